@@ -1,0 +1,238 @@
+/* IPC between main and workers over SOCK_SEQPACKET socketpairs.
+ *
+ * Each message is one datagram: a fixed header {type, flags, len, seq} then
+ * the payload, with at most one descriptor riding along (SCM_RIGHTS).  The
+ * table in msgs.def declares every message; ipc_recv enforces it before any
+ * decoder runs, and every decoder rejects trailing bytes.  Decoders never
+ * allocate: strings land in the fixed-size fields of the structs below.
+ */
+#ifndef SSLVPND_IPC_H
+#define SSLVPND_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sslvpnd/config.h"
+
+enum ipc_dir { IPC_M2W = 1, IPC_W2M = 2 };
+enum ipc_fdpol { IPC_FD_NONE = 0, IPC_FD_ONE = 1 };
+
+enum ipc_type {
+	IPC__NONE = 0,
+#define IPCMSG(name, dir, max, fd) IPC_##name,
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+	IPC__COUNT
+};
+
+struct ipc_msg_info {
+	const char *name;
+	enum ipc_dir dir;
+	size_t max_len;
+	enum ipc_fdpol fd;
+};
+extern const struct ipc_msg_info ipc_msgs[IPC__COUNT];
+
+enum { IPC_HDR_LEN = 12, IPC_MAX_MSG = 8192 + IPC_HDR_LEN };
+
+struct ipc_hdr {
+	uint16_t type;
+	uint16_t flags;
+	uint32_t len;
+	uint32_t seq;
+};
+
+/* ipc_send: send one message (payload len bytes) with optional fd (-1 =
+ * none).  Refuses (-1, nothing sent) what the table forbids.  Blocking
+ * semantics are the socket's; returns 0 or -1 (errno set). */
+int ipc_send(int sock, enum ipc_type type, uint32_t seq, const void *payload,
+	     size_t len, int fd);
+
+/* ipc_recv: receive one message as `receiver` (IPC_M2W: we are a worker).
+ * On success returns 1 with hdr, payload in buf (hdr->len bytes) and *fd
+ * (-1 when none).  Returns 0 on EOF/EAGAIN with nothing read (errno tells
+ * which: 0 for EOF), -1 on a transport error or a table violation (a received
+ * fd is closed; errno EPROTO for violations). */
+int ipc_recv(int sock, enum ipc_dir receiver, struct ipc_hdr *hdr, void *buf,
+	     size_t cap, int *fd);
+
+/* ---- payloads ---- */
+
+struct ipc_worker_ready {
+	uint32_t worker_id;
+};
+
+struct ipc_tun_fd {
+	char ifname[32];
+	uint32_t mtu;
+};
+
+struct ipc_conn_new {
+	uint32_t conn_id;
+	char iface[CFG_NAME_MAX];
+	char peer[64];
+	uint16_t peer_port;
+	char local[64];
+	uint16_t local_port;
+};
+
+struct ipc_conn_done {
+	uint32_t conn_id;
+};
+
+enum ipc_flow { IPC_FLOW_XML = 1, IPC_FLOW_SVC = 2 };
+enum ipc_cert { IPC_CERT_NONE = 0, IPC_CERT_OK = 1 };
+
+struct ipc_auth_req {
+	uint32_t conn_id;
+	uint8_t flow;                 /* enum ipc_flow */
+	uint8_t cert;                 /* enum ipc_cert: verified certificate present */
+	uint8_t client_cert_fail;     /* client said <client-cert-fail/> */
+	uint16_t local_port;
+	char host[256];               /* Host header without port */
+	char path[256];
+	char group_select[128];
+	char user_agent[256];
+	char device_id[64];
+	char username[256];
+	char password[256];           /* never logged */
+	char peer[64];
+	char cert_cn[256];
+	char cert_o[256];
+	char cert_ou[256];
+	char cert_email[256];
+	char cert_upn[256];
+	char cert_subject[512];
+	char cert_issuer[512];
+	char cert_serial[64];
+};
+
+enum ipc_auth_result {
+	IPC_AUTH_OK = 0,
+	IPC_AUTH_NEED_CERT = 1,      /* <client-cert-request/> */
+	IPC_AUTH_NEED_FORM = 2,      /* username/password form */
+	IPC_AUTH_FAIL = 3,           /* refused: no cookie */
+	IPC_AUTH_CERT_FAIL = 4,      /* Certificate Validation Failure */
+	IPC_AUTH_UNKNOWN_GROUP = 5,
+};
+
+struct ipc_auth_rep {
+	uint32_t conn_id;
+	uint8_t result;               /* enum ipc_auth_result */
+	char cookie[64];              /* on IPC_AUTH_OK */
+	char username[256];
+	char tunnel_group[CFG_NAME_MAX];
+	char group_alias[CFG_NAME_MAX];
+	char group_policy[CFG_NAME_MAX];
+	char message[256];            /* shown to the user on failure */
+};
+
+struct ipc_tunnel_req {
+	uint32_t conn_id;
+	char cookie[64];
+	char peer[64];
+	uint16_t peer_port;
+	char user_agent[256];
+	char hostname[64];
+	uint16_t base_mtu;            /* X-CSTP-Base-MTU (0 = absent) */
+	uint16_t req_mtu;             /* X-CSTP-MTU (0 = absent) */
+	char tls_version[16];
+	char tls_cipher[64];
+};
+
+enum ipc_tunnel_result {
+	IPC_TUNNEL_OK = 0,
+	IPC_TUNNEL_BAD_COOKIE = 1,    /* 401 */
+	IPC_TUNNEL_NO_RESOURCES = 2,  /* 503 + X-Reason */
+};
+
+enum { IPC_MAX_DNS = 3, IPC_MAX_ROUTES = 64 };
+
+struct ipc_route4 {
+	uint32_t addr, mask;          /* network byte order */
+};
+
+struct ipc_tunnel_rep {
+	uint32_t conn_id;
+	uint8_t result;               /* enum ipc_tunnel_result */
+	char reason[128];
+	uint32_t session_id;
+	char username[256];
+	char tunnel_group[CFG_NAME_MAX];
+	char group_policy[CFG_NAME_MAX];
+	uint32_t addr, netmask;       /* network byte order */
+	uint16_t mtu;
+	uint16_t keepalive;
+	uint16_t dpd;
+	uint32_t idle_timeout;        /* seconds, 0 = none */
+	uint32_t session_timeout;     /* seconds, 0 = none */
+	uint32_t session_remaining;   /* seconds, 0 = none */
+	uint32_t disconnected_timeout;
+	uint8_t n_dns;
+	uint32_t dns[IPC_MAX_DNS];
+	uint8_t n_nbns;
+	uint32_t nbns[IPC_MAX_DNS];
+	char default_domain[256];
+	uint8_t split_mode;           /* 0 tunnelall, 1 include, 2 exclude */
+	uint16_t n_split;
+	struct ipc_route4 split[IPC_MAX_ROUTES];
+	uint8_t client_bypass;
+	uint8_t dtls;                 /* DTLS allowed by policy */
+	char banner[1024];
+	uint8_t resumed;              /* replaced an earlier tunnel of the session */
+};
+
+enum ipc_close_reason {
+	IPC_CLOSE_USER = 1,       /* DISCONNECT 0xb0: session ends */
+	IPC_CLOSE_LOST = 2,       /* TLS closed / error: session resumable */
+	IPC_CLOSE_DPD = 3,        /* peer dead: resumable */
+	IPC_CLOSE_KICKED = 4,     /* main asked (logoff, replaced) */
+	IPC_CLOSE_IDLE = 5,       /* idle timeout: session ends */
+	IPC_CLOSE_PROTOCOL = 6,   /* protocol violation: resumable */
+};
+
+struct ipc_tunnel_closed {
+	uint32_t conn_id;
+	uint32_t session_id;
+	uint8_t reason;               /* enum ipc_close_reason */
+	uint64_t bytes_in, bytes_out, pkts_in, pkts_out, drops;
+};
+
+enum ipc_kick_reason {
+	IPC_KICK_REPLACED = 1,    /* a new connection took over the session */
+	IPC_KICK_ADMIN = 2,       /* administrator logoff */
+	IPC_KICK_TIMEOUT = 3,     /* session timeout */
+};
+
+struct ipc_tunnel_kick {
+	uint32_t session_id;
+	uint32_t conn_id;
+	uint8_t reason;               /* enum ipc_kick_reason */
+};
+
+/* Codecs: encode into buf (cap bytes) returning the length or -1; decode
+ * returns 0 or -1 (malformed, over-long string, trailing bytes). */
+#define IPC_CODEC(name, st)                                                  \
+	int ipc_enc_##name(const struct st *m, uint8_t *buf, size_t cap);    \
+	int ipc_dec_##name(struct st *m, const uint8_t *buf, size_t len);
+IPC_CODEC(worker_ready, ipc_worker_ready)
+IPC_CODEC(tun_fd, ipc_tun_fd)
+IPC_CODEC(conn_new, ipc_conn_new)
+IPC_CODEC(conn_done, ipc_conn_done)
+IPC_CODEC(auth_req, ipc_auth_req)
+IPC_CODEC(auth_rep, ipc_auth_rep)
+IPC_CODEC(tunnel_req, ipc_tunnel_req)
+IPC_CODEC(tunnel_rep, ipc_tunnel_rep)
+IPC_CODEC(tunnel_closed, ipc_tunnel_closed)
+IPC_CODEC(tunnel_kick, ipc_tunnel_kick)
+#undef IPC_CODEC
+
+/* ipc_send_msg helpers: encode + send in one call. */
+#define IPC_SEND(sock, TYPE, name, msgp, seq, fd)                              \
+	__extension__({                                                      \
+		uint8_t _b[IPC_MAX_MSG];                                     \
+		int _n = ipc_enc_##name((msgp), _b, sizeof(_b));             \
+		_n < 0 ? -1 : ipc_send((sock), (TYPE), (seq), _b, (size_t)_n, (fd)); \
+	})
+
+#endif

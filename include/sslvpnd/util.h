@@ -1,0 +1,41 @@
+/* Small utilities with no process state. */
+#ifndef SSLVPND_UTIL_H
+#define SSLVPND_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr)-offsetof(type, member)))
+
+/* strlcpy semantics: always NUL-terminates when cap > 0; returns strlen(src). */
+size_t util_strlcpy(char *dst, const char *src, size_t cap);
+/* Hex encode n bytes into dst (2n+1 bytes), upper or lower case. */
+void util_hex(char *dst, const uint8_t *src, size_t n, int upper);
+/* Hex decode exactly 2*n hex digits; returns 0 or -1 on a bad digit/length. */
+int util_unhex(uint8_t *dst, size_t n, const char *src, size_t srclen);
+/* Base64 (standard alphabet, padded) of n bytes into dst; returns length or
+ * -1 when cap is too small. */
+int util_base64(char *dst, size_t cap, const uint8_t *src, size_t n);
+/* Colon-separated upper-case hex ("E5:7E:81:..."), dst >= 3n bytes. */
+void util_hex_colon(char *dst, const uint8_t *src, size_t n);
+/* Address of sa as text ("198.18.0.2" or "2001:db8::1") and its port. */
+void util_sockaddr_str(const struct sockaddr *sa, char *host, size_t hostlen,
+		       uint16_t *port);
+/* Case-insensitive ASCII prefix test. */
+int util_prefix_ci(const char *s, const char *prefix);
+/* Fill buf with n cryptographically random bytes; aborts the process on an
+ * RNG failure (there is no safe way to continue without randomness). */
+void util_random(void *buf, size_t n);
+/* Keyed tag of a cookie for logs: 8 hex chars, never the cookie itself. */
+void util_cookie_tag(char out[9], const char *cookie);
+/* Monotonic time in seconds / milliseconds. */
+uint64_t util_now_ms(void);
+/* Duration as ASA shows it: "0h:01m:05s" or "4d 1h:56m:42s". */
+void util_duration(char *dst, size_t cap, uint64_t seconds);
+/* Set O_NONBLOCK and FD_CLOEXEC. */
+int util_nonblock(int fd);
+
+#endif

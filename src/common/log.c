@@ -1,0 +1,215 @@
+/* Logging: OpenBSD-style calls and the event catalogue (logmsg.def). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sslvpnd/log.h"
+
+const struct log_catalogue_entry log_catalogue[LM__COUNT] = {
+#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt) \
+	[LM_##name] = { #name, id, sev, asa_id, nargs, asa_fmt, native_fmt },
+#include "sslvpnd/logmsg.def"
+#undef LOGMSG
+};
+
+static struct {
+	const char *ident;
+	int to_stderr;
+	enum log_format fmt;
+	int debug;
+} lg = { "sslvpnd", 1, LOG_FMT_ASA, 0 };
+
+enum { LOG_LINE_MAX = 2048, LOG_MAX_ARGS = 9 };
+
+void log_init(const char *ident, int to_stderr, int facility,
+	      enum log_format fmt, int debug)
+{
+	lg.ident = ident;
+	lg.to_stderr = to_stderr;
+	lg.fmt = fmt;
+	lg.debug = debug;
+	if (!to_stderr)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void log_set_format(enum log_format fmt)
+{
+	lg.fmt = fmt;
+}
+
+void log_set_debug(int debug)
+{
+	lg.debug = debug;
+}
+
+int log_get_debug(void)
+{
+	return lg.debug;
+}
+
+/* One output path for everything: stderr lines carry a timestamp and the
+ * pid so interleaved worker and main output stays readable. */
+static void log_emit(int sev, const char *msg)
+{
+	if (!lg.to_stderr) {
+		syslog(sev, "%s", msg);
+		return;
+	}
+	char ts[32];
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	localtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%b %d %H:%M:%S", &tm);
+	fprintf(stderr, "%s.%03ld %s[%d]: %s\n", ts, now.tv_nsec / 1000000,
+		lg.ident, (int)getpid(), msg);
+	fflush(stderr);
+}
+
+static void __attribute__((format(printf, 2, 0)))
+log_vemit(int sev, const char *fmt, va_list ap, int with_errno)
+{
+	char msg[LOG_LINE_MAX];
+	int saved = errno;
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+
+	if (with_errno && n >= 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s", strerror(saved));
+	log_emit(sev, msg);
+	errno = saved;
+}
+
+void log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, fmt, ap, 1);
+	va_end(ap);
+}
+
+void log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_WARNING, fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_INFO, fmt, ap, 0);
+	va_end(ap);
+}
+
+void log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (lg.debug <= 0)
+		return;
+	va_start(ap, fmt);
+	log_vemit(LOG_DEBUG, fmt, ap, 0);
+	va_end(ap);
+}
+
+void fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_CRIT, fmt, ap, 1);
+	va_end(ap);
+	exit(1);
+}
+
+void fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vemit(LOG_CRIT, fmt, ap, 0);
+	va_end(ap);
+	exit(1);
+}
+
+/* Render a positional template ("%2$s") with string arguments.  We expand
+ * it ourselves instead of calling vsnprintf with a runtime format: the
+ * catalogue is trusted, but this keeps -Wformat-nonliteral honest and makes
+ * a missing argument print "" instead of undefined behaviour. */
+static int render(char *buf, size_t len, const char *tpl,
+		  const char *const *args, int nargs)
+{
+	size_t o = 0;
+	int total = 0;
+
+	for (const char *p = tpl; *p; p++) {
+		const char *ins = NULL;
+		char one[2] = { *p, 0 };
+
+		if (p[0] == '%' && p[1] >= '1' && p[1] <= '9' && p[2] == '$' &&
+		    p[3] == 's') {
+			int i = p[1] - '1';
+			ins = (i < nargs && args[i]) ? args[i] : "";
+			p += 3;
+		} else if (p[0] == '%' && p[1] == '%') {
+			ins = "%";
+			p++;
+		} else {
+			ins = one;
+		}
+		for (; *ins; ins++, total++)
+			if (len && o + 1 < len)
+				buf[o++] = *ins;
+	}
+	if (len)
+		buf[o] = 0;
+	return total;
+}
+
+int log_event_format(char *buf, size_t len, enum log_format fmt,
+		     enum log_event ev, const char *const *args)
+{
+	const struct log_catalogue_entry *e = &log_catalogue[ev];
+	int n;
+
+	if (e->asa_id && fmt == LOG_FMT_ASA)
+		n = snprintf(buf, len, "%%ASA-%d-%d: ", e->severity, e->asa_id);
+	else
+		n = snprintf(buf, len, "%%SSLVPND-%d-%d: ", e->severity, e->id);
+	if (n < 0)
+		return n;
+	size_t off = (size_t)n < len ? (size_t)n : len;
+	const char *tpl = (fmt == LOG_FMT_ASA) ? e->asa_fmt : e->native_fmt;
+
+	return n + render(buf + off, len - off, tpl, args, e->nargs);
+}
+
+void log_event(enum log_event ev, ...)
+{
+	const struct log_catalogue_entry *e = &log_catalogue[ev];
+	const char *args[LOG_MAX_ARGS] = { 0 };
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+
+	if (e->severity >= LOG_DEBUG && lg.debug <= 0)
+		return;
+	va_start(ap, ev);
+	for (int i = 0; i < e->nargs && i < LOG_MAX_ARGS; i++)
+		args[i] = va_arg(ap, const char *);
+	va_end(ap);
+	log_event_format(msg, sizeof(msg), lg.fmt, ev, args);
+	log_emit(e->severity, msg);
+}

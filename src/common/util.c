@@ -1,0 +1,184 @@
+/* Small utilities with no process state: see include/sslvpnd/util.h. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "sslvpnd/log.h"
+#include "sslvpnd/util.h"
+
+size_t util_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (cap) {
+		size_t c = n < cap - 1 ? n : cap - 1;
+
+		memcpy(dst, src, c);
+		dst[c] = 0;
+	}
+	return n;
+}
+
+void util_hex(char *dst, const uint8_t *src, size_t n, int upper)
+{
+	const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+
+	for (size_t i = 0; i < n; i++) {
+		dst[2 * i] = digits[src[i] >> 4];
+		dst[2 * i + 1] = digits[src[i] & 15];
+	}
+	dst[2 * n] = 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int util_unhex(uint8_t *dst, size_t n, const char *src, size_t srclen)
+{
+	if (srclen != 2 * n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval(src[2 * i]), lo = hexval(src[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -1;
+		dst[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 0;
+}
+
+int util_base64(char *dst, size_t cap, const uint8_t *src, size_t n)
+{
+	size_t need = 4 * ((n + 2) / 3) + 1;
+
+	if (cap < need || n > 0x3fffffff)
+		return -1;
+	return EVP_EncodeBlock((unsigned char *)dst, src, (int)n);
+}
+
+void util_hex_colon(char *dst, const uint8_t *src, size_t n)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			dst[o++] = ':';
+		dst[o++] = digits[src[i] >> 4];
+		dst[o++] = digits[src[i] & 15];
+	}
+	dst[o] = 0;
+}
+
+void util_sockaddr_str(const struct sockaddr *sa, char *host, size_t hostlen,
+		       uint16_t *port)
+{
+	const struct sockaddr_in *s4 = (const struct sockaddr_in *)(const void *)sa;
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)(const void *)sa;
+
+	if (sa->sa_family == AF_INET6) {
+		/* Show v4-mapped peers of a dual-stack socket as plain IPv4. */
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], host,
+				  (socklen_t)hostlen);
+		else
+			inet_ntop(AF_INET6, &s6->sin6_addr, host, (socklen_t)hostlen);
+		if (port)
+			*port = ntohs(s6->sin6_port);
+	} else if (sa->sa_family == AF_INET) {
+		inet_ntop(AF_INET, &s4->sin_addr, host, (socklen_t)hostlen);
+		if (port)
+			*port = ntohs(s4->sin_port);
+	} else {
+		util_strlcpy(host, "?", hostlen);
+		if (port)
+			*port = 0;
+	}
+}
+
+int util_prefix_ci(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void util_random(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+	while (n) {
+		ssize_t r = getrandom(p, n, 0);
+
+		if (r < 0)
+			fatal("getrandom");
+		p += r;
+		n -= (size_t)r;
+	}
+}
+
+/* A per-process random key: tags of the same cookie match within one
+ * process's logs, and a log reader cannot replay a tag as a cookie. */
+void util_cookie_tag(char out[9], const char *cookie)
+{
+	static uint8_t key[32];
+	static int have_key;
+	uint8_t mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+
+	if (!have_key) {
+		util_random(key, sizeof(key));
+		have_key = 1;
+	}
+	HMAC(EVP_sha256(), key, sizeof(key), (const unsigned char *)cookie,
+	     strlen(cookie), mac, &maclen);
+	util_hex(out, mac, 4, 0);
+}
+
+uint64_t util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void util_duration(char *dst, size_t cap, uint64_t s)
+{
+	uint64_t d = s / 86400, h = s / 3600 % 24, m = s / 60 % 60, sec = s % 60;
+
+	if (d)
+		snprintf(dst, cap, "%llud %lluh:%02llum:%02llus", (unsigned long long)d,
+			 (unsigned long long)h, (unsigned long long)m,
+			 (unsigned long long)sec);
+	else
+		snprintf(dst, cap, "%lluh:%02llum:%02llus", (unsigned long long)h,
+			 (unsigned long long)m, (unsigned long long)sec);
+}
+
+int util_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+		return -1;
+	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -1 : 0;
+}

@@ -1,0 +1,1552 @@
+/* Loading and validating sslvpnd.conf into a struct sslvpnd_config.
+ *
+ * libconfig only parses.  Everything else is driven by schema.def: the tree
+ * is walked object by object so unknown keys are caught (libconfig would
+ * ignore them silently), every value is type- and range-checked and stored,
+ * and the rules that span objects (duplicate names, references, pools,
+ * listeners) run once the whole file is read.  Every problem becomes one
+ * "file:line: message" in struct cfg_errors; no check stops the others and
+ * nothing here exits, so the administrator sees all mistakes in one run.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sslvpnd/config.h"
+#include "sslvpnd/util.h"
+#include "schema.h"
+
+#define CONFIG_DFLT_GP "DfltGrpPolicy"
+#define CONFIG_DFLT_TG "DefaultWEBVPNGroup"
+#define CONFIG_STATE_VAR "@STATE_DIR@"
+
+enum {
+	CONFIG_DESC_MAX = CFG_NAME_MAX + 48, /* "tunnel group \"<name>\"" */
+	CONFIG_GP_STR_MAX = 4096,            /* banner and other free text */
+	CONFIG_VAL_SHOW = 64,                /* longest value quoted in a message */
+	CONFIG_FILE_MAX = 16 << 20,          /* a config beyond 16 MiB is a mistake */
+};
+
+/* One load in progress.  The libconfig tree stays alive until the cross
+ * checks have run so their messages can point at the referencing line. */
+struct config_ld {
+	struct sslvpnd_config *cfg;
+	struct cfg_errors *errs;
+	const char *name;           /* file name for settings that carry none */
+	const config_setting_t *root;
+};
+
+/* ---- errors */
+__attribute__((format(printf, 4, 0))) static void
+ld_verr(struct config_ld *ld, const char *file, int line, const char *fmt,
+	va_list ap)
+{
+	struct cfg_errors *e = ld->errs;
+	struct cfg_error *err;
+
+	if (e->n >= CFG_MAX_ERRORS) {
+		e->dropped++;
+		return;
+	}
+	err = &e->e[e->n++];
+	util_strlcpy(err->file, file ? file : ld->name, sizeof(err->file));
+	err->line = line;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+}
+
+/* An error at setting s (its file and line); s may be NULL (no line). */
+__attribute__((format(printf, 3, 4))) static void
+ld_err(struct config_ld *ld, const config_setting_t *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ld_verr(ld, s ? config_setting_source_file(s) : NULL,
+		s ? config_setting_source_line(s) : 0, fmt, ap);
+	va_end(ap);
+}
+
+/* An error found after the walk, at a line of the main file. */
+__attribute__((format(printf, 3, 4))) static void
+ld_err_at(struct config_ld *ld, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ld_verr(ld, NULL, line, fmt, ap);
+	va_end(ap);
+}
+
+/* "<object>: <key>: <problem>" at setting s; the object is empty at top level. */
+__attribute__((format(printf, 5, 6))) static void
+ld_kerr(struct config_ld *ld, const config_setting_t *s, const char *desc,
+	const char *key, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	ld_err(ld, s, "%s%s%s: %s", desc, *desc ? ": " : "", key, what);
+}
+
+/* `<object>: <key>: "<value>" <why>`, the value cut short so that the
+ * reason always fits in the message. */
+static void ld_bad(struct config_ld *ld, const config_setting_t *s,
+		   const char *desc, const char *key, const char *v,
+		   const char *why)
+{
+	ld_kerr(ld, s, desc, key, "\"%.*s%s\" %s", CONFIG_VAL_SHOW, v,
+		strlen(v) > CONFIG_VAL_SHOW ? "..." : "", why);
+}
+
+static const char *ld_got(const config_setting_t *s)
+{
+	static const char *const names[] = {
+		[CONFIG_TYPE_NONE] = "nothing",	    [CONFIG_TYPE_GROUP] = "a group",
+		[CONFIG_TYPE_INT] = "an integer",   [CONFIG_TYPE_INT64] = "an integer",
+		[CONFIG_TYPE_FLOAT] = "a float",    [CONFIG_TYPE_STRING] = "a string",
+		[CONFIG_TYPE_BOOL] = "a boolean",   [CONFIG_TYPE_ARRAY] = "an array",
+		[CONFIG_TYPE_LIST] = "a list",
+	};
+	int t = config_setting_type(s);
+
+	return t >= 0 && (size_t)t < ARRAY_SIZE(names) ? names[t] : "?";
+}
+
+static const char *const ld_expected[ST__COUNT] = {
+	[ST_INT] = "an integer",     [ST_BOOL] = "true or false",
+	[ST_STR] = "a string",	     [ST_NAME] = "a string",
+	[ST_PATH] = "a string",	     [ST_ENUM] = "a string",
+	[ST_CONST] = "a string",     [ST_ADDR] = "a string",
+	[ST_MASK] = "a string",	     [ST_RANGE] = "a string",
+	[ST_NAMES] = "a string or a list of strings",
+	[ST_URLS] = "a string or a list of strings",
+	[ST_ALIASES] = "a string or a list of strings",
+	[ST_CIPHERS] = "a string",   [ST_GROUP] = "a group { ... }",
+	[ST_GLIST] = "a list of groups ( { ... }, ... )",
+};
+
+/* Type gate: report and return 0 unless ok. */
+static int ld_want(struct config_ld *ld, const struct schema_key *k,
+		   const config_setting_t *s, const char *desc, int ok)
+{
+	if (!ok)
+		ld_kerr(ld, s, desc, k->key, "expected %s, got %s",
+			ld_expected[k->type], ld_got(s));
+	return ok;
+}
+
+/* ---- storing values */
+static void ld_store_int(void *field, size_t size, long long v)
+{
+	if (size == sizeof(uint16_t))
+		*(uint16_t *)field = (uint16_t)v;
+	else
+		*(int *)field = (int)v;
+}
+
+/* Whole field cleared first: equal configs are equal bytes (tests compare). */
+static void ld_copy(void *field, size_t size, const char *v)
+{
+	memset(field, 0, size);
+	util_strlcpy(field, v, size);
+}
+
+static int ld_is_int(const config_setting_t *s)
+{
+	return config_setting_type(s) == CONFIG_TYPE_INT ||
+	       config_setting_type(s) == CONFIG_TYPE_INT64;
+}
+
+static const char *ld_string(struct config_ld *ld, const struct schema_key *k,
+			     const config_setting_t *s, const char *desc)
+{
+	if (!ld_want(ld, k, s, desc,
+		     config_setting_type(s) == CONFIG_TYPE_STRING))
+		return NULL;
+	return config_setting_get_string(s);
+}
+
+/* A string that must fit the field; reports "too long". */
+static const char *ld_fitting(struct config_ld *ld, const struct schema_key *k,
+			      const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc);
+
+	if (v && strlen(v) >= k->size) {
+		ld_kerr(ld, s, desc, k->key, "is longer than %zu characters",
+			k->size - 1);
+		return NULL;
+	}
+	return v;
+}
+
+static void ld_not_one_of(struct config_ld *ld, const struct schema_key *k,
+			  const config_setting_t *s, const char *desc,
+			  const char *v)
+{
+	char list[160], why[176];
+
+	snprintf(why, sizeof(why), "is not one of %s",
+		 schema_enum_list(k->map, list, sizeof(list)));
+	ld_bad(ld, s, desc, k->key, v, why);
+}
+
+/* ---- one parser per schema type */
+typedef void (*ld_parse_fn)(struct config_ld *ld, const struct schema_key *k,
+			    void *base, const config_setting_t *s,
+			    const char *desc);
+
+static void ld_int(struct config_ld *ld, const struct schema_key *k,
+		   void *base, const config_setting_t *s, const char *desc)
+{
+	long long v;
+
+	if (!ld_want(ld, k, s, desc, ld_is_int(s)))
+		return;
+	v = config_setting_get_int64(s);
+	if (v < k->min || v > k->max) {
+		ld_kerr(ld, s, desc, k->key, "%lld is out of range %lld..%lld",
+			v, k->min, k->max);
+		return;
+	}
+	ld_store_int(schema_field(base, k), k->size, v);
+}
+
+static void ld_bool(struct config_ld *ld, const struct schema_key *k,
+		    void *base, const config_setting_t *s, const char *desc)
+{
+	if (ld_want(ld, k, s, desc, config_setting_type(s) == CONFIG_TYPE_BOOL))
+		*(int *)schema_field(base, k) = config_setting_get_bool(s);
+}
+
+static void ld_str(struct config_ld *ld, const struct schema_key *k,
+		   void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_fitting(ld, k, s, desc);
+	int dummy;
+
+	if (!v)
+		return;
+	if (k->map && schema_enum_value(k->map, v, &dummy) < 0) {
+		ld_not_one_of(ld, k, s, desc, v);
+		return;
+	}
+	ld_copy(schema_field(base, k), k->size, v);
+}
+
+static void ld_name(struct config_ld *ld, const struct schema_key *k,
+		    void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc), *why;
+
+	if (!v)
+		return;
+	if (schema_parse_name(v, &why) < 0) {
+		ld_bad(ld, s, desc, k->key, v, why);
+		return;
+	}
+	ld_copy(schema_field(base, k), k->size, v);
+}
+
+/* Absolute, or starting with @STATE_DIR@ (expanded once the state
+ * directory is known, see ld_expand_paths). */
+static void ld_path(struct config_ld *ld, const struct schema_key *k,
+		    void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_fitting(ld, k, s, desc);
+
+	if (!v)
+		return;
+	if (v[0] != '/' && strncmp(v, CONFIG_STATE_VAR, strlen(CONFIG_STATE_VAR))) {
+		ld_bad(ld, s, desc, k->key, v,
+		       "is not an absolute path (or @STATE_DIR@/...)");
+		return;
+	}
+	ld_copy(schema_field(base, k), k->size, v);
+}
+
+static void ld_enum(struct config_ld *ld, const struct schema_key *k,
+		   void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc);
+	int value;
+
+	if (!v)
+		return;
+	if (schema_enum_value(k->map, v, &value) < 0)
+		ld_not_one_of(ld, k, s, desc, v);
+	else
+		*(int *)schema_field(base, k) = value;
+}
+
+static void ld_const(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc);
+	int value;
+
+	if (v && schema_enum_value(k->map, v, &value) < 0)
+		ld_not_one_of(ld, k, s, desc, v);
+}
+
+static void ld_addr(struct config_ld *ld, const struct schema_key *k,
+		    void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_fitting(ld, k, s, desc), *why;
+
+	if (!v)
+		return;
+	if (schema_parse_addr(v, &why) < 0) {
+		ld_bad(ld, s, desc, k->key, v, why);
+		return;
+	}
+	ld_copy(schema_field(base, k), k->size, v);
+}
+
+static void ld_mask(struct config_ld *ld, const struct schema_key *k,
+		    void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc), *why;
+	uint32_t m;
+
+	if (!v)
+		return;
+	if (schema_parse_mask(v, &m, &why) < 0)
+		ld_bad(ld, s, desc, k->key, v, why);
+	else
+		*(uint32_t *)schema_field(base, k) = m;
+}
+
+/* Only pools have a range: it fills both first and last of struct cfg_pool. */
+static void ld_range(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc), *why;
+	struct cfg_pool *p = base;
+	uint32_t first, last;
+
+	if (!v)
+		return;
+	if (schema_parse_range(v, &first, &last, &why) < 0) {
+		ld_bad(ld, s, desc, k->key, v, why);
+		return;
+	}
+	p->first = first;
+	p->last = last;
+}
+
+static void ld_ciphers(struct config_ld *ld, const struct schema_key *k,
+		       void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc), *why;
+
+	if (!v)
+		return;
+	if (schema_parse_ciphers(v, &why) < 0)
+		ld_bad(ld, s, desc, k->key, v, why);
+	else
+		ld_copy(schema_field(base, k), k->size, v);
+}
+
+/* The entries of a "string or list of strings" value: fills out[] and
+ * returns their count, or -1 after reporting a wrong shape. */
+static int ld_elems(struct config_ld *ld, const char *key,
+		    const config_setting_t *s, const char *desc,
+		    const config_setting_t *out[CFG_LIST_MAX])
+{
+	int i, n;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		out[0] = s;
+		return 1;
+	}
+	if (!config_setting_is_list(s) && !config_setting_is_array(s)) {
+		ld_kerr(ld, s, desc, key, "expected a string or a list of strings, got %s",
+			ld_got(s));
+		return -1;
+	}
+	n = config_setting_length(s);
+	if (n > CFG_LIST_MAX) {
+		ld_kerr(ld, s, desc, key, "has %d entries, at most %d", n,
+			CFG_LIST_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		out[i] = config_setting_get_elem(s, i);
+		if (config_setting_type(out[i]) != CONFIG_TYPE_STRING) {
+			ld_kerr(ld, out[i], desc, key, "entry %d: expected a string, got %s",
+				i + 1, ld_got(out[i]));
+			return -1;
+		}
+	}
+	return n;
+}
+
+static int ld_list_has(const struct cfg_name_list *l, const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], v) == 0)
+			return 1;
+	return 0;
+}
+
+static void ld_names(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct cfg_name_list *l = schema_field(base, k);
+	int i, n = ld_elems(ld, k->key, s, desc, e);
+	const char *v, *why;
+
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(e[i]);
+		if (schema_parse_name(v, &why) < 0)
+			ld_bad(ld, e[i], desc, k->key, v, why);
+		else if (ld_list_has(l, v))
+			ld_kerr(ld, e[i], desc, k->key, "\"%s\" is listed twice", v);
+		else
+			util_strlcpy(l->v[l->n++], v, CFG_NAME_MAX);
+	}
+}
+
+/* Only tunnel groups have group-urls. */
+static void ld_urls(struct config_ld *ld, const struct schema_key *k,
+		    void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct cfg_tunnel_group *tg = base;
+	int i, n = ld_elems(ld, k->key, s, desc, e);
+	const char *v, *why;
+
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(e[i]);
+		if (schema_parse_url(v, &tg->urls[tg->n_urls], &why) < 0)
+			ld_bad(ld, e[i], desc, k->key, v, why);
+		else
+			tg->n_urls++;
+	}
+}
+
+/* group-alias NAME [enable|disable]: only enabled aliases are kept, as the
+ * contract says; a disabled alias is accepted for ASA compatibility. */
+static void ld_aliases(struct config_ld *ld, const struct schema_key *k,
+		       void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct cfg_name_list *l = schema_field(base, k);
+	int i, enabled, n = ld_elems(ld, k->key, s, desc, e);
+	char word[CFG_NAME_MAX];
+	const char *v, *why;
+
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(e[i]);
+		if (schema_split_word(v, word, sizeof(word), &enabled, &why) < 0 ||
+		    schema_parse_name(word, &why) < 0)
+			ld_bad(ld, e[i], desc, k->key, v, why);
+		else if (enabled && !ld_list_has(l, word))
+			util_strlcpy(l->v[l->n++], word, CFG_NAME_MAX);
+	}
+}
+
+static void ld_group(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc);
+static void ld_glist(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc);
+
+static const ld_parse_fn ld_parsers[ST__COUNT] = {
+	[ST_INT] = ld_int,	   [ST_BOOL] = ld_bool,
+	[ST_STR] = ld_str,	   [ST_NAME] = ld_name,
+	[ST_PATH] = ld_path,	   [ST_ENUM] = ld_enum,
+	[ST_CONST] = ld_const,	   [ST_ADDR] = ld_addr,
+	[ST_MASK] = ld_mask,	   [ST_RANGE] = ld_range,
+	[ST_NAMES] = ld_names,	   [ST_URLS] = ld_urls,
+	[ST_ALIASES] = ld_aliases, [ST_CIPHERS] = ld_ciphers,
+	[ST_GROUP] = ld_group,	   [ST_GLIST] = ld_glist,
+};
+
+/* ---- defaults */
+static void ld_default(const struct schema_key *k, void *base)
+{
+	void *f = schema_field(base, k);
+	int v;
+
+	if (!k->dflt || k->type == ST_CONST)
+		return;
+	if (k->type == ST_INT)
+		ld_store_int(f, k->size, strtoll(k->dflt, NULL, 10));
+	else if (k->type == ST_BOOL)
+		*(int *)f = strcmp(k->dflt, "true") == 0;
+	else if (k->type == ST_ENUM) {
+		if (schema_enum_value(k->map, k->dflt, &v) == 0)
+			*(int *)f = v;
+	} else {
+		ld_copy(f, k->size, k->dflt); /* the string kinds */
+	}
+}
+
+static void ld_defaults(enum schema_obj obj, void *base)
+{
+	const struct schema_key *k;
+
+	schema_for_each(k, obj)
+	{
+		if (k->type == ST_GROUP)
+			ld_defaults(k->sub, base);
+		else if (k->type != ST_GLIST)
+			ld_default(k, base);
+	}
+}
+
+/* ---- walking objects */
+static void ld_unknown_keys(struct config_ld *ld, enum schema_obj obj,
+			    const config_setting_t *grp, const char *desc)
+{
+	const config_setting_t *m;
+	const char *name;
+	int i;
+
+	for (i = 0; i < config_setting_length(grp); i++) {
+		m = config_setting_get_elem(grp, i);
+		name = config_setting_name(m);
+		if (schema_find(obj, name))
+			continue;
+		if (obj == SO_GROUP_POLICY && schema_gp_find(name) >= 0)
+			continue;
+		if (obj == SO_ROOT)
+			ld_err(ld, m, "unknown top-level key \"%s\"", name);
+		else
+			ld_err(ld, m, "unknown key \"%s\" in %s", name, desc);
+	}
+}
+
+static void ld_object(struct config_ld *ld, enum schema_obj obj, void *base,
+		      const config_setting_t *grp, const char *desc)
+{
+	const struct schema_key *k;
+	const config_setting_t *m;
+
+	ld_unknown_keys(ld, obj, grp, desc);
+	schema_for_each(k, obj)
+	{
+		m = config_setting_get_member(grp, k->key);
+		if (m)
+			ld_parsers[k->type](ld, k, base, m, desc);
+		else if (k->flags & SF_REQ)
+			ld_err(ld, grp, "%s: missing required key \"%s\"", desc,
+			       k->key);
+	}
+}
+
+static void ld_group(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc)
+{
+	char sub[CONFIG_DESC_MAX];
+
+	if (!ld_want(ld, k, s, desc, config_setting_is_group(s)))
+		return;
+	snprintf(sub, sizeof(sub), "%s%s%s", desc, *desc ? " " : "", k->key);
+	ld_object(ld, k->sub, base, s, sub);
+}
+
+/* ---- list elements: the per-object rules that need the element's tree */
+typedef void (*ld_finish_fn)(struct config_ld *ld, void *elem,
+			     const config_setting_t *grp, const char *desc);
+
+static void ld_finish_trustpoint(struct config_ld *ld, void *elem,
+				 const config_setting_t *grp, const char *desc);
+static void ld_finish_pool(struct config_ld *ld, void *elem,
+			   const config_setting_t *grp, const char *desc);
+static void ld_finish_policy(struct config_ld *ld, void *elem,
+			     const config_setting_t *grp, const char *desc);
+
+static const ld_finish_fn ld_finish[SO__COUNT] = {
+	[SO_TRUSTPOINT] = ld_finish_trustpoint,
+	[SO_POOL] = ld_finish_pool,
+	[SO_GROUP_POLICY] = ld_finish_policy,
+};
+
+static const size_t ld_line_off[SO__COUNT] = {
+	[SO_INTERFACE] = offsetof(struct cfg_interface, line),
+	[SO_TRUSTPOINT] = offsetof(struct cfg_trustpoint, line),
+	[SO_POOL] = offsetof(struct cfg_pool, line),
+	[SO_GROUP_POLICY] = offsetof(struct cfg_group_policy, line),
+	[SO_TUNNEL_GROUP] = offsetof(struct cfg_tunnel_group, line),
+};
+
+/* Every list object has its name as first member (config.h layout). */
+static const char *ld_elem_name(const void *elem)
+{
+	return elem;
+}
+
+static int ld_elem_line(enum schema_obj obj, const void *elem)
+{
+	return *(const int *)((const char *)elem + ld_line_off[obj]);
+}
+
+/* The array and count of a top-level list row. */
+static char *ld_list(const struct sslvpnd_config *cfg,
+		     const struct schema_key *k, size_t *n)
+{
+	char *arr;
+
+	memcpy(&arr, schema_cfield(cfg, k), sizeof(arr));
+	memcpy(n, (const char *)cfg + k->n_off, sizeof(*n));
+	return arr;
+}
+
+static void ld_element(struct config_ld *ld, const struct schema_key *k,
+		       void *elem, const config_setting_t *e, int idx)
+{
+	char desc[CONFIG_DESC_MAX];
+	const char *name = NULL;
+
+	ld_defaults(k->sub, elem);
+	*(int *)((char *)elem + ld_line_off[k->sub]) = config_setting_source_line(e);
+	if (!config_setting_is_group(e)) {
+		ld_err(ld, e, "%s: entry %d: expected a group { ... }, got %s",
+		       k->key, idx + 1, ld_got(e));
+		return;
+	}
+	if (config_setting_lookup_string(e, "name", &name) && *name)
+		snprintf(desc, sizeof(desc), "%s \"%s\"", k->what, name);
+	else
+		snprintf(desc, sizeof(desc), "%s #%d", k->what, idx + 1);
+	ld_object(ld, k->sub, elem, e, desc);
+	if (ld_finish[k->sub])
+		ld_finish[k->sub](ld, elem, e, desc);
+}
+
+/* Elements keep their index in the file (a broken one stays as an unnamed
+ * slot) so that post-walk checks can find each element's tree again. */
+static void ld_glist(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc)
+{
+	size_t n, i;
+	char *arr;
+
+	if (!ld_want(ld, k, s, desc,
+		     config_setting_is_list(s) ||
+			     (config_setting_is_array(s) &&
+			      config_setting_length(s) == 0)))
+		return;
+	n = config_setting_length(s);
+	arr = calloc(n ? n : 1, k->elem_size);
+	if (!arr) {
+		ld_err(ld, s, "%s: out of memory", k->key);
+		return;
+	}
+	memcpy(schema_field(base, k), &arr, sizeof(arr));
+	memcpy((char *)base + k->n_off, &n, sizeof(n));
+	for (i = 0; i < n; i++)
+		ld_element(ld, k, arr + i * k->elem_size,
+			   config_setting_get_elem(s, i), (int)i);
+}
+
+/* ---- trustpoints */
+struct ld_enroll_rule {
+	enum cfg_enrollment enrollment;
+	const char *required[3];
+	const char *forbidden[5];
+};
+
+/* Which keys make sense for which enrollment (the ASA's `crypto ca
+ * trustpoint` modes); a key of another mode is a mistake, not a no-op. */
+static const struct ld_enroll_rule ld_enroll_rules[] = {
+	{ CFG_ENROLL_SELF, { NULL }, { "certificate", "key", "crl", NULL } },
+	{ CFG_ENROLL_FILE,
+	  { "certificate", "key", NULL },
+	  { "subject-name", "key-type", "key-size", NULL } },
+	{ CFG_ENROLL_TERMINAL,
+	  { "certificate", NULL },
+	  { "subject-name", "key-type", "key-size", "key", NULL } },
+};
+
+static void ld_enroll_keys(struct config_ld *ld, const struct ld_enroll_rule *r,
+			   const config_setting_t *grp, const char *desc,
+			   const char *mode)
+{
+	const config_setting_t *m;
+	size_t i;
+
+	for (i = 0; r->required[i]; i++)
+		if (!config_setting_get_member(grp, r->required[i]))
+			ld_err(ld, grp, "%s: enrollment %s needs \"%s\"", desc,
+			       mode, r->required[i]);
+	for (i = 0; r->forbidden[i]; i++) {
+		m = config_setting_get_member(grp, r->forbidden[i]);
+		if (m)
+			ld_err(ld, m, "%s: \"%s\" does not apply to enrollment %s",
+			       desc, r->forbidden[i], mode);
+	}
+}
+
+/* RSA 2048/3072/4096 and EC P-256/P-384: what the ASA's `crypto key
+ * generate` offers and what phones can verify. */
+static int ld_key_size_ok(enum cfg_key_type t, int bits)
+{
+	if (t == CFG_KEY_EC)
+		return bits == 256 || bits == 384;
+	return bits == 2048 || bits == 3072 || bits == 4096;
+}
+
+static void ld_finish_trustpoint(struct config_ld *ld, void *elem,
+				 const config_setting_t *grp, const char *desc)
+{
+	const struct schema_key *k = schema_find(SO_TRUSTPOINT, "enrollment");
+	struct cfg_trustpoint *tp = elem;
+	const char *mode = schema_enum_name(k->map, tp->enrollment);
+	const config_setting_t *m;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ld_enroll_rules); i++)
+		if (ld_enroll_rules[i].enrollment == tp->enrollment)
+			ld_enroll_keys(ld, &ld_enroll_rules[i], grp, desc, mode);
+	if (tp->enrollment != CFG_ENROLL_SELF) {
+		/* the key defaults only describe a generated key */
+		tp->key_type = 0;
+		tp->key_size = 0;
+	} else if (!ld_key_size_ok(tp->key_type, tp->key_size)) {
+		m = config_setting_get_member(grp, "key-size");
+		ld_err(ld, m ? m : grp,
+		       "%s: key-size %d does not fit key-type %s (rsa: 2048, 3072, 4096; ec: 256, 384)",
+		       desc, tp->key_size, tp->key_type == CFG_KEY_EC ? "ec" : "rsa");
+	}
+}
+
+/* ---- pools */
+static void ld_finish_pool(struct config_ld *ld, void *elem,
+			   const config_setting_t *grp, const char *desc)
+{
+	const config_setting_t *r = config_setting_get_member(grp, "range");
+	struct cfg_pool *p = elem;
+	char a[16], b[16], m[16], x[16];
+	uint32_t net, bcast;
+
+	if (!p->mask || !p->last)
+		return; /* range or mask already reported */
+	schema_ipv4_str(p->first, a);
+	schema_ipv4_str(p->last, b);
+	schema_ipv4_str(p->mask, m);
+	net = p->first & p->mask;
+	bcast = net | ~p->mask;
+	if ((p->last & p->mask) != net) {
+		ld_err(ld, r, "%s: range %s-%s is not within one subnet of mask %s",
+		       desc, a, b, m);
+		return;
+	}
+	/* /31 and /32 have no network or broadcast address to protect */
+	if (~p->mask <= 1)
+		return;
+	if (p->first == net || p->last == bcast) {
+		schema_ipv4_str(p->first == net ? net : bcast, x);
+		ld_err(ld, r, "%s: range %s-%s includes the %s address %s of mask %s",
+		       desc, a, b, p->first == net ? "network" : "broadcast", x, m);
+	}
+}
+
+/* ---- group policies: attributes from gpattrs.def */
+typedef int (*ld_gp_fn)(struct config_ld *ld, const struct gp_attr_info *a,
+			struct gp_value *v, const config_setting_t *s,
+			const char *desc);
+
+/* Values that name something get the syntax of what they name. */
+static int (*const ld_gp_checks[GPA__COUNT])(const char *, const char **) = {
+	[GPA_WINS_SERVER] = schema_parse_addr,
+	[GPA_DNS_SERVER] = schema_parse_addr,
+	[GPA_VPN_FILTER] = schema_parse_name,
+	[GPA_IPV6_VPN_FILTER] = schema_parse_name,
+	[GPA_GROUP_LOCK] = schema_parse_name,
+	[GPA_SPLIT_TUNNEL_NETWORK_LIST] = schema_parse_name,
+	[GPA_ADDRESS_POOLS] = schema_parse_name,
+};
+
+static int ld_gp_type(struct config_ld *ld, const struct gp_attr_info *a,
+		      const config_setting_t *s, const char *desc, int ok,
+		      const char *expected)
+{
+	if (!ok)
+		ld_kerr(ld, s, desc, a->key, "expected %s or \"none\", got %s",
+			expected, ld_got(s));
+	return ok;
+}
+
+static int ld_gp_int(struct config_ld *ld, const struct gp_attr_info *a,
+		     struct gp_value *v, const config_setting_t *s,
+		     const char *desc)
+{
+	long long n;
+
+	if (!ld_gp_type(ld, a, s, desc, ld_is_int(s), "an integer"))
+		return -1;
+	n = config_setting_get_int64(s);
+	if (n < a->min || n > a->max) {
+		ld_kerr(ld, s, desc, a->key, "%lld is out of range %lld..%lld",
+			n, a->min, a->max);
+		return -1;
+	}
+	v->num = n;
+	return 0;
+}
+
+static int ld_gp_bool(struct config_ld *ld, const struct gp_attr_info *a,
+		      struct gp_value *v, const config_setting_t *s,
+		      const char *desc)
+{
+	if (!ld_gp_type(ld, a, s, desc,
+			config_setting_type(s) == CONFIG_TYPE_BOOL, "true or false"))
+		return -1;
+	v->num = config_setting_get_bool(s);
+	return 0;
+}
+
+/* One string value: allowed set, syntax check, length. */
+static int ld_gp_word(struct config_ld *ld, const struct gp_attr_info *a,
+		      const config_setting_t *s, const char *desc, const char *w)
+{
+	int (*check)(const char *, const char **) = ld_gp_checks[a - gp_attr_table];
+	const char *why;
+
+	if (a->allowed && !schema_allowed(a->allowed, w)) {
+		char why_not[160];
+
+		snprintf(why_not, sizeof(why_not), "is not one of %s", a->allowed);
+		ld_bad(ld, s, desc, a->key, w, why_not);
+		return -1;
+	}
+	if (!*w || strlen(w) >= CONFIG_GP_STR_MAX) {
+		ld_kerr(ld, s, desc, a->key, "must be 1..%d characters", CONFIG_GP_STR_MAX - 1);
+		return -1;
+	}
+	if (check && check(w, &why) < 0) {
+		ld_bad(ld, s, desc, a->key, w, why);
+		return -1;
+	}
+	return 0;
+}
+
+static int ld_gp_str(struct config_ld *ld, const struct gp_attr_info *a,
+		     struct gp_value *v, const config_setting_t *s,
+		     const char *desc)
+{
+	const char *w;
+
+	if (!ld_gp_type(ld, a, s, desc,
+			config_setting_type(s) == CONFIG_TYPE_STRING, "a string"))
+		return -1;
+	w = config_setting_get_string(s);
+	if (ld_gp_word(ld, a, s, desc, w) < 0)
+		return -1;
+	v->str = strdup(w);
+	if (!v->str) {
+		ld_kerr(ld, s, desc, a->key, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int ld_gp_list_store(struct config_ld *ld, const struct gp_attr_info *a,
+			    struct gp_value *v, const config_setting_t **e,
+			    int n, const char *desc)
+{
+	v->list = calloc(n, sizeof(*v->list));
+	if (!v->list) {
+		ld_kerr(ld, e[0], desc, a->key, "out of memory");
+		return -1;
+	}
+	for (v->n_list = 0; v->n_list < (size_t)n; v->n_list++) {
+		v->list[v->n_list] = strdup(config_setting_get_string(e[v->n_list]));
+		if (!v->list[v->n_list]) {
+			ld_kerr(ld, e[0], desc, a->key, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "none" is a whole value, never an entry: ["none"] would be ambiguous. */
+static int ld_gp_list(struct config_ld *ld, const struct gp_attr_info *a,
+		      struct gp_value *v, const config_setting_t *s,
+		      const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	int i, bad = 0, n = ld_elems(ld, a->key, s, desc, e);
+
+	if (n < 0)
+		return -1;
+	if (n == 0) {
+		ld_kerr(ld, s, desc, a->key, "is an empty list; write \"none\"");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		const char *w = config_setting_get_string(e[i]);
+
+		if (strcmp(w, "none") == 0) {
+			ld_kerr(ld, e[i], desc, a->key,
+				"\"none\" must be the whole value, not a list entry");
+			bad = 1;
+		} else if (ld_gp_word(ld, a, e[i], desc, w) < 0) {
+			bad = 1;
+		}
+	}
+	return bad ? -1 : ld_gp_list_store(ld, a, v, e, n, desc);
+}
+
+static const ld_gp_fn ld_gp_parsers[] = {
+	[GPT_INT] = ld_gp_int,	 [GPT_STR] = ld_gp_str, [GPT_ENUM] = ld_gp_str,
+	[GPT_LIST] = ld_gp_list, [GPT_BOOL] = ld_gp_bool,
+};
+
+static void ld_gp_value(struct config_ld *ld, int idx, struct gp_value *v,
+			const config_setting_t *s, const char *desc)
+{
+	const struct gp_attr_info *a = &gp_attr_table[idx];
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING &&
+	    strcmp(config_setting_get_string(s), "none") == 0)
+		v->state = GP_NONE;
+	else if (ld_gp_parsers[a->type](ld, a, v, s, desc) == 0)
+		v->state = GP_VALUE;
+	if (v->state != GP_UNSET)
+		v->line = config_setting_source_line(s);
+}
+
+static void ld_finish_policy(struct config_ld *ld, void *elem,
+			     const config_setting_t *grp, const char *desc)
+{
+	struct cfg_group_policy *gp = elem;
+	const config_setting_t *m;
+	int i, idx;
+
+	for (i = 0; i < config_setting_length(grp); i++) {
+		m = config_setting_get_elem(grp, i);
+		idx = schema_gp_find(config_setting_name(m));
+		if (idx >= 0)
+			ld_gp_value(ld, idx, &gp->attr[idx], m, desc);
+	}
+}
+
+/* ---- after the walk: the state directory */
+static void ld_expand(struct config_ld *ld, const struct schema_key *l,
+		      void *elem, const struct schema_key *k)
+{
+	const size_t vl = strlen(CONFIG_STATE_VAR);
+	char *field = schema_field(elem, k), tmp[2 * CFG_PATH_MAX];
+
+	if (strncmp(field, CONFIG_STATE_VAR, vl) != 0)
+		return;
+	snprintf(tmp, sizeof(tmp), "%s%s", ld->cfg->general.state_dir,
+		 field + vl);
+	if (strlen(tmp) >= k->size)
+		ld_err_at(ld, ld_elem_line(l->sub, elem),
+			  "%s \"%s\": %s: longer than %zu characters after @STATE_DIR@ expansion",
+			  l->what, ld_elem_name(elem), k->key, k->size - 1);
+	else
+		ld_copy(field, k->size, tmp);
+}
+
+/* @STATE_DIR@ may start any path of any list object (the embedded default
+ * uses it for its trust folder); it means the effective state directory:
+ * --state-dir, else general.state-dir, else the build-time default. */
+static void ld_state_dir(struct config_ld *ld, const char *arg)
+{
+	const struct schema_key *l, *k;
+	size_t n, i;
+	char *arr;
+
+	if (arg && (arg[0] != '/' || strlen(arg) >= CFG_PATH_MAX))
+		ld_err_at(ld, 0, "state directory \"%s\" is not an absolute path shorter than %d characters",
+			  arg, CFG_PATH_MAX);
+	else if (arg)
+		ld_copy(ld->cfg->general.state_dir, CFG_PATH_MAX, arg);
+	if (ld->cfg->general.state_dir[0] != '/')
+		return; /* reported by ld_path: nothing sane to expand to */
+	schema_for_each(l, SO_ROOT)
+	{
+		if (l->type != ST_GLIST)
+			continue;
+		arr = ld_list(ld->cfg, l, &n);
+		for (i = 0; i < n; i++) {
+			schema_for_each(k, l->sub)
+			{
+				if (k->type == ST_PATH)
+					ld_expand(ld, l, arr + i * l->elem_size, k);
+			}
+		}
+	}
+}
+
+/* ---- implicit objects */
+static void *ld_append(struct config_ld *ld, const char *list)
+{
+	const struct schema_key *k = schema_find(SO_ROOT, list);
+	size_t n;
+	char *arr = ld_list(ld->cfg, k, &n), *p;
+
+	p = realloc(arr, (n + 1) * k->elem_size);
+	if (!p) {
+		ld_err_at(ld, 0, "out of memory");
+		return NULL;
+	}
+	memset(p + n * k->elem_size, 0, k->elem_size);
+	memcpy(schema_field(ld->cfg, k), &p, sizeof(p));
+	n++;
+	memcpy((char *)ld->cfg + k->n_off, &n, sizeof(n));
+	return p + (n - 1) * k->elem_size;
+}
+
+/* The ASA always has DfltGrpPolicy (the root of inheritance) and
+ * DefaultWEBVPNGroup (where a client lands when nothing selects another
+ * tunnel group); the latter authenticates with aaa, the ASA default. */
+static void ld_implicit(struct config_ld *ld)
+{
+	struct cfg_group_policy *gp;
+	struct cfg_tunnel_group *tg;
+
+	if (!config_group_policy(ld->cfg, CONFIG_DFLT_GP) &&
+	    (gp = ld_append(ld, "group_policies")))
+		util_strlcpy(gp->name, CONFIG_DFLT_GP, sizeof(gp->name));
+	if (!config_tunnel_group(ld->cfg, CONFIG_DFLT_TG) &&
+	    (tg = ld_append(ld, "tunnel_groups"))) {
+		ld_defaults(SO_TUNNEL_GROUP, tg);
+		util_strlcpy(tg->name, CONFIG_DFLT_TG, sizeof(tg->name));
+		util_strlcpy(tg->default_group_policy, CONFIG_DFLT_GP,
+			     sizeof(tg->default_group_policy));
+		tg->authentication = CFG_AUTH_AAA;
+		tg->builtin = 1;
+	}
+}
+
+/* ---- cross checks */
+
+/* The setting of `key` in element idx of top-level list `list`; when the key
+ * holds a list, the entry equal to value.  NULL for implicit objects. */
+static const config_setting_t *ld_ref_setting(struct config_ld *ld,
+					      const char *list, size_t idx,
+					      const char *key, const char *value)
+{
+	const config_setting_t *l = config_setting_get_member(ld->root, list);
+	const config_setting_t *e, *m, *x;
+	int i;
+
+	e = l && config_setting_is_list(l) ? config_setting_get_elem(l, idx) : NULL;
+	if (!e || !config_setting_is_group(e))
+		return NULL;
+	m = config_setting_get_member(e, key);
+	if (!m)
+		return e;
+	for (i = 0; value && config_setting_is_aggregate(m) &&
+		    i < config_setting_length(m); i++) {
+		x = config_setting_get_elem(m, i);
+		if (config_setting_type(x) == CONFIG_TYPE_STRING &&
+		    strcmp(config_setting_get_string(x), value) == 0)
+			return x;
+	}
+	return m;
+}
+
+/* `<what> "<name>": <key> "<value>" is not defined (<section>)` */
+static void ld_undefined(struct config_ld *ld, const struct schema_key *l,
+			 size_t idx, const void *elem, const char *key,
+			 const char *value, const char *section)
+{
+	ld_err(ld, ld_ref_setting(ld, l->key, idx, key, value),
+	       "%s \"%s\": %s \"%s\" is not defined (%s)", l->what,
+	       ld_elem_name(elem), key, value, section);
+}
+
+static void ld_check_dups(struct config_ld *ld)
+{
+	const struct schema_key *l;
+	const char *a, *b;
+	size_t n, i, j;
+	char *arr;
+
+	schema_for_each(l, SO_ROOT)
+	{
+		if (l->type != ST_GLIST)
+			continue;
+		arr = ld_list(ld->cfg, l, &n);
+		for (i = 1; i < n; i++) {
+			a = ld_elem_name(arr + i * l->elem_size);
+			for (j = 0; *a && j < i; j++) {
+				b = arr + j * l->elem_size;
+				if (strcmp(a, ld_elem_name(b)) != 0)
+					continue;
+				ld_err(ld, ld_ref_setting(ld, l->key, i, "name", NULL),
+				       "duplicate %s \"%s\" (first defined at line %d)",
+				       l->what, a, ld_elem_line(l->sub, b));
+				break;
+			}
+		}
+	}
+}
+
+static void ld_check_pools(struct config_ld *ld)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "ip_local_pools");
+	const struct cfg_pool *a, *b;
+	size_t i, j;
+
+	for (i = 1; i < ld->cfg->n_pools; i++) {
+		a = &ld->cfg->pools[i];
+		for (j = 0; a->last && j < i; j++) {
+			b = &ld->cfg->pools[j];
+			if (!b->last || a->first > b->last || b->first > a->last)
+				continue;
+			ld_err(ld, ld_ref_setting(ld, l->key, i, "range", NULL),
+			       "ip local pool \"%s\": range overlaps ip local pool \"%s\" (line %d)",
+			       a->name, b->name, b->line);
+		}
+	}
+}
+
+static void ld_check_iface_trustpoints(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "interfaces");
+	const struct cfg_interface *ifc = &ld->cfg->interfaces[idx];
+	const struct cfg_trustpoint *tp;
+	size_t i;
+
+	for (i = 0; i < ifc->trustpoints.n; i++) {
+		tp = config_trustpoint(ld->cfg, ifc->trustpoints.v[i]);
+		if (!tp)
+			ld_undefined(ld, l, idx, ifc, "trustpoint",
+				     ifc->trustpoints.v[i], "trustpoints");
+		else if (tp->enrollment == CFG_ENROLL_TERMINAL)
+			ld_err(ld, ld_ref_setting(ld, l->key, idx, "trustpoint", tp->name),
+			       "interface \"%s\": trustpoint \"%s\" is a CA trustpoint (enrollment terminal); an interface needs an identity trustpoint (enrollment self or file)",
+			       ifc->name, tp->name);
+	}
+}
+
+/* Literal compare after parsing, so "::0" and "::" are the same listener. */
+static int ld_same_addr(const char *a, const char *b)
+{
+	unsigned char x[16], y[16];
+	int fa = strchr(a, ':') ? AF_INET6 : AF_INET;
+	int fb = strchr(b, ':') ? AF_INET6 : AF_INET;
+
+	if (fa != fb || inet_pton(fa, a, x) != 1 || inet_pton(fb, b, y) != 1)
+		return strcmp(a, b) == 0;
+	return memcmp(x, y, fa == AF_INET ? 4 : 16) == 0;
+}
+
+static void ld_check_listeners(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "interfaces");
+	const struct cfg_interface *a = &ld->cfg->interfaces[idx], *b;
+	size_t j;
+
+	for (j = 0; *a->name && j < idx; j++) {
+		b = &ld->cfg->interfaces[j];
+		if (!*b->name || !ld_same_addr(a->address, b->address))
+			continue;
+		if (a->port == b->port)
+			ld_err(ld, ld_ref_setting(ld, l->key, idx, "port", NULL),
+			       "interface \"%s\": address %s port %u is already used by interface \"%s\" (line %d)",
+			       a->name, a->address, a->port, b->name, b->line);
+		if (a->dtls_port == b->dtls_port)
+			ld_err(ld, ld_ref_setting(ld, l->key, idx, "dtls-port", NULL),
+			       "interface \"%s\": address %s dtls-port %u is already used by interface \"%s\" (line %d)",
+			       a->name, a->address, a->dtls_port, b->name, b->line);
+	}
+}
+
+static void ld_check_interfaces(struct config_ld *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->cfg->n_interfaces; i++) {
+		ld_check_iface_trustpoints(ld, i);
+		ld_check_listeners(ld, i);
+	}
+}
+
+static void ld_check_tg_refs(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "tunnel_groups");
+	const struct cfg_tunnel_group *tg = &ld->cfg->tunnel_groups[idx];
+	const struct cfg_name_list *pools = &tg->address_pools;
+	const struct cfg_name_list *tps = &tg->validation_trustpoints;
+	size_t i;
+
+	for (i = 0; i < pools->n; i++)
+		if (!config_pool(ld->cfg, pools->v[i]))
+			ld_undefined(ld, l, idx, tg, "address-pool", pools->v[i],
+				     "ip_local_pools");
+	if (*tg->default_group_policy &&
+	    !config_group_policy(ld->cfg, tg->default_group_policy))
+		ld_undefined(ld, l, idx, tg, "default-group-policy",
+			     tg->default_group_policy, "group_policies");
+	for (i = 0; i < tps->n; i++)
+		if (!config_trustpoint(ld->cfg, tps->v[i]))
+			ld_undefined(ld, l, idx, tg, "validation-trustpoints",
+				     tps->v[i], "trustpoints");
+}
+
+static int ld_same_url(const struct cfg_group_url *a, const struct cfg_group_url *b)
+{
+	return a->enabled && b->enabled && a->port == b->port &&
+	       strcmp(a->host, b->host) == 0 && strcmp(a->path, b->path) == 0;
+}
+
+/* A group-url or alias that selects two tunnel groups would make the
+ * choice depend on file order: refuse it. */
+static void ld_check_tg_selectors(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "tunnel_groups");
+	const struct cfg_tunnel_group *a = &ld->cfg->tunnel_groups[idx], *b;
+	size_t j, u, v;
+
+	for (j = 0; j < idx; j++) {
+		b = &ld->cfg->tunnel_groups[j];
+		for (u = 0; u < a->n_urls; u++)
+			for (v = 0; v < b->n_urls; v++)
+				if (ld_same_url(&a->urls[u], &b->urls[v]))
+					ld_err(ld, ld_ref_setting(ld, l->key, idx, "group-url", NULL),
+					       "tunnel group \"%s\": group-url \"%s\" is already used by tunnel group \"%s\"",
+					       a->name, a->urls[u].url, b->name);
+		for (u = 0; u < a->aliases.n; u++)
+			if (ld_list_has(&b->aliases, a->aliases.v[u]))
+				ld_err(ld, ld_ref_setting(ld, l->key, idx, "group-alias", NULL),
+				       "tunnel group \"%s\": group-alias \"%s\" is already used by tunnel group \"%s\"",
+				       a->name, a->aliases.v[u], b->name);
+	}
+}
+
+static void ld_check_tunnel_groups(struct config_ld *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->cfg->n_tunnel_groups; i++) {
+		ld_check_tg_refs(ld, i);
+		ld_check_tg_selectors(ld, i);
+	}
+}
+
+static void ld_check_policy(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "group_policies");
+	const struct cfg_group_policy *gp = &ld->cfg->policies[idx];
+	const struct gp_value *pools = &gp->attr[GPA_ADDRESS_POOLS];
+	const struct gp_value *lock = &gp->attr[GPA_GROUP_LOCK];
+	size_t i;
+
+	for (i = 0; pools->state == GP_VALUE && i < pools->n_list; i++)
+		if (!config_pool(ld->cfg, pools->list[i]))
+			ld_undefined(ld, l, idx, gp, "address-pools", pools->list[i],
+				     "ip_local_pools");
+	if (lock->state == GP_VALUE && !config_tunnel_group(ld->cfg, lock->str))
+		ld_undefined(ld, l, idx, gp, "group-lock", lock->str,
+			     "tunnel_groups");
+}
+
+static void ld_check_policies(struct config_ld *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->cfg->n_policies; i++)
+		ld_check_policy(ld, i);
+}
+
+/* ---- loading */
+static struct sslvpnd_config *ld_build(struct config_ld *ld,
+				       const config_t *lc,
+				       const char *state_dir)
+{
+	ld->cfg = calloc(1, sizeof(*ld->cfg));
+	if (!ld->cfg) {
+		ld_err_at(ld, 0, "out of memory");
+		return NULL;
+	}
+	ld->root = config_root_setting(lc);
+	ld_defaults(SO_ROOT, ld->cfg);
+	ld_object(ld, SO_ROOT, ld->cfg, ld->root, "");
+	ld_state_dir(ld, state_dir);
+	ld_implicit(ld);
+	ld_check_dups(ld);
+	ld_check_pools(ld);
+	ld_check_interfaces(ld);
+	ld_check_tunnel_groups(ld);
+	ld_check_policies(ld);
+	return ld->cfg;
+}
+
+/* libconfig stops at its first syntax error; it names the file only when
+ * the error is inside an @include. */
+static void ld_parse_error(struct config_ld *ld, const config_t *lc)
+{
+	ld_err_at(ld, config_error_line(lc), "%s", config_error_text(lc));
+	if (config_error_file(lc))
+		util_strlcpy(ld->errs->e[0].file, config_error_file(lc),
+			     sizeof(ld->errs->e[0].file));
+}
+
+/* Errors come out of the walk per object and of the cross checks at the
+ * end; the administrator reads them best in file order (stable: messages
+ * of one line keep the order they were found in). */
+static void ld_sort_errors(struct cfg_errors *e)
+{
+	struct cfg_error tmp;
+	size_t i, j;
+
+	for (i = 1; i < e->n; i++) {
+		tmp = e->e[i];
+		for (j = i; j > 0; j--) {
+			int c = strcmp(e->e[j - 1].file, tmp.file);
+
+			if (c < 0 || (c == 0 && e->e[j - 1].line <= tmp.line))
+				break;
+			e->e[j] = e->e[j - 1];
+		}
+		e->e[j] = tmp;
+	}
+}
+
+/* Common tail of every load: lc has been read (read_ok) or failed to parse. */
+static int config_from_tree(config_t *lc, int read_ok, const char *name,
+			    int embedded, const char *state_dir,
+			    struct sslvpnd_config **out, struct cfg_errors *errs)
+{
+	struct cfg_errors local;
+	struct config_ld ld = { .errs = errs ? errs : &local, .name = name };
+	struct sslvpnd_config *cfg = NULL;
+
+	ld.errs->n = 0;
+	ld.errs->dropped = 0;
+	if (read_ok)
+		cfg = ld_build(&ld, lc, state_dir);
+	else
+		ld_parse_error(&ld, lc);
+	config_destroy(lc);
+	if (ld.errs->n || ld.errs->dropped) {
+		ld_sort_errors(ld.errs);
+		config_free(cfg);
+		*out = NULL;
+		return -1;
+	}
+	util_strlcpy(cfg->source, name, sizeof(cfg->source));
+	cfg->embedded = embedded;
+	*out = cfg;
+	return 0;
+}
+
+static int config_load_text(const char *text, const char *name, int embedded,
+			    const char *state_dir, struct sslvpnd_config **out,
+			    struct cfg_errors *errs)
+{
+	config_t lc;
+
+	config_init(&lc);
+	return config_from_tree(&lc, config_read_string(&lc, text) == CONFIG_TRUE,
+				name, embedded, state_dir, out, errs);
+}
+
+int config_load_string(const char *text, const char *name, const char *state_dir,
+		       struct sslvpnd_config **out, struct cfg_errors *errs)
+{
+	return config_load_text(text, name ? name : "<string>", 0, state_dir,
+				out, errs);
+}
+
+static void config_file_error(const char *path, const char *why,
+			      struct cfg_errors *errs)
+{
+	if (!errs)
+		return;
+	memset(errs, 0, sizeof(*errs));
+	errs->n = 1;
+	util_strlcpy(errs->e[0].file, path, sizeof(errs->e[0].file));
+	util_strlcpy(errs->e[0].msg, why, sizeof(errs->e[0].msg));
+}
+
+/* The whole file as one string.  Read here rather than by libconfig: its
+ * scanner exit()s on a read error (a directory, say), and we want a
+ * message instead.  NULL with *why set on failure. */
+static char *config_slurp(const char *path, const char **why)
+{
+	FILE *fp = fopen(path, "r");
+	size_t len = 0, cap = 0, got = 1;
+	char *text = NULL, *p;
+
+	if (!fp) {
+		*why = strerror(errno);
+		return NULL;
+	}
+	while (got > 0) {
+		if (cap - len < 4096 + 1) {
+			cap = cap ? 2 * cap : 8192;
+			p = cap <= CONFIG_FILE_MAX ? realloc(text, cap) : NULL;
+			if (!p) {
+				*why = "file too large";
+				goto fail;
+			}
+			text = p;
+		}
+		got = fread(text + len, 1, 4096, fp);
+		len += got;
+	}
+	if (ferror(fp)) {
+		*why = strerror(errno);
+		goto fail;
+	}
+	fclose(fp);
+	text[len] = '\0';
+	if (strlen(text) != len) {
+		*why = "contains a NUL byte";
+		free(text);
+		return NULL;
+	}
+	return text;
+fail:
+	fclose(fp);
+	free(text);
+	return NULL;
+}
+
+/* @include "x" is relative to the including file, not to our cwd. */
+static void config_include_dir(config_t *lc, const char *path, char *dir,
+			       size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || (size_t)(slash - path) >= len)
+		return;
+	memcpy(dir, path, slash - path);
+	dir[slash - path] = '\0';
+	config_set_include_dir(lc, slash == path ? "/" : dir);
+}
+
+int config_load(const char *path, const char *state_dir,
+		struct sslvpnd_config **out, struct cfg_errors *errs)
+{
+	char dir[CFG_PATH_MAX], why[128];
+	const char *reason = NULL;
+	config_t lc;
+	char *text;
+	int ok;
+
+	if (!path)
+		return config_load_text(config_embedded_default, CFG_EMBEDDED_NAME,
+					1, state_dir, out, errs);
+	*out = NULL;
+	text = config_slurp(path, &reason);
+	if (!text) {
+		snprintf(why, sizeof(why), "cannot read: %s", reason);
+		config_file_error(path, why, errs);
+		return -1;
+	}
+	config_init(&lc);
+	config_include_dir(&lc, path, dir, sizeof(dir));
+	ok = config_read_string(&lc, text) == CONFIG_TRUE;
+	free(text);
+	return config_from_tree(&lc, ok, path, 0, state_dir, out, errs);
+}
+
+/* ---- lookups: every list object starts with its name (config.h) */
+_Static_assert(offsetof(struct cfg_interface, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_trustpoint, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_pool, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_group_policy, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_tunnel_group, name) == 0, "name first");
+
+static const void *config_find(const void *arr, size_t n, size_t size,
+			       const char *name)
+{
+	size_t i;
+
+	for (i = 0; name && i < n; i++)
+		if (strcmp((const char *)arr + i * size, name) == 0)
+			return (const char *)arr + i * size;
+	return NULL;
+}
+
+const struct cfg_tunnel_group *config_tunnel_group(const struct sslvpnd_config *cfg,
+						   const char *name)
+{
+	return cfg ? config_find(cfg->tunnel_groups, cfg->n_tunnel_groups,
+				 sizeof(*cfg->tunnel_groups), name) : NULL;
+}
+
+const struct cfg_group_policy *config_group_policy(const struct sslvpnd_config *cfg,
+						   const char *name)
+{
+	return cfg ? config_find(cfg->policies, cfg->n_policies,
+				 sizeof(*cfg->policies), name) : NULL;
+}
+
+const struct cfg_pool *config_pool(const struct sslvpnd_config *cfg,
+				   const char *name)
+{
+	return cfg ? config_find(cfg->pools, cfg->n_pools, sizeof(*cfg->pools),
+				 name) : NULL;
+}
+
+const struct cfg_trustpoint *config_trustpoint(const struct sslvpnd_config *cfg,
+					       const char *name)
+{
+	return cfg ? config_find(cfg->trustpoints, cfg->n_trustpoints,
+				 sizeof(*cfg->trustpoints), name) : NULL;
+}
+
+const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg,
+					     const char *name)
+{
+	return cfg ? config_find(cfg->interfaces, cfg->n_interfaces,
+				 sizeof(*cfg->interfaces), name) : NULL;
+}
+
+/* ---- teardown and reporting */
+static void config_free_policy(struct cfg_group_policy *gp)
+{
+	struct gp_value *v;
+	size_t i;
+
+	for (v = gp->attr; v < gp->attr + GPA__COUNT; v++) {
+		free(v->str);
+		for (i = 0; i < v->n_list; i++)
+			free(v->list[i]);
+		free(v->list);
+	}
+}
+
+void config_free(struct sslvpnd_config *cfg)
+{
+	size_t i;
+
+	if (!cfg)
+		return;
+	for (i = 0; i < cfg->n_policies; i++)
+		config_free_policy(&cfg->policies[i]);
+	free(cfg->policies);
+	free(cfg->tunnel_groups);
+	free(cfg->pools);
+	free(cfg->trustpoints);
+	free(cfg->interfaces);
+	free(cfg);
+}
+
+void config_errors_print(FILE *fp, const struct cfg_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++) {
+		if (errs->e[i].line > 0)
+			fprintf(fp, "%s:%d: %s\n", errs->e[i].file,
+				errs->e[i].line, errs->e[i].msg);
+		else
+			fprintf(fp, "%s: %s\n", errs->e[i].file, errs->e[i].msg);
+	}
+	if (errs->dropped)
+		fprintf(fp, "%s: %zu more errors not shown\n",
+			errs->n ? errs->e[0].file : "config", errs->dropped);
+}

@@ -1,0 +1,141 @@
+/* Encode/decode pairs for every IPC payload.  Each message's fields are
+ * listed once (FIELDS macros) and both directions are generated from that
+ * list, so an encoder and its decoder cannot drift apart. */
+#include "config.h"
+
+#include <string.h>
+
+#include "sslvpnd/buf.h"
+#include "sslvpnd/ipc.h"
+
+#define ENC_U8(f) wbuf_put_u8(&w, m->f);
+#define ENC_U16(f) wbuf_put_u16(&w, m->f);
+#define ENC_U32(f) wbuf_put_u32(&w, m->f);
+#define ENC_U64(f) wbuf_put_u64(&w, m->f);
+#define ENC_STR(f) wbuf_put_str(&w, m->f);
+#define DEC_U8(f) rbuf_get_u8(&r, &m->f);
+#define DEC_U16(f) rbuf_get_u16(&r, &m->f);
+#define DEC_U32(f) rbuf_get_u32(&r, &m->f);
+#define DEC_U64(f) rbuf_get_u64(&r, &m->f);
+#define DEC_STR(f) rbuf_get_str(&r, m->f, sizeof(m->f));
+#define ENC(kind, f) ENC_##kind(f)
+#define DEC(kind, f) DEC_##kind(f)
+
+#define CODEC(name, st, FIELDS)                                              \
+	int ipc_enc_##name(const struct st *m, uint8_t *buf, size_t cap)     \
+	{                                                                    \
+		struct wbuf w;                                               \
+		wbuf_init(&w, buf, cap);                                     \
+		FIELDS(ENC)                                                  \
+		return wbuf_ok(&w) ? -1 : (int)w.len;                        \
+	}                                                                    \
+	int ipc_dec_##name(struct st *m, const uint8_t *buf, size_t len)     \
+	{                                                                    \
+		struct rbuf r;                                               \
+		memset(m, 0, sizeof(*m));                                    \
+		rbuf_init(&r, buf, len);                                     \
+		FIELDS(DEC)                                                  \
+		return rbuf_done(&r);                                        \
+	}
+
+#define WORKER_READY_F(X) X(U32, worker_id)
+CODEC(worker_ready, ipc_worker_ready, WORKER_READY_F)
+
+#define TUN_FD_F(X) X(STR, ifname) X(U32, mtu)
+CODEC(tun_fd, ipc_tun_fd, TUN_FD_F)
+
+#define CONN_NEW_F(X) X(U32, conn_id) X(STR, iface) X(STR, peer) \
+	X(U16, peer_port) X(STR, local) X(U16, local_port)
+CODEC(conn_new, ipc_conn_new, CONN_NEW_F)
+
+#define CONN_DONE_F(X) X(U32, conn_id)
+CODEC(conn_done, ipc_conn_done, CONN_DONE_F)
+
+#define AUTH_REQ_F(X) X(U32, conn_id) X(U8, flow) X(U8, cert) \
+	X(U8, client_cert_fail) X(U16, local_port) X(STR, host) X(STR, path) \
+	X(STR, group_select) X(STR, user_agent) X(STR, device_id) \
+	X(STR, username) X(STR, password) X(STR, peer) X(STR, cert_cn) \
+	X(STR, cert_o) X(STR, cert_ou) X(STR, cert_email) X(STR, cert_upn) \
+	X(STR, cert_subject) X(STR, cert_issuer) X(STR, cert_serial)
+CODEC(auth_req, ipc_auth_req, AUTH_REQ_F)
+
+#define AUTH_REP_F(X) X(U32, conn_id) X(U8, result) X(STR, cookie) \
+	X(STR, username) X(STR, tunnel_group) X(STR, group_alias) \
+	X(STR, group_policy) X(STR, message)
+CODEC(auth_rep, ipc_auth_rep, AUTH_REP_F)
+
+#define TUNNEL_REQ_F(X) X(U32, conn_id) X(STR, cookie) X(STR, peer) \
+	X(U16, peer_port) X(STR, user_agent) X(STR, hostname) \
+	X(U16, base_mtu) X(U16, req_mtu) X(STR, tls_version) X(STR, tls_cipher)
+CODEC(tunnel_req, ipc_tunnel_req, TUNNEL_REQ_F)
+
+#define TUNNEL_CLOSED_F(X) X(U32, conn_id) X(U32, session_id) X(U8, reason) \
+	X(U64, bytes_in) X(U64, bytes_out) X(U64, pkts_in) X(U64, pkts_out) \
+	X(U64, drops)
+CODEC(tunnel_closed, ipc_tunnel_closed, TUNNEL_CLOSED_F)
+
+#define TUNNEL_KICK_F(X) X(U32, session_id) X(U32, conn_id) X(U8, reason)
+CODEC(tunnel_kick, ipc_tunnel_kick, TUNNEL_KICK_F)
+
+/* TUNNEL_REP carries counted arrays, so its variable part is hand-written;
+ * the fixed part still comes from the field list. */
+#define TUNNEL_REP_F(X) X(U32, conn_id) X(U8, result) X(STR, reason) \
+	X(U32, session_id) X(STR, username) X(STR, tunnel_group) \
+	X(STR, group_policy) X(U32, addr) X(U32, netmask) X(U16, mtu) \
+	X(U16, keepalive) X(U16, dpd) X(U32, idle_timeout) \
+	X(U32, session_timeout) X(U32, session_remaining) \
+	X(U32, disconnected_timeout) X(STR, default_domain) X(U8, split_mode) \
+	X(U8, client_bypass) X(U8, dtls) X(STR, banner) X(U8, resumed)
+
+static void enc_u32_array(struct wbuf *w, const uint32_t *v, uint8_t n)
+{
+	wbuf_put_u8(w, n);
+	for (uint8_t i = 0; i < n; i++)
+		wbuf_put_u32(w, v[i]);
+}
+
+static void dec_u32_array(struct rbuf *r, uint32_t *v, uint8_t *n, uint8_t max)
+{
+	if (rbuf_get_u8(r, n) || *n > max) {
+		r->err = 1;
+		return;
+	}
+	for (uint8_t i = 0; i < *n; i++)
+		rbuf_get_u32(r, &v[i]);
+}
+
+int ipc_enc_tunnel_rep(const struct ipc_tunnel_rep *m, uint8_t *buf, size_t cap)
+{
+	struct wbuf w;
+
+	wbuf_init(&w, buf, cap);
+	TUNNEL_REP_F(ENC)
+	enc_u32_array(&w, m->dns, m->n_dns > IPC_MAX_DNS ? IPC_MAX_DNS : m->n_dns);
+	enc_u32_array(&w, m->nbns, m->n_nbns > IPC_MAX_DNS ? IPC_MAX_DNS : m->n_nbns);
+	uint16_t ns = m->n_split > IPC_MAX_ROUTES ? IPC_MAX_ROUTES : m->n_split;
+
+	wbuf_put_u16(&w, ns);
+	for (uint16_t i = 0; i < ns; i++) {
+		wbuf_put_u32(&w, m->split[i].addr);
+		wbuf_put_u32(&w, m->split[i].mask);
+	}
+	return wbuf_ok(&w) ? -1 : (int)w.len;
+}
+
+int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
+{
+	struct rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	rbuf_init(&r, buf, len);
+	TUNNEL_REP_F(DEC)
+	dec_u32_array(&r, m->dns, &m->n_dns, IPC_MAX_DNS);
+	dec_u32_array(&r, m->nbns, &m->n_nbns, IPC_MAX_DNS);
+	if (rbuf_get_u16(&r, &m->n_split) || m->n_split > IPC_MAX_ROUTES)
+		return -1;
+	for (uint16_t i = 0; i < m->n_split; i++) {
+		rbuf_get_u32(&r, &m->split[i].addr);
+		rbuf_get_u32(&r, &m->split[i].mask);
+	}
+	return rbuf_done(&r);
+}

@@ -1,0 +1,302 @@
+/* sslvpnd: the privileged main process.
+ *
+ * Loads and checks the configuration, prepares the state directory and the
+ * temporary identity, opens the listeners and tun devices, starts the
+ * workers and then decides for them: tunnel-group selection,
+ * authentication, group policy, addresses and routes.  It never parses
+ * client TLS. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "main.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/net.h"
+#include "sslvpnd/pool.h"
+#include "sslvpnd/tls.h"
+#include "sslvpnd/util.h"
+
+struct opts {
+	const char *config;
+	int config_given;
+	int foreground, check, dump, debug;
+	const char *state_dir;
+	const char *pid_file;
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: sslvpnd [-c FILE] [-f] [-t] [-T] [-d LEVEL] [--state-dir DIR]\n"
+		"               [--pid-file FILE]\n"
+		"  -c FILE          configuration (default %s, else the embedded default)\n"
+		"  -f               stay in the foreground and log to stderr\n"
+		"  -t               check the configuration and exit (0 ok, 1 errors)\n"
+		"  -T               print the effective configuration and exit\n"
+		"  -d LEVEL         debug level 0..255\n"
+		"  --state-dir DIR  generated identities and leases (default %s)\n"
+		"  --pid-file FILE  write the main process id to FILE\n",
+		CFG_DEFAULT_PATH, CFG_DEFAULT_STATE_DIR);
+}
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	static const struct option lo[] = {
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "pid-file", required_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:ftTd:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; o->config_given = 1; break;
+		case 'f': o->foreground = 1; break;
+		case 't': o->check = 1; break;
+		case 'T': o->dump = 1; break;
+		case 'd': o->debug = atoi(optarg); break;
+		case 'S': o->state_dir = optarg; break;
+		case 'P': o->pid_file = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "sslvpnd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->debug < 0 || o->debug > 255) {
+		fprintf(stderr, "sslvpnd: -d takes a level from 0 to 255\n");
+		return -1;
+	}
+	/* No -c: the installed file when there is one, else the embedded
+	 * default (design.md). */
+	if (!o->config_given && access(CFG_DEFAULT_PATH, F_OK) == 0)
+		o->config = CFG_DEFAULT_PATH;
+	return 0;
+}
+
+static struct sslvpnd_config *load_config(const struct opts *o)
+{
+	struct sslvpnd_config *cfg = NULL;
+	struct cfg_errors *errs = calloc(1, sizeof(*errs));
+
+	if (!errs)
+		return NULL;
+	if (config_load(o->config, o->state_dir, &cfg, errs) < 0) {
+		config_errors_print(stderr, errs);
+		fprintf(stderr, "sslvpnd: %s: configuration has errors, nothing started\n",
+			o->config ? o->config : CFG_EMBEDDED_NAME);
+	}
+	free(errs);
+	return cfg;
+}
+
+/* The worker binary sits next to ours when run from the build tree; an
+ * installed daemon finds it in libexecdir. */
+static void find_worker(struct mainctx *m)
+{
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = 0;
+		char *slash = strrchr(self, '/');
+
+		if (slash) {
+			*slash = 0;
+			snprintf(m->worker_path, sizeof(m->worker_path),
+				 "%s/../worker/sslvpnd-worker", self);
+			if (access(m->worker_path, X_OK) == 0)
+				return;
+			snprintf(m->worker_path, sizeof(m->worker_path),
+				 "%s/sslvpnd-worker", self);
+			if (access(m->worker_path, X_OK) == 0)
+				return;
+		}
+	}
+	snprintf(m->worker_path, sizeof(m->worker_path), "%s/sslvpnd-worker",
+		 LIBEXECDIR);
+}
+
+static int mkdir_p(const char *dir, mode_t mode)
+{
+	char tmp[CFG_PATH_MAX];
+
+	util_strlcpy(tmp, dir, sizeof(tmp));
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return (mkdir(tmp, mode) < 0 && errno != EEXIST) ? -1 : 0;
+}
+
+/* State dir and the temporary identity are made once here, before any
+ * worker starts, so every worker loads the same certificate. */
+static int prepare_state(struct mainctx *m)
+{
+	char dir[CFG_PATH_MAX + 16], err[256];
+	X509 *cert = NULL;
+	EVP_PKEY *key = NULL;
+	int generated = 0;
+
+	if (mkdir_p(m->cfg->general.state_dir, 0700) < 0) {
+		log_warn("cannot create state directory %s", m->cfg->general.state_dir);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/trust", m->cfg->general.state_dir);
+	if (mkdir_p(dir, 0755) < 0)
+		log_warn("cannot create %s", dir);
+	if (tls_identity_temporary(m->cfg->general.state_dir, &cert, &key,
+				   &generated, err, sizeof(err)) < 0) {
+		log_warnx("temporary identity: %s", err);
+		return -1;
+	}
+	if (generated) {
+		uint8_t sha1[20];
+		char hex[41];
+
+		tls_cert_sha1(cert, sha1);
+		util_hex(hex, sha1, 20, 1);
+		log_event(LM_IDENTITY_GENERATED, "_temporary",
+			  TLS_TEMP_SUBJECT_RSA, hex);
+	}
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return 0;
+}
+
+static int make_pools(struct mainctx *m)
+{
+	m->pools = calloc(m->cfg->n_pools + 1, sizeof(*m->pools));
+	if (!m->pools)
+		return -1;
+	for (size_t i = 0; i < m->cfg->n_pools; i++) {
+		const struct cfg_pool *p = &m->cfg->pools[i];
+
+		m->pools[i] = pool_new(p->name, p->first, p->last, p->mask);
+		if (!m->pools[i]) {
+			log_warnx("ip local pool %s: cannot create", p->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void write_pid(const char *path)
+{
+	FILE *fp = fopen(path, "w");
+
+	if (!fp) {
+		log_warn("cannot write pid file %s", path);
+		return;
+	}
+	fprintf(fp, "%d\n", (int)getpid());
+	fclose(fp);
+}
+
+static void on_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct mainctx *m = w->data;
+
+	log_event(LM_DAEMON_STOP, w->signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	m->stopping = 1;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void on_sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	log_info("SIGHUP: configuration reload is not available yet (planned with sslvpnctl); "
+		 "keeping the running configuration");
+}
+
+static void on_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	sessions_tick(w->data);
+}
+
+static void setup_signals(struct mainctx *m)
+{
+	ev_signal_init(&m->sigterm, on_stop_cb, SIGTERM);
+	ev_signal_init(&m->sigint, on_stop_cb, SIGINT);
+	ev_signal_init(&m->sighup, on_sighup_cb, SIGHUP);
+	m->sigterm.data = m->sigint.data = m->sighup.data = m;
+	ev_signal_start(m->loop, &m->sigterm);
+	ev_signal_start(m->loop, &m->sigint);
+	ev_signal_start(m->loop, &m->sighup);
+	ev_timer_init(&m->tick, on_tick_cb, 1., 1.);
+	m->tick.data = m;
+	ev_timer_start(m->loop, &m->tick);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int run(struct mainctx *m, const struct opts *o)
+{
+	const struct cfg_logging *lgc = &m->cfg->logging;
+
+	log_init("sslvpnd", o->foreground || !lgc->to_syslog, lgc->facility,
+		 lgc->format, o->debug ? o->debug : lgc->debug);
+	if (geteuid() != 0)
+		log_warnx("not running as root: tun devices, routes and port 443 will likely fail");
+	if (!o->foreground && daemon(0, 0) < 0)
+		fatal("daemon");
+	if (o->pid_file)
+		write_pid(o->pid_file);
+	m->loop = ev_default_loop(EVFLAG_AUTO);
+	if (tls_global_init() < 0 || prepare_state(m) < 0 || make_pools(m) < 0)
+		return 1;
+	m->net = net_new();
+	if (!m->net)
+		return 1;
+	setup_signals(m);
+	if (proc_start_all(m) < 0) {
+		proc_stop_all(m);
+		return 1;
+	}
+	log_event(LM_DAEMON_START, PACKAGE_VERSION, m->cfg->source);
+	ev_run(m->loop, 0);
+	listen_stop_all(m);
+	sessions_shutdown(m);
+	proc_stop_all(m);
+	if (o->pid_file)
+		unlink(o->pid_file);
+	return m->failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct mainctx m;
+	struct opts o = { 0 };
+
+	if (parse_opts(argc, argv, &o) < 0)
+		return 2;
+	m.cfg = load_config(&o);
+	if (!m.cfg)
+		return 1;
+	if (o.check) {
+		printf("%s: configuration OK\n", m.cfg->source);
+		return 0;
+	}
+	if (o.dump)
+		return config_dump(stdout, m.cfg) < 0 ? 1 : 0;
+	m.config_path = o.config;
+	m.state_dir_arg = o.state_dir;
+	m.foreground = o.foreground;
+	m.debug = o.debug;
+	find_worker(&m);
+	return run(&m, &o);
+}

@@ -1,0 +1,103 @@
+/* Private to the main (root) process. */
+#ifndef SSLVPND_MAIN_H
+#define SSLVPND_MAIN_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <ev.h>
+
+#include "sslvpnd/config.h"
+#include "sslvpnd/ipc.h"
+#include "sslvpnd/policy.h"
+
+struct pool;
+struct net;
+struct session;
+
+enum { MAIN_MAX_WORKERS = 64, MAIN_MAX_LISTENERS = 16 };
+
+struct worker_proc {
+	struct mainctx *m;
+	uint32_t id;
+	pid_t pid;
+	int sock;                 /* our end of the SEQPACKET pair, -1 when down */
+	ev_io io;
+	ev_timer restart;         /* delayed respawn after a quick death */
+	ev_child child;           /* libev's default loop reaps children */
+	int ready;
+	uint32_t conns;           /* open connections (least-loaded choice) */
+	int tun_fd;               /* kept open by main so the device and its
+				   * routes survive a worker crash */
+	int tun_ifindex;
+	char tun_name[32];
+	uint64_t started_ms;
+	unsigned restarts;
+};
+
+struct listener {
+	struct mainctx *m;
+	const struct cfg_interface *ifc;
+	int fd;
+	ev_io io;
+};
+
+struct mainctx {
+	struct ev_loop *loop;
+	struct sslvpnd_config *cfg;
+	const char *config_path;  /* NULL = embedded default */
+	const char *state_dir_arg;
+	int foreground;
+	int debug;
+	char worker_path[4200];
+	struct net *net;
+	struct pool **pools;      /* parallel to cfg->pools */
+	size_t n_workers;
+	struct worker_proc workers[MAIN_MAX_WORKERS];
+	size_t n_listeners;
+	struct listener listeners[MAIN_MAX_LISTENERS];
+	uint32_t next_conn_id;
+	uint32_t next_session_id;
+	ev_signal sigterm, sigint, sighup;
+	ev_timer tick;
+	int stopping;
+	int listening;
+	int failed;               /* exit status 1 */
+	size_t n_sessions;
+	struct session *sessions;       /* list head */
+};
+
+/* proc.c: worker processes */
+int proc_start_all(struct mainctx *m);
+void proc_stop_all(struct mainctx *m);
+struct worker_proc *proc_least_loaded(struct mainctx *m);
+int proc_send(struct worker_proc *w, enum ipc_type type, const uint8_t *buf,
+	      int len, int fd);
+void proc_kill(struct worker_proc *w, const char *why);
+
+/* listen.c: TCP listeners */
+int listen_start_all(struct mainctx *m);
+void listen_stop_all(struct mainctx *m);
+
+/* mauth.c: decisions for the workers' requests */
+void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len);
+void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len);
+
+/* sessions.c: session table, cookies, address leases, routes */
+struct session *sessions_create(struct mainctx *m, const char *user,
+				const char *tunnel_group, const char *policy,
+				const char *peer);
+struct session *sessions_by_cookie(struct mainctx *m, const char *cookie);
+const char *session_cookie(const struct session *s);
+void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t len);
+void sessions_on_worker_lost(struct worker_proc *w);
+void sessions_tick(struct mainctx *m);
+void sessions_shutdown(struct mainctx *m);
+int sessions_count_user(struct mainctx *m, const char *user);
+void sessions_logoff_oldest(struct mainctx *m, const char *user);
+
+/* Opening a tunnel for a session: lease, route, parameters. */
+int sessions_open_tunnel(struct worker_proc *w, struct session *s,
+			 const struct ipc_tunnel_req *rq, struct ipc_tunnel_rep *rp);
+
+#endif

@@ -1,0 +1,220 @@
+/* Decisions for the workers: who may log in (AUTH_REQ) and what a tunnel
+ * gets (TUNNEL_REQ).  The worker reports facts (path, certificate fields,
+ * credentials); every policy decision is taken here, in the order of an
+ * ASA: tunnel group, authentication, group policy, checks, address. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "main.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/util.h"
+
+static void reply_auth(struct worker_proc *w, struct ipc_auth_rep *rp)
+{
+	uint8_t buf[IPC_MAX_MSG];
+	int n = ipc_enc_auth_rep(rp, buf, sizeof(buf));
+
+	proc_send(w, IPC_AUTH_REP, buf, n, -1);
+	OPENSSL_cleanse(rp->cookie, sizeof(rp->cookie));
+}
+
+static const char *how_text(enum tg_how how)
+{
+	switch (how) {
+	case TG_BY_ALIAS: return "group alias";
+	case TG_BY_URL: return "group-url";
+	default: return "default";
+	}
+}
+
+/* username-from-certificate: CN unless the tunnel group says otherwise. */
+static const char *cert_username(const struct cfg_tunnel_group *tg,
+				 const struct ipc_auth_req *rq)
+{
+	const char *f = tg->username_from_certificate;
+
+	if (!strcmp(f, "OU"))
+		return rq->cert_ou;
+	if (!strcmp(f, "O"))
+		return rq->cert_o;
+	if (!strcmp(f, "EA"))
+		return rq->cert_email;
+	if (!strcmp(f, "UPN"))
+		return rq->cert_upn;
+	return rq->cert_cn;
+}
+
+static void refuse(struct worker_proc *w, struct ipc_auth_rep *rp,
+		   const struct ipc_auth_req *rq, const char *user,
+		   uint8_t result, const char *why, const char *shown)
+{
+	log_event(LM_AUTH_REJECTED, POLICY_DFLT_GRP, user[0] ? user : "(unknown)",
+		  rq->peer, why);
+	rp->result = result;
+	util_strlcpy(rp->message, shown, sizeof(rp->message));
+	reply_auth(w, rp);
+}
+
+/* The group-policy checks an ASA applies at login, each with its reason. */
+static const char *policy_refusal(struct mainctx *m, const struct gp_effective *e,
+				  const struct cfg_tunnel_group *tg, const char *user,
+				  char *buf, size_t len)
+{
+	const char *lock = gp_str_or(e, GPA_GROUP_LOCK, NULL);
+	long long logins = gp_num_or(e, GPA_VPN_SIMULTANEOUS_LOGINS, 3);
+
+	if (!gp_list_has(e, GPA_VPN_TUNNEL_PROTOCOL, "ssl-client")) {
+		snprintf(buf, len, "vpn-tunnel-protocol of group policy %s (from %s) "
+			 "does not include ssl-client", e->policy,
+			 e->origin[GPA_VPN_TUNNEL_PROTOCOL] == GPO_POLICY ? e->policy :
+			 e->origin[GPA_VPN_TUNNEL_PROTOCOL] == GPO_DFLT ? POLICY_DFLT_GRP :
+			 "built-in default");
+		return buf;
+	}
+	if (lock && strcmp(lock, tg->name)) {
+		snprintf(buf, len, "group-lock value %s (from %s) but the connection "
+			 "uses tunnel group %s", lock,
+			 e->origin[GPA_GROUP_LOCK] == GPO_POLICY ? e->policy
+								 : POLICY_DFLT_GRP,
+			 tg->name);
+		return buf;
+	}
+	if (logins == 0) {
+		snprintf(buf, len, "vpn-simultaneous-logins is 0 (from %s)",
+			 e->origin[GPA_VPN_SIMULTANEOUS_LOGINS] == GPO_POLICY ? e->policy :
+			 e->origin[GPA_VPN_SIMULTANEOUS_LOGINS] == GPO_DFLT ? POLICY_DFLT_GRP :
+			 "built-in default");
+		return buf;
+	}
+	while (sessions_count_user(m, user) >= logins)
+		sessions_logoff_oldest(m, user);
+	return NULL;
+}
+
+static int authenticate(struct worker_proc *w, const struct ipc_auth_req *rq,
+			const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			const char **user)
+{
+	int want_cert = tg->authentication != CFG_AUTH_AAA;
+
+	*user = "";
+	if (want_cert && rq->cert != IPC_CERT_OK) {
+		if (rq->flow == IPC_FLOW_XML && !rq->client_cert_fail) {
+			rp->result = IPC_AUTH_NEED_CERT;
+			reply_auth(w, rp);
+			return -1;
+		}
+		refuse(w, rp, rq, "", IPC_AUTH_CERT_FAIL,
+		       "tunnel group requires a valid client certificate and none was presented",
+		       "Certificate Validation Failure");
+		return -1;
+	}
+	if (tg->authentication != CFG_AUTH_CERTIFICATE) {
+		/* Local AAA (username/password) arrives with the policy model
+		 * (issue S3); until then an aaa group admits nobody. */
+		refuse(w, rp, rq, rq->username, IPC_AUTH_FAIL,
+		       "authentication aaa: no AAA server or local user database is available",
+		       "Login failed.");
+		return -1;
+	}
+	*user = cert_username(tg, rq);
+	if (!**user) {
+		refuse(w, rp, rq, "", IPC_AUTH_FAIL,
+		       "client certificate has no username field for username-from-certificate",
+		       "Certificate Validation Failure");
+		return -1;
+	}
+	return 0;
+}
+
+void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
+{
+	static struct ipc_auth_req rq;
+	struct ipc_auth_rep rp = { 0 };
+	struct mainctx *m = w->m;
+	enum tg_how how = TG_BY_DEFAULT;
+	const char *user;
+	char why[256];
+
+	if (ipc_dec_auth_req(&rq, buf, len) < 0) {
+		proc_kill(w, "bad AUTH_REQ");
+		return;
+	}
+	rp.conn_id = rq.conn_id;
+	const struct cfg_tunnel_group *tg = policy_select_tunnel_group(
+		m->cfg, rq.host, rq.local_port, rq.path, rq.group_select, &how);
+
+	if (!tg) {
+		refuse(w, &rp, &rq, rq.username, IPC_AUTH_UNKNOWN_GROUP,
+		       "unknown group alias", "Login failed.");
+		goto out;
+	}
+	log_event(LM_TUNNEL_GROUP_SELECTED, rq.peer, tg->name, how_text(how),
+		  how == TG_BY_ALIAS ? rq.group_select : rq.path);
+	util_strlcpy(rp.tunnel_group, tg->name, sizeof(rp.tunnel_group));
+	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
+	if (authenticate(w, &rq, tg, &rp, &user) < 0)
+		goto out;
+
+	struct gp_effective e;
+	const char *refusal;
+
+	policy_resolve(m->cfg, tg->default_group_policy, &e);
+	refusal = policy_refusal(m, &e, tg, user, why, sizeof(why));
+	if (refusal) {
+		refuse(w, &rp, &rq, user, IPC_AUTH_FAIL, refusal, "Login denied.");
+		goto out;
+	}
+	struct session *s = sessions_create(m, user, tg->name, e.policy, rq.peer);
+
+	if (!s) {
+		refuse(w, &rp, &rq, user, IPC_AUTH_FAIL, "out of memory", "Login failed.");
+		goto out;
+	}
+	/* The seeds show 716038 naming DfltGrpPolicy: the ASA logs it before
+	 * the session's group policy is applied. */
+	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq.peer,
+		  rq.cert == IPC_CERT_OK ? "certificate" : "aaa");
+	log_event(LM_SESSION_STARTED, e.policy, user, rq.peer);
+	rp.result = IPC_AUTH_OK;
+	util_strlcpy(rp.cookie, session_cookie(s), sizeof(rp.cookie));
+	util_strlcpy(rp.username, user, sizeof(rp.username));
+	reply_auth(w, &rp);
+out:
+	OPENSSL_cleanse(rq.password, sizeof(rq.password));
+}
+
+void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
+{
+	static struct ipc_tunnel_req rq;
+	static struct ipc_tunnel_rep rp;
+	uint8_t out[IPC_MAX_MSG];
+
+	if (ipc_dec_tunnel_req(&rq, buf, len) < 0) {
+		proc_kill(w, "bad TUNNEL_REQ");
+		return;
+	}
+	memset(&rp, 0, sizeof(rp));
+	rp.conn_id = rq.conn_id;
+	struct session *s = rq.cookie[0] ? sessions_by_cookie(w->m, rq.cookie) : NULL;
+
+	if (!s) {
+		rp.result = IPC_TUNNEL_BAD_COOKIE;
+		util_strlcpy(rp.reason, rq.cookie[0] ? "cookie is not acceptable"
+						     : "no webvpn cookie",
+			     sizeof(rp.reason));
+		log_event(LM_CONNECT_REFUSED, rq.peer, rp.reason);
+	} else {
+		sessions_open_tunnel(w, s, &rq, &rp);
+		if (rp.result != IPC_TUNNEL_OK)
+			log_event(LM_CONNECT_REFUSED, rq.peer, rp.reason);
+	}
+	int n = ipc_enc_tunnel_rep(&rp, out, sizeof(out));
+
+	proc_send(w, IPC_TUNNEL_REP, out, n, -1);
+	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
+}

@@ -1,0 +1,388 @@
+/* The session table: one entry per authenticated user session, found by
+ * its cookie (the webvpn token) or its id.  A session outlives its tunnel:
+ * when TLS drops without a DISCONNECT the address stays leased and the
+ * cookie valid for cookie-timeout seconds, so the client (a phone) comes
+ * back to the same address (anyconnect-protocol.md 3.6). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "main.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/net.h"
+#include "sslvpnd/pool.h"
+#include "sslvpnd/util.h"
+
+enum session_state { SS_AUTHENTICATED = 1, SS_ACTIVE, SS_DISCONNECTED };
+
+struct session {
+	struct session *next;
+	uint32_t id;
+	char cookie[48];
+	char cookie_tag[9];
+	char user[256];
+	char tunnel_group[CFG_NAME_MAX];
+	char policy[CFG_NAME_MAX];
+	char peer[64];
+	enum session_state state;
+	struct worker_proc *worker;   /* SS_ACTIVE */
+	uint32_t conn_id;             /* SS_ACTIVE */
+	uint32_t addr;                /* host order, 0 = none */
+	struct pool *pool;
+	int routed_ifindex;
+	uint64_t created_ms;
+	uint64_t idle_since_ms;       /* when the tunnel went away */
+	uint64_t bytes_in, bytes_out;
+};
+
+static const char *fmt_addr(uint32_t a, char *buf, size_t len)
+{
+	struct in_addr in = { htonl(a) };
+
+	inet_ntop(AF_INET, &in, buf, (socklen_t)len);
+	return buf;
+}
+
+/* Cookies are 32 random bytes as URL-safe base64 without padding: cookie-
+ * safe (no ';', ',' or blanks) and opaque to every client. */
+static void make_cookie(char out[48])
+{
+	uint8_t raw[32];
+	char b64[64];
+
+	util_random(raw, sizeof(raw));
+	util_base64(b64, sizeof(b64), raw, sizeof(raw));
+	size_t o = 0;
+
+	for (const char *p = b64; *p && *p != '=' && o < 47; p++)
+		out[o++] = *p == '+' ? '-' : *p == '/' ? '_' : *p;
+	out[o] = 0;
+	OPENSSL_cleanse(raw, sizeof(raw));
+}
+
+struct session *sessions_create(struct mainctx *m, const char *user,
+				const char *tunnel_group, const char *policy,
+				const char *peer)
+{
+	struct session *s = calloc(1, sizeof(*s));
+
+	if (!s)
+		return NULL;
+	s->id = ++m->next_session_id;
+	make_cookie(s->cookie);
+	util_cookie_tag(s->cookie_tag, s->cookie);
+	util_strlcpy(s->user, user, sizeof(s->user));
+	util_strlcpy(s->tunnel_group, tunnel_group, sizeof(s->tunnel_group));
+	util_strlcpy(s->policy, policy, sizeof(s->policy));
+	util_strlcpy(s->peer, peer, sizeof(s->peer));
+	s->state = SS_AUTHENTICATED;
+	s->created_ms = s->idle_since_ms = util_now_ms();
+	s->next = m->sessions;
+	m->sessions = s;
+	m->n_sessions++;
+	return s;
+}
+
+const char *session_cookie(const struct session *s)
+{
+	return s->cookie;
+}
+
+/* Constant-time compare: the cookie is the tunnel's only credential. */
+struct session *sessions_by_cookie(struct mainctx *m, const char *cookie)
+{
+	size_t n = strlen(cookie);
+
+	for (struct session *s = m->sessions; s; s = s->next)
+		if (strlen(s->cookie) == n && CRYPTO_memcmp(s->cookie, cookie, n) == 0)
+			return s;
+	return NULL;
+}
+
+static struct session *by_id(struct mainctx *m, uint32_t id)
+{
+	for (struct session *s = m->sessions; s; s = s->next)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+int sessions_count_user(struct mainctx *m, const char *user)
+{
+	int n = 0;
+
+	for (struct session *s = m->sessions; s; s = s->next)
+		n += strcmp(s->user, user) == 0;
+	return n;
+}
+
+static void unroute(struct mainctx *m, struct session *s)
+{
+	if (s->addr && s->routed_ifindex > 0)
+		net_route_host_del(m->net, htonl(s->addr), s->routed_ifindex);
+	s->routed_ifindex = 0;
+}
+
+static void release(struct mainctx *m, struct session *s)
+{
+	unroute(m, s);
+	if (s->addr && s->pool)
+		pool_release(s->pool, s->addr);
+	s->addr = 0;
+	s->pool = NULL;
+}
+
+static void log_ended(struct session *s, const char *reason)
+{
+	char dur[48], in[24], out[24];
+
+	util_duration(dur, sizeof(dur), (util_now_ms() - s->created_ms) / 1000);
+	snprintf(in, sizeof(in), "%llu", (unsigned long long)s->bytes_in);
+	snprintf(out, sizeof(out), "%llu", (unsigned long long)s->bytes_out);
+	log_event(LM_SESSION_DISCONNECTED, s->policy, s->user, s->peer, dur,
+		  out, in, reason);
+}
+
+static void destroy(struct mainctx *m, struct session *s, const char *reason)
+{
+	struct session **pp = &m->sessions;
+
+	while (*pp && *pp != s)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = s->next;
+	m->n_sessions--;
+	release(m, s);
+	log_ended(s, reason);
+	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
+	free(s);
+}
+
+static void kick(struct session *s, uint8_t reason)
+{
+	struct ipc_tunnel_kick k = { .session_id = s->id, .conn_id = s->conn_id,
+				     .reason = reason };
+	uint8_t buf[IPC_MAX_MSG];
+	int n = ipc_enc_tunnel_kick(&k, buf, sizeof(buf));
+
+	if (s->worker)
+		proc_send(s->worker, IPC_TUNNEL_KICK, buf, n, -1);
+}
+
+/* ASA behaviour at vpn-simultaneous-logins: the oldest session of the user
+ * is logged off to admit the new one. */
+void sessions_logoff_oldest(struct mainctx *m, const char *user)
+{
+	struct session *old = NULL;
+
+	for (struct session *s = m->sessions; s; s = s->next)
+		if (strcmp(s->user, user) == 0 &&
+		    (!old || s->created_ms < old->created_ms))
+			old = s;
+	if (!old)
+		return;
+	if (old->state == SS_ACTIVE)
+		kick(old, IPC_KICK_ADMIN);
+	destroy(m, old, "Max logins exceeded");
+}
+
+static int lease(struct mainctx *m, struct session *s,
+		 const struct cfg_name_list *pools)
+{
+	for (size_t i = 0; i < pools->n; i++) {
+		for (size_t j = 0; j < m->cfg->n_pools; j++) {
+			if (strcmp(m->cfg->pools[j].name, pools->v[i]))
+				continue;
+			if (pool_lease(m->pools[j], s->user, &s->addr) == 0) {
+				s->pool = m->pools[j];
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/* Pools: group policy address-pools over tunnel group address-pool. */
+static void session_pools(struct mainctx *m, const struct gp_effective *e,
+			  const struct cfg_tunnel_group *tg,
+			  struct cfg_name_list *out)
+{
+	const struct gp_value *v = e->v[GPA_ADDRESS_POOLS];
+
+	memset(out, 0, sizeof(*out));
+	if (v->state == GP_VALUE) {
+		for (size_t i = 0; i < v->n_list && i < CFG_LIST_MAX; i++)
+			util_strlcpy(out->v[out->n++], v->list[i], CFG_NAME_MAX);
+		return;
+	}
+	if (tg)
+		*out = tg->address_pools;
+}
+
+static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_req *rq,
+			struct ipc_tunnel_rep *rp)
+{
+	long long mtu = gp_num_or(e, GPA_ANYCONNECT_MTU, 1406);
+	long long idle = gp_num_or(e, GPA_VPN_IDLE_TIMEOUT, 0);
+	long long sess = gp_num_or(e, GPA_VPN_SESSION_TIMEOUT, 0);
+
+	/* Never advertise more than the client asked for: its X-CSTP-MTU
+	 * already accounts for its own path. */
+	if (rq->req_mtu >= 576 && rq->req_mtu < mtu)
+		mtu = rq->req_mtu;
+	rp->mtu = (uint16_t)mtu;
+	rp->keepalive = (uint16_t)gp_num_or(e, GPA_ANYCONNECT_SSL_KEEPALIVE, 20);
+	rp->dpd = (uint16_t)gp_num_or(e, GPA_ANYCONNECT_DPD_GATEWAY, 30);
+	rp->idle_timeout = (uint32_t)(idle * 60);
+	rp->session_timeout = (uint32_t)(sess * 60);
+	rp->session_remaining = rp->session_timeout;
+	rp->dtls = (uint8_t)gp_num_or(e, GPA_ANYCONNECT_SSL_DTLS, 0);
+	rp->client_bypass = (uint8_t)gp_num_or(e, GPA_CLIENT_BYPASS_PROTOCOL, 0);
+	const struct gp_value *dns = e->v[GPA_DNS_SERVER];
+
+	for (size_t i = 0; dns->state == GP_VALUE && i < dns->n_list &&
+			   rp->n_dns < IPC_MAX_DNS; i++)
+		if (inet_pton(AF_INET, dns->list[i], &rp->dns[rp->n_dns]) == 1)
+			rp->n_dns++;
+	util_strlcpy(rp->default_domain, gp_str_or(e, GPA_DEFAULT_DOMAIN, ""),
+		     sizeof(rp->default_domain));
+	util_strlcpy(rp->banner, gp_str_or(e, GPA_BANNER, ""), sizeof(rp->banner));
+}
+
+int sessions_open_tunnel(struct worker_proc *w, struct session *s,
+			 const struct ipc_tunnel_req *rq, struct ipc_tunnel_rep *rp)
+{
+	struct mainctx *m = w->m;
+	const struct cfg_tunnel_group *tg = config_tunnel_group(m->cfg, s->tunnel_group);
+	struct gp_effective e;
+	struct cfg_name_list pools;
+	char addr[INET_ADDRSTRLEN], tag[16];
+
+	policy_resolve(m->cfg, s->policy, &e);
+	if (s->state == SS_ACTIVE) {
+		/* The client came back on a new connection (TLS died, or a
+		 * second client holds the cookie): the old tunnel goes. */
+		kick(s, IPC_KICK_REPLACED);
+		rp->resumed = 1;
+	}
+	if (!s->addr) {
+		session_pools(m, &e, tg, &pools);
+		if (lease(m, s, &pools) < 0) {
+			snprintf(tag, sizeof(tag), "%u", s->id);
+			log_event(LM_POOL_EXHAUSTED, tag,
+				  pools.n ? pools.v[0] : "(none configured)", s->user);
+			util_strlcpy(rp->reason, pools.n ? "no address available"
+							 : "no address pool configured",
+				     sizeof(rp->reason));
+			rp->result = IPC_TUNNEL_NO_RESOURCES;
+			return -1;
+		}
+	}
+	if (s->routed_ifindex != w->tun_ifindex) {
+		unroute(m, s);
+		if (net_route_host_set(m->net, htonl(s->addr), w->tun_ifindex) == 0)
+			s->routed_ifindex = w->tun_ifindex;
+	}
+	s->state = SS_ACTIVE;
+	s->worker = w;
+	s->conn_id = rq->conn_id;
+	util_strlcpy(s->peer, rq->peer, sizeof(s->peer));
+	rp->session_id = s->id;
+	rp->addr = htonl(s->addr);
+	rp->netmask = htonl(pool_mask(s->pool));
+	rp->disconnected_timeout = (uint32_t)m->cfg->general.cookie_timeout;
+	util_strlcpy(rp->username, s->user, sizeof(rp->username));
+	util_strlcpy(rp->tunnel_group, s->tunnel_group, sizeof(rp->tunnel_group));
+	util_strlcpy(rp->group_policy, s->policy, sizeof(rp->group_policy));
+	fill_params(&e, rq, rp);
+	fmt_addr(s->addr, addr, sizeof(addr));
+	if (rp->resumed)
+		log_event(LM_SESSION_RESUMED, s->policy, s->user, s->peer, addr);
+	log_event(LM_ADDR_ASSIGNED, s->policy, s->user, s->peer, addr);
+	log_event(LM_TUNNEL_UP, s->policy, s->user, s->peer, "without");
+	return 0;
+}
+
+static const char *close_reason_text(uint8_t r)
+{
+	switch (r) {
+	case IPC_CLOSE_USER: return "User Requested";
+	case IPC_CLOSE_IDLE: return "Idle Timeout";
+	case IPC_CLOSE_KICKED: return "Administrator Reset";
+	case IPC_CLOSE_DPD: return "Peer dead (DPD)";
+	case IPC_CLOSE_PROTOCOL: return "Protocol error";
+	default: return "Connection lost";
+	}
+}
+
+static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
+{
+	log_event(LM_TUNNEL_DOWN, s->policy, s->user, s->peer, "without");
+	s->worker = NULL;
+	s->conn_id = 0;
+	if (reason == IPC_CLOSE_USER || reason == IPC_CLOSE_IDLE ||
+	    reason == IPC_CLOSE_KICKED) {
+		destroy(m, s, close_reason_text(reason));
+		return;
+	}
+	/* Resumable: keep the lease and the cookie, drop the route. */
+	unroute(m, s);
+	s->state = SS_DISCONNECTED;
+	s->idle_since_ms = util_now_ms();
+}
+
+void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_tunnel_closed c;
+
+	if (ipc_dec_tunnel_closed(&c, buf, len) < 0) {
+		proc_kill(w, "bad TUNNEL_CLOSED");
+		return;
+	}
+	struct session *s = by_id(w->m, c.session_id);
+
+	/* A replaced tunnel reports late: the session already moved on. */
+	if (!s || s->worker != w || s->conn_id != c.conn_id)
+		return;
+	s->bytes_in += c.bytes_in;
+	s->bytes_out += c.bytes_out;
+	tunnel_gone(w->m, s, c.reason);
+}
+
+void sessions_on_worker_lost(struct worker_proc *w)
+{
+	for (struct session *s = w->m->sessions, *n; s; s = n) {
+		n = s->next;
+		if (s->state == SS_ACTIVE && s->worker == w)
+			tunnel_gone(w->m, s, IPC_CLOSE_LOST);
+	}
+}
+
+void sessions_tick(struct mainctx *m)
+{
+	uint64_t now = util_now_ms();
+	uint64_t limit = (uint64_t)m->cfg->general.cookie_timeout * 1000;
+
+	for (struct session *s = m->sessions, *n; s; s = n) {
+		n = s->next;
+		if (s->state == SS_ACTIVE || now - s->idle_since_ms < limit)
+			continue;
+		char dur[48];
+
+		util_duration(dur, sizeof(dur), limit / 1000);
+		log_event(LM_SESSION_EXPIRED, s->user, s->policy, dur);
+		destroy(m, s, s->state == SS_AUTHENTICATED ? "Idle Timeout"
+							    : "Lost Service");
+	}
+}
+
+void sessions_shutdown(struct mainctx *m)
+{
+	while (m->sessions)
+		destroy(m, m->sessions, "System Shutdown");
+}

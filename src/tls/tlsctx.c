@@ -1,0 +1,607 @@
+/* TLS server contexts, the per-connection callbacks and client certificates.
+ *
+ * One SSL_CTX per interface.  It stays at OpenSSL's security level 2 with
+ * TLS 1.2 as its only version; the client-hello callback relaxes single
+ * connections of clients that can speak nothing newer than TLS 1.0/1.1 (79xx
+ * and 89xx phones), as dtls-openssl.md section 6 ("adaptive") records.  SHA-1
+ * client chains (79xx MICs, old LSCs) verify for everybody through the chain
+ * check's auth level 0, which leaves the handshake policy untouched.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "sslvpnd/log.h"
+#include "sslvpnd/tls.h"
+#include "sslvpnd/util.h"
+#include "identity.h"
+
+/* Cisco clients do not cope with TLS 1.3 (ocserv#318); AES-SHA stays at the
+ * end for phones that have nothing else. */
+#define DEFAULT_TLS12_CIPHERS                                          \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"     \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:" \
+	"AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:AES128-SHA"
+/* What a 7962G offers; DTLS 0.9 must then agree with it (phones.md). */
+#define DEFAULT_LEGACY_CIPHERS "AES256-SHA:AES128-SHA"
+#define SID_CTX "sslvpnd"
+
+/* The public struct plus what the callbacks need for the life of the
+ * context, copied so that a configuration reload cannot pull it away. */
+struct server {
+	struct tls_server pub;
+	int legacy_min; /* lowest version a legacy client may get; 0 = none */
+	char server_version[16];
+	char legacy_ciphers[2][CFG_CIPHERS_MAX]; /* [0] TLS 1.0, [1] TLS 1.1 */
+	STACK_OF(X509_NAME) *crl_issuers; /* CAs whose CRL is configured */
+};
+
+static int conn_idx = -1; /* SSL ex_data: struct tls_conn_info */
+static int srv_idx = -1; /* SSL_CTX ex_data: struct server */
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Fills err and appends OpenSSL's reason when it has one. */
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	char why[256];
+	size_t n;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	tls_error_string(why, sizeof(why));
+	n = strlen(err);
+	if (why[0] && n + 1 < errlen)
+		snprintf(err + n, errlen - n, " (%s)", why);
+	return -1;
+}
+
+int tls_global_init(void)
+{
+	if (conn_idx >= 0 && srv_idx >= 0)
+		return 0;
+	if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_SSL_STRINGS |
+				      OPENSSL_INIT_LOAD_CRYPTO_STRINGS,
+			      NULL))
+		return -1;
+	/* our own SSL_CTX index, not app_data, which callers may use */
+	srv_idx =
+		SSL_CTX_get_ex_new_index(0, "sslvpnd server", NULL, NULL, NULL);
+	conn_idx = SSL_get_ex_new_index(0, "sslvpnd conn", NULL, NULL, NULL);
+	return conn_idx >= 0 && srv_idx >= 0 ? 0 : -1;
+}
+
+void tls_conn_attach(SSL *ssl, struct tls_conn_info *info)
+{
+	if (conn_idx < 0 && tls_global_init() < 0)
+		return;
+	SSL_set_ex_data(ssl, conn_idx, info);
+}
+
+static struct tls_conn_info *conn_info(SSL *ssl)
+{
+	return conn_idx >= 0 ? SSL_get_ex_data(ssl, conn_idx) : NULL;
+}
+
+/* ---- certificate text helpers */
+
+/* RFC 2253 one-line form, UTF-8 kept readable, control characters escaped
+ * (the subject comes from the network and ends up in logs). */
+static void name_str(const X509_NAME *name, char *buf, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int n = 0;
+
+	if (b &&
+	    X509_NAME_print_ex(b, name, 0,
+			       XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		n = BIO_read(b, buf, (int)len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+}
+
+static void serial_str(X509 *cert, char *buf, size_t len)
+{
+	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
+	char *hex = bn ? BN_bn2hex(bn) : NULL;
+
+	util_strlcpy(buf, hex ? hex : "", len);
+	OPENSSL_free(hex);
+	BN_free(bn);
+}
+
+/* A string that may become a user name is used whole or not at all: a
+ * truncated value or one with an embedded NUL could name somebody else. */
+static void asn1_field(const ASN1_STRING *s, char *buf, size_t len)
+{
+	unsigned char *utf8 = NULL;
+	int n = s ? ASN1_STRING_to_UTF8(&utf8, s) : -1;
+
+	buf[0] = '\0';
+	if (n >= 0 && (size_t)n < len && memchr(utf8, '\0', (size_t)n) == NULL)
+		memcpy(buf, utf8, (size_t)n + 1);
+	OPENSSL_free(utf8);
+}
+
+/* The first entry of nid in name (the most general one in DER order). */
+static void name_field(const X509_NAME *name, int nid, char *buf, size_t len)
+{
+	int i = X509_NAME_get_index_by_NID(name, nid, -1);
+	const X509_NAME_ENTRY *e = i >= 0 ? X509_NAME_get_entry(name, i) : NULL;
+
+	buf[0] = '\0';
+	if (e)
+		asn1_field(X509_NAME_ENTRY_get_data(e), buf, len);
+}
+
+/* subjectAltName: the Microsoft UPN otherName and, when the subject has no
+ * emailAddress, the first rfc822Name. */
+static void san_fields(X509 *cert, struct tls_peer_cert *out)
+{
+	GENERAL_NAMES *gens =
+		X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	int i;
+
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+
+		if (g->type == GEN_OTHERNAME && !out->upn[0] &&
+		    OBJ_obj2nid(g->d.otherName->type_id) == NID_ms_upn &&
+		    g->d.otherName->value->type == V_ASN1_UTF8STRING)
+			asn1_field(g->d.otherName->value->value.utf8string,
+				   out->upn, sizeof(out->upn));
+		else if (g->type == GEN_EMAIL && !out->email[0])
+			asn1_field(g->d.rfc822Name, out->email,
+				   sizeof(out->email));
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out)
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	const X509_NAME *subj;
+
+	memset(out, 0, sizeof(*out));
+	if (!cert)
+		return;
+	subj = X509_get_subject_name(cert);
+	out->present = 1;
+	out->verified = SSL_get_verify_result(ssl) == X509_V_OK;
+	name_str(subj, out->subject, sizeof(out->subject));
+	name_str(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
+	serial_str(cert, out->serial, sizeof(out->serial));
+	name_field(subj, NID_commonName, out->cn, sizeof(out->cn));
+	name_field(subj, NID_organizationName, out->o, sizeof(out->o));
+	name_field(subj, NID_organizationalUnitName, out->ou, sizeof(out->ou));
+	name_field(subj, NID_pkcs9_emailAddress, out->email,
+		   sizeof(out->email));
+	san_fields(cert, out);
+}
+
+void tls_cert_sha1(X509 *cert, uint8_t out[20])
+{
+	unsigned int n = 20;
+
+	if (!X509_digest(cert, EVP_sha1(), out, &n))
+		memset(out, 0, 20);
+}
+
+void tls_error_string(char *buf, size_t len)
+{
+	const char *data, *lib, *reason;
+	unsigned long e;
+	size_t off = 0;
+	int flags, n;
+	char code[32];
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags))) {
+		lib = ERR_lib_error_string(e);
+		reason = ERR_reason_error_string(e);
+		if (!reason) {
+			snprintf(code, sizeof(code), "error %08lX", e);
+			reason = code;
+		}
+		if (!(flags & ERR_TXT_STRING))
+			data = "";
+		if (off >= len)
+			continue; /* keep draining the queue */
+		n = snprintf(buf + off, len - off, "%s%s%s%s%s%s%s",
+			     off ? "; " : "", lib ? lib : "", lib ? ": " : "",
+			     reason, data[0] ? " (" : "", data,
+			     data[0] ? ")" : "");
+		off += n > 0 ? (size_t)n : 0;
+	}
+}
+
+/* ---- callbacks */
+
+/* Auth level 0 lets SHA-1 chains through (79xx MICs, old LSCs) but would
+ * accept anything; keep the rest of security level 1: keys of 80 bits of
+ * security or more (RSA 1024: CAPF issued such LSCs), no MD2/MD4/MD5
+ * signatures.  A trust anchor's own signature does not matter. */
+static int weak_cert(X509 *cert, int depth)
+{
+	EVP_PKEY *pk = X509_get0_pubkey(cert);
+	int mdnid = NID_undef;
+
+	if (!pk || EVP_PKEY_get_security_bits(pk) < 80)
+		return depth ? X509_V_ERR_CA_KEY_TOO_SMALL :
+			       X509_V_ERR_EE_KEY_TOO_SMALL;
+	if (X509_get_extension_flags(cert) & EXFLAG_SS)
+		return X509_V_OK;
+	if (!X509_get_signature_info(cert, &mdnid, NULL, NULL, NULL) ||
+	    mdnid == NID_md5 || mdnid == NID_md4 || mdnid == NID_md2 ||
+	    mdnid == NID_md5_sha1)
+		return X509_V_ERR_CA_MD_TOO_WEAK; /* the issuer's digest */
+	return X509_V_OK;
+}
+
+/* X509_V_FLAG_CRL_CHECK is a store-wide flag while CRLs are configured per
+ * CA trustpoint: a chain whose issuing CA has no CRL configured is not
+ * refused for the missing CRL.  A CA that has one is always checked. */
+static int crl_not_configured(struct server *srv, X509_STORE_CTX *xs,
+			      X509 *cert)
+{
+	if (X509_STORE_CTX_get_error(xs) != X509_V_ERR_UNABLE_TO_GET_CRL ||
+	    !cert || !srv)
+		return 0;
+	return sk_X509_NAME_find(srv->crl_issuers, X509_get_issuer_name(cert)) <
+	       0;
+}
+
+static void note_failure(SSL *ssl, X509_STORE_CTX *xs, X509 *cert)
+{
+	struct tls_conn_info *info = conn_info(ssl);
+
+	if (!info || info->verify_failed)
+		return;
+	info->verify_failed = 1;
+	snprintf(info->verify_reason, sizeof(info->verify_reason),
+		 "%s (depth %d)",
+		 X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)),
+		 X509_STORE_CTX_get_error_depth(xs));
+	if (cert) {
+		name_str(X509_get_subject_name(cert), info->verify_subject,
+			 sizeof(info->verify_subject));
+		serial_str(cert, info->verify_serial,
+			   sizeof(info->verify_serial));
+	}
+}
+
+/* A presented certificate that fails aborts the handshake with an alert
+ * (returning 0); the reason waits in the connection info for the log. */
+static int verify_cb(int ok, X509_STORE_CTX *xs)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(
+		xs, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct server *srv = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), srv_idx);
+	X509 *cert = X509_STORE_CTX_get_current_cert(xs);
+	int weak;
+
+	if (ok && cert) {
+		weak = weak_cert(cert, X509_STORE_CTX_get_error_depth(xs));
+		if (weak != X509_V_OK) {
+			X509_STORE_CTX_set_error(xs, weak);
+			ok = 0;
+		}
+	}
+	if (ok)
+		return 1;
+	if (crl_not_configured(srv, xs, cert)) {
+		X509_STORE_CTX_set_error(xs, X509_V_OK);
+		return 1;
+	}
+	note_failure(ssl, xs, cert);
+	return 0;
+}
+
+/* Old phones send a ClientHello without supported_versions and with
+ * legacy_version TLS 1.0 or 1.1.  Only that connection is relaxed: level 0
+ * for MD5-SHA1/SHA-1 handshake signatures, the old version, the tlsv1 (or
+ * tlsv1.1) cipher list.  Version negotiation and chain verification run
+ * after this callback, so both follow the relaxed settings. */
+static int client_hello_cb(SSL *ssl, int *al, void *arg)
+{
+	struct server *srv = arg;
+	struct tls_conn_info *info = conn_info(ssl);
+	unsigned int ver = SSL_client_hello_get0_legacy_version(ssl);
+	const unsigned char *ext;
+	size_t extlen;
+	char port[8];
+
+	if (SSL_client_hello_get0_ext(ssl, TLSEXT_TYPE_supported_versions, &ext,
+				      &extlen) ||
+	    ver < TLS1_VERSION || ver > TLS1_1_VERSION)
+		return SSL_CLIENT_HELLO_SUCCESS;
+	if (!srv->legacy_min || (int)ver < srv->legacy_min) {
+		ERR_raise_data(
+			ERR_LIB_SSL, SSL_R_UNSUPPORTED_PROTOCOL,
+			"client offers only %s; ssl server-version is %s",
+			ver == TLS1_VERSION ? "TLS 1.0" : "TLS 1.1",
+			srv->server_version);
+		*al = SSL_AD_PROTOCOL_VERSION;
+		return SSL_CLIENT_HELLO_ERROR;
+	}
+	if (!SSL_set_cipher_list(ssl,
+				 srv->legacy_ciphers[ver - TLS1_VERSION])) {
+		*al = SSL_AD_INTERNAL_ERROR;
+		return SSL_CLIENT_HELLO_ERROR;
+	}
+	/* after the cipher list: an @SECLEVEL in it must not undo this */
+	SSL_set_security_level(ssl, 0);
+	SSL_set_min_proto_version(ssl, srv->legacy_min);
+	if (info) {
+		info->legacy = 1;
+		snprintf(port, sizeof(port), "%u", info->peer_port);
+		log_event(LM_TLS_LEGACY_CLIENT, info->peer_host, port);
+	}
+	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+/* ---- building the context */
+
+static const struct cfg_trustpoint *
+find_trustpoint(const struct sslvpnd_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_trustpoints; i++)
+		if (!strcmp(cfg->trustpoints[i].name, name))
+			return &cfg->trustpoints[i];
+	return NULL;
+}
+
+/* Cipher strings are checked now, not at the first handshake. */
+static int check_ciphers(SSL_CTX *ctx, const char *what, const char *list,
+			 char *err, size_t errlen)
+{
+	SSL *probe = SSL_new(ctx);
+	int ok = probe && SSL_set_cipher_list(probe, list);
+
+	SSL_free(probe);
+	if (!ok)
+		return fail(err, errlen,
+			    "ssl cipher %s: no usable cipher in \"%s\"", what,
+			    list);
+	return 0;
+}
+
+static const char *cipher_or(const char *cfg_list, const char *dflt)
+{
+	return cfg_list[0] ? cfg_list : dflt;
+}
+
+/* ssl server-version: how far down the client-hello callback may go. */
+static int set_versions(struct server *srv, const struct cfg_ssl *ssl,
+			char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		int min;
+	} table[] = {
+		{ "", TLS1_VERSION },
+		{ "tlsv1", TLS1_VERSION },
+		{ "tlsv1.1", TLS1_1_VERSION },
+		{ "tlsv1.2", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(table); i++) {
+		if (strcmp(ssl->server_version, table[i].name))
+			continue;
+		srv->legacy_min = table[i].min;
+		util_strlcpy(srv->server_version,
+			     ssl->server_version[0] ? ssl->server_version :
+						      "tlsv1",
+			     sizeof(srv->server_version));
+		return 0;
+	}
+	return fail(err, errlen,
+		    "ssl server-version \"%s\" (tlsv1, tlsv1.1 or tlsv1.2)",
+		    ssl->server_version);
+}
+
+static int setup_protocol(struct server *srv, const struct sslvpnd_config *cfg,
+			  char *err, size_t errlen)
+{
+	SSL_CTX *ctx = srv->pub.ctx;
+	const struct cfg_ssl *ssl = &cfg->ssl;
+	const char *tls12 =
+		cipher_or(ssl->cipher[CFG_TLSV1_2], DEFAULT_TLS12_CIPHERS);
+	const char *tls10 =
+		cipher_or(ssl->cipher[CFG_TLSV1], DEFAULT_LEGACY_CIPHERS);
+
+	util_strlcpy(srv->legacy_ciphers[0], tls10, CFG_CIPHERS_MAX);
+	util_strlcpy(srv->legacy_ciphers[1],
+		     cipher_or(ssl->cipher[CFG_TLSV1_1], tls10),
+		     CFG_CIPHERS_MAX);
+	if (set_versions(srv, ssl, err, errlen) < 0 ||
+	    check_ciphers(ctx, "tlsv1", srv->legacy_ciphers[0], err, errlen) <
+		    0 ||
+	    check_ciphers(ctx, "tlsv1.1", srv->legacy_ciphers[1], err, errlen) <
+		    0)
+		return -1;
+	if (!SSL_CTX_set_cipher_list(ctx, tls12))
+		return fail(err, errlen,
+			    "ssl cipher tlsv1.2: no usable cipher in \"%s\"",
+			    tls12);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
+					 SSL_OP_CIPHER_SERVER_PREFERENCE |
+					 SSL_OP_NO_TICKET);
+	/* Only TLS 1.2 here: the callback lowers single connections. */
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_session_id_context(ctx, (const unsigned char *)SID_CTX,
+					    sizeof(SID_CTX) - 1))
+		return fail(err, errlen, "interface %s: TLS setup",
+			    srv->pub.ifname);
+	SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, srv);
+	return 0;
+}
+
+static void log_generated(const char *owner, const struct identity *id)
+{
+	uint8_t sha1[20];
+	char hex[3 * sizeof(sha1)];
+
+	tls_cert_sha1(id->cert, sha1);
+	util_hex_colon(hex, sha1, sizeof(sha1));
+	log_event(LM_IDENTITY_GENERATED, owner, id->path, hex);
+}
+
+/* Hand id to the context; the first identity is the one the interface is
+ * known by (its SHA-1 is the phones' certHash). */
+static int install_identity(struct server *srv, const char *owner,
+			    struct identity *id, char *err, size_t errlen)
+{
+	if (id->generated)
+		log_generated(owner[0] ? owner : "temporary", id);
+	if (!SSL_CTX_use_cert_and_key(srv->pub.ctx, id->cert, id->key,
+				      id->chain, 1))
+		return fail(err, errlen,
+			    "trustpoint %s: certificate %s cannot be used",
+			    owner[0] ? owner : "temporary", id->path);
+	if (!srv->pub.cert) {
+		X509_up_ref(id->cert);
+		srv->pub.cert = id->cert;
+		util_strlcpy(srv->pub.trustpoint, owner,
+			     sizeof(srv->pub.trustpoint));
+		tls_cert_sha1(id->cert, srv->pub.sha1);
+	}
+	return 0;
+}
+
+/* One RSA and one EC identity at most, as the ASA allows per interface. */
+static int add_trustpoint_identity(struct server *srv,
+				   const struct sslvpnd_config *cfg,
+				   const char *name, unsigned *have, char *err,
+				   size_t errlen)
+{
+	const struct cfg_trustpoint *tp = find_trustpoint(cfg, name);
+	struct identity id;
+	unsigned type;
+	int rc;
+
+	if (!tp)
+		return fail(err, errlen,
+			    "interface %s: trustpoint %s is not defined",
+			    srv->pub.ifname, name);
+	if (identity_load(cfg, tp, &id, err, errlen) < 0)
+		return -1;
+	type = EVP_PKEY_get_base_id(id.key) == EVP_PKEY_RSA ? 1u : 2u;
+	if (*have & type)
+		rc = fail(
+			err, errlen,
+			"interface %s: trustpoint %s: a second %s identity (one RSA and one EC at most)",
+			srv->pub.ifname, name, type == 1 ? "RSA" : "EC");
+	else
+		rc = install_identity(srv, tp->name, &id, err, errlen);
+	*have |= type;
+	identity_clear(&id);
+	return rc;
+}
+
+/* The interface's trustpoints, and the temporary certificate for RSA when
+ * none of them is RSA: an explicit certificate wins, but a client offering
+ * only RSA suites still gets an answer (the ASA's rule, CSCuu02848). */
+static int setup_identity(struct server *srv, const struct sslvpnd_config *cfg,
+			  const struct cfg_interface *ifc, char *err,
+			  size_t errlen)
+{
+	struct identity id;
+	unsigned have = 0;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < ifc->trustpoints.n; i++)
+		if (add_trustpoint_identity(srv, cfg, ifc->trustpoints.v[i],
+					    &have, err, errlen) < 0)
+			return -1;
+	if (have & 1u)
+		return 0;
+	if (identity_temporary(cfg->general.state_dir, &id, err, errlen) < 0)
+		return -1;
+	rc = install_identity(srv, "", &id, err, errlen);
+	identity_clear(&id);
+	return rc;
+}
+
+/* Request, never require, a client certificate: certificate-less clients
+ * (AAA tunnel groups) must complete the handshake.  SHA-1 chains verify at
+ * auth level 0 on the chain check only (dtls-openssl.md section 6). */
+static int setup_trust(struct server *srv, const struct sslvpnd_config *cfg,
+		       char *err, size_t errlen)
+{
+	SSL_CTX *ctx = srv->pub.ctx;
+	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
+
+	if (identity_ca_store(cfg, store, &srv->crl_issuers, err, errlen) < 0)
+		return -1;
+	if (sk_X509_NAME_num(srv->crl_issuers) > 0) {
+		/* sorted once here: the verify callback only searches it */
+		sk_X509_NAME_sort(srv->crl_issuers);
+		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+	}
+	X509_VERIFY_PARAM_set_auth_level(SSL_CTX_get0_param(ctx), 0);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE,
+			   verify_cb);
+	return 0;
+}
+
+struct tls_server *tls_server_new(const struct sslvpnd_config *cfg,
+				  const struct cfg_interface *ifc, char *err,
+				  size_t errlen)
+{
+	struct server *srv;
+
+	if (tls_global_init() < 0) {
+		fail(err, errlen, "OpenSSL initialisation failed");
+		return NULL;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		fail(err, errlen, "out of memory");
+		return NULL;
+	}
+	util_strlcpy(srv->pub.ifname, ifc->name, sizeof(srv->pub.ifname));
+	srv->pub.ctx = SSL_CTX_new(TLS_server_method());
+	if (!srv->pub.ctx) {
+		fail(err, errlen, "interface %s: SSL_CTX_new", ifc->name);
+		goto fail;
+	}
+	SSL_CTX_set_ex_data(srv->pub.ctx, srv_idx, srv);
+	if (setup_protocol(srv, cfg, err, errlen) < 0 ||
+	    setup_identity(srv, cfg, ifc, err, errlen) < 0 ||
+	    setup_trust(srv, cfg, err, errlen) < 0)
+		goto fail;
+	return &srv->pub;
+fail:
+	tls_server_free(&srv->pub);
+	return NULL;
+}
+
+void tls_server_free(struct tls_server *s)
+{
+	struct server *srv;
+
+	if (!s)
+		return;
+	srv = container_of(s, struct server, pub);
+	SSL_CTX_free(s->ctx);
+	X509_free(s->cert);
+	sk_X509_NAME_pop_free(srv->crl_issuers, X509_NAME_free);
+	free(srv);
+}

@@ -1,0 +1,283 @@
+/* One client connection: TLS handshake, buffered TLS reads and whole-record
+ * writes, timers, teardown.  What the bytes mean is wauth.c's (HTTP) or
+ * tunnel.c's (CSTP) business. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include "sslvpnd/log.h"
+#include "sslvpnd/util.h"
+#include "worker.h"
+
+enum {
+	IN_CAP = HTTP_MAX_HEADER + HTTP_MAX_BODY + 4096,
+	HANDSHAKE_TIMEOUT = 30, /* pre-auth budget, seconds */
+};
+
+static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents);
+static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
+
+static const struct tls_server *server_for(struct worker *w, const char *iface)
+{
+	for (size_t i = 0; i < w->cfg->n_interfaces; i++)
+		if (!strcmp(w->cfg->interfaces[i].name, iface))
+			return w->servers[i];
+	return NULL;
+}
+
+static void set_events(struct conn *c, int events)
+{
+	if (c->io.events == events)
+		return;
+	ev_io_stop(c->w->loop, &c->io);
+	ev_io_set(&c->io, c->fd, events);
+	ev_io_start(c->w->loop, &c->io);
+}
+
+void conn_set_timer(struct conn *c, double seconds)
+{
+	ev_timer_stop(c->w->loop, &c->timer);
+	ev_timer_set(&c->timer, seconds, seconds);
+	ev_timer_start(c->w->loop, &c->timer);
+}
+
+static void tls_log_start(struct conn *c)
+{
+	char port[8];
+
+	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+	log_event(LM_TLS_START, c->meta.iface, c->meta.peer, port);
+}
+
+void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
+{
+	const struct tls_server *srv = server_for(w, meta->iface);
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c || !srv || !(c->in = malloc(IN_CAP)) ||
+	    !(c->out.buf = malloc(OUTQ_BYTES)) || !(c->ssl = SSL_new(srv->ctx))) {
+		log_warnx("worker %u: cannot accept connection from %s (%s)", w->id,
+			  meta->peer, srv ? "out of memory" : "unknown interface");
+		if (c) {
+			free(c->in);
+			free(c->out.buf);
+			free(c);
+		}
+		close(fd);
+		return;
+	}
+	c->w = w;
+	c->id = meta->conn_id;
+	c->fd = fd;
+	c->srv = srv;
+	c->meta = *meta;
+	c->in_cap = IN_CAP;
+	c->state = CS_HANDSHAKE;
+	util_strlcpy(c->info.peer_host, meta->peer, sizeof(c->info.peer_host));
+	c->info.peer_port = meta->peer_port;
+	util_strlcpy(c->info.ifname, meta->iface, sizeof(c->info.ifname));
+	util_nonblock(fd);
+	SSL_set_fd(c->ssl, fd);
+	SSL_set_accept_state(c->ssl);
+	SSL_set_mode(c->ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	tls_conn_attach(c->ssl, &c->info);
+	c->next = w->conns;
+	w->conns = c;
+	ev_io_init(&c->io, on_io_cb, fd, EV_READ);
+	c->io.data = c;
+	ev_io_start(w->loop, &c->io);
+	ev_init(&c->timer, on_timer_cb);
+	c->timer.data = c;
+	conn_set_timer(c, HANDSHAKE_TIMEOUT);
+	tls_log_start(c);
+}
+
+static void send_conn_done(struct conn *c)
+{
+	struct ipc_conn_done d = { .conn_id = c->id };
+	uint8_t buf[32];
+
+	worker_send(c->w, IPC_CONN_DONE, buf, ipc_enc_conn_done(&d, buf, sizeof(buf)));
+}
+
+void conn_close(struct conn *c, const char *why)
+{
+	struct worker *w = c->w;
+
+	if (c->state == CS_TUNNEL)
+		tunnel_end(c);
+	log_debug("conn %u from %s closed: %s", c->id, c->meta.peer, why);
+	ev_io_stop(w->loop, &c->io);
+	ev_timer_stop(w->loop, &c->timer);
+	SSL_set_quiet_shutdown(c->ssl, 0);
+	if (c->state != CS_HANDSHAKE)
+		SSL_shutdown(c->ssl); /* best effort close_notify */
+	SSL_free(c->ssl);
+	close(c->fd);
+	for (struct conn **pp = &w->conns; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	send_conn_done(c);
+	if (c->req)
+		OPENSSL_cleanse(c->req, sizeof(*c->req));
+	free(c->req);
+	OPENSSL_cleanse(c->in, c->in_cap);
+	free(c->in);
+	free(c->out.buf);
+	free(c);
+}
+
+/* Entries [u16 len][bytes] sit between head and tail.  When the tail
+ * reaches the end the live part moves to the front; the pending SSL_write
+ * may move because of SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER. */
+int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t blen)
+{
+	struct outq *q = &c->out;
+	size_t need = 2 + alen + blen;
+
+	if (alen + blen > UINT16_MAX)
+		return -1;
+	if (q->tail + need > OUTQ_BYTES) {
+		if (q->tail - q->head + need > OUTQ_BYTES)
+			return -1;
+		memmove(q->buf, q->buf + q->head, q->tail - q->head);
+		q->tail -= q->head;
+		q->head = 0;
+	}
+	uint8_t *p = q->buf + q->tail;
+
+	p[0] = (uint8_t)((alen + blen) >> 8);
+	p[1] = (uint8_t)(alen + blen);
+	memcpy(p + 2, a, alen);
+	if (blen)
+		memcpy(p + 2 + alen, b, blen);
+	q->tail += need;
+	q->used = q->tail - q->head;
+	return 0;
+}
+
+static int write_head(struct conn *c)
+{
+	struct outq *q = &c->out;
+	size_t len = (size_t)q->buf[q->head] << 8 | q->buf[q->head + 1];
+	int r = SSL_write(c->ssl, q->buf + q->head + 2, (int)len);
+
+	if (r > 0) {
+		q->head += len + 2;
+		if (q->head == q->tail)
+			q->head = q->tail = 0;
+		q->used = q->tail - q->head;
+		return 1;
+	}
+	int e = SSL_get_error(c->ssl, r);
+
+	if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
+		return 0;
+	ERR_clear_error();
+	return -1;
+}
+
+void conn_flush(struct conn *c)
+{
+	int r = 1;
+
+	while (c->out.used && (r = write_head(c)) > 0)
+		;
+	if (r < 0) {
+		if (c->state == CS_TUNNEL && !c->t.close_reason)
+			c->t.close_reason = IPC_CLOSE_LOST;
+		conn_close(c, "TLS write failed");
+		return;
+	}
+	c->want_write = c->out.used != 0;
+	if (!c->want_write && c->close_after_flush) {
+		conn_close(c, "response sent");
+		return;
+	}
+	set_events(c, EV_READ | (c->want_write ? EV_WRITE : 0));
+}
+
+static void handshake_failed(struct conn *c, int sslerr)
+{
+	char port[8], reason[256];
+
+	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+	if (c->info.verify_failed) {
+		log_event(LM_CERT_INVALID, c->info.verify_reason, c->info.verify_serial,
+			  c->info.verify_subject, c->meta.peer);
+		snprintf(reason, sizeof(reason), "client certificate: %s",
+			 c->info.verify_reason);
+	} else if (sslerr == SSL_ERROR_SYSCALL || sslerr == SSL_ERROR_ZERO_RETURN) {
+		util_strlcpy(reason, "connection closed by peer", sizeof(reason));
+	} else {
+		tls_error_string(reason, sizeof(reason));
+	}
+	log_event(LM_TLS_FAILED, c->meta.iface, c->meta.peer, port, reason);
+	conn_close(c, "handshake failed");
+}
+
+static void handshake(struct conn *c)
+{
+	int r = SSL_do_handshake(c->ssl);
+
+	if (r == 1) {
+		char port[8];
+
+		snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+		log_event(LM_TLS_DONE, c->meta.iface, c->meta.peer, port,
+			  SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
+		c->state = CS_HTTP;
+		conn_set_timer(c, HANDSHAKE_TIMEOUT);
+		wauth_on_readable(c);
+		return;
+	}
+	int e = SSL_get_error(c->ssl, r);
+
+	if (e == SSL_ERROR_WANT_READ)
+		set_events(c, EV_READ);
+	else if (e == SSL_ERROR_WANT_WRITE)
+		set_events(c, EV_READ | EV_WRITE);
+	else
+		handshake_failed(c, e);
+}
+
+static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct conn *c = io->data;
+	uint32_t id = c->id;
+	struct worker *w = c->w;
+
+	if (c->state == CS_HANDSHAKE) {
+		handshake(c);
+		return;
+	}
+	if ((revents & EV_WRITE) && c->want_write) {
+		conn_flush(c);
+		if (!worker_conn_by_id(w, id))
+			return;  /* closed while flushing */
+	}
+	if (!(revents & EV_READ))
+		return;
+	if (c->state == CS_TUNNEL)
+		tunnel_on_readable(c);
+	else
+		wauth_on_readable(c);
+}
+
+static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct conn *c = t->data;
+
+	if (c->state == CS_TUNNEL)
+		tunnel_on_timer(c);
+	else
+		conn_close(c, c->state == CS_HANDSHAKE ? "TLS handshake timeout"
+						       : "HTTP idle timeout");
+}

@@ -1,0 +1,438 @@
+/* The HTTP phase: AnyConnect XML ("aggregate auth"), the Cisco IP phone
+ * SVC login, and CONNECT.  The worker gathers facts and asks main; main
+ * decides (mauth.c).  Every malformed or unknown request gets a 4xx and
+ * the connection closes. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include "sslvpnd/cstp.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/policy.h"
+#include "sslvpnd/util.h"
+#include "sslvpnd/xmlauth.h"
+#include "worker.h"
+
+#define PHONE_UA "Cisco SVC IPPhone Client"
+#define EXPIRED "expires=Thu, 01 Jan 1970 22:00:00 GMT"
+#define COMMON_HEADERS                                                       \
+	"X-Transcend-Version: 1\r\n"                                         \
+	"X-Frame-Options: deny\r\n"                                          \
+	"X-Content-Type-Options: nosniff\r\n"                                \
+	"Cache-Control: no-store\r\n"
+
+enum { RESP_MAX = 8192 };
+
+static void send_raw(struct conn *c, const char *head, const char *body)
+{
+	if (conn_queue(c, head, strlen(head), body, body ? strlen(body) : 0) < 0)
+		c->close_after_flush = 1;
+	conn_flush(c);
+}
+
+void wauth_send_status(struct conn *c, int status, const char *extra)
+{
+	char head[1024];
+
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n"
+		 COMMON_HEADERS "%s\r\n",
+		 status, http_status_text(status), extra ? extra : "");
+	c->close_after_flush = 1;
+	send_raw(c, head, NULL);
+}
+
+static void bad_request(struct conn *c, int status, const char *why)
+{
+	char port[8];
+
+	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+	log_event(LM_HTTP_BAD_REQUEST, c->meta.peer, port, why);
+	wauth_send_status(c, status, NULL);
+}
+
+static void host_only(const char *host, char *out, size_t cap)
+{
+	util_strlcpy(out, host ? host : "", cap);
+	if (out[0] == '[') {  /* [v6]:port */
+		char *e = strchr(out, ']');
+
+		if (e) {
+			memmove(out, out + 1, (size_t)(e - out - 1));
+			out[e - out - 1] = 0;
+		}
+		return;
+	}
+	char *colon = strchr(out, ':');
+
+	if (colon && !strchr(colon + 1, ':'))
+		*colon = 0;
+}
+
+static void fill_cert(struct conn *c, struct ipc_auth_req *rq)
+{
+	struct tls_peer_cert pc;
+
+	tls_peer_cert_get(c->ssl, &pc);
+	if (!pc.present || !pc.verified)
+		return;
+	rq->cert = IPC_CERT_OK;
+	util_strlcpy(rq->cert_cn, pc.cn, sizeof(rq->cert_cn));
+	util_strlcpy(rq->cert_o, pc.o, sizeof(rq->cert_o));
+	util_strlcpy(rq->cert_ou, pc.ou, sizeof(rq->cert_ou));
+	util_strlcpy(rq->cert_email, pc.email, sizeof(rq->cert_email));
+	util_strlcpy(rq->cert_upn, pc.upn, sizeof(rq->cert_upn));
+	util_strlcpy(rq->cert_subject, pc.subject, sizeof(rq->cert_subject));
+	util_strlcpy(rq->cert_issuer, pc.issuer, sizeof(rq->cert_issuer));
+	util_strlcpy(rq->cert_serial, pc.serial, sizeof(rq->cert_serial));
+}
+
+static void base_auth_req(struct conn *c, const struct http_request *req,
+			  struct ipc_auth_req *rq, uint8_t flow)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->conn_id = c->id;
+	rq->flow = flow;
+	rq->local_port = c->meta.local_port;
+	host_only(http_header_get(req, "Host"), rq->host, sizeof(rq->host));
+	util_strlcpy(rq->path, req->path, sizeof(rq->path));
+	util_strlcpy(rq->user_agent, c->user_agent, sizeof(rq->user_agent));
+	util_strlcpy(rq->peer, c->meta.peer, sizeof(rq->peer));
+	fill_cert(c, rq);
+}
+
+static void ask_main_auth(struct conn *c, struct ipc_auth_req *rq)
+{
+	uint8_t buf[IPC_MAX_MSG];
+	int n = ipc_enc_auth_req(rq, buf, sizeof(buf));
+
+	OPENSSL_cleanse(rq->password, sizeof(rq->password));
+	if (n < 0) {
+		bad_request(c, 400, "login request fields too long");
+		return;
+	}
+	c->state = CS_WAIT_MAIN;
+	c->phone = rq->flow == IPC_FLOW_SVC;
+	worker_send(c->w, IPC_AUTH_REQ, buf, n);
+	OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+static void xml_login(struct conn *c, const struct http_request *req)
+{
+	static struct xmlauth_req x;
+	struct ipc_auth_req rq;
+
+	memset(&x, 0, sizeof(x));
+	if (req->body_len && xmlauth_parse(&x, req->body, req->body_len) < 0) {
+		bad_request(c, 400, "malformed config-auth XML");
+		return;
+	}
+	base_auth_req(c, req, &rq, IPC_FLOW_XML);
+	util_strlcpy(rq.group_select, x.group_select[0] ? x.group_select :
+		     x.group_list[0] ? x.group_list : x.opaque_tunnel_group,
+		     sizeof(rq.group_select));
+	util_strlcpy(rq.device_id, x.device_id, sizeof(rq.device_id));
+	util_strlcpy(rq.username, x.username, sizeof(rq.username));
+	util_strlcpy(rq.password, x.password, sizeof(rq.password));
+	rq.client_cert_fail = (uint8_t)x.client_cert_fail;
+	OPENSSL_cleanse(&x, sizeof(x));
+	ask_main_auth(c, &rq);
+}
+
+/* Form-encoded answers: the phone's SVC POST and openconnect's legacy
+ * (non-XML) mode. */
+static void form_login(struct conn *c, const struct http_request *req, uint8_t flow)
+{
+	struct ipc_auth_req rq;
+
+	base_auth_req(c, req, &rq, flow);
+	http_form_get(req->body, req->body_len, "username", rq.username, sizeof(rq.username));
+	http_form_get(req->body, req->body_len, "password", rq.password, sizeof(rq.password));
+	if (http_form_get(req->body, req->body_len, "group_list", rq.group_select,
+			  sizeof(rq.group_select)) < 0)
+		http_form_get(req->body, req->body_len, "group%5flist", rq.group_select,
+			      sizeof(rq.group_select));
+	ask_main_auth(c, &rq);
+}
+
+/* Phone step 1 (phones.md 2): a webvpn cookie carrying an expiry and a
+ * non-empty webvpnlogin cookie are what make the phone POST next. */
+static void svc_get(struct conn *c)
+{
+	send_raw(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+		    "Set-Cookie: webvpn=; " EXPIRED "; path=/; secure\r\n"
+		    "Set-Cookie: webvpnlogin=1; secure\r\n" COMMON_HEADERS "\r\n",
+		 NULL);
+}
+
+static void tunnel_request(struct conn *c, const struct http_request *req)
+{
+	struct ipc_tunnel_req rq = { .conn_id = c->id };
+	const char *v;
+	uint8_t buf[IPC_MAX_MSG];
+
+	http_cookie_get(req, "webvpn", rq.cookie, sizeof(rq.cookie));
+	util_strlcpy(rq.peer, c->meta.peer, sizeof(rq.peer));
+	rq.peer_port = c->meta.peer_port;
+	util_strlcpy(rq.user_agent, c->user_agent, sizeof(rq.user_agent));
+	if ((v = http_header_get(req, "X-CSTP-Hostname")))
+		util_strlcpy(rq.hostname, v, sizeof(rq.hostname));
+	if ((v = http_header_get(req, "X-CSTP-Base-MTU")))
+		rq.base_mtu = (uint16_t)strtoul(v, NULL, 10);
+	if ((v = http_header_get(req, "X-CSTP-MTU")))
+		rq.req_mtu = (uint16_t)strtoul(v, NULL, 10);
+	util_strlcpy(rq.tls_version, SSL_get_version(c->ssl), sizeof(rq.tls_version));
+	util_strlcpy(rq.tls_cipher, SSL_get_cipher_name(c->ssl), sizeof(rq.tls_cipher));
+	int n = ipc_enc_tunnel_req(&rq, buf, sizeof(buf));
+
+	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
+	c->state = CS_WAIT_MAIN;
+	worker_send(c->w, IPC_TUNNEL_REQ, buf, n);
+	OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+static int is_tunnel_path(const char *p)
+{
+	return !strcmp(p, "/CSCOSSLC/tunnel") || !strcmp(p, "CSCOSSLC/tunnel");
+}
+
+static void handle_request(struct conn *c, const struct http_request *req)
+{
+	const char *ua = http_header_get(req, "User-Agent");
+
+	util_strlcpy(c->user_agent, ua ? ua : "", sizeof(c->user_agent));
+	int phone = util_prefix_ci(c->user_agent, PHONE_UA);
+
+	if (req->method == HTTP_M_CONNECT) {
+		if (is_tunnel_path(req->path))
+			tunnel_request(c, req);
+		else
+			bad_request(c, 404, "CONNECT to an unknown path");
+		return;
+	}
+	if (!policy_path_known(c->w->cfg, req->path)) {
+		bad_request(c, 404, "unknown path");
+		return;
+	}
+	switch (req->method) {
+	case HTTP_M_HEAD:
+		send_raw(c, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n" COMMON_HEADERS "\r\n",
+			 NULL);
+		break;
+	case HTTP_M_GET:
+		if (phone)
+			svc_get(c);
+		else
+			xml_login(c, req); /* legacy GET: answer like an init */
+		break;
+	case HTTP_M_POST:
+		if (xmlauth_is_xml(req->body, req->body_len))
+			xml_login(c, req);
+		else
+			form_login(c, req, phone ? IPC_FLOW_SVC : IPC_FLOW_XML);
+		break;
+	default:
+		bad_request(c, 405, "method not allowed");
+	}
+}
+
+void wauth_process_buffer(struct conn *c)
+{
+	while (c->state == CS_HTTP && c->in_len && !c->close_after_flush) {
+		if (!c->req && !(c->req = malloc(sizeof(*c->req)))) {
+			conn_close(c, "out of memory");
+			return;
+		}
+		int r = http_parse_request(c->req, c->in, c->in_len);
+
+		if (r == 0)
+			return;
+		if (r < 0) {
+			bad_request(c, -r, "malformed HTTP request");
+			return;
+		}
+		size_t used = c->req->consumed;
+		uint32_t id = c->id;
+		struct worker *w = c->w;
+
+		handle_request(c, c->req);
+		if (!worker_conn_by_id(w, id))
+			return;
+		OPENSSL_cleanse(c->in, used);
+		memmove(c->in, c->in + used, c->in_len - used);
+		c->in_len -= used;
+	}
+}
+
+void wauth_on_readable(struct conn *c)
+{
+	for (int i = 0; i < 16; i++) {
+		if (c->in_len == c->in_cap) {
+			bad_request(c, 431, "request too large");
+			return;
+		}
+		int r = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
+
+		if (r > 0) {
+			c->in_len += (size_t)r;
+			continue;
+		}
+		int e = SSL_get_error(c->ssl, r);
+
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+			break;
+		conn_close(c, "peer closed");
+		return;
+	}
+	wauth_process_buffer(c);
+}
+
+/* ---- main's answers ---- */
+
+static void xml_reply(struct conn *c, const char *cookie_headers, const char *body)
+{
+	char head[2048];
+
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
+		 "X-Aggregate-Auth: 1\r\n" COMMON_HEADERS "%s\r\n",
+		 strlen(body), cookie_headers);
+	send_raw(c, head, body);
+}
+
+static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
+{
+	char hash[41], cookies[512], tok[160];
+	static char body[RESP_MAX];
+
+	util_hex(hash, c->srv->sha1, 20, 1);
+	xmlauth_escape(tok, sizeof(tok), rp->cookie);
+	snprintf(cookies, sizeof(cookies),
+		 "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n"
+		 "Set-Cookie: webvpnc=; " EXPIRED "; path=/; Secure\r\n"
+		 "Set-Cookie: webvpnc=bu:/&p:t&iu:1/&sh:%s; path=/; Secure\r\n",
+		 rp->cookie, hash);
+	snprintf(body, sizeof(body),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		 "<config-auth client=\"vpn\" type=\"complete\" aggregate-auth-version=\"2\">\n"
+		 "<session-token>%s</session-token>\n"
+		 "<auth id=\"success\"><message id=\"0\" param1=\"\" param2=\"\"></message></auth>\n"
+		 "<capabilities><crypto-supported>ssl-dhe</crypto-supported></capabilities>\n"
+		 "<config client=\"vpn\" type=\"private\"><vpn-base-config>"
+		 "<server-cert-hash>%s</server-cert-hash></vpn-base-config>"
+		 "<opaque is-for=\"vpn-client\"></opaque></config>\n"
+		 "</config-auth>\n",
+		 tok, hash);
+	xml_reply(c, cookies, body);
+	OPENSSL_cleanse(cookies, sizeof(cookies));
+	OPENSSL_cleanse(body, sizeof(body));
+	OPENSSL_cleanse(tok, sizeof(tok));
+}
+
+static void xml_need_cert(struct conn *c)
+{
+	xml_reply(c, "",
+		  "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		  "<config-auth client=\"vpn\" type=\"auth-request\" aggregate-auth-version=\"2\">\n"
+		  "<client-cert-request/>\n</config-auth>\n");
+}
+
+static void svc_success(struct conn *c, const struct ipc_auth_rep *rp)
+{
+	char head[512];
+
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n"
+		 "Set-Cookie: webvpn=%s; secure\r\n" COMMON_HEADERS "\r\n",
+		 rp->cookie);
+	send_raw(c, head, NULL);
+	OPENSSL_cleanse(head, sizeof(head));
+}
+
+static void on_auth_answer(struct conn *c, const struct ipc_auth_rep *rp)
+{
+	c->state = CS_HTTP;
+	switch (rp->result) {
+	case IPC_AUTH_OK:
+		if (c->phone)
+			svc_success(c, rp);
+		else
+			xml_complete(c, rp);
+		break;
+	case IPC_AUTH_NEED_CERT:
+		xml_need_cert(c);
+		break;
+	case IPC_AUTH_NEED_FORM:
+		if (c->phone) {
+			svc_get(c);  /* re-prompt, as the phone expects */
+			break;
+		}
+		/* Password forms arrive with the AAA work (S3). */
+		wauth_send_status(c, 401, NULL);
+		break;
+	default:
+		/* Final failure: 401, no cookie, close (the phone's one attempt
+		 * per TLS connection; openconnect stops on it). */
+		wauth_send_status(c, 401, NULL);
+		break;
+	}
+}
+
+void wauth_on_auth_rep(struct worker *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_auth_rep rp;
+
+	if (ipc_dec_auth_rep(&rp, buf, len) < 0)
+		fatalx("worker %u: bad AUTH_REP from main", w->id);
+	struct conn *c = worker_conn_by_id(w, rp.conn_id);
+
+	if (c && c->state == CS_WAIT_MAIN) {
+		uint32_t id = c->id;
+
+		on_auth_answer(c, &rp);
+		if (worker_conn_by_id(w, id))
+			wauth_process_buffer(c);
+	}
+	OPENSSL_cleanse(&rp, sizeof(rp));
+}
+
+void wauth_on_tunnel_rep(struct worker *w, const uint8_t *buf, size_t len)
+{
+	static struct ipc_tunnel_rep rp;
+	char extra[256];
+
+	if (ipc_dec_tunnel_rep(&rp, buf, len) < 0)
+		fatalx("worker %u: bad TUNNEL_REP from main", w->id);
+	struct conn *c = worker_conn_by_id(w, rp.conn_id);
+
+	if (!c || c->state != CS_WAIT_MAIN) {
+		/* The client left while main was deciding: tell main the
+		 * tunnel is gone so the session becomes resumable. */
+		struct ipc_tunnel_closed tc = { .conn_id = rp.conn_id,
+						.session_id = rp.session_id,
+						.reason = IPC_CLOSE_LOST };
+		uint8_t out[64];
+
+		if (rp.result == IPC_TUNNEL_OK)
+			worker_send(w, IPC_TUNNEL_CLOSED, out,
+				    ipc_enc_tunnel_closed(&tc, out, sizeof(out)));
+		return;
+	}
+	if (rp.result == IPC_TUNNEL_BAD_COOKIE) {
+		c->close_after_flush = 1;
+		send_raw(c, "HTTP/1.1 401 Cookie is not acceptable\r\nContent-Length: 0\r\n"
+			    "Connection: close\r\n" COMMON_HEADERS "\r\n", NULL);
+		return;
+	}
+	if (rp.result != IPC_TUNNEL_OK) {
+		snprintf(extra, sizeof(extra), "X-Reason: %s\r\n", rp.reason);
+		wauth_send_status(c, 503, extra);
+		return;
+	}
+	tunnel_start(c, &rp);
+}

@@ -1,0 +1,257 @@
+/* sslvpnd-worker: one libev loop serving many connections.
+ *
+ * Started by main with the IPC channel on fd 3.  Loads the configuration
+ * and the TLS contexts as root, drops to the configured user, then serves:
+ * TLS handshakes, the HTTP/XML and phone logins, CSTP tunnels and the tun
+ * device main handed over. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "sslvpnd/log.h"
+#include "sslvpnd/util.h"
+#include "worker.h"
+
+enum { IPC_FD = 3, TUN_READS_PER_WAKE = 64 };
+
+struct wopts {
+	uint32_t id;
+	const char *config;
+	const char *state_dir;
+	int debug, foreground;
+};
+
+static int parse_opts(int argc, char **argv, struct wopts *o)
+{
+	static const struct option lo[] = {
+		{ "id", required_argument, NULL, 'i' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:d:f", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->id = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'c': o->config = optarg; break;
+		case 'S': o->state_dir = optarg; break;
+		case 'd': o->debug = atoi(optarg); break;
+		case 'f': o->foreground = 1; break;
+		default: return -1;
+		}
+	}
+	return 0;
+}
+
+void worker_send(struct worker *w, enum ipc_type type, const uint8_t *buf, int len)
+{
+	/* main is gone or the channel is broken: nothing sensible is left
+	 * to do for our clients without it. */
+	if (len < 0 || ipc_send(w->ipc, type, 0, buf, (size_t)len, -1) < 0)
+		fatal("worker %u: cannot send %s to main", w->id, ipc_msgs[type].name);
+}
+
+struct conn *worker_conn_by_id(struct worker *w, uint32_t id)
+{
+	for (struct conn *c = w->conns; c; c = c->next)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len)
+{
+	if (w->tun < 0)
+		return;
+	if (write(w->tun, pkt, len) < 0 && errno != EAGAIN)
+		log_debug("write to %s: %s", w->tun_name, strerror(errno));
+}
+
+static void on_tun_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct worker *w = io->data;
+
+	for (int i = 0; i < TUN_READS_PER_WAKE; i++) {
+		ssize_t n = read(w->tun, w->pkt, sizeof(w->pkt));
+
+		if (n <= 0)
+			return;
+		tunnel_on_tun_packet(w, w->pkt, (size_t)n);
+	}
+}
+
+static void on_tun_fd(struct worker *w, const uint8_t *buf, size_t len, int fd)
+{
+	struct ipc_tun_fd t;
+
+	if (ipc_dec_tun_fd(&t, buf, len) < 0 || w->tun >= 0)
+		fatalx("worker %u: bad TUN_FD from main", w->id);
+	w->tun = fd;
+	util_strlcpy(w->tun_name, t.ifname, sizeof(w->tun_name));
+	util_nonblock(fd);
+	ev_io_init(&w->tun_io, on_tun_cb, fd, EV_READ);
+	w->tun_io.data = w;
+	ev_io_start(w->loop, &w->tun_io);
+}
+
+static void on_conn_new(struct worker *w, const uint8_t *buf, size_t len, int fd)
+{
+	struct ipc_conn_new c;
+
+	if (ipc_dec_conn_new(&c, buf, len) < 0)
+		fatalx("worker %u: bad CONN_NEW from main", w->id);
+	conn_new(w, fd, &c);
+}
+
+static void dispatch(struct worker *w, const struct ipc_hdr *h,
+		     const uint8_t *buf, int fd)
+{
+	switch (h->type) {
+	case IPC_TUN_FD: on_tun_fd(w, buf, h->len, fd); break;
+	case IPC_CONN_NEW: on_conn_new(w, buf, h->len, fd); break;
+	case IPC_AUTH_REP: wauth_on_auth_rep(w, buf, h->len); break;
+	case IPC_TUNNEL_REP: wauth_on_tunnel_rep(w, buf, h->len); break;
+	case IPC_TUNNEL_KICK: tunnel_on_kick(w, buf, h->len); break;
+	default: fatalx("worker %u: unexpected message %u from main", w->id, h->type);
+	}
+}
+
+static void on_ipc_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct worker *w = io->data;
+	uint8_t buf[IPC_MAX_MSG];
+	struct ipc_hdr h;
+	int fd;
+
+	for (int i = 0; i < 64; i++) {
+		int r = ipc_recv(w->ipc, IPC_M2W, &h, buf, sizeof(buf), &fd);
+
+		if (r == 0 && errno == 0) {
+			log_info("worker %u: main closed the channel; exiting", w->id);
+			ev_break(loop, EVBREAK_ALL);
+			return;
+		}
+		if (r == 0)
+			return;
+		if (r < 0)
+			fatal("worker %u: IPC from main", w->id);
+		dispatch(w, &h, buf, fd);
+	}
+}
+
+static void on_sigterm_cb(struct ev_loop *loop, ev_signal *s, int revents)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static int load_tls(struct worker *w)
+{
+	char err[512];
+
+	w->servers = calloc(w->cfg->n_interfaces, sizeof(*w->servers));
+	if (!w->servers)
+		return -1;
+	for (size_t i = 0; i < w->cfg->n_interfaces; i++) {
+		const struct cfg_interface *ifc = &w->cfg->interfaces[i];
+		struct tls_server *s = tls_server_new(w->cfg, ifc, err, sizeof(err));
+		char hex[41], subj[256];
+
+		if (!s) {
+			log_warnx("interface %s: %s", ifc->name, err);
+			return -1;
+		}
+		w->servers[i] = s;
+		if (w->id != 0)
+			continue;  /* one line per interface is enough */
+		util_hex(hex, s->sha1, 20, 1);
+		X509_NAME_oneline(X509_get_subject_name(s->cert), subj, sizeof(subj));
+		log_event(LM_IDENTITY_LOADED, ifc->name, subj,
+			  s->trustpoint[0] ? s->trustpoint : "(temporary self-signed)", hex);
+	}
+	return 0;
+}
+
+/* Root is needed only to read keys; from here on the worker handles
+ * untrusted bytes as an ordinary user. */
+static int drop_privileges(const struct sslvpnd_config *cfg)
+{
+	if (geteuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam(cfg->general.user);
+	struct group *gr = getgrnam(cfg->general.group);
+
+	if (!pw || !gr) {
+		log_warnx("user %s or group %s does not exist (general.user/group)",
+			  cfg->general.user, cfg->general.group);
+		return -1;
+	}
+	if (setgroups(0, NULL) < 0 || setgid(gr->gr_gid) < 0 ||
+	    setuid(pw->pw_uid) < 0) {
+		log_warn("cannot drop privileges to %s:%s", cfg->general.user,
+			 cfg->general.group);
+		return -1;
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	return 0;
+}
+
+static int setup(struct worker *w, const struct wopts *o)
+{
+	struct cfg_errors *errs = calloc(1, sizeof(*errs));
+
+	if (!errs || config_load(o->config, o->state_dir, &w->cfg, errs) < 0) {
+		if (errs)
+			config_errors_print(stderr, errs);
+		free(errs);
+		return -1;
+	}
+	free(errs);
+	log_init("sslvpnd-worker", o->foreground || !w->cfg->logging.to_syslog,
+		 w->cfg->logging.facility, w->cfg->logging.format,
+		 o->debug ? o->debug : w->cfg->logging.debug);
+	if (tls_global_init() < 0 || load_tls(w) < 0)
+		return -1;
+	return drop_privileges(w->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	static struct worker w;
+	struct wopts o = { 0 };
+
+	log_init("sslvpnd-worker", 1, 0, LOG_FMT_ASA, 0);
+	if (parse_opts(argc, argv, &o) < 0)
+		fatalx("usage: sslvpnd-worker --id N [-c FILE] [--state-dir DIR] [-d N] [-f]"
+		       " (started by sslvpnd)");
+	w.id = o.id;
+	w.ipc = IPC_FD;
+	w.tun = -1;
+	signal(SIGPIPE, SIG_IGN);
+	if (util_nonblock(w.ipc) < 0)
+		fatal("worker %u: IPC channel (fd 3) missing: start sslvpnd, not the worker", w.id);
+	if (setup(&w, &o) < 0)
+		fatalx("worker %u: setup failed", w.id);
+	w.loop = ev_default_loop(EVFLAG_AUTO);
+	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);
+	w.ipc_io.data = &w;
+	ev_io_start(w.loop, &w.ipc_io);
+	ev_signal_init(&w.sigterm, on_sigterm_cb, SIGTERM);
+	ev_signal_start(w.loop, &w.sigterm);
+
+	struct ipc_worker_ready r = { .worker_id = w.id };
+	uint8_t buf[64];
+
+	worker_send(&w, IPC_WORKER_READY, buf, ipc_enc_worker_ready(&r, buf, sizeof(buf)));
+	ev_run(w.loop, 0);
+	return 0;
+}

@@ -1,0 +1,58 @@
+#!/bin/bash
+# t-cert-7962g-tls10: a CP-7962G, which speaks only TLS 1.0 with
+# AES256-SHA and holds a SHA-1 MIC chain, logs in on the embedded default
+# configuration; the headend serves it with the legacy phone profile.
+#
+#   client ns svd-c-$$                          server ns svd-s-$$
+#   +--------------------------------+          +-------------------------------+
+#   | openconnect -c mic-sha1/leaf   |  TLS1.0  | sslvpnd -f --state-dir STATE  |
+#   |  --gnutls-priority=TLS1.0 only |===443===>|   (embedded default config,   |
+#   |   tunN 198.19.0.x/32           |          |    STATE/trust = lab CAs)     |
+#   |   route 198.18.1.1/32 -> tunN  |          |                               |
+#   | v-cli 198.18.0.2/30 ---------- veth ----- v-srv 198.18.0.1/30            |
+#   +--------------------------------+          | lo 198.18.1.1/32 (ping target)|
+#                                               +-------------------------------+
+# Checks: tunnel up, 3/3 pings cross the tun device, 716038 for the 7962G CN,
+# SSLVPND 100106 (legacy TLS 1.0 client), 725002 naming TLSv1 and AES256-SHA.
+# shellcheck disable=SC2119 # start_sslvpnd takes optional arguments
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# shellcheck source=tests/integration/lib.sh
+. "${top_srcdir:?run through make check}/tests/integration/lib.sh"
+
+PRIO='NONE:+VERS-TLS1.0:+AES-256-CBC:+SHA1:+RSA:+COMP-NULL:+SIGN-ALL:%COMPAT'
+
+lib_init
+pki_ensure
+netns_setup
+state_init
+start_sslvpnd
+
+cert="$PKI/mic-sha1/leaf.pem"
+key="$PKI/mic-sha1/leaf.key"
+cn=$(cert_cn "$cert")
+assert_match "$cn" '^CP-7962G-SEP[0-9A-F]{12}$' "lab MIC CN"
+sig=$(openssl x509 -in "$cert" -noout -text | sed -n 's/^ *Signature Algorithm: //p' | head -n 1)
+assert_eq sha1WithRSAEncryption "$sig" "7962G MIC signed with SHA-1"
+
+oc_connect p7962 "$SERVER_URL" -c "$cert" -k "$key" --gnutls-priority="$PRIO" ||
+	fail "openconnect as a TLS 1.0 7962G: no tunnel"
+ok "tunnel up (${OC_TUNDEV[p7962]})"
+grep -E 'Connected to HTTPS on .*\(TLS1\.0\)' "${OC_LOG[p7962]}" >/dev/null ||
+	fail "openconnect did not report a TLS 1.0 connection: $(grep 'Connected to HTTPS' "${OC_LOG[p7962]}")"
+ok "openconnect negotiated TLS 1.0"
+addr=${OC_ADDR[p7962]}
+assert_in_pool "$addr" "address openconnect got"
+assert_ping p7962
+
+ip_re=$(re "$CLI_IP")
+assert_log 716038 "User <$(re "$cn")> IP <$ip_re> Authentication: successful" \
+	"716038: certificate authentication of $cn (SHA-1 chain accepted)"
+assert_log 722051 "User <$(re "$cn")> IP <$ip_re> Address <$(re "$addr")> assigned" \
+	"722051: $addr assigned to $cn"
+assert_log 100106 "client ([^ ]*:)?$ip_re(/| port )[0-9]+ offers only TLS 1\.0/1\.1" \
+	"100106: legacy TLS 1.0 client event"
+assert_log_all "725002: handshake completed with TLSv1 and AES256-SHA" 725002 \
+	"$ip_re" 'TLSv1([^.0-9]|$)' '(^|[^-A-Za-z0-9])AES256-SHA([^0-9A-Za-z]|$)'
+assert_server_alive
+oc_stop p7962
+echo "PASS: $T_NAME"

@@ -1,0 +1,125 @@
+#!/bin/bash
+# t-config-check: `sslvpnd -t` reports every error of a configuration as
+# file:line: message with the right line numbers and exits 1; a good
+# configuration passes; what `sslvpnd -T` prints passes `sslvpnd -t`; and a
+# daemon started on a broken configuration exits 1 without listening.
+#
+#   server ns svd-s-$$  (only for the daemon started on the broken file)
+#   +--------------------------------------------------------------+
+#   | sslvpnd -f -c broken.conf  -> exit 1, no TCP/UDP listener     |
+#   | v-srv 198.18.0.1/30 ---- veth ---- (client ns svd-c-$$)       |
+#   +--------------------------------------------------------------+
+# Every sslvpnd run here is bounded by timeout(1).
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# shellcheck source=tests/integration/lib.sh
+. "${top_srcdir:?run through make check}/tests/integration/lib.sh"
+
+lib_init
+pki_ensure
+netns_setup
+state_init
+
+# sv NAME ARGS...: run sslvpnd (bounded) in the server namespace; output in
+# $TMPD/NAME.out, exit code in RC.
+sv() {
+	local name=$1
+	shift
+	timeout -k 2 10 ip netns exec "$NS_SRV" "$SSLVPND" "$@" \
+		>"$TMPD/$name.out" 2>&1 </dev/null
+	RC=$?
+	note "sslvpnd $*: exit $RC"
+}
+show() { sed 's/^/    /' "$TMPD/$1.out" | head -n 20; }
+line_of() { grep -n -- "$2" "$1" | head -n 1 | cut -d: -f1; }
+
+# --- a good configuration
+good="$TMPD/good.conf"
+cat >"$good" <<CONF
+general = { workers = 1; state-dir = "$STATE"; };
+logging = { destination = "stderr"; format = "asa"; };
+interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; } );
+trustpoints = ( { name = "LAB-MIC"; enrollment = "terminal"; certificate = "$STATE/trust"; } );
+ip_local_pools = ( { name = "phones"; range = "198.19.0.10-198.19.0.20"; mask = "255.255.255.0"; } );
+group_policies = ( { name = "DfltGrpPolicy"; },
+                   { name = "vpn-phone-policy"; vpn-tunnel-protocol = ["ssl-client"]; } );
+tunnel_groups = ( { name = "vpn-phone-group"; address-pool = "phones";
+                    default-group-policy = "vpn-phone-policy"; authentication = "certificate";
+                    group-url = ["https://$SRV_IP/phone"]; } );
+CONF
+sv good -t -c "$good"
+[ "$RC" -eq 0 ] || show good
+assert_rc 0 "$RC" "sslvpnd -t on a good configuration"
+
+# --- three kinds of errors, each marked by a comment on its own line
+broken="$TMPD/broken.conf"
+cat >"$broken" <<CONF
+# broken on purpose: an unknown key, a bad value, a missing pool
+general = { workers = 1; state-dir = "$STATE"; };
+logging = { destination = "stderr"; format = "asa"; colour = "blue"; }; // E-UNKNOWN
+interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 70000; dtls-port = 443; } ); // E-VALUE
+trustpoints = ( { name = "LAB-MIC"; enrollment = "terminal"; certificate = "$STATE/trust"; } );
+ip_local_pools = ( { name = "phones"; range = "198.19.0.10-198.19.0.20"; mask = "255.255.255.0"; } );
+group_policies = ( { name = "DfltGrpPolicy"; },
+                   { name = "vpn-phone-policy"; vpn-tunnel-protocol = ["ssl-client"]; } );
+
+tunnel_groups = (
+  { name = "vpn-phone-group"; address-pool = "nosuchpool"; default-group-policy = "vpn-phone-policy"; authentication = "certificate"; } // E-POOL
+);
+CONF
+sv broken -t -c "$broken"
+show broken
+assert_rc 1 "$RC" "sslvpnd -t on a broken configuration"
+check_err() { # MARK KEYWORD-ERE WHAT
+	local n
+	n=$(line_of "$broken" "$1")
+	grep -E -- "broken\.conf:$n: .*($2)" "$TMPD/broken.out" >/dev/null ||
+		fail "$3: expected a line 'broken.conf:$n: ...' mentioning /$2/"
+	ok "$3 reported at broken.conf:$n"
+}
+check_err E-UNKNOWN 'colour' "unknown key 'colour'"
+check_err E-VALUE 'port|70000' "bad value port = 70000"
+check_err E-POOL 'nosuchpool' "missing pool reference 'nosuchpool'"
+
+# --- a syntax error: file:line too
+syntax="$TMPD/syntax.conf"
+printf 'general = { workers = 1; };\nlogging = { format = "asa" \ninterfaces = ( );\n' >"$syntax"
+sv syntax -t -c "$syntax"
+show syntax
+assert_rc 1 "$RC" "sslvpnd -t on a syntax error"
+grep -E 'syntax\.conf:[0-9]+: ' "$TMPD/syntax.out" >/dev/null ||
+	fail "syntax error: expected a 'syntax.conf:<line>: ...' message"
+ok "syntax error reported as file:line"
+
+# --- -T prints what -t accepts: for a file and for the embedded default
+sv dump-good -T -c "$good"
+assert_rc 0 "$RC" "sslvpnd -T -c good.conf"
+[ -s "$TMPD/dump-good.out" ] || fail "sslvpnd -T printed nothing"
+cp "$TMPD/dump-good.out" "$TMPD/dump-good.conf"
+sv recheck-good -t -c "$TMPD/dump-good.conf"
+[ "$RC" -eq 0 ] || show recheck-good
+assert_rc 0 "$RC" "sslvpnd -t accepts the -T output of good.conf"
+grep -q 'nosuchpool' "$TMPD/dump-good.conf" && fail "-T output carries text of another file"
+grep -q 'vpn-phone-group' "$TMPD/dump-good.conf" ||
+	fail "-T output lacks tunnel group vpn-phone-group"
+ok "-T output keeps the tunnel group"
+
+sv dump-default -T --state-dir "$STATE"
+assert_rc 0 "$RC" "sslvpnd -T (embedded default)"
+cp "$TMPD/dump-default.out" "$TMPD/dump-default.conf"
+sv recheck-default -t -c "$TMPD/dump-default.conf"
+[ "$RC" -eq 0 ] || show recheck-default
+assert_rc 0 "$RC" "sslvpnd -t accepts the -T output of the embedded default"
+grep -q '198\.19\.0\.' "$TMPD/dump-default.conf" ||
+	fail "embedded default dump has no 198.19.0.0/24 pool"
+ok "embedded default dump has the 198.19.0.0/24 pool"
+
+# --- the daemon refuses to start on the broken file
+sv run-broken -f -c "$broken" --pid-file "$TMPD/broken.pid"
+show run-broken
+assert_rc 1 "$RC" "sslvpnd -f -c broken.conf"
+if grep -E '%(ASA|SSLVPND)-[0-7]-100007: ' "$TMPD/run-broken.out" >/dev/null; then
+	fail "sslvpnd on a broken configuration logged 100007 (listening)"
+fi
+listeners=$(ns_srv ss -Htuln)
+assert_eq "" "$listeners" "no listener left in the server namespace"
+echo "PASS: $T_NAME"

@@ -1,0 +1,173 @@
+/* Unit tests: IPC codecs (round trip, truncation, trailing bytes) and the
+ * transport's enforcement of the message table. */
+#include "config.h"
+
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sslvpnd/ipc.h"
+
+static void fill_auth_req(struct ipc_auth_req *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->conn_id = 7;
+	m->flow = IPC_FLOW_SVC;
+	m->cert = IPC_CERT_OK;
+	m->local_port = 443;
+	strcpy(m->host, "198.18.0.1");
+	strcpy(m->path, "/phone");
+	strcpy(m->user_agent, "Cisco SVC IPPhone Client v1.0");
+	strcpy(m->cert_cn, "CP-8861-SEP682C7B40B5CE");
+	strcpy(m->password, "secret");
+	memset(m->cert_subject, 'x', sizeof(m->cert_subject) - 1);
+}
+
+START_TEST(auth_req_roundtrip)
+{
+	struct ipc_auth_req a, b;
+	uint8_t buf[IPC_MAX_MSG];
+
+	fill_auth_req(&a);
+	int n = ipc_enc_auth_req(&a, buf, sizeof(buf));
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_le(n, (int)ipc_msgs[IPC_AUTH_REQ].max_len);
+	ck_assert_int_eq(ipc_dec_auth_req(&b, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
+	/* every truncation fails, and so does a trailing byte */
+	for (int cut = 0; cut < n; cut++)
+		ck_assert_msg(ipc_dec_auth_req(&b, buf, (size_t)cut) < 0,
+			      "decoded a message cut at %d of %d", cut, n);
+	buf[n] = 0;
+	ck_assert_int_lt(ipc_dec_auth_req(&b, buf, (size_t)n + 1), 0);
+}
+END_TEST
+
+START_TEST(tunnel_rep_roundtrip)
+{
+	static struct ipc_tunnel_rep a, b;
+	uint8_t buf[IPC_MAX_MSG];
+
+	memset(&a, 0, sizeof(a));
+	a.conn_id = 9;
+	a.session_id = 3;
+	a.addr = 0x010213c6;
+	a.netmask = 0x00ffffff;
+	a.mtu = 1406;
+	a.n_dns = 2;
+	a.dns[0] = 1;
+	a.dns[1] = 2;
+	a.split_mode = 1;
+	a.n_split = IPC_MAX_ROUTES;
+	for (int i = 0; i < IPC_MAX_ROUTES; i++)
+		a.split[i].addr = (uint32_t)i;
+	memset(a.banner, 'b', sizeof(a.banner) - 1);
+	int n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
+
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_le(n, (int)ipc_msgs[IPC_TUNNEL_REP].max_len);
+	ck_assert_int_eq(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
+	for (int cut = 0; cut < n; cut++)
+		ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)cut), 0);
+}
+END_TEST
+
+START_TEST(small_roundtrips)
+{
+	struct ipc_tunnel_closed c = { 1, 2, IPC_CLOSE_USER, 3, 4, 5, 6, 7 }, c2;
+	struct ipc_tunnel_kick k = { 5, 6, IPC_KICK_ADMIN }, k2;
+	struct ipc_conn_new cn = { .conn_id = 4, .peer_port = 5555 }, cn2;
+	uint8_t buf[IPC_MAX_MSG];
+	int n;
+
+	strcpy(cn.iface, "outside");
+	strcpy(cn.peer, "198.18.0.2");
+	n = ipc_enc_tunnel_closed(&c, buf, sizeof(buf));
+	ck_assert_int_eq(ipc_dec_tunnel_closed(&c2, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&c, &c2, sizeof(c)), 0);
+	n = ipc_enc_tunnel_kick(&k, buf, sizeof(buf));
+	ck_assert_int_eq(ipc_dec_tunnel_kick(&k2, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&k, &k2, sizeof(k)), 0);
+	n = ipc_enc_conn_new(&cn, buf, sizeof(buf));
+	ck_assert_int_eq(ipc_dec_conn_new(&cn2, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&cn, &cn2, sizeof(cn)), 0);
+}
+END_TEST
+
+START_TEST(transport_enforces_table)
+{
+	int sv[2], fd;
+	struct ipc_hdr h;
+	uint8_t buf[IPC_MAX_MSG];
+	struct ipc_conn_done d = { 42 };
+	uint8_t pl[16];
+	int n = ipc_enc_conn_done(&d, pl, sizeof(pl));
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	/* sender side refuses what the table forbids */
+	ck_assert_int_eq(ipc_send(sv[0], IPC_CONN_DONE, 1, pl, (size_t)n, 0), -1);
+	ck_assert_int_eq(ipc_send(sv[0], IPC_CONN_NEW, 1, pl, (size_t)n, -1), -1);
+	ck_assert_int_eq(ipc_send(sv[0], (enum ipc_type)999, 1, pl, 1, -1), -1);
+	/* right direction is accepted... */
+	ck_assert_int_eq(ipc_send(sv[0], IPC_CONN_DONE, 1, pl, (size_t)n, -1), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], IPC_W2M, &h, buf, sizeof(buf), &fd), 1);
+	ck_assert_uint_eq(h.type, IPC_CONN_DONE);
+	ck_assert_int_eq(fd, -1);
+	/* ...the wrong receiver direction is a violation */
+	ck_assert_int_eq(ipc_send(sv[0], IPC_CONN_DONE, 1, pl, (size_t)n, -1), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], IPC_M2W, &h, buf, sizeof(buf), &fd), -1);
+	ck_assert_int_eq(errno, EPROTO);
+	/* a descriptor rides with exactly the messages that carry one */
+	int devnull = open("/dev/null", O_RDONLY);
+	struct ipc_tun_fd t = { "sslvpn0", 1500 };
+
+	n = ipc_enc_tun_fd(&t, buf, sizeof(buf));
+	ck_assert_int_eq(ipc_send(sv[0], IPC_TUN_FD, 2, buf, (size_t)n, devnull), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], IPC_M2W, &h, buf, sizeof(buf), &fd), 1);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	/* a raw datagram with a lying length field is refused */
+	uint8_t raw[12] = { 0, IPC_CONN_DONE, 0, 0, 0, 0, 0, 99, 0, 0, 0, 1 };
+
+	ck_assert_int_eq(send(sv[0], raw, sizeof(raw), 0), (ssize_t)sizeof(raw));
+	ck_assert_int_eq(ipc_recv(sv[1], IPC_W2M, &h, buf, sizeof(buf), &fd), -1);
+	/* EOF */
+	close(sv[0]);
+	ck_assert_int_eq(ipc_recv(sv[1], IPC_W2M, &h, buf, sizeof(buf), &fd), 0);
+	ck_assert_int_eq(errno, 0);
+	close(sv[1]);
+	close(devnull);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("ipc");
+	TCase *core = tcase_create("core");
+	TCase *lim = tcase_create("limits");
+
+	tcase_add_test(core, auth_req_roundtrip);
+	tcase_add_test(core, tunnel_rep_roundtrip);
+	tcase_add_test(core, small_roundtrips);
+	tcase_add_test(lim, transport_enforces_table);
+	suite_add_tcase(s, core);
+	suite_add_tcase(s, lim);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
