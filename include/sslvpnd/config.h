@@ -1,0 +1,230 @@
+/* The configuration snapshot: the ASA objects one to one.
+ *
+ * A snapshot is immutable once loaded; reload builds a new one and running
+ * sessions keep the one they were admitted under.  Names (pools, policies,
+ * tunnel groups, trustpoints) are checked to resolve at load time, so every
+ * lookup below succeeds for names taken from the same snapshot.
+ * src/config has no I/O beyond reading the file and no OpenSSL.
+ */
+#ifndef SSLVPND_CONFIG_H
+#define SSLVPND_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sslvpnd/log.h"
+
+enum {
+	CFG_NAME_MAX = 65,    /* names incl. NUL (ASA allows 64) */
+	CFG_PATH_MAX = 256,
+	CFG_URL_MAX = 256,
+	CFG_LIST_MAX = 16,
+	CFG_CIPHERS_MAX = 1024,
+	CFG_MAX_ERRORS = 64,
+};
+
+/* ---- group-policy attributes (gpattrs.def) */
+enum gp_attr {
+#define GPATTR(id, key, type, dflt, min, max, allowed) GPA_##id,
+#include "sslvpnd/gpattrs.def"
+#undef GPATTR
+	GPA__COUNT
+};
+
+enum gp_type { GPT_INT, GPT_STR, GPT_ENUM, GPT_LIST, GPT_BOOL };
+
+/* "Not set" inherits; an explicit none stops inheritance. */
+enum gp_state { GP_UNSET = 0, GP_NONE, GP_VALUE };
+
+struct gp_value {
+	enum gp_state state;
+	long long num;     /* GPT_INT, GPT_BOOL */
+	char *str;         /* GPT_STR, GPT_ENUM */
+	char **list;       /* GPT_LIST */
+	size_t n_list;
+	int line;          /* where it was set, 0 if not */
+};
+
+struct gp_attr_info {
+	const char *key;
+	enum gp_type type;
+	const char *dflt;
+	long long min, max;
+	const char *allowed; /* "a|b|c" or NULL */
+};
+extern const struct gp_attr_info gp_attr_table[GPA__COUNT];
+
+struct cfg_group_policy {
+	char name[CFG_NAME_MAX];
+	int line;
+	struct gp_value attr[GPA__COUNT];
+};
+
+/* ---- the other objects */
+struct cfg_name_list {
+	size_t n;
+	char v[CFG_LIST_MAX][CFG_NAME_MAX];
+};
+
+struct cfg_general {
+	int workers;                 /* 0 = one per CPU */
+	char user[CFG_NAME_MAX];     /* workers drop to this user */
+	char group[CFG_NAME_MAX];
+	char state_dir[CFG_PATH_MAX];
+	int cookie_timeout;          /* seconds a session without tunnel survives */
+};
+
+struct cfg_logging {
+	enum log_format format;
+	int to_syslog;               /* else stderr */
+	int facility;                /* LOG_LOCAL4 ... */
+	int debug;                   /* 0..255 */
+};
+
+struct cfg_interface {
+	char name[CFG_NAME_MAX];
+	char address[64];            /* "0.0.0.0", "::" or a literal address */
+	uint16_t port;               /* TCP (TLS) */
+	uint16_t dtls_port;          /* UDP (DTLS) */
+	struct cfg_name_list trustpoints; /* identity trustpoints; empty = temporary self-signed */
+	int line;
+};
+
+enum cfg_enrollment {
+	CFG_ENROLL_SELF = 1,   /* identity generated and kept in the state dir */
+	CFG_ENROLL_FILE,       /* identity: key + certificate (chain) from PEM files */
+	CFG_ENROLL_TERMINAL,   /* CA: certificate(s) from PEM file or directory */
+};
+
+enum cfg_key_type { CFG_KEY_RSA = 1, CFG_KEY_EC };
+
+struct cfg_trustpoint {
+	char name[CFG_NAME_MAX];
+	enum cfg_enrollment enrollment;
+	char subject_name[256];      /* enrollment self */
+	enum cfg_key_type key_type;
+	int key_size;                /* RSA bits or EC curve bits (256, 384) */
+	char certificate[CFG_PATH_MAX]; /* PEM file (or directory for terminal) */
+	char key[CFG_PATH_MAX];      /* PEM private key (enrollment file) */
+	char crl[CFG_PATH_MAX];      /* optional CRL file (CA) */
+	int line;
+};
+
+enum cfg_sslver { CFG_TLSV1 = 0, CFG_TLSV1_1, CFG_TLSV1_2, CFG_DTLSV1, CFG_DTLSV1_2, CFG_SSLVER__COUNT };
+
+struct cfg_ssl {
+	char server_version[16];     /* minimum: "tlsv1", "tlsv1.1", "tlsv1.2" */
+	char cipher[CFG_SSLVER__COUNT][CFG_CIPHERS_MAX]; /* OpenSSL names, ':' separated */
+};
+
+struct cfg_pool {
+	char name[CFG_NAME_MAX];
+	uint32_t first, last, mask;  /* host byte order */
+	int line;
+};
+
+enum cfg_auth {
+	CFG_AUTH_CERTIFICATE = 1,
+	CFG_AUTH_AAA = 2,
+	CFG_AUTH_AAA_CERTIFICATE = 3, /* both */
+};
+
+struct cfg_group_url {
+	char url[CFG_URL_MAX];
+	int enabled;
+	/* parsed from url: */
+	char host[CFG_URL_MAX];      /* lower case */
+	uint16_t port;               /* 0 = not given (any) */
+	char path[CFG_URL_MAX];      /* "/phone", "/" */
+};
+
+struct cfg_tunnel_group {
+	char name[CFG_NAME_MAX];
+	struct cfg_name_list address_pools;
+	char default_group_policy[CFG_NAME_MAX];
+	enum cfg_auth authentication;
+	size_t n_urls;
+	struct cfg_group_url urls[CFG_LIST_MAX];
+	struct cfg_name_list aliases;  /* enabled group aliases */
+	int without_csd;
+	char username_from_certificate[16]; /* "CN", "OU", "O", "EA", "UPN" */
+	struct cfg_name_list validation_trustpoints; /* CA trustpoints; empty = all */
+	int builtin;                   /* implicit DefaultWEBVPNGroup */
+	int line;
+};
+
+struct cfg_webvpn {
+	int tunnel_group_list;         /* tunnel-group-list enable */
+};
+
+struct sslvpnd_config {
+	char source[CFG_PATH_MAX];     /* file name, or "<embedded default>" */
+	int embedded;
+	struct cfg_general general;
+	struct cfg_logging logging;
+	struct cfg_ssl ssl;
+	struct cfg_webvpn webvpn;
+	struct cfg_interface *interfaces;
+	size_t n_interfaces;
+	struct cfg_trustpoint *trustpoints;
+	size_t n_trustpoints;
+	struct cfg_pool *pools;
+	size_t n_pools;
+	struct cfg_group_policy *policies;   /* DfltGrpPolicy always present */
+	size_t n_policies;
+	struct cfg_tunnel_group *tunnel_groups; /* DefaultWEBVPNGroup always present */
+	size_t n_tunnel_groups;
+};
+
+struct cfg_error {
+	char file[CFG_PATH_MAX];
+	int line;                      /* 0 when not tied to a line */
+	char msg[256];
+};
+
+struct cfg_errors {
+	size_t n;
+	size_t dropped;                /* errors beyond CFG_MAX_ERRORS */
+	struct cfg_error e[CFG_MAX_ERRORS];
+};
+
+#define CFG_DEFAULT_PATH SYSCONFDIR "/sslvpnd/sslvpnd.conf"
+#define CFG_DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/sslvpnd"
+#define CFG_EMBEDDED_NAME "<embedded default>"
+
+/* config_load: read and validate `path`; NULL loads the embedded default
+ * (design.md: one interface 0.0.0.0:443, temporary self-signed identity,
+ * certificate authentication against the CA files in <state-dir>/trust,
+ * pool 198.19.0.0/24).  state_dir, when not NULL, overrides general.state-dir
+ * (command line --state-dir).  Collects every error into errs (file:line) and
+ * returns 0 with *out set, or -1 with *out NULL when anything is wrong.
+ * Unknown keys, wrong types, out-of-range values, duplicate names and
+ * references to missing names are all errors. */
+int config_load(const char *path, const char *state_dir,
+		struct sslvpnd_config **out, struct cfg_errors *errs);
+
+/* config_load_string: as config_load from text; `name` is used in errors. */
+int config_load_string(const char *text, const char *name, const char *state_dir,
+		       struct sslvpnd_config **out, struct cfg_errors *errs);
+
+/* The embedded default configuration text (with @STATE_DIR@ unexpanded). */
+extern const char config_embedded_default[];
+
+void config_free(struct sslvpnd_config *cfg);
+
+/* Print every error as "file:line: message" (one per line). */
+void config_errors_print(FILE *fp, const struct cfg_errors *errs);
+
+/* config_dump: print the effective configuration (every key, defaults
+ * included, in the config file syntax) - sslvpnd -T.  Returns 0 / -1. */
+int config_dump(FILE *fp, const struct sslvpnd_config *cfg);
+
+/* Lookups by exact (case-sensitive, as the ASA) name; NULL if absent. */
+const struct cfg_tunnel_group *config_tunnel_group(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_group_policy *config_group_policy(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_pool *config_pool(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_trustpoint *config_trustpoint(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg, const char *name);
+
+#endif
