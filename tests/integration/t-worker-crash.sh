@@ -62,16 +62,16 @@ note "killing workers: $workers"
 for w in $workers; do kill -KILL "$w"; done
 
 assert_log 100004 'killed by signal 9' "100004: worker death logged with its cause"
-wait_for 10 "workers restarted" \
-	eval '[ "$(pgrep -P "$main_pid" -c sslvpnd-worker)" -ge 2 ]' ||
+workers_back() { [ "$(pgrep -P "$main_pid" -c sslvpnd-worker)" -ge 2 ]; }
+wait_for 10 "workers restarted" workers_back ||
 	fail "workers not restarted"
 ok "workers restarted: $(pgrep -P "$main_pid" -d ' ' sslvpnd-worker)"
 
 # openconnect notices the dead TLS connection and reconnects with its cookie.
-a_re=$(re "$addr_a")
-b_re=$(re "$addr_b")
-wait_for 40 "both sessions back" \
-	eval '[ "$(log_lines 722051 "Address <($a_re|$b_re)>" | wc -l)" -ge 4 ]' ||
+both_back() {
+	[ "$(log_lines 722051 "Address <($(re "$addr_a")|$(re "$addr_b"))>" | wc -l)" -ge 4 ]
+}
+wait_for 40 "both sessions back" both_back ||
 	fail "expected each address assigned again after the crash"
 ok "both sessions reconnected with their addresses ($addr_a, $addr_b)"
 wait_for 20 "ping through A again" ns_cli ping -c 1 -W 1 -I "${OC_TUNDEV[a]}" "$BEHIND_IP" ||
