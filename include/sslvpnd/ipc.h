@@ -178,6 +178,8 @@ struct ipc_tunnel_rep {
 	struct ipc_route4 split[IPC_MAX_ROUTES];
 	uint8_t client_bypass;
 	uint8_t dtls;                 /* DTLS allowed by policy */
+	char dtls_id[65];             /* 64 hex: X-DTLS-Session-ID / App-ID
+				       * main routes ClientHellos by (when dtls) */
 	char banner[1024];
 	uint8_t resumed;              /* replaced an earlier tunnel of the session */
 };
@@ -191,11 +193,59 @@ enum ipc_close_reason {
 	IPC_CLOSE_PROTOCOL = 6,   /* protocol violation: resumable */
 };
 
+/* Per-tunnel counters (worker -> main) in TUNNEL_CLOSED and TUNNEL_STATS:
+ * in = from the client, out = to the client; dtls_* count the part that
+ * went over DTLS; drops = packets refused (spoofed source, too big, queue
+ * full); dtls_bad = DTLS records dropped (bad MAC/padding, replay, epoch,
+ * malformed). */
+#define IPC_COUNTERS_F(X) X(U64, bytes_in) X(U64, bytes_out) X(U64, pkts_in) \
+	X(U64, pkts_out) X(U64, drops) X(U64, dtls_bytes_in) \
+	X(U64, dtls_bytes_out) X(U64, dtls_pkts_in) X(U64, dtls_pkts_out) \
+	X(U64, dtls_bad)
+
 struct ipc_tunnel_closed {
 	uint32_t conn_id;
 	uint32_t session_id;
 	uint8_t reason;               /* enum ipc_close_reason */
 	uint64_t bytes_in, bytes_out, pkts_in, pkts_out, drops;
+	uint64_t dtls_bytes_in, dtls_bytes_out, dtls_pkts_in, dtls_pkts_out;
+	uint64_t dtls_bad;
+};
+
+enum { IPC_HELLO_MAX = 2048 };
+
+/* DTLS_HELLO: main read a ClientHello for the session's DTLS id from a new
+ * peer address; the fd is a UDP socket bound to the same local address and
+ * port and connected to that peer, so the rest of the peer's datagrams go
+ * straight to the worker. */
+struct ipc_dtls_hello {
+	uint32_t conn_id;
+	uint32_t session_id;
+	char peer[64];
+	uint16_t peer_port;
+	uint16_t hello_len;
+	uint8_t hello[IPC_HELLO_MAX];
+};
+
+enum ipc_dtls_state {
+	IPC_DTLS_NONE = 0,        /* no DTLS negotiated */
+	IPC_DTLS_OFFERED = 1,     /* announced at CONNECT, no handshake yet */
+	IPC_DTLS_UP = 2,          /* established, carrying traffic */
+	IPC_DTLS_FALLBACK = 3,    /* established but silent: traffic on TLS */
+	IPC_DTLS_FAILED = 4,      /* handshake failed */
+};
+
+/* TUNNEL_STATS: sent when the DTLS state changes (and with the counters
+ * of that moment), so main's session listing stays current. */
+struct ipc_tunnel_stats {
+	uint32_t conn_id;
+	uint32_t session_id;
+	uint8_t dtls_state;           /* enum ipc_dtls_state */
+	char dtls_mode[16];           /* "DTLSv0.9", "DTLSv1.2", "PSK-NEGOTIATE" */
+	char dtls_cipher[64];
+	uint64_t bytes_in, bytes_out, pkts_in, pkts_out, drops;
+	uint64_t dtls_bytes_in, dtls_bytes_out, dtls_pkts_in, dtls_pkts_out;
+	uint64_t dtls_bad;
 };
 
 enum ipc_kick_reason {
@@ -225,6 +275,8 @@ IPC_CODEC(tunnel_req, ipc_tunnel_req)
 IPC_CODEC(tunnel_rep, ipc_tunnel_rep)
 IPC_CODEC(tunnel_closed, ipc_tunnel_closed)
 IPC_CODEC(tunnel_kick, ipc_tunnel_kick)
+IPC_CODEC(dtls_hello, ipc_dtls_hello)
+IPC_CODEC(tunnel_stats, ipc_tunnel_stats)
 #undef IPC_CODEC
 
 /* ipc_send_msg helpers: encode + send in one call. */

@@ -18,6 +18,16 @@
 #define DEC_U32(f) rbuf_get_u32(&r, &m->f);
 #define DEC_U64(f) rbuf_get_u64(&r, &m->f);
 #define DEC_STR(f) rbuf_get_str(&r, m->f, sizeof(m->f));
+/* BLOB: u16 length + bytes, length field named <f>_len, bounded by the
+ * array. */
+#define ENC_BLOB(f) \
+	wbuf_put_u16(&w, m->f##_len); \
+	if (m->f##_len > sizeof(m->f)) w.err = 1; \
+	else wbuf_put_bytes(&w, m->f, m->f##_len);
+#define DEC_BLOB(f) \
+	if (rbuf_get_u16(&r, &m->f##_len) == 0 && m->f##_len > sizeof(m->f)) \
+		r.err = 1; \
+	else rbuf_get_bytes(&r, m->f, m->f##_len);
 #define ENC(kind, f) ENC_##kind(f)
 #define DEC(kind, f) DEC_##kind(f)
 
@@ -70,9 +80,16 @@ CODEC(auth_rep, ipc_auth_rep, AUTH_REP_F)
 CODEC(tunnel_req, ipc_tunnel_req, TUNNEL_REQ_F)
 
 #define TUNNEL_CLOSED_F(X) X(U32, conn_id) X(U32, session_id) X(U8, reason) \
-	X(U64, bytes_in) X(U64, bytes_out) X(U64, pkts_in) X(U64, pkts_out) \
-	X(U64, drops)
+	IPC_COUNTERS_F(X)
 CODEC(tunnel_closed, ipc_tunnel_closed, TUNNEL_CLOSED_F)
+
+#define DTLS_HELLO_F(X) X(U32, conn_id) X(U32, session_id) X(STR, peer) \
+	X(U16, peer_port) X(BLOB, hello)
+CODEC(dtls_hello, ipc_dtls_hello, DTLS_HELLO_F)
+
+#define TUNNEL_STATS_F(X) X(U32, conn_id) X(U32, session_id) \
+	X(U8, dtls_state) X(STR, dtls_mode) X(STR, dtls_cipher) IPC_COUNTERS_F(X)
+CODEC(tunnel_stats, ipc_tunnel_stats, TUNNEL_STATS_F)
 
 #define TUNNEL_KICK_F(X) X(U32, session_id) X(U32, conn_id) X(U8, reason)
 CODEC(tunnel_kick, ipc_tunnel_kick, TUNNEL_KICK_F)
@@ -85,7 +102,8 @@ CODEC(tunnel_kick, ipc_tunnel_kick, TUNNEL_KICK_F)
 	X(U16, keepalive) X(U16, dpd) X(U32, idle_timeout) \
 	X(U32, session_timeout) X(U32, session_remaining) \
 	X(U32, disconnected_timeout) X(STR, default_domain) X(U8, split_mode) \
-	X(U8, client_bypass) X(U8, dtls) X(STR, banner) X(U8, resumed)
+	X(U8, client_bypass) X(U8, dtls) X(STR, dtls_id) X(STR, banner) \
+	X(U8, resumed)
 
 static void enc_u32_array(struct wbuf *w, const uint32_t *v, uint8_t n)
 {

@@ -15,7 +15,7 @@
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 
-static int parse_addr(const char *text, uint16_t port, struct sockaddr_storage *ss,
+int listen_parse_addr(const char *text, uint16_t port, struct sockaddr_storage *ss,
 		      socklen_t *len)
 {
 	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
@@ -43,7 +43,7 @@ static int open_listener(const struct cfg_interface *ifc)
 	socklen_t sl;
 	int one = 1;
 
-	if (parse_addr(ifc->address, ifc->port, &ss, &sl) < 0) {
+	if (listen_parse_addr(ifc->address, ifc->port, &ss, &sl) < 0) {
 		log_warnx("interface %s: bad address %s", ifc->name, ifc->address);
 		return -1;
 	}

@@ -270,6 +270,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	log_event(LM_DAEMON_START, PACKAGE_VERSION, m->cfg->source);
 	ev_run(m->loop, 0);
 	listen_stop_all(m);
+	udp_stop_all(m);
 	sessions_shutdown(m);
 	proc_stop_all(m);
 	if (o->pid_file)

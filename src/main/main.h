@@ -3,6 +3,7 @@
 #define SSLVPND_MAIN_H
 
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <ev.h>
@@ -16,6 +17,7 @@ struct net;
 struct session;
 
 enum { MAIN_MAX_WORKERS = 64, MAIN_MAX_LISTENERS = 16 };
+enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096 };
 
 struct worker_proc {
 	struct mainctx *m;
@@ -42,6 +44,16 @@ struct listener {
 	ev_io io;
 };
 
+/* UDP (DTLS) listener of an interface: reads ClientHellos only; every
+ * established peer has its own connected socket in a worker. */
+struct udp_listener {
+	struct mainctx *m;
+	const struct cfg_interface *ifc;
+	int fd;
+	int family;
+	ev_io io;
+};
+
 struct mainctx {
 	struct ev_loop *loop;
 	struct sslvpnd_config *cfg;
@@ -56,6 +68,11 @@ struct mainctx {
 	struct worker_proc workers[MAIN_MAX_WORKERS];
 	size_t n_listeners;
 	struct listener listeners[MAIN_MAX_LISTENERS];
+	size_t n_udp;
+	struct udp_listener udp[MAIN_MAX_LISTENERS];
+	uint64_t udp_handed;      /* ClientHellos handed to a worker */
+	uint64_t udp_unknown;     /* datagrams for no known session (dropped) */
+	uint64_t udp_errors;      /* socket/bind/connect/IPC failures */
 	uint32_t next_conn_id;
 	uint32_t next_session_id;
 	ev_signal sigterm, sigint, sighup;
@@ -65,6 +82,7 @@ struct mainctx {
 	int failed;               /* exit status 1 */
 	size_t n_sessions;
 	struct session *sessions;       /* list head */
+	struct session *dtls_table[SESSION_DTLS_BUCKETS]; /* by DTLS id */
 };
 
 /* proc.c: worker processes */
@@ -78,6 +96,15 @@ void proc_kill(struct worker_proc *w, const char *why);
 /* listen.c: TCP listeners */
 int listen_start_all(struct mainctx *m);
 void listen_stop_all(struct mainctx *m);
+/* listen_parse_addr: an interface address (IPv4 or IPv6 text) and port as a
+ * sockaddr; 0 or -1. */
+struct sockaddr_storage;
+int listen_parse_addr(const char *text, uint16_t port, struct sockaddr_storage *ss,
+		      socklen_t *len);
+
+/* udp.c: DTLS ClientHello demultiplexer */
+int udp_start_all(struct mainctx *m);
+void udp_stop_all(struct mainctx *m);
 
 /* mauth.c: decisions for the workers' requests */
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len);
@@ -91,6 +118,11 @@ struct session *sessions_by_cookie(struct mainctx *m, const char *cookie);
 const char *session_cookie(const struct session *s);
 void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t len);
 void sessions_on_worker_lost(struct worker_proc *w);
+void sessions_on_tunnel_stats(struct worker_proc *w, const uint8_t *buf, size_t len);
+struct session *sessions_by_dtls_id(struct mainctx *m,
+				    const uint8_t id[SESSION_DTLS_ID_LEN],
+				    struct worker_proc **w, uint32_t *conn_id,
+				    uint32_t *session_id);
 void sessions_tick(struct mainctx *m);
 void sessions_shutdown(struct mainctx *m);
 int sessions_count_user(struct mainctx *m, const char *user);

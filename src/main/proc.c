@@ -284,7 +284,8 @@ static void maybe_listen(struct mainctx *m)
 		if (!m->workers[i].ready)
 			return;
 	m->listening = 1;
-	if (listen_start_all(m) < 0) {
+	/* UDP first: once the TCP listeners log 100007, DTLS works too. */
+	if (udp_start_all(m) < 0 || listen_start_all(m) < 0) {
 		log_warnx("cannot open the listeners: stopping");
 		m->failed = 1;
 		m->stopping = 1;
@@ -329,6 +330,7 @@ static void dispatch(struct worker_proc *w, const struct ipc_hdr *h,
 	case IPC_AUTH_REQ: mauth_on_auth_req(w, buf, h->len); break;
 	case IPC_TUNNEL_REQ: mauth_on_tunnel_req(w, buf, h->len); break;
 	case IPC_TUNNEL_CLOSED: sessions_on_tunnel_closed(w, buf, h->len); break;
+	case IPC_TUNNEL_STATS: sessions_on_tunnel_stats(w, buf, h->len); break;
 	default: proc_kill(w, "unexpected message"); break;
 	}
 }

@@ -38,7 +38,71 @@ struct session {
 	uint64_t created_ms;
 	uint64_t idle_since_ms;       /* when the tunnel went away */
 	uint64_t bytes_in, bytes_out;
+	/* DTLS: the id announced at CONNECT (X-DTLS-Session-ID or App-ID),
+	 * hashed for the UDP demultiplexer; what the worker reported. */
+	int has_dtls_id;
+	uint8_t dtls_id[SESSION_DTLS_ID_LEN];
+	struct session *dtls_next;
+	struct ipc_tunnel_stats stats;  /* of the current tunnel */
 };
+
+/* Bucket of a DTLS id: its bytes are random, so any four will do. */
+static unsigned dtls_bucket(const uint8_t id[SESSION_DTLS_ID_LEN])
+{
+	uint32_t v;
+
+	memcpy(&v, id, sizeof(v));
+	return v & (SESSION_DTLS_BUCKETS - 1);
+}
+
+static void dtls_id_drop(struct mainctx *m, struct session *s)
+{
+	if (!s->has_dtls_id)
+		return;
+	for (struct session **pp = &m->dtls_table[dtls_bucket(s->dtls_id)]; *pp;
+	     pp = &(*pp)->dtls_next)
+		if (*pp == s) {
+			*pp = s->dtls_next;
+			break;
+		}
+	s->has_dtls_id = 0;
+	OPENSSL_cleanse(s->dtls_id, sizeof(s->dtls_id));
+}
+
+/* A fresh id per tunnel: the master secret is fresh too, and an old id
+ * must stop routing the moment a new CONNECT replaced it. */
+static void dtls_id_new(struct mainctx *m, struct session *s, char hex[65])
+{
+	unsigned b;
+
+	dtls_id_drop(m, s);
+	util_random(s->dtls_id, sizeof(s->dtls_id));
+	b = dtls_bucket(s->dtls_id);
+	s->dtls_next = m->dtls_table[b];
+	m->dtls_table[b] = s;
+	s->has_dtls_id = 1;
+	util_hex(hex, s->dtls_id, SESSION_DTLS_ID_LEN, 1);
+}
+
+/* One bucket walk, no allocation: what a flood of random ids costs.  Only
+ * a session whose tunnel is up has a worker to take the datagram. */
+struct session *sessions_by_dtls_id(struct mainctx *m,
+				    const uint8_t id[SESSION_DTLS_ID_LEN],
+				    struct worker_proc **w, uint32_t *conn_id,
+				    uint32_t *session_id)
+{
+	for (struct session *s = m->dtls_table[dtls_bucket(id)]; s; s = s->dtls_next) {
+		if (CRYPTO_memcmp(s->dtls_id, id, SESSION_DTLS_ID_LEN))
+			continue;
+		if (s->state != SS_ACTIVE || !s->worker)
+			return NULL;
+		*w = s->worker;
+		*conn_id = s->conn_id;
+		*session_id = s->id;
+		return s;
+	}
+	return NULL;
+}
 
 static const char *fmt_addr(uint32_t a, char *buf, size_t len)
 {
@@ -157,6 +221,7 @@ static void destroy(struct mainctx *m, struct session *s, const char *reason)
 	if (*pp)
 		*pp = s->next;
 	m->n_sessions--;
+	dtls_id_drop(m, s);
 	release(m, s);
 	log_ended(s, reason);
 	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
@@ -300,6 +365,11 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	util_strlcpy(rp->tunnel_group, s->tunnel_group, sizeof(rp->tunnel_group));
 	util_strlcpy(rp->group_policy, s->policy, sizeof(rp->group_policy));
 	fill_params(&e, rq, rp);
+	memset(&s->stats, 0, sizeof(s->stats));
+	if (rp->dtls)
+		dtls_id_new(m, s, rp->dtls_id);
+	else
+		dtls_id_drop(m, s);
 	fmt_addr(s->addr, addr, sizeof(addr));
 	if (rp->resumed)
 		log_event(LM_SESSION_RESUMED, s->policy, s->user, s->peer, addr);
@@ -323,6 +393,7 @@ static const char *close_reason_text(uint8_t r)
 static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 {
 	log_event(LM_TUNNEL_DOWN, s->policy, s->user, s->peer, "without");
+	dtls_id_drop(m, s);
 	s->worker = NULL;
 	s->conn_id = 0;
 	if (reason == IPC_CLOSE_USER || reason == IPC_CLOSE_IDLE ||
@@ -352,6 +423,23 @@ void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t
 	s->bytes_in += c.bytes_in;
 	s->bytes_out += c.bytes_out;
 	tunnel_gone(w->m, s, c.reason);
+}
+
+/* The worker's view of a tunnel's DTLS (state and counters), kept for the
+ * session listing. */
+void sessions_on_tunnel_stats(struct worker_proc *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_tunnel_stats st;
+
+	if (ipc_dec_tunnel_stats(&st, buf, len) < 0) {
+		proc_kill(w, "bad TUNNEL_STATS");
+		return;
+	}
+	struct session *s = by_id(w->m, st.session_id);
+
+	if (!s || s->worker != w || s->conn_id != st.conn_id)
+		return;
+	s->stats = st;
 }
 
 void sessions_on_worker_lost(struct worker_proc *w)

@@ -78,8 +78,8 @@ static void routes(struct wbuf *b, const struct ipc_tunnel_rep *rp)
 
 /* Header spellings matter: openconnect compares the part after X-CSTP-
  * case-sensitively (anyconnect-protocol.md 2.3). */
-static int reply_headers(struct wbuf *b, const struct ipc_tunnel_rep *rp,
-			 uint16_t base_mtu)
+static int reply_headers(struct conn *c, struct wbuf *b,
+			 const struct ipc_tunnel_rep *rp, uint16_t base_mtu)
 {
 	char a[INET_ADDRSTRLEN], banner[3 * sizeof(rp->banner)];
 
@@ -116,10 +116,11 @@ static int reply_headers(struct wbuf *b, const struct ipc_tunnel_rep *rp,
 		       "X-CSTP-Quarantine: false\r\n"
 		       "X-CSTP-Disable-Always-On-VPN: false\r\n"
 		       "X-CSTP-Client-Bypass-Protocol: %s\r\n"
-		       "X-CSTP-TCP-Keepalive: true\r\n"
-		       "\r\n",
+		       "X-CSTP-TCP-Keepalive: true\r\n",
 		    rp->keepalive, rp->dpd, rp->mtu, base_mtu,
 		    rp->client_bypass ? "true" : "false");
+	wdtls_offer(c, c->req, rp, b);
+	wbuf_printf(b, "\r\n");
 	return wbuf_ok(b);
 }
 
@@ -131,6 +132,7 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	uint64_t now = util_now_ms();
 
 	memset(t, 0, sizeof(*t));
+	t->dtls.fd = -1;
 	t->session_id = rp->session_id;
 	t->addr = rp->addr;
 	t->netmask = rp->netmask;
@@ -142,7 +144,8 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	util_strlcpy(t->user, rp->username, sizeof(t->user));
 	util_strlcpy(t->group_policy, rp->group_policy, sizeof(t->group_policy));
 	wbuf_init(&b, hdrs, sizeof(hdrs));
-	if (reply_headers(&b, rp, 1500) < 0) {
+	if (reply_headers(c, &b, rp, 1500) < 0) {
+		wdtls_end(c);
 		wauth_send_status(c, 500, NULL);
 		return -1;
 	}
@@ -182,7 +185,7 @@ static int packet_ok(const struct conn *c, const uint8_t *p, size_t len)
 	return tot <= len && tot >= 20 && src == c->t.addr;
 }
 
-static void on_data(struct conn *c, const uint8_t *p, uint16_t len)
+static void on_data(struct conn *c, const uint8_t *p, uint16_t len, int dtls)
 {
 	if (!packet_ok(c, p, len)) {
 		c->t.drops++;
@@ -190,6 +193,12 @@ static void on_data(struct conn *c, const uint8_t *p, uint16_t len)
 	}
 	c->t.bytes_in += len;
 	c->t.pkts_in++;
+	if (dtls) {
+		c->t.dtls_bytes_in += len;
+		c->t.dtls_pkts_in++;
+	} else {
+		wdtls_on_tls_data(c, len);
+	}
 	c->t.last_data_ms = util_now_ms();
 	worker_tun_write(c->w, p, len);
 }
@@ -198,7 +207,7 @@ static int on_frame(struct conn *c, uint8_t type, const uint8_t *p, uint16_t len
 {
 	switch (type) {
 	case CSTP_DATA:
-		on_data(c, p, len);
+		on_data(c, p, len, 0);
 		break;
 	case CSTP_DPD_REQ:
 		send_frame(c, CSTP_DPD_RESP, p, len);
@@ -276,6 +285,52 @@ void tunnel_on_readable(struct conn *c)
 		conn_flush(c);
 }
 
+void tunnel_on_dtls_frame(struct conn *c, const uint8_t *frame, size_t len)
+{
+	if (len < 1 || len - 1 > CSTP_MAX_PAYLOAD) {
+		c->t.drops++;
+		return;
+	}
+	uint8_t type = frame[0];
+	const uint8_t *p = frame + 1;
+	uint16_t plen = (uint16_t)(len - 1);
+
+	wdtls_on_rx(c, type);
+	c->t.last_rx_ms = util_now_ms();
+	c->t.dpd_pending = 0;
+	switch (type) {
+	case CSTP_DATA:
+		on_data(c, p, plen, 1);
+		break;
+	case CSTP_DPD_REQ:
+		/* Same payload back on the same channel: openconnect probes
+		 * the DTLS MTU with these (dtls-openssl.md 2). */
+		wdtls_send(c, CSTP_DPD_RESP, p, plen);
+		break;
+	case CSTP_COMPRESSED:
+		c->t.drops++;
+		break;
+	default: /* DPD-RESP, KEEPALIVE, DISCONNECT of the DTLS channel alone */
+		break;
+	}
+}
+
+void tunnel_counters(const struct conn *c, struct ipc_tunnel_stats *st)
+{
+	const struct tunnel_state *t = &c->t;
+
+	st->bytes_in = t->bytes_in;
+	st->bytes_out = t->bytes_out;
+	st->pkts_in = t->pkts_in;
+	st->pkts_out = t->pkts_out;
+	st->drops = t->drops;
+	st->dtls_bytes_in = t->dtls_bytes_in;
+	st->dtls_bytes_out = t->dtls_bytes_out;
+	st->dtls_pkts_in = t->dtls_pkts_in;
+	st->dtls_pkts_out = t->dtls_pkts_out;
+	st->dtls_bad = wdtls_bad(c);
+}
+
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len)
 {
 	uint32_t dst;
@@ -287,6 +342,13 @@ void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len)
 
 	if (!c)
 		return;
+	if (wdtls_send(c, CSTP_DATA, pkt, len) == 0) {
+		c->t.bytes_out += len;
+		c->t.pkts_out++;
+		c->t.dtls_bytes_out += len;
+		c->t.dtls_pkts_out++;
+		return;
+	}
 	if (len > CSTP_MAX_PAYLOAD || send_frame(c, CSTP_DATA, pkt, len) < 0) {
 		c->t.drops++;
 		return;
@@ -304,6 +366,7 @@ void tunnel_on_timer(struct conn *c)
 	struct tunnel_state *t = &c->t;
 	uint64_t now = util_now_ms();
 
+	wdtls_on_timer(c, now);
 	if (t->idle_timeout && now - t->last_data_ms > (uint64_t)t->idle_timeout * 1000) {
 		t->close_reason = IPC_CLOSE_IDLE;
 		send_frame(c, CSTP_DISCONNECT, NULL, 0);
@@ -348,14 +411,27 @@ void tunnel_on_kick(struct worker *w, const uint8_t *buf, size_t len)
 void tunnel_end(struct conn *c)
 {
 	struct tunnel_state *t = &c->t;
+	struct ipc_tunnel_stats st;
 	struct ipc_tunnel_closed m = {
 		.conn_id = c->id, .session_id = t->session_id,
 		.reason = t->close_reason ? t->close_reason : IPC_CLOSE_LOST,
-		.bytes_in = t->bytes_in, .bytes_out = t->bytes_out,
-		.pkts_in = t->pkts_in, .pkts_out = t->pkts_out, .drops = t->drops,
 	};
-	uint8_t buf[128];
+	uint8_t buf[256];
+	char n[6][24];
 
+	tunnel_counters(c, &st);
+	wdtls_end(c);
+#define COPY_COUNTER(kind, f) m.f = st.f;
+	IPC_COUNTERS_F(COPY_COUNTER)
+#undef COPY_COUNTER
+	snprintf(n[0], sizeof(n[0]), "%llu", (unsigned long long)(st.pkts_in - st.dtls_pkts_in));
+	snprintf(n[1], sizeof(n[1]), "%llu", (unsigned long long)(st.pkts_out - st.dtls_pkts_out));
+	snprintf(n[2], sizeof(n[2]), "%llu", (unsigned long long)st.dtls_pkts_in);
+	snprintf(n[3], sizeof(n[3]), "%llu", (unsigned long long)st.dtls_pkts_out);
+	snprintf(n[4], sizeof(n[4]), "%llu", (unsigned long long)st.drops);
+	snprintf(n[5], sizeof(n[5]), "%llu", (unsigned long long)st.dtls_bad);
+	log_event(LM_TUNNEL_COUNTERS, t->group_policy, t->user, c->meta.peer,
+		  n[0], n[1], n[2], n[3], n[4], n[5]);
 	table_del(c->w, c);
 	c->state = CS_CLOSING;
 	worker_send(c->w, IPC_TUNNEL_CLOSED, buf,

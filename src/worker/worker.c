@@ -121,6 +121,7 @@ static void dispatch(struct worker *w, const struct ipc_hdr *h,
 	case IPC_AUTH_REP: wauth_on_auth_rep(w, buf, h->len); break;
 	case IPC_TUNNEL_REP: wauth_on_tunnel_rep(w, buf, h->len); break;
 	case IPC_TUNNEL_KICK: tunnel_on_kick(w, buf, h->len); break;
+	case IPC_DTLS_HELLO: wdtls_on_hello(w, buf, h->len, fd); break;
 	default: fatalx("worker %u: unexpected message %u from main", w->id, h->type);
 	}
 }
@@ -219,7 +220,7 @@ static int setup(struct worker *w, const struct wopts *o)
 	log_init("sslvpnd-worker", o->foreground || !w->cfg->logging.to_syslog,
 		 w->cfg->logging.facility, w->cfg->logging.format,
 		 o->debug ? o->debug : w->cfg->logging.debug);
-	if (tls_global_init() < 0 || load_tls(w) < 0)
+	if (tls_global_init() < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
 		return -1;
 	return drop_privileges(w->cfg);
 }

@@ -8,11 +8,16 @@
 #include <openssl/ssl.h>
 
 #include "sslvpnd/config.h"
+#include "sslvpnd/dtlsneg.h"
 #include "sslvpnd/http.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/tls.h"
 
 struct conn;
+struct wbuf;
+struct dtls09;
+struct dtls12;
+struct dtls12_ctx;
 
 enum { ADDR_BUCKETS = 4096 };
 
@@ -29,7 +34,9 @@ struct worker {
 	struct conn *conns;              /* all connections */
 	struct conn *by_addr[ADDR_BUCKETS]; /* tunnels by assigned address */
 	ev_signal sigterm;
+	struct dtls12_ctx *dtls12;       /* DTLS 1.2 + PSK contexts */
 	uint8_t pkt[65536];              /* one tun read */
+	uint8_t dgram[65536 + 128];      /* one UDP read / one sealed record */
 };
 
 enum conn_state {
@@ -49,6 +56,32 @@ struct outq {
 	size_t head, tail, used;
 };
 
+/* The DTLS channel of a tunnel (wdtls.c).  Negotiated at CONNECT; the UDP
+ * socket arrives later from main with the client's first ClientHello, and
+ * is replaced whenever the client says hello from a new address/port. */
+struct wdtls {
+	enum dtls_mode mode;        /* DTLS_MODE_NONE: TLS only */
+	char suite[DTLSNEG_SUITE_MAX];
+	uint16_t suite_id;          /* DTLS 0.9 */
+	uint8_t master[DTLSNEG_MASTER_LEN];
+	uint8_t id[32];             /* session id / App-ID we announced */
+	uint8_t psk[32];            /* PSK-NEGOTIATE key (TLS exporter) */
+	unsigned link_mtu;          /* UDP payload budget */
+	uint16_t mtu;               /* X-DTLS-MTU: largest packet over DTLS */
+	int fd;                     /* connected UDP socket, -1 before hello */
+	ev_io io;
+	ev_timer hs;                /* handshake retransmission */
+	struct dtls09 *d09;
+	struct dtls12 *d12;
+	int up;                     /* handshake complete */
+	int active;                 /* downstream goes over DTLS */
+	int dpd_pending;
+	uint64_t last_rx_ms;
+	char peer[64];
+	uint16_t peer_port;
+	uint64_t bad_prev;          /* refused records of replaced channels */
+};
+
 struct tunnel_state {
 	uint32_t session_id;
 	uint32_t addr;              /* network order */
@@ -59,9 +92,11 @@ struct tunnel_state {
 	uint64_t last_rx_ms, last_tx_ms, last_data_ms;
 	int dpd_pending;
 	uint64_t bytes_in, bytes_out, pkts_in, pkts_out, drops;
+	uint64_t dtls_bytes_in, dtls_bytes_out, dtls_pkts_in, dtls_pkts_out;
 	uint8_t close_reason;
 	char user[256];
 	char group_policy[CFG_NAME_MAX];
+	struct wdtls dtls;
 };
 
 struct conn {
@@ -113,5 +148,28 @@ void tunnel_on_timer(struct conn *c);
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len);
 void tunnel_on_kick(struct worker *w, const uint8_t *buf, size_t len);
 void tunnel_end(struct conn *c);
+/* A frame that arrived over DTLS (type byte + payload). */
+void tunnel_on_dtls_frame(struct conn *c, const uint8_t *frame, size_t len);
+/* Counters for TUNNEL_STATS / TUNNEL_CLOSED. */
+void tunnel_counters(const struct conn *c, struct ipc_tunnel_stats *st);
+
+/* wdtls.c: the DTLS channel of a tunnel */
+int wdtls_init(struct worker *w);
+/* At CONNECT: negotiate (dtlsneg.h) and append the X-DTLS-* reply headers
+ * to b; the tunnel runs over TLS alone when nothing is appended. */
+void wdtls_offer(struct conn *c, const struct http_request *req,
+		 const struct ipc_tunnel_rep *rp, struct wbuf *b);
+void wdtls_on_hello(struct worker *w, const uint8_t *buf, size_t len, int fd);
+/* Sends one frame over DTLS when the channel is up, active and the frame
+ * fits; returns 0 when sent, -1 when the caller must use TLS. */
+int wdtls_send(struct conn *c, uint8_t type, const uint8_t *p, size_t len);
+/* The client sent a data packet of len bytes over TLS. */
+void wdtls_on_tls_data(struct conn *c, size_t len);
+void wdtls_on_timer(struct conn *c, uint64_t now);
+/* An authentic DTLS record of this type arrived. */
+void wdtls_on_rx(struct conn *c, uint8_t type);
+/* Refused DTLS records so far (all channels of the tunnel). */
+uint64_t wdtls_bad(const struct conn *c);
+void wdtls_end(struct conn *c);
 
 #endif

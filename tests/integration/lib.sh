@@ -500,6 +500,8 @@ oc_env() { sed -n "s/^$2=//p" "${OC_ENV[$1]}"; }
 
 # oc_stop NAME [SIGNAL]
 oc_stop() { stop_pid "${OC_PID[$1]}" "${2:-TERM}"; }
+# oc_dtls_up NAME: openconnect NAME has logged its DTLS handshake.
+oc_dtls_up() { grep -q 'Established DTLS connection' "${OC_LOG[$1]}"; }
 
 # oc_authenticate NAME URL [ARGS...]: `openconnect --authenticate` (bounded
 # to 20 s) in the client namespace.  Sets OC_AUTH_RC, OC_COOKIE (empty when

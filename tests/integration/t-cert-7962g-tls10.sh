@@ -13,13 +13,19 @@
 #   +--------------------------------+          | lo 198.18.1.1/32 (ping target)|
 #                                               +-------------------------------+
 # Checks: tunnel up, 3/3 pings cross the tun device, 716038 for the 7962G CN,
-# SSLVPND 100106 (legacy TLS 1.0 client), 725002 naming TLSv1 and AES256-SHA.
+# SSLVPND 100106 (legacy TLS 1.0 client), 725002 naming TLSv1 and AES256-SHA,
+# DTLS 0.9 with the TLS suite: offer AES256-SHA:AES128-SHA -> AES256-SHA
+# (the ASA rule: DTLS must agree with TLS), and the pings travel over DTLS.
+# A second 7962G whose TLS lands on AES128-SHA gets DTLS AES128-SHA from the
+# same offer (the twin rule, not "strongest first").
 # shellcheck disable=SC2119 # start_sslvpnd takes optional arguments
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=tests/integration/lib.sh
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
 
 PRIO='NONE:+VERS-TLS1.0:+AES-256-CBC:+SHA1:+RSA:+COMP-NULL:+SIGN-ALL:%COMPAT'
+PRIO128='NONE:+VERS-TLS1.0:+AES-128-CBC:+SHA1:+RSA:+COMP-NULL:+SIGN-ALL:%COMPAT'
+DTLS_OFFER='AES256-SHA:AES128-SHA'
 
 lib_init
 pki_ensure
@@ -34,7 +40,8 @@ assert_match "$cn" '^CP-7962G-SEP[0-9A-F]{12}$' "lab MIC CN"
 sig=$(openssl x509 -in "$cert" -noout -text | sed -n 's/^ *Signature Algorithm: //p' | head -n 1)
 assert_eq sha1WithRSAEncryption "$sig" "7962G MIC signed with SHA-1"
 
-oc_connect p7962 "$SERVER_URL" -c "$cert" -k "$key" --gnutls-priority="$PRIO" ||
+oc_connect p7962 "$SERVER_URL" -c "$cert" -k "$key" --gnutls-priority="$PRIO" \
+	--dtls-ciphers="$DTLS_OFFER" ||
 	fail "openconnect as a TLS 1.0 7962G: no tunnel"
 ok "tunnel up (${OC_TUNDEV[p7962]})"
 grep -E 'Connected to HTTPS on .*\(TLS1\.0\)' "${OC_LOG[p7962]}" >/dev/null ||
@@ -42,6 +49,13 @@ grep -E 'Connected to HTTPS on .*\(TLS1\.0\)' "${OC_LOG[p7962]}" >/dev/null ||
 ok "openconnect negotiated TLS 1.0"
 addr=${OC_ADDR[p7962]}
 assert_in_pool "$addr" "address openconnect got"
+wait_for 15 "DTLS up" oc_dtls_up p7962 ||
+	fail "7962G: no DTLS: $(grep -i dtls "${OC_LOG[p7962]}" | tail -n 3)"
+grep -E 'Established DTLS connection.*\(DTLS0\.9\)-\(RSA\)-\(AES-256-CBC\)-\(SHA1\)' \
+	"${OC_LOG[p7962]}" >/dev/null ||
+	fail "7962G: DTLS is not 0.9 AES-256-CBC: $(grep 'Established DTLS' "${OC_LOG[p7962]}")"
+ok "DTLS 0.9 AES256-SHA established"
+sleep 0.5
 assert_ping p7962
 
 ip_re=$(re "$CLI_IP")
@@ -53,6 +67,23 @@ assert_log 100106 "client ([^ ]*:)?$ip_re(/| port )[0-9]+ offers only TLS 1\.0/1
 	"100106: legacy TLS 1.0 client event"
 assert_log_all "725002: handshake completed with TLSv1 and AES256-SHA" 725002 \
 	"$ip_re" 'TLSv1([^.0-9]|$)' '(^|[^-A-Za-z0-9])AES256-SHA([^0-9A-Za-z]|$)'
-assert_server_alive
+assert_log 100403 "User <$(re "$cn")> IP <$ip_re> DTLS offered: DTLSv0\.9 AES256-SHA \(client offered $(re "$DTLS_OFFER")" \
+	"100403: TLS AES256-SHA + offer $DTLS_OFFER -> DTLS AES256-SHA"
 oc_stop p7962
+wait_for 10 "counters" log_has 100410 "User <$(re "$cn")>" || fail "no 100410"
+din=$(log_lines 100410 "User <$(re "$cn")>" | tail -n 1 | sed -n 's/.*DTLS in \([0-9]*\) out.*/\1/p')
+[ "${din:-0}" -ge 3 ] || fail "pings did not travel over DTLS ($din)"
+ok "pings over DTLS 0.9 ($din packets in)"
+
+# The twin rule: TLS AES128-SHA, same DTLS offer -> DTLS AES128-SHA.
+oc_connect p7962b "$SERVER_URL" -c "$cert" -k "$key" --gnutls-priority="$PRIO128" \
+	--dtls-ciphers="$DTLS_OFFER" || fail "7962G on AES128-SHA: no tunnel"
+wait_for 15 "DTLS up" oc_dtls_up p7962b || fail "7962G on AES128-SHA: no DTLS"
+grep -E 'Established DTLS connection.*\(DTLS0\.9\)-\(RSA\)-\(AES-128-CBC\)-\(SHA1\)' \
+	"${OC_LOG[p7962b]}" >/dev/null ||
+	fail "TLS AES128-SHA: DTLS is not AES-128-CBC: $(grep 'Established DTLS' "${OC_LOG[p7962b]}")"
+assert_log 100403 "DTLS offered: DTLSv0\.9 AES128-SHA \(client offered $(re "$DTLS_OFFER")" \
+	"100403: TLS AES128-SHA + offer $DTLS_OFFER -> DTLS AES128-SHA"
+assert_server_alive
+oc_stop p7962b
 echo "PASS: $T_NAME"

@@ -80,7 +80,7 @@ END_TEST
 
 START_TEST(small_roundtrips)
 {
-	struct ipc_tunnel_closed c = { 1, 2, IPC_CLOSE_USER, 3, 4, 5, 6, 7 }, c2;
+	struct ipc_tunnel_closed c = { 1, 2, IPC_CLOSE_USER, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, c2;
 	struct ipc_tunnel_kick k = { 5, 6, IPC_KICK_ADMIN }, k2;
 	struct ipc_conn_new cn = { .conn_id = 4, .peer_port = 5555 }, cn2;
 	uint8_t buf[IPC_MAX_MSG];
@@ -97,6 +97,45 @@ START_TEST(small_roundtrips)
 	n = ipc_enc_conn_new(&cn, buf, sizeof(buf));
 	ck_assert_int_eq(ipc_dec_conn_new(&cn2, buf, (size_t)n), 0);
 	ck_assert_int_eq(memcmp(&cn, &cn2, sizeof(cn)), 0);
+}
+END_TEST
+
+/* DTLS_HELLO carries the datagram as a counted blob: exact round trip,
+ * every truncation refused, an over-long length refused. */
+START_TEST(dtls_hello_blob)
+{
+	struct ipc_dtls_hello h = { .conn_id = 7, .session_id = 9, .peer_port = 443,
+				    .hello_len = 200 }, h2;
+	struct ipc_tunnel_stats st = { .conn_id = 1, .session_id = 2,
+				       .dtls_state = IPC_DTLS_UP, .dtls_pkts_in = 5,
+				       .dtls_bad = 3 }, st2;
+	uint8_t buf[IPC_MAX_MSG];
+	int n;
+
+	strcpy(h.peer, "198.18.0.2");
+	for (int i = 0; i < 200; i++)
+		h.hello[i] = (uint8_t)i;
+	n = ipc_enc_dtls_hello(&h, buf, sizeof(buf));
+	ck_assert_int_gt(n, 200);
+	ck_assert_int_eq(ipc_dec_dtls_hello(&h2, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&h, &h2, sizeof(h)), 0);
+	for (int cut = 0; cut < n; cut++)
+		ck_assert_int_lt(ipc_dec_dtls_hello(&h2, buf, (size_t)cut), 0);
+	h.hello_len = IPC_HELLO_MAX + 1;
+	ck_assert_int_lt(ipc_enc_dtls_hello(&h, buf, sizeof(buf)), 0);
+	/* a forged length larger than the array */
+	h.hello_len = 10;
+	n = ipc_enc_dtls_hello(&h, buf, sizeof(buf));
+	size_t at = (size_t)n - 10 - 2;
+
+	buf[at] = 0xff;
+	buf[at + 1] = 0xff;
+	ck_assert_int_lt(ipc_dec_dtls_hello(&h2, buf, (size_t)n), 0);
+	strcpy(st.dtls_mode, "DTLSv0.9");
+	strcpy(st.dtls_cipher, "AES256-SHA");
+	n = ipc_enc_tunnel_stats(&st, buf, sizeof(buf));
+	ck_assert_int_eq(ipc_dec_tunnel_stats(&st2, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&st, &st2, sizeof(st)), 0);
 }
 END_TEST
 
@@ -155,6 +194,7 @@ static Suite *suite(void)
 	tcase_add_test(core, auth_req_roundtrip);
 	tcase_add_test(core, tunnel_rep_roundtrip);
 	tcase_add_test(core, small_roundtrips);
+	tcase_add_test(core, dtls_hello_blob);
 	tcase_add_test(lim, transport_enforces_table);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, lim);

@@ -1,0 +1,820 @@
+/* Cisco DTLS 1.2 resumption and PSK-NEGOTIATE servers on stock libssl: see
+ * include/sslvpnd/dtls12.h.
+ *
+ * Recipes and pitfalls: dtls-openssl.md 4, 5, 8 and 9 (P2, P3, P5, P6, P7,
+ * P10).  libssl does the whole protocol; this file is glue: a BIO_METHOD
+ * that hands libssl exactly the datagram the owner gave us and passes every
+ * datagram libssl writes to the owner's send callback, the session lookup
+ * and PSK callbacks, a bounded retransmission schedule, and the check that
+ * a "resumption" really resumed.
+ */
+#include "config.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/objects.h>
+#include <openssl/ssl.h>
+
+#include "sslvpnd/dtls12.h"
+
+enum {
+	/* A record never carries more than this (RFC 6347 4.1 via RFC 5246
+	 * 6.2.1); also the cap of every data MTU we report. */
+	MAX_FRAME = SSL3_RT_MAX_PLAIN_LENGTH,
+	/* libssl's own DTLS minimum (dtls1_min_mtu) without BIO overhead */
+	MIN_LINK_MTU = 256,
+	MAX_LINK_MTU = 65535,
+	REC_HDR_LEN = 13, /* DTLS record header */
+	/* Same schedule as the DTLS 0.9 server: resends 1, 3, 7, 15 and 23 s
+	 * after the first flight, give up at 31 s. */
+	RTO_INITIAL_US = 1000000,
+	RTO_MAX_US = 8000000,
+	GIVE_UP_MS = 31000,
+	/* Only checked when the client resumes, which it does within seconds
+	 * of CONNECT; a reconnect gets a new dtls12 and a new session. */
+	SESSION_TIMEOUT_S = 24 * 3600,
+	ERR_TEXT_LEN = 160,
+};
+
+enum state {
+	ST_HANDSHAKE,
+	ST_ESTABLISHED,
+	ST_CLOSED, /* the peer closed: no more input or output */
+	ST_FAILED,
+};
+
+struct dtls12_ctx {
+	SSL_CTX *resume;
+	SSL_CTX *psk;
+	/* What the resumption context can serve (dtls12_suite_id): DTLS 1.2
+	 * capable, encrypting, authenticated by neither PSK, SRP nor
+	 * nothing.  The SSL_CIPHERs are libssl's static table entries. */
+	STACK_OF(SSL_CIPHER) *suites;
+};
+
+struct dtls12 {
+	enum dtls12_mode mode;
+	enum state state;
+	int err; /* the sticky error once ST_FAILED */
+	SSL *ssl;
+	SSL_SESSION *sess; /* the pre-made session (resumption only) */
+	/* The datagram being fed: the BIO's read hands it over once. */
+	const uint8_t *in;
+	size_t in_len;
+	int sent;	     /* libssl wrote a datagram (handshake deadline) */
+	uint64_t give_up_ms; /* handshake deadline, owner clock */
+	size_t est_mtu;	     /* data MTU before establishment */
+	dtls12_send_fn send;
+	dtls12_frame_fn frame;
+	void *arg;
+	struct dtls12_stats stats;
+	uint8_t psk[DTLS12_PSK_LEN];
+	char error[ERR_TEXT_LEN];
+};
+
+/* --- process-wide libssl glue, created once --- */
+
+static CRYPTO_ONCE glue_once = CRYPTO_ONCE_STATIC_INIT;
+static int ex_index = -1;
+static BIO_METHOD *bio_method;
+
+/* The datagram of the current dtls12_input, or EAGAIN: libssl reads until
+ * it sees a retry, so a second read in the same call must not succeed.
+ * A datagram larger than libssl's buffer is cut; its records then fail
+ * their length or MAC checks and are dropped, as on a socket. */
+static int bio_read(BIO *b, char *out, int outl)
+{
+	struct dtls12 *d = BIO_get_data(b);
+	size_t n;
+
+	BIO_clear_retry_flags(b);
+	if (!d->in || outl <= 0) {
+		BIO_set_retry_read(b);
+		return -1;
+	}
+	n = d->in_len < (size_t)outl ? d->in_len : (size_t)outl;
+	memcpy(out, d->in, n);
+	d->in = NULL;
+	return (int)n;
+}
+
+/* Each call is one datagram.  During the handshake libssl's buffering BIO
+ * sits in front of this one, so a flight arrives here whole (as long as
+ * it fits the MTU); a retransmitted flight comes one message per call,
+ * application data one record per SSL_write. */
+static int bio_write(BIO *b, const char *buf, int len)
+{
+	struct dtls12 *d = BIO_get_data(b);
+
+	BIO_clear_retry_flags(b);
+	if (len <= 0)
+		return 0;
+	d->sent = 1;
+	d->send(d->arg, (const uint8_t *)buf, (size_t)len);
+	return len;
+}
+
+/* What libssl 3.0.22 asks this BIO (traced over the unit tests): FLUSH
+ * after every flight (0 would be a write error), WPENDING while it packs
+ * a flight, PUSH / POP when its buffering BIO goes in front of ours for
+ * the handshake and away again, SET_NEXT_TIMEOUT whenever it arms or
+ * stops its timer, GET_MTU_OVERHEAD, GET_KTLS_SEND, and GET_KTLS_RECV on
+ * every read.  Never seen: QUERY_MTU and GET_FALLBACK_MTU (we set
+ * SSL_OP_NO_QUERY_MTU), MTU_EXCEEDED (writes never fail), GET_PEER (no
+ * DTLSv1_listen).  0 answers all of them but FLUSH: no overhead (link_mtu
+ * is already the UDP payload budget), nothing pending, no kTLS, no socket
+ * timeouts to set. */
+static long bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	(void)b;
+	(void)num;
+	(void)ptr;
+	return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static void glue_init(void)
+{
+	BIO_METHOD *m;
+	int type = BIO_get_new_index();
+
+	ex_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	if (type < 0)
+		return;
+	m = BIO_meth_new(type | BIO_TYPE_SOURCE_SINK, "sslvpnd dtls12");
+	if (!m || !BIO_meth_set_read(m, bio_read) ||
+	    !BIO_meth_set_write(m, bio_write) ||
+	    !BIO_meth_set_ctrl(m, bio_ctrl)) {
+		BIO_meth_free(m);
+		return;
+	}
+	bio_method = m; /* lives as long as the process */
+}
+
+static int glue_ready(void)
+{
+	return CRYPTO_THREAD_run_once(&glue_once, glue_init) &&
+	       ex_index >= 0 && bio_method;
+}
+
+static struct dtls12 *owner(SSL *ssl)
+{
+	return SSL_get_ex_data(ssl, ex_index);
+}
+
+/* --- libssl callbacks --- */
+
+/* The only session the resumption context knows is the one made for this
+ * peer at CONNECT.  *copy = 1: libssl takes its own reference. */
+static SSL_SESSION *sess_get_cb(SSL *ssl, const unsigned char *id, int len,
+				int *copy)
+{
+	struct dtls12 *d = owner(ssl);
+	const unsigned char *sid;
+	unsigned int sid_len;
+
+	*copy = 0;
+	if (!d || !d->sess || len != DTLS12_ID_LEN)
+		return NULL;
+	sid = SSL_SESSION_get_id(d->sess, &sid_len);
+	if (sid_len != DTLS12_ID_LEN || CRYPTO_memcmp(sid, id, DTLS12_ID_LEN))
+		return NULL;
+	*copy = 1;
+	return d->sess;
+}
+
+/* openconnect sends the identity "psk"; only the key matters. */
+static unsigned int psk_cb(SSL *ssl, const char *identity, unsigned char *psk,
+			   unsigned int max_psk_len)
+{
+	struct dtls12 *d = owner(ssl);
+
+	(void)identity;
+	if (!d || d->mode != DTLS12_PSK || max_psk_len < DTLS12_PSK_LEN)
+		return 0;
+	memcpy(psk, d->psk, DTLS12_PSK_LEN);
+	return DTLS12_PSK_LEN;
+}
+
+/* Called with 0 when libssl arms a fresh timer and with the current
+ * duration on every expiry, i.e. once per retransmitted flight, whether
+ * dtls12_timeout or a late read noticed the expiry. */
+static unsigned int timer_cb(SSL *ssl, unsigned int timer_us)
+{
+	struct dtls12 *d = owner(ssl);
+
+	if (timer_us == 0)
+		return RTO_INITIAL_US;
+	if (d)
+		d->stats.hs_timeouts++;
+	return timer_us >= RTO_MAX_US / 2 ? RTO_MAX_US : timer_us * 2;
+}
+
+/* --- contexts --- */
+
+static void __attribute__((format(printf, 3, 4)))
+set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static SSL_CTX *ctx_base(void)
+{
+	SSL_CTX *c = SSL_CTX_new(DTLS_server_method());
+
+	/* No renegotiation: a rekey is a new handshake from the client,
+	 * which the owner routes to a new dtls12 (P11).  No encrypt-then-MAC:
+	 * libssl 3.0 treats a bad MAC on an EtM record as fatal (alert,
+	 * session dead) where every other DTLS record error is a silent
+	 * drop, so one forged datagram would end a CBC session; GnuTLS
+	 * clients never offer EtM anyway (dtls-openssl.md 4). */
+	if (!c || !SSL_CTX_set_min_proto_version(c, DTLS1_2_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(c, DTLS1_2_VERSION) ||
+	    !SSL_CTX_set_ciphersuites(c, "")) {
+		SSL_CTX_free(c);
+		return NULL;
+	}
+	SSL_CTX_set_options(c, SSL_OP_NO_TICKET | SSL_OP_NO_QUERY_MTU |
+				       SSL_OP_NO_RENEGOTIATION |
+				       SSL_OP_NO_ENCRYPT_THEN_MAC);
+	/* Nothing is ever stored: resumption finds its session through the
+	 * callback, PSK sessions are never resumed. */
+	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER |
+						  SSL_SESS_CACHE_NO_INTERNAL);
+	return c;
+}
+
+static int suite_servable(const SSL_CIPHER *c)
+{
+	int kx = SSL_CIPHER_get_kx_nid(c), auth = SSL_CIPHER_get_auth_nid(c);
+
+	return SSL_CIPHER_get_cipher_nid(c) != NID_undef &&
+	       auth != NID_auth_null && auth != NID_auth_psk &&
+	       auth != NID_auth_srp && kx != NID_kx_psk &&
+	       kx != NID_kx_ecdhe_psk && kx != NID_kx_dhe_psk &&
+	       kx != NID_kx_rsa_psk && kx != NID_kx_srp;
+}
+
+/* SSL_get1_supported_ciphers applies what a cipher string cannot: the
+ * DTLS 1.2 version range (drops TLS 1.3 and TLS-only suites) and the
+ * security level.  It returns NULL for "none", hence the empty stack. */
+static STACK_OF(SSL_CIPHER) *suites_servable(SSL_CTX *ctx)
+{
+	SSL *s = SSL_new(ctx);
+	STACK_OF(SSL_CIPHER) *all = s ? SSL_get1_supported_ciphers(s) : NULL;
+	int i;
+
+	SSL_free(s);
+	if (!all)
+		return sk_SSL_CIPHER_new_null();
+	for (i = sk_SSL_CIPHER_num(all) - 1; i >= 0; i--)
+		if (!suite_servable(sk_SSL_CIPHER_value(all, i)))
+			(void)sk_SSL_CIPHER_delete(all, i);
+	return all;
+}
+
+static int ctx_resume(struct dtls12_ctx *x, const char *ciphers, char *err,
+		      size_t errlen)
+{
+	if (!(x->resume = ctx_base()))
+		goto libssl;
+	/* P3: a client that offers EMS would otherwise not resume a session
+	 * made without it (there is no setter for the flag). */
+	SSL_CTX_set_options(x->resume, SSL_OP_NO_EXTENDED_MASTER_SECRET);
+	SSL_CTX_sess_set_get_cb(x->resume, sess_get_cb);
+	if (!SSL_CTX_set_cipher_list(x->resume, ciphers)) {
+		set_err(err, errlen,
+			"DTLS 1.2 cipher list '%s' selects no suite", ciphers);
+		return -1;
+	}
+	if (!(x->suites = suites_servable(x->resume)))
+		goto libssl;
+	if (sk_SSL_CIPHER_num(x->suites) == 0) {
+		set_err(err, errlen,
+			"DTLS 1.2 cipher list '%s' has no suite that can be "
+			"resumed (PSK, SRP, anonymous and NULL suites cannot)",
+			ciphers);
+		return -1;
+	}
+	return 0;
+libssl:
+	set_err(err, errlen, "libssl: %s",
+		"cannot create the DTLS 1.2 context");
+	return -1;
+}
+
+/* EMS stays on here: the PSK handshake is a full one, and P3 only hurts
+ * resumption of a session made without EMS. */
+static int ctx_psk(struct dtls12_ctx *x, char *err, size_t errlen)
+{
+	if (!(x->psk = ctx_base()) || !SSL_CTX_set_cipher_list(x->psk, "PSK")) {
+		set_err(err, errlen, "libssl: %s",
+			"cannot create the DTLS PSK context");
+		return -1;
+	}
+	SSL_CTX_set_options(x->psk, SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_psk_server_callback(x->psk, psk_cb);
+	return 0;
+}
+
+struct dtls12_ctx *dtls12_ctx_new(const char *resume_ciphers, char *err,
+				  size_t errlen)
+{
+	struct dtls12_ctx *x;
+
+	if (err && errlen)
+		err[0] = '\0';
+	if (!resume_ciphers) {
+		set_err(err, errlen, "%s", "no DTLS 1.2 cipher list");
+		return NULL;
+	}
+	if (!glue_ready() || !(x = calloc(1, sizeof(*x)))) {
+		set_err(err, errlen, "%s", "out of memory");
+		return NULL;
+	}
+	if (ctx_resume(x, resume_ciphers, err, errlen) ||
+	    ctx_psk(x, err, errlen)) {
+		dtls12_ctx_free(x);
+		x = NULL;
+	}
+	ERR_clear_error(); /* partial cipher-list matches leave notes too */
+	return x;
+}
+
+void dtls12_ctx_free(struct dtls12_ctx *x)
+{
+	if (!x)
+		return;
+	sk_SSL_CIPHER_free(x->suites);
+	SSL_CTX_free(x->resume);
+	SSL_CTX_free(x->psk);
+	free(x);
+}
+
+static const SSL_CIPHER *suite_find(const struct dtls12_ctx *x,
+				    const char *name)
+{
+	int i;
+
+	if (!x || !name)
+		return NULL;
+	for (i = 0; i < sk_SSL_CIPHER_num(x->suites); i++) {
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(x->suites, i);
+
+		if (strcmp(SSL_CIPHER_get_name(c), name) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+uint16_t dtls12_suite_id(const struct dtls12_ctx *x, const char *name)
+{
+	const SSL_CIPHER *c = suite_find(x, name);
+
+	return c ? SSL_CIPHER_get_protocol_id(c) : 0;
+}
+
+/* --- sessions --- */
+
+static void fail_text(struct dtls12 *d, int code, const char *text)
+{
+	snprintf(d->error, sizeof(d->error), "%s", text);
+	d->state = ST_FAILED;
+	d->err = code;
+}
+
+/* The first queued libssl error is the cause (later ones are the callers
+ * reporting it). */
+static const char *first_reason(void)
+{
+	unsigned long e = ERR_peek_error();
+	const char *reason = e ? ERR_reason_error_string(e) : NULL;
+
+	return reason ? reason : "no libssl reason";
+}
+
+/* The error queue is cleared: it is per thread, shared by every session
+ * of this worker, and SSL_get_error reads it. */
+static int fail_ssl(struct dtls12 *d, int code, const char *what)
+{
+	snprintf(d->error, sizeof(d->error), "%s: %s", what, first_reason());
+	ERR_clear_error();
+	d->state = ST_FAILED;
+	d->err = code;
+	return code;
+}
+
+static struct dtls12 *session_new(SSL_CTX *ctx, enum dtls12_mode mode,
+				  unsigned link_mtu, dtls12_send_fn send,
+				  dtls12_frame_fn frame, void *arg)
+{
+	struct dtls12 *d;
+	BIO *bio;
+
+	if (!send || !frame || link_mtu < MIN_LINK_MTU ||
+	    link_mtu > MAX_LINK_MTU || !glue_ready() ||
+	    !(d = calloc(1, sizeof(*d))))
+		return NULL;
+	d->mode = mode;
+	d->state = ST_HANDSHAKE;
+	d->give_up_ms = UINT64_MAX;
+	d->send = send;
+	d->frame = frame;
+	d->arg = arg;
+	if (!(d->ssl = SSL_new(ctx)) || !(bio = BIO_new(bio_method)))
+		goto err;
+	BIO_set_data(bio, d);
+	BIO_set_init(bio, 1);
+	SSL_set_bio(d->ssl, bio, bio);
+	/* With SSL_OP_NO_QUERY_MTU this is the MTU libssl fragments the
+	 * handshake to and DTLS_get_data_mtu works from; it refuses values
+	 * below its minimum (256). */
+	if (!SSL_set_ex_data(d->ssl, ex_index, d) ||
+	    SSL_set_mtu(d->ssl, link_mtu) <= 0)
+		goto err;
+	DTLS_set_timer_cb(d->ssl, timer_cb);
+	SSL_set_accept_state(d->ssl);
+	return d;
+err:
+	ERR_clear_error();
+	dtls12_free(d);
+	return NULL;
+}
+
+/* dtls-openssl.md 4 step 2: the session the client believes it resumes. */
+static SSL_SESSION *session_make(const SSL_CIPHER *c,
+				 const uint8_t master[DTLS12_MASTER_LEN],
+				 const uint8_t id[DTLS12_ID_LEN])
+{
+	SSL_SESSION *s = SSL_SESSION_new();
+
+	if (!s || !SSL_SESSION_set1_id(s, id, DTLS12_ID_LEN) ||
+	    !SSL_SESSION_set1_master_key(s, master, DTLS12_MASTER_LEN) ||
+	    !SSL_SESSION_set_cipher(s, c) ||
+	    !SSL_SESSION_set_protocol_version(s, DTLS1_2_VERSION) ||
+	    !SSL_SESSION_set_timeout(s, SESSION_TIMEOUT_S)) {
+		SSL_SESSION_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct dtls12 *dtls12_new_resume(struct dtls12_ctx *x,
+				 const uint8_t master[DTLS12_MASTER_LEN],
+				 const uint8_t session_id[DTLS12_ID_LEN],
+				 const char *suite, unsigned link_mtu,
+				 dtls12_send_fn send, dtls12_frame_fn frame,
+				 void *arg)
+{
+	const SSL_CIPHER *c = suite_find(x, suite);
+	struct dtls12 *d;
+
+	if (!c || !master || !session_id)
+		return NULL;
+	d = session_new(x->resume, DTLS12_RESUME, link_mtu, send, frame, arg);
+	if (!d)
+		return NULL;
+	if (!(d->sess = session_make(c, master, session_id))) {
+		ERR_clear_error();
+		dtls12_free(d);
+		return NULL;
+	}
+	d->est_mtu = dtls12_data_mtu_for(suite, link_mtu);
+	return d;
+}
+
+struct dtls12 *dtls12_new_psk(struct dtls12_ctx *x,
+			      const uint8_t psk[DTLS12_PSK_LEN],
+			      unsigned link_mtu, dtls12_send_fn send,
+			      dtls12_frame_fn frame, void *arg)
+{
+	struct dtls12 *d;
+
+	if (!x || !psk)
+		return NULL;
+	d = session_new(x->psk, DTLS12_PSK, link_mtu, send, frame, arg);
+	if (!d)
+		return NULL;
+	memcpy(d->psk, psk, DTLS12_PSK_LEN);
+	/* openconnect offers GCM first and gets it (dtls-openssl.md 5). */
+	d->est_mtu = dtls12_data_mtu_for("PSK-AES256-GCM-SHA384", link_mtu);
+	return d;
+}
+
+int dtls12_psk_from_tls(SSL *tls, uint8_t out[DTLS12_PSK_LEN])
+{
+	static const char label[] = "EXPORTER-openconnect-psk";
+
+	if (!tls || !out)
+		return -1;
+	if (SSL_export_keying_material(tls, out, DTLS12_PSK_LEN, label,
+				       sizeof(label) - 1, NULL, 0, 0) != 1) {
+		OPENSSL_cleanse(out, DTLS12_PSK_LEN);
+		ERR_clear_error();
+		return -1;
+	}
+	return 0;
+}
+
+/* SSL_free frees the BIO; SSL_SESSION_free wipes the master secret in
+ * our session (libssl's reference from the lookup went with the SSL). */
+void dtls12_free(struct dtls12 *d)
+{
+	if (!d)
+		return;
+	SSL_free(d->ssl);
+	SSL_SESSION_free(d->sess);
+	OPENSSL_cleanse(d, sizeof(*d));
+	free(d);
+}
+
+/* --- handshake and records --- */
+
+/* A resumption that did not resume is a full handshake, which without a
+ * certificate only an anonymous suite can complete: a MITM (4 step 3). */
+static int hs_done(struct dtls12 *d, unsigned int *ev)
+{
+	if (d->mode == DTLS12_RESUME && SSL_session_reused(d->ssl) != 1) {
+		fail_text(d, DTLS12_ERR_HANDSHAKE,
+			  "handshake failed: the client did not resume the "
+			  "announced session");
+		return d->err;
+	}
+	d->state = ST_ESTABLISHED;
+	*ev |= DTLS12_EV_ESTABLISHED;
+	return 0;
+}
+
+static int hs_step(struct dtls12 *d, uint64_t now_ms, unsigned int *ev)
+{
+	int r = SSL_do_handshake(d->ssl);
+
+	/* The deadline runs from our first flight: a datagram that libssl
+	 * did not answer commits nothing. */
+	if (d->sent && d->give_up_ms == UINT64_MAX)
+		d->give_up_ms = now_ms + GIVE_UP_MS;
+	if (r == 1)
+		return hs_done(d, ev);
+	if (SSL_get_error(d->ssl, r) == SSL_ERROR_WANT_READ)
+		return 0;
+	return fail_ssl(d, DTLS12_ERR_HANDSHAKE, "handshake failed");
+}
+
+/* close_notify, or a fatal alert (libssl marks both as a received
+ * shutdown); anything else failing a read is libssl's own trouble. */
+static int rx_error(struct dtls12 *d, int r, unsigned int *ev)
+{
+	switch (SSL_get_error(d->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		return 0;
+	case SSL_ERROR_ZERO_RETURN:
+		snprintf(d->error, sizeof(d->error), "peer sent close_notify");
+		break;
+	case SSL_ERROR_SSL:
+		if (SSL_get_shutdown(d->ssl) & SSL_RECEIVED_SHUTDOWN) {
+			snprintf(d->error, sizeof(d->error),
+				 "peer sent an alert: %s", first_reason());
+			break;
+		}
+		/* fall through */
+	default:
+		return fail_ssl(d, DTLS12_ERR_INTERNAL, "read failed");
+	}
+	ERR_clear_error();
+	d->state = ST_CLOSED;
+	*ev |= DTLS12_EV_CLOSED;
+	return 0;
+}
+
+/* One SSL_read is one record is one AnyConnect frame.  The buffer is
+ * shared by the sessions of a thread: the frame callback must be done
+ * with it before it returns and must not feed another datagram. */
+static int rx_records(struct dtls12 *d, unsigned int *ev, size_t *records)
+{
+	static _Thread_local uint8_t buf[MAX_FRAME];
+	size_t n;
+	int r;
+
+	while ((r = SSL_read_ex(d->ssl, buf, sizeof(buf), &n)) == 1) {
+		if (n == 0)
+			continue;
+		d->stats.rx++;
+		(*records)++;
+		d->frame(d->arg, buf, n);
+		if (d->state != ST_ESTABLISHED)
+			return 0; /* the callback's dtls12_send failed */
+	}
+	return rx_error(d, r, ev);
+}
+
+int dtls12_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
+		 uint64_t now_ms)
+{
+	int was_up = d->state == ST_ESTABLISHED, rc = 0;
+	unsigned int ev = 0;
+	size_t records = 0;
+
+	if (d->state == ST_FAILED)
+		return d->err;
+	if ((!pkt && len) || len > INT_MAX)
+		return DTLS12_ERR_INVAL;
+	/* An empty read means EOF to libssl, which would end the session. */
+	if (len == 0 || d->state == ST_CLOSED) {
+		d->stats.rx_dropped += was_up || d->state == ST_CLOSED;
+		return 0;
+	}
+	ERR_clear_error();
+	d->in = pkt;
+	d->in_len = len;
+	d->sent = 0;
+	if (d->state == ST_HANDSHAKE)
+		rc = hs_step(d, now_ms, &ev);
+	/* Records may follow the Finished, or have been buffered by libssl
+	 * during the handshake. */
+	if (rc == 0 && d->state == ST_ESTABLISHED)
+		rc = rx_records(d, &ev, &records);
+	d->in = NULL;
+	if (rc < 0)
+		return rc;
+	if (d->state == ST_FAILED)
+		return d->err;
+	if (was_up && !records && !(ev & DTLS12_EV_CLOSED))
+		d->stats.rx_dropped++;
+	return (int)ev;
+}
+
+/* --- timers --- */
+
+/* libssl runs its retransmission timer on gettimeofday(), not on the
+ * owner's clock: map its remaining time onto now_ms, rounded up so that
+ * libssl agrees the timer expired when the owner's timer fires. */
+uint64_t dtls12_next_timeout(const struct dtls12 *d, uint64_t now_ms)
+{
+	struct timeval tv;
+	uint64_t at = UINT64_MAX;
+
+	if (d->state == ST_FAILED || d->state == ST_CLOSED)
+		return UINT64_MAX;
+	if (DTLSv1_get_timeout(d->ssl, &tv) == 1)
+		at = now_ms + (uint64_t)tv.tv_sec * 1000 +
+		     ((uint64_t)tv.tv_usec + 999) / 1000;
+	if (d->state == ST_HANDSHAKE && d->give_up_ms < at)
+		at = d->give_up_ms;
+	return at;
+}
+
+int dtls12_timeout(struct dtls12 *d, uint64_t now_ms)
+{
+	if (d->state == ST_FAILED)
+		return d->err;
+	if (d->state == ST_CLOSED)
+		return 0;
+	if (d->state == ST_HANDSHAKE && now_ms >= d->give_up_ms) {
+		fail_text(d, DTLS12_ERR_HANDSHAKE,
+			  "handshake timed out: no valid client Finished");
+		return d->err;
+	}
+	ERR_clear_error();
+	if (DTLSv1_handle_timeout(d->ssl) < 0)
+		return fail_ssl(d, d->state == ST_HANDSHAKE
+					   ? DTLS12_ERR_HANDSHAKE
+					   : DTLS12_ERR_INTERNAL,
+				"retransmission failed");
+	return 0;
+}
+
+/* --- data --- */
+
+int dtls12_send(struct dtls12 *d, const uint8_t *frame, size_t len)
+{
+	size_t written = 0;
+
+	if (d->state == ST_FAILED)
+		return d->err;
+	if (d->state != ST_ESTABLISHED)
+		return DTLS12_ERR_STATE;
+	/* libssl would send a record larger than the MTU (P6). */
+	if (!frame || len == 0 || len > dtls12_data_mtu(d))
+		return DTLS12_ERR_INVAL;
+	if (SSL_write_ex(d->ssl, frame, len, &written) != 1 || written != len)
+		return fail_ssl(d, DTLS12_ERR_INTERNAL, "write failed");
+	d->stats.tx++;
+	return 0;
+}
+
+size_t dtls12_data_mtu(const struct dtls12 *d)
+{
+	size_t m;
+
+	if (d->state != ST_ESTABLISHED && d->state != ST_CLOSED)
+		return d->est_mtu;
+	m = DTLS_get_data_mtu(d->ssl);
+	return m > MAX_FRAME ? MAX_FRAME : m;
+}
+
+int dtls12_established(const struct dtls12 *d)
+{
+	return d->state == ST_ESTABLISHED;
+}
+
+const char *dtls12_cipher(const struct dtls12 *d)
+{
+	const SSL_CIPHER *c;
+
+	if (d->state != ST_ESTABLISHED && d->state != ST_CLOSED)
+		return "";
+	c = SSL_get_current_cipher(d->ssl);
+	return c ? SSL_CIPHER_get_name(c) : "";
+}
+
+const struct dtls12_stats *dtls12_stats(const struct dtls12 *d)
+{
+	return &d->stats;
+}
+
+const char *dtls12_error(const struct dtls12 *d)
+{
+	return d->error;
+}
+
+/* --- data MTU without a session --- */
+
+/* Record protection by the tail of the OpenSSL suite name: the key
+ * exchange in front does not change the record layer. */
+static const struct rec_shape {
+	const char *tail;
+	unsigned char iv;    /* explicit IV or nonce in every record */
+	unsigned char tag;   /* AEAD tag or MAC */
+	unsigned char block; /* CBC block size, 0 for AEAD */
+} rec_shapes[] = {
+	{ "AES128-GCM-SHA256", 8, 16, 0 },
+	{ "AES256-GCM-SHA384", 8, 16, 0 },
+	{ "ARIA128-GCM-SHA256", 8, 16, 0 },
+	{ "ARIA256-GCM-SHA384", 8, 16, 0 },
+	{ "CHACHA20-POLY1305", 0, 16, 0 },
+	{ "AES128-CCM", 8, 16, 0 },
+	{ "AES256-CCM", 8, 16, 0 },
+	{ "AES128-CCM8", 8, 8, 0 },
+	{ "AES256-CCM8", 8, 8, 0 },
+	{ "AES128-SHA", 16, 20, 16 },
+	{ "AES256-SHA", 16, 20, 16 },
+	{ "AES128-SHA256", 16, 32, 16 },
+	{ "AES256-SHA256", 16, 32, 16 },
+	{ "AES256-SHA384", 16, 48, 16 },
+	{ "CAMELLIA128-SHA", 16, 20, 16 },
+	{ "CAMELLIA256-SHA", 16, 20, 16 },
+	{ "CAMELLIA128-SHA256", 16, 32, 16 },
+	{ "CAMELLIA256-SHA256", 16, 32, 16 },
+	{ "CAMELLIA256-SHA384", 16, 48, 16 },
+};
+
+/* name is tail, or ends in "-" tail. */
+static int tail_match(const char *name, const char *tail)
+{
+	size_t n = strlen(name), t = strlen(tail);
+
+	if (n < t || strcmp(name + n - t, tail))
+		return 0;
+	return n == t || name[n - t - 1] == '-';
+}
+
+/* CBC, MAC-then-encrypt (EtM is off): the MAC and at least one padding
+ * length byte go inside the block-aligned ciphertext. */
+static long cbc_data_mtu(const struct rec_shape *s, long room)
+{
+	return room - room % s->block - s->tag - 1;
+}
+
+size_t dtls12_data_mtu_for(const char *suite, unsigned link_mtu)
+{
+	const struct rec_shape *s = NULL;
+	long room, m;
+	size_t i;
+
+	for (i = 0; suite && i < sizeof(rec_shapes) / sizeof(rec_shapes[0]);
+	     i++)
+		if (tail_match(suite, rec_shapes[i].tail))
+			s = &rec_shapes[i];
+	if (!s)
+		return 0;
+	room = (long)link_mtu - REC_HDR_LEN - s->iv;
+	if (room <= 0)
+		return 0;
+	m = s->block ? cbc_data_mtu(s, room) : room - s->tag;
+	if (m <= 0)
+		return 0;
+	return m > MAX_FRAME ? MAX_FRAME : (size_t)m;
+}

@@ -1,0 +1,534 @@
+/* The DTLS channel of a tunnel: negotiation at CONNECT, the UDP socket
+ * main hands over with the first ClientHello, the handshake (DTLS 0.9 on
+ * our own record layer, DTLS 1.2 and PSK-NEGOTIATE on libssl), the data
+ * path and the choice of channel for downstream traffic.
+ *
+ * Downstream goes over DTLS while the channel is "active": established,
+ * heard from recently, and the client itself still uses it.  It falls back
+ * to TLS when DTLS goes silent (server-side DPD over DTLS unanswered) or
+ * when the client sends data over TLS that would have fit DTLS (openconnect
+ * and phones do that once their DTLS is dead), and comes back with the
+ * next DTLS data or DPD from the client.  Upstream is accepted on both
+ * channels at all times. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "sslvpnd/buf.h"
+#include "sslvpnd/cstp.h"
+#include "sslvpnd/dtls09.h"
+#include "sslvpnd/dtls12.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/util.h"
+#include "worker.h"
+
+enum {
+	UDP_READS_PER_WAKE = 32,
+	IPV4_UDP_HDRS = 28,
+	IPV6_UDP_HDRS = 48,
+	DEFAULT_BASE_MTU = 1500,
+	DTLS_DPD_DEFAULT = 30,
+};
+
+static uint8_t frame_buf[DTLS09_MAX_FRAME + 64];  /* decrypted records */
+static uint8_t tx_buf[DTLS09_MAX_FRAME + 256];    /* records to send */
+
+int wdtls_init(struct worker *w)
+{
+	char err[256];
+
+	w->dtls12 = dtls12_ctx_new(w->cfg->ssl.cipher[CFG_DTLSV1_2], err, sizeof(err));
+	if (!w->dtls12) {
+		log_warnx("ssl cipher dtlsv1.2 \"%s\": %s",
+			  w->cfg->ssl.cipher[CFG_DTLSV1_2], err);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct cfg_interface *conn_interface(const struct conn *c)
+{
+	for (size_t i = 0; i < c->w->cfg->n_interfaces; i++)
+		if (!strcmp(c->w->cfg->interfaces[i].name, c->meta.iface))
+			return &c->w->cfg->interfaces[i];
+	return NULL;
+}
+
+static uint16_t suite12_ok(const void *arg, const char *name)
+{
+	return dtls12_suite_id(arg, name);
+}
+
+static void send_stats(struct conn *c, uint8_t state)
+{
+	struct ipc_tunnel_stats st = { .conn_id = c->id, .session_id = c->t.session_id,
+				       .dtls_state = state };
+	struct wdtls *d = &c->t.dtls;
+	uint8_t buf[IPC_MAX_MSG];
+
+	util_strlcpy(st.dtls_mode, dtls_mode_name(d->mode), sizeof(st.dtls_mode));
+	util_strlcpy(st.dtls_cipher, d->d12 && dtls12_established(d->d12)
+					     ? dtls12_cipher(d->d12) : d->suite,
+		     sizeof(st.dtls_cipher));
+	tunnel_counters(c, &st);
+	worker_send(c->w, IPC_TUNNEL_STATS, buf, ipc_enc_tunnel_stats(&st, buf, sizeof(buf)));
+}
+
+/* The UDP payload budget: the client's base MTU (its link) capped at
+ * Ethernet, less the IP and UDP headers. */
+static unsigned link_mtu(const struct conn *c, const struct http_request *req)
+{
+	const char *v = http_header_get(req, "X-CSTP-Base-MTU");
+	unsigned long base = v ? strtoul(v, NULL, 10) : DEFAULT_BASE_MTU;
+
+	if (base < 576 || base > DEFAULT_BASE_MTU)
+		base = base < 576 ? 576 : DEFAULT_BASE_MTU;
+	return (unsigned)base - (strchr(c->meta.peer, ':') ? IPV6_UDP_HDRS : IPV4_UDP_HDRS);
+}
+
+/* The largest packet (without the type byte) one DTLS record may carry. */
+static uint16_t data_mtu(const struct wdtls *d, uint16_t tunnel_mtu)
+{
+	size_t m;
+
+	if (d->mode == DTLS_MODE_09)
+		m = dtls09_data_mtu(d->link_mtu);
+	else if (d->mode == DTLS_MODE_12)
+		m = dtls12_data_mtu_for(d->suite, d->link_mtu);
+	else /* PSK: the suite is picked in the handshake; GCM is the worst case of the PSK list */
+		m = dtls12_data_mtu_for("PSK-AES256-GCM-SHA384", d->link_mtu);
+	m = m > 1 ? m - 1 : 0;
+	return (uint16_t)(m < tunnel_mtu ? m : tunnel_mtu);
+}
+
+static void offer_headers(const struct conn *c, const struct ipc_tunnel_rep *rp,
+			  struct wbuf *b)
+{
+	const struct wdtls *d = &c->t.dtls;
+	const struct cfg_interface *ifc = conn_interface(c);
+	char id[65];
+
+	util_hex(id, d->id, sizeof(d->id), 1);
+	if (d->mode == DTLS_MODE_PSK)
+		wbuf_printf(b, "X-DTLS-App-ID: %s\r\nX-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", id);
+	else
+		wbuf_printf(b, "X-DTLS-Session-ID: %s\r\n%s: %s\r\nX-DTLS-MTU: %u\r\n", id,
+			    d->mode == DTLS_MODE_12 ? "X-DTLS12-CipherSuite"
+						    : "X-DTLS-CipherSuite",
+			    d->suite, d->mtu);
+	wbuf_printf(b, "X-DTLS-Port: %u\r\nX-DTLS-Keepalive: %u\r\nX-DTLS-DPD: %u\r\n"
+		       "X-DTLS-Rekey-Time: 172800\r\nX-DTLS-Rekey-Method: new-tunnel\r\n",
+		    ifc ? ifc->dtls_port : 443, rp->keepalive, rp->dpd);
+}
+
+void wdtls_offer(struct conn *c, const struct http_request *req,
+		 const struct ipc_tunnel_rep *rp, struct wbuf *b)
+{
+	struct wdtls *d = &c->t.dtls;
+	const struct sslvpnd_config *cfg = c->w->cfg;
+	struct dtls_offer o = {
+		.master_secret = http_header_get(req, "X-DTLS-Master-Secret"),
+		.suites = http_header_get(req, "X-DTLS-CipherSuite"),
+		.suites12 = http_header_get(req, "X-DTLS12-CipherSuite"),
+	};
+	struct dtls_policy p = {
+		.enabled = rp->dtls && strlen(rp->dtls_id) == 2 * sizeof(d->id),
+		.psk = 1, .tls_suite = SSL_get_cipher_name(c->ssl),
+		.list09 = cfg->ssl.cipher[CFG_DTLSV1], .list12 = cfg->ssl.cipher[CFG_DTLSV1_2],
+		.suite12_ok = suite12_ok, .suite12_arg = c->w->dtls12,
+	};
+	struct dtls_choice ch;
+	char offered[300];
+
+	d->fd = -1;
+	d->mode = DTLS_MODE_NONE;
+	if (dtls_negotiate(&o, &p, &ch) == DTLS_MODE_NONE ||
+	    util_unhex(d->id, sizeof(d->id), rp->dtls_id, strlen(rp->dtls_id)) < 0 ||
+	    (ch.mode == DTLS_MODE_PSK && dtls12_psk_from_tls(c->ssl, d->psk) < 0)) {
+		if (ch.why[0] || ch.mode != DTLS_MODE_NONE)
+			log_event(LM_DTLS_NOT_OFFERED, c->t.group_policy, c->t.user,
+				  c->meta.peer, ch.why[0] ? ch.why : "TLS exporter failed");
+		OPENSSL_cleanse(&ch, sizeof(ch));
+		return;
+	}
+	d->mode = ch.mode;
+	memcpy(d->master, ch.master, sizeof(d->master));
+	util_strlcpy(d->suite, ch.suite, sizeof(d->suite));
+	d->suite_id = ch.suite_id;
+	OPENSSL_cleanse(&ch, sizeof(ch));
+	d->link_mtu = link_mtu(c, req);
+	d->mtu = data_mtu(d, c->t.mtu);
+	offer_headers(c, rp, b);
+	snprintf(offered, sizeof(offered), "%s | %s", o.suites ? o.suites : "-",
+		 o.suites12 ? o.suites12 : "-");
+	log_event(LM_DTLS_OFFERED, c->t.group_policy, c->t.user, c->meta.peer,
+		  dtls_mode_name(d->mode), d->suite, offered);
+}
+
+/* --- one UDP peer -------------------------------------------------------- */
+
+static void udp_send(struct conn *c, const uint8_t *p, size_t len)
+{
+	struct wdtls *d = &c->t.dtls;
+
+	/* UDP: a full socket buffer loses the datagram, as the network
+	 * would; ECONNREFUSED means the client's port is gone. */
+	if (send(d->fd, p, len, MSG_DONTWAIT) < 0) {
+		c->t.drops++;
+		if (errno == ECONNREFUSED && d->active) {
+			d->active = 0;
+			log_event(LM_DTLS_FALLBACK, c->t.group_policy, c->t.user,
+				  c->meta.peer, "client UDP port unreachable");
+		}
+	}
+}
+
+static void d12_send_cb(void *arg, const uint8_t *pkt, size_t len)
+{
+	udp_send(arg, pkt, len);
+}
+
+static void d12_frame_cb(void *arg, const uint8_t *frame, size_t len)
+{
+	tunnel_on_dtls_frame(arg, frame, len);
+}
+
+static void channel_free(struct conn *c)
+{
+	struct wdtls *d = &c->t.dtls;
+	struct ev_loop *loop = c->w->loop;
+
+	d->bad_prev = wdtls_bad(c);
+	if (d->fd >= 0) {
+		ev_io_stop(loop, &d->io);
+		ev_timer_stop(loop, &d->hs);
+		close(d->fd);
+		d->fd = -1;
+	}
+	dtls09_free(d->d09);
+	dtls12_free(d->d12);
+	d->d09 = NULL;
+	d->d12 = NULL;
+	d->up = d->active = d->dpd_pending = 0;
+}
+
+/* The client closed DTLS (close_notify, alert): the tunnel goes on over
+ * TLS; the master secret stays for the client's next hello. */
+static void closed(struct conn *c)
+{
+	struct wdtls *d = &c->t.dtls;
+
+	if (d->up)
+		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->peer,
+			  "client closed DTLS");
+	channel_free(c);
+	send_stats(c, IPC_DTLS_OFFERED);
+}
+
+static void fail(struct conn *c, const char *why)
+{
+	log_event(LM_DTLS_HS_FAILED, c->t.group_policy, c->t.user, c->meta.peer, why);
+	channel_free(c);
+	send_stats(c, IPC_DTLS_FAILED);
+}
+
+static void established(struct conn *c)
+{
+	struct wdtls *d = &c->t.dtls;
+	char port[8];
+
+	d->up = d->active = 1;
+	d->last_rx_ms = util_now_ms();
+	ev_timer_stop(c->w->loop, &d->hs);
+	snprintf(port, sizeof(port), "%u", d->peer_port);
+	log_event(LM_DTLS_UP, c->t.group_policy, c->t.user, d->peer,
+		  dtls_mode_name(d->mode), d->d12 ? dtls12_cipher(d->d12) : d->suite, port);
+	send_stats(c, IPC_DTLS_UP);
+}
+
+static void arm_hs_timer(struct conn *c)
+{
+	struct wdtls *d = &c->t.dtls;
+	uint64_t now = util_now_ms();
+	uint64_t at = d->d09 ? dtls09_next_timeout(d->d09)
+			     : dtls12_next_timeout(d->d12, now);
+
+	ev_timer_stop(c->w->loop, &d->hs);
+	if (d->up || at == UINT64_MAX)
+		return;
+	ev_timer_set(&d->hs, at > now ? (double)(at - now) / 1000.0 : 0.001, 0.);
+	ev_timer_start(c->w->loop, &d->hs);
+}
+
+/* Feeds one datagram; returns -1 when the channel died in it. */
+static int feed09(struct conn *c, const uint8_t *pkt, size_t len)
+{
+	struct wdtls *d = &c->t.dtls;
+	struct dtls09_out o = { .tx = tx_buf, .tx_cap = sizeof(tx_buf),
+				.frame = frame_buf, .frame_cap = sizeof(frame_buf) };
+
+	for (size_t off = 0; off < len;) {
+		int n = dtls09_handle(d->d09, pkt + off, len - off, util_now_ms(), &o);
+
+		if (n < 0) {
+			fail(c, n == DTLS09_ERR_HANDSHAKE ? "client Finished did not verify"
+							  : "DTLS 0.9 internal error");
+			return -1;
+		}
+		off += (size_t)n;
+		if (o.events & DTLS09_EV_TX)
+			udp_send(c, o.tx, o.tx_len);
+		if (o.events & DTLS09_EV_ESTABLISHED)
+			established(c);
+		if (o.events & DTLS09_EV_FRAME)
+			tunnel_on_dtls_frame(c, o.frame, o.frame_len);
+		if (o.events & DTLS09_EV_CLOSED) {
+			closed(c);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int feed12(struct conn *c, const uint8_t *pkt, size_t len)
+{
+	struct wdtls *d = &c->t.dtls;
+	int was_up = d->up;
+	int r = dtls12_input(d->d12, pkt, len, util_now_ms());
+
+	if (r < 0) {
+		fail(c, dtls12_error(d->d12)[0] ? dtls12_error(d->d12) : "DTLS 1.2 handshake failed");
+		return -1;
+	}
+	if ((r & DTLS12_EV_ESTABLISHED) && !was_up)
+		established(c);
+	if (r & DTLS12_EV_CLOSED) {
+		closed(c);
+		return -1;
+	}
+	return 0;
+}
+
+static int feed(struct conn *c, const uint8_t *pkt, size_t len)
+{
+	int r = c->t.dtls.d09 ? feed09(c, pkt, len) : feed12(c, pkt, len);
+
+	if (r == 0)
+		arm_hs_timer(c);
+	return r;
+}
+
+static void udp_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct conn *c = io->data;
+	uint8_t *buf = c->w->dgram;
+
+	(void)loop;
+	(void)revents;
+	for (int i = 0; i < UDP_READS_PER_WAKE; i++) {
+		ssize_t n = recv(c->t.dtls.fd, buf, sizeof(c->w->dgram), MSG_DONTWAIT);
+
+		if (n < 0) {
+			if (errno == ECONNREFUSED)
+				continue;  /* an ICMP error for an earlier send */
+			return;
+		}
+		if (feed(c, buf, (size_t)n) < 0)
+			return;
+	}
+}
+
+static void hs_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	struct conn *c = t->data;
+	struct wdtls *d = &c->t.dtls;
+	uint64_t now = util_now_ms();
+
+	(void)loop;
+	(void)revents;
+	if (d->d09) {
+		int n = dtls09_timeout(d->d09, now, tx_buf, sizeof(tx_buf));
+
+		if (n < 0) {
+			fail(c, "no answer to the server flight");
+			return;
+		}
+		if (n > 0)
+			udp_send(c, tx_buf, (size_t)n);
+	} else if (d->d12 && dtls12_timeout(d->d12, now) < 0) {
+		fail(c, dtls12_error(d->d12)[0] ? dtls12_error(d->d12) : "handshake timed out");
+		return;
+	}
+	arm_hs_timer(c);
+}
+
+static int channel_new(struct conn *c)
+{
+	struct wdtls *d = &c->t.dtls;
+
+	switch (d->mode) {
+	case DTLS_MODE_09:
+		d->d09 = dtls09_new(d->master, d->id, d->suite_id);
+		return d->d09 ? 0 : -1;
+	case DTLS_MODE_12:
+		d->d12 = dtls12_new_resume(c->w->dtls12, d->master, d->id, d->suite,
+					   d->link_mtu, d12_send_cb, d12_frame_cb, c);
+		return d->d12 ? 0 : -1;
+	case DTLS_MODE_PSK:
+		d->d12 = dtls12_new_psk(c->w->dtls12, d->psk, d->link_mtu, d12_send_cb,
+					d12_frame_cb, c);
+		return d->d12 ? 0 : -1;
+	default:
+		return -1;
+	}
+}
+
+void wdtls_on_hello(struct worker *w, const uint8_t *buf, size_t len, int fd)
+{
+	static struct ipc_dtls_hello h;
+
+	if (fd < 0 || ipc_dec_dtls_hello(&h, buf, len) < 0)
+		fatalx("worker %u: bad DTLS_HELLO from main", w->id);
+	struct conn *c = worker_conn_by_id(w, h.conn_id);
+
+	/* The tunnel may have ended while main routed the hello. */
+	if (!c || c->state != CS_TUNNEL || c->t.session_id != h.session_id ||
+	    c->t.dtls.mode == DTLS_MODE_NONE) {
+		close(fd);
+		return;
+	}
+	struct wdtls *d = &c->t.dtls;
+
+	/* A hello from a new address/port: a fresh DTLS state for this
+	 * session only (new randoms, new keys; dtls-openssl.md P11). */
+	if (d->up)
+		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->peer,
+			  "client started a new DTLS handshake");
+	channel_free(c);
+	util_strlcpy(d->peer, h.peer, sizeof(d->peer));
+	d->peer_port = h.peer_port;
+	d->fd = fd;
+	if (channel_new(c) < 0) {
+		fail(c, "cannot create the DTLS state");
+		return;
+	}
+	ev_io_init(&d->io, udp_cb, fd, EV_READ);
+	d->io.data = c;
+	ev_io_start(w->loop, &d->io);
+	ev_init(&d->hs, hs_cb);
+	d->hs.data = c;
+	feed(c, h.hello, h.hello_len);
+}
+
+/* --- data path --------------------------------------------------------------- */
+
+int wdtls_send(struct conn *c, uint8_t type, const uint8_t *p, size_t len)
+{
+	struct wdtls *d = &c->t.dtls;
+
+	if (!d->up || !d->active || (type == CSTP_DATA && len > d->mtu) ||
+	    len + 1 > sizeof(frame_buf))
+		return -1;
+	if (d->d09) {
+		uint8_t *f = tx_buf + DTLS09_HDR_LEN + DTLS09_IV_LEN;
+		int n;
+
+		f[0] = type;
+		memcpy(f + 1, p, len);
+		n = dtls09_seal(d->d09, f, len + 1, tx_buf, sizeof(tx_buf));
+		if (n < 0)
+			return -1;
+		udp_send(c, tx_buf, (size_t)n);
+		return 0;
+	}
+	frame_buf[0] = type;
+	memcpy(frame_buf + 1, p, len);
+	/* A DPD probe larger than the data MTU is refused by dtls12_send:
+	 * the client learns the path MTU from that (P6). */
+	return dtls12_send(d->d12, frame_buf, len + 1) == 0 ? 0 : -1;
+}
+
+static void deactivate(struct conn *c, const char *why)
+{
+	c->t.dtls.active = 0;
+	log_event(LM_DTLS_FALLBACK, c->t.group_policy, c->t.user, c->meta.peer, why);
+	send_stats(c, IPC_DTLS_FALLBACK);
+}
+
+void wdtls_on_tls_data(struct conn *c, size_t len)
+{
+	struct wdtls *d = &c->t.dtls;
+
+	if (d->up && d->active && len <= d->mtu)
+		deactivate(c, "client sends its data over TLS");
+}
+
+/* Any authentic DTLS record proves the channel; data or DPD from the client
+ * also proves the client uses it, which reactivates a fallen-back channel. */
+void wdtls_on_rx(struct conn *c, uint8_t type)
+{
+	struct wdtls *d = &c->t.dtls;
+
+	d->last_rx_ms = util_now_ms();
+	d->dpd_pending = 0;
+	if (d->up && !d->active && (type == CSTP_DATA || type == CSTP_DPD_REQ)) {
+		d->active = 1;
+		log_event(LM_DTLS_BACK, c->t.group_policy, c->t.user, c->meta.peer);
+		send_stats(c, IPC_DTLS_UP);
+	}
+}
+
+void wdtls_on_timer(struct conn *c, uint64_t now)
+{
+	struct wdtls *d = &c->t.dtls;
+	uint64_t dpd = (c->t.dpd ? c->t.dpd : DTLS_DPD_DEFAULT) * 1000ull;
+
+	if (!d->up || !d->active)
+		return;
+	if (now - d->last_rx_ms > 2 * dpd + 1000) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "no DTLS record for %llu s",
+			 (unsigned long long)((now - d->last_rx_ms) / 1000));
+		deactivate(c, why);
+		return;
+	}
+	if (now - d->last_rx_ms > dpd && !d->dpd_pending) {
+		d->dpd_pending = 1;
+		wdtls_send(c, CSTP_DPD_REQ, NULL, 0);
+	}
+}
+
+uint64_t wdtls_bad(const struct conn *c)
+{
+	const struct wdtls *d = &c->t.dtls;
+	uint64_t n = d->bad_prev;
+
+	if (d->d09) {
+		const struct dtls09_stats *s = dtls09_stats(d->d09);
+
+		n += s->rx_bad_mac + s->rx_replay + s->rx_bad_epoch + s->rx_malformed;
+	}
+	if (d->d12)
+		n += dtls12_stats(d->d12)->rx_dropped;
+	return n;
+}
+
+void wdtls_end(struct conn *c)
+{
+	struct wdtls *d = &c->t.dtls;
+
+	if (d->up)
+		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->peer,
+			  "tunnel ended");
+	channel_free(c);
+	OPENSSL_cleanse(d->master, sizeof(d->master));
+	OPENSSL_cleanse(d->psk, sizeof(d->psk));
+}
