@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "sslvpnd/dtls12.h"
+#include "sslvpnd/dtlsneg.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
 #include "sslvpnd/pool.h"
@@ -86,6 +88,28 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* What only OpenSSL can judge: the DTLS lists must name suites the DTLS
+ * servers can serve.  libconfig validation saw only the characters. */
+static int check_dtls_lists(const struct sslvpnd_config *cfg)
+{
+	const char *l09 = cfg->ssl.cipher[CFG_DTLSV1], *l12 = cfg->ssl.cipher[CFG_DTLSV1_2];
+	char err[256];
+	struct dtls12_ctx *x = dtls12_ctx_new(l12, err, sizeof(err));
+	int ok = 1;
+
+	if (!x) {
+		fprintf(stderr, "%s: ssl cipher dtlsv1_2 \"%s\": %s\n", cfg->source, l12, err);
+		ok = 0;
+	}
+	dtls12_ctx_free(x);
+	if (!dtls_list_has(l09, "AES256-SHA") && !dtls_list_has(l09, "AES128-SHA")) {
+		fprintf(stderr, "%s: ssl cipher dtlsv1 \"%s\": DTLS 0.9 (phones) needs "
+			"AES256-SHA or AES128-SHA\n", cfg->source, l09);
+		ok = 0;
+	}
+	return ok ? 0 : -1;
+}
+
 static struct sslvpnd_config *load_config(const struct opts *o)
 {
 	struct sslvpnd_config *cfg = NULL;
@@ -97,6 +121,11 @@ static struct sslvpnd_config *load_config(const struct opts *o)
 		config_errors_print(stderr, errs);
 		fprintf(stderr, "sslvpnd: %s: configuration has errors, nothing started\n",
 			o->config ? o->config : CFG_EMBEDDED_NAME);
+	} else if (check_dtls_lists(cfg) < 0) {
+		fprintf(stderr, "sslvpnd: %s: configuration has errors, nothing started\n",
+			cfg->source);
+		config_free(cfg);
+		cfg = NULL;
 	}
 	free(errs);
 	return cfg;

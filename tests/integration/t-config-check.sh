@@ -90,6 +90,19 @@ grep -E 'syntax\.conf:[0-9]+: ' "$TMPD/syntax.out" >/dev/null ||
 	fail "syntax error: expected a 'syntax.conf:<line>: ...' message"
 ok "syntax error reported as file:line"
 
+# --- cipher lists only OpenSSL can judge: named, nothing started
+badssl="$TMPD/badssl.conf"
+sed 's/^logging = .*/&\nssl = { cipher = { dtlsv1_2 = "NOSUCH-SUITE"; dtlsv1 = "DHE-RSA-AES256-SHA"; }; };/' \
+	"$good" >"$badssl"
+sv badssl -t -c "$badssl"
+show badssl
+assert_rc 1 "$RC" "sslvpnd -t with unusable DTLS cipher lists"
+grep -E 'ssl cipher dtlsv1_2 "NOSUCH-SUITE"' "$TMPD/badssl.out" >/dev/null ||
+	fail "no message naming ssl cipher dtlsv1_2"
+grep -E 'ssl cipher dtlsv1 "DHE-RSA-AES256-SHA": DTLS 0\.9 .*needs AES256-SHA or AES128-SHA' \
+	"$TMPD/badssl.out" >/dev/null || fail "no message naming ssl cipher dtlsv1"
+ok "unusable DTLS cipher lists named"
+
 # --- -T prints what -t accepts: for a file and for the embedded default
 sv dump-good -T -c "$good"
 assert_rc 0 "$RC" "sslvpnd -T -c good.conf"
