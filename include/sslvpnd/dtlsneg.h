@@ -12,6 +12,10 @@
  *   headend allows it (openconnect's default; keyed by the TLS exporter);
  * - else Cisco DTLS 1.2 when X-DTLS12-CipherSuite shares a suite with the
  *   dtlsv1.2 list;
+ * - else DTLS 1.2 named in the legacy X-DTLS-CipherSuite: newer phone
+ *   firmware asks for ECDHE-RSA-AES*-GCM there, openconnect for
+ *   OC-DTLS1_2-AES*-GCM (= AES*-GCM-SHA*); the answer then goes back in
+ *   X-DTLS-CipherSuite under the client's own name (phones.md 3.1);
  * - else DTLS 0.9 when X-DTLS-CipherSuite shares a suite with the dtlsv1
  *   list (AES256-SHA, AES128-SHA only);
  * - within a mode, the twin of the TLS suite wins when the client offered
@@ -61,6 +65,8 @@ struct dtls_choice {
 	uint16_t suite_id;              /* IANA id for 0.9 (0x0035/0x002f) */
 	uint8_t master[DTLSNEG_MASTER_LEN]; /* decoded master secret (09/12) */
 	int twin;                       /* suite equals the TLS suite */
+	int legacy_header;              /* DTLS 1.2 answered in X-DTLS-CipherSuite */
+	char reply[DTLSNEG_SUITE_MAX];  /* the name to answer with */
 	char why[128];                  /* DTLS_MODE_NONE: the reason */
 };
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -273,6 +274,24 @@ static void setup_signals(struct mainctx *m)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* Each tunnel holds a TCP and a UDP socket in its worker: the usual soft
+ * limit of 1024 descriptors would cap a worker near 500 phones.  Raise the
+ * soft limit to the hard one; workers inherit it. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		log_warn("cannot raise the open-file limit to %llu",
+			 (unsigned long long)rl.rlim_max);
+	else if (rl.rlim_max < 4096)
+		log_warnx("open-file limit is %llu: each tunnel needs two descriptors",
+			  (unsigned long long)rl.rlim_max);
+}
+
 static int run(struct mainctx *m, const struct opts *o)
 {
 	const struct cfg_logging *lgc = &m->cfg->logging;
@@ -281,6 +300,7 @@ static int run(struct mainctx *m, const struct opts *o)
 		 lgc->format, o->debug ? o->debug : lgc->debug);
 	if (geteuid() != 0)
 		log_warnx("not running as root: tun devices, routes and port 443 will likely fail");
+	raise_nofile();
 	if (!o->foreground && daemon(0, 0) < 0)
 		fatal("daemon");
 	if (o->pid_file)

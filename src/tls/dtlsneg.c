@@ -18,6 +18,15 @@ static const struct {
 	{ "AES128-SHA", 0x002f },
 };
 
+/* openconnect/ocserv names for DTLS 1.2 RSA-GCM resumption in the legacy
+ * header, and the OpenSSL suite each means. */
+static const struct {
+	const char *alias, *name;
+} aliases12[] = {
+	{ "OC-DTLS1_2-AES256-GCM", "AES256-GCM-SHA384" },
+	{ "OC-DTLS1_2-AES128-GCM", "AES128-GCM-SHA256" },
+};
+
 /* Copies the next list element into name (trimmed) and returns a pointer
  * past it, or NULL at the end of the list. */
 static const char *next_name(const char *p, char *name, size_t cap)
@@ -72,26 +81,47 @@ static uint16_t id09(const char *name)
 	return 0;
 }
 
+/* The name under which offer lists the OpenSSL suite name, or NULL: the
+ * name itself, or (legacy header, DTLS 1.2) its openconnect alias. */
+static const char *offered_as(const char *offer, const char *name, int alias_ok)
+{
+	if (dtls_list_has(offer, name))
+		return name;
+	for (size_t i = 0; alias_ok && i < sizeof(aliases12) / sizeof(aliases12[0]); i++)
+		if (!strcmp(aliases12[i].name, name) && dtls_list_has(offer, aliases12[i].alias))
+			return aliases12[i].alias;
+	return NULL;
+}
+
+enum pick_kind { PICK_09, PICK_12, PICK_12_LEGACY };
+
 /* A name of the headend's list that the client offered and this mode can
- * serve; the TLS twin first.  Returns 1 and fills ch->suite, else 0. */
-static int pick(const char *offer, const char *list, int mode12,
+ * serve; the TLS twin first.  Returns 1 and fills ch, else 0. */
+static int pick(const char *offer, const char *list, enum pick_kind kind,
 		const struct dtls_policy *pol, struct dtls_choice *ch)
 {
 	char cur[DTLSNEG_SUITE_MAX];
-	const char *tls = pol->tls_suite ? pol->tls_suite : "";
+	const char *tls = pol->tls_suite ? pol->tls_suite : "", *as;
+	int mode12 = kind != PICK_09;
 
 	for (int pass = 0; pass < 2; pass++) {
 		for (const char *p = list; p && (p = next_name(p, cur, sizeof(cur)));) {
 			if (pass == 0 && strcmp(cur, tls))
 				continue;
-			if (!dtls_list_has(offer, cur))
+			/* In the legacy header only GCM names mean DTLS 1.2:
+			 * AES256-SHA there is DTLS 0.9. */
+			if (kind == PICK_12_LEGACY && !strstr(cur, "-GCM-"))
+				continue;
+			if (!(as = offered_as(offer, cur, kind == PICK_12_LEGACY)))
 				continue;
 			if (mode12 ? (pol->suite12_ok && !pol->suite12_ok(pol->suite12_arg, cur))
 				   : !id09(cur))
 				continue;
 			snprintf(ch->suite, sizeof(ch->suite), "%s", cur);
+			snprintf(ch->reply, sizeof(ch->reply), "%s", as);
 			ch->suite_id = mode12 ? 0 : id09(cur);
 			ch->twin = pass == 0;
+			ch->legacy_header = kind == PICK_12_LEGACY;
 			return 1;
 		}
 	}
@@ -120,14 +150,19 @@ enum dtls_mode dtls_negotiate(const struct dtls_offer *offer,
 		return none(ch, "malformed X-DTLS-Master-Secret (want 96 hex digits)");
 	if (pol->psk && dtls_list_has(offer->suites, PSK_NAME)) {
 		snprintf(ch->suite, sizeof(ch->suite), PSK_NAME);
+		snprintf(ch->reply, sizeof(ch->reply), PSK_NAME);
 		ch->mode = DTLS_MODE_PSK;
 		return ch->mode;
 	}
-	if (offer->suites12 && pick(offer->suites12, pol->list12, 1, pol, ch)) {
+	if (offer->suites12 && pick(offer->suites12, pol->list12, PICK_12, pol, ch)) {
 		ch->mode = DTLS_MODE_12;
 		return ch->mode;
 	}
-	if (offer->suites && pick(offer->suites, pol->list09, 0, pol, ch)) {
+	if (offer->suites && pick(offer->suites, pol->list12, PICK_12_LEGACY, pol, ch)) {
+		ch->mode = DTLS_MODE_12;
+		return ch->mode;
+	}
+	if (offer->suites && pick(offer->suites, pol->list09, PICK_09, pol, ch)) {
 		ch->mode = DTLS_MODE_09;
 		return ch->mode;
 	}

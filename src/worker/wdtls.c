@@ -120,9 +120,9 @@ static void offer_headers(const struct conn *c, const struct ipc_tunnel_rep *rp,
 		wbuf_printf(b, "X-DTLS-App-ID: %s\r\nX-DTLS-CipherSuite: PSK-NEGOTIATE\r\n", id);
 	else
 		wbuf_printf(b, "X-DTLS-Session-ID: %s\r\n%s: %s\r\nX-DTLS-MTU: %u\r\n", id,
-			    d->mode == DTLS_MODE_12 ? "X-DTLS12-CipherSuite"
-						    : "X-DTLS-CipherSuite",
-			    d->suite, d->mtu);
+			    d->mode == DTLS_MODE_12 && !d->legacy_header
+				    ? "X-DTLS12-CipherSuite" : "X-DTLS-CipherSuite",
+			    d->reply, d->mtu);
 	wbuf_printf(b, "X-DTLS-Port: %u\r\nX-DTLS-Keepalive: %u\r\nX-DTLS-DPD: %u\r\n"
 		       "X-DTLS-Rekey-Time: 172800\r\nX-DTLS-Rekey-Method: new-tunnel\r\n",
 		    ifc ? ifc->dtls_port : 443, rp->keepalive, rp->dpd);
@@ -161,6 +161,8 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 	d->mode = ch.mode;
 	memcpy(d->master, ch.master, sizeof(d->master));
 	util_strlcpy(d->suite, ch.suite, sizeof(d->suite));
+	util_strlcpy(d->reply, ch.reply, sizeof(d->reply));
+	d->legacy_header = ch.legacy_header;
 	d->suite_id = ch.suite_id;
 	OPENSSL_cleanse(&ch, sizeof(ch));
 	d->link_mtu = link_mtu(c, req);

@@ -61,7 +61,9 @@ struct outq {
  * is replaced whenever the client says hello from a new address/port. */
 struct wdtls {
 	enum dtls_mode mode;        /* DTLS_MODE_NONE: TLS only */
-	char suite[DTLSNEG_SUITE_MAX];
+	char suite[DTLSNEG_SUITE_MAX];  /* OpenSSL name */
+	char reply[DTLSNEG_SUITE_MAX];  /* name answered to the client */
+	int legacy_header;          /* DTLS 1.2 answered in X-DTLS-CipherSuite */
 	uint16_t suite_id;          /* DTLS 0.9 */
 	uint8_t master[DTLSNEG_MASTER_LEN];
 	uint8_t id[32];             /* session id / App-ID we announced */

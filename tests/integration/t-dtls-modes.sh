@@ -2,7 +2,9 @@
 # t-dtls-modes: openconnect brings DTLS up in every mode the headend serves
 # and pings over it: Cisco DTLS 0.9 (AES256-SHA, AES128-SHA), Cisco DTLS 1.2
 # (AES128-GCM-SHA256, ECDHE-RSA-AES256-GCM-SHA384) and PSK-NEGOTIATE
-# (openconnect's default), one client after the other on one sslvpnd.
+# (openconnect's default), and DTLS 1.2 asked for in the legacy
+# X-DTLS-CipherSuite header (OC-DTLS1_2-AES256-GCM, as newer phones do with
+# ECDHE names), one client after the other on one sslvpnd.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
 #   +--------------------------------+          +-------------------------------+
@@ -76,11 +78,14 @@ dtls_case d12-gcm128 '\(DTLS1\.2\)-\(RSA\)-\(AES-128-GCM\)' DTLSv1.2 AES128-GCM-
 	--dtls12-ciphers=AES128-GCM-SHA256
 dtls_case d12-ecdhe256 '\(DTLS1\.2\)-\(ECDHE-RSA\)-\(AES-256-GCM\)' DTLSv1.2 \
 	ECDHE-RSA-AES256-GCM-SHA384 --dtls12-ciphers=ECDHE-RSA-AES256-GCM-SHA384
+# DTLS 1.2 asked for in the legacy header under openconnect's own name.
+dtls_case d12-legacy '\(DTLS1\.2\)-\(RSA\)-\(AES-256-GCM\)' DTLSv1.2 AES256-GCM-SHA384 \
+	--dtls-ciphers=OC-DTLS1_2-AES256-GCM
 dtls_case psk '\(DTLS1\.2\)-\(PSK\)-\(AES-(128|256)-GCM\)' PSK-NEGOTIATE PSK-NEGOTIATE
 
 assert_log_all "722022 UDP for each mode" 722022 "User <$(re "$cn")>" 'UDP SVC connection established'
-[ "$(log_lines 722022 "User <$(re "$cn")>" 'UDP SVC' | wc -l)" -ge 5 ] ||
-	fail "expected five 722022 UDP lines"
+[ "$(log_lines 722022 "User <$(re "$cn")>" 'UDP SVC' | wc -l)" -ge 6 ] ||
+	fail "expected six 722022 UDP lines"
 assert_no_log 100406 '' "no DTLS handshake failure"
 assert_server_alive
 echo "PASS: $T_NAME"

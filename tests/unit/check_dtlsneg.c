@@ -26,6 +26,9 @@
 	    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:" \
 	    "AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:AES128-SHA"
 
+#define PHONE_LEGACY12 "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:" \
+	"AES256-SHA:AES128-SHA"
+
 struct ncase {
 	const char *what;
 	const char *ms, *suites, *suites12;
@@ -82,6 +85,18 @@ static const struct ncase cases[] = {
 	  NULL, 0, "no common" },
 	{ "spaces around names", MS, " AES128-SHA : AES256-SHA ", NULL, 1, 1,
 	  "AES256-SHA", L09, L12, DTLS_MODE_09, "AES256-SHA", 1, NULL },
+	{ "phone: DTLS 1.2 in the legacy header, TLS twin", MS, PHONE_LEGACY12, NULL, 1, 1,
+	  "ECDHE-RSA-AES128-GCM-SHA256", L09, L12, DTLS_MODE_12,
+	  "ECDHE-RSA-AES128-GCM-SHA256", 1, NULL },
+	{ "phone: DTLS 1.2 in the legacy header, headend order", MS, PHONE_LEGACY12, NULL,
+	  1, 1, "AES256-SHA", L09, L12, DTLS_MODE_12, "ECDHE-RSA-AES256-GCM-SHA384", 0,
+	  NULL },
+	{ "legacy header AES-SHA names stay DTLS 0.9", MS, "AES256-SHA:AES128-SHA", NULL,
+	  1, 1, "AES256-SHA", L09, L12, DTLS_MODE_09, "AES256-SHA", 1, NULL },
+	{ "openconnect alias OC-DTLS1_2-AES128-GCM", MS, "OC-DTLS1_2-AES128-GCM:AES128-SHA",
+	  NULL, 1, 0, "AES128-SHA", L09, L12, DTLS_MODE_12, "AES128-GCM-SHA256", 0, NULL },
+	{ "openconnect default without PSK, no X-DTLS12 -> OC alias", MS, OC09, NULL, 1, 0,
+	  "TLS_AES_256_GCM_SHA384", L09, L12, DTLS_MODE_12, "AES256-GCM-SHA384", 0, NULL },
 	{ "names are case-sensitive", MS, "aes256-sha", NULL, 1, 1, "AES256-SHA", L09,
 	  L12, DTLS_MODE_NONE, NULL, 0, "no common" },
 };
@@ -103,6 +118,12 @@ START_TEST(test_cases)
 			      t->what, ch.suite, t->suite);
 		ck_assert_msg(ch.twin == t->twin, "%s: twin %d", t->what, ch.twin);
 	}
+	if (t->suite && t->mode == DTLS_MODE_12) {
+		int legacy = t->suites12 == NULL;
+
+		ck_assert_msg(ch.legacy_header == legacy, "%s: legacy_header %d", t->what,
+			      ch.legacy_header);
+	}
 	if (t->why && !*t->why)
 		ck_assert_msg(ch.why[0] == '\0', "%s: why '%s'", t->what, ch.why);
 	else if (t->why)
@@ -123,6 +144,12 @@ START_TEST(test_master_decoded)
 	ck_assert_uint_eq(ch.master[15], 0xef); /* upper-case hex accepted */
 	ck_assert_uint_eq(ch.master[47], 0xef);
 	ck_assert_uint_eq(ch.suite_id, 0x0035);
+	ck_assert_str_eq(ch.reply, "AES256-SHA");
+	o.suites = "OC-DTLS1_2-AES256-GCM";
+	ck_assert_int_eq(dtls_negotiate(&o, &p, &ch), DTLS_MODE_12);
+	ck_assert_str_eq(ch.suite, "AES256-GCM-SHA384");
+	ck_assert_str_eq(ch.reply, "OC-DTLS1_2-AES256-GCM");
+	ck_assert_int_eq(ch.legacy_header, 1);
 }
 END_TEST
 
