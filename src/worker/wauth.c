@@ -416,7 +416,7 @@ void wauth_on_tunnel_rep(struct worker *w, const uint8_t *buf, size_t len)
 		struct ipc_tunnel_closed tc = { .conn_id = rp.conn_id,
 						.session_id = rp.session_id,
 						.reason = IPC_CLOSE_LOST };
-		uint8_t out[64];
+		uint8_t out[IPC_MAX_MSG];
 
 		if (rp.result == IPC_TUNNEL_OK)
 			worker_send(w, IPC_TUNNEL_CLOSED, out,
