@@ -38,6 +38,11 @@ struct session {
 	uint64_t created_ms;
 	uint64_t idle_since_ms;       /* when the tunnel went away */
 	uint64_t bytes_in, bytes_out;
+	/* vpn-session-timeout of the policy the session was admitted under,
+	 * in seconds from created_ms (0 = none); fixed at the first tunnel so
+	 * a reconnect does not restart the clock. */
+	uint32_t session_timeout;
+	int timeout_set;
 	/* DTLS: the id announced at CONNECT (X-DTLS-Session-ID or App-ID),
 	 * hashed for the UDP demultiplexer; what the worker reported. */
 	int has_dtls_id;
@@ -319,6 +324,25 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 	util_strlcpy(rp->banner, gp_str_or(e, GPA_BANNER, ""), sizeof(rp->banner));
 }
 
+/* X-CSTP-Session-Timeout is the policy's limit; -Remaining what is left of
+ * it since the login (a reconnecting phone must not get a fresh budget). */
+static void session_timer(struct session *s, struct ipc_tunnel_rep *rp)
+{
+	if (!s->timeout_set) {
+		s->session_timeout = rp->session_timeout;
+		s->timeout_set = 1;
+	}
+	rp->session_timeout = s->session_timeout;
+	if (!s->session_timeout) {
+		rp->session_remaining = 0;
+		return;
+	}
+	uint64_t used = (util_now_ms() - s->created_ms) / 1000;
+
+	rp->session_remaining = used >= s->session_timeout ? 1
+			      : (uint32_t)(s->session_timeout - used);
+}
+
 int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 			 const struct ipc_tunnel_req *rq, struct ipc_tunnel_rep *rp)
 {
@@ -365,6 +389,7 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	util_strlcpy(rp->tunnel_group, s->tunnel_group, sizeof(rp->tunnel_group));
 	util_strlcpy(rp->group_policy, s->policy, sizeof(rp->group_policy));
 	fill_params(&e, rq, rp);
+	session_timer(s, rp);
 	memset(&s->stats, 0, sizeof(s->stats));
 	if (rp->dtls)
 		dtls_id_new(m, s, rp->dtls_id);
@@ -458,6 +483,15 @@ void sessions_tick(struct mainctx *m)
 
 	for (struct session *s = m->sessions, *n; s; s = n) {
 		n = s->next;
+		if (s->session_timeout &&
+		    now - s->created_ms >= (uint64_t)s->session_timeout * 1000) {
+			/* vpn-session-timeout: the ASA ends the session, tunnel
+			 * or not, and the client is told. */
+			if (s->state == SS_ACTIVE)
+				kick(s, IPC_KICK_TIMEOUT);
+			destroy(m, s, "Max time exceeded");
+			continue;
+		}
 		if (s->state == SS_ACTIVE || now - s->idle_since_ms < limit)
 			continue;
 		char dur[48];
