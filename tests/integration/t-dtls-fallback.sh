@@ -6,6 +6,9 @@
 #     (policy routing rules in both namespaces): the ping comes back over
 #     CSTP once openconnect's DTLS DPD gives up, the headend logs 100407 and
 #     moves downstream traffic to TLS; the session survives.
+#  3. UDP unblocked: openconnect's next DTLS attempt comes from a new port
+#     with the same session id; main hands it to the worker, which starts a
+#     fresh DTLS state for that session: DTLS is back.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
 #   +--------------------------------+          +-------------------------------+
@@ -85,6 +88,22 @@ ok "traffic continues over CSTP"
 assert_ping b
 assert_log 100407 "User <$(re "$cn")> IP <$ip_re> DTLS" "100407: headend moved downstream traffic to TLS"
 pid_alive "${OC_PID[b]}" || fail "openconnect exited"
+
+# --- 3. UDP back: openconnect retries DTLS from a new socket (new source
+# port) with the same session id; the headend starts a fresh DTLS state for
+# that session (dtls-openssl.md P11) and traffic returns to DTLS.
+ns_cli ip rule del ipproto udp dport 443 prio 100 blackhole
+ns_srv ip rule del ipproto udp sport 443 prio 100 blackhole
+note "UDP 443 open again"
+dtls_twice() { [ "$(grep -c 'Established DTLS connection' "${OC_LOG[b]}")" -ge 2 ]; }
+wait_for 75 "openconnect re-establishes DTLS" dtls_twice ||
+	fail "DTLS did not come back within 75 s: $(grep -i dtls "${OC_LOG[b]}" | tail -n 4)"
+ok "DTLS re-established from a new client port"
+[ "$(log_lines 722022 "User <$(re "$cn")> IP <$ip_re>" 'UDP SVC' | wc -l)" -ge 2 ] ||
+	fail "expected a second 722022 UDP SVC line"
+ok "722022 UDP logged again"
+sleep 0.5
+assert_ping b
 oc_stop b
 wait_for 10 "counters of B" test "$(log_lines 100410 'Group <DfltGrpPolicy>' | wc -l)" -ge 1 ||
 	fail "no 100410 for the DTLS tunnel"
