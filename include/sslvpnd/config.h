@@ -154,6 +154,17 @@ struct cfg_tunnel_group {
 	int line;
 };
 
+/* username NAME password HASH + username NAME attributes.  Only scrypt
+ * hashes are accepted (include/sslvpnd/passwd.h); the cleartext never
+ * reaches the configuration. */
+struct cfg_user {
+	char name[CFG_NAME_MAX];
+	char password[160];            /* "$scrypt$..." (PASSWD_HASH_MAX) */
+	char vpn_group_policy[CFG_NAME_MAX]; /* "" = the tunnel group's default */
+	char group_lock[CFG_NAME_MAX]; /* "" = no lock of its own */
+	int line;
+};
+
 struct cfg_webvpn {
 	int tunnel_group_list;         /* tunnel-group-list enable */
 };
@@ -175,6 +186,8 @@ struct sslvpnd_config {
 	size_t n_policies;
 	struct cfg_tunnel_group *tunnel_groups; /* DefaultWEBVPNGroup always present */
 	size_t n_tunnel_groups;
+	struct cfg_user *users;        /* local user database */
+	size_t n_users;
 };
 
 struct cfg_error {
@@ -226,5 +239,6 @@ const struct cfg_group_policy *config_group_policy(const struct sslvpnd_config *
 const struct cfg_pool *config_pool(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_trustpoint *config_trustpoint(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_user *config_user(const struct sslvpnd_config *cfg, const char *name);
 
 #endif

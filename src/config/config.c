@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sslvpnd/config.h"
+#include "sslvpnd/passwd.h"
 #include "sslvpnd/util.h"
 #include "schema.h"
 
@@ -128,6 +129,7 @@ static const char *const ld_expected[ST__COUNT] = {
 	[ST_URLS] = "a string or a list of strings",
 	[ST_ALIASES] = "a string or a list of strings",
 	[ST_CIPHERS] = "a string",   [ST_GROUP] = "a group { ... }",
+	[ST_PWHASH] = "a string",
 	[ST_GLIST] = "a list of groups ( { ... }, ... )",
 };
 
@@ -354,6 +356,22 @@ static void ld_ciphers(struct config_ld *ld, const struct schema_key *k,
 		ld_copy(schema_field(base, k), k->size, v);
 }
 
+/* A password must be a hash: a cleartext (or a mangled hash) is refused,
+ * and the message never quotes the value since it may be a password. */
+static void ld_pwhash(struct config_ld *ld, const struct schema_key *k,
+		      void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc), *why;
+	struct passwd_hash h;
+
+	if (!v)
+		return;
+	if (passwd_parse(v, &h, &why) < 0)
+		ld_kerr(ld, s, desc, k->key, "%s", why);
+	else
+		ld_copy(schema_field(base, k), k->size, v);
+}
+
 /* The entries of a "string or list of strings" value: fills out[] and
  * returns their count, or -1 after reporting a wrong shape. */
 static int ld_elems(struct config_ld *ld, const char *key,
@@ -469,6 +487,7 @@ static const ld_parse_fn ld_parsers[ST__COUNT] = {
 	[ST_MASK] = ld_mask,	   [ST_RANGE] = ld_range,
 	[ST_NAMES] = ld_names,	   [ST_URLS] = ld_urls,
 	[ST_ALIASES] = ld_aliases, [ST_CIPHERS] = ld_ciphers,
+	[ST_PWHASH] = ld_pwhash,
 	[ST_GROUP] = ld_group,	   [ST_GLIST] = ld_glist,
 };
 
@@ -579,6 +598,7 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_POOL] = offsetof(struct cfg_pool, line),
 	[SO_GROUP_POLICY] = offsetof(struct cfg_group_policy, line),
 	[SO_TUNNEL_GROUP] = offsetof(struct cfg_tunnel_group, line),
+	[SO_USER] = offsetof(struct cfg_user, line),
 };
 
 /* Every list object has its name as first member (config.h layout). */
@@ -1258,6 +1278,28 @@ static void ld_check_policies(struct config_ld *ld)
 		ld_check_policy(ld, i);
 }
 
+/* username X attributes: vpn-group-policy and group-lock must resolve. */
+static void ld_check_user(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "users");
+	const struct cfg_user *u = &ld->cfg->users[idx];
+
+	if (*u->vpn_group_policy && !config_group_policy(ld->cfg, u->vpn_group_policy))
+		ld_undefined(ld, l, idx, u, "vpn-group-policy", u->vpn_group_policy,
+			     "group_policies");
+	if (*u->group_lock && !config_tunnel_group(ld->cfg, u->group_lock))
+		ld_undefined(ld, l, idx, u, "group-lock", u->group_lock,
+			     "tunnel_groups");
+}
+
+static void ld_check_users(struct config_ld *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->cfg->n_users; i++)
+		ld_check_user(ld, i);
+}
+
 /* ---- loading */
 static struct sslvpnd_config *ld_build(struct config_ld *ld,
 				       const config_t *lc,
@@ -1278,6 +1320,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_check_interfaces(ld);
 	ld_check_tunnel_groups(ld);
 	ld_check_policies(ld);
+	ld_check_users(ld);
 	return ld->cfg;
 }
 
@@ -1458,6 +1501,9 @@ _Static_assert(offsetof(struct cfg_trustpoint, name) == 0, "name first");
 _Static_assert(offsetof(struct cfg_pool, name) == 0, "name first");
 _Static_assert(offsetof(struct cfg_group_policy, name) == 0, "name first");
 _Static_assert(offsetof(struct cfg_tunnel_group, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_user, name) == 0, "name first");
+_Static_assert(sizeof(((struct cfg_user *)0)->password) == PASSWD_HASH_MAX,
+	       "a user's password field holds the longest accepted hash");
 
 static const void *config_find(const void *arr, size_t n, size_t size,
 			       const char *name)
@@ -1505,6 +1551,13 @@ const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg,
 				 sizeof(*cfg->interfaces), name) : NULL;
 }
 
+const struct cfg_user *config_user(const struct sslvpnd_config *cfg,
+				   const char *name)
+{
+	return cfg ? config_find(cfg->users, cfg->n_users, sizeof(*cfg->users),
+				 name) : NULL;
+}
+
 /* ---- teardown and reporting */
 static void config_free_policy(struct cfg_group_policy *gp)
 {
@@ -1532,6 +1585,7 @@ void config_free(struct sslvpnd_config *cfg)
 	free(cfg->pools);
 	free(cfg->trustpoints);
 	free(cfg->interfaces);
+	free(cfg->users);
 	free(cfg);
 }
 

@@ -190,6 +190,7 @@ static const dump_fn dump_fns[ST__COUNT] = {
 	[ST_CONST] = dump_const, [ST_ADDR] = dump_str,	  [ST_MASK] = dump_mask,
 	[ST_RANGE] = dump_range, [ST_NAMES] = dump_names, [ST_URLS] = dump_urls,
 	[ST_ALIASES] = dump_names, [ST_CIPHERS] = dump_str,
+	[ST_PWHASH] = dump_str, /* the hash: the file never has a cleartext */
 	[ST_GROUP] = dump_group, [ST_GLIST] = dump_glist,
 };
 

@@ -81,6 +81,7 @@ static const struct schema_enum schema_map_tg_type[] = {
 #define SCHEMA_T_POOL struct cfg_pool
 #define SCHEMA_T_GROUP_POLICY struct cfg_group_policy
 #define SCHEMA_T_TUNNEL_GROUP struct cfg_tunnel_group
+#define SCHEMA_T_USER struct cfg_user
 
 #define SCHEMA_FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
 

@@ -29,6 +29,7 @@ enum schema_obj {
 	SO_GROUP_POLICY,
 	SO_TUNNEL_GROUP,
 	SO_WEBVPN,
+	SO_USER,
 	SO__COUNT
 };
 
@@ -49,6 +50,7 @@ enum schema_type {
 	ST_URLS,   /* string or list of "URL [enable|disable]", tunnel group */
 	ST_ALIASES, /* string or list of "ALIAS [enable|disable]", tunnel group */
 	ST_CIPHERS, /* OpenSSL cipher list text */
+	ST_PWHASH, /* password hash "$scrypt$...", checked by passwd_parse */
 	ST_GROUP,  /* { ... } holding object `sub` */
 	ST_GLIST,  /* ( { ... }, ... ) of object `sub` */
 	ST__COUNT

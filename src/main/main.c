@@ -19,11 +19,14 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "main.h"
 #include "sslvpnd/dtls12.h"
 #include "sslvpnd/dtlsneg.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
+#include "sslvpnd/passwd.h"
 #include "sslvpnd/pool.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
@@ -31,7 +34,7 @@
 struct opts {
 	const char *config;
 	int config_given;
-	int foreground, check, dump, debug;
+	int foreground, check, dump, debug, hash_password;
 	const char *state_dir;
 	const char *pid_file;
 };
@@ -41,13 +44,16 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"usage: sslvpnd [-c FILE] [-f] [-t] [-T] [-d LEVEL] [--state-dir DIR]\n"
 		"               [--pid-file FILE]\n"
+		"       sslvpnd --hash-password < PASSWORD-LINE\n"
 		"  -c FILE          configuration (default %s, else the embedded default)\n"
 		"  -f               stay in the foreground and log to stderr\n"
 		"  -t               check the configuration and exit (0 ok, 1 errors)\n"
 		"  -T               print the effective configuration and exit\n"
 		"  -d LEVEL         debug level 0..255\n"
 		"  --state-dir DIR  generated identities and leases (default %s)\n"
-		"  --pid-file FILE  write the main process id to FILE\n",
+		"  --pid-file FILE  write the main process id to FILE\n"
+		"  --hash-password  read one line (a password) from stdin, print\n"
+		"                   its scrypt hash for users { password = ...; }\n",
 		CFG_DEFAULT_PATH, CFG_DEFAULT_STATE_DIR);
 }
 
@@ -57,6 +63,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "pid-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "hash-password", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -70,6 +77,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'd': o->debug = atoi(optarg); break;
 		case 'S': o->state_dir = optarg; break;
 		case 'P': o->pid_file = optarg; break;
+		case 'H': o->hash_password = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -327,6 +335,31 @@ static int run(struct mainctx *m, const struct opts *o)
 	return m->failed ? 1 : 0;
 }
 
+/* --hash-password: one line from stdin (without its newline) to a hash on
+ * stdout.  The line buffer is ours, not stdio's getline, so it can be wiped;
+ * stdin is unbuffered for the same reason. */
+static int hash_password_cmd(void)
+{
+	char line[PASSWD_INPUT_MAX + 2], out[PASSWD_HASH_MAX];
+	size_t n = 0;
+	int c, rc = 1;
+
+	setvbuf(stdin, NULL, _IONBF, 0);
+	while (n < sizeof(line) - 1 && (c = getchar()) != EOF && c != '\n')
+		line[n++] = (char)c;
+	if (n && line[n - 1] == '\r')
+		n--;
+	if (n == 0 || n > PASSWD_INPUT_MAX)
+		fprintf(stderr, "sslvpnd: --hash-password: expected one line of 1..%d characters on stdin\n",
+			PASSWD_INPUT_MAX);
+	else if (passwd_hash(out, sizeof(out), line, n) < 0)
+		fprintf(stderr, "sslvpnd: --hash-password: scrypt failed\n");
+	else
+		rc = printf("%s\n", out) < 0 || fflush(stdout) ? 1 : 0;
+	OPENSSL_cleanse(line, sizeof(line));
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct mainctx m;
@@ -334,6 +367,8 @@ int main(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) < 0)
 		return 2;
+	if (o.hash_password)
+		return hash_password_cmd();
 	m.cfg = load_config(&o);
 	if (!m.cfg)
 		return 1;

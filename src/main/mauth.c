@@ -4,13 +4,16 @@
  * ASA: tunnel group, authentication, group policy, checks, address. */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 
 #include "main.h"
+#include "mfail.h"
 #include "sslvpnd/log.h"
+#include "sslvpnd/passwd.h"
 #include "sslvpnd/util.h"
 
 static void reply_auth(struct worker_proc *w, struct ipc_auth_rep *rp)
@@ -59,13 +62,26 @@ static void refuse(struct worker_proc *w, struct ipc_auth_rep *rp,
 	reply_auth(w, rp);
 }
 
-/* The group-policy checks an ASA applies at login, each with its reason. */
+/* The group-policy checks an ASA applies at login, each with its reason.
+ * A local user's own group-lock (username X attributes) comes first in the
+ * ASA's order (user -> group policy -> DfltGrpPolicy) and replaces the
+ * policy's. */
 static const char *policy_refusal(struct mainctx *m, const struct gp_effective *e,
 				  const struct cfg_tunnel_group *tg, const char *user,
-				  char *buf, size_t len)
+				  const struct cfg_user *u, char *buf, size_t len)
 {
 	const char *lock = gp_str_or(e, GPA_GROUP_LOCK, NULL);
 	long long logins = gp_num_or(e, GPA_VPN_SIMULTANEOUS_LOGINS, 3);
+	char from[CFG_NAME_MAX + 8];
+
+	if (u && u->group_lock[0]) {
+		lock = u->group_lock;
+		snprintf(from, sizeof(from), "user %s", u->name);
+	} else {
+		util_strlcpy(from, e->origin[GPA_GROUP_LOCK] == GPO_POLICY ? e->policy
+									   : POLICY_DFLT_GRP,
+			     sizeof(from));
+	}
 
 	if (!gp_list_has(e, GPA_VPN_TUNNEL_PROTOCOL, "ssl-client")) {
 		snprintf(buf, len, "vpn-tunnel-protocol of group policy %s (from %s) "
@@ -77,10 +93,7 @@ static const char *policy_refusal(struct mainctx *m, const struct gp_effective *
 	}
 	if (lock && strcmp(lock, tg->name)) {
 		snprintf(buf, len, "group-lock value %s (from %s) but the connection "
-			 "uses tunnel group %s", lock,
-			 e->origin[GPA_GROUP_LOCK] == GPO_POLICY ? e->policy
-								 : POLICY_DFLT_GRP,
-			 tg->name);
+			 "uses tunnel group %s", lock, from, tg->name);
 		return buf;
 	}
 	if (logins == 0) {
@@ -95,32 +108,105 @@ static const char *policy_refusal(struct mainctx *m, const struct gp_effective *
 	return NULL;
 }
 
+/* The password step of authentication aaa / aaa certificate against the
+ * local user database.  Returns 0 with *u set, or -1 after answering.
+ *
+ * scrypt (N = 2^14, some tens of ms) runs here, in main's event loop: one
+ * login holds every other event for that long.  S9 (secmod) moves it to its
+ * own process; until then the cost stays modest and bounded by passwd.h. */
+static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
+			  const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			  const char *name, const struct cfg_user **u)
+{
+	int xml = rq->flow == IPC_FLOW_XML;
+	char nu[16], ni[16];
+	const char *why;
+
+	*u = config_user(w->m->cfg, name);
+	int ok = passwd_verify(*u ? (*u)->password : NULL, rq->password,
+			       strnlen(rq->password, sizeof(rq->password)));
+
+	if (ok == 1) {
+		mfail_clear(MFAIL_USER, name);
+		log_event(LM_AAA_USER_OK, name, rq->peer);
+		return 0;
+	}
+	why = !*u ? "User was not found" : ok < 0 ? "Internal error" : "Invalid password";
+	mfail_record(name, rq->peer, util_now_ms() / 1000);
+	snprintf(nu, sizeof(nu), "%u", mfail_count(MFAIL_USER, name));
+	snprintf(ni, sizeof(ni), "%u", mfail_count(MFAIL_IP, rq->peer));
+	log_event(LM_AAA_USER_REJECTED, name, why, rq->peer, nu, ni);
+	/* XML: the login form again with "Login failed." (the ASA re-prompts;
+	 * openconnect --non-inter stops on it); the phone gets its 401. */
+	util_strlcpy(rp->tunnel_group, tg->name, sizeof(rp->tunnel_group));
+	refuse(w, rp, rq, name, xml ? IPC_AUTH_NEED_FORM : IPC_AUTH_FAIL, why,
+	       "Login failed.");
+	*u = NULL;
+	return -1;
+}
+
+/* Who the session belongs to under `aaa certificate`: the AAA (form)
+ * username, as on an ASA without pre-fill-username: the certificate only
+ * has to validate, the password decides who logs in, so group-lock, the
+ * user's group policy and simultaneous-logins follow the name the password
+ * was checked for.  The phone's "Password only" method sends no username:
+ * then, and only with a valid certificate, the name comes from the
+ * certificate (username-from-certificate). */
+static const char *aaa_username(const struct cfg_tunnel_group *tg,
+				const struct ipc_auth_req *rq)
+{
+	if (!rq->username[0] && rq->flow == IPC_FLOW_SVC &&
+	    tg->authentication == CFG_AUTH_AAA_CERTIFICATE && rq->cert == IPC_CERT_OK)
+		return cert_username(tg, rq);
+	return rq->username;
+}
+
+static int aaa_login(struct worker_proc *w, const struct ipc_auth_req *rq,
+		     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+		     const char **user, const struct cfg_user **u)
+{
+	const char *name = aaa_username(tg, rq);
+
+	if (!name[0] && !rq->password[0]) {
+		if (rq->flow == IPC_FLOW_XML) {
+			/* First round: no credentials yet, ask for them. */
+			rp->result = IPC_AUTH_NEED_FORM;
+			util_strlcpy(rp->tunnel_group, tg->name, sizeof(rp->tunnel_group));
+			reply_auth(w, rp);
+			return -1;
+		}
+		refuse(w, rp, rq, "", IPC_AUTH_FAIL,
+		       "tunnel group requires a username and password and the phone sent none",
+		       "Login failed.");
+		return -1;
+	}
+	if (check_password(w, rq, tg, rp, name, u) < 0)
+		return -1;
+	*user = (*u)->name;
+	return 0;
+}
+
 static int authenticate(struct worker_proc *w, const struct ipc_auth_req *rq,
 			const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
-			const char **user)
+			const char **user, const struct cfg_user **u)
 {
 	int want_cert = tg->authentication != CFG_AUTH_AAA;
 
 	*user = "";
+	*u = NULL;
 	if (want_cert && rq->cert != IPC_CERT_OK) {
 		if (rq->flow == IPC_FLOW_XML && !rq->client_cert_fail) {
 			rp->result = IPC_AUTH_NEED_CERT;
 			reply_auth(w, rp);
 			return -1;
 		}
-		refuse(w, rp, rq, "", IPC_AUTH_CERT_FAIL,
+		refuse(w, rp, rq, rq->username, IPC_AUTH_CERT_FAIL,
 		       "tunnel group requires a valid client certificate and none was presented",
 		       "Certificate Validation Failure");
 		return -1;
 	}
-	if (tg->authentication != CFG_AUTH_CERTIFICATE) {
-		/* Local AAA (username/password) arrives with the policy model
-		 * (issue S3); until then an aaa group admits nobody. */
-		refuse(w, rp, rq, rq->username, IPC_AUTH_FAIL,
-		       "authentication aaa: no AAA server or local user database is available",
-		       "Login failed.");
-		return -1;
-	}
+	if (tg->authentication != CFG_AUTH_CERTIFICATE)
+		return aaa_login(w, rq, tg, rp, user, u);
 	*user = cert_username(tg, rq);
 	if (!**user) {
 		refuse(w, rp, rq, "", IPC_AUTH_FAIL,
@@ -131,16 +217,31 @@ static int authenticate(struct worker_proc *w, const struct ipc_auth_req *rq,
 	return 0;
 }
 
+static const char *auth_method(const struct cfg_tunnel_group *tg)
+{
+	switch (tg->authentication) {
+	case CFG_AUTH_AAA: return "local database";
+	case CFG_AUTH_AAA_CERTIFICATE: return "certificate and local database";
+	default: return "certificate";
+	}
+}
+
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 {
 	static struct ipc_auth_req rq;
 	struct ipc_auth_rep rp = { 0 };
 	struct mainctx *m = w->m;
 	enum tg_how how = TG_BY_DEFAULT;
+	const struct cfg_user *u;
 	const char *user;
-	char why[256];
+	char why[512];
+	int bad = ipc_dec_auth_req(&rq, buf, len) < 0;
 
-	if (ipc_dec_auth_req(&rq, buf, len) < 0) {
+	/* The payload may hold a password: proc.c's receive buffer is a
+	 * writable stack array, wipe it as soon as it is decoded. */
+	OPENSSL_cleanse((void *)(uintptr_t)buf, len);
+	if (bad) {
+		OPENSSL_cleanse(&rq, sizeof(rq));
 		proc_kill(w, "bad AUTH_REQ");
 		return;
 	}
@@ -157,14 +258,21 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		  how == TG_BY_ALIAS ? rq.group_select : rq.path);
 	util_strlcpy(rp.tunnel_group, tg->name, sizeof(rp.tunnel_group));
 	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
-	if (authenticate(w, &rq, tg, &rp, &user) < 0)
+	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */
+		util_strlcpy(rp.group_alias, rq.group_select, sizeof(rp.group_alias));
+	if (authenticate(w, &rq, tg, &rp, &user, &u) < 0)
 		goto out;
 
 	struct gp_effective e;
 	const char *refusal;
+	/* username X attributes / vpn-group-policy replaces the tunnel
+	 * group's default-group-policy for this user's sessions. */
+	const char *gp = u && u->vpn_group_policy[0] ? u->vpn_group_policy
+						     : tg->default_group_policy;
 
-	policy_resolve(m->cfg, tg->default_group_policy, &e);
-	refusal = policy_refusal(m, &e, tg, user, why, sizeof(why));
+	util_strlcpy(rp.group_policy, gp, sizeof(rp.group_policy));
+	policy_resolve(m->cfg, gp, &e);
+	refusal = policy_refusal(m, &e, tg, user, u, why, sizeof(why));
 	if (refusal) {
 		refuse(w, &rp, &rq, user, IPC_AUTH_FAIL, refusal, "Login denied.");
 		goto out;
@@ -177,8 +285,7 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	}
 	/* The seeds show 716038 naming DfltGrpPolicy: the ASA logs it before
 	 * the session's group policy is applied. */
-	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq.peer,
-		  rq.cert == IPC_CERT_OK ? "certificate" : "aaa");
+	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq.peer, auth_method(tg));
 	log_event(LM_SESSION_STARTED, e.policy, user, rq.peer);
 	rp.result = IPC_AUTH_OK;
 	util_strlcpy(rp.cookie, session_cookie(s), sizeof(rp.cookie));

@@ -129,6 +129,7 @@ static void xml_login(struct conn *c, const struct http_request *req)
 
 	memset(&x, 0, sizeof(x));
 	if (req->body_len && xmlauth_parse(&x, req->body, req->body_len) < 0) {
+		OPENSSL_cleanse(&x, sizeof(x)); /* may hold part of a password */
 		bad_request(c, 400, "malformed config-auth XML");
 		return;
 	}
@@ -342,6 +343,46 @@ static void xml_need_cert(struct conn *c)
 		  "<client-cert-request/>\n</config-auth>\n");
 }
 
+/* authentication aaa: the username/password form (anyconnect-protocol.md
+ * 1.5).  action is the path of the request being answered: openconnect
+ * 9.x posts a form without action to "/", which would lose the group-url
+ * that selected the tunnel group.  A group chosen by alias travels in the
+ * opaque element the client echoes, which xml_login reads back as the
+ * alias (only an alias: a tunnel group name from the client would let it
+ * pick groups that are reachable by group-url only).  rp->message set =
+ * a retry after a refusal. */
+static void xml_need_form(struct conn *c, const struct ipc_auth_rep *rp)
+{
+	char alias[CFG_NAME_MAX * 6], msg[sizeof(rp->message) * 6];
+	char opaque[CFG_NAME_MAX * 12 + 128] = "", error[sizeof(msg) + 64] = "";
+	char action[HTTP_MAX_PATH * 6 + 16] = "", path[HTTP_MAX_PATH * 6];
+	static char body[RESP_MAX];
+
+	if (c->req && c->req->path[0] == '/' &&
+	    xmlauth_escape(path, sizeof(path), c->req->path) >= 0)
+		snprintf(action, sizeof(action), " action=\"%s\"", path);
+
+	if (rp->group_alias[0] && xmlauth_escape(alias, sizeof(alias), rp->group_alias) >= 0)
+		snprintf(opaque, sizeof(opaque),
+			 "<opaque is-for=\"sg\"><tunnel-group>%s</tunnel-group>"
+			 "<group-alias>%s</group-alias></opaque>\n",
+			 alias, alias);
+	if (rp->message[0] && xmlauth_escape(msg, sizeof(msg), rp->message) >= 0)
+		snprintf(error, sizeof(error),
+			 "<error id=\"2\" param1=\"\" param2=\"\">%s</error>\n", msg);
+	snprintf(body, sizeof(body),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		 "<config-auth client=\"vpn\" type=\"auth-request\" aggregate-auth-version=\"2\">\n"
+		 "%s<auth id=\"main\">\n<title>Login</title>\n"
+		 "<message>Please enter your username and password.</message>\n%s"
+		 "<form method=\"post\"%s>\n"
+		 "<input type=\"text\" name=\"username\" label=\"Username:\"></input>\n"
+		 "<input type=\"password\" name=\"password\" label=\"Password:\"></input>\n"
+		 "</form>\n</auth>\n</config-auth>\n",
+		 opaque, error, action);
+	xml_reply(c, "", body);
+}
+
 static void svc_success(struct conn *c, const struct ipc_auth_rep *rp)
 {
 	char head[512];
@@ -372,8 +413,7 @@ static void on_auth_answer(struct conn *c, const struct ipc_auth_rep *rp)
 			svc_get(c);  /* re-prompt, as the phone expects */
 			break;
 		}
-		/* Password forms arrive with the AAA work (S3). */
-		wauth_send_status(c, 401, NULL);
+		xml_need_form(c, rp);
 		break;
 	default:
 		/* Final failure: 401, no cookie, close (the phone's one attempt

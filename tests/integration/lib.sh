@@ -287,6 +287,14 @@ cleanup() {
 	for ns in "${LIB_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	# A sanitizer report from sslvpnd or a worker (an --enable-asan build)
+	# fails the test even when everything else passed.
+	if [ -n "${SRV_LOG:-}" ] && [ -f "$SRV_LOG" ] &&
+		grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV_LOG" >/dev/null; then
+		grep -E -A 15 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$SRV_LOG" | head -n 60
+		printf 'FAIL: sanitizer report in %s\n' "$SRV_LOG"
+		[ "$rc" -ne 0 ] || rc=1
+	fi
 	if [ -n "$TMPD" ] && [ -d "$TMPD" ]; then
 		if [ "${KEEP_TMP:-0}" = 1 ]; then
 			note "files kept in $TMPD"
@@ -460,6 +468,8 @@ EOF
 # namespace in the background; wait (bounded) until the script configured
 # the tun device.  Sets OC_PID[NAME], OC_ADDR[NAME], OC_TUNDEV[NAME].
 # Returns 1 when openconnect exits or times out first.
+# OC_STDIN=FILE (optional): openconnect's stdin, e.g. for --passwd-on-stdin;
+# /dev/null otherwise.
 oc_connect() {
 	local name=$1 url=$2 i
 	shift 2
@@ -471,7 +481,7 @@ oc_connect() {
 	OC_ENV_FILE="${OC_ENV[$name]}" OC_ROUTE="$BEHIND_IP" \
 		"${LIB_LAUNCH[@]}" ip netns exec "$NS_CLI" openconnect --non-inter -v \
 		--servercert "$SERVER_CERT_SHA1" -s "$OC_SCRIPT" "$@" "$url" \
-		>>"${OC_LOG[$name]}" 2>&1 </dev/null &
+		>>"${OC_LOG[$name]}" 2>&1 <"${OC_STDIN:-/dev/null}" &
 	OC_PID[$name]=$!
 	track_pid "${OC_PID[$name]}"
 	for ((i = 0; i < 200; i++)); do
@@ -505,7 +515,8 @@ oc_dtls_up() { grep -q 'Established DTLS connection' "${OC_LOG[$1]}"; }
 
 # oc_authenticate NAME URL [ARGS...]: `openconnect --authenticate` (bounded
 # to 20 s) in the client namespace.  Sets OC_AUTH_RC, OC_COOKIE (empty when
-# none was printed) and OC_AUTH_OUT (its stdout file).
+# none was printed) and OC_AUTH_OUT (its stdout file).  OC_STDIN as for
+# oc_connect.
 oc_authenticate() {
 	local name=$1 url=$2
 	shift 2
@@ -513,7 +524,7 @@ oc_authenticate() {
 	note "openconnect --authenticate [$name]: $url $*"
 	timeout -k 5 20 ip netns exec "$NS_CLI" openconnect --authenticate --non-inter \
 		--servercert "$SERVER_CERT_SHA1" "$@" "$url" \
-		>"$OC_AUTH_OUT" 2>"$TMPD/$name.auth.err" </dev/null
+		>"$OC_AUTH_OUT" 2>"$TMPD/$name.auth.err" <"${OC_STDIN:-/dev/null}"
 	OC_AUTH_RC=$?
 	OC_COOKIE=$(sed -n "s/^COOKIE='\{0,1\}\([^']*\)'\{0,1\}\$/\1/p" "$OC_AUTH_OUT" | head -n 1)
 	if [ -n "$OC_COOKIE" ]; then

@@ -148,6 +148,7 @@ static void eq_config(const struct sslvpnd_config *a, const struct sslvpnd_confi
 	EQ_ARRAY(a, b, trustpoints, n_trustpoints, "trustpoint");
 	EQ_ARRAY(a, b, pools, n_pools, "pool");
 	EQ_ARRAY(a, b, tunnel_groups, n_tunnel_groups, "tunnel group");
+	EQ_ARRAY(a, b, users, n_users, "user");
 	eq_policies(a, b);
 }
 
@@ -323,6 +324,10 @@ struct bad_case {
 	int line;
 	const char *msg;
 };
+
+/* sslvpnd --hash-password <<< secret */
+#define HASH "$scrypt$ln=14,r=8,p=1$ndVmivrk0c2zp6Cczon0HA$ObMsINJsBSkojYd4Q0xaOT1b86CX0fLiKObZHUuCbSw"
+#define USER_TG "tunnel_groups = ( { name = \"tg\"; } );\n"
 
 #define POOL_P "ip_local_pools = ( { name = \"p\"; range = \"198.19.0.10-198.19.0.20\"; mask = \"255.255.255.0\"; } );\n"
 
@@ -719,6 +724,59 @@ static const struct bad_case bads[] = {
 	  "    dns-server = [ ]; }\n"
 	  ");\n",
 	  3, "is an empty list; write \"none\"" },
+	{ "user password in cleartext",
+	  "users = (\n"
+	  "  { name = \"alice\";\n"
+	  "    password = \"secret\"; }\n"
+	  ");\n",
+	  3, "user \"alice\": password: is not a password hash" },
+	{ "user password hash truncated",
+	  "users = (\n"
+	  "  { name = \"alice\"; password = \"$scrypt$ln=14,r=8,p=1$ndVmivrk0c2zp6Cczon0HA$ObMsINJs\"; }\n"
+	  ");\n",
+	  2, "password: has a malformed or wrong-length key" },
+	{ "user password hash with wild parameters",
+	  "users = (\n"
+	  "  { name = \"alice\";\n"
+	  "    password = \"$scrypt$ln=30,r=8,p=1$ndVmivrk0c2zp6Cczon0HA$ObMsINJsBSkojYd4Q0xaOT1b86CX0fLiKObZHUuCbSw\"; }\n"
+	  ");\n",
+	  3, "password: has scrypt parameters out of range" },
+	{ "user password not a string",
+	  "users = (\n"
+	  "  { name = \"alice\";\n"
+	  "    password = 1234; }\n"
+	  ");\n",
+	  3, "password: expected a string, got an integer" },
+	{ "user without password",
+	  "users = (\n"
+	  "  { name = \"alice\"; }\n"
+	  ");\n",
+	  2, "user \"alice\": missing required key \"password\"" },
+	{ "user with unknown policy",
+	  "users = (\n"
+	  "  { name = \"alice\"; password = \"" HASH "\";\n"
+	  "    vpn-group-policy = \"nope\"; }\n"
+	  ");\n",
+	  3, "user \"alice\": vpn-group-policy \"nope\" is not defined (group_policies)" },
+	{ "user locked to an unknown tunnel group",
+	  USER_TG
+	  "users = (\n"
+	  "  { name = \"alice\"; password = \"" HASH "\";\n"
+	  "    group-lock = \"nope\"; }\n"
+	  ");\n",
+	  4, "user \"alice\": group-lock \"nope\" is not defined (tunnel_groups)" },
+	{ "user defined twice",
+	  "users = (\n"
+	  "  { name = \"alice\"; password = \"" HASH "\"; },\n"
+	  "  { name = \"alice\"; password = \"" HASH "\"; }\n"
+	  ");\n",
+	  3, "duplicate user \"alice\" (first defined at line 2)" },
+	{ "unknown key in a user",
+	  "users = (\n"
+	  "  { name = \"alice\"; password = \"" HASH "\";\n"
+	  "    privilege = 15; }\n"
+	  ");\n",
+	  3, "unknown key \"privilege\" in user \"alice\"" },
 	{ "bad cipher list",
 	  "ssl = { cipher = {\n"
 	  "  tlsv1 = \"AES256-SHA AES128-SHA\";\n"
@@ -836,7 +894,28 @@ static void chk_two_listeners(const struct sslvpnd_config *c)
 	ck_assert_uint_eq(c->interfaces[1].port, 8443);
 }
 
+static void chk_users(const struct sslvpnd_config *c)
+{
+	const struct cfg_user *a = config_user(c, "alice"), *b = config_user(c, "bob");
+
+	ck_assert_uint_eq(c->n_users, 2);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(a->password, HASH);
+	ck_assert_str_eq(a->vpn_group_policy, "x");
+	ck_assert_str_eq(a->group_lock, "tg");
+	ck_assert_str_eq(b->vpn_group_policy, "");
+	ck_assert_str_eq(b->group_lock, "");
+	ck_assert_ptr_null(config_user(c, "Alice")); /* names are case-sensitive */
+}
+
 static const struct good_case goods[] = {
+	{ "local users",
+	  USER_TG "group_policies = ( { name = \"x\"; } );\n"
+	  "users = ( { name = \"alice\"; password = \"" HASH "\"; vpn-group-policy = \"x\";"
+	  " group-lock = \"tg\"; },\n"
+	  " { name = \"bob\"; password = \"" HASH "\"; } );",
+	  chk_users },
 	{ "aaa certificate",
 	  "tunnel_groups = ( { name = \"tg\"; authentication = \"aaa certificate\"; } );",
 	  chk_aaa_cert },
@@ -980,7 +1059,9 @@ static const char rich[] =
 	" authentication = \"aaa certificate\"; group-url = [ \"https://198.18.0.1/phone\","
 	" \"https://198.18.0.1/old disable\" ]; group-alias = \"PHONES\"; without-csd = true;"
 	" username-from-certificate = \"OU\"; validation-trustpoints = \"ca\"; } );\n"
-	"webvpn = { tunnel-group-list = true; };\n";
+	"webvpn = { tunnel-group-list = true; };\n"
+	"users = ( { name = \"alice\"; password = \"" HASH "\"; vpn-group-policy = \"x\";"
+	" group-lock = \"tg\"; } );\n";
 
 static void roundtrip(struct sslvpnd_config *a)
 {
@@ -1024,6 +1105,8 @@ START_TEST(test_dump_content)
 	ck_assert_msg(!strstr(text, "vpn-session-timeout"), "%s", text);
 	ck_assert_msg(strstr(text, "# implicit: { name = \"DefaultWEBVPNGroup\""), "%s", text);
 	ck_assert_msg(strstr(text, "\"https://198.18.0.1/old disable\""), "%s", text);
+	ck_assert_msg(strstr(text, "    password = \"" HASH "\";\n"), "%s", text);
+	ck_assert_msg(strstr(text, "    vpn-group-policy = \"x\";\n"), "%s", text);
 	free(text);
 	config_free(cfg);
 }
