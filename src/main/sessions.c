@@ -244,15 +244,32 @@ static void kick(struct session *s, uint8_t reason)
 		proc_send(s->worker, IPC_TUNNEL_KICK, buf, n, -1);
 }
 
-/* ASA behaviour at vpn-simultaneous-logins: the oldest session of the user
- * is logged off to admit the new one. */
+/* ASA behaviour at vpn-simultaneous-logins (Cisco ASA Series CLI
+ * Configuration Guide, "Configuring VPN-Specific Attributes"): at the limit
+ * "the session with the longest idle time is logged off. If all current
+ * sessions have been idle an equally long time, then the oldest session is
+ * logged off"; with a limit of 1 the existing session (stale or active)
+ * goes.  Idle here: a session without a tunnel has been idle since its
+ * tunnel went away and is preferred, longest first; sessions with a tunnel
+ * up count as equally idle (main does not see their traffic), so the
+ * oldest of them goes. */
+static int more_idle(const struct session *a, const struct session *b)
+{
+	int a_idle = a->state != SS_ACTIVE, b_idle = b->state != SS_ACTIVE;
+
+	if (a_idle != b_idle)
+		return a_idle;
+	if (a_idle && a->idle_since_ms != b->idle_since_ms)
+		return a->idle_since_ms < b->idle_since_ms;
+	return a->created_ms < b->created_ms;
+}
+
 void sessions_logoff_oldest(struct mainctx *m, const char *user)
 {
 	struct session *old = NULL;
 
 	for (struct session *s = m->sessions; s; s = s->next)
-		if (strcmp(s->user, user) == 0 &&
-		    (!old || s->created_ms < old->created_ms))
+		if (strcmp(s->user, user) == 0 && (!old || more_idle(s, old)))
 			old = s;
 	if (!old)
 		return;
