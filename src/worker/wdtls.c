@@ -90,7 +90,11 @@ static unsigned link_mtu(const struct conn *c, const struct http_request *req)
 
 	if (base < 576 || base > DEFAULT_BASE_MTU)
 		base = base < 576 ? 576 : DEFAULT_BASE_MTU;
-	return (unsigned)base - (strchr(c->meta.peer, ':') ? IPV6_UDP_HDRS : IPV4_UDP_HDRS);
+	/* An IPv4 client on a dual-stack socket shows as ::ffff:a.b.c.d and
+	 * still pays only the IPv4 header. */
+	int v6 = strchr(c->meta.peer, ':') && !strchr(c->meta.peer, '.');
+
+	return (unsigned)base - (v6 ? IPV6_UDP_HDRS : IPV4_UDP_HDRS);
 }
 
 /* The largest packet (without the type byte) one DTLS record may carry. */
