@@ -13,6 +13,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sslvpnd/acl.h"
+#include "sslvpnd/certmap.h"
+#include "sslvpnd/timerange.h"
 #include "sslvpnd/log.h"
 
 enum {
@@ -165,6 +168,36 @@ struct cfg_user {
 	int line;
 };
 
+/* access-list NAME standard|extended ...: entries parsed at load time
+ * (include/sslvpnd/acl.h), in file order. */
+struct cfg_acl {
+	char name[CFG_NAME_MAX];
+	int type;                      /* enum acl_type */
+	size_t n;
+	struct acl_entry e[ACL_MAX_ENTRIES];
+	int line;
+};
+
+/* crypto ca certificate map NAME + webvpn certificate-group-map NAME ... TG:
+ * every rule must hold; maps are tried in file order. */
+struct cfg_certmap {
+	char name[CFG_NAME_MAX];
+	char tunnel_group[CFG_NAME_MAX];
+	size_t n;
+	struct certmap_rule r[CERTMAP_MAX_RULES];
+	int line;
+};
+
+/* time-range NAME: absolute start / end (0 = open) and periodic windows
+ * (none = every day, all day). */
+struct cfg_time_range {
+	char name[CFG_NAME_MAX];
+	size_t n_periodic;
+	struct tr_periodic periodic[TR_MAX_PERIODIC];
+	int64_t start, end;            /* timerange_key values; 0 = none */
+	int line;
+};
+
 struct cfg_webvpn {
 	int tunnel_group_list;         /* tunnel-group-list enable */
 };
@@ -182,6 +215,12 @@ struct sslvpnd_config {
 	size_t n_trustpoints;
 	struct cfg_pool *pools;
 	size_t n_pools;
+	struct cfg_acl *acls;          /* access lists */
+	size_t n_acls;
+	struct cfg_certmap *certmaps;  /* certificate-to-tunnel-group maps */
+	size_t n_certmaps;
+	struct cfg_time_range *time_ranges; /* read by vpn-access-hours */
+	size_t n_time_ranges;
 	struct cfg_group_policy *policies;   /* DfltGrpPolicy always present */
 	size_t n_policies;
 	struct cfg_tunnel_group *tunnel_groups; /* DefaultWEBVPNGroup always present */
@@ -240,5 +279,8 @@ const struct cfg_pool *config_pool(const struct sslvpnd_config *cfg, const char 
 const struct cfg_trustpoint *config_trustpoint(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_user *config_user(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_acl *config_acl(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
+					       const char *name);
 
 #endif

@@ -152,6 +152,11 @@ struct ipc_route4 {
 	uint32_t addr, mask;          /* network byte order */
 };
 
+struct ipc_route6 {
+	uint8_t addr[16];             /* network byte order */
+	uint8_t plen;                 /* 0..128 */
+};
+
 struct ipc_tunnel_rep {
 	uint32_t conn_id;
 	uint8_t result;               /* enum ipc_tunnel_result */
@@ -182,6 +187,10 @@ struct ipc_tunnel_rep {
 				       * main routes ClientHellos by (when dtls) */
 	char banner[1024];
 	uint8_t resumed;              /* replaced an earlier tunnel of the session */
+	/* appended for S3 split tunnelling (same split_mode as split[]): */
+	uint16_t n_split6;
+	struct ipc_route6 split6[IPC_MAX_ROUTES];
+	char split_dns[256];          /* split-dns domains, space separated */
 };
 
 enum ipc_close_reason {

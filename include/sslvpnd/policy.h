@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "sslvpnd/acl.h"
 #include "sslvpnd/config.h"
 
 #define POLICY_DFLT_GRP "DfltGrpPolicy"
@@ -14,6 +15,7 @@ enum tg_how {
 	TG_BY_ALIAS = 1,   /* <group-select> / group_list matched an alias or name */
 	TG_BY_URL,         /* group-url matched host/port/path */
 	TG_BY_DEFAULT,     /* nothing matched: DefaultWEBVPNGroup */
+	TG_BY_CERT_MAP,    /* a certificate map matched (policy_select_by_cert) */
 };
 
 /* policy_select_tunnel_group: choose the tunnel group for a request.
@@ -29,6 +31,15 @@ policy_select_tunnel_group(const struct sslvpnd_config *cfg, const char *host,
 			   uint16_t port, const char *path,
 			   const char *group_select, enum tg_how *how);
 
+/* policy_select_by_cert: the tunnel group of the first certificate map
+ * (file order) whose rules all hold for a verified client certificate
+ * (RFC 2253 subject and issuer); *map names it.  NULL when none matches.
+ * Consulted only when neither an alias nor a group-url chose a group: an
+ * explicit choice of the client wins over the map. */
+const struct cfg_tunnel_group *
+policy_select_by_cert(const struct sslvpnd_config *cfg, const char *subject,
+		      const char *issuer, const char **map);
+
 /* policy_path_known: 1 when path is "/" or the path of an enabled group-url
  * of any tunnel group (these are the paths the login flows answer on). */
 int policy_path_known(const struct sslvpnd_config *cfg, const char *path);
@@ -41,6 +52,7 @@ struct gp_effective {
 	const struct gp_value *v[GPA__COUNT];
 	enum gp_origin origin[GPA__COUNT];
 	char policy[CFG_NAME_MAX];   /* the policy chosen for the session */
+	const struct sslvpnd_config *cfg; /* the snapshot it was resolved in */
 };
 
 /* policy_resolve: attributes set on `policy` (by name; must exist in cfg),
@@ -53,6 +65,73 @@ long long gp_num_or(const struct gp_effective *e, enum gp_attr a, long long none
 const char *gp_str_or(const struct gp_effective *e, enum gp_attr a, const char *none);
 /* 1 when the effective list attribute contains item (exact match). */
 int gp_list_has(const struct gp_effective *e, enum gp_attr a, const char *item);
+
+/* Split tunnelling of an effective policy (src/policy/split.c). */
+enum policy_split_mode { SPLIT_ALL = 0, SPLIT_INCLUDE = 1, SPLIT_EXCLUDE = 2 };
+
+struct policy_split4 {
+	uint32_t addr, mask;         /* network byte order */
+};
+
+struct policy_split {
+	enum policy_split_mode mode; /* the TUNNEL_REP split_mode values */
+	size_t n4, n6;
+	struct policy_split4 v4[ACL_MAX_ENTRIES];
+	struct acl_addr v6[ACL_MAX_ENTRIES];  /* af ACL_AF_6 */
+};
+
+/* policy_split: split-tunnel-policy tunnelspecified / excludespecified with
+ * split-tunnel-network-list -> the networks to include / exclude: the
+ * permit entries of the (standard) access list, IPv4 and IPv6 apart, in
+ * list order, duplicates dropped.  Deny and remark entries and the
+ * wildcards any / any4 / any6 are not networks and are skipped.  Without a
+ * list (none, or a name the snapshot lacks) or without any network in it,
+ * the mode is SPLIT_ALL: nothing to include or exclude means tunnel all. */
+void policy_split(const struct gp_effective *e, struct policy_split *out);
+
+/* policy_origin_name: where attribute a of e came from, for messages: the
+ * policy's name, "DfltGrpPolicy" or "built-in default". */
+const char *policy_origin_name(const struct gp_effective *e, enum gp_attr a);
+
+/* The login decision (src/policy/admit.c), in the order the ASA checks. */
+enum admit_refusal {
+	ADMIT_OK = 0,
+	ADMIT_PROTOCOL,       /* vpn-tunnel-protocol lacks the protocol */
+	ADMIT_GROUP_LOCK,     /* group-lock names another tunnel group */
+	ADMIT_ACCESS_HOURS,   /* outside the vpn-access-hours time range */
+	ADMIT_NO_LOGINS,      /* vpn-simultaneous-logins 0 */
+};
+
+struct policy_admit {
+	enum admit_refusal refusal;
+	enum gp_attr attr;           /* the attribute that decided (refusals) */
+	char origin[CFG_NAME_MAX + 8]; /* where it came from ("user NAME" for a
+				      * user's own group-lock) */
+	unsigned logoff;             /* admitted: log off this many of the
+				      * user's oldest sessions first */
+	const char *filter;          /* admitted: vpn-filter ACL name, NULL none */
+	char reason[512];            /* refusals: the precise reason (logs) */
+};
+
+/* policy_admit: may `user` (local user record u, NULL when none) start a
+ * session of `protocol` ("ssl-client") in tunnel group tg under the
+ * effective policy e, holding `logins` sessions already, at local time now
+ * (NULL: vpn-access-hours not checked)?  Checks vpn-tunnel-protocol, then
+ * group-lock (the user's own lock replaces the policy's), then
+ * vpn-access-hours, then vpn-simultaneous-logins: 0 refuses, at the limit
+ * the oldest sessions make room (out->logoff).  vpn-filter never refuses: the
+ * tunnel comes up and the filter applies to its traffic (out->filter).
+ * Returns out->refusal. */
+enum admit_refusal policy_admit(const struct gp_effective *e,
+				const struct cfg_tunnel_group *tg,
+				const struct cfg_user *u, const char *protocol,
+				unsigned logins, const struct tm *now,
+				struct policy_admit *out);
+
+/* policy_time_range_active: 1 when local time now is inside the time range
+ * (after absolute-start, before absolute-end, and in a periodic window when
+ * it has any). */
+int policy_time_range_active(const struct cfg_time_range *tr, const struct tm *now);
 
 /* The built-in DfltGrpPolicy value of attribute a (parsed from gpattrs.def). */
 const struct gp_value *gp_builtin(enum gp_attr a);

@@ -130,6 +130,10 @@ static const char *const ld_expected[ST__COUNT] = {
 	[ST_ALIASES] = "a string or a list of strings",
 	[ST_CIPHERS] = "a string",   [ST_GROUP] = "a group { ... }",
 	[ST_PWHASH] = "a string",
+	[ST_ACES] = "a string or a list of strings",
+	[ST_CMRULES] = "a string or a list of strings",
+	[ST_PERIODIC] = "a string or a list of strings",
+	[ST_ABSTIME] = "a string",
 	[ST_GLIST] = "a list of groups ( { ... }, ... )",
 };
 
@@ -474,6 +478,110 @@ static void ld_aliases(struct config_ld *ld, const struct schema_key *k,
 	}
 }
 
+/* access-list entries: each parsed now so a bad one names its line.  The
+ * type row comes first in schema.def; without a valid type the entries
+ * cannot be judged (the type error is already reported). */
+static void ld_aces(struct config_ld *ld, const struct schema_key *k,
+		    void *base, const config_setting_t *s, const char *desc)
+{
+	struct cfg_acl *acl = base;
+	const config_setting_t *e;
+	const char *why;
+	int i, n;
+
+	if (config_setting_type(s) == CONFIG_TYPE_STRING) {
+		n = 1;
+	} else if (config_setting_is_list(s) || config_setting_is_array(s)) {
+		n = config_setting_length(s);
+	} else {
+		ld_kerr(ld, s, desc, k->key, "expected a string or a list of strings, got %s",
+			ld_got(s));
+		return;
+	}
+	if (n == 0 || n > ACL_MAX_ENTRIES) {
+		ld_kerr(ld, s, desc, k->key, "has %d entries, must be 1..%d", n,
+			ACL_MAX_ENTRIES);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		e = config_setting_type(s) == CONFIG_TYPE_STRING ? s
+								 : config_setting_get_elem(s, i);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+			ld_kerr(ld, e, desc, k->key, "entry %d: expected a string, got %s",
+				i + 1, ld_got(e));
+			continue;
+		}
+		if (acl->type != ACL_STANDARD && acl->type != ACL_EXTENDED)
+			continue;
+		if (acl_parse_entry(acl->type, config_setting_get_string(e),
+				    &acl->e[acl->n], &why) < 0) {
+			ld_bad(ld, e, desc, k->key, config_setting_get_string(e), why);
+			continue;
+		}
+		acl->e[acl->n++].line = config_setting_source_line(e);
+	}
+}
+
+/* certificate map rules, each parsed now (certmap_parse_rule). */
+static void ld_cmrules(struct config_ld *ld, const struct schema_key *k,
+		       void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct cfg_certmap *m = base;
+	int i, n = ld_elems(ld, k->key, s, desc, e);
+	const char *v, *why;
+
+	if (n == 0 || n > CERTMAP_MAX_RULES) {
+		ld_kerr(ld, s, desc, k->key, "has %d rules, must be 1..%d", n,
+			CERTMAP_MAX_RULES);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(e[i]);
+		if (certmap_parse_rule(v, &m->r[m->n], &why) < 0)
+			ld_bad(ld, e[i], desc, k->key, v, why);
+		else
+			m->n++;
+	}
+}
+
+/* time-range periodic windows (timerange_parse_periodic). */
+static void ld_periodic(struct config_ld *ld, const struct schema_key *k,
+			void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct cfg_time_range *tr = base;
+	int i, n = ld_elems(ld, k->key, s, desc, e);
+	const char *v, *why;
+
+	if (n == 0 || n > TR_MAX_PERIODIC) {
+		ld_kerr(ld, s, desc, k->key, "has %d entries, must be 1..%d", n,
+			TR_MAX_PERIODIC);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(e[i]);
+		if (timerange_parse_periodic(v, &tr->periodic[tr->n_periodic], &why) < 0)
+			ld_bad(ld, e[i], desc, k->key, v, why);
+		else
+			tr->n_periodic++;
+	}
+}
+
+static void ld_abstime(struct config_ld *ld, const struct schema_key *k,
+		       void *base, const config_setting_t *s, const char *desc)
+{
+	const char *v = ld_string(ld, k, s, desc), *why;
+	int64_t key;
+
+	if (!v)
+		return;
+	if (timerange_parse_absolute(v, &key, &why) < 0)
+		ld_bad(ld, s, desc, k->key, v, why);
+	else
+		memcpy(schema_field(base, k), &key, sizeof(key));
+}
+
 static void ld_group(struct config_ld *ld, const struct schema_key *k,
 		     void *base, const config_setting_t *s, const char *desc);
 static void ld_glist(struct config_ld *ld, const struct schema_key *k,
@@ -487,7 +595,9 @@ static const ld_parse_fn ld_parsers[ST__COUNT] = {
 	[ST_MASK] = ld_mask,	   [ST_RANGE] = ld_range,
 	[ST_NAMES] = ld_names,	   [ST_URLS] = ld_urls,
 	[ST_ALIASES] = ld_aliases, [ST_CIPHERS] = ld_ciphers,
-	[ST_PWHASH] = ld_pwhash,
+	[ST_PWHASH] = ld_pwhash,   [ST_ACES] = ld_aces,
+	[ST_CMRULES] = ld_cmrules, [ST_PERIODIC] = ld_periodic,
+	[ST_ABSTIME] = ld_abstime,
 	[ST_GROUP] = ld_group,	   [ST_GLIST] = ld_glist,
 };
 
@@ -599,6 +709,9 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_GROUP_POLICY] = offsetof(struct cfg_group_policy, line),
 	[SO_TUNNEL_GROUP] = offsetof(struct cfg_tunnel_group, line),
 	[SO_USER] = offsetof(struct cfg_user, line),
+	[SO_ACL] = offsetof(struct cfg_acl, line),
+	[SO_CERTMAP] = offsetof(struct cfg_certmap, line),
+	[SO_TIME_RANGE] = offsetof(struct cfg_time_range, line),
 };
 
 /* Every list object has its name as first member (config.h layout). */
@@ -1253,12 +1366,38 @@ static void ld_check_tunnel_groups(struct config_ld *ld)
 	}
 }
 
+/* A policy attribute naming an access list: it must exist and be of the
+ * type its use reads (split-tunnel-network-list: standard; vpn-filter:
+ * extended). */
+static void ld_check_policy_acl(struct config_ld *ld, size_t idx,
+				enum gp_attr a, enum acl_type want)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "group_policies");
+	const struct cfg_group_policy *gp = &ld->cfg->policies[idx];
+	const struct gp_value *v = &gp->attr[a];
+	const char *key = gp_attr_table[a].key;
+	const struct cfg_acl *acl;
+
+	if (v->state != GP_VALUE)
+		return;
+	acl = config_acl(ld->cfg, v->str);
+	if (!acl)
+		ld_undefined(ld, l, idx, gp, key, v->str, "access_lists");
+	else if (acl->type != (int)want)
+		ld_err(ld, ld_ref_setting(ld, l->key, idx, key, NULL),
+		       "group policy \"%s\": %s \"%s\" must be an access list of type %s "
+		       "(line %d defines it %s)",
+		       gp->name, key, v->str, acl_type_name(want), acl->line,
+		       acl_type_name(acl->type));
+}
+
 static void ld_check_policy(struct config_ld *ld, size_t idx)
 {
 	const struct schema_key *l = schema_find(SO_ROOT, "group_policies");
 	const struct cfg_group_policy *gp = &ld->cfg->policies[idx];
 	const struct gp_value *pools = &gp->attr[GPA_ADDRESS_POOLS];
 	const struct gp_value *lock = &gp->attr[GPA_GROUP_LOCK];
+	const struct gp_value *hours = &gp->attr[GPA_VPN_ACCESS_HOURS];
 	size_t i;
 
 	for (i = 0; pools->state == GP_VALUE && i < pools->n_list; i++)
@@ -1268,6 +1407,11 @@ static void ld_check_policy(struct config_ld *ld, size_t idx)
 	if (lock->state == GP_VALUE && !config_tunnel_group(ld->cfg, lock->str))
 		ld_undefined(ld, l, idx, gp, "group-lock", lock->str,
 			     "tunnel_groups");
+	if (hours->state == GP_VALUE && !config_time_range(ld->cfg, hours->str))
+		ld_undefined(ld, l, idx, gp, "vpn-access-hours", hours->str, "time_ranges");
+	ld_check_policy_acl(ld, idx, GPA_SPLIT_TUNNEL_NETWORK_LIST, ACL_STANDARD);
+	ld_check_policy_acl(ld, idx, GPA_VPN_FILTER, ACL_EXTENDED);
+	ld_check_policy_acl(ld, idx, GPA_IPV6_VPN_FILTER, ACL_EXTENDED);
 }
 
 static void ld_check_policies(struct config_ld *ld)
@@ -1290,6 +1434,36 @@ static void ld_check_user(struct config_ld *ld, size_t idx)
 	if (*u->group_lock && !config_tunnel_group(ld->cfg, u->group_lock))
 		ld_undefined(ld, l, idx, u, "group-lock", u->group_lock,
 			     "tunnel_groups");
+}
+
+/* certificate-group-map: the tunnel group must exist. */
+static void ld_check_certmaps(struct config_ld *ld)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "certificate_maps");
+	size_t i;
+
+	for (i = 0; i < ld->cfg->n_certmaps; i++) {
+		const struct cfg_certmap *m = &ld->cfg->certmaps[i];
+
+		if (*m->tunnel_group && !config_tunnel_group(ld->cfg, m->tunnel_group))
+			ld_undefined(ld, l, i, m, "tunnel-group", m->tunnel_group,
+				     "tunnel_groups");
+	}
+}
+
+static void ld_check_time_ranges(struct config_ld *ld)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "time_ranges");
+	size_t i;
+
+	for (i = 0; i < ld->cfg->n_time_ranges; i++) {
+		const struct cfg_time_range *t = &ld->cfg->time_ranges[i];
+
+		if (t->start && t->end && t->end < t->start)
+			ld_err(ld, ld_ref_setting(ld, l->key, i, "absolute-end", NULL),
+			       "time range \"%s\": absolute-end is before absolute-start",
+			       t->name);
+	}
 }
 
 static void ld_check_users(struct config_ld *ld)
@@ -1321,6 +1495,8 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_check_tunnel_groups(ld);
 	ld_check_policies(ld);
 	ld_check_users(ld);
+	ld_check_certmaps(ld);
+	ld_check_time_ranges(ld);
 	return ld->cfg;
 }
 
@@ -1551,6 +1727,18 @@ const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg,
 				 sizeof(*cfg->interfaces), name) : NULL;
 }
 
+const struct cfg_acl *config_acl(const struct sslvpnd_config *cfg, const char *name)
+{
+	return config_find(cfg->acls, cfg->n_acls, sizeof(*cfg->acls), name);
+}
+
+const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
+					       const char *name)
+{
+	return config_find(cfg->time_ranges, cfg->n_time_ranges, sizeof(*cfg->time_ranges),
+			   name);
+}
+
 const struct cfg_user *config_user(const struct sslvpnd_config *cfg,
 				   const char *name)
 {
@@ -1586,6 +1774,9 @@ void config_free(struct sslvpnd_config *cfg)
 	free(cfg->trustpoints);
 	free(cfg->interfaces);
 	free(cfg->users);
+	free(cfg->acls);
+	free(cfg->certmaps);
+	free(cfg->time_ranges);
 	free(cfg);
 }
 

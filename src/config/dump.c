@@ -179,6 +179,82 @@ static void dump_urls(const struct dump *d, const struct schema_key *k,
 	fputs(" ];\n", d->fp);
 }
 
+/* Access-list entries in canonical ASA form (acl_format_entry), one per
+ * line so that diffs of -T output read like diffs of show access-list. */
+static void dump_aces(const struct dump *d, const struct schema_key *k,
+		      const void *base)
+{
+	const struct cfg_acl *acl = base;
+	char buf[ACL_TEXT_MAX];
+	size_t i;
+
+	if (!acl->n)
+		return;
+	dump_lead(d, k->key);
+	fputs("[\n", d->fp);
+	for (i = 0; i < acl->n; i++) {
+		if (acl_format_entry(acl->type, &acl->e[i], buf, sizeof(buf)) < 0)
+			util_strlcpy(buf, "remark (entry too long to print)", sizeof(buf));
+		dump_indent(d);
+		fputs("  ", d->fp);
+		dump_quoted(d->fp, buf);
+		fputs(i + 1 < acl->n ? ",\n" : "\n", d->fp);
+	}
+	dump_indent(d);
+	fputs("];\n", d->fp);
+}
+
+static void dump_cmrules(const struct dump *d, const struct schema_key *k,
+			 const void *base)
+{
+	const struct cfg_certmap *m = base;
+	char buf[CERTMAP_TEXT_MAX];
+	size_t i;
+
+	if (!m->n)
+		return;
+	dump_lead(d, k->key);
+	fputs("[ ", d->fp);
+	for (i = 0; i < m->n; i++) {
+		if (certmap_format_rule(&m->r[i], buf, sizeof(buf)) < 0)
+			buf[0] = '\0';
+		fputs(i ? ", " : "", d->fp);
+		dump_quoted(d->fp, buf);
+	}
+	fputs(" ];\n", d->fp);
+}
+
+static void dump_periodic(const struct dump *d, const struct schema_key *k,
+			  const void *base)
+{
+	const struct cfg_time_range *t = base;
+	char buf[128];
+	size_t i;
+
+	if (!t->n_periodic)
+		return;
+	dump_lead(d, k->key);
+	fputs("[ ", d->fp);
+	for (i = 0; i < t->n_periodic; i++) {
+		if (timerange_format_periodic(&t->periodic[i], buf, sizeof(buf)) < 0)
+			buf[0] = '\0';
+		fputs(i ? ", " : "", d->fp);
+		dump_quoted(d->fp, buf);
+	}
+	fputs(" ];\n", d->fp);
+}
+
+static void dump_abstime(const struct dump *d, const struct schema_key *k,
+			 const void *base)
+{
+	int64_t key;
+	char buf[64];
+
+	memcpy(&key, schema_cfield(base, k), sizeof(key));
+	if (key && timerange_format_absolute(key, buf, sizeof(buf)) >= 0)
+		dump_text(d, k, buf);
+}
+
 static void dump_group(const struct dump *d, const struct schema_key *k,
 		       const void *base);
 static void dump_glist(const struct dump *d, const struct schema_key *k,
@@ -191,6 +267,8 @@ static const dump_fn dump_fns[ST__COUNT] = {
 	[ST_RANGE] = dump_range, [ST_NAMES] = dump_names, [ST_URLS] = dump_urls,
 	[ST_ALIASES] = dump_names, [ST_CIPHERS] = dump_str,
 	[ST_PWHASH] = dump_str, /* the hash: the file never has a cleartext */
+	[ST_ACES] = dump_aces,     [ST_CMRULES] = dump_cmrules,
+	[ST_PERIODIC] = dump_periodic, [ST_ABSTIME] = dump_abstime,
 	[ST_GROUP] = dump_group, [ST_GLIST] = dump_glist,
 };
 

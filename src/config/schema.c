@@ -69,6 +69,10 @@ static const struct schema_enum schema_map_tg_type[] = {
 	{ "remote-access", 0 }, { NULL, 0 },
 };
 
+static const struct schema_enum schema_map_acl_type[] = {
+	{ "standard", ACL_STANDARD }, { "extended", ACL_EXTENDED }, { NULL, 0 },
+};
+
 /* ---- the rows */
 #define SCHEMA_T_ROOT struct sslvpnd_config
 #define SCHEMA_T_GENERAL struct sslvpnd_config
@@ -82,6 +86,9 @@ static const struct schema_enum schema_map_tg_type[] = {
 #define SCHEMA_T_GROUP_POLICY struct cfg_group_policy
 #define SCHEMA_T_TUNNEL_GROUP struct cfg_tunnel_group
 #define SCHEMA_T_USER struct cfg_user
+#define SCHEMA_T_ACL struct cfg_acl
+#define SCHEMA_T_CERTMAP struct cfg_certmap
+#define SCHEMA_T_TIME_RANGE struct cfg_time_range
 
 #define SCHEMA_FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
 

@@ -30,6 +30,9 @@ enum schema_obj {
 	SO_TUNNEL_GROUP,
 	SO_WEBVPN,
 	SO_USER,
+	SO_ACL,
+	SO_CERTMAP,
+	SO_TIME_RANGE,
 	SO__COUNT
 };
 
@@ -51,6 +54,10 @@ enum schema_type {
 	ST_ALIASES, /* string or list of "ALIAS [enable|disable]", tunnel group */
 	ST_CIPHERS, /* OpenSSL cipher list text */
 	ST_PWHASH, /* password hash "$scrypt$...", checked by passwd_parse */
+	ST_ACES,   /* list of access-list entries, into cfg_acl (acl.h) */
+	ST_CMRULES, /* list of certificate map rules, into cfg_certmap */
+	ST_PERIODIC, /* list of "DAYS HH:MM to HH:MM", into cfg_time_range */
+	ST_ABSTIME, /* "HH:MM DD Month YYYY", an int64_t timerange_key */
 	ST_GROUP,  /* { ... } holding object `sub` */
 	ST_GLIST,  /* ( { ... }, ... ) of object `sub` */
 	ST__COUNT

@@ -137,6 +137,13 @@ int ipc_enc_tunnel_rep(const struct ipc_tunnel_rep *m, uint8_t *buf, size_t cap)
 		wbuf_put_u32(&w, m->split[i].addr);
 		wbuf_put_u32(&w, m->split[i].mask);
 	}
+	ns = m->n_split6 > IPC_MAX_ROUTES ? IPC_MAX_ROUTES : m->n_split6;
+	wbuf_put_u16(&w, ns);
+	for (uint16_t i = 0; i < ns; i++) {
+		wbuf_put_bytes(&w, m->split6[i].addr, sizeof(m->split6[i].addr));
+		wbuf_put_u8(&w, m->split6[i].plen);
+	}
+	wbuf_put_str(&w, m->split_dns);
 	return wbuf_ok(&w) ? -1 : (int)w.len;
 }
 
@@ -155,5 +162,13 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 		rbuf_get_u32(&r, &m->split[i].addr);
 		rbuf_get_u32(&r, &m->split[i].mask);
 	}
+	if (rbuf_get_u16(&r, &m->n_split6) || m->n_split6 > IPC_MAX_ROUTES)
+		return -1;
+	for (uint16_t i = 0; i < m->n_split6; i++) {
+		rbuf_get_bytes(&r, m->split6[i].addr, sizeof(m->split6[i].addr));
+		if (rbuf_get_u8(&r, &m->split6[i].plen) || m->split6[i].plen > 128)
+			return -1;
+	}
+	rbuf_get_str(&r, m->split_dns, sizeof(m->split_dns));
 	return rbuf_done(&r);
 }

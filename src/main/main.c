@@ -37,13 +37,14 @@ struct opts {
 	int foreground, check, dump, debug, hash_password;
 	const char *state_dir;
 	const char *pid_file;
+	const char *ctl_socket;
 };
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: sslvpnd [-c FILE] [-f] [-t] [-T] [-d LEVEL] [--state-dir DIR]\n"
-		"               [--pid-file FILE]\n"
+		"               [--pid-file FILE] [--ctl-socket PATH]\n"
 		"       sslvpnd --hash-password < PASSWORD-LINE\n"
 		"  -c FILE          configuration (default %s, else the embedded default)\n"
 		"  -f               stay in the foreground and log to stderr\n"
@@ -52,6 +53,8 @@ static void usage(FILE *fp)
 		"  -d LEVEL         debug level 0..255\n"
 		"  --state-dir DIR  generated identities and leases (default %s)\n"
 		"  --pid-file FILE  write the main process id to FILE\n"
+		"  --ctl-socket PATH  control socket for sslvpnctl\n"
+		"                   (default STATE-DIR/ctl.sock)\n"
 		"  --hash-password  read one line (a password) from stdin, print\n"
 		"                   its scrypt hash for users { password = ...; }\n",
 		CFG_DEFAULT_PATH, CFG_DEFAULT_STATE_DIR);
@@ -62,6 +65,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	static const struct option lo[] = {
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "pid-file", required_argument, NULL, 'P' },
+		{ "ctl-socket", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "hash-password", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 },
@@ -77,6 +81,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'd': o->debug = atoi(optarg); break;
 		case 'S': o->state_dir = optarg; break;
 		case 'P': o->pid_file = optarg; break;
+		case 'C': o->ctl_socket = optarg; break;
 		case 'H': o->hash_password = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
@@ -320,12 +325,18 @@ static int run(struct mainctx *m, const struct opts *o)
 	if (!m->net)
 		return 1;
 	setup_signals(m);
+	if (ctl_start(m) < 0) {
+		ctl_stop(m);
+		return 1;
+	}
 	if (proc_start_all(m) < 0) {
+		ctl_stop(m);
 		proc_stop_all(m);
 		return 1;
 	}
 	log_event(LM_DAEMON_START, PACKAGE_VERSION, m->cfg->source);
 	ev_run(m->loop, 0);
+	ctl_stop(m);
 	listen_stop_all(m);
 	udp_stop_all(m);
 	sessions_shutdown(m);
@@ -380,6 +391,7 @@ int main(int argc, char **argv)
 		return config_dump(stdout, m.cfg) < 0 ? 1 : 0;
 	m.config_path = o.config;
 	m.state_dir_arg = o.state_dir;
+	m.ctl_path_arg = o.ctl_socket;
 	m.foreground = o.foreground;
 	m.debug = o.debug;
 	find_worker(&m);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <ev.h>
 
@@ -15,6 +16,7 @@
 struct pool;
 struct net;
 struct session;
+struct ctl;
 
 enum { MAIN_MAX_WORKERS = 64, MAIN_MAX_LISTENERS = 16 };
 enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096 };
@@ -81,6 +83,9 @@ struct mainctx {
 	int listening;
 	int failed;               /* exit status 1 */
 	size_t n_sessions;
+	size_t peak_sessions;           /* most sessions at once */
+	const char *ctl_path_arg;       /* --ctl-socket, NULL = <state-dir>/ctl.sock */
+	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct session *sessions;       /* list head */
 	struct session *dtls_table[SESSION_DTLS_BUCKETS]; /* by DTLS id */
 };
@@ -131,5 +136,52 @@ void sessions_logoff_oldest(struct mainctx *m, const char *user);
 /* Opening a tunnel for a session: lease, route, parameters. */
 int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 			 const struct ipc_tunnel_req *rq, struct ipc_tunnel_rep *rp);
+
+/* A read-only snapshot of one session for the control socket.  The strings
+ * point into the session and are valid only during the callback. */
+struct session_view {
+	uint32_t index;               /* session id, "Index" */
+	const char *user, *tunnel_group, *group_policy;
+	const char *public_ip;        /* the client's address as seen by us */
+	uint32_t addr;                /* assigned IPv4, host order, 0 = none */
+	int tunnel_up;                /* a TLS tunnel carries the session now */
+	int dtls_up;                  /* ... and a DTLS channel is established
+				       * (carrying traffic or fallen back) */
+	uint8_t dtls_state;           /* enum ipc_dtls_state of the tunnel */
+	const char *dtls_mode, *dtls_cipher; /* "" when no DTLS */
+	const char *tls_version, *tls_cipher; /* "" before the first tunnel */
+	uint64_t bytes_in, bytes_out; /* whole session, live tunnel included */
+	uint64_t pkts_in, pkts_out, drops; /* live tunnel only */
+	time_t login_time;
+	uint64_t duration_s;          /* since the login */
+	uint64_t inactivity_s;        /* since the tunnel went away, 0 when up */
+};
+
+/* sessions_foreach: cb for every session in index order; returns the
+ * number of sessions visited, -1 when out of memory (cb not called).  cb
+ * must not change the session table. */
+int sessions_foreach(struct mainctx *m,
+		     void (*cb)(const struct session_view *v, void *arg), void *arg);
+
+enum session_sel_kind { SESSION_SEL_ALL, SESSION_SEL_NAME, SESSION_SEL_INDEX };
+struct session_selector {
+	enum session_sel_kind kind;
+	const char *name;             /* SESSION_SEL_NAME */
+	uint32_t index;               /* SESSION_SEL_INDEX */
+};
+
+/* sessions_logoff: the administrator's logoff of every matching session:
+ * a tunnel that is up is told (TUNNEL_KICK, IPC_KICK_ADMIN: the client gets
+ * a DISCONNECT and exits), the session is destroyed (its cookie stops
+ * working, its address is released) and 113019 "Administrator Reset" is
+ * logged.  Returns the number of sessions logged off. */
+int sessions_logoff(struct mainctx *m, const struct session_selector *sel);
+
+/* ctl.c: the control socket (sslvpnctl).  ctl_start creates the socket
+ * (mode 0600) at m->ctl_path_arg or <state-dir>/ctl.sock and watches it in
+ * m->loop; 0 or -1 (logged).  ctl_stop closes every client, the socket and
+ * removes its path; safe when ctl_start failed or never ran. */
+int ctl_start(struct mainctx *m);
+void ctl_stop(struct mainctx *m);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -30,6 +31,7 @@ static const char *how_text(enum tg_how how)
 	switch (how) {
 	case TG_BY_ALIAS: return "group alias";
 	case TG_BY_URL: return "group-url";
+	case TG_BY_CERT_MAP: return "certificate map";
 	default: return "default";
 	}
 }
@@ -62,48 +64,23 @@ static void refuse(struct worker_proc *w, struct ipc_auth_rep *rp,
 	reply_auth(w, rp);
 }
 
-/* The group-policy checks an ASA applies at login, each with its reason.
- * A local user's own group-lock (username X attributes) comes first in the
- * ASA's order (user -> group policy -> DfltGrpPolicy) and replaces the
- * policy's. */
+/* The group-policy checks an ASA applies at login (policy_admit, in the
+ * ASA's order), then the logoffs vpn-simultaneous-logins asks for. */
 static const char *policy_refusal(struct mainctx *m, const struct gp_effective *e,
 				  const struct cfg_tunnel_group *tg, const char *user,
 				  const struct cfg_user *u, char *buf, size_t len)
 {
-	const char *lock = gp_str_or(e, GPA_GROUP_LOCK, NULL);
-	long long logins = gp_num_or(e, GPA_VPN_SIMULTANEOUS_LOGINS, 3);
-	char from[CFG_NAME_MAX + 8];
+	int n = sessions_count_user(m, user);
+	struct policy_admit a;
+	time_t t = time(NULL);
+	struct tm now;
 
-	if (u && u->group_lock[0]) {
-		lock = u->group_lock;
-		snprintf(from, sizeof(from), "user %s", u->name);
-	} else {
-		util_strlcpy(from, e->origin[GPA_GROUP_LOCK] == GPO_POLICY ? e->policy
-									   : POLICY_DFLT_GRP,
-			     sizeof(from));
-	}
-
-	if (!gp_list_has(e, GPA_VPN_TUNNEL_PROTOCOL, "ssl-client")) {
-		snprintf(buf, len, "vpn-tunnel-protocol of group policy %s (from %s) "
-			 "does not include ssl-client", e->policy,
-			 e->origin[GPA_VPN_TUNNEL_PROTOCOL] == GPO_POLICY ? e->policy :
-			 e->origin[GPA_VPN_TUNNEL_PROTOCOL] == GPO_DFLT ? POLICY_DFLT_GRP :
-			 "built-in default");
+	localtime_r(&t, &now);
+	if (policy_admit(e, tg, u, "ssl-client", n > 0 ? (unsigned)n : 0, &now, &a) != ADMIT_OK) {
+		util_strlcpy(buf, a.reason, len);
 		return buf;
 	}
-	if (lock && strcmp(lock, tg->name)) {
-		snprintf(buf, len, "group-lock value %s (from %s) but the connection "
-			 "uses tunnel group %s", lock, from, tg->name);
-		return buf;
-	}
-	if (logins == 0) {
-		snprintf(buf, len, "vpn-simultaneous-logins is 0 (from %s)",
-			 e->origin[GPA_VPN_SIMULTANEOUS_LOGINS] == GPO_POLICY ? e->policy :
-			 e->origin[GPA_VPN_SIMULTANEOUS_LOGINS] == GPO_DFLT ? POLICY_DFLT_GRP :
-			 "built-in default");
-		return buf;
-	}
-	while (sessions_count_user(m, user) >= logins)
+	for (unsigned i = 0; i < a.logoff; i++)
 		sessions_logoff_oldest(m, user);
 	return NULL;
 }
@@ -254,8 +231,20 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		       "unknown group alias", "Login failed.");
 		goto out;
 	}
-	log_event(LM_TUNNEL_GROUP_SELECTED, rq.peer, tg->name, how_text(how),
-		  how == TG_BY_ALIAS ? rq.group_select : rq.path);
+	const char *detail = how == TG_BY_ALIAS ? rq.group_select : rq.path;
+
+	if (how == TG_BY_DEFAULT && rq.cert == IPC_CERT_OK) {
+		const struct cfg_tunnel_group *by_cert =
+			policy_select_by_cert(m->cfg, rq.cert_subject, rq.cert_issuer, &detail);
+
+		if (by_cert) {
+			tg = by_cert;
+			how = TG_BY_CERT_MAP;
+		} else {
+			detail = rq.path;
+		}
+	}
+	log_event(LM_TUNNEL_GROUP_SELECTED, rq.peer, tg->name, how_text(how), detail);
 	util_strlcpy(rp.tunnel_group, tg->name, sizeof(rp.tunnel_group));
 	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
 	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */

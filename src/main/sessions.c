@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 
@@ -49,6 +50,10 @@ struct session {
 	uint8_t dtls_id[SESSION_DTLS_ID_LEN];
 	struct session *dtls_next;
 	struct ipc_tunnel_stats stats;  /* of the current tunnel */
+	/* For the control socket's listing (sessions_foreach). */
+	time_t login_time;              /* wall clock at authentication */
+	char tls_version[16];           /* of the current/last tunnel */
+	char tls_cipher[64];
 };
 
 /* Bucket of a DTLS id: its bytes are random, so any four will do. */
@@ -151,9 +156,12 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 	util_strlcpy(s->peer, peer, sizeof(s->peer));
 	s->state = SS_AUTHENTICATED;
 	s->created_ms = s->idle_since_ms = util_now_ms();
+	s->login_time = time(NULL);
 	s->next = m->sessions;
 	m->sessions = s;
 	m->n_sessions++;
+	if (m->n_sessions > m->peak_sessions)
+		m->peak_sessions = m->n_sessions;
 	return s;
 }
 
@@ -311,6 +319,47 @@ static void session_pools(struct mainctx *m, const struct gp_effective *e,
 		*out = tg->address_pools;
 }
 
+/* IPv4 literals of a list attribute (dns-server, wins-server), at most 3. */
+static uint8_t fill_addrs4(const struct gp_value *v, uint32_t *out)
+{
+	uint8_t n = 0;
+
+	for (size_t i = 0; v->state == GP_VALUE && i < v->n_list && n < IPC_MAX_DNS; i++)
+		if (inet_pton(AF_INET, v->list[i], &out[n]) == 1)
+			n++;
+	return n;
+}
+
+/* split-tunnel-policy + split-tunnel-network-list (policy_split), and the
+ * split-dns domains, space separated (each becomes one X-CSTP-Split-DNS). */
+static void fill_split(const struct gp_effective *e, struct ipc_tunnel_rep *rp)
+{
+	struct policy_split sp;
+	const struct gp_value *dns = e->v[GPA_SPLIT_DNS];
+	size_t i, o = 0;
+
+	policy_split(e, &sp);
+	rp->split_mode = (uint8_t)sp.mode;
+	for (i = 0; i < sp.n4 && rp->n_split < IPC_MAX_ROUTES; i++) {
+		rp->split[rp->n_split].addr = sp.v4[i].addr;
+		rp->split[rp->n_split++].mask = sp.v4[i].mask;
+	}
+	for (i = 0; i < sp.n6 && rp->n_split6 < IPC_MAX_ROUTES; i++) {
+		memcpy(rp->split6[rp->n_split6].addr, sp.v6[i].a, 16);
+		rp->split6[rp->n_split6++].plen = sp.v6[i].plen;
+	}
+	for (i = 0; dns->state == GP_VALUE && i < dns->n_list; i++) {
+		size_t len = strlen(dns->list[i]);
+
+		if (o + len + 2 > sizeof(rp->split_dns))
+			break;
+		if (o)
+			rp->split_dns[o++] = ' ';
+		memcpy(rp->split_dns + o, dns->list[i], len + 1);
+		o += len;
+	}
+}
+
 static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_req *rq,
 			struct ipc_tunnel_rep *rp)
 {
@@ -330,12 +379,9 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 	rp->session_remaining = rp->session_timeout;
 	rp->dtls = (uint8_t)gp_num_or(e, GPA_ANYCONNECT_SSL_DTLS, 0);
 	rp->client_bypass = (uint8_t)gp_num_or(e, GPA_CLIENT_BYPASS_PROTOCOL, 0);
-	const struct gp_value *dns = e->v[GPA_DNS_SERVER];
-
-	for (size_t i = 0; dns->state == GP_VALUE && i < dns->n_list &&
-			   rp->n_dns < IPC_MAX_DNS; i++)
-		if (inet_pton(AF_INET, dns->list[i], &rp->dns[rp->n_dns]) == 1)
-			rp->n_dns++;
+	rp->n_dns = fill_addrs4(e->v[GPA_DNS_SERVER], rp->dns);
+	rp->n_nbns = fill_addrs4(e->v[GPA_WINS_SERVER], rp->nbns);
+	fill_split(e, rp);
 	util_strlcpy(rp->default_domain, gp_str_or(e, GPA_DEFAULT_DOMAIN, ""),
 		     sizeof(rp->default_domain));
 	util_strlcpy(rp->banner, gp_str_or(e, GPA_BANNER, ""), sizeof(rp->banner));
@@ -398,6 +444,8 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	s->worker = w;
 	s->conn_id = rq->conn_id;
 	util_strlcpy(s->peer, rq->peer, sizeof(s->peer));
+	util_strlcpy(s->tls_version, rq->tls_version, sizeof(s->tls_version));
+	util_strlcpy(s->tls_cipher, rq->tls_cipher, sizeof(s->tls_cipher));
 	rp->session_id = s->id;
 	rp->addr = htonl(s->addr);
 	rp->netmask = htonl(pool_mask(s->pool));
@@ -524,4 +572,95 @@ void sessions_shutdown(struct mainctx *m)
 {
 	while (m->sessions)
 		destroy(m, m->sessions, "System Shutdown");
+}
+
+/* --- the control socket's view (ctl.c) */
+
+static int by_index_cmp(const void *a, const void *b)
+{
+	uint32_t x = (*(struct session *const *)a)->id, y = (*(struct session *const *)b)->id;
+
+	return x < y ? -1 : x > y;
+}
+
+static void view_of(const struct session *s, uint64_t now, struct session_view *v)
+{
+	int live = s->state == SS_ACTIVE;
+
+	memset(v, 0, sizeof(*v));
+	v->index = s->id;
+	v->user = s->user;
+	v->tunnel_group = s->tunnel_group;
+	v->group_policy = s->policy;
+	v->public_ip = s->peer;
+	v->addr = s->addr;
+	v->tunnel_up = live;
+	v->dtls_state = live ? s->stats.dtls_state : IPC_DTLS_NONE;
+	v->dtls_up = v->dtls_state == IPC_DTLS_UP || v->dtls_state == IPC_DTLS_FALLBACK;
+	v->dtls_mode = live ? s->stats.dtls_mode : "";
+	v->dtls_cipher = live ? s->stats.dtls_cipher : "";
+	v->tls_version = s->tls_version;
+	v->tls_cipher = s->tls_cipher;
+	/* s->bytes_* sums the closed tunnels; stats is the running one's last
+	 * report (reset when a tunnel opens, stale once it closed). */
+	v->bytes_in = s->bytes_in + (live ? s->stats.bytes_in : 0);
+	v->bytes_out = s->bytes_out + (live ? s->stats.bytes_out : 0);
+	v->pkts_in = live ? s->stats.pkts_in : 0;
+	v->pkts_out = live ? s->stats.pkts_out : 0;
+	v->drops = live ? s->stats.drops : 0;
+	v->login_time = s->login_time;
+	v->duration_s = (now - s->created_ms) / 1000;
+	v->inactivity_s = live ? 0 : (now - s->idle_since_ms) / 1000;
+}
+
+int sessions_foreach(struct mainctx *m,
+		     void (*cb)(const struct session_view *v, void *arg), void *arg)
+{
+	struct session **all = calloc(m->n_sessions + 1, sizeof(*all));
+	uint64_t now = util_now_ms();
+	struct session_view v;
+	size_t n = 0;
+
+	if (!all)
+		return -1;
+	for (struct session *s = m->sessions; s && n < m->n_sessions; s = s->next)
+		all[n++] = s;
+	qsort(all, n, sizeof(*all), by_index_cmp);
+	for (size_t i = 0; i < n; i++) {
+		view_of(all[i], now, &v);
+		cb(&v, arg);
+	}
+	free(all);
+	return (int)n;
+}
+
+static int selected(const struct session *s, const struct session_selector *sel)
+{
+	switch (sel->kind) {
+	case SESSION_SEL_ALL: return 1;
+	case SESSION_SEL_NAME: return strcmp(s->user, sel->name) == 0;
+	case SESSION_SEL_INDEX: return s->id == sel->index;
+	}
+	return 0;
+}
+
+int sessions_logoff(struct mainctx *m, const struct session_selector *sel)
+{
+	int n = 0;
+
+	for (struct session *s = m->sessions, *next; s; s = next) {
+		next = s->next;
+		if (!selected(s, sel))
+			continue;
+		if (s->state == SS_ACTIVE) {
+			/* The tunnel's TUNNEL_CLOSED will find no session:
+			 * count its bytes now for the 113019 line. */
+			s->bytes_in += s->stats.bytes_in;
+			s->bytes_out += s->stats.bytes_out;
+			kick(s, IPC_KICK_ADMIN);
+		}
+		destroy(m, s, "Administrator Reset");
+		n++;
+	}
+	return n;
 }

@@ -99,6 +99,7 @@ void policy_resolve(const struct sslvpnd_config *cfg, const char *policy,
 		policy = POLICY_DFLT_GRP;
 	memset(out, 0, sizeof(*out));
 	snprintf(out->policy, sizeof(out->policy), "%s", policy);
+	out->cfg = cfg;
 	/* When the chosen policy is DfltGrpPolicy itself its values count as
 	 * set on the policy (GPO_POLICY); the second level then adds nothing. */
 	gp = config_group_policy(cfg, policy);

@@ -159,3 +159,34 @@ int policy_path_known(const struct sslvpnd_config *cfg, const char *path)
 	}
 	return 0;
 }
+
+static int certmap_holds(const struct cfg_certmap *m, const char *subject,
+			 const char *issuer)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (!certmap_match_rule(&m->r[i], subject, issuer))
+			return 0;
+	return m->n > 0;
+}
+
+const struct cfg_tunnel_group *
+policy_select_by_cert(const struct sslvpnd_config *cfg, const char *subject,
+		      const char *issuer, const char **map)
+{
+	const struct cfg_tunnel_group *tg;
+	size_t i;
+
+	for (i = 0; i < cfg->n_certmaps; i++) {
+		if (!certmap_holds(&cfg->certmaps[i], subject, issuer))
+			continue;
+		tg = config_tunnel_group(cfg, cfg->certmaps[i].tunnel_group);
+		if (tg == NULL)
+			continue;
+		if (map != NULL)
+			*map = cfg->certmaps[i].name;
+		return tg;
+	}
+	return NULL;
+}

@@ -65,15 +65,25 @@ static void opt_secs(struct wbuf *b, const char *name, uint32_t v)
 		wbuf_printf(b, "%s: none\r\n", name);
 }
 
+/* Split tunnelling (anyconnect-protocol.md 2.3): IPv4 with a dotted mask,
+ * IPv6 as prefix/length under the -IP6 header; then the split-dns domains,
+ * one header each. */
 static void routes(struct wbuf *b, const struct ipc_tunnel_rep *rp)
 {
 	const char *h = rp->split_mode == 1 ? "X-CSTP-Split-Include"
 					    : "X-CSTP-Split-Exclude";
-	char a[INET_ADDRSTRLEN], m[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN], m[INET_ADDRSTRLEN];
+	char dns[sizeof(rp->split_dns)], *save = NULL, *d;
 
 	for (uint16_t i = 0; rp->split_mode && i < rp->n_split; i++)
 		wbuf_printf(b, "%s: %s/%s\r\n", h, ip4(rp->split[i].addr, a),
 			    ip4(rp->split[i].mask, m));
+	for (uint16_t i = 0; rp->split_mode && i < rp->n_split6; i++)
+		if (inet_ntop(AF_INET6, rp->split6[i].addr, a, sizeof(a)))
+			wbuf_printf(b, "%s-IP6: %s/%u\r\n", h, a, rp->split6[i].plen);
+	util_strlcpy(dns, rp->split_dns, sizeof(dns));
+	for (d = strtok_r(dns, " ", &save); d; d = strtok_r(NULL, " ", &save))
+		wbuf_printf(b, "X-CSTP-Split-DNS: %s\r\n", d);
 }
 
 /* Header spellings matter: openconnect compares the part after X-CSTP-
@@ -367,6 +377,7 @@ void tunnel_on_timer(struct conn *c)
 	uint64_t now = util_now_ms();
 
 	wdtls_on_timer(c, now);
+	wdtls_report(c, now);
 	if (t->idle_timeout && now - t->last_data_ms > (uint64_t)t->idle_timeout * 1000) {
 		t->close_reason = IPC_CLOSE_IDLE;
 		send_frame(c, CSTP_DISCONNECT, NULL, 0);

@@ -81,6 +81,30 @@ static void send_stats(struct conn *c, uint8_t state)
 	worker_send(c->w, IPC_TUNNEL_STATS, buf, ipc_enc_tunnel_stats(&st, buf, sizeof(buf)));
 }
 
+/* Every STATS_PERIOD seconds while the client sends data, main gets the
+ * counters so `show vpn-sessiondb` shows them rising; an idle tunnel
+ * costs nothing.  The period is cut by the wall-clock second, as the
+ * tunnel has no field for the last report; a report missed when the 1 s
+ * timer skips a second comes 5 s later, and TUNNEL_CLOSED is exact. */
+enum { STATS_PERIOD = 5 };
+
+void wdtls_report(struct conn *c, uint64_t now)
+{
+	const struct wdtls *d = &c->t.dtls;
+	uint8_t state;
+
+	if (now / 1000 % STATS_PERIOD || now - c->t.last_data_ms >= STATS_PERIOD * 1000)
+		return;
+	if (d->mode == DTLS_MODE_NONE)
+		state = IPC_DTLS_NONE;
+	else if (d->up)
+		state = d->active ? IPC_DTLS_UP : IPC_DTLS_FALLBACK;
+	else
+		state = IPC_DTLS_OFFERED; /* also after a failed handshake: the
+					   * client may send a new hello */
+	send_stats(c, state);
+}
+
 /* The UDP payload budget: the client's base MTU (its link) capped at
  * Ethernet, less the IP and UDP headers. */
 static unsigned link_mtu(const struct conn *c, const struct http_request *req)

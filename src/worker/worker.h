@@ -168,6 +168,8 @@ int wdtls_send(struct conn *c, uint8_t type, const uint8_t *p, size_t len);
 /* The client sent a data packet of len bytes over TLS. */
 void wdtls_on_tls_data(struct conn *c, size_t len);
 void wdtls_on_timer(struct conn *c, uint64_t now);
+/* Periodic TUNNEL_STATS to main while data flows (tunnel_on_timer). */
+void wdtls_report(struct conn *c, uint64_t now);
 /* An authentic DTLS record of this type arrived. */
 void wdtls_on_rx(struct conn *c, uint8_t type);
 /* Refused DTLS records so far (all channels of the tunnel). */

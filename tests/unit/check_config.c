@@ -13,34 +13,15 @@
 #include "sslvpnd/config.h"
 #include "sslvpnd/util.h"
 #include "../../src/config/schema.h"
+#include "cfgtest.h"
 
 #define T_NAME "t.conf"
 #define T_STATE "/var/lib/sslvpnd-test"
 
 /* ---- helpers */
 
-static const char *errs_text(const struct cfg_errors *errs)
-{
-	static char buf[16384];
-	FILE *fp = fmemopen(buf, sizeof(buf), "w");
-
-	if (!fp)
-		return "(fmemopen failed)";
-	config_errors_print(fp, errs);
-	fclose(fp);
-	return buf;
-}
-
-static struct sslvpnd_config *load_ok(const char *text)
-{
-	struct cfg_errors errs;
-	struct sslvpnd_config *cfg = NULL;
-	int rc = config_load_string(text, T_NAME, T_STATE, &cfg, &errs);
-
-	ck_assert_msg(rc == 0 && cfg, "expected the config to load, got:\n%s\nconfig:\n%s",
-		      errs_text(&errs), text);
-	return cfg;
-}
+#define errs_text cfgtest_errs_text
+#define load_ok(text) cfgtest_load_ok((text), T_NAME)
 
 /* The error at `line` whose message contains `msg`, or NULL. */
 static const struct cfg_error *find_error(const struct cfg_errors *errs,
@@ -1015,7 +996,9 @@ START_TEST(test_gp_states)
 		"    anyconnect-ssl-dtls = false;\n"     /* 10 */
 		"    address-pools = [ \"p\" ]; },\n"    /* 11 */
 		"  { name = \"p2\"; }\n"
-		");\n";
+		");\n"
+		"access_lists = ( { name = \"NO-TRAFFIC\"; type = \"extended\";\n"
+		"  entries = [ \"deny ip any any\" ]; } );\n";
 	struct sslvpnd_config *cfg = load_ok(text);
 	const struct cfg_group_policy *d = config_group_policy(cfg, "DfltGrpPolicy");
 	const struct cfg_group_policy *p1 = config_group_policy(cfg, "p1");

@@ -67,6 +67,12 @@ START_TEST(tunnel_rep_roundtrip)
 	for (int i = 0; i < IPC_MAX_ROUTES; i++)
 		a.split[i].addr = (uint32_t)i;
 	memset(a.banner, 'b', sizeof(a.banner) - 1);
+	a.n_split6 = IPC_MAX_ROUTES;
+	for (int i = 0; i < IPC_MAX_ROUTES; i++) {
+		memset(a.split6[i].addr, i, sizeof(a.split6[i].addr));
+		a.split6[i].plen = (uint8_t)(i * 2);
+	}
+	memset(a.split_dns, 'd', sizeof(a.split_dns) - 1);
 	int n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
 
 	ck_assert_int_gt(n, 0);
@@ -75,6 +81,27 @@ START_TEST(tunnel_rep_roundtrip)
 	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
 	for (int cut = 0; cut < n; cut++)
 		ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)cut), 0);
+}
+END_TEST
+
+/* The S3 tail: an IPv6 prefix length over 128 or too many routes is refused. */
+START_TEST(tunnel_rep_split6_bounds)
+{
+	static struct ipc_tunnel_rep a, b;
+	uint8_t buf[IPC_MAX_MSG];
+	int n;
+
+	memset(&a, 0, sizeof(a));
+	a.n_split6 = 1;
+	a.split6[0].plen = 129;
+	n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+	a.split6[0].plen = 32;
+	n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
+	ck_assert_int_eq(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+	ck_assert_uint_eq(b.n_split6, 1);
+	ck_assert_uint_eq(b.split6[0].plen, 32);
 }
 END_TEST
 
@@ -193,6 +220,7 @@ static Suite *suite(void)
 
 	tcase_add_test(core, auth_req_roundtrip);
 	tcase_add_test(core, tunnel_rep_roundtrip);
+	tcase_add_test(core, tunnel_rep_split6_bounds);
 	tcase_add_test(core, small_roundtrips);
 	tcase_add_test(core, dtls_hello_blob);
 	tcase_add_test(lim, transport_enforces_table);

@@ -1,0 +1,262 @@
+/* sslvpnctl: the administrator's client of sslvpnd's control socket.
+ *
+ * It sends one request line ("text|json <command words>\n"), reads the
+ * reply ("OK\n" + output, or "ERR <message>\n") and exits 0 or 1.  The
+ * commands and their output belong to main (src/main/ctl.c); this program
+ * only carries words and bytes, with a bounded wait. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef LOCALSTATEDIR
+#define LOCALSTATEDIR "/var"
+#endif
+#define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/sslvpnd"
+
+enum { REQ_MAX = 1024, REPLY_MAX = 16 << 20, TIMEOUT_MS = 10000 };
+
+static void usage(FILE *fp)
+{
+	fprintf(fp,
+		"usage: sslvpnctl [--socket PATH | --state-dir DIR] [--json] COMMAND...\n"
+		"  --socket PATH    sslvpnd's control socket\n"
+		"  --state-dir DIR  use DIR/ctl.sock (default %s)\n"
+		"  --json           machine output (one JSON document)\n"
+		"commands:\n"
+		"  show vpn-sessiondb anyconnect [filter name U | filter ip A |\n"
+		"                                 filter tunnel-group T]\n"
+		"  show vpn-sessiondb summary\n"
+		"  vpn-sessiondb logoff name U | index N | all [noconfirm]\n",
+		DEFAULT_STATE_DIR);
+}
+
+/* "json show vpn-sessiondb ..." with words holding blanks in quotes. */
+static int build_request(char *out, size_t cap, int json, int argc, char **argv)
+{
+	size_t o = (size_t)snprintf(out, cap, "%s", json ? "json" : "text");
+
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+		int quote = !*w || strpbrk(w, " \t") != NULL;
+
+		for (const char *p = w; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e || *p == '"') {
+				fprintf(stderr, "sslvpnctl: argument '%s': only printable "
+					"ASCII without '\"' is accepted\n", w);
+				return -1;
+			}
+		int n = snprintf(out + o, cap - o, quote ? " \"%s\"" : " %s", w);
+
+		if (n < 0 || (size_t)n >= cap - o) {
+			fprintf(stderr, "sslvpnctl: command longer than %d bytes\n", REQ_MAX);
+			return -1;
+		}
+		o += (size_t)n;
+	}
+	if (o + 1 >= cap || o > REQ_MAX) {
+		fprintf(stderr, "sslvpnctl: command longer than %d bytes\n", REQ_MAX);
+		return -1;
+	}
+	out[o++] = '\n';
+	out[o] = 0;
+	return (int)o;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wait for fd to be ready for events until the deadline: 1, or 0 on
+ * timeout, -1 on error. */
+static int wait_fd(int fd, short events, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	long long left = deadline - now_ms();
+	int rc;
+
+	if (left <= 0)
+		return 0;
+	do
+		rc = poll(&p, 1, (int)left);
+	while (rc < 0 && errno == EINTR);
+	return rc;
+}
+
+static int connect_to(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "sslvpnctl: socket path too long: %s\n", path);
+		return -1;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		perror("sslvpnctl: socket");
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		int e = errno;
+
+		fprintf(stderr, "sslvpnctl: cannot connect to %s: %s%s\n", path, strerror(e),
+			e == ENOENT || e == ECONNREFUSED
+				? " (is sslvpnd running? see --socket / --state-dir)" : "");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int send_all(int fd, const char *p, size_t n, long long deadline)
+{
+	while (n) {
+		if (wait_fd(fd, POLLOUT, deadline) <= 0)
+			return -1;
+		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (w < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* The whole reply, NUL-terminated, or NULL (message printed). */
+static char *recv_all(int fd, size_t *len, long long deadline, const char *path)
+{
+	size_t cap = 65536, n = 0;
+	char *buf = malloc(cap);
+
+	while (buf) {
+		int rc = wait_fd(fd, POLLIN, deadline);
+
+		if (rc <= 0) {
+			fprintf(stderr, "sslvpnctl: %s: %s\n", path,
+				rc == 0 ? "no reply within 10 s" : strerror(errno));
+			break;
+		}
+		if (n + 1 == cap) {
+			char *p = cap * 2 <= REPLY_MAX ? realloc(buf, cap * 2) : NULL;
+
+			if (!p) {
+				fprintf(stderr, "sslvpnctl: reply too large\n");
+				break;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		ssize_t r = recv(fd, buf + n, cap - 1 - n, MSG_DONTWAIT);
+
+		if (r < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "sslvpnctl: %s: %s\n", path, strerror(errno));
+			break;
+		}
+		if (r == 0) {
+			buf[n] = 0;
+			*len = n;
+			return buf;
+		}
+		n += (size_t)r;
+	}
+	free(buf);
+	return NULL;
+}
+
+/* Prints the reply; the exit status of the command. */
+static int show_reply(const char *buf, size_t len)
+{
+	const char *nl = memchr(buf, '\n', len);
+
+	if (!nl) {
+		fprintf(stderr, "sslvpnctl: malformed reply from sslvpnd\n");
+		return 1;
+	}
+	if (nl - buf == 2 && memcmp(buf, "OK", 2) == 0) {
+		size_t body = len - (size_t)(nl + 1 - buf);
+
+		if (body && fwrite(nl + 1, 1, body, stdout) != body)
+			return 1;
+		return fflush(stdout) ? 1 : 0;
+	}
+	if (nl - buf >= 4 && memcmp(buf, "ERR ", 4) == 0) {
+		fprintf(stderr, "sslvpnctl: %.*s\n", (int)(nl - buf - 4), buf + 4);
+		return 1;
+	}
+	fprintf(stderr, "sslvpnctl: malformed reply from sslvpnd\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = NULL, *state = NULL;
+	char path[4096], req[REQ_MAX + 64];
+	int json = 0, c, fd, n, rc;
+	long long deadline;
+	size_t len;
+	char *reply;
+
+	/* "+": options only before the command (its words may start with -). */
+	while ((c = getopt_long(argc, argv, "+s:S:jh", lo, NULL)) != -1) {
+		switch (c) {
+		case 's': sock = optarg; break;
+		case 'S': state = optarg; break;
+		case 'j': json = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind == argc || (sock && state)) {
+		usage(stderr);
+		return 2;
+	}
+	if (sock)
+		snprintf(path, sizeof(path), "%s", sock);
+	else
+		snprintf(path, sizeof(path), "%s/ctl.sock", state ? state : DEFAULT_STATE_DIR);
+	n = build_request(req, sizeof(req), json, argc - optind, argv + optind);
+	if (n < 0)
+		return 2;
+	fd = connect_to(path);
+	if (fd < 0)
+		return 1;
+	deadline = now_ms() + TIMEOUT_MS;
+	if (send_all(fd, req, (size_t)n, deadline) < 0) {
+		fprintf(stderr, "sslvpnctl: %s: cannot send the request\n", path);
+		close(fd);
+		return 1;
+	}
+	reply = recv_all(fd, &len, deadline, path);
+	close(fd);
+	if (!reply)
+		return 1;
+	rc = show_reply(reply, len);
+	free(reply);
+	return rc;
+}

@@ -1,0 +1,232 @@
+/* Unit tests for the show running-config views (src/policy/showrun.c):
+ * seed 001's policies and tunnel group compared line by line with the
+ * expected ASA text. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sslvpnd/config.h"
+#include "sslvpnd/showrun.h"
+#include "sslvpnd/util.h"
+
+static const char conf[] =
+	"ip_local_pools = ( { name = \"phones\"; range = \"198.19.0.10-198.19.0.20\";"
+	" mask = \"255.255.255.0\"; } );\n"
+	"access_lists = ( { name = \"NO-TRAFFIC\"; type = \"extended\";"
+	" entries = [ \"remark seed 001\", \"deny ip any any\" ]; },\n"
+	"  { name = \"SPLIT\"; type = \"standard\"; entries = [ \"permit 198.18.1.0 255.255.255.0\","
+	" \"permit 2001:db8::/32\" ]; } );\n"
+	"group_policies = (\n"
+	"  { name = \"DfltGrpPolicy\"; vpn-simultaneous-logins = 0;\n"
+	"    vpn-tunnel-protocol = [ \"ikev1\", \"ikev2\", \"l2tp-ipsec\", \"ssl-clientless\" ];\n"
+	"    group-lock = \"DefaultWEBVPNGroup\"; vpn-filter = \"NO-TRAFFIC\"; },\n"
+	"  { name = \"GroupPolicy_VPNPhone\"; wins-server = \"none\"; dns-server = \"10.198.29.20\";\n"
+	"    vpn-simultaneous-logins = 3; vpn-tunnel-protocol = \"ssl-client\";\n"
+	"    group-lock = \"VPNPhone\"; vpn-filter = \"none\"; default-domain = \"cisco.com\";\n"
+	"    split-tunnel-policy = \"tunnelspecified\"; split-tunnel-network-list = \"SPLIT\";\n"
+	"    anyconnect-ssl-dtls = false; anyconnect-mtu = 1300; },\n"
+	"  { name = \"Empty\"; } );\n"
+	"tunnel_groups = ( { name = \"VPNPhone\"; address-pool = \"phones\";\n"
+	"    default-group-policy = \"GroupPolicy_VPNPhone\"; authentication = \"certificate\";\n"
+	"    group-url = [ \"https://asa5520-c.cisco.com/VPNPhone\" ]; without-csd = true; } );\n";
+
+static struct sslvpnd_config *cfg;
+
+static void setup(void)
+{
+	struct cfg_errors errs;
+
+	ck_assert_int_eq(config_load_string(conf, "showrun.conf", "/var/lib/sslvpnd-test",
+					    &cfg, &errs), 0);
+}
+
+static void teardown(void)
+{
+	config_free(cfg);
+	cfg = NULL;
+}
+
+/* The view as a string (freed by the caller); rc the function's result. */
+static char *view(int (*fn)(FILE *, const struct sslvpnd_config *, const char *, int),
+		  const char *name, int all, int *rc)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(fp);
+	*rc = fn(fp, cfg, name, all);
+	fclose(fp);
+	return buf;
+}
+
+static int gp_view(FILE *fp, const struct sslvpnd_config *c, const char *n, int all)
+{
+	return showrun_group_policy(fp, c, n, all);
+}
+
+static int tg_view(FILE *fp, const struct sslvpnd_config *c, const char *n, int all)
+{
+	(void)all;
+	return showrun_tunnel_group(fp, c, n);
+}
+
+static int acl_view(FILE *fp, const struct sslvpnd_config *c, const char *n, int all)
+{
+	(void)all;
+	return showrun_access_list(fp, c, n);
+}
+
+static void expect(int (*fn)(FILE *, const struct sslvpnd_config *, const char *, int),
+		   const char *name, int all, const char *want)
+{
+	int rc;
+	char *got = view(fn, name, all, &rc);
+
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(strcmp(got, want) == 0, "got:\n%s\nwant:\n%s", got, want);
+	free(got);
+}
+
+START_TEST(test_gp_set)
+{
+	expect(gp_view, "GroupPolicy_VPNPhone", 0,
+	       "group-policy GroupPolicy_VPNPhone internal\n"
+	       "group-policy GroupPolicy_VPNPhone attributes\n"
+	       " wins-server none\n"
+	       " dns-server value 10.198.29.20\n"
+	       " vpn-simultaneous-logins 3\n"
+	       " vpn-filter none\n"
+	       " vpn-tunnel-protocol ssl-client\n"
+	       " group-lock value VPNPhone\n"
+	       " split-tunnel-policy tunnelspecified\n"
+	       " split-tunnel-network-list value SPLIT\n"
+	       " default-domain value cisco.com\n"
+	       " webvpn\n"
+	       "  anyconnect mtu 1300\n"
+	       "  anyconnect ssl dtls disable\n");
+	expect(gp_view, "DfltGrpPolicy", 0,
+	       "group-policy DfltGrpPolicy attributes\n"
+	       " vpn-simultaneous-logins 0\n"
+	       " vpn-filter value NO-TRAFFIC\n"
+	       " vpn-tunnel-protocol ikev1 ikev2 l2tp-ipsec ssl-clientless\n"
+	       " group-lock value DefaultWEBVPNGroup\n");
+	expect(gp_view, "Empty", 0, "group-policy Empty internal\n");
+}
+END_TEST
+
+START_TEST(test_gp_all)
+{
+	expect(gp_view, "Empty", 1,
+	       "group-policy Empty internal\n"
+	       "group-policy Empty attributes\n"
+	       " banner none  ! built-in default\n"
+	       " wins-server none  ! built-in default\n"
+	       " dns-server none  ! built-in default\n"
+	       " dhcp-network-scope none  ! built-in default\n"
+	       " vpn-access-hours none  ! built-in default\n"
+	       " vpn-simultaneous-logins 0  ! DfltGrpPolicy\n"
+	       " vpn-idle-timeout 30  ! built-in default\n"
+	       " vpn-idle-timeout alert-interval 1  ! built-in default\n"
+	       " vpn-session-timeout none  ! built-in default\n"
+	       " vpn-session-timeout alert-interval 1  ! built-in default\n"
+	       " vpn-filter value NO-TRAFFIC  ! DfltGrpPolicy\n"
+	       " ipv6-vpn-filter none  ! built-in default\n"
+	       " vpn-tunnel-protocol ikev1 ikev2 l2tp-ipsec ssl-clientless  ! DfltGrpPolicy\n"
+	       " group-lock value DefaultWEBVPNGroup  ! DfltGrpPolicy\n"
+	       " split-tunnel-policy tunnelall  ! built-in default\n"
+	       " split-tunnel-network-list none  ! built-in default\n"
+	       " default-domain none  ! built-in default\n"
+	       " split-dns none  ! built-in default\n"
+	       " client-bypass-protocol disable  ! built-in default\n"
+	       " address-pools none  ! built-in default\n"
+	       " webvpn\n"
+	       "  anyconnect mtu 1406  ! built-in default\n"
+	       "  anyconnect ssl keepalive 20  ! built-in default\n"
+	       "  anyconnect dpd-interval client 30  ! built-in default\n"
+	       "  anyconnect dpd-interval gateway 30  ! built-in default\n"
+	       "  anyconnect ssl dtls enable  ! built-in default\n");
+}
+END_TEST
+
+/* every attribute appears exactly once in the all view, whatever is set */
+START_TEST(test_gp_all_complete)
+{
+	int rc;
+	char *got = view(gp_view, "GroupPolicy_VPNPhone", 1, &rc);
+	int lines = 0;
+
+	for (const char *p = got; *p; p++)
+		lines += *p == '\n';
+	/* internal + attributes + webvpn + one line per attribute */
+	ck_assert_int_eq(lines, 3 + GPA__COUNT);
+	ck_assert_ptr_nonnull(strstr(got, " vpn-filter none  ! set\n"));
+	ck_assert_ptr_nonnull(strstr(got, " vpn-tunnel-protocol ssl-client  ! set\n"));
+	ck_assert_ptr_nonnull(strstr(got, " vpn-idle-timeout 30  ! built-in default\n"));
+	free(got);
+}
+END_TEST
+
+START_TEST(test_tg)
+{
+	int rc;
+	char *got;
+
+	expect(tg_view, "VPNPhone", 0,
+	       "tunnel-group VPNPhone type remote-access\n"
+	       "tunnel-group VPNPhone general-attributes\n"
+	       " address-pool phones\n"
+	       " default-group-policy GroupPolicy_VPNPhone\n"
+	       "tunnel-group VPNPhone webvpn-attributes\n"
+	       " authentication certificate\n"
+	       " group-url https://asa5520-c.cisco.com/VPNPhone enable\n"
+	       " without-csd\n");
+	/* the built-in DefaultWEBVPNGroup with nothing set prints nothing */
+	expect(tg_view, "DefaultWEBVPNGroup", 0, "");
+	got = view(tg_view, "nope", 0, &rc);
+	ck_assert_int_eq(rc, -1);
+	free(got);
+	got = view(gp_view, "nope", 1, &rc);
+	ck_assert_int_eq(rc, -1);
+	free(got);
+}
+END_TEST
+
+START_TEST(test_acl)
+{
+	expect(acl_view, NULL, 0,
+	       "access-list NO-TRAFFIC remark\n"
+	       "access-list NO-TRAFFIC extended deny ip any any\n"
+	       "access-list SPLIT standard permit 198.18.1.0 255.255.255.0\n"
+	       "access-list SPLIT standard permit 2001:db8::/32\n");
+}
+END_TEST
+
+static Suite *showrun_suite(void)
+{
+	Suite *s = suite_create("showrun");
+	TCase *c = tcase_create("core");
+
+	tcase_add_checked_fixture(c, setup, teardown);
+	tcase_add_test(c, test_gp_set);
+	tcase_add_test(c, test_gp_all);
+	tcase_add_test(c, test_gp_all_complete);
+	tcase_add_test(c, test_tg);
+	tcase_add_test(c, test_acl);
+	suite_add_tcase(s, c);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(showrun_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
