@@ -125,6 +125,7 @@ struct ipc_auth_rep {
 	char group_alias[CFG_NAME_MAX];
 	char group_policy[CFG_NAME_MAX];
 	char message[256];            /* shown to the user on failure */
+	char banner[1024];            /* on IPC_AUTH_OK: the policy's banner */
 };
 
 struct ipc_tunnel_req {

@@ -71,7 +71,7 @@ CODEC(auth_req, ipc_auth_req, AUTH_REQ_F)
 
 #define AUTH_REP_F(X) X(U32, conn_id) X(U8, result) X(STR, cookie) \
 	X(STR, username) X(STR, tunnel_group) X(STR, group_alias) \
-	X(STR, group_policy) X(STR, message)
+	X(STR, group_policy) X(STR, message) X(STR, banner)
 CODEC(auth_rep, ipc_auth_rep, AUTH_REP_F)
 
 #define TUNNEL_REQ_F(X) X(U32, conn_id) X(STR, cookie) X(STR, peer) \

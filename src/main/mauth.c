@@ -279,6 +279,7 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	rp.result = IPC_AUTH_OK;
 	util_strlcpy(rp.cookie, session_cookie(s), sizeof(rp.cookie));
 	util_strlcpy(rp.username, user, sizeof(rp.username));
+	util_strlcpy(rp.banner, gp_str_or(&e, GPA_BANNER, ""), sizeof(rp.banner));
 	reply_auth(w, &rp);
 out:
 	OPENSSL_cleanse(rq.password, sizeof(rq.password));

@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "sslvpnd/buf.h"
 #include "sslvpnd/cstp.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/policy.h"
@@ -26,7 +27,7 @@
 	"X-Content-Type-Options: nosniff\r\n"                                \
 	"Cache-Control: no-store\r\n"
 
-enum { RESP_MAX = 8192 };
+enum { RESP_MAX = 16384 };
 
 static void send_raw(struct conn *c, const char *head, const char *body)
 {
@@ -308,11 +309,17 @@ static void xml_reply(struct conn *c, const char *cookie_headers, const char *bo
 
 static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 {
+	static char esc[sizeof(rp->banner) * 6], banner[sizeof(esc) + 32];
 	char hash[41], cookies[512], tok[160];
 	static char body[RESP_MAX];
 
 	util_hex(hash, c->srv->sha1, 20, 1);
 	xmlauth_escape(tok, sizeof(tok), rp->cookie);
+	/* Post-login banner (anyconnect-protocol.md 1.9): AnyConnect shows it
+	 * and asks the user to accept; CONNECT repeats it in X-CSTP-Banner. */
+	banner[0] = '\0';
+	if (rp->banner[0] && xmlauth_escape(esc, sizeof(esc), rp->banner) >= 0)
+		snprintf(banner, sizeof(banner), "<banner>%s</banner>", esc);
 	snprintf(cookies, sizeof(cookies),
 		 "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n"
 		 "Set-Cookie: webvpnc=; " EXPIRED "; path=/; Secure\r\n"
@@ -322,13 +329,13 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		 "<config-auth client=\"vpn\" type=\"complete\" aggregate-auth-version=\"2\">\n"
 		 "<session-token>%s</session-token>\n"
-		 "<auth id=\"success\"><message id=\"0\" param1=\"\" param2=\"\"></message></auth>\n"
+		 "<auth id=\"success\">%s<message id=\"0\" param1=\"\" param2=\"\"></message></auth>\n"
 		 "<capabilities><crypto-supported>ssl-dhe</crypto-supported></capabilities>\n"
 		 "<config client=\"vpn\" type=\"private\"><vpn-base-config>"
 		 "<server-cert-hash>%s</server-cert-hash></vpn-base-config>"
 		 "<opaque is-for=\"vpn-client\"></opaque></config>\n"
 		 "</config-auth>\n",
-		 tok, hash);
+		 tok, banner, hash);
 	xml_reply(c, cookies, body);
 	OPENSSL_cleanse(cookies, sizeof(cookies));
 	OPENSSL_cleanse(body, sizeof(body));
@@ -351,8 +358,45 @@ static void xml_need_cert(struct conn *c)
  * alias (only an alias: a tunnel group name from the client would let it
  * pick groups that are reachable by group-url only).  rp->message set =
  * a retry after a refusal. */
+/* tunnel-group-list enable: the aliases to pick from, on the base URL only
+ * (a group-url already fixed the tunnel group; offering others there would
+ * let the client's echo of the first option move it elsewhere).  The
+ * alias the session is on is selected. */
+static void group_select(const struct conn *c, const struct ipc_auth_rep *rp,
+			 char *out, size_t cap)
+{
+	const struct sslvpnd_config *cfg = c->w->cfg;
+	struct wbuf b;
+	char esc[CFG_NAME_MAX * 6];
+	size_t n = 0;
+
+	out[0] = '\0';
+	if (!cfg->webvpn.tunnel_group_list || !c->req || strcmp(c->req->path, "/"))
+		return;
+	wbuf_init(&b, out, cap - 1);
+	wbuf_printf(&b, "<select name=\"group_list\" label=\"GROUP:\">");
+	for (size_t i = 0; i < cfg->n_tunnel_groups; i++) {
+		const struct cfg_name_list *al = &cfg->tunnel_groups[i].aliases;
+
+		for (size_t j = 0; j < al->n; j++, n++) {
+			if (xmlauth_escape(esc, sizeof(esc), al->v[j]) < 0)
+				continue;
+			wbuf_printf(&b, "<option%s>%s</option>",
+				    strcmp(al->v[j], rp->group_alias) ? "" : " selected=\"true\"",
+				    esc);
+		}
+	}
+	wbuf_printf(&b, "</select>\n");
+	if (!n || wbuf_ok(&b) < 0) {
+		out[0] = '\0';
+		return;
+	}
+	out[b.len] = '\0';
+}
+
 static void xml_need_form(struct conn *c, const struct ipc_auth_rep *rp)
 {
+	static char select[8192];
 	char alias[CFG_NAME_MAX * 6], msg[sizeof(rp->message) * 6];
 	char opaque[CFG_NAME_MAX * 12 + 128] = "", error[sizeof(msg) + 64] = "";
 	char action[HTTP_MAX_PATH * 6 + 16] = "", path[HTTP_MAX_PATH * 6];
@@ -367,6 +411,7 @@ static void xml_need_form(struct conn *c, const struct ipc_auth_rep *rp)
 			 "<opaque is-for=\"sg\"><tunnel-group>%s</tunnel-group>"
 			 "<group-alias>%s</group-alias></opaque>\n",
 			 alias, alias);
+	group_select(c, rp, select, sizeof(select));
 	if (rp->message[0] && xmlauth_escape(msg, sizeof(msg), rp->message) >= 0)
 		snprintf(error, sizeof(error),
 			 "<error id=\"2\" param1=\"\" param2=\"\">%s</error>\n", msg);
@@ -378,8 +423,8 @@ static void xml_need_form(struct conn *c, const struct ipc_auth_rep *rp)
 		 "<form method=\"post\"%s>\n"
 		 "<input type=\"text\" name=\"username\" label=\"Username:\"></input>\n"
 		 "<input type=\"password\" name=\"password\" label=\"Password:\"></input>\n"
-		 "</form>\n</auth>\n</config-auth>\n",
-		 opaque, error, action);
+		 "%s</form>\n</auth>\n</config-auth>\n",
+		 opaque, error, action, select);
 	xml_reply(c, "", body);
 }
 
