@@ -27,6 +27,7 @@
 #include "main.h"
 #include "sslvpnd/json.h"
 #include "sslvpnd/log.h"
+#include "sslvpnd/showrun.h"
 #include "sslvpnd/util.h"
 
 enum {
@@ -500,12 +501,65 @@ static void cmd_logoff(struct request *r)
 	}
 }
 
+/* show running-config [all] group-policy [NAME] | tunnel-group [NAME] |
+ * access-list [NAME]: the policy model's own renderers (showrun.c). */
+static void cmd_show_run(struct request *r)
+{
+	const struct sslvpnd_config *cfg = r->ctl->m->cfg;
+	int at = 2, all = 0, rc;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if (at < r->argc && kw(r->argv[at], "all")) {
+		all = 1;
+		at++;
+	}
+	const char *what = at < r->argc ? r->argv[at] : NULL;
+	const char *name = at + 1 < r->argc ? r->argv[at + 1] : NULL;
+
+	if (!what || at + 2 < r->argc) {
+		invalid(r, what ? at + 2 : at);
+		return;
+	}
+	if (!(fp = open_memstream(&buf, &len))) {
+		snprintf(r->err, sizeof(r->err), "ERROR: out of memory");
+		return;
+	}
+	if (kw(what, "group-policy"))
+		rc = showrun_group_policy(fp, cfg, name, all);
+	else if (kw(what, "tunnel-group") && !all)
+		rc = showrun_tunnel_group(fp, cfg, name);
+	else if (kw(what, "access-list") && !all)
+		rc = showrun_access_list(fp, cfg, name);
+	else
+		rc = -2;
+	fclose(fp);
+	if (rc == -2)
+		invalid(r, at);
+	else if (rc < 0)
+		snprintf(r->err, sizeof(r->err), "ERROR: %.60s %.60s does not exist", what,
+			 name ? name : "");
+	else if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, "config");
+		json_strn(r->j, buf, len);
+		json_obj_end(r->j);
+	} else {
+		text_printf(r->t, "%s", buf);
+	}
+	free(buf);
+}
+
 static void cmd_help(struct request *r)
 {
 	static const char *const lines[] = {
 		"show vpn-sessiondb anyconnect [filter name U | filter ip A | filter tunnel-group T]",
 		"show vpn-sessiondb summary",
 		"vpn-sessiondb logoff name U | index N | all [noconfirm]",
+		"show running-config [all] group-policy [NAME]",
+		"show running-config tunnel-group [NAME]",
+		"show running-config access-list [NAME]",
 	};
 
 	if (r->json) {
@@ -531,7 +585,9 @@ static int dispatch(struct request *r)
 	if (r->argc == 1 && strcmp(r->argv[0], "help") == 0) {
 		cmd_help(r);
 	} else if (r->argc > 0 && kw(r->argv[0], "show")) {
-		if (!kw(r->argv[1], "vpn-sessiondb"))
+		if (kw(r->argv[1], "running-config"))
+			cmd_show_run(r);
+		else if (!kw(r->argv[1], "vpn-sessiondb"))
 			invalid(r, 1);
 		else if (kw(r->argv[2], "anyconnect"))
 			cmd_show_anyconnect(r);

@@ -76,5 +76,24 @@ oc_connect phone "https://$SRV_IP/phone" -c "$cert" -k "$key" ||
 assert_log 716038 "$u .*Authentication: successful" "716038 for the phone"
 assert_log 722051 "Group <GroupPolicy_VPNPhone> $u " "722051 under GroupPolicy_VPNPhone"
 assert_ping phone
+
+# The administrator's view (sslvpnctl): what is set, and every attribute
+# with its effective value and origin.
+CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
+show_run() { timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" show running-config "$@"; }
+out=$(show_run group-policy GroupPolicy_VPNPhone) || fail "show running-config group-policy failed"
+printf '%s\n' "$out" | sed 's/^/    /'
+assert_match "$out" 'group-lock none' "show run: the explicit group-lock none"
+out=$(show_run all group-policy NoLock) || fail "show running-config all group-policy failed"
+assert_match "$out" 'group-lock value DefaultWEBVPNGroup +! DfltGrpPolicy' \
+	"show run all: NoLock's group-lock comes from DfltGrpPolicy"
+assert_match "$out" 'vpn-idle-timeout 30 +! built-in default' \
+	"show run all: vpn-idle-timeout 30 is the built-in default"
+out=$(show_run tunnel-group VPNPhone) || fail "show running-config tunnel-group failed"
+assert_match "$out" 'default-group-policy GroupPolicy_VPNPhone' "show run tunnel-group VPNPhone"
+if show_run group-policy NoSuchPolicy >/dev/null 2>&1; then
+	fail "show run of an unknown policy succeeded"
+fi
+ok "show run of an unknown policy fails"
 assert_server_alive
 echo "PASS: $T_NAME"
