@@ -608,7 +608,9 @@ static int rx_records(struct dtls12 *d, unsigned int *ev, size_t *records)
 	size_t n;
 	int r;
 
-	while ((r = SSL_read_ex(d->ssl, buf, sizeof(buf), &n)) == 1) {
+	/* The callback may run other SSL objects of this thread, whose
+	 * failures would land in the error queue SSL_get_error reads. */
+	while ((ERR_clear_error(), r = SSL_read_ex(d->ssl, buf, sizeof(buf), &n)) == 1) {
 		if (n == 0)
 			continue;
 		d->stats.rx++;
@@ -709,6 +711,7 @@ int dtls12_send(struct dtls12 *d, const uint8_t *frame, size_t len)
 	/* libssl would send a record larger than the MTU (P6). */
 	if (!frame || len == 0 || len > dtls12_data_mtu(d))
 		return DTLS12_ERR_INVAL;
+	ERR_clear_error();
 	if (SSL_write_ex(d->ssl, frame, len, &written) != 1 || written != len)
 		return fail_ssl(d, DTLS12_ERR_INTERNAL, "write failed");
 	d->stats.tx++;

@@ -111,12 +111,23 @@ void conn_close(struct conn *c, const char *why)
 
 	if (c->state == CS_TUNNEL)
 		tunnel_end(c);
-	log_debug("conn %u from %s closed: %s", c->id, c->meta.peer, why);
+	if (c->state != CS_HANDSHAKE) {
+		char port[8];
+
+		snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+		log_event(LM_TLS_CLOSED, c->meta.iface, c->meta.peer, port, why);
+	}
 	ev_io_stop(w->loop, &c->io);
 	ev_timer_stop(w->loop, &c->timer);
 	SSL_set_quiet_shutdown(c->ssl, 0);
-	if (c->state != CS_HANDSHAKE)
+	if (c->state != CS_HANDSHAKE) {
+		ERR_clear_error();
 		SSL_shutdown(c->ssl); /* best effort close_notify */
+	}
+	/* A close_notify to a peer that is gone fails (EPIPE) and queues an
+	 * error; left there, it would make the next connection's WANT_READ
+	 * look fatal (see conn_ssl_error). */
+	ERR_clear_error();
 	SSL_free(c->ssl);
 	close(c->fd);
 	for (struct conn **pp = &w->conns; *pp; pp = &(*pp)->next)
@@ -163,10 +174,31 @@ int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t
 	return 0;
 }
 
+/* SSL_get_error() looks at this thread's error queue first, and every TLS
+ * and DTLS connection of the worker shares that queue: an error that one
+ * connection left behind (a close_notify to a vanished peer, an unexpected
+ * EOF) turns another connection's harmless WANT_READ into SSL_ERROR_SSL,
+ * which closed healthy connections and tunnels.  So each SSL I/O call
+ * starts on an empty queue (ERR_clear_error right before it); a failure's
+ * own errors stay for the caller to report. */
+int conn_ssl_error(struct conn *c, int r)
+{
+	int e = SSL_get_error(c->ssl, r);
+
+	if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE &&
+	    e != SSL_ERROR_ZERO_RETURN)
+		log_debug("conn %u from %s: TLS error %d: %s", c->id, c->meta.peer, e,
+			  ERR_reason_error_string(ERR_peek_last_error()) ?
+			  ERR_reason_error_string(ERR_peek_last_error()) : "(none)");
+	return e;
+}
+
 static int write_head(struct conn *c)
 {
 	struct outq *q = &c->out;
 	size_t len = (size_t)q->buf[q->head] << 8 | q->buf[q->head + 1];
+
+	ERR_clear_error();
 	int r = SSL_write(c->ssl, q->buf + q->head + 2, (int)len);
 
 	if (r > 0) {
@@ -176,11 +208,10 @@ static int write_head(struct conn *c)
 		q->used = q->tail - q->head;
 		return 1;
 	}
-	int e = SSL_get_error(c->ssl, r);
+	int e = conn_ssl_error(c, r);
 
 	if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ)
 		return 0;
-	ERR_clear_error();
 	return -1;
 }
 
@@ -225,6 +256,7 @@ static void handshake_failed(struct conn *c, int sslerr)
 
 static void handshake(struct conn *c)
 {
+	ERR_clear_error();
 	int r = SSL_do_handshake(c->ssl);
 
 	if (r == 1) {

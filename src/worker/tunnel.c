@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
+
 #include "sslvpnd/buf.h"
 #include "sslvpnd/cstp.h"
 #include "sslvpnd/http.h"
@@ -271,10 +273,11 @@ void tunnel_on_readable(struct conn *c)
 	struct worker *w = c->w;
 
 	for (int i = 0; i < READS_PER_WAKE; i++) {
+		ERR_clear_error(); /* see conn_ssl_error */
 		int r = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 
 		if (r <= 0) {
-			int e = SSL_get_error(c->ssl, r);
+			int e = conn_ssl_error(c, r);
 
 			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 				break;

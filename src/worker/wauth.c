@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "sslvpnd/buf.h"
@@ -278,13 +279,14 @@ void wauth_on_readable(struct conn *c)
 			bad_request(c, 431, "request too large");
 			return;
 		}
+		ERR_clear_error(); /* see conn_ssl_error */
 		int r = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 
 		if (r > 0) {
 			c->in_len += (size_t)r;
 			continue;
 		}
-		int e = SSL_get_error(c->ssl, r);
+		int e = conn_ssl_error(c, r);
 
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
 			break;

@@ -134,6 +134,7 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta);
 void conn_close(struct conn *c, const char *why);
 int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t blen);
 void conn_flush(struct conn *c);
+int conn_ssl_error(struct conn *c, int r);
 void conn_set_timer(struct conn *c, double seconds);
 
 /* wauth.c: HTTP requests before the tunnel */

@@ -1388,8 +1388,10 @@ void session_stop(struct session *s, const char *why)
 		}
 		s->pend_len = 0;
 		cstp_send(s, CSTP_DISCONNECT, &bye, 1);
-		if (s->ssl)
+		if (s->ssl) {
 			SSL_shutdown(s->ssl);
+			ERR_clear_error(); /* the queue is shared by all sessions */
+		}
 	} else if (s->fail == NT_OK) {
 		sess_fail(s, NT_TIMEOUT, "stopped before the tunnel came up (%s)", why);
 	}
