@@ -147,7 +147,7 @@ enum ipc_tunnel_result {
 	IPC_TUNNEL_NO_RESOURCES = 2,  /* 503 + X-Reason */
 };
 
-enum { IPC_MAX_DNS = 3, IPC_MAX_ROUTES = 64 };
+enum { IPC_MAX_DNS = 3, IPC_MAX_ROUTES = 64, IPC_FILTER_MAX = 512 };
 
 struct ipc_route4 {
 	uint32_t addr, mask;          /* network byte order */
@@ -192,6 +192,19 @@ struct ipc_tunnel_rep {
 	uint16_t n_split6;
 	struct ipc_route6 split6[IPC_MAX_ROUTES];
 	char split_dns[256];          /* split-dns domains, space separated */
+	/* appended for S4 vpn-filter: the access lists filtering the
+	 * tunnel's traffic, by name, space separated, evaluated in order as
+	 * one list (first match wins, implicit deny at the end); "" = none.
+	 * Main decides (group policy vpn-filter, DAP network ACLs), the worker
+	 * compiles them from its own copy of the configuration. */
+	char filter[IPC_FILTER_MAX];
+	uint8_t filter_flags;         /* IPC_FILTER_* */
+};
+
+/* ipc_tunnel_rep.filter_flags */
+enum {
+	IPC_FILTER_DENY_FIRST = 1,    /* all deny entries of the lists before
+				       * any permit (DAP aggregation) */
 };
 
 enum ipc_close_reason {

@@ -144,6 +144,8 @@ int ipc_enc_tunnel_rep(const struct ipc_tunnel_rep *m, uint8_t *buf, size_t cap)
 		wbuf_put_u8(&w, m->split6[i].plen);
 	}
 	wbuf_put_str(&w, m->split_dns);
+	wbuf_put_str(&w, m->filter);
+	wbuf_put_u8(&w, m->filter_flags);
 	return wbuf_ok(&w) ? -1 : (int)w.len;
 }
 
@@ -170,5 +172,7 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 			return -1;
 	}
 	rbuf_get_str(&r, m->split_dns, sizeof(m->split_dns));
+	rbuf_get_str(&r, m->filter, sizeof(m->filter));
+	rbuf_get_u8(&r, &m->filter_flags);
 	return rbuf_done(&r);
 }

@@ -385,6 +385,11 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 	util_strlcpy(rp->default_domain, gp_str_or(e, GPA_DEFAULT_DOMAIN, ""),
 		     sizeof(rp->default_domain));
 	util_strlcpy(rp->banner, gp_str_or(e, GPA_BANNER, ""), sizeof(rp->banner));
+	/* vpn-filter value NAME | none; "none" (or unset) filters nothing. */
+	const char *f = gp_str_or(e, GPA_VPN_FILTER, "none");
+
+	if (strcmp(f, "none"))
+		util_strlcpy(rp->filter, f, sizeof(rp->filter));
 }
 
 /* X-CSTP-Session-Timeout is the policy's limit; -Remaining what is left of

@@ -73,6 +73,8 @@ START_TEST(tunnel_rep_roundtrip)
 		a.split6[i].plen = (uint8_t)(i * 2);
 	}
 	memset(a.split_dns, 'd', sizeof(a.split_dns) - 1);
+	memset(a.filter, 'f', sizeof(a.filter) - 1);
+	a.filter_flags = IPC_FILTER_DENY_FIRST;
 	int n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
 
 	ck_assert_int_gt(n, 0);
