@@ -15,6 +15,7 @@
 
 #include "sslvpnd/acl.h"
 #include "sslvpnd/certmap.h"
+#include "sslvpnd/dap.h"
 #include "sslvpnd/timerange.h"
 #include "sslvpnd/log.h"
 
@@ -76,6 +77,8 @@ struct cfg_general {
 	char group[CFG_NAME_MAX];
 	char state_dir[CFG_PATH_MAX];
 	int cookie_timeout;          /* seconds a session without tunnel survives */
+	int address_reuse_window;    /* seconds a released address waits for its
+				      * last owner; 0 = as long as it is free */
 };
 
 struct cfg_logging {
@@ -83,6 +86,12 @@ struct cfg_logging {
 	int to_syslog;               /* else stderr */
 	int facility;                /* LOG_LOCAL4 ... */
 	int debug;                   /* 0..255 */
+};
+
+/* metrics = { listen-port = N; }: Prometheus text over HTTP on 127.0.0.1
+ * (no authentication, so never on another address); 0 = off. */
+struct cfg_metrics {
+	int listen_port;
 };
 
 struct cfg_interface {
@@ -111,6 +120,9 @@ struct cfg_trustpoint {
 	char certificate[CFG_PATH_MAX]; /* PEM file (or directory for terminal) */
 	char key[CFG_PATH_MAX];      /* PEM private key (enrollment file) */
 	char crl[CFG_PATH_MAX];      /* optional CRL file (CA) */
+	int accept_sha1;             /* CA: SHA-1 signatures allowed in its chains */
+	int ignore_expiry;           /* CA: validity dates of its chains not checked */
+	struct cfg_name_list domains; /* identity: SNI names it is presented for */
 	int line;
 };
 
@@ -124,6 +136,17 @@ struct cfg_ssl {
 struct cfg_pool {
 	char name[CFG_NAME_MAX];
 	uint32_t first, last, mask;  /* host byte order */
+	int line;
+};
+
+/* ipv6 local pool NAME PREFIX/LEN COUNT: count addresses from the prefix's
+ * address upwards, each handed out as ADDR/LEN. */
+struct cfg_pool6 {
+	char name[CFG_NAME_MAX];
+	char prefix[64];             /* as written: "2001:db8::10/64" */
+	int count;
+	uint8_t first[16];           /* parsed from prefix, network order */
+	int plen;
 	int line;
 };
 
@@ -145,6 +168,7 @@ struct cfg_group_url {
 struct cfg_tunnel_group {
 	char name[CFG_NAME_MAX];
 	struct cfg_name_list address_pools;
+	struct cfg_name_list ipv6_address_pools; /* ipv6-address-pool */
 	char default_group_policy[CFG_NAME_MAX];
 	enum cfg_auth authentication;
 	size_t n_urls;
@@ -202,11 +226,29 @@ struct cfg_webvpn {
 	int tunnel_group_list;         /* tunnel-group-list enable */
 };
 
+/* dynamic-access-policy-record NAME (include/sslvpnd/dap.h): priority,
+ * action, user-message, network-acl and the criteria of dap.xml.  The
+ * record named DfltAccessPolicy has no criteria and no priority (-1); it
+ * is always present (builtin when the file does not declare it). */
+struct cfg_dap {
+	char name[CFG_NAME_MAX];
+	char description[128];
+	int priority;                  /* higher number, higher priority */
+	int action;                    /* enum dap_action */
+	char user_message[DAP_MESSAGE_MAX];
+	struct cfg_name_list network_acls; /* extended access lists */
+	struct dap_criteria aaa;
+	struct dap_criteria endpoint;
+	int builtin;                   /* implicit DfltAccessPolicy */
+	int line;
+};
+
 struct sslvpnd_config {
 	char source[CFG_PATH_MAX];     /* file name, or "<embedded default>" */
 	int embedded;
 	struct cfg_general general;
 	struct cfg_logging logging;
+	struct cfg_metrics metrics;
 	struct cfg_ssl ssl;
 	struct cfg_webvpn webvpn;
 	struct cfg_interface *interfaces;
@@ -215,6 +257,8 @@ struct sslvpnd_config {
 	size_t n_trustpoints;
 	struct cfg_pool *pools;
 	size_t n_pools;
+	struct cfg_pool6 *pools6;      /* ipv6 local pools */
+	size_t n_pools6;
 	struct cfg_acl *acls;          /* access lists */
 	size_t n_acls;
 	struct cfg_certmap *certmaps;  /* certificate-to-tunnel-group maps */
@@ -227,6 +271,8 @@ struct sslvpnd_config {
 	size_t n_tunnel_groups;
 	struct cfg_user *users;        /* local user database */
 	size_t n_users;
+	struct cfg_dap *daps;          /* DAP records; DfltAccessPolicy always present */
+	size_t n_daps;
 };
 
 struct cfg_error {
@@ -276,11 +322,13 @@ int config_dump(FILE *fp, const struct sslvpnd_config *cfg);
 const struct cfg_tunnel_group *config_tunnel_group(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_group_policy *config_group_policy(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_pool *config_pool(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_pool6 *config_pool6(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_trustpoint *config_trustpoint(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_user *config_user(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_acl *config_acl(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
 					       const char *name);
+const struct cfg_dap *config_dap(const struct sslvpnd_config *cfg, const char *name);
 
 #endif

@@ -76,8 +76,13 @@ struct ipc_conn_new {
 	uint16_t local_port;
 };
 
+/* How far a connection got, for the handshake metrics: past the TLS
+ * handshake, or closed during it (failure, timeout, peer gone). */
+enum ipc_handshake { IPC_HS_UNKNOWN = 0, IPC_HS_COMPLETED = 1, IPC_HS_FAILED = 2 };
+
 struct ipc_conn_done {
 	uint32_t conn_id;
+	uint8_t handshake;            /* enum ipc_handshake */
 };
 
 enum ipc_flow { IPC_FLOW_XML = 1, IPC_FLOW_SVC = 2 };
@@ -105,6 +110,7 @@ struct ipc_auth_req {
 	char cert_subject[512];
 	char cert_issuer[512];
 	char cert_serial[64];
+	char cert_trustpoint[64];     /* CA trustpoint the chain validated against */
 };
 
 enum ipc_auth_result {
@@ -139,6 +145,10 @@ struct ipc_tunnel_req {
 	uint16_t req_mtu;             /* X-CSTP-MTU (0 = absent) */
 	char tls_version[16];
 	char tls_cipher[64];
+	/* appended for S4 IPv6 pools: the client announced full IPv6 support
+	 * (X-CSTP-Full-IPv6-Capability, IPv6 in X-CSTP-Address-Type), so
+	 * main leases it an IPv6 address when its policy has an IPv6 pool. */
+	uint8_t want_ipv6;
 };
 
 enum ipc_tunnel_result {
@@ -199,6 +209,10 @@ struct ipc_tunnel_rep {
 	 * compiles them from its own copy of the configuration. */
 	char filter[IPC_FILTER_MAX];
 	uint8_t filter_flags;         /* IPC_FILTER_* */
+	/* appended for S4 IPv6 pools: the session's IPv6 address and the
+	 * prefix length of its pool (X-CSTP-Address-IP6); plen6 0 = none. */
+	uint8_t addr6[16];            /* network byte order */
+	uint8_t plen6;
 };
 
 /* ipc_tunnel_rep.filter_flags */
@@ -220,11 +234,13 @@ enum ipc_close_reason {
  * in = from the client, out = to the client; dtls_* count the part that
  * went over DTLS; drops = packets refused (spoofed source, too big, queue
  * full); dtls_bad = DTLS records dropped (bad MAC/padding, replay, epoch,
- * malformed). */
+ * malformed); filter_drops_in/_out = packets the vpn-filter denied from /
+ * towards the client (counted in bytes_in/pkts_in when from the client,
+ * never in bytes_out/pkts_out). */
 #define IPC_COUNTERS_F(X) X(U64, bytes_in) X(U64, bytes_out) X(U64, pkts_in) \
 	X(U64, pkts_out) X(U64, drops) X(U64, dtls_bytes_in) \
 	X(U64, dtls_bytes_out) X(U64, dtls_pkts_in) X(U64, dtls_pkts_out) \
-	X(U64, dtls_bad)
+	X(U64, dtls_bad) X(U64, filter_drops_in) X(U64, filter_drops_out)
 
 struct ipc_tunnel_closed {
 	uint32_t conn_id;
@@ -233,6 +249,7 @@ struct ipc_tunnel_closed {
 	uint64_t bytes_in, bytes_out, pkts_in, pkts_out, drops;
 	uint64_t dtls_bytes_in, dtls_bytes_out, dtls_pkts_in, dtls_pkts_out;
 	uint64_t dtls_bad;
+	uint64_t filter_drops_in, filter_drops_out;
 };
 
 enum { IPC_HELLO_MAX = 2048 };
@@ -269,6 +286,7 @@ struct ipc_tunnel_stats {
 	uint64_t bytes_in, bytes_out, pkts_in, pkts_out, drops;
 	uint64_t dtls_bytes_in, dtls_bytes_out, dtls_pkts_in, dtls_pkts_out;
 	uint64_t dtls_bad;
+	uint64_t filter_drops_in, filter_drops_out;
 };
 
 enum ipc_kick_reason {
@@ -281,6 +299,15 @@ struct ipc_tunnel_kick {
 	uint32_t session_id;
 	uint32_t conn_id;
 	uint8_t reason;               /* enum ipc_kick_reason */
+};
+
+/* LOG_LEVELS: the level 0..255 of each debug class (enum log_class order);
+ * main sends it when a worker is ready and after each debug command.  A
+ * worker ignores classes it does not know (a longer list from a newer main
+ * would be cut, never misread). */
+struct ipc_log_levels {
+	uint16_t levels_len;
+	uint8_t levels[32];
 };
 
 /* Codecs: encode into buf (cap bytes) returning the length or -1; decode
@@ -300,6 +327,7 @@ IPC_CODEC(tunnel_closed, ipc_tunnel_closed)
 IPC_CODEC(tunnel_kick, ipc_tunnel_kick)
 IPC_CODEC(dtls_hello, ipc_dtls_hello)
 IPC_CODEC(tunnel_stats, ipc_tunnel_stats)
+IPC_CODEC(log_levels, ipc_log_levels)
 #undef IPC_CODEC
 
 /* ipc_send_msg helpers: encode + send in one call. */

@@ -51,6 +51,37 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Debug classes, as the ASA's debug commands name them ("debug webvpn
+ * anyconnect 255", "debug crypto ca 255").  Each has a level 0..255 set at
+ * run time (sslvpnctl debug ...); the effective level of a class is the
+ * larger of its own and the global debug level.  Debug output is event
+ * 100901, so in ASA format it carries 711001. */
+enum log_class {
+	LOGC_WEBVPN,            /* debug webvpn: HTTP and the XML auth exchange */
+	LOGC_ANYCONNECT,        /* debug webvpn anyconnect: CONNECT, CSTP, DTLS */
+	LOGC_CRYPTO_CA,         /* debug crypto ca: client certificates */
+	LOGC_SSL,               /* debug ssl: TLS handshakes */
+	LOGC_AAA,               /* debug aaa: authentication decisions */
+	LOGC_DAP,               /* debug dap: access policy evaluation */
+	LOGC__COUNT
+};
+
+/* log_class_name: the words after "debug" ("webvpn anyconnect"). */
+const char *log_class_name(enum log_class c);
+/* log_class_lookup: the class whose name the n words spell (each word the
+ * keyword or an abbreviation of 2+ letters); -1 when none. */
+int log_class_lookup(const char *const *words, int n);
+/* log_class_set: a class's own level, clamped to 0..255. */
+void log_class_set(enum log_class c, int level);
+/* log_class_get: a class's own level (not the global one). */
+int log_class_get(enum log_class c);
+/* log_class_on: 1 when debug output of class c at level is enabled. */
+int log_class_on(enum log_class c, int level);
+/* log_debugc: debug output of class c, shown when log_class_on(c, level):
+ * "<class>: <text>" as event 100901 (ASA 711001). */
+void log_debugc(enum log_class c, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -23,5 +23,9 @@ int net_tun_create(struct net *n, const char *name, int mtu, int *ifindex);
  * not an error.  0 or -1 with a logged reason. */
 int net_route_host_set(struct net *n, uint32_t addr, int ifindex);
 int net_route_host_del(struct net *n, uint32_t addr, int ifindex);
+/* net_route_host6_set / _del: the same for an IPv6 host, addr/128 (network
+ * order), for ipv6 local pools. */
+int net_route_host6_set(struct net *n, const uint8_t addr[16], int ifindex);
+int net_route_host6_del(struct net *n, const uint8_t addr[16], int ifindex);
 
 #endif

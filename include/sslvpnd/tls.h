@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -24,6 +25,7 @@
 #include "sslvpnd/config.h"
 
 #define TLS_TEMP_SUBJECT_RSA "CN=ASA Temporary Self Signed Certificate"
+#define TLS_TEMP_SUBJECT_EC TLS_TEMP_SUBJECT_RSA
 
 /* Per-connection information shared between the worker and the callbacks.
  * The worker owns it; tls_conn_attach stores a pointer in the SSL. */
@@ -36,6 +38,8 @@ struct tls_conn_info {
 	char verify_reason[160];    /* X509_verify_cert_error_string + depth */
 	char verify_subject[256];   /* subject of the failing certificate */
 	char verify_serial[64];
+	char trustpoint[CFG_NAME_MAX]; /* CA trustpoint the verified chain ends at */
+	int expiry_ignored;         /* accepted under ignore-expiry */
 };
 
 struct tls_peer_cert {
@@ -49,15 +53,33 @@ struct tls_peer_cert {
 	char ou[256];
 	char email[256];
 	char upn[256];              /* otherName UPN from SAN, if any */
+	char trustpoint[CFG_NAME_MAX]; /* CA trustpoint that validated it */
 };
 
-/* An interface's TLS server context and what it presents. */
+/* One certificate an interface presents. */
+struct tls_server_id {
+	char trustpoint[CFG_NAME_MAX]; /* "" for a temporary certificate */
+	X509 *cert;                  /* leaf (owned) */
+	uint8_t sha1[20];
+	int ec;                      /* EC key (else RSA) */
+};
+
+/* An interface's TLS server context and what it presents.  The ASA rule
+ * (CSCuu02848, asa-behaviour.md section 5): configured identities (one RSA,
+ * one EC at most) always win; without an RSA one the RSA temporary
+ * certificate serves clients offering only RSA suites; with no identity at
+ * all the EC temporary certificate serves everybody else; EC is preferred
+ * when the client offers both.  ids[0] is the certificate a client offering
+ * every suite gets (EC when there is one): its SHA-1 is the interface's
+ * certHash; ids[1] the other key type, if any. */
 struct tls_server {
 	SSL_CTX *ctx;
 	char ifname[CFG_NAME_MAX];
-	char trustpoint[CFG_NAME_MAX]; /* "" for the temporary certificate */
-	X509 *cert;                  /* identity leaf (owned) */
+	char trustpoint[CFG_NAME_MAX]; /* of ids[0]; "" when temporary */
+	X509 *cert;                  /* ids[0].cert (not a second reference) */
 	uint8_t sha1[20];            /* SHA-1 of the leaf DER (phone certHash) */
+	struct tls_server_id ids[2];
+	int n_ids;
 };
 
 /* tls_global_init: OpenSSL init, ex_data index; call once per process. */
@@ -67,7 +89,8 @@ int tls_global_init(void);
  * certificate) or, when absent, generate an RSA 2048 key and a self-signed
  * certificate with subject TLS_TEMP_SUBJECT_RSA valid 10 years, and write it
  * there atomically with mode 0600.  *generated is set to 1 when it was made
- * now.  Returns 0, or -1 with err filled. */
+ * now.  The EC twin (temporary-ec.pem, P-256) is made too when absent
+ * (and logged as 100005 here).  Returns 0, or -1 with err filled. */
 int tls_identity_temporary(const char *state_dir, X509 **cert, EVP_PKEY **key,
 			   int *generated, char *err, size_t errlen);
 
@@ -81,6 +104,15 @@ struct tls_server *tls_server_new(const struct sslvpnd_config *cfg,
 				  char *err, size_t errlen);
 void tls_server_free(struct tls_server *s);
 
+/* tls_server_log_others: one 100120 line per certificate beyond ids[0]
+ * (the caller logs ids[0] as 100006), naming who gets it, and one 100124
+ * per SNI domain. */
+void tls_server_log_others(struct tls_server *s);
+
+/* tls_conn_sha1: SHA-1 of the certificate this connection presented (after
+ * the handshake); falls back to the interface's certHash. */
+void tls_conn_sha1(SSL *ssl, const struct tls_server *s, uint8_t out[20]);
+
 /* tls_conn_attach: remember info for the callbacks of ssl. */
 void tls_conn_attach(SSL *ssl, struct tls_conn_info *info);
 
@@ -90,6 +122,50 @@ void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out);
 
 /* SHA-1 of a certificate's DER encoding. */
 void tls_cert_sha1(X509 *cert, uint8_t out[20]);
+
+/* tls_sha1_forms: a certificate's SHA-1 as "E5:7E:..." and as base64
+ * ("5X6B...=", CUCM's certHash). */
+void tls_sha1_forms(X509 *cert, char hex[60], char b64[32]);
+
+/* tls_ca_command: run one of the ASA certificate commands (words of argv):
+ *   show crypto ca certificates [TP] | show crypto ca expiry [DAYS] |
+ *   crypto ca enroll TP | crypto ca authenticate TP (PEM from in) |
+ *   crypto ca import TP pkcs12 FILE (pass phrase: first line of in) |
+ *   crypto ca export TP identity-certificate | certhash TP [TP...]
+ * Output goes to out; in may be NULL (authenticate is then refused).
+ * Returns 0, or -1 with err filled. */
+int tls_ca_command(const struct sslvpnd_config *cfg, int argc, char **argv,
+		   FILE *out, FILE *in, char *err, size_t errlen);
+
+/* tls_expiry_alerts: certificates of every trustpoint that expire within
+ * days (or have expired): printed to out, or logged as 100121/100122 when
+ * out is NULL.  Returns how many. */
+int tls_expiry_alerts(const struct sslvpnd_config *cfg, int days, FILE *out);
+
+/* tls_trustpoints_report: read every trustpoint and report what is wrong,
+ * naming the trustpoint: errors (unreadable file, key/certificate mismatch,
+ * identity expired or not yet valid) and warnings (chain out of order or
+ * missing an intermediate, CA certificate expired or not a CA).  Printed to
+ * out as "error: ..." / "warning: ...", or logged when out is NULL.
+ * Returns the number of errors. */
+int tls_trustpoints_report(const struct sslvpnd_config *cfg, FILE *out);
+
+/* A Cisco phone's identity from its certificate CN: CP-<model>-SEP<mac>
+ * (MIC) or SEP<mac> (LSC).  model "" for an LSC; mac 12 upper-case hex
+ * digits; device "SEP<mac>" (the CUCM device name). */
+struct tls_phone {
+	char model[32];
+	char mac[13];
+	char device[16];
+};
+
+/* tls_phone_cn: 0 when cn is a phone name, else -1 (out zeroed). */
+int tls_phone_cn(const char *cn, struct tls_phone *out);
+
+/* tls_dn_field: the value of attribute attr ("C", "ST", "L", "serialNumber",
+ * ...) in an RFC 2253 subject string (as tls_peer_cert.subject), unescaped.
+ * Returns 0, or -1 (buf "") when absent or longer than len. */
+int tls_dn_field(const char *subject, const char *attr, char *buf, size_t len);
 
 /* OpenSSL error queue as one line (and clears it). */
 void tls_error_string(char *buf, size_t len);

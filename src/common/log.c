@@ -24,7 +24,14 @@ static struct {
 	int to_stderr;
 	enum log_format fmt;
 	int debug;
-} lg = { "sslvpnd", 1, LOG_FMT_ASA, 0 };
+	int class_level[LOGC__COUNT];
+} lg = { "sslvpnd", 1, LOG_FMT_ASA, 0, { 0 } };
+
+static const char *const class_names[LOGC__COUNT] = {
+	[LOGC_WEBVPN] = "webvpn",     [LOGC_ANYCONNECT] = "webvpn anyconnect",
+	[LOGC_CRYPTO_CA] = "crypto ca", [LOGC_SSL] = "ssl",
+	[LOGC_AAA] = "aaa",           [LOGC_DAP] = "dap",
+};
 
 enum { LOG_LINE_MAX = 2048, LOG_MAX_ARGS = 9 };
 
@@ -114,15 +121,86 @@ void log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+static void emit_debug_event(const char *text);
+
+/* Debug output is event 100901 (ASA 711001) so a filter on 711001 finds
+ * all of it, as on the ASA. */
 void log_debug(const char *fmt, ...)
 {
+	char msg[LOG_LINE_MAX];
 	va_list ap;
 
 	if (lg.debug <= 0)
 		return;
 	va_start(ap, fmt);
-	log_vemit(LOG_DEBUG, fmt, ap, 0);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	emit_debug_event(msg);
+}
+
+const char *log_class_name(enum log_class c)
+{
+	return (unsigned)c < LOGC__COUNT ? class_names[c] : "?";
+}
+
+static int word_is(const char *word, const char *kw, size_t kwlen)
+{
+	size_t n = strlen(word);
+
+	return n >= 2 && n <= kwlen && strncmp(word, kw, n) == 0;
+}
+
+/* Names of one or two words: "ssl", "webvpn anyconnect". */
+int log_class_lookup(const char *const *words, int n)
+{
+	for (int c = 0; c < LOGC__COUNT; c++) {
+		const char *name = class_names[c], *sp = strchr(name, ' ');
+		int want = sp ? 2 : 1;
+
+		if (n != want)
+			continue;
+		if (!word_is(words[0], name, sp ? (size_t)(sp - name) : strlen(name)))
+			continue;
+		if (sp && !word_is(words[1], sp + 1, strlen(sp + 1)))
+			continue;
+		return c;
+	}
+	return -1;
+}
+
+void log_class_set(enum log_class c, int level)
+{
+	if ((unsigned)c < LOGC__COUNT)
+		lg.class_level[c] = level < 0 ? 0 : level > 255 ? 255 : level;
+}
+
+int log_class_get(enum log_class c)
+{
+	return (unsigned)c < LOGC__COUNT ? lg.class_level[c] : 0;
+}
+
+int log_class_on(enum log_class c, int level)
+{
+	int have = log_class_get(c);
+
+	if (lg.debug > have)
+		have = lg.debug;
+	return level > 0 && have >= level;
+}
+
+void log_debugc(enum log_class c, int level, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+	int n;
+
+	if (!log_class_on(c, level))
+		return;
+	n = snprintf(msg, sizeof(msg), "%s: ", log_class_name(c));
+	va_start(ap, fmt);
+	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	va_end(ap);
+	emit_debug_event(msg);
 }
 
 void fatal(const char *fmt, ...)
@@ -195,6 +273,15 @@ int log_event_format(char *buf, size_t len, enum log_format fmt,
 	const char *tpl = (fmt == LOG_FMT_ASA) ? e->asa_fmt : e->native_fmt;
 
 	return n + render(buf + off, len - off, tpl, args, e->nargs);
+}
+
+static void emit_debug_event(const char *text)
+{
+	const char *args[1] = { text };
+	char msg[LOG_LINE_MAX];
+
+	log_event_format(msg, sizeof(msg), lg.fmt, LM_DEBUG_TRACE, args);
+	log_emit(LOG_DEBUG, msg);
 }
 
 void log_event(enum log_event ev, ...)

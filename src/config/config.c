@@ -134,6 +134,7 @@ static const char *const ld_expected[ST__COUNT] = {
 	[ST_CMRULES] = "a string or a list of strings",
 	[ST_PERIODIC] = "a string or a list of strings",
 	[ST_ABSTIME] = "a string",
+	[ST_DAPCRIT] = "a string or a list of strings",
 	[ST_GLIST] = "a list of groups ( { ... }, ... )",
 };
 
@@ -582,6 +583,25 @@ static void ld_abstime(struct config_ld *ld, const struct schema_key *k,
 		memcpy(schema_field(base, k), &key, sizeof(key));
 }
 
+/* DAP criteria of one attribute class (dap_parse_criterion). */
+static void ld_dapcrit(struct config_ld *ld, const struct schema_key *k,
+		       void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct dap_criteria *c = schema_field(base, k);
+	enum dap_class cls = k->obj == SO_DAP_AAA ? DAP_CLASS_AAA : DAP_CLASS_ENDPOINT;
+	int i, n = ld_elems(ld, k->key, s, desc, e);
+	const char *v, *why;
+
+	for (i = 0; i < n && c->n < DAP_MAX_CRITERIA; i++) {
+		v = config_setting_get_string(e[i]);
+		if (dap_parse_criterion(v, cls, &c->c[c->n], &why) < 0)
+			ld_bad(ld, e[i], desc, k->key, v, why);
+		else
+			c->n++;
+	}
+}
+
 static void ld_group(struct config_ld *ld, const struct schema_key *k,
 		     void *base, const config_setting_t *s, const char *desc);
 static void ld_glist(struct config_ld *ld, const struct schema_key *k,
@@ -597,7 +617,7 @@ static const ld_parse_fn ld_parsers[ST__COUNT] = {
 	[ST_ALIASES] = ld_aliases, [ST_CIPHERS] = ld_ciphers,
 	[ST_PWHASH] = ld_pwhash,   [ST_ACES] = ld_aces,
 	[ST_CMRULES] = ld_cmrules, [ST_PERIODIC] = ld_periodic,
-	[ST_ABSTIME] = ld_abstime,
+	[ST_ABSTIME] = ld_abstime, [ST_DAPCRIT] = ld_dapcrit,
 	[ST_GROUP] = ld_group,	   [ST_GLIST] = ld_glist,
 };
 
@@ -695,10 +715,17 @@ static void ld_finish_pool(struct config_ld *ld, void *elem,
 			   const config_setting_t *grp, const char *desc);
 static void ld_finish_policy(struct config_ld *ld, void *elem,
 			     const config_setting_t *grp, const char *desc);
+static void ld_finish_pool6(struct config_ld *ld, void *elem,
+			    const config_setting_t *grp, const char *desc);
+
+static void ld_finish_dap(struct config_ld *ld, void *elem,
+			  const config_setting_t *grp, const char *desc);
 
 static const ld_finish_fn ld_finish[SO__COUNT] = {
+	[SO_DAP] = ld_finish_dap,
 	[SO_TRUSTPOINT] = ld_finish_trustpoint,
 	[SO_POOL] = ld_finish_pool,
+	[SO_POOL6] = ld_finish_pool6,
 	[SO_GROUP_POLICY] = ld_finish_policy,
 };
 
@@ -706,12 +733,14 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_INTERFACE] = offsetof(struct cfg_interface, line),
 	[SO_TRUSTPOINT] = offsetof(struct cfg_trustpoint, line),
 	[SO_POOL] = offsetof(struct cfg_pool, line),
+	[SO_POOL6] = offsetof(struct cfg_pool6, line),
 	[SO_GROUP_POLICY] = offsetof(struct cfg_group_policy, line),
 	[SO_TUNNEL_GROUP] = offsetof(struct cfg_tunnel_group, line),
 	[SO_USER] = offsetof(struct cfg_user, line),
 	[SO_ACL] = offsetof(struct cfg_acl, line),
 	[SO_CERTMAP] = offsetof(struct cfg_certmap, line),
 	[SO_TIME_RANGE] = offsetof(struct cfg_time_range, line),
+	[SO_DAP] = offsetof(struct cfg_dap, line),
 };
 
 /* Every list object has its name as first member (config.h layout). */
@@ -788,19 +817,20 @@ static void ld_glist(struct config_ld *ld, const struct schema_key *k,
 struct ld_enroll_rule {
 	enum cfg_enrollment enrollment;
 	const char *required[3];
-	const char *forbidden[5];
+	const char *forbidden[7];
 };
 
 /* Which keys make sense for which enrollment (the ASA's `crypto ca
  * trustpoint` modes); a key of another mode is a mistake, not a no-op. */
 static const struct ld_enroll_rule ld_enroll_rules[] = {
-	{ CFG_ENROLL_SELF, { NULL }, { "certificate", "key", "crl", NULL } },
+	{ CFG_ENROLL_SELF, { NULL },
+	  { "certificate", "key", "crl", "accept-sha1", "ignore-expiry", NULL } },
 	{ CFG_ENROLL_FILE,
 	  { "certificate", "key", NULL },
-	  { "subject-name", "key-type", "key-size", NULL } },
+	  { "subject-name", "key-type", "key-size", "accept-sha1", "ignore-expiry", NULL } },
 	{ CFG_ENROLL_TERMINAL,
 	  { "certificate", NULL },
-	  { "subject-name", "key-type", "key-size", "key", NULL } },
+	  { "subject-name", "key-type", "key-size", "key", "domain", NULL } },
 };
 
 static void ld_enroll_keys(struct config_ld *ld, const struct ld_enroll_rule *r,
@@ -843,10 +873,18 @@ static void ld_finish_trustpoint(struct config_ld *ld, void *elem,
 	for (i = 0; i < ARRAY_SIZE(ld_enroll_rules); i++)
 		if (ld_enroll_rules[i].enrollment == tp->enrollment)
 			ld_enroll_keys(ld, &ld_enroll_rules[i], grp, desc, mode);
+	if (tp->enrollment != CFG_ENROLL_TERMINAL) {
+		/* CA-only settings: no value on an identity trustpoint */
+		tp->accept_sha1 = -1;
+		tp->ignore_expiry = -1;
+	}
 	if (tp->enrollment != CFG_ENROLL_SELF) {
 		/* the key defaults only describe a generated key */
 		tp->key_type = 0;
 		tp->key_size = 0;
+	} else if (tp->key_type == CFG_KEY_EC &&
+		   !config_setting_get_member(grp, "key-size")) {
+		tp->key_size = 256; /* the default 2048 describes RSA */
 	} else if (!ld_key_size_ok(tp->key_type, tp->key_size)) {
 		m = config_setting_get_member(grp, "key-size");
 		ld_err(ld, m ? m : grp,
@@ -883,6 +921,84 @@ static void ld_finish_pool(struct config_ld *ld, void *elem,
 		schema_ipv4_str(p->first == net ? net : bcast, x);
 		ld_err(ld, r, "%s: range %s-%s includes the %s address %s of mask %s",
 		       desc, a, b, p->first == net ? "network" : "broadcast", x, m);
+	}
+}
+
+/* ---- IPv6 pools: "ADDR/LEN" and a count that stays inside the prefix.
+ * The all-zero interface identifier is the Subnet-Router anycast address
+ * (RFC 4291 2.6.1), the IPv6 counterpart of the network address. */
+static int pool6_parse(const char *text, uint8_t a[16], int *plen, const char **why)
+{
+	char buf[64], *slash, *end;
+	long l;
+
+	if (strlen(text) >= sizeof(buf) || !(slash = strchr(strcpy(buf, text), '/'))) {
+		*why = "expected ADDRESS/LENGTH, e.g. 2001:db8::10/64";
+		return -1;
+	}
+	*slash = 0;
+	l = strtol(slash + 1, &end, 10);
+	if (inet_pton(AF_INET6, buf, a) != 1) {
+		*why = "not an IPv6 address";
+		return -1;
+	}
+	if (!slash[1] || *end || l < 1 || l > 127) {
+		*why = "prefix length must be 1..127";
+		return -1;
+	}
+	*plen = (int)l;
+	return 0;
+}
+
+/* Does a, a+1, ..., a+count-1 stay inside a's /plen?  And is a the
+ * prefix's all-zero (anycast) address? */
+static int pool6_fits(const uint8_t a[16], int plen, int count, int *anycast)
+{
+	uint8_t last[16];
+	uint32_t carry = (uint32_t)count - 1;
+	int k, zero = 1, same = 1;
+
+	for (k = 15; k >= 0; k--) {
+		carry += a[k];
+		last[k] = (uint8_t)carry;
+		carry >>= 8;
+	}
+	for (k = 0; k < 16; k++) {
+		int keep = plen - 8 * k; /* prefix bits in this byte */
+		uint8_t pm = keep >= 8 ? 0xff : keep > 0 ? (uint8_t)(0xff << (8 - keep)) : 0;
+
+		same &= (a[k] & pm) == (last[k] & pm);
+		zero &= (a[k] & (uint8_t)~pm) == 0;
+	}
+	*anycast = zero;
+	return same && carry == 0;
+}
+
+static void ld_finish_pool6(struct config_ld *ld, void *elem,
+			    const config_setting_t *grp, const char *desc)
+{
+	const config_setting_t *s = config_setting_get_member(grp, "prefix");
+	struct cfg_pool6 *p = elem;
+	const char *why;
+	int anycast;
+
+	if (!*p->prefix || p->count < 1)
+		return; /* already reported */
+	if (pool6_parse(p->prefix, p->first, &p->plen, &why) < 0) {
+		ld_err(ld, s, "%s: prefix \"%s\": %s", desc, p->prefix, why);
+		p->plen = 0;
+		return;
+	}
+	if (!pool6_fits(p->first, p->plen, p->count, &anycast)) {
+		ld_err(ld, config_setting_get_member(grp, "count"),
+		       "%s: %d addresses from %s run past the end of its /%d",
+		       desc, p->count, p->prefix, p->plen);
+		p->plen = 0;
+	} else if (anycast) {
+		ld_err(ld, s, "%s: prefix %s starts at the Subnet-Router anycast address "
+		       "of its /%d (the network address); start at ::1 of the prefix or above",
+		       desc, p->prefix, p->plen);
+		p->plen = 0;
 	}
 }
 
@@ -1067,6 +1183,33 @@ static void ld_finish_policy(struct config_ld *ld, void *elem,
 	}
 }
 
+/* ---- DAP records */
+
+/* DfltAccessPolicy is what applies when no record matches: criteria or a
+ * priority on it would mean nothing, so they are mistakes.  Quarantine
+ * lets only the record's network ACL through: without one it is a mistake
+ * too. */
+static void ld_finish_dap(struct config_ld *ld, void *elem,
+			  const config_setting_t *grp, const char *desc)
+{
+	struct cfg_dap *d = elem;
+	const config_setting_t *m;
+
+	if (d->action == DAP_QUARANTINE && !d->network_acls.n)
+		ld_err(ld, config_setting_get_member(grp, "action"),
+		       "%s: action quarantine needs a network-acl (the quarantine access list)",
+		       desc);
+	if (strcmp(d->name, DAP_DFLT_NAME) != 0)
+		return;
+	d->priority = -1;
+	if ((m = config_setting_get_member(grp, "priority")))
+		ld_err(ld, m, "%s: priority does not apply to DfltAccessPolicy (it applies "
+			      "only when no other record is selected)", desc);
+	if (d->aaa.n || d->endpoint.n)
+		ld_err(ld, grp, "%s: DfltAccessPolicy has no criteria (it applies when no "
+				"other record is selected)", desc);
+}
+
 /* ---- after the walk: the state directory */
 static void ld_expand(struct config_ld *ld, const struct schema_key *l,
 		      void *elem, const struct schema_key *k)
@@ -1136,6 +1279,21 @@ static void *ld_append(struct config_ld *ld, const char *list)
 	return p + (n - 1) * k->elem_size;
 }
 
+/* DfltAccessPolicy, as on the ASA, exists even when not configured; its
+ * action is then continue (builtin: DAP stays off, see dap_active). */
+static void ld_implicit_dap(struct config_ld *ld)
+{
+	struct cfg_dap *d;
+
+	if (config_dap(ld->cfg, DAP_DFLT_NAME) ||
+	    !(d = ld_append(ld, "dynamic_access_policy_records")))
+		return;
+	ld_defaults(SO_DAP, d);
+	util_strlcpy(d->name, DAP_DFLT_NAME, sizeof(d->name));
+	d->priority = -1;
+	d->builtin = 1;
+}
+
 /* The ASA always has DfltGrpPolicy (the root of inheritance) and
  * DefaultWEBVPNGroup (where a client lands when nothing selects another
  * tunnel group); the latter authenticates with aaa, the ASA default. */
@@ -1156,6 +1314,7 @@ static void ld_implicit(struct config_ld *ld)
 		tg->authentication = CFG_AUTH_AAA;
 		tg->builtin = 1;
 	}
+	ld_implicit_dap(ld);
 }
 
 /* ---- cross checks */
@@ -1242,6 +1401,47 @@ static void ld_check_pools(struct config_ld *ld)
 	}
 }
 
+/* Two IPv6 pools overlap when their address runs intersect (pools never
+ * wrap: the count fits the prefix). */
+static int pool6_overlap(const struct cfg_pool6 *a, const struct cfg_pool6 *b)
+{
+	uint8_t d[16];
+	const struct cfg_pool6 *lo = memcmp(a->first, b->first, 16) <= 0 ? a : b;
+	const struct cfg_pool6 *hi = lo == a ? b : a;
+	int borrow = 0, k;
+
+	for (k = 15; k >= 0; k--) {
+		int x = hi->first[k] - lo->first[k] - borrow;
+
+		borrow = x < 0;
+		d[k] = (uint8_t)(x + (borrow ? 256 : 0));
+	}
+	for (k = 0; k < 12; k++)
+		if (d[k])
+			return 0;
+	return ((uint32_t)d[12] << 24 | (uint32_t)d[13] << 16 | (uint32_t)d[14] << 8 |
+		d[15]) < (uint32_t)lo->count;
+}
+
+static void ld_check_pools6(struct config_ld *ld)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "ipv6_local_pools");
+	const struct cfg_pool6 *a, *b;
+	size_t i, j;
+
+	for (i = 1; i < ld->cfg->n_pools6; i++) {
+		a = &ld->cfg->pools6[i];
+		for (j = 0; a->plen && j < i; j++) {
+			b = &ld->cfg->pools6[j];
+			if (!b->plen || !pool6_overlap(a, b))
+				continue;
+			ld_err(ld, ld_ref_setting(ld, l->key, i, "prefix", NULL),
+			       "ipv6 local pool \"%s\": addresses overlap ipv6 local pool \"%s\" (line %d)",
+			       a->name, b->name, b->line);
+		}
+	}
+}
+
 static void ld_check_iface_trustpoints(struct config_ld *ld, size_t idx)
 {
 	const struct schema_key *l = schema_find(SO_ROOT, "interfaces");
@@ -1316,6 +1516,10 @@ static void ld_check_tg_refs(struct config_ld *ld, size_t idx)
 		if (!config_pool(ld->cfg, pools->v[i]))
 			ld_undefined(ld, l, idx, tg, "address-pool", pools->v[i],
 				     "ip_local_pools");
+	for (i = 0; i < tg->ipv6_address_pools.n; i++)
+		if (!config_pool6(ld->cfg, tg->ipv6_address_pools.v[i]))
+			ld_undefined(ld, l, idx, tg, "ipv6-address-pool",
+				     tg->ipv6_address_pools.v[i], "ipv6_local_pools");
 	if (*tg->default_group_policy &&
 	    !config_group_policy(ld->cfg, tg->default_group_policy))
 		ld_undefined(ld, l, idx, tg, "default-group-policy",
@@ -1404,6 +1608,11 @@ static void ld_check_policy(struct config_ld *ld, size_t idx)
 		if (!config_pool(ld->cfg, pools->list[i]))
 			ld_undefined(ld, l, idx, gp, "address-pools", pools->list[i],
 				     "ip_local_pools");
+	pools = &gp->attr[GPA_IPV6_ADDRESS_POOLS];
+	for (i = 0; pools->state == GP_VALUE && i < pools->n_list; i++)
+		if (!config_pool6(ld->cfg, pools->list[i]))
+			ld_undefined(ld, l, idx, gp, "ipv6-address-pools", pools->list[i],
+				     "ipv6_local_pools");
 	if (lock->state == GP_VALUE && !config_tunnel_group(ld->cfg, lock->str))
 		ld_undefined(ld, l, idx, gp, "group-lock", lock->str,
 			     "tunnel_groups");
@@ -1466,6 +1675,35 @@ static void ld_check_time_ranges(struct config_ld *ld)
 	}
 }
 
+/* network-acl: every list must exist and be extended (it filters traffic,
+ * like vpn-filter); at most DAP_MAX_RECORDS records. */
+static void ld_check_daps(struct config_ld *ld)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "dynamic_access_policy_records");
+	const struct cfg_acl *acl;
+	size_t i, k;
+
+	if (ld->cfg->n_daps > DAP_MAX_RECORDS)
+		ld_err(ld, config_setting_get_member(ld->root, l->key),
+		       "%s: %zu records, at most %d", l->key, ld->cfg->n_daps,
+		       DAP_MAX_RECORDS);
+	for (i = 0; i < ld->cfg->n_daps; i++) {
+		const struct cfg_dap *d = &ld->cfg->daps[i];
+
+		for (k = 0; k < d->network_acls.n; k++) {
+			acl = config_acl(ld->cfg, d->network_acls.v[k]);
+			if (!acl)
+				ld_undefined(ld, l, i, d, "network-acl", d->network_acls.v[k],
+					     "access_lists");
+			else if (acl->type != ACL_EXTENDED)
+				ld_err(ld, ld_ref_setting(ld, l->key, i, "network-acl", acl->name),
+				       "DAP record \"%s\": network-acl \"%s\" must be an access list "
+				       "of type extended (line %d defines it %s)",
+				       d->name, acl->name, acl->line, acl_type_name(acl->type));
+		}
+	}
+}
+
 static void ld_check_users(struct config_ld *ld)
 {
 	size_t i;
@@ -1491,12 +1729,14 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_implicit(ld);
 	ld_check_dups(ld);
 	ld_check_pools(ld);
+	ld_check_pools6(ld);
 	ld_check_interfaces(ld);
 	ld_check_tunnel_groups(ld);
 	ld_check_policies(ld);
 	ld_check_users(ld);
 	ld_check_certmaps(ld);
 	ld_check_time_ranges(ld);
+	ld_check_daps(ld);
 	return ld->cfg;
 }
 
@@ -1675,6 +1915,7 @@ int config_load(const char *path, const char *state_dir,
 _Static_assert(offsetof(struct cfg_interface, name) == 0, "name first");
 _Static_assert(offsetof(struct cfg_trustpoint, name) == 0, "name first");
 _Static_assert(offsetof(struct cfg_pool, name) == 0, "name first");
+_Static_assert(offsetof(struct cfg_pool6, name) == 0, "name first");
 _Static_assert(offsetof(struct cfg_group_policy, name) == 0, "name first");
 _Static_assert(offsetof(struct cfg_tunnel_group, name) == 0, "name first");
 _Static_assert(offsetof(struct cfg_user, name) == 0, "name first");
@@ -1713,6 +1954,13 @@ const struct cfg_pool *config_pool(const struct sslvpnd_config *cfg,
 				 name) : NULL;
 }
 
+const struct cfg_pool6 *config_pool6(const struct sslvpnd_config *cfg,
+				     const char *name)
+{
+	return cfg ? config_find(cfg->pools6, cfg->n_pools6, sizeof(*cfg->pools6),
+				 name) : NULL;
+}
+
 const struct cfg_trustpoint *config_trustpoint(const struct sslvpnd_config *cfg,
 					       const char *name)
 {
@@ -1737,6 +1985,13 @@ const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
 {
 	return config_find(cfg->time_ranges, cfg->n_time_ranges, sizeof(*cfg->time_ranges),
 			   name);
+}
+
+_Static_assert(offsetof(struct cfg_dap, name) == 0, "name first");
+
+const struct cfg_dap *config_dap(const struct sslvpnd_config *cfg, const char *name)
+{
+	return cfg ? config_find(cfg->daps, cfg->n_daps, sizeof(*cfg->daps), name) : NULL;
 }
 
 const struct cfg_user *config_user(const struct sslvpnd_config *cfg,
@@ -1771,12 +2026,14 @@ void config_free(struct sslvpnd_config *cfg)
 	free(cfg->policies);
 	free(cfg->tunnel_groups);
 	free(cfg->pools);
+	free(cfg->pools6);
 	free(cfg->trustpoints);
 	free(cfg->interfaces);
 	free(cfg->users);
 	free(cfg->acls);
 	free(cfg->certmaps);
 	free(cfg->time_ranges);
+	free(cfg->daps);
 	free(cfg);
 }
 

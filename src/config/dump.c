@@ -83,8 +83,12 @@ static void dump_int(const struct dump *d, const struct schema_key *k,
 static void dump_bool(const struct dump *d, const struct schema_key *k,
 		      const void *base)
 {
+	int v = *(const int *)schema_cfield(base, k);
+
+	if (v < 0)
+		return; /* "no value" (e.g. accept-sha1 of an identity trustpoint) */
 	dump_lead(d, k->key);
-	fprintf(d->fp, "%s;\n", *(const int *)schema_cfield(base, k) ? "true" : "false");
+	fprintf(d->fp, "%s;\n", v ? "true" : "false");
 }
 
 static void dump_text(const struct dump *d, const struct schema_key *k,
@@ -255,6 +259,26 @@ static void dump_abstime(const struct dump *d, const struct schema_key *k,
 		dump_text(d, k, buf);
 }
 
+static void dump_dapcrit(const struct dump *d, const struct schema_key *k,
+			 const void *base)
+{
+	const struct dap_criteria *c = schema_cfield(base, k);
+	char buf[DAP_TEXT_MAX];
+	size_t i;
+
+	if (!c->n)
+		return;
+	dump_lead(d, k->key);
+	fputs("[ ", d->fp);
+	for (i = 0; i < c->n; i++) {
+		if (dap_format_criterion(&c->c[i], buf, sizeof(buf)) < 0)
+			buf[0] = '\0';
+		fputs(i ? ", " : "", d->fp);
+		dump_quoted(d->fp, buf);
+	}
+	fputs(" ];\n", d->fp);
+}
+
 static void dump_group(const struct dump *d, const struct schema_key *k,
 		       const void *base);
 static void dump_glist(const struct dump *d, const struct schema_key *k,
@@ -270,6 +294,7 @@ static const dump_fn dump_fns[ST__COUNT] = {
 	[ST_ACES] = dump_aces,     [ST_CMRULES] = dump_cmrules,
 	[ST_PERIODIC] = dump_periodic, [ST_ABSTIME] = dump_abstime,
 	[ST_GROUP] = dump_group, [ST_GLIST] = dump_glist,
+	[ST_DAPCRIT] = dump_dapcrit,
 };
 
 static void dump_object(const struct dump *d, enum schema_obj obj,
@@ -330,15 +355,22 @@ static void dump_policy_attrs(const struct dump *d,
 static int dump_hidden(enum schema_obj obj, const void *elem)
 {
 	const struct cfg_tunnel_group *tg = elem;
+	const struct cfg_dap *dap = elem;
 
-	return obj == SO_TUNNEL_GROUP && tg->builtin;
+	return (obj == SO_TUNNEL_GROUP && tg->builtin) || (obj == SO_DAP && dap->builtin);
 }
 
-static void dump_hidden_note(const struct dump *d, const void *elem)
+static void dump_hidden_note(const struct dump *d, enum schema_obj obj,
+			     const void *elem)
 {
 	const struct cfg_tunnel_group *tg = elem;
 
 	dump_indent(d);
+	if (obj == SO_DAP) {
+		fprintf(d->fp, "# implicit: { name = \"%s\"; action = \"continue\"; }\n",
+			DAP_DFLT_NAME);
+		return;
+	}
 	fprintf(d->fp, "# implicit: { name = \"%s\"; authentication = \"aaa\"; "
 		       "default-group-policy = \"%s\"; }\n",
 		tg->name, tg->default_group_policy);
@@ -372,7 +404,7 @@ static void dump_glist(const struct dump *d, const struct schema_key *k,
 	memcpy(&n, (const char *)base + k->n_off, sizeof(n));
 	for (i = 0; i < n; i++)
 		if (dump_hidden(k->sub, arr + i * k->elem_size))
-			dump_hidden_note(d, arr + i * k->elem_size);
+			dump_hidden_note(d, k->sub, arr + i * k->elem_size);
 	dump_lead(d, k->key);
 	fputs("(\n", d->fp);
 	for (i = 0; i < n; i++) {

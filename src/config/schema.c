@@ -62,7 +62,9 @@ static const struct schema_enum schema_map_sslver[] = {
 /* Subject fields the ASA offers for username-from-certificate. */
 static const struct schema_enum schema_map_ufc[] = {
 	{ "CN", 0 }, { "OU", 1 }, { "O", 2 },  { "EA", 3 }, { "UPN", 4 },
-	{ "C", 5 },  { "ST", 6 }, { "L", 7 },  { "SER", 8 }, { NULL, 0 },
+	{ "C", 5 },  { "ST", 6 }, { "L", 7 },  { "SER", 8 },
+	/* sslvpnd: the phone's CUCM device name SEP<mac> (MIC or LSC), its MAC */
+	{ "DEVICE", 9 }, { "MAC", 10 }, { NULL, 0 },
 };
 
 static const struct schema_enum schema_map_tg_type[] = {
@@ -73,6 +75,18 @@ static const struct schema_enum schema_map_acl_type[] = {
 	{ "standard", ACL_STANDARD }, { "extended", ACL_EXTENDED }, { NULL, 0 },
 };
 
+static const struct schema_enum schema_map_dap_action[] = {
+	{ "continue", DAP_CONTINUE }, { "terminate", DAP_TERMINATE },
+	{ "quarantine", DAP_QUARANTINE }, { NULL, 0 },
+};
+
+/* ASDM spells the combinators in capitals; lower case is accepted too. */
+static const struct schema_enum schema_map_dap_match[] = {
+	{ "ANY", DAP_MATCH_ANY }, { "ALL", DAP_MATCH_ALL }, { "NONE", DAP_MATCH_NONE },
+	{ "any", DAP_MATCH_ANY }, { "all", DAP_MATCH_ALL }, { "none", DAP_MATCH_NONE },
+	{ NULL, 0 },
+};
+
 /* ---- the rows */
 #define SCHEMA_T_ROOT struct sslvpnd_config
 #define SCHEMA_T_GENERAL struct sslvpnd_config
@@ -80,15 +94,20 @@ static const struct schema_enum schema_map_acl_type[] = {
 #define SCHEMA_T_SSL struct sslvpnd_config
 #define SCHEMA_T_SSL_CIPHER struct sslvpnd_config
 #define SCHEMA_T_WEBVPN struct sslvpnd_config
+#define SCHEMA_T_METRICS struct sslvpnd_config
 #define SCHEMA_T_INTERFACE struct cfg_interface
 #define SCHEMA_T_TRUSTPOINT struct cfg_trustpoint
 #define SCHEMA_T_POOL struct cfg_pool
+#define SCHEMA_T_POOL6 struct cfg_pool6
 #define SCHEMA_T_GROUP_POLICY struct cfg_group_policy
 #define SCHEMA_T_TUNNEL_GROUP struct cfg_tunnel_group
 #define SCHEMA_T_USER struct cfg_user
 #define SCHEMA_T_ACL struct cfg_acl
 #define SCHEMA_T_CERTMAP struct cfg_certmap
 #define SCHEMA_T_TIME_RANGE struct cfg_time_range
+#define SCHEMA_T_DAP struct cfg_dap
+#define SCHEMA_T_DAP_AAA struct cfg_dap
+#define SCHEMA_T_DAP_ENDPOINT struct cfg_dap
 
 #define SCHEMA_FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
 

@@ -26,6 +26,7 @@ enum schema_obj {
 	SO_SSL,
 	SO_SSL_CIPHER,
 	SO_POOL,
+	SO_POOL6,
 	SO_GROUP_POLICY,
 	SO_TUNNEL_GROUP,
 	SO_WEBVPN,
@@ -33,6 +34,10 @@ enum schema_obj {
 	SO_ACL,
 	SO_CERTMAP,
 	SO_TIME_RANGE,
+	SO_DAP,
+	SO_DAP_AAA,
+	SO_DAP_ENDPOINT,
+	SO_METRICS,
 	SO__COUNT
 };
 
@@ -58,6 +63,7 @@ enum schema_type {
 	ST_CMRULES, /* list of certificate map rules, into cfg_certmap */
 	ST_PERIODIC, /* list of "DAYS HH:MM to HH:MM", into cfg_time_range */
 	ST_ABSTIME, /* "HH:MM DD Month YYYY", an int64_t timerange_key */
+	ST_DAPCRIT, /* list of DAP criteria "ATTR = VALUE", into struct dap_criteria */
 	ST_GROUP,  /* { ... } holding object `sub` */
 	ST_GLIST,  /* ( { ... }, ... ) of object `sub` */
 	ST__COUNT

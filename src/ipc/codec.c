@@ -58,7 +58,7 @@ CODEC(tun_fd, ipc_tun_fd, TUN_FD_F)
 	X(U16, peer_port) X(STR, local) X(U16, local_port)
 CODEC(conn_new, ipc_conn_new, CONN_NEW_F)
 
-#define CONN_DONE_F(X) X(U32, conn_id)
+#define CONN_DONE_F(X) X(U32, conn_id) X(U8, handshake)
 CODEC(conn_done, ipc_conn_done, CONN_DONE_F)
 
 #define AUTH_REQ_F(X) X(U32, conn_id) X(U8, flow) X(U8, cert) \
@@ -66,7 +66,8 @@ CODEC(conn_done, ipc_conn_done, CONN_DONE_F)
 	X(STR, group_select) X(STR, user_agent) X(STR, device_id) \
 	X(STR, username) X(STR, password) X(STR, peer) X(STR, cert_cn) \
 	X(STR, cert_o) X(STR, cert_ou) X(STR, cert_email) X(STR, cert_upn) \
-	X(STR, cert_subject) X(STR, cert_issuer) X(STR, cert_serial)
+	X(STR, cert_subject) X(STR, cert_issuer) X(STR, cert_serial) \
+	X(STR, cert_trustpoint)
 CODEC(auth_req, ipc_auth_req, AUTH_REQ_F)
 
 #define AUTH_REP_F(X) X(U32, conn_id) X(U8, result) X(STR, cookie) \
@@ -76,7 +77,8 @@ CODEC(auth_rep, ipc_auth_rep, AUTH_REP_F)
 
 #define TUNNEL_REQ_F(X) X(U32, conn_id) X(STR, cookie) X(STR, peer) \
 	X(U16, peer_port) X(STR, user_agent) X(STR, hostname) \
-	X(U16, base_mtu) X(U16, req_mtu) X(STR, tls_version) X(STR, tls_cipher)
+	X(U16, base_mtu) X(U16, req_mtu) X(STR, tls_version) X(STR, tls_cipher) \
+	X(U8, want_ipv6)
 CODEC(tunnel_req, ipc_tunnel_req, TUNNEL_REQ_F)
 
 #define TUNNEL_CLOSED_F(X) X(U32, conn_id) X(U32, session_id) X(U8, reason) \
@@ -93,6 +95,9 @@ CODEC(tunnel_stats, ipc_tunnel_stats, TUNNEL_STATS_F)
 
 #define TUNNEL_KICK_F(X) X(U32, session_id) X(U32, conn_id) X(U8, reason)
 CODEC(tunnel_kick, ipc_tunnel_kick, TUNNEL_KICK_F)
+
+#define LOG_LEVELS_F(X) X(BLOB, levels)
+CODEC(log_levels, ipc_log_levels, LOG_LEVELS_F)
 
 /* TUNNEL_REP carries counted arrays, so its variable part is hand-written;
  * the fixed part still comes from the field list. */
@@ -146,6 +151,9 @@ int ipc_enc_tunnel_rep(const struct ipc_tunnel_rep *m, uint8_t *buf, size_t cap)
 	wbuf_put_str(&w, m->split_dns);
 	wbuf_put_str(&w, m->filter);
 	wbuf_put_u8(&w, m->filter_flags);
+	wbuf_put_u8(&w, m->plen6 > 128 ? 0 : m->plen6);
+	if (m->plen6 && m->plen6 <= 128)
+		wbuf_put_bytes(&w, m->addr6, sizeof(m->addr6));
 	return wbuf_ok(&w) ? -1 : (int)w.len;
 }
 
@@ -174,5 +182,9 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 	rbuf_get_str(&r, m->split_dns, sizeof(m->split_dns));
 	rbuf_get_str(&r, m->filter, sizeof(m->filter));
 	rbuf_get_u8(&r, &m->filter_flags);
+	if (rbuf_get_u8(&r, &m->plen6) || m->plen6 > 128)
+		return -1;
+	if (m->plen6)
+		rbuf_get_bytes(&r, m->addr6, sizeof(m->addr6));
 	return rbuf_done(&r);
 }

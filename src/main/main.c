@@ -22,12 +22,11 @@
 #include <openssl/crypto.h>
 
 #include "main.h"
-#include "sslvpnd/dtls12.h"
-#include "sslvpnd/dtlsneg.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
 #include "sslvpnd/passwd.h"
 #include "sslvpnd/pool.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 
@@ -35,6 +34,9 @@ struct opts {
 	const char *config;
 	int config_given;
 	int foreground, check, dump, debug, hash_password;
+	int crypto;          /* --crypto: the remaining words are a command */
+	char **words;
+	int n_words;
 	const char *state_dir;
 	const char *pid_file;
 	const char *ctl_socket;
@@ -46,6 +48,11 @@ static void usage(FILE *fp)
 		"usage: sslvpnd [-c FILE] [-f] [-t] [-T] [-d LEVEL] [--state-dir DIR]\n"
 		"               [--pid-file FILE] [--ctl-socket PATH]\n"
 		"       sslvpnd --hash-password < PASSWORD-LINE\n"
+		"       sslvpnd [-c FILE] [--state-dir DIR] --crypto COMMAND...\n"
+		"         show crypto ca certificates [TP] | show crypto ca expiry [DAYS]\n"
+		"         crypto ca enroll TP | crypto ca authenticate TP < PEM\n"
+		"         crypto ca import TP pkcs12 FILE < PASSPHRASE-LINE\n"
+		"         crypto ca export TP identity-certificate | certhash TP [TP...]\n"
 		"  -c FILE          configuration (default %s, else the embedded default)\n"
 		"  -f               stay in the foreground and log to stderr\n"
 		"  -t               check the configuration and exit (0 ok, 1 errors)\n"
@@ -68,11 +75,12 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "ctl-socket", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "hash-password", no_argument, NULL, 'H' },
+		{ "crypto", no_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:ftTd:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:ftTd:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; o->config_given = 1; break;
 		case 'f': o->foreground = 1; break;
@@ -83,11 +91,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'P': o->pid_file = optarg; break;
 		case 'C': o->ctl_socket = optarg; break;
 		case 'H': o->hash_password = 1; break;
+		case 'X': o->crypto = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
 	}
-	if (optind != argc) {
+	o->words = argv + optind;
+	o->n_words = argc - optind;
+	if (o->crypto && o->n_words == 0) {
+		fprintf(stderr, "sslvpnd: --crypto needs a command\n");
+		return -1;
+	}
+	if (!o->crypto && optind != argc) {
 		fprintf(stderr, "sslvpnd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
@@ -102,28 +117,6 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* What only OpenSSL can judge: the DTLS lists must name suites the DTLS
- * servers can serve.  libconfig validation saw only the characters. */
-static int check_dtls_lists(const struct sslvpnd_config *cfg)
-{
-	const char *l09 = cfg->ssl.cipher[CFG_DTLSV1], *l12 = cfg->ssl.cipher[CFG_DTLSV1_2];
-	char err[256];
-	struct dtls12_ctx *x = dtls12_ctx_new(l12, err, sizeof(err));
-	int ok = 1;
-
-	if (!x) {
-		fprintf(stderr, "%s: ssl cipher dtlsv1_2 \"%s\": %s\n", cfg->source, l12, err);
-		ok = 0;
-	}
-	dtls12_ctx_free(x);
-	if (!dtls_list_has(l09, "AES256-SHA") && !dtls_list_has(l09, "AES128-SHA")) {
-		fprintf(stderr, "%s: ssl cipher dtlsv1 \"%s\": DTLS 0.9 (phones) needs "
-			"AES256-SHA or AES128-SHA\n", cfg->source, l09);
-		ok = 0;
-	}
-	return ok ? 0 : -1;
-}
-
 static struct sslvpnd_config *load_config(const struct opts *o)
 {
 	struct sslvpnd_config *cfg = NULL;
@@ -131,15 +124,11 @@ static struct sslvpnd_config *load_config(const struct opts *o)
 
 	if (!errs)
 		return NULL;
-	if (config_load(o->config, o->state_dir, &cfg, errs) < 0) {
+	cfg = reload_load(o->config, o->state_dir, 0, errs);
+	if (!cfg) {
 		config_errors_print(stderr, errs);
 		fprintf(stderr, "sslvpnd: %s: configuration has errors, nothing started\n",
 			o->config ? o->config : CFG_EMBEDDED_NAME);
-	} else if (check_dtls_lists(cfg) < 0) {
-		fprintf(stderr, "sslvpnd: %s: configuration has errors, nothing started\n",
-			cfg->source);
-		config_free(cfg);
-		cfg = NULL;
 	}
 	free(errs);
 	return cfg;
@@ -188,6 +177,27 @@ static int mkdir_p(const char *dir, mode_t mode)
 	return (mkdir(tmp, mode) < 0 && errno != EEXIST) ? -1 : 0;
 }
 
+/* Every interface's TLS context, built once here as the workers will: an
+ * unusable identity (expired, key mismatch...) stops the start with the
+ * trustpoint named instead of a loop of failing workers; enrollment self
+ * identities are generated here, once. */
+static int check_interfaces(struct mainctx *m)
+{
+	char err[512];
+
+	for (size_t i = 0; i < m->cfg->n_interfaces; i++) {
+		const struct cfg_interface *ifc = &m->cfg->interfaces[i];
+		struct tls_server *s = tls_server_new(m->cfg, ifc, err, sizeof(err));
+
+		if (!s) {
+			log_warnx("interface %s: %s", ifc->name, err);
+			return -1;
+		}
+		tls_server_free(s);
+	}
+	return 0;
+}
+
 /* State dir and the temporary identity are made once here, before any
  * worker starts, so every worker loads the same certificate. */
 static int prepare_state(struct mainctx *m)
@@ -220,7 +230,10 @@ static int prepare_state(struct mainctx *m)
 	}
 	X509_free(cert);
 	EVP_PKEY_free(key);
-	return 0;
+	/* trustpoint problems and crypto ca alerts expiration 60, at start */
+	tls_trustpoints_report(m->cfg, NULL);
+	tls_expiry_alerts(m->cfg, 60, NULL);
+	return check_interfaces(m);
 }
 
 static int make_pools(struct mainctx *m)
@@ -236,7 +249,23 @@ static int make_pools(struct mainctx *m)
 			log_warnx("ip local pool %s: cannot create", p->name);
 			return -1;
 		}
+		pool_set_window(m->pools[i], (uint32_t)m->cfg->general.address_reuse_window);
 	}
+	m->pools6 = calloc(m->cfg->n_pools6 + 1, sizeof(*m->pools6));
+	if (!m->pools6)
+		return -1;
+	m->n_pools6 = m->cfg->n_pools6;
+	for (size_t i = 0; i < m->cfg->n_pools6; i++) {
+		const struct cfg_pool6 *p = &m->cfg->pools6[i];
+
+		m->pools6[i] = pool_new6(p->name, p->first, (unsigned)p->plen, (uint32_t)p->count);
+		if (!m->pools6[i]) {
+			log_warnx("ipv6 local pool %s: cannot create", p->name);
+			return -1;
+		}
+		pool_set_window(m->pools6[i], (uint32_t)m->cfg->general.address_reuse_window);
+	}
+	leases_load(m); /* an unusable file is logged and ignored */
 	return 0;
 }
 
@@ -257,19 +286,32 @@ static void on_stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	struct mainctx *m = w->data;
 
 	log_event(LM_DAEMON_STOP, w->signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	reload_notify("STOPPING=1");
 	m->stopping = 1;
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* SIGHUP: the same reload as sslvpnctl reload; the outcome and every
+ * error are in the log (100510, 100511, 100512). */
 static void on_sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	log_info("SIGHUP: configuration reload is not available yet (planned with sslvpnctl); "
-		 "keeping the running configuration");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+
+	if (!out) {
+		log_warnx("SIGHUP: out of memory; configuration not reloaded");
+		return;
+	}
+	reload_run(w->data, out);
+	fclose(out);
+	free(text);
 }
 
 static void on_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	sessions_tick(w->data);
+	reload_tick(w->data);
 }
 
 static void setup_signals(struct mainctx *m)
@@ -321,6 +363,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	m->loop = ev_default_loop(EVFLAG_AUTO);
 	if (tls_global_init() < 0 || prepare_state(m) < 0 || make_pools(m) < 0)
 		return 1;
+	m->worker_fp = reload_worker_fp(m->cfg);
 	m->net = net_new();
 	if (!m->net)
 		return 1;
@@ -371,6 +414,19 @@ static int hash_password_cmd(void)
 	return rc;
 }
 
+/* --crypto: one ASA certificate command on the configuration (src/tls/tpcli.c). */
+static int crypto_cmd(const struct sslvpnd_config *cfg, int argc, char **argv)
+{
+	char err[512];
+
+	if (tls_ca_command(cfg, argc, argv, stdout, stdin, err, sizeof(err)) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "sslvpnd: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct mainctx m;
@@ -383,6 +439,14 @@ int main(int argc, char **argv)
 	m.cfg = load_config(&o);
 	if (!m.cfg)
 		return 1;
+	if (o.crypto)
+		return crypto_cmd(m.cfg, o.n_words, o.words);
+	/* Generation 1; sessions and the listeners hold references. */
+	m.snap = snapshot_new(m.cfg, 1);
+	if (!m.snap)
+		return 1;
+	m.listen_snap = snapshot_ref(m.snap);
+	m.worker_gen = m.snap->gen;
 	if (o.check) {
 		printf("%s: configuration OK\n", m.cfg->source);
 		return 0;

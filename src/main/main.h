@@ -3,6 +3,7 @@
 #define SSLVPND_MAIN_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <time.h>
@@ -12,11 +13,13 @@
 #include "sslvpnd/config.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/policy.h"
+#include "sslvpnd/dap.h"
 
 struct pool;
 struct net;
 struct session;
 struct ctl;
+struct cfg_snapshot;
 
 enum { MAIN_MAX_WORKERS = 64, MAIN_MAX_LISTENERS = 16 };
 enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096 };
@@ -37,6 +40,13 @@ struct worker_proc {
 	char tun_name[32];
 	uint64_t started_ms;
 	unsigned restarts;
+	/* Reload: workers load the configuration file themselves, so each
+	 * successful reload starts a new generation in free slots; earlier
+	 * generations take no new connections and stop once their last
+	 * connection closed (their tunnels are never cut). */
+	int used;                 /* slot holds a worker (alive or respawning) */
+	uint32_t gen;             /* configuration generation it loaded */
+	int draining;             /* an earlier generation: no new connections */
 };
 
 struct listener {
@@ -58,7 +68,13 @@ struct udp_listener {
 
 struct mainctx {
 	struct ev_loop *loop;
-	struct sslvpnd_config *cfg;
+	struct sslvpnd_config *cfg;    /* == snap->cfg: what new logins use */
+	struct cfg_snapshot *snap;     /* current snapshot (reload.c) */
+	struct cfg_snapshot *listen_snap; /* the one the listeners point into */
+	uint32_t worker_gen;           /* generation new connections go to */
+	uint64_t worker_fp;            /* reload_worker_fp of what it loaded */
+	struct pool **retired;         /* pools of earlier snapshots still leasing */
+	size_t n_retired;
 	const char *config_path;  /* NULL = embedded default */
 	const char *state_dir_arg;
 	int foreground;
@@ -66,6 +82,10 @@ struct mainctx {
 	char worker_path[4200];
 	struct net *net;
 	struct pool **pools;      /* parallel to cfg->pools */
+	struct pool **pools6;     /* ipv6 local pools, found by pool_name() */
+	size_t n_pools6;          /* entries of pools6 (after a reload not
+				   * necessarily cfg->n_pools6 until
+				   * sessions_pools6_reload ran) */
 	size_t n_workers;
 	struct worker_proc workers[MAIN_MAX_WORKERS];
 	size_t n_listeners;
@@ -98,6 +118,43 @@ int proc_send(struct worker_proc *w, enum ipc_type type, const uint8_t *buf,
 	      int len, int fd);
 void proc_kill(struct worker_proc *w, const char *why);
 
+/* proc_start_generation: start the workers of the current snapshot
+ * (m->snap, generation m->worker_gen) in free slots.  The earlier
+ * generations keep serving until every new worker is ready, then drain.
+ * Returns 0, or -1 with err filled when there are not enough free slots
+ * (nothing started then). */
+int proc_start_generation(struct mainctx *m, char *err, size_t errlen);
+
+/* reload.c: configuration snapshots and reload.
+ * reload_load: load and validate path (NULL: the embedded default) into a
+ * new configuration, with the checks only OpenSSL can make (DTLS cipher
+ * lists; with tls, every interface's identity and CA files).  Every error
+ * goes to errs; NULL when there is any. */
+struct cfg_errors;
+struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int tls,
+				   struct cfg_errors *errs);
+/* reload_run: the one reload path (SIGHUP and sslvpnctl reload).  Loads
+ * m->config_path into a new snapshot; on any error keeps the running one,
+ * writes every "file:line: message" to out and returns -1; on success
+ * makes it current (new logins, new workers for new connections; sessions
+ * and their tunnels keep theirs), reconciles the pools, writes a summary to
+ * out and returns 0.  Logs 100510 / 100511 + 100512 per error. */
+int reload_run(struct mainctx *m, FILE *out);
+/* reload_worker_fp: what a worker loads from cfg: the worker sections of
+ * the configuration and the files behind its trustpoints and in the state
+ * directory (path, inode, size, times).  Equal: no new worker generation
+ * is needed. */
+uint64_t reload_worker_fp(const struct sslvpnd_config *cfg);
+/* proc_respawn_down: start at once every worker of the current generation
+ * that is down waiting for its restart timer (after a reload that keeps
+ * the workers: the file they will load is main's again). */
+void proc_respawn_down(struct mainctx *m);
+/* reload_tick: frees retired pools whose last lease ended. */
+void reload_tick(struct mainctx *m);
+/* reload_notify: sd_notify(3) without libsystemd: state ("READY=1", ...)
+ * as one datagram to $NOTIFY_SOCKET; a no-op when it is not set. */
+void reload_notify(const char *state);
+
 /* listen.c: TCP listeners */
 int listen_start_all(struct mainctx *m);
 void listen_stop_all(struct mainctx *m);
@@ -121,6 +178,13 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 				const char *peer);
 struct session *sessions_by_cookie(struct mainctx *m, const char *cookie);
 const char *session_cookie(const struct session *s);
+/* sessions_set_dap: keep the DAP decision of the login (records for
+ * 734001 at each tunnel, network ACLs replacing the vpn-filter). */
+void sessions_set_dap(struct session *s, const struct dap_result *r);
+/* For the detailed listing: the local TCP port of the login, the client's
+ * and our UDP port of its DTLS channel. */
+void sessions_set_tcp_dst_port(struct session *s, uint16_t port);
+void sessions_set_udp_ports(struct session *s, uint16_t src, uint16_t dst);
 void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t len);
 void sessions_on_worker_lost(struct worker_proc *w);
 void sessions_on_tunnel_stats(struct worker_proc *w, const uint8_t *buf, size_t len);
@@ -132,6 +196,29 @@ void sessions_tick(struct mainctx *m);
 void sessions_shutdown(struct mainctx *m);
 int sessions_count_user(struct mainctx *m, const char *user);
 void sessions_logoff_oldest(struct mainctx *m, const char *user);
+/* sessions_move_leases: every session leasing from `from` whose address
+ * lies inside `to` moves its lease there (same address, same owner); the
+ * others stay on `from`.  Returns how many moved. */
+size_t sessions_move_leases(struct mainctx *m, struct pool *from, struct pool *to);
+
+/* leases.c: the pools' owner memory in <state-dir>/pool-leases.
+ * leases_load: restore it into m->pools / m->pools6 (once, at start);
+ * a missing file is 0, an unusable one -1 with 100222 logged (the pools
+ * stay as they are).  leases_save: write it now (atomically); 0 / -1 with
+ * 100223.  leases_dirty: note a change; leases_tick writes a noted change
+ * at most every few seconds. */
+int leases_load(struct mainctx *m);
+int leases_save(struct mainctx *m);
+void leases_dirty(void);
+void leases_tick(struct mainctx *m);
+
+/* sessions_pools6_reload: make m->pools6 the IPv6 pools of next (reload,
+ * called while m->cfg is still the old configuration).  An unchanged pool
+ * (same name, prefix, count) keeps its object, leases and memory; a
+ * changed or removed one keeps serving its live leases on m->retired
+ * until they end; new sessions lease from the new objects.  On allocation
+ * failure the running pools stay (logged). */
+void sessions_pools6_reload(struct mainctx *m, const struct sslvpnd_config *next);
 
 /* Opening a tunnel for a session: lease, route, parameters. */
 int sessions_open_tunnel(struct worker_proc *w, struct session *s,
@@ -152,9 +239,22 @@ struct session_view {
 	const char *tls_version, *tls_cipher; /* "" before the first tunnel */
 	uint64_t bytes_in, bytes_out; /* whole session, live tunnel included */
 	uint64_t pkts_in, pkts_out, drops; /* live tunnel only */
+	uint64_t filter_drops_in, filter_drops_out; /* vpn-filter, live tunnel */
 	time_t login_time;
 	uint64_t duration_s;          /* since the login */
 	uint64_t inactivity_s;        /* since the tunnel went away, 0 when up */
+	/* The running tunnel's last report (NULL without a tunnel): metrics
+	 * and the per-tunnel counters of the detailed listing. */
+	const struct ipc_tunnel_stats *live;
+	/* Detailed listing: ports of the current/last tunnel (0 = unknown),
+	 * the client's User-Agent ("" before the first tunnel), the policy's
+	 * vpn-idle-timeout (0 = none), the tunnel group's authentication in
+	 * ASA words ("Certificate", "userPassword", ...). */
+	uint16_t tcp_src_port, tcp_dst_port, udp_src_port, udp_dst_port;
+	const char *user_agent;
+	uint32_t idle_timeout_s;
+	uint64_t idle_s;              /* without traffic (5 s precision) */
+	const char *auth_mode;
 };
 
 /* sessions_foreach: cb for every session in index order; returns the
@@ -163,10 +263,11 @@ struct session_view {
 int sessions_foreach(struct mainctx *m,
 		     void (*cb)(const struct session_view *v, void *arg), void *arg);
 
-enum session_sel_kind { SESSION_SEL_ALL, SESSION_SEL_NAME, SESSION_SEL_INDEX };
+enum session_sel_kind { SESSION_SEL_ALL, SESSION_SEL_NAME, SESSION_SEL_INDEX,
+			 SESSION_SEL_TUNNEL_GROUP };
 struct session_selector {
 	enum session_sel_kind kind;
-	const char *name;             /* SESSION_SEL_NAME */
+	const char *name;             /* SESSION_SEL_NAME, _TUNNEL_GROUP */
 	uint32_t index;               /* SESSION_SEL_INDEX */
 };
 
@@ -183,5 +284,8 @@ int sessions_logoff(struct mainctx *m, const struct session_selector *sel);
  * removes its path; safe when ctl_start failed or never ran. */
 int ctl_start(struct mainctx *m);
 void ctl_stop(struct mainctx *m);
+/* ctl_send_log_levels: the debug class levels set with "debug ..." to
+ * worker w (LOG_LEVELS), so a started or restarted worker has them too. */
+void ctl_send_log_levels(struct worker_proc *w);
 
 #endif

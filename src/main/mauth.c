@@ -12,9 +12,11 @@
 #include <openssl/crypto.h>
 
 #include "main.h"
+#include "metrics.h"
 #include "mfail.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/passwd.h"
+#include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 
 static void reply_auth(struct worker_proc *w, struct ipc_auth_rep *rp)
@@ -36,12 +38,27 @@ static const char *how_text(enum tg_how how)
 	}
 }
 
-/* username-from-certificate: CN unless the tunnel group says otherwise. */
+/* username-from-certificate: CN unless the tunnel group says otherwise;
+ * C, ST, L and SER (serialNumber) come from the subject string, DEVICE and
+ * MAC from a phone's CN (src/tls/certname.c); "" when absent. */
 static const char *cert_username(const struct cfg_tunnel_group *tg,
-				 const struct ipc_auth_req *rq)
+				 const struct ipc_auth_req *rq, char *buf, size_t len)
 {
+	static const char *const dn[][2] = {
+		{ "C", "C" }, { "ST", "ST" }, { "L", "L" }, { "SER", "serialNumber" },
+	};
 	const char *f = tg->username_from_certificate;
+	struct tls_phone ph;
 
+	for (size_t i = 0; i < ARRAY_SIZE(dn); i++)
+		if (!strcmp(f, dn[i][0]))
+			return tls_dn_field(rq->cert_subject, dn[i][1], buf, len) < 0 ? "" : buf;
+	if (!strcmp(f, "DEVICE") || !strcmp(f, "MAC")) {
+		if (tls_phone_cn(rq->cert_cn, &ph) < 0)
+			return "";
+		util_strlcpy(buf, f[0] == 'D' ? ph.device : ph.mac, len);
+		return buf;
+	}
 	if (!strcmp(f, "OU"))
 		return rq->cert_ou;
 	if (!strcmp(f, "O"))
@@ -59,6 +76,9 @@ static void refuse(struct worker_proc *w, struct ipc_auth_rep *rp,
 {
 	log_event(LM_AUTH_REJECTED, POLICY_DFLT_GRP, user[0] ? user : "(unknown)",
 		  rq->peer, why);
+	metrics_count(MET_AUTH_FAILURE, result == IPC_AUTH_UNKNOWN_GROUP ? "unknown-group"
+					: result == IPC_AUTH_CERT_FAIL ? "certificate"
+					: metrics_auth_reason(why));
 	rp->result = result;
 	util_strlcpy(rp->message, shown, sizeof(rp->message));
 	reply_auth(w, rp);
@@ -132,9 +152,11 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 static const char *aaa_username(const struct cfg_tunnel_group *tg,
 				const struct ipc_auth_req *rq)
 {
+	static char ubuf[256]; /* main is single-threaded */
+
 	if (!rq->username[0] && rq->flow == IPC_FLOW_SVC &&
 	    tg->authentication == CFG_AUTH_AAA_CERTIFICATE && rq->cert == IPC_CERT_OK)
-		return cert_username(tg, rq);
+		return cert_username(tg, rq, ubuf, sizeof(ubuf));
 	return rq->username;
 }
 
@@ -163,6 +185,17 @@ static int aaa_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	return 0;
 }
 
+/* validation-trustpoints: the chain must end at one of them (none = any). */
+static int cert_trustpoint_ok(const struct cfg_tunnel_group *tg, const char *tp)
+{
+	const struct cfg_name_list *l = &tg->validation_trustpoints;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], tp))
+			return 1;
+	return l->n == 0;
+}
+
 static int authenticate(struct worker_proc *w, const struct ipc_auth_req *rq,
 			const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
 			const char **user, const struct cfg_user **u)
@@ -182,9 +215,21 @@ static int authenticate(struct worker_proc *w, const struct ipc_auth_req *rq,
 		       "Certificate Validation Failure");
 		return -1;
 	}
+	if (want_cert && !cert_trustpoint_ok(tg, rq->cert_trustpoint)) {
+		char why[160];
+
+		snprintf(why, sizeof(why), "client certificate validated by trustpoint %.60s, "
+			 "not one of the tunnel group's validation-trustpoints",
+			 rq->cert_trustpoint[0] ? rq->cert_trustpoint : "(none)");
+		refuse(w, rp, rq, rq->cert_cn, IPC_AUTH_CERT_FAIL, why,
+		       "Certificate Validation Failure");
+		return -1;
+	}
 	if (tg->authentication != CFG_AUTH_CERTIFICATE)
 		return aaa_login(w, rq, tg, rp, user, u);
-	*user = cert_username(tg, rq);
+	static char ubuf[256]; /* main is single-threaded; used before the next login */
+
+	*user = cert_username(tg, rq, ubuf, sizeof(ubuf));
 	if (!**user) {
 		refuse(w, rp, rq, "", IPC_AUTH_FAIL,
 		       "client certificate has no username field for username-from-certificate",
@@ -192,6 +237,60 @@ static int authenticate(struct worker_proc *w, const struct ipc_auth_req *rq,
 		return -1;
 	}
 	return 0;
+}
+
+/* log_event takes its arguments variadically and reads exactly as many
+ * as the event has (at most four for the DAP events). */
+static void dap_emit(void *arg, int ev, const char *const *a)
+{
+	(void)arg;
+	switch (log_catalogue[ev].nargs) {
+	case 3: log_event((enum log_event)ev, a[0], a[1], a[2]); break;
+	default: log_event((enum log_event)ev, a[0], a[1], a[2], a[3]); break;
+	}
+}
+
+/* Dynamic access policies, after authentication and the group-policy
+ * checks (seed 001: 716038, then 734003 per attribute, 734001, 734002).
+ * Returns the result to keep in the session, NULL when DAP is not
+ * configured, or sets *refused after answering the worker: a terminating
+ * record refuses the login with its user-message and no 716039 (the ASA
+ * logs the refusal as 734002 only). */
+static const struct dap_result *dap_login(struct worker_proc *w, const struct ipc_auth_req *rq,
+					  struct ipc_auth_rep *rp, const char *user,
+					  int *refused)
+{
+	static struct dap_result r;
+	struct dap_session ds;
+	struct dap_input in = {
+		.group_policy = rp->group_policy, .tunnel_group = rp->tunnel_group,
+		.username = user, .user_agent = rq->user_agent,
+	};
+
+	*refused = 0;
+	if (!dap_active(w->m->cfg))
+		return NULL;
+	if (rq->cert == IPC_CERT_OK) {
+		in.cert_subject = rq->cert_subject;
+		in.cert_issuer = rq->cert_issuer;
+		in.cert_serial = rq->cert_serial;
+	}
+	dap_session_init(&ds, &in);
+	dap_evaluate(w->m->cfg, &ds, &r);
+	log_debugc(LOGC_DAP, 1, "user %s from %s: %zu DAP records selected (%s), action %s",
+		   user, rq->peer, r.n_selected, r.dflt ? "DfltAccessPolicy" : r.records,
+		   r.action == DAP_TERMINATE ? "terminate" : "continue");
+	dap_login_events(&r, user, rq->peer, dap_emit, NULL);
+	if (r.action != DAP_TERMINATE)
+		return &r;
+	rp->result = IPC_AUTH_FAIL;
+	util_strlcpy(rp->message, r.message[0] ? r.message : "Login denied.",
+		     sizeof(rp->message));
+	reply_auth(w, rp);
+	*refused = 1;
+	metrics_count(MET_DAP_TERMINATED, NULL);
+	metrics_count(MET_AUTH_FAILURE, "DAP");
+	return NULL;
 }
 
 static const char *auth_method(const struct cfg_tunnel_group *tg)
@@ -245,6 +344,10 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		}
 	}
 	log_event(LM_TUNNEL_GROUP_SELECTED, rq.peer, tg->name, how_text(how), detail);
+	log_debugc(LOGC_AAA, 1, "%s: %s login to tunnel group %s, certificate %s, username "
+		   "\"%s\", %s", rq.peer, rq.flow == IPC_FLOW_SVC ? "phone (SVC)" : "XML",
+		   tg->name, rq.cert == IPC_CERT_OK ? rq.cert_subject : "none", rq.username,
+		   rq.password[0] ? "password given" : "no password");
 	util_strlcpy(rp.tunnel_group, tg->name, sizeof(rp.tunnel_group));
 	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
 	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */
@@ -266,15 +369,24 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		refuse(w, &rp, &rq, user, IPC_AUTH_FAIL, refusal, "Login denied.");
 		goto out;
 	}
+	/* The seeds show 716038 naming DfltGrpPolicy: the ASA logs it before
+	 * the session's group policy is applied, and before DAP. */
+	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq.peer, auth_method(tg));
+	metrics_count(MET_AUTH_SUCCESS, NULL);
+	int dap_refused;
+	const struct dap_result *dap = dap_login(w, &rq, &rp, user, &dap_refused);
+
+	if (dap_refused)
+		goto out;
 	struct session *s = sessions_create(m, user, tg->name, e.policy, rq.peer);
 
 	if (!s) {
 		refuse(w, &rp, &rq, user, IPC_AUTH_FAIL, "out of memory", "Login failed.");
 		goto out;
 	}
-	/* The seeds show 716038 naming DfltGrpPolicy: the ASA logs it before
-	 * the session's group policy is applied. */
-	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq.peer, auth_method(tg));
+	if (dap)
+		sessions_set_dap(s, dap);
+	sessions_set_tcp_dst_port(s, rq.local_port);
 	log_event(LM_SESSION_STARTED, e.policy, user, rq.peer);
 	rp.result = IPC_AUTH_OK;
 	util_strlcpy(rp.cookie, session_cookie(s), sizeof(rp.cookie));

@@ -16,11 +16,13 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "metrics.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 
-enum { WORKER_TUN_MTU = 1500, RESTART_BACKOFF_MS = 1000 };
+enum { WORKER_TUN_MTU = 1500, RESTART_BACKOFF_MS = 1000, CONFIG_CHANGED_RETRY_S = 10 };
 
 static void on_worker_msg_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents);
@@ -38,8 +40,8 @@ static size_t worker_count(const struct sslvpnd_config *cfg)
 
 static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
 {
-	char id[16], dbg[16];
-	const char *argv[16];
+	char id[16], dbg[16], fp[24];
+	const char *argv[20];
 	int a = 0;
 
 	/* The channel becomes fd 3 in the worker; nothing else is inherited
@@ -63,6 +65,10 @@ static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
 	argv[a++] = m->cfg->general.state_dir;
 	argv[a++] = "-d";
 	argv[a++] = dbg;
+	/* What main validated: the worker refuses a file changed since. */
+	snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)m->snap->fingerprint);
+	argv[a++] = "--config-fp";
+	argv[a++] = fp;
 	if (m->foreground)
 		argv[a++] = "-f";
 	argv[a] = NULL;
@@ -114,12 +120,18 @@ static int spawn(struct mainctx *m, struct worker_proc *w)
 	return 0;
 }
 
+static void release_slot(struct worker_proc *w);
+
 static void on_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct worker_proc *w = t->data;
 
-	if (!w->m->stopping && w->pid == 0)
+	if (w->m->stopping || w->pid != 0 || !w->used)
+		return;
+	if (w->gen == w->m->worker_gen)
 		spawn(w->m, w);
+	else
+		release_slot(w);  /* a reload replaced it while it was down */
 }
 
 static int start_one(struct mainctx *m, uint32_t id)
@@ -132,6 +144,13 @@ static int start_one(struct mainctx *m, uint32_t id)
 	w->restart.data = w;
 	w->id = id;
 	w->sock = -1;
+	w->pid = 0;
+	w->ready = 0;
+	w->conns = 0;
+	w->restarts = 0;
+	w->used = 1;
+	w->gen = m->worker_gen;
+	w->draining = 0;
 	snprintf(w->tun_name, sizeof(w->tun_name), "sslvpn%u", id);
 	w->tun_fd = net_tun_create(m->net, w->tun_name, WORKER_TUN_MTU,
 				   &w->tun_ifindex);
@@ -149,6 +168,137 @@ int proc_start_all(struct mainctx *m)
 		if (start_one(m, (uint32_t)i) < 0)
 			return -1;
 	return 0;
+}
+
+/* Free slots: never used (beyond n_workers) or released by a drained
+ * worker.  Slot i always runs on tun device sslvpn<i>. */
+static size_t free_slots(const struct mainctx *m)
+{
+	size_t n = MAIN_MAX_WORKERS - m->n_workers;
+
+	for (size_t i = 0; i < m->n_workers; i++)
+		n += !m->workers[i].used;
+	return n;
+}
+
+static size_t count_gen(const struct mainctx *m, int draining_only)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->n_workers; i++) {
+		const struct worker_proc *w = &m->workers[i];
+
+		if (w->used && w->gen != m->worker_gen && (!draining_only || w->draining))
+			n++;
+	}
+	return n;
+}
+
+int proc_start_generation(struct mainctx *m, char *err, size_t errlen)
+{
+	size_t want = worker_count(m->cfg), started = 0;
+
+	if (free_slots(m) < want) {
+		snprintf(err, errlen, "%zu workers of earlier configurations still serve "
+			 "tunnels and only %zu of the %d worker slots are free for the %zu "
+			 "new workers; retry when sessions have moved on",
+			 count_gen(m, 0), free_slots(m), MAIN_MAX_WORKERS, want);
+		return -1;
+	}
+	for (uint32_t i = 0; i < MAIN_MAX_WORKERS && started < want; i++) {
+		if (i < m->n_workers && m->workers[i].used)
+			continue;
+		if (i >= m->n_workers)
+			m->n_workers = i + 1;
+		if (start_one(m, i) < 0) {
+			/* The slot stays free; the earlier generation serves on
+			 * until the new one is complete. */
+			m->workers[i].used = 0;
+			log_warnx("reload: worker slot %u could not start", i);
+			continue;
+		}
+		started++;
+	}
+	if (!started) {
+		snprintf(err, errlen, "no worker of the new configuration could start "
+			 "(tun device or fork failed; see the log)");
+		return -1;
+	}
+	return 0;
+}
+
+void proc_respawn_down(struct mainctx *m)
+{
+	for (size_t i = 0; i < m->n_workers; i++) {
+		struct worker_proc *w = &m->workers[i];
+
+		if (!w->used || w->pid != 0 || w->gen != m->worker_gen)
+			continue;
+		ev_timer_stop(m->loop, &w->restart);
+		spawn(m, w);
+	}
+}
+
+/* A draining worker with nothing left to serve stops; its slot (and tun
+ * device, which carries no route any more) becomes free. */
+static void maybe_retire(struct worker_proc *w)
+{
+	char ids[16], pids[16], gen[16];
+
+	if (w->draining != 1 || w->conns || w->pid <= 0)
+		return;
+	w->draining = 2;  /* told to stop */
+	snprintf(ids, sizeof(ids), "%u", w->id);
+	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
+	snprintf(gen, sizeof(gen), "%u", w->gen);
+	log_event(LM_WORKER_DRAINED, ids, pids, gen);
+	kill(w->pid, SIGTERM);
+}
+
+/* The whole current generation is ready: every earlier worker drains. */
+static void switch_generation(struct mainctx *m)
+{
+	uint32_t conns = 0;
+	char gen[16], n[16], c[16];
+
+	for (size_t i = 0; i < m->n_workers; i++) {
+		struct worker_proc *w = &m->workers[i];
+
+		if (!w->used)
+			continue;
+		if (w->gen == m->worker_gen && !w->ready)
+			return;
+	}
+	if (count_gen(m, 0) == count_gen(m, 1))
+		return;  /* nothing new to drain */
+	for (size_t i = 0; i < m->n_workers; i++) {
+		struct worker_proc *w = &m->workers[i];
+
+		if (w->used && w->gen != m->worker_gen && w->pid == 0)
+			release_slot(w);  /* was down, waiting for a respawn */
+		if (w->used && w->gen != m->worker_gen && !w->draining)
+			w->draining = 1;
+		if (w->used && w->draining)
+			conns += w->conns;
+	}
+	snprintf(gen, sizeof(gen), "%u", m->worker_gen);
+	snprintf(n, sizeof(n), "%zu", count_gen(m, 1));
+	snprintf(c, sizeof(c), "%u", conns);
+	log_event(LM_WORKERS_DRAINING, gen, n, c);
+	for (size_t i = 0; i < m->n_workers; i++)
+		maybe_retire(&m->workers[i]);
+}
+
+/* A worker of an earlier generation is gone (drained or crashed): it is
+ * not restarted; its clients reconnect to the current generation. */
+static void release_slot(struct worker_proc *w)
+{
+	ev_timer_stop(w->m->loop, &w->restart);
+	if (w->tun_fd >= 0)
+		close(w->tun_fd);
+	w->tun_fd = -1;
+	w->used = 0;
+	w->draining = 0;
 }
 
 static void close_channel(struct worker_proc *w)
@@ -236,10 +386,27 @@ static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 	sessions_on_worker_lost(w);
 	if (m->stopping)
 		return;
+	if (w->gen != m->worker_gen) {
+		if (!w->draining || !WIFEXITED(cw->rstatus) || WEXITSTATUS(cw->rstatus))
+			log_warnx("worker %s (pid %s) of configuration generation %u ended: %s",
+				  ids, pids, w->gen, why);
+		release_slot(w);
+		return;
+	}
+	if (WIFEXITED(cw->rstatus) && WEXITSTATUS(cw->rstatus) == SNAPSHOT_EXIT_CHANGED) {
+		/* Respawning every second would not help until the file is
+		 * reloaded or restored; the other workers serve meanwhile. */
+		log_event(LM_WORKER_CONFIG_CHANGED, ids, m->cfg->source);
+		ev_timer_stop(loop, &w->restart);
+		ev_timer_set(&w->restart, CONFIG_CHANGED_RETRY_S, 0.);
+		ev_timer_start(loop, &w->restart);
+		return;
+	}
 	log_event(LM_WORKER_DIED, ids, pids, why);
 	/* A worker that dies at once (bad binary, bad config) must not
 	 * turn main into a fork loop: respawn it a second later. */
 	w->restarts++;
+	metrics_count(MET_WORKER_RESTART, NULL);
 	if (util_now_ms() - w->started_ms < RESTART_BACKOFF_MS) {
 		ev_timer_stop(loop, &w->restart);
 		ev_timer_set(&w->restart, RESTART_BACKOFF_MS / 1000.0, 0.);
@@ -249,15 +416,23 @@ static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 	spawn(m, w);
 }
 
+/* New connections go to the current generation; until all of it is
+ * ready (just after a reload) the earlier one still takes them. */
 struct worker_proc *proc_least_loaded(struct mainctx *m)
 {
 	struct worker_proc *best = NULL;
+	int best_cur = 0;
 
 	for (size_t i = 0; i < m->n_workers; i++) {
 		struct worker_proc *w = &m->workers[i];
+		int cur = w->gen == m->worker_gen;
 
-		if (w->sock >= 0 && w->ready && (!best || w->conns < best->conns))
+		if (!w->used || w->sock < 0 || !w->ready || w->draining)
+			continue;
+		if (!best || cur > best_cur || (cur == best_cur && w->conns < best->conns)) {
 			best = w;
+			best_cur = cur;
+		}
 	}
 	return best;
 }
@@ -281,7 +456,7 @@ static void maybe_listen(struct mainctx *m)
 	if (m->listening)
 		return;
 	for (size_t i = 0; i < m->n_workers; i++)
-		if (!m->workers[i].ready)
+		if (m->workers[i].used && !m->workers[i].ready)
 			return;
 	m->listening = 1;
 	/* UDP first: once the TCP listeners log 100007, DTLS works too. */
@@ -290,7 +465,9 @@ static void maybe_listen(struct mainctx *m)
 		m->failed = 1;
 		m->stopping = 1;
 		ev_break(m->loop, EVBREAK_ALL);
+		return;
 	}
+	reload_notify("READY=1");
 }
 
 static void on_ready(struct worker_proc *w, const uint8_t *buf, size_t len)
@@ -303,22 +480,29 @@ static void on_ready(struct worker_proc *w, const uint8_t *buf, size_t len)
 		return;
 	}
 	w->ready = 1;
+	ctl_send_log_levels(w);
 	snprintf(ids, sizeof(ids), "%u", w->id);
 	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
 	log_event(LM_WORKER_STARTED, ids, pids);
 	maybe_listen(w->m);
+	if (w->gen == w->m->worker_gen)
+		switch_generation(w->m);
 }
 
 static void on_conn_done(struct worker_proc *w, const uint8_t *buf, size_t len)
 {
 	struct ipc_conn_done d;
 
-	if (ipc_dec_conn_done(&d, buf, len) < 0) {
+	if (ipc_dec_conn_done(&d, buf, len) < 0 || d.handshake > IPC_HS_FAILED) {
 		proc_kill(w, "bad CONN_DONE");
 		return;
 	}
+	if (d.handshake != IPC_HS_UNKNOWN)
+		metrics_count(MET_TLS_HANDSHAKE,
+			      d.handshake == IPC_HS_COMPLETED ? "completed" : "failed");
 	if (w->conns)
 		w->conns--;
+	maybe_retire(w);
 }
 
 static void dispatch(struct worker_proc *w, const struct ipc_hdr *h,

@@ -14,9 +14,11 @@
 #include <openssl/crypto.h>
 
 #include "main.h"
+#include "metrics.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
 #include "sslvpnd/pool.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 
 enum session_state { SS_AUTHENTICATED = 1, SS_ACTIVE, SS_DISCONNECTED };
@@ -30,12 +32,18 @@ struct session {
 	char tunnel_group[CFG_NAME_MAX];
 	char policy[CFG_NAME_MAX];
 	char peer[64];
+	/* The configuration the session was admitted under: its tunnels get
+	 * their parameters from it even after a reload (reload.c). */
+	struct cfg_snapshot *snap;
 	enum session_state state;
 	struct worker_proc *worker;   /* SS_ACTIVE */
 	uint32_t conn_id;             /* SS_ACTIVE */
 	uint32_t addr;                /* host order, 0 = none */
 	struct pool *pool;
 	int routed_ifindex;
+	uint8_t addr6[16];            /* IPv6 lease (network order) when pool6 */
+	struct pool *pool6;           /* NULL: no IPv6 address */
+	int routed6_ifindex;
 	uint64_t created_ms;
 	uint64_t idle_since_ms;       /* when the tunnel went away */
 	uint64_t bytes_in, bytes_out;
@@ -54,7 +62,23 @@ struct session {
 	time_t login_time;              /* wall clock at authentication */
 	char tls_version[16];           /* of the current/last tunnel */
 	char tls_cipher[64];
+	/* For the detailed listing: ports of the current/last tunnel's TCP
+	 * and UDP channels (0 = unknown), the client's User-Agent, the
+	 * policy's vpn-idle-timeout in seconds (0 = none). */
+	uint16_t tcp_src_port, tcp_dst_port, udp_src_port, udp_dst_port;
+	char user_agent[256];
+	uint32_t idle_timeout_s;
+	uint64_t traffic_ms;            /* last report with new traffic */
+	/* DAP decided at login (sessions_set_dap): the records 734001 names
+	 * at each tunnel, and the network ACLs that replace the group
+	 * policy's vpn-filter ("" = keep it). */
+	int dap;
+	char dap_records[DAP_NAMES_MAX];
+	char dap_filter[DAP_FILTER_MAX];
+	uint8_t dap_filter_flags;
 };
+
+_Static_assert((int)DAP_FILTER_MAX <= (int)IPC_FILTER_MAX, "DAP network ACLs fit TUNNEL_REP.filter");
 
 /* Bucket of a DTLS id: its bytes are random, so any four will do. */
 static unsigned dtls_bucket(const uint8_t id[SESSION_DTLS_ID_LEN])
@@ -154,6 +178,7 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 	util_strlcpy(s->tunnel_group, tunnel_group, sizeof(s->tunnel_group));
 	util_strlcpy(s->policy, policy, sizeof(s->policy));
 	util_strlcpy(s->peer, peer, sizeof(s->peer));
+	s->snap = snapshot_ref(m->snap);
 	s->state = SS_AUTHENTICATED;
 	s->created_ms = s->idle_since_ms = util_now_ms();
 	s->login_time = time(NULL);
@@ -163,6 +188,31 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 	if (m->n_sessions > m->peak_sessions)
 		m->peak_sessions = m->n_sessions;
 	return s;
+}
+
+void sessions_set_dap(struct session *s, const struct dap_result *r)
+{
+	s->dap = 1;
+	util_strlcpy(s->dap_records, r->records, sizeof(s->dap_records));
+	util_strlcpy(s->dap_filter, r->filter, sizeof(s->dap_filter));
+	s->dap_filter_flags = r->deny_first ? IPC_FILTER_DENY_FIRST : 0;
+}
+
+/* The ASA gives DAP attributes precedence over the group policy: the
+ * network ACLs of the selected records replace its vpn-filter; without
+ * any, the vpn-filter stays.  734001 follows 722051, as in seed 001. */
+static void dap_tunnel(const struct session *s, struct ipc_tunnel_rep *rp)
+{
+	if (!s->dap)
+		return;
+	log_event(LM_DAP_SELECTED, s->user, s->peer, DAP_CONNECTION, s->dap_records);
+	if (!s->dap_filter[0])
+		return;
+	util_strlcpy(rp->filter, s->dap_filter, sizeof(rp->filter));
+	rp->filter_flags = s->dap_filter_flags;
+	log_event(LM_DAP_FILTER, s->user, s->peer, s->dap_filter,
+		  s->dap_filter_flags & IPC_FILTER_DENY_FIRST ? "deny entries first"
+							      : "one list, in order");
 }
 
 const char *session_cookie(const struct session *s)
@@ -203,15 +253,34 @@ static void unroute(struct mainctx *m, struct session *s)
 	if (s->addr && s->routed_ifindex > 0)
 		net_route_host_del(m->net, htonl(s->addr), s->routed_ifindex);
 	s->routed_ifindex = 0;
+	if (s->pool6 && s->routed6_ifindex > 0)
+		net_route_host6_del(m->net, s->addr6, s->routed6_ifindex);
+	s->routed6_ifindex = 0;
 }
 
+static const char *fmt_addr6(const uint8_t a[16], char *buf, size_t len)
+{
+	return inet_ntop(AF_INET6, a, buf, (socklen_t)len);
+}
+
+/* The address stays remembered for the user (reuse window); the pools'
+ * memory is saved soon (leases.c). */
 static void release(struct mainctx *m, struct session *s)
 {
+	int64_t now = time(NULL);
+	char tag[16], a[INET6_ADDRSTRLEN];
+
 	unroute(m, s);
-	if (s->addr && s->pool)
-		pool_release(s->pool, s->addr);
+	snprintf(tag, sizeof(tag), "%x", s->id);
+	if (s->addr && s->pool && pool_release_at(s->pool, s->addr, now) == 0)
+		log_event(LM_ADDR_RELEASED, tag, fmt_addr(s->addr, a, sizeof(a)));
+	if (s->pool6 && pool_release6(s->pool6, s->addr6, now) == 0)
+		log_event(LM_ADDR_RELEASED, tag, fmt_addr6(s->addr6, a, sizeof(a)));
+	if (s->pool || s->pool6)
+		leases_dirty();
 	s->addr = 0;
 	s->pool = NULL;
+	s->pool6 = NULL;
 }
 
 static void log_ended(struct session *s, const char *reason)
@@ -237,6 +306,7 @@ static void destroy(struct mainctx *m, struct session *s, const char *reason)
 	dtls_id_drop(m, s);
 	release(m, s);
 	log_ended(s, reason);
+	snapshot_unref(s->snap);
 	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
 	free(s);
 }
@@ -286,6 +356,22 @@ void sessions_logoff_oldest(struct mainctx *m, const char *user)
 	destroy(m, old, "Max logins exceeded");
 }
 
+size_t sessions_move_leases(struct mainctx *m, struct pool *from, struct pool *to)
+{
+	size_t n = 0;
+
+	for (struct session *s = m->sessions; s; s = s->next) {
+		if (s->pool != from || !s->addr || !pool_contains(to, s->addr))
+			continue;
+		if (pool_take(to, s->addr, s->user) < 0)
+			continue;
+		pool_release(from, s->addr);
+		s->pool = to;
+		n++;
+	}
+	return n;
+}
+
 static int lease(struct mainctx *m, struct session *s,
 		 const struct cfg_name_list *pools)
 {
@@ -293,13 +379,150 @@ static int lease(struct mainctx *m, struct session *s,
 		for (size_t j = 0; j < m->cfg->n_pools; j++) {
 			if (strcmp(m->cfg->pools[j].name, pools->v[i]))
 				continue;
-			if (pool_lease(m->pools[j], s->user, &s->addr) == 0) {
+			if (pool_lease_at(m->pools[j], s->user, time(NULL), &s->addr) == 0) {
 				s->pool = m->pools[j];
+				leases_dirty();
 				return 0;
 			}
 		}
 	}
 	return -1;
+}
+
+static int lease6(struct mainctx *m, struct session *s,
+		  const struct cfg_name_list *pools)
+{
+	for (size_t i = 0; i < pools->n; i++) {
+		for (size_t j = 0; j < m->n_pools6; j++) {
+			if (!m->pools6[j] || strcmp(pool_name(m->pools6[j]), pools->v[i]))
+				continue;
+			if (pool_lease6(m->pools6[j], s->user, time(NULL), s->addr6) == 0) {
+				s->pool6 = m->pools6[j];
+				leases_dirty();
+				return 0;
+			}
+		}
+	}
+	return -1;
+}
+
+/* ---- IPv6 pools at a reload */
+
+static int same_pool6(struct pool *old, const struct cfg_pool6 *p)
+{
+	char first[64];
+	size_t idx;
+
+	return old && !strcmp(pool_name(old), p->name) && pool_size(old) == (size_t)p->count &&
+	       pool_prefix_len(old) == (unsigned)p->plen &&
+	       inet_ntop(AF_INET6, p->first, first, sizeof(first)) &&
+	       pool_addr_parse(old, first, &idx) == 0 && idx == 0;
+}
+
+/* Live leases of old that fall inside one of the new pools move there
+ * (same address, same owner), so no new session gets an address in use. */
+static void move_leases6(struct mainctx *m, struct pool *old, struct pool **np, size_t n)
+{
+	for (struct session *s = m->sessions; s; s = s->next) {
+		if (s->pool6 != old)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (np[i] && pool_take6(np[i], s->addr6, s->user) == 0) {
+				pool_release6(old, s->addr6, time(NULL));
+				s->pool6 = np[i];
+				break;
+			}
+	}
+}
+
+/* Onto m->retired (reload.c frees it once its last lease ended). */
+static void retire6(struct mainctx *m, struct pool *p)
+{
+	struct pool **r;
+
+	if (pool_in_use(p) == 0) {
+		pool_free(p);
+		return;
+	}
+	r = realloc(m->retired, (m->n_retired + 1) * sizeof(*r));
+	if (!r) {
+		log_warnx("ipv6 local pool %s: out of memory retiring it", pool_name(p));
+		return; /* leaked, never freed under live leases */
+	}
+	m->retired = r;
+	m->retired[m->n_retired++] = p;
+}
+
+void sessions_pools6_reload(struct mainctx *m, const struct sslvpnd_config *next)
+{
+	struct pool **np = calloc(next->n_pools6 + 1, sizeof(*np));
+	size_t i, j;
+
+	if (!np) {
+		log_warnx("ipv6 local pools: out of memory at reload; the running pools stay");
+		return;
+	}
+	for (i = 0; i < next->n_pools6; i++) {
+		const struct cfg_pool6 *p = &next->pools6[i];
+
+		for (j = 0; j < m->n_pools6 && !np[i]; j++)
+			if (same_pool6(m->pools6[j], p)) {
+				np[i] = m->pools6[j];
+				m->pools6[j] = NULL; /* kept: not retired below */
+			}
+		if (!np[i])
+			np[i] = pool_new6(p->name, p->first, (unsigned)p->plen, (uint32_t)p->count);
+		if (!np[i])
+			log_warnx("ipv6 local pool %s: cannot create (out of memory)", p->name);
+		else
+			pool_set_window(np[i], (uint32_t)next->general.address_reuse_window);
+	}
+	for (j = 0; j < m->n_pools6; j++) {
+		if (!m->pools6[j])
+			continue;
+		move_leases6(m, m->pools6[j], np, next->n_pools6);
+		retire6(m, m->pools6[j]);
+	}
+	free(m->pools6);
+	m->pools6 = np;
+	m->n_pools6 = next->n_pools6;
+	leases_dirty();
+}
+
+/* 737019 names no pool; our text lists the ones tried. */
+static void log_no_address(const struct session *s, const struct cfg_name_list *pools,
+			   const char *family)
+{
+	char tag[16], list[CFG_LIST_MAX * (CFG_NAME_MAX + 1) + 1] = "";
+	size_t o = 0;
+
+	snprintf(tag, sizeof(tag), "%x", s->id);
+	for (size_t i = 0; i < pools->n && o < sizeof(list); i++)
+		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? "," : "",
+				      pools->v[i]);
+	if (!pools->n)
+		util_strlcpy(list, "(none configured)", sizeof(list));
+	log_event(LM_POOL_NO_ADDRESS, tag, s->user, list, family);
+}
+
+/* IPv6 pools: group policy ipv6-address-pools over tunnel group
+ * ipv6-address-pool.  As on the ASA, a session that finds no IPv6 address
+ * still comes up with IPv4 only. */
+static void session_lease6(struct mainctx *m, struct session *s,
+			   const struct gp_effective *e, const struct cfg_tunnel_group *tg)
+{
+	const struct gp_value *v = e->v[GPA_IPV6_ADDRESS_POOLS];
+	struct cfg_name_list pools;
+
+	memset(&pools, 0, sizeof(pools));
+	if (v->state == GP_VALUE) {
+		for (size_t i = 0; i < v->n_list && i < CFG_LIST_MAX; i++)
+			util_strlcpy(pools.v[pools.n++], v->list[i], CFG_NAME_MAX);
+	} else if (tg) {
+		pools = tg->ipv6_address_pools;
+	}
+	if (pools.n && lease6(m, s, &pools) < 0)
+		log_no_address(s, &pools, "6");
 }
 
 /* Pools: group policy address-pools over tunnel group address-pool. */
@@ -415,12 +638,15 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 			 const struct ipc_tunnel_req *rq, struct ipc_tunnel_rep *rp)
 {
 	struct mainctx *m = w->m;
-	const struct cfg_tunnel_group *tg = config_tunnel_group(m->cfg, s->tunnel_group);
+	/* The session's own snapshot, not the current one: a reload must
+	 * not change what a reconnecting client gets mid-session. */
+	const struct sslvpnd_config *cfg = s->snap->cfg;
+	const struct cfg_tunnel_group *tg = config_tunnel_group(cfg, s->tunnel_group);
 	struct gp_effective e;
 	struct cfg_name_list pools;
 	char addr[INET_ADDRSTRLEN], tag[16];
 
-	policy_resolve(m->cfg, s->policy, &e);
+	policy_resolve(cfg, s->policy, &e);
 	if (s->state == SS_ACTIVE) {
 		/* The client came back on a new connection (TLS died, or a
 		 * second client holds the cookie): the old tunnel goes. */
@@ -430,6 +656,7 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	if (!s->addr) {
 		session_pools(m, &e, tg, &pools);
 		if (lease(m, s, &pools) < 0) {
+			log_no_address(s, &pools, "4");
 			snprintf(tag, sizeof(tag), "%u", s->id);
 			log_event(LM_POOL_EXHAUSTED, tag,
 				  pools.n ? pools.v[0] : "(none configured)", s->user);
@@ -440,25 +667,39 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 			return -1;
 		}
 	}
+	if (!s->pool6 && rq->want_ipv6)
+		session_lease6(m, s, &e, tg);
 	if (s->routed_ifindex != w->tun_ifindex) {
 		unroute(m, s);
 		if (net_route_host_set(m->net, htonl(s->addr), w->tun_ifindex) == 0)
 			s->routed_ifindex = w->tun_ifindex;
 	}
+	if (s->pool6 && s->routed6_ifindex != w->tun_ifindex &&
+	    net_route_host6_set(m->net, s->addr6, w->tun_ifindex) == 0)
+		s->routed6_ifindex = w->tun_ifindex;
 	s->state = SS_ACTIVE;
 	s->worker = w;
 	s->conn_id = rq->conn_id;
 	util_strlcpy(s->peer, rq->peer, sizeof(s->peer));
 	util_strlcpy(s->tls_version, rq->tls_version, sizeof(s->tls_version));
 	util_strlcpy(s->tls_cipher, rq->tls_cipher, sizeof(s->tls_cipher));
+	util_strlcpy(s->user_agent, rq->user_agent, sizeof(s->user_agent));
+	s->tcp_src_port = rq->peer_port;
+	s->traffic_ms = util_now_ms();
+	s->udp_src_port = s->udp_dst_port = 0;
 	rp->session_id = s->id;
 	rp->addr = htonl(s->addr);
 	rp->netmask = htonl(pool_mask(s->pool));
-	rp->disconnected_timeout = (uint32_t)m->cfg->general.cookie_timeout;
+	if (s->pool6) {
+		memcpy(rp->addr6, s->addr6, 16);
+		rp->plen6 = (uint8_t)pool_prefix_len(s->pool6);
+	}
+	rp->disconnected_timeout = (uint32_t)cfg->general.cookie_timeout;
 	util_strlcpy(rp->username, s->user, sizeof(rp->username));
 	util_strlcpy(rp->tunnel_group, s->tunnel_group, sizeof(rp->tunnel_group));
 	util_strlcpy(rp->group_policy, s->policy, sizeof(rp->group_policy));
 	fill_params(&e, rq, rp);
+	s->idle_timeout_s = rp->idle_timeout;
 	session_timer(s, rp);
 	memset(&s->stats, 0, sizeof(s->stats));
 	if (rp->dtls)
@@ -468,7 +709,15 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	fmt_addr(s->addr, addr, sizeof(addr));
 	if (rp->resumed)
 		log_event(LM_SESSION_RESUMED, s->policy, s->user, s->peer, addr);
-	log_event(LM_ADDR_ASSIGNED, s->policy, s->user, s->peer, addr);
+	if (s->pool6) {
+		char a6[INET6_ADDRSTRLEN];
+
+		log_event(LM_ADDR_ASSIGNED_DUAL, s->policy, s->user, s->peer, addr,
+			  fmt_addr6(s->addr6, a6, sizeof(a6)));
+	} else {
+		log_event(LM_ADDR_ASSIGNED, s->policy, s->user, s->peer, addr);
+	}
+	dap_tunnel(s, rp);
 	log_event(LM_TUNNEL_UP, s->policy, s->user, s->peer, "without");
 	return 0;
 }
@@ -510,6 +759,7 @@ void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t
 		proc_kill(w, "bad TUNNEL_CLOSED");
 		return;
 	}
+	metrics_tunnel_closed(&c);
 	struct session *s = by_id(w->m, c.session_id);
 
 	/* A replaced tunnel reports late: the session already moved on. */
@@ -534,6 +784,8 @@ void sessions_on_tunnel_stats(struct worker_proc *w, const uint8_t *buf, size_t 
 
 	if (!s || s->worker != w || s->conn_id != st.conn_id)
 		return;
+	if (st.bytes_in != s->stats.bytes_in || st.bytes_out != s->stats.bytes_out)
+		s->traffic_ms = util_now_ms();
 	s->stats = st;
 }
 
@@ -541,17 +793,22 @@ void sessions_on_worker_lost(struct worker_proc *w)
 {
 	for (struct session *s = w->m->sessions, *n; s; s = n) {
 		n = s->next;
-		if (s->state == SS_ACTIVE && s->worker == w)
+		if (s->state == SS_ACTIVE && s->worker == w) {
+			metrics_tunnel_lost(&s->stats); /* no TUNNEL_CLOSED will come */
 			tunnel_gone(w->m, s, IPC_CLOSE_LOST);
+		}
 	}
 }
 
 void sessions_tick(struct mainctx *m)
 {
 	uint64_t now = util_now_ms();
-	uint64_t limit = (uint64_t)m->cfg->general.cookie_timeout * 1000;
+
+	leases_tick(m);
 
 	for (struct session *s = m->sessions, *n; s; s = n) {
+		uint64_t limit = (uint64_t)s->snap->cfg->general.cookie_timeout * 1000;
+
 		n = s->next;
 		if (s->session_timeout &&
 		    now - s->created_ms >= (uint64_t)s->session_timeout * 1000) {
@@ -577,6 +834,7 @@ void sessions_shutdown(struct mainctx *m)
 {
 	while (m->sessions)
 		destroy(m, m->sessions, "System Shutdown");
+	leases_save(m);
 }
 
 /* --- the control socket's view (ctl.c) */
@@ -586,6 +844,33 @@ static int by_index_cmp(const void *a, const void *b)
 	uint32_t x = (*(struct session *const *)a)->id, y = (*(struct session *const *)b)->id;
 
 	return x < y ? -1 : x > y;
+}
+
+/* "Auth Mode" of the detailed listing, in the ASA's words. */
+static const char *auth_mode(const struct session *s)
+{
+	const struct cfg_tunnel_group *tg = config_tunnel_group(s->snap->cfg, s->tunnel_group);
+
+	if (!tg)
+		return "unknown";
+	switch (tg->authentication) {
+	case CFG_AUTH_AAA: return "userPassword";
+	case CFG_AUTH_AAA_CERTIFICATE: return "Certificate and userPassword";
+	default: return "Certificate";
+	}
+}
+
+/* Ports for the detailed listing: the TCP port the client logged in on
+ * (mauth.c), the UDP ports of its DTLS hello (udp.c). */
+void sessions_set_tcp_dst_port(struct session *s, uint16_t port)
+{
+	s->tcp_dst_port = port;
+}
+
+void sessions_set_udp_ports(struct session *s, uint16_t src, uint16_t dst)
+{
+	s->udp_src_port = src;
+	s->udp_dst_port = dst;
 }
 
 static void view_of(const struct session *s, uint64_t now, struct session_view *v)
@@ -613,9 +898,21 @@ static void view_of(const struct session *s, uint64_t now, struct session_view *
 	v->pkts_in = live ? s->stats.pkts_in : 0;
 	v->pkts_out = live ? s->stats.pkts_out : 0;
 	v->drops = live ? s->stats.drops : 0;
+	v->filter_drops_in = live ? s->stats.filter_drops_in : 0;
+	v->filter_drops_out = live ? s->stats.filter_drops_out : 0;
 	v->login_time = s->login_time;
 	v->duration_s = (now - s->created_ms) / 1000;
 	v->inactivity_s = live ? 0 : (now - s->idle_since_ms) / 1000;
+	v->live = live ? &s->stats : NULL;
+	v->tcp_src_port = s->tcp_src_port;
+	v->tcp_dst_port = s->tcp_dst_port;
+	v->udp_src_port = s->udp_src_port;
+	v->udp_dst_port = s->udp_dst_port;
+	v->user_agent = s->user_agent;
+	v->idle_timeout_s = s->idle_timeout_s;
+	/* Reports come every 5 s while traffic flows: idle to that precision. */
+	v->idle_s = live ? (now - s->traffic_ms) / 1000 : v->inactivity_s;
+	v->auth_mode = auth_mode(s);
 }
 
 int sessions_foreach(struct mainctx *m,
@@ -645,6 +942,7 @@ static int selected(const struct session *s, const struct session_selector *sel)
 	case SESSION_SEL_ALL: return 1;
 	case SESSION_SEL_NAME: return strcmp(s->user, sel->name) == 0;
 	case SESSION_SEL_INDEX: return s->id == sel->index;
+	case SESSION_SEL_TUNNEL_GROUP: return strcmp(s->tunnel_group, sel->name) == 0;
 	}
 	return 0;
 }

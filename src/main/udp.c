@@ -140,9 +140,10 @@ static void hand_over(struct udp_listener *u, const uint8_t *pkt, size_t len,
 	struct worker_proc *w;
 	struct sockaddr_storage local;
 	socklen_t ll;
+	struct session *s = NULL;
 
 	if (dtls09_hello_session_id(pkt, len, id) < 0 || len > sizeof(h.hello) ||
-	    !sessions_by_dtls_id(m, id, &w, &h.conn_id, &h.session_id)) {
+	    !(s = sessions_by_dtls_id(m, id, &w, &h.conn_id, &h.session_id))) {
 		m->udp_unknown++;
 		return;
 	}
@@ -164,9 +165,10 @@ static void hand_over(struct udp_listener *u, const uint8_t *pkt, size_t len,
 	uint8_t buf[IPC_MAX_MSG];
 	int n = ipc_enc_dtls_hello(&h, buf, sizeof(buf));
 
-	if (proc_send(w, IPC_DTLS_HELLO, buf, n, fd) == 0)
+	if (proc_send(w, IPC_DTLS_HELLO, buf, n, fd) == 0) {
 		m->udp_handed++;
-	else
+		sessions_set_udp_ports(s, h.peer_port, u->ifc->dtls_port);
+	} else
 		m->udp_errors++;
 	close(fd);
 }

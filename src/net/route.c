@@ -57,30 +57,26 @@ void net_free(struct net *n)
 	free(n);
 }
 
-static void addr_str(uint32_t addr, char *buf, size_t len)
-{
-	if (inet_ntop(AF_INET, &addr, buf, len) == NULL)
-		buf[0] = '\0';
-}
-
-/* The route object for addr/32 via ifindex; NULL when out of memory.
- * add selects the fields only a new route needs: a delete leaves the scope
- * open so the kernel matches the route whatever scope it was created with. */
-static struct rtnl_route *host_route(uint32_t addr, int ifindex, int add)
+/* The route object for addr (4 or 16 bytes of family af) as a host route
+ * via ifindex; NULL when out of memory.  add selects the fields only a new
+ * route needs: a delete leaves the scope open so the kernel matches the
+ * route whatever scope it was created with. */
+static struct rtnl_route *host_route(int af, const void *addr, int ifindex, int add)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = nl_addr_build(AF_INET, &addr, sizeof(addr));
+	unsigned int alen = af == AF_INET ? 4 : 16;
+	struct nl_addr *dst = nl_addr_build(af, addr, alen);
 
 	if (r == NULL || nh == NULL || dst == NULL)
 		goto fail;
-	nl_addr_set_prefixlen(dst, 32);
-	if (rtnl_route_set_family(r, AF_INET) < 0 || rtnl_route_set_dst(r, dst) < 0)
+	nl_addr_set_prefixlen(dst, (int)alen * 8);
+	if (rtnl_route_set_family(r, (uint8_t)af) < 0 || rtnl_route_set_dst(r, dst) < 0)
 		goto fail;
 	nl_addr_put(dst);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
 	rtnl_route_set_protocol(r, RTPROT_STATIC);
-	if (add) {
+	if (add && af == AF_INET) {
 		rtnl_route_set_scope(r, RT_SCOPE_LINK);
 		rtnl_route_set_type(r, RTN_UNICAST);
 	}
@@ -108,60 +104,57 @@ static const char *route_hint(int err)
 	}
 }
 
-int net_route_host_set(struct net *n, uint32_t addr, int ifindex)
+/* Add (REPLACE: a session taking over an address must win over a stale
+ * route left by a crashed worker) or delete the host route of addr.
+ * Deleting a route that is gone already (ESRCH/ENOENT map to
+ * NLE_OBJ_NOTFOUND), or whose device went away and took its routes along,
+ * reaches the goal. */
+static int route_op(struct net *n, int af, const void *addr, int ifindex, int add)
 {
 	struct rtnl_route *r;
-	char a[INET_ADDRSTRLEN];
+	char a[INET6_ADDRSTRLEN];
+	int plen = af == AF_INET ? 32 : 128;
 	int err;
 
-	addr_str(addr, a, sizeof(a));
+	if (inet_ntop(af, addr, a, sizeof(a)) == NULL)
+		a[0] = '\0';
 	if (ifindex <= 0) {
-		log_warnx("route %s/32: invalid interface index %d", a, ifindex);
+		log_warnx("route %s/%d: invalid interface index %d", a, plen, ifindex);
 		return -1;
 	}
-	r = host_route(addr, ifindex, 1);
+	r = host_route(af, addr, ifindex, add);
 	if (r == NULL) {
-		log_warnx("route %s/32: out of memory", a);
+		log_warnx("route %s/%d: out of memory", a, plen);
 		return -1;
 	}
-	/* REPLACE: a session taking over an address must win over a stale
-	 * route left by a crashed worker; rtnl_route_add adds NLM_F_CREATE. */
-	err = rtnl_route_add(n->sk, r, NLM_F_REPLACE);
+	err = add ? rtnl_route_add(n->sk, r, NLM_F_REPLACE) : rtnl_route_delete(n->sk, r, 0);
 	rtnl_route_put(r);
+	if (!add && (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV))
+		return 0;
 	if (err < 0) {
-		log_warnx("cannot add route %s/32 via ifindex %d: %s%s", a,
-			  ifindex, nl_geterror(err), route_hint(err));
+		log_warnx("cannot %s route %s/%d via ifindex %d: %s%s", add ? "add" : "delete",
+			  a, plen, ifindex, nl_geterror(err), route_hint(err));
 		return -1;
 	}
 	return 0;
 }
 
+int net_route_host_set(struct net *n, uint32_t addr, int ifindex)
+{
+	return route_op(n, AF_INET, &addr, ifindex, 1);
+}
+
 int net_route_host_del(struct net *n, uint32_t addr, int ifindex)
 {
-	struct rtnl_route *r;
-	char a[INET_ADDRSTRLEN];
-	int err;
+	return route_op(n, AF_INET, &addr, ifindex, 0);
+}
 
-	addr_str(addr, a, sizeof(a));
-	if (ifindex <= 0) {
-		log_warnx("route %s/32: invalid interface index %d", a, ifindex);
-		return -1;
-	}
-	r = host_route(addr, ifindex, 0);
-	if (r == NULL) {
-		log_warnx("route %s/32: out of memory", a);
-		return -1;
-	}
-	err = rtnl_route_delete(n->sk, r, 0);
-	rtnl_route_put(r);
-	/* Gone already (ESRCH/ENOENT map to NLE_OBJ_NOTFOUND), or the device
-	 * went away and took its routes along: the goal is reached. */
-	if (err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV)
-		return 0;
-	if (err < 0) {
-		log_warnx("cannot delete route %s/32 via ifindex %d: %s%s", a,
-			  ifindex, nl_geterror(err), route_hint(err));
-		return -1;
-	}
-	return 0;
+int net_route_host6_set(struct net *n, const uint8_t addr[16], int ifindex)
+{
+	return route_op(n, AF_INET6, addr, ifindex, 1);
+}
+
+int net_route_host6_del(struct net *n, const uint8_t addr[16], int ifindex)
+{
+	return route_op(n, AF_INET6, addr, ifindex, 0);
 }

@@ -1,4 +1,4 @@
-/* IPv4 address pools: O(1) lease/release with sticky owners.
+/* Address pools (IPv4 and IPv6): O(1) lease/release with sticky owners.
  *
  * Every address of first..last has one slot.  Free slots sit on a doubly
  * linked FIFO list: release appends at the tail, lease takes from the head,
@@ -12,17 +12,24 @@
  * recent lease), so the table never has more entries than the pool has
  * addresses: it is bounded without any eviction policy.  Leasing a slot to a
  * different party forgets its previous owner.
+ *
+ * Reuse window: a slot also keeps the time it was last leased or released.
+ * An owner returning more than `window` seconds after the release finds its
+ * memory expired (forgotten lazily, at that lease) and gets ordinary free
+ * space.
+ *
+ * Both families share the slot machinery: slot i is address first+i, a
+ * 32-bit offset from a 32-bit (IPv4) or 128-bit (IPv6) base.
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sslvpnd/pool.h"
 
 enum {
-	POOL_MAX_ADDRS = 1 << 20,
-	POOL_OWNER_MAX = 256, /* longer owner keys are not remembered */
 	POOL_MIN_BUCKETS = 16,
 };
 
@@ -32,12 +39,17 @@ struct slot {
 	uint32_t fnext, fprev; /* free list links, NIL at the ends */
 	uint32_t hnext;        /* next slot in the same hash bucket */
 	char *owner;           /* last owner, NULL when none remembered */
+	int64_t last_used;     /* time of the last lease or release */
 	uint8_t leased;
 };
 
 struct pool {
 	char *name;
-	uint32_t first, last, mask;
+	int family;            /* 4 or 6 */
+	uint32_t first, last, mask;  /* IPv4, host order */
+	uint8_t first6[16];    /* IPv6, network order */
+	unsigned plen;
+	uint32_t window;       /* seconds, 0 = unlimited */
 	size_t size, in_use;
 	uint32_t fhead, ftail;
 	struct slot *slots;
@@ -159,16 +171,13 @@ static uint32_t bucket_count(size_t n)
 	return b;
 }
 
-struct pool *pool_new(const char *name, uint32_t first, uint32_t last, uint32_t mask)
+/* Slots, free list and owner table for n addresses; the caller fills in
+ * the family and the base. */
+static struct pool *pool_alloc(const char *name, size_t n)
 {
-	struct pool *p;
-	size_t n;
+	struct pool *p = calloc(1, sizeof(*p));
 	uint32_t i;
 
-	if (first > last || (uint64_t)last - first + 1 > POOL_MAX_ADDRS)
-		return NULL;
-	n = (size_t)last - first + 1;
-	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
 	p->name = strdup(name != NULL ? name : "");
@@ -180,15 +189,80 @@ struct pool *pool_new(const char *name, uint32_t first, uint32_t last, uint32_t 
 		return NULL;
 	}
 	memset(p->buckets, 0xff, p->nbuckets * sizeof(*p->buckets));
-	p->first = first;
-	p->last = last;
-	p->mask = mask;
 	p->size = n;
 	p->fhead = p->ftail = NIL;
 	for (i = 0; i < n; i++) {
 		p->slots[i].hnext = NIL;
 		free_append(p, i);
 	}
+	return p;
+}
+
+struct pool *pool_new(const char *name, uint32_t first, uint32_t last, uint32_t mask)
+{
+	struct pool *p;
+
+	if (first > last || (uint64_t)last - first + 1 > POOL_MAX_ADDRS)
+		return NULL;
+	p = pool_alloc(name, (size_t)last - first + 1);
+	if (p == NULL)
+		return NULL;
+	p->family = 4;
+	p->first = first;
+	p->last = last;
+	p->mask = mask;
+	return p;
+}
+
+/* a + v (v < 2^32) in 128-bit big-endian arithmetic; 1 on overflow. */
+static int add128(uint8_t out[16], const uint8_t a[16], uint32_t v)
+{
+	uint64_t carry = v;
+
+	for (int k = 15; k >= 0; k--) {
+		carry += a[k];
+		out[k] = (uint8_t)carry;
+		carry >>= 8;
+	}
+	return carry != 0;
+}
+
+/* a - b when it fits 32 bits (and a >= b): 0 with *d, else -1. */
+static int sub128(const uint8_t a[16], const uint8_t b[16], uint32_t *d)
+{
+	uint8_t r[16];
+	int borrow = 0;
+
+	for (int k = 15; k >= 0; k--) {
+		int x = a[k] - b[k] - borrow;
+
+		borrow = x < 0;
+		r[k] = (uint8_t)(x + (borrow ? 256 : 0));
+	}
+	if (borrow)
+		return -1;
+	for (int k = 0; k < 12; k++)
+		if (r[k])
+			return -1;
+	*d = (uint32_t)r[12] << 24 | (uint32_t)r[13] << 16 | (uint32_t)r[14] << 8 | r[15];
+	return 0;
+}
+
+struct pool *pool_new6(const char *name, const uint8_t first[16], unsigned plen,
+		       uint32_t count)
+{
+	uint8_t last[16];
+	struct pool *p;
+
+	if (count == 0 || count > POOL_MAX_ADDRS || plen > 128 ||
+	    add128(last, first, count - 1))
+		return NULL;
+	p = pool_alloc(name, count);
+	if (p == NULL)
+		return NULL;
+	p->family = 6;
+	memcpy(p->first6, first, 16);
+	p->plen = plen;
 	return p;
 }
 
@@ -212,9 +286,19 @@ const char *pool_name(const struct pool *p)
 	return p->name;
 }
 
+int pool_family(const struct pool *p)
+{
+	return p->family;
+}
+
 uint32_t pool_mask(const struct pool *p)
 {
-	return p->mask;
+	return p->family == 4 ? p->mask : 0;
+}
+
+unsigned pool_prefix_len(const struct pool *p)
+{
+	return p->family == 6 ? p->plen : 0;
 }
 
 size_t pool_size(const struct pool *p)
@@ -227,22 +311,54 @@ size_t pool_in_use(const struct pool *p)
 	return p->in_use;
 }
 
-int pool_contains(const struct pool *p, uint32_t addr)
+void pool_set_window(struct pool *p, uint32_t seconds)
 {
-	return addr >= p->first && addr <= p->last;
+	p->window = seconds;
 }
 
-/* ---- lease / release */
+/* A released slot's memory outlived the window.  Times from before a clock
+ * step backwards count as fresh. */
+static int expired(const struct pool *p, const struct slot *s, int64_t now)
+{
+	return p->window && now > s->last_used && now - s->last_used > (int64_t)p->window;
+}
 
-static void slot_lease(struct pool *p, uint32_t i, const char *owner)
+size_t pool_held(const struct pool *p, int64_t now)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->size; i++) {
+		const struct slot *s = &p->slots[i];
+
+		n += !s->leased && s->owner != NULL && !expired(p, s, now);
+	}
+	return n;
+}
+
+int pool_contains(const struct pool *p, uint32_t addr)
+{
+	return p->family == 4 && addr >= p->first && addr <= p->last;
+}
+
+int pool_contains6(const struct pool *p, const uint8_t addr[16])
+{
+	uint32_t d;
+
+	return p->family == 6 && sub128(addr, p->first6, &d) == 0 && d < p->size;
+}
+
+/* ---- lease / release by slot index */
+
+static void slot_lease(struct pool *p, uint32_t i, const char *owner, int64_t now)
 {
 	free_unlink(p, i);
 	p->slots[i].leased = 1;
+	p->slots[i].last_used = now;
 	p->in_use++;
 	owner_remember(p, i, owner);
 }
 
-int pool_lease(struct pool *p, const char *owner, uint32_t *addr)
+static int lease_index(struct pool *p, const char *owner, int64_t now, uint32_t *idx)
 {
 	uint32_t i = NIL;
 
@@ -250,41 +366,177 @@ int pool_lease(struct pool *p, const char *owner, uint32_t *addr)
 		return -1;
 	if (owner_usable(owner)) {
 		i = owner_find(p, owner);
+		if (i != NIL && !p->slots[i].leased && expired(p, &p->slots[i], now)) {
+			owner_forget(p, i);
+			i = NIL;
+		}
 		if (i != NIL && p->slots[i].leased)
 			i = NIL;
 	}
 	if (i == NIL)
 		i = p->fhead;
-	slot_lease(p, i, owner);
-	*addr = p->first + i;
+	slot_lease(p, i, owner, now);
+	*idx = i;
 	return 0;
 }
 
-int pool_take(struct pool *p, uint32_t addr, const char *owner)
+static int take_index(struct pool *p, uint32_t i, const char *owner)
 {
-	uint32_t i;
-
-	if (!pool_contains(p, addr))
-		return -1;
-	i = addr - p->first;
 	if (p->slots[i].leased)
 		return -1;
-	slot_lease(p, i, owner);
+	slot_lease(p, i, owner, p->slots[i].last_used);
 	return 0;
 }
 
 /* The owner stays remembered on the slot so a reconnect gets it back. */
-int pool_release(struct pool *p, uint32_t addr)
+static int release_index(struct pool *p, uint32_t i, int64_t now)
 {
-	uint32_t i;
-
-	if (!pool_contains(p, addr))
-		return -1;
-	i = addr - p->first;
 	if (!p->slots[i].leased)
 		return -1;
 	p->slots[i].leased = 0;
+	p->slots[i].last_used = now;
 	p->in_use--;
+	free_append(p, i);
+	return 0;
+}
+
+/* ---- IPv4 */
+
+int pool_lease_at(struct pool *p, const char *owner, int64_t now, uint32_t *addr)
+{
+	uint32_t i;
+
+	if (p->family != 4 || lease_index(p, owner, now, &i) < 0)
+		return -1;
+	*addr = p->first + i;
+	return 0;
+}
+
+int pool_lease(struct pool *p, const char *owner, uint32_t *addr)
+{
+	return pool_lease_at(p, owner, 0, addr);
+}
+
+int pool_take(struct pool *p, uint32_t addr, const char *owner)
+{
+	if (!pool_contains(p, addr))
+		return -1;
+	return take_index(p, addr - p->first, owner);
+}
+
+int pool_release_at(struct pool *p, uint32_t addr, int64_t now)
+{
+	if (!pool_contains(p, addr))
+		return -1;
+	return release_index(p, addr - p->first, now);
+}
+
+int pool_release(struct pool *p, uint32_t addr)
+{
+	return pool_release_at(p, addr, 0);
+}
+
+/* ---- IPv6 */
+
+int pool_lease6(struct pool *p, const char *owner, int64_t now, uint8_t addr[16])
+{
+	uint32_t i;
+
+	if (p->family != 6 || lease_index(p, owner, now, &i) < 0)
+		return -1;
+	add128(addr, p->first6, i);
+	return 0;
+}
+
+int pool_take6(struct pool *p, const uint8_t addr[16], const char *owner)
+{
+	uint32_t i;
+
+	if (!pool_contains6(p, addr))
+		return -1;
+	sub128(addr, p->first6, &i);
+	return take_index(p, i, owner);
+}
+
+int pool_release6(struct pool *p, const uint8_t addr[16], int64_t now)
+{
+	uint32_t i;
+
+	if (!pool_contains6(p, addr))
+		return -1;
+	sub128(addr, p->first6, &i);
+	return release_index(p, i, now);
+}
+
+/* ---- by index: persistence and views */
+
+const char *pool_addr_format(const struct pool *p, size_t index, char *buf, size_t len)
+{
+	uint8_t a6[16];
+	struct in_addr a4;
+
+	if (index >= p->size)
+		return NULL;
+	if (p->family == 4) {
+		a4.s_addr = htonl(p->first + (uint32_t)index);
+		return inet_ntop(AF_INET, &a4, buf, (socklen_t)len);
+	}
+	add128(a6, p->first6, (uint32_t)index);
+	return inet_ntop(AF_INET6, a6, buf, (socklen_t)len);
+}
+
+int pool_addr_parse(const struct pool *p, const char *text, size_t *index)
+{
+	uint8_t a6[16];
+	struct in_addr a4;
+	uint32_t i;
+
+	if (p->family == 4) {
+		if (inet_pton(AF_INET, text, &a4) != 1 || !pool_contains(p, ntohl(a4.s_addr)))
+			return -1;
+		*index = ntohl(a4.s_addr) - p->first;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, a6) != 1 || !pool_contains6(p, a6))
+		return -1;
+	sub128(a6, p->first6, &i);
+	*index = i;
+	return 0;
+}
+
+int pool_foreach(const struct pool *p,
+		 int (*cb)(const struct pool_entry *e, void *arg), void *arg)
+{
+	struct pool_entry e;
+	int rc;
+
+	for (size_t i = 0; i < p->size; i++) {
+		const struct slot *s = &p->slots[i];
+
+		if (!s->leased && s->owner == NULL)
+			continue;
+		e.index = i;
+		e.owner = s->owner;
+		e.leased = s->leased;
+		e.last_used = s->last_used;
+		rc = cb(&e, arg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int pool_remember(struct pool *p, size_t index, const char *owner, int64_t last_used)
+{
+	uint32_t i = (uint32_t)index;
+
+	if (index >= p->size || p->slots[i].leased || !owner_usable(owner))
+		return -1;
+	owner_remember(p, i, owner);
+	if (p->slots[i].owner == NULL)
+		return -1;
+	p->slots[i].last_used = last_used;
+	free_unlink(p, i);
 	free_append(p, i);
 	return 0;
 }

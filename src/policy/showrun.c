@@ -157,10 +157,11 @@ static void sr_general(FILE *fp, const struct cfg_tunnel_group *tg)
 	int dgp = strcmp(tg->default_group_policy, POLICY_DFLT_GRP) != 0;
 	int ufc = strcmp(tg->username_from_certificate, "CN") != 0;
 
-	if (!tg->address_pools.n && !dgp && !ufc)
+	if (!tg->address_pools.n && !tg->ipv6_address_pools.n && !dgp && !ufc)
 		return;
 	fprintf(fp, "tunnel-group %s general-attributes\n", tg->name);
 	sr_names(fp, "address-pool", &tg->address_pools);
+	sr_names(fp, "ipv6-address-pool", &tg->ipv6_address_pools);
 	if (dgp)
 		fprintf(fp, " default-group-policy %s\n", tg->default_group_policy);
 	if (ufc)

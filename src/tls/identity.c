@@ -32,6 +32,7 @@
 
 #define IDENTITY_DIR "identity"
 #define TEMP_FILE "temporary-rsa.pem"
+#define TEMP_FILE_EC "temporary-ec.pem"
 #define TEMP_OWNER "temporary"
 
 enum {
@@ -55,6 +56,8 @@ struct genspec {
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+static int read_ca_certs(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,
+			 char *err, size_t errlen);
 static int fail_ssl(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -689,6 +692,113 @@ static int load_file(const struct cfg_trustpoint *tp, struct identity *id,
 	return 0;
 }
 
+/* The file of a generated identity: <state-dir>/identity/<file> */
+static int pair_path(const char *state_dir, const char *owner,
+		     const char *file, char *path, size_t len, char *err,
+		     size_t errlen)
+{
+	if ((size_t)snprintf(path, len, "%s/" IDENTITY_DIR "/%s", state_dir,
+			     file) >= len)
+		return fail(err, errlen,
+			    "trustpoint %s: state directory %s: path too long",
+			    owner, state_dir);
+	return 0;
+}
+
+static int self_file(const struct cfg_trustpoint *tp, char *file, size_t len,
+		     char *err, size_t errlen)
+{
+	if (!tp->name[0] || tp->name[0] == '.' || strchr(tp->name, '/'))
+		return fail(
+			err, errlen,
+			"trustpoint \"%s\": name cannot be used as a file name",
+			tp->name);
+	snprintf(file, len, "%s.pem", tp->name);
+	return 0;
+}
+
+int identity_peek(const struct sslvpnd_config *cfg,
+		  const struct cfg_trustpoint *tp, struct identity *id,
+		  char *err, size_t errlen)
+{
+	char file[CFG_NAME_MAX + 8];
+	int rc;
+
+	memset(id, 0, sizeof(*id));
+	if (tp->enrollment == CFG_ENROLL_FILE)
+		rc = load_file(tp, id, err, errlen);
+	else if (tp->enrollment != CFG_ENROLL_SELF)
+		return fail(
+			err, errlen,
+			"trustpoint %s is a CA trustpoint (enrollment terminal), not an identity",
+			tp->name);
+	else if (self_file(tp, file, sizeof(file), err, errlen) < 0 ||
+		 pair_path(cfg->general.state_dir, tp->name, file, id->path,
+			   sizeof(id->path), err, errlen) < 0)
+		rc = -1;
+	else if ((rc = read_pair(tp->name, id->path, &id->cert, &id->key, err,
+				 errlen)) == 1)
+		rc = fail(
+			err, errlen,
+			"trustpoint %s has no certificate yet (%s): crypto ca enroll %s",
+			tp->name, id->path, tp->name);
+	if (rc < 0)
+		identity_clear(id);
+	return rc;
+}
+
+int identity_peek_temporary(const char *state_dir, enum cfg_key_type type,
+			    struct identity *id, char *err, size_t errlen)
+{
+	const char *file = type == CFG_KEY_EC ? TEMP_FILE_EC : TEMP_FILE;
+	int rc;
+
+	memset(id, 0, sizeof(*id));
+	if (pair_path(state_dir, TEMP_OWNER, file, id->path, sizeof(id->path),
+		      err, errlen) < 0)
+		return -1;
+	rc = read_pair(TEMP_OWNER, id->path, &id->cert, &id->key, err, errlen);
+	if (rc == 1)
+		rc = fail(err, errlen,
+			  "no temporary certificate yet (%s): start sslvpnd once",
+			  id->path);
+	return rc;
+}
+
+int identity_enroll(const struct sslvpnd_config *cfg,
+		    const struct cfg_trustpoint *tp, struct identity *id,
+		    char *err, size_t errlen)
+{
+	struct stat st;
+	char path[PATH_BUF], file[CFG_NAME_MAX + 8];
+
+	memset(id, 0, sizeof(*id));
+	if (tp->enrollment != CFG_ENROLL_SELF)
+		return fail(
+			err, errlen,
+			"trustpoint %s: crypto ca enroll makes self-signed identities only (enrollment self)",
+			tp->name);
+	if (self_file(tp, file, sizeof(file), err, errlen) < 0 ||
+	    pair_path(cfg->general.state_dir, tp->name, file, path,
+		      sizeof(path), err, errlen) < 0)
+		return -1;
+	/* Replacing it would change the SHA-1 the phones pinned: rollover
+	 * goes through a second trustpoint instead. */
+	if (stat(path, &st) == 0)
+		return fail(
+			err, errlen,
+			"trustpoint %s is already enrolled (%s); for a new certificate create another "
+			"trustpoint and switch ssl trust-point to it (rollover), or delete the file",
+			tp->name, path);
+	return identity_load(cfg, tp, id, err, errlen);
+}
+
+int identity_ca_certs(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,
+		      char *err, size_t errlen)
+{
+	return read_ca_certs(tp, sk, err, errlen);
+}
+
 int identity_load(const struct sslvpnd_config *cfg,
 		  const struct cfg_trustpoint *tp, struct identity *id,
 		  char *err, size_t errlen)
@@ -717,19 +827,31 @@ int identity_load(const struct sslvpnd_config *cfg,
 	return rc;
 }
 
-int identity_temporary(const char *state_dir, struct identity *id, char *err,
-		       size_t errlen)
+/* The ASA keeps one temporary certificate per key type (CSCuu02848): RSA
+ * for clients that offer only RSA suites, EC (P-256) for the others when
+ * the interface has no certificate at all. */
+int identity_temporary(const char *state_dir, enum cfg_key_type type,
+		       struct identity *id, char *err, size_t errlen)
 {
-	static const struct genspec g = {
+	static const struct genspec rsa = {
 		.owner = TEMP_OWNER,
 		.subject = TLS_TEMP_SUBJECT_RSA,
 		.type = CFG_KEY_RSA,
 		.bits = TEMP_RSA_BITS,
 	};
+	static const struct genspec ec = {
+		.owner = TEMP_OWNER,
+		.subject = TLS_TEMP_SUBJECT_EC,
+		.type = CFG_KEY_EC,
+		.bits = 256,
+	};
+	const struct genspec *g = type == CFG_KEY_EC ? &ec : &rsa;
 
 	memset(id, 0, sizeof(*id));
-	if (load_or_generate(state_dir, TEMP_FILE, &g, id, err, errlen) < 0 ||
-	    check_dates(id->cert, g.owner, id->path, err, errlen) < 0) {
+	if (load_or_generate(state_dir,
+			     type == CFG_KEY_EC ? TEMP_FILE_EC : TEMP_FILE, g,
+			     id, err, errlen) < 0 ||
+	    check_dates(id->cert, g->owner, id->path, err, errlen) < 0) {
 		identity_clear(id);
 		return -1;
 	}
@@ -749,9 +871,21 @@ void identity_clear(struct identity *id)
 int tls_identity_temporary(const char *state_dir, X509 **cert, EVP_PKEY **key,
 			   int *generated, char *err, size_t errlen)
 {
-	struct identity id;
+	struct identity id, ec;
+	uint8_t sha1[20];
+	char hex[3 * sizeof(sha1)];
 
-	if (identity_temporary(state_dir, &id, err, errlen) < 0)
+	/* Both now, before any worker starts: every worker then loads the
+	 * same pair (the EC one is logged here, main logs the RSA one). */
+	if (identity_temporary(state_dir, CFG_KEY_EC, &ec, err, errlen) < 0)
+		return -1;
+	if (ec.generated) {
+		tls_cert_sha1(ec.cert, sha1);
+		util_hex_colon(hex, sha1, sizeof(sha1));
+		log_event(LM_IDENTITY_GENERATED, "_temporary_ec", ec.path, hex);
+	}
+	identity_clear(&ec);
+	if (identity_temporary(state_dir, CFG_KEY_RSA, &id, err, errlen) < 0)
 		return -1;
 	*cert = id.cert;
 	*key = id.key;
@@ -873,8 +1007,42 @@ static int add_crls(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
 	return rc;
 }
 
+static int anchor_add(struct ca_anchors *a, const struct cfg_trustpoint *tp,
+		      X509 *cert)
+{
+	struct ca_anchor *v;
+
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+
+		v = realloc(a->v, cap * sizeof(*v));
+		if (!v)
+			return -1;
+		a->v = v;
+		a->cap = cap;
+	}
+	v = &a->v[a->n++];
+	memset(v, 0, sizeof(*v));
+	X509_up_ref(cert);
+	v->cert = cert;
+	util_strlcpy(v->name, tp->name, sizeof(v->name));
+	v->accept_sha1 = tp->accept_sha1;
+	v->ignore_expiry = tp->ignore_expiry;
+	return 0;
+}
+
+void ca_anchors_free(struct ca_anchors *a)
+{
+	while (a->n > 0)
+		X509_free(a->v[--a->n].cert);
+	free(a->v);
+	a->v = NULL;
+	a->cap = 0;
+}
+
 static int add_ca_trustpoint(const struct cfg_trustpoint *tp, X509_STORE *store,
-			     STACK_OF(X509_NAME) *issuers, char *err,
+			     STACK_OF(X509_NAME) *issuers,
+			     struct ca_anchors *anchors, char *err,
 			     size_t errlen)
 {
 	STACK_OF(X509) *certs = sk_X509_new_null();
@@ -887,6 +1055,9 @@ static int add_ca_trustpoint(const struct cfg_trustpoint *tp, X509_STORE *store,
 		if (!X509_STORE_add_cert(store, sk_X509_value(certs, i)))
 			rc = fail_ssl(err, errlen, "trustpoint %s: %s",
 				      tp->name, tp->certificate);
+		else if (anchors &&
+			 anchor_add(anchors, tp, sk_X509_value(certs, i)) < 0)
+			rc = fail(err, errlen, "out of memory");
 	if (rc == 0 && tp->crl[0])
 		rc = add_crls(tp, certs, store, issuers, err, errlen);
 	sk_X509_pop_free(certs, X509_free);
@@ -899,8 +1070,8 @@ static int name_cmp(const X509_NAME *const *a, const X509_NAME *const *b)
 }
 
 int identity_ca_store(const struct sslvpnd_config *cfg, X509_STORE *store,
-		      STACK_OF(X509_NAME) **crl_issuers, char *err,
-		      size_t errlen)
+		      STACK_OF(X509_NAME) **crl_issuers,
+		      struct ca_anchors *anchors, char *err, size_t errlen)
 {
 	size_t i;
 
@@ -910,7 +1081,8 @@ int identity_ca_store(const struct sslvpnd_config *cfg, X509_STORE *store,
 		const struct cfg_trustpoint *tp = &cfg->trustpoints[i];
 
 		if (tp->enrollment == CFG_ENROLL_TERMINAL &&
-		    add_ca_trustpoint(tp, store, *crl_issuers, err, errlen) < 0)
+		    add_ca_trustpoint(tp, store, *crl_issuers, anchors, err,
+				      errlen) < 0)
 			return -1;
 	}
 	return 0;

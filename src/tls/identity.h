@@ -32,10 +32,30 @@ int identity_load(const struct sslvpnd_config *cfg,
 		  const struct cfg_trustpoint *tp, struct identity *id,
 		  char *err, size_t errlen);
 
-/* identity_temporary: the RSA temporary identity (tls_identity_temporary)
- * as a struct identity. */
-int identity_temporary(const char *state_dir, struct identity *id, char *err,
-		       size_t errlen);
+/* identity_peek: the identity as it is now, for the crypto ca commands:
+ * never generates (an enrollment self trustpoint without its file is an
+ * error saying to enroll it) and does not check the dates. */
+int identity_peek(const struct sslvpnd_config *cfg,
+		  const struct cfg_trustpoint *tp, struct identity *id,
+		  char *err, size_t errlen);
+int identity_peek_temporary(const char *state_dir, enum cfg_key_type type,
+			    struct identity *id, char *err, size_t errlen);
+
+/* identity_enroll: crypto ca enroll: generate the self-signed identity of
+ * an enrollment self trustpoint; refused when it already has one. */
+int identity_enroll(const struct sslvpnd_config *cfg,
+		    const struct cfg_trustpoint *tp, struct identity *id,
+		    char *err, size_t errlen);
+
+/* identity_ca_certs: the certificates of a CA trustpoint (file or folder). */
+int identity_ca_certs(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,
+		      char *err, size_t errlen);
+
+/* identity_temporary: the temporary identity of key type (RSA 2048 in
+ * <state-dir>/identity/temporary-rsa.pem, EC P-256 in temporary-ec.pem),
+ * loaded or generated. */
+int identity_temporary(const char *state_dir, enum cfg_key_type type,
+		       struct identity *id, char *err, size_t errlen);
 
 /* identity_clear: free what id holds; safe on a zeroed or cleared id. */
 void identity_clear(struct identity *id);
@@ -44,9 +64,25 @@ void identity_clear(struct identity *id);
  * terminal) to store, and their CRLs when configured.  The issuer name of
  * every CRL loaded is appended to *crl_issuers (created when NULL) so the
  * verify callback can tell "no CRL configured for this CA" from "CRL
- * missing".  Returns 0, or -1 with err filled. */
+ * missing".  Every certificate is also appended to anchors with its
+ * trustpoint's settings, so a verified chain can be told which trustpoint
+ * it ends at.  Returns 0, or -1 with err filled. */
+struct ca_anchor {
+	X509 *cert; /* a certificate of the trustpoint (owned) */
+	char name[CFG_NAME_MAX];
+	int accept_sha1, ignore_expiry;
+};
+
+struct ca_anchors {
+	struct ca_anchor *v;
+	size_t n, cap;
+};
+
 int identity_ca_store(const struct sslvpnd_config *cfg, X509_STORE *store,
-		      STACK_OF(X509_NAME) **crl_issuers, char *err,
-		      size_t errlen);
+		      STACK_OF(X509_NAME) **crl_issuers,
+		      struct ca_anchors *anchors, char *err, size_t errlen);
+
+/* ca_anchors_free: release what identity_ca_store put in anchors. */
+void ca_anchors_free(struct ca_anchors *a);
 
 #endif

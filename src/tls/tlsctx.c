@@ -40,6 +40,17 @@ struct server {
 	char server_version[16];
 	char legacy_ciphers[2][CFG_CIPHERS_MAX]; /* [0] TLS 1.0, [1] TLS 1.1 */
 	STACK_OF(X509_NAME) *crl_issuers; /* CAs whose CRL is configured */
+	struct ca_anchors anchors; /* CA certificates and their trustpoints */
+	struct sni *sni; /* ssl trust-point NAME domain D: one per trustpoint */
+	size_t n_sni;
+};
+
+/* The context of an identity trustpoint with domains, switched to when the
+ * client's SNI names one of them. */
+struct sni {
+	struct tls_server *srv;
+	char trustpoint[CFG_NAME_MAX]; /* copies: a reload may free the config */
+	struct cfg_name_list domains;
 };
 
 static int conn_idx = -1; /* SSL ex_data: struct tls_conn_info */
@@ -186,6 +197,9 @@ void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out)
 	name_field(subj, NID_pkcs9_emailAddress, out->email,
 		   sizeof(out->email));
 	san_fields(cert, out);
+	if (conn_info(ssl))
+		util_strlcpy(out->trustpoint, conn_info(ssl)->trustpoint,
+			     sizeof(out->trustpoint));
 }
 
 void tls_cert_sha1(X509 *cert, uint8_t out[20])
@@ -281,6 +295,106 @@ static void note_failure(SSL *ssl, X509_STORE_CTX *xs, X509 *cert)
 	}
 }
 
+/* The CA trustpoint a built chain ends at: the one holding its top
+ * certificate (first in configuration order).  NULL while the chain does
+ * not reach a trusted certificate. */
+static const struct ca_anchor *chain_anchor(struct server *srv,
+					    X509_STORE_CTX *xs)
+{
+	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(xs);
+	int n = sk_X509_num(chain);
+	X509 *top = n > 0 ? sk_X509_value(chain, n - 1) : NULL;
+	size_t i;
+
+	for (i = 0; srv && top && i < srv->anchors.n; i++)
+		if (!X509_cmp(top, srv->anchors.v[i].cert))
+			return &srv->anchors.v[i];
+	return NULL;
+}
+
+/* Depth of the first SHA-1 signature below the trust anchor, or -1. */
+static int sha1_depth(X509_STORE_CTX *xs)
+{
+	STACK_OF(X509) *chain = X509_STORE_CTX_get0_chain(xs);
+	int i, mdnid;
+
+	for (i = 0; i < sk_X509_num(chain) - 1; i++) {
+		mdnid = NID_undef;
+		if (X509_get_signature_info(sk_X509_value(chain, i), &mdnid,
+					    NULL, NULL, NULL) &&
+		    mdnid == NID_sha1)
+			return i;
+	}
+	return -1;
+}
+
+/* 717022 (once per handshake: the caller checks). */
+static void log_cert_ok(struct tls_conn_info *info, X509 *cert)
+{
+	char subj[256], serial[64], peer[80];
+
+	name_str(X509_get_subject_name(cert), subj, sizeof(subj));
+	serial_str(cert, serial, sizeof(serial));
+	snprintf(peer, sizeof(peer), "%s/%u", info->peer_host,
+		 info->peer_port);
+	log_event(LM_CERT_OK, serial, subj, peer);
+}
+
+/* The chain verified as far as OpenSSL goes (the last callback, for the
+ * leaf): apply the trustpoint's own rules and remember its name. */
+static int leaf_done(SSL *ssl, struct server *srv, X509_STORE_CTX *xs,
+		     X509 *cert)
+{
+	const struct ca_anchor *a = chain_anchor(srv, xs);
+	struct tls_conn_info *info = conn_info(ssl);
+	int d;
+
+	if (!a)
+		return 1;
+	if (!a->accept_sha1 && (d = sha1_depth(xs)) >= 0) {
+		X509_STORE_CTX_set_error(xs, X509_V_ERR_CA_MD_TOO_WEAK);
+		note_failure(ssl, xs, cert);
+		if (info)
+			snprintf(info->verify_reason,
+				 sizeof(info->verify_reason),
+				 "SHA-1 signature refused by trustpoint %s (accept-sha1 false) (depth %d)",
+				 a->name, d);
+		return 0;
+	}
+	if (info && !info->trustpoint[0]) {
+		util_strlcpy(info->trustpoint, a->name,
+			     sizeof(info->trustpoint));
+		log_cert_ok(info, cert);
+	}
+	return 1;
+}
+
+/* ignore-expiry on the trustpoint the chain ends at: dates do not count. */
+static int expiry_ignored(SSL *ssl, struct server *srv, X509_STORE_CTX *xs,
+			  X509 *cert)
+{
+	int e = X509_STORE_CTX_get_error(xs);
+	const struct ca_anchor *a;
+	struct tls_conn_info *info;
+	char subj[256];
+
+	if (e != X509_V_ERR_CERT_HAS_EXPIRED &&
+	    e != X509_V_ERR_CERT_NOT_YET_VALID)
+		return 0;
+	a = chain_anchor(srv, xs);
+	if (!a || !a->ignore_expiry || !cert)
+		return 0;
+	info = conn_info(ssl);
+	name_str(X509_get_subject_name(cert), subj, sizeof(subj));
+	if (info && !info->expiry_ignored)
+		log_event(LM_CERT_EXPIRY_IGNORED, a->name, subj,
+			  X509_verify_cert_error_string(e), info->peer_host);
+	if (info)
+		info->expiry_ignored = 1;
+	X509_STORE_CTX_set_error(xs, X509_V_OK);
+	return 1;
+}
+
 /* A presented certificate that fails aborts the handshake with an alert
  * (returning 0); the reason waits in the connection info for the log. */
 static int verify_cb(int ok, X509_STORE_CTX *xs)
@@ -289,20 +403,21 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
 		xs, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct server *srv = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), srv_idx);
 	X509 *cert = X509_STORE_CTX_get_current_cert(xs);
-	int weak;
+	int weak, depth = X509_STORE_CTX_get_error_depth(xs);
 
 	if (ok && cert) {
-		weak = weak_cert(cert, X509_STORE_CTX_get_error_depth(xs));
+		weak = weak_cert(cert, depth);
 		if (weak != X509_V_OK) {
 			X509_STORE_CTX_set_error(xs, weak);
 			ok = 0;
 		}
 	}
 	if (ok)
-		return 1;
-	if (crl_not_configured(srv, xs, cert)) {
+		return depth == 0 ? leaf_done(ssl, srv, xs, cert) : 1;
+	if (crl_not_configured(srv, xs, cert) ||
+	    expiry_ignored(ssl, srv, xs, cert)) {
 		X509_STORE_CTX_set_error(xs, X509_V_OK);
-		return 1;
+		return depth == 0 ? leaf_done(ssl, srv, xs, cert) : 1;
 	}
 	note_failure(ssl, xs, cert);
 	return 0;
@@ -364,18 +479,47 @@ find_trustpoint(const struct sslvpnd_config *cfg, const char *name)
 	return NULL;
 }
 
-/* Cipher strings are checked now, not at the first handshake. */
-static int check_ciphers(SSL_CTX *ctx, const char *what, const char *list,
-			 char *err, size_t errlen)
+/* list with the ECDSA-authenticated suites moved to the front, order kept
+ * otherwise: the ASA prefers its EC certificate when the client offers
+ * both kinds (CSCuu02848), whatever order the administrator wrote.  Also
+ * checks the list, now rather than at the first handshake. */
+static int ec_first(SSL_CTX *ctx, const char *what, const char *list,
+		    char *out, size_t len, char *err, size_t errlen)
 {
 	SSL *probe = SSL_new(ctx);
-	int ok = probe && SSL_set_cipher_list(probe, list);
+	STACK_OF(SSL_CIPHER) *sk;
+	size_t off = 0;
+	int pass, i, n = 0;
 
-	SSL_free(probe);
-	if (!ok)
+	if (!probe || !SSL_set_cipher_list(probe, list)) {
+		SSL_free(probe);
 		return fail(err, errlen,
 			    "ssl cipher %s: no usable cipher in \"%s\"", what,
 			    list);
+	}
+	sk = SSL_get_ciphers(probe);
+	out[0] = '\0';
+	for (pass = 0; pass < 2; pass++)
+		for (i = 0; i < sk_SSL_CIPHER_num(sk); i++) {
+			const SSL_CIPHER *c = sk_SSL_CIPHER_value(sk, i);
+			int ec = SSL_CIPHER_get_auth_nid(c) == NID_auth_ecdsa;
+			int w;
+
+			if (ec != (pass == 0) ||
+			    !strcmp(SSL_CIPHER_get_version(c), "TLSv1.3"))
+				continue;
+			w = snprintf(out + off, len - off, "%s%s",
+				     n ? ":" : "", SSL_CIPHER_get_name(c));
+			if (w < 0 || (size_t)w >= len - off)
+				break;
+			off += (size_t)w;
+			n++;
+		}
+	SSL_free(probe);
+	if (n == 0)
+		return fail(err, errlen,
+			    "ssl cipher %s: no TLS 1.2 or older cipher in \"%s\"",
+			    what, list);
 	return 0;
 }
 
@@ -424,17 +568,17 @@ static int setup_protocol(struct server *srv, const struct sslvpnd_config *cfg,
 	const char *tls10 =
 		cipher_or(ssl->cipher[CFG_TLSV1], DEFAULT_LEGACY_CIPHERS);
 
-	util_strlcpy(srv->legacy_ciphers[0], tls10, CFG_CIPHERS_MAX);
-	util_strlcpy(srv->legacy_ciphers[1],
-		     cipher_or(ssl->cipher[CFG_TLSV1_1], tls10),
-		     CFG_CIPHERS_MAX);
+	char ordered[CFG_CIPHERS_MAX];
+
 	if (set_versions(srv, ssl, err, errlen) < 0 ||
-	    check_ciphers(ctx, "tlsv1", srv->legacy_ciphers[0], err, errlen) <
-		    0 ||
-	    check_ciphers(ctx, "tlsv1.1", srv->legacy_ciphers[1], err, errlen) <
-		    0)
+	    ec_first(ctx, "tlsv1", tls10, srv->legacy_ciphers[0],
+		     CFG_CIPHERS_MAX, err, errlen) < 0 ||
+	    ec_first(ctx, "tlsv1.1", cipher_or(ssl->cipher[CFG_TLSV1_1], tls10),
+		     srv->legacy_ciphers[1], CFG_CIPHERS_MAX, err, errlen) < 0 ||
+	    ec_first(ctx, "tlsv1.2", tls12, ordered, sizeof(ordered), err,
+		     errlen) < 0)
 		return -1;
-	if (!SSL_CTX_set_cipher_list(ctx, tls12))
+	if (!SSL_CTX_set_cipher_list(ctx, ordered))
 		return fail(err, errlen,
 			    "ssl cipher tlsv1.2: no usable cipher in \"%s\"",
 			    tls12);
@@ -462,29 +606,36 @@ static void log_generated(const char *owner, const struct identity *id)
 	log_event(LM_IDENTITY_GENERATED, owner, id->path, hex);
 }
 
-/* Hand id to the context; the first identity is the one the interface is
- * known by (its SHA-1 is the phones' certHash). */
+/* Hand id to the context and remember what the interface presents. */
 static int install_identity(struct server *srv, const char *owner,
 			    struct identity *id, char *err, size_t errlen)
 {
+	struct tls_server_id *sid = &srv->pub.ids[srv->pub.n_ids];
+
 	if (id->generated)
 		log_generated(owner[0] ? owner : "temporary", id);
-	if (!SSL_CTX_use_cert_and_key(srv->pub.ctx, id->cert, id->key,
+	if (srv->pub.n_ids >= (int)ARRAY_SIZE(srv->pub.ids) ||
+	    !SSL_CTX_use_cert_and_key(srv->pub.ctx, id->cert, id->key,
 				      id->chain, 1))
 		return fail(err, errlen,
 			    "trustpoint %s: certificate %s cannot be used",
 			    owner[0] ? owner : "temporary", id->path);
-	if (!srv->pub.cert) {
-		X509_up_ref(id->cert);
-		srv->pub.cert = id->cert;
-		util_strlcpy(srv->pub.trustpoint, owner,
-			     sizeof(srv->pub.trustpoint));
-		tls_cert_sha1(id->cert, srv->pub.sha1);
-	}
+	X509_up_ref(id->cert);
+	sid->cert = id->cert;
+	sid->ec = EVP_PKEY_get_base_id(id->key) == EVP_PKEY_EC;
+	util_strlcpy(sid->trustpoint, owner, sizeof(sid->trustpoint));
+	tls_cert_sha1(id->cert, sid->sha1);
+	srv->pub.n_ids++;
 	return 0;
 }
 
-/* One RSA and one EC identity at most, as the ASA allows per interface. */
+static unsigned key_bit(EVP_PKEY *key)
+{
+	return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? 1u : 2u;
+}
+
+/* One RSA and one EC identity at most, as the ASA allows per interface;
+ * a DSA or Ed25519 key cannot serve an AnyConnect client. */
 static int add_trustpoint_identity(struct server *srv,
 				   const struct sslvpnd_config *cfg,
 				   const char *name, unsigned *have, char *err,
@@ -493,7 +644,7 @@ static int add_trustpoint_identity(struct server *srv,
 	const struct cfg_trustpoint *tp = find_trustpoint(cfg, name);
 	struct identity id;
 	unsigned type;
-	int rc;
+	int rc, base;
 
 	if (!tp)
 		return fail(err, errlen,
@@ -501,8 +652,13 @@ static int add_trustpoint_identity(struct server *srv,
 			    srv->pub.ifname, name);
 	if (identity_load(cfg, tp, &id, err, errlen) < 0)
 		return -1;
-	type = EVP_PKEY_get_base_id(id.key) == EVP_PKEY_RSA ? 1u : 2u;
-	if (*have & type)
+	base = EVP_PKEY_get_base_id(id.key);
+	type = key_bit(id.key);
+	if (base != EVP_PKEY_RSA && base != EVP_PKEY_EC)
+		rc = fail(err, errlen,
+			  "trustpoint %s: %s: key type %s (RSA or EC only)",
+			  name, id.path, OBJ_nid2sn(base));
+	else if (*have & type)
 		rc = fail(
 			err, errlen,
 			"interface %s: trustpoint %s: a second %s identity (one RSA and one EC at most)",
@@ -514,29 +670,106 @@ static int add_trustpoint_identity(struct server *srv,
 	return rc;
 }
 
-/* The interface's trustpoints, and the temporary certificate for RSA when
- * none of them is RSA: an explicit certificate wins, but a client offering
- * only RSA suites still gets an answer (the ASA's rule, CSCuu02848). */
+static int add_temporary(struct server *srv, const char *state_dir,
+			 enum cfg_key_type type, char *err, size_t errlen)
+{
+	struct identity id;
+	int rc;
+
+	if (identity_temporary(state_dir, type, &id, err, errlen) < 0)
+		return -1;
+	rc = install_identity(srv, "", &id, err, errlen);
+	identity_clear(&id);
+	return rc;
+}
+
+/* ids[0] is what a client offering every suite gets: EC when present. */
+static void order_ids(struct tls_server *pub)
+{
+	struct tls_server_id t;
+
+	if (pub->n_ids == 2 && !pub->ids[0].ec && pub->ids[1].ec) {
+		t = pub->ids[0];
+		pub->ids[0] = pub->ids[1];
+		pub->ids[1] = t;
+	}
+	pub->cert = pub->ids[0].cert;
+	memcpy(pub->sha1, pub->ids[0].sha1, sizeof(pub->sha1));
+	util_strlcpy(pub->trustpoint, pub->ids[0].trustpoint,
+		     sizeof(pub->trustpoint));
+}
+
+/* The ASA's table (CSCuu02848): configured certificates always win; the
+ * RSA temporary certificate answers RSA-only clients when no RSA identity
+ * is configured; the EC temporary one exists only when none at all is.  So
+ * with an RSA identity alone, a client offering only ECDSA suites fails. */
 static int setup_identity(struct server *srv, const struct sslvpnd_config *cfg,
 			  const struct cfg_interface *ifc, char *err,
 			  size_t errlen)
 {
-	struct identity id;
 	unsigned have = 0;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < ifc->trustpoints.n; i++)
 		if (add_trustpoint_identity(srv, cfg, ifc->trustpoints.v[i],
 					    &have, err, errlen) < 0)
 			return -1;
-	if (have & 1u)
-		return 0;
-	if (identity_temporary(cfg->general.state_dir, &id, err, errlen) < 0)
+	if (!(have & 1u) && add_temporary(srv, cfg->general.state_dir,
+					  CFG_KEY_RSA, err, errlen) < 0)
 		return -1;
-	rc = install_identity(srv, "", &id, err, errlen);
-	identity_clear(&id);
-	return rc;
+	if (!have && add_temporary(srv, cfg->general.state_dir, CFG_KEY_EC,
+				   err, errlen) < 0)
+		return -1;
+	order_ids(&srv->pub);
+	return 0;
+}
+
+static void log_sni(struct tls_server *s)
+{
+	const struct server *srv = container_of(s, struct server, pub);
+	char hex[41], subj[256];
+	size_t i, k;
+
+	for (i = 0; i < srv->n_sni; i++) {
+		const struct tls_server *d = srv->sni[i].srv;
+
+		util_hex(hex, d->sha1, 20, 1);
+		X509_NAME_oneline(X509_get_subject_name(d->cert), subj,
+				  sizeof(subj));
+		for (k = 0; k < srv->sni[i].domains.n; k++)
+			log_event(LM_IDENTITY_SNI, s->ifname,
+				  srv->sni[i].domains.v[k], subj,
+				  srv->sni[i].trustpoint, hex);
+	}
+}
+
+void tls_server_log_others(struct tls_server *s)
+{
+	char hex[41], subj[256];
+	int i;
+
+	log_sni(s);
+	for (i = 1; i < s->n_ids; i++) {
+		util_hex(hex, s->ids[i].sha1, 20, 1);
+		X509_NAME_oneline(X509_get_subject_name(s->ids[i].cert), subj,
+				  sizeof(subj));
+		log_event(LM_IDENTITY_OTHER, s->ifname,
+			  s->ids[i].ec ? "EC" : "RSA", subj,
+			  s->ids[i].trustpoint[0] ?
+				  s->ids[i].trustpoint :
+				  "(temporary self-signed)",
+			  hex);
+	}
+}
+
+void tls_conn_sha1(SSL *ssl, const struct tls_server *s, uint8_t out[20])
+{
+	X509 *cert = ssl ? SSL_get_certificate(ssl) : NULL;
+
+	if (cert)
+		tls_cert_sha1(cert, out);
+	else
+		memcpy(out, s->sha1, 20);
 }
 
 /* Request, never require, a client certificate: certificate-less clients
@@ -548,7 +781,8 @@ static int setup_trust(struct server *srv, const struct sslvpnd_config *cfg,
 	SSL_CTX *ctx = srv->pub.ctx;
 	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
 
-	if (identity_ca_store(cfg, store, &srv->crl_issuers, err, errlen) < 0)
+	if (identity_ca_store(cfg, store, &srv->crl_issuers, &srv->anchors, err,
+			      errlen) < 0)
 		return -1;
 	if (sk_X509_NAME_num(srv->crl_issuers) > 0) {
 		/* sorted once here: the verify callback only searches it */
@@ -561,9 +795,103 @@ static int setup_trust(struct server *srv, const struct sslvpnd_config *cfg,
 	return 0;
 }
 
+/* "vpn.example.com" matches itself; "*.example.com" one more label. */
+static int domain_match(const char *pattern, const char *name)
+{
+	const char *dot;
+
+	if (!strcasecmp(pattern, name))
+		return 1;
+	if (strncmp(pattern, "*.", 2) != 0 || !(dot = strchr(name, '.')) ||
+	    dot == name)
+		return 0;
+	return !strcasecmp(pattern + 1, dot);
+}
+
+/* SNI: the trustpoint bound to the name the client asked for, else the
+ * interface's own certificates. */
+static int servername_cb(SSL *ssl, int *al, void *arg)
+{
+	struct server *srv = arg;
+	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	struct tls_conn_info *info = conn_info(ssl);
+	size_t i, k;
+
+	if (!name)
+		return SSL_TLSEXT_ERR_NOACK;
+	for (i = 0; i < srv->n_sni; i++)
+		for (k = 0; k < srv->sni[i].domains.n; k++) {
+			if (!domain_match(srv->sni[i].domains.v[k], name))
+				continue;
+			if (!SSL_set_SSL_CTX(ssl, srv->sni[i].srv->ctx)) {
+				*al = SSL_AD_INTERNAL_ERROR;
+				return SSL_TLSEXT_ERR_ALERT_FATAL;
+			}
+			/* the level lives with the certificates just replaced */
+			if (info && info->legacy)
+				SSL_set_security_level(ssl, 0);
+			return SSL_TLSEXT_ERR_OK;
+		}
+	return SSL_TLSEXT_ERR_NOACK;
+}
+
+static struct tls_server *server_build(const struct sslvpnd_config *cfg,
+				       const struct cfg_interface *ifc,
+				       int with_sni, char *err, size_t errlen);
+
+/* One context per identity trustpoint that names domains, built like the
+ * interface's but presenting that trustpoint. */
+static int setup_sni(struct server *srv, const struct sslvpnd_config *cfg,
+		     const struct cfg_interface *ifc, char *err, size_t errlen)
+{
+	struct cfg_interface *sub;
+	size_t i, n = 0;
+
+	for (i = 0; i < cfg->n_trustpoints; i++)
+		n += cfg->trustpoints[i].domains.n > 0 &&
+		     cfg->trustpoints[i].enrollment != CFG_ENROLL_TERMINAL;
+	if (n == 0)
+		return 0;
+	srv->sni = calloc(n, sizeof(*srv->sni));
+	sub = malloc(sizeof(*sub));
+	if (!srv->sni || !sub) {
+		free(sub);
+		return fail(err, errlen, "out of memory");
+	}
+	for (i = 0; i < cfg->n_trustpoints; i++) {
+		const struct cfg_trustpoint *tp = &cfg->trustpoints[i];
+		struct sni *e = &srv->sni[srv->n_sni];
+
+		if (!tp->domains.n || tp->enrollment == CFG_ENROLL_TERMINAL)
+			continue;
+		*sub = *ifc;
+		sub->trustpoints.n = 1;
+		util_strlcpy(sub->trustpoints.v[0], tp->name, CFG_NAME_MAX);
+		e->srv = server_build(cfg, sub, 0, err, errlen);
+		if (!e->srv) {
+			free(sub);
+			return -1;
+		}
+		util_strlcpy(e->trustpoint, tp->name, sizeof(e->trustpoint));
+		e->domains = tp->domains;
+		srv->n_sni++;
+	}
+	free(sub);
+	SSL_CTX_set_tlsext_servername_callback(srv->pub.ctx, servername_cb);
+	SSL_CTX_set_tlsext_servername_arg(srv->pub.ctx, srv);
+	return 0;
+}
+
 struct tls_server *tls_server_new(const struct sslvpnd_config *cfg,
 				  const struct cfg_interface *ifc, char *err,
 				  size_t errlen)
+{
+	return server_build(cfg, ifc, 1, err, errlen);
+}
+
+static struct tls_server *server_build(const struct sslvpnd_config *cfg,
+				       const struct cfg_interface *ifc,
+				       int with_sni, char *err, size_t errlen)
 {
 	struct server *srv;
 
@@ -585,7 +913,8 @@ struct tls_server *tls_server_new(const struct sslvpnd_config *cfg,
 	SSL_CTX_set_ex_data(srv->pub.ctx, srv_idx, srv);
 	if (setup_protocol(srv, cfg, err, errlen) < 0 ||
 	    setup_identity(srv, cfg, ifc, err, errlen) < 0 ||
-	    setup_trust(srv, cfg, err, errlen) < 0)
+	    setup_trust(srv, cfg, err, errlen) < 0 ||
+	    (with_sni && setup_sni(srv, cfg, ifc, err, errlen) < 0))
 		goto fail;
 	return &srv->pub;
 fail:
@@ -601,7 +930,12 @@ void tls_server_free(struct tls_server *s)
 		return;
 	srv = container_of(s, struct server, pub);
 	SSL_CTX_free(s->ctx);
-	X509_free(s->cert);
+	while (s->n_ids > 0)
+		X509_free(s->ids[--s->n_ids].cert);
 	sk_X509_NAME_pop_free(srv->crl_issuers, X509_NAME_free);
+	ca_anchors_free(&srv->anchors);
+	while (srv->n_sni > 0)
+		tls_server_free(srv->sni[--srv->n_sni].srv);
+	free(srv->sni);
 	free(srv);
 }

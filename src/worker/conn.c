@@ -99,7 +99,9 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 
 static void send_conn_done(struct conn *c)
 {
-	struct ipc_conn_done d = { .conn_id = c->id };
+	struct ipc_conn_done d = { .conn_id = c->id,
+				   .handshake = c->state == CS_HANDSHAKE ? IPC_HS_FAILED
+									 : IPC_HS_COMPLETED };
 	uint8_t buf[32];
 
 	worker_send(c->w, IPC_CONN_DONE, buf, ipc_enc_conn_done(&d, buf, sizeof(buf)));
@@ -243,6 +245,9 @@ static void handshake_failed(struct conn *c, int sslerr)
 	if (c->info.verify_failed) {
 		log_event(LM_CERT_INVALID, c->info.verify_reason, c->info.verify_serial,
 			  c->info.verify_subject, c->meta.peer);
+		log_debugc(LOGC_CRYPTO_CA, 1, "CRYPTO_PKI: client certificate of %s/%u refused: "
+			   "%s (subject %s, serial %s)", c->meta.peer, c->meta.peer_port,
+			   c->info.verify_reason, c->info.verify_subject, c->info.verify_serial);
 		snprintf(reason, sizeof(reason), "client certificate: %s",
 			 c->info.verify_reason);
 	} else if (sslerr == SSL_ERROR_SYSCALL || sslerr == SSL_ERROR_ZERO_RETURN) {
@@ -252,6 +257,28 @@ static void handshake_failed(struct conn *c, int sslerr)
 	}
 	log_event(LM_TLS_FAILED, c->meta.iface, c->meta.peer, port, reason);
 	conn_close(c, "handshake failed");
+}
+
+/* debug ssl / debug crypto ca: what the handshake settled. */
+static void debug_handshake(struct conn *c)
+{
+	struct tls_peer_cert pc;
+
+	log_debugc(LOGC_SSL, 1, "conn %u from %s/%u on %s: %s %s%s", c->id, c->meta.peer,
+		   c->meta.peer_port, c->meta.iface, SSL_get_version(c->ssl),
+		   SSL_get_cipher_name(c->ssl), c->info.legacy ? " (legacy phone profile)" : "");
+	if (!log_class_on(LOGC_CRYPTO_CA, 1))
+		return;
+	tls_peer_cert_get(c->ssl, &pc);
+	if (!pc.present)
+		log_debugc(LOGC_CRYPTO_CA, 1, "CRYPTO_PKI: %s/%u presented no client certificate",
+			   c->meta.peer, c->meta.peer_port);
+	else
+		log_debugc(LOGC_CRYPTO_CA, 1, "CRYPTO_PKI: client certificate of %s/%u %s: "
+			   "subject %s, issuer %s, serial %s%s%s", c->meta.peer,
+			   c->meta.peer_port, pc.verified ? "validated" : "not validated",
+			   pc.subject, pc.issuer, pc.serial, pc.trustpoint[0] ? ", trustpoint " : "",
+			   pc.trustpoint);
 }
 
 static void handshake(struct conn *c)
@@ -265,6 +292,7 @@ static void handshake(struct conn *c)
 		snprintf(port, sizeof(port), "%u", c->meta.peer_port);
 		log_event(LM_TLS_DONE, c->meta.iface, c->meta.peer, port,
 			  SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
+		debug_handshake(c);
 		c->state = CS_HTTP;
 		conn_set_timer(c, HANDSHAKE_TIMEOUT);
 		wauth_on_readable(c);

@@ -13,6 +13,7 @@
 
 #include <openssl/err.h>
 
+#include "sslvpnd/aclfilter.h"
 #include "sslvpnd/buf.h"
 #include "sslvpnd/cstp.h"
 #include "sslvpnd/http.h"
@@ -20,7 +21,7 @@
 #include "sslvpnd/util.h"
 #include "worker.h"
 
-enum { HDRS_MAX = 8192, READS_PER_WAKE = 32 };
+enum { HDRS_MAX = 8192, READS_PER_WAKE = 32, FILTER_LOG_INTERVAL_MS = 60000 };
 
 static unsigned bucket(uint32_t addr)
 {
@@ -50,6 +51,71 @@ static struct conn *table_get(struct worker *w, uint32_t addr)
 		if (c->t.addr == addr)
 			return c;
 	return NULL;
+}
+
+/* ---- IPv6 addresses (ipv6 local pools): a second table, same shape */
+
+static unsigned bucket6(const uint8_t a[16])
+{
+	uint32_t v;
+
+	memcpy(&v, a + 12, 4);
+	return bucket(v);
+}
+
+static void table6_add(struct worker *w, struct conn *c)
+{
+	unsigned b = bucket6(c->t.addr6);
+
+	if (!c->t.has_addr6)
+		return;
+	c->hnext6 = w->by_addr6[b];
+	w->by_addr6[b] = c;
+}
+
+static void table6_del(struct worker *w, struct conn *c)
+{
+	if (!c->t.has_addr6)
+		return;
+	for (struct conn **pp = &w->by_addr6[bucket6(c->t.addr6)]; *pp; pp = &(*pp)->hnext6)
+		if (*pp == c) {
+			*pp = c->hnext6;
+			return;
+		}
+}
+
+/* The tunnel a packet from tun goes to, by its destination address. */
+static struct conn *tun_dest(struct worker *w, const uint8_t *pkt, size_t len)
+{
+	uint32_t dst;
+
+	if (len >= 40 && (pkt[0] >> 4) == 6) {
+		for (struct conn *c = w->by_addr6[bucket6(pkt + 24)]; c; c = c->hnext6)
+			if (memcmp(c->t.addr6, pkt + 24, 16) == 0)
+				return c;
+		return NULL;
+	}
+	if (len < 20 || (pkt[0] >> 4) != 4)
+		return NULL;
+	memcpy(&dst, pkt + 16, 4);
+	return table_get(w, dst);
+}
+
+/* X-CSTP-Address-IP6 goes only to clients that announce full IPv6 support
+ * and list IPv6 among their address types (anyconnect-protocol.md 2.3),
+ * and only on a link that can carry IPv6 (MTU >= 1280). */
+int tunnel_client_ipv6(const struct http_request *req)
+{
+	const char *full = req ? http_header_get(req, "X-CSTP-Full-IPv6-Capability") : NULL;
+	const char *types = req ? http_header_get(req, "X-CSTP-Address-Type") : NULL;
+
+	return full && strcasecmp(full, "true") == 0 &&
+	       (!types || strstr(types, "IPv6") || strstr(types, "ipv6"));
+}
+
+static int wants_ipv6(const struct http_request *req, const struct ipc_tunnel_rep *rp)
+{
+	return rp->plen6 && rp->mtu >= 1280 && tunnel_client_ipv6(req);
 }
 
 static const char *ip4(uint32_t a, char *buf)
@@ -93,13 +159,15 @@ static void routes(struct wbuf *b, const struct ipc_tunnel_rep *rp)
 static int reply_headers(struct conn *c, struct wbuf *b,
 			 const struct ipc_tunnel_rep *rp, uint16_t base_mtu)
 {
-	char a[INET_ADDRSTRLEN], banner[3 * sizeof(rp->banner)];
+	char a[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], banner[3 * sizeof(rp->banner)];
 
 	wbuf_printf(b, "HTTP/1.1 200 CONNECTED\r\n"
 		       "X-CSTP-Version: 1\r\n"
 		       "X-CSTP-Protocol: Copyright (c) 2004 Cisco Systems, Inc.\r\n");
 	wbuf_printf(b, "X-CSTP-Address: %s\r\n", ip4(rp->addr, a));
 	wbuf_printf(b, "X-CSTP-Netmask: %s\r\n", ip4(rp->netmask, a));
+	if (c->t.has_addr6 && inet_ntop(AF_INET6, c->t.addr6, a6, sizeof(a6)))
+		wbuf_printf(b, "X-CSTP-Address-IP6: %s/%u\r\n", a6, c->t.plen6);
 	for (uint8_t i = 0; i < rp->n_dns; i++)
 		wbuf_printf(b, "X-CSTP-DNS: %s\r\n", ip4(rp->dns[i], a));
 	for (uint8_t i = 0; i < rp->n_nbns; i++)
@@ -136,6 +204,105 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 	return wbuf_ok(b);
 }
 
+/* ---- vpn-filter (src/policy/aclfilter.c has the ASA semantics) */
+
+/* Compiled from the worker's own configuration, which main's came from, so
+ * the names main sent resolve the same way.  A filter that cannot be built
+ * fails closed: the tunnel comes up (the client would only retry) but
+ * passes nothing, and the log says why. */
+static void filter_start(struct conn *c, const struct ipc_tunnel_rep *rp)
+{
+	struct tunnel_state *t = &c->t;
+	unsigned flags = rp->filter_flags & IPC_FILTER_DENY_FIRST ? ACLF_DENY_FIRST : 0;
+	char err[256], what[IPC_FILTER_MAX + 16], n[24];
+
+	if (!rp->filter[0])
+		return;
+	t->filter = aclfilter_compile(c->w->cfg, rp->filter, flags, err, sizeof(err));
+	if (!t->filter) {
+		t->filter_closed = 1;
+		log_event(LM_VPN_FILTER_FAILED, t->group_policy, t->user, c->meta.peer, err);
+		return;
+	}
+	snprintf(what, sizeof(what), "%s%s", rp->filter, flags ? " (deny-first)" : "");
+	snprintf(n, sizeof(n), "%zu", aclfilter_size(t->filter));
+	log_event(LM_VPN_FILTER_APPLIED, t->group_policy, t->user, c->meta.peer, what, n);
+}
+
+static const char *proto_name(int p, char buf[8])
+{
+	switch (p) {
+	case 1: return "icmp";
+	case 6: return "tcp";
+	case 17: return "udp";
+	case 58: return "icmp6";
+	default: snprintf(buf, 8, "%d", p & 0xff); return buf;
+	}
+}
+
+static void endpoint(char *buf, size_t len, const char *ifname, int af,
+		     const uint8_t *a, uint16_t port)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(af == 6 ? AF_INET6 : AF_INET, a, ip, sizeof(ip)))
+		util_strlcpy(ip, "?", sizeof(ip));
+	snprintf(buf, len, "%s/%s(%u)", ifname, ip, port);
+}
+
+/* 100250 (ASA 106103), rate-limited per tunnel: the first denial at once,
+ * then the denials of each FILTER_LOG_INTERVAL_MS summed in one line. */
+static void filter_log(struct conn *c, const uint8_t *p, size_t len,
+		       enum aclfilter_dir dir)
+{
+	struct tunnel_state *t = &c->t;
+	uint64_t now = util_now_ms();
+	const char *cside = c->meta.iface[0] ? c->meta.iface : "outside";
+	const char *nside = c->w->tun_name[0] ? c->w->tun_name : "inside";
+	struct aclfilter_info in;
+	char pr[8], src[CFG_NAME_MAX + INET6_ADDRSTRLEN + 16];
+	char dst[sizeof(src)], hits[24];
+
+	t->filter_log_hits++;
+	if (t->filter_log_ms && now - t->filter_log_ms < FILTER_LOG_INTERVAL_MS)
+		return;
+	aclfilter_explain(t->filter, p, len, dir, &in);
+	endpoint(src, sizeof(src), dir == ACLF_UP ? cside : nside, in.af, in.src, in.sport);
+	endpoint(dst, sizeof(dst), dir == ACLF_UP ? nside : cside, in.af, in.dst, in.dport);
+	snprintf(hits, sizeof(hits), "%llu", (unsigned long long)t->filter_log_hits);
+	log_event(LM_VPN_FILTER_DENIED, in.acl, proto_name(in.proto, pr), t->user, src, dst,
+		  hits, t->filter_log_ms ? "60-second interval" : "first hit");
+	t->filter_log_ms = now;
+	t->filter_log_hits = 0;
+}
+
+/* 1 when the packet may pass.  Denials count per direction; packets the
+ * filter cannot parse count as ordinary drops. */
+static int filter_pass(struct conn *c, const uint8_t *p, size_t len,
+		       enum aclfilter_dir dir)
+{
+	struct tunnel_state *t = &c->t;
+	enum aclfilter_verdict v;
+
+	if (!t->filter && !t->filter_closed)
+		return 1;
+	v = t->filter ? aclfilter_check(t->filter, p, len, dir) : ACLF_DENY;
+	if (v == ACLF_PERMIT)
+		return 1;
+	t->last_drop_ms = util_now_ms();
+	if (v == ACLF_MALFORMED) {
+		t->drops++;
+		return 0;
+	}
+	if (dir == ACLF_UP)
+		t->filter_drops_in++;
+	else
+		t->filter_drops_out++;
+	if (t->filter)
+		filter_log(c, p, len, dir);
+	return 0;
+}
+
 int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 {
 	static uint8_t hdrs[HDRS_MAX];
@@ -155,18 +322,27 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	t->last_rx_ms = t->last_tx_ms = t->last_data_ms = now;
 	util_strlcpy(t->user, rp->username, sizeof(t->user));
 	util_strlcpy(t->group_policy, rp->group_policy, sizeof(t->group_policy));
+	t->has_addr6 = wants_ipv6(c->req, rp);
+	memcpy(t->addr6, rp->addr6, 16);
+	t->plen6 = rp->plen6;
 	wbuf_init(&b, hdrs, sizeof(hdrs));
 	if (reply_headers(c, &b, rp, 1500) < 0) {
 		wdtls_end(c);
 		wauth_send_status(c, 500, NULL);
 		return -1;
 	}
+	log_debugc(LOGC_ANYCONNECT, 1, "conn %u: CONNECT of %s accepted: session %u, MTU %u, "
+		   "keepalive %u, DPD %u, idle timeout %u s, DTLS %s", c->id, rp->username,
+		   rp->session_id, rp->mtu, rp->keepalive, rp->dpd, rp->idle_timeout,
+		   rp->dtls ? "allowed" : "off");
 	/* An older tunnel of the same address in this worker was kicked
 	 * before this reply (main orders the messages), so the slot is free. */
 	c->state = CS_TUNNEL;
 	free(c->req);
 	c->req = NULL;
+	filter_start(c, rp);
 	table_add(c->w, c);
+	table6_add(c->w, c);
 	conn_queue(c, hdrs, b.len, NULL, 0);
 	conn_set_timer(c, 1.0);
 	conn_flush(c);
@@ -186,8 +362,16 @@ static int send_frame(struct conn *c, uint8_t type, const uint8_t *p, size_t len
 
 /* Anti-spoofing: an IPv4 packet whose source is not the session's address
  * never reaches the tun device. */
+static int packet6_ok(const struct conn *c, const uint8_t *p, size_t len)
+{
+	return c->t.has_addr6 && len >= 40 && 40 + ((size_t)p[4] << 8 | p[5]) <= len &&
+	       memcmp(p + 8, c->t.addr6, 16) == 0;
+}
+
 static int packet_ok(const struct conn *c, const uint8_t *p, size_t len)
 {
+	if (len >= 1 && (p[0] >> 4) == 6)
+		return packet6_ok(c, p, len); /* same rule for the IPv6 address */
 	if (len < 20 || (p[0] >> 4) != 4 || (p[0] & 15) < 5)
 		return 0;
 	size_t tot = (size_t)p[2] << 8 | p[3];
@@ -211,6 +395,9 @@ static void on_data(struct conn *c, const uint8_t *p, uint16_t len, int dtls)
 	} else {
 		wdtls_on_tls_data(c, len);
 	}
+	/* Denied traffic is no user data for the idle timeout. */
+	if (!filter_pass(c, p, len, ACLF_UP))
+		return;
 	c->t.last_data_ms = util_now_ms();
 	worker_tun_write(c->w, p, len);
 }
@@ -230,8 +417,8 @@ static int on_frame(struct conn *c, uint8_t type, const uint8_t *p, uint16_t len
 	case CSTP_DISCONNECT:
 		c->t.close_reason = (len && p[0] == CSTP_BYE_USER) ? IPC_CLOSE_USER
 								    : IPC_CLOSE_LOST;
-		log_debug("conn %u: DISCONNECT (%s)", c->id,
-			  len ? cstp_bye_name(p[0]) : "no reason");
+		log_debugc(LOGC_ANYCONNECT, 1, "conn %u: DISCONNECT (%s)", c->id,
+			   len ? cstp_bye_name(p[0]) : "no reason");
 		return -1;
 	case CSTP_COMPRESSED:  /* never negotiated */
 		c->t.drops++;
@@ -342,18 +529,15 @@ void tunnel_counters(const struct conn *c, struct ipc_tunnel_stats *st)
 	st->dtls_pkts_in = t->dtls_pkts_in;
 	st->dtls_pkts_out = t->dtls_pkts_out;
 	st->dtls_bad = wdtls_bad(c);
+	st->filter_drops_in = t->filter_drops_in;
+	st->filter_drops_out = t->filter_drops_out;
 }
 
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len)
 {
-	uint32_t dst;
+	struct conn *c = tun_dest(w, pkt, len);
 
-	if (len < 20 || (pkt[0] >> 4) != 4)
-		return;  /* IPv6 arrives with the IPv6 pool work */
-	memcpy(&dst, pkt + 16, 4);
-	struct conn *c = table_get(w, dst);
-
-	if (!c)
+	if (!c || !filter_pass(c, pkt, len, ACLF_DOWN))
 		return;
 	if (wdtls_send(c, CSTP_DATA, pkt, len) == 0) {
 		c->t.bytes_out += len;
@@ -447,6 +631,9 @@ void tunnel_end(struct conn *c)
 	log_event(LM_TUNNEL_COUNTERS, t->group_policy, t->user, c->meta.peer,
 		  n[0], n[1], n[2], n[3], n[4], n[5]);
 	table_del(c->w, c);
+	table6_del(c->w, c);
+	aclfilter_free(t->filter);
+	t->filter = NULL;
 	c->state = CS_CLOSING;
 	worker_send(c->w, IPC_TUNNEL_CLOSED, buf,
 		    ipc_enc_tunnel_closed(&m, buf, sizeof(buf)));

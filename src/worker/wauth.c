@@ -92,6 +92,7 @@ static void fill_cert(struct conn *c, struct ipc_auth_req *rq)
 	util_strlcpy(rq->cert_subject, pc.subject, sizeof(rq->cert_subject));
 	util_strlcpy(rq->cert_issuer, pc.issuer, sizeof(rq->cert_issuer));
 	util_strlcpy(rq->cert_serial, pc.serial, sizeof(rq->cert_serial));
+	util_strlcpy(rq->cert_trustpoint, pc.trustpoint, sizeof(rq->cert_trustpoint));
 }
 
 static void base_auth_req(struct conn *c, const struct http_request *req,
@@ -191,6 +192,7 @@ static void tunnel_request(struct conn *c, const struct http_request *req)
 		rq.req_mtu = (uint16_t)strtoul(v, NULL, 10);
 	util_strlcpy(rq.tls_version, SSL_get_version(c->ssl), sizeof(rq.tls_version));
 	util_strlcpy(rq.tls_cipher, SSL_get_cipher_name(c->ssl), sizeof(rq.tls_cipher));
+	rq.want_ipv6 = (uint8_t)tunnel_client_ipv6(req);
 	int n = ipc_enc_tunnel_req(&rq, buf, sizeof(buf));
 
 	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
@@ -210,6 +212,13 @@ static void handle_request(struct conn *c, const struct http_request *req)
 
 	util_strlcpy(c->user_agent, ua ? ua : "", sizeof(c->user_agent));
 	int phone = util_prefix_ci(c->user_agent, PHONE_UA);
+
+	static const char *const methods[] = { "(other)", "GET", "POST", "HEAD", "CONNECT" };
+
+	log_debugc(LOGC_WEBVPN, 1, "conn %u from %s: %s %.200s, %zu body bytes, "
+		   "User-Agent \"%.200s\"", c->id, c->meta.peer,
+		   (unsigned)req->method < ARRAY_SIZE(methods) ? methods[req->method] : "?",
+		   req->path, req->body_len, c->user_agent);
 
 	if (req->method == HTTP_M_CONNECT) {
 		if (is_tunnel_path(req->path))
@@ -315,7 +324,10 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 	char hash[41], cookies[512], tok[160];
 	static char body[RESP_MAX];
 
-	util_hex(hash, c->srv->sha1, 20, 1);
+	uint8_t sha1[20];
+
+	tls_conn_sha1(c->ssl, c->srv, sha1);
+	util_hex(hash, sha1, 20, 1);
 	xmlauth_escape(tok, sizeof(tok), rp->cookie);
 	/* Post-login banner (anyconnect-protocol.md 1.9): AnyConnect shows it
 	 * and asks the user to accept; CONNECT repeats it in X-CSTP-Banner. */

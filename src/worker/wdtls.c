@@ -91,9 +91,12 @@ enum { STATS_PERIOD = 5 };
 void wdtls_report(struct conn *c, uint64_t now)
 {
 	const struct wdtls *d = &c->t.dtls;
+	uint64_t last = c->t.last_data_ms > c->t.last_drop_ms ? c->t.last_data_ms
+							       : c->t.last_drop_ms;
 	uint8_t state;
 
-	if (now / 1000 % STATS_PERIOD || now - c->t.last_data_ms >= STATS_PERIOD * 1000)
+	/* Denied packets count as activity here: their counters must show. */
+	if (now / 1000 % STATS_PERIOD || now - last >= STATS_PERIOD * 1000)
 		return;
 	if (d->mode == DTLS_MODE_NONE)
 		state = IPC_DTLS_NONE;

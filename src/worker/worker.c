@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "sslvpnd/log.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 #include "worker.h"
 
@@ -28,6 +29,7 @@ struct wopts {
 	const char *config;
 	const char *state_dir;
 	int debug, foreground;
+	uint64_t config_fp;        /* main's snapshot; 0 = not checked */
 };
 
 static int parse_opts(int argc, char **argv, struct wopts *o)
@@ -35,6 +37,7 @@ static int parse_opts(int argc, char **argv, struct wopts *o)
 	static const struct option lo[] = {
 		{ "id", required_argument, NULL, 'i' },
 		{ "state-dir", required_argument, NULL, 'S' },
+		{ "config-fp", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -46,6 +49,7 @@ static int parse_opts(int argc, char **argv, struct wopts *o)
 		case 'S': o->state_dir = optarg; break;
 		case 'd': o->debug = atoi(optarg); break;
 		case 'f': o->foreground = 1; break;
+		case 'F': o->config_fp = strtoull(optarg, NULL, 16); break;
 		default: return -1;
 		}
 	}
@@ -112,6 +116,17 @@ static void on_conn_new(struct worker *w, const uint8_t *buf, size_t len, int fd
 	conn_new(w, fd, &c);
 }
 
+/* sslvpnctl debug ...: main's levels of the debug classes. */
+static void on_log_levels(struct worker *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_log_levels l;
+
+	if (ipc_dec_log_levels(&l, buf, len) < 0)
+		fatalx("worker %u: bad LOG_LEVELS from main", w->id);
+	for (int c = 0; c < LOGC__COUNT && c < l.levels_len; c++)
+		log_class_set((enum log_class)c, l.levels[c]);
+}
+
 static void dispatch(struct worker *w, const struct ipc_hdr *h,
 		     const uint8_t *buf, int fd)
 {
@@ -122,6 +137,7 @@ static void dispatch(struct worker *w, const struct ipc_hdr *h,
 	case IPC_TUNNEL_REP: wauth_on_tunnel_rep(w, buf, h->len); break;
 	case IPC_TUNNEL_KICK: tunnel_on_kick(w, buf, h->len); break;
 	case IPC_DTLS_HELLO: wdtls_on_hello(w, buf, h->len, fd); break;
+	case IPC_LOG_LEVELS: on_log_levels(w, buf, h->len); break;
 	default: fatalx("worker %u: unexpected message %u from main", w->id, h->type);
 	}
 }
@@ -177,6 +193,7 @@ static int load_tls(struct worker *w)
 		X509_NAME_oneline(X509_get_subject_name(s->cert), subj, sizeof(subj));
 		log_event(LM_IDENTITY_LOADED, ifc->name, subj,
 			  s->trustpoint[0] ? s->trustpoint : "(temporary self-signed)", hex);
+		tls_server_log_others(s);
 	}
 	return 0;
 }
@@ -214,12 +231,22 @@ static int setup(struct worker *w, const struct wopts *o)
 		if (errs)
 			config_errors_print(stderr, errs);
 		free(errs);
+		/* main validated the file it runs: it has changed since. */
+		if (errs && o->config_fp)
+			exit(SNAPSHOT_EXIT_CHANGED);
 		return -1;
 	}
 	free(errs);
 	log_init("sslvpnd-worker", o->foreground || !w->cfg->logging.to_syslog,
 		 w->cfg->logging.facility, w->cfg->logging.format,
 		 o->debug ? o->debug : w->cfg->logging.debug);
+	/* We read the file ourselves: serving what main did not validate
+	 * (edited after the last load or reload) is worse than not starting. */
+	if (o->config_fp && snapshot_fingerprint(w->cfg) != o->config_fp) {
+		log_warnx("worker %u: %s differs from the configuration main runs; not starting",
+			  w->id, w->cfg->source);
+		exit(SNAPSHOT_EXIT_CHANGED);
+	}
 	if (tls_global_init() < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
 		return -1;
 	return drop_privileges(w->cfg);
@@ -233,6 +260,7 @@ int main(int argc, char **argv)
 	log_init("sslvpnd-worker", 1, 0, LOG_FMT_ASA, 0);
 	if (parse_opts(argc, argv, &o) < 0)
 		fatalx("usage: sslvpnd-worker --id N [-c FILE] [--state-dir DIR] [-d N] [-f]"
+		       " [--config-fp HEX]"
 		       " (started by sslvpnd)");
 	w.id = o.id;
 	w.ipc = IPC_FD;

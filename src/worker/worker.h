@@ -18,6 +18,7 @@ struct wbuf;
 struct dtls09;
 struct dtls12;
 struct dtls12_ctx;
+struct aclfilter;
 
 enum { ADDR_BUCKETS = 4096 };
 
@@ -37,6 +38,7 @@ struct worker {
 	struct dtls12_ctx *dtls12;       /* DTLS 1.2 + PSK contexts */
 	uint8_t pkt[65536];              /* one tun read */
 	uint8_t dgram[65536 + 128];      /* one UDP read / one sealed record */
+	struct conn *by_addr6[ADDR_BUCKETS]; /* tunnels by IPv6 address */
 };
 
 enum conn_state {
@@ -99,6 +101,19 @@ struct tunnel_state {
 	char user[256];
 	char group_policy[CFG_NAME_MAX];
 	struct wdtls dtls;
+	/* vpn-filter (tunnel.c): compiled at tunnel_start from the worker's
+	 * config; filter_closed when that failed (every packet dropped). */
+	struct aclfilter *filter;
+	int filter_closed;
+	uint64_t filter_drops_in, filter_drops_out;
+	uint64_t last_drop_ms;          /* keeps TUNNEL_STATS flowing */
+	uint64_t filter_log_ms;         /* last 100250 line, 0 = none yet */
+	uint64_t filter_log_hits;       /* denials since that line */
+	/* IPv6 pool address (X-CSTP-Address-IP6), when the client asked for
+	 * IPv6 and main leased one. */
+	int has_addr6;
+	uint8_t addr6[16];
+	uint8_t plen6;
 };
 
 struct conn {
@@ -122,6 +137,7 @@ struct conn {
 	int phone;                /* User-Agent is a Cisco IP phone */
 	char user_agent[256];
 	struct tunnel_state t;
+	struct conn *hnext6;      /* by_addr6 chain */
 };
 
 /* worker.c */
@@ -146,6 +162,8 @@ void wauth_process_buffer(struct conn *c);
 
 /* tunnel.c: CSTP */
 int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp);
+/* tunnel_client_ipv6: 1 when the CONNECT request asks for IPv6 too. */
+int tunnel_client_ipv6(const struct http_request *req);
 void tunnel_on_readable(struct conn *c);
 void tunnel_on_timer(struct conn *c);
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len);

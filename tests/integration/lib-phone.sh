@@ -56,8 +56,9 @@ hex_b64() {
 	printf "$(printf '%s' "$1" | sed 's/../\\x&/g')" | base64
 }
 
-# server_hash_b64: the phone's certHash (base64 SHA-1 of the server DER).
-server_hash_b64() { hex_b64 "$SERVER_CERT_SHA1"; }
+# server_hash_b64: the phone's certHash (base64 SHA-1 of the server DER);
+# phones offer only RSA suites, so it is the RSA certificate's.
+server_hash_b64() { hex_b64 "${SERVER_RSA_SHA1:-$SERVER_CERT_SHA1}"; }
 
 # start_echo: the UDP echo service behind the headend (bounded lifetime).
 start_echo() {

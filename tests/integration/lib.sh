@@ -51,6 +51,7 @@ STATE=
 SRV_LOG=
 SRV_PID=
 SERVER_CERT_SHA1=
+SERVER_RSA_SHA1= # set by start_sslvpnd: what RSA-only clients (phones) get
 WATCHDOG_PID=
 declare -gA OC_PID=() OC_ADDR=() OC_TUNDEV=() OC_LOG=() OC_ENV=()
 OC_AUTH_RC=
@@ -423,6 +424,17 @@ start_sslvpnd() {
 	ok "sslvpnd (pid $SRV_PID) listening"
 	SERVER_CERT_SHA1=$(server_cert_sha1)
 	assert_match "$SERVER_CERT_SHA1" '^[0-9A-Fa-f]{40}$' "server identity SHA-1 known"
+	# shellcheck disable=SC2034 # read by lib-phone.sh and the tests
+	SERVER_RSA_SHA1=$(server_rsa_sha1)
+}
+
+# server_rsa_sha1: the certificate a client offering only RSA suites gets
+# (phones): the 100120 RSA line when the interface has an EC certificate
+# first (ASA rule CSCuu02848), else the 100006 one.
+server_rsa_sha1() {
+	local h
+	h=$(log_lines 100120 | sed -n 's/.*: RSA identity .* SHA-1 \([0-9A-Fa-f]\{40\}\).*/\1/p' | head -n 1)
+	printf '%s\n' "${h:-$SERVER_CERT_SHA1}"
 }
 
 # server_cert_sha1: from the 100006 event, else from the temporary identity.

@@ -32,6 +32,9 @@ pki_ensure
 netns_setup
 state_init
 start_sslvpnd
+# A 7962G offers only RSA suites: it gets the RSA (temporary) certificate,
+# not the EC one a client offering everything gets (ASA rule CSCuu02848).
+SERVER_CERT_SHA1=$SERVER_RSA_SHA1
 
 cert="$PKI/mic-sha1/leaf.pem"
 key="$PKI/mic-sha1/leaf.key"

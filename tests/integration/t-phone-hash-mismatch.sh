@@ -37,7 +37,7 @@ assert_ne "$right" "$wrong" "the wrong hash differs from the served certificate'
 # 1. Wrong hash: refused in the handshake, no login.
 run_phone wrong -p 8861 --url "$PHONE_URL" --cert-hash "$wrong" --cert "$cert" --key "$key"
 assert_rc 13 "$PHONE_RC" "wrong certHash: exit code 13"
-assert_phone_log "Leaf cert hash = $SERVER_CERT_SHA1" "phone log names the served leaf hash"
+assert_phone_log "Leaf cert hash = $SERVER_RSA_SHA1" "phone log names the served leaf hash"
 assert_phone_log 'VPN cert chain verification failed, issuer certificate not found and leaf not trusted' \
 	"phone log: leaf not trusted"
 assert_phone_log 'SSL write alert: code 48, unknown CA' "phone log: alert 48 unknown CA"

@@ -535,6 +535,55 @@ static const struct bad_case bads[] = {
 	  "    range = \"198.19.0.100-198.19.0.150\"; }\n"
 	  ");\n",
 	  4, "ip local pool \"b\": range overlaps ip local pool \"a\" (line 2)" },
+	{ "ipv6 pool: not a prefix",
+	  "ipv6_local_pools = (\n"
+	  "  { name = \"v6\"; count = 10;\n"
+	  "    prefix = \"2001:db8::10\"; }\n"
+	  ");\n",
+	  3, "ipv6 local pool \"v6\": prefix \"2001:db8::10\": expected ADDRESS/LENGTH" },
+	{ "ipv6 pool: bad address",
+	  "ipv6_local_pools = (\n"
+	  "  { name = \"v6\"; count = 10;\n"
+	  "    prefix = \"2001:db8::g/64\"; }\n"
+	  ");\n",
+	  3, "prefix \"2001:db8::g/64\": not an IPv6 address" },
+	{ "ipv6 pool: count past the prefix",
+	  "ipv6_local_pools = (\n"
+	  "  { name = \"v6\"; prefix = \"2001:db8::f0/120\";\n"
+	  "    count = 17; }\n"
+	  ");\n",
+	  3, "ipv6 local pool \"v6\": 17 addresses from 2001:db8::f0/120 run past the end of its /120" },
+	{ "ipv6 pool: starts at the anycast address",
+	  "ipv6_local_pools = (\n"
+	  "  { name = \"v6\"; count = 10;\n"
+	  "    prefix = \"2001:db8:0:1::/64\"; }\n"
+	  ");\n",
+	  3, "starts at the Subnet-Router anycast address of its /64" },
+	{ "ipv6 pool: count above the ASA limit",
+	  "ipv6_local_pools = (\n"
+	  "  { name = \"v6\"; prefix = \"2001:db8::1/64\";\n"
+	  "    count = 16385; }\n"
+	  ");\n",
+	  3, "count" },
+	{ "overlapping ipv6 pools",
+	  "ipv6_local_pools = (\n"
+	  "  { name = \"a\"; prefix = \"2001:db8::10/64\"; count = 100; },\n"
+	  "  { name = \"b\"; count = 5;\n"
+	  "    prefix = \"2001:db8::73/64\"; }\n"
+	  ");\n",
+	  4, "ipv6 local pool \"b\": addresses overlap ipv6 local pool \"a\" (line 2)" },
+	{ "tunnel group names a missing ipv6 pool",
+	  "tunnel_groups = (\n"
+	  "  { name = \"tg\"; authentication = \"certificate\";\n"
+	  "    ipv6-address-pool = \"nope\"; }\n"
+	  ");\n",
+	  3, "tunnel group \"tg\": ipv6-address-pool \"nope\" is not defined (ipv6_local_pools)" },
+	{ "group policy names a missing ipv6 pool",
+	  "group_policies = (\n"
+	  "  { name = \"gp\";\n"
+	  "    ipv6-address-pools = [ \"nope\" ]; }\n"
+	  ");\n",
+	  3, "ipv6-address-pools \"nope\" is not defined (ipv6_local_pools)" },
 	{ "missing required key",
 	  "ip_local_pools = (\n"
 	  "  { name = \"p\"; range = \"198.19.0.10-198.19.0.20\"; }\n"

@@ -75,6 +75,8 @@ START_TEST(tunnel_rep_roundtrip)
 	memset(a.split_dns, 'd', sizeof(a.split_dns) - 1);
 	memset(a.filter, 'f', sizeof(a.filter) - 1);
 	a.filter_flags = IPC_FILTER_DENY_FIRST;
+	memset(a.addr6, 0x20, sizeof(a.addr6));
+	a.plen6 = 64;
 	int n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
 
 	ck_assert_int_gt(n, 0);
@@ -107,10 +109,55 @@ START_TEST(tunnel_rep_split6_bounds)
 }
 END_TEST
 
+/* The S4 IPv6 pool tail: no address is one byte; a prefix length over 128
+ * is refused. */
+START_TEST(tunnel_rep_addr6)
+{
+	static struct ipc_tunnel_rep a, b;
+	uint8_t buf[IPC_MAX_MSG];
+	int n, n0;
+
+	memset(&a, 0, sizeof(a));
+	n0 = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
+	ck_assert_int_eq(ipc_dec_tunnel_rep(&b, buf, (size_t)n0), 0);
+	ck_assert_uint_eq(b.plen6, 0);
+	a.addr6[0] = 0x20;
+	a.addr6[1] = 0x01;
+	a.addr6[15] = 0x10;
+	a.plen6 = 64;
+	n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
+	ck_assert_int_eq(n, n0 + 16);
+	ck_assert_int_eq(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+	ck_assert_uint_eq(b.plen6, 64);
+	ck_assert_int_eq(memcmp(b.addr6, a.addr6, 16), 0);
+	buf[n - 17] = 129; /* the plen6 byte */
+	ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+}
+END_TEST
+
+/* The S4 tail of TUNNEL_REQ: the client's IPv6 wish survives; cut, refused. */
+START_TEST(tunnel_req_want_ipv6)
+{
+	struct ipc_tunnel_req a = { .conn_id = 7, .want_ipv6 = 1 }, b;
+	uint8_t buf[IPC_MAX_MSG];
+	int n;
+
+	strcpy(a.cookie, "c");
+	strcpy(a.tls_cipher, "AES256-SHA");
+	n = ipc_enc_tunnel_req(&a, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(ipc_dec_tunnel_req(&b, buf, (size_t)n), 0);
+	ck_assert_uint_eq(b.want_ipv6, 1);
+	ck_assert_str_eq(b.tls_cipher, "AES256-SHA");
+	ck_assert_int_lt(ipc_dec_tunnel_req(&b, buf, (size_t)n - 1), 0);
+}
+END_TEST
+
 START_TEST(small_roundtrips)
 {
-	struct ipc_tunnel_closed c = { 1, 2, IPC_CLOSE_USER, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 }, c2;
+	struct ipc_tunnel_closed c = { 1, 2, IPC_CLOSE_USER, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 }, c2;
 	struct ipc_tunnel_kick k = { 5, 6, IPC_KICK_ADMIN }, k2;
+	struct ipc_conn_done dn = { 7, IPC_HS_FAILED }, dn2;
 	struct ipc_conn_new cn = { .conn_id = 4, .peer_port = 5555 }, cn2;
 	uint8_t buf[IPC_MAX_MSG];
 	int n;
@@ -123,9 +170,34 @@ START_TEST(small_roundtrips)
 	n = ipc_enc_tunnel_kick(&k, buf, sizeof(buf));
 	ck_assert_int_eq(ipc_dec_tunnel_kick(&k2, buf, (size_t)n), 0);
 	ck_assert_int_eq(memcmp(&k, &k2, sizeof(k)), 0);
+	n = ipc_enc_conn_done(&dn, buf, sizeof(buf));
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(ipc_dec_conn_done(&dn2, buf, (size_t)n), 0);
+	ck_assert_uint_eq(dn2.conn_id, 7);
+	ck_assert_uint_eq(dn2.handshake, IPC_HS_FAILED);
 	n = ipc_enc_conn_new(&cn, buf, sizeof(buf));
 	ck_assert_int_eq(ipc_dec_conn_new(&cn2, buf, (size_t)n), 0);
 	ck_assert_int_eq(memcmp(&cn, &cn2, sizeof(cn)), 0);
+}
+END_TEST
+
+/* LOG_LEVELS: the class levels as a counted blob; a count past the array
+ * is refused on both sides. */
+START_TEST(log_levels_roundtrip)
+{
+	struct ipc_log_levels l = { .levels_len = 6, .levels = { 1, 255, 0, 7, 0, 2 } }, l2;
+	uint8_t buf[IPC_MAX_MSG];
+	int n = ipc_enc_log_levels(&l, buf, sizeof(buf));
+
+	ck_assert_int_eq(n, 2 + 6);
+	ck_assert_int_eq(ipc_dec_log_levels(&l2, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&l, &l2, sizeof(l)), 0);
+	ck_assert_int_eq(ipc_dec_log_levels(&l2, buf, (size_t)n - 1), -1);
+	buf[0] = 0;
+	buf[1] = (uint8_t)(sizeof(l.levels) + 1);
+	ck_assert_int_eq(ipc_dec_log_levels(&l2, buf, (size_t)n), -1);
+	l.levels_len = sizeof(l.levels) + 1;
+	ck_assert_int_eq(ipc_enc_log_levels(&l, buf, sizeof(buf)), -1);
 }
 END_TEST
 
@@ -173,7 +245,7 @@ START_TEST(transport_enforces_table)
 	int sv[2], fd;
 	struct ipc_hdr h;
 	uint8_t buf[IPC_MAX_MSG];
-	struct ipc_conn_done d = { 42 };
+	struct ipc_conn_done d = { .conn_id = 42 };
 	uint8_t pl[16];
 	int n = ipc_enc_conn_done(&d, pl, sizeof(pl));
 
@@ -223,7 +295,10 @@ static Suite *suite(void)
 	tcase_add_test(core, auth_req_roundtrip);
 	tcase_add_test(core, tunnel_rep_roundtrip);
 	tcase_add_test(core, tunnel_rep_split6_bounds);
+	tcase_add_test(core, tunnel_rep_addr6);
+	tcase_add_test(core, tunnel_req_want_ipv6);
 	tcase_add_test(core, small_roundtrips);
+	tcase_add_test(core, log_levels_roundtrip);
 	tcase_add_test(core, dtls_hello_blob);
 	tcase_add_test(lim, transport_enforces_table);
 	suite_add_tcase(s, core);

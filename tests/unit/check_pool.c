@@ -1,12 +1,14 @@
 /* Unit tests for src/policy/pool.c: address pools. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sslvpnd/leasefile.h"
 #include "sslvpnd/pool.h"
 #include "sslvpnd/util.h"
 
@@ -394,6 +396,391 @@ START_TEST(test_random_ops)
 }
 END_TEST
 
+/* ---- core: the reuse window */
+
+/* Within the window the owner gets its address back; after it the memory
+ * is gone and the address is ordinary free space (here: the owner gets the
+ * never-used address at the head of the free list instead). */
+START_TEST(test_window)
+{
+	struct pool *p = pool_new("p", A(10, 0, 0, 1), A(10, 0, 0, 10), MASK24);
+	uint32_t a, b;
+
+	pool_set_window(p, 100);
+	ck_assert_int_eq(pool_lease_at(p, "alice", 1000, &a), 0);
+	ck_assert_int_eq(pool_release_at(p, a, 1010), 0);
+	ck_assert_uint_eq(pool_held(p, 1110), 1);
+	ck_assert_uint_eq(pool_held(p, 1111), 0);
+	ck_assert_int_eq(pool_lease_at(p, "alice", 1110, &b), 0);
+	ck_assert_msg(b == a, "within the window: expected %08x, got %08x", a, b);
+	ck_assert_int_eq(pool_release_at(p, b, 1200), 0);
+	ck_assert_int_eq(pool_lease_at(p, "alice", 1301, &b), 0);
+	ck_assert_msg(b != a, "after the window: got the old %08x again", a);
+	/* The expired memory was dropped: nothing is held for anyone now. */
+	ck_assert_int_eq(pool_release_at(p, b, 1302), 0);
+	ck_assert_uint_eq(pool_held(p, 1302), 1);
+	pool_free(p);
+}
+END_TEST
+
+/* Window 0: remembered for as long as nobody else takes the address. */
+START_TEST(test_window_unlimited)
+{
+	struct pool *p = pool_new("p", A(10, 0, 0, 1), A(10, 0, 0, 10), MASK24);
+	uint32_t a, b;
+
+	ck_assert_int_eq(pool_lease_at(p, "alice", 1000, &a), 0);
+	ck_assert_int_eq(pool_release_at(p, a, 1000), 0);
+	ck_assert_uint_eq(pool_held(p, 1000 + 10 * 365 * 86400LL), 1);
+	ck_assert_int_eq(pool_lease_at(p, "alice", 1000 + 10 * 365 * 86400LL, &b), 0);
+	ck_assert_uint_eq(a, b);
+	pool_free(p);
+}
+END_TEST
+
+/* ---- core: IPv6 pools */
+
+static void a6(const char *text, uint8_t out[16])
+{
+	ck_assert_msg(inet_pton(AF_INET6, text, out) == 1, "bad test address %s", text);
+}
+
+START_TEST(test_ipv6_basic)
+{
+	uint8_t first[16], got[16], want[16], x[16];
+	struct pool *p;
+	uint32_t v4;
+	char buf[64];
+	size_t idx;
+
+	a6("2001:db8:0:1::10", first);
+	p = pool_new6("v6", first, 64, 4);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(pool_family(p), 6);
+	ck_assert_uint_eq(pool_prefix_len(p), 64);
+	ck_assert_uint_eq(pool_mask(p), 0);
+	ck_assert_uint_eq(pool_size(p), 4);
+	for (int i = 0; i < 4; i++) {
+		snprintf(buf, sizeof(buf), "2001:db8:0:1::%x", 0x10 + i);
+		a6(buf, want);
+		ck_assert_int_eq(pool_lease6(p, NULL, 0, got), 0);
+		ck_assert_msg(memcmp(got, want, 16) == 0, "lease %d: expected %s", i, buf);
+		ck_assert_int_eq(pool_contains6(p, got), 1);
+	}
+	ck_assert_int_eq(pool_lease6(p, "late", 0, got), -1);
+	/* The IPv4 calls refuse an IPv6 pool. */
+	ck_assert_int_eq(pool_lease(p, NULL, &v4), -1);
+	ck_assert_int_eq(pool_contains(p, 0), 0);
+	a6("2001:db8:0:1::14", x);
+	ck_assert_int_eq(pool_contains6(p, x), 0);
+	ck_assert_int_eq(pool_release6(p, x, 0), -1);
+	a6("2001:db8:0:1::f", x);
+	ck_assert_int_eq(pool_contains6(p, x), 0);
+	a6("2001:db8:0:2::10", x);
+	ck_assert_int_eq(pool_contains6(p, x), 0);
+	/* Text forms used by the lease file and sslvpnctl. */
+	ck_assert_str_eq(pool_addr_format(p, 3, buf, sizeof(buf)), "2001:db8:0:1::13");
+	ck_assert_ptr_null(pool_addr_format(p, 4, buf, sizeof(buf)));
+	ck_assert_int_eq(pool_addr_parse(p, "2001:db8:0:1::12", &idx), 0);
+	ck_assert_uint_eq(idx, 2);
+	ck_assert_int_eq(pool_addr_parse(p, "2001:db8:0:1::14", &idx), -1);
+	ck_assert_int_eq(pool_addr_parse(p, "198.18.0.1", &idx), -1);
+	pool_free(p);
+}
+END_TEST
+
+START_TEST(test_ipv6_sticky)
+{
+	uint8_t first[16], a[16], b[16], c[16];
+	struct pool *p;
+
+	a6("2001:db8::100", first);
+	p = pool_new6("v6", first, 120, 16);
+	pool_set_window(p, 60);
+	ck_assert_int_eq(pool_lease6(p, "SEP682C7B40B5CE", 10, a), 0);
+	ck_assert_int_eq(pool_lease6(p, "SEP6C3E18F21868", 10, b), 0);
+	ck_assert_int_eq(pool_release6(p, a, 20), 0);
+	ck_assert_int_eq(pool_lease6(p, NULL, 25, c), 0);
+	ck_assert_int_ne(memcmp(a, c, 16), 0);
+	ck_assert_int_eq(pool_lease6(p, "SEP682C7B40B5CE", 30, c), 0);
+	ck_assert_int_eq(memcmp(a, c, 16), 0);
+	ck_assert_uint_eq(pool_in_use(p), 3);
+	pool_free(p);
+}
+END_TEST
+
+/* Addresses are 128-bit: the offset carries across 32-bit words. */
+START_TEST(test_ipv6_carry)
+{
+	uint8_t first[16], got[16], want[16];
+	static const char *const expect[] = {
+		"2001:db8::ffff:fffe", "2001:db8::ffff:ffff", "2001:db8::1:0:0", "2001:db8::1:0:1",
+	};
+	struct pool *p;
+
+	a6("2001:db8::ffff:fffe", first);
+	p = pool_new6("v6", first, 64, 4);
+	for (int i = 0; i < 4; i++) {
+		a6(expect[i], want);
+		ck_assert_int_eq(pool_lease6(p, NULL, 0, got), 0);
+		ck_assert_msg(memcmp(got, want, 16) == 0, "lease %d: expected %s", i, expect[i]);
+	}
+	ck_assert_int_eq(pool_release6(p, want, 0), 0);
+	pool_free(p);
+	/* Running past ffff:...:ffff, count 0, too many, bad plen: refused. */
+	a6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe", first);
+	ck_assert_ptr_null(pool_new6("x", first, 64, 3));
+	ck_assert_ptr_nonnull(p = pool_new6("x", first, 64, 2));
+	pool_free(p);
+	ck_assert_ptr_null(pool_new6("x", first, 64, 0));
+	a6("2001:db8::1", first);
+	ck_assert_ptr_null(pool_new6("x", first, 64, POOL_MAX_ADDRS + 1));
+	ck_assert_ptr_null(pool_new6("x", first, 129, 1));
+}
+END_TEST
+
+/* ---- core: persistence (leasefile.c) */
+
+static struct pool *pool_v6_new(const char *name, const char *first, uint32_t count)
+{
+	uint8_t f[16];
+
+	a6(first, f);
+	return pool_new6(name, f, 64, count);
+}
+
+static char *encode(struct pool *const *pools, size_t n, int64_t now, size_t *len)
+{
+	char *text = NULL;
+
+	ck_assert_int_eq(leasefile_encode(pools, n, now, &text, len), 0);
+	ck_assert_ptr_nonnull(text);
+	return text;
+}
+
+static long decode_copy(const char *text, size_t len, struct pool *const *pools, size_t n,
+			int64_t now, uint32_t window, const char **why)
+{
+	char *copy = malloc(len + 1);
+	long rc;
+
+	memcpy(copy, text, len);
+	rc = leasefile_decode(copy, len, pools, n, now, window, why);
+	free(copy);
+	return rc;
+}
+
+/* Everyone gets the same address after a "restart": those leased at save
+ * time and those released before it, in both families; odd owner names
+ * (blanks, '%', non-ASCII) survive the encoding. */
+START_TEST(test_persist_roundtrip)
+{
+	static const char *const owners[] = { "CP-8861-SEP682C7B40B5CE", "John Smith",
+					      "100%\tfun", "m\xc3\xbcller" };
+	struct pool *old[2], *fresh[2];
+	uint32_t v4[4], again4;
+	uint8_t v6[4][16], again6[16];
+	const char *why = NULL;
+	size_t len;
+	char *text;
+
+	old[0] = pool_new("four", A(198, 19, 0, 1), A(198, 19, 0, 254), MASK24);
+	old[1] = pool_v6_new("six", "2001:db8:0:1::10", 100);
+	for (int i = 0; i < 4; i++) {
+		uint32_t pad;
+
+		/* anonymous leases in between so the addresses are not 0..3 */
+		ck_assert_int_eq(pool_lease_at(old[0], NULL, 500, &pad), 0);
+		ck_assert_int_eq(pool_lease_at(old[0], owners[i], 1000, &v4[i]), 0);
+		ck_assert_int_eq(pool_lease6(old[1], owners[i], 1000, v6[i]), 0);
+	}
+	ck_assert_int_eq(pool_release_at(old[0], v4[1], 1500), 0);
+	ck_assert_int_eq(pool_release6(old[1], v6[2], 1500), 0);
+	text = encode(old, 2, 2000, &len);
+
+	fresh[0] = pool_new("four", A(198, 19, 0, 1), A(198, 19, 0, 254), MASK24);
+	fresh[1] = pool_v6_new("six", "2001:db8:0:1::10", 100);
+	pool_set_window(fresh[0], 3600);
+	pool_set_window(fresh[1], 3600);
+	ck_assert_int_eq(decode_copy(text, len, fresh, 2, 2100, 3600, &why), 8);
+	ck_assert_uint_eq(pool_in_use(fresh[0]), 0);
+	ck_assert_uint_eq(pool_held(fresh[0], 2100), 4);
+	for (int i = 3; i >= 0; i--) {
+		ck_assert_int_eq(pool_lease_at(fresh[0], owners[i], 2200, &again4), 0);
+		ck_assert_msg(again4 == v4[i], "%s: expected %08x, got %08x", owners[i], v4[i],
+			      again4);
+		ck_assert_int_eq(pool_lease6(fresh[1], owners[i], 2200, again6), 0);
+		ck_assert_msg(memcmp(again6, v6[i], 16) == 0, "%s: IPv6 address changed",
+			      owners[i]);
+	}
+	/* A pool of another name learns nothing; that is no error. */
+	pool_free(fresh[0]);
+	fresh[0] = pool_new("renamed", A(198, 19, 0, 1), A(198, 19, 0, 254), MASK24);
+	ck_assert_int_eq(decode_copy(text, len, fresh, 1, 2100, 3600, &why), 0);
+	ck_assert_uint_eq(pool_held(fresh[0], 2100), 0);
+	/* Memories older than the window are not restored. */
+	ck_assert_int_eq(decode_copy(text, len, &old[0], 0, 2100, 3600, &why), 0);
+	pool_free(fresh[0]);
+	fresh[0] = pool_new("four", A(198, 19, 0, 1), A(198, 19, 0, 254), MASK24);
+	/* leased ones were written with the save time (2000), the released
+	 * one with its release (1500) */
+	ck_assert_int_eq(decode_copy(text, len, fresh, 1, 2000 + 3601, 3600, &why), 0);
+	ck_assert_int_eq(decode_copy(text, len, fresh, 1, 2000 + 3600, 3600, &why), 3);
+	free(text);
+	for (int i = 0; i < 2; i++) {
+		pool_free(old[i]);
+		pool_free(fresh[i]);
+	}
+}
+END_TEST
+
+static int count_cb(const struct pool_entry *e, void *arg)
+{
+	(void)e;
+	++*(size_t *)arg;
+	return 0;
+}
+
+/* A torn write (any prefix of the file) or any flipped byte is refused as
+ * a whole, and the pool learns nothing from it. */
+START_TEST(test_persist_torn)
+{
+	struct pool *p = pool_new("four", A(198, 19, 0, 1), A(198, 19, 0, 30), MASK24);
+	struct pool *q = pool_new("four", A(198, 19, 0, 1), A(198, 19, 0, 30), MASK24);
+	char owner[16], *text, *bad;
+	const char *why;
+	size_t len, seen = 0;
+	uint32_t a;
+
+	for (int i = 0; i < 10; i++) {
+		snprintf(owner, sizeof(owner), "user%d", i);
+		ck_assert_int_eq(pool_lease_at(p, owner, 100, &a), 0);
+	}
+	text = encode(&p, 1, 200, &len);
+	for (size_t cut = 0; cut < len; cut++) {
+		why = NULL;
+		ck_assert_msg(decode_copy(text, cut, &q, 1, 300, 0, &why) == -1,
+			      "a file cut at %zu of %zu bytes was accepted", cut, len);
+		ck_assert_ptr_nonnull(why);
+	}
+	bad = malloc(len);
+	for (size_t at = 0; at < len; at++) {
+		memcpy(bad, text, len);
+		bad[at] ^= 0x01;
+		ck_assert_msg(decode_copy(bad, len, &q, 1, 300, 0, &why) == -1,
+			      "byte %zu flipped (%s) was accepted", at, why ? why : "");
+	}
+	pool_foreach(q, count_cb, &seen);
+	ck_assert_uint_eq(seen, 0);
+	ck_assert_int_eq(decode_copy(text, len, &q, 1, 300, 0, &why), 10);
+	free(bad);
+	free(text);
+	pool_free(p);
+	pool_free(q);
+}
+END_TEST
+
+/* ---- limits: persistence of a 100k pool */
+
+START_TEST(test_big_persist)
+{
+	struct pool *p = pool_v6_new("big6", "2001:db8:1::1", BIG);
+	struct pool *q = pool_v6_new("big6", "2001:db8:1::1", BIG);
+	uint8_t addr[16], again[16];
+	char owner[32], *text;
+	const char *why;
+	size_t len;
+
+	for (uint32_t i = 0; i < BIG; i++) {
+		snprintf(owner, sizeof(owner), "CP-8861-SEP%012x", i);
+		ck_assert_int_eq(pool_lease6(p, owner, 1000 + i, addr), 0);
+	}
+	text = encode(&p, 1, 500000, &len);
+	ck_assert_int_eq(decode_copy(text, len, &q, 1, 500001, 0, &why), BIG);
+	/* Everyone comes back in reverse order and gets its own address. */
+	for (uint32_t i = BIG; i-- > 0;) {
+		char want[64], got[64];
+
+		snprintf(owner, sizeof(owner), "CP-8861-SEP%012x", i);
+		ck_assert_int_eq(pool_lease6(q, owner, 500002, again), 0);
+		pool_addr_format(q, i, want, sizeof(want));
+		inet_ntop(AF_INET6, again, got, sizeof(got));
+		ck_assert_msg(strcmp(want, got) == 0, "%s: expected %s, got %s", owner, want, got);
+	}
+	ck_assert_uint_eq(pool_in_use(q), BIG);
+	ck_assert_int_eq(pool_lease6(q, "x", 0, addr), -1);
+	free(text);
+	pool_free(p);
+	pool_free(q);
+}
+END_TEST
+
+/* ---- limits: random lease/release with time and a window, IPv6 */
+
+static int inv_cb(const struct pool_entry *e, void *arg)
+{
+	size_t *v = arg;
+
+	v[0] += e->leased;
+	v[1] += e->owner != NULL;
+	return 0;
+}
+
+START_TEST(test_random_window)
+{
+	enum { SZ = 500, OWNERS = 200, OPS = 50000 };
+	static uint8_t leased[SZ];
+	static uint8_t held_addr[SZ][16];
+	struct pool *p = pool_v6_new("rnd6", "2001:db8:2::1", SZ);
+	int64_t now = 1000000;
+	size_t in_use = 0, counts[2], idx;
+	uint8_t addr[16];
+	char owner[16], text[64];
+
+	memset(leased, 0, sizeof(leased));
+	pool_set_window(p, 300);
+	for (int op = 0; op < OPS; op++) {
+		now += rnd(20);
+		if (rnd(100) < 55) {
+			int o = (int)rnd(OWNERS);
+
+			snprintf(owner, sizeof(owner), "u%d", o);
+			int rc = pool_lease6(p, rnd(5) ? owner : NULL, now, addr);
+
+			if (in_use == SZ) {
+				ck_assert_int_eq(rc, -1);
+				continue;
+			}
+			ck_assert_int_eq(rc, 0);
+			inet_ntop(AF_INET6, addr, text, sizeof(text));
+			ck_assert_int_eq(pool_addr_parse(p, text, &idx), 0);
+			ck_assert_msg(!leased[idx], "%s handed out twice", text);
+			leased[idx] = 1;
+			memcpy(held_addr[idx], addr, 16);
+			in_use++;
+		} else {
+			idx = rnd(SZ);
+			int rc = pool_release6(p, held_addr[idx], now);
+
+			ck_assert_int_eq(rc, leased[idx] ? 0 : -1);
+			if (rc == 0) {
+				leased[idx] = 0;
+				in_use--;
+			}
+		}
+		ck_assert_uint_eq(pool_in_use(p), in_use);
+		if (op % 1000 == 0) {
+			counts[0] = counts[1] = 0;
+			pool_foreach(p, inv_cb, counts);
+			ck_assert_uint_eq(counts[0], in_use);
+			ck_assert_uint_le(pool_held(p, now) + in_use, SZ);
+			ck_assert_uint_le(counts[1], SZ);
+		}
+	}
+	pool_free(p);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("pool");
@@ -410,12 +797,21 @@ static Suite *pool_suite(void)
 	tcase_add_test(core, test_sticky_long_owner);
 	tcase_add_test(core, test_take);
 	tcase_add_loop_test(core, test_release_bad, 0, (int)ARRAY_SIZE(bad_releases));
+	tcase_add_test(core, test_window);
+	tcase_add_test(core, test_window_unlimited);
+	tcase_add_test(core, test_ipv6_basic);
+	tcase_add_test(core, test_ipv6_sticky);
+	tcase_add_test(core, test_ipv6_carry);
+	tcase_add_test(core, test_persist_roundtrip);
+	tcase_add_test(core, test_persist_torn);
 	suite_add_tcase(s, core);
 
 	tcase_set_timeout(limits, 60);
 	tcase_add_test(limits, test_big_pool);
 	tcase_add_test(limits, test_big_pool_owners);
 	tcase_add_test(limits, test_random_ops);
+	tcase_add_test(limits, test_big_persist);
+	tcase_add_test(limits, test_random_window);
 	suite_add_tcase(s, limits);
 	return s;
 }

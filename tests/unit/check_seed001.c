@@ -26,7 +26,9 @@
 /* The seed's objects; the phone connects through tunnel group VPNPhone. */
 #define SEED_POOL                                                              \
 	"ip_local_pools = ( { name = \"phones\"; range = \"198.19.0.10-198.19.0.20\";" \
-	" mask = \"255.255.255.0\"; } );\n"
+	" mask = \"255.255.255.0\"; } );\n"                                     \
+	"ipv6_local_pools = ( { name = \"phones6\"; prefix = \"2001:db8::10/64\";"  \
+	" count = 16; } );\n"
 #define SEED_NO_TRAFFIC                                                        \
 	"{ name = \"NO-TRAFFIC\"; type = \"extended\"; entries = \"deny ip any any\"; }"
 #define SEED_COMMON                                                            \
@@ -193,6 +195,7 @@ static void value_text(enum gp_attr a, char *buf, size_t len)
 	case GPA_GROUP_LOCK: snprintf(buf, len, "\"DefaultWEBVPNGroup\""); return;
 	case GPA_VPN_ACCESS_HOURS: snprintf(buf, len, "\"BUSINESS\""); return;
 	case GPA_ADDRESS_POOLS: snprintf(buf, len, "[ \"phones\" ]"); return;
+	case GPA_IPV6_ADDRESS_POOLS: snprintf(buf, len, "[ \"phones6\" ]"); return;
 	default: break;
 	}
 	if (i->allowed) {

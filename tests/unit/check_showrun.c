@@ -143,6 +143,7 @@ START_TEST(test_gp_all)
 	       " split-dns none  ! built-in default\n"
 	       " client-bypass-protocol disable  ! built-in default\n"
 	       " address-pools none  ! built-in default\n"
+	       " ipv6-address-pools none  ! built-in default\n"
 	       " webvpn\n"
 	       "  anyconnect mtu 1406  ! built-in default\n"
 	       "  anyconnect ssl keepalive 20  ! built-in default\n"

@@ -404,6 +404,7 @@ static struct cfg_trustpoint *tp_add(struct sslvpnd_config *cfg,
 	sfmt(tp->name, sizeof(tp->name), "%s", name);
 	tp->enrollment = enrollment;
 	tp->key_type = CFG_KEY_RSA;
+	tp->accept_sha1 = 1; /* the schema default */
 	return tp;
 }
 
@@ -587,7 +588,12 @@ struct hs_case {
 	const char *reason; /* substring of info.verify_reason */
 	const char *subject; /* substring of info.verify_subject */
 	const char *error; /* substring of the server's error */
+	int mic_flags; /* MIC_TRUST: MF_NO_SHA1, MF_IGNORE_EXPIRY */
+	const char *trustpoint; /* expected validating trustpoint when ok */
+	int expiry_ignored;
 };
+
+enum { MF_NO_SHA1 = 1, MF_IGNORE_EXPIRY = 2, MF_ROOT_ONLY = 4 };
 
 #define PHONE_CIPHERS "AES256-SHA:AES128-SHA"
 
@@ -599,7 +605,8 @@ static const struct hs_case hs_core[] = {
 	  .cipher = "ECDHE-RSA-AES256-GCM-SHA384",
 	  .present = 1,
 	  .verified = 1,
-	  .cn = "CP-8861-SEP682C7B40B5CE" },
+	  .cn = "CP-8861-SEP682C7B40B5CE",
+	  .trustpoint = "MIC_TRUST" },
 	{ .name = "7962G: TLS 1.0 AES256-SHA, SHA-1 MIC, leaf only",
 	  .client = { TLS1_VERSION, PHONE_CIPHERS, P_SHA1_LEAF, 0 },
 	  .ok = 1,
@@ -681,6 +688,67 @@ static const struct hs_case hs_core[] = {
 };
 
 static const struct hs_case hs_limits[] = {
+	{ .name = "missing intermediate: leaf alone, trustpoint holds the root",
+	  .client = { TLS1_2_VERSION, NULL, P_SHA2_LEAF, 0 },
+	  .mic_flags = MF_ROOT_ONLY,
+	  .reason = "unable to get local issuer certificate (depth 0)",
+	  .subject = "CP-8861-SEP682C7B40B5CE" },
+	{ .name = "intermediate sent by the client, trustpoint holds the root",
+	  .client = { TLS1_2_VERSION, NULL, P_SHA2_LEAF, 1 },
+	  .mic_flags = MF_ROOT_ONLY,
+	  .ok = 1,
+	  .version = TLS1_2_VERSION,
+	  .present = 1,
+	  .verified = 1,
+	  .cn = "CP-8861-SEP682C7B40B5CE",
+	  .trustpoint = "MIC_TRUST" },
+	{ .name = "SHA-1 MIC on a trustpoint with accept-sha1 false",
+	  .client = { TLS1_2_VERSION, NULL, P_SHA1_LEAF, 1 },
+	  .mic_flags = MF_NO_SHA1,
+	  .reason = "SHA-1 signature refused by trustpoint MIC_TRUST",
+	  .subject = "CP-7962G-SEP8CB64F576113" },
+	{ .name = "SHA-1 TLS 1.0 phone on a trustpoint with accept-sha1 false",
+	  .client = { TLS1_VERSION, PHONE_CIPHERS, P_SHA1_LEAF, 0 },
+	  .mic_flags = MF_NO_SHA1,
+	  .legacy = 1,
+	  .reason = "SHA-1 signature refused by trustpoint MIC_TRUST" },
+	{ .name = "SHA-256 MIC on a trustpoint with accept-sha1 false",
+	  .client = { TLS1_2_VERSION, NULL, P_SHA2_LEAF, 1 },
+	  .mic_flags = MF_NO_SHA1,
+	  .ok = 1,
+	  .version = TLS1_2_VERSION,
+	  .present = 1,
+	  .verified = 1,
+	  .cn = "CP-8861-SEP682C7B40B5CE",
+	  .trustpoint = "MIC_TRUST" },
+	{ .name = "expired MIC accepted under ignore-expiry",
+	  .client = { TLS1_2_VERSION, NULL, P_EXPIRED, 1 },
+	  .mic_flags = MF_IGNORE_EXPIRY,
+	  .ok = 1,
+	  .version = TLS1_2_VERSION,
+	  .present = 1,
+	  .verified = 1,
+	  .cn = "CP-8861-SEP000000BAD002",
+	  .trustpoint = "MIC_TRUST",
+	  .expiry_ignored = 1 },
+	{ .name = "not-yet-valid MIC accepted under ignore-expiry",
+	  .client = { TLS1_2_VERSION, NULL, P_FUTURE, 1 },
+	  .mic_flags = MF_IGNORE_EXPIRY,
+	  .ok = 1,
+	  .version = TLS1_2_VERSION,
+	  .present = 1,
+	  .verified = 1,
+	  .cn = "CP-8861-SEP000000BAD003",
+	  .trustpoint = "MIC_TRUST",
+	  .expiry_ignored = 1 },
+	{ .name = "ignore-expiry does not excuse an untrusted certificate",
+	  .client = { TLS1_2_VERSION, NULL, P_UNTRUSTED, 0 },
+	  .mic_flags = MF_IGNORE_EXPIRY,
+	  .reason = "self-signed certificate (depth 0)" },
+	{ .name = "ignore-expiry of MIC_TRUST does not reach CAPF (revoked LSC)",
+	  .client = { TLS1_2_VERSION, NULL, P_LSC_REVOKED, 0 },
+	  .mic_flags = MF_IGNORE_EXPIRY,
+	  .reason = "revoked" },
 	{ .name = "untrusted self-signed client certificate",
 	  .client = { TLS1_2_VERSION, NULL, P_UNTRUSTED, 0 },
 	  .reason = "self-signed certificate (depth 0)",
@@ -737,9 +805,22 @@ static void check_hs_case(const struct hs_case *t)
 {
 	struct sslvpnd_config *cfg =
 		cfg_lab(t->server_version ? t->server_version : "tlsv1");
-	struct tls_server *srv = server_ok(cfg);
+	struct tls_server *srv;
 	struct hs_result r;
+	size_t i;
 
+	for (i = 0; i < cfg->n_trustpoints; i++)
+		if (!strcmp(cfg->trustpoints[i].name, "MIC_TRUST")) {
+			cfg->trustpoints[i].accept_sha1 =
+				!(t->mic_flags & MF_NO_SHA1);
+			cfg->trustpoints[i].ignore_expiry =
+				!!(t->mic_flags & MF_IGNORE_EXPIRY);
+			if (t->mic_flags & MF_ROOT_ONLY)
+				pki_path(cfg->trustpoints[i].certificate,
+					 sizeof(cfg->trustpoints[i].certificate),
+					 P_SHA2_ROOT, "pem");
+		}
+	srv = server_ok(cfg);
 	handshake(srv, &t->client, &r);
 	ck_assert_msg(r.ok == t->ok, "%s: handshake %s, expected %s (%s; %s)",
 		      t->name, r.ok ? "succeeded" : "failed",
@@ -758,6 +839,9 @@ static void check_hs_case(const struct hs_case *t)
 		ck_assert_int_eq(r.info.verify_failed, 0);
 		ck_assert_str_eq(r.peer.cn, t->cn ? t->cn : "");
 		ck_assert(!memcmp(r.server_sha1, srv->sha1, 20));
+		if (t->trustpoint)
+			ck_assert_str_eq(r.peer.trustpoint, t->trustpoint);
+		ck_assert_int_eq(r.info.expiry_ignored, t->expiry_ignored);
 	} else {
 		ck_assert_int_eq(r.info.verify_failed, t->reason != NULL);
 		assert_contains(t->name, r.info.verify_reason, t->reason);
@@ -860,7 +944,14 @@ START_TEST(test_server_temporary)
 
 	ck_assert_str_eq(srv->trustpoint, "");
 	ck_assert_str_eq(srv->ifname, "outside");
+	/* none configured: EC temporary first, RSA temporary beside it */
+	ck_assert_int_eq(srv->n_ids, 2);
+	ck_assert(srv->ids[0].ec && !srv->ids[1].ec);
 	sfmt(path, sizeof(path), "%s/identity/temporary-rsa.pem",
+	     cfg->general.state_dir);
+	file_sha1(path, h);
+	ck_assert(!memcmp(h, srv->ids[1].sha1, 20));
+	sfmt(path, sizeof(path), "%s/identity/temporary-ec.pem",
 	     cfg->general.state_dir);
 	file_sha1(path, h);
 	ck_assert(!memcmp(h, srv->sha1, 20));
@@ -952,10 +1043,14 @@ START_TEST(test_server_file)
 	tp_identity_file(cfg, "ASAV", P_SERVER, P_SERVER, "chain");
 	tp_identity_file(cfg, "ASAV_EC", P_SERVER_EC, P_SERVER_EC, "pem");
 	srv = server_ok(cfg);
-	ck_assert_str_eq(srv->trustpoint, "ASAV");
+	/* both configured: EC is what a client offering both gets */
+	ck_assert_str_eq(srv->trustpoint, "ASAV_EC");
+	ck_assert_int_eq(srv->n_ids, 2);
+	ck_assert_str_eq(srv->ids[1].trustpoint, "ASAV");
 	tls_cert_sha1(certs[P_SERVER], h);
-	ck_assert(!memcmp(h, srv->sha1, 20));
-	ck_assert_int_eq(X509_cmp(srv->cert, certs[P_SERVER]), 0);
+	ck_assert(!memcmp(h, srv->ids[1].sha1, 20));
+	ck_assert_int_eq(X509_cmp(srv->ids[1].cert, certs[P_SERVER]), 0);
+	rsa.ciphers = "aRSA";
 	handshake(srv, &rsa, &r);
 	ck_assert_msg(r.ok, "%s", r.error);
 	ck_assert(!memcmp(h, r.server_sha1, 20));
@@ -965,6 +1060,128 @@ START_TEST(test_server_file)
 	ck_assert(!memcmp(h, r.server_sha1, 20));
 	tls_server_free(srv);
 	cfg_free(cfg);
+}
+END_TEST
+
+/* The ASA selection table (asa-behaviour.md section 5, CSCuu02848), every
+ * cell: which certificate (configured or temporary, RSA or EC) and which
+ * kind of suite each client offer gets.  t-tls-select.sh repeats it over
+ * the wire with openssl s_client. */
+enum sel_cfg { SEL_RSA, SEL_EC, SEL_BOTH, SEL_NONE };
+enum sel_want { W_FAIL, W_RSA, W_RSA_TEMP, W_EC, W_EC_TEMP };
+
+static const char *const sel_offer[] = { "aRSA", "aECDSA", "aECDSA:aRSA" };
+/* [offer][configured] */
+static const enum sel_want sel_table[3][4] = {
+	{ W_RSA, W_RSA_TEMP, W_RSA, W_RSA_TEMP },
+	{ W_FAIL, W_EC, W_EC, W_EC_TEMP },
+	{ W_RSA, W_EC, W_EC, W_EC_TEMP },
+};
+
+START_TEST(test_select_table)
+{
+	int offer = _i / 4, conf = _i % 4;
+	enum sel_want want = sel_table[offer][conf];
+	struct sslvpnd_config *cfg = cfg_new();
+	struct client_spec c = { TLS1_2_VERSION, sel_offer[offer], -1, 0 };
+	struct tls_server *srv;
+	struct hs_result r;
+	char path[512];
+	uint8_t h[20];
+
+	if (conf == SEL_RSA || conf == SEL_BOTH)
+		tp_identity_file(cfg, "RSA", P_SERVER, P_SERVER, "pem");
+	if (conf == SEL_EC || conf == SEL_BOTH)
+		tp_identity_file(cfg, "EC", P_SERVER_EC, P_SERVER_EC, "pem");
+	srv = server_ok(cfg);
+	handshake(srv, &c, &r);
+	if (want == W_FAIL) {
+		ck_assert_msg(!r.ok, "offer %s, config %d: handshake succeeded",
+			      sel_offer[offer], conf);
+		goto out;
+	}
+	ck_assert_msg(r.ok, "offer %s, config %d: %s", sel_offer[offer], conf,
+		      r.error);
+	if (want == W_RSA)
+		tls_cert_sha1(certs[P_SERVER], h);
+	else if (want == W_EC)
+		tls_cert_sha1(certs[P_SERVER_EC], h);
+	else {
+		sfmt(path, sizeof(path), "%s/identity/temporary-%s.pem",
+		     cfg->general.state_dir, want == W_EC_TEMP ? "ec" : "rsa");
+		file_sha1(path, h);
+	}
+	ck_assert_msg(!memcmp(h, r.server_sha1, 20),
+		      "offer %s, config %d: wrong certificate",
+		      sel_offer[offer], conf);
+	ck_assert_msg((strstr(r.cipher, "ECDSA") != NULL) ==
+			      (want == W_EC || want == W_EC_TEMP),
+		      "offer %s, config %d: cipher %s", sel_offer[offer], conf,
+		      r.cipher);
+out:
+	tls_server_free(srv);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* Phone names: MIC CN CP-<model>-SEP<mac>, LSC CN SEP<mac>. */
+static const struct {
+	const char *cn;
+	int ok;
+	const char *model, *mac, *device;
+} phone_cases[] = {
+	{ "CP-7962G-SEP8CB64F576113", 0, "7962G", "8CB64F576113", "SEP8CB64F576113" },
+	{ "CP-8861-SEP682c7b40b5ce", 0, "8861", "682C7B40B5CE", "SEP682C7B40B5CE" },
+	{ "SEP6C3E18F21868", 0, "", "6C3E18F21868", "SEP6C3E18F21868" },
+	{ "CP-7821-3PCC-SEP001122334455", 0, "7821-3PCC", "001122334455", "SEP001122334455" },
+	{ "CP-8861-SEP682C7B40B5C", -1, NULL, NULL, NULL },   /* 11 digits */
+	{ "CP-8861-SEP682C7B40B5CEE", -1, NULL, NULL, NULL }, /* 13 digits */
+	{ "CP--SEP682C7B40B5CE", -1, NULL, NULL, NULL },      /* no model */
+	{ "CP-8861-SEP682C7B40B5CG", -1, NULL, NULL, NULL },  /* not hex */
+	{ "asav.lab.example", -1, NULL, NULL, NULL },
+	{ "", -1, NULL, NULL, NULL },
+};
+
+START_TEST(test_phone_cn)
+{
+	struct tls_phone ph;
+	int rc = tls_phone_cn(phone_cases[_i].cn, &ph);
+
+	ck_assert_msg(rc == phone_cases[_i].ok, "%s: rc %d", phone_cases[_i].cn,
+		      rc);
+	if (rc < 0) {
+		ck_assert_str_eq(ph.device, "");
+		return;
+	}
+	ck_assert_str_eq(ph.model, phone_cases[_i].model);
+	ck_assert_str_eq(ph.mac, phone_cases[_i].mac);
+	ck_assert_str_eq(ph.device, phone_cases[_i].device);
+}
+END_TEST
+
+START_TEST(test_dn_field)
+{
+	const char *subj =
+		"CN=CP-8861-SEP682C7B40B5CE,OU=Phones\\, Lab,O=LAB Cisco,L=San Jose,ST=CA,C=US,serialNumber=PUC123";
+	char buf[64];
+
+	ck_assert_int_eq(tls_dn_field(subj, "C", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "US");
+	ck_assert_int_eq(tls_dn_field(subj, "ST", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "CA");
+	ck_assert_int_eq(tls_dn_field(subj, "L", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "San Jose");
+	ck_assert_int_eq(tls_dn_field(subj, "OU", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "Phones, Lab"); /* escaped comma */
+	ck_assert_int_eq(tls_dn_field(subj, "serialNumber", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "PUC123");
+	ck_assert_int_eq(tls_dn_field(subj, "UID", buf, sizeof(buf)), -1);
+	ck_assert_str_eq(buf, "");
+	/* too long for the buffer: nothing rather than a prefix */
+	ck_assert_int_eq(tls_dn_field(subj, "L", buf, 4), -1);
+	ck_assert_str_eq(buf, "");
+	/* "C" must not match "CN" */
+	ck_assert_int_eq(tls_dn_field("CN=x,O=y", "C", buf, sizeof(buf)), -1);
 }
 END_TEST
 
@@ -1060,7 +1277,7 @@ START_TEST(test_embedded_default)
 	srv = tls_server_new(cfg, &cfg->interfaces[0], err, sizeof(err));
 	ck_assert_msg(srv != NULL, "%s", err);
 	ck_assert_str_eq(srv->trustpoint, "");
-	sfmt(path, sizeof(path), "%s/identity/temporary-rsa.pem", dir);
+	sfmt(path, sizeof(path), "%s/identity/temporary-ec.pem", dir);
 	file_sha1(path, h);
 	ck_assert(!memcmp(h, srv->sha1, 20));
 	tls_server_free(srv);
@@ -1174,7 +1391,7 @@ START_TEST(test_temporary_race)
 	while ((d = readdir(dp)) != NULL)
 		files += d->d_name[0] != '.';
 	closedir(dp);
-	ck_assert_int_eq(files, 1);
+	ck_assert_int_eq(files, 2); /* temporary-rsa.pem, temporary-ec.pem */
 }
 END_TEST
 
@@ -1380,6 +1597,9 @@ static Suite *tls_suite(void)
 	tcase_add_test(core, test_server_self_rsa);
 	tcase_add_test(core, test_server_self_ec);
 	tcase_add_test(core, test_server_file);
+	tcase_add_loop_test(core, test_select_table, 0, 12);
+	tcase_add_loop_test(core, test_phone_cn, 0, N(phone_cases));
+	tcase_add_test(core, test_dn_field);
 	tcase_add_test(core, test_peer_fields);
 	tcase_add_test(core, test_error_string);
 	tcase_add_test(core, test_empty_ca_dir);

@@ -1,7 +1,8 @@
 /* sslvpnctl: the administrator's client of sslvpnd's control socket.
  *
  * It sends one request line ("text|json <command words>\n"), reads the
- * reply ("OK\n" + output, or "ERR <message>\n") and exits 0 or 1.  The
+ * reply ("OK\n" + output, or "ERR <message>\n" with optional details
+ * after it) and exits 0 or 1.  The
  * commands and their output belong to main (src/main/ctl.c); this program
  * only carries words and bytes, with a bounded wait. */
 #include "config.h"
@@ -32,10 +33,20 @@ static void usage(FILE *fp)
 		"  --state-dir DIR  use DIR/ctl.sock (default %s)\n"
 		"  --json           machine output (one JSON document)\n"
 		"commands:\n"
-		"  show vpn-sessiondb anyconnect [filter name U | filter ip A |\n"
-		"                                 filter tunnel-group T]\n"
+		"  show vpn-sessiondb [detail] anyconnect [filter name U | filter ip A |\n"
+		"                                          filter tunnel-group T]\n"
 		"  show vpn-sessiondb summary\n"
-		"  vpn-sessiondb logoff name U | index N | all [noconfirm]\n",
+		"  vpn-sessiondb logoff name U | index N | tunnel-group T | all [noconfirm]\n"
+		"  show version | show ssl | show debug\n"
+		"  show ip local pool [NAME] | show ipv6 local pool [NAME]\n"
+		"  show crypto ca certificates [TP] | show crypto ca expiry [DAYS] | show crypto ca check\n"
+		"  crypto ca enroll TP | crypto ca export TP identity-certificate\n"
+		"  certhash TP [TP...]  SHA-1 hex + base64 and the CUCM vpnGroup snippet\n"
+		"  metrics          Prometheus text exposition\n"
+		"  debug webvpn [anyconnect] | crypto ca | ssl | aaa | dap [LEVEL]\n"
+		"  undebug all | CLASS\n"
+		"  help             every command the daemon knows\n"
+		"  reload           re-read the configuration file (errors: file:line, exit 1)\n",
 		DEFAULT_STATE_DIR);
 }
 
@@ -199,6 +210,13 @@ static int show_reply(const char *buf, size_t len)
 		return fflush(stdout) ? 1 : 0;
 	}
 	if (nl - buf >= 4 && memcmp(buf, "ERR ", 4) == 0) {
+		size_t body = len - (size_t)(nl + 1 - buf);
+
+		/* The details (reload: one file:line error per line) first,
+		 * the verdict last. */
+		if (body)
+			fwrite(nl + 1, 1, body, stdout);
+		fflush(stdout);
 		fprintf(stderr, "sslvpnctl: %.*s\n", (int)(nl - buf - 4), buf + 4);
 		return 1;
 	}
