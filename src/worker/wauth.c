@@ -442,6 +442,23 @@ static void xml_need_form(struct conn *c, const struct ipc_auth_rep *rp)
 	xml_reply(c, "", body);
 }
 
+static void xml_denied(struct conn *c, const char *message)
+{
+	char msg[sizeof(((struct ipc_auth_rep *)0)->message) * 6];
+	static char body[RESP_MAX];
+
+	if (xmlauth_escape(msg, sizeof(msg), message) < 0)
+		util_strlcpy(msg, "Login denied.", sizeof(msg));
+	snprintf(body, sizeof(body),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		 "<config-auth client=\"vpn\" type=\"auth-request\" aggregate-auth-version=\"2\">\n"
+		 "<auth id=\"main\">\n<title>Login</title>\n"
+		 "<error id=\"13\" param1=\"\" param2=\"\">%s</error>\n"
+		 "</auth>\n</config-auth>\n", msg);
+	c->close_after_flush = 1;
+	xml_reply(c, "Connection: close\r\n", body);
+}
+
 static void svc_success(struct conn *c, const struct ipc_auth_rep *rp)
 {
 	char head[512];
@@ -475,9 +492,16 @@ static void on_auth_answer(struct conn *c, const struct ipc_auth_rep *rp)
 		xml_need_form(c, rp);
 		break;
 	default:
-		/* Final failure: 401, no cookie, close (the phone's one attempt
-		 * per TLS connection; openconnect stops on it). */
-		wauth_send_status(c, 401, NULL);
+		/* Final failure: no cookie, close.  The phone gets its 401 (one
+		 * attempt per TLS connection); an XML client gets the reason
+		 * for the user (a DAP user-message, "Login denied.") as an
+		 * auth-request with an error and no form, which AnyConnect
+		 * shows and openconnect prints before it stops. */
+		if (c->phone || !rp->message[0]) {
+			wauth_send_status(c, 401, NULL);
+			break;
+		}
+		xml_denied(c, rp->message);
 		break;
 	}
 }

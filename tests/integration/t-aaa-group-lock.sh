@@ -73,7 +73,14 @@ cat >"$TMPD/reply.xml" <<XML
 <config-auth client="vpn" type="auth-reply" aggregate-auth-version="2"><version who="vpn">v9.01</version><device-id>linux-64</device-id>$opaque<auth><username>bob</username><password>$PASS</password></auth></config-auth>
 XML
 xml_post reply "$TMPD/reply.xml"
-assert_eq 401 "$CODE" "auth-reply through the alias of the wrong tunnel group"
+# Refused: an auth-request carrying the reason for the user and no form,
+# no session token (the XML clients show the error and stop).
+assert_eq 200 "$CODE" "auth-reply through the alias of the wrong tunnel group"
+assert_match "$BODY" '<error id="[0-9]+"[^>]*>Login denied\.</error>' "the refusal says Login denied."
+case $BODY in
+*session-token* | *'<input '*) fail "the refusal carries a session token or a form: $BODY" ;;
+esac
+ok "the refusal has no session token and no form"
 n=$(log_lines 716039 'group-lock value phones \(from user bob\) but the connection uses tunnel group staff' | wc -l)
 [ "$n" -ge 2 ] || fail "716039: expected the lock refusal for the alias login too, got $n lines"
 ok "716039: the alias login refused by the lock as well"

@@ -171,6 +171,10 @@ assert_no_log 734001 "NotPhones" "NotPhones (NONE of clienttype IPPhone) did not
 # profile is no IP phone: NotPhones (NONE of clienttype IPPhone) terminates.
 oc_authenticate oc "$PHONE_URL" -c "$cert" -k "$key"
 assert_eq "" "$OC_COOKIE" "openconnect gets no cookie"
+assert_fails "$OC_AUTH_RC" "openconnect stops on the DAP termination"
+grep -q 'IP phones only' "$TMPD/oc.auth.err" ||
+	fail "openconnect did not show the DAP user-message: $(tr '\n' '|' <"$TMPD/oc.auth.err")"
+ok "openconnect shows the DAP user-message"
 assert_log 734003 "Addr $peer: Session Attribute endpoint\.application\.clienttype = OpenConnect\$" \
 	"734003: openconnect's client type from its User-Agent"
 assert_log 734001 "selected for this connection: PhonesPermit, NotPhones\$" \
