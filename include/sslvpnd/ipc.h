@@ -213,6 +213,10 @@ struct ipc_tunnel_rep {
 	 * prefix length of its pool (X-CSTP-Address-IP6); plen6 0 = none. */
 	uint8_t addr6[16];            /* network byte order */
 	uint8_t plen6;
+	/* The client's DPD interval (anyconnect dpd-interval client), for
+	 * X-CSTP-DPD / X-DTLS-DPD; dpd above is the headend's own (gateway).
+	 * 0 = the client sends no DPD. */
+	uint16_t dpd_client;
 };
 
 /* ipc_tunnel_rep.filter_flags */

@@ -154,6 +154,7 @@ int ipc_enc_tunnel_rep(const struct ipc_tunnel_rep *m, uint8_t *buf, size_t cap)
 	wbuf_put_u8(&w, m->plen6 > 128 ? 0 : m->plen6);
 	if (m->plen6 && m->plen6 <= 128)
 		wbuf_put_bytes(&w, m->addr6, sizeof(m->addr6));
+	wbuf_put_u16(&w, m->dpd_client);
 	return wbuf_ok(&w) ? -1 : (int)w.len;
 }
 
@@ -186,5 +187,6 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 		return -1;
 	if (m->plen6)
 		rbuf_get_bytes(&r, m->addr6, sizeof(m->addr6));
+	rbuf_get_u16(&r, &m->dpd_client);
 	return rbuf_done(&r);
 }

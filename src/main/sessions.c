@@ -597,6 +597,7 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 	rp->mtu = (uint16_t)mtu;
 	rp->keepalive = (uint16_t)gp_num_or(e, GPA_ANYCONNECT_SSL_KEEPALIVE, 20);
 	rp->dpd = (uint16_t)gp_num_or(e, GPA_ANYCONNECT_DPD_GATEWAY, 30);
+	rp->dpd_client = (uint16_t)gp_num_or(e, GPA_ANYCONNECT_DPD_CLIENT, 30);
 	rp->idle_timeout = (uint32_t)(idle * 60);
 	rp->session_timeout = (uint32_t)(sess * 60);
 	rp->session_remaining = rp->session_timeout;

@@ -197,7 +197,7 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 		       "X-CSTP-Disable-Always-On-VPN: false\r\n"
 		       "X-CSTP-Client-Bypass-Protocol: %s\r\n"
 		       "X-CSTP-TCP-Keepalive: true\r\n",
-		    rp->keepalive, rp->dpd, rp->mtu, base_mtu,
+		    rp->keepalive, rp->dpd_client, rp->mtu, base_mtu,
 		    rp->client_bypass ? "true" : "false");
 	wdtls_offer(c, c->req, rp, b);
 	wbuf_printf(b, "\r\n");

@@ -156,7 +156,7 @@ static void offer_headers(const struct conn *c, const struct ipc_tunnel_rep *rp,
 			    d->reply, d->mtu);
 	wbuf_printf(b, "X-DTLS-Port: %u\r\nX-DTLS-Keepalive: %u\r\nX-DTLS-DPD: %u\r\n"
 		       "X-DTLS-Rekey-Time: 172800\r\nX-DTLS-Rekey-Method: new-tunnel\r\n",
-		    ifc ? ifc->dtls_port : 443, rp->keepalive, rp->dpd);
+		    ifc ? ifc->dtls_port : 443, rp->keepalive, rp->dpd_client);
 }
 
 void wdtls_offer(struct conn *c, const struct http_request *req,

@@ -35,7 +35,8 @@ logging = { destination = "stderr"; format = "asa"; };
 interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; } );
 trustpoints = ( { name = "LAB-MIC"; enrollment = "terminal"; certificate = "$STATE/trust"; } );
 ip_local_pools = ( { name = "phones"; range = "198.19.0.10-198.19.0.20"; mask = "255.255.255.0"; } );
-group_policies = ( { name = "DfltGrpPolicy"; anyconnect-dpd-interval-gateway = 5; },
+group_policies = ( { name = "DfltGrpPolicy"; anyconnect-dpd-interval-gateway = 5;
+                     anyconnect-dpd-interval-client = 6; },
                    { name = "NoDTLS"; anyconnect-ssl-dtls = false; } );
 tunnel_groups = ( { name = "DefaultWEBVPNGroup"; address-pool = "phones";
                     authentication = "certificate"; },
@@ -72,6 +73,11 @@ wait_for 15 "DTLS up" oc_dtls_up b || fail "DTLS never came up"
 sleep 0.5
 assert_ping b
 ok "DTLS up and carrying the ping"
+# The client is told its own DPD interval (dpd-interval client 6), not the
+# headend's (gateway 5).
+grep -q 'CSTP connected. DPD 6,' "${OC_LOG[b]}" ||
+	fail "openconnect was not given the client DPD interval: $(grep 'DPD' "${OC_LOG[b]}" | head -n 3 | tr '\n' '|')"
+ok "X-CSTP-DPD carries dpd-interval client (6), not gateway (5)"
 
 ns_cli ip rule add ipproto udp dport 443 prio 100 blackhole ||
 	hard_error "ip rule (client) not supported"
@@ -80,7 +86,7 @@ ns_srv ip rule add ipproto udp sport 443 prio 100 blackhole ||
 note "UDP 443 blackholed in both namespaces"
 
 ping_once() { ns_cli ping -c 1 -W 1 "$BEHIND_IP" >/dev/null 2>&1; }
-# openconnect's DTLS DPD (X-DTLS-DPD 5 s) declares DTLS dead after about
+# openconnect's DTLS DPD (X-DTLS-DPD 6 s) declares DTLS dead after about
 # two intervals and moves to CSTP; the headend follows.
 wait_for 45 "ping over CSTP after the UDP blackout" ping_once ||
 	fail "no ping through the tunnel 45 s after UDP was blocked: $(grep -i dtls "${OC_LOG[b]}" | tail -n 5)"

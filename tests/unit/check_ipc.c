@@ -77,6 +77,7 @@ START_TEST(tunnel_rep_roundtrip)
 	a.filter_flags = IPC_FILTER_DENY_FIRST;
 	memset(a.addr6, 0x20, sizeof(a.addr6));
 	a.plen6 = 64;
+	a.dpd_client = 45;
 	int n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
 
 	ck_assert_int_gt(n, 0);
@@ -130,7 +131,7 @@ START_TEST(tunnel_rep_addr6)
 	ck_assert_int_eq(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
 	ck_assert_uint_eq(b.plen6, 64);
 	ck_assert_int_eq(memcmp(b.addr6, a.addr6, 16), 0);
-	buf[n - 17] = 129; /* the plen6 byte */
+	buf[n - 19] = 129; /* the plen6 byte (before addr6 and dpd_client) */
 	ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
 }
 END_TEST
