@@ -448,6 +448,12 @@ int main(int argc, char **argv)
 	m.listen_snap = snapshot_ref(m.snap);
 	m.worker_gen = m.snap->gen;
 	if (o.check) {
+		/* The trustpoints' files too, read only (nothing is generated):
+		 * unreadable, key mismatch, expired, not yet valid. */
+		if (tls_trustpoints_report(m.cfg, stderr) > 0) {
+			fprintf(stderr, "%s: trustpoint errors (see above)\n", m.cfg->source);
+			return 1;
+		}
 		printf("%s: configuration OK\n", m.cfg->source);
 		return 0;
 	}

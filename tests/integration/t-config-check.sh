@@ -103,6 +103,18 @@ grep -E 'ssl cipher dtlsv1 "DHE-RSA-AES256-SHA": DTLS 0\.9 .*needs AES256-SHA or
 	"$TMPD/badssl.out" >/dev/null || fail "no message naming ssl cipher dtlsv1"
 ok "unusable DTLS cipher lists named"
 
+# --- identity files are read too: a certificate with the wrong key is named
+badtp="$TMPD/badtp.conf"
+sed "s|^trustpoints = .*|trustpoints = ( { name = \"LAB-MIC\"; enrollment = \"terminal\"; certificate = \"$STATE/trust\"; },\n  { name = \"MISMATCH\"; enrollment = \"file\"; certificate = \"$PKI/server/server.pem\"; key = \"$PKI/server/server-ec.key\"; } );|" \
+	"$good" >"$badtp"
+grep -q MISMATCH "$badtp" || hard_error "could not write badtp.conf"
+sv badtp -t -c "$badtp"
+show badtp
+assert_rc 1 "$RC" "sslvpnd -t with a certificate and a key that do not match"
+grep -E 'error: .*MISMATCH' "$TMPD/badtp.out" >/dev/null ||
+	fail "no error naming trustpoint MISMATCH"
+ok "key/certificate mismatch named with the trustpoint"
+
 # --- -T prints what -t accepts: for a file and for the embedded default
 sv dump-good -T -c "$good"
 assert_rc 0 "$RC" "sslvpnd -T -c good.conf"
