@@ -17,6 +17,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <unistd.h>
 
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
@@ -25,11 +26,15 @@
 
 enum { REQ_MAX = 1024, REPLY_MAX = 16 << 20, TIMEOUT_MS = 10000 };
 
+/* Where etc/sslvpnd.service puts the control socket (--ctl-socket). */
+#define RUN_CTL_SOCKET "/run/sslvpnd/ctl.sock"
+
 static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"usage: sslvpnctl [--socket PATH | --state-dir DIR] [--json] COMMAND...\n"
-		"  --socket PATH    sslvpnd's control socket\n"
+		"  --socket PATH    sslvpnd's control socket (default " RUN_CTL_SOCKET "\n"
+		"                   when it exists, as under systemd)\n"
 		"  --state-dir DIR  use DIR/ctl.sock (default %s)\n"
 		"  --json           machine output (one JSON document)\n"
 		"commands:\n"
@@ -254,6 +259,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* No choice given: the systemd unit's socket when it exists, else
+	 * the default state directory's. */
+	if (!sock && !state && access(RUN_CTL_SOCKET, F_OK) == 0)
+		sock = RUN_CTL_SOCKET;
 	if (sock)
 		snprintf(path, sizeof(path), "%s", sock);
 	else
