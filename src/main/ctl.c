@@ -1197,7 +1197,7 @@ static void cmd_help(struct request *r)
 		"show running-config [all] group-policy [NAME]",
 		"show running-config tunnel-group [NAME]",
 		"show running-config access-list [NAME]",
-		"show running-config dynamic-access-policy-record [NAME]",
+		"show running-config dynamic-access-policy-record [NAME] | show dap [NAME]",
 		"show ip local pool [NAME]",
 		"show crypto ca certificates [TP] | show crypto ca expiry [DAYS]",
 		"crypto ca enroll TP | crypto ca export TP identity-certificate",
@@ -1252,6 +1252,20 @@ static void cmd_crypto(struct request *r)
 }
 
 /* Returns 1 for a command that changes state (logged as 111008). */
+/* show dap [NAME]: the DAP records, as show running-config
+ * dynamic-access-policy-record [NAME] prints them. */
+static void cmd_show_dap(struct request *r)
+{
+	static char run[] = "running-config", rec[] = "dynamic-access-policy-record";
+
+	if (r->argc == 3)
+		r->argv[3] = r->argv[2];
+	r->argv[1] = run;
+	r->argv[2] = rec;
+	r->argc++;
+	cmd_show_run(r);
+}
+
 static int dispatch(struct request *r)
 {
 	if (r->argc == 1 && strcmp(r->argv[0], "help") == 0) {
@@ -1272,6 +1286,8 @@ static int dispatch(struct request *r)
 			cmd_show_ssl(r);
 		else if (r->argc == 2 && kw(r->argv[1], "debug"))
 			debug_state(r);
+		else if (r->argc <= 3 && strcmp(r->argv[1], "dap") == 0)
+			cmd_show_dap(r);
 		else if (r->argc > 1 && strcmp(r->argv[1], "ipv6") == 0)
 			cmd_show_pool(r, 6);
 		else if (r->argc > 1 && strcmp(r->argv[1], "ip") == 0)

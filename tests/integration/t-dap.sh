@@ -130,6 +130,13 @@ grep -q '^ action terminate$' "$ctl_out" || fail "show running-config: no 'actio
 grep -q '^ ! aaa ANY: aaa.cisco.tunnelgroup = vpn-phone-group$' "$ctl_out" ||
 	fail "show running-config: the VPNPhone criterion is not shown"
 ok "sslvpnctl show running-config dynamic-access-policy-record"
+dap_out="$TMPD/showdap.out"
+timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" show dap VPNPhone >"$dap_out" 2>&1 ||
+	fail "sslvpnctl show dap VPNPhone: $(cat "$dap_out")"
+assert_eq "dynamic-access-policy-record VPNPhone" "$(head -n 1 "$dap_out")" \
+	"show dap VPNPhone: that record"
+grep -q 'DfltAccessPolicy' "$dap_out" && fail "show dap VPNPhone shows other records too"
+ok "sslvpnctl show dap NAME"
 assert_server_alive
 stop_pid "$SRV_PID" TERM
 mv "$SRV_LOG" "$TMPD/sslvpnd-2.log"
