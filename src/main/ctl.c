@@ -723,6 +723,20 @@ static void cmd_logoff(struct request *r)
 	}
 }
 
+/* A text a renderer wrote (showrun, metrics): as is, or with --json as
+ * the one string of {"KEY": "..."}. */
+static void reply_rendered(struct request *r, const char *key, const char *buf, size_t len)
+{
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, key);
+		json_strn(r->j, buf, len);
+		json_obj_end(r->j);
+	} else {
+		text_printf(r->t, "%s", buf);
+	}
+}
+
 /* show running-config [all] group-policy [NAME] | tunnel-group [NAME] |
  * access-list [NAME]: the policy model's own renderers (showrun.c). */
 static void cmd_show_run(struct request *r)
@@ -764,14 +778,8 @@ static void cmd_show_run(struct request *r)
 	else if (rc < 0)
 		snprintf(r->err, sizeof(r->err), "ERROR: %.60s %.60s does not exist", what,
 			 name ? name : "");
-	else if (r->json) {
-		json_obj_begin(r->j);
-		json_key(r->j, "config");
-		json_strn(r->j, buf, len);
-		json_obj_end(r->j);
-	} else {
-		text_printf(r->t, "%s", buf);
-	}
+	else
+		reply_rendered(r, "config", buf, len);
 	free(buf);
 }
 
@@ -967,16 +975,10 @@ static void cmd_metrics(struct request *r)
 	}
 	rc = metrics_render(r->ctl->m, fp);
 	fclose(fp);
-	if (rc < 0) {
+	if (rc < 0)
 		snprintf(r->err, sizeof(r->err), "out of memory");
-	} else if (r->json) {
-		json_obj_begin(r->j);
-		json_key(r->j, "prometheus");
-		json_strn(r->j, buf, len);
-		json_obj_end(r->j);
-	} else {
-		text_printf(r->t, "%s", buf);
-	}
+	else
+		reply_rendered(r, "prometheus", buf, len);
 	free(buf);
 }
 
