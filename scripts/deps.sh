@@ -37,10 +37,17 @@ deps_install() {
 	fi
 	echo "deps: installing: $_missing"
 	export DEBIAN_FRONTEND=noninteractive
+	# apt's output goes to a log, shown when it fails, so that the first
+	# lines of a run say what it runs with (deps_versions).
+	_log=$(mktemp /tmp/sslvpnd-deps.XXXXXX) || return 1
 	# Bounded: a hung mirror must not eat the whole CI budget.
-	timeout 900 apt-get update -q || return 1
 	# shellcheck disable=SC2086 # word splitting of the package list is wanted
-	timeout 1800 apt-get install -y -q $_missing || return 1
+	if ! { timeout 900 apt-get update -q && timeout 1800 apt-get install -y -q $_missing; } >"$_log" 2>&1; then
+		tail -n 40 "$_log" >&2
+		echo "deps: apt-get failed (whole log: $_log)" >&2
+		return 1
+	fi
+	rm -f "$_log"
 	_still=$(deps_missing | tr '\n' ' ')
 	if [ -n "$_still" ]; then
 		echo "deps: still missing after apt-get: $_still" >&2
@@ -69,4 +76,33 @@ build_make() {
 	_src=$1
 	shift
 	(cd "$_src/build" && timeout 1200 make -j2 "$@")
+}
+
+# deps_versions: one line with the library and client versions a run uses
+# (bug reports name them; a libssl update changed DTLS behaviour once).
+deps_versions() {
+	_v() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo none; }
+	echo "versions: libssl3 $(_v libssl3) ($(openssl version 2>/dev/null))," \
+		"libev4 $(_v libev4), libconfig9 $(_v libconfig9)," \
+		"libnl-3-200 $(_v libnl-3-200), check $(_v check)," \
+		"openconnect $(_v openconnect), kernel $(uname -r)"
+}
+
+# deps_libssl_others DIR: download and unpack into DIR/VERSION/ every other
+# libssl3 build the configured Debian archives serve (the headend must
+# behave the same on each; tests/unit/libssl-compat.sh runs the record-layer
+# suites against them).  Best effort: a failure only leaves DIR emptier.
+deps_libssl_others() {
+	_dir=$1
+	_have=$(dpkg-query -W -f='${Version}' libssl3 2>/dev/null)
+	mkdir -p "$_dir" || return 0
+	for _ver in $(apt-cache madison libssl3 2>/dev/null | awk -F'|' '{gsub(/ /, "", $2); print $2}' | sort -u); do
+		[ "$_ver" != "$_have" ] || continue
+		[ -f "$_dir/$_ver/.done" ] && continue
+		rm -rf "$_dir/$_ver" && mkdir -p "$_dir/$_ver" || continue
+		(cd "$_dir/$_ver" && timeout 120 apt-get download -q "libssl3=$_ver" >/dev/null 2>&1 &&
+			dpkg-deb -x libssl3_*.deb . && rm -f libssl3_*.deb && touch .done) ||
+			{ echo "deps: could not fetch libssl3 $_ver (libssl-compat skips it)" >&2; rm -rf "${_dir:?}/$_ver"; }
+	done
+	echo "deps: other libssl3 builds for libssl-compat: $(ls "$_dir" 2>/dev/null | tr '\n' ' ')"
 }

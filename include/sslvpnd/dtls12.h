@@ -163,7 +163,10 @@ void dtls12_free(struct dtls12 *d);
  * client with the wrong master secret or PSK is not seen here: its
  * handshake ends by dtls12_timeout.  A plaintext alert during the
  * handshake does end it (libssl believes it).  Garbage once established
- * only counts rx_dropped.  After EV_CLOSED, input is dropped (0).
+ * only counts rx_dropped: a datagram with a record libssl could only
+ * reject (unknown type, other version, length past the datagram, a
+ * protected body shorter than the suite produces) never reaches libssl,
+ * whose 3.0.17-3.0.20 builds ended the session on such a record.  After EV_CLOSED, input is dropped (0).
  * DTLS12_ERR_INVAL for pkt NULL with len > 0 or len > INT_MAX; an empty
  * datagram is ignored.  now_ms only starts the handshake deadline.
  */

@@ -76,6 +76,11 @@ struct dtls12 {
 	dtls12_frame_fn frame;
 	void *arg;
 	struct dtls12_stats stats;
+	/* Once established: the shortest record body and the CBC block of
+	 * the negotiated suite (0 when not in rec_shapes), for rec_sane. */
+	size_t min_body;
+	size_t cbc_block;
+	size_t cbc_iv;
 	uint8_t psk[DTLS12_PSK_LEN];
 	char error[ERR_TEXT_LEN];
 };
@@ -545,6 +550,8 @@ void dtls12_free(struct dtls12 *d)
 
 /* A resumption that did not resume is a full handshake, which without a
  * certificate only an anonymous suite can complete: a MITM (4 step 3). */
+static void shape_learn(struct dtls12 *d);
+
 static int hs_done(struct dtls12 *d, unsigned int *ev)
 {
 	if (d->mode == DTLS12_RESUME && SSL_session_reused(d->ssl) != 1) {
@@ -554,6 +561,7 @@ static int hs_done(struct dtls12 *d, unsigned int *ev)
 		return d->err;
 	}
 	d->state = ST_ESTABLISHED;
+	shape_learn(d);
 	*ev |= DTLS12_EV_ESTABLISHED;
 	return 0;
 }
@@ -622,6 +630,51 @@ static int rx_records(struct dtls12 *d, unsigned int *ev, size_t *records)
 	return rx_error(d, r, ev);
 }
 
+/* One record of an established session that libssl could only reject:
+ * a type DTLS does not have, another version, a length past the datagram,
+ * or a protected body shorter than (or, CBC, not shaped as) anything the
+ * suite produces.  libssl before 3.0.22 (Debian 12 shipped 3.0.17 to
+ * 3.0.20) turns an AEAD record shorter than nonce + tag into a fatal
+ * error with no reason instead of dropping it (RFC 6347 4.1.2.7), so one
+ * forged datagram would end the session: such records never reach it. */
+static int rec_sane(const struct dtls12 *d, const uint8_t *r, size_t left,
+		    size_t *used)
+{
+	size_t body;
+	unsigned epoch;
+
+	if (left < REC_HDR_LEN)
+		return 0;
+	body = (size_t)r[11] << 8 | r[12];
+	epoch = (unsigned)r[3] << 8 | r[4];
+	*used = REC_HDR_LEN + body;
+	if (r[0] < SSL3_RT_CHANGE_CIPHER_SPEC ||
+	    r[0] > SSL3_RT_APPLICATION_DATA ||
+	    ((unsigned)r[1] << 8 | r[2]) != DTLS1_2_VERSION ||
+	    body > left - REC_HDR_LEN)
+		return 0;
+	if (epoch == 0)
+		return 1; /* plaintext: libssl drops it as out of epoch */
+	if (body < d->min_body)
+		return 0;
+	return !d->cbc_block || (body - d->cbc_iv) % d->cbc_block == 0;
+}
+
+/* Every record of the datagram is one libssl can judge without harm; a
+ * genuine peer never mixes a bad record into a datagram. */
+static int datagram_sane(const struct dtls12 *d, const uint8_t *pkt,
+			 size_t len)
+{
+	size_t off = 0, used;
+
+	while (off < len) {
+		if (!rec_sane(d, pkt + off, len - off, &used))
+			return 0;
+		off += used;
+	}
+	return 1;
+}
+
 int dtls12_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
 		 uint64_t now_ms)
 {
@@ -634,7 +687,8 @@ int dtls12_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
 	if ((!pkt && len) || len > INT_MAX)
 		return DTLS12_ERR_INVAL;
 	/* An empty read means EOF to libssl, which would end the session. */
-	if (len == 0 || d->state == ST_CLOSED) {
+	if (len == 0 || d->state == ST_CLOSED ||
+	    (was_up && !datagram_sane(d, pkt, len))) {
 		d->stats.rx_dropped += was_up || d->state == ST_CLOSED;
 		return 0;
 	}
@@ -801,16 +855,45 @@ static long cbc_data_mtu(const struct rec_shape *s, long room)
 	return room - room % s->block - s->tag - 1;
 }
 
-size_t dtls12_data_mtu_for(const char *suite, unsigned link_mtu)
+static const struct rec_shape *shape_find(const char *suite)
 {
 	const struct rec_shape *s = NULL;
-	long room, m;
 	size_t i;
 
 	for (i = 0; suite && i < sizeof(rec_shapes) / sizeof(rec_shapes[0]);
 	     i++)
 		if (tail_match(suite, rec_shapes[i].tail))
 			s = &rec_shapes[i];
+	return s;
+}
+
+/* The record shape of the negotiated suite, for rec_sane. */
+static void shape_learn(struct dtls12 *d)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(d->ssl);
+	const struct rec_shape *s;
+	size_t blocks;
+
+	s = shape_find(c ? SSL_CIPHER_get_name(c) : NULL);
+	if (!s)
+		return;
+	d->cbc_block = s->block;
+	d->cbc_iv = s->block ? s->iv : 0;
+	if (!s->block) { /* AEAD: nonce + tag */
+		d->min_body = (size_t)s->iv + s->tag;
+		return;
+	}
+	/* CBC MAC-then-encrypt: IV + the MAC and one padding byte, in
+	 * whole blocks. */
+	blocks = ((size_t)s->tag + 1 + s->block - 1) / s->block;
+	d->min_body = (size_t)s->iv + blocks * s->block;
+}
+
+size_t dtls12_data_mtu_for(const char *suite, unsigned link_mtu)
+{
+	const struct rec_shape *s = shape_find(suite);
+	long room, m;
+
 	if (!s)
 		return 0;
 	room = (long)link_mtu - REC_HDR_LEN - s->iv;
