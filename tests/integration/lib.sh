@@ -409,7 +409,11 @@ state_init() {
 start_sslvpnd() {
 	SRV_LOG="$TMPD/sslvpnd.log"
 	note "start: $SSLVPND -f --state-dir $STATE --pid-file $TMPD/sslvpnd.pid $*"
-	"${LIB_LAUNCH[@]}" ip netns exec "$NS_SRV" "$SSLVPND" -f --state-dir "$STATE" \
+	# SSLVPND_LIBSSL_DIR: run the server on another libssl3 build
+	# (tests/unit/libssl-compat.sh).
+	"${LIB_LAUNCH[@]}" ip netns exec "$NS_SRV" \
+		env ${SSLVPND_LIBSSL_DIR:+LD_LIBRARY_PATH="$SSLVPND_LIBSSL_DIR"} \
+		"$SSLVPND" -f --state-dir "$STATE" \
 		--pid-file "$TMPD/sslvpnd.pid" "$@" >>"$SRV_LOG" 2>&1 </dev/null &
 	SRV_PID=$!
 	track_pid "$SRV_PID"
