@@ -44,14 +44,18 @@ static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
 	const char *argv[20];
 	int a = 0;
 
-	/* The channel becomes fd 3 in the worker; nothing else is inherited
-	 * (every other descriptor of ours is close-on-exec). */
+	/* The worker gets exactly stdin/stdout/stderr and the channel as fd
+	 * 3.  Our own descriptors are close-on-exec, but whatever main
+	 * inherited without it (a shell's redirections, a supervisor's
+	 * sockets) would otherwise reach the unprivileged worker. */
 	if (sock != 3) {
 		if (dup2(sock, 3) < 0)
 			_exit(127);
 	} else {
 		fcntl(3, F_SETFD, 0);
 	}
+	if (util_close_from(4) < 0)
+		_exit(127);
 	snprintf(id, sizeof(id), "%u", w->id);
 	snprintf(dbg, sizeof(dbg), "%d", m->debug);
 	argv[a++] = "sslvpnd-worker";
