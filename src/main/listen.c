@@ -71,10 +71,8 @@ static void hand_over(struct listener *l, int fd, const struct sockaddr *peer)
 	struct sockaddr_storage local;
 	socklen_t ll = sizeof(local);
 
-	if (!w) {
-		log_warnx("no worker ready: dropping connection");
+	if (!w)   /* on_accept_cb checked; a send failure below drops too */
 		return;
-	}
 	c.conn_id = ++m->next_conn_id;
 	util_strlcpy(c.iface, l->ifc->name, sizeof(c.iface));
 	util_sockaddr_str(peer, c.peer, sizeof(c.peer), &c.peer_port);
@@ -88,6 +86,33 @@ static void hand_over(struct listener *l, int fd, const struct sockaddr *peer)
 		w->conns++;
 }
 
+/* No worker is ready (the only one crashed and its successor is still
+ * loading, or all of them): stop accepting instead of dropping.  The
+ * kernel completes the handshakes and queues the connections (backlog
+ * 1024); a client that reconnected at once -- openconnect retries
+ * immediately once, then only after 10 s -- is served as soon as a worker
+ * reports ready (listen_resume_all). */
+static void pause_listener(struct listener *l)
+{
+	ev_io_stop(l->m->loop, &l->io);
+	l->paused = 1;
+	log_warnx("interface %s: no worker ready; new connections wait in the "
+		  "accept queue", l->ifc->name);
+}
+
+void listen_resume_all(struct mainctx *m)
+{
+	for (size_t i = 0; i < m->n_listeners; i++) {
+		struct listener *l = &m->listeners[i];
+
+		if (!l->paused)
+			continue;
+		l->paused = 0;
+		ev_io_start(m->loop, &l->io);
+		log_info("interface %s: a worker is ready; accepting again", l->ifc->name);
+	}
+}
+
 static void on_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct listener *l = io->data;
@@ -95,6 +120,11 @@ static void on_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 	/* Bounded per wake-up; the rest waits for the next loop turn. */
 	for (int i = 0; i < 64; i++) {
 		struct sockaddr_storage peer;
+
+		if (!proc_least_loaded(l->m)) {
+			pause_listener(l);
+			return;
+		}
 		socklen_t pl = sizeof(peer);
 		int fd = accept4(l->fd, (struct sockaddr *)&peer, &pl,
 				 SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -122,6 +152,7 @@ int listen_start_all(struct mainctx *m)
 			return -1;
 		l->m = m;
 		l->ifc = ifc;
+		l->paused = 0;
 		ev_io_init(&l->io, on_accept_cb, l->fd, EV_READ);
 		l->io.data = l;
 		ev_io_start(m->loop, &l->io);

@@ -54,6 +54,8 @@ struct listener {
 	const struct cfg_interface *ifc;
 	int fd;
 	ev_io io;
+	int paused;               /* no worker ready: io stopped, clients wait
+				   * in the kernel's accept queue */
 };
 
 /* UDP (DTLS) listener of an interface: reads ClientHellos only; every
@@ -158,6 +160,9 @@ void reload_notify(const char *state);
 /* listen.c: TCP listeners */
 int listen_start_all(struct mainctx *m);
 void listen_stop_all(struct mainctx *m);
+/* listen_resume_all: a worker became ready; listeners paused for want of
+ * one accept again (their queued connections first).  No-op otherwise. */
+void listen_resume_all(struct mainctx *m);
 /* listen_parse_addr: an interface address (IPv4 or IPv6 text) and port as a
  * sockaddr; 0 or -1. */
 struct sockaddr_storage;

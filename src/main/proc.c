@@ -489,6 +489,7 @@ static void on_ready(struct worker_proc *w, const uint8_t *buf, size_t len)
 	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
 	log_event(LM_WORKER_STARTED, ids, pids);
 	maybe_listen(w->m);
+	listen_resume_all(w->m);
 	if (w->gen == w->m->worker_gen)
 		switch_generation(w->m);
 }
