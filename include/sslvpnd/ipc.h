@@ -82,6 +82,14 @@ struct ipc_conn_new {
  * handshake, or closed during it (failure, timeout, peer gone). */
 enum ipc_handshake { IPC_HS_UNKNOWN = 0, IPC_HS_COMPLETED = 1, IPC_HS_FAILED = 2 };
 
+/* CONN_TAKEN: the worker received CONN_NEW conn_id with its socket.  Until
+ * then main keeps a copy of the socket: a worker that dies with CONN_NEW
+ * unread in its channel would otherwise take the client's connection with
+ * it (main hands it to the next ready worker instead). */
+struct ipc_conn_taken {
+	uint32_t conn_id;
+};
+
 struct ipc_conn_done {
 	uint32_t conn_id;
 	uint8_t handshake;            /* enum ipc_handshake */
@@ -339,6 +347,7 @@ IPC_CODEC(worker_ready, ipc_worker_ready)
 IPC_CODEC(tun_fd, ipc_tun_fd)
 IPC_CODEC(conn_new, ipc_conn_new)
 IPC_CODEC(conn_done, ipc_conn_done)
+IPC_CODEC(conn_taken, ipc_conn_taken)
 IPC_CODEC(auth_req, ipc_auth_req)
 IPC_CODEC(auth_rep, ipc_auth_rep)
 IPC_CODEC(tunnel_req, ipc_tunnel_req)

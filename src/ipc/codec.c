@@ -61,6 +61,9 @@ CODEC(conn_new, ipc_conn_new, CONN_NEW_F)
 #define CONN_DONE_F(X) X(U32, conn_id) X(U8, handshake)
 CODEC(conn_done, ipc_conn_done, CONN_DONE_F)
 
+#define CONN_TAKEN_F(X) X(U32, conn_id)
+CODEC(conn_taken, ipc_conn_taken, CONN_TAKEN_F)
+
 #define AUTH_REQ_F(X) X(U32, conn_id) X(U8, flow) X(U8, cert) \
 	X(U8, client_cert_fail) X(U16, local_port) X(STR, host) X(STR, path) \
 	X(STR, group_select) X(STR, user_agent) X(STR, device_id) \

@@ -143,6 +143,23 @@ START_TEST(tunnel_rep_filter_bounds)
 }
 END_TEST
 
+/* CONN_TAKEN: the worker confirms a CONN_NEW by its id; worker to main only,
+ * never with a descriptor. */
+START_TEST(conn_taken_roundtrip)
+{
+	struct ipc_conn_taken a = { .conn_id = 0x01020304 }, b = { 0 };
+	uint8_t buf[32];
+	int n = ipc_enc_conn_taken(&a, buf, sizeof(buf));
+
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_le(n, (int)ipc_msgs[IPC_CONN_TAKEN].max_len);
+	ck_assert_int_eq(ipc_msgs[IPC_CONN_TAKEN].dir, IPC_W2M);
+	ck_assert_int_eq(ipc_dec_conn_taken(&b, buf, (size_t)n), 0);
+	ck_assert_uint_eq(b.conn_id, a.conn_id);
+	ck_assert_int_lt(ipc_dec_conn_taken(&b, buf, 3), 0);
+}
+END_TEST
+
 /* The S3 tail: an IPv6 prefix length over 128 or too many routes is refused. */
 START_TEST(tunnel_rep_split6_bounds)
 {
@@ -351,6 +368,7 @@ static Suite *suite(void)
 	tcase_add_test(core, auth_req_roundtrip);
 	tcase_add_test(core, tunnel_rep_roundtrip);
 	tcase_add_test(core, tunnel_rep_filter_bounds);
+	tcase_add_test(core, conn_taken_roundtrip);
 	tcase_add_test(core, tunnel_rep_split6_bounds);
 	tcase_add_test(core, tunnel_rep_addr6);
 	tcase_add_test(core, tunnel_req_want_ipv6);
