@@ -34,6 +34,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sslvpnd/acl.h"
+
 struct sslvpnd_config;
 struct aclfilter;
 
@@ -53,6 +55,32 @@ enum {
 	ACLF_EXT_MAX = 8,    /* IPv6 extension headers walked at most */
 	ACLF_NAMES_MAX = 512,
 };
+
+/* One entry of a filter as main sends it to a worker (TUNNEL_REP): the
+ * index of its list in the names string, and the parsed entry. */
+struct aclfilter_entry {
+	uint16_t list;          /* 0-based index into the names */
+	struct acl_entry e;
+};
+
+/* aclfilter_gather: the entries of the access lists named in names (space
+ * separated), in evaluation order, remarks left out, into out[0..max).
+ * Returns the number of entries, or -1 with a reason in err: a list that is
+ * undefined or standard, too many names, or more than max entries (the
+ * reason says how many).  Pure: what main sends a worker. */
+long aclfilter_gather(const struct sslvpnd_config *cfg, const char *names,
+		      struct aclfilter_entry *out, size_t max, char *err,
+		      size_t errlen);
+
+/* aclfilter_build: the filter of n gathered entries whose lists are named
+ * in names (for logs; an entry's list must index a name).  flags as for
+ * aclfilter_compile; n == 0 with no names permits everything, n == 0 with
+ * names denies everything (lists of remarks only).  Every entry is checked
+ * (list index, family, prefix length, protocol, port operators) since it
+ * may come from another process.  Returns a new filter, or NULL with the
+ * reason in err. */
+struct aclfilter *aclfilter_build(const char *names, const struct aclfilter_entry *e,
+				  size_t n, unsigned flags, char *err, size_t errlen);
 
 /* aclfilter_compile: the access lists named in names (space separated,
  * evaluated in that order as one list) from cfg.  flags: ACLF_DENY_FIRST

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sslvpnd/aclfilter.h"
 #include "sslvpnd/config.h"
 
 enum ipc_dir { IPC_M2W = 1, IPC_W2M = 2 };
@@ -33,7 +34,8 @@ struct ipc_msg_info {
 };
 extern const struct ipc_msg_info ipc_msgs[IPC__COUNT];
 
-enum { IPC_HDR_LEN = 12, IPC_MAX_MSG = 8192 + IPC_HDR_LEN };
+/* The largest payload is TUNNEL_REP's (msgs.def). */
+enum { IPC_HDR_LEN = 12, IPC_MAX_MSG = 24576 + IPC_HDR_LEN };
 
 struct ipc_hdr {
 	uint16_t type;
@@ -79,6 +81,14 @@ struct ipc_conn_new {
 /* How far a connection got, for the handshake metrics: past the TLS
  * handshake, or closed during it (failure, timeout, peer gone). */
 enum ipc_handshake { IPC_HS_UNKNOWN = 0, IPC_HS_COMPLETED = 1, IPC_HS_FAILED = 2 };
+
+/* CONN_TAKEN: the worker received CONN_NEW conn_id with its socket.  Until
+ * then main keeps a copy of the socket: a worker that dies with CONN_NEW
+ * unread in its channel would otherwise take the client's connection with
+ * it (main hands it to the next ready worker instead). */
+struct ipc_conn_taken {
+	uint32_t conn_id;
+};
 
 struct ipc_conn_done {
 	uint32_t conn_id;
@@ -157,7 +167,12 @@ enum ipc_tunnel_result {
 	IPC_TUNNEL_NO_RESOURCES = 2,  /* 503 + X-Reason */
 };
 
-enum { IPC_MAX_DNS = 3, IPC_MAX_ROUTES = 64, IPC_FILTER_MAX = 512 };
+/* IPC_FILTER_ENTRIES: entries of a tunnel's vpn-filter (all its lists,
+ * remarks left out) that TUNNEL_REP carries: four full access lists
+ * (ACL_MAX_ENTRIES each) of IPv6 entries fit the message; a filter with
+ * more is refused by main (100251, the tunnel passes nothing). */
+enum { IPC_MAX_DNS = 3, IPC_MAX_ROUTES = 64, IPC_FILTER_MAX = 512,
+       IPC_FILTER_ENTRIES = 256 };
 
 struct ipc_route4 {
 	uint32_t addr, mask;          /* network byte order */
@@ -205,8 +220,10 @@ struct ipc_tunnel_rep {
 	/* appended for S4 vpn-filter: the access lists filtering the
 	 * tunnel's traffic, by name, space separated, evaluated in order as
 	 * one list (first match wins, implicit deny at the end); "" = none.
-	 * Main decides (group policy vpn-filter, DAP network ACLs), the worker
-	 * compiles them from its own copy of the configuration. */
+	 * Main decides (group policy vpn-filter, DAP network ACLs) and sends
+	 * their entries too (filter_e below, from the session's snapshot): a
+	 * worker never looks access lists up in its own configuration, which
+	 * a reload of access lists alone does not renew. */
 	char filter[IPC_FILTER_MAX];
 	uint8_t filter_flags;         /* IPC_FILTER_* */
 	/* appended for S4 IPv6 pools: the session's IPv6 address and the
@@ -217,12 +234,19 @@ struct ipc_tunnel_rep {
 	 * X-CSTP-DPD / X-DTLS-DPD; dpd above is the headend's own (gateway).
 	 * 0 = the client sends no DPD. */
 	uint16_t dpd_client;
+	/* The entries of the lists in filter, in list order (remarks left
+	 * out); entry.list indexes the names in filter.  Meaningful when
+	 * filter is set and IPC_FILTER_CLOSED is not. */
+	uint16_t n_filter_e;
+	struct aclfilter_entry filter_e[IPC_FILTER_ENTRIES];
 };
 
 /* ipc_tunnel_rep.filter_flags */
 enum {
 	IPC_FILTER_DENY_FIRST = 1,    /* all deny entries of the lists before
 				       * any permit (DAP aggregation) */
+	IPC_FILTER_CLOSED = 2,        /* main could not build the filter
+				       * (logged as 100251): drop everything */
 };
 
 enum ipc_close_reason {
@@ -323,6 +347,7 @@ IPC_CODEC(worker_ready, ipc_worker_ready)
 IPC_CODEC(tun_fd, ipc_tun_fd)
 IPC_CODEC(conn_new, ipc_conn_new)
 IPC_CODEC(conn_done, ipc_conn_done)
+IPC_CODEC(conn_taken, ipc_conn_taken)
 IPC_CODEC(auth_req, ipc_auth_req)
 IPC_CODEC(auth_rep, ipc_auth_rep)
 IPC_CODEC(tunnel_req, ipc_tunnel_req)

@@ -37,5 +37,13 @@ uint64_t util_now_ms(void);
 void util_duration(char *dst, size_t cap, uint64_t seconds);
 /* Set O_NONBLOCK and FD_CLOEXEC. */
 int util_nonblock(int fd);
+/* util_close_from: close every descriptor >= lowfd of the calling process
+ * (close_range(2); on a kernel without it, a walk of /proc/self/fd, then
+ * of every number below RLIMIT_NOFILE when /proc is absent).  Meant for a
+ * single-threaded child between fork and exec: descriptors the parent
+ * inherited without FD_CLOEXEC (from a shell, a supervisor) must not reach
+ * a less trusted program.  Returns 0, or -1 when the descriptors could not
+ * all be enumerated (errno set). */
+int util_close_from(int lowfd);
 
 #endif

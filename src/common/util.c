@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -181,4 +183,45 @@ int util_nonblock(int fd)
 	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 		return -1;
 	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -1 : 0;
+}
+
+/* The fallback when close_range(2) is missing (Linux < 5.9): the numbers
+ * are read first and closed afterwards, so closing never disturbs the
+ * directory stream being read (its own descriptor is skipped). */
+static int close_from_proc(int lowfd)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d)
+		return -1;
+	int self = dirfd(d);
+
+	while ((de = readdir(d))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+
+		if (*end || end == de->d_name || fd < lowfd || fd == self)
+			continue;
+		close((int)fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+int util_close_from(int lowfd)
+{
+	struct rlimit rl;
+
+	if (lowfd < 0)
+		lowfd = 0;
+	if (close_range((unsigned)lowfd, ~0U, 0) == 0)
+		return 0;
+	if (close_from_proc(lowfd) == 0)
+		return 0;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return -1;
+	for (rlim_t fd = (rlim_t)lowfd; fd < rl.rlim_cur && fd < (1u << 20); fd++)
+		close((int)fd);
+	return 0;
 }

@@ -61,6 +61,9 @@ CODEC(conn_new, ipc_conn_new, CONN_NEW_F)
 #define CONN_DONE_F(X) X(U32, conn_id) X(U8, handshake)
 CODEC(conn_done, ipc_conn_done, CONN_DONE_F)
 
+#define CONN_TAKEN_F(X) X(U32, conn_id)
+CODEC(conn_taken, ipc_conn_taken, CONN_TAKEN_F)
+
 #define AUTH_REQ_F(X) X(U32, conn_id) X(U8, flow) X(U8, cert) \
 	X(U8, client_cert_fail) X(U16, local_port) X(STR, host) X(STR, path) \
 	X(STR, group_select) X(STR, user_agent) X(STR, device_id) \
@@ -127,6 +130,95 @@ static void dec_u32_array(struct rbuf *r, uint32_t *v, uint8_t *n, uint8_t max)
 		rbuf_get_u32(r, &v[i]);
 }
 
+/* An ACL address: family, prefix length, then 0, 4 or 16 address bytes
+ * by family (IPv4 entries stay small: about 30 bytes an entry). */
+static size_t addr_len(uint8_t af)
+{
+	return af == ACL_AF_4 ? 4 : af == ACL_AF_6 ? 16 : 0;
+}
+
+static void enc_acl_addr(struct wbuf *w, const struct acl_addr *a)
+{
+	wbuf_put_u8(w, a->af);
+	wbuf_put_u8(w, a->plen);
+	wbuf_put_bytes(w, a->a, addr_len(a->af));
+}
+
+static void dec_acl_addr(struct rbuf *r, struct acl_addr *a)
+{
+	rbuf_get_u8(r, &a->af);
+	rbuf_get_u8(r, &a->plen);
+	if (a->af != ACL_AF_ANY && a->af != ACL_AF_4 && a->af != ACL_AF_6) {
+		r->err = 1;
+		return;
+	}
+	rbuf_get_bytes(r, a->a, addr_len(a->af));
+}
+
+static void enc_acl_port(struct wbuf *w, const struct acl_port *p)
+{
+	wbuf_put_u8(w, p->op);
+	wbuf_put_u16(w, p->lo);
+	wbuf_put_u16(w, p->hi);
+}
+
+static void dec_acl_port(struct rbuf *r, struct acl_port *p)
+{
+	rbuf_get_u8(r, &p->op);
+	rbuf_get_u16(r, &p->lo);
+	rbuf_get_u16(r, &p->hi);
+}
+
+/* The vpn-filter entries: u16 count, then per entry list u16, permit u8,
+ * proto u16 (0xffff = ip), source, destination, source and destination
+ * ports, config line u32.  More than IPC_FILTER_ENTRIES fails the encode
+ * (main refuses such a filter before: sessions.c). */
+static void enc_filter(struct wbuf *w, const struct ipc_tunnel_rep *m)
+{
+	if (m->n_filter_e > IPC_FILTER_ENTRIES) {
+		w->err = 1;
+		return;
+	}
+	wbuf_put_u16(w, m->n_filter_e);
+	for (uint16_t i = 0; i < m->n_filter_e; i++) {
+		const struct aclfilter_entry *x = &m->filter_e[i];
+
+		wbuf_put_u16(w, x->list);
+		wbuf_put_u8(w, x->e.permit);
+		wbuf_put_u16(w, (uint16_t)x->e.proto);
+		enc_acl_addr(w, &x->e.src);
+		enc_acl_addr(w, &x->e.dst);
+		enc_acl_port(w, &x->e.sport);
+		enc_acl_port(w, &x->e.dport);
+		wbuf_put_u32(w, (uint32_t)(x->e.line < 0 ? 0 : x->e.line));
+	}
+}
+
+static int dec_filter(struct rbuf *r, struct ipc_tunnel_rep *m)
+{
+	if (rbuf_get_u16(r, &m->n_filter_e) || m->n_filter_e > IPC_FILTER_ENTRIES)
+		return -1;
+	for (uint16_t i = 0; i < m->n_filter_e && !r->err; i++) {
+		struct aclfilter_entry *x = &m->filter_e[i];
+		uint16_t proto;
+		uint32_t line;
+
+		rbuf_get_u16(r, &x->list);
+		rbuf_get_u8(r, &x->e.permit);
+		rbuf_get_u16(r, &proto);
+		x->e.proto = proto == 0xffff ? ACL_PROTO_IP : (int16_t)proto;
+		if ((proto > 255 && proto != 0xffff) || x->e.permit > 1)
+			r->err = 1;
+		dec_acl_addr(r, &x->e.src);
+		dec_acl_addr(r, &x->e.dst);
+		dec_acl_port(r, &x->e.sport);
+		dec_acl_port(r, &x->e.dport);
+		rbuf_get_u32(r, &line);
+		x->e.line = line > 0x7fffffff ? 0 : (int)line;
+	}
+	return r->err ? -1 : 0;
+}
+
 int ipc_enc_tunnel_rep(const struct ipc_tunnel_rep *m, uint8_t *buf, size_t cap)
 {
 	struct wbuf w;
@@ -155,6 +247,7 @@ int ipc_enc_tunnel_rep(const struct ipc_tunnel_rep *m, uint8_t *buf, size_t cap)
 	if (m->plen6 && m->plen6 <= 128)
 		wbuf_put_bytes(&w, m->addr6, sizeof(m->addr6));
 	wbuf_put_u16(&w, m->dpd_client);
+	enc_filter(&w, m);
 	return wbuf_ok(&w) ? -1 : (int)w.len;
 }
 
@@ -188,5 +281,7 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 	if (m->plen6)
 		rbuf_get_bytes(&r, m->addr6, sizeof(m->addr6));
 	rbuf_get_u16(&r, &m->dpd_client);
+	if (dec_filter(&r, m) < 0)
+		return -1;
 	return rbuf_done(&r);
 }

@@ -21,7 +21,19 @@ struct session;
 struct ctl;
 struct cfg_snapshot;
 
-enum { MAIN_MAX_WORKERS = 64, MAIN_MAX_LISTENERS = 16 };
+enum { MAIN_MAX_WORKERS = 64, MAIN_MAX_LISTENERS = 16, LISTEN_HELD_MAX = 16,
+       WORKER_INFLIGHT_MAX = 32 };
+
+struct listener;
+
+/* A client connection main holds: handed to a worker that has not
+ * confirmed it yet (CONN_TAKEN), or waiting for a ready worker. */
+struct held_conn {
+	int fd;                   /* main's copy */
+	uint32_t conn_id;         /* in flight: the CONN_NEW's id */
+	struct listener *l;
+	struct sockaddr_storage peer;
+};
 enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096 };
 
 struct worker_proc {
@@ -34,6 +46,10 @@ struct worker_proc {
 	ev_child child;           /* libev's default loop reaps children */
 	int ready;
 	uint32_t conns;           /* open connections (least-loaded choice) */
+	/* CONN_NEW sent, CONN_TAKEN not yet read: if the worker dies first
+	 * they go to the next ready worker (listen_take_back). */
+	struct held_conn inflight[WORKER_INFLIGHT_MAX];
+	size_t n_inflight;
 	int tun_fd;               /* kept open by main so the device and its
 				   * routes survive a worker crash */
 	int tun_ifindex;
@@ -54,6 +70,13 @@ struct listener {
 	const struct cfg_interface *ifc;
 	int fd;
 	ev_io io;
+	int paused;               /* no worker ready: io stopped, clients wait
+				   * in the kernel's accept queue */
+	/* Connections accepted or handed over that no live worker has (it
+	 * died before reading them): kept until a worker is ready again
+	 * (listen_resume_all), oldest first. */
+	struct held_conn held[LISTEN_HELD_MAX];
+	size_t n_held;
 };
 
 /* UDP (DTLS) listener of an interface: reads ClientHellos only; every
@@ -158,6 +181,14 @@ void reload_notify(const char *state);
 /* listen.c: TCP listeners */
 int listen_start_all(struct mainctx *m);
 void listen_stop_all(struct mainctx *m);
+/* listen_resume_all: a worker became ready; listeners paused for want of
+ * one accept again (their queued connections first).  No-op otherwise. */
+void listen_resume_all(struct mainctx *m);
+/* listen_take_back: w is dead; the connections it never confirmed
+ * (CONN_TAKEN) go back to their listeners and to a ready worker if any. */
+void listen_take_back(struct worker_proc *w);
+/* listen_taken: w confirmed conn_id; main's copy of its socket closes. */
+void listen_taken(struct worker_proc *w, uint32_t conn_id);
 /* listen_parse_addr: an interface address (IPv4 or IPv6 text) and port as a
  * sockaddr; 0 or -1. */
 struct sockaddr_storage;

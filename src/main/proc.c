@@ -44,14 +44,18 @@ static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
 	const char *argv[20];
 	int a = 0;
 
-	/* The channel becomes fd 3 in the worker; nothing else is inherited
-	 * (every other descriptor of ours is close-on-exec). */
+	/* The worker gets exactly stdin/stdout/stderr and the channel as fd
+	 * 3.  Our own descriptors are close-on-exec, but whatever main
+	 * inherited without it (a shell's redirections, a supervisor's
+	 * sockets) would otherwise reach the unprivileged worker. */
 	if (sock != 3) {
 		if (dup2(sock, 3) < 0)
 			_exit(127);
 	} else {
 		fcntl(3, F_SETFD, 0);
 	}
+	if (util_close_from(4) < 0)
+		_exit(127);
 	snprintf(id, sizeof(id), "%u", w->id);
 	snprintf(dbg, sizeof(dbg), "%d", m->debug);
 	argv[a++] = "sslvpnd-worker";
@@ -327,6 +331,9 @@ void proc_stop_all(struct mainctx *m)
 		ev_timer_stop(m->loop, &w->restart);
 		ev_child_stop(m->loop, &w->child);
 		close_channel(w);
+		for (size_t j = 0; j < w->n_inflight; j++)
+			close(w->inflight[j].fd);
+		w->n_inflight = 0;
 		if (w->pid > 0)
 			kill(w->pid, SIGTERM);
 	}
@@ -384,6 +391,7 @@ static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 	close_channel(w);
 	w->pid = 0;
 	sessions_on_worker_lost(w);
+	listen_take_back(w);
 	if (m->stopping)
 		return;
 	if (w->gen != m->worker_gen) {
@@ -443,7 +451,13 @@ int proc_send(struct worker_proc *w, enum ipc_type type, const uint8_t *buf,
 	if (w->sock < 0 || len < 0)
 		return -1;
 	if (ipc_send(w->sock, type, 0, buf, (size_t)len, fd) < 0) {
+		int dead = errno == EPIPE || errno == ECONNRESET;
+
 		log_warn("worker %u: cannot send %s", w->id, ipc_msgs[type].name);
+		/* The worker is gone and its EOF not read yet (it died in this
+		 * loop turn): nothing more goes to it; SIGCHLD does the rest. */
+		if (dead)
+			close_channel(w);
 		return -1;
 	}
 	return 0;
@@ -485,6 +499,7 @@ static void on_ready(struct worker_proc *w, const uint8_t *buf, size_t len)
 	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
 	log_event(LM_WORKER_STARTED, ids, pids);
 	maybe_listen(w->m);
+	listen_resume_all(w->m);
 	if (w->gen == w->m->worker_gen)
 		switch_generation(w->m);
 }
@@ -505,12 +520,24 @@ static void on_conn_done(struct worker_proc *w, const uint8_t *buf, size_t len)
 	maybe_retire(w);
 }
 
+static void on_conn_taken(struct worker_proc *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_conn_taken t;
+
+	if (ipc_dec_conn_taken(&t, buf, len) < 0) {
+		proc_kill(w, "bad CONN_TAKEN");
+		return;
+	}
+	listen_taken(w, t.conn_id);
+}
+
 static void dispatch(struct worker_proc *w, const struct ipc_hdr *h,
 		     const uint8_t *buf)
 {
 	switch (h->type) {
 	case IPC_WORKER_READY: on_ready(w, buf, h->len); break;
 	case IPC_CONN_DONE: on_conn_done(w, buf, h->len); break;
+	case IPC_CONN_TAKEN: on_conn_taken(w, buf, h->len); break;
 	case IPC_AUTH_REQ: mauth_on_auth_req(w, buf, h->len); break;
 	case IPC_TUNNEL_REQ: mauth_on_tunnel_req(w, buf, h->len); break;
 	case IPC_TUNNEL_CLOSED: sessions_on_tunnel_closed(w, buf, h->len); break;

@@ -15,6 +15,7 @@
 
 #include "main.h"
 #include "metrics.h"
+#include "sslvpnd/aclfilter.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
 #include "sslvpnd/pool.h"
@@ -635,6 +636,30 @@ static void session_timer(struct session *s, struct ipc_tunnel_rep *rp)
 			      : (uint32_t)(s->session_timeout - used);
 }
 
+/* The entries of the vpn-filter decided above (group policy or DAP), read
+ * from the session's snapshot like everything else of its CONNECT: the
+ * worker builds the filter from them and from nothing else.  A filter that
+ * cannot be sent (a list gone, more entries than TUNNEL_REP carries) fails
+ * closed: the tunnel passes nothing, 100251 says why. */
+static void filter_entries(const struct session *s, const struct sslvpnd_config *cfg,
+			   struct ipc_tunnel_rep *rp)
+{
+	char err[192];
+	long n;
+
+	rp->n_filter_e = 0;
+	if (!rp->filter[0])
+		return;
+	n = aclfilter_gather(cfg, rp->filter, rp->filter_e, IPC_FILTER_ENTRIES, err,
+			     sizeof(err));
+	if (n < 0) {
+		rp->filter_flags |= IPC_FILTER_CLOSED;
+		log_event(LM_VPN_FILTER_FAILED, s->policy, s->user, s->peer, err);
+		return;
+	}
+	rp->n_filter_e = (uint16_t)n;
+}
+
 int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 			 const struct ipc_tunnel_req *rq, struct ipc_tunnel_rep *rp)
 {
@@ -719,6 +744,7 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 		log_event(LM_ADDR_ASSIGNED, s->policy, s->user, s->peer, addr);
 	}
 	dap_tunnel(s, rp);
+	filter_entries(s, cfg, rp);
 	log_event(LM_TUNNEL_UP, s->policy, s->user, s->peer, "without");
 	return 0;
 }

@@ -222,26 +222,21 @@ static void add_entry(struct aclfilter *f, const struct acl_entry *e, uint16_t l
 
 /* Every entry in evaluation order: pass 0 takes every entry (or only the
  * denies with deny-first), pass 1 the permits with deny-first. */
-static void add_all(struct aclfilter *f, const struct cfg_acl *const *acls,
+static void add_all(struct aclfilter *f, const struct aclfilter_entry *e, size_t n,
 		    int deny_first, int count)
 {
 	for (int pass = 0; pass <= deny_first; pass++)
-		for (size_t i = 0; i < f->n_lists; i++)
-			for (size_t j = 0; j < acls[i]->n; j++) {
-				const struct acl_entry *e = &acls[i]->e[j];
-
-				if (e->remark)
-					continue;
-				if (deny_first && (pass == 0) != !e->permit)
-					continue;
-				add_entry(f, e, (uint16_t)i, count);
-			}
+		for (size_t i = 0; i < n; i++) {
+			if (e[i].e.remark)
+				continue;
+			if (deny_first && (pass == 0) != !e[i].e.permit)
+				continue;
+			add_entry(f, &e[i].e, e[i].list, count);
+		}
 }
 
-/* Resolves the names; fills f->list and the lists' configs. */
-static int resolve(struct aclfilter *f, const struct sslvpnd_config *cfg,
-		   const char *names, const struct cfg_acl **acls, char *err,
-		   size_t errlen)
+/* Splits names into f->list (pointers into f->names_buf); no lookup. */
+static int split_names(struct aclfilter *f, const char *names, char *err, size_t errlen)
 {
 	char *save = NULL, *tok;
 
@@ -252,34 +247,94 @@ static int resolve(struct aclfilter *f, const struct sslvpnd_config *cfg,
 	memcpy(f->names_buf, names, strlen(names) + 1);
 	for (tok = strtok_r(f->names_buf, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
-		const struct cfg_acl *a = config_acl(cfg, tok);
-
 		if (f->n_lists == LISTS_MAX) {
 			snprintf(err, errlen, "more than %d access lists", LISTS_MAX);
 			return -1;
 		}
-		if (!a) {
-			snprintf(err, errlen, "access list \"%s\" is not defined", tok);
-			return -1;
-		}
-		if (a->type != ACL_EXTENDED) {
-			snprintf(err, errlen,
-				 "access list \"%s\" is %s; a vpn-filter needs an extended list",
-				 tok, acl_type_name((enum acl_type)a->type));
-			return -1;
-		}
-		acls[f->n_lists] = a;
 		f->list[f->n_lists++] = tok;
 	}
 	return 0;
 }
 
+static const struct cfg_acl *lookup(const struct sslvpnd_config *cfg, const char *name,
+				    char *err, size_t errlen)
+{
+	const struct cfg_acl *a = config_acl(cfg, name);
+
+	if (!a) {
+		snprintf(err, errlen, "access list \"%s\" is not defined", name);
+		return NULL;
+	}
+	if (a->type != ACL_EXTENDED) {
+		snprintf(err, errlen,
+			 "access list \"%s\" is %s; a vpn-filter needs an extended list",
+			 name, acl_type_name((enum acl_type)a->type));
+		return NULL;
+	}
+	return a;
+}
+
+long aclfilter_gather(const struct sslvpnd_config *cfg, const char *names,
+		      struct aclfilter_entry *out, size_t max, char *err,
+		      size_t errlen)
+{
+	struct aclfilter f = { 0 };   /* only its name list is used */
+	size_t n = 0;
+
+	if (errlen)
+		err[0] = '\0';
+	if (split_names(&f, names ? names : "", err, errlen) < 0)
+		return -1;
+	for (size_t i = 0; i < f.n_lists; i++) {
+		const struct cfg_acl *a = lookup(cfg, f.list[i], err, errlen);
+
+		if (!a)
+			return -1;
+		for (size_t j = 0; j < a->n; j++) {
+			if (a->e[j].remark)
+				continue;
+			if (n < max)
+				out[n] = (struct aclfilter_entry){ .list = (uint16_t)i, .e = a->e[j] };
+			n++;
+		}
+	}
+	if (n > max) {
+		snprintf(err, errlen, "%zu entries, more than the %zu a tunnel can carry", n, max);
+		return -1;
+	}
+	return (long)n;
+}
+
+static int addr_ok(const struct acl_addr *a)
+{
+	switch (a->af) {
+	case ACL_AF_ANY: return a->plen == 0;
+	case ACL_AF_4: return a->plen <= 32;
+	case ACL_AF_6: return a->plen <= 128;
+	default: return 0;
+	}
+}
+
+static int port_ok(const struct acl_port *p)
+{
+	return p->op <= ACL_OP_RANGE && (p->op != ACL_OP_RANGE || p->lo <= p->hi);
+}
+
+/* Entries may come from another process: nothing out of range reaches the
+ * compiler (a range with lo > hi would wrap its span). */
+static int entry_ok(const struct aclfilter_entry *x, size_t n_lists)
+{
+	return x->list < n_lists && addr_ok(&x->e.src) && addr_ok(&x->e.dst) &&
+	       x->e.proto >= ACL_PROTO_IP && x->e.proto <= 255 &&
+	       port_ok(&x->e.sport) && port_ok(&x->e.dport);
+}
+
 /* Sizes every array from a counting pass, then zeroes the counts for the
  * filling pass.  One spare element each: calloc(0) may return NULL. */
-static int allocate(struct aclfilter *f, const struct cfg_acl *const *acls,
+static int allocate(struct aclfilter *f, const struct aclfilter_entry *e, size_t n,
 		    int deny_first)
 {
-	add_all(f, acls, deny_first, 1);
+	add_all(f, e, n, deny_first, 1);
 	for (unsigned c = 0; c < PC_N; c++) {
 		f->r4[c] = calloc(f->n4[c] + 1, sizeof(*f->r4[c]));
 		f->r6[c] = calloc(f->n6[c] + 1, sizeof(*f->r6[c]));
@@ -292,12 +347,10 @@ static int allocate(struct aclfilter *f, const struct cfg_acl *const *acls,
 	return f->meta ? 0 : -1;
 }
 
-struct aclfilter *aclfilter_compile(const struct sslvpnd_config *cfg,
-				    const char *names, unsigned flags,
-				    char *err, size_t errlen)
+struct aclfilter *aclfilter_build(const char *names, const struct aclfilter_entry *e,
+				  size_t n, unsigned flags, char *err, size_t errlen)
 {
 	struct aclfilter *f = calloc(1, sizeof(*f));
-	const struct cfg_acl *acls[LISTS_MAX];
 	int deny_first = (flags & ACLF_DENY_FIRST) != 0;
 
 	if (errlen)
@@ -306,20 +359,43 @@ struct aclfilter *aclfilter_compile(const struct sslvpnd_config *cfg,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (!names)
-		names = "";
-	if (resolve(f, cfg, names, acls, err, errlen) < 0)
+	if (split_names(f, names ? names : "", err, errlen) < 0)
 		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (!entry_ok(&e[i], f->n_lists)) {
+			snprintf(err, errlen, "entry %zu of %zu is malformed", i + 1, n);
+			goto fail;
+		}
 	f->pass_all = f->n_lists == 0;
-	if (allocate(f, acls, deny_first) < 0) {
+	if (allocate(f, e, n, deny_first) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	add_all(f, acls, deny_first, 0);
+	add_all(f, e, n, deny_first, 0);
 	return f;
 fail:
 	aclfilter_free(f);
 	return NULL;
+}
+
+struct aclfilter *aclfilter_compile(const struct sslvpnd_config *cfg,
+				    const char *names, unsigned flags,
+				    char *err, size_t errlen)
+{
+	size_t max = (size_t)LISTS_MAX * ACL_MAX_ENTRIES;
+	struct aclfilter_entry *e = calloc(max, sizeof(*e));
+	struct aclfilter *f = NULL;
+	long n;
+
+	if (!e) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	n = aclfilter_gather(cfg, names, e, max, err, errlen);
+	if (n >= 0)
+		f = aclfilter_build(names, e, (size_t)n, flags, err, errlen);
+	free(e);
+	return f;
 }
 
 void aclfilter_free(struct aclfilter *f)

@@ -206,10 +206,12 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 
 /* ---- vpn-filter (src/policy/aclfilter.c has the ASA semantics) */
 
-/* Compiled from the worker's own configuration, which main's came from, so
- * the names main sent resolve the same way.  A filter that cannot be built
- * fails closed: the tunnel comes up (the client would only retry) but
- * passes nothing, and the log says why. */
+/* Built from the entries main sent with the names (main decided which
+ * lists and read them from the session's snapshot): the worker's own copy
+ * of the configuration is not renewed by a reload of access lists alone.
+ * A filter that main refused or that cannot be built fails closed: the
+ * tunnel comes up (the client would only retry) but passes nothing, and
+ * the log says why (main logs its own refusals). */
 static void filter_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 {
 	struct tunnel_state *t = &c->t;
@@ -218,7 +220,12 @@ static void filter_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 
 	if (!rp->filter[0])
 		return;
-	t->filter = aclfilter_compile(c->w->cfg, rp->filter, flags, err, sizeof(err));
+	if (rp->filter_flags & IPC_FILTER_CLOSED) {
+		t->filter_closed = 1;
+		return;
+	}
+	t->filter = aclfilter_build(rp->filter, rp->filter_e, rp->n_filter_e, flags, err,
+				    sizeof(err));
 	if (!t->filter) {
 		t->filter_closed = 1;
 		log_event(LM_VPN_FILTER_FAILED, t->group_policy, t->user, c->meta.peer, err);

@@ -113,6 +113,11 @@ static void on_conn_new(struct worker *w, const uint8_t *buf, size_t len, int fd
 
 	if (ipc_dec_conn_new(&c, buf, len) < 0)
 		fatalx("worker %u: bad CONN_NEW from main", w->id);
+	/* First, before the socket is read: main drops its copy. */
+	struct ipc_conn_taken t = { .conn_id = c.conn_id };
+	uint8_t out[16];
+
+	worker_send(w, IPC_CONN_TAKEN, out, ipc_enc_conn_taken(&t, out, sizeof(out)));
 	conn_new(w, fd, &c);
 }
 

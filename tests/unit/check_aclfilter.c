@@ -419,6 +419,49 @@ START_TEST(test_compile_sizes)
 }
 END_TEST
 
+/* What main sends a worker (TUNNEL_REP): the gathered entries of the lists
+ * in order, remarks left out; more than the cap is refused with the count;
+ * a malformed entry (it came from another process) is refused by build. */
+START_TEST(test_gather_build)
+{
+	struct aclfilter_entry e[16];
+	char err[256];
+	struct aclfilter *f;
+	long n;
+
+	n = aclfilter_gather(cfg, "F2 EMPTY D", e, 16, err, sizeof(err));
+	ck_assert_int_eq(n, 3);
+	ck_assert_uint_eq(e[0].list, 0);
+	ck_assert_int_eq(e[0].e.line, 15);
+	ck_assert_uint_eq(e[2].list, 2);
+	ck_assert_int_eq(e[2].e.line, 18);
+	f = aclfilter_build("F2 EMPTY D", e, (size_t)n, 0, err, sizeof(err));
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(aclfilter_size(f), 5);   /* F2's `any` twice, D once */
+	aclfilter_free(f);
+	ck_assert_int_eq(aclfilter_gather(cfg, "F1", e, 10, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "11 entries, more than the 10 a tunnel can carry");
+	ck_assert_int_eq(aclfilter_gather(cfg, "F2 NOPE", e, 16, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "access list \"NOPE\" is not defined");
+	n = aclfilter_gather(cfg, "F2", e, 16, err, sizeof(err));
+	e[1].list = 1;                             /* only one name */
+	ck_assert_ptr_null(aclfilter_build("F2", e, (size_t)n, 0, err, sizeof(err)));
+	ck_assert_str_eq(err, "entry 2 of 2 is malformed");
+	e[1].list = 0;
+	e[1].e.dport = (struct acl_port){ .op = ACL_OP_RANGE, .lo = 9, .hi = 8 };
+	ck_assert_ptr_null(aclfilter_build("F2", e, (size_t)n, 0, err, sizeof(err)));
+	e[1].e.dport.op = ACL_OP_GT;
+	e[1].e.dst.plen = 33;
+	e[1].e.dst.af = ACL_AF_4;
+	ck_assert_ptr_null(aclfilter_build("F2", e, (size_t)n, 0, err, sizeof(err)));
+	/* names without entries: every packet denied (lists of remarks) */
+	f = aclfilter_build("EMPTY", NULL, 0, 0, err, sizeof(err));
+	ck_assert_ptr_nonnull(f);
+	ck_assert_uint_eq(aclfilter_size(f), 0);
+	aclfilter_free(f);
+}
+END_TEST
+
 START_TEST(test_explain)
 {
 	char err[128], a[INET6_ADDRSTRLEN];
@@ -473,6 +516,7 @@ static Suite *aclfilter_suite(void)
 	tcase_add_test(l, test_truncations);
 	tcase_add_loop_test(l, test_compile_errors, 0, (int)ARRAY_SIZE(cerrs));
 	tcase_add_test(l, test_compile_sizes);
+	tcase_add_test(l, test_gather_build);
 	suite_add_tcase(s, l);
 	return s;
 }

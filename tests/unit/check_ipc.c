@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sslvpnd/ipc.h"
+#include "sslvpnd/util.h"
 
 static void fill_auth_req(struct ipc_auth_req *m)
 {
@@ -78,6 +79,22 @@ START_TEST(tunnel_rep_roundtrip)
 	memset(a.addr6, 0x20, sizeof(a.addr6));
 	a.plen6 = 64;
 	a.dpd_client = 45;
+	/* The largest filter: every entry IPv6 with both port operators. */
+	a.n_filter_e = IPC_FILTER_ENTRIES;
+	for (int i = 0; i < IPC_FILTER_ENTRIES; i++) {
+		struct aclfilter_entry *x = &a.filter_e[i];
+
+		x->list = (uint16_t)(i % 4);
+		x->e.permit = (uint8_t)(i & 1);
+		x->e.proto = i % 3 ? 6 : ACL_PROTO_IP;
+		x->e.src = (struct acl_addr){ .af = ACL_AF_6, .plen = 128 };
+		memset(x->e.src.a, i, 16);
+		x->e.dst = (struct acl_addr){ .af = ACL_AF_6, .plen = 48 };
+		memset(x->e.dst.a, 0xfe, 6);
+		x->e.sport = (struct acl_port){ .op = ACL_OP_RANGE, .lo = 1024, .hi = 65535 };
+		x->e.dport = (struct acl_port){ .op = ACL_OP_EQ, .lo = (uint16_t)i };
+		x->e.line = 1000 + i;
+	}
 	int n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
 
 	ck_assert_int_gt(n, 0);
@@ -86,6 +103,60 @@ START_TEST(tunnel_rep_roundtrip)
 	ck_assert_int_eq(memcmp(&a, &b, sizeof(a)), 0);
 	for (int cut = 0; cut < n; cut++)
 		ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)cut), 0);
+}
+END_TEST
+
+/* The vpn-filter entries: IPv4 entries are short; more entries than the
+ * message carries are not encoded; a bad family, protocol or permit byte
+ * is refused. */
+START_TEST(tunnel_rep_filter_bounds)
+{
+	static struct ipc_tunnel_rep a, b;
+	uint8_t buf[IPC_MAX_MSG];
+	int n, n0;
+
+	memset(&a, 0, sizeof(a));
+	n0 = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
+	util_strlcpy(a.filter, "F1", sizeof(a.filter));
+	a.n_filter_e = 1;
+	a.filter_e[0].e = (struct acl_entry){ .permit = 1, .proto = 17, .line = 7,
+		.src = { .af = ACL_AF_4, .plen = 32, .a = { 198, 19, 0, 10 } },
+		.dst = { .af = ACL_AF_ANY },
+		.dport = { .op = ACL_OP_EQ, .lo = 53 } };
+	n = ipc_enc_tunnel_rep(&a, buf, sizeof(buf));
+	/* "F1" and one entry: IPv4 source, any destination: 27 bytes */
+	ck_assert_int_eq(n, n0 + 2 + 27);
+	ck_assert_int_eq(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+	ck_assert_int_eq(memcmp(&a.filter_e[0], &b.filter_e[0], sizeof(b.filter_e[0])), 0);
+	/* layout from the end: ... proto(2) src af(1) plen(1) a(4) dst af(1)
+	 * plen(1) ports(10) line(4) */
+	buf[n - 14 - 2 - 4 - 2] = 5;           /* source family 5 */
+	ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+	buf[n - 14 - 2 - 4 - 2] = ACL_AF_4;
+	buf[n - 14 - 2 - 4 - 2 - 2] = 0x01;    /* protocol 0x0111 */
+	ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+	buf[n - 14 - 2 - 4 - 2 - 2] = 0;
+	buf[n - 14 - 2 - 4 - 2 - 3] = 2;       /* permit 2 */
+	ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
+	a.n_filter_e = IPC_FILTER_ENTRIES + 1;
+	ck_assert_int_lt(ipc_enc_tunnel_rep(&a, buf, sizeof(buf)), 0);
+}
+END_TEST
+
+/* CONN_TAKEN: the worker confirms a CONN_NEW by its id; worker to main only,
+ * never with a descriptor. */
+START_TEST(conn_taken_roundtrip)
+{
+	struct ipc_conn_taken a = { .conn_id = 0x01020304 }, b = { 0 };
+	uint8_t buf[32];
+	int n = ipc_enc_conn_taken(&a, buf, sizeof(buf));
+
+	ck_assert_int_eq(n, 4);
+	ck_assert_int_le(n, (int)ipc_msgs[IPC_CONN_TAKEN].max_len);
+	ck_assert_int_eq(ipc_msgs[IPC_CONN_TAKEN].dir, IPC_W2M);
+	ck_assert_int_eq(ipc_dec_conn_taken(&b, buf, (size_t)n), 0);
+	ck_assert_uint_eq(b.conn_id, a.conn_id);
+	ck_assert_int_lt(ipc_dec_conn_taken(&b, buf, 3), 0);
 }
 END_TEST
 
@@ -131,7 +202,8 @@ START_TEST(tunnel_rep_addr6)
 	ck_assert_int_eq(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
 	ck_assert_uint_eq(b.plen6, 64);
 	ck_assert_int_eq(memcmp(b.addr6, a.addr6, 16), 0);
-	buf[n - 19] = 129; /* the plen6 byte (before addr6 and dpd_client) */
+	buf[n - 21] = 129; /* the plen6 byte (before addr6, dpd_client and
+			    * the filter entry count) */
 	ck_assert_int_lt(ipc_dec_tunnel_rep(&b, buf, (size_t)n), 0);
 }
 END_TEST
@@ -295,6 +367,8 @@ static Suite *suite(void)
 
 	tcase_add_test(core, auth_req_roundtrip);
 	tcase_add_test(core, tunnel_rep_roundtrip);
+	tcase_add_test(core, tunnel_rep_filter_bounds);
+	tcase_add_test(core, conn_taken_roundtrip);
 	tcase_add_test(core, tunnel_rep_split6_bounds);
 	tcase_add_test(core, tunnel_rep_addr6);
 	tcase_add_test(core, tunnel_req_want_ipv6);
