@@ -589,13 +589,16 @@ static int key_matches(EVP_PKEY *key, const struct genspec *g)
 static void warn_if_stale(const struct genspec *g, const struct identity *id)
 {
 	X509_NAME *want = parse_subject(g->subject);
+	char msg[CFG_PATH_MAX + 192];
 
 	if (!want || X509_NAME_cmp(want, X509_get_subject_name(id->cert)) ||
-	    !key_matches(id->key, g))
-		log_warnx(
-			"trustpoint %s: %s was generated for another "
-			"subject-name or key; keeping it (phones pin its SHA-1): delete it to generate a new identity",
-			g->owner, id->path);
+	    !key_matches(id->key, g)) {
+		snprintf(msg, sizeof(msg),
+			 "%s was generated for another subject-name or key; keeping it "
+			 "(phones pin its SHA-1): delete it to generate a new identity",
+			 id->path);
+		log_event(LM_TRUSTPOINT_WARNING, g->owner, msg);
+	}
 	X509_NAME_free(want);
 }
 
@@ -911,7 +914,7 @@ static int read_ca_dir(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,
 		       char *err, size_t errlen)
 {
 	struct dirent **list;
-	char path[PATH_BUF + 256];
+	char path[PATH_BUF + 256], msg[CFG_PATH_MAX + 128];
 	int i, n, rc = 0;
 
 	n = scandir(tp->certificate, &list, ca_file_filter, alphasort);
@@ -928,11 +931,13 @@ static int read_ca_dir(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,
 	free(list);
 	/* An empty folder is the normal first start of the embedded default
 	 * (<state-dir>/trust): it trusts nothing yet, which fails closed. */
-	if (rc == 0 && n == 0)
-		log_warnx(
-			"trustpoint %s: directory %s has no *.pem, *.crt or "
-			"*.cer file: no client certificate verifies against it",
-			tp->name, tp->certificate);
+	if (rc == 0 && n == 0) {
+		snprintf(msg, sizeof(msg),
+			 "directory %s has no *.pem, *.crt or *.cer file: "
+			 "no client certificate verifies against it",
+			 tp->certificate);
+		log_event(LM_TRUSTPOINT_WARNING, tp->name, msg);
+	}
 	return rc;
 }
 
@@ -975,7 +980,7 @@ static int add_crls(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
 		    size_t errlen)
 {
 	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
-	char when[64];
+	char when[64], msg[CFG_PATH_MAX + 160];
 	int i, rc;
 
 	if (!crls)
@@ -997,10 +1002,11 @@ static int add_crls(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
 				      tp->name, tp->crl);
 		if (rc == 0 && next && X509_cmp_current_time(next) <= 0) {
 			time_str(next, when, sizeof(when));
-			log_warnx(
-				"trustpoint %s: CRL %s expired on %s: "
-				"certificates of this CA are refused until it is renewed",
-				tp->name, tp->crl, when);
+			snprintf(msg, sizeof(msg),
+				 "CRL %s expired on %s: certificates of this CA "
+				 "are refused until it is renewed",
+				 tp->crl, when);
+			log_event(LM_TRUSTPOINT_WARNING, tp->name, msg);
 		}
 	}
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);

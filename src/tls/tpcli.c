@@ -695,6 +695,26 @@ static int cmd_expiry(struct ca_cmd *c, int argc, char **argv)
 
 /* ---- load-time report */
 
+/* Start-time problems are catalogued events (100125 warning, 100126
+ * error): the trustpoint as the first argument, the rest of the message
+ * ("trustpoint NAME: ...") as the second. */
+static void tp_log(int error, const char *msg)
+{
+	char name[CFG_NAME_MAX] = "?";
+	const char *rest = msg;
+	size_t n;
+
+	if (!strncmp(msg, "trustpoint ", 11)) {
+		n = strcspn(msg + 11, ": ");
+		if (n < sizeof(name) && !strncmp(msg + 11 + n, ": ", 2)) {
+			memcpy(name, msg + 11, n);
+			name[n] = '\0';
+			rest = msg + 11 + n + 2;
+		}
+	}
+	log_event(error ? LM_TRUSTPOINT_ERROR : LM_TRUSTPOINT_WARNING, name, rest);
+}
+
 static void report(FILE *out, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -709,10 +729,11 @@ static void report(FILE *out, int error, const char *fmt, ...)
 	if (out)
 		fprintf(out, "%s: %s\n", error ? "error" : "warning", msg);
 	else
-		log_warnx("%s", msg);
+		tp_log(error, msg);
 }
 
-/* The file's certificates follow one another and end at a root. */
+/* The file's certificates follow one another and end at a root or at an
+ * intermediate CA below it. */
 static void report_chain(FILE *out, const char *tp, const struct identity *id)
 {
 	X509 *cur = id->cert, *next;
@@ -733,11 +754,20 @@ static void report_chain(FILE *out, const char *tp, const struct identity *id)
 			       "trustpoint %s: CA certificate %d of %s has expired",
 			       tp, i + 2, id->path);
 	}
-	if (X509_check_issued(cur, cur) == X509_V_OK)
+	/* A self-signed certificate is its own root.  Not X509_check_issued
+	 * (cur, cur): a server certificate's keyUsage has no keyCertSign, so
+	 * that test fails for every self-signed identity, the generated ones
+	 * included, while openssl verify accepts them as their own anchor. */
+	if (X509_self_signed(cur, 1) == 1)
+		return;
+	ERR_clear_error();
+	/* An intermediate CA at the top is a complete chain: the root may be
+	 * left out, clients hold it (RFC 5246 7.4.2). */
+	if (X509_check_ca(cur) != 0 && cur != id->cert)
 		return;
 	X509_NAME_oneline(X509_get_issuer_name(cur), iss, sizeof(iss));
 	report(out, 0,
-	       "trustpoint %s: %s ends before its root: intermediate or root %s is missing "
+	       "trustpoint %s: %s ends before its root: its issuing CA %s is missing "
 	       "(AnyConnect and browsers without it cannot build the chain; phones pin the leaf)",
 	       tp, id->path, iss);
 }

@@ -115,6 +115,39 @@ grep -E 'error: .*MISMATCH' "$TMPD/badtp.out" >/dev/null ||
 	fail "no error naming trustpoint MISMATCH"
 ok "key/certificate mismatch named with the trustpoint"
 
+# --- chain warnings: a self-signed identity is its own root (no warning, by
+# -t nor at start); a leaf whose intermediate is missing is warned about by
+# -t and at start with event 100125.  One interface, both identities: the
+# self-signed EC server certificate and the RSA MIC leaf without its CA.
+chain="$TMPD/chain.conf"
+sed -e "s|^interfaces = .*|interfaces = ( { name = \"outside\"; address = \"0.0.0.0\"; port = 443; dtls-port = 443; trustpoint = [ \"SELFSIGNED\", \"NOINTERMEDIATE\" ]; } );|" \
+	-e "s|^trustpoints = .*|trustpoints = ( { name = \"LAB-MIC\"; enrollment = \"terminal\"; certificate = \"$STATE/trust\"; },\n  { name = \"SELFSIGNED\"; enrollment = \"file\"; certificate = \"$PKI/server/server-ec.pem\"; key = \"$PKI/server/server-ec.key\"; },\n  { name = \"NOINTERMEDIATE\"; enrollment = \"file\"; certificate = \"$PKI/mic-sha2/leaf.pem\"; key = \"$PKI/mic-sha2/leaf.key\"; } );|" \
+	"$good" >"$chain"
+grep -q NOINTERMEDIATE "$chain" || hard_error "could not write chain.conf"
+sv chain -t -c "$chain"
+show chain
+assert_rc 0 "$RC" "sslvpnd -t with a self-signed identity and an incomplete chain (warnings only)"
+grep -E 'warning: trustpoint NOINTERMEDIATE: .*ends before its root' "$TMPD/chain.out" >/dev/null ||
+	fail "-t: no warning about the leaf without its intermediate"
+grep -E 'SELFSIGNED.*ends before its root' "$TMPD/chain.out" >/dev/null &&
+	fail "-t: false 'ends before its root' warning for the self-signed identity"
+ok "-t warns about the missing intermediate only"
+sv default-t -t --state-dir "$STATE"
+show default-t
+assert_rc 0 "$RC" "sslvpnd -t (embedded default)"
+grep -q 'ends before its root' "$TMPD/default-t.out" &&
+	fail "-t on the embedded default: false chain warning"
+ok "-t on the embedded default: no chain warning"
+start_sslvpnd -c "$chain"
+assert_log 100125 'NOINTERMEDIATE: .*ends before its root' \
+	"start: the missing intermediate is logged as 100125"
+assert_no_log 100125 'SELFSIGNED' "start: no warning for the self-signed identity"
+if grep -E 'ends before its root' "$SRV_LOG" | grep -Ev '%(ASA|SSLVPND)-4-100125: ' | grep -q .; then
+	fail "start: a chain warning without its event id"
+fi
+ok "start: every chain warning carries 100125"
+stop_pid "$SRV_PID"
+
 # --- -T prints what -t accepts: for a file and for the embedded default
 sv dump-good -T -c "$good"
 assert_rc 0 "$RC" "sslvpnd -T -c good.conf"
