@@ -720,9 +720,11 @@ static int self_file(const struct cfg_trustpoint *tp, char *file, size_t len,
 	return 0;
 }
 
-int identity_peek(const struct sslvpnd_config *cfg,
-		  const struct cfg_trustpoint *tp, struct identity *id,
-		  char *err, size_t errlen)
+/* The identity's files as they are: 0 loaded, 1 an enrollment self
+ * trustpoint without its file yet, -1 error (err filled, id cleared). */
+static int peek(const struct sslvpnd_config *cfg,
+		const struct cfg_trustpoint *tp, struct identity *id,
+		char *err, size_t errlen)
 {
 	char file[CFG_NAME_MAX + 8];
 	int rc;
@@ -739,15 +741,33 @@ int identity_peek(const struct sslvpnd_config *cfg,
 		 pair_path(cfg->general.state_dir, tp->name, file, id->path,
 			   sizeof(id->path), err, errlen) < 0)
 		rc = -1;
-	else if ((rc = read_pair(tp->name, id->path, &id->cert, &id->key, err,
-				 errlen)) == 1)
+	else
+		rc = read_pair(tp->name, id->path, &id->cert, &id->key, err,
+			       errlen);
+	if (rc != 0)
+		identity_clear(id);
+	return rc;
+}
+
+int identity_peek(const struct sslvpnd_config *cfg,
+		  const struct cfg_trustpoint *tp, struct identity *id,
+		  char *err, size_t errlen)
+{
+	int rc = peek(cfg, tp, id, err, errlen);
+
+	if (rc == 1)
 		rc = fail(
 			err, errlen,
 			"trustpoint %s has no certificate yet (%s): crypto ca enroll %s",
 			tp->name, id->path, tp->name);
-	if (rc < 0)
-		identity_clear(id);
 	return rc;
+}
+
+int identity_check(const struct sslvpnd_config *cfg,
+		   const struct cfg_trustpoint *tp, struct identity *id,
+		   char *err, size_t errlen)
+{
+	return peek(cfg, tp, id, err, errlen);
 }
 
 int identity_peek_temporary(const char *state_dir, enum cfg_key_type type,
@@ -1073,6 +1093,22 @@ static int add_ca_trustpoint(const struct cfg_trustpoint *tp, X509_STORE *store,
 static int name_cmp(const X509_NAME *const *a, const X509_NAME *const *b)
 {
 	return X509_NAME_cmp(*a, *b);
+}
+
+int identity_crl_check(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
+		       char *err, size_t errlen)
+{
+	X509_STORE *store = X509_STORE_new();
+	STACK_OF(X509_NAME) *issuers = sk_X509_NAME_new(name_cmp);
+	int rc;
+
+	if (store && issuers)
+		rc = add_crls(tp, certs, store, issuers, err, errlen);
+	else
+		rc = fail(err, errlen, "out of memory");
+	sk_X509_NAME_pop_free(issuers, X509_NAME_free);
+	X509_STORE_free(store);
+	return rc;
 }
 
 int identity_ca_store(const struct sslvpnd_config *cfg, X509_STORE *store,

@@ -121,9 +121,13 @@ static void eq_policies(const struct sslvpnd_config *a, const struct sslvpnd_con
 
 static void eq_config(const struct sslvpnd_config *a, const struct sslvpnd_config *b)
 {
+	struct cfg_ssl sa = a->ssl, sb = b->ssl; /* without the lines */
+
 	EQ_FLAT(a->general, b->general, "general");
 	EQ_FLAT(a->logging, b->logging, "logging");
-	EQ_FLAT(a->ssl, b->ssl, "ssl");
+	memset(sa.cipher_line, 0, sizeof(sa.cipher_line));
+	memset(sb.cipher_line, 0, sizeof(sb.cipher_line));
+	EQ_FLAT(sa, sb, "ssl");
 	EQ_FLAT(a->webvpn, b->webvpn, "webvpn");
 	EQ_ARRAY(a, b, interfaces, n_interfaces, "interface");
 	EQ_ARRAY(a, b, trustpoints, n_trustpoints, "trustpoint");
