@@ -1187,14 +1187,14 @@ START_TEST(test_man_page)
 	char *man;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/man/sslvpnd.conf.5", srcdir());
+	snprintf(path, sizeof(path), "%s/man/sslvpnd.conf.5.in", srcdir());
 	man = slurp(path);
 	for (i = 0; i < schema_n_keys; i++)
 		ck_assert_msg(man_has(man, schema_keys[i].key),
-			      "man/sslvpnd.conf.5 does not document \"%s\"", schema_keys[i].key);
+			      "man/sslvpnd.conf.5.in does not document \"%s\"", schema_keys[i].key);
 	for (i = 0; i < GPA__COUNT; i++)
 		ck_assert_msg(man_has(man, gp_attr_table[i].key),
-			      "man/sslvpnd.conf.5 does not document \"%s\"", gp_attr_table[i].key);
+			      "man/sslvpnd.conf.5.in does not document \"%s\"", gp_attr_table[i].key);
 	free(man);
 }
 END_TEST
