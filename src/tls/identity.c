@@ -763,11 +763,40 @@ int identity_peek(const struct sslvpnd_config *cfg,
 	return rc;
 }
 
+/* What load_self would refuse before reading or generating anything: the
+ * key parameters always, the subject when the identity is still to be
+ * generated (rc 1). */
+static int self_check(const struct cfg_trustpoint *tp, int rc, char *err,
+		      size_t errlen)
+{
+	char subject[SUBJECT_MAX];
+	struct genspec g;
+	X509_NAME *name;
+
+	if (self_spec(tp, &g, subject, sizeof(subject), err, errlen) < 0)
+		return -1;
+	if (rc != 1)
+		return 0;
+	name = parse_subject(g.subject);
+	if (!name)
+		return fail(err, errlen, "trustpoint %s: bad subject-name \"%s\"",
+			    tp->name, g.subject);
+	X509_NAME_free(name);
+	return 0;
+}
+
 int identity_check(const struct sslvpnd_config *cfg,
 		   const struct cfg_trustpoint *tp, struct identity *id,
 		   char *err, size_t errlen)
 {
-	return peek(cfg, tp, id, err, errlen);
+	int rc = peek(cfg, tp, id, err, errlen);
+
+	if (rc >= 0 && tp->enrollment == CFG_ENROLL_SELF &&
+	    self_check(tp, rc, err, errlen) < 0) {
+		identity_clear(id);
+		return -1;
+	}
+	return rc;
 }
 
 int identity_peek_temporary(const char *state_dir, enum cfg_key_type type,

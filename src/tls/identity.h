@@ -40,7 +40,9 @@ int identity_peek(const struct sslvpnd_config *cfg,
 		  char *err, size_t errlen);
 /* identity_check: identity_peek for the configuration check: returns 1
  * (id empty) when an enrollment self trustpoint has no file yet (the start
- * generates it), 0 with id loaded, -1 with err.  Dates are not checked. */
+ * generates it), 0 with id loaded, -1 with err.  An enrollment self
+ * trustpoint's key-size, and its subject-name when it is still to be
+ * generated, are checked as the start would.  Dates are not checked. */
 int identity_check(const struct sslvpnd_config *cfg,
 		   const struct cfg_trustpoint *tp, struct identity *id,
 		   char *err, size_t errlen);

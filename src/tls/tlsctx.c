@@ -577,14 +577,14 @@ static int setup_protocol(struct server *srv, const struct sslvpnd_config *cfg,
 	if (set_versions(srv, ssl, err, errlen) < 0 ||
 	    ec_first(ctx, "tlsv1", tls10, srv->legacy_ciphers[0],
 		     CFG_CIPHERS_MAX, err, errlen) < 0 ||
-	    ec_first(ctx, "tlsv1.1", cipher_or(ssl->cipher[CFG_TLSV1_1], tls10),
+	    ec_first(ctx, "tlsv1_1", cipher_or(ssl->cipher[CFG_TLSV1_1], tls10),
 		     srv->legacy_ciphers[1], CFG_CIPHERS_MAX, err, errlen) < 0 ||
-	    ec_first(ctx, "tlsv1.2", tls12, ordered, sizeof(ordered), err,
+	    ec_first(ctx, "tlsv1_2", tls12, ordered, sizeof(ordered), err,
 		     errlen) < 0)
 		return -1;
 	if (!SSL_CTX_set_cipher_list(ctx, ordered))
 		return fail(err, errlen,
-			    "ssl cipher tlsv1.2: no usable cipher in \"%s\"",
+			    "ssl cipher tlsv1_2: no usable cipher in \"%s\"",
 			    tls12);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 					 SSL_OP_CIPHER_SERVER_PREFERENCE |
