@@ -131,6 +131,9 @@ enum cfg_sslver { CFG_TLSV1 = 0, CFG_TLSV1_1, CFG_TLSV1_2, CFG_DTLSV1, CFG_DTLSV
 struct cfg_ssl {
 	char server_version[16];     /* minimum: "tlsv1", "tlsv1.1", "tlsv1.2" */
 	char cipher[CFG_SSLVER__COUNT][CFG_CIPHERS_MAX]; /* OpenSSL names, ':' separated */
+	/* where each list was set (else the ssl group's line; 0 when the file
+	 * has no ssl group): for the errors only OpenSSL can find */
+	int cipher_line[CFG_SSLVER__COUNT];
 };
 
 struct cfg_pool {

@@ -150,6 +150,22 @@ int tls_expiry_alerts(const struct sslvpnd_config *cfg, int days, FILE *out);
  * Returns the number of errors. */
 int tls_trustpoints_report(const struct sslvpnd_config *cfg, FILE *out);
 
+/* tls_trustpoints_check: tls_trustpoints_report for the configuration
+ * check: errors go to errs as "<cfg->source>:<trustpoint line>: ...",
+ * warnings are dropped.  Returns the number of errors. */
+int tls_trustpoints_check(const struct sslvpnd_config *cfg, struct cfg_errors *errs);
+
+/* tls_config_check: everything of cfg that only OpenSSL and the files can
+ * judge, read only (nothing is generated: identities not enrolled yet and
+ * the temporary certificates are made at start).  The TLS cipher lists as
+ * the server contexts compile them, the DTLS lists, every trustpoint's
+ * files (identity key and certificate, dates, CA certificates, CRL and its
+ * signer), then each interface's context.  Every problem is appended to
+ * errs with the line of the key or object at fault; nothing stops at the
+ * first.  sslvpnd -t, the start and a reload all run it (src/main/reload.c
+ * reload_load).  Returns the number of errors added. */
+int tls_config_check(const struct sslvpnd_config *cfg, struct cfg_errors *errs);
+
 /* A Cisco phone's identity from its certificate CN: CP-<model>-SEP<mac>
  * (MIC) or SEP<mac> (LSC).  model "" for an LSC; mac 12 upper-case hex
  * digits; device "SEP<mac>" (the CUCM device name). */

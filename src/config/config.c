@@ -1712,6 +1712,30 @@ static void ld_check_users(struct config_ld *ld)
 		ld_check_user(ld, i);
 }
 
+/* The lines of the ssl cipher lists: OpenSSL judges them later (src/tls),
+ * and its errors must point at the list it refused. */
+static void ld_ssl_lines(struct config_ld *ld)
+{
+	static const char *const keys[CFG_SSLVER__COUNT] = {
+		[CFG_TLSV1] = "tlsv1", [CFG_TLSV1_1] = "tlsv1_1",
+		[CFG_TLSV1_2] = "tlsv1_2", [CFG_DTLSV1] = "dtlsv1",
+		[CFG_DTLSV1_2] = "dtlsv1_2",
+	};
+	const config_setting_t *ssl = config_setting_get_member(ld->root, "ssl");
+	const config_setting_t *c = ssl && config_setting_is_group(ssl) ?
+					    config_setting_get_member(ssl, "cipher") :
+					    NULL;
+	const config_setting_t *k;
+
+	for (size_t i = 0; i < CFG_SSLVER__COUNT; i++) {
+		k = c && config_setting_is_group(c) ?
+			    config_setting_get_member(c, keys[i]) :
+			    NULL;
+		k = k ? k : c ? c : ssl;
+		ld->cfg->ssl.cipher_line[i] = k ? config_setting_source_line(k) : 0;
+	}
+}
+
 /* ---- loading */
 static struct sslvpnd_config *ld_build(struct config_ld *ld,
 				       const config_t *lc,
@@ -1725,6 +1749,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld->root = config_root_setting(lc);
 	ld_defaults(SO_ROOT, ld->cfg);
 	ld_object(ld, SO_ROOT, ld->cfg, ld->root, "");
+	ld_ssl_lines(ld);
 	ld_state_dir(ld, state_dir);
 	ld_implicit(ld);
 	ld_check_dups(ld);

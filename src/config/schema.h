@@ -2,7 +2,7 @@
  *
  * Private to src/config.  The loader (config.c) walks the libconfig tree
  * against this table, the dumper (dump.c) prints from it, and the man page
- * sslvpnd.conf.5 documents the same rows.  Group-policy attributes are the
+ * man/sslvpnd.conf.5.in documents the same rows.  Group-policy attributes are the
  * exception: their table is include/sslvpnd/gpattrs.def (gp_attr_table),
  * shared with src/policy which owns inheritance.
  */

@@ -124,7 +124,12 @@ static struct sslvpnd_config *load_config(const struct opts *o)
 
 	if (!errs)
 		return NULL;
-	cfg = reload_load(o->config, o->state_dir, 0, errs);
+	/* --crypto makes the trustpoints' files: it needs the configuration
+	 * valid, not the files there yet (each command judges its own). */
+	if (o->crypto)
+		config_load(o->config, o->state_dir, &cfg, errs);
+	else
+		cfg = reload_load(o->config, o->state_dir, 0, errs);
 	if (!cfg) {
 		config_errors_print(stderr, errs);
 		fprintf(stderr, "sslvpnd: %s: configuration has errors, nothing started\n",

@@ -149,10 +149,14 @@ void proc_kill(struct worker_proc *w, const char *why);
 int proc_start_generation(struct mainctx *m, char *err, size_t errlen);
 
 /* reload.c: configuration snapshots and reload.
- * reload_load: load and validate path (NULL: the embedded default) into a
- * new configuration, with the checks only OpenSSL can make (DTLS cipher
- * lists; with tls, every interface's identity and CA files).  Every error
- * goes to errs; NULL when there is any. */
+ * reload_load: the one validation of sslvpnd -t, the start and a reload:
+ * load and validate path (NULL: the embedded default) into a new
+ * configuration, then what only OpenSSL and the files can judge
+ * (tls_config_check: cipher lists, trustpoint files, CRLs, interface
+ * contexts, read only).  With tls, every interface's context is also built
+ * for real (generating enrollment self identities), as the reload does
+ * before new workers start.  Every error goes to errs as file:line; NULL
+ * when there is any. */
 struct cfg_errors;
 struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int tls,
 				   struct cfg_errors *errs);

@@ -37,31 +37,11 @@
 #include <unistd.h>
 
 #include "main.h"
-#include "sslvpnd/dtls12.h"
-#include "sslvpnd/dtlsneg.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/pool.h"
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
-
-/* What only OpenSSL can judge: the DTLS lists must name suites the DTLS
- * servers can serve.  libconfig validation saw only the characters. */
-static void check_dtls_lists(const struct sslvpnd_config *cfg, struct cfg_errors *errs)
-{
-	const char *l09 = cfg->ssl.cipher[CFG_DTLSV1], *l12 = cfg->ssl.cipher[CFG_DTLSV1_2];
-	char err[256];
-	struct dtls12_ctx *x = dtls12_ctx_new(l12, err, sizeof(err));
-
-	if (!x)
-		snapshot_error(errs, cfg->source, 0, "ssl cipher dtlsv1_2 \"%.120s\": %.100s",
-			       l12, err);
-	dtls12_ctx_free(x);
-	if (!dtls_list_has(l09, "AES256-SHA") && !dtls_list_has(l09, "AES128-SHA"))
-		snapshot_error(errs, cfg->source, 0,
-			       "ssl cipher dtlsv1 \"%.120s\": DTLS 0.9 (phones) needs "
-			       "AES256-SHA or AES128-SHA", l09);
-}
 
 /* The contexts the new workers will build, built once here: a missing key,
  * a key that does not match its certificate or an unreadable CA file is a
@@ -88,7 +68,7 @@ struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int 
 
 	if (config_load(path, state_dir, &cfg, errs) < 0)
 		return NULL;
-	check_dtls_lists(cfg, errs);
+	tls_config_check(cfg, errs);
 	if (tls && errs->n == 0)
 		check_tls(cfg, errs);
 	if (errs->n || errs->dropped) {

@@ -589,13 +589,16 @@ static int key_matches(EVP_PKEY *key, const struct genspec *g)
 static void warn_if_stale(const struct genspec *g, const struct identity *id)
 {
 	X509_NAME *want = parse_subject(g->subject);
+	char msg[CFG_PATH_MAX + 192];
 
 	if (!want || X509_NAME_cmp(want, X509_get_subject_name(id->cert)) ||
-	    !key_matches(id->key, g))
-		log_warnx(
-			"trustpoint %s: %s was generated for another "
-			"subject-name or key; keeping it (phones pin its SHA-1): delete it to generate a new identity",
-			g->owner, id->path);
+	    !key_matches(id->key, g)) {
+		snprintf(msg, sizeof(msg),
+			 "%s was generated for another subject-name or key; keeping it "
+			 "(phones pin its SHA-1): delete it to generate a new identity",
+			 id->path);
+		log_event(LM_TRUSTPOINT_WARNING, g->owner, msg);
+	}
 	X509_NAME_free(want);
 }
 
@@ -717,9 +720,11 @@ static int self_file(const struct cfg_trustpoint *tp, char *file, size_t len,
 	return 0;
 }
 
-int identity_peek(const struct sslvpnd_config *cfg,
-		  const struct cfg_trustpoint *tp, struct identity *id,
-		  char *err, size_t errlen)
+/* The identity's files as they are: 0 loaded, 1 an enrollment self
+ * trustpoint without its file yet, -1 error (err filled, id cleared). */
+static int peek(const struct sslvpnd_config *cfg,
+		const struct cfg_trustpoint *tp, struct identity *id,
+		char *err, size_t errlen)
 {
 	char file[CFG_NAME_MAX + 8];
 	int rc;
@@ -736,14 +741,61 @@ int identity_peek(const struct sslvpnd_config *cfg,
 		 pair_path(cfg->general.state_dir, tp->name, file, id->path,
 			   sizeof(id->path), err, errlen) < 0)
 		rc = -1;
-	else if ((rc = read_pair(tp->name, id->path, &id->cert, &id->key, err,
-				 errlen)) == 1)
+	else
+		rc = read_pair(tp->name, id->path, &id->cert, &id->key, err,
+			       errlen);
+	if (rc != 0)
+		identity_clear(id);
+	return rc;
+}
+
+int identity_peek(const struct sslvpnd_config *cfg,
+		  const struct cfg_trustpoint *tp, struct identity *id,
+		  char *err, size_t errlen)
+{
+	int rc = peek(cfg, tp, id, err, errlen);
+
+	if (rc == 1)
 		rc = fail(
 			err, errlen,
 			"trustpoint %s has no certificate yet (%s): crypto ca enroll %s",
 			tp->name, id->path, tp->name);
-	if (rc < 0)
+	return rc;
+}
+
+/* What load_self would refuse before reading or generating anything: the
+ * key parameters always, the subject when the identity is still to be
+ * generated (rc 1). */
+static int self_check(const struct cfg_trustpoint *tp, int rc, char *err,
+		      size_t errlen)
+{
+	char subject[SUBJECT_MAX];
+	struct genspec g;
+	X509_NAME *name;
+
+	if (self_spec(tp, &g, subject, sizeof(subject), err, errlen) < 0)
+		return -1;
+	if (rc != 1)
+		return 0;
+	name = parse_subject(g.subject);
+	if (!name)
+		return fail(err, errlen, "trustpoint %s: bad subject-name \"%s\"",
+			    tp->name, g.subject);
+	X509_NAME_free(name);
+	return 0;
+}
+
+int identity_check(const struct sslvpnd_config *cfg,
+		   const struct cfg_trustpoint *tp, struct identity *id,
+		   char *err, size_t errlen)
+{
+	int rc = peek(cfg, tp, id, err, errlen);
+
+	if (rc >= 0 && tp->enrollment == CFG_ENROLL_SELF &&
+	    self_check(tp, rc, err, errlen) < 0) {
 		identity_clear(id);
+		return -1;
+	}
 	return rc;
 }
 
@@ -911,7 +963,7 @@ static int read_ca_dir(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,
 		       char *err, size_t errlen)
 {
 	struct dirent **list;
-	char path[PATH_BUF + 256];
+	char path[PATH_BUF + 256], msg[CFG_PATH_MAX + 128];
 	int i, n, rc = 0;
 
 	n = scandir(tp->certificate, &list, ca_file_filter, alphasort);
@@ -928,11 +980,13 @@ static int read_ca_dir(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,
 	free(list);
 	/* An empty folder is the normal first start of the embedded default
 	 * (<state-dir>/trust): it trusts nothing yet, which fails closed. */
-	if (rc == 0 && n == 0)
-		log_warnx(
-			"trustpoint %s: directory %s has no *.pem, *.crt or "
-			"*.cer file: no client certificate verifies against it",
-			tp->name, tp->certificate);
+	if (rc == 0 && n == 0) {
+		snprintf(msg, sizeof(msg),
+			 "directory %s has no *.pem, *.crt or *.cer file: "
+			 "no client certificate verifies against it",
+			 tp->certificate);
+		log_event(LM_TRUSTPOINT_WARNING, tp->name, msg);
+	}
 	return rc;
 }
 
@@ -975,7 +1029,7 @@ static int add_crls(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
 		    size_t errlen)
 {
 	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
-	char when[64];
+	char when[64], msg[CFG_PATH_MAX + 160];
 	int i, rc;
 
 	if (!crls)
@@ -997,10 +1051,11 @@ static int add_crls(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
 				      tp->name, tp->crl);
 		if (rc == 0 && next && X509_cmp_current_time(next) <= 0) {
 			time_str(next, when, sizeof(when));
-			log_warnx(
-				"trustpoint %s: CRL %s expired on %s: "
-				"certificates of this CA are refused until it is renewed",
-				tp->name, tp->crl, when);
+			snprintf(msg, sizeof(msg),
+				 "CRL %s expired on %s: certificates of this CA "
+				 "are refused until it is renewed",
+				 tp->crl, when);
+			log_event(LM_TRUSTPOINT_WARNING, tp->name, msg);
 		}
 	}
 	sk_X509_CRL_pop_free(crls, X509_CRL_free);
@@ -1067,6 +1122,22 @@ static int add_ca_trustpoint(const struct cfg_trustpoint *tp, X509_STORE *store,
 static int name_cmp(const X509_NAME *const *a, const X509_NAME *const *b)
 {
 	return X509_NAME_cmp(*a, *b);
+}
+
+int identity_crl_check(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
+		       char *err, size_t errlen)
+{
+	X509_STORE *store = X509_STORE_new();
+	STACK_OF(X509_NAME) *issuers = sk_X509_NAME_new(name_cmp);
+	int rc;
+
+	if (store && issuers)
+		rc = add_crls(tp, certs, store, issuers, err, errlen);
+	else
+		rc = fail(err, errlen, "out of memory");
+	sk_X509_NAME_pop_free(issuers, X509_NAME_free);
+	X509_STORE_free(store);
+	return rc;
 }
 
 int identity_ca_store(const struct sslvpnd_config *cfg, X509_STORE *store,

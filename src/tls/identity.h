@@ -38,6 +38,14 @@ int identity_load(const struct sslvpnd_config *cfg,
 int identity_peek(const struct sslvpnd_config *cfg,
 		  const struct cfg_trustpoint *tp, struct identity *id,
 		  char *err, size_t errlen);
+/* identity_check: identity_peek for the configuration check: returns 1
+ * (id empty) when an enrollment self trustpoint has no file yet (the start
+ * generates it), 0 with id loaded, -1 with err.  An enrollment self
+ * trustpoint's key-size, and its subject-name when it is still to be
+ * generated, are checked as the start would.  Dates are not checked. */
+int identity_check(const struct sslvpnd_config *cfg,
+		   const struct cfg_trustpoint *tp, struct identity *id,
+		   char *err, size_t errlen);
 int identity_peek_temporary(const char *state_dir, enum cfg_key_type type,
 			    struct identity *id, char *err, size_t errlen);
 
@@ -46,6 +54,12 @@ int identity_peek_temporary(const char *state_dir, enum cfg_key_type type,
 int identity_enroll(const struct sslvpnd_config *cfg,
 		    const struct cfg_trustpoint *tp, struct identity *id,
 		    char *err, size_t errlen);
+
+/* identity_crl_check: read the CRL file of CA trustpoint tp (tp->crl set)
+ * and check each CRL is signed by one of certs, as identity_ca_store
+ * would, into a scratch store.  Returns 0, or -1 with err filled. */
+int identity_crl_check(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
+		       char *err, size_t errlen);
 
 /* identity_ca_certs: the certificates of a CA trustpoint (file or folder). */
 int identity_ca_certs(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,

@@ -17,7 +17,10 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "sslvpnd/dtls12.h"
+#include "sslvpnd/dtlsneg.h"
 #include "sslvpnd/log.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 #include "identity.h"
@@ -43,6 +46,7 @@ struct server {
 	struct ca_anchors anchors; /* CA certificates and their trustpoints */
 	struct sni *sni; /* ssl trust-point NAME domain D: one per trustpoint */
 	size_t n_sni;
+	int dry; /* configuration check: read files, generate nothing */
 };
 
 /* The context of an identity trustpoint with domains, switched to when the
@@ -573,14 +577,14 @@ static int setup_protocol(struct server *srv, const struct sslvpnd_config *cfg,
 	if (set_versions(srv, ssl, err, errlen) < 0 ||
 	    ec_first(ctx, "tlsv1", tls10, srv->legacy_ciphers[0],
 		     CFG_CIPHERS_MAX, err, errlen) < 0 ||
-	    ec_first(ctx, "tlsv1.1", cipher_or(ssl->cipher[CFG_TLSV1_1], tls10),
+	    ec_first(ctx, "tlsv1_1", cipher_or(ssl->cipher[CFG_TLSV1_1], tls10),
 		     srv->legacy_ciphers[1], CFG_CIPHERS_MAX, err, errlen) < 0 ||
-	    ec_first(ctx, "tlsv1.2", tls12, ordered, sizeof(ordered), err,
+	    ec_first(ctx, "tlsv1_2", tls12, ordered, sizeof(ordered), err,
 		     errlen) < 0)
 		return -1;
 	if (!SSL_CTX_set_cipher_list(ctx, ordered))
 		return fail(err, errlen,
-			    "ssl cipher tlsv1.2: no usable cipher in \"%s\"",
+			    "ssl cipher tlsv1_2: no usable cipher in \"%s\"",
 			    tls12);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 					 SSL_OP_CIPHER_SERVER_PREFERENCE |
@@ -650,8 +654,22 @@ static int add_trustpoint_identity(struct server *srv,
 		return fail(err, errlen,
 			    "interface %s: trustpoint %s is not defined",
 			    srv->pub.ifname, name);
-	if (identity_load(cfg, tp, &id, err, errlen) < 0)
+	if (srv->dry) {
+		/* dates: the trustpoint check reports them */
+		rc = identity_check(cfg, tp, &id, err, errlen);
+		if (rc < 0)
+			return -1;
+		if (rc == 1) { /* generated at start, of the configured type */
+			type = tp->key_type == CFG_KEY_EC ? 2u : 1u;
+			rc = *have & type ? fail(err, errlen,
+						 "interface %s: trustpoint %s: a second %s identity (one RSA and one EC at most)",
+						 srv->pub.ifname, name, type == 1 ? "RSA" : "EC") : 0;
+			*have |= type;
+			return rc;
+		}
+	} else if (identity_load(cfg, tp, &id, err, errlen) < 0) {
 		return -1;
+	}
 	base = EVP_PKEY_get_base_id(id.key);
 	type = key_bit(id.key);
 	if (base != EVP_PKEY_RSA && base != EVP_PKEY_EC)
@@ -676,6 +694,8 @@ static int add_temporary(struct server *srv, const char *state_dir,
 	struct identity id;
 	int rc;
 
+	if (srv->dry) /* made at start (tls_identity_temporary) */
+		return 0;
 	if (identity_temporary(state_dir, type, &id, err, errlen) < 0)
 		return -1;
 	rc = install_identity(srv, "", &id, err, errlen);
@@ -837,7 +857,8 @@ static int servername_cb(SSL *ssl, int *al, void *arg)
 
 static struct tls_server *server_build(const struct sslvpnd_config *cfg,
 				       const struct cfg_interface *ifc,
-				       int with_sni, char *err, size_t errlen);
+				       int with_sni, int dry, char *err,
+				       size_t errlen);
 
 /* One context per identity trustpoint that names domains, built like the
  * interface's but presenting that trustpoint. */
@@ -867,7 +888,7 @@ static int setup_sni(struct server *srv, const struct sslvpnd_config *cfg,
 		*sub = *ifc;
 		sub->trustpoints.n = 1;
 		util_strlcpy(sub->trustpoints.v[0], tp->name, CFG_NAME_MAX);
-		e->srv = server_build(cfg, sub, 0, err, errlen);
+		e->srv = server_build(cfg, sub, 0, srv->dry, err, errlen);
 		if (!e->srv) {
 			free(sub);
 			return -1;
@@ -886,12 +907,13 @@ struct tls_server *tls_server_new(const struct sslvpnd_config *cfg,
 				  const struct cfg_interface *ifc, char *err,
 				  size_t errlen)
 {
-	return server_build(cfg, ifc, 1, err, errlen);
+	return server_build(cfg, ifc, 1, 0, err, errlen);
 }
 
 static struct tls_server *server_build(const struct sslvpnd_config *cfg,
 				       const struct cfg_interface *ifc,
-				       int with_sni, char *err, size_t errlen)
+				       int with_sni, int dry, char *err,
+				       size_t errlen)
 {
 	struct server *srv;
 
@@ -905,6 +927,7 @@ static struct tls_server *server_build(const struct sslvpnd_config *cfg,
 		return NULL;
 	}
 	util_strlcpy(srv->pub.ifname, ifc->name, sizeof(srv->pub.ifname));
+	srv->dry = dry;
 	srv->pub.ctx = SSL_CTX_new(TLS_server_method());
 	if (!srv->pub.ctx) {
 		fail(err, errlen, "interface %s: SSL_CTX_new", ifc->name);
@@ -938,4 +961,83 @@ void tls_server_free(struct tls_server *s)
 		tls_server_free(srv->sni[--srv->n_sni].srv);
 	free(srv->sni);
 	free(srv);
+}
+
+/* ---- the configuration check (sslvpnd -t, start, reload) */
+
+/* Each TLS list as setup_protocol compiles it. */
+static void check_tls_lists(const struct sslvpnd_config *cfg,
+			    struct cfg_errors *errs)
+{
+	const struct cfg_ssl *ssl = &cfg->ssl;
+	const char *tls10 = cipher_or(ssl->cipher[CFG_TLSV1], DEFAULT_LEGACY_CIPHERS);
+	const struct {
+		enum cfg_sslver v;
+		const char *what, *list;
+	} lists[] = {
+		{ CFG_TLSV1, "tlsv1", tls10 },
+		{ CFG_TLSV1_1, "tlsv1_1", cipher_or(ssl->cipher[CFG_TLSV1_1], tls10) },
+		{ CFG_TLSV1_2, "tlsv1_2",
+		  cipher_or(ssl->cipher[CFG_TLSV1_2], DEFAULT_TLS12_CIPHERS) },
+	};
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	char out[CFG_CIPHERS_MAX], err[512];
+
+	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
+		if (ctx && ec_first(ctx, lists[i].what, lists[i].list, out,
+				    sizeof(out), err, sizeof(err)) == 0)
+			continue;
+		if (!ctx)
+			fail(err, sizeof(err), "SSL_CTX_new");
+		snapshot_error(errs, cfg->source, ssl->cipher_line[lists[i].v],
+			       "%.250s", err);
+	}
+	SSL_CTX_free(ctx);
+}
+
+/* The DTLS lists must name suites the DTLS servers can serve. */
+static void check_dtls_lists(const struct sslvpnd_config *cfg,
+			     struct cfg_errors *errs)
+{
+	const struct cfg_ssl *ssl = &cfg->ssl;
+	const char *l09 = ssl->cipher[CFG_DTLSV1], *l12 = ssl->cipher[CFG_DTLSV1_2];
+	char err[256];
+	struct dtls12_ctx *x = dtls12_ctx_new(l12, err, sizeof(err));
+
+	if (!x)
+		snapshot_error(errs, cfg->source, ssl->cipher_line[CFG_DTLSV1_2],
+			       "ssl cipher dtlsv1_2 \"%.120s\": %.100s", l12, err);
+	dtls12_ctx_free(x);
+	if (!dtls_list_has(l09, "AES256-SHA") && !dtls_list_has(l09, "AES128-SHA"))
+		snapshot_error(errs, cfg->source, ssl->cipher_line[CFG_DTLSV1],
+			       "ssl cipher dtlsv1 \"%.120s\": DTLS 0.9 (phones) needs "
+			       "AES256-SHA or AES128-SHA", l09);
+}
+
+int tls_config_check(const struct sslvpnd_config *cfg, struct cfg_errors *errs)
+{
+	size_t before = errs->n + errs->dropped;
+	char err[512];
+
+	if (tls_global_init() < 0) {
+		snapshot_error(errs, cfg->source, 0, "OpenSSL initialisation failed");
+		return 1;
+	}
+	check_tls_lists(cfg, errs);
+	check_dtls_lists(cfg, errs);
+	tls_trustpoints_check(cfg, errs);
+	/* What only a whole interface shows (key types, two identities of a
+	 * type, SNI contexts), once the parts are known to be good: the
+	 * interface's context as the workers build it, minus generation. */
+	for (size_t i = 0; errs->n + errs->dropped == before && i < cfg->n_interfaces; i++) {
+		const struct cfg_interface *ifc = &cfg->interfaces[i];
+		struct tls_server *s = server_build(cfg, ifc, 1, 1, err, sizeof(err));
+
+		if (!s)
+			snapshot_error(errs, cfg->source, ifc->line, "interface %s: %.200s",
+				       ifc->name, err);
+		tls_server_free(s);
+	}
+	ERR_clear_error();
+	return (int)(errs->n + errs->dropped - before);
 }

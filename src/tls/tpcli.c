@@ -34,6 +34,7 @@
 #include <openssl/x509v3.h>
 
 #include "sslvpnd/log.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 #include "identity.h"
@@ -695,10 +696,41 @@ static int cmd_expiry(struct ca_cmd *c, int argc, char **argv)
 
 /* ---- load-time report */
 
-static void report(FILE *out, int error, const char *fmt, ...)
+/* Start-time problems are catalogued events (100125 warning, 100126
+ * error): the trustpoint as the first argument, the rest of the message
+ * ("trustpoint NAME: ...") as the second. */
+static void tp_log(int error, const char *msg)
+{
+	char name[CFG_NAME_MAX] = "?";
+	const char *rest = msg;
+	size_t n;
+
+	if (!strncmp(msg, "trustpoint ", 11)) {
+		n = strcspn(msg + 11, ": ");
+		if (n < sizeof(name) && !strncmp(msg + 11 + n, ": ", 2)) {
+			memcpy(name, msg + 11, n);
+			name[n] = '\0';
+			rest = msg + 11 + n + 2;
+		}
+	}
+	log_event(error ? LM_TRUSTPOINT_ERROR : LM_TRUSTPOINT_WARNING, name, rest);
+}
+
+/* Where the report goes: printed ("error: ..." / "warning: ..."), logged
+ * (100125 / 100126) when fp is NULL, or, for the configuration check,
+ * errors as file:line into errs and warnings nowhere (the start logs
+ * them, -t prints them once the check passed). */
+struct tp_sink {
+	FILE *fp;
+	struct cfg_errors *errs;
+	const char *file; /* the configuration file, for errs */
+	int line; /* of the trustpoint being read */
+};
+
+static void report(struct tp_sink *out, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void report(FILE *out, int error, const char *fmt, ...)
+static void report(struct tp_sink *out, int error, const char *fmt, ...)
 {
 	char msg[768];
 	va_list ap;
@@ -706,14 +738,19 @@ static void report(FILE *out, int error, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (out)
-		fprintf(out, "%s: %s\n", error ? "error" : "warning", msg);
-	else
-		log_warnx("%s", msg);
+	if (out->errs) {
+		if (error)
+			snapshot_error(out->errs, out->file, out->line, "%s", msg);
+	} else if (out->fp) {
+		fprintf(out->fp, "%s: %s\n", error ? "error" : "warning", msg);
+	} else {
+		tp_log(error, msg);
+	}
 }
 
-/* The file's certificates follow one another and end at a root. */
-static void report_chain(FILE *out, const char *tp, const struct identity *id)
+/* The file's certificates follow one another and end at a root or at an
+ * intermediate CA below it. */
+static void report_chain(struct tp_sink *out, const char *tp, const struct identity *id)
 {
 	X509 *cur = id->cert, *next;
 	char iss[256];
@@ -733,30 +770,39 @@ static void report_chain(FILE *out, const char *tp, const struct identity *id)
 			       "trustpoint %s: CA certificate %d of %s has expired",
 			       tp, i + 2, id->path);
 	}
-	if (X509_check_issued(cur, cur) == X509_V_OK)
+	/* A self-signed certificate is its own root.  Not X509_check_issued
+	 * (cur, cur): a server certificate's keyUsage has no keyCertSign, so
+	 * that test fails for every self-signed identity, the generated ones
+	 * included, while openssl verify accepts them as their own anchor. */
+	if (X509_self_signed(cur, 1) == 1)
+		return;
+	ERR_clear_error();
+	/* An intermediate CA at the top is a complete chain: the root may be
+	 * left out, clients hold it (RFC 5246 7.4.2). */
+	if (X509_check_ca(cur) != 0 && cur != id->cert)
 		return;
 	X509_NAME_oneline(X509_get_issuer_name(cur), iss, sizeof(iss));
 	report(out, 0,
-	       "trustpoint %s: %s ends before its root: intermediate or root %s is missing "
+	       "trustpoint %s: %s ends before its root: its issuing CA %s is missing "
 	       "(AnyConnect and browsers without it cannot build the chain; phones pin the leaf)",
 	       tp, id->path, iss);
 }
 
 static int report_identity(const struct sslvpnd_config *cfg,
-			   const struct cfg_trustpoint *tp, FILE *out)
+			   const struct cfg_trustpoint *tp, struct tp_sink *out)
 {
 	struct identity id;
 	char err[512], when[64];
 	X509 *x;
+	int rc = identity_check(cfg, tp, &id, err, sizeof(err));
 
-	if (identity_peek(cfg, tp, &id, err, sizeof(err)) < 0) {
+	if (rc < 0) {
 		ERR_clear_error();
-		/* a self identity not generated yet is made at start */
-		if (tp->enrollment == CFG_ENROLL_SELF && strstr(err, "no certificate yet"))
-			return 0;
 		report(out, 1, "%s", err);
 		return 1;
 	}
+	if (rc == 1) /* a self identity not generated yet is made at start */
+		return 0;
 	x = id.cert;
 	if (X509_cmp_current_time(X509_get0_notBefore(x)) >= 0) {
 		asa_time(X509_get0_notBefore(x), when, sizeof(when));
@@ -777,7 +823,7 @@ static int report_identity(const struct sslvpnd_config *cfg,
 	return 0;
 }
 
-static int report_ca(const struct cfg_trustpoint *tp, FILE *out)
+static int report_ca(const struct cfg_trustpoint *tp, struct tp_sink *out)
 {
 	STACK_OF(X509) *sk = sk_X509_new_null();
 	char err[512], subj[256];
@@ -786,6 +832,10 @@ static int report_ca(const struct cfg_trustpoint *tp, FILE *out)
 	if (!sk)
 		return 1;
 	if (identity_ca_certs(tp, sk, err, sizeof(err)) < 0) {
+		ERR_clear_error();
+		report(out, 1, "%s", err);
+		n = 1;
+	} else if (tp->crl[0] && identity_crl_check(tp, sk, err, sizeof(err)) < 0) {
 		ERR_clear_error();
 		report(out, 1, "%s", err);
 		n = 1;
@@ -806,7 +856,7 @@ static int report_ca(const struct cfg_trustpoint *tp, FILE *out)
 	return n;
 }
 
-int tls_trustpoints_report(const struct sslvpnd_config *cfg, FILE *out)
+static int report_all(const struct sslvpnd_config *cfg, struct tp_sink *out)
 {
 	size_t i;
 	int errors = 0;
@@ -814,11 +864,26 @@ int tls_trustpoints_report(const struct sslvpnd_config *cfg, FILE *out)
 	for (i = 0; i < cfg->n_trustpoints; i++) {
 		const struct cfg_trustpoint *tp = &cfg->trustpoints[i];
 
+		out->line = tp->line;
 		errors += tp->enrollment == CFG_ENROLL_TERMINAL ?
 				  report_ca(tp, out) :
 				  report_identity(cfg, tp, out);
 	}
 	return errors;
+}
+
+int tls_trustpoints_report(const struct sslvpnd_config *cfg, FILE *out)
+{
+	struct tp_sink sink = { .fp = out };
+
+	return report_all(cfg, &sink);
+}
+
+int tls_trustpoints_check(const struct sslvpnd_config *cfg, struct cfg_errors *errs)
+{
+	struct tp_sink sink = { .errs = errs, .file = cfg->source };
+
+	return report_all(cfg, &sink);
 }
 
 /* ---- dispatch */

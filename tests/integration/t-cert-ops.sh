@@ -164,15 +164,15 @@ check_has() { # ERE WHAT
 	grep -E -q -- "$1" "$TMPD/check.out" || fail "$2: no line matching /$1/ in: $(cat "$TMPD/check.out")"
 	ok "$2"
 }
-check_has '^warning: trustpoint NOINTER: .* ends before its root: intermediate or root .*LAB Cisco Manufacturing CA SHA2 is missing' \
+check_has '^warning: trustpoint NOINTER: .* ends before its root: its issuing CA .*LAB Cisco Manufacturing CA SHA2 is missing' \
 	"missing intermediate reported for NOINTER"
 check_has '^warning: trustpoint ORDER: certificate 2 of .* did not issue certificate 1' "chain order reported for ORDER"
 check_has '^error: trustpoint EXPIRED: certificate .* expired on' "expiry reported for EXPIRED"
 check_has '^error: trustpoint FUTURE: certificate .* is not valid before .*check the clock' "not-yet-valid reported for FUTURE"
 check_has '^error: trustpoint MISMATCH: key .* does not match certificate' "key mismatch reported for MISMATCH"
 
-# 8b. An interface whose identity is unusable stops the start (exit 1) with
-# the trustpoint named, instead of workers failing in a loop.
+# 8b. An unusable identity stops the start (exit 1) with file:line and the
+# trustpoint named (the check -t runs), instead of workers failing in a loop.
 {
 	cat "$TMPD/check.conf"
 	echo 'interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; trustpoint = "EXPIRED"; } );'
@@ -180,9 +180,10 @@ check_has '^error: trustpoint MISMATCH: key .* does not match certificate' "key 
 timeout -k 2 20 ip netns exec "$NS_SRV" "$SSLVPND" -f -c "$TMPD/broken.conf" --state-dir "$STATE" \
 	--pid-file "$TMPD/broken.pid" >"$TMPD/broken.log" 2>&1 </dev/null
 assert_rc 1 $? "sslvpnd with an expired identity on its interface exits 1"
-grep -q 'interface outside: trustpoint EXPIRED: certificate .* expired on' "$TMPD/broken.log" ||
-	fail "no start error naming trustpoint EXPIRED: $(tail -n 3 "$TMPD/broken.log")"
-ok "the start error names the interface and trustpoint EXPIRED"
+n=$(grep -n '"EXPIRED"' "$TMPD/broken.conf" | head -n 1 | cut -d: -f1)
+grep -q "^$(re "$TMPD/broken.conf"):$n: trustpoint EXPIRED: certificate .* expired on" "$TMPD/broken.log" ||
+	fail "no start error 'broken.conf:$n: trustpoint EXPIRED: ...': $(tail -n 3 "$TMPD/broken.log")"
+ok "the start error names file:line and trustpoint EXPIRED"
 if grep -q '100004' "$TMPD/broken.log"; then
 	fail "workers were started and died (100004) with an unusable identity"
 fi

@@ -111,9 +111,83 @@ grep -q MISMATCH "$badtp" || hard_error "could not write badtp.conf"
 sv badtp -t -c "$badtp"
 show badtp
 assert_rc 1 "$RC" "sslvpnd -t with a certificate and a key that do not match"
-grep -E 'error: .*MISMATCH' "$TMPD/badtp.out" >/dev/null ||
-	fail "no error naming trustpoint MISMATCH"
-ok "key/certificate mismatch named with the trustpoint"
+n=$(line_of "$badtp" MISMATCH)
+grep -E "badtp\.conf:$n: trustpoint MISMATCH: key .* does not match" "$TMPD/badtp.out" >/dev/null ||
+	fail "no error 'badtp.conf:$n: trustpoint MISMATCH: ...'"
+ok "key/certificate mismatch named with file:line and the trustpoint"
+
+# --- chain warnings: a self-signed identity is its own root (no warning, by
+# -t nor at start); a leaf whose intermediate is missing is warned about by
+# -t and at start with event 100125.  One interface, both identities: the
+# self-signed EC server certificate and the RSA MIC leaf without its CA.
+chain="$TMPD/chain.conf"
+sed -e "s|^interfaces = .*|interfaces = ( { name = \"outside\"; address = \"0.0.0.0\"; port = 443; dtls-port = 443; trustpoint = [ \"SELFSIGNED\", \"NOINTERMEDIATE\" ]; } );|" \
+	-e "s|^trustpoints = .*|trustpoints = ( { name = \"LAB-MIC\"; enrollment = \"terminal\"; certificate = \"$STATE/trust\"; },\n  { name = \"SELFSIGNED\"; enrollment = \"file\"; certificate = \"$PKI/server/server-ec.pem\"; key = \"$PKI/server/server-ec.key\"; },\n  { name = \"NOINTERMEDIATE\"; enrollment = \"file\"; certificate = \"$PKI/mic-sha2/leaf.pem\"; key = \"$PKI/mic-sha2/leaf.key\"; } );|" \
+	"$good" >"$chain"
+grep -q NOINTERMEDIATE "$chain" || hard_error "could not write chain.conf"
+sv chain -t -c "$chain"
+show chain
+assert_rc 0 "$RC" "sslvpnd -t with a self-signed identity and an incomplete chain (warnings only)"
+grep -E 'warning: trustpoint NOINTERMEDIATE: .*ends before its root' "$TMPD/chain.out" >/dev/null ||
+	fail "-t: no warning about the leaf without its intermediate"
+grep -E 'SELFSIGNED.*ends before its root' "$TMPD/chain.out" >/dev/null &&
+	fail "-t: false 'ends before its root' warning for the self-signed identity"
+ok "-t warns about the missing intermediate only"
+sv default-t -t --state-dir "$STATE"
+show default-t
+assert_rc 0 "$RC" "sslvpnd -t (embedded default)"
+grep -q 'ends before its root' "$TMPD/default-t.out" &&
+	fail "-t on the embedded default: false chain warning"
+ok "-t on the embedded default: no chain warning"
+run="$TMPD/run.conf"
+cp "$chain" "$run"
+start_sslvpnd -c "$run"
+assert_log 100125 'NOINTERMEDIATE: .*ends before its root' \
+	"start: the missing intermediate is logged as 100125"
+assert_no_log 100125 'SELFSIGNED' "start: no warning for the self-signed identity"
+if grep -E 'ends before its root' "$SRV_LOG" | grep -Ev '%(ASA|SSLVPND)-4-100125: ' | grep -q .; then
+	fail "start: a chain warning without its event id"
+fi
+ok "start: every chain warning carries 100125"
+
+# --- what only OpenSSL and the files can judge: -t and a reload of the
+# running daemon refuse each with the same file:line message (before, -t
+# said OK and only the start failed).  Each variant of run.conf marks its
+# faulty line with a comment.
+CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
+variant() { # NAME: write run.conf as the variant NAME of chain.conf
+	case $1 in
+	seed001-tlsv1) sed 's|^logging = .*|&\nssl = { cipher = {\n  tlsv1 = "RC4-SHA:DES-CBC3-SHA"; // E-MARK\n}; };|' "$chain" ;;
+	tlsv1_2) sed 's|^logging = .*|&\nssl = { cipher = {\n  tlsv1_2 = "FOO-BAR"; // E-MARK\n}; };|' "$chain" ;;
+	crl) sed "s|^trustpoints = ( { name = \"LAB-MIC\"; \(.*\) },\$|trustpoints = ( { name = \"LAB-MIC\"; \1 crl = \"$TMPD/no-such.crl\"; }, // E-MARK|" "$chain" ;;
+	key) sed "s|^\(  { name = \"NOINTERMEDIATE\".*key = \"\)[^\"]*\(\".*\)\$|\1$TMPD/no-such.key\2 // E-MARK|" "$chain" ;;
+	esac >"$run"
+}
+check_variant() { # NAME ERE-OF-THE-MESSAGE
+	local n msg
+	variant "$1"
+	grep -q E-MARK "$run" || hard_error "could not write variant $1"
+	n=$(line_of "$run" E-MARK)
+	sv "v-$1" -t -c "$run"
+	show "v-$1"
+	assert_rc 1 "$RC" "sslvpnd -t refuses $1"
+	msg=$(grep -E -- "^$(re "$run"):$n: .*($2)" "$TMPD/v-$1.out" | head -n 1)
+	[ -n "$msg" ] || fail "$1: -t printed no '$run:$n: ...' line matching /$2/"
+	ok "$1: -t says $msg"
+	timeout -k 2 20 "$CTL" --socket "$STATE/ctl.sock" reload >"$TMPD/r-$1.out" 2>&1
+	assert_fails $? "sslvpnctl reload refuses $1"
+	grep -qxF -- "$msg" "$TMPD/r-$1.out" || {
+		sed 's/^/    | /' "$TMPD/r-$1.out"
+		fail "$1: the reload did not report the same line as -t"
+	}
+	ok "$1: the reload reports the same file:line message"
+}
+check_variant seed001-tlsv1 'ssl cipher tlsv1: no usable cipher in "RC4-SHA:DES-CBC3-SHA"'
+check_variant tlsv1_2 'ssl cipher tlsv1_2: no usable cipher in "FOO-BAR"'
+check_variant crl "trustpoint LAB-MIC: .*no-such\\.crl"
+check_variant key "trustpoint NOINTERMEDIATE: .*no-such\\.key"
+assert_server_alive
+stop_pid "$SRV_PID"
 
 # --- -T prints what -t accepts: for a file and for the embedded default
 sv dump-good -T -c "$good"

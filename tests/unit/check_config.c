@@ -121,9 +121,13 @@ static void eq_policies(const struct sslvpnd_config *a, const struct sslvpnd_con
 
 static void eq_config(const struct sslvpnd_config *a, const struct sslvpnd_config *b)
 {
+	struct cfg_ssl sa = a->ssl, sb = b->ssl; /* without the lines */
+
 	EQ_FLAT(a->general, b->general, "general");
 	EQ_FLAT(a->logging, b->logging, "logging");
-	EQ_FLAT(a->ssl, b->ssl, "ssl");
+	memset(sa.cipher_line, 0, sizeof(sa.cipher_line));
+	memset(sb.cipher_line, 0, sizeof(sb.cipher_line));
+	EQ_FLAT(sa, sb, "ssl");
 	EQ_FLAT(a->webvpn, b->webvpn, "webvpn");
 	EQ_ARRAY(a, b, interfaces, n_interfaces, "interface");
 	EQ_ARRAY(a, b, trustpoints, n_trustpoints, "trustpoint");
@@ -1183,14 +1187,14 @@ START_TEST(test_man_page)
 	char *man;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/man/sslvpnd.conf.5", srcdir());
+	snprintf(path, sizeof(path), "%s/man/sslvpnd.conf.5.in", srcdir());
 	man = slurp(path);
 	for (i = 0; i < schema_n_keys; i++)
 		ck_assert_msg(man_has(man, schema_keys[i].key),
-			      "man/sslvpnd.conf.5 does not document \"%s\"", schema_keys[i].key);
+			      "man/sslvpnd.conf.5.in does not document \"%s\"", schema_keys[i].key);
 	for (i = 0; i < GPA__COUNT; i++)
 		ck_assert_msg(man_has(man, gp_attr_table[i].key),
-			      "man/sslvpnd.conf.5 does not document \"%s\"", gp_attr_table[i].key);
+			      "man/sslvpnd.conf.5.in does not document \"%s\"", gp_attr_table[i].key);
 	free(man);
 }
 END_TEST
