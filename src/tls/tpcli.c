@@ -11,8 +11,9 @@
  *   show crypto ca expiry [DAYS]             (certificates expiring soon)
  *   show crypto ca check                     (what the start-up report says)
  *
- * TP may also be _temporary / _temporary_ec: the temporary certificates an
- * interface without a trustpoint presents.
+ * TP may also be _temporary_rsa / _temporary_ec: the temporary certificates
+ * an interface without a trustpoint presents (RSA to RSA-only clients such
+ * as phones, EC to clients offering ECDSA); certhash _temporary prints both.
  */
 #include "config.h"
 
@@ -189,13 +190,14 @@ static void show_cert(FILE *out, X509 *x, int ca, const char *tp,
 
 /* ---- loading what a trustpoint holds */
 
-/* name is a trustpoint or _temporary / _temporary_ec. */
+/* name is a trustpoint or _temporary[_rsa] / _temporary_ec (export of
+ * _temporary gives the RSA one, the certificate phones get). */
 static int load_identity(struct ca_cmd *c, const char *name,
 			 struct identity *id)
 {
 	const struct cfg_trustpoint *tp;
 
-	if (!strcmp(name, "_temporary"))
+	if (!strcmp(name, "_temporary") || !strcmp(name, "_temporary_rsa"))
 		return identity_peek_temporary(c->cfg->general.state_dir,
 					       CFG_KEY_RSA, id, c->err,
 					       c->errlen);
@@ -293,17 +295,65 @@ static void cert_host(X509 *x, char *buf, size_t len)
 		util_strlcpy(buf, "VPN-HOST", len);
 }
 
+/* One certificate certhash prints: what the user named, and for the
+ * temporary ones which key type and which clients get it. */
+struct ch_item {
+	const char *name;  /* trustpoint, _temporary_rsa or _temporary_ec */
+	const char *label; /* printed after the name; "" for trustpoints */
+};
+
+enum { CH_MAX = 10 }; /* certHash1..certHash10 */
+
+/* _temporary is both temporary certificates: the RSA one (RSA-only
+ * clients: phones) first, then the EC one (clients offering ECDSA). */
+static int ch_expand(struct ca_cmd *c, int argc, char **argv,
+		     struct ch_item *it, int *n)
+{
+	static const struct ch_item rsa = {
+		"_temporary_rsa",
+		" (RSA: for clients offering only RSA suites, e.g. phones)"
+	};
+	static const struct ch_item ec = {
+		"_temporary_ec",
+		" (EC: for clients offering ECDSA suites, e.g. AnyConnect)"
+	};
+	int i;
+
+	for (*n = 0, i = 0; i < argc; i++) {
+		int two = !strcmp(argv[i], "_temporary");
+
+		if (*n + 1 + two > CH_MAX)
+			return cmd_fail(c, "certhash: at most %d certificates (certHash1..certHash%d)",
+					CH_MAX, CH_MAX);
+		if (two) {
+			it[(*n)++] = rsa;
+			it[(*n)++] = ec;
+		} else if (!strcmp(argv[i], "_temporary_rsa")) {
+			it[(*n)++] = rsa;
+		} else if (!strcmp(argv[i], "_temporary_ec")) {
+			it[(*n)++] = ec;
+		} else {
+			it[*n].name = argv[i];
+			it[(*n)++].label = "";
+		}
+	}
+	return 0;
+}
+
 static int cmd_certhash(struct ca_cmd *c, int argc, char **argv)
 {
 	char hex[60], b64[32], host[256] = "VPN-HOST", subj[256];
-	char slots[10][32];
+	char slots[CH_MAX][32];
+	struct ch_item it[CH_MAX];
 	struct identity id;
-	int i;
+	int i, n;
 
-	if (argc < 1 || argc > 10)
+	if (argc < 1 || argc > CH_MAX)
 		return cmd_fail(c, "usage: certhash TP [TP...] (up to 10)");
-	for (i = 0; i < argc; i++) {
-		if (load_identity(c, argv[i], &id) < 0)
+	if (ch_expand(c, argc, argv, it, &n) < 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (load_identity(c, it[i].name, &id) < 0)
 			return -1;
 		tls_sha1_forms(id.cert, hex, slots[i]);
 		util_strlcpy(b64, slots[i], sizeof(b64));
@@ -312,9 +362,9 @@ static int cmd_certhash(struct ca_cmd *c, int argc, char **argv)
 		if (i == 0)
 			cert_host(id.cert, host, sizeof(host));
 		fprintf(c->out,
-			"trustpoint %s: %s\n  SHA-1 (hex):    %s\n"
+			"trustpoint %s%s: %s\n  SHA-1 (hex):    %s\n"
 			"  SHA-1 (base64): %s\n",
-			argv[i], subj, hex, b64);
+			it[i].name, it[i].label, subj, hex, b64);
 		identity_clear(&id);
 	}
 	fprintf(c->out,
@@ -326,7 +376,7 @@ static int cmd_certhash(struct ca_cmd *c, int argc, char **argv)
 		"  <addresses>\n    <url1>https://%s/</url1>\n  </addresses>\n"
 		"  <credentials>\n    <hashAlg>0</hashAlg>\n",
 		host);
-	for (i = 0; i < argc; i++)
+	for (i = 0; i < n; i++)
 		fprintf(c->out, "    <certHash%d>%s</certHash%d>\n", i + 1,
 			slots[i], i + 1);
 	fputs("  </credentials>\n</vpnGroup>\n", c->out);
