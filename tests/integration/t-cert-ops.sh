@@ -47,6 +47,10 @@ trustpoints = (
   { name = "CAPF"; enrollment = "terminal"; certificate = "$TMPD/capf-ca.pem"; },
   { name = "P12"; enrollment = "file"; certificate = "$TMPD/p12-chain.pem"; key = "$TMPD/p12.key"; }
 );
+# certhash's vpnGroup snippet points at the phones' tunnel group (the only
+# one with a group-url; t-phone-certhash.sh connects a phone with it).
+tunnel_groups = ( { name = "vpn-phone-group"; authentication = "certificate";
+                    group-url = ["https://vpn.lab.example/phone"]; } );
 CONF
 
 crypto() { # ARGS...: sslvpnd --crypto on ops.conf; OUT, ERR, RC
@@ -70,6 +74,10 @@ assert_eq "$(b64_of "$srv/server.pem")" "$(field base64)" "certhash FILE base64 
 grep -q "<certHash1>$(b64_of "$srv/server.pem")</certHash1>" "$OUT" ||
 	fail "certhash FILE: no vpnGroup certHash1 snippet"
 grep -q '<hashAlg>0</hashAlg>' "$OUT" || fail "certhash: no <hashAlg>0</hashAlg>"
+grep -q '<url1>https://vpn.lab.example/phone</url1>' "$OUT" ||
+	fail "certhash: url1 is not the group-url of vpn-phone-group: $(grep '<url1>' "$OUT")"
+grep -q '<authMethod>2</authMethod>' "$OUT" ||
+	fail "certhash: authMethod of a certificate tunnel group is not 2: $(grep '<authMethod>' "$OUT")"
 ok "certhash prints the vpnGroup snippet"
 
 # 2. enroll: a self-signed identity of the configured subject and key, once.
