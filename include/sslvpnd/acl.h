@@ -13,6 +13,7 @@ enum acl_type { ACL_STANDARD = 1, ACL_EXTENDED = 2 };
 enum {
 	ACL_MAX_ENTRIES = 64,   /* entries of one access list */
 	ACL_TEXT_MAX = 160,     /* one entry as text, canonical form included */
+	ACL_REMARK_MAX = 101,   /* remark text: 100 characters, as the ASA */
 	ACL_PROTO_IP = -1,      /* "ip": any protocol */
 };
 
@@ -36,6 +37,7 @@ struct acl_port {
 struct acl_entry {
 	uint8_t permit;         /* 1 permit, 0 deny */
 	uint8_t remark;         /* a `remark` line: matches nothing */
+	char remark_text[ACL_REMARK_MAX]; /* its text, printed back */
 	int16_t proto;          /* ACL_PROTO_IP or 0..255 (extended only) */
 	struct acl_addr src;    /* extended only */
 	struct acl_addr dst;    /* standard: the network */
@@ -61,7 +63,7 @@ int acl_parse_entry(enum acl_type t, const char *text, struct acl_entry *out,
 		    const char **why);
 
 /* acl_format_entry: the canonical ASA text of e (an entry of type t) (what acl_parse_entry reads
- * back to the same struct); "remark" entries print as "remark".  Returns
+ * back to the same struct); "remark" entries print as "remark TEXT".  Returns
  * the length, or -1 when it does not fit. */
 int acl_format_entry(enum acl_type t, const struct acl_entry *e, char *buf,
 		     size_t len);

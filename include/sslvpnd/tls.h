@@ -104,6 +104,12 @@ struct tls_server *tls_server_new(const struct sslvpnd_config *cfg,
 				  char *err, size_t errlen);
 void tls_server_free(struct tls_server *s);
 
+/* tls_server_first_clients: which clients get ids[0] (the 100006 line):
+ * "every client" when the interface has one certificate, else "clients
+ * offering ECDSA suites (AnyConnect)" (ids[1], RSA, goes to RSA-only
+ * clients such as phones: 100120).  A static string. */
+const char *tls_server_first_clients(const struct tls_server *s);
+
 /* tls_server_log_others: one 100120 line per certificate beyond ids[0]
  * (the caller logs ids[0] as 100006), naming who gets it, and one 100124
  * per SNI domain. */

@@ -1203,7 +1203,7 @@ static void cmd_help(struct request *r)
 		"show ip local pool [NAME]",
 		"show crypto ca certificates [TP] | show crypto ca expiry [DAYS]",
 		"crypto ca enroll TP | crypto ca export TP identity-certificate",
-		"certhash TP [TP...]",
+		"certhash TP [TP...] [--tunnel-group NAME]",
 		"show ipv6 local pool [NAME]",
 		"reload",
 	};

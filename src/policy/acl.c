@@ -341,6 +341,34 @@ static int parse_extended(struct acl_toks *k, struct acl_entry *e, const char **
 	return 0;
 }
 
+/* remark TEXT: the text as written (inner spacing kept), up to 100
+ * characters like the ASA's "access-list NAME remark" */
+static int is_remark(const char *text)
+{
+	text += strspn(text, " \t");
+	return !strncmp(text, "remark", 6) &&
+	       (text[6] == '\0' || text[6] == ' ' || text[6] == '\t');
+}
+
+static int parse_remark(const char *text, struct acl_entry *out, const char **why)
+{
+	const char *r = text + strspn(text, " \t") + strlen("remark");
+	size_t n;
+
+	r += strspn(r, " \t");
+	n = strlen(r);
+	while (n && (r[n - 1] == ' ' || r[n - 1] == '\t'))
+		n--;
+	if (n >= sizeof(out->remark_text)) {
+		*why = "remark text is longer than 100 characters";
+		return -1;
+	}
+	memcpy(out->remark_text, r, n);
+	out->remark_text[n] = '\0';
+	out->remark = 1;
+	return 0;
+}
+
 int acl_parse_entry(enum acl_type t, const char *text, struct acl_entry *out,
 		    const char **why)
 {
@@ -348,12 +376,11 @@ int acl_parse_entry(enum acl_type t, const char *text, struct acl_entry *out,
 
 	memset(out, 0, sizeof(*out));
 	out->proto = ACL_PROTO_IP;
+	/* before the word split: a remark is free text of any word count */
+	if (is_remark(text))
+		return parse_remark(text, out, why);
 	if (toks_split(&k, text, why) < 0)
 		return -1;
-	if (k.n && strcmp(k.t[0], "remark") == 0) {
-		out->remark = 1;
-		return 0;
-	}
 	if (parse_action(&k, out, why) < 0)
 		return -1;
 	if (t == ACL_STANDARD) {
@@ -423,8 +450,11 @@ int acl_format_entry(enum acl_type t, const struct acl_entry *e, char *buf,
 	const char *pn;
 	int n;
 
-	if (e->remark)
-		return snprintf(buf, len, "remark") < (int)len ? 6 : -1;
+	if (e->remark) {
+		n = snprintf(buf, len, "remark%s%s", e->remark_text[0] ? " " : "",
+			     e->remark_text);
+		return n < 0 || (size_t)n >= len ? -1 : n;
+	}
 	if (acl_format_addr(&e->dst, dst, sizeof(dst)) < 0)
 		return -1;
 	if (t == ACL_STANDARD) {

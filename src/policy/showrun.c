@@ -9,38 +9,64 @@
 #include "sslvpnd/policy.h"
 #include "sslvpnd/showrun.h"
 
-/* ASA spelling of the attributes whose CLI differs from the config key,
- * and those living in the group policy's webvpn sub-mode. */
-static const struct {
+/* ASA spelling of the attributes whose CLI differs from the config key or
+ * from the generic rules below: the words (vpn-idle-timeout alert-interval),
+ * the group policy's webvpn sub-mode, the word for a false boolean, and
+ * strings written without "value".  ASA command reference:
+ *   anyconnect ssl dtls {enable | none}      (seed 004, asa-behaviour.md 1)
+ *   dhcp-network-scope {ip_address | none}   (no "value" keyword) */
+static const struct sr_spelling {
 	enum gp_attr a;
 	const char *cli;
 	int webvpn;
+	const char *off; /* GPT_BOOL false; NULL = "disable" */
+	int bare;        /* GPT_STR without "value" */
 } sr_cli[] = {
-	{ GPA_VPN_IDLE_TIMEOUT_ALERT, "vpn-idle-timeout alert-interval", 0 },
-	{ GPA_VPN_SESSION_TIMEOUT_ALERT, "vpn-session-timeout alert-interval", 0 },
-	{ GPA_ANYCONNECT_MTU, "anyconnect mtu", 1 },
-	{ GPA_ANYCONNECT_SSL_KEEPALIVE, "anyconnect ssl keepalive", 1 },
-	{ GPA_ANYCONNECT_DPD_CLIENT, "anyconnect dpd-interval client", 1 },
-	{ GPA_ANYCONNECT_DPD_GATEWAY, "anyconnect dpd-interval gateway", 1 },
-	{ GPA_ANYCONNECT_SSL_DTLS, "anyconnect ssl dtls", 1 },
+	{ GPA_DHCP_NETWORK_SCOPE, "dhcp-network-scope", 0, NULL, 1 },
+	{ GPA_VPN_IDLE_TIMEOUT_ALERT, "vpn-idle-timeout alert-interval", 0, NULL, 0 },
+	{ GPA_VPN_SESSION_TIMEOUT_ALERT, "vpn-session-timeout alert-interval", 0, NULL, 0 },
+	{ GPA_ANYCONNECT_MTU, "anyconnect mtu", 1, NULL, 0 },
+	{ GPA_ANYCONNECT_SSL_KEEPALIVE, "anyconnect ssl keepalive", 1, NULL, 0 },
+	{ GPA_ANYCONNECT_DPD_CLIENT, "anyconnect dpd-interval client", 1, NULL, 0 },
+	{ GPA_ANYCONNECT_DPD_GATEWAY, "anyconnect dpd-interval gateway", 1, NULL, 0 },
+	{ GPA_ANYCONNECT_SSL_DTLS, "anyconnect ssl dtls", 1, "none", 0 },
 };
+
+static const struct sr_spelling *sr_spelling(enum gp_attr a)
+{
+	for (size_t i = 0; i < sizeof(sr_cli) / sizeof(sr_cli[0]); i++)
+		if (sr_cli[i].a == a)
+			return &sr_cli[i];
+	return NULL;
+}
 
 static const char *sr_name(enum gp_attr a, int *webvpn)
 {
-	for (size_t i = 0; i < sizeof(sr_cli) / sizeof(sr_cli[0]); i++)
-		if (sr_cli[i].a == a) {
-			*webvpn = sr_cli[i].webvpn;
-			return sr_cli[i].cli;
-		}
-	*webvpn = 0;
-	return gp_attr_table[a].key;
+	const struct sr_spelling *sp = sr_spelling(a);
+
+	*webvpn = sp ? sp->webvpn : 0;
+	return sp ? sp->cli : gp_attr_table[a].key;
 }
 
 /* Names and free text take "value" (group-lock value X); numbers, enums
  * and keyword lists (vpn-tunnel-protocol) do not. */
-static int sr_takes_value(const struct gp_attr_info *i)
+static int sr_takes_value(enum gp_attr a)
 {
+	const struct gp_attr_info *i = &gp_attr_table[a];
+	const struct sr_spelling *sp = sr_spelling(a);
+
+	if (sp && sp->bare)
+		return 0;
 	return i->type == GPT_STR || (i->type == GPT_LIST && i->allowed == NULL);
+}
+
+static const char *sr_bool(enum gp_attr a, long long v)
+{
+	const struct sr_spelling *sp = sr_spelling(a);
+
+	if (v)
+		return "enable";
+	return sp && sp->off ? sp->off : "disable";
 }
 
 static void sr_value(FILE *fp, enum gp_attr a, const struct gp_value *v)
@@ -51,11 +77,11 @@ static void sr_value(FILE *fp, enum gp_attr a, const struct gp_value *v)
 		fputs("none", fp);
 		return;
 	}
-	if (sr_takes_value(i))
+	if (sr_takes_value(a))
 		fputs("value ", fp);
 	switch (i->type) {
 	case GPT_INT: fprintf(fp, "%lld", v->num); break;
-	case GPT_BOOL: fputs(v->num ? "enable" : "disable", fp); break;
+	case GPT_BOOL: fputs(sr_bool(a, v->num), fp); break;
 	case GPT_STR:
 	case GPT_ENUM: fputs(v->str ? v->str : "", fp); break;
 	case GPT_LIST:
@@ -152,6 +178,18 @@ static void sr_names(FILE *fp, const char *what, const struct cfg_name_list *l)
 	fputc('\n', fp);
 }
 
+/* username-from-certificate fields the ASA itself knows (the rest of the
+ * config's choices are sslvpnd's phone extensions) */
+static int sr_asa_ufc(const char *f)
+{
+	static const char *const asa[] = { "CN", "OU", "O", "EA", "UPN", "C", "ST", "L", "SER" };
+
+	for (size_t i = 0; i < sizeof(asa) / sizeof(asa[0]); i++)
+		if (!strcmp(f, asa[i]))
+			return 1;
+	return 0;
+}
+
 static void sr_general(FILE *fp, const struct cfg_tunnel_group *tg)
 {
 	int dgp = strcmp(tg->default_group_policy, POLICY_DFLT_GRP) != 0;
@@ -164,8 +202,11 @@ static void sr_general(FILE *fp, const struct cfg_tunnel_group *tg)
 	sr_names(fp, "ipv6-address-pool", &tg->ipv6_address_pools);
 	if (dgp)
 		fprintf(fp, " default-group-policy %s\n", tg->default_group_policy);
-	if (ufc)
+	if (ufc && sr_asa_ufc(tg->username_from_certificate))
 		fprintf(fp, " username-from-certificate %s\n", tg->username_from_certificate);
+	else if (ufc) /* DEVICE, MAC: no ASA spelling, so a comment */
+		fprintf(fp, " ! sslvpnd: username-from-certificate %s\n",
+			tg->username_from_certificate);
 }
 
 static void sr_webvpn(FILE *fp, const struct cfg_tunnel_group *tg)
@@ -178,8 +219,13 @@ static void sr_webvpn(FILE *fp, const struct cfg_tunnel_group *tg)
 	fprintf(fp, "tunnel-group %s webvpn-attributes\n", tg->name);
 	if (tg->authentication != CFG_AUTH_AAA)
 		fprintf(fp, " authentication %s\n", sr_auth(tg->authentication));
-	for (i = 0; i < tg->validation_trustpoints.n; i++)
-		fprintf(fp, " ssl-trustpoint %s\n", tg->validation_trustpoints.v[i]);
+	/* no ASA command restricts a tunnel group's CAs: a comment */
+	if (tg->validation_trustpoints.n) {
+		fputs(" ! sslvpnd: validation-trustpoints", fp);
+		for (i = 0; i < tg->validation_trustpoints.n; i++)
+			fprintf(fp, " %s", tg->validation_trustpoints.v[i]);
+		fputc('\n', fp);
+	}
 	for (i = 0; i < tg->n_urls; i++)
 		fprintf(fp, " group-url %s %s\n", tg->urls[i].url,
 			tg->urls[i].enabled ? "enable" : "disable");
@@ -222,8 +268,9 @@ static void sr_acl(FILE *fp, const struct cfg_acl *acl)
 	for (size_t i = 0; i < acl->n; i++) {
 		if (acl_format_entry(acl->type, &acl->e[i], buf, sizeof(buf)) < 0)
 			continue;
+		/* the ASA: access-list NAME remark TEXT (no type word) */
 		if (acl->e[i].remark)
-			fprintf(fp, "access-list %s remark\n", acl->name);
+			fprintf(fp, "access-list %s %s\n", acl->name, buf);
 		else
 			fprintf(fp, "access-list %s %s %s\n", acl->name,
 				acl_type_name(acl->type), buf);

@@ -763,6 +763,14 @@ static void log_sni(struct tls_server *s)
 	}
 }
 
+const char *tls_server_first_clients(const struct tls_server *s)
+{
+	if (s->n_ids < 2)
+		return "every client";
+	return s->ids[0].ec ? "clients offering ECDSA suites (AnyConnect)" :
+			      "clients offering RSA suites";
+}
+
 void tls_server_log_others(struct tls_server *s)
 {
 	char hex[41], subj[256];

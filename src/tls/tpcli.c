@@ -7,12 +7,13 @@
  *   crypto ca authenticate TP  < PEM         (enrollment terminal)
  *   crypto ca export TP identity-certificate (PEM for CUCM Phone-VPN-trust)
  *   crypto ca import TP pkcs12 FILE          (pass phrase on stdin)
- *   certhash TP [TP...]                      (SHA-1 hex + base64, vpnGroup)
+ *   certhash TP [TP...] [--tunnel-group NAME] (SHA-1 hex + base64, vpnGroup)
  *   show crypto ca expiry [DAYS]             (certificates expiring soon)
  *   show crypto ca check                     (what the start-up report says)
  *
- * TP may also be _temporary / _temporary_ec: the temporary certificates an
- * interface without a trustpoint presents.
+ * TP may also be _temporary_rsa / _temporary_ec: the temporary certificates
+ * an interface without a trustpoint presents (RSA to RSA-only clients such
+ * as phones, EC to clients offering ECDSA); certhash _temporary prints both.
  */
 #include "config.h"
 
@@ -190,13 +191,14 @@ static void show_cert(FILE *out, X509 *x, int ca, const char *tp,
 
 /* ---- loading what a trustpoint holds */
 
-/* name is a trustpoint or _temporary / _temporary_ec. */
+/* name is a trustpoint or _temporary[_rsa] / _temporary_ec (export of
+ * _temporary gives the RSA one, the certificate phones get). */
 static int load_identity(struct ca_cmd *c, const char *name,
 			 struct identity *id)
 {
 	const struct cfg_trustpoint *tp;
 
-	if (!strcmp(name, "_temporary"))
+	if (!strcmp(name, "_temporary") || !strcmp(name, "_temporary_rsa"))
 		return identity_peek_temporary(c->cfg->general.state_dir,
 					       CFG_KEY_RSA, id, c->err,
 					       c->errlen);
@@ -266,71 +268,236 @@ static int cmd_show(struct ca_cmd *c, int argc, char **argv)
 
 /* ---- certhash */
 
-/* The host a phone's url1 should use: the first DNS SAN, else the CN. */
-static void cert_host(X509 *x, char *buf, size_t len)
+/* One certificate certhash prints: what the user named, and for the
+ * temporary ones which key type and which clients get it. */
+struct ch_item {
+	const char *name;  /* trustpoint, _temporary_rsa or _temporary_ec */
+	const char *label; /* printed after the name; "" for trustpoints */
+};
+
+enum { CH_MAX = 10 }; /* certHash1..certHash10 */
+
+/* _temporary is both temporary certificates: the RSA one (RSA-only
+ * clients: phones) first, then the EC one (clients offering ECDSA). */
+static int ch_expand(struct ca_cmd *c, int argc, char **argv,
+		     struct ch_item *it, int *n)
 {
-	GENERAL_NAMES *gens =
-		X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	static const struct ch_item rsa = {
+		"_temporary_rsa",
+		" (RSA: for clients offering only RSA suites, e.g. phones)"
+	};
+	static const struct ch_item ec = {
+		"_temporary_ec",
+		" (EC: for clients offering ECDSA suites, e.g. AnyConnect)"
+	};
 	int i;
 
-	util_strlcpy(buf, "VPN-HOST", len);
-	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
-		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+	for (*n = 0, i = 0; i < argc; i++) {
+		int two = !strcmp(argv[i], "_temporary");
 
-		if (g->type == GEN_DNS &&
-		    ASN1_STRING_length(g->d.dNSName) < (int)len) {
-			util_strlcpy(buf,
-				     (const char *)ASN1_STRING_get0_data(
-					     g->d.dNSName),
-				     len);
-			GENERAL_NAMES_free(gens);
-			return;
+		if (*n + 1 + two > CH_MAX)
+			return cmd_fail(c, "certhash: at most %d certificates (certHash1..certHash%d)",
+					CH_MAX, CH_MAX);
+		if (two) {
+			it[(*n)++] = rsa;
+			it[(*n)++] = ec;
+		} else if (!strcmp(argv[i], "_temporary_rsa")) {
+			it[(*n)++] = rsa;
+		} else if (!strcmp(argv[i], "_temporary_ec")) {
+			it[(*n)++] = ec;
+		} else {
+			it[*n].name = argv[i];
+			it[(*n)++].label = "";
 		}
 	}
-	GENERAL_NAMES_free(gens);
-	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName,
-				  buf, (int)len);
-	if (strchr(buf, ' ') || !buf[0])
-		util_strlcpy(buf, "VPN-HOST", len);
+	return 0;
+}
+
+/* ---- the tunnel group the phones' snippet points at */
+
+/* CUCM authMethod for a tunnel group's authentication: 0 user and
+ * password, 1 password only, 2 certificate (LSC or MIC).  With "aaa
+ * certificate" the phone posts user and password and presents its
+ * MIC/LSC in the TLS handshake as it always does. */
+static const struct {
+	enum cfg_auth auth;
+	int auth_method;
+} ch_auth[] = {
+	{ CFG_AUTH_CERTIFICATE, 2 },
+	{ CFG_AUTH_AAA, 0 },
+	{ CFG_AUTH_AAA_CERTIFICATE, 0 },
+};
+
+static int ch_auth_method(enum cfg_auth a)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ch_auth); i++)
+		if (ch_auth[i].auth == a)
+			return ch_auth[i].auth_method;
+	return 0;
+}
+
+static size_t tg_enabled_urls(const struct cfg_tunnel_group *tg)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < tg->n_urls && i < CFG_LIST_MAX; i++)
+		n += tg->urls[i].enabled != 0;
+	return n;
+}
+
+/* --tunnel-group NAME, else the only tunnel group with an enabled
+ * group-url: without its group-url a phone lands in DefaultWEBVPNGroup. */
+static const struct cfg_tunnel_group *ch_named_group(struct ca_cmd *c,
+						     const char *name)
+{
+	const struct cfg_tunnel_group *tg = config_tunnel_group(c->cfg, name);
+
+	if (!tg) {
+		cmd_fail(c, "certhash: no tunnel-group %s in the configuration", name);
+		return NULL;
+	}
+	if (!tg_enabled_urls(tg)) {
+		cmd_fail(c, "certhash: tunnel-group %s has no enabled group-url (phones would land in DefaultWEBVPNGroup)",
+			 name);
+		return NULL;
+	}
+	return tg;
+}
+
+static const struct cfg_tunnel_group *ch_tunnel_group(struct ca_cmd *c,
+						      const char *name)
+{
+	const struct cfg_tunnel_group *tg, *found = NULL;
+	char names[72] = ""; /* fits the 150-character sslvpnctl error */
+	size_t i, n = 0, used;
+
+	if (name)
+		return ch_named_group(c, name);
+	for (i = 0; i < c->cfg->n_tunnel_groups; i++) {
+		tg = &c->cfg->tunnel_groups[i];
+		if (!tg_enabled_urls(tg))
+			continue;
+		found = tg;
+		used = strlen(names);
+		snprintf(names + used, sizeof(names) - used, "%s%s", n++ ? ", " : "",
+			 tg->name);
+	}
+	if (n == 1)
+		return found;
+	if (n == 0)
+		cmd_fail(c, "certhash: no tunnel group has an enabled group-url (phones would land in DefaultWEBVPNGroup): add one, or give --tunnel-group NAME");
+	else
+		cmd_fail(c, "certhash: several tunnel groups have a group-url (%s): choose with --tunnel-group NAME",
+			 names);
+	return NULL;
+}
+
+/* Splits "TP... [--tunnel-group NAME]" (the option anywhere). */
+static int ch_args(struct ca_cmd *c, int argc, char **argv, char **tps,
+		   int *ntp, const char **tgname)
+{
+	int i;
+
+	*ntp = 0;
+	*tgname = NULL;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--tunnel-group")) {
+			if (i + 1 >= argc || *tgname)
+				return cmd_fail(c, "certhash: --tunnel-group takes one tunnel group name");
+			*tgname = argv[++i];
+		} else if (argv[i][0] == '-') {
+			return cmd_fail(c, "certhash: unknown option %s (usage: certhash TP [TP...] [--tunnel-group NAME])",
+					argv[i]);
+		} else if (*ntp >= CH_MAX) {
+			return cmd_fail(c, "usage: certhash TP [TP...] (up to %d) [--tunnel-group NAME]",
+					CH_MAX);
+		} else {
+			tps[(*ntp)++] = argv[i];
+		}
+	}
+	if (!*ntp)
+		return cmd_fail(c, "usage: certhash TP [TP...] (up to %d) [--tunnel-group NAME]",
+				CH_MAX);
+	return 0;
+}
+
+/* s as XML character data (a group-url may hold '&'). */
+static void xml_text(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '&')
+			fputs("&amp;", out);
+		else if (*s == '<')
+			fputs("&lt;", out);
+		else if (*s == '>')
+			fputs("&gt;", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+/* The CUCM <vpnGroup> of SEP<MAC>.cnf.xml: url1..url3 are the tunnel
+ * group's enabled group-urls as written (the ASA matches host and path),
+ * authMethod follows its authentication. */
+static void ch_snippet(struct ca_cmd *c, const struct cfg_tunnel_group *tg,
+		       char slots[][32], int n)
+{
+	size_t i, u = 0;
+	int k;
+
+	fprintf(c->out,
+		"\nCUCM phone configuration (SEP<MAC>.cnf.xml) for tunnel-group %s:\n<vpnGroup>\n"
+		"  <mtu>1290</mtu>\n  <failConnectTime>30</failConnectTime>\n"
+		"  <authMethod>%d</authMethod>\n  <pswdPersistent>0</pswdPersistent>\n"
+		"  <autoNetDetect>0</autoNetDetect>\n"
+		"  <enableHostIDCheck>0</enableHostIDCheck>\n  <addresses>\n",
+		tg->name, ch_auth_method(tg->authentication));
+	for (i = 0; i < tg->n_urls && i < CFG_LIST_MAX && u < 3; i++)
+		if (tg->urls[i].enabled) {
+			u++;
+			fprintf(c->out, "    <url%zu>", u);
+			xml_text(c->out, tg->urls[i].url);
+			fprintf(c->out, "</url%zu>\n", u);
+		}
+	fputs("  </addresses>\n  <credentials>\n    <hashAlg>0</hashAlg>\n", c->out);
+	for (k = 0; k < n; k++)
+		fprintf(c->out, "    <certHash%d>%s</certHash%d>\n", k + 1, slots[k], k + 1);
+	fputs("  </credentials>\n</vpnGroup>\n", c->out);
 }
 
 static int cmd_certhash(struct ca_cmd *c, int argc, char **argv)
 {
-	char hex[60], b64[32], host[256] = "VPN-HOST", subj[256];
-	char slots[10][32];
+	char hex[60], b64[32], subj[256];
+	char slots[CH_MAX][32];
+	char *tps[CH_MAX];
+	struct ch_item it[CH_MAX];
+	const struct cfg_tunnel_group *tg;
+	const char *tgname;
 	struct identity id;
-	int i;
+	int i, n, ntp;
 
-	if (argc < 1 || argc > 10)
-		return cmd_fail(c, "usage: certhash TP [TP...] (up to 10)");
-	for (i = 0; i < argc; i++) {
-		if (load_identity(c, argv[i], &id) < 0)
+	if (ch_args(c, argc, argv, tps, &ntp, &tgname) < 0 ||
+	    ch_expand(c, ntp, tps, it, &n) < 0)
+		return -1;
+	tg = ch_tunnel_group(c, tgname);
+	if (!tg)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (load_identity(c, it[i].name, &id) < 0)
 			return -1;
 		tls_sha1_forms(id.cert, hex, slots[i]);
 		util_strlcpy(b64, slots[i], sizeof(b64));
 		X509_NAME_oneline(X509_get_subject_name(id.cert), subj,
 				  sizeof(subj));
-		if (i == 0)
-			cert_host(id.cert, host, sizeof(host));
 		fprintf(c->out,
-			"trustpoint %s: %s\n  SHA-1 (hex):    %s\n"
+			"trustpoint %s%s: %s\n  SHA-1 (hex):    %s\n"
 			"  SHA-1 (base64): %s\n",
-			argv[i], subj, hex, b64);
+			it[i].name, it[i].label, subj, hex, b64);
 		identity_clear(&id);
 	}
-	fprintf(c->out,
-		"\nCUCM phone configuration (SEP<MAC>.cnf.xml):\n<vpnGroup>\n"
-		"  <mtu>1290</mtu>\n  <failConnectTime>30</failConnectTime>\n"
-		"  <authMethod>0</authMethod>\n  <pswdPersistent>0</pswdPersistent>\n"
-		"  <autoNetDetect>0</autoNetDetect>\n"
-		"  <enableHostIDCheck>0</enableHostIDCheck>\n"
-		"  <addresses>\n    <url1>https://%s/</url1>\n  </addresses>\n"
-		"  <credentials>\n    <hashAlg>0</hashAlg>\n",
-		host);
-	for (i = 0; i < argc; i++)
-		fprintf(c->out, "    <certHash%d>%s</certHash%d>\n", i + 1,
-			slots[i], i + 1);
-	fputs("  </credentials>\n</vpnGroup>\n", c->out);
+	ch_snippet(c, tg, slots, n);
 	return 0;
 }
 
@@ -932,5 +1099,5 @@ int tls_ca_command(const struct sslvpnd_config *cfg, int argc, char **argv,
 		&c,
 		"unknown command; one of: show crypto ca certificates [TP], show crypto ca expiry [DAYS], show crypto ca check, "
 		"crypto ca enroll TP, crypto ca authenticate TP, crypto ca import TP pkcs12 FILE, "
-		"crypto ca export TP identity-certificate, certhash TP [TP...]");
+		"crypto ca export TP identity-certificate, certhash TP [TP...] [--tunnel-group NAME]");
 }

@@ -197,7 +197,8 @@ static int load_tls(struct worker *w)
 		util_hex(hex, s->sha1, 20, 1);
 		X509_NAME_oneline(X509_get_subject_name(s->cert), subj, sizeof(subj));
 		log_event(LM_IDENTITY_LOADED, ifc->name, subj,
-			  s->trustpoint[0] ? s->trustpoint : "(temporary self-signed)", hex);
+			  s->trustpoint[0] ? s->trustpoint : "(temporary self-signed)", hex,
+			  tls_server_first_clients(s));
 		tls_server_log_others(s);
 	}
 	return 0;

@@ -9,12 +9,16 @@
 #   show crypto ca expiry [DAYS]
 #   certhash TP [TP...]                      SHA-1 hex + base64 + vpnGroup
 # certhash must equal `openssl x509 -fingerprint -sha1` and its base64, and
-# the certificate the interface serves.
+# the certificate the interface serves.  certhash _temporary prints both
+# temporary certificates of interface "inside" (no trustpoint): the RSA one
+# an RSA-only client (a phone) gets and the EC one an ECDSA-offering client
+# gets, each labelled; 100006/100120 say which clients get which.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
 #   +--------------------------------+          +-------------------------------+
 #   | openssl s_client               |---443--->| sslvpnd -f -c ops.conf        |
-#   |                                |          |   ssl trust-point SELF        |
+#   |                                |          |   outside: trust-point SELF   |
+#   |   RSA-only / ECDSA offers      |--8443--->|   inside: temporary RSA + EC  |
 #   +--------------------------------+          |   sslvpnctl (ctl.sock)        |
 #                                               +-------------------------------+
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
@@ -34,7 +38,8 @@ conf="$TMPD/ops.conf"
 cat >"$conf" <<CONF
 general = { workers = 1; state-dir = "$STATE"; };
 logging = { destination = "stderr"; format = "asa"; };
-interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; trustpoint = "SELF"; } );
+interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; trustpoint = "SELF"; },
+  { name = "inside"; address = "0.0.0.0"; port = 8443; dtls-port = 8443; } );
 trustpoints = (
   { name = "SELF"; enrollment = "self"; subject-name = "CN=vpn.lab.example,O=LAB"; key-type = "rsa"; key-size = 3072; },
   { name = "FILE"; enrollment = "file"; certificate = "$srv/server.pem"; key = "$srv/server.key"; },
@@ -42,6 +47,10 @@ trustpoints = (
   { name = "CAPF"; enrollment = "terminal"; certificate = "$TMPD/capf-ca.pem"; },
   { name = "P12"; enrollment = "file"; certificate = "$TMPD/p12-chain.pem"; key = "$TMPD/p12.key"; }
 );
+# certhash's vpnGroup snippet points at the phones' tunnel group (the only
+# one with a group-url; t-phone-certhash.sh connects a phone with it).
+tunnel_groups = ( { name = "vpn-phone-group"; authentication = "certificate";
+                    group-url = ["https://vpn.lab.example/phone"]; } );
 CONF
 
 crypto() { # ARGS...: sslvpnd --crypto on ops.conf; OUT, ERR, RC
@@ -65,6 +74,10 @@ assert_eq "$(b64_of "$srv/server.pem")" "$(field base64)" "certhash FILE base64 
 grep -q "<certHash1>$(b64_of "$srv/server.pem")</certHash1>" "$OUT" ||
 	fail "certhash FILE: no vpnGroup certHash1 snippet"
 grep -q '<hashAlg>0</hashAlg>' "$OUT" || fail "certhash: no <hashAlg>0</hashAlg>"
+grep -q '<url1>https://vpn.lab.example/phone</url1>' "$OUT" ||
+	fail "certhash: url1 is not the group-url of vpn-phone-group: $(grep '<url1>' "$OUT")"
+grep -q '<authMethod>2</authMethod>' "$OUT" ||
+	fail "certhash: authMethod of a certificate tunnel group is not 2: $(grep '<authMethod>' "$OUT")"
 ok "certhash prints the vpnGroup snippet"
 
 # 2. enroll: a self-signed identity of the configured subject and key, once.
@@ -206,5 +219,41 @@ assert_match "$(cat "$OUT")" 'Associated Trustpoints: SELF' "sslvpnctl show cryp
 timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" crypto ca export SELF identity-certificate >"$OUT" 2>&1 ||
 	fail "sslvpnctl crypto ca export: $(cat "$OUT")"
 assert_eq "$(hex_of "$self")" "$(hex_of "$OUT")" "sslvpnctl crypto ca export SELF identity-certificate"
+
+# 10. Interface inside has no trustpoint: the temporary certificates.  What
+# an RSA-only client (a 7962G's AES256-SHA:AES128-SHA offer) and an
+# ECDSA-offering client are served must be what certhash _temporary prints,
+# each under its label, and what 100120 / 100006 log for them.
+served_hex() { # CIPHERS: SHA-1 (hex, colons) of the certificate served on 8443
+	timeout -k 2 8 ip netns exec "$NS_CLI" openssl s_client -connect "$SRV_IP:8443" \
+		-tls1_2 -cipher "$1" </dev/null 2>/dev/null | openssl x509 >"$TMPD/served-tmp.pem" ||
+		fail "s_client -cipher $1 on 8443 got no certificate"
+	hex_of "$TMPD/served-tmp.pem"
+}
+rsa_served=$(served_hex 'AES256-SHA:AES128-SHA')
+ec_served=$(served_hex 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA')
+assert_ne "$rsa_served" "$ec_served" "RSA-only and ECDSA-offering clients get different temporary certificates"
+timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" certhash _temporary >"$OUT" 2>"$TMPD/ctl.err" ||
+	fail "sslvpnctl certhash _temporary: $(cat "$TMPD/ctl.err")"
+assert_match "$(sed -n 1p "$OUT")" '^trustpoint _temporary_rsa \(RSA: for clients offering only RSA suites, e\.g\. phones\)' \
+	"certhash _temporary: first the RSA one, labelled for phones"
+assert_eq "$rsa_served" "$(field hex 1)" "certhash _temporary RSA = certificate an RSA-only client is served"
+assert_match "$(grep '^trustpoint ' "$OUT" | sed -n 2p)" '^trustpoint _temporary_ec \(EC: for clients offering ECDSA suites' \
+	"certhash _temporary: then the EC one, labelled"
+assert_eq "$ec_served" "$(field hex 2)" "certhash _temporary EC = certificate an ECDSA-offering client is served"
+grep -q "<certHash1>$(b64_of "$TMPD/served-tmp.pem")</certHash1>" "$OUT" &&
+	fail "certHash1 of certhash _temporary is the EC hash: phones get the RSA one"
+grep -q "<certHash2>$(b64_of "$TMPD/served-tmp.pem")</certHash2>" "$OUT" ||
+	fail "certhash _temporary: no certHash2 with the EC hash"
+ok "certhash _temporary snippet: certHash1 RSA (phones), certHash2 EC"
+crypto_ok certhash _temporary
+assert_eq "$rsa_served" "$(field hex 1)" "sslvpnd --crypto certhash _temporary RSA = served to RSA-only"
+assert_eq "$ec_served" "$(field hex 2)" "sslvpnd --crypto certhash _temporary EC = served to ECDSA offers"
+assert_log 100120 "interface inside: RSA identity certificate .*\(temporary self-signed\), SHA-1 $(echo "$rsa_served" | tr -d :), for clients offering only RSA suites \(phones\)" \
+	"100120 names the RSA temporary hash and that phones get it"
+assert_log 100006 "interface inside: .*\(temporary self-signed\), SHA-1 $(echo "$ec_served" | tr -d :), for clients offering ECDSA suites" \
+	"100006 names the EC temporary hash and that ECDSA-offering clients get it"
+assert_log 100006 "interface outside: .*from trustpoint SELF, SHA-1 $(hex_of "$self" | tr -d :), for every client" \
+	"100006 of a single-certificate interface: every client"
 assert_server_alive
 echo "PASS: $T_NAME"

@@ -37,7 +37,11 @@ static const struct good goods[] = {
 	{ ACL_STANDARD, "permit 2001:db8::/32", NULL },
 	{ ACL_STANDARD, "permit 2001:DB8:0:1::/64", "permit 2001:db8:0:1::/64" },
 	{ ACL_STANDARD, "permit host 2001:db8::1", NULL },
-	{ ACL_STANDARD, "remark phones only", "remark" },
+	{ ACL_STANDARD, "remark phones only", NULL },
+	{ ACL_STANDARD, "remark  two  spaces kept ", "remark two  spaces kept" },
+	{ ACL_EXTENDED, "remark one two three four five six seven eight nine ten eleven twelve thirteen fourteen", NULL },
+	{ ACL_EXTENDED, "remark", NULL },
+	{ ACL_EXTENDED, "remark yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy", NULL }, /* 100 characters: the ASA's limit */
 	{ ACL_EXTENDED, "permit ip any host 198.18.1.1", NULL },
 	{ ACL_EXTENDED, "deny tcp any any eq 23", "deny tcp any any eq telnet" },
 	{ ACL_EXTENDED, "deny tcp any any eq telnet", NULL },
@@ -106,6 +110,8 @@ static const struct bad bads[] = {
 	{ ACL_EXTENDED, "permit ip host 198.18.1.1 any6", "different address families" },
 	{ ACL_EXTENDED, "permit ip any any log", "unexpected words" },
 	{ ACL_EXTENDED, "permit ip a b c d e f g h i j k l m", "too many words" },
+	{ ACL_EXTENDED, "remark xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+	  "longer than 100" },
 };
 
 START_TEST(test_bad)

@@ -28,10 +28,19 @@ static const char conf[] =
 	"    group-lock = \"VPNPhone\"; vpn-filter = \"none\"; default-domain = \"cisco.com\";\n"
 	"    split-tunnel-policy = \"tunnelspecified\"; split-tunnel-network-list = \"SPLIT\";\n"
 	"    anyconnect-ssl-dtls = false; anyconnect-mtu = 1300; },\n"
-	"  { name = \"Empty\"; } );\n"
+	"  { name = \"Empty\"; },\n"
+	"  { name = \"Spelled\"; dhcp-network-scope = \"198.18.7.0\"; banner = \"LAB\";\n"
+	"    client-bypass-protocol = true; anyconnect-ssl-dtls = \"none\";\n"
+	"    vpn-idle-timeout = \"none\"; anyconnect-ssl-keepalive = 30; } );\n"
+	"trustpoints = ( { name = \"MIC\"; enrollment = \"terminal\";"
+	" certificate = \"/nonexistent/mic.pem\"; } );\n"
 	"tunnel_groups = ( { name = \"VPNPhone\"; address-pool = \"phones\";\n"
 	"    default-group-policy = \"GroupPolicy_VPNPhone\"; authentication = \"certificate\";\n"
-	"    group-url = [ \"https://asa5520-c.cisco.com/VPNPhone\" ]; without-csd = true; } );\n";
+	"    group-url = [ \"https://asa5520-c.cisco.com/VPNPhone\" ]; without-csd = true; },\n"
+	"  { name = \"Ext\"; username-from-certificate = \"DEVICE\";\n"
+	"    validation-trustpoints = \"MIC\"; authentication = \"aaa certificate\";\n"
+	"    group-alias = \"Ext\"; },\n"
+	"  { name = \"Ou\"; username-from-certificate = \"OU\"; } );\n";
 
 static struct sslvpnd_config *cfg;
 
@@ -107,7 +116,7 @@ START_TEST(test_gp_set)
 	       " default-domain value cisco.com\n"
 	       " webvpn\n"
 	       "  anyconnect mtu 1300\n"
-	       "  anyconnect ssl dtls disable\n");
+	       "  anyconnect ssl dtls none\n");
 	expect(gp_view, "DfltGrpPolicy", 0,
 	       "group-policy DfltGrpPolicy attributes\n"
 	       " vpn-simultaneous-logins 0\n"
@@ -199,10 +208,90 @@ END_TEST
 START_TEST(test_acl)
 {
 	expect(acl_view, NULL, 0,
-	       "access-list NO-TRAFFIC remark\n"
+	       "access-list NO-TRAFFIC remark seed 001\n"
 	       "access-list NO-TRAFFIC extended deny ip any any\n"
 	       "access-list SPLIT standard permit 198.18.1.0 255.255.255.0\n"
 	       "access-list SPLIT standard permit 2001:db8::/32\n");
+}
+END_TEST
+
+
+/* ---- every line in the ASA's own syntax.  Each row: a view, and one line
+ * it must print (whole line).  Sources: seed 001 (show run group-policy /
+ * tunnel-group of an ASA 5520), seed 004 (anyconnect ssl dtls none, group
+ * policy webvpn sub-mode), asa-behaviour.md 1-2, the ASA command reference
+ * for the rest (noted per row). */
+struct asa_line {
+	int (*fn)(FILE *, const struct sslvpnd_config *, const char *, int);
+	const char *name;
+	int all;
+	const char *line;
+	const char *never; /* a wrong line that must not appear, or NULL */
+};
+
+static const struct asa_line asa_lines[] = {
+	/* seed 004 / asa-behaviour.md 1, 5: dtls off is "none", not "disable" */
+	{ gp_view, "GroupPolicy_VPNPhone", 0, "  anyconnect ssl dtls none", "  anyconnect ssl dtls disable" },
+	{ gp_view, "Spelled", 0, "  anyconnect ssl dtls none", "  anyconnect ssl dtls disable" },
+	{ gp_view, "Empty", 1, "  anyconnect ssl dtls enable  ! built-in default", NULL },
+	{ gp_view, "GroupPolicy_VPNPhone", 1, "  anyconnect ssl dtls none  ! set", NULL },
+	/* command reference: dhcp-network-scope {ip_address | none}, no "value" */
+	{ gp_view, "Spelled", 0, " dhcp-network-scope 198.18.7.0", " dhcp-network-scope value 198.18.7.0" },
+	{ gp_view, "Empty", 1, " dhcp-network-scope none  ! built-in default", NULL },
+	/* seed 001 / 004 */
+	{ gp_view, "Spelled", 0, " banner value LAB", NULL },
+	{ gp_view, "Spelled", 0, " client-bypass-protocol enable", NULL },
+	{ gp_view, "Empty", 1, " client-bypass-protocol disable  ! built-in default", NULL },
+	{ gp_view, "Spelled", 0, " vpn-idle-timeout none", NULL },
+	{ gp_view, "Spelled", 0, "  anyconnect ssl keepalive 30", NULL },
+	{ gp_view, "GroupPolicy_VPNPhone", 0, " wins-server none", NULL },
+	{ gp_view, "GroupPolicy_VPNPhone", 0, " dns-server value 10.198.29.20", NULL },
+	{ gp_view, "GroupPolicy_VPNPhone", 0, " vpn-tunnel-protocol ssl-client", NULL },
+	{ gp_view, "GroupPolicy_VPNPhone", 0, " group-lock value VPNPhone", NULL },
+	{ gp_view, "GroupPolicy_VPNPhone", 0, " default-domain value cisco.com", NULL },
+	{ gp_view, "GroupPolicy_VPNPhone", 0, " split-tunnel-network-list value SPLIT", NULL },
+	{ gp_view, "GroupPolicy_VPNPhone", 0, "  anyconnect mtu 1300", NULL },
+	{ gp_view, "Empty", 1, " vpn-idle-timeout alert-interval 1  ! built-in default", NULL },
+	{ gp_view, "Empty", 1, " vpn-session-timeout alert-interval 1  ! built-in default", NULL },
+	{ gp_view, "Empty", 1, "  anyconnect dpd-interval client 30  ! built-in default", NULL },
+	{ gp_view, "Empty", 1, "  anyconnect dpd-interval gateway 30  ! built-in default", NULL },
+	/* tunnel groups: seed 001, asa-behaviour.md 1 */
+	{ tg_view, "Ext", 0, " authentication aaa certificate", NULL },
+	{ tg_view, "Ext", 0, " group-alias Ext enable", NULL },
+	{ tg_view, "Ou", 0, " username-from-certificate OU", NULL },
+	/* sslvpnd-only settings have no ASA command: comments, never an
+	 * invented command */
+	{ tg_view, "Ext", 0, " ! sslvpnd: username-from-certificate DEVICE",
+	  " username-from-certificate DEVICE" },
+	{ tg_view, "Ext", 0, " ! sslvpnd: validation-trustpoints MIC", " ssl-trustpoint MIC" },
+	/* access-list NAME remark TEXT (command reference) */
+	{ acl_view, "NO-TRAFFIC", 0, "access-list NO-TRAFFIC remark seed 001",
+	  "access-list NO-TRAFFIC remark" },
+};
+
+static int has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, line, n) && (p[n] == '\n' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+START_TEST(test_asa_syntax)
+{
+	const struct asa_line *l = &asa_lines[_i];
+	int rc;
+	char *got = view(l->fn, l->name, l->all, &rc);
+
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(has_line(got, l->line), "%s%s: want the line \"%s\" in:\n%s",
+		      l->name, l->all ? " (all)" : "", l->line, got);
+	if (l->never)
+		ck_assert_msg(!has_line(got, l->never), "%s: not ASA syntax: \"%s\" in:\n%s",
+			      l->name, l->never, got);
+	free(got);
 }
 END_TEST
 
@@ -217,6 +306,7 @@ static Suite *showrun_suite(void)
 	tcase_add_test(c, test_gp_all_complete);
 	tcase_add_test(c, test_tg);
 	tcase_add_test(c, test_acl);
+	tcase_add_loop_test(c, test_asa_syntax, 0, sizeof(asa_lines) / sizeof(asa_lines[0]));
 	suite_add_tcase(s, c);
 	return s;
 }
