@@ -315,6 +315,9 @@ struct ipc_tunnel_stats {
 	uint64_t dtls_bytes_in, dtls_bytes_out, dtls_pkts_in, dtls_pkts_out;
 	uint64_t dtls_bad;
 	uint64_t filter_drops_in, filter_drops_out;
+	/* UDP ports of the established DTLS channel (client's, ours); 0 when
+	 * none is established. */
+	uint16_t udp_src_port, udp_dst_port;
 };
 
 enum ipc_kick_reason {

@@ -93,7 +93,8 @@ CODEC(tunnel_closed, ipc_tunnel_closed, TUNNEL_CLOSED_F)
 CODEC(dtls_hello, ipc_dtls_hello, DTLS_HELLO_F)
 
 #define TUNNEL_STATS_F(X) X(U32, conn_id) X(U32, session_id) \
-	X(U8, dtls_state) X(STR, dtls_mode) X(STR, dtls_cipher) IPC_COUNTERS_F(X)
+	X(U8, dtls_state) X(STR, dtls_mode) X(STR, dtls_cipher) IPC_COUNTERS_F(X) \
+	X(U16, udp_src_port) X(U16, udp_dst_port)
 CODEC(tunnel_stats, ipc_tunnel_stats, TUNNEL_STATS_F)
 
 #define TUNNEL_KICK_F(X) X(U32, session_id) X(U32, conn_id) X(U8, reason)

@@ -117,6 +117,7 @@ struct mainctx {
 	struct udp_listener udp[MAIN_MAX_LISTENERS];
 	uint64_t udp_handed;      /* ClientHellos handed to a worker */
 	uint64_t udp_unknown;     /* datagrams for no known session (dropped) */
+	uint64_t udp_limited;     /* hellos over their session's rate (dropped) */
 	uint64_t udp_errors;      /* socket/bind/connect/IPC failures */
 	uint32_t next_conn_id;
 	uint32_t next_session_id;
@@ -219,7 +220,10 @@ void sessions_set_dap(struct session *s, const struct dap_result *r);
 /* For the detailed listing: the local TCP port of the login, the client's
  * and our UDP port of its DTLS channel. */
 void sessions_set_tcp_dst_port(struct session *s, uint16_t port);
-void sessions_set_udp_ports(struct session *s, uint16_t src, uint16_t dst);
+/* sessions_hello_allowed: 1 when a DTLS ClientHello naming s (from the
+ * peer "from", for the log) is within the session's rate limit; 0 when it
+ * must be dropped (logged as 100411, at most once a minute). */
+int sessions_hello_allowed(struct session *s, const char *from, uint64_t now);
 void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t len);
 void sessions_on_worker_lost(struct worker_proc *w);
 void sessions_on_tunnel_stats(struct worker_proc *w, const uint8_t *buf, size_t len);

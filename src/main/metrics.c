@@ -312,6 +312,7 @@ static void render_traffic(struct mainctx *m, FILE *fp, const struct traffic *li
 	sample1(fp, "sslvpnd_drops_total", "cause", "vpn-filter-out", t.filter_out);
 	sample1(fp, "sslvpnd_drops_total", "cause", "dtls-unknown-session", m->udp_unknown);
 	sample1(fp, "sslvpnd_drops_total", "cause", "dtls-hello-error", m->udp_errors);
+	sample1(fp, "sslvpnd_drops_total", "cause", "dtls-hello-rate-limit", m->udp_limited);
 }
 
 static void render_counter(FILE *fp, enum metrics_counter c, const char *name,

@@ -20,6 +20,7 @@
 #include "sslvpnd/net.h"
 #include "sslvpnd/pool.h"
 #include "sslvpnd/snapshot.h"
+#include "sslvpnd/tbucket.h"
 #include "sslvpnd/util.h"
 
 enum session_state { SS_AUTHENTICATED = 1, SS_ACTIVE, SS_DISCONNECTED };
@@ -58,6 +59,10 @@ struct session {
 	int has_dtls_id;
 	uint8_t dtls_id[SESSION_DTLS_ID_LEN];
 	struct session *dtls_next;
+	/* ClientHellos naming dtls_id (the id travels in clear): a token
+	 * bucket, and the drops summed for the rate-limited 100411 line. */
+	struct tbucket hello_bucket;
+	uint64_t hello_drops, hello_log_ms;
 	struct ipc_tunnel_stats stats;  /* of the current tunnel */
 	/* For the control socket's listing (sessions_foreach). */
 	time_t login_time;              /* wall clock at authentication */
@@ -814,6 +819,12 @@ void sessions_on_tunnel_stats(struct worker_proc *w, const uint8_t *buf, size_t 
 	if (st.bytes_in != s->stats.bytes_in || st.bytes_out != s->stats.bytes_out)
 		s->traffic_ms = util_now_ms();
 	s->stats = st;
+	/* The ports of the channel that carries traffic: a hello from
+	 * elsewhere moves nothing until its handshake completed. */
+	if (st.udp_src_port) {
+		s->udp_src_port = st.udp_src_port;
+		s->udp_dst_port = st.udp_dst_port;
+	}
 }
 
 void sessions_on_worker_lost(struct worker_proc *w)
@@ -894,10 +905,28 @@ void sessions_set_tcp_dst_port(struct session *s, uint16_t port)
 	s->tcp_dst_port = port;
 }
 
-void sessions_set_udp_ports(struct session *s, uint16_t src, uint16_t dst)
+/* Hellos per session: a burst of HELLO_BURST (a client retrying over a
+ * lossy link, openconnect reconnecting DTLS), then one per HELLO_PERIOD_MS.
+ * Each hello main passes on costs a socket, an IPC message and a server
+ * flight sent to the hello's source. */
+enum { HELLO_BURST = 4, HELLO_PERIOD_MS = 2000, HELLO_LOG_MS = 60000 };
+
+static const struct tbucket_rate hello_rate = { HELLO_BURST, HELLO_PERIOD_MS };
+
+int sessions_hello_allowed(struct session *s, const char *from, uint64_t now)
 {
-	s->udp_src_port = src;
-	s->udp_dst_port = dst;
+	if (tbucket_take(&s->hello_bucket, &hello_rate, now))
+		return 1;
+	s->hello_drops++;
+	if (!s->hello_log_ms || now - s->hello_log_ms >= HELLO_LOG_MS) {
+		char n[24];
+
+		snprintf(n, sizeof(n), "%llu", (unsigned long long)s->hello_drops);
+		log_event(LM_DTLS_HELLO_LIMITED, s->policy, s->user, s->peer, n, from);
+		s->hello_log_ms = now;
+		s->hello_drops = 0;
+	}
+	return 0;
 }
 
 static void view_of(const struct session *s, uint64_t now, struct session_view *v)

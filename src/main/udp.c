@@ -147,6 +147,12 @@ static void hand_over(struct udp_listener *u, const uint8_t *pkt, size_t len,
 		m->udp_unknown++;
 		return;
 	}
+	util_sockaddr_str((const struct sockaddr *)peer, h.peer, sizeof(h.peer),
+			  &h.peer_port);
+	if (!sessions_hello_allowed(s, h.peer, util_now_ms())) {
+		m->udp_limited++;
+		return;
+	}
 	if (local_of(mh, u, &local, &ll) < 0) {
 		m->udp_errors++;
 		return;
@@ -158,17 +164,14 @@ static void hand_over(struct udp_listener *u, const uint8_t *pkt, size_t len,
 		log_warn("interface %s: DTLS socket for a session", u->ifc->name);
 		return;
 	}
-	util_sockaddr_str((const struct sockaddr *)peer, h.peer, sizeof(h.peer),
-			  &h.peer_port);
 	memcpy(h.hello, pkt, len);
 	h.hello_len = (uint16_t)len;
 	uint8_t buf[IPC_MAX_MSG];
 	int n = ipc_enc_dtls_hello(&h, buf, sizeof(buf));
 
-	if (proc_send(w, IPC_DTLS_HELLO, buf, n, fd) == 0) {
+	if (proc_send(w, IPC_DTLS_HELLO, buf, n, fd) == 0)
 		m->udp_handed++;
-		sessions_set_udp_ports(s, h.peer_port, u->ifc->dtls_port);
-	} else
+	else
 		m->udp_errors++;
 	close(fd);
 }

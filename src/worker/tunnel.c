@@ -318,7 +318,7 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	uint64_t now = util_now_ms();
 
 	memset(t, 0, sizeof(*t));
-	t->dtls.fd = -1;
+	wdtls_reset(&t->dtls);
 	t->session_id = rp->session_id;
 	t->addr = rp->addr;
 	t->netmask = rp->netmask;

@@ -25,6 +25,7 @@
 #include "sslvpnd/cstp.h"
 #include "sslvpnd/dtls09.h"
 #include "sslvpnd/dtls12.h"
+#include "sslvpnd/dtlspath.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 #include "worker.h"
@@ -74,9 +75,15 @@ static void send_stats(struct conn *c, uint8_t state)
 	uint8_t buf[IPC_MAX_MSG];
 
 	util_strlcpy(st.dtls_mode, dtls_mode_name(d->mode), sizeof(st.dtls_mode));
-	util_strlcpy(st.dtls_cipher, d->d12 && dtls12_established(d->d12)
-					     ? dtls12_cipher(d->d12) : d->suite,
+	util_strlcpy(st.dtls_cipher, d->est && d->est->d12 ? dtls12_cipher(d->est->d12)
+							    : d->suite,
 		     sizeof(st.dtls_cipher));
+	if (d->est) {
+		/* the listing shows the path that carries traffic, not the
+		 * address of the last hello */
+		st.udp_src_port = d->est->peer_port;
+		st.udp_dst_port = d->local_port;
+	}
 	tunnel_counters(c, &st);
 	worker_send(c->w, IPC_TUNNEL_STATS, buf, ipc_enc_tunnel_stats(&st, buf, sizeof(buf)));
 }
@@ -100,7 +107,7 @@ void wdtls_report(struct conn *c, uint64_t now)
 		return;
 	if (d->mode == DTLS_MODE_NONE)
 		state = IPC_DTLS_NONE;
-	else if (d->up)
+	else if (d->est)
 		state = d->active ? IPC_DTLS_UP : IPC_DTLS_FALLBACK;
 	else
 		state = IPC_DTLS_OFFERED; /* also after a failed handshake: the
@@ -178,7 +185,7 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 	struct dtls_choice ch;
 	char offered[300];
 
-	d->fd = -1;
+	wdtls_reset(d);
 	d->mode = DTLS_MODE_NONE;
 	if (dtls_negotiate(&o, &p, &ch) == DTLS_MODE_NONE ||
 	    util_unhex(d->id, sizeof(d->id), rp->dtls_id, strlen(rp->dtls_id)) < 0 ||
@@ -196,6 +203,7 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 	d->legacy_header = ch.legacy_header;
 	d->suite_id = ch.suite_id;
 	OPENSSL_cleanse(&ch, sizeof(ch));
+	d->local_port = conn_interface(c) ? conn_interface(c)->dtls_port : 443;
 	d->link_mtu = link_mtu(c, req);
 	d->mtu = data_mtu(d, c->t.mtu);
 	offer_headers(c, rp, b);
@@ -205,17 +213,25 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 		  dtls_mode_name(d->mode), d->suite, offered);
 }
 
-/* --- one UDP peer -------------------------------------------------------- */
+/* --- channels ------------------------------------------------------------ */
 
-static void udp_send(struct conn *c, const uint8_t *p, size_t len)
+void wdtls_reset(struct wdtls *d)
 {
+	for (int i = 0; i < 2; i++)
+		d->slot[i].fd = -1;
+	d->est = d->cand = NULL;
+}
+
+static void udp_send(struct wdtls_chan *ch, const uint8_t *p, size_t len)
+{
+	struct conn *c = ch->c;
 	struct wdtls *d = &c->t.dtls;
 
 	/* UDP: a full socket buffer loses the datagram, as the network
 	 * would; ECONNREFUSED means the client's port is gone. */
-	if (send(d->fd, p, len, MSG_DONTWAIT) < 0) {
+	if (send(ch->fd, p, len, MSG_DONTWAIT) < 0) {
 		c->t.drops++;
-		if (errno == ECONNREFUSED && d->active) {
+		if (errno == ECONNREFUSED && ch == d->est && d->active) {
 			d->active = 0;
 			log_event(LM_DTLS_FALLBACK, c->t.group_policy, c->t.user,
 				  c->meta.peer, "client UDP port unreachable");
@@ -228,196 +244,268 @@ static void d12_send_cb(void *arg, const uint8_t *pkt, size_t len)
 	udp_send(arg, pkt, len);
 }
 
+static void established(struct wdtls_chan *ch);
+
+/* Records only decrypt under the keys of a completed handshake: a frame
+ * of either channel is the client's, and a candidate's first frame (in
+ * the datagram of its Finished) proves it, so it is promoted before the
+ * frame is handled and any answer goes back over the new path. */
 static void d12_frame_cb(void *arg, const uint8_t *frame, size_t len)
 {
-	tunnel_on_dtls_frame(arg, frame, len);
+	struct wdtls_chan *ch = arg;
+
+	if (ch == ch->c->t.dtls.cand && dtls12_established(ch->d12))
+		established(ch);
+	tunnel_on_dtls_frame(ch->c, frame, len);
 }
 
-static void channel_free(struct conn *c)
+static uint64_t chan_bad(const struct wdtls_chan *ch)
 {
-	struct wdtls *d = &c->t.dtls;
-	struct ev_loop *loop = c->w->loop;
+	uint64_t n = 0;
 
-	d->bad_prev = wdtls_bad(c);
-	if (d->fd >= 0) {
-		ev_io_stop(loop, &d->io);
-		ev_timer_stop(loop, &d->hs);
-		close(d->fd);
-		d->fd = -1;
+	if (ch->d09) {
+		const struct dtls09_stats *s = dtls09_stats(ch->d09);
+
+		n += s->rx_bad_mac + s->rx_replay + s->rx_bad_epoch + s->rx_malformed;
 	}
-	dtls09_free(d->d09);
-	dtls12_free(d->d12);
-	d->d09 = NULL;
-	d->d12 = NULL;
-	d->up = d->active = d->dpd_pending = 0;
+	if (ch->d12)
+		n += dtls12_stats(ch->d12)->rx_dropped;
+	return n;
 }
 
-/* The client closed DTLS (close_notify, alert): the tunnel goes on over
- * TLS; the master secret stays for the client's next hello. */
-static void closed(struct conn *c)
+static void chan_free(struct wdtls *d, struct wdtls_chan *ch, struct ev_loop *loop)
+{
+	d->bad_prev += chan_bad(ch);
+	if (ch->fd >= 0) {
+		ev_io_stop(loop, &ch->io);
+		ev_timer_stop(loop, &ch->hs);
+		close(ch->fd);
+		ch->fd = -1;
+	}
+	dtls09_free(ch->d09);
+	dtls12_free(ch->d12);
+	ch->d09 = NULL;
+	ch->d12 = NULL;
+}
+
+static struct dtlspath path_of(const struct wdtls *d)
+{
+	return (struct dtlspath){ .est = d->est != NULL, .cand = d->cand != NULL };
+}
+
+/* Carries out the actions of dtlspath_step() for ev; returns them.  A
+ * hello's new channel (DTLSPATH_NEW_CAND) is filled in by the caller. */
+static unsigned path_event(struct conn *c, enum dtlspath_ev ev)
 {
 	struct wdtls *d = &c->t.dtls;
+	struct dtlspath p = path_of(d);
+	unsigned act = dtlspath_step(&p, ev);
 
-	if (d->up)
-		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->peer,
-			  "client closed DTLS");
-	channel_free(c);
-	send_stats(c, IPC_DTLS_OFFERED);
+	if (act & DTLSPATH_FREE_CAND) {
+		chan_free(d, d->cand, c->w->loop);
+		d->cand = NULL;
+	}
+	if (act & DTLSPATH_FREE_EST) {
+		chan_free(d, d->est, c->w->loop);
+		d->est = NULL;
+		d->active = d->dpd_pending = 0;
+	}
+	if (act & DTLSPATH_NEW_CAND)
+		d->cand = d->slot[0].fd < 0 ? &d->slot[0] : &d->slot[1];
+	if (act & DTLSPATH_PROMOTE) {
+		d->est = d->cand;
+		d->cand = NULL;
+	}
+	return act;
 }
 
-static void fail(struct conn *c, const char *why)
+/* The client closed a channel (close_notify, alert): the tunnel goes on
+ * over TLS (or the other channel); the master secret stays for the
+ * client's next hello. */
+static void closed(struct wdtls_chan *ch)
 {
-	log_event(LM_DTLS_HS_FAILED, c->t.group_policy, c->t.user, c->meta.peer, why);
-	channel_free(c);
-	send_stats(c, IPC_DTLS_FAILED);
-}
-
-static void established(struct conn *c)
-{
+	struct conn *c = ch->c;
 	struct wdtls *d = &c->t.dtls;
-	char port[8];
 
-	d->up = d->active = 1;
+	if (ch != d->est) {
+		path_event(c, DTLSPATH_CAND_FAILED);
+		return;
+	}
+	log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, ch->peer, "client closed DTLS");
+	if (path_event(c, DTLSPATH_EST_CLOSED) & DTLSPATH_REPORT_DOWN)
+		send_stats(c, IPC_DTLS_OFFERED);
+}
+
+/* A handshake that fails (or a channel that breaks) goes alone: a
+ * candidate from another address never costs the established channel. */
+static void fail(struct wdtls_chan *ch, const char *why)
+{
+	struct conn *c = ch->c;
+	struct wdtls *d = &c->t.dtls;
+	char peer[80];
+
+	snprintf(peer, sizeof(peer), "%s:%u", ch->peer, ch->peer_port);
+	log_event(LM_DTLS_HS_FAILED, c->t.group_policy, c->t.user, peer, why);
+	if (path_event(c, ch == d->est ? DTLSPATH_EST_CLOSED : DTLSPATH_CAND_FAILED) &
+	    DTLSPATH_REPORT_DOWN)
+		send_stats(c, IPC_DTLS_FAILED);
+}
+
+/* The candidate's handshake completed (the client's Finished verified):
+ * it becomes the tunnel's channel and the old path, if any, goes. */
+static void established(struct wdtls_chan *ch)
+{
+	struct conn *c = ch->c;
+	struct wdtls *d = &c->t.dtls;
+	char port[8], why[96];
+
+	if (ch != d->cand)
+		return;
+	if (d->est) {
+		snprintf(why, sizeof(why), "client moved to %s port %u", ch->peer,
+			 ch->peer_port);
+		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->est->peer, why);
+	}
+	path_event(c, DTLSPATH_CAND_UP);
+	d->active = 1;
+	d->dpd_pending = 0;
 	d->last_rx_ms = util_now_ms();
-	ev_timer_stop(c->w->loop, &d->hs);
-	snprintf(port, sizeof(port), "%u", d->peer_port);
-	log_event(LM_DTLS_UP, c->t.group_policy, c->t.user, d->peer,
-		  dtls_mode_name(d->mode), d->d12 ? dtls12_cipher(d->d12) : d->suite, port);
+	ev_timer_stop(c->w->loop, &ch->hs);
+	snprintf(port, sizeof(port), "%u", ch->peer_port);
+	log_event(LM_DTLS_UP, c->t.group_policy, c->t.user, ch->peer,
+		  dtls_mode_name(d->mode), ch->d12 ? dtls12_cipher(ch->d12) : d->suite, port);
 	send_stats(c, IPC_DTLS_UP);
 }
 
-static void arm_hs_timer(struct conn *c)
+static void arm_hs_timer(struct wdtls_chan *ch)
 {
-	struct wdtls *d = &c->t.dtls;
+	struct conn *c = ch->c;
 	uint64_t now = util_now_ms();
-	uint64_t at = d->d09 ? dtls09_next_timeout(d->d09)
-			     : dtls12_next_timeout(d->d12, now);
+	uint64_t at = ch->d09 ? dtls09_next_timeout(ch->d09)
+			      : dtls12_next_timeout(ch->d12, now);
 
-	ev_timer_stop(c->w->loop, &d->hs);
-	if (d->up || at == UINT64_MAX)
+	ev_timer_stop(c->w->loop, &ch->hs);
+	if (ch == c->t.dtls.est || at == UINT64_MAX)
 		return;
-	ev_timer_set(&d->hs, at > now ? (double)(at - now) / 1000.0 : 0.001, 0.);
-	ev_timer_start(c->w->loop, &d->hs);
+	ev_timer_set(&ch->hs, at > now ? (double)(at - now) / 1000.0 : 0.001, 0.);
+	ev_timer_start(c->w->loop, &ch->hs);
 }
 
 /* Feeds one datagram; returns -1 when the channel died in it. */
-static int feed09(struct conn *c, const uint8_t *pkt, size_t len)
+static int feed09(struct wdtls_chan *ch, const uint8_t *pkt, size_t len)
 {
-	struct wdtls *d = &c->t.dtls;
 	struct dtls09_out o = { .tx = tx_buf, .tx_cap = sizeof(tx_buf),
 				.frame = frame_buf, .frame_cap = sizeof(frame_buf) };
 
 	for (size_t off = 0; off < len;) {
-		int n = dtls09_handle(d->d09, pkt + off, len - off, util_now_ms(), &o);
+		int n = dtls09_handle(ch->d09, pkt + off, len - off, util_now_ms(), &o);
 
 		if (n < 0) {
-			fail(c, n == DTLS09_ERR_HANDSHAKE ? "client Finished did not verify"
-							  : "DTLS 0.9 internal error");
+			fail(ch, n == DTLS09_ERR_HANDSHAKE ? "client Finished did not verify"
+							   : "DTLS 0.9 internal error");
 			return -1;
 		}
 		off += (size_t)n;
 		if (o.events & DTLS09_EV_TX)
-			udp_send(c, o.tx, o.tx_len);
+			udp_send(ch, o.tx, o.tx_len);
 		if (o.events & DTLS09_EV_ESTABLISHED)
-			established(c);
+			established(ch);
 		if (o.events & DTLS09_EV_FRAME)
-			tunnel_on_dtls_frame(c, o.frame, o.frame_len);
+			tunnel_on_dtls_frame(ch->c, o.frame, o.frame_len);
 		if (o.events & DTLS09_EV_CLOSED) {
-			closed(c);
+			closed(ch);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-static int feed12(struct conn *c, const uint8_t *pkt, size_t len)
+static int feed12(struct wdtls_chan *ch, const uint8_t *pkt, size_t len)
 {
-	struct wdtls *d = &c->t.dtls;
-	int was_up = d->up;
-	int r = dtls12_input(d->d12, pkt, len, util_now_ms());
+	int r = dtls12_input(ch->d12, pkt, len, util_now_ms());
 
 	if (r < 0) {
-		fail(c, dtls12_error(d->d12)[0] ? dtls12_error(d->d12) : "DTLS 1.2 handshake failed");
+		fail(ch, dtls12_error(ch->d12)[0] ? dtls12_error(ch->d12)
+						  : "DTLS 1.2 handshake failed");
 		return -1;
 	}
-	if ((r & DTLS12_EV_ESTABLISHED) && !was_up)
-		established(c);
+	if (r & DTLS12_EV_ESTABLISHED)
+		established(ch);
 	if (r & DTLS12_EV_CLOSED) {
-		closed(c);
+		closed(ch);
 		return -1;
 	}
 	return 0;
 }
 
-static int feed(struct conn *c, const uint8_t *pkt, size_t len)
+static int feed(struct wdtls_chan *ch, const uint8_t *pkt, size_t len)
 {
-	int r = c->t.dtls.d09 ? feed09(c, pkt, len) : feed12(c, pkt, len);
+	int r = ch->d09 ? feed09(ch, pkt, len) : feed12(ch, pkt, len);
 
 	if (r == 0)
-		arm_hs_timer(c);
+		arm_hs_timer(ch);
 	return r;
 }
 
 static void udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
-	struct conn *c = io->data;
-	uint8_t *buf = c->w->dgram;
+	struct wdtls_chan *ch = io->data;
+	uint8_t *buf = ch->c->w->dgram;
 
 	(void)loop;
 	(void)revents;
 	for (int i = 0; i < UDP_READS_PER_WAKE; i++) {
-		ssize_t n = recv(c->t.dtls.fd, buf, sizeof(c->w->dgram), MSG_DONTWAIT);
+		ssize_t n = recv(ch->fd, buf, sizeof(ch->c->w->dgram), MSG_DONTWAIT);
 
 		if (n < 0) {
 			if (errno == ECONNREFUSED)
 				continue;  /* an ICMP error for an earlier send */
 			return;
 		}
-		if (feed(c, buf, (size_t)n) < 0)
+		if (feed(ch, buf, (size_t)n) < 0)
 			return;
 	}
 }
 
 static void hs_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	struct conn *c = t->data;
-	struct wdtls *d = &c->t.dtls;
+	struct wdtls_chan *ch = t->data;
 	uint64_t now = util_now_ms();
 
 	(void)loop;
 	(void)revents;
-	if (d->d09) {
-		int n = dtls09_timeout(d->d09, now, tx_buf, sizeof(tx_buf));
+	if (ch->d09) {
+		int n = dtls09_timeout(ch->d09, now, tx_buf, sizeof(tx_buf));
 
 		if (n < 0) {
-			fail(c, "no answer to the server flight");
+			fail(ch, "no answer to the server flight");
 			return;
 		}
 		if (n > 0)
-			udp_send(c, tx_buf, (size_t)n);
-	} else if (d->d12 && dtls12_timeout(d->d12, now) < 0) {
-		fail(c, dtls12_error(d->d12)[0] ? dtls12_error(d->d12) : "handshake timed out");
+			udp_send(ch, tx_buf, (size_t)n);
+	} else if (ch->d12 && dtls12_timeout(ch->d12, now) < 0) {
+		fail(ch, dtls12_error(ch->d12)[0] ? dtls12_error(ch->d12) : "handshake timed out");
 		return;
 	}
-	arm_hs_timer(c);
+	arm_hs_timer(ch);
 }
 
-static int channel_new(struct conn *c)
+static int channel_new(struct conn *c, struct wdtls_chan *ch)
 {
 	struct wdtls *d = &c->t.dtls;
 
 	switch (d->mode) {
 	case DTLS_MODE_09:
-		d->d09 = dtls09_new(d->master, d->id, d->suite_id);
-		return d->d09 ? 0 : -1;
+		ch->d09 = dtls09_new(d->master, d->id, d->suite_id);
+		return ch->d09 ? 0 : -1;
 	case DTLS_MODE_12:
-		d->d12 = dtls12_new_resume(c->w->dtls12, d->master, d->id, d->suite,
-					   d->link_mtu, d12_send_cb, d12_frame_cb, c);
-		return d->d12 ? 0 : -1;
+		ch->d12 = dtls12_new_resume(c->w->dtls12, d->master, d->id, d->suite,
+					    d->link_mtu, d12_send_cb, d12_frame_cb, ch);
+		return ch->d12 ? 0 : -1;
 	case DTLS_MODE_PSK:
-		d->d12 = dtls12_new_psk(c->w->dtls12, d->psk, d->link_mtu, d12_send_cb,
-					d12_frame_cb, c);
-		return d->d12 ? 0 : -1;
+		ch->d12 = dtls12_new_psk(c->w->dtls12, d->psk, d->link_mtu, d12_send_cb,
+					 d12_frame_cb, ch);
+		return ch->d12 ? 0 : -1;
 	default:
 		return -1;
 	}
@@ -439,25 +527,30 @@ void wdtls_on_hello(struct worker *w, const uint8_t *buf, size_t len, int fd)
 	}
 	struct wdtls *d = &c->t.dtls;
 
-	/* A hello from a new address/port: a fresh DTLS state for this
-	 * session only (new randoms, new keys; dtls-openssl.md P11). */
-	if (d->up)
-		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->peer,
-			  "client started a new DTLS handshake");
-	channel_free(c);
-	util_strlcpy(d->peer, h.peer, sizeof(d->peer));
-	d->peer_port = h.peer_port;
-	d->fd = fd;
-	if (channel_new(c) < 0) {
-		fail(c, "cannot create the DTLS state");
+	/* A hello from a new address/port: a fresh DTLS state beside the
+	 * established channel (new randoms, new keys; dtls-openssl.md P11),
+	 * which keeps serving the tunnel until this one proves the key. */
+	if (d->est)
+		log_debugc(LOGC_ANYCONNECT, 1, "conn %u: DTLS hello from %s port %u, "
+			   "channel of %s port %u kept until it completes", c->id, h.peer,
+			   h.peer_port, d->est->peer, d->est->peer_port);
+	path_event(c, DTLSPATH_HELLO);
+	struct wdtls_chan *ch = d->cand;
+
+	ch->c = c;
+	util_strlcpy(ch->peer, h.peer, sizeof(ch->peer));
+	ch->peer_port = h.peer_port;
+	ch->fd = fd;
+	ev_io_init(&ch->io, udp_cb, fd, EV_READ);
+	ch->io.data = ch;
+	ev_init(&ch->hs, hs_cb);
+	ch->hs.data = ch;
+	if (channel_new(c, ch) < 0) {
+		fail(ch, "cannot create the DTLS state");
 		return;
 	}
-	ev_io_init(&d->io, udp_cb, fd, EV_READ);
-	d->io.data = c;
-	ev_io_start(w->loop, &d->io);
-	ev_init(&d->hs, hs_cb);
-	d->hs.data = c;
-	feed(c, h.hello, h.hello_len);
+	ev_io_start(w->loop, &ch->io);
+	feed(ch, h.hello, h.hello_len);
 }
 
 /* --- data path --------------------------------------------------------------- */
@@ -466,26 +559,26 @@ int wdtls_send(struct conn *c, uint8_t type, const uint8_t *p, size_t len)
 {
 	struct wdtls *d = &c->t.dtls;
 
-	if (!d->up || !d->active || (type == CSTP_DATA && len > d->mtu) ||
+	if (!d->est || !d->active || (type == CSTP_DATA && len > d->mtu) ||
 	    len + 1 > sizeof(frame_buf))
 		return -1;
-	if (d->d09) {
+	if (d->est->d09) {
 		uint8_t *f = tx_buf + DTLS09_HDR_LEN + DTLS09_IV_LEN;
 		int n;
 
 		f[0] = type;
 		memcpy(f + 1, p, len);
-		n = dtls09_seal(d->d09, f, len + 1, tx_buf, sizeof(tx_buf));
+		n = dtls09_seal(d->est->d09, f, len + 1, tx_buf, sizeof(tx_buf));
 		if (n < 0)
 			return -1;
-		udp_send(c, tx_buf, (size_t)n);
+		udp_send(d->est, tx_buf, (size_t)n);
 		return 0;
 	}
 	frame_buf[0] = type;
 	memcpy(frame_buf + 1, p, len);
 	/* A DPD probe larger than the data MTU is refused by dtls12_send:
 	 * the client learns the path MTU from that (P6). */
-	return dtls12_send(d->d12, frame_buf, len + 1) == 0 ? 0 : -1;
+	return dtls12_send(d->est->d12, frame_buf, len + 1) == 0 ? 0 : -1;
 }
 
 static void deactivate(struct conn *c, const char *why)
@@ -499,7 +592,7 @@ void wdtls_on_tls_data(struct conn *c, size_t len)
 {
 	struct wdtls *d = &c->t.dtls;
 
-	if (d->up && d->active && len <= d->mtu)
+	if (d->est && d->active && len <= d->mtu)
 		deactivate(c, "client sends its data over TLS");
 }
 
@@ -511,7 +604,7 @@ void wdtls_on_rx(struct conn *c, uint8_t type)
 
 	d->last_rx_ms = util_now_ms();
 	d->dpd_pending = 0;
-	if (d->up && !d->active && (type == CSTP_DATA || type == CSTP_DPD_REQ)) {
+	if (d->est && !d->active && (type == CSTP_DATA || type == CSTP_DPD_REQ)) {
 		d->active = 1;
 		log_event(LM_DTLS_BACK, c->t.group_policy, c->t.user, c->meta.peer);
 		send_stats(c, IPC_DTLS_UP);
@@ -523,7 +616,7 @@ void wdtls_on_timer(struct conn *c, uint64_t now)
 	struct wdtls *d = &c->t.dtls;
 	uint64_t dpd = (c->t.dpd ? c->t.dpd : DTLS_DPD_DEFAULT) * 1000ull;
 
-	if (!d->up || !d->active)
+	if (!d->est || !d->active)
 		return;
 	if (now - d->last_rx_ms > 2 * dpd + 1000) {
 		char why[64];
@@ -544,13 +637,9 @@ uint64_t wdtls_bad(const struct conn *c)
 	const struct wdtls *d = &c->t.dtls;
 	uint64_t n = d->bad_prev;
 
-	if (d->d09) {
-		const struct dtls09_stats *s = dtls09_stats(d->d09);
-
-		n += s->rx_bad_mac + s->rx_replay + s->rx_bad_epoch + s->rx_malformed;
-	}
-	if (d->d12)
-		n += dtls12_stats(d->d12)->rx_dropped;
+	for (int i = 0; i < 2; i++)
+		if (d->slot[i].fd >= 0)
+			n += chan_bad(&d->slot[i]);
 	return n;
 }
 
@@ -558,10 +647,14 @@ void wdtls_end(struct conn *c)
 {
 	struct wdtls *d = &c->t.dtls;
 
-	if (d->up)
-		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->peer,
+	if (d->est)
+		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->est->peer,
 			  "tunnel ended");
-	channel_free(c);
+	for (int i = 0; i < 2; i++)
+		if (d->slot[i].fd >= 0 || d->slot[i].d09 || d->slot[i].d12)
+			chan_free(d, &d->slot[i], c->w->loop);
+	d->est = d->cand = NULL;
+	d->active = d->dpd_pending = 0;
 	OPENSSL_cleanse(d->master, sizeof(d->master));
 	OPENSSL_cleanse(d->psk, sizeof(d->psk));
 }

@@ -58,9 +58,23 @@ struct outq {
 	size_t head, tail, used;
 };
 
-/* The DTLS channel of a tunnel (wdtls.c).  Negotiated at CONNECT; the UDP
- * socket arrives later from main with the client's first ClientHello, and
- * is replaced whenever the client says hello from a new address/port. */
+/* One DTLS channel: a connected UDP socket main handed over with a
+ * ClientHello, and the DTLS state fed from it. */
+struct wdtls_chan {
+	struct conn *c;
+	int fd;                     /* connected UDP socket, -1 = slot free */
+	ev_io io;
+	ev_timer hs;                /* handshake retransmission */
+	struct dtls09 *d09;
+	struct dtls12 *d12;
+	char peer[64];
+	uint16_t peer_port;
+};
+
+/* The DTLS side of a tunnel (wdtls.c).  Negotiated at CONNECT; channels
+ * come later from main, one per ClientHello (dtlspath.h): "est" carries
+ * traffic, "cand" is a handshake from another address that replaces it
+ * only once completed; a forged hello costs the tunnel nothing. */
 struct wdtls {
 	enum dtls_mode mode;        /* DTLS_MODE_NONE: TLS only */
 	char suite[DTLSNEG_SUITE_MAX];  /* OpenSSL name */
@@ -72,20 +86,15 @@ struct wdtls {
 	uint8_t psk[32];            /* PSK-NEGOTIATE key (TLS exporter) */
 	unsigned link_mtu;          /* UDP payload budget */
 	uint16_t mtu;               /* X-DTLS-MTU: largest packet over DTLS */
-	int fd;                     /* connected UDP socket, -1 before hello */
-	ev_io io;
-	ev_timer hs;                /* handshake retransmission */
-	struct dtls09 *d09;
-	struct dtls12 *d12;
-	int up;                     /* handshake complete */
-	int active;                 /* downstream goes over DTLS */
+	uint16_t local_port;        /* our UDP port (X-DTLS-Port) */
+	struct wdtls_chan slot[2];
+	struct wdtls_chan *est;     /* handshake complete; NULL = none */
+	struct wdtls_chan *cand;    /* handshake running; NULL = none */
+	int active;                 /* downstream goes over DTLS (est only) */
 	int dpd_pending;
 	uint64_t last_rx_ms;
-	char peer[64];
-	uint16_t peer_port;
-	uint64_t bad_prev;          /* refused records of replaced channels */
+	uint64_t bad_prev;          /* refused records of freed channels */
 };
-
 struct tunnel_state {
 	uint32_t session_id;
 	uint32_t addr;              /* network order */
@@ -176,6 +185,8 @@ void tunnel_counters(const struct conn *c, struct ipc_tunnel_stats *st);
 
 /* wdtls.c: the DTLS channel of a tunnel */
 int wdtls_init(struct worker *w);
+/* wdtls_reset: an empty DTLS side (no channel) after zeroing. */
+void wdtls_reset(struct wdtls *d);
 /* At CONNECT: negotiate (dtlsneg.h) and append the X-DTLS-* reply headers
  * to b; the tunnel runs over TLS alone when nothing is appended. */
 void wdtls_offer(struct conn *c, const struct http_request *req,

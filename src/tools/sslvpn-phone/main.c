@@ -55,7 +55,7 @@ enum {
 	O_AUTHM, O_FLOW, O_CERT, O_KEY, O_MICDIR, O_CACERT, O_CAKEY, O_USER, O_PASS,
 	O_RESOLVE, O_NODTLS, O_REQDTLS, O_DTLSTMO, O_PING, O_PINGN, O_VOICE, O_VSECS,
 	O_VPPS, O_VSIZE, O_MAXLOSS, O_RECONN, O_HOLD, O_SESS, O_RATE, O_PROCS, O_SRC,
-	O_JSON, O_DEADLINE, O_DPD, O_ECHO, O_LIST, O_CNBASE, O_VEVERY,
+	O_JSON, O_DEADLINE, O_DPD, O_ECHO, O_LIST, O_CNBASE, O_VEVERY, O_REBIND,
 };
 
 static const struct option longopts[] = {
@@ -91,6 +91,7 @@ static const struct option longopts[] = {
 	{ "voice-every", required_argument, NULL, O_VEVERY },
 	{ "max-loss", required_argument, NULL, O_MAXLOSS },
 	{ "reconnect-after", required_argument, NULL, O_RECONN },
+	{ "dtls-rebind", required_argument, NULL, O_REBIND },
 	{ "hold", required_argument, NULL, O_HOLD },
 	{ "sessions", required_argument, NULL, O_SESS },
 	{ "rate", required_argument, NULL, O_RATE },
@@ -261,6 +262,7 @@ static void parse_opts(int argc, char **argv, const char **echo)
 		case O_VEVERY: opt.voice_every = num(optarg, "--voice-every", 1, 100000); break;
 		case O_MAXLOSS: opt.max_loss = atof(optarg); break;
 		case O_RECONN: opt.reconnect_after = num(optarg, "--reconnect-after", 1, 86400); break;
+		case O_REBIND: opt.dtls_rebind = num(optarg, "--dtls-rebind", 1, 86400); break;
 		case O_HOLD: opt.hold = num(optarg, "--hold", 0, 86400); break;
 		case O_SESS: opt.sessions = num(optarg, "--sessions", 1, 100000); break;
 		case O_RATE:
@@ -736,6 +738,8 @@ static void report_json(const struct session_result *res, const struct agg *a, u
 		json_str(r->dtls_up ? (r->dtls_version == DTLS1_BAD_VER ? "DTLSv0.9" : "DTLSv1.2") : "none");
 		printf(",\"dtls_suite\":");
 		json_str(r->dtls_suite);
+		printf(",\"dtls_rebinds\":%d,\"dtls_ports\":[%u,%u]", r->dtls_rebinds,
+		       r->dtls_first_port, r->dtls_last_port);
 		printf(",\"reconnects\":%d,\"same_address\":%d,\"notify\":", r->reconnects,
 		       r->same_addr_after_reconnect);
 		json_str(notify_row(r->fail)->name);

@@ -159,6 +159,7 @@ struct ph_opts {
 	int voice_every;         /* only sessions idx % every == 0 talk */
 	double max_loss;         /* percent, -1 = do not judge */
 	int reconnect_after;     /* seconds; 0 = never (test reconnect) */
+	int dtls_rebind;         /* seconds after DTLS up: move DTLS to a new UDP port; 0 = never */
 	int hold;                /* seconds to stay up after traffic */
 	int sessions, procs;
 	double rate;
@@ -191,6 +192,8 @@ struct session_result {
 	char fail_desc[160];
 	int reconnects;
 	int same_addr_after_reconnect; /* -1 unknown */
+	int dtls_rebinds;        /* DTLS moved to a new local UDP port (--dtls-rebind) */
+	unsigned dtls_first_port, dtls_last_port; /* local UDP ports of the first/last DTLS that came up */
 	struct ph_stats st;
 };
 void session_result(const struct session *s, struct session_result *r);

@@ -96,6 +96,10 @@ struct session {
 	int dtls_ever_ver;       /* version of the last DTLS that came up */
 	char dtls_ever_suite[64];
 	uint64_t dtls_start_ms, dtls_last_rx_ms;
+	uint64_t dtls_up_ms;     /* when the current DTLS came up */
+	int dtls_rebinds;
+	uint16_t udp_port;       /* local port of udp_fd */
+	uint16_t dtls_first_port, dtls_last_port;
 	/* timing and results */
 	double setup_ms;
 	uint64_t t_start_us, up_at_ms, end_at_ms, traffic_end_ms;
@@ -1024,13 +1028,16 @@ static void dtls_step(struct session *s)
 			return;
 		}
 		s->dtls_state = 2;
-		s->dtls_last_rx_ms = now_ms();
+		s->dtls_last_rx_ms = s->dtls_up_ms = now_ms();
+		if (!s->dtls_first_port)
+			s->dtls_first_port = s->udp_port;
+		s->dtls_last_port = s->udp_port;
 		s->dtls_ever_ver = dtls_version(s->dtls);
 		util_strlcpy(s->dtls_ever_suite, dtls_cipher(s->dtls), sizeof(s->dtls_ever_suite));
 		ev_timer_stop(s->run->loop, &s->dtmo);
-		vpnc_log("create_dtls_connection", "%s DTLS%s connected, cipher %s", s->tag,
-			 dtls_version(s->dtls) == DTLS1_BAD_VER ? "v0.9" : "v1.2",
-			 dtls_cipher(s->dtls));
+		vpnc_log("create_dtls_connection", "%s DTLS%s connected, cipher %s, local port %u",
+			 s->tag, dtls_version(s->dtls) == DTLS1_BAD_VER ? "v0.9" : "v1.2",
+			 dtls_cipher(s->dtls), s->udp_port);
 		traffic_start(s);
 	}
 	uint8_t buf[4096];
@@ -1092,6 +1099,11 @@ static void dtls_start(struct session *s)
 		dtls_failed(s, strerror(errno));
 		return;
 	}
+	struct sockaddr_in la;
+	socklen_t ll = sizeof(la);
+
+	s->udp_port = getsockname(s->udp_fd, (struct sockaddr *)&la, &ll) == 0
+			      ? ntohs(la.sin_port) : 0;
 	vpnc_log("create_dtls_connection", "%s cipher list: %s (%s)", s->tag, s->suite,
 		 s->suite12 ? "X-DTLS12-CipherSuite, DTLS 1.2" : "X-DTLS-CipherSuite, DTLS 0.9");
 	s->dtls = dtls_new(s, s->udp_fd, s->suite, s->suite12, s->master, s->sid,
@@ -1331,6 +1343,28 @@ static void traffic_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		ev_timer_stop(s->run->loop, &s->traffic);
 }
 
+/* --dtls-rebind: the phone's UDP source port changes (a NAT rebinding, or
+ * a client reconnecting DTLS from a new socket).  Like openconnect, the
+ * phone drops its DTLS socket without a close_notify (the old path is
+ * gone) and says hello from a new port with the same session id and
+ * master secret; traffic goes over TLS until the new handshake is up. */
+static void dtls_rebind(struct session *s)
+{
+	uint16_t old = s->udp_port;
+
+	/* the old port stays taken until the new socket has its own, so the
+	 * port really changes */
+	int hold = dup(s->udp_fd);
+
+	s->dtls_rebinds++;
+	dtls_close(s);
+	dtls_start(s);
+	if (hold >= 0)
+		close(hold);
+	vpnc_log("create_dtls_connection", "%s DTLS rebinding: local UDP port %u -> %u", s->tag,
+		 old, s->udp_port);
+}
+
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct session *s = container_of(w, struct session, tick);
@@ -1362,6 +1396,11 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 			dtls_write(s->dtls, &b, 1);
 		}
+	}
+	if (opt.dtls_rebind && s->dtls_state == 2 && !s->dtls_rebinds &&
+	    t - s->dtls_up_ms >= (uint64_t)opt.dtls_rebind * 1000u) {
+		dtls_rebind(s);
+		return;
 	}
 	if (s->dtls_state == 2 && t - s->dtls_last_rx_ms > 3000u * (uint64_t)s->dtls_dpd) {
 		vpnc_log("dtls", "%s DTLS dead (no frame for 3 x DPD), back to TLS", s->tag);
@@ -1649,5 +1688,8 @@ void session_result(const struct session *s, struct session_result *r)
 	util_strlcpy(r->fail_desc, s->fail_desc, sizeof(r->fail_desc));
 	r->reconnects = s->reconnects;
 	r->same_addr_after_reconnect = s->same_addr;
+	r->dtls_rebinds = s->dtls_rebinds;
+	r->dtls_first_port = s->dtls_first_port;
+	r->dtls_last_port = s->dtls_last_port;
 	r->st = s->st_;
 }
