@@ -231,6 +231,12 @@ struct session_view {
 	const char *user, *tunnel_group, *group_policy;
 	const char *public_ip;        /* the client's address as seen by us */
 	uint32_t addr;                /* assigned IPv4, host order, 0 = none */
+	const uint8_t *addr6;         /* assigned IPv6 (network order), NULL = none */
+	/* SESSION_WAITING: authenticated, no CONNECT yet (openconnect
+	 * --authenticate, or a client between its login and its CONNECT);
+	 * SESSION_ACTIVE: a tunnel is up; SESSION_INACTIVE: the tunnel went
+	 * away and the cookie still resumes it. */
+	enum session_view_state { SESSION_WAITING, SESSION_ACTIVE, SESSION_INACTIVE } state;
 	int tunnel_up;                /* a TLS tunnel carries the session now */
 	int dtls_up;                  /* ... and a DTLS channel is established
 				       * (carrying traffic or fallen back) */

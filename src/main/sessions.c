@@ -885,6 +885,9 @@ static void view_of(const struct session *s, uint64_t now, struct session_view *
 	v->group_policy = s->policy;
 	v->public_ip = s->peer;
 	v->addr = s->addr;
+	v->addr6 = s->pool6 ? s->addr6 : NULL;
+	v->state = live ? SESSION_ACTIVE
+		 : s->state == SS_AUTHENTICATED ? SESSION_WAITING : SESSION_INACTIVE;
 	v->tunnel_up = live;
 	v->dtls_state = live ? s->stats.dtls_state : IPC_DTLS_NONE;
 	v->dtls_up = v->dtls_state == IPC_DTLS_UP || v->dtls_state == IPC_DTLS_FALLBACK;

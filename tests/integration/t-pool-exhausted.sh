@@ -1,7 +1,9 @@
 #!/bin/bash
 # t-pool-exhausted: a pool of one address admits the first phone and refuses
 # the second tunnel with 503 + X-Reason and a logged reason (100205), while the
-# first session keeps passing traffic.  When the first phone logs out for good
+# first session keeps passing traffic.  A session authenticated without a
+# tunnel (openconnect --authenticate) is listed as waiting for its tunnel.
+# When the first phone logs out for good
 # (DISCONNECT 0xb0 from openconnect on SIGINT), its address goes back to the
 # pool and the second phone gets it.
 #
@@ -15,6 +17,20 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=tests/integration/lib.sh
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
+
+CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
+sdb() { timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" "$@" 2>&1; }
+# summary KEY: a number of "show vpn-sessiondb summary" (JSON anyconnect.KEY)
+summary() {
+	sdb --json show vpn-sessiondb summary |
+		python3 -c 'import json,sys; print(json.load(sys.stdin)["anyconnect"][sys.argv[1]])' "$1"
+}
+# session_state USER: the JSON "state" of USER's session ("" when none)
+session_state() {
+	sdb --json show vpn-sessiondb anyconnect | python3 -c 'import json,sys
+for s in json.load(sys.stdin)["sessions"]:
+    if s["username"] == sys.argv[1]: print(s["state"])' "$1"
+}
 
 lib_init
 pki_ensure
@@ -35,9 +51,16 @@ start_sslvpnd -c "$conf"
 oc_connect a "$SERVER_URL" -c "$PKI/mic-sha2/leaf.pem" -k "$PKI/mic-sha2/leaf.key" ||
 	fail "client A: no tunnel"
 assert_eq "198.19.0.10" "${OC_ADDR[a]}" "client A got the only address"
+cn_b=$(cert_cn "$PKI/mic-sha1/leaf.pem")
 
 oc_authenticate b "$SERVER_URL" -c "$PKI/mic-sha1/leaf.pem" -k "$PKI/mic-sha1/leaf.key"
 [ -n "$OC_COOKIE" ] || fail "client B: no cookie"
+# --authenticate: a session without CONNECT waits for its tunnel.
+out=$(sdb show vpn-sessiondb anyconnect filter name "$cn_b")
+printf '%s\n' "$out" | sed 's/^/    /'
+assert_match "$out" '^Tunnel State *: Waiting for tunnel' "B's authenticated session is listed as waiting for its tunnel"
+assert_eq waiting-for-tunnel "$(session_state "$cn_b")" "JSON state of B: waiting-for-tunnel"
+assert_eq 1 "$(summary active)" "B's session is not counted as an active tunnel"
 # openconnect prints every cookie it holds (its STRAP key too): keep webvpn.
 cookie_b=$(printf '%s' "$OC_COOKIE" | sed -n 's/.*webvpn=\([^;]*\).*/\1/p')
 [ -n "$cookie_b" ] || fail "no webvpn= in openconnect's cookie"
