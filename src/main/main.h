@@ -107,6 +107,9 @@ struct mainctx {
 	const char *ctl_path_arg;       /* --ctl-socket, NULL = <state-dir>/ctl.sock */
 	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct session *sessions;       /* list head */
+	/* Sessions main ended while their tunnel was up, waiting for its
+	 * final counters before 113019 (sessions.c); not in the table. */
+	struct session *ending;
 	struct session *dtls_table[SESSION_DTLS_BUCKETS]; /* by DTLS id */
 };
 
@@ -279,9 +282,10 @@ struct session_selector {
 
 /* sessions_logoff: the administrator's logoff of every matching session:
  * a tunnel that is up is told (TUNNEL_KICK, IPC_KICK_ADMIN: the client gets
- * a DISCONNECT and exits), the session is destroyed (its cookie stops
+ * a DISCONNECT and exits), the session leaves the table (its cookie stops
  * working, its address is released) and 113019 "Administrator Reset" is
- * logged.  Returns the number of sessions logged off. */
+ * logged with the tunnel's final counts once its TUNNEL_CLOSED came (at
+ * most 3 s later).  Returns the number of sessions logged off. */
 int sessions_logoff(struct mainctx *m, const struct session_selector *sel);
 
 /* ctl.c: the control socket (sslvpnctl).  ctl_start creates the socket

@@ -74,6 +74,7 @@ assert_ping a
 # A logs out (openconnect sends DISCONNECT 0xb0 on SIGINT): address released.
 oc_stop a INT
 assert_log 113019 'Reason: User Requested' "113019: A's session ended by the user"
+assert_ended_bytes 'Reason: User Requested' 252 "113019 of A counts its tunnel's bytes"
 oc_connect b "$SERVER_URL" --cookie="$cookie_b" || fail "client B: no tunnel after A left"
 assert_eq "198.19.0.10" "${OC_ADDR[b]}" "client B got the released address"
 assert_ping b
