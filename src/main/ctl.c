@@ -668,7 +668,7 @@ static void cmd_show_summary(struct request *r)
 {
 	struct mainctx *m = r->ctl->m;
 	struct summary s = { 0 };
-	unsigned long cum = m->next_session_id, peak = (unsigned long)m->peak_sessions;
+	unsigned long cum = m->next_session_id - m->n_discarded, peak = (unsigned long)m->peak_sessions;
 	static const char rule[] =
 		"---------------------------------------------------------------------------\n";
 

@@ -110,6 +110,9 @@ struct mainctx {
 	/* Sessions main ended while their tunnel was up, waiting for its
 	 * final counters before 113019 (sessions.c); not in the table. */
 	struct session *ending;
+	/* Logins whose first CONNECT found no address: discarded, counted
+	 * nowhere (not in Cumulative either: next_session_id - this). */
+	uint32_t n_discarded;
 	struct session *dtls_table[SESSION_DTLS_BUCKETS]; /* by DTLS id */
 };
 

@@ -69,6 +69,7 @@ struct session {
 	 * up; 113019 waits for the tunnel's final counters until end_ms. */
 	const char *end_reason;
 	uint64_t end_ms;
+	size_t peak_before;             /* m->peak_sessions before this one */
 	/* For the control socket's listing (sessions_foreach). */
 	time_t login_time;              /* wall clock at authentication */
 	char tls_version[16];           /* of the current/last tunnel */
@@ -195,6 +196,7 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 	s->login_time = time(NULL);
 	s->next = m->sessions;
 	m->sessions = s;
+	s->peak_before = m->peak_sessions;
 	m->n_sessions++;
 	if (m->n_sessions > m->peak_sessions)
 		m->peak_sessions = m->n_sessions;
@@ -727,6 +729,41 @@ static void session_timer(struct session *s, struct ipc_tunnel_rep *rp)
 			      : (uint32_t)(s->session_timeout - used);
 }
 
+/* A login refused for want of an address leaves nothing behind: the
+ * session is taken out of the table as if it never was (cookie, listing,
+ * Inactive, Peak, Cumulative, vpn-simultaneous-logins), so a phone retrying
+ * against a full pool does not pile up sessions that later log its own
+ * retries off.  737019 and 100205 name the cause. */
+static void discard(struct mainctx *m, struct session *s)
+{
+	detach(m, s);
+	/* This session raised the peak only if the peak grew in its lifetime;
+	 * without it every count of that time was one lower. */
+	if (m->peak_sessions > s->peak_before)
+		m->peak_sessions = m->peak_sessions - 1 > s->peak_before ? m->peak_sessions - 1
+									 : s->peak_before;
+	m->n_discarded++;
+	snapshot_unref(s->snap);
+	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
+	free(s);
+}
+
+static void refuse_no_address(struct mainctx *m, struct session *s,
+			      const struct cfg_name_list *pools, struct ipc_tunnel_rep *rp)
+{
+	char tag[16];
+
+	log_no_address(s, pools, "4");
+	snprintf(tag, sizeof(tag), "%u", s->id);
+	log_event(LM_POOL_EXHAUSTED, tag, pools->n ? pools->v[0] : "(none configured)",
+		  s->user);
+	util_strlcpy(rp->reason, pools->n ? "no address available"
+					  : "no address pool configured",
+		     sizeof(rp->reason));
+	rp->result = IPC_TUNNEL_NO_RESOURCES;
+	discard(m, s);
+}
+
 int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 			 const struct ipc_tunnel_req *rq, struct ipc_tunnel_rep *rp)
 {
@@ -737,9 +774,18 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	const struct cfg_tunnel_group *tg = config_tunnel_group(cfg, s->tunnel_group);
 	struct gp_effective e;
 	struct cfg_name_list pools;
-	char addr[INET_ADDRSTRLEN], tag[16];
+	char addr[INET_ADDRSTRLEN];
 
 	policy_resolve(cfg, s->policy, &e);
+	if (!s->addr) {
+		/* Only a login's first CONNECT has no address yet: a session
+		 * keeps its lease until it ends. */
+		session_pools(m, &e, tg, &pools);
+		if (lease(m, s, &pools) < 0) {
+			refuse_no_address(m, s, &pools, rp);
+			return -1;
+		}
+	}
 	if (s->state == SS_ACTIVE) {
 		/* The client came back on a new connection (TLS died, or a
 		 * second client holds the cookie): the old tunnel goes; its
@@ -750,20 +796,6 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 		s->replaced_conn_id = s->conn_id;
 		s->replaced_stats = s->stats;
 		rp->resumed = 1;
-	}
-	if (!s->addr) {
-		session_pools(m, &e, tg, &pools);
-		if (lease(m, s, &pools) < 0) {
-			log_no_address(s, &pools, "4");
-			snprintf(tag, sizeof(tag), "%u", s->id);
-			log_event(LM_POOL_EXHAUSTED, tag,
-				  pools.n ? pools.v[0] : "(none configured)", s->user);
-			util_strlcpy(rp->reason, pools.n ? "no address available"
-							 : "no address pool configured",
-				     sizeof(rp->reason));
-			rp->result = IPC_TUNNEL_NO_RESOURCES;
-			return -1;
-		}
 	}
 	if (!s->pool6 && rq->want_ipv6)
 		session_lease6(m, s, &e, tg);
