@@ -32,6 +32,7 @@
 #include "sslvpnd/json.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/pool.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/showrun.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
@@ -178,7 +179,7 @@ static const char *fmt_ip(uint32_t host, char *buf, size_t len)
 
 static int filter_ok(const struct listing *l, const struct session_view *v)
 {
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 
 	switch (l->fk) {
 	case F_NONE: return 1;
@@ -186,6 +187,8 @@ static int filter_ok(const struct listing *l, const struct session_view *v)
 	case F_TUNNEL_GROUP: return strcmp(v->tunnel_group, l->fv) == 0;
 	case F_IP:
 		return strcmp(fmt_ip(v->addr, ip, sizeof(ip)), l->fv) == 0 ||
+		       (v->addr6 && !strcmp(inet_ntop(AF_INET6, v->addr6, ip, sizeof(ip)),
+					    l->fv)) ||
 		       strcmp(v->public_ip, l->fv) == 0;
 	}
 	return 0;
@@ -210,6 +213,19 @@ static void tunnels_of(const struct session_view *v, struct tunnels *tn)
 	asa_cipher(v->tls_cipher, &tn->enc[1], &tn->hash[1]);
 	asa_cipher(v->dtls_cipher, &tn->enc[2], &tn->hash[2]);
 }
+
+/* Words for the session's state (session_view_state): the text line of a
+ * session without a tunnel, and the JSON "state". */
+static const char *const state_text[] = {
+	[SESSION_WAITING] = "Waiting for tunnel (authenticated, no CONNECT yet)",
+	[SESSION_ACTIVE] = "Active",
+	[SESSION_INACTIVE] = "Inactive (tunnel lost, the client may resume)",
+};
+static const char *const state_json[] = {
+	[SESSION_WAITING] = "waiting-for-tunnel",
+	[SESSION_ACTIVE] = "active",
+	[SESSION_INACTIVE] = "inactive",
+};
 
 static const char *const tunnel_names[3] = { "AnyConnect-Parent", "SSL-Tunnel", "DTLS-Tunnel" };
 
@@ -307,7 +323,7 @@ static void text_tunnel(struct listing *l, const struct session_view *v,
 	static const char *const types[3] = { "AnyConnect", "SSL VPN Client", "DTLS VPN Client" };
 	struct text *t = l->t;
 	struct tunnel_counts c;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET6_ADDRSTRLEN];
 	const char *proto = i == 2 ? "UDP" : "TCP";
 	unsigned src = i == 2 ? v->udp_src_port : v->tcp_src_port;
 	unsigned dst = i == 2 ? v->udp_dst_port : v->tcp_dst_port;
@@ -320,6 +336,9 @@ static void text_tunnel(struct listing *l, const struct session_view *v,
 	else
 		text_printf(t, "  %-13s: %-22s %-13s: %s\n", "Assigned IP",
 			    fmt_ip(v->addr, ip, sizeof(ip)), "Public IP", v->public_ip);
+	if (i > 0 && v->addr6)
+		text_printf(t, "  %-13s: %s\n", "Assigned IPv6",
+			    inet_ntop(AF_INET6, v->addr6, ip, sizeof(ip)));
 	text_printf(t, "  %-13s: %-22s %-13s: %s\n", "Encryption", tn->enc[i], "Hashing",
 		    tn->hash[i]);
 	if (i > 0)
@@ -393,7 +412,7 @@ static void json_tunnels(struct listing *l, const struct session_view *v,
 static void text_session(struct listing *l, const struct session_view *v)
 {
 	struct text *t = l->t;
-	char ip[INET_ADDRSTRLEN], when[64], dur[48], idle[48], aid[25];
+	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN], when[64], dur[48], idle[48], aid[25];
 	struct tm tm;
 	struct tunnels tn;
 	int i;
@@ -408,6 +427,11 @@ static void text_session(struct listing *l, const struct session_view *v)
 	text_printf(t, "%-13s: %u\n", "Index", v->index);
 	text_printf(t, "%-13s: %-22s %-13s: %s\n", "Assigned IP",
 		    fmt_ip(v->addr, ip, sizeof(ip)), "Public IP", v->public_ip);
+	if (v->addr6)
+		text_printf(t, "%-13s: %s\n", "Assigned IPv6",
+			    inet_ntop(AF_INET6, v->addr6, ip6, sizeof(ip6)));
+	if (v->state != SESSION_ACTIVE)
+		text_printf(t, "%-13s: %s\n", "Tunnel State", state_text[v->state]);
 	text_printf(t, "%-13s:", "Protocol");
 	for (i = 0; i < tn.n; i++)
 		text_printf(t, " %s", tunnel_names[i]);
@@ -449,7 +473,7 @@ static const char *dtls_state_name(uint8_t s)
 static void json_session(struct listing *l, const struct session_view *v)
 {
 	struct json *j = l->j;
-	char ip[INET_ADDRSTRLEN], when[32], aid[25];
+	char ip[INET6_ADDRSTRLEN], when[32], aid[25];
 	struct tm tm;
 	struct tunnels tn;
 	static const char *const keys[3] = { "anyconnect_parent", "ssl_tunnel", "dtls_tunnel" };
@@ -466,6 +490,12 @@ static void json_session(struct listing *l, const struct session_view *v)
 		json_str(j, fmt_ip(v->addr, ip, sizeof(ip)));
 	else
 		json_null(j);
+	json_key(j, "assigned_ipv6");
+	if (v->addr6)
+		json_str(j, inet_ntop(AF_INET6, v->addr6, ip, sizeof(ip)));
+	else
+		json_null(j);
+	json_kv_str(j, "state", state_json[v->state]);
 	json_kv_str(j, "public_ip", v->public_ip);
 	json_key(j, "protocol");
 	json_arr_begin(j);
@@ -638,7 +668,7 @@ static void cmd_show_summary(struct request *r)
 {
 	struct mainctx *m = r->ctl->m;
 	struct summary s = { 0 };
-	unsigned long cum = m->next_session_id, peak = (unsigned long)m->peak_sessions;
+	unsigned long cum = m->next_session_id - m->n_discarded, peak = (unsigned long)m->peak_sessions;
 	static const char rule[] =
 		"---------------------------------------------------------------------------\n";
 
@@ -897,7 +927,7 @@ static void pool_header(struct request *r, const struct pool *p, size_t held)
 		    n - used - held);
 }
 
-static void show_one_pool(struct request *r, const struct pool *p)
+static void show_one_pool(struct request *r, const struct pool *p, int named)
 {
 	struct pool_view pv = { .r = r, .p = p, .now = time(NULL),
 				.window = (uint32_t)r->ctl->m->cfg->general.address_reuse_window };
@@ -905,6 +935,10 @@ static void show_one_pool(struct request *r, const struct pool *p)
 
 	if (r->json)
 		json_obj_begin(r->j);
+	/* The ASA shows one pool, named on the command line; listing them all,
+	 * each IPv4 table needs its name (the IPv6 one starts with it). */
+	if (!r->json && !named && pool_family(p) == 4)
+		text_printf(r->t, "Pool %s\n", pool_name(p));
 	pool_header(r, p, held);
 	for (pv.want_leased = 1; pv.want_leased >= 0; pv.want_leased--) {
 		if (r->json) {
@@ -943,7 +977,7 @@ static void cmd_show_pool(struct request *r, int family)
 			continue;
 		if (shown++ && !r->json)
 			text_printf(r->t, "\n");
-		show_one_pool(r, v[i]);
+		show_one_pool(r, v[i], name != NULL);
 	}
 	if (r->json) {
 		json_arr_end(r->j);
@@ -1007,7 +1041,8 @@ static void cmd_show_version(struct request *r)
 		json_kv_str(r->j, "hostname", host);
 		json_kv_uint(r->j, "uptime_s", up > 0 ? (uint64_t)up : 0);
 		json_kv_str(r->j, "config", m->cfg->source);
-		json_kv_uint(r->j, "config_generation", m->worker_gen);
+		json_kv_uint(r->j, "config_generation", m->snap->gen);
+		json_kv_uint(r->j, "worker_generation", m->worker_gen);
 		json_kv_uint(r->j, "workers", workers);
 		json_obj_end(r->j);
 		return;
@@ -1016,9 +1051,13 @@ static void cmd_show_version(struct request *r)
 	text_printf(r->t, "Compiled with %s, running %s\n\n", OPENSSL_VERSION_TEXT,
 		    OpenSSL_version(OPENSSL_VERSION));
 	text_printf(r->t, "%s up %s\n\n", host, dur);
+	/* Two generations: the configuration's (+1 per reload) and that of
+	 * the workers taking new connections (+1 only when a reload changed
+	 * what workers load). */
 	text_printf(r->t, "Configuration file: %s (generation %u)\n", m->cfg->source,
-		    m->worker_gen);
+		    m->snap->gen);
 	text_printf(r->t, "Worker processes  : %u\n", workers);
+	text_printf(r->t, "Worker generation : %u\n", m->worker_gen);
 }
 
 static const char *const ssl_versions[CFG_SSLVER__COUNT] = {

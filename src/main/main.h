@@ -131,6 +131,12 @@ struct mainctx {
 	const char *ctl_path_arg;       /* --ctl-socket, NULL = <state-dir>/ctl.sock */
 	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct session *sessions;       /* list head */
+	/* Sessions main ended while their tunnel was up, waiting for its
+	 * final counters before 113019 (sessions.c); not in the table. */
+	struct session *ending;
+	/* Logins whose first CONNECT found no address: discarded, counted
+	 * nowhere (not in Cumulative either: next_session_id - this). */
+	uint32_t n_discarded;
 	struct session *dtls_table[SESSION_DTLS_BUCKETS]; /* by DTLS id */
 };
 
@@ -270,6 +276,12 @@ struct session_view {
 	const char *user, *tunnel_group, *group_policy;
 	const char *public_ip;        /* the client's address as seen by us */
 	uint32_t addr;                /* assigned IPv4, host order, 0 = none */
+	const uint8_t *addr6;         /* assigned IPv6 (network order), NULL = none */
+	/* SESSION_WAITING: authenticated, no CONNECT yet (openconnect
+	 * --authenticate, or a client between its login and its CONNECT);
+	 * SESSION_ACTIVE: a tunnel is up; SESSION_INACTIVE: the tunnel went
+	 * away and the cookie still resumes it. */
+	enum session_view_state { SESSION_WAITING, SESSION_ACTIVE, SESSION_INACTIVE } state;
 	int tunnel_up;                /* a TLS tunnel carries the session now */
 	int dtls_up;                  /* ... and a DTLS channel is established
 				       * (carrying traffic or fallen back) */
@@ -312,9 +324,10 @@ struct session_selector {
 
 /* sessions_logoff: the administrator's logoff of every matching session:
  * a tunnel that is up is told (TUNNEL_KICK, IPC_KICK_ADMIN: the client gets
- * a DISCONNECT and exits), the session is destroyed (its cookie stops
+ * a DISCONNECT and exits), the session leaves the table (its cookie stops
  * working, its address is released) and 113019 "Administrator Reset" is
- * logged.  Returns the number of sessions logged off. */
+ * logged with the tunnel's final counts once its TUNNEL_CLOSED came (at
+ * most 3 s later).  Returns the number of sessions logged off. */
 int sessions_logoff(struct mainctx *m, const struct session_selector *sel);
 
 /* ctl.c: the control socket (sslvpnctl).  ctl_start creates the socket

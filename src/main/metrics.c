@@ -272,7 +272,7 @@ static void render_sessions(struct mainctx *m, FILE *fp, const struct sess_scan 
 	sample(fp, "sslvpnd_sessions_peak", m->peak_sessions);
 	family(fp, "sslvpnd_sessions_created_total", "counter",
 	       "Sessions created since start (Cumulative).");
-	sample(fp, "sslvpnd_sessions_created_total", m->next_session_id);
+	sample(fp, "sslvpnd_sessions_created_total", m->next_session_id - m->n_discarded);
 }
 
 static void two_way(FILE *fp, const char *name, const char *type, const char *help,

@@ -64,6 +64,18 @@ struct session {
 	struct tbucket hello_bucket;
 	uint64_t hello_drops, hello_log_ms;
 	struct ipc_tunnel_stats stats;  /* of the current tunnel */
+	/* A tunnel replaced by a reconnect (kicked, IPC_KICK_REPLACED) whose
+	 * TUNNEL_CLOSED has not come yet: its final counters still belong to
+	 * this session.  replaced_stats is its last report, used when the
+	 * worker dies before telling. */
+	struct worker_proc *replaced_worker;
+	uint32_t replaced_conn_id;
+	struct ipc_tunnel_stats replaced_stats;
+	/* Ending (on m->ending): main ended the session while its tunnel was
+	 * up; 113019 waits for the tunnel's final counters until end_ms. */
+	const char *end_reason;
+	uint64_t end_ms;
+	size_t peak_before;             /* m->peak_sessions before this one */
 	/* For the control socket's listing (sessions_foreach). */
 	time_t login_time;              /* wall clock at authentication */
 	char tls_version[16];           /* of the current/last tunnel */
@@ -190,6 +202,7 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 	s->login_time = time(NULL);
 	s->next = m->sessions;
 	m->sessions = s;
+	s->peak_before = m->peak_sessions;
 	m->n_sessions++;
 	if (m->n_sessions > m->peak_sessions)
 		m->peak_sessions = m->n_sessions;
@@ -300,22 +313,58 @@ static void log_ended(struct session *s, const char *reason)
 		  out, in, reason);
 }
 
-static void destroy(struct mainctx *m, struct session *s, const char *reason)
+static void unlink_from(struct session **pp, struct session *s)
 {
-	struct session **pp = &m->sessions;
-
 	while (*pp && *pp != s)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = s->next;
+	s->next = NULL;
+}
+
+/* Out of the table: no cookie, no listing, no DTLS id, address back. */
+static void detach(struct mainctx *m, struct session *s)
+{
+	unlink_from(&m->sessions, s);
 	m->n_sessions--;
 	dtls_id_drop(m, s);
 	release(m, s);
+}
+
+static void add_bytes(struct session *s, uint64_t in, uint64_t out)
+{
+	s->bytes_in += in;
+	s->bytes_out += out;
+}
+
+/* A replaced tunnel that never reported: its last known counters. */
+static void settle_replaced(struct session *s)
+{
+	if (!s->replaced_worker)
+		return;
+	add_bytes(s, s->replaced_stats.bytes_in, s->replaced_stats.bytes_out);
+	s->replaced_worker = NULL;
+	s->replaced_conn_id = 0;
+}
+
+static void finish(struct session *s, const char *reason)
+{
+	settle_replaced(s);
 	log_ended(s, reason);
 	snapshot_unref(s->snap);
 	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
 	free(s);
 }
+
+static void destroy(struct mainctx *m, struct session *s, const char *reason)
+{
+	detach(m, s);
+	finish(s, reason);
+}
+
+/* How long 113019 waits for a kicked tunnel's TUNNEL_CLOSED (the worker
+ * answers at once; this only covers a worker that never does). */
+enum { ENDING_WAIT_MS = 3000 };
 
 static void kick(struct session *s, uint8_t reason)
 {
@@ -326,6 +375,53 @@ static void kick(struct session *s, uint8_t reason)
 
 	if (s->worker)
 		proc_send(s->worker, IPC_TUNNEL_KICK, buf, n, -1);
+}
+
+/* main ends a session (logoff, vpn-simultaneous-logins, vpn-session-
+ * timeout).  Without a tunnel it goes at once.  With one, the tunnel is
+ * told and the session leaves the table now (its address is free for the
+ * next login), but 113019 waits on m->ending for the tunnel's
+ * TUNNEL_CLOSED: only the worker knows the final TLS and DTLS counts. */
+static void end_session(struct mainctx *m, struct session *s, uint8_t kick_reason,
+			const char *reason)
+{
+	if (s->state != SS_ACTIVE || !s->worker) {
+		destroy(m, s, reason);
+		return;
+	}
+	kick(s, kick_reason);
+	detach(m, s);
+	s->end_reason = reason;
+	s->end_ms = util_now_ms() + ENDING_WAIT_MS;
+	s->next = m->ending;
+	m->ending = s;
+}
+
+/* The ending session's last word: the final counters (TUNNEL_CLOSED) or,
+ * from a worker that died or never answered, its last report. */
+static void ending_done(struct mainctx *m, struct session *s, uint64_t in, uint64_t out)
+{
+	unlink_from(&m->ending, s);
+	add_bytes(s, in, out);
+	finish(s, s->end_reason);
+}
+
+static struct session *ending_by_tunnel(struct mainctx *m, struct worker_proc *w,
+					uint32_t session_id, uint32_t conn_id)
+{
+	for (struct session *s = m->ending; s; s = s->next)
+		if (s->id == session_id && s->worker == w && s->conn_id == conn_id)
+			return s;
+	return NULL;
+}
+
+static void ending_tick(struct mainctx *m, struct worker_proc *lost, uint64_t now)
+{
+	for (struct session *s = m->ending, *n; s; s = n) {
+		n = s->next;
+		if (lost ? s->worker == lost : now >= s->end_ms)
+			ending_done(m, s, s->stats.bytes_in, s->stats.bytes_out);
+	}
 }
 
 /* ASA behaviour at vpn-simultaneous-logins (Cisco ASA Series CLI
@@ -357,9 +453,7 @@ void sessions_logoff_oldest(struct mainctx *m, const char *user)
 			old = s;
 	if (!old)
 		return;
-	if (old->state == SS_ACTIVE)
-		kick(old, IPC_KICK_ADMIN);
-	destroy(m, old, "Max logins exceeded");
+	end_session(m, old, IPC_KICK_ADMIN, "Max logins exceeded");
 }
 
 size_t sessions_move_leases(struct mainctx *m, struct pool *from, struct pool *to)
@@ -665,6 +759,41 @@ static void filter_entries(const struct session *s, const struct sslvpnd_config 
 	rp->n_filter_e = (uint16_t)n;
 }
 
+/* A login refused for want of an address leaves nothing behind: the
+ * session is taken out of the table as if it never was (cookie, listing,
+ * Inactive, Peak, Cumulative, vpn-simultaneous-logins), so a phone retrying
+ * against a full pool does not pile up sessions that later log its own
+ * retries off.  737019 and 100205 name the cause. */
+static void discard(struct mainctx *m, struct session *s)
+{
+	detach(m, s);
+	/* This session raised the peak only if the peak grew in its lifetime;
+	 * without it every count of that time was one lower. */
+	if (m->peak_sessions > s->peak_before)
+		m->peak_sessions = m->peak_sessions - 1 > s->peak_before ? m->peak_sessions - 1
+									 : s->peak_before;
+	m->n_discarded++;
+	snapshot_unref(s->snap);
+	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
+	free(s);
+}
+
+static void refuse_no_address(struct mainctx *m, struct session *s,
+			      const struct cfg_name_list *pools, struct ipc_tunnel_rep *rp)
+{
+	char tag[16];
+
+	log_no_address(s, pools, "4");
+	snprintf(tag, sizeof(tag), "%u", s->id);
+	log_event(LM_POOL_EXHAUSTED, tag, pools->n ? pools->v[0] : "(none configured)",
+		  s->user);
+	util_strlcpy(rp->reason, pools->n ? "no address available"
+					  : "no address pool configured",
+		     sizeof(rp->reason));
+	rp->result = IPC_TUNNEL_NO_RESOURCES;
+	discard(m, s);
+}
+
 int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 			 const struct ipc_tunnel_req *rq, struct ipc_tunnel_rep *rp)
 {
@@ -675,28 +804,28 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	const struct cfg_tunnel_group *tg = config_tunnel_group(cfg, s->tunnel_group);
 	struct gp_effective e;
 	struct cfg_name_list pools;
-	char addr[INET_ADDRSTRLEN], tag[16];
+	char addr[INET_ADDRSTRLEN];
 
 	policy_resolve(cfg, s->policy, &e);
-	if (s->state == SS_ACTIVE) {
-		/* The client came back on a new connection (TLS died, or a
-		 * second client holds the cookie): the old tunnel goes. */
-		kick(s, IPC_KICK_REPLACED);
-		rp->resumed = 1;
-	}
 	if (!s->addr) {
+		/* Only a login's first CONNECT has no address yet: a session
+		 * keeps its lease until it ends. */
 		session_pools(m, &e, tg, &pools);
 		if (lease(m, s, &pools) < 0) {
-			log_no_address(s, &pools, "4");
-			snprintf(tag, sizeof(tag), "%u", s->id);
-			log_event(LM_POOL_EXHAUSTED, tag,
-				  pools.n ? pools.v[0] : "(none configured)", s->user);
-			util_strlcpy(rp->reason, pools.n ? "no address available"
-							 : "no address pool configured",
-				     sizeof(rp->reason));
-			rp->result = IPC_TUNNEL_NO_RESOURCES;
+			refuse_no_address(m, s, &pools, rp);
 			return -1;
 		}
+	}
+	if (s->state == SS_ACTIVE) {
+		/* The client came back on a new connection (TLS died, or a
+		 * second client holds the cookie): the old tunnel goes; its
+		 * final counters come in its TUNNEL_CLOSED. */
+		kick(s, IPC_KICK_REPLACED);
+		settle_replaced(s);
+		s->replaced_worker = s->worker;
+		s->replaced_conn_id = s->conn_id;
+		s->replaced_stats = s->stats;
+		rp->resumed = 1;
 	}
 	if (!s->pool6 && rq->want_ipv6)
 		session_lease6(m, s, &e, tg);
@@ -792,13 +921,26 @@ void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t
 		return;
 	}
 	metrics_tunnel_closed(&c);
-	struct session *s = by_id(w->m, c.session_id);
+	struct session *s = ending_by_tunnel(w->m, w, c.session_id, c.conn_id);
 
-	/* A replaced tunnel reports late: the session already moved on. */
-	if (!s || s->worker != w || s->conn_id != c.conn_id)
+	if (s) {
+		ending_done(w->m, s, c.bytes_in, c.bytes_out);
 		return;
-	s->bytes_in += c.bytes_in;
-	s->bytes_out += c.bytes_out;
+	}
+	s = by_id(w->m, c.session_id);
+	if (!s)
+		return;
+	/* A replaced tunnel reports late: the session already moved on,
+	 * only its bytes count. */
+	if (s->replaced_worker == w && s->replaced_conn_id == c.conn_id) {
+		add_bytes(s, c.bytes_in, c.bytes_out);
+		s->replaced_worker = NULL;
+		s->replaced_conn_id = 0;
+		return;
+	}
+	if (s->worker != w || s->conn_id != c.conn_id)
+		return;
+	add_bytes(s, c.bytes_in, c.bytes_out);
 	tunnel_gone(w->m, s, c.reason);
 }
 
@@ -831,11 +973,15 @@ void sessions_on_worker_lost(struct worker_proc *w)
 {
 	for (struct session *s = w->m->sessions, *n; s; s = n) {
 		n = s->next;
+		if (s->replaced_worker == w)
+			settle_replaced(s);
 		if (s->state == SS_ACTIVE && s->worker == w) {
 			metrics_tunnel_lost(&s->stats); /* no TUNNEL_CLOSED will come */
+			add_bytes(s, s->stats.bytes_in, s->stats.bytes_out);
 			tunnel_gone(w->m, s, IPC_CLOSE_LOST);
 		}
 	}
+	ending_tick(w->m, w, 0);
 }
 
 void sessions_tick(struct mainctx *m)
@@ -843,6 +989,7 @@ void sessions_tick(struct mainctx *m)
 	uint64_t now = util_now_ms();
 
 	leases_tick(m);
+	ending_tick(m, NULL, now);
 
 	for (struct session *s = m->sessions, *n; s; s = n) {
 		uint64_t limit = (uint64_t)s->snap->cfg->general.cookie_timeout * 1000;
@@ -852,9 +999,7 @@ void sessions_tick(struct mainctx *m)
 		    now - s->created_ms >= (uint64_t)s->session_timeout * 1000) {
 			/* vpn-session-timeout: the ASA ends the session, tunnel
 			 * or not, and the client is told. */
-			if (s->state == SS_ACTIVE)
-				kick(s, IPC_KICK_TIMEOUT);
-			destroy(m, s, "Max time exceeded");
+			end_session(m, s, IPC_KICK_TIMEOUT, "Max time exceeded");
 			continue;
 		}
 		if (s->state == SS_ACTIVE || now - s->idle_since_ms < limit)
@@ -870,8 +1015,15 @@ void sessions_tick(struct mainctx *m)
 
 void sessions_shutdown(struct mainctx *m)
 {
+	/* The workers stop with main: a running tunnel's last report is all
+	 * that 113019 can count. */
+	for (struct session *s = m->sessions; s; s = s->next)
+		if (s->state == SS_ACTIVE)
+			add_bytes(s, s->stats.bytes_in, s->stats.bytes_out);
 	while (m->sessions)
 		destroy(m, m->sessions, "System Shutdown");
+	while (m->ending)
+		ending_done(m, m->ending, m->ending->stats.bytes_in, m->ending->stats.bytes_out);
 	leases_save(m);
 }
 
@@ -940,6 +1092,9 @@ static void view_of(const struct session *s, uint64_t now, struct session_view *
 	v->group_policy = s->policy;
 	v->public_ip = s->peer;
 	v->addr = s->addr;
+	v->addr6 = s->pool6 ? s->addr6 : NULL;
+	v->state = live ? SESSION_ACTIVE
+		 : s->state == SS_AUTHENTICATED ? SESSION_WAITING : SESSION_INACTIVE;
 	v->tunnel_up = live;
 	v->dtls_state = live ? s->stats.dtls_state : IPC_DTLS_NONE;
 	v->dtls_up = v->dtls_state == IPC_DTLS_UP || v->dtls_state == IPC_DTLS_FALLBACK;
@@ -1011,14 +1166,7 @@ int sessions_logoff(struct mainctx *m, const struct session_selector *sel)
 		next = s->next;
 		if (!selected(s, sel))
 			continue;
-		if (s->state == SS_ACTIVE) {
-			/* The tunnel's TUNNEL_CLOSED will find no session:
-			 * count its bytes now for the 113019 line. */
-			s->bytes_in += s->stats.bytes_in;
-			s->bytes_out += s->stats.bytes_out;
-			kick(s, IPC_KICK_ADMIN);
-		}
-		destroy(m, s, "Administrator Reset");
+		end_session(m, s, IPC_KICK_ADMIN, "Administrator Reset");
 		n++;
 	}
 	return n;

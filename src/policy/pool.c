@@ -105,11 +105,16 @@ static uint32_t *bucket_of(struct pool *p, const char *owner)
 	return &p->buckets[owner_hash(owner) & (p->nbuckets - 1)];
 }
 
-static uint32_t owner_find(struct pool *p, const char *owner)
+/* The free slot remembered for owner (its sticky address), other than
+ * except; NIL when none.  Leased slots keep their owner too (the listing
+ * names who holds each address), so an owner with several sessions has
+ * several slots in the chain, of which at most one is free. */
+static uint32_t owner_find_free(struct pool *p, const char *owner, uint32_t except)
 {
 	uint32_t i = *bucket_of(p, owner);
 
-	while (i != NIL && strcmp(p->slots[i].owner, owner) != 0)
+	while (i != NIL && (i == except || p->slots[i].leased ||
+			    strcmp(p->slots[i].owner, owner) != 0))
 		i = p->slots[i].hnext;
 	return i;
 }
@@ -149,8 +154,9 @@ static void owner_remember(struct pool *p, uint32_t i, const char *owner)
 	owner_forget(p, i);
 	if (!owner_usable(owner))
 		return;
-	prev = owner_find(p, owner);
-	if (prev != NIL)
+	/* One memory per owner: an older free slot of the same owner is
+	 * forgotten, a slot it still holds (another session) is not. */
+	while ((prev = owner_find_free(p, owner, i)) != NIL)
 		owner_forget(p, prev);
 	s->owner = strdup(owner);
 	if (s->owner == NULL)
@@ -365,13 +371,11 @@ static int lease_index(struct pool *p, const char *owner, int64_t now, uint32_t 
 	if (p->fhead == NIL)
 		return -1;
 	if (owner_usable(owner)) {
-		i = owner_find(p, owner);
-		if (i != NIL && !p->slots[i].leased && expired(p, &p->slots[i], now)) {
+		i = owner_find_free(p, owner, NIL);
+		if (i != NIL && expired(p, &p->slots[i], now)) {
 			owner_forget(p, i);
 			i = NIL;
 		}
-		if (i != NIL && p->slots[i].leased)
-			i = NIL;
 	}
 	if (i == NIL)
 		i = p->fhead;

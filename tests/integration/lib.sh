@@ -127,6 +127,20 @@ log_lines() {
 
 log_has() { [ -n "$(log_lines "$@")" ]; }
 
+# assert_ended_bytes ERE MIN WHAT: the first 113019 line matching ERE counts
+# at least MIN bytes each way (Bytes xmt and Bytes rcv).  assert_ping moves
+# 3 echo requests and 3 replies of 84 bytes: 252 each way.
+assert_ended_bytes() {
+	local line xmt rcv
+	line=$(log_lines 113019 "$1" | head -n 1)
+	xmt=$(printf '%s' "$line" | sed -n 's/.*Bytes xmt: \([0-9]*\),.*/\1/p')
+	rcv=$(printf '%s' "$line" | sed -n 's/.*Bytes rcv: \([0-9]*\),.*/\1/p')
+	if [ "${xmt:-0}" -lt "$2" ] || [ "${rcv:-0}" -lt "$2" ]; then
+		fail "$3: expected >= $2 bytes each way, got xmt ${xmt:-?} rcv ${rcv:-?}: $line"
+	fi
+	ok "$3 (xmt $xmt, rcv $rcv)"
+}
+
 # assert_log ID ERE WHAT: within 5 s the server log has event ID matching ERE.
 assert_log() { assert_log_all "$3" "$1" "$2"; }
 

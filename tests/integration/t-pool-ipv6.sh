@@ -78,6 +78,19 @@ srv_tun=$(ns_srv ip -6 route show "$POOL6_FIRST/128" | sed -n 's/.* dev \(sslvpn
 	fail "no IPv6 host route for $POOL6_FIRST via the worker's tun: $(ns_srv ip -6 route)"
 ok "main routes $POOL6_FIRST/128 to the worker's tun $srv_tun"
 
+# The listing shows the IPv6 address next to the IPv4 one (ASA layout:
+# "Assigned IPv6: ..." under "Assigned IP"), in text and JSON.
+timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" show vpn-sessiondb anyconnect >"$TMPD/sdb.out" 2>&1 ||
+	fail "show vpn-sessiondb anyconnect: $(cat "$TMPD/sdb.out")"
+assert_match "$(cat "$TMPD/sdb.out")" "Assigned IPv6: $(re "$POOL6_FIRST")" \
+	"show vpn-sessiondb anyconnect: Assigned IPv6 of A"
+timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" --json show vpn-sessiondb anyconnect >"$TMPD/sdb.json" 2>&1 ||
+	fail "show vpn-sessiondb anyconnect --json: $(cat "$TMPD/sdb.json")"
+assert_eq "$POOL6_FIRST" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)["sessions"][0]["assigned_ipv6"])' <"$TMPD/sdb.json")" \
+	"JSON: assigned_ipv6 of A"
+timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" show vpn-sessiondb anyconnect filter a-ipaddress "$POOL6_FIRST" >"$TMPD/sdb.out" 2>&1
+assert_match "$(cat "$TMPD/sdb.out")" "Index *: 1$" "filter a-ipaddress finds A by its IPv6 address"
+
 # ping6 through the tunnel, counted on A's tun device
 dev=${OC_TUNDEV[a]}
 tx0=$(tun_counter "$NS_CLI" "$dev" tx)

@@ -210,6 +210,19 @@ assert_eq 'generation three' "$(oc_env e CISCO_BANNER)" "e (new login) gets gene
 assert_match "${OC_ADDR[e]}" '^198\.19\.0\.(5[0-9]|60)$' "e leased from voicepool"
 assert_ne "${OC_ADDR[c]}" "${OC_ADDR[e]}" "the renamed pool does not hand out c's live address again"
 ping_via e
+# show version: the configuration is generation 3, the workers taking new
+# connections are still generation 2 (this reload changed nothing they load).
+ctl show version
+assert_match "$(cat "$CTL_OUT")" '^Configuration file: .* \(generation 3\)$' "show version: configuration generation 3"
+assert_match "$(cat "$CTL_OUT")" '^Worker generation : 2$' "show version: worker generation 2"
+# show ip local pool without a name: every pool, each with its name, each
+# leased address with its holder (c and e moved/leased in voicepool).
+ctl show ip local pool
+sed 's/^/    /' "$CTL_OUT"
+assert_match "$(cat "$CTL_OUT")" '^Pool phones$' "show ip local pool: pool phones named"
+assert_match "$(cat "$CTL_OUT")" '^Pool voicepool$' "show ip local pool: pool voicepool named"
+assert_match "$(cat "$CTL_OUT")" "^$(re "${OC_ADDR[c]}") +$(re "$(cert_cn "$PKI/mic-sha2/leaf.pem")")\$" \
+	"c's moved lease still names its owner"
 oc_stop e
 printf 'interfaces = 5;\n' >>"$conf"
 kill -HUP "$main_pid"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # t-session-timeout: vpn-session-timeout 1 (minute) ends the session on
 # time, tunnel or not, as the ASA does: the client is told (DISCONNECT) and
-# exits, 113019 says "Max time exceeded", the cookie stops working.
+# exits, 113019 says "Max time exceeded" with the bytes the tunnel carried
+# (its final counts, TLS and DTLS, not 0), the cookie stops working.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
 #   +--------------------------------+          +-------------------------------+
@@ -47,5 +48,6 @@ t1=$(date +%s)
 [ $((t1 - t0)) -ge 55 ] || fail "session ended after $((t1 - t0)) s, before its 60 s"
 ok "openconnect left after $((t1 - t0)) s"
 assert_log 113019 "Username = $(re "$cn"), .*Reason: Max time exceeded" "113019: Max time exceeded"
+assert_ended_bytes "Username = $(re "$cn"), .*Reason: Max time exceeded" 252 "113019 counts the tunnel's bytes"
 assert_server_alive
 echo "PASS: $T_NAME"

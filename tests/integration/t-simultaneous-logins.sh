@@ -4,7 +4,8 @@
 # limit the session with the longest idle time is logged off, the oldest
 # when all are equally idle; 0 refuses every login.
 #  1. limit 2, sessions A and B up; C logs in -> A (oldest, all active) is
-#     logged off: openconnect A is told and exits, 113019 Max logins exceeded.
+#     logged off: openconnect A is told and exits, 113019 Max logins exceeded
+#     with A's byte counts (the tunnel's final TUNNEL_CLOSED, not 0).
 #  2. C's client dies (kill -9: C keeps its session without a tunnel); D logs
 #     in -> C (idle, though newer than B) is logged off, B keeps running.
 #  3. a tunnel group whose policy says 0 refuses the login (716039 naming
@@ -50,6 +51,7 @@ maxlogins() { log_lines 113019 "Username = $(re "$cn"), .*Reason: Max logins exc
 
 # --- 1. all active: the oldest goes
 con a
+assert_ping a   # 3 echo requests and replies of 84 bytes through A's tunnel
 con b
 assert_ne "${OC_ADDR[a]}" "${OC_ADDR[b]}" "two sessions of one user get two addresses"
 con c
@@ -58,6 +60,7 @@ ok "A logged off when C logged in"
 pid_alive "${OC_PID[b]}" || fail "B was logged off too"
 [ "$(maxlogins)" -eq 1 ] || fail "expected one 113019 Max logins exceeded, got $(maxlogins)"
 ok "113019: Max logins exceeded"
+assert_ended_bytes "Username = $(re "$cn"), .*Reason: Max logins exceeded" 252 "113019 of A counts its tunnel's bytes"
 
 # --- 2. the idle session goes before an older active one
 oc_stop c KILL

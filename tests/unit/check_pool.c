@@ -155,6 +155,49 @@ START_TEST(test_sticky_owner)
 }
 END_TEST
 
+/* Every leased address names its holder, also when one owner holds two
+ * (two sessions of one user) and after a reload moved both leases into a
+ * new pool object (pool_take, reload.c): "show ip local pool" printed "-"
+ * for the first.  Stickiness stays: the owner gets a released one back. */
+static int leased_owner_cb(const struct pool_entry *e, void *arg)
+{
+	size_t *named = arg;
+
+	if (e->leased && e->owner && !strcmp(e->owner, "dev1"))
+		(*named)++;
+	return 0;
+}
+
+START_TEST(test_owner_of_each_lease)
+{
+	struct pool *p = pool_new("p", A(10, 0, 0, 1), A(10, 0, 0, 8), MASK24);
+	struct pool *q = pool_new("p", A(10, 0, 0, 1), A(10, 0, 0, 16), MASK24);
+	uint32_t a, b, again;
+	size_t named = 0;
+
+	ck_assert_int_eq(pool_lease(p, "dev1", &a), 0);
+	ck_assert_int_eq(pool_lease(p, "dev1", &b), 0);
+	ck_assert_uint_ne(a, b);
+	pool_foreach(p, leased_owner_cb, &named);
+	ck_assert_msg(named == 2, "expected both leases owned by dev1, got %zu", named);
+	/* the reload's move: take in the new object, release in the old */
+	ck_assert_int_eq(pool_take(q, a, "dev1"), 0);
+	ck_assert_int_eq(pool_release(p, a), 0);
+	ck_assert_int_eq(pool_take(q, b, "dev1"), 0);
+	ck_assert_int_eq(pool_release(p, b), 0);
+	named = 0;
+	pool_foreach(q, leased_owner_cb, &named);
+	ck_assert_msg(named == 2, "after the move: expected 2 leases owned by dev1, got %zu", named);
+	ck_assert_int_eq(pool_release(q, b), 0);
+	ck_assert_int_eq(pool_lease(q, NULL, &again), 0);
+	ck_assert_uint_ne(again, b);
+	ck_assert_int_eq(pool_lease(q, "dev1", &again), 0);
+	ck_assert_msg(again == b, "expected %08x back, got %08x", b, again);
+	pool_free(p);
+	pool_free(q);
+}
+END_TEST
+
 /* Once someone else holds the old address, the owner gets a new one, and
  * the new holder now owns the address for stickiness. */
 START_TEST(test_sticky_lost)
@@ -794,6 +837,7 @@ static Suite *pool_suite(void)
 	tcase_add_test(core, test_release_fifo);
 	tcase_add_test(core, test_sticky_owner);
 	tcase_add_test(core, test_sticky_lost);
+	tcase_add_test(core, test_owner_of_each_lease);
 	tcase_add_test(core, test_sticky_long_owner);
 	tcase_add_test(core, test_take);
 	tcase_add_loop_test(core, test_release_bad, 0, (int)ARRAY_SIZE(bad_releases));
