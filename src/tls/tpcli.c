@@ -347,8 +347,12 @@ static size_t tg_enabled_urls(const struct cfg_tunnel_group *tg)
 	return n;
 }
 
+#define CH_DFLT_TG "DefaultWEBVPNGroup"
+
 /* --tunnel-group NAME, else the only tunnel group with an enabled
- * group-url: without its group-url a phone lands in DefaultWEBVPNGroup. */
+ * group-url: without its group-url a phone lands in DefaultWEBVPNGroup,
+ * which is therefore the group when no tunnel group has one (url1 is then
+ * the identity's host). */
 static const struct cfg_tunnel_group *ch_named_group(struct ca_cmd *c,
 						     const char *name)
 {
@@ -358,7 +362,7 @@ static const struct cfg_tunnel_group *ch_named_group(struct ca_cmd *c,
 		cmd_fail(c, "certhash: no tunnel-group %s in the configuration", name);
 		return NULL;
 	}
-	if (!tg_enabled_urls(tg)) {
+	if (!tg_enabled_urls(tg) && strcmp(tg->name, CH_DFLT_TG)) {
 		cmd_fail(c, "certhash: tunnel-group %s has no enabled group-url (phones would land in DefaultWEBVPNGroup)",
 			 name);
 		return NULL;
@@ -387,10 +391,9 @@ static const struct cfg_tunnel_group *ch_tunnel_group(struct ca_cmd *c,
 	if (n == 1)
 		return found;
 	if (n == 0)
-		cmd_fail(c, "certhash: no tunnel group has an enabled group-url (phones would land in DefaultWEBVPNGroup): add one, or give --tunnel-group NAME");
-	else
-		cmd_fail(c, "certhash: several tunnel groups have a group-url (%s): choose with --tunnel-group NAME",
-			 names);
+		return config_tunnel_group(c->cfg, CH_DFLT_TG);
+	cmd_fail(c, "certhash: several tunnel groups have a group-url (%s): choose with --tunnel-group NAME",
+		 names);
 	return NULL;
 }
 
@@ -423,6 +426,29 @@ static int ch_args(struct ca_cmd *c, int argc, char **argv, char **tps,
 	return 0;
 }
 
+/* The host of url1 when the group has no group-url: the first DNS SAN of
+ * the identity, else its CN, else a placeholder the admin must replace. */
+static void cert_host(X509 *x, char *buf, size_t len)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+	int i;
+
+	util_strlcpy(buf, "VPN-HOST", len);
+	for (i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+
+		if (g->type == GEN_DNS && ASN1_STRING_length(g->d.dNSName) < (int)len) {
+			util_strlcpy(buf, (const char *)ASN1_STRING_get0_data(g->d.dNSName), len);
+			GENERAL_NAMES_free(gens);
+			return;
+		}
+	}
+	GENERAL_NAMES_free(gens);
+	X509_NAME_get_text_by_NID(X509_get_subject_name(x), NID_commonName, buf, (int)len);
+	if (strchr(buf, ' ') || !buf[0])
+		util_strlcpy(buf, "VPN-HOST", len);
+}
+
 /* s as XML character data (a group-url may hold '&'). */
 static void xml_text(FILE *out, const char *s)
 {
@@ -442,7 +468,7 @@ static void xml_text(FILE *out, const char *s)
  * group's enabled group-urls as written (the ASA matches host and path),
  * authMethod follows its authentication. */
 static void ch_snippet(struct ca_cmd *c, const struct cfg_tunnel_group *tg,
-		       char slots[][32], int n)
+		       const char *host, char slots[][32], int n)
 {
 	size_t i, u = 0;
 	int k;
@@ -461,6 +487,11 @@ static void ch_snippet(struct ca_cmd *c, const struct cfg_tunnel_group *tg,
 			xml_text(c->out, tg->urls[i].url);
 			fprintf(c->out, "</url%zu>\n", u);
 		}
+	if (!u) {
+		fputs("    <url1>https://", c->out);
+		xml_text(c->out, host);
+		fputs("/</url1>\n", c->out);
+	}
 	fputs("  </addresses>\n  <credentials>\n    <hashAlg>0</hashAlg>\n", c->out);
 	for (k = 0; k < n; k++)
 		fprintf(c->out, "    <certHash%d>%s</certHash%d>\n", k + 1, slots[k], k + 1);
@@ -469,7 +500,7 @@ static void ch_snippet(struct ca_cmd *c, const struct cfg_tunnel_group *tg,
 
 static int cmd_certhash(struct ca_cmd *c, int argc, char **argv)
 {
-	char hex[60], b64[32], subj[256];
+	char hex[60], b64[32], subj[256], host[256] = "VPN-HOST";
 	char slots[CH_MAX][32];
 	char *tps[CH_MAX];
 	struct ch_item it[CH_MAX];
@@ -488,6 +519,8 @@ static int cmd_certhash(struct ca_cmd *c, int argc, char **argv)
 		if (load_identity(c, it[i].name, &id) < 0)
 			return -1;
 		tls_sha1_forms(id.cert, hex, slots[i]);
+		if (i == 0)
+			cert_host(id.cert, host, sizeof(host));
 		util_strlcpy(b64, slots[i], sizeof(b64));
 		X509_NAME_oneline(X509_get_subject_name(id.cert), subj,
 				  sizeof(subj));
@@ -497,7 +530,7 @@ static int cmd_certhash(struct ca_cmd *c, int argc, char **argv)
 			it[i].name, it[i].label, subj, hex, b64);
 		identity_clear(&id);
 	}
-	ch_snippet(c, tg, slots, n);
+	ch_snippet(c, tg, host, slots, n);
 	return 0;
 }
 

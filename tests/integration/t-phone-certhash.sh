@@ -7,7 +7,9 @@
 #   - with two group-url tunnel groups certhash without --tunnel-group
 #     refuses (names both), an unknown --tunnel-group is refused, and
 #     --tunnel-group picks: the certificate group (authMethod 2) and the
-#     aaa one (authMethod 0, the phone posts username and password).
+#     aaa one (authMethod 0, the phone posts username and password);
+#   - with no group-url at all the snippet is for DefaultWEBVPNGroup, url1
+#     the identity's host.
 # The interface has no trustpoint: phones (RSA-only offers) get the RSA
 # temporary certificate, certHash1 of certhash _temporary.
 #
@@ -117,9 +119,9 @@ assert_match "$(cat "$ERR")" 'several tunnel groups have a group-url \(vpn-phone
 crypto "$TMPD/two.conf" certhash _temporary --tunnel-group nosuch
 assert_fails "$RC" "certhash --tunnel-group of an unknown tunnel group"
 assert_match "$(cat "$ERR")" 'no tunnel-group nosuch' "error names the unknown tunnel group"
-crypto "$TMPD/two.conf" certhash _temporary --tunnel-group DefaultWEBVPNGroup
+crypto "$TMPD/one.conf" certhash _temporary --tunnel-group pw-phone-group
 assert_fails "$RC" "certhash --tunnel-group of a group without group-url"
-assert_match "$(cat "$ERR")" 'tunnel-group DefaultWEBVPNGroup has no enabled group-url' \
+assert_match "$(cat "$ERR")" 'tunnel-group pw-phone-group has no enabled group-url' \
 	"error says the tunnel group has no group-url"
 assert_match "$(cat "$ERR")" "DefaultWEBVPNGroup\\)$" "error says where phones would land"
 
@@ -147,5 +149,27 @@ assert_eq "$PW_URL" "$(elem "$TMPD/pw.xml" url1)" "--tunnel-group pw-phone-group
 assert_eq 0 "$(elem "$TMPD/pw.xml" authMethod)" "--tunnel-group pw-phone-group: authMethod 0 (user and password)"
 phone_in_group pw pw-phone-group --vpngroup "$TMPD/pw.xml" --username phone1 --password phone-pw-9
 assert_log 113012 'user = phone1' "113012: phone1 authenticated by the local database"
+
+# 5. No tunnel group has a group-url: phones land in DefaultWEBVPNGroup, so
+# the snippet is for it, url1 the identity's host (its CN here).
+stop_pid "$SRV_PID" TERM
+mv "$SRV_LOG" "$TMPD/sslvpnd-two.log"
+cat >"$TMPD/none.conf" <<CONF
+general = { workers = 1; state-dir = "$STATE"; };
+logging = { destination = "stderr"; format = "asa"; };
+interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; trustpoint = "ID"; } );
+trustpoints = ( { name = "ID"; enrollment = "self"; subject-name = "CN=$SRV_IP"; key-type = "rsa"; },
+                { name = "LAB-MIC"; enrollment = "terminal"; certificate = "$STATE/trust"; } );
+ip_local_pools = ( { name = "phones"; range = "198.19.0.10-198.19.0.250"; mask = "255.255.255.0"; } );
+tunnel_groups = ( { name = "DefaultWEBVPNGroup"; address-pool = "phones"; authentication = "certificate"; } );
+CONF
+start_sslvpnd -c "$TMPD/none.conf"
+crypto "$TMPD/none.conf" certhash ID
+[ "$RC" -eq 0 ] || fail "certhash with no group-url anywhere: exit $RC: $(cat "$ERR")"
+assert_match "$(cat "$OUT")" 'for tunnel-group DefaultWEBVPNGroup:' "no group-url: the snippet is for DefaultWEBVPNGroup"
+snippet "$TMPD/none.xml"
+assert_eq "https://$SRV_IP/" "$(elem "$TMPD/none.xml" url1)" "no group-url: url1 is the identity's host"
+assert_eq 2 "$(elem "$TMPD/none.xml" authMethod)" "DefaultWEBVPNGroup (certificate): authMethod 2"
+phone_in_group dflt DefaultWEBVPNGroup --vpngroup "$TMPD/none.xml" --cert "$cert" --key "$key"
 assert_server_alive
 echo "PASS: $T_NAME"
