@@ -789,7 +789,7 @@ static void cmd_show_run(struct request *r)
 		return;
 	}
 	if (!(fp = open_memstream(&buf, &len))) {
-		snprintf(r->err, sizeof(r->err), "ERROR: out of memory");
+		snprintf(r->err, sizeof(r->err), "out of memory");
 		return;
 	}
 	if (kw(what, "group-policy"))
@@ -806,7 +806,7 @@ static void cmd_show_run(struct request *r)
 	if (rc == -2)
 		invalid(r, at);
 	else if (rc < 0)
-		snprintf(r->err, sizeof(r->err), "ERROR: %.60s %.60s does not exist", what,
+		snprintf(r->err, sizeof(r->err), "%.60s %.60s does not exist", what,
 			 name ? name : "");
 	else
 		reply_rendered(r, "config", buf, len);
@@ -984,7 +984,7 @@ static void cmd_show_pool(struct request *r, int family)
 		json_obj_end(r->j);
 	}
 	if (name && !shown)
-		snprintf(r->err, sizeof(r->err), "ERROR: %s local pool %.60s does not exist",
+		snprintf(r->err, sizeof(r->err), "%s local pool %.60s does not exist",
 			 family == 4 ? "ip" : "ipv6", name);
 }
 
@@ -1275,13 +1275,13 @@ static void cmd_crypto(struct request *r)
 	int rc;
 
 	if (!out) {
-		snprintf(r->err, sizeof(r->err), "ERROR: out of memory");
+		snprintf(r->err, sizeof(r->err), "out of memory");
 		return;
 	}
 	rc = tls_ca_command(r->ctl->m->cfg, r->argc, r->argv, out, NULL, err, sizeof(err));
 	fclose(out);
 	if (rc < 0)
-		snprintf(r->err, sizeof(r->err), "ERROR: %.150s", err);
+		snprintf(r->err, sizeof(r->err), "%.150s", err);
 	else if (r->json) {
 		json_obj_begin(r->j);
 		json_kv_str(r->j, "output", buf ? buf : "");

@@ -122,8 +122,11 @@ if timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" show ip local pool nosuchpo
 	>"$CTL_OUT" 2>"$TMPD/ctl.err"; then
 	fail "a missing pool was shown"
 fi
-assert_match "$(cat "$TMPD/ctl.err")" 'ip local pool nosuchpool does not exist' \
-	"a missing pool is an error"
+assert_match "$(cat "$TMPD/ctl.err")" 'ERROR: ip local pool nosuchpool does not exist$' \
+	"a missing pool is an error, as the ASA says it"
+if grep -q 'ERROR: ERROR' "$TMPD/ctl.err"; then
+	fail "the error is prefixed twice: $(cat "$TMPD/ctl.err")"
+fi
 
 # ---- A logs out for good: its address is held for it, not free
 oc_stop a INT
