@@ -15,7 +15,8 @@
 #include "sslvpnd/aclfilter.h"
 #include "sslvpnd/config.h"
 
-enum ipc_dir { IPC_M2W = 1, IPC_W2M = 2 };
+/* IPC_M2S / IPC_S2M: the channel between main and sslvpnd-secmod. */
+enum ipc_dir { IPC_M2W = 1, IPC_W2M = 2, IPC_M2S = 3, IPC_S2M = 4 };
 enum ipc_fdpol { IPC_FD_NONE = 0, IPC_FD_ONE = 1 };
 
 enum ipc_type {
@@ -341,6 +342,48 @@ struct ipc_log_levels {
 	uint8_t levels[32];
 };
 
+/* SECMOD_USERS: main hands secmod the local users' hashes in batches of
+ * at most IPC_SECMOD_USERS_MAX.  A batch with IPC_USERS_FIRST starts a new
+ * table of generation gen; the one with IPC_USERS_LAST replaces secmod's
+ * table with it (a table never has half of one generation and half of
+ * another).  hash is "" for a user without a usable hash. */
+enum { IPC_SECMOD_USERS_MAX = 64, IPC_USERS_FIRST = 1, IPC_USERS_LAST = 2 };
+
+struct ipc_secmod_user {
+	char name[CFG_NAME_MAX];
+	char hash[160];               /* PASSWD_HASH_MAX */
+};
+
+struct ipc_secmod_users {
+	uint32_t gen;
+	uint8_t flags;                /* IPC_USERS_FIRST | IPC_USERS_LAST */
+	uint16_t n_users;
+	struct ipc_secmod_user u[IPC_SECMOD_USERS_MAX];
+};
+
+/* PASSWD_REQ: is password user's?  req_id comes back in PASSWD_REP; main
+ * keeps the login waiting meanwhile.  Both sides wipe password after use. */
+struct ipc_passwd_req {
+	uint32_t req_id;
+	char user[CFG_NAME_MAX];
+	char password[256];           /* never logged */
+};
+
+enum ipc_passwd_result {
+	IPC_PASSWD_OK = 0,
+	IPC_PASSWD_BAD = 1,           /* wrong password */
+	IPC_PASSWD_NO_USER = 2,       /* no such local user (the KDF ran anyway) */
+	IPC_PASSWD_ERROR = 3,         /* the hash does not parse, KDF failed */
+	IPC_PASSWD_BUSY = 4,          /* secmod's queue is full: not checked */
+	IPC_PASSWD_LIMITED = 5,       /* over the user's attempt rate: not checked */
+	IPC_PASSWD__MAX = IPC_PASSWD_LIMITED,
+};
+
+struct ipc_passwd_rep {
+	uint32_t req_id;
+	uint8_t result;               /* enum ipc_passwd_result */
+};
+
 /* Codecs: encode into buf (cap bytes) returning the length or -1; decode
  * returns 0 or -1 (malformed, over-long string, trailing bytes). */
 #define IPC_CODEC(name, st)                                                  \
@@ -360,6 +403,9 @@ IPC_CODEC(tunnel_kick, ipc_tunnel_kick)
 IPC_CODEC(dtls_hello, ipc_dtls_hello)
 IPC_CODEC(tunnel_stats, ipc_tunnel_stats)
 IPC_CODEC(log_levels, ipc_log_levels)
+IPC_CODEC(secmod_users, ipc_secmod_users)
+IPC_CODEC(passwd_req, ipc_passwd_req)
+IPC_CODEC(passwd_rep, ipc_passwd_rep)
 #undef IPC_CODEC
 
 /* ipc_send_msg helpers: encode + send in one call. */

@@ -103,6 +103,48 @@ CODEC(tunnel_kick, ipc_tunnel_kick, TUNNEL_KICK_F)
 #define LOG_LEVELS_F(X) X(BLOB, levels)
 CODEC(log_levels, ipc_log_levels, LOG_LEVELS_F)
 
+#define PASSWD_REQ_F(X) X(U32, req_id) X(STR, user) X(STR, password)
+CODEC(passwd_req, ipc_passwd_req, PASSWD_REQ_F)
+
+#define PASSWD_REP_F(X) X(U32, req_id) X(U8, result)
+CODEC(passwd_rep, ipc_passwd_rep, PASSWD_REP_F)
+
+/* SECMOD_USERS: the fixed part from its field list, then u16 count and
+ * name + hash per user. */
+#define SECMOD_USERS_F(X) X(U32, gen) X(U8, flags)
+
+int ipc_enc_secmod_users(const struct ipc_secmod_users *m, uint8_t *buf, size_t cap)
+{
+	struct wbuf w;
+
+	wbuf_init(&w, buf, cap);
+	SECMOD_USERS_F(ENC)
+	if (m->n_users > IPC_SECMOD_USERS_MAX)
+		return -1;
+	wbuf_put_u16(&w, m->n_users);
+	for (uint16_t i = 0; i < m->n_users; i++) {
+		wbuf_put_str(&w, m->u[i].name);
+		wbuf_put_str(&w, m->u[i].hash);
+	}
+	return wbuf_ok(&w) ? -1 : (int)w.len;
+}
+
+int ipc_dec_secmod_users(struct ipc_secmod_users *m, const uint8_t *buf, size_t len)
+{
+	struct rbuf r;
+
+	memset(m, 0, sizeof(*m));
+	rbuf_init(&r, buf, len);
+	SECMOD_USERS_F(DEC)
+	if (rbuf_get_u16(&r, &m->n_users) || m->n_users > IPC_SECMOD_USERS_MAX)
+		return -1;
+	for (uint16_t i = 0; i < m->n_users; i++) {
+		rbuf_get_str(&r, m->u[i].name, sizeof(m->u[i].name));
+		rbuf_get_str(&r, m->u[i].hash, sizeof(m->u[i].hash));
+	}
+	return rbuf_done(&r);
+}
+
 /* TUNNEL_REP carries counted arrays, so its variable part is hand-written;
  * the fixed part still comes from the field list. */
 #define TUNNEL_REP_F(X) X(U32, conn_id) X(U8, result) X(STR, reason) \

@@ -134,9 +134,13 @@ int ipc_recv(int sock, enum ipc_dir receiver, struct ipc_hdr *hdr, void *buf,
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
+		explicit_bzero(raw, (size_t)n);
 		errno = EPROTO;
 		return -1;
 	}
 	memcpy(buf, raw + IPC_HDR_LEN, hdr->len);
+	/* it may hold a password (AUTH_REQ, PASSWD_REQ): the caller wipes
+	 * its copy, this one is ours */
+	explicit_bzero(raw, (size_t)n);
 	return 1;
 }

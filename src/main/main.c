@@ -378,9 +378,17 @@ static int run(struct mainctx *m, const struct opts *o)
 		ctl_stop(m);
 		return 1;
 	}
+	/* secmod first: a worker's first password login finds it there. */
+	if (msecmod_start(m) < 0) {
+		ctl_stop(m);
+		msecmod_stop(m);
+		return 1;
+	}
+	msecmod_heap_guard(0);
 	if (proc_start_all(m) < 0) {
 		ctl_stop(m);
 		proc_stop_all(m);
+		msecmod_stop(m);
 		return 1;
 	}
 	log_event(LM_DAEMON_START, PACKAGE_VERSION, m->cfg->source);
@@ -390,6 +398,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	udp_stop_all(m);
 	sessions_shutdown(m);
 	proc_stop_all(m);
+	msecmod_stop(m);
 	if (o->pid_file)
 		unlink(o->pid_file);
 	return m->failed ? 1 : 0;
@@ -442,6 +451,9 @@ int main(int argc, char **argv)
 		return 2;
 	if (o.hash_password)
 		return hash_password_cmd();
+	/* Until secmod has the hashes, every block main frees is cleared
+	 * (the parser's copies of them among others): msecmod.c. */
+	msecmod_heap_guard(1);
 	m.cfg = load_config(&o);
 	if (!m.cfg)
 		return 1;

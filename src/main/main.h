@@ -213,6 +213,36 @@ void udp_stop_all(struct mainctx *m);
 /* mauth.c: decisions for the workers' requests */
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len);
 void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len);
+/* mauth_on_passwd_rep: secmod's verdict for the parked login req_id; the
+ * login goes on (or is refused) as if the check had run in place.  A
+ * login whose worker died meanwhile is dropped.  Returns 0, -1 when no
+ * login waits for req_id (secmod answered what was never asked). */
+int mauth_on_passwd_rep(struct mainctx *m, uint32_t req_id, uint8_t result);
+/* mauth_secmod_lost: secmod died: every parked login is refused ("Login
+ * failed.", logged as 100214 "Internal error").  Returns how many. */
+size_t mauth_secmod_lost(struct mainctx *m);
+
+/* msecmod.c: the security module sslvpnd-secmod (src/secmod).
+ * msecmod_start: start it (before the workers) and hand it the users of
+ * m->cfg; 0, or -1 when it cannot be started (logged).  It is restarted
+ * whenever it dies (100702).  msecmod_stop: close its channel and reap it
+ * (bounded wait).  msecmod_users: hand cfg's local users to secmod and
+ * wipe their hashes from cfg (start and reload); 0, -1 when secmod did not
+ * get them (logged; the hashes are wiped all the same).
+ * msecmod_verify: forward a password check; 0 sent (the verdict comes to
+ * mauth_on_passwd_rep), -1 secmod is down, -2 the channel is full or
+ * broken.  The caller wipes its own copy of password.
+ * msecmod_heap_guard(1) makes every free() in main clear the block (glibc
+ * M_PERTURB) while a configuration with hashes is loaded; (0) ends it.
+ * msecmod_heap_scrub clears the small freed blocks M_PERTURB does not
+ * reach (glibc's thread cache). */
+int msecmod_start(struct mainctx *m);
+void msecmod_stop(struct mainctx *m);
+int msecmod_users(struct mainctx *m, struct sslvpnd_config *cfg);
+int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
+		   const char *password);
+void msecmod_heap_guard(int on);
+void msecmod_heap_scrub(void);
 
 /* sessions.c: session table, cookies, address leases, routes */
 struct session *sessions_create(struct mainctx *m, const char *user,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
@@ -15,7 +16,6 @@
 #include "metrics.h"
 #include "mfail.h"
 #include "sslvpnd/log.h"
-#include "sslvpnd/passwd.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 
@@ -106,30 +106,49 @@ static const char *policy_refusal(struct mainctx *m, const struct gp_effective *
 }
 
 /* The password step of authentication aaa / aaa certificate against the
- * local user database.  Returns 0 with *u set, or -1 after answering.
- *
- * scrypt (N = 2^14, some tens of ms) runs here, in main's event loop: one
- * login holds every other event for that long.  S9 (secmod) moves it to its
- * own process; until then the cost stays modest and bounded by passwd.h. */
-static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
-			  const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
-			  const char *name, const struct cfg_user **u)
+ * local user database runs in sslvpnd-secmod (scrypt, tens of ms): main
+ * forwards the check and parks the login here until the verdict comes
+ * (mauth_on_passwd_rep), serving every other event meanwhile.  The parked
+ * copy has no password: it is wiped once forwarded. */
+enum { MAUTH_PENDING_MAX = 128 };
+
+struct pending_login {
+	uint32_t req_id;              /* 0: free slot */
+	uint32_t worker_id;
+	pid_t worker_pid;             /* a restarted worker is another one */
+	struct ipc_auth_req rq;       /* password wiped */
+	struct ipc_auth_rep rp;
+	char tunnel_group[CFG_NAME_MAX];
+	char name[256];               /* the name the password is for */
+};
+
+static struct pending_login pending[MAUTH_PENDING_MAX];
+static uint32_t last_req_id;
+
+static struct pending_login *pending_free_slot(void)
+{
+	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++)
+		if (!pending[i].req_id)
+			return &pending[i];
+	return NULL;
+}
+
+static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
+			 const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			 const char *user, const struct cfg_user *u);
+
+/* A password that did not let the user in.  counts: a guess (wrong
+ * password, unknown user, over the user's rate) feeds the failure
+ * counters; secmod being unable to check it does not. */
+static void password_refused(struct worker_proc *w, const struct ipc_auth_req *rq,
+			     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			     const char *name, const char *why, int counts)
 {
 	int xml = rq->flow == IPC_FLOW_XML;
 	char nu[16], ni[16];
-	const char *why;
 
-	*u = config_user(w->m->cfg, name);
-	int ok = passwd_verify(*u ? (*u)->password : NULL, rq->password,
-			       strnlen(rq->password, sizeof(rq->password)));
-
-	if (ok == 1) {
-		mfail_clear(MFAIL_USER, name);
-		log_event(LM_AAA_USER_OK, name, rq->peer);
-		return 0;
-	}
-	why = !*u ? "User was not found" : ok < 0 ? "Internal error" : "Invalid password";
-	mfail_record(name, rq->peer, util_now_ms() / 1000);
+	if (counts)
+		mfail_record(name, rq->peer, util_now_ms() / 1000);
 	snprintf(nu, sizeof(nu), "%u", mfail_count(MFAIL_USER, name));
 	snprintf(ni, sizeof(ni), "%u", mfail_count(MFAIL_IP, rq->peer));
 	log_event(LM_AAA_USER_REJECTED, name, why, rq->peer, nu, ni);
@@ -138,8 +157,123 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 	util_strlcpy(rp->tunnel_group, tg->name, sizeof(rp->tunnel_group));
 	refuse(w, rp, rq, name, xml ? IPC_AUTH_NEED_FORM : IPC_AUTH_FAIL, why,
 	       "Login failed.");
-	*u = NULL;
+}
+
+/* Forward the check to secmod and park the login: returns 1 (parked), or
+ * -1 after answering when it cannot be checked now. */
+static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
+			  const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			  const char *name)
+{
+	struct pending_login *p = pending_free_slot();
+	char n[16];
+	int rc;
+
+	if (!p) {
+		snprintf(n, sizeof(n), "%d", MAUTH_PENDING_MAX);
+		log_event(LM_SECMOD_PENDING_FULL, name, rq->peer, n);
+		password_refused(w, rq, tg, rp, name,
+				 "Internal error: too many password checks waiting", 0);
+		return -1;
+	}
+	if (++last_req_id == 0)
+		last_req_id = 1;
+	rc = msecmod_verify(w->m, last_req_id, name, rq->password);
+	if (rc < 0) {
+		if (rc == -1)
+			log_event(LM_SECMOD_DOWN, name, rq->peer);
+		password_refused(w, rq, tg, rp, name,
+				 "Internal error: security module unavailable", 0);
+		return -1;
+	}
+	p->req_id = last_req_id;
+	p->worker_id = w->id;
+	p->worker_pid = w->pid;
+	p->rq = *rq;
+	OPENSSL_cleanse(p->rq.password, sizeof(p->rq.password));
+	p->rp = *rp;
+	util_strlcpy(p->tunnel_group, tg->name, sizeof(p->tunnel_group));
+	util_strlcpy(p->name, name, sizeof(p->name));
+	return 1;
+}
+
+static const char *verdict_text(uint8_t result, int *counts)
+{
+	*counts = 1;
+	switch (result) {
+	case IPC_PASSWD_BAD: return "Invalid password";
+	case IPC_PASSWD_NO_USER: return "User was not found";
+	case IPC_PASSWD_LIMITED: return "Too many password attempts for this user";
+	case IPC_PASSWD_BUSY:
+		*counts = 0;
+		return "Internal error: security module busy";
+	default:
+		*counts = 0;
+		return "Internal error";
+	}
+}
+
+/* The verdict applies to the configuration of now: a reload while the
+ * check ran may have removed the tunnel group or the user. */
+static void resume_login(struct mainctx *m, struct pending_login *p, uint8_t result)
+{
+	struct worker_proc *w = p->worker_id < MAIN_MAX_WORKERS ? &m->workers[p->worker_id]
+								: NULL;
+	const struct cfg_tunnel_group *tg;
+	const struct cfg_user *u;
+	int counts;
+
+	if (!w || w->pid != p->worker_pid || w->sock < 0) {
+		log_debugc(LOGC_AAA, 1, "%s: password verdict for %s dropped: its worker is gone",
+			   p->rq.peer, p->name);
+		return;
+	}
+	tg = config_tunnel_group(m->cfg, p->tunnel_group);
+	if (!tg) {
+		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL,
+		       "tunnel group removed by a reload during the login", "Login failed.");
+		return;
+	}
+	u = config_user(m->cfg, p->name);
+	if (result == IPC_PASSWD_OK && !u)
+		result = IPC_PASSWD_NO_USER;  /* removed by a reload meanwhile */
+	if (result != IPC_PASSWD_OK) {
+		const char *why = verdict_text(result, &counts);
+
+		password_refused(w, &p->rq, tg, &p->rp, p->name, why, counts);
+		return;
+	}
+	mfail_clear(MFAIL_USER, p->name);
+	log_event(LM_AAA_USER_OK, p->name, p->rq.peer);
+	finish_login(w, &p->rq, tg, &p->rp, u->name, u);
+}
+
+int mauth_on_passwd_rep(struct mainctx *m, uint32_t req_id, uint8_t result)
+{
+	static struct pending_login p; /* main is single-threaded */
+
+	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++) {
+		if (!req_id || pending[i].req_id != req_id)
+			continue;
+		p = pending[i];
+		memset(&pending[i], 0, sizeof(pending[i]));
+		resume_login(m, &p, result);
+		return 0;
+	}
 	return -1;
+}
+
+size_t mauth_secmod_lost(struct mainctx *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++) {
+		if (!pending[i].req_id)
+			continue;
+		mauth_on_passwd_rep(m, pending[i].req_id, IPC_PASSWD_ERROR);
+		n++;
+	}
+	return n;
 }
 
 /* Who the session belongs to under `aaa certificate`: the AAA (form)
@@ -179,10 +313,7 @@ static int aaa_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 		       "Login failed.");
 		return -1;
 	}
-	if (check_password(w, rq, tg, rp, name, u) < 0)
-		return -1;
-	*user = (*u)->name;
-	return 0;
+	return check_password(w, rq, tg, rp, name);
 }
 
 /* validation-trustpoints: the chain must end at one of them (none = any). */
@@ -196,6 +327,8 @@ static int cert_trustpoint_ok(const struct cfg_tunnel_group *tg, const char *tp)
 	return l->n == 0;
 }
 
+/* Returns 0 (authenticated: *user, *u set), -1 (answered) or 1 (parked
+ * for secmod's password verdict). */
 static int authenticate(struct worker_proc *w, const struct ipc_auth_req *rq,
 			const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
 			const char **user, const struct cfg_user **u)
@@ -302,6 +435,54 @@ static const char *auth_method(const struct cfg_tunnel_group *tg)
 	}
 }
 
+/* After authentication: group-policy checks, 716038, DAP, the session and
+ * its cookie.  rq, rp: the login (rq's password already wiped or unused). */
+static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
+			 const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			 const char *user, const struct cfg_user *u)
+{
+	struct mainctx *m = w->m;
+	struct gp_effective e;
+	const char *refusal;
+	char why[512];
+	/* username X attributes / vpn-group-policy replaces the tunnel
+	 * group's default-group-policy for this user's sessions. */
+	const char *gp = u && u->vpn_group_policy[0] ? u->vpn_group_policy
+						     : tg->default_group_policy;
+
+	util_strlcpy(rp->group_policy, gp, sizeof(rp->group_policy));
+	policy_resolve(m->cfg, gp, &e);
+	refusal = policy_refusal(m, &e, tg, user, u, why, sizeof(why));
+	if (refusal) {
+		refuse(w, rp, rq, user, IPC_AUTH_FAIL, refusal, "Login denied.");
+		return;
+	}
+	/* The seeds show 716038 naming DfltGrpPolicy: the ASA logs it before
+	 * the session's group policy is applied, and before DAP. */
+	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq->peer, auth_method(tg));
+	metrics_count(MET_AUTH_SUCCESS, NULL);
+	int dap_refused;
+	const struct dap_result *dap = dap_login(w, rq, rp, user, &dap_refused);
+
+	if (dap_refused)
+		return;
+	struct session *s = sessions_create(m, user, tg->name, e.policy, rq->peer);
+
+	if (!s) {
+		refuse(w, rp, rq, user, IPC_AUTH_FAIL, "out of memory", "Login failed.");
+		return;
+	}
+	if (dap)
+		sessions_set_dap(s, dap);
+	sessions_set_tcp_dst_port(s, rq->local_port);
+	log_event(LM_SESSION_STARTED, e.policy, user, rq->peer);
+	rp->result = IPC_AUTH_OK;
+	util_strlcpy(rp->cookie, session_cookie(s), sizeof(rp->cookie));
+	util_strlcpy(rp->username, user, sizeof(rp->username));
+	util_strlcpy(rp->banner, gp_str_or(&e, GPA_BANNER, ""), sizeof(rp->banner));
+	reply_auth(w, rp);
+}
+
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 {
 	static struct ipc_auth_req rq;
@@ -310,7 +491,6 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	enum tg_how how = TG_BY_DEFAULT;
 	const struct cfg_user *u;
 	const char *user;
-	char why[512];
 	int bad = ipc_dec_auth_req(&rq, buf, len) < 0;
 
 	/* The payload may hold a password: proc.c's receive buffer is a
@@ -352,47 +532,8 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
 	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */
 		util_strlcpy(rp.group_alias, rq.group_select, sizeof(rp.group_alias));
-	if (authenticate(w, &rq, tg, &rp, &user, &u) < 0)
-		goto out;
-
-	struct gp_effective e;
-	const char *refusal;
-	/* username X attributes / vpn-group-policy replaces the tunnel
-	 * group's default-group-policy for this user's sessions. */
-	const char *gp = u && u->vpn_group_policy[0] ? u->vpn_group_policy
-						     : tg->default_group_policy;
-
-	util_strlcpy(rp.group_policy, gp, sizeof(rp.group_policy));
-	policy_resolve(m->cfg, gp, &e);
-	refusal = policy_refusal(m, &e, tg, user, u, why, sizeof(why));
-	if (refusal) {
-		refuse(w, &rp, &rq, user, IPC_AUTH_FAIL, refusal, "Login denied.");
-		goto out;
-	}
-	/* The seeds show 716038 naming DfltGrpPolicy: the ASA logs it before
-	 * the session's group policy is applied, and before DAP. */
-	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq.peer, auth_method(tg));
-	metrics_count(MET_AUTH_SUCCESS, NULL);
-	int dap_refused;
-	const struct dap_result *dap = dap_login(w, &rq, &rp, user, &dap_refused);
-
-	if (dap_refused)
-		goto out;
-	struct session *s = sessions_create(m, user, tg->name, e.policy, rq.peer);
-
-	if (!s) {
-		refuse(w, &rp, &rq, user, IPC_AUTH_FAIL, "out of memory", "Login failed.");
-		goto out;
-	}
-	if (dap)
-		sessions_set_dap(s, dap);
-	sessions_set_tcp_dst_port(s, rq.local_port);
-	log_event(LM_SESSION_STARTED, e.policy, user, rq.peer);
-	rp.result = IPC_AUTH_OK;
-	util_strlcpy(rp.cookie, session_cookie(s), sizeof(rp.cookie));
-	util_strlcpy(rp.username, user, sizeof(rp.username));
-	util_strlcpy(rp.banner, gp_str_or(&e, GPA_BANNER, ""), sizeof(rp.banner));
-	reply_auth(w, &rp);
+	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0)
+		finish_login(w, &rq, tg, &rp, user, u);
 out:
 	OPENSSL_cleanse(rq.password, sizeof(rq.password));
 }

@@ -85,6 +85,7 @@ const char *metrics_auth_reason(const char *why)
 	} map[] = {
 		{ "User was not found", "password" },
 		{ "Invalid password", "password" },
+		{ "Too many password attempts", "password" },
 		{ "Internal error", "internal" },
 		{ "out of memory", "internal" },
 		{ "unknown group", "unknown-group" },

@@ -395,6 +395,7 @@ int reload_run(struct mainctx *m, FILE *out)
 		return -1;
 	}
 	reload_notify("RELOADING=1");
+	msecmod_heap_guard(1);  /* the new file's hashes: see msecmod.c */
 	next = reload_load(m->config_path, m->state_dir_arg, 1, errs);
 	if (next) {
 		check_fixed(m, next, errs);
@@ -408,6 +409,7 @@ int reload_run(struct mainctx *m, FILE *out)
 				       : "the workers stay (nothing they load changed)";
 
 		relog(m);
+		msecmod_users(m, m->cfg);  /* secmod's table now; main's copy wiped */
 		snprintf(gen, sizeof(gen), "%u", m->snap->gen);
 		snprintf(n, sizeof(n), "%zu", m->n_sessions);
 		log_event(LM_RELOAD_OK, m->cfg->source, gen, n, wk);
@@ -418,6 +420,8 @@ int reload_run(struct mainctx *m, FILE *out)
 		report_errors(m, errs, out);
 	}
 	free(errs);
+	msecmod_heap_scrub();
+	msecmod_heap_guard(0);
 	reload_notify("READY=1");
 	return rc;
 }

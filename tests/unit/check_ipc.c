@@ -359,6 +359,70 @@ START_TEST(transport_enforces_table)
 }
 END_TEST
 
+START_TEST(secmod_roundtrips)
+{
+	static struct ipc_secmod_users u, u2;
+	struct ipc_passwd_req rq = { .req_id = 7 }, rq2;
+	struct ipc_passwd_rep rp = { .req_id = 7, .result = IPC_PASSWD_LIMITED }, rp2;
+	uint8_t buf[IPC_MAX_MSG];
+	int n;
+
+	u.gen = 3;
+	u.flags = IPC_USERS_FIRST | IPC_USERS_LAST;
+	u.n_users = IPC_SECMOD_USERS_MAX;
+	for (int i = 0; i < IPC_SECMOD_USERS_MAX; i++) {
+		memset(u.u[i].name, 'a' + i % 26, sizeof(u.u[i].name) - 1);
+		memset(u.u[i].hash, '$', sizeof(u.u[i].hash) - 1);
+	}
+	n = ipc_enc_secmod_users(&u, buf, sizeof(buf));
+	/* a full batch of the longest names and hashes fits its row */
+	ck_assert_int_gt(n, 0);
+	ck_assert_uint_le((size_t)n, ipc_msgs[IPC_SECMOD_USERS].max_len);
+	ck_assert_int_eq(ipc_dec_secmod_users(&u2, buf, (size_t)n), 0);
+	ck_assert_mem_eq(&u, &u2, sizeof(u));
+	ck_assert_int_eq(ipc_dec_secmod_users(&u2, buf, (size_t)n - 1), -1);
+	u.n_users = IPC_SECMOD_USERS_MAX + 1;
+	ck_assert_int_eq(ipc_enc_secmod_users(&u, buf, sizeof(buf)), -1);
+
+	strcpy(rq.user, "alice");
+	strcpy(rq.password, "secret");
+	n = ipc_enc_passwd_req(&rq, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(ipc_dec_passwd_req(&rq2, buf, (size_t)n), 0);
+	ck_assert_str_eq(rq2.user, "alice");
+	ck_assert_str_eq(rq2.password, "secret");
+	n = ipc_enc_passwd_rep(&rp, buf, sizeof(buf));
+	ck_assert_int_eq(ipc_dec_passwd_rep(&rp2, buf, (size_t)n), 0);
+	ck_assert_uint_eq(rp2.req_id, 7);
+	ck_assert_uint_eq(rp2.result, IPC_PASSWD_LIMITED);
+	/* a secmod message is a violation on a worker's channel and back */
+	ck_assert_int_eq(ipc_msgs[IPC_PASSWD_REQ].dir, IPC_M2S);
+	ck_assert_int_eq(ipc_msgs[IPC_PASSWD_REP].dir, IPC_S2M);
+	ck_assert_int_eq(ipc_msgs[IPC_SECMOD_USERS].dir, IPC_M2S);
+}
+END_TEST
+
+START_TEST(secmod_channel_enforced)
+{
+	int sv[2], fd;
+	struct ipc_hdr h;
+	uint8_t buf[IPC_MAX_MSG], pl[64];
+	struct ipc_passwd_rep rp = { .req_id = 1 };
+	int n = ipc_enc_passwd_rep(&rp, pl, sizeof(pl));
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	/* a worker cannot pass a verdict off as secmod's */
+	ck_assert_int_eq(ipc_send(sv[0], IPC_PASSWD_REP, 1, pl, (size_t)n, -1), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], IPC_W2M, &h, buf, sizeof(buf), &fd), -1);
+	ck_assert_int_eq(errno, EPROTO);
+	ck_assert_int_eq(ipc_send(sv[0], IPC_PASSWD_REP, 1, pl, (size_t)n, -1), 0);
+	ck_assert_int_eq(ipc_recv(sv[1], IPC_S2M, &h, buf, sizeof(buf), &fd), 1);
+	ck_assert_uint_eq(h.type, IPC_PASSWD_REP);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ipc");
@@ -375,6 +439,8 @@ static Suite *suite(void)
 	tcase_add_test(core, small_roundtrips);
 	tcase_add_test(core, log_levels_roundtrip);
 	tcase_add_test(core, dtls_hello_blob);
+	tcase_add_test(core, secmod_roundtrips);
+	tcase_add_test(lim, secmod_channel_enforced);
 	tcase_add_test(lim, transport_enforces_table);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, lim);

@@ -1,0 +1,407 @@
+/* main's side of sslvpnd-secmod: start it before the workers, hand it the
+ * local users' hashes (then wipe main's copy), forward password checks and
+ * route the verdicts back to mauth.c, restart it when it dies.
+ *
+ * secmod runs one KDF at a time off main's loop; main never waits for it:
+ * a login waiting for its verdict is parked in mauth.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <malloc.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "main.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/snapshot.h"
+#include "sslvpnd/util.h"
+
+enum { RESTART_BACKOFF_MS = 1000, SEND_WAIT_MS = 2000, SECMOD_READS_PER_WAKE = 64,
+       HEAP_PERTURB = 0x5a };
+
+struct msecmod {
+	struct mainctx *m;
+	char path[PATH_MAX + 64];
+	pid_t pid;
+	int sock;
+	ev_io io;
+	ev_child child;
+	ev_timer restart;
+	uint64_t started_ms;
+	uint32_t users_gen;
+};
+
+static struct msecmod sm = { .sock = -1 };
+
+static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents);
+static void on_secmod_child_cb(struct ev_loop *loop, ev_child *cw, int revents);
+
+/* Next to our binary in the build tree, else in libexecdir. */
+static void find_secmod(struct msecmod *s)
+{
+	static const char *const rel[] = { "../secmod/sslvpnd-secmod", "sslvpnd-secmod" };
+	char self[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n > 0) {
+		self[n] = 0;
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = 0;
+			for (size_t i = 0; i < ARRAY_SIZE(rel); i++) {
+				snprintf(s->path, sizeof(s->path), "%s/%s", self, rel[i]);
+				if (access(s->path, X_OK) == 0)
+					return;
+			}
+		}
+	}
+	snprintf(s->path, sizeof(s->path), "%s/sslvpnd-secmod", LIBEXECDIR);
+}
+
+/* Like a worker: exactly stdin/stdout/stderr and the channel as fd 3. */
+static void exec_secmod(struct mainctx *m, int sock)
+{
+	const struct sslvpnd_config *cfg = m->cfg;
+	char fac[16], fmt[16], dbg[16];
+	const char *argv[16];
+	int a = 0;
+
+	if (sock != 3 ? dup2(sock, 3) < 0 : fcntl(3, F_SETFD, 0) < 0)
+		_exit(127);
+	if (util_close_from(4) < 0)
+		_exit(127);
+	snprintf(fac, sizeof(fac), "%d", cfg->logging.facility);
+	snprintf(fmt, sizeof(fmt), "%d", (int)cfg->logging.format);
+	snprintf(dbg, sizeof(dbg), "%d", m->debug ? m->debug : cfg->logging.debug);
+	argv[a++] = "sslvpnd-secmod";
+	argv[a++] = "--user";
+	argv[a++] = cfg->general.user;
+	argv[a++] = "--group";
+	argv[a++] = cfg->general.group;
+	argv[a++] = "--facility";
+	argv[a++] = fac;
+	argv[a++] = "--log-format";
+	argv[a++] = fmt;
+	argv[a++] = "-d";
+	argv[a++] = dbg;
+	if (m->foreground || !cfg->logging.to_syslog)
+		argv[a++] = "-f";
+	argv[a] = NULL;
+	execv(sm.path, (char *const *)(uintptr_t)argv);
+	fprintf(stderr, "sslvpnd: cannot execute %s: %s\n", sm.path, strerror(errno));
+	_exit(127);
+}
+
+static int spawn(struct mainctx *m)
+{
+	char pids[16];
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		log_warn("secmod: socketpair");
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		log_warn("secmod: fork");
+		close(sv[0]);
+		close(sv[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		exec_secmod(m, sv[1]);
+	}
+	close(sv[1]);
+	util_nonblock(sv[0]);
+	sm.pid = pid;
+	sm.sock = sv[0];
+	sm.started_ms = util_now_ms();
+	ev_io_init(&sm.io, on_secmod_msg_cb, sm.sock, EV_READ);
+	ev_io_start(m->loop, &sm.io);
+	ev_child_init(&sm.child, on_secmod_child_cb, pid, 0);
+	ev_child_start(m->loop, &sm.child);
+	snprintf(pids, sizeof(pids), "%d", (int)pid);
+	log_event(LM_SECMOD_STARTED, pids);
+	return 0;
+}
+
+static void close_channel(void)
+{
+	if (sm.sock < 0)
+		return;
+	ev_io_stop(sm.m->loop, &sm.io);
+	close(sm.sock);
+	sm.sock = -1;
+}
+
+/* A message that must arrive (the users): the channel is non-blocking for
+ * main's loop, so wait a bounded time for room (secmod reads between two
+ * KDF runs, tens of ms). */
+static int send_wait(enum ipc_type type, const uint8_t *buf, size_t len)
+{
+	for (int tries = 0; tries < 2; tries++) {
+		struct pollfd p = { .fd = sm.sock, .events = POLLOUT };
+
+		if (ipc_send(sm.sock, type, 0, buf, len, -1) == 0)
+			return 0;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			return -1;
+		if (poll(&p, 1, SEND_WAIT_MS) <= 0)
+			return -1;
+	}
+	return -1;
+}
+
+/* Every user of cfg in batches; the last batch makes them secmod's
+ * table. */
+static int send_users(const struct sslvpnd_config *cfg)
+{
+	static struct ipc_secmod_users b;
+	static uint8_t buf[IPC_MAX_MSG];
+	size_t i = 0;
+	int rc = 0, n;
+
+	sm.users_gen++;
+	do {
+		memset(&b, 0, sizeof(b));
+		b.gen = sm.users_gen;
+		b.flags = i == 0 ? IPC_USERS_FIRST : 0;
+		for (; i < cfg->n_users && b.n_users < IPC_SECMOD_USERS_MAX; i++, b.n_users++) {
+			util_strlcpy(b.u[b.n_users].name, cfg->users[i].name,
+				     sizeof(b.u[b.n_users].name));
+			util_strlcpy(b.u[b.n_users].hash, cfg->users[i].password,
+				     sizeof(b.u[b.n_users].hash));
+		}
+		if (i == cfg->n_users)
+			b.flags |= IPC_USERS_LAST;
+		n = ipc_enc_secmod_users(&b, buf, sizeof(buf));
+		if (n < 0 || send_wait(IPC_SECMOD_USERS, buf, (size_t)n) < 0)
+			rc = -1;
+		explicit_bzero(buf, sizeof(buf));
+	} while (rc == 0 && !(b.flags & IPC_USERS_LAST));
+	explicit_bzero(&b, sizeof(b));
+	return rc;
+}
+
+/* main keeps the users (names, group policy, group-lock) but not their
+ * hashes: from here on only secmod holds them. */
+static void wipe_hashes(struct sslvpnd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_users; i++)
+		explicit_bzero(cfg->users[i].password, sizeof(cfg->users[i].password));
+}
+
+void msecmod_heap_guard(int on)
+{
+	mallopt(M_PERTURB, on ? HEAP_PERTURB : 0);
+}
+
+/* glibc's per-thread cache keeps small freed chunks as they were (M_PERTURB
+ * does not reach it): take every cached chunk of each size back, clear it,
+ * free it again.  Called after a configuration load, so the parser's
+ * freed copies of the hashes (libconfig's strings) do not stay in main's
+ * heap. */
+void msecmod_heap_scrub(void)
+{
+	/* the 64 cache bins hold chunks of 32..1040 bytes: requests of
+	 * 24 + 16 i bytes; 7 chunks a bin by default, 16 taken to be sure */
+	enum { CACHED = 16, BINS = 64 };
+	void *p[CACHED];
+
+	for (size_t b = 0; b < BINS; b++) {
+		for (size_t k = 0; k < CACHED; k++) {
+			p[k] = malloc(24 + 16 * b);
+			if (p[k])
+				explicit_bzero(p[k], malloc_usable_size(p[k]));
+		}
+		for (size_t k = 0; k < CACHED; k++)
+			free(p[k]);
+	}
+	malloc_trim(0);
+}
+
+/* Hand cfg's users to secmod and wipe main's copy (start, reload). */
+int msecmod_users(struct mainctx *m, struct sslvpnd_config *cfg)
+{
+	int rc = sm.sock >= 0 ? send_users(cfg) : -1;
+
+	if (sm.sock >= 0 && rc < 0)
+		log_warn("secmod: cannot hand over the local users");
+	wipe_hashes(cfg);
+	msecmod_heap_scrub();
+	(void)m;
+	return rc;
+}
+
+/* A restarted secmod needs the hashes main no longer has: load the file
+ * main runs again and hand them over when it is still that file (the
+ * snapshot's fingerprint); an edited file waits for a reload, as a
+ * worker does (password logins fail until then, logged). */
+static void resend_users(struct mainctx *m)
+{
+	struct cfg_errors *errs = calloc(1, sizeof(*errs));
+	struct sslvpnd_config *cfg;
+
+	msecmod_heap_guard(1);
+	cfg = errs ? reload_load(m->config_path, m->state_dir_arg, 0, errs) : NULL;
+	if (cfg && snapshot_fingerprint(cfg) == m->snap->fingerprint) {
+		msecmod_users(m, cfg);
+	} else {
+		log_warnx("secmod: %s changed since it was loaded: password logins fail "
+			  "until sslvpnctl reload", m->cfg->source);
+		if (cfg)
+			wipe_hashes(cfg);
+		msecmod_heap_scrub();
+	}
+	config_free(cfg);
+	free(errs);
+	msecmod_heap_scrub();
+	msecmod_heap_guard(0);
+}
+
+static void on_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	if (sm.m->stopping || sm.pid)
+		return;
+	if (spawn(sm.m) == 0)
+		resend_users(sm.m);
+}
+
+static void describe(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "status 0x%x", status);
+}
+
+static void on_secmod_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
+{
+	char why[96], pids[16], n[16];
+
+	ev_child_stop(loop, cw);
+	close_channel();
+	describe(cw->rstatus, why, sizeof(why));
+	snprintf(pids, sizeof(pids), "%d", (int)sm.pid);
+	sm.pid = 0;
+	snprintf(n, sizeof(n), "%zu", mauth_secmod_lost(sm.m));
+	if (sm.m->stopping)
+		return;
+	log_event(LM_SECMOD_DIED, pids, why, n);
+	/* One that dies at once (missing binary, bad user) must not turn
+	 * main into a fork loop. */
+	ev_timer_stop(loop, &sm.restart);
+	ev_timer_set(&sm.restart,
+		     util_now_ms() - sm.started_ms < RESTART_BACKOFF_MS ? 1. : 0., 0.);
+	ev_timer_start(loop, &sm.restart);
+}
+
+static void bad_secmod(const char *why)
+{
+	char pids[16];
+
+	snprintf(pids, sizeof(pids), "%d", (int)sm.pid);
+	log_event(LM_SECMOD_BAD_MSG, pids, why);
+	close_channel();
+	if (sm.pid > 0)
+		kill(sm.pid, SIGKILL);  /* SIGCHLD restarts it */
+}
+
+static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	uint8_t buf[IPC_MAX_MSG];
+	struct ipc_passwd_rep r;
+	struct ipc_hdr h;
+	int fd;
+
+	for (int i = 0; i < SECMOD_READS_PER_WAKE && sm.sock >= 0; i++) {
+		int rc = ipc_recv(sm.sock, IPC_S2M, &h, buf, sizeof(buf), &fd);
+
+		if (rc == 0 && errno == 0) {
+			close_channel();  /* EOF: SIGCHLD does the rest */
+			return;
+		}
+		if (rc == 0)
+			return;
+		if (rc < 0) {
+			bad_secmod(errno == EPROTO ? "IPC protocol violation" : "IPC receive error");
+			return;
+		}
+		/* the table admits only PASSWD_REP in this direction */
+		if (ipc_dec_passwd_rep(&r, buf, h.len) < 0 || r.result > IPC_PASSWD__MAX) {
+			bad_secmod("malformed PASSWD_REP");
+			return;
+		}
+		if (mauth_on_passwd_rep(sm.m, r.req_id, r.result) < 0) {
+			bad_secmod("PASSWD_REP for no request");
+			return;
+		}
+	}
+}
+
+int msecmod_start(struct mainctx *m)
+{
+	sm.m = m;
+	find_secmod(&sm);
+	ev_timer_init(&sm.restart, on_restart_cb, 1., 0.);
+	if (spawn(m) < 0)
+		return -1;
+	return msecmod_users(m, m->cfg);
+}
+
+int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
+		   const char *password)
+{
+	static struct ipc_passwd_req rq;
+	uint8_t buf[1024];
+	int n, rc;
+
+	if (sm.sock < 0)
+		return -1;
+	rq.req_id = req_id;
+	util_strlcpy(rq.user, user, sizeof(rq.user));
+	util_strlcpy(rq.password, password, sizeof(rq.password));
+	n = ipc_enc_passwd_req(&rq, buf, sizeof(buf));
+	rc = n < 0 ? -1 : ipc_send(sm.sock, IPC_PASSWD_REQ, 0, buf, (size_t)n, -1);
+	explicit_bzero(&rq, sizeof(rq));
+	explicit_bzero(buf, sizeof(buf));
+	if (rc < 0)
+		log_warn("secmod: cannot send a password check");
+	(void)m;
+	return rc < 0 ? -2 : 0;
+}
+
+void msecmod_stop(struct mainctx *m)
+{
+	if (!sm.m)
+		return;
+	ev_timer_stop(m->loop, &sm.restart);
+	ev_child_stop(m->loop, &sm.child);
+	close_channel();  /* secmod exits on EOF */
+	if (sm.pid > 0) {
+		pid_t r = 0;
+
+		/* bounded: one that is still in a KDF run gets 2 s */
+		for (int i = 0; i < 40 && (r = waitpid(sm.pid, NULL, WNOHANG)) == 0; i++)
+			usleep(50000);
+		if (r == 0) {
+			kill(sm.pid, SIGKILL);
+			waitpid(sm.pid, NULL, 0);
+		}
+	}
+	sm.pid = 0;
+}

@@ -1,0 +1,254 @@
+/* sslvpnd-secmod: started by main over a SOCK_SEQPACKET pair (fd 3),
+ * before the workers.  It reads no configuration: main sends the local
+ * users' hashes (SECMOD_USERS) at start and at each reload, then password
+ * checks (PASSWD_REQ), which wait in a bounded queue and run one per loop
+ * turn, so new requests are read (and refused when the queue is full)
+ * while scrypt works.  Exits when main closes the channel. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "secmod.h"
+#include "sslvpnd/ipc.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/util.h"
+
+/* Password checks waiting for the KDF: at tens of ms each, 64 is a few
+ * seconds of work; beyond it a request is answered BUSY at once (main
+ * refuses that login) rather than making every later login wait longer. */
+enum { SECMOD_FD = 3, SECMOD_QUEUE_MAX = 64, SECMOD_READS_PER_WAKE = 64,
+       SECMOD_BUSY_LOG_MS = 10000 };
+
+struct secmod_opts {
+	const char *user, *group;
+	int debug, foreground, facility, format;
+};
+
+struct secmod {
+	struct ev_loop *loop;
+	int ipc;
+	ev_io ipc_io;
+	/* One queued check per loop turn, after the poll (ev_check): an idle
+	 * watcher alone would starve while main keeps the channel busy.
+	 * spin (ev_idle) only keeps the poll from blocking meanwhile. */
+	ev_check work;
+	ev_idle spin;
+	ev_signal sigterm;
+	struct smauth *auth;
+	struct ipc_passwd_req q[SECMOD_QUEUE_MAX];
+	size_t q_head, q_len;
+	uint64_t busy_logged_ms;
+	uint32_t busy_refused;
+};
+
+static int parse_opts(int argc, char **argv, struct secmod_opts *o)
+{
+	static const struct option lo[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "facility", required_argument, NULL, 'F' },
+		{ "log-format", required_argument, NULL, 'L' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:f", lo, NULL)) != -1) {
+		switch (c) {
+		case 'u': o->user = optarg; break;
+		case 'g': o->group = optarg; break;
+		case 'F': o->facility = atoi(optarg); break;
+		case 'L': o->format = atoi(optarg); break;
+		case 'd': o->debug = atoi(optarg); break;
+		case 'f': o->foreground = 1; break;
+		default: return -1;
+		}
+	}
+	return o->user && o->group && optind == argc ? 0 : -1;
+}
+
+/* The same unprivileged user as the workers (general.user/group): secmod
+ * needs no privilege at all, only the hashes main sends. */
+static int drop_privileges(const struct secmod_opts *o)
+{
+	if (geteuid() == 0) {
+		struct passwd *pw = getpwnam(o->user);
+		struct group *gr = getgrnam(o->group);
+
+		if (!pw || !gr) {
+			log_warnx("secmod: user %s or group %s does not exist "
+				  "(general.user/group)", o->user, o->group);
+			return -1;
+		}
+		if (setgroups(0, NULL) < 0 || setgid(gr->gr_gid) < 0 ||
+		    setuid(pw->pw_uid) < 0) {
+			log_warn("secmod: cannot drop privileges to %s:%s", o->user, o->group);
+			return -1;
+		}
+	}
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	/* not dumpable: no core file, no ptrace by the same user (a worker) */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	return 0;
+}
+
+static void reply(struct secmod *s, uint32_t id, uint8_t result)
+{
+	struct ipc_passwd_rep r = { .req_id = id, .result = result };
+
+	if (IPC_SEND(s->ipc, IPC_PASSWD_REP, passwd_rep, &r, 0, -1) < 0)
+		fatal("secmod: cannot answer main");
+}
+
+static void refuse_busy(struct secmod *s, uint32_t id)
+{
+	uint64_t now = util_now_ms();
+	char n[16], c[16];
+
+	reply(s, id, IPC_PASSWD_BUSY);
+	s->busy_refused++;
+	if (s->busy_logged_ms && now - s->busy_logged_ms < SECMOD_BUSY_LOG_MS)
+		return;
+	snprintf(n, sizeof(n), "%d", SECMOD_QUEUE_MAX);
+	snprintf(c, sizeof(c), "%u", s->busy_refused);
+	log_event(LM_SECMOD_QUEUE_FULL, n, c);
+	s->busy_logged_ms = now;
+	s->busy_refused = 0;
+}
+
+static void on_passwd_req(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_passwd_req *slot;
+	struct ipc_passwd_req rq;
+	int bad = ipc_dec_passwd_req(&rq, buf, len) < 0;
+
+	if (bad)
+		fatalx("secmod: malformed PASSWD_REQ from main");
+	if (!smauth_admit(s->auth, rq.user, util_now_ms())) {
+		reply(s, rq.req_id, IPC_PASSWD_LIMITED);
+	} else if (s->q_len == SECMOD_QUEUE_MAX) {
+		refuse_busy(s, rq.req_id);
+	} else {
+		slot = &s->q[(s->q_head + s->q_len++) % SECMOD_QUEUE_MAX];
+		*slot = rq;
+		ev_idle_start(s->loop, &s->spin);
+	}
+	explicit_bzero(&rq, sizeof(rq));
+}
+
+static void on_users(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_secmod_users b;
+	int bad = ipc_dec_secmod_users(&b, buf, len) < 0 || smauth_on_users(s->auth, &b) < 0;
+
+	explicit_bzero(&b, sizeof(b));
+	if (bad)
+		fatalx("secmod: malformed or out-of-sequence SECMOD_USERS from main");
+}
+
+static void on_ipc_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct secmod *s = io->data;
+	uint8_t buf[IPC_MAX_MSG];
+	struct ipc_hdr h;
+	int fd;
+
+	for (int i = 0; i < SECMOD_READS_PER_WAKE; i++) {
+		int r = ipc_recv(s->ipc, IPC_M2S, &h, buf, sizeof(buf), &fd);
+
+		if (r == 0 && errno == 0) {
+			log_debug("secmod: main closed the channel; exiting");
+			ev_break(loop, EVBREAK_ALL);
+			return;
+		}
+		if (r == 0)
+			return;
+		if (r < 0)
+			fatal("secmod: bad message from main");
+		if (h.type == IPC_PASSWD_REQ)
+			on_passwd_req(s, buf, h.len);
+		else if (h.type == IPC_SECMOD_USERS)
+			on_users(s, buf, h.len);
+		else
+			fatalx("secmod: unexpected %s from main", ipc_msgs[h.type].name);
+		explicit_bzero(buf, h.len);
+	}
+}
+
+/* One check per loop turn: the channel is read between two KDF runs. */
+static void on_work_cb(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct secmod *s = w->data;
+	struct ipc_passwd_req *rq;
+
+	if (!s->q_len) {
+		ev_idle_stop(loop, &s->spin);
+		return;
+	}
+	rq = &s->q[s->q_head];
+	s->q_head = (s->q_head + 1) % SECMOD_QUEUE_MAX;
+	s->q_len--;
+	uint8_t res = smauth_verify(s->auth, rq->user, rq->password,
+				    strnlen(rq->password, sizeof(rq->password)));
+	uint32_t id = rq->req_id;
+
+	explicit_bzero(rq, sizeof(*rq));
+	reply(s, id, res);
+}
+
+static void on_spin_cb(struct ev_loop *loop, ev_idle *w, int revents)
+{
+}
+
+static void on_sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+int main(int argc, char **argv)
+{
+	static struct secmod s;
+	struct secmod_opts o = { 0 };
+
+	log_init("sslvpnd-secmod", 1, 0, LOG_FMT_ASA, 0);
+	if (parse_opts(argc, argv, &o) < 0)
+		fatalx("usage: sslvpnd-secmod --user USER --group GROUP [--facility N] "
+		       "[--log-format N] [-d N] [-f] (started by sslvpnd)");
+	log_init("sslvpnd-secmod", o.foreground, o.facility,
+		 o.format ? LOG_FMT_NATIVE : LOG_FMT_ASA, o.debug);
+	s.ipc = SECMOD_FD;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);  /* a ^C in main's terminal: main decides */
+	if (util_nonblock(s.ipc) < 0)
+		fatal("secmod: IPC channel (fd 3) missing: start sslvpnd, not secmod");
+	if (drop_privileges(&o) < 0)
+		fatalx("secmod: setup failed");
+	s.auth = smauth_new();
+	if (!s.auth)
+		fatalx("secmod: out of memory");
+	s.loop = ev_default_loop(EVFLAG_AUTO);
+	ev_io_init(&s.ipc_io, on_ipc_cb, s.ipc, EV_READ);
+	s.ipc_io.data = &s;
+	ev_io_start(s.loop, &s.ipc_io);
+	ev_check_init(&s.work, on_work_cb);
+	s.work.data = &s;
+	ev_check_start(s.loop, &s.work);
+	ev_idle_init(&s.spin, on_spin_cb);
+	ev_signal_init(&s.sigterm, on_sigterm_cb, SIGTERM);
+	ev_signal_start(s.loop, &s.sigterm);
+	ev_run(s.loop, 0);
+	smauth_free(s.auth);
+	explicit_bzero(s.q, sizeof(s.q));
+	return 0;
+}
