@@ -8,9 +8,9 @@
  *
  * Pure computation: no I/O, no logging, no global state.  The KDF runs
  * through OpenSSL 3.0's EVP_KDF "SCRYPT"; parsing needs no OpenSSL, so the
- * config loader can validate hashes.  Lives in src/common because both the
- * config loader and main use it and libsvconfig is linked after libpolicy
- * (S9 moves verification into secmod, which will link it too).
+ * config loader can validate hashes.  Lives in src/common because the
+ * config loader, main (--hash-password) and sslvpnd-secmod (which verifies
+ * every login's password) use it.
  */
 #ifndef SSLVPND_PASSWD_H
 #define SSLVPND_PASSWD_H

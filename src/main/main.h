@@ -221,6 +221,9 @@ int mauth_on_passwd_rep(struct mainctx *m, uint32_t req_id, uint8_t result);
 /* mauth_secmod_lost: secmod died: every parked login is refused ("Login
  * failed.", logged as 100214 "Internal error").  Returns how many. */
 size_t mauth_secmod_lost(struct mainctx *m);
+/* mauth_oldest_pending_ms: when the oldest parked login was forwarded
+ * (util_now_ms clock), 0 when none waits. */
+uint64_t mauth_oldest_pending_ms(void);
 
 /* msecmod.c: the security module sslvpnd-secmod (src/secmod).
  * msecmod_start: start it (before the workers) and hand it the users of
@@ -242,6 +245,11 @@ int msecmod_users(struct mainctx *m, struct sslvpnd_config *cfg);
 int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
 		   const char *password);
 void msecmod_heap_guard(int on);
+/* msecmod_tick (every second): a secmod that left a check unanswered for
+ * MSECMOD_HUNG_MS is hung (its queue drains in a few seconds): killed and
+ * restarted (100707), its parked logins refused. */
+enum { MSECMOD_HUNG_MS = 10000 };
+void msecmod_tick(struct mainctx *m);
 void msecmod_heap_scrub(void);
 
 /* sessions.c: session table, cookies, address leases, routes */

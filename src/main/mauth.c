@@ -120,6 +120,7 @@ struct pending_login {
 	struct ipc_auth_rep rp;
 	char tunnel_group[CFG_NAME_MAX];
 	char name[256];               /* the name the password is for */
+	uint64_t since_ms;            /* forwarded then (msecmod_tick) */
 };
 
 static struct pending_login pending[MAUTH_PENDING_MAX];
@@ -194,7 +195,18 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 	p->rp = *rp;
 	util_strlcpy(p->tunnel_group, tg->name, sizeof(p->tunnel_group));
 	util_strlcpy(p->name, name, sizeof(p->name));
+	p->since_ms = util_now_ms();
 	return 1;
+}
+
+uint64_t mauth_oldest_pending_ms(void)
+{
+	uint64_t oldest = 0;
+
+	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++)
+		if (pending[i].req_id && (!oldest || pending[i].since_ms < oldest))
+			oldest = pending[i].since_ms;
+	return oldest;
 }
 
 static const char *verdict_text(uint8_t result, int *counts)

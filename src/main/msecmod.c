@@ -353,6 +353,18 @@ static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 }
 
+void msecmod_tick(struct mainctx *m)
+{
+	uint64_t oldest = mauth_oldest_pending_ms();
+	char why[96];
+
+	if (!oldest || sm.sock < 0 || util_now_ms() - oldest < MSECMOD_HUNG_MS)
+		return;
+	snprintf(why, sizeof(why), "no answer to a password check for %d s",
+		 MSECMOD_HUNG_MS / 1000);
+	bad_secmod(why);
+}
+
 int msecmod_start(struct mainctx *m)
 {
 	sm.m = m;
