@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -102,12 +103,22 @@ static int drop_privileges(const struct secmod_opts *o)
 	return 0;
 }
 
+/* main parks at most 128 logins, so its channel has room for every
+ * verdict; should main be slow to read, wait a bounded time for room. */
 static void reply(struct secmod *s, uint32_t id, uint8_t result)
 {
 	struct ipc_passwd_rep r = { .req_id = id, .result = result };
 
-	if (IPC_SEND(s->ipc, IPC_PASSWD_REP, passwd_rep, &r, 0, -1) < 0)
-		fatal("secmod: cannot answer main");
+	for (int tries = 0; tries < 2; tries++) {
+		struct pollfd p = { .fd = s->ipc, .events = POLLOUT };
+
+		if (IPC_SEND(s->ipc, IPC_PASSWD_REP, passwd_rep, &r, 0, -1) == 0)
+			return;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			break;
+		poll(&p, 1, 1000);
+	}
+	fatal("secmod: cannot answer main");
 }
 
 static void refuse_busy(struct secmod *s, uint32_t id)
