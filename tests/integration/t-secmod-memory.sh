@@ -1,10 +1,10 @@
 #!/bin/bash
 # t-secmod-memory: after start, and after a reload, main's memory holds no
 # local user's password hash: secmod's does.  Read as root through
-# /proc/PID/mem (tests/integration/memsearch.py): the heap and every
-# anonymous writable mapping of main, after one password login went
-# through; the same search in secmod must find the hash (so the search
-# itself works).  The needles are the whole hash and its derived-key part
+# /proc/PID/mem (tests/integration/memsearch.py): every readable mapping of
+# main (heap, anonymous mappings, stack), after one password login went
+# through; the same search of secmod's heap and anonymous mappings must
+# find the hash (so the search itself works).  The needles are the whole hash and its derived-key part
 # (what an offline guesser needs besides the salt).
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
@@ -49,12 +49,12 @@ count() {
 	printf '%s\n' "$out" | sed -n 's/^TOTAL //p'
 }
 
-# assert_absent WHAT PID HASH: neither the hash nor its key part in PID's
-# heap and anonymous mappings.
+# assert_absent WHAT PID HASH: neither the hash nor its key part anywhere in
+# PID's readable memory (heap, anonymous mappings, stack, data).
 assert_absent() {
 	local key=${3##*\$} n k
-	n=$(count "$2" "$3" anon)
-	k=$(count "$2" "$key" anon)
+	n=$(count "$2" "$3" all)
+	k=$(count "$2" "$key" all)
 	[ "$n" = 0 ] && [ "$k" = 0 ] ||
 		fail "$1: the hash is in memory ($n times whole, $k times its key part)"
 	ok "$1: hash not in memory"
