@@ -369,6 +369,11 @@ int msecmod_start(struct mainctx *m)
 {
 	sm.m = m;
 	find_secmod(&sm);
+	if (access(sm.path, X_OK) < 0) {
+		log_warn("cannot start the security module %s (installed with sslvpnd "
+			 "in libexecdir)", sm.path);
+		return -1;
+	}
 	ev_timer_init(&sm.restart, on_restart_cb, 1., 0.);
 	if (spawn(m) < 0)
 		return -1;

@@ -53,6 +53,16 @@ pid_alive "$sm1" || fail "secmod (pid $sm1) is not running"
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$sm1/status")
 assert_ne 0 "$uid" "secmod runs unprivileged (uid $uid)"
 assert_eq "$SRV_PID" "$(awk '/^PPid:/ { print $2 }' "/proc/$sm1/status")" "secmod is main's child"
+# fds: stdin/stdout/stderr, its channel (3), then only its event loop's
+# own descriptors (anon_inode: epoll, eventfd), nothing main inherited.
+fds=$(for f in /proc/"$sm1"/fd/*; do
+	n=${f##*/}
+	[ "$n" -le 3 ] && { echo "$n"; continue; }
+	t=$(readlink "$f")
+	case $t in anon_inode:*) ;; *) echo "$n:$t" ;; esac
+done | sort -n | xargs)
+assert_eq "0 1 2 3" "$fds" "secmod holds stdin/stdout/stderr, its channel and its event loop's fds only"
+[ "$(readlink "/proc/$sm1/fd/3" | cut -d: -f1)" = socket ] || fail "secmod's fd 3 is not its channel"
 
 # 1. A password login through secmod, and a tunnel that must outlive it.
 OC_STDIN="$TMPD/pw" oc_connect a "$SERVER_URL" --user alice --passwd-on-stdin ||
