@@ -36,6 +36,7 @@ struct msecmod {
 	ev_child child;
 	ev_timer restart;
 	uint64_t started_ms;
+	uint64_t verdict_ms;      /* last PASSWD_REP (msecmod_tick) */
 	uint32_t users_gen;
 };
 
@@ -346,6 +347,7 @@ static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 			bad_secmod("malformed PASSWD_REP");
 			return;
 		}
+		sm.verdict_ms = util_now_ms();
 		if (mauth_on_passwd_rep(sm.m, r.req_id, r.result) < 0) {
 			bad_secmod("PASSWD_REP for no request");
 			return;
@@ -353,14 +355,20 @@ static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 }
 
+/* Hung: checks wait and no verdict came for MSECMOD_HUNG_MS, counted from
+ * the later of the last verdict and the oldest waiting check (a long queue
+ * of slow hashes keeps answering, so it is never taken for hung). */
 void msecmod_tick(struct mainctx *m)
 {
-	uint64_t oldest = mauth_oldest_pending_ms();
+	uint64_t oldest = mauth_oldest_pending_ms(), since;
 	char why[96];
 
-	if (!oldest || sm.sock < 0 || util_now_ms() - oldest < MSECMOD_HUNG_MS)
+	if (!oldest || sm.sock < 0)
 		return;
-	snprintf(why, sizeof(why), "no answer to a password check for %d s",
+	since = sm.verdict_ms > oldest ? sm.verdict_ms : oldest;
+	if (util_now_ms() - since < MSECMOD_HUNG_MS)
+		return;
+	snprintf(why, sizeof(why), "no password verdict for %d s while checks wait",
 		 MSECMOD_HUNG_MS / 1000);
 	bad_secmod(why);
 }

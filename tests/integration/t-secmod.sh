@@ -99,7 +99,7 @@ assert_eq "" "$OC_COOKIE" "a wrong password is still refused"
 kill -STOP "$sm2"
 OC_STDIN="$TMPD/pw" oc_authenticate stopped "$SERVER_URL" --user alice --passwd-on-stdin
 assert_eq "" "$OC_COOKIE" "no cookie while secmod does not answer"
-assert_log 100707 "security module \\(pid $sm2\\): no answer to a password check for 10 s" \
+assert_log 100707 "security module \\(pid $sm2\\): no password verdict for 10 s while checks wait" \
 	"100707: main killed the hung secmod"
 assert_log 113015 'reason = Internal error : local database : user = alice' \
 	"113015: the parked login failed cleanly"
