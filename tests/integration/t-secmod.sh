@@ -4,8 +4,9 @@
 # loaded); secmod runs unprivileged.  secmod killed with SIGKILL while
 # alice's tunnel runs: main logs 100702, starts a new one that gets the
 # users again, the tunnel keeps carrying traffic and the next password login
-# works.  A stopped (SIGSTOP) secmod: the login waiting for it is refused
-# after 10 s (100707), the secmod restarted, the next login works.  One
+# works.  A stopped (SIGSTOP) secmod: while a login waits for it, main
+# still answers sslvpnctl and tunnels run; the login is refused after 10 s
+# (100707), the secmod restarted, the next login works.  One
 # username tried too fast: 100705 and logins refused unchecked (113015).
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
@@ -20,6 +21,7 @@
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
 
 PASS='s3cm0d pass'
+CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
 LIB_DEADLINE=120
 lib_init
 pki_ensure
@@ -96,9 +98,24 @@ assert_eq "" "$OC_COOKIE" "a wrong password is still refused"
 
 # 4. A stopped secmod: the waiting login is refused after 10 s, secmod is
 # replaced, the next login works.
+# Meanwhile main is not blocked: while that login waits, the control
+# socket answers and alice's tunnel carries traffic.
 kill -STOP "$sm2"
-OC_STDIN="$TMPD/pw" oc_authenticate stopped "$SERVER_URL" --user alice --passwd-on-stdin
-assert_eq "" "$OC_COOKIE" "no cookie while secmod does not answer"
+(
+	OC_STDIN="$TMPD/pw" oc_authenticate stopped "$SERVER_URL" --user alice --passwd-on-stdin
+	printf '%s\n' "$OC_COOKIE" >"$TMPD/stopped.cookie"
+) &
+bg=$!
+track_pid "$bg"
+sleep 2
+timeout -k 2 10 "$CTL" --socket "$STATE/ctl.sock" show vpn-sessiondb anyconnect >"$TMPD/ctl.out" 2>&1 ||
+	fail "sslvpnctl show vpn-sessiondb anyconnect failed while a login waits for secmod: $(cat "$TMPD/ctl.out")"
+grep -q alice "$TMPD/ctl.out" || fail "show vpn-sessiondb does not list alice: $(cat "$TMPD/ctl.out")"
+assert_ping a
+pid_alive "$bg" || fail "the login did not wait for the stopped secmod"
+ok "main answered the control socket while a login waited for secmod"
+wait "$bg"
+assert_eq "" "$(cat "$TMPD/stopped.cookie")" "no cookie while secmod does not answer"
 assert_log 100707 "security module \\(pid $sm2\\): no password verdict for 10 s while checks wait" \
 	"100707: main killed the hung secmod"
 assert_log 113015 'reason = Internal error : local database : user = alice' \
