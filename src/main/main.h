@@ -214,7 +214,10 @@ void udp_stop_all(struct mainctx *m);
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len);
 void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len);
 
-/* sessions.c: session table, cookies, address leases, routes */
+/* sessions.c: session table (by cookie, id, DTLS id) and lifecycle;
+ * sessions_lease.c: a session's addresses and routes (sessions_move_leases,
+ * sessions_pools6_reload); sessions_view.c: sessions_foreach, logoff.
+ * Tunnel parameters: tunparams_fill (src/policy/tunparams.c, pure). */
 struct session *sessions_create(struct mainctx *m, const char *user,
 				const char *tunnel_group, const char *policy,
 				const char *peer);
