@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "sessions.h"
 #include "sslvpnd/tunparams.h"
@@ -102,6 +103,28 @@ static void make_cookie(char out[48])
 	OPENSSL_cleanse(raw, sizeof(raw));
 }
 
+/* SHA-256 of a cookie: what the table (and the registry file) keeps to
+ * find a session; the cookie itself leaves main only in the login reply. */
+void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LEN])
+{
+	unsigned int n = 0;
+
+	if (!EVP_Digest(cookie, strlen(cookie), out, &n, EVP_sha256(), NULL) ||
+	    n != SESSION_COOKIE_HASH_LEN)
+		util_random(out, SESSION_COOKIE_HASH_LEN); /* matches nothing */
+}
+
+void sessions_insert(struct mainctx *m, struct session *s)
+{
+	s->next = m->sessions;
+	m->sessions = s;
+	s->peak_before = m->peak_sessions;
+	m->n_sessions++;
+	if (m->n_sessions > m->peak_sessions)
+		m->peak_sessions = m->n_sessions;
+	leases_dirty(); /* the registry lists it (sessions_store.c) */
+}
+
 struct session *sessions_create(struct mainctx *m, const char *user,
 				const char *tunnel_group, const char *policy,
 				const char *peer)
@@ -112,6 +135,7 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 		return NULL;
 	s->id = ++m->next_session_id;
 	make_cookie(s->cookie);
+	sessions_cookie_hash(s->cookie, s->cookie_hash);
 	util_cookie_tag(s->cookie_tag, s->cookie);
 	util_strlcpy(s->user, user, sizeof(s->user));
 	util_strlcpy(s->tunnel_group, tunnel_group, sizeof(s->tunnel_group));
@@ -121,12 +145,7 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 	s->state = SS_AUTHENTICATED;
 	s->created_ms = s->idle_since_ms = util_now_ms();
 	s->login_time = time(NULL);
-	s->next = m->sessions;
-	m->sessions = s;
-	s->peak_before = m->peak_sessions;
-	m->n_sessions++;
-	if (m->n_sessions > m->peak_sessions)
-		m->peak_sessions = m->n_sessions;
+	sessions_insert(m, s);
 	return s;
 }
 
@@ -160,12 +179,14 @@ const char *session_cookie(const struct session *s)
 /* Constant-time compare: the cookie is the tunnel's only credential. */
 struct session *sessions_by_cookie(struct mainctx *m, const char *cookie)
 {
-	size_t n = strlen(cookie);
+	uint8_t h[SESSION_COOKIE_HASH_LEN];
+	struct session *found = NULL;
 
+	sessions_cookie_hash(cookie, h);
 	for (struct session *s = m->sessions; s; s = s->next)
-		if (strlen(s->cookie) == n && CRYPTO_memcmp(s->cookie, cookie, n) == 0)
-			return s;
-	return NULL;
+		if (!found && CRYPTO_memcmp(s->cookie_hash, h, sizeof(h)) == 0)
+			found = s;
+	return found;
 }
 
 static struct session *by_id(struct mainctx *m, uint32_t id)
@@ -211,6 +232,7 @@ static void detach(struct mainctx *m, struct session *s)
 {
 	unlink_from(&m->sessions, s);
 	m->n_sessions--;
+	leases_dirty(); /* out of the registry too */
 	dtls_id_drop(m, s);
 	sessions_lease_release(m, s);
 }
@@ -231,13 +253,21 @@ static void settle_replaced(struct session *s)
 	s->replaced_conn_id = 0;
 }
 
+void sessions_free(struct session *s)
+{
+	if (!s)
+		return;
+	snapshot_unref(s->snap);
+	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
+	OPENSSL_cleanse(s->cookie_hash, sizeof(s->cookie_hash));
+	free(s);
+}
+
 static void finish(struct session *s, const char *reason)
 {
 	settle_replaced(s);
 	log_ended(s, reason);
-	snapshot_unref(s->snap);
-	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
-	free(s);
+	sessions_free(s);
 }
 
 static void destroy(struct mainctx *m, struct session *s, const char *reason)
@@ -378,9 +408,7 @@ static void discard(struct mainctx *m, struct session *s)
 		m->peak_sessions = m->peak_sessions - 1 > s->peak_before ? m->peak_sessions - 1
 									 : s->peak_before;
 	m->n_discarded++;
-	snapshot_unref(s->snap);
-	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
-	free(s);
+	sessions_free(s);
 }
 
 static void refuse_no_address(struct mainctx *m, struct session *s,
@@ -427,6 +455,7 @@ static void take_tunnel(struct worker_proc *w, struct session *s,
 	s->traffic_ms = util_now_ms();
 	s->udp_src_port = s->udp_dst_port = 0;
 	memset(&s->stats, 0, sizeof(s->stats));
+	leases_dirty(); /* the registry's state of the session */
 }
 
 /* Who the tunnel is and which addresses it has. */
@@ -545,6 +574,7 @@ static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 	sessions_lease_unroute(m, s);
 	s->state = SS_DISCONNECTED;
 	s->idle_since_ms = util_now_ms();
+	leases_dirty(); /* the registry: since when without a tunnel */
 }
 
 void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t len)
@@ -648,10 +678,36 @@ void sessions_tick(struct mainctx *m)
 	}
 }
 
+/* Sessions saved for the next start leave quietly: no 113019 (they go on
+ * after the restart), routes removed, addresses back to the pools, whose
+ * memory is saved next. */
+static size_t keep_for_restart(struct mainctx *m)
+{
+	size_t n = 0;
+
+	for (struct session *s; (s = m->sessions); n++) {
+		detach(m, s);
+		settle_replaced(s);
+		sessions_free(s);
+	}
+	return n;
+}
+
 void sessions_shutdown(struct mainctx *m)
 {
-	/* The workers stop with main: a running tunnel's last report is all
-	 * that 113019 can count. */
+	size_t n = m->n_sessions;
+
+	/* The registry first, with every session in it (an empty one too: a
+	 * registry of an earlier run must not come back). */
+	if (sessions_store_save(m) == 0 && n) {
+		char num[24], tmo[24];
+
+		snprintf(num, sizeof(num), "%zu", keep_for_restart(m));
+		snprintf(tmo, sizeof(tmo), "%d", m->cfg->general.cookie_timeout);
+		log_event(LM_SESSIONS_KEPT, num, m->cfg->general.state_dir, tmo);
+	}
+	/* Not saved: the workers stop with main; a running tunnel's last
+	 * report is all that 113019 can count. */
 	for (struct session *s = m->sessions; s; s = s->next)
 		if (s->state == SS_ACTIVE)
 			add_bytes(s, s->stats.bytes_in, s->stats.bytes_out);
@@ -661,7 +717,6 @@ void sessions_shutdown(struct mainctx *m)
 		ending_done(m, m->ending, m->ending->stats.bytes_in, m->ending->stats.bytes_out);
 	leases_save(m);
 }
-
 
 /* Ports for the detailed listing: the TCP port the client logged in on
  * (mauth.c), the UDP ports of its DTLS hello (udp.c). */

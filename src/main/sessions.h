@@ -22,6 +22,9 @@ struct session {
 	uint32_t id;
 	char cookie[48];
 	char cookie_tag[9];
+	/* SHA-256 of the cookie: lookups compare it; the registry file keeps
+	 * it.  A session restored from the file has no cookie[], only this. */
+	uint8_t cookie_hash[SESSION_COOKIE_HASH_LEN];
 	char user[256];
 	char tunnel_group[CFG_NAME_MAX];
 	char policy[CFG_NAME_MAX];
@@ -90,6 +93,14 @@ struct session {
 
 _Static_assert((int)DAP_FILTER_MAX <= (int)IPC_FILTER_MAX, "DAP network ACLs fit TUNNEL_REP.filter");
 
+/* sessions_cookie_hash: SHA-256 of cookie into out. */
+void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LEN]);
+/* sessions_insert: s (filled in) into the table: counts, peak, registry. */
+void sessions_insert(struct mainctx *m, struct session *s);
+/* sessions_free: a session out of every table: its snapshot reference
+ * dropped, secrets wiped, memory freed; NULL is a no-op. */
+void sessions_free(struct session *s);
+
 /* sessions_end: main ends s (logoff, vpn-simultaneous-logins, vpn-session-
  * timeout): without a tunnel at once; with one the tunnel is kicked
  * (kick_reason), s leaves the table now and 113019 (reason) waits for the
@@ -115,6 +126,12 @@ void sessions_lease_unroute(struct mainctx *m, struct session *s);
 void sessions_lease_release(struct mainctx *m, struct session *s);
 void sessions_lease_log_no_address(const struct session *s, const struct cfg_name_list *pools,
 			      const char *family);
+/* sessions_lease_take: the addresses a restored session held (pool and
+ * address as text, "" = none) taken again from the running pools; 0, or
+ * -1 with *why (static text or buf) and nothing taken. */
+int sessions_lease_take(struct mainctx *m, struct session *s, const char *pool,
+			const char *addr, const char *pool6, const char *addr6, char *buf,
+			size_t buflen, const char **why);
 const char *sessions_fmt4(uint32_t a, char *buf, size_t len);
 const char *sessions_fmt6(const uint8_t a[16], char *buf, size_t len);
 

@@ -264,3 +264,80 @@ int sessions_lease_first(struct mainctx *m, struct session *s, const struct gp_e
 	session_pools(m, e, tg, pools);
 	return lease(m, s, pools);
 }
+
+/* ---- a session restored at start (sessions_store.c) */
+
+static struct pool *pool4_named(struct mainctx *m, const char *name)
+{
+	for (size_t j = 0; m->pools && j < m->cfg->n_pools; j++)
+		if (!strcmp(m->cfg->pools[j].name, name))
+			return m->pools[j];
+	return NULL;
+}
+
+static struct pool *pool6_named(struct mainctx *m, const char *name)
+{
+	for (size_t j = 0; m->pools6 && j < m->n_pools6; j++)
+		if (m->pools6[j] && !strcmp(pool_name(m->pools6[j]), name))
+			return m->pools6[j];
+	return NULL;
+}
+
+static int take4(struct mainctx *m, struct session *s, const char *pool, const char *addr,
+		 char *buf, size_t buflen, const char **why)
+{
+	struct pool *p = pool4_named(m, pool);
+	struct in_addr in;
+
+	if (!p) {
+		snprintf(buf, buflen, "ip local pool %s no longer exists", pool);
+	} else if (inet_pton(AF_INET, addr, &in) != 1 || !pool_contains(p, ntohl(in.s_addr))) {
+		snprintf(buf, buflen, "address %s is no longer in ip local pool %s", addr, pool);
+	} else if (pool_take(p, ntohl(in.s_addr), s->user) < 0) {
+		snprintf(buf, buflen, "address %s of ip local pool %s is in use", addr, pool);
+	} else {
+		s->pool = p;
+		s->addr = ntohl(in.s_addr);
+		return 0;
+	}
+	*why = buf;
+	return -1;
+}
+
+static int take6(struct mainctx *m, struct session *s, const char *pool, const char *addr,
+		 char *buf, size_t buflen, const char **why)
+{
+	struct pool *p = pool6_named(m, pool);
+	uint8_t a6[16];
+
+	if (!p)
+		snprintf(buf, buflen, "ipv6 local pool %s no longer exists", pool);
+	else if (inet_pton(AF_INET6, addr, a6) != 1 || pool_take6(p, a6, s->user) < 0)
+		snprintf(buf, buflen, "address %s of ipv6 local pool %s is gone or in use", addr,
+			 pool);
+	else {
+		s->pool6 = p;
+		memcpy(s->addr6, a6, 16);
+		return 0;
+	}
+	*why = buf;
+	return -1;
+}
+
+int sessions_lease_take(struct mainctx *m, struct session *s, const char *pool,
+			const char *addr, const char *pool6, const char *addr6, char *buf,
+			size_t buflen, const char **why)
+{
+	if (pool[0] && take4(m, s, pool, addr, buf, buflen, why) < 0)
+		return -1;
+	if (pool6[0] && take6(m, s, pool6, addr6, buf, buflen, why) < 0) {
+		if (s->pool)
+			pool_release(s->pool, s->addr);
+		s->pool = NULL;
+		s->addr = 0;
+		return -1;
+	}
+	if (s->pool || s->pool6)
+		leases_dirty();
+	return 0;
+}
