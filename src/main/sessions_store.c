@@ -133,6 +133,15 @@ static const char *stale(const struct mainctx *m, const struct sessfile_rec *r, 
 	return NULL;
 }
 
+/* The monotonic instant age seconds ago, never before the clock's start
+ * (a session older than this boot is simply "old"). */
+static uint64_t mono_of(int64_t age, uint64_t now_ms)
+{
+	uint64_t ms = (uint64_t)age * 1000;
+
+	return ms < now_ms ? now_ms - ms : 0;
+}
+
 static struct session *from_record(struct mainctx *m, const struct sessfile_rec *r,
 				   uint64_t now_ms, int64_t now)
 {
@@ -153,10 +162,8 @@ static struct session *from_record(struct mainctx *m, const struct sessfile_rec 
 	util_strlcpy(s->user_agent, r->user_agent, sizeof(s->user_agent));
 	s->snap = snapshot_ref(m->snap);
 	s->state = r->state == SESSFILE_WAITING ? SS_AUTHENTICATED : SS_DISCONNECTED;
-	/* Monotonic times from wall-clock ages, never before the clock's
-	 * start (a session older than this boot is simply "old"). */
-	s->created_ms = (uint64_t)since_login * 1000 < now_ms ? now_ms - (uint64_t)since_login * 1000 : 0;
-	s->idle_since_ms = (uint64_t)idle * 1000 < now_ms ? now_ms - (uint64_t)idle * 1000 : 0;
+	s->created_ms = mono_of(since_login, now_ms);
+	s->idle_since_ms = mono_of(idle, now_ms);
 	s->traffic_ms = s->idle_since_ms;
 	s->login_time = (time_t)r->login_time;
 	s->session_timeout = r->session_timeout;
