@@ -25,6 +25,10 @@ index_of() {
 registry_records() {
 	sed -n 's/^end \([0-9]*\) .*/\1/p' "$STATE/sessions" 2>/dev/null | tail -n 1
 }
+registry_has_two() { [ "$(registry_records)" = 2 ]; }
+
+# oc_back: openconnect's address assigned again (722051) after the restart.
+oc_back() { log_has 722051 "Address <$(re "${OC_ADDR[oc]}")>"; }
 
 restart_case() {
 	local cert_p main_pid workers w ph_user oc_user idx_p idx_o addr_p logins
@@ -63,7 +67,7 @@ restart_case() {
 	idx_o=$(index_of "$oc_user")
 	assert_match "$idx_p $idx_o" '^[0-9]+ [0-9]+$' "both sessions listed with an index"
 	# The registry is written within a few seconds of a change (coalesced).
-	wait_for 10 "registry lists both sessions" eval '[ "$(registry_records)" = 2 ]' ||
+	wait_for 10 "registry lists both sessions" registry_has_two ||
 		fail "registry $STATE/sessions: $(registry_records) records, expected 2"
 	if grep -qF -- "$OC_COOKIE" "$STATE/sessions"; then
 		fail "the registry holds the cookie itself"
@@ -97,8 +101,7 @@ restart_case() {
 	wait_for 15 "phone reconnected" phone_log_has "reconnected with the cookie, address $(re "$addr_p")" ||
 		fail "the phone did not come back with $addr_p"
 	ok "phone back with its address $addr_p"
-	back_oc() { log_has 722051 "Address <$(re "${OC_ADDR[oc]}")>"; }
-	wait_for 40 "openconnect reconnected" back_oc ||
+	wait_for 40 "openconnect reconnected" oc_back ||
 		fail "openconnect did not get ${OC_ADDR[oc]} back"
 	pid_alive "${OC_PID[oc]}" || fail "openconnect exited"
 	ok "openconnect back with its address ${OC_ADDR[oc]}"
