@@ -77,7 +77,7 @@ static int write_all(int fd, const char *p, size_t n)
 }
 
 /* tmp, fsync, rename, fsync(dir): the file is whole, old or new. */
-static int replace_file(const char *dir, const char *path, const char *p, size_t n)
+int leases_write_atomic(const char *dir, const char *path, const char *p, size_t n)
 {
 	char tmp[CFG_PATH_MAX + 32];
 	int fd, dfd, rc;
@@ -115,7 +115,7 @@ int leases_save(struct mainctx *m)
 	snprintf(path, sizeof(path), "%s/%s", m->cfg->general.state_dir, LEASES_FILE);
 	errno = ENOMEM;
 	if (v && leasefile_encode(v, n, now, &text, &len) == 0)
-		rc = replace_file(m->cfg->general.state_dir, path, text, len);
+		rc = leases_write_atomic(m->cfg->general.state_dir, path, text, len);
 	if (rc < 0)
 		log_event(LM_LEASES_SAVE_FAILED, path, strerror(errno));
 	else
@@ -131,11 +131,13 @@ void leases_tick(struct mainctx *m)
 	time_t now = time(NULL);
 
 	if (lstate.dirty && (now - lstate.saved_at >= LEASES_SAVE_INTERVAL ||
-			     now < lstate.saved_at))
+			     now < lstate.saved_at)) {
 		leases_save(m);
+		sessions_store_save(m); /* the sessions holding the leases */
+	}
 }
 
-static char *slurp(const char *path, size_t *len, const char **why)
+char *leases_read(const char *path, size_t max, size_t *len, const char **why)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -144,7 +146,7 @@ static char *slurp(const char *path, size_t *len, const char **why)
 	*why = NULL;
 	if (fd < 0)
 		return NULL; /* no file yet: nothing to remember */
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > LEASEFILE_MAX)
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
 		*why = "not a regular file of sane size";
 	else if (!(buf = malloc((size_t)st.st_size + 1)))
 		*why = "out of memory";
@@ -168,7 +170,7 @@ int leases_load(struct mainctx *m)
 	long kept = -1;
 
 	snprintf(path, sizeof(path), "%s/%s", m->cfg->general.state_dir, LEASES_FILE);
-	buf = slurp(path, &len, &why);
+	buf = leases_read(path, LEASEFILE_MAX, &len, &why);
 	if (buf && !(v = all_pools(m, &n)))
 		why = "out of memory";
 	if (buf && v)

@@ -272,6 +272,7 @@ static int make_pools(struct mainctx *m)
 		pool_set_window(m->pools6[i], (uint32_t)m->cfg->general.address_reuse_window);
 	}
 	leases_load(m); /* an unusable file is logged and ignored */
+	sessions_store_load(m); /* the sessions of the previous run, same */
 	return 0;
 }
 

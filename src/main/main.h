@@ -253,7 +253,10 @@ enum { MSECMOD_HUNG_MS = 10000 };
 void msecmod_tick(struct mainctx *m);
 void msecmod_heap_scrub(void);
 
-/* sessions.c: session table, cookies, address leases, routes */
+/* sessions.c: session table (by cookie, id, DTLS id) and lifecycle;
+ * sessions_lease.c: a session's addresses and routes (sessions_move_leases,
+ * sessions_pools6_reload); sessions_view.c: sessions_foreach, logoff.
+ * Tunnel parameters: tunparams_fill (src/policy/tunparams.c, pure). */
 struct session *sessions_create(struct mainctx *m, const char *user,
 				const char *tunnel_group, const char *policy,
 				const char *peer);
@@ -295,6 +298,24 @@ int leases_load(struct mainctx *m);
 int leases_save(struct mainctx *m);
 void leases_dirty(void);
 void leases_tick(struct mainctx *m);
+/* leases_write_atomic: p[0..n-1] as path in directory dir: a temporary
+ * file, fsync, rename, fsync(dir), so a crash leaves the old or the new
+ * file whole.  0, or -1 with errno set. */
+int leases_write_atomic(const char *dir, const char *path, const char *p, size_t n);
+/* leases_read: the whole regular file path (at most max bytes), malloc'd,
+ * length in *len.  NULL with *why NULL when it does not exist; NULL with
+ * *why set (static text) when it cannot be used. */
+char *leases_read(const char *path, size_t max, size_t *len, const char **why);
+
+/* sessions_store.c: the session registry <state-dir>/sessions (format:
+ * sessfile.h), written with the leases (leases_tick, at most every few
+ * seconds after a change) and at shutdown, read once at start.
+ * sessions_store_save: 0 / -1 (100242 logged).  sessions_store_load: after
+ * leases_load; restores every session still valid under the current
+ * configuration with its address (100240); an unusable file is logged
+ * (100241) and ignored; each session left behind is logged (100243). */
+int sessions_store_save(struct mainctx *m);
+void sessions_store_load(struct mainctx *m);
 
 /* sessions_pools6_reload: make m->pools6 the IPv6 pools of next (reload,
  * called while m->cfg is still the old configuration).  An unchanged pool

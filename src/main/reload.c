@@ -367,7 +367,7 @@ static int swap_in(struct mainctx *m, struct sslvpnd_config *next, int *fresh,
 	/* pools_commit compares against the old configuration's names. */
 	m->cfg = old_cfg;
 	pools_commit(m, next, np, reused);
-	sessions_pools6_reload(m, next); /* IPv6 pools: same rules (sessions.c) */
+	sessions_pools6_reload(m, next); /* IPv6 pools: same rules (sessions_lease.c) */
 	m->cfg = next;
 	leases_dirty();                  /* the lease file lists the new pools */
 	free(reused);

@@ -1,5 +1,8 @@
 /* The session table: one entry per authenticated user session, found by
- * its cookie (the webvpn token) or its id.  A session outlives its tunnel:
+ * its cookie (the webvpn token), its id or its DTLS id, and its lifecycle
+ * (login, tunnels, end).  Addresses: sessions_lease.c; the tunnel's
+ * parameters: tunparams_fill (pure, src/policy/tunparams.c); the control
+ * socket's view: sessions_view.c.  A session outlives its tunnel:
  * when TLS drops without a DISCONNECT the address stays leased and the
  * cookie valid for cookie-timeout seconds, so the client (a phone) comes
  * back to the same address (anyconnect-protocol.md 3.6). */
@@ -12,8 +15,10 @@
 #include <time.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
-#include "main.h"
+#include "sessions.h"
+#include "sslvpnd/tunparams.h"
 #include "metrics.h"
 #include "sslvpnd/aclfilter.h"
 #include "sslvpnd/log.h"
@@ -22,81 +27,6 @@
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/tbucket.h"
 #include "sslvpnd/util.h"
-
-enum session_state { SS_AUTHENTICATED = 1, SS_ACTIVE, SS_DISCONNECTED };
-
-struct session {
-	struct session *next;
-	uint32_t id;
-	char cookie[48];
-	char cookie_tag[9];
-	char user[256];
-	char tunnel_group[CFG_NAME_MAX];
-	char policy[CFG_NAME_MAX];
-	char peer[64];
-	/* The configuration the session was admitted under: its tunnels get
-	 * their parameters from it even after a reload (reload.c). */
-	struct cfg_snapshot *snap;
-	enum session_state state;
-	struct worker_proc *worker;   /* SS_ACTIVE */
-	uint32_t conn_id;             /* SS_ACTIVE */
-	uint32_t addr;                /* host order, 0 = none */
-	struct pool *pool;
-	int routed_ifindex;
-	uint8_t addr6[16];            /* IPv6 lease (network order) when pool6 */
-	struct pool *pool6;           /* NULL: no IPv6 address */
-	int routed6_ifindex;
-	uint64_t created_ms;
-	uint64_t idle_since_ms;       /* when the tunnel went away */
-	uint64_t bytes_in, bytes_out;
-	/* vpn-session-timeout of the policy the session was admitted under,
-	 * in seconds from created_ms (0 = none); fixed at the first tunnel so
-	 * a reconnect does not restart the clock. */
-	uint32_t session_timeout;
-	int timeout_set;
-	/* DTLS: the id announced at CONNECT (X-DTLS-Session-ID or App-ID),
-	 * hashed for the UDP demultiplexer; what the worker reported. */
-	int has_dtls_id;
-	uint8_t dtls_id[SESSION_DTLS_ID_LEN];
-	struct session *dtls_next;
-	/* ClientHellos naming dtls_id (the id travels in clear): a token
-	 * bucket, and the drops summed for the rate-limited 100411 line. */
-	struct tbucket hello_bucket;
-	uint64_t hello_drops, hello_log_ms;
-	struct ipc_tunnel_stats stats;  /* of the current tunnel */
-	/* A tunnel replaced by a reconnect (kicked, IPC_KICK_REPLACED) whose
-	 * TUNNEL_CLOSED has not come yet: its final counters still belong to
-	 * this session.  replaced_stats is its last report, used when the
-	 * worker dies before telling. */
-	struct worker_proc *replaced_worker;
-	uint32_t replaced_conn_id;
-	struct ipc_tunnel_stats replaced_stats;
-	/* Ending (on m->ending): main ended the session while its tunnel was
-	 * up; 113019 waits for the tunnel's final counters until end_ms. */
-	const char *end_reason;
-	uint64_t end_ms;
-	size_t peak_before;             /* m->peak_sessions before this one */
-	/* For the control socket's listing (sessions_foreach). */
-	time_t login_time;              /* wall clock at authentication */
-	char tls_version[16];           /* of the current/last tunnel */
-	char tls_cipher[64];
-	/* For the detailed listing: ports of the current/last tunnel's TCP
-	 * and UDP channels (0 = unknown), the client's User-Agent, the
-	 * policy's vpn-idle-timeout in seconds (0 = none). */
-	uint16_t tcp_src_port, tcp_dst_port, udp_src_port, udp_dst_port;
-	char user_agent[256];
-	uint32_t idle_timeout_s;
-	uint64_t traffic_ms;            /* last report with new traffic */
-	/* DAP decided at login (sessions_set_dap): the records 734001 names
-	 * at each tunnel, and the network ACLs that replace the group
-	 * policy's vpn-filter ("" = keep it). */
-	int dap;
-	char dap_records[DAP_NAMES_MAX];
-	char dap_filter[DAP_FILTER_MAX];
-	uint8_t dap_filter_flags;
-};
-
-_Static_assert((int)DAP_FILTER_MAX <= (int)IPC_FILTER_MAX, "DAP network ACLs fit TUNNEL_REP.filter");
 
 /* Bucket of a DTLS id: its bytes are random, so any four will do. */
 static unsigned dtls_bucket(const uint8_t id[SESSION_DTLS_ID_LEN])
@@ -156,14 +86,6 @@ struct session *sessions_by_dtls_id(struct mainctx *m,
 	return NULL;
 }
 
-static const char *fmt_addr(uint32_t a, char *buf, size_t len)
-{
-	struct in_addr in = { htonl(a) };
-
-	inet_ntop(AF_INET, &in, buf, (socklen_t)len);
-	return buf;
-}
-
 /* Cookies are 32 random bytes as URL-safe base64 without padding: cookie-
  * safe (no ';', ',' or blanks) and opaque to every client. */
 static void make_cookie(char out[48])
@@ -181,6 +103,28 @@ static void make_cookie(char out[48])
 	OPENSSL_cleanse(raw, sizeof(raw));
 }
 
+/* SHA-256 of a cookie: what the table (and the registry file) keeps to
+ * find a session; the cookie itself leaves main only in the login reply. */
+void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LEN])
+{
+	unsigned int n = 0;
+
+	if (!EVP_Digest(cookie, strlen(cookie), out, &n, EVP_sha256(), NULL) ||
+	    n != SESSION_COOKIE_HASH_LEN)
+		util_random(out, SESSION_COOKIE_HASH_LEN); /* matches nothing */
+}
+
+void sessions_insert(struct mainctx *m, struct session *s)
+{
+	s->next = m->sessions;
+	m->sessions = s;
+	s->peak_before = m->peak_sessions;
+	m->n_sessions++;
+	if (m->n_sessions > m->peak_sessions)
+		m->peak_sessions = m->n_sessions;
+	leases_dirty(); /* the registry lists it (sessions_store.c) */
+}
+
 struct session *sessions_create(struct mainctx *m, const char *user,
 				const char *tunnel_group, const char *policy,
 				const char *peer)
@@ -191,6 +135,7 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 		return NULL;
 	s->id = ++m->next_session_id;
 	make_cookie(s->cookie);
+	sessions_cookie_hash(s->cookie, s->cookie_hash);
 	util_cookie_tag(s->cookie_tag, s->cookie);
 	util_strlcpy(s->user, user, sizeof(s->user));
 	util_strlcpy(s->tunnel_group, tunnel_group, sizeof(s->tunnel_group));
@@ -200,12 +145,7 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 	s->state = SS_AUTHENTICATED;
 	s->created_ms = s->idle_since_ms = util_now_ms();
 	s->login_time = time(NULL);
-	s->next = m->sessions;
-	m->sessions = s;
-	s->peak_before = m->peak_sessions;
-	m->n_sessions++;
-	if (m->n_sessions > m->peak_sessions)
-		m->peak_sessions = m->n_sessions;
+	sessions_insert(m, s);
 	return s;
 }
 
@@ -217,18 +157,15 @@ void sessions_set_dap(struct session *s, const struct dap_result *r)
 	s->dap_filter_flags = r->deny_first ? IPC_FILTER_DENY_FIRST : 0;
 }
 
-/* The ASA gives DAP attributes precedence over the group policy: the
- * network ACLs of the selected records replace its vpn-filter; without
- * any, the vpn-filter stays.  734001 follows 722051, as in seed 001. */
-static void dap_tunnel(const struct session *s, struct ipc_tunnel_rep *rp)
+/* 734001 follows 722051 at each tunnel, as in seed 001; the filter DAP
+ * chose (tunparams_fill put it in rp) is named once more. */
+static void dap_tunnel_log(const struct session *s)
 {
 	if (!s->dap)
 		return;
 	log_event(LM_DAP_SELECTED, s->user, s->peer, DAP_CONNECTION, s->dap_records);
 	if (!s->dap_filter[0])
 		return;
-	util_strlcpy(rp->filter, s->dap_filter, sizeof(rp->filter));
-	rp->filter_flags = s->dap_filter_flags;
 	log_event(LM_DAP_FILTER, s->user, s->peer, s->dap_filter,
 		  s->dap_filter_flags & IPC_FILTER_DENY_FIRST ? "deny entries first"
 							      : "one list, in order");
@@ -242,12 +179,14 @@ const char *session_cookie(const struct session *s)
 /* Constant-time compare: the cookie is the tunnel's only credential. */
 struct session *sessions_by_cookie(struct mainctx *m, const char *cookie)
 {
-	size_t n = strlen(cookie);
+	uint8_t h[SESSION_COOKIE_HASH_LEN];
+	struct session *found = NULL;
 
+	sessions_cookie_hash(cookie, h);
 	for (struct session *s = m->sessions; s; s = s->next)
-		if (strlen(s->cookie) == n && CRYPTO_memcmp(s->cookie, cookie, n) == 0)
-			return s;
-	return NULL;
+		if (!found && CRYPTO_memcmp(s->cookie_hash, h, sizeof(h)) == 0)
+			found = s;
+	return found;
 }
 
 static struct session *by_id(struct mainctx *m, uint32_t id)
@@ -267,40 +206,6 @@ int sessions_count_user(struct mainctx *m, const char *user)
 	return n;
 }
 
-static void unroute(struct mainctx *m, struct session *s)
-{
-	if (s->addr && s->routed_ifindex > 0)
-		net_route_host_del(m->net, htonl(s->addr), s->routed_ifindex);
-	s->routed_ifindex = 0;
-	if (s->pool6 && s->routed6_ifindex > 0)
-		net_route_host6_del(m->net, s->addr6, s->routed6_ifindex);
-	s->routed6_ifindex = 0;
-}
-
-static const char *fmt_addr6(const uint8_t a[16], char *buf, size_t len)
-{
-	return inet_ntop(AF_INET6, a, buf, (socklen_t)len);
-}
-
-/* The address stays remembered for the user (reuse window); the pools'
- * memory is saved soon (leases.c). */
-static void release(struct mainctx *m, struct session *s)
-{
-	int64_t now = time(NULL);
-	char tag[16], a[INET6_ADDRSTRLEN];
-
-	unroute(m, s);
-	snprintf(tag, sizeof(tag), "%x", s->id);
-	if (s->addr && s->pool && pool_release_at(s->pool, s->addr, now) == 0)
-		log_event(LM_ADDR_RELEASED, tag, fmt_addr(s->addr, a, sizeof(a)));
-	if (s->pool6 && pool_release6(s->pool6, s->addr6, now) == 0)
-		log_event(LM_ADDR_RELEASED, tag, fmt_addr6(s->addr6, a, sizeof(a)));
-	if (s->pool || s->pool6)
-		leases_dirty();
-	s->addr = 0;
-	s->pool = NULL;
-	s->pool6 = NULL;
-}
 
 static void log_ended(struct session *s, const char *reason)
 {
@@ -327,8 +232,9 @@ static void detach(struct mainctx *m, struct session *s)
 {
 	unlink_from(&m->sessions, s);
 	m->n_sessions--;
+	leases_dirty(); /* out of the registry too */
 	dtls_id_drop(m, s);
-	release(m, s);
+	sessions_lease_release(m, s);
 }
 
 static void add_bytes(struct session *s, uint64_t in, uint64_t out)
@@ -347,13 +253,21 @@ static void settle_replaced(struct session *s)
 	s->replaced_conn_id = 0;
 }
 
+void sessions_free(struct session *s)
+{
+	if (!s)
+		return;
+	snapshot_unref(s->snap);
+	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
+	OPENSSL_cleanse(s->cookie_hash, sizeof(s->cookie_hash));
+	free(s);
+}
+
 static void finish(struct session *s, const char *reason)
 {
 	settle_replaced(s);
 	log_ended(s, reason);
-	snapshot_unref(s->snap);
-	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
-	free(s);
+	sessions_free(s);
 }
 
 static void destroy(struct mainctx *m, struct session *s, const char *reason)
@@ -382,7 +296,7 @@ static void kick(struct session *s, uint8_t reason)
  * told and the session leaves the table now (its address is free for the
  * next login), but 113019 waits on m->ending for the tunnel's
  * TUNNEL_CLOSED: only the worker knows the final TLS and DTLS counts. */
-static void end_session(struct mainctx *m, struct session *s, uint8_t kick_reason,
+void sessions_end(struct mainctx *m, struct session *s, uint8_t kick_reason,
 			const char *reason)
 {
 	if (s->state != SS_ACTIVE || !s->worker) {
@@ -453,286 +367,7 @@ void sessions_logoff_oldest(struct mainctx *m, const char *user)
 			old = s;
 	if (!old)
 		return;
-	end_session(m, old, IPC_KICK_ADMIN, "Max logins exceeded");
-}
-
-size_t sessions_move_leases(struct mainctx *m, struct pool *from, struct pool *to)
-{
-	size_t n = 0;
-
-	for (struct session *s = m->sessions; s; s = s->next) {
-		if (s->pool != from || !s->addr || !pool_contains(to, s->addr))
-			continue;
-		if (pool_take(to, s->addr, s->user) < 0)
-			continue;
-		pool_release(from, s->addr);
-		s->pool = to;
-		n++;
-	}
-	return n;
-}
-
-static int lease(struct mainctx *m, struct session *s,
-		 const struct cfg_name_list *pools)
-{
-	for (size_t i = 0; i < pools->n; i++) {
-		for (size_t j = 0; j < m->cfg->n_pools; j++) {
-			if (strcmp(m->cfg->pools[j].name, pools->v[i]))
-				continue;
-			if (pool_lease_at(m->pools[j], s->user, time(NULL), &s->addr) == 0) {
-				s->pool = m->pools[j];
-				leases_dirty();
-				return 0;
-			}
-		}
-	}
-	return -1;
-}
-
-static int lease6(struct mainctx *m, struct session *s,
-		  const struct cfg_name_list *pools)
-{
-	for (size_t i = 0; i < pools->n; i++) {
-		for (size_t j = 0; j < m->n_pools6; j++) {
-			if (!m->pools6[j] || strcmp(pool_name(m->pools6[j]), pools->v[i]))
-				continue;
-			if (pool_lease6(m->pools6[j], s->user, time(NULL), s->addr6) == 0) {
-				s->pool6 = m->pools6[j];
-				leases_dirty();
-				return 0;
-			}
-		}
-	}
-	return -1;
-}
-
-/* ---- IPv6 pools at a reload */
-
-static int same_pool6(struct pool *old, const struct cfg_pool6 *p)
-{
-	char first[64];
-	size_t idx;
-
-	return old && !strcmp(pool_name(old), p->name) && pool_size(old) == (size_t)p->count &&
-	       pool_prefix_len(old) == (unsigned)p->plen &&
-	       inet_ntop(AF_INET6, p->first, first, sizeof(first)) &&
-	       pool_addr_parse(old, first, &idx) == 0 && idx == 0;
-}
-
-/* Live leases of old that fall inside one of the new pools move there
- * (same address, same owner), so no new session gets an address in use. */
-static void move_leases6(struct mainctx *m, struct pool *old, struct pool **np, size_t n)
-{
-	for (struct session *s = m->sessions; s; s = s->next) {
-		if (s->pool6 != old)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			if (np[i] && pool_take6(np[i], s->addr6, s->user) == 0) {
-				pool_release6(old, s->addr6, time(NULL));
-				s->pool6 = np[i];
-				break;
-			}
-	}
-}
-
-/* Onto m->retired (reload.c frees it once its last lease ended). */
-static void retire6(struct mainctx *m, struct pool *p)
-{
-	struct pool **r;
-
-	if (pool_in_use(p) == 0) {
-		pool_free(p);
-		return;
-	}
-	r = realloc(m->retired, (m->n_retired + 1) * sizeof(*r));
-	if (!r) {
-		log_warnx("ipv6 local pool %s: out of memory retiring it", pool_name(p));
-		return; /* leaked, never freed under live leases */
-	}
-	m->retired = r;
-	m->retired[m->n_retired++] = p;
-}
-
-void sessions_pools6_reload(struct mainctx *m, const struct sslvpnd_config *next)
-{
-	struct pool **np = calloc(next->n_pools6 + 1, sizeof(*np));
-	size_t i, j;
-
-	if (!np) {
-		log_warnx("ipv6 local pools: out of memory at reload; the running pools stay");
-		return;
-	}
-	for (i = 0; i < next->n_pools6; i++) {
-		const struct cfg_pool6 *p = &next->pools6[i];
-
-		for (j = 0; j < m->n_pools6 && !np[i]; j++)
-			if (same_pool6(m->pools6[j], p)) {
-				np[i] = m->pools6[j];
-				m->pools6[j] = NULL; /* kept: not retired below */
-			}
-		if (!np[i])
-			np[i] = pool_new6(p->name, p->first, (unsigned)p->plen, (uint32_t)p->count);
-		if (!np[i])
-			log_warnx("ipv6 local pool %s: cannot create (out of memory)", p->name);
-		else
-			pool_set_window(np[i], (uint32_t)next->general.address_reuse_window);
-	}
-	for (j = 0; j < m->n_pools6; j++) {
-		if (!m->pools6[j])
-			continue;
-		move_leases6(m, m->pools6[j], np, next->n_pools6);
-		retire6(m, m->pools6[j]);
-	}
-	free(m->pools6);
-	m->pools6 = np;
-	m->n_pools6 = next->n_pools6;
-	leases_dirty();
-}
-
-/* 737019 names no pool; our text lists the ones tried. */
-static void log_no_address(const struct session *s, const struct cfg_name_list *pools,
-			   const char *family)
-{
-	char tag[16], list[CFG_LIST_MAX * (CFG_NAME_MAX + 1) + 1] = "";
-	size_t o = 0;
-
-	snprintf(tag, sizeof(tag), "%x", s->id);
-	for (size_t i = 0; i < pools->n && o < sizeof(list); i++)
-		o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s", i ? "," : "",
-				      pools->v[i]);
-	if (!pools->n)
-		util_strlcpy(list, "(none configured)", sizeof(list));
-	log_event(LM_POOL_NO_ADDRESS, tag, s->user, list, family);
-}
-
-/* IPv6 pools: group policy ipv6-address-pools over tunnel group
- * ipv6-address-pool.  As on the ASA, a session that finds no IPv6 address
- * still comes up with IPv4 only. */
-static void session_lease6(struct mainctx *m, struct session *s,
-			   const struct gp_effective *e, const struct cfg_tunnel_group *tg)
-{
-	const struct gp_value *v = e->v[GPA_IPV6_ADDRESS_POOLS];
-	struct cfg_name_list pools;
-
-	memset(&pools, 0, sizeof(pools));
-	if (v->state == GP_VALUE) {
-		for (size_t i = 0; i < v->n_list && i < CFG_LIST_MAX; i++)
-			util_strlcpy(pools.v[pools.n++], v->list[i], CFG_NAME_MAX);
-	} else if (tg) {
-		pools = tg->ipv6_address_pools;
-	}
-	if (pools.n && lease6(m, s, &pools) < 0)
-		log_no_address(s, &pools, "6");
-}
-
-/* Pools: group policy address-pools over tunnel group address-pool. */
-static void session_pools(struct mainctx *m, const struct gp_effective *e,
-			  const struct cfg_tunnel_group *tg,
-			  struct cfg_name_list *out)
-{
-	const struct gp_value *v = e->v[GPA_ADDRESS_POOLS];
-
-	memset(out, 0, sizeof(*out));
-	if (v->state == GP_VALUE) {
-		for (size_t i = 0; i < v->n_list && i < CFG_LIST_MAX; i++)
-			util_strlcpy(out->v[out->n++], v->list[i], CFG_NAME_MAX);
-		return;
-	}
-	if (tg)
-		*out = tg->address_pools;
-}
-
-/* IPv4 literals of a list attribute (dns-server, wins-server), at most 3. */
-static uint8_t fill_addrs4(const struct gp_value *v, uint32_t *out)
-{
-	uint8_t n = 0;
-
-	for (size_t i = 0; v->state == GP_VALUE && i < v->n_list && n < IPC_MAX_DNS; i++)
-		if (inet_pton(AF_INET, v->list[i], &out[n]) == 1)
-			n++;
-	return n;
-}
-
-/* split-tunnel-policy + split-tunnel-network-list (policy_split), and the
- * split-dns domains, space separated (each becomes one X-CSTP-Split-DNS). */
-static void fill_split(const struct gp_effective *e, struct ipc_tunnel_rep *rp)
-{
-	struct policy_split sp;
-	const struct gp_value *dns = e->v[GPA_SPLIT_DNS];
-	size_t i, o = 0;
-
-	policy_split(e, &sp);
-	rp->split_mode = (uint8_t)sp.mode;
-	for (i = 0; i < sp.n4 && rp->n_split < IPC_MAX_ROUTES; i++) {
-		rp->split[rp->n_split].addr = sp.v4[i].addr;
-		rp->split[rp->n_split++].mask = sp.v4[i].mask;
-	}
-	for (i = 0; i < sp.n6 && rp->n_split6 < IPC_MAX_ROUTES; i++) {
-		memcpy(rp->split6[rp->n_split6].addr, sp.v6[i].a, 16);
-		rp->split6[rp->n_split6++].plen = sp.v6[i].plen;
-	}
-	for (i = 0; dns->state == GP_VALUE && i < dns->n_list; i++) {
-		size_t len = strlen(dns->list[i]);
-
-		if (o + len + 2 > sizeof(rp->split_dns))
-			break;
-		if (o)
-			rp->split_dns[o++] = ' ';
-		memcpy(rp->split_dns + o, dns->list[i], len + 1);
-		o += len;
-	}
-}
-
-static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_req *rq,
-			struct ipc_tunnel_rep *rp)
-{
-	long long mtu = gp_num_or(e, GPA_ANYCONNECT_MTU, 1406);
-	long long idle = gp_num_or(e, GPA_VPN_IDLE_TIMEOUT, 0);
-	long long sess = gp_num_or(e, GPA_VPN_SESSION_TIMEOUT, 0);
-
-	/* Never advertise more than the client asked for: its X-CSTP-MTU
-	 * already accounts for its own path. */
-	if (rq->req_mtu >= 576 && rq->req_mtu < mtu)
-		mtu = rq->req_mtu;
-	rp->mtu = (uint16_t)mtu;
-	rp->keepalive = (uint16_t)gp_num_or(e, GPA_ANYCONNECT_SSL_KEEPALIVE, 20);
-	rp->dpd = (uint16_t)gp_num_or(e, GPA_ANYCONNECT_DPD_GATEWAY, 30);
-	rp->dpd_client = (uint16_t)gp_num_or(e, GPA_ANYCONNECT_DPD_CLIENT, 30);
-	rp->idle_timeout = (uint32_t)(idle * 60);
-	rp->session_timeout = (uint32_t)(sess * 60);
-	rp->session_remaining = rp->session_timeout;
-	rp->dtls = (uint8_t)gp_num_or(e, GPA_ANYCONNECT_SSL_DTLS, 0);
-	rp->client_bypass = (uint8_t)gp_num_or(e, GPA_CLIENT_BYPASS_PROTOCOL, 0);
-	rp->n_dns = fill_addrs4(e->v[GPA_DNS_SERVER], rp->dns);
-	rp->n_nbns = fill_addrs4(e->v[GPA_WINS_SERVER], rp->nbns);
-	fill_split(e, rp);
-	util_strlcpy(rp->default_domain, gp_str_or(e, GPA_DEFAULT_DOMAIN, ""),
-		     sizeof(rp->default_domain));
-	util_strlcpy(rp->banner, gp_str_or(e, GPA_BANNER, ""), sizeof(rp->banner));
-	/* vpn-filter value NAME | none; "none" (or unset) filters nothing. */
-	const char *f = gp_str_or(e, GPA_VPN_FILTER, "none");
-
-	if (strcmp(f, "none"))
-		util_strlcpy(rp->filter, f, sizeof(rp->filter));
-}
-
-/* X-CSTP-Session-Timeout is the policy's limit; -Remaining what is left of
- * it since the login (a reconnecting phone must not get a fresh budget). */
-static void session_timer(struct session *s, struct ipc_tunnel_rep *rp)
-{
-	if (!s->timeout_set) {
-		s->session_timeout = rp->session_timeout;
-		s->timeout_set = 1;
-	}
-	rp->session_timeout = s->session_timeout;
-	if (!s->session_timeout) {
-		rp->session_remaining = 0;
-		return;
-	}
-	uint64_t used = (util_now_ms() - s->created_ms) / 1000;
-
-	rp->session_remaining = used >= s->session_timeout ? 1
-			      : (uint32_t)(s->session_timeout - used);
+	sessions_end(m, old, IPC_KICK_ADMIN, "Max logins exceeded");
 }
 
 /* The entries of the vpn-filter decided above (group policy or DAP), read
@@ -773,9 +408,7 @@ static void discard(struct mainctx *m, struct session *s)
 		m->peak_sessions = m->peak_sessions - 1 > s->peak_before ? m->peak_sessions - 1
 									 : s->peak_before;
 	m->n_discarded++;
-	snapshot_unref(s->snap);
-	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
-	free(s);
+	sessions_free(s);
 }
 
 static void refuse_no_address(struct mainctx *m, struct session *s,
@@ -783,7 +416,7 @@ static void refuse_no_address(struct mainctx *m, struct session *s,
 {
 	char tag[16];
 
-	log_no_address(s, pools, "4");
+	sessions_lease_log_no_address(s, pools, "4");
 	snprintf(tag, sizeof(tag), "%u", s->id);
 	log_event(LM_POOL_EXHAUSTED, tag, pools->n ? pools->v[0] : "(none configured)",
 		  s->user);
@@ -792,6 +425,90 @@ static void refuse_no_address(struct mainctx *m, struct session *s,
 		     sizeof(rp->reason));
 	rp->result = IPC_TUNNEL_NO_RESOURCES;
 	discard(m, s);
+}
+
+/* The client came back on a new connection (TLS died, or a second client
+ * holds the cookie): the old tunnel goes; its final counters come in its
+ * TUNNEL_CLOSED. */
+static void replace_tunnel(struct session *s, struct ipc_tunnel_rep *rp)
+{
+	kick(s, IPC_KICK_REPLACED);
+	settle_replaced(s);
+	s->replaced_worker = s->worker;
+	s->replaced_conn_id = s->conn_id;
+	s->replaced_stats = s->stats;
+	rp->resumed = 1;
+}
+
+/* The session now rides this worker's connection. */
+static void take_tunnel(struct worker_proc *w, struct session *s,
+			const struct ipc_tunnel_req *rq)
+{
+	s->state = SS_ACTIVE;
+	s->worker = w;
+	s->conn_id = rq->conn_id;
+	util_strlcpy(s->peer, rq->peer, sizeof(s->peer));
+	util_strlcpy(s->tls_version, rq->tls_version, sizeof(s->tls_version));
+	util_strlcpy(s->tls_cipher, rq->tls_cipher, sizeof(s->tls_cipher));
+	util_strlcpy(s->user_agent, rq->user_agent, sizeof(s->user_agent));
+	s->tcp_src_port = rq->peer_port;
+	s->traffic_ms = util_now_ms();
+	s->udp_src_port = s->udp_dst_port = 0;
+	memset(&s->stats, 0, sizeof(s->stats));
+	leases_dirty(); /* the registry's state of the session */
+}
+
+/* Who the tunnel is and which addresses it has. */
+static void fill_identity(const struct session *s, struct ipc_tunnel_rep *rp)
+{
+	rp->session_id = s->id;
+	rp->addr = htonl(s->addr);
+	rp->netmask = htonl(pool_mask(s->pool));
+	if (s->pool6) {
+		memcpy(rp->addr6, s->addr6, 16);
+		rp->plen6 = (uint8_t)pool_prefix_len(s->pool6);
+	}
+	util_strlcpy(rp->username, s->user, sizeof(rp->username));
+	util_strlcpy(rp->tunnel_group, s->tunnel_group, sizeof(rp->tunnel_group));
+	util_strlcpy(rp->group_policy, s->policy, sizeof(rp->group_policy));
+}
+
+/* The parameters (tunparams_fill, pure) from what the session knows; the
+ * vpn-session-timeout is fixed at the first tunnel. */
+static void fill_params(struct session *s, const struct sslvpnd_config *cfg,
+			const struct gp_effective *e, const struct ipc_tunnel_req *rq,
+			struct ipc_tunnel_rep *rp)
+{
+	struct tunparams_facts f = {
+		.cookie_timeout = (uint32_t)cfg->general.cookie_timeout,
+		.since_login_s = (util_now_ms() - s->created_ms) / 1000,
+		.timeout_fixed = s->timeout_set,
+		.session_timeout = s->session_timeout,
+		.dap_filter = s->dap ? s->dap_filter : NULL,
+		.dap_filter_flags = s->dap_filter_flags,
+	};
+
+	tunparams_fill(e, rq, &f, rp);
+	if (!s->timeout_set) {
+		s->session_timeout = rp->session_timeout;
+		s->timeout_set = 1;
+	}
+	s->idle_timeout_s = rp->idle_timeout;
+}
+
+static void log_tunnel_up(const struct session *s, int resumed)
+{
+	char addr[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+
+	sessions_fmt4(s->addr, addr, sizeof(addr));
+	if (resumed)
+		log_event(LM_SESSION_RESUMED, s->policy, s->user, s->peer, addr);
+	if (s->pool6)
+		log_event(LM_ADDR_ASSIGNED_DUAL, s->policy, s->user, s->peer, addr,
+			  sessions_fmt6(s->addr6, a6, sizeof(a6)));
+	else
+		log_event(LM_ADDR_ASSIGNED, s->policy, s->user, s->peer, addr);
+	dap_tunnel_log(s);
 }
 
 int sessions_open_tunnel(struct worker_proc *w, struct session *s,
@@ -804,80 +521,27 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	const struct cfg_tunnel_group *tg = config_tunnel_group(cfg, s->tunnel_group);
 	struct gp_effective e;
 	struct cfg_name_list pools;
-	char addr[INET_ADDRSTRLEN];
 
 	policy_resolve(cfg, s->policy, &e);
-	if (!s->addr) {
-		/* Only a login's first CONNECT has no address yet: a session
-		 * keeps its lease until it ends. */
-		session_pools(m, &e, tg, &pools);
-		if (lease(m, s, &pools) < 0) {
-			refuse_no_address(m, s, &pools, rp);
-			return -1;
-		}
+	/* Only a login's first CONNECT has no address yet: a session keeps
+	 * its lease until it ends. */
+	if (!s->addr && sessions_lease_first(m, s, &e, tg, &pools) < 0) {
+		refuse_no_address(m, s, &pools, rp);
+		return -1;
 	}
-	if (s->state == SS_ACTIVE) {
-		/* The client came back on a new connection (TLS died, or a
-		 * second client holds the cookie): the old tunnel goes; its
-		 * final counters come in its TUNNEL_CLOSED. */
-		kick(s, IPC_KICK_REPLACED);
-		settle_replaced(s);
-		s->replaced_worker = s->worker;
-		s->replaced_conn_id = s->conn_id;
-		s->replaced_stats = s->stats;
-		rp->resumed = 1;
-	}
+	if (s->state == SS_ACTIVE)
+		replace_tunnel(s, rp);
 	if (!s->pool6 && rq->want_ipv6)
-		session_lease6(m, s, &e, tg);
-	if (s->routed_ifindex != w->tun_ifindex) {
-		unroute(m, s);
-		if (net_route_host_set(m->net, htonl(s->addr), w->tun_ifindex) == 0)
-			s->routed_ifindex = w->tun_ifindex;
-	}
-	if (s->pool6 && s->routed6_ifindex != w->tun_ifindex &&
-	    net_route_host6_set(m->net, s->addr6, w->tun_ifindex) == 0)
-		s->routed6_ifindex = w->tun_ifindex;
-	s->state = SS_ACTIVE;
-	s->worker = w;
-	s->conn_id = rq->conn_id;
-	util_strlcpy(s->peer, rq->peer, sizeof(s->peer));
-	util_strlcpy(s->tls_version, rq->tls_version, sizeof(s->tls_version));
-	util_strlcpy(s->tls_cipher, rq->tls_cipher, sizeof(s->tls_cipher));
-	util_strlcpy(s->user_agent, rq->user_agent, sizeof(s->user_agent));
-	s->tcp_src_port = rq->peer_port;
-	s->traffic_ms = util_now_ms();
-	s->udp_src_port = s->udp_dst_port = 0;
-	rp->session_id = s->id;
-	rp->addr = htonl(s->addr);
-	rp->netmask = htonl(pool_mask(s->pool));
-	if (s->pool6) {
-		memcpy(rp->addr6, s->addr6, 16);
-		rp->plen6 = (uint8_t)pool_prefix_len(s->pool6);
-	}
-	rp->disconnected_timeout = (uint32_t)cfg->general.cookie_timeout;
-	util_strlcpy(rp->username, s->user, sizeof(rp->username));
-	util_strlcpy(rp->tunnel_group, s->tunnel_group, sizeof(rp->tunnel_group));
-	util_strlcpy(rp->group_policy, s->policy, sizeof(rp->group_policy));
-	fill_params(&e, rq, rp);
-	s->idle_timeout_s = rp->idle_timeout;
-	session_timer(s, rp);
-	memset(&s->stats, 0, sizeof(s->stats));
+		sessions_lease_ipv6(m, s, &e, tg);
+	sessions_lease_route(m, s, w->tun_ifindex);
+	take_tunnel(w, s, rq);
+	fill_identity(s, rp);
+	fill_params(s, cfg, &e, rq, rp);
 	if (rp->dtls)
 		dtls_id_new(m, s, rp->dtls_id);
 	else
 		dtls_id_drop(m, s);
-	fmt_addr(s->addr, addr, sizeof(addr));
-	if (rp->resumed)
-		log_event(LM_SESSION_RESUMED, s->policy, s->user, s->peer, addr);
-	if (s->pool6) {
-		char a6[INET6_ADDRSTRLEN];
-
-		log_event(LM_ADDR_ASSIGNED_DUAL, s->policy, s->user, s->peer, addr,
-			  fmt_addr6(s->addr6, a6, sizeof(a6)));
-	} else {
-		log_event(LM_ADDR_ASSIGNED, s->policy, s->user, s->peer, addr);
-	}
-	dap_tunnel(s, rp);
+	log_tunnel_up(s, rp->resumed);
 	filter_entries(s, cfg, rp);
 	log_event(LM_TUNNEL_UP, s->policy, s->user, s->peer, "without");
 	return 0;
@@ -907,9 +571,10 @@ static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 		return;
 	}
 	/* Resumable: keep the lease and the cookie, drop the route. */
-	unroute(m, s);
+	sessions_lease_unroute(m, s);
 	s->state = SS_DISCONNECTED;
 	s->idle_since_ms = util_now_ms();
+	leases_dirty(); /* the registry: since when without a tunnel */
 }
 
 void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t len)
@@ -999,7 +664,7 @@ void sessions_tick(struct mainctx *m)
 		    now - s->created_ms >= (uint64_t)s->session_timeout * 1000) {
 			/* vpn-session-timeout: the ASA ends the session, tunnel
 			 * or not, and the client is told. */
-			end_session(m, s, IPC_KICK_TIMEOUT, "Max time exceeded");
+			sessions_end(m, s, IPC_KICK_TIMEOUT, "Max time exceeded");
 			continue;
 		}
 		if (s->state == SS_ACTIVE || now - s->idle_since_ms < limit)
@@ -1013,10 +678,36 @@ void sessions_tick(struct mainctx *m)
 	}
 }
 
+/* Sessions saved for the next start leave quietly: no 113019 (they go on
+ * after the restart), routes removed, addresses back to the pools, whose
+ * memory is saved next. */
+static size_t keep_for_restart(struct mainctx *m)
+{
+	size_t n = 0;
+
+	for (struct session *s; (s = m->sessions); n++) {
+		detach(m, s);
+		settle_replaced(s);
+		sessions_free(s);
+	}
+	return n;
+}
+
 void sessions_shutdown(struct mainctx *m)
 {
-	/* The workers stop with main: a running tunnel's last report is all
-	 * that 113019 can count. */
+	size_t n = m->n_sessions;
+
+	/* The registry first, with every session in it (an empty one too: a
+	 * registry of an earlier run must not come back). */
+	if (sessions_store_save(m) == 0 && n) {
+		char num[24], tmo[24];
+
+		snprintf(num, sizeof(num), "%zu", keep_for_restart(m));
+		snprintf(tmo, sizeof(tmo), "%d", m->cfg->general.cookie_timeout);
+		log_event(LM_SESSIONS_KEPT, num, m->cfg->general.state_dir, tmo);
+	}
+	/* Not saved: the workers stop with main; a running tunnel's last
+	 * report is all that 113019 can count. */
 	for (struct session *s = m->sessions; s; s = s->next)
 		if (s->state == SS_ACTIVE)
 			add_bytes(s, s->stats.bytes_in, s->stats.bytes_out);
@@ -1025,29 +716,6 @@ void sessions_shutdown(struct mainctx *m)
 	while (m->ending)
 		ending_done(m, m->ending, m->ending->stats.bytes_in, m->ending->stats.bytes_out);
 	leases_save(m);
-}
-
-/* --- the control socket's view (ctl.c) */
-
-static int by_index_cmp(const void *a, const void *b)
-{
-	uint32_t x = (*(struct session *const *)a)->id, y = (*(struct session *const *)b)->id;
-
-	return x < y ? -1 : x > y;
-}
-
-/* "Auth Mode" of the detailed listing, in the ASA's words. */
-static const char *auth_mode(const struct session *s)
-{
-	const struct cfg_tunnel_group *tg = config_tunnel_group(s->snap->cfg, s->tunnel_group);
-
-	if (!tg)
-		return "unknown";
-	switch (tg->authentication) {
-	case CFG_AUTH_AAA: return "userPassword";
-	case CFG_AUTH_AAA_CERTIFICATE: return "Certificate and userPassword";
-	default: return "Certificate";
-	}
 }
 
 /* Ports for the detailed listing: the TCP port the client logged in on
@@ -1081,93 +749,3 @@ int sessions_hello_allowed(struct session *s, const char *from, uint64_t now)
 	return 0;
 }
 
-static void view_of(const struct session *s, uint64_t now, struct session_view *v)
-{
-	int live = s->state == SS_ACTIVE;
-
-	memset(v, 0, sizeof(*v));
-	v->index = s->id;
-	v->user = s->user;
-	v->tunnel_group = s->tunnel_group;
-	v->group_policy = s->policy;
-	v->public_ip = s->peer;
-	v->addr = s->addr;
-	v->addr6 = s->pool6 ? s->addr6 : NULL;
-	v->state = live ? SESSION_ACTIVE
-		 : s->state == SS_AUTHENTICATED ? SESSION_WAITING : SESSION_INACTIVE;
-	v->tunnel_up = live;
-	v->dtls_state = live ? s->stats.dtls_state : IPC_DTLS_NONE;
-	v->dtls_up = v->dtls_state == IPC_DTLS_UP || v->dtls_state == IPC_DTLS_FALLBACK;
-	v->dtls_mode = live ? s->stats.dtls_mode : "";
-	v->dtls_cipher = live ? s->stats.dtls_cipher : "";
-	v->tls_version = s->tls_version;
-	v->tls_cipher = s->tls_cipher;
-	/* s->bytes_* sums the closed tunnels; stats is the running one's last
-	 * report (reset when a tunnel opens, stale once it closed). */
-	v->bytes_in = s->bytes_in + (live ? s->stats.bytes_in : 0);
-	v->bytes_out = s->bytes_out + (live ? s->stats.bytes_out : 0);
-	v->pkts_in = live ? s->stats.pkts_in : 0;
-	v->pkts_out = live ? s->stats.pkts_out : 0;
-	v->drops = live ? s->stats.drops : 0;
-	v->filter_drops_in = live ? s->stats.filter_drops_in : 0;
-	v->filter_drops_out = live ? s->stats.filter_drops_out : 0;
-	v->login_time = s->login_time;
-	v->duration_s = (now - s->created_ms) / 1000;
-	v->inactivity_s = live ? 0 : (now - s->idle_since_ms) / 1000;
-	v->live = live ? &s->stats : NULL;
-	v->tcp_src_port = s->tcp_src_port;
-	v->tcp_dst_port = s->tcp_dst_port;
-	v->udp_src_port = s->udp_src_port;
-	v->udp_dst_port = s->udp_dst_port;
-	v->user_agent = s->user_agent;
-	v->idle_timeout_s = s->idle_timeout_s;
-	/* Reports come every 5 s while traffic flows: idle to that precision. */
-	v->idle_s = live ? (now - s->traffic_ms) / 1000 : v->inactivity_s;
-	v->auth_mode = auth_mode(s);
-}
-
-int sessions_foreach(struct mainctx *m,
-		     void (*cb)(const struct session_view *v, void *arg), void *arg)
-{
-	struct session **all = calloc(m->n_sessions + 1, sizeof(*all));
-	uint64_t now = util_now_ms();
-	struct session_view v;
-	size_t n = 0;
-
-	if (!all)
-		return -1;
-	for (struct session *s = m->sessions; s && n < m->n_sessions; s = s->next)
-		all[n++] = s;
-	qsort(all, n, sizeof(*all), by_index_cmp);
-	for (size_t i = 0; i < n; i++) {
-		view_of(all[i], now, &v);
-		cb(&v, arg);
-	}
-	free(all);
-	return (int)n;
-}
-
-static int selected(const struct session *s, const struct session_selector *sel)
-{
-	switch (sel->kind) {
-	case SESSION_SEL_ALL: return 1;
-	case SESSION_SEL_NAME: return strcmp(s->user, sel->name) == 0;
-	case SESSION_SEL_INDEX: return s->id == sel->index;
-	case SESSION_SEL_TUNNEL_GROUP: return strcmp(s->tunnel_group, sel->name) == 0;
-	}
-	return 0;
-}
-
-int sessions_logoff(struct mainctx *m, const struct session_selector *sel)
-{
-	int n = 0;
-
-	for (struct session *s = m->sessions, *next; s; s = next) {
-		next = s->next;
-		if (!selected(s, sel))
-			continue;
-		end_session(m, s, IPC_KICK_ADMIN, "Administrator Reset");
-		n++;
-	}
-	return n;
-}

@@ -15,7 +15,7 @@ enum { LINE_MAX_LEN = 3 * POOL_OWNER_MAX + 256 };
 
 /* CRC-32 (IEEE 802.3, reflected): catches torn writes and flipped bytes;
  * the file is root's, so no adversary forges it. */
-static uint32_t crc32_buf(const char *p, size_t n)
+uint32_t leasefile_crc32(const char *p, size_t n)
 {
 	static uint32_t table[256];
 	uint32_t c = 0xffffffffu;
@@ -121,7 +121,7 @@ int leasefile_encode(struct pool *const *pools, size_t n, int64_t now, char **ou
 	}
 	if (!o.err) {
 		k = snprintf(tail, sizeof(tail), "end %zu %08x\n", o.records,
-			     crc32_buf(o.p, o.len));
+			     leasefile_crc32(o.p, o.len));
 		put(&o, tail, (size_t)k);
 	}
 	if (o.err) {
@@ -226,7 +226,7 @@ static const char *verify(char *buf, size_t len, char **body, char **body_end,
 	endl++;
 	if (sscanf(endl, "end %zu %8x%n", records, &crc, &used) != 2 || endl[used])
 		return "truncated (no end line)";
-	if (crc32_buf(buf, (size_t)(endl - buf)) != crc)
+	if (leasefile_crc32(buf, (size_t)(endl - buf)) != crc)
 		return "checksum mismatch";
 	*body = buf + ml;
 	*body_end = endl;
