@@ -79,6 +79,8 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	SSL_set_fd(c->ssl, fd);
 	SSL_set_accept_state(c->ssl);
 	SSL_set_mode(c->ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* idle before the tunnel: OpenSSL's own record buffers go too */
+	SSL_set_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	tls_conn_attach(c->ssl, &c->info);
 	c->next = w->conns;
 	w->conns = c;

@@ -350,6 +350,7 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	/* An older tunnel of the same address in this worker was kicked
 	 * before this reply (main orders the messages), so the slot is free. */
 	c->state = CS_TUNNEL;
+	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS); /* busy from now on */
 	free(c->req);
 	c->req = NULL;
 	filter_start(c, rp);

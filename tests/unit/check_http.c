@@ -725,6 +725,30 @@ START_TEST(test_configured_limits)
 }
 END_TEST
 
+/* The webvpn cookie's format, checked by main before any lookup. */
+static const struct {
+	const char *s;
+	int ok;
+} cookie_fmt_cases[] = {
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1 },   /* 43: ours */
+	{ "abcdefghij-_0123", 1 },                              /* 16 */
+	{ "abcdefghij-_012", 0 },                               /* 15 */
+	{ "", 0 },
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1 }, /* 63 */
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 0 }, /* 64 */
+	{ "AAAAAAAAAAAAAAAAAAAA+AAAAAAAAAAAAAAAAAAAAAA", 0 },   /* not URL-safe */
+	{ "AAAAAAAAAAAAAAAAAAAA AAAAAAAAAAAAAAAAAAAAAA", 0 },
+	{ "AAAAAAAAAAAAAAAAAAAA%AAAAAAAAAAAAAAAAAAAAAA", 0 },
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 0 },
+};
+
+START_TEST(test_cookie_format)
+{
+	ck_assert_msg(util_cookie_well_formed(cookie_fmt_cases[_i].s) == cookie_fmt_cases[_i].ok,
+		      "\"%s\"", cookie_fmt_cases[_i].s);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -755,6 +779,7 @@ static Suite *http_suite(void)
 	tcase_add_test(limits, test_resume_no_rescan);
 	tcase_add_test(limits, test_resume_bytewise);
 	tcase_add_test(limits, test_configured_limits);
+	tcase_add_loop_test(limits, test_cookie_format, 0, ARRAY_SIZE(cookie_fmt_cases));
 	suite_add_tcase(s, limits);
 	return s;
 }
