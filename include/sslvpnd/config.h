@@ -94,6 +94,22 @@ struct cfg_metrics {
 	int listen_port;
 };
 
+/* limits = { ... }: what one unauthenticated client may cost (S10 item 4).
+ * The worker enforces the request limits and timeouts, main the connection
+ * and session counts. */
+struct cfg_limits {
+	int max_header_bytes;        /* request line + headers */
+	int max_body_bytes;          /* Content-Length */
+	int xml_max_bytes;           /* config-auth document */
+	int xml_max_depth;           /* nested elements */
+	int xml_max_elements;        /* elements in the document */
+	int handshake_timeout;       /* seconds from accept to TLS done */
+	int request_timeout;         /* seconds for each whole request */
+	int max_preauth_per_source;  /* connections not in a tunnel, per address */
+	int max_preauth_total;       /* same, all addresses */
+	int max_sessions;            /* sessions in total */
+};
+
 struct cfg_interface {
 	char name[CFG_NAME_MAX];
 	char address[64];            /* "0.0.0.0", "::" or a literal address */
@@ -252,6 +268,7 @@ struct sslvpnd_config {
 	struct cfg_general general;
 	struct cfg_logging logging;
 	struct cfg_metrics metrics;
+	struct cfg_limits limits;
 	struct cfg_ssl ssl;
 	struct cfg_webvpn webvpn;
 	struct cfg_interface *interfaces;

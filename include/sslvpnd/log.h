@@ -15,6 +15,7 @@
 #define SSLVPND_LOG_H
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdnoreturn.h>
 
 enum log_format { LOG_FMT_ASA = 0, LOG_FMT_NATIVE = 1 };
@@ -88,6 +89,29 @@ noreturn void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /* log_event: emit catalogue event ev with exactly nargs string arguments
  * (NULL prints as "").  Debug-severity events (7) print only when debug > 0. */
 void log_event(enum log_event ev, ...);
+
+/* Rate-limited events, for refusals a client can repeat at will (limits,
+ * timeouts): at most LOG_RL_BURST lines of one event per LOG_RL_WINDOW_MS;
+ * the rest are counted and reported as one LM_LOG_SUPPRESSED line ("N more
+ * suppressed") when the next window starts: at the next line of that event
+ * or at log_rl_flush, whichever comes first. */
+enum { LOG_RL_BURST = 10, LOG_RL_WINDOW_MS = 10000 };
+
+struct log_rl {
+	uint64_t start_ms;      /* window start, 0 = none yet */
+	unsigned shown;         /* lines shown in this window */
+	unsigned suppressed;    /* lines held back in this window */
+};
+
+/* log_rl_admit: 1 when a line may be shown at now_ms, 0 when it is
+ * suppressed (and counted).  *report is the number suppressed in the window
+ * that just ended (0 when none ended or none were suppressed). */
+int log_rl_admit(struct log_rl *rl, uint64_t now_ms, unsigned *report);
+/* log_event_rl: log_event through the process-wide window of ev. */
+void log_event_rl(enum log_event ev, ...);
+/* log_rl_flush: report the suppressed counts of windows over at now_ms
+ * (called from a periodic timer so a flood that stopped is still told). */
+void log_rl_flush(uint64_t now_ms);
 
 /* log_event_format: render ev into buf (no prefix or newline) in format fmt;
  * returns the length that would have been written (snprintf semantics).

@@ -33,6 +33,9 @@ void util_random(void *buf, size_t n);
 void util_cookie_tag(char out[9], const char *cookie);
 /* Monotonic time in seconds / milliseconds. */
 uint64_t util_now_ms(void);
+/* util_cookie_well_formed: 1 when s can be a session cookie (16-63
+ * characters of URL-safe base64), else 0; checked before any lookup. */
+int util_cookie_well_formed(const char *s);
 /* Duration as ASA shows it: "0h:01m:05s" or "4d 1h:56m:42s". */
 void util_duration(char *dst, size_t cap, uint64_t seconds);
 /* Set O_NONBLOCK and FD_CLOEXEC. */

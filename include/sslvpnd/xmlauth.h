@@ -2,8 +2,9 @@
  *
  * A small non-validating parser of our own for this one untrusted document
  * type: no DTD, no external or custom entities (only &lt; &gt; &amp; &quot;
- * &apos; and numeric references), depth <= 16, at most HTTP_MAX_BODY bytes,
- * every extracted string bounded by its field size (too long = malformed).
+ * &apos; and numeric references), bounded size, depth and element count
+ * (struct xmlauth_limits), every extracted string bounded by its field size
+ * (too long = malformed).
  */
 #ifndef SSLVPND_XMLAUTH_H
 #define SSLVPND_XMLAUTH_H
@@ -36,12 +37,43 @@ struct xmlauth_req {
 	int has_auth;                /* an <auth> element was present */
 };
 
+enum {
+	XMLAUTH_DEPTH_CEILING = 64,    /* largest configurable depth */
+	XMLAUTH_DEPTH_DEFAULT = 16,
+	XMLAUTH_ELEMENTS_DEFAULT = 512,
+};
+
+struct xmlauth_limits {
+	size_t max_bytes;              /* document size */
+	int max_depth;                 /* open elements (cut to the ceiling) */
+	size_t max_elements;           /* start tags in the document */
+};
+
+/* Why a document was refused. */
+enum xmlauth_err {
+	XAE_NONE = 0,
+	XAE_MALFORMED,
+	XAE_SIZE,
+	XAE_DEPTH,
+	XAE_ELEMENTS,
+};
+
+/* xmlauth_err_text: what went over ("XML nesting depth"), for logs. */
+const char *xmlauth_err_text(enum xmlauth_err e);
+
 /* xmlauth_is_xml: 1 when the body (after blanks) starts with "<?xml" or
  * "<config-auth": clients send XML under any Content-Type. */
 int xmlauth_is_xml(const uint8_t *body, size_t len);
 
-/* xmlauth_parse: fill out from a config-auth document. Returns 0, or -1 when
- * the document is malformed, over a limit, or its root is not config-auth. */
+/* xmlauth_parse_limited: fill out from a config-auth document.  Returns 0,
+ * or -1 when the document is malformed, over a limit of lim (NULL =
+ * HTTP_MAX_BODY bytes, XMLAUTH_DEPTH_DEFAULT, no element count limit) or
+ * its root is not config-auth; *err says which.  The worker passes the
+ * configured limits (XMLAUTH_ELEMENTS_DEFAULT elements by default). */
+int xmlauth_parse_limited(struct xmlauth_req *out, const uint8_t *body, size_t len,
+			  const struct xmlauth_limits *lim, enum xmlauth_err *err);
+
+/* xmlauth_parse: xmlauth_parse_limited with the default limits. */
 int xmlauth_parse(struct xmlauth_req *out, const uint8_t *body, size_t len);
 
 /* xmlauth_escape: XML-escape src (& < > " ') into dst; returns the length, or

@@ -3,11 +3,11 @@
  * Every byte here comes from an unauthenticated peer, so the parser is
  * deliberately narrow: one request line, token header names, no obs-fold,
  * no chunked bodies, Content-Length only, and every size bounded by the
- * limits in http.h.  It allocates nothing and keeps no state between calls:
- * the caller passes everything it has buffered and the whole prefix is parsed
- * again.  That costs a rescan per read, but the header block is capped at
- * HTTP_MAX_HEADER bytes, so the work per connection stays bounded and a
- * half-parsed request can never be resumed from a stale state.
+ * limits in http.h.  It allocates nothing.  The state between calls lives
+ * in struct http_request (stage, next line, how far the partial line was
+ * searched), so a request trickled in byte by byte is read once, not once
+ * per read; the caller only appends to its buffer and calls
+ * http_request_init between requests.
  */
 #include <string.h>
 #include <strings.h>
@@ -15,12 +15,12 @@
 #include "sslvpnd/http.h"
 #include "sslvpnd/util.h"
 
-/* Cursor over the header block of one request. */
+/* Cursor over the header block of one request: the caller's bytes and
+ * the resume state in the request. */
 struct lines {
 	const uint8_t *data;
 	size_t len; /* bytes the caller has buffered */
-	size_t pos; /* start of the next line */
-	size_t w; /* bytes used in req->hdrbuf */
+	struct http_request *req;
 };
 
 static const struct {
@@ -88,24 +88,37 @@ static int hexval(uint8_t c)
 	return -1;
 }
 
+static int too_large(struct http_request *req, int status)
+{
+	req->limit_hit = 1;
+	return status;
+}
+
 /* Next line of the header block into s[0..*n), line end (LF or CRLF) cut.
  * Returns 1, 0 when the line is still incomplete, -431 when no line end
- * fits within HTTP_MAX_HEADER, -400 for a NUL or a bare CR: a CR that a
- * proxy in front of us would read as a line end must not be data here. */
+ * fits within max_header, -400 for a NUL or a bare CR: a CR that a proxy
+ * in front of us would read as a line end must not be data here.  Only
+ * bytes not searched before are searched for the LF. */
 static int next_line(struct lines *l, const uint8_t **s, size_t *n)
 {
-	size_t lim = l->len < HTTP_MAX_HEADER ? l->len : HTTP_MAX_HEADER;
+	struct http_request *req = l->req;
+	size_t max = req->max_header;
+	size_t lim = l->len < max ? l->len : max;
 	const uint8_t *p, *lf;
-	size_t k;
+	size_t k, from;
 
-	if (l->pos >= lim)
-		return l->len >= HTTP_MAX_HEADER ? -431 : 0;
-	p = l->data + l->pos;
-	lf = memchr(p, '\n', lim - l->pos);
-	if (!lf)
-		return l->len >= HTTP_MAX_HEADER ? -431 : 0;
+	if (req->pos >= lim)
+		return l->len >= max ? too_large(req, -431) : 0;
+	p = l->data + req->pos;
+	from = req->pos + req->scan;
+	lf = from < lim ? memchr(l->data + from, '\n', lim - from) : NULL;
+	if (!lf) {
+		req->scan = lim - req->pos;
+		return l->len >= max ? too_large(req, -431) : 0;
+	}
 	k = (size_t)(lf - p);
-	l->pos += k + 1;
+	req->pos += k + 1;
+	req->scan = 0;
 	if (k > 0 && p[k - 1] == '\r')
 		k--;
 	if (memchr(p, '\0', k) || memchr(p, '\r', k))
@@ -193,24 +206,22 @@ static int parse_request_line(struct http_request *req, const uint8_t *s,
 /* Append s[0..n) and a NUL to hdrbuf.  Each header line shrinks when copied
  * (":" and line end become two NULs at most), so a block that passed the
  * HTTP_MAX_HEADER check always fits; the test only guards that invariant. */
-static const char *store(struct http_request *req, struct lines *l,
-			 const uint8_t *s, size_t n)
+static const char *store(struct http_request *req, const uint8_t *s, size_t n)
 {
-	char *d = req->hdrbuf + l->w;
+	char *d = req->hdrbuf + req->w;
 
-	if (n + 1 > sizeof(req->hdrbuf) - l->w)
+	if (n + 1 > sizeof(req->hdrbuf) - req->w)
 		return NULL;
 	memcpy(d, s, n);
 	d[n] = '\0';
-	l->w += n + 1;
+	req->w += n + 1;
 	return d;
 }
 
 /* name ":" OWS value OWS; names are tokens, values visible chars, blanks or
  * obs-text.  A line starting with a blank is obs-fold, which RFC 9112 lets a
  * server reject; a request-smuggling favourite, so we do. */
-static int parse_header(struct http_request *req, struct lines *l,
-			const uint8_t *s, size_t n)
+static int parse_header(struct http_request *req, const uint8_t *s, size_t n)
 {
 	struct http_header *h;
 	const uint8_t *colon, *v, *ve;
@@ -230,18 +241,18 @@ static int parse_header(struct http_request *req, struct lines *l,
 		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
 			return -400;
 	if (req->n_headers == HTTP_MAX_HEADERS)
-		return -431;
+		return too_large(req, -431);
 	h = &req->headers[req->n_headers];
-	h->name = store(req, l, s, (size_t)(colon - s));
-	h->value = store(req, l, v, (size_t)(ve - v));
+	h->name = store(req, s, (size_t)(colon - s));
+	h->value = store(req, v, (size_t)(ve - v));
 	if (!h->name || !h->value)
-		return -431;
+		return too_large(req, -431);
 	req->n_headers++;
 	return 0;
 }
 
 /* Content-Length: digits only (no sign, list or blanks inside). */
-static int parse_length(const char *s, size_t *out)
+static int parse_length(struct http_request *req, const char *s, size_t *out)
 {
 	size_t v = 0;
 	int big = 0;
@@ -252,13 +263,13 @@ static int parse_length(const char *s, size_t *out)
 		if (*s < '0' || *s > '9')
 			return -400;
 		/* saturate instead of overflowing; keep checking the digits */
-		if (v > HTTP_MAX_BODY)
+		if (v > req->max_body)
 			big = 1;
 		else
 			v = v * 10 + (size_t)(*s - '0');
 	}
-	if (big || v > HTTP_MAX_BODY)
-		return -413;
+	if (big || v > req->max_body)
+		return too_large(req, -413);
 	*out = v;
 	return 0;
 }
@@ -275,7 +286,7 @@ static int body_framing(struct http_request *req)
 	for (i = 0; i < req->n_headers; i++) {
 		if (strcasecmp(req->headers[i].name, "Content-Length"))
 			continue;
-		r = parse_length(req->headers[i].value, &v);
+		r = parse_length(req, req->headers[i].value, &v);
 		if (r)
 			return r;
 		if (seen && v != req->content_length)
@@ -286,7 +297,7 @@ static int body_framing(struct http_request *req)
 	return 0;
 }
 
-static void reset(struct http_request *req)
+void http_request_init(struct http_request *req, size_t max_header, size_t max_body)
 {
 	req->method = HTTP_M_OTHER;
 	req->version_minor = 0;
@@ -297,46 +308,86 @@ static void reset(struct http_request *req)
 	req->body = NULL;
 	req->body_len = 0;
 	req->consumed = 0;
+	req->max_header = max_header && max_header < HTTP_MAX_HEADER ? max_header
+								      : HTTP_MAX_HEADER;
+	req->max_body = !max_body ? HTTP_MAX_BODY
+		      : max_body < HTTP_BODY_CEILING ? max_body : HTTP_BODY_CEILING;
+	req->stage = 0;
+	req->pos = 0;
+	req->scan = 0;
+	req->w = 0;
+	req->limit_hit = 0;
 }
 
-int http_parse_request(struct http_request *req, const uint8_t *data,
-		       size_t len)
+/* RFC 9112 2.2: empty lines before the request line are ignored (some
+ * clients send a CRLF after a POST body). */
+static int stage_request_line(struct lines *l)
 {
-	struct lines l = { .data = data, .len = len };
 	const uint8_t *s;
 	size_t n;
 	int r;
 
-	reset(req);
-	/* RFC 9112 2.2: ignore empty lines before the request line (some
-	 * clients send a CRLF after a POST body) */
 	do {
-		r = next_line(&l, &s, &n);
+		r = next_line(l, &s, &n);
 		if (r <= 0)
 			return r;
 	} while (n == 0);
-	r = parse_request_line(req, s, n);
+	r = parse_request_line(l->req, s, n);
 	if (r)
 		return r;
+	l->req->stage = 1;
+	return 1;
+}
+
+static int stage_headers(struct lines *l)
+{
+	const uint8_t *s;
+	size_t n;
+	int r;
+
 	for (;;) {
-		r = next_line(&l, &s, &n);
+		r = next_line(l, &s, &n);
 		if (r <= 0)
 			return r;
 		if (n == 0)
 			break;
-		r = parse_header(req, &l, s, n);
+		r = parse_header(l->req, s, n);
 		if (r)
 			return r;
 	}
-	r = body_framing(req);
+	r = body_framing(l->req);
 	if (r)
 		return r;
-	if (len - l.pos < req->content_length)
-		return 0;
-	req->body = data + l.pos;
-	req->body_len = req->content_length;
-	req->consumed = l.pos + req->content_length;
+	l->req->stage = 2;
 	return 1;
+}
+
+int http_parse_more(struct http_request *req, const uint8_t *data, size_t len)
+{
+	struct lines l = { .data = data, .len = len, .req = req };
+	int r;
+
+	if (req->stage == 0 && (r = stage_request_line(&l)) <= 0)
+		return r;
+	if (req->stage == 1 && (r = stage_headers(&l)) <= 0)
+		return r;
+	if (len - req->pos < req->content_length)
+		return 0;
+	req->body = data + req->pos;
+	req->body_len = req->content_length;
+	req->consumed = req->pos + req->content_length;
+	return 1;
+}
+
+int http_header_block_done(const struct http_request *req)
+{
+	return req->stage == 2;
+}
+
+int http_parse_request(struct http_request *req, const uint8_t *data, size_t len)
+{
+	http_request_init(req, 0, 0);
+	return http_parse_more(req, data, len);
 }
 
 const char *http_header_get(const struct http_request *req, const char *name)

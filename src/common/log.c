@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sslvpnd/log.h"
+#include "sslvpnd/util.h"
 
 const struct log_catalogue_entry log_catalogue[LM__COUNT] = {
 #define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt) \
@@ -284,19 +285,92 @@ static void emit_debug_event(const char *text)
 	log_emit(LOG_DEBUG, msg);
 }
 
+static void event_argv(enum log_event ev, const char *const *args)
+{
+	const struct log_catalogue_entry *e = &log_catalogue[ev];
+	char msg[LOG_LINE_MAX];
+
+	if (e->severity >= LOG_DEBUG && lg.debug <= 0)
+		return;
+	log_event_format(msg, sizeof(msg), lg.fmt, ev, args);
+	log_emit(e->severity, msg);
+}
+
 void log_event(enum log_event ev, ...)
 {
 	const struct log_catalogue_entry *e = &log_catalogue[ev];
 	const char *args[LOG_MAX_ARGS] = { 0 };
-	char msg[LOG_LINE_MAX];
 	va_list ap;
 
-	if (e->severity >= LOG_DEBUG && lg.debug <= 0)
+	va_start(ap, ev);
+	for (int i = 0; i < e->nargs && i < LOG_MAX_ARGS; i++)
+		args[i] = va_arg(ap, const char *);
+	va_end(ap);
+	event_argv(ev, args);
+}
+
+int log_rl_admit(struct log_rl *rl, uint64_t now_ms, unsigned *report)
+{
+	*report = 0;
+	if (!rl->start_ms || now_ms - rl->start_ms >= LOG_RL_WINDOW_MS) {
+		*report = rl->suppressed;
+		rl->start_ms = now_ms ? now_ms : 1;
+		rl->shown = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->shown < LOG_RL_BURST) {
+		rl->shown++;
+		return 1;
+	}
+	rl->suppressed++;
+	return 0;
+}
+
+static void report_suppressed(enum log_event ev, unsigned n)
+{
+	char count[16], id[16], window[16];
+	const char *args[3] = { count, id, window };
+
+	snprintf(count, sizeof(count), "%u", n);
+	snprintf(id, sizeof(id), "%d", log_catalogue[ev].id);
+	snprintf(window, sizeof(window), "%d", LOG_RL_WINDOW_MS / 1000);
+	event_argv(LM_LOG_SUPPRESSED, args);
+}
+
+/* One window per event, per process: refusals are per-event floods. */
+static struct log_rl rl_state[LM__COUNT];
+
+void log_event_rl(enum log_event ev, ...)
+{
+	const struct log_catalogue_entry *e = &log_catalogue[ev];
+	const char *args[LOG_MAX_ARGS] = { 0 };
+	unsigned report;
+	va_list ap;
+	int show = log_rl_admit(&rl_state[ev], util_now_ms(), &report);
+
+	if (report)
+		report_suppressed(ev, report);
+	if (!show)
 		return;
 	va_start(ap, ev);
 	for (int i = 0; i < e->nargs && i < LOG_MAX_ARGS; i++)
 		args[i] = va_arg(ap, const char *);
 	va_end(ap);
-	log_event_format(msg, sizeof(msg), lg.fmt, ev, args);
-	log_emit(e->severity, msg);
+	event_argv(ev, args);
+}
+
+void log_rl_flush(uint64_t now_ms)
+{
+	for (int ev = 0; ev < LM__COUNT; ev++) {
+		struct log_rl *rl = &rl_state[ev];
+
+		if (rl->suppressed && now_ms - rl->start_ms >= LOG_RL_WINDOW_MS) {
+			unsigned n = rl->suppressed;
+
+			rl->suppressed = 0;
+			rl->shown = 0;
+			rl->start_ms = 0;
+			report_suppressed((enum log_event)ev, n);
+		}
+	}
 }

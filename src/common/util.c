@@ -225,3 +225,19 @@ int util_close_from(int lowfd)
 		close((int)fd);
 	return 0;
 }
+
+int util_cookie_well_formed(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		char c = s[n];
+
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return 0;
+		if (n == 63)
+			return 0;
+	}
+	return n >= 16;
+}

@@ -19,7 +19,7 @@
 #include "sslvpnd/xmlauth.h"
 
 enum {
-	XML_MAX_DEPTH = 16,
+	XML_MAX_DEPTH = XMLAUTH_DEPTH_CEILING,
 	XML_MAX_ATTRS = 16, /* per start tag; AnyConnect's device-id has 5 */
 	XML_ATTR_SCRATCH = 32,
 };
@@ -60,6 +60,9 @@ struct xp {
 	struct frame st[XML_MAX_DEPTH];
 	int depth;
 	unsigned int seen; /* fields[] already filled */
+	int max_depth;
+	size_t elements, max_elements;
+	enum xmlauth_err err; /* which limit stopped the parse */
 };
 
 /* clang-format off */
@@ -563,7 +566,15 @@ static int start_tag(struct xp *x)
 	int empty, r;
 
 	x->p++;
-	if (x->depth == XML_MAX_DEPTH || name(x, &f.name) || classify(x, &f))
+	if (x->depth >= x->max_depth) {
+		x->err = XAE_DEPTH;
+		return -1;
+	}
+	if (++x->elements > x->max_elements) {
+		x->err = XAE_ELEMENTS;
+		return -1;
+	}
+	if (name(x, &f.name) || classify(x, &f))
 		return -1;
 	r = attrs(x, &f, &empty);
 	if (!r)
@@ -674,21 +685,60 @@ int xmlauth_is_xml(const uint8_t *body, size_t len)
 	return at(&x, "<?xml") || at(&x, "<config-auth");
 }
 
-int xmlauth_parse(struct xmlauth_req *out, const uint8_t *body, size_t len)
+static const struct xmlauth_limits default_limits = {
+	.max_bytes = HTTP_MAX_BODY,
+	.max_depth = XMLAUTH_DEPTH_DEFAULT,
+	.max_elements = (size_t)-1,
+};
+
+static const char *const err_text[] = {
+	[XAE_NONE] = "",
+	[XAE_MALFORMED] = "malformed config-auth XML",
+	[XAE_SIZE] = "XML document size",
+	[XAE_DEPTH] = "XML nesting depth",
+	[XAE_ELEMENTS] = "XML element count",
+};
+
+const char *xmlauth_err_text(enum xmlauth_err e)
+{
+	return (unsigned)e < ARRAY_SIZE(err_text) ? err_text[e] : "?";
+}
+
+int xmlauth_parse_limited(struct xmlauth_req *out, const uint8_t *body, size_t len,
+			  const struct xmlauth_limits *lim, enum xmlauth_err *err)
 {
 	struct xp x = { .out = out };
 
+	if (!lim)
+		lim = &default_limits;
+	x.max_depth = lim->max_depth < XML_MAX_DEPTH ? lim->max_depth : XML_MAX_DEPTH;
+	x.max_elements = lim->max_elements;
 	memset(out, 0, sizeof(*out));
-	if (!len || len > HTTP_MAX_BODY || !valid_chars(body, len))
+	*err = XAE_NONE;
+	if (len > lim->max_bytes || len > HTTP_BODY_CEILING) {
+		*err = XAE_SIZE;
 		return -1;
+	}
+	if (!len || !valid_chars(body, len)) {
+		*err = XAE_MALFORMED;
+		return -1;
+	}
 	x.p = body;
 	x.end = body + len;
 	if (document(&x)) {
 		/* never hand back half a request, nor keep half a password */
 		memset(out, 0, sizeof(*out));
+		*err = x.err ? x.err : XAE_MALFORMED;
 		return -1;
 	}
 	return 0;
+}
+
+int xmlauth_parse(struct xmlauth_req *out, const uint8_t *body, size_t len)
+{
+	enum xmlauth_err err;
+
+	return xmlauth_parse_limited(out, body, len, NULL, &err);
 }
 
 int xmlauth_escape(char *dst, size_t cap, const char *src)

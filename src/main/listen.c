@@ -1,6 +1,6 @@
 /* TCP listeners: accept and hand each connection to the least-loaded
- * worker.  main reads no byte of the connection, so per-source limits and
- * bans (later) apply before any TLS parsing. */
+ * worker.  main reads no byte of the connection, so per-source limits
+ * (preauth.c) and bans (later) apply before any TLS parsing. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -117,6 +117,7 @@ static int hand_over(struct listener *l, int fd, const struct sockaddr *peer)
 		if (proc_send(w, IPC_CONN_NEW, buf, n, fd) == 0) {
 			w->conns++;
 			track(w, l, fd, c.conn_id, peer);
+			preauth_add(w, c.conn_id, peer);
 			return 0;
 		}
 		if (w->sock >= 0)
@@ -207,6 +208,7 @@ void listen_take_back(struct worker_proc *w)
 	struct mainctx *m = w->m;
 	size_t n = w->n_inflight;
 
+	preauth_worker_gone(w);
 	if (!n)
 		return;
 	for (size_t i = 0; i < w->n_inflight; i++) {
@@ -246,6 +248,10 @@ static void on_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 			    errno != ECONNABORTED)
 				log_warn("interface %s: accept", l->ifc->name);
 			return;
+		}
+		if (preauth_admit(l->m, l, (struct sockaddr *)&peer) < 0) {
+			close(fd);  /* before any TLS byte */
+			continue;
 		}
 		int r = hand_over(l, fd, (struct sockaddr *)&peer);
 

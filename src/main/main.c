@@ -320,6 +320,7 @@ static void on_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	sessions_tick(w->data);
 	reload_tick(w->data);
 	msecmod_tick(w->data);
+	log_rl_flush(util_now_ms());
 }
 
 static void setup_signals(struct mainctx *m)

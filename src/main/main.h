@@ -200,6 +200,17 @@ void listen_resume_all(struct mainctx *m);
 void listen_take_back(struct worker_proc *w);
 /* listen_taken: w confirmed conn_id; main's copy of its socket closes. */
 void listen_taken(struct worker_proc *w, uint32_t conn_id);
+
+/* preauth.c: connections not yet in a tunnel, per source and in total.
+ * preauth_admit: 0 when a connection from peer may be handed over, -1 when
+ * a limit refuses it (logged as 100322).  preauth_add: w has conn_id.
+ * preauth_end: conn_id closed or is a tunnel now.  preauth_worker_gone:
+ * forget w's connections. */
+int preauth_admit(struct mainctx *m, const struct listener *l, const struct sockaddr *peer);
+void preauth_add(const struct worker_proc *w, uint32_t conn_id, const struct sockaddr *peer);
+void preauth_end(uint32_t conn_id);
+void preauth_worker_gone(const struct worker_proc *w);
+size_t preauth_count(void);
 /* listen_parse_addr: an interface address (IPv4 or IPv6 text) and port as a
  * sockaddr; 0 or -1. */
 struct sockaddr_storage;

@@ -105,6 +105,19 @@ static const char *policy_refusal(struct mainctx *m, const struct gp_effective *
 	return NULL;
 }
 
+/* limits.max-sessions, the platform limit (vpn-sessiondb max ... limit),
+ * checked after the logoffs of vpn-simultaneous-logins made room. */
+static const char *session_limit(struct mainctx *m, const char *user, const char *peer)
+{
+	char n[16];
+
+	if (m->n_sessions < (size_t)m->cfg->limits.max_sessions)
+		return NULL;
+	snprintf(n, sizeof(n), "%d", m->cfg->limits.max_sessions);
+	log_event_rl(LM_SESSION_LIMIT, user, peer, n);
+	return "the maximum number of sessions is reached";
+}
+
 /* The password step of authentication aaa / aaa certificate against the
  * local user database runs in sslvpnd-secmod (scrypt, tens of ms): main
  * forwards the check and parks the login here until the verdict comes
@@ -465,6 +478,8 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	util_strlcpy(rp->group_policy, gp, sizeof(rp->group_policy));
 	policy_resolve(m->cfg, gp, &e);
 	refusal = policy_refusal(m, &e, tg, user, u, why, sizeof(why));
+	if (!refusal)
+		refusal = session_limit(m, user, rq->peer);
 	if (refusal) {
 		refuse(w, rp, rq, user, IPC_AUTH_FAIL, refusal, "Login denied.");
 		return;
@@ -562,18 +577,24 @@ void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	}
 	memset(&rp, 0, sizeof(rp));
 	rp.conn_id = rq.conn_id;
-	struct session *s = rq.cookie[0] ? sessions_by_cookie(w->m, rq.cookie) : NULL;
+	/* the format is checked before any lookup: a guess that cannot be a
+	 * cookie costs no comparison */
+	int well_formed = util_cookie_well_formed(rq.cookie);
+	struct session *s = well_formed ? sessions_by_cookie(w->m, rq.cookie) : NULL;
 
 	if (!s) {
 		rp.result = IPC_TUNNEL_BAD_COOKIE;
-		util_strlcpy(rp.reason, rq.cookie[0] ? "cookie is not acceptable"
-						     : "no webvpn cookie",
+		util_strlcpy(rp.reason, !rq.cookie[0] ? "no webvpn cookie"
+					: !well_formed ? "malformed webvpn cookie"
+					: "cookie is not acceptable",
 			     sizeof(rp.reason));
-		log_event(LM_CONNECT_REFUSED, rq.peer, rp.reason);
+		log_event_rl(LM_CONNECT_REFUSED, rq.peer, rp.reason);
 	} else {
 		sessions_open_tunnel(w, s, &rq, &rp);
 		if (rp.result != IPC_TUNNEL_OK)
-			log_event(LM_CONNECT_REFUSED, rq.peer, rp.reason);
+			log_event_rl(LM_CONNECT_REFUSED, rq.peer, rp.reason);
+		else
+			preauth_end(rq.conn_id);  /* a tunnel now */
 	}
 	int n = ipc_enc_tunnel_rep(&rp, out, sizeof(out));
 

@@ -342,6 +342,12 @@ static void render_events(struct mainctx *m, FILE *fp)
 	render_counter(fp, MET_TLS_HANDSHAKE, "sslvpnd_tls_handshakes_total", "result",
 		       "TLS handshakes of ended connections: completed, or failed "
 		       "(refused, timed out, closed by the client).");
+	render_counter(fp, MET_PREAUTH_REFUSED, "sslvpnd_preauth_refused_total", "limit",
+		       "Connections refused at accept by max-preauth-per-source (source) "
+		       "or max-preauth-total (total), event 100322.");
+	family(fp, "sslvpnd_preauth_connections", "gauge",
+	       "Connections handed to a worker and not yet in a tunnel.");
+	sample(fp, "sslvpnd_preauth_connections", preauth_count());
 	render_counter(fp, MET_AUTH_SUCCESS, "sslvpnd_auth_success_total", NULL,
 		       "Successful authentications (716038).");
 	render_counter(fp, MET_AUTH_FAILURE, "sslvpnd_auth_failures_total", "reason",

@@ -25,6 +25,7 @@ enum metrics_counter {
 	MET_DAP_TERMINATED,     /* no label (DfltAccessPolicy included) */
 	MET_WORKER_RESTART,     /* no label */
 	MET_TLS_HANDSHAKE,      /* label: completed | failed (CONN_DONE) */
+	MET_PREAUTH_REFUSED,    /* label: source | total (preauth.c) */
 	MET__COUNT
 };
 enum { METRICS_MAX_LABELS = 24 };

@@ -512,6 +512,7 @@ static void on_conn_done(struct worker_proc *w, const uint8_t *buf, size_t len)
 		proc_kill(w, "bad CONN_DONE");
 		return;
 	}
+	preauth_end(d.conn_id);
 	if (d.handshake != IPC_HS_UNKNOWN)
 		metrics_count(MET_TLS_HANDSHAKE,
 			      d.handshake == IPC_HS_COMPLETED ? "completed" : "failed");

@@ -1,6 +1,11 @@
 /* One client connection: TLS handshake, buffered TLS reads and whole-record
  * writes, timers, teardown.  What the bytes mean is wauth.c's (HTTP) or
- * tunnel.c's (CSTP) business. */
+ * tunnel.c's (CSTP) business.
+ *
+ * Buffers are allocated on demand: a connection in its handshake, or idle
+ * between requests, holds its SSL object and nothing else (the input
+ * buffer grows with the request, wauth.c; the output queue appears with the
+ * first answer). */
 #include "config.h"
 
 #include <stdio.h>
@@ -13,11 +18,6 @@
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 #include "worker.h"
-
-enum {
-	IN_CAP = HTTP_MAX_HEADER + HTTP_MAX_BODY + 4096,
-	HANDSHAKE_TIMEOUT = 30, /* pre-auth budget, seconds */
-};
 
 static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
@@ -59,15 +59,10 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	const struct tls_server *srv = server_for(w, meta->iface);
 	struct conn *c = calloc(1, sizeof(*c));
 
-	if (!c || !srv || !(c->in = malloc(IN_CAP)) ||
-	    !(c->out.buf = malloc(OUTQ_BYTES)) || !(c->ssl = SSL_new(srv->ctx))) {
+	if (!c || !srv || !(c->ssl = SSL_new(srv->ctx))) {
 		log_warnx("worker %u: cannot accept connection from %s (%s)", w->id,
 			  meta->peer, srv ? "out of memory" : "unknown interface");
-		if (c) {
-			free(c->in);
-			free(c->out.buf);
-			free(c);
-		}
+		free(c);
 		close(fd);
 		return;
 	}
@@ -76,7 +71,6 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	c->fd = fd;
 	c->srv = srv;
 	c->meta = *meta;
-	c->in_cap = IN_CAP;
 	c->state = CS_HANDSHAKE;
 	util_strlcpy(c->info.peer_host, meta->peer, sizeof(c->info.peer_host));
 	c->info.peer_port = meta->peer_port;
@@ -85,6 +79,8 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	SSL_set_fd(c->ssl, fd);
 	SSL_set_accept_state(c->ssl);
 	SSL_set_mode(c->ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	/* idle before the tunnel: OpenSSL's own record buffers go too */
+	SSL_set_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	tls_conn_attach(c->ssl, &c->info);
 	c->next = w->conns;
 	w->conns = c;
@@ -93,7 +89,7 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	ev_io_start(w->loop, &c->io);
 	ev_init(&c->timer, on_timer_cb);
 	c->timer.data = c;
-	conn_set_timer(c, HANDSHAKE_TIMEOUT);
+	conn_set_timer(c, w->cfg->limits.handshake_timeout);
 	tls_log_start(c);
 }
 
@@ -141,10 +137,37 @@ void conn_close(struct conn *c, const char *why)
 	if (c->req)
 		OPENSSL_cleanse(c->req, sizeof(*c->req));
 	free(c->req);
-	OPENSSL_cleanse(c->in, c->in_cap);
-	free(c->in);
+	conn_in_free(c);
 	free(c->out.buf);
 	free(c);
+}
+
+int conn_in_reserve(struct conn *c, size_t cap)
+{
+	uint8_t *p;
+
+	if (cap <= c->in_cap)
+		return 0;
+	if (cap < c->in_len || !(p = malloc(cap)))
+		return -1;
+	if (c->in) {
+		memcpy(p, c->in, c->in_len);
+		OPENSSL_cleanse(c->in, c->in_cap);
+		free(c->in);
+	}
+	c->in = p;
+	c->in_cap = cap;
+	return 0;
+}
+
+void conn_in_free(struct conn *c)
+{
+	if (c->in) {
+		OPENSSL_cleanse(c->in, c->in_cap);
+		free(c->in);
+	}
+	c->in = NULL;
+	c->in_len = c->in_cap = 0;
 }
 
 /* Entries [u16 len][bytes] sit between head and tail.  When the tail
@@ -156,6 +179,8 @@ int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t
 	size_t need = 2 + alen + blen;
 
 	if (alen + blen > UINT16_MAX)
+		return -1;
+	if (!q->buf && !(q->buf = malloc(OUTQ_BYTES)))
 		return -1;
 	if (q->tail + need > OUTQ_BYTES) {
 		if (q->tail - q->head + need > OUTQ_BYTES)
@@ -294,7 +319,7 @@ static void handshake(struct conn *c)
 			  SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
 		debug_handshake(c);
 		c->state = CS_HTTP;
-		conn_set_timer(c, HANDSHAKE_TIMEOUT);
+		conn_set_timer(c, c->w->cfg->limits.request_timeout);
 		wauth_on_readable(c);
 		return;
 	}
@@ -331,13 +356,23 @@ static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 		wauth_on_readable(c);
 }
 
+/* Before the tunnel the timer is a budget: the handshake, then each whole
+ * request (restarted by wauth.c when one is complete), so a client that
+ * trickles bytes (slowloris) is closed when it runs out. */
 static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct conn *c = t->data;
+	const struct cfg_limits *lim = &c->w->cfg->limits;
+	int hs = c->state == CS_HANDSHAKE;
+	char port[8], secs[16];
 
-	if (c->state == CS_TUNNEL)
+	if (c->state == CS_TUNNEL) {
 		tunnel_on_timer(c);
-	else
-		conn_close(c, c->state == CS_HANDSHAKE ? "TLS handshake timeout"
-						       : "HTTP idle timeout");
+		return;
+	}
+	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+	snprintf(secs, sizeof(secs), "%d", hs ? lim->handshake_timeout : lim->request_timeout);
+	log_event_rl(LM_PREAUTH_TIMEOUT, c->meta.peer, port,
+		     hs ? "TLS handshake" : "HTTP request", secs);
+	conn_close(c, hs ? "TLS handshake timeout" : "HTTP request timeout");
 }

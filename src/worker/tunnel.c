@@ -310,6 +310,9 @@ static int filter_pass(struct conn *c, const uint8_t *p, size_t len,
 	return 0;
 }
 
+/* Two whole CSTP frames: a partial frame always leaves room for a read. */
+enum { TUNNEL_IN_CAP = 2 * (CSTP_HDR_LEN + CSTP_MAX_PAYLOAD) };
+
 int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 {
 	static uint8_t hdrs[HDRS_MAX];
@@ -333,7 +336,9 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	memcpy(t->addr6, rp->addr6, 16);
 	t->plen6 = rp->plen6;
 	wbuf_init(&b, hdrs, sizeof(hdrs));
-	if (reply_headers(c, &b, rp, 1500) < 0) {
+	/* The HTTP phase grew the input buffer only as far as its requests
+	 * needed; CSTP reads whole frames. */
+	if (conn_in_reserve(c, TUNNEL_IN_CAP) < 0 || reply_headers(c, &b, rp, 1500) < 0) {
 		wdtls_end(c);
 		wauth_send_status(c, 500, NULL);
 		return -1;
@@ -345,6 +350,7 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	/* An older tunnel of the same address in this worker was kicked
 	 * before this reply (main orders the messages), so the slot is free. */
 	c->state = CS_TUNNEL;
+	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS); /* busy from now on */
 	free(c->req);
 	c->req = NULL;
 	filter_start(c, rp);

@@ -49,13 +49,34 @@ void wauth_send_status(struct conn *c, int status, const char *extra)
 	send_raw(c, head, NULL);
 }
 
+/* A refused request: the answer is the last thing the connection does, so
+ * an answer of main still on its way finds it closing (CS_CLOSING). */
+static void refuse(struct conn *c, int status)
+{
+	if (c->state == CS_WAIT_MAIN)
+		c->state = CS_CLOSING;
+	wauth_send_status(c, status, NULL);
+}
+
 static void bad_request(struct conn *c, int status, const char *why)
 {
 	char port[8];
 
 	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
-	log_event(LM_HTTP_BAD_REQUEST, c->meta.peer, port, why);
-	wauth_send_status(c, status, NULL);
+	log_event_rl(LM_HTTP_BAD_REQUEST, c->meta.peer, port, why);
+	refuse(c, status);
+}
+
+/* A request over one of the limits group's limits (event 100320). */
+static void over_limit(struct conn *c, int status, const char *what, size_t limit)
+{
+	char port[8], st[64], lim[24];
+
+	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+	snprintf(st, sizeof(st), "%d %s", status, http_status_text(status));
+	snprintf(lim, sizeof(lim), "%zu", limit);
+	log_event_rl(LM_HTTP_LIMIT, c->meta.peer, port, st, what, lim);
+	refuse(c, status);
 }
 
 static void host_only(const char *host, char *out, size_t cap)
@@ -125,15 +146,40 @@ static void ask_main_auth(struct conn *c, struct ipc_auth_req *rq)
 	OPENSSL_cleanse(buf, sizeof(buf));
 }
 
+/* A refused config-auth document: a limit (100320) or malformed (100301). */
+static void xml_refused(struct conn *c, enum xmlauth_err err, const struct xmlauth_limits *lim)
+{
+	switch (err) {
+	case XAE_SIZE:
+		over_limit(c, 413, xmlauth_err_text(err), lim->max_bytes);
+		break;
+	case XAE_DEPTH:
+		over_limit(c, 400, xmlauth_err_text(err), (size_t)lim->max_depth);
+		break;
+	case XAE_ELEMENTS:
+		over_limit(c, 400, xmlauth_err_text(err), lim->max_elements);
+		break;
+	default:
+		bad_request(c, 400, "malformed config-auth XML");
+	}
+}
+
 static void xml_login(struct conn *c, const struct http_request *req)
 {
 	static struct xmlauth_req x;
 	struct ipc_auth_req rq;
+	const struct cfg_limits *cl = &c->w->cfg->limits;
+	const struct xmlauth_limits lim = {
+		.max_bytes = (size_t)cl->xml_max_bytes,
+		.max_depth = cl->xml_max_depth,
+		.max_elements = (size_t)cl->xml_max_elements,
+	};
+	enum xmlauth_err err;
 
 	memset(&x, 0, sizeof(x));
-	if (req->body_len && xmlauth_parse(&x, req->body, req->body_len) < 0) {
+	if (req->body_len && xmlauth_parse_limited(&x, req->body, req->body_len, &lim, &err) < 0) {
 		OPENSSL_cleanse(&x, sizeof(x)); /* may hold part of a password */
-		bad_request(c, 400, "malformed config-auth XML");
+		xml_refused(c, err, &lim);
 		return;
 	}
 	base_auth_req(c, req, &rq, IPC_FLOW_XML);
@@ -174,11 +220,55 @@ static void svc_get(struct conn *c)
 		 NULL);
 }
 
+/* MTU headers of CONNECT: decimal, within range, or the request is
+ * refused (a value cut to 16 bits would mean something else). */
+static const char *const mtu_headers[] = { "X-CSTP-MTU", "X-CSTP-Base-MTU", "X-DTLS-MTU" };
+
+enum { MTU_HDR_MIN = 256, MTU_HDR_MAX = 65535 };
+
+static int mtu_value(const char *v, uint16_t *out)
+{
+	unsigned long n = 0;
+
+	if (!*v || strlen(v) > 5)
+		return -1;
+	for (; *v; v++) {
+		if (*v < '0' || *v > '9')
+			return -1;
+		n = n * 10 + (unsigned long)(*v - '0');
+	}
+	if (n < MTU_HDR_MIN || n > MTU_HDR_MAX)
+		return -1;
+	*out = (uint16_t)n;
+	return 0;
+}
+
+static int mtu_headers_ok(struct conn *c, const struct http_request *req)
+{
+	char why[96];
+	uint16_t v;
+
+	for (size_t i = 0; i < ARRAY_SIZE(mtu_headers); i++) {
+		const char *s = http_header_get(req, mtu_headers[i]);
+
+		if (s && mtu_value(s, &v) < 0) {
+			snprintf(why, sizeof(why), "%s is not an integer %d-%d", mtu_headers[i],
+				 MTU_HDR_MIN, MTU_HDR_MAX);
+			bad_request(c, 400, why);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 static void tunnel_request(struct conn *c, const struct http_request *req)
 {
 	struct ipc_tunnel_req rq = { .conn_id = c->id };
 	const char *v;
 	uint8_t buf[IPC_MAX_MSG];
+
+	if (!mtu_headers_ok(c, req))
+		return;
 
 	http_cookie_get(req, "webvpn", rq.cookie, sizeof(rq.cookie));
 	util_strlcpy(rq.peer, c->meta.peer, sizeof(rq.peer));
@@ -187,9 +277,9 @@ static void tunnel_request(struct conn *c, const struct http_request *req)
 	if ((v = http_header_get(req, "X-CSTP-Hostname")))
 		util_strlcpy(rq.hostname, v, sizeof(rq.hostname));
 	if ((v = http_header_get(req, "X-CSTP-Base-MTU")))
-		rq.base_mtu = (uint16_t)strtoul(v, NULL, 10);
+		mtu_value(v, &rq.base_mtu);
 	if ((v = http_header_get(req, "X-CSTP-MTU")))
-		rq.req_mtu = (uint16_t)strtoul(v, NULL, 10);
+		mtu_value(v, &rq.req_mtu);
 	util_strlcpy(rq.tls_version, SSL_get_version(c->ssl), sizeof(rq.tls_version));
 	util_strlcpy(rq.tls_cipher, SSL_get_cipher_name(c->ssl), sizeof(rq.tls_cipher));
 	rq.want_ipv6 = (uint8_t)tunnel_client_ipv6(req);
@@ -253,6 +343,75 @@ static void handle_request(struct conn *c, const struct http_request *req)
 	}
 }
 
+/* What the input buffer may grow to for the request being read: its
+ * header block limit until that is complete, then exactly the request.
+ * (A request with consumed set is the previous one, kept for main's
+ * answer: the next one starts from scratch.) */
+static size_t in_limit(const struct conn *c)
+{
+	const struct http_request *req = c->req;
+
+	if (req && !req->consumed && http_header_block_done(req))
+		return req->pos + req->content_length;
+	return (size_t)c->w->cfg->limits.max_header_bytes;
+}
+
+enum { IN_FIRST = 4096 };
+
+/* Room for the next read: the buffer starts at IN_FIRST bytes when the
+ * first byte of a request is due and doubles up to in_limit().  0, or -1
+ * after closing (out of memory). */
+static int in_room(struct conn *c)
+{
+	size_t lim = in_limit(c), want;
+
+	if (c->in_len < c->in_cap)
+		return 0;
+	want = c->in_cap ? c->in_cap * 2 : IN_FIRST;
+	if (want > lim)
+		want = lim > c->in_len ? lim : c->in_len + 1;
+	if (conn_in_reserve(c, want) < 0) {
+		conn_close(c, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static int only_blank_lines(const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != '\r' && p[i] != '\n')
+			return 0;
+	return 1;
+}
+
+/* A parse failure: a limit (100320) or a malformed request (100301). */
+static void parse_refused(struct conn *c, int status)
+{
+	const struct cfg_limits *lim = &c->w->cfg->limits;
+
+	if (!c->req->limit_hit)
+		bad_request(c, status, "malformed HTTP request");
+	else if (status == 413)
+		over_limit(c, 413, "Content-Length", (size_t)lim->max_body_bytes);
+	else
+		over_limit(c, 431, "header block", (size_t)lim->max_header_bytes);
+}
+
+/* One request in flight: bytes after a complete request, other than the
+ * blank lines some clients send after a body, are a pipelined request. */
+static void pipelined(struct conn *c)
+{
+	over_limit(c, 400, "pipelined request (one at a time)", 1);
+}
+
+static void request_start(struct conn *c)
+{
+	const struct cfg_limits *lim = &c->w->cfg->limits;
+
+	http_request_init(c->req, (size_t)lim->max_header_bytes, (size_t)lim->max_body_bytes);
+}
+
 void wauth_process_buffer(struct conn *c)
 {
 	while (c->state == CS_HTTP && c->in_len && !c->close_after_flush) {
@@ -260,49 +419,96 @@ void wauth_process_buffer(struct conn *c)
 			conn_close(c, "out of memory");
 			return;
 		}
-		int r = http_parse_request(c->req, c->in, c->in_len);
+		if (!c->req_started || c->req->consumed) {
+			request_start(c);
+			c->req_started = 1;
+		}
+		int r = http_parse_more(c->req, c->in, c->in_len);
 
 		if (r == 0)
 			return;
 		if (r < 0) {
-			bad_request(c, -r, "malformed HTTP request");
+			parse_refused(c, -r);
 			return;
 		}
 		size_t used = c->req->consumed;
 		uint32_t id = c->id;
 		struct worker *w = c->w;
 
+		if (!only_blank_lines(c->in + used, c->in_len - used)) {
+			pipelined(c);
+			return;
+		}
+		/* the next request has a budget of its own */
+		conn_set_timer(c, w->cfg->limits.request_timeout);
 		handle_request(c, c->req);
 		if (!worker_conn_by_id(w, id))
+			return;
+		if (c->state == CS_TUNNEL)
 			return;
 		OPENSSL_cleanse(c->in, used);
 		memmove(c->in, c->in + used, c->in_len - used);
 		c->in_len -= used;
+		if (!c->in_len)
+			conn_in_free(c); /* idle until the next request */
+	}
+}
+
+/* A connection that is answering its last response reads nothing more:
+ * what arrives is dropped so the read event does not fire again. */
+static void drain(struct conn *c)
+{
+	uint8_t junk[512];
+
+	for (int i = 0; i < 16; i++) {
+		ERR_clear_error();
+		int r = SSL_read(c->ssl, junk, sizeof(junk));
+
+		if (r > 0)
+			continue;
+		int e = conn_ssl_error(c, r);
+
+		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+			conn_close(c, "peer closed");
+		return;
 	}
 }
 
 void wauth_on_readable(struct conn *c)
 {
+	uint32_t id = c->id;
+	struct worker *w = c->w;
+
 	for (int i = 0; i < 16; i++) {
-		if (c->in_len == c->in_cap) {
-			bad_request(c, 431, "request too large");
+		if (c->close_after_flush || c->state == CS_CLOSING) {
+			drain(c);
 			return;
 		}
+		if (in_room(c) < 0)
+			return;
 		ERR_clear_error(); /* see conn_ssl_error */
 		int r = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 
-		if (r > 0) {
-			c->in_len += (size_t)r;
+		if (r <= 0) {
+			int e = conn_ssl_error(c, r);
+
+			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+				break;
+			conn_close(c, "peer closed");
+			return;
+		}
+		c->in_len += (size_t)r;
+		if (c->state == CS_WAIT_MAIN) {
+			if (!only_blank_lines(c->in, c->in_len)) {
+				pipelined(c);
+				return;
+			}
 			continue;
 		}
-		int e = conn_ssl_error(c, r);
-
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-			break;
-		conn_close(c, "peer closed");
-		return;
+		wauth_process_buffer(c);
+		if (!worker_conn_by_id(w, id) || c->state == CS_TUNNEL)
+			return;
 	}
-	wauth_process_buffer(c);
 }
 
 /* ---- main's answers ---- */

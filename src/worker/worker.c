@@ -258,6 +258,13 @@ static int setup(struct worker *w, const struct wopts *o)
 	return drop_privileges(w->cfg);
 }
 
+/* Counts of rate-limited log lines (log_event_rl) are told within a
+ * second of their window's end. */
+static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	log_rl_flush(util_now_ms());
+}
+
 int main(int argc, char **argv)
 {
 	static struct worker w;
@@ -282,6 +289,8 @@ int main(int argc, char **argv)
 	ev_io_start(w.loop, &w.ipc_io);
 	ev_signal_init(&w.sigterm, on_sigterm_cb, SIGTERM);
 	ev_signal_start(w.loop, &w.sigterm);
+	ev_timer_init(&w.log_flush, on_log_flush_cb, 1., 1.);
+	ev_timer_start(w.loop, &w.log_flush);
 
 	struct ipc_worker_ready r = { .worker_id = w.id };
 	uint8_t buf[64];

@@ -35,6 +35,7 @@ struct worker {
 	struct conn *conns;              /* all connections */
 	struct conn *by_addr[ADDR_BUCKETS]; /* tunnels by assigned address */
 	ev_signal sigterm;
+	ev_timer log_flush;              /* log_rl_flush */
 	struct dtls12_ctx *dtls12;       /* DTLS 1.2 + PSK contexts */
 	uint8_t pkt[65536];              /* one tun read */
 	uint8_t dgram[65536 + 128];      /* one UDP read / one sealed record */
@@ -140,7 +141,9 @@ struct conn {
 	int want_write;
 	uint8_t *in;              /* request bytes / CSTP stream */
 	size_t in_len, in_cap;
-	struct http_request *req; /* during CS_HTTP / CS_WAIT_MAIN */
+	struct http_request *req; /* during CS_HTTP / CS_WAIT_MAIN; kept after
+				   * it is complete for main's answer */
+	int req_started;          /* req initialised (http_request_init) */
 	struct outq out;
 	int close_after_flush;
 	int phone;                /* User-Agent is a Cisco IP phone */
@@ -161,6 +164,10 @@ int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t
 void conn_flush(struct conn *c);
 int conn_ssl_error(struct conn *c, int r);
 void conn_set_timer(struct conn *c, double seconds);
+/* conn_in_reserve: grow the input buffer to cap bytes (keeping its data);
+ * 0, or -1 out of memory.  conn_in_free: wipe and drop it. */
+int conn_in_reserve(struct conn *c, size_t cap);
+void conn_in_free(struct conn *c);
 
 /* wauth.c: HTTP requests before the tunnel */
 void wauth_on_readable(struct conn *c);

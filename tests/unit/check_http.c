@@ -186,7 +186,7 @@ static const struct bad_case {
 	R("POST / HTTP/1.1\r\nContent-Length: 1 1\r\n\r\nx", -400),
 	R("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
 	  -400),
-	R("POST / HTTP/1.1\r\nContent-Length: 65537\r\n\r\n", -413),
+	R("POST / HTTP/1.1\r\nContent-Length: 262145\r\n\r\n", -413),
 	R("POST / HTTP/1.1\r\nContent-Length: 99999999999999999999999999\r\n\r\n",
 	  -413),
 	R("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
@@ -636,6 +636,119 @@ START_TEST(test_hdrbuf_dense)
 }
 END_TEST
 
+/* ---- resuming and configured limits ------------------------------------ */
+
+/* The parser resumes: bytes it has parsed are not read again (here they are
+ * overwritten after the first call and the result still holds the original
+ * request line), and a partial line is not searched again for its LF. */
+START_TEST(test_resume_no_rescan)
+{
+	static char buf[256];
+	const char *a = "GET /first HTTP/1.1\r\nHost: x\r\nX-Part: abc";
+	const char *b = "def\r\n\r\n";
+	size_t na = strlen(a), nb = strlen(b);
+
+	memcpy(buf, a, na);
+	http_request_init(&req, 0, 0);
+	ck_assert_int_eq(http_parse_more(&req, (uint8_t *)buf, na), 0);
+	/* the partial line was searched once; one more byte adds one */
+	ck_assert_uint_eq(req.scan, strlen("X-Part: abc"));
+	buf[na] = 'd';
+	ck_assert_int_eq(http_parse_more(&req, (uint8_t *)buf, na + 1), 0);
+	ck_assert_uint_eq(req.scan, strlen("X-Part: abcd"));
+	/* scribble over the parsed request line: it is not read again */
+	memcpy(buf, "PUT /other", 10);
+	memcpy(buf + na, b, nb);
+	ck_assert_int_eq(http_parse_more(&req, (uint8_t *)buf, na + nb), 1);
+	ck_assert_str_eq(req.path, "/first");
+	ck_assert_int_eq(req.method, HTTP_M_GET);
+	ck_assert_str_eq(http_header_get(&req, "X-Part"), "abcdef");
+}
+END_TEST
+
+/* Fed one byte at a time, the resumable parser gives the same request as
+ * one call; each byte is searched for a line end once. */
+START_TEST(test_resume_bytewise)
+{
+	const char *raw = "\r\nPOST /p?q=1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
+			  "Cookie: webvpn=abc\r\n\r\nxyz";
+	size_t n = strlen(raw), k;
+	int r = 0;
+
+	http_request_init(&req, 0, 0);
+	for (k = 1; k <= n; k++) {
+		r = http_parse_more(&req, (const uint8_t *)raw, k);
+		if (k < n)
+			ck_assert_msg(r == 0, "prefix %zu: %d", k, r);
+	}
+	ck_assert_int_eq(r, 1);
+	ck_assert_str_eq(req.path, "/p");
+	ck_assert_str_eq(req.query, "q=1");
+	ck_assert_uint_eq(req.body_len, 3);
+	ck_assert_int_eq(memcmp(req.body, "xyz", 3), 0);
+	ck_assert_uint_eq(req.consumed, n);
+	ck_assert_int_eq(http_header_block_done(&req), 1);
+}
+END_TEST
+
+/* Configured limits, and limit_hit tells a limit from malformed input. */
+START_TEST(test_configured_limits)
+{
+	static char big[4096];
+	int n;
+
+	n = snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nX-A: %0900d\r\n\r\n", 0);
+	http_request_init(&req, 1024, 100);
+	ck_assert_int_eq(http_parse_more(&req, (uint8_t *)big, (size_t)n), 1);
+	n = snprintf(big, sizeof(big), "GET / HTTP/1.1\r\nX-A: %01100d\r\n\r\n", 0);
+	http_request_init(&req, 1024, 100);
+	ck_assert_int_eq(http_parse_more(&req, (uint8_t *)big, (size_t)n), -431);
+	ck_assert_int_eq(req.limit_hit, 1);
+	n = snprintf(big, sizeof(big), "POST / HTTP/1.1\r\nContent-Length: 101\r\n\r\n");
+	http_request_init(&req, 1024, 100);
+	ck_assert_int_eq(http_parse_more(&req, (uint8_t *)big, (size_t)n), -413);
+	ck_assert_int_eq(req.limit_hit, 1);
+	n = snprintf(big, sizeof(big), "POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\n");
+	http_request_init(&req, 1024, 100);
+	ck_assert_int_eq(http_parse_more(&req, (uint8_t *)big, (size_t)n), 0);
+	ck_assert_int_eq(http_header_block_done(&req), 1);
+	ck_assert_uint_eq(req.content_length, 100);
+	http_request_init(&req, 1024, 100);
+	ck_assert_int_eq(http_parse_more(&req, (const uint8_t *)"GET  HTTP/1.1\r\n", 15), -400);
+	ck_assert_int_eq(req.limit_hit, 0);
+	/* values above the ceilings are cut to them */
+	http_request_init(&req, 1u << 30, 1u << 30);
+	ck_assert_uint_eq(req.max_header, HTTP_MAX_HEADER);
+	ck_assert_uint_eq(req.max_body, HTTP_BODY_CEILING);
+	http_request_init(&req, 0, 0);
+	ck_assert_uint_eq(req.max_body, HTTP_MAX_BODY);
+}
+END_TEST
+
+/* The webvpn cookie's format, checked by main before any lookup. */
+static const struct {
+	const char *s;
+	int ok;
+} cookie_fmt_cases[] = {
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1 },   /* 43: ours */
+	{ "abcdefghij-_0123", 1 },                              /* 16 */
+	{ "abcdefghij-_012", 0 },                               /* 15 */
+	{ "", 0 },
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 1 }, /* 63 */
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", 0 }, /* 64 */
+	{ "AAAAAAAAAAAAAAAAAAAA+AAAAAAAAAAAAAAAAAAAAAA", 0 },   /* not URL-safe */
+	{ "AAAAAAAAAAAAAAAAAAAA AAAAAAAAAAAAAAAAAAAAAA", 0 },
+	{ "AAAAAAAAAAAAAAAAAAAA%AAAAAAAAAAAAAAAAAAAAAA", 0 },
+	{ "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", 0 },
+};
+
+START_TEST(test_cookie_format)
+{
+	ck_assert_msg(util_cookie_well_formed(cookie_fmt_cases[_i].s) == cookie_fmt_cases[_i].ok,
+		      "\"%s\"", cookie_fmt_cases[_i].s);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -663,6 +776,10 @@ static Suite *http_suite(void)
 	tcase_add_loop_test(limits, test_target_size, 0,
 			    ARRAY_SIZE(target_cases));
 	tcase_add_test(limits, test_hdrbuf_dense);
+	tcase_add_test(limits, test_resume_no_rescan);
+	tcase_add_test(limits, test_resume_bytewise);
+	tcase_add_test(limits, test_configured_limits);
+	tcase_add_loop_test(limits, test_cookie_format, 0, ARRAY_SIZE(cookie_fmt_cases));
 	suite_add_tcase(s, limits);
 	return s;
 }

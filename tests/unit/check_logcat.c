@@ -54,6 +54,35 @@ static int placeholders(const char *tpl, int nargs)
 	return used;
 }
 
+/* The rate-limit window of log_event_rl: LOG_RL_BURST lines, then counted;
+ * the count is handed back once the window is over. */
+START_TEST(rate_limit_window)
+{
+	struct log_rl rl = { 0 };
+	unsigned report, i;
+	uint64_t t = 5000;
+
+	for (i = 0; i < LOG_RL_BURST; i++) {
+		ck_assert_int_eq(log_rl_admit(&rl, t + i, &report), 1);
+		ck_assert_uint_eq(report, 0);
+	}
+	for (i = 0; i < 7; i++) {
+		ck_assert_int_eq(log_rl_admit(&rl, t + 100 + i, &report), 0);
+		ck_assert_uint_eq(report, 0);
+	}
+	ck_assert_int_eq(log_rl_admit(&rl, t + LOG_RL_WINDOW_MS - 1, &report), 0);
+	ck_assert_uint_eq(report, 0);
+	/* next window: the 8 suppressed are reported, and lines show again */
+	ck_assert_int_eq(log_rl_admit(&rl, t + LOG_RL_WINDOW_MS, &report), 1);
+	ck_assert_uint_eq(report, 8);
+	ck_assert_int_eq(log_rl_admit(&rl, t + LOG_RL_WINDOW_MS + 1, &report), 1);
+	ck_assert_uint_eq(report, 0);
+	/* a quiet window reports nothing */
+	ck_assert_int_eq(log_rl_admit(&rl, t + 5 * LOG_RL_WINDOW_MS, &report), 1);
+	ck_assert_uint_eq(report, 0);
+}
+END_TEST
+
 START_TEST(ids_unique)
 {
 	const struct log_catalogue_entry *e = &log_catalogue[_i];
@@ -289,6 +318,7 @@ static Suite *suite(void)
 	TCase *core = tcase_create("core");
 	TCase *lim = tcase_create("limits");
 
+	tcase_add_test(core, rate_limit_window);
 	tcase_add_loop_test(core, ids_unique, 0, LM__COUNT);
 	tcase_add_loop_test(core, fields_sane, 0, LM__COUNT);
 	tcase_add_loop_test(core, templates_well_formed, 0, LM__COUNT);

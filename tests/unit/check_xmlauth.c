@@ -748,12 +748,55 @@ START_TEST(test_many_elements)
 }
 END_TEST
 
+/* Configured limits: size, depth and element count, each reported. */
+START_TEST(test_configured_limits)
+{
+	const struct xmlauth_limits lim = { .max_bytes = 512, .max_depth = 4,
+					    .max_elements = 8 };
+	struct xmlauth_req out;
+	enum xmlauth_err err;
+	size_t n;
+
+	n = (size_t)sprintf(big, "<config-auth type='init'><a><b><c/></b></a></config-auth>");
+	ck_assert_int_eq(xmlauth_parse_limited(&out, (uint8_t *)big, n, &lim, &err), 0);
+	ck_assert_int_eq(err, XAE_NONE);
+	n = (size_t)sprintf(big, "<config-auth type='init'><a><b><c><d/></c></b></a></config-auth>");
+	ck_assert_int_eq(xmlauth_parse_limited(&out, (uint8_t *)big, n, &lim, &err), -1);
+	ck_assert_int_eq(err, XAE_DEPTH);
+	ck_assert_str_eq(xmlauth_err_text(err), "XML nesting depth");
+	n = (size_t)sprintf(big, "<config-auth type='init'><x/><x/><x/><x/><x/><x/><x/></config-auth>");
+	ck_assert_int_eq(xmlauth_parse_limited(&out, (uint8_t *)big, n, &lim, &err), 0);
+	n = (size_t)sprintf(big, "<config-auth type='init'><x/><x/><x/><x/><x/><x/><x/><x/></config-auth>");
+	ck_assert_int_eq(xmlauth_parse_limited(&out, (uint8_t *)big, n, &lim, &err), -1);
+	ck_assert_int_eq(err, XAE_ELEMENTS);
+	memset(big, ' ', 600);
+	n = (size_t)sprintf(big + 600, "<config-auth type='init'/>") + 600;
+	ck_assert_int_eq(xmlauth_parse_limited(&out, (uint8_t *)big, n, &lim, &err), -1);
+	ck_assert_int_eq(err, XAE_SIZE);
+	n = (size_t)sprintf(big, "<config-auth type='init'><a></b></config-auth>");
+	ck_assert_int_eq(xmlauth_parse_limited(&out, (uint8_t *)big, n, &lim, &err), -1);
+	ck_assert_int_eq(err, XAE_MALFORMED);
+	/* a depth above the ceiling is cut to it: 65 levels are refused */
+	const struct xmlauth_limits deep = { .max_bytes = 4096, .max_depth = 1000,
+					     .max_elements = 1000 };
+	n = (size_t)sprintf(big, "<config-auth>");
+	for (int i = 0; i < XMLAUTH_DEPTH_CEILING; i++)
+		n += (size_t)sprintf(big + n, "<a>");
+	for (int i = 0; i < XMLAUTH_DEPTH_CEILING; i++)
+		n += (size_t)sprintf(big + n, "</a>");
+	n += (size_t)sprintf(big + n, "</config-auth>");
+	ck_assert_int_eq(xmlauth_parse_limited(&out, (uint8_t *)big, n, &deep, &err), -1);
+	ck_assert_int_eq(err, XAE_DEPTH);
+}
+END_TEST
+
 static Suite *xmlauth_suite(void)
 {
 	Suite *s = suite_create("xmlauth");
 	TCase *core = tcase_create("core");
 	TCase *limits = tcase_create("limits");
 
+	tcase_add_test(limits, test_configured_limits);
 	tcase_add_loop_test(core, test_samples, 0, ARRAY_SIZE(samples));
 	tcase_add_loop_test(core, test_text, 0, ARRAY_SIZE(texts));
 	tcase_add_loop_test(core, test_attrs, 0, ARRAY_SIZE(attr_cases));
