@@ -38,6 +38,7 @@ enum schema_obj {
 	SO_DAP_AAA,
 	SO_DAP_ENDPOINT,
 	SO_METRICS,
+	SO_BANS,
 	SO__COUNT
 };
 

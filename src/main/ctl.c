@@ -171,7 +171,7 @@ static void join_words(char *out, size_t cap, const struct request *r)
 /* One request line: parse, run, reply. */
 static void execute(struct ctl_client *cl, char *line)
 {
-	struct request r = { .ctl = cl->ctl };
+	struct request r = { .ctl = cl->ctl, .who = cl->who };
 	struct text t = { 0 };
 	struct json j;
 	char cmd[CTL_REQ_MAX + 1];

@@ -61,6 +61,7 @@ struct request {
 	struct json *j;           /* JSON output */
 	char err[160];            /* set: the command failed */
 	int changes;              /* the command changes state (111008) */
+	const char *who;          /* the peer: "root" or "uid N" */
 };
 
 /* ctl_printf: appends to t (printf format); on overflow or ENOMEM sets
@@ -89,5 +90,6 @@ void ctl_view_metrics(struct request *r);
 void ctl_view_version(struct request *r);
 void ctl_view_ssl(struct request *r);
 void ctl_view_debug(struct request *r);
+void ctl_view_bans(struct request *r);
 
 #endif

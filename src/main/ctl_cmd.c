@@ -11,6 +11,7 @@
 
 #include "ctl.h"
 #include "main.h"
+#include "mban.h"
 #include "sslvpnd/json.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/tls.h"
@@ -225,6 +226,25 @@ static void cmd_show_ipv6(struct request *r)
 	ctl_view_pool(r, 6);
 }
 
+/* clear ip ban [ADDR]: lifts one ban or all (100702 each). */
+static void cmd_clear_ban(struct request *r)
+{
+	const char *addr = r->argc == 4 ? r->argv[3] : NULL;
+	int n = mban_clear(addr, r->who);
+
+	if (n < 0) {
+		snprintf(r->err, sizeof(r->err), "%.60s is not an IP address", addr);
+		return;
+	}
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_int(r->j, "cleared", n);
+		json_obj_end(r->j);
+	} else {
+		ctl_printf(r->t, "INFO: %d ban(s) cleared\n", n);
+	}
+}
+
 static void cmd_help(struct request *r);
 
 enum { W_EXACT0 = 1, W_EXACT1 = 2, W_EXACT2 = 4 };
@@ -269,6 +289,8 @@ static const struct ctl_cmd cmds[] = {
 	{ { "show", "version" }, 0, 2, 0, ctl_view_version, 0, "show version" },
 	{ { "show", "ssl" }, W_EXACT1, 2, 0, ctl_view_ssl, 0, "show ssl" },
 	{ { "show", "debug" }, 0, 2, 2, ctl_view_debug, 0, "show debug" },
+	{ { "show", "ip", "bans" }, W_EXACT1, 3, 3, ctl_view_bans, 0,
+	  "show ip bans   (address, score, last cause, time left)" },
 	{ { "show", "ip" }, W_EXACT1, 2, 0, cmd_show_ip, 0, "show ip local pool [NAME]" },
 	{ { "show", "ipv6" }, W_EXACT1, 2, 0, cmd_show_ipv6, 0, "show ipv6 local pool [NAME]" },
 	{ { "show" }, 0, 1, 0, NULL, 0, NULL },
@@ -279,6 +301,10 @@ static const struct ctl_cmd cmds[] = {
 	  "undebug all | CLASS   (also: no debug ...)" },
 	{ { "no", "debug" }, W_EXACT0, 2, 0, cmd_no_debug, 1, NULL },
 	{ { "reload" }, W_EXACT0, 1, 0, cmd_reload, 1, "reload" },
+	{ { "clear", "ip", "ban" }, W_EXACT1 | W_EXACT2, 3, 4, cmd_clear_ban, 1,
+	  "clear ip ban [ADDR]" },
+	{ { "clear", "ip" }, W_EXACT1, 2, 0, NULL, 1, NULL },
+	{ { "clear" }, 0, 1, 0, NULL, 1, NULL },
 };
 
 static int word_ok(const char *word, const char *key, int exact)

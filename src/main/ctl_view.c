@@ -17,6 +17,7 @@
 
 #include "ctl.h"
 #include "main.h"
+#include "mban.h"
 #include "metrics.h"
 #include "sslvpnd/json.h"
 #include "sslvpnd/log.h"
@@ -1012,4 +1013,54 @@ void ctl_view_dap(struct request *r)
 	r->argv[2] = rec;
 	r->argc++;
 	ctl_view_run(r);
+}
+
+/* ------------------------------------------------ show ip bans */
+
+struct bans_view {
+	struct request *r;
+	int n;
+};
+
+static void ban_line_cb(const struct mban_view *v, void *arg)
+{
+	struct bans_view *bv = arg;
+	struct request *r = bv->r;
+	char left[48];
+
+	if (!bv->n++ && !r->json)
+		ctl_printf(r->t, "%-40s %6s  %-12s %-14s %s\n", "Source Address", "Score",
+			   "Last Cause", "Remaining", "Refused");
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_str(r->j, "address", v->addr);
+		json_kv_int(r->j, "score", v->score);
+		json_kv_str(r->j, "cause", v->cause);
+		json_kv_int(r->j, "remaining", (long long)v->remaining);
+		json_kv_int(r->j, "refused", (long long)v->refused);
+		json_obj_end(r->j);
+		return;
+	}
+	util_duration(left, sizeof(left), v->remaining);
+	ctl_printf(r->t, "%-40s %6u  %-12s %-14s %llu\n", v->addr, v->score, v->cause, left,
+		   (unsigned long long)v->refused);
+}
+
+/* show ip bans: every source address banned now (mban.c). */
+void ctl_view_bans(struct request *r)
+{
+	struct bans_view bv = { .r = r };
+
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, "bans");
+		json_arr_begin(r->j);
+	}
+	mban_foreach(ban_line_cb, &bv);
+	if (r->json) {
+		json_arr_end(r->j);
+		json_obj_end(r->j);
+	} else {
+		ctl_printf(r->t, "%sTotal bans: %d\n", bv.n ? "\n" : "", bv.n);
+	}
 }

@@ -1,6 +1,6 @@
 /* TCP listeners: accept and hand each connection to the least-loaded
  * worker.  main reads no byte of the connection, so per-source limits and
- * bans (later) apply before any TLS parsing. */
+ * bans (mban.c) apply before any TLS parsing. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "mban.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 
@@ -246,6 +247,11 @@ static void on_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 			    errno != ECONNABORTED)
 				log_warn("interface %s: accept", l->ifc->name);
 			return;
+		}
+		/* A banned source: closed before any byte is read. */
+		if (mban_refuse(MBAN_TCP, (struct sockaddr *)&peer)) {
+			close(fd);
+			continue;
 		}
 		int r = hand_over(l, fd, (struct sockaddr *)&peer);
 

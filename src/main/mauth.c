@@ -13,6 +13,7 @@
 
 #include "main.h"
 #include "metrics.h"
+#include "mban.h"
 #include "mfail.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/passwd.h"
@@ -130,6 +131,7 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 	}
 	why = !*u ? "User was not found" : ok < 0 ? "Internal error" : "Invalid password";
 	mfail_record(name, rq->peer, util_now_ms() / 1000);
+	mban_event(w->m, rq->peer, BAN_PASSWORD);
 	snprintf(nu, sizeof(nu), "%u", mfail_count(MFAIL_USER, name));
 	snprintf(ni, sizeof(ni), "%u", mfail_count(MFAIL_IP, rq->peer));
 	log_event(LM_AAA_USER_REJECTED, name, why, rq->peer, nu, ni);
@@ -372,6 +374,7 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	/* The seeds show 716038 naming DfltGrpPolicy: the ASA logs it before
 	 * the session's group policy is applied, and before DAP. */
 	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq.peer, auth_method(tg));
+	mban_login_ok(rq.peer);
 	metrics_count(MET_AUTH_SUCCESS, NULL);
 	int dap_refused;
 	const struct dap_result *dap = dap_login(w, &rq, &rp, user, &dap_refused);
@@ -417,6 +420,8 @@ void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 						     : "no webvpn cookie",
 			     sizeof(rp.reason));
 		log_event(LM_CONNECT_REFUSED, rq.peer, rp.reason);
+		if (rq.cookie[0])
+			mban_event(w->m, rq.peer, BAN_COOKIE);
 	} else {
 		sessions_open_tunnel(w, s, &rq, &rp);
 		if (rp.result != IPC_TUNNEL_OK)

@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "sslvpnd/ban.h"
 #include "sslvpnd/buf.h"
 #include "sslvpnd/cstp.h"
 #include "sslvpnd/log.h"
@@ -55,6 +56,10 @@ static void bad_request(struct conn *c, int status, const char *why)
 
 	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
 	log_event(LM_HTTP_BAD_REQUEST, c->meta.peer, port, why);
+	/* Unparsable bytes earn ban points; an unknown path or method (a
+	 * browser, a scanner's probe) does not. */
+	if (status == 400 || status == 431)
+		conn_report_source(c, BAN_MALFORMED);
 	wauth_send_status(c, status, NULL);
 }
 

@@ -161,6 +161,9 @@ int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t
 void conn_flush(struct conn *c);
 int conn_ssl_error(struct conn *c, int r);
 void conn_set_timer(struct conn *c, double seconds);
+/* conn_report_source: tells main that c's client address earned ban points
+ * for cause (enum ban_cause): failures main cannot see itself. */
+void conn_report_source(struct conn *c, int cause);
 
 /* wauth.c: HTTP requests before the tunnel */
 void wauth_on_readable(struct conn *c);
