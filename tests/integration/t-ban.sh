@@ -10,7 +10,9 @@
 #   D 198.18.2.10  19 wrong passwords, 1 right login (score reset), 19 wrong
 #                  again -> never banned, still served
 #   E 198.18.2.14  10 malformed requests (2 points each, reported by the
-#                  worker) -> banned
+#                  worker) -> banned; its DTLS datagrams are dropped (100703)
+#   F 198.18.2.18  20 handshakes with a self-signed client certificate
+#                  (reported by the worker) -> banned
 #
 #   client ns svd-c-$$                              server ns svd-s-$$
 #   +------------------------------------+          +---------------------------+
@@ -28,13 +30,14 @@ A=198.18.2.2
 C=198.18.2.6
 D=198.18.2.10
 E=198.18.2.14
+F=198.18.2.18
 
 lib_init
 pki_ensure
 netns_setup
 state_init
 
-for x in $A $C $D $E; do
+for x in $A $C $D $E $F; do
 	ip -n "$NS_CLI" addr add "$x/32" dev v-cli || fail "client address $x"
 	ip -n "$NS_SRV" route add "$x/32" dev v-srv || fail "server route to $x"
 done
@@ -52,6 +55,7 @@ conf="$TMPD/ban.conf"
 cat >"$conf" <<CONF
 general = { workers = 1; state-dir = "$STATE"; };
 logging = { destination = "stderr"; format = "asa"; };
+trustpoints = ( { name = "lab"; enrollment = "terminal"; certificate = "$STATE/trust"; } );
 interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; } );
 ip_local_pools = ( { name = "staff"; range = "198.19.0.30-198.19.0.40"; mask = "255.255.255.0"; } );
 tunnel_groups = ( { name = "DefaultWEBVPNGroup"; address-pool = "staff"; authentication = "aaa"; } );
@@ -178,6 +182,29 @@ done
 assert_log 100700 "source $(re $E) banned for 300 seconds: score 20 .*\(last: malformed request\)" \
 	"100700: E banned for malformed requests"
 
+# E's DTLS datagrams (a ClientHello or anything) are dropped before the
+# session lookup.
+ns_cli python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[2], 0))
+s.sendto(bytes([0x16, 0xfe, 0xff]) + bytes(60), (sys.argv[1], 443))' "$SRV_IP" $E ||
+	fail "UDP datagram from E"
+wait_for 5 "100703 for E's DTLS datagram" log_has 100703 "DTLS ClientHello\(s\) from banned source $(re $E)" ||
+	fail "no 100703 for E's DTLS datagram"
+ok "100703: E's DTLS datagram dropped"
+
+# 7b. F: client certificates that fail verification (self-signed).
+pki_bad selfsigned
+src_use $F
+for ((i = 1; i <= 20; i++)); do
+	printf 'GET / HTTP/1.1\r\nHost: %s\r\n\r\n' "$SRV_IP" >"$TMPD/cert.req"
+	raw_https "cert-$i" "$TMPD/cert.req" -cert "$BAD_CERT" -key "$BAD_KEY" >/dev/null
+done
+assert_log 717009 "Certificate validation failed" "717009: F's certificate refused"
+assert_log 100700 "source $(re $F) banned for 300 seconds: score 20 .*\(last: bad client certificate\)" \
+	"100700: F banned for bad certificates"
+assert_eq closed "$(probe)" "F's TCP connection closed at accept"
+
 # 8. clear ip ban A: A is back; clear ip ban (all) lifts C and E.
 ctl_ok clear ip ban $A
 assert_match "$(cat "$CTL_OUT")" '^INFO: 1 ban\(s\) cleared' "clear ip ban A clears one"
@@ -189,7 +216,7 @@ assert_eq open "$(probe)" "A served again after clear ip ban"
 OC_STDIN="$TMPD/pw" oc_authenticate a-back "$SERVER_URL" --user alice --passwd-on-stdin
 assert_rc 0 "$OC_AUTH_RC" "A logs in after clear ip ban"
 ctl_ok --json clear ip ban
-assert_eq 2 "$(jq_py 'd["cleared"]')" "clear ip ban lifts the two others"
+assert_eq 3 "$(jq_py 'd["cleared"]')" "clear ip ban lifts the three others"
 src_use $C
 assert_eq open "$(probe)" "C served again"
 ctl_ok --json show ip bans
