@@ -7,8 +7,9 @@
 #                  clear ip ban A (100702, 111008) lets it back in
 #   B 198.18.0.2   meanwhile logs in with the right password, tunnel, ping
 #   C 198.18.2.6   20 CONNECTs with made-up webvpn cookies -> banned
-#   D 198.18.2.10  19 wrong passwords, 1 right login (score reset), 19 wrong
-#                  again -> never banned, still served
+#   D 198.18.2.10  an 8861 phone (sslvpn-phone, password): 19 wrong logins,
+#                  1 right one (score reset), 19 wrong again -> never
+#                  banned, still served
 #   E 198.18.2.14  10 malformed requests (2 points each, reported by the
 #                  worker) -> banned; its DTLS datagrams are dropped (100703)
 #   F 198.18.2.18  20 handshakes with a self-signed client certificate
@@ -24,6 +25,7 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=tests/integration/lib.sh
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
+. "$top_srcdir/tests/integration/lib-phone.sh"
 
 PASS='ban-test pass 7'
 A=198.18.2.2
@@ -33,6 +35,7 @@ E=198.18.2.14
 F=198.18.2.18
 
 lib_init
+phone_init
 pki_ensure
 netns_setup
 state_init
@@ -58,7 +61,9 @@ logging = { destination = "stderr"; format = "asa"; };
 trustpoints = ( { name = "lab"; enrollment = "terminal"; certificate = "$STATE/trust"; } );
 interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; } );
 ip_local_pools = ( { name = "staff"; range = "198.19.0.30-198.19.0.40"; mask = "255.255.255.0"; } );
-tunnel_groups = ( { name = "DefaultWEBVPNGroup"; address-pool = "staff"; authentication = "aaa"; } );
+tunnel_groups = ( { name = "DefaultWEBVPNGroup"; address-pool = "staff"; authentication = "aaa"; },
+                  { name = "phones"; address-pool = "staff"; authentication = "aaa";
+                    group-url = ["$PHONE_URL"]; } );
 users = ( { name = "alice"; password = "$hash"; } );
 CONF
 # The defaults are the ones under test (threshold 20, window 600 s, ban
@@ -156,19 +161,24 @@ for ((i = 1; i <= 20; i++)); do
 	printf 'CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\nHost: %s\r\nUser-Agent: Open AnyConnect VPN Agent v9.01\r\nCookie: webvpn=%s\r\nX-CSTP-Version: 1\r\n\r\n' \
 		"$SRV_IP" "$bogus" >"$TMPD/cookie.req"
 	raw_https "cookie-$i" "$TMPD/cookie.req" >/dev/null
-	assert_eq 401 "$RAW_STATUS" "made-up cookie $i refused" >/dev/null
+	[ "$RAW_STATUS" = 401 ] || fail "made-up cookie $i: status '$RAW_STATUS', expected 401"
 done
 assert_log 100700 "source $(re $C) banned for 300 seconds: score 20 .*\(last: unknown cookie\)" \
 	"100700: C banned for cookie guesses"
 assert_eq closed "$(probe)" "C's TCP connection closed at accept"
 
-# 6. D: 19 wrong, one good login, 19 wrong: the login reset the score.
+# 6. D, an 8861 phone with a password (sslvpn-phone): 19 wrong logins,
+# one good (the score resets), 19 wrong again: never banned.
 src_use $D
-wrong_logins 19 d
-OC_STDIN="$TMPD/pw" oc_authenticate d-good "$SERVER_URL" --user alice --passwd-on-stdin
-assert_rc 0 "$OC_AUTH_RC" "D logs in after 19 failures"
-[ -n "$OC_COOKIE" ] || fail "D got no cookie"
-wrong_logins 19 d2
+phone_try() { # NAME PASSWORD EXPECTED-RC
+	run_phone "$1" -p 8861 --url "$PHONE_URL" --cert-hash "$(server_hash_b64)" \
+		--auth-method 0 --username alice --password "$2" --hold 1 >/dev/null
+	[ "$PHONE_RC" -eq "$3" ] || fail "phone $1: exit $PHONE_RC, expected $3"
+}
+for ((i = 1; i <= 19; i++)); do phone_try "d-$i" wrong-pw 15; done
+phone_try d-good "$PASS" 0
+ok "the phone logs in after 19 failures"
+for ((i = 1; i <= 19; i++)); do phone_try "d2-$i" wrong-pw 15; done
 assert_no_log 100700 "source $(re $D) banned" "D never banned (38 failures, a login in between)"
 assert_eq open "$(probe)" "D still served"
 
@@ -177,7 +187,7 @@ src_use $E
 for ((i = 1; i <= 10; i++)); do
 	printf 'GARBAGE\r\n\r\n' >"$TMPD/garbage.req"
 	raw_https "garbage-$i" "$TMPD/garbage.req" >/dev/null
-	assert_eq 400 "$RAW_STATUS" "garbage $i answered 400" >/dev/null
+	[ "$RAW_STATUS" = 400 ] || fail "garbage $i: status '$RAW_STATUS', expected 400"
 done
 assert_log 100700 "source $(re $E) banned for 300 seconds: score 20 .*\(last: malformed request\)" \
 	"100700: E banned for malformed requests"
