@@ -14,6 +14,8 @@
 #                  worker) -> banned; its DTLS datagrams are dropped (100703)
 #   F 198.18.2.18  20 handshakes with a self-signed client certificate
 #                  (reported by the worker) -> banned
+#   then a reload to bans.duration = 3: E banned again, its ban expires
+#   (100701) and E is served again
 #
 #   client ns svd-c-$$                              server ns svd-s-$$
 #   +------------------------------------+          +---------------------------+
@@ -234,6 +236,25 @@ assert_eq 0 "$(jq_py 'len(d["bans"])')" "no ban left"
 timeout -k 2 15 "$CTL" --socket "$SOCK" clear ip ban not-an-address >"$CTL_OUT" 2>"$CTL_ERR"
 assert_fails $? "clear ip ban with a bad address"
 assert_match "$(cat "$CTL_ERR" "$CTL_OUT")" "not-an-address is not an IP address" "the error names the bad address"
+
+# 9. A reload applies new bans values at once; a ban ends by itself
+# (100701) and the address is served again.
+sed -i 's/^general = {/bans = { duration = 3; };\ngeneral = {/' "$conf"
+ctl_ok reload
+assert_log 100510 "the workers stay \(nothing they load changed\)" \
+	"a change of bans alone keeps the workers (main-only section)"
+G=$E
+src_use $G
+for ((i = 1; i <= 10; i++)); do
+	printf 'GARBAGE\r\n\r\n' >"$TMPD/garbage.req"
+	raw_https "garbage2-$i" "$TMPD/garbage.req" >/dev/null
+done
+assert_log 100700 "source $(re $G) banned for 3 seconds" "100700: a 3 s ban after the reload"
+assert_eq closed "$(probe)" "G refused during its 3 s ban"
+wait_for 8 "100701 for G" log_has 100701 "source $(re $G) no longer banned: the ban expired \([1-9][0-9]* connections refused\)" ||
+	fail "no 100701 when G's ban ended"
+ok "100701: G's ban expired"
+assert_eq open "$(probe)" "G served again after its ban expired"
 
 assert_server_alive
 echo "PASS: $T_NAME"
