@@ -1,8 +1,8 @@
 /* The control socket's command table: every command sslvpnctl can send is
- * declared once, in cmds[] below -- its words, its help line, its handler
- * and whether it changes state (logged as 111008 rather than 111009).
- * "help" prints the table's help lines; the dispatcher walks the same
- * table, first match wins. */
+ * declared once, in include/sslvpnd/ctlcmds.def -- its words, its help
+ * line, its handler and whether it changes state (logged as 111008 rather
+ * than 111009).  "help" prints the table's help lines (and sslvpnctl its
+ * usage); the dispatcher walks the same table, first match wins. */
 #include "config.h"
 
 #include <stdio.h>
@@ -249,10 +249,8 @@ static void cmd_help(struct request *r);
 
 enum { W_EXACT0 = 1, W_EXACT1 = 2, W_EXACT2 = 4 };
 
-/* One command.  w[]: the leading words that select it (NULL ends them),
- * matched as ASA abbreviations unless the EXACT bit of the word is set;
- * argc_min/argc_max bound the words (0: no bound); run NULL: the words
- * matched but what follows is not a command (invalid at the next word). */
+/* One row of include/sslvpnd/ctlcmds.def (its header says what the
+ * columns mean). */
 struct ctl_cmd {
 	const char *w[3];
 	unsigned exact;
@@ -263,48 +261,10 @@ struct ctl_cmd {
 };
 
 static const struct ctl_cmd cmds[] = {
-	{ { "help" }, W_EXACT0, 1, 1, cmd_help, 0, NULL },
-	{ { "show", "vpn-sessiondb", "anyconnect" }, 0, 3, 0, ctl_view_anyconnect, 0,
-	  "show vpn-sessiondb [detail] anyconnect [filter name U | filter ip A | "
-	  "filter tunnel-group T]" },
-	{ { "show", "vpn-sessiondb", "detail" }, 0, 3, 0, ctl_view_anyconnect, 0, NULL },
-	{ { "show", "vpn-sessiondb", "summary" }, 0, 3, 0, ctl_view_summary, 0,
-	  "show vpn-sessiondb summary" },
-	{ { "show", "vpn-sessiondb" }, 0, 2, 0, NULL, 0, NULL },
-	{ { "vpn-sessiondb", "logoff" }, 0, 2, 0, cmd_logoff, 1,
-	  "vpn-sessiondb logoff name U | index N | tunnel-group T | all [noconfirm]" },
-	{ { "vpn-sessiondb" }, 0, 1, 0, NULL, 1, NULL },
-	{ { "show", "crypto" }, W_EXACT1, 2, 0, cmd_crypto, 0,
-	  "show crypto ca certificates [TP] | show crypto ca expiry [DAYS]" },
-	{ { "crypto" }, W_EXACT0, 3, 0, cmd_crypto, 0,
-	  "crypto ca enroll TP | crypto ca export TP identity-certificate" },
-	{ { "certhash" }, W_EXACT0, 1, 0, cmd_crypto, 0,
-	  "certhash TP [TP...] [--tunnel-group NAME]" },
-	{ { "show", "running-config" }, 0, 2, 0, ctl_view_run, 0,
-	  "show running-config [all] group-policy [NAME]\n"
-	  "show running-config tunnel-group [NAME]\n"
-	  "show running-config access-list [NAME]\n"
-	  "show running-config dynamic-access-policy-record [NAME]" },
-	{ { "show", "dap" }, W_EXACT1, 2, 3, ctl_view_dap, 0, "show dap [NAME]" },
-	{ { "show", "version" }, 0, 2, 0, ctl_view_version, 0, "show version" },
-	{ { "show", "ssl" }, W_EXACT1, 2, 0, ctl_view_ssl, 0, "show ssl" },
-	{ { "show", "debug" }, 0, 2, 2, ctl_view_debug, 0, "show debug" },
-	{ { "show", "ip", "bans" }, W_EXACT1, 3, 3, ctl_view_bans, 0,
-	  "show ip bans   (address, score, last cause, time left)" },
-	{ { "show", "ip" }, W_EXACT1, 2, 0, cmd_show_ip, 0, "show ip local pool [NAME]" },
-	{ { "show", "ipv6" }, W_EXACT1, 2, 0, cmd_show_ipv6, 0, "show ipv6 local pool [NAME]" },
-	{ { "show" }, 0, 1, 0, NULL, 0, NULL },
-	{ { "metrics" }, W_EXACT0, 1, 0, ctl_view_metrics, 0, "metrics" },
-	{ { "debug" }, 0, 1, 0, cmd_debug_on, 1,
-	  "debug webvpn | webvpn anyconnect | crypto ca | ssl | aaa | dap [LEVEL]" },
-	{ { "undebug" }, 0, 1, 0, cmd_debug_on, 1,
-	  "undebug all | CLASS   (also: no debug ...)" },
-	{ { "no", "debug" }, W_EXACT0, 2, 0, cmd_no_debug, 1, NULL },
-	{ { "reload" }, W_EXACT0, 1, 0, cmd_reload, 1, "reload" },
-	{ { "clear", "ip", "ban" }, W_EXACT1 | W_EXACT2, 3, 4, cmd_clear_ban, 1,
-	  "clear ip ban [ADDR]" },
-	{ { "clear", "ip" }, W_EXACT1, 2, 0, NULL, 1, NULL },
-	{ { "clear" }, 0, 1, 0, NULL, 1, NULL },
+#define CTLCMD(w0, w1, w2, exact, mn, mx, run, changes, help) \
+	{ { w0, w1, w2 }, exact, mn, mx, run, changes, help },
+#include "sslvpnd/ctlcmds.def"
+#undef CTLCMD
 };
 
 static int word_ok(const char *word, const char *key, int exact)
