@@ -110,6 +110,15 @@ struct cfg_limits {
 	int max_sessions;            /* sessions in total */
 };
 
+/* bans = { threshold = 20; window = 600; duration = 300; }: a source
+ * address whose failures (bancause.def weights) reach threshold points
+ * within window seconds is refused for duration seconds. */
+struct cfg_bans {
+	int threshold;
+	int window;
+	int duration;
+};
+
 struct cfg_interface {
 	char name[CFG_NAME_MAX];
 	char address[64];            /* "0.0.0.0", "::" or a literal address */
@@ -269,6 +278,7 @@ struct sslvpnd_config {
 	struct cfg_logging logging;
 	struct cfg_metrics metrics;
 	struct cfg_limits limits;
+	struct cfg_bans bans;
 	struct cfg_ssl ssl;
 	struct cfg_webvpn webvpn;
 	struct cfg_interface *interfaces;

@@ -91,6 +91,15 @@ struct ipc_conn_taken {
 	uint32_t conn_id;
 };
 
+/* SRC_EVENT: a failure main cannot see itself (a refused client
+ * certificate, a malformed request) from the client address peer; main adds
+ * the cause's points to that address (src/main/mban.c).  cause is an enum
+ * ban_cause (include/sslvpnd/bancause.def), checked by main. */
+struct ipc_src_event {
+	uint8_t cause;
+	char peer[64];
+};
+
 struct ipc_conn_done {
 	uint32_t conn_id;
 	uint8_t handshake;            /* enum ipc_handshake */
@@ -394,6 +403,7 @@ IPC_CODEC(tun_fd, ipc_tun_fd)
 IPC_CODEC(conn_new, ipc_conn_new)
 IPC_CODEC(conn_done, ipc_conn_done)
 IPC_CODEC(conn_taken, ipc_conn_taken)
+IPC_CODEC(src_event, ipc_src_event)
 IPC_CODEC(auth_req, ipc_auth_req)
 IPC_CODEC(auth_rep, ipc_auth_rep)
 IPC_CODEC(tunnel_req, ipc_tunnel_req)

@@ -39,6 +39,7 @@ enum schema_obj {
 	SO_DAP_ENDPOINT,
 	SO_METRICS,
 	SO_LIMITS,
+	SO_BANS,
 	SO__COUNT
 };
 

@@ -42,6 +42,7 @@ uint64_t snapshot_fnv(uint64_t h, const void *p, size_t len)
 static const char *const main_only[] = {
 	"ip_local_pools", "ipv6_local_pools", "access_lists", "time_ranges",
 	"group_policies", "certificate_maps", "users", "dynamic_access_policy_records",
+	"bans",
 };
 
 static int main_only_section(const char *line)

@@ -64,6 +64,9 @@ CODEC(conn_done, ipc_conn_done, CONN_DONE_F)
 #define CONN_TAKEN_F(X) X(U32, conn_id)
 CODEC(conn_taken, ipc_conn_taken, CONN_TAKEN_F)
 
+#define SRC_EVENT_F(X) X(U8, cause) X(STR, peer)
+CODEC(src_event, ipc_src_event, SRC_EVENT_F)
+
 #define AUTH_REQ_F(X) X(U32, conn_id) X(U8, flow) X(U8, cert) \
 	X(U8, client_cert_fail) X(U16, local_port) X(STR, host) X(STR, path) \
 	X(STR, group_select) X(STR, user_agent) X(STR, device_id) \

@@ -1,6 +1,6 @@
 /* TCP listeners: accept and hand each connection to the least-loaded
  * worker.  main reads no byte of the connection, so per-source limits
- * (preauth.c) and bans (later) apply before any TLS parsing. */
+ * (preauth.c) and bans (mban.c) apply before any TLS parsing. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "mban.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 
@@ -248,6 +249,11 @@ static void on_accept_cb(struct ev_loop *loop, ev_io *io, int revents)
 			    errno != ECONNABORTED)
 				log_warn("interface %s: accept", l->ifc->name);
 			return;
+		}
+		/* A banned source: closed before any byte is read. */
+		if (mban_refuse(MBAN_TCP, (struct sockaddr *)&peer)) {
+			close(fd);
+			continue;
 		}
 		if (preauth_admit(l->m, l, (struct sockaddr *)&peer) < 0) {
 			close(fd);  /* before any TLS byte */

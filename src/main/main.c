@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "main.h"
+#include "mban.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
 #include "sslvpnd/passwd.h"
@@ -377,6 +378,8 @@ static int run(struct mainctx *m, const struct opts *o)
 	if (!m->net)
 		return 1;
 	setup_signals(m);
+	if (mban_start(m) < 0)
+		return 1;
 	if (ctl_start(m) < 0) {
 		ctl_stop(m);
 		return 1;
@@ -402,6 +405,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	sessions_shutdown(m);
 	proc_stop_all(m);
 	msecmod_stop(m);
+	mban_stop(m);
 	if (o->pid_file)
 		unlink(o->pid_file);
 	return m->failed ? 1 : 0;

@@ -14,6 +14,7 @@
 
 #include "main.h"
 #include "metrics.h"
+#include "mban.h"
 #include "mfail.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/tls.h"
@@ -161,8 +162,10 @@ static void password_refused(struct worker_proc *w, const struct ipc_auth_req *r
 	int xml = rq->flow == IPC_FLOW_XML;
 	char nu[16], ni[16];
 
-	if (counts)
+	if (counts) {
 		mfail_record(name, rq->peer, util_now_ms() / 1000);
+		mban_event(w->m, rq->peer, BAN_PASSWORD);
+	}
 	snprintf(nu, sizeof(nu), "%u", mfail_count(MFAIL_USER, name));
 	snprintf(ni, sizeof(ni), "%u", mfail_count(MFAIL_IP, rq->peer));
 	log_event(LM_AAA_USER_REJECTED, name, why, rq->peer, nu, ni);
@@ -487,6 +490,7 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	/* The seeds show 716038 naming DfltGrpPolicy: the ASA logs it before
 	 * the session's group policy is applied, and before DAP. */
 	log_event(LM_AUTH_OK, POLICY_DFLT_GRP, user, rq->peer, auth_method(tg));
+	mban_login_ok(rq->peer);
 	metrics_count(MET_AUTH_SUCCESS, NULL);
 	int dap_refused;
 	const struct dap_result *dap = dap_login(w, rq, rp, user, &dap_refused);
@@ -589,6 +593,8 @@ void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 					: "cookie is not acceptable",
 			     sizeof(rp.reason));
 		log_event_rl(LM_CONNECT_REFUSED, rq.peer, rp.reason);
+		if (rq.cookie[0])
+			mban_event(w->m, rq.peer, BAN_COOKIE);
 	} else {
 		sessions_open_tunnel(w, s, &rq, &rp);
 		if (rp.result != IPC_TUNNEL_OK)

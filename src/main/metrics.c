@@ -17,6 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "main.h"
+#include "mban.h"
 #include "metrics.h"
 #include "sslvpnd/pool.h"
 #include "sslvpnd/util.h"
@@ -314,6 +315,9 @@ static void render_traffic(struct mainctx *m, FILE *fp, const struct traffic *li
 	sample1(fp, "sslvpnd_drops_total", "cause", "dtls-unknown-session", m->udp_unknown);
 	sample1(fp, "sslvpnd_drops_total", "cause", "dtls-hello-error", m->udp_errors);
 	sample1(fp, "sslvpnd_drops_total", "cause", "dtls-hello-rate-limit", m->udp_limited);
+	sample1(fp, "sslvpnd_drops_total", "cause", "banned-tcp", mban_refused_total(MBAN_TCP));
+	sample1(fp, "sslvpnd_drops_total", "cause", "banned-dtls-hello",
+		mban_refused_total(MBAN_DTLS));
 }
 
 static void render_counter(FILE *fp, enum metrics_counter c, const char *name,

@@ -1,7 +1,9 @@
 /* Failed-login counters of the main process, per user name and per client
- * address.  Private to src/main.  S10 (bans) will read them; today they
- * only feed the rejection log line.  A fixed table (no allocation): when
- * full, the entry with the oldest failure is reused. */
+ * address.  Private to src/main.  They feed the rejection log line (113015
+ * "failures: N for this user, M from this address"); the bans of S10 keep
+ * their own weighted, windowed score per address (mban.c, recorded at the
+ * same place in mauth.c).  A fixed table (no allocation): when full, the
+ * entry with the oldest failure is reused. */
 #ifndef SSLVPND_MFAIL_H
 #define SSLVPND_MFAIL_H
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "mban.h"
 #include "metrics.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
@@ -532,6 +533,20 @@ static void on_conn_taken(struct worker_proc *w, const uint8_t *buf, size_t len)
 	listen_taken(w, t.conn_id);
 }
 
+/* A failure only the worker sees.  Wrong passwords and unknown cookies are
+ * main's own findings: a worker reporting them breaks the protocol. */
+static void on_src_event(struct worker_proc *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_src_event e;
+
+	if (ipc_dec_src_event(&e, buf, len) < 0 ||
+	    (e.cause != BAN_CERT && e.cause != BAN_MALFORMED)) {
+		proc_kill(w, "bad SRC_EVENT");
+		return;
+	}
+	mban_event(w->m, e.peer, (enum ban_cause)e.cause);
+}
+
 static void dispatch(struct worker_proc *w, const struct ipc_hdr *h,
 		     const uint8_t *buf)
 {
@@ -539,6 +554,7 @@ static void dispatch(struct worker_proc *w, const struct ipc_hdr *h,
 	case IPC_WORKER_READY: on_ready(w, buf, h->len); break;
 	case IPC_CONN_DONE: on_conn_done(w, buf, h->len); break;
 	case IPC_CONN_TAKEN: on_conn_taken(w, buf, h->len); break;
+	case IPC_SRC_EVENT: on_src_event(w, buf, h->len); break;
 	case IPC_AUTH_REQ: mauth_on_auth_req(w, buf, h->len); break;
 	case IPC_TUNNEL_REQ: mauth_on_tunnel_req(w, buf, h->len); break;
 	case IPC_TUNNEL_CLOSED: sessions_on_tunnel_closed(w, buf, h->len); break;

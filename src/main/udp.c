@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "main.h"
+#include "mban.h"
 #include "sslvpnd/dtls09.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
@@ -142,6 +143,8 @@ static void hand_over(struct udp_listener *u, const uint8_t *pkt, size_t len,
 	socklen_t ll;
 	struct session *s = NULL;
 
+	if (mban_refuse(MBAN_DTLS, (const struct sockaddr *)peer))
+		return;
 	if (dtls09_hello_session_id(pkt, len, id) < 0 || len > sizeof(h.hello) ||
 	    !(s = sessions_by_dtls_id(m, id, &w, &h.conn_id, &h.session_id))) {
 		m->udp_unknown++;

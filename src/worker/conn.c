@@ -15,6 +15,7 @@
 
 #include <openssl/err.h>
 
+#include "sslvpnd/ban.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 #include "worker.h"
@@ -91,6 +92,15 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	c->timer.data = c;
 	conn_set_timer(c, w->cfg->limits.handshake_timeout);
 	tls_log_start(c);
+}
+
+void conn_report_source(struct conn *c, int cause)
+{
+	struct ipc_src_event e = { .cause = (uint8_t)cause };
+	uint8_t buf[128];
+
+	util_strlcpy(e.peer, c->meta.peer, sizeof(e.peer));
+	worker_send(c->w, IPC_SRC_EVENT, buf, ipc_enc_src_event(&e, buf, sizeof(buf)));
 }
 
 static void send_conn_done(struct conn *c)
@@ -275,6 +285,7 @@ static void handshake_failed(struct conn *c, int sslerr)
 			   c->info.verify_reason, c->info.verify_subject, c->info.verify_serial);
 		snprintf(reason, sizeof(reason), "client certificate: %s",
 			 c->info.verify_reason);
+		conn_report_source(c, BAN_CERT);
 	} else if (sslerr == SSL_ERROR_SYSCALL || sslerr == SSL_ERROR_ZERO_RETURN) {
 		util_strlcpy(reason, "connection closed by peer", sizeof(reason));
 	} else {

@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "sslvpnd/ban.h"
 #include "sslvpnd/buf.h"
 #include "sslvpnd/cstp.h"
 #include "sslvpnd/log.h"
@@ -64,10 +65,15 @@ static void bad_request(struct conn *c, int status, const char *why)
 
 	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
 	log_event_rl(LM_HTTP_BAD_REQUEST, c->meta.peer, port, why);
+	/* Unparsable bytes earn ban points; an unknown path or method (a
+	 * browser, a scanner's probe) does not. */
+	if (status == 400 || status == 431)
+		conn_report_source(c, BAN_MALFORMED);
 	refuse(c, status);
 }
 
-/* A request over one of the limits group's limits (event 100320). */
+/* A request over one of the limits group's limits (event 100320); a header
+ * block over the limit earns ban points like unparsable bytes. */
 static void over_limit(struct conn *c, int status, const char *what, size_t limit)
 {
 	char port[8], st[64], lim[24];
@@ -76,6 +82,8 @@ static void over_limit(struct conn *c, int status, const char *what, size_t limi
 	snprintf(st, sizeof(st), "%d %s", status, http_status_text(status));
 	snprintf(lim, sizeof(lim), "%zu", limit);
 	log_event_rl(LM_HTTP_LIMIT, c->meta.peer, port, st, what, lim);
+	if (status == 431)
+		conn_report_source(c, BAN_MALFORMED);
 	refuse(c, status);
 }
 

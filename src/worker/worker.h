@@ -168,6 +168,9 @@ void conn_set_timer(struct conn *c, double seconds);
  * 0, or -1 out of memory.  conn_in_free: wipe and drop it. */
 int conn_in_reserve(struct conn *c, size_t cap);
 void conn_in_free(struct conn *c);
+/* conn_report_source: tells main that c's client address earned ban points
+ * for cause (enum ban_cause): failures main cannot see itself. */
+void conn_report_source(struct conn *c, int cause);
 
 /* wauth.c: HTTP requests before the tunnel */
 void wauth_on_readable(struct conn *c);

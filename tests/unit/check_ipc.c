@@ -160,6 +160,26 @@ START_TEST(conn_taken_roundtrip)
 }
 END_TEST
 
+/* SRC_EVENT: worker to main, no descriptor; the longest address fits the
+ * row's cap, trailing bytes are refused. */
+START_TEST(src_event_roundtrip)
+{
+	struct ipc_src_event a = { .cause = 3 }, b = { 0 };
+	uint8_t buf[160];
+	int n;
+
+	memset(a.peer, 'f', sizeof(a.peer) - 1);
+	n = ipc_enc_src_event(&a, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_le(n, (int)ipc_msgs[IPC_SRC_EVENT].max_len);
+	ck_assert_int_eq(ipc_msgs[IPC_SRC_EVENT].dir, IPC_W2M);
+	ck_assert_int_eq(ipc_dec_src_event(&b, buf, (size_t)n), 0);
+	ck_assert_uint_eq(b.cause, 3);
+	ck_assert_str_eq(b.peer, a.peer);
+	ck_assert_int_lt(ipc_dec_src_event(&b, buf, (size_t)n + 1), 0);
+}
+END_TEST
+
 /* The S3 tail: an IPv6 prefix length over 128 or too many routes is refused. */
 START_TEST(tunnel_rep_split6_bounds)
 {
@@ -433,6 +453,7 @@ static Suite *suite(void)
 	tcase_add_test(core, tunnel_rep_roundtrip);
 	tcase_add_test(core, tunnel_rep_filter_bounds);
 	tcase_add_test(core, conn_taken_roundtrip);
+	tcase_add_test(core, src_event_roundtrip);
 	tcase_add_test(core, tunnel_rep_split6_bounds);
 	tcase_add_test(core, tunnel_rep_addr6);
 	tcase_add_test(core, tunnel_req_want_ipv6);

@@ -29,6 +29,27 @@ enum { REQ_MAX = 1024, REPLY_MAX = 16 << 20, TIMEOUT_MS = 10000 };
 /* Where etc/sslvpnd.service puts the control socket (--ctl-socket). */
 #define RUN_CTL_SOCKET "/run/sslvpnd/ctl.sock"
 
+/* The help lines of the daemon's command table, two blanks in. */
+static void usage_commands(FILE *fp)
+{
+	static const char *const lines[] = {
+#define CTLCMD(w0, w1, w2, exact, mn, mx, run, changes, help) help,
+#include "sslvpnd/ctlcmds.def"
+#undef CTLCMD
+	};
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		const char *p = lines[i];
+
+		while (p && *p) {
+			size_t n = strcspn(p, "\n");
+
+			fprintf(fp, "  %.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+}
+
 static void usage(FILE *fp)
 {
 	fprintf(fp,
@@ -37,22 +58,9 @@ static void usage(FILE *fp)
 		"                   when it exists, as under systemd)\n"
 		"  --state-dir DIR  use DIR/ctl.sock (default %s)\n"
 		"  --json           machine output (one JSON document)\n"
-		"commands:\n"
-		"  show vpn-sessiondb [detail] anyconnect [filter name U | filter ip A |\n"
-		"                                          filter tunnel-group T]\n"
-		"  show vpn-sessiondb summary\n"
-		"  vpn-sessiondb logoff name U | index N | tunnel-group T | all [noconfirm]\n"
-		"  show version | show ssl | show debug\n"
-		"  show ip local pool [NAME] | show ipv6 local pool [NAME]\n"
-		"  show crypto ca certificates [TP] | show crypto ca expiry [DAYS] | show crypto ca check\n"
-		"  crypto ca enroll TP | crypto ca export TP identity-certificate\n"
-		"  certhash TP [TP...]  SHA-1 hex + base64 and the CUCM vpnGroup snippet\n"
-		"  metrics          Prometheus text exposition\n"
-		"  debug webvpn [anyconnect] | crypto ca | ssl | aaa | dap [LEVEL]\n"
-		"  undebug all | CLASS\n"
-		"  help             every command the daemon knows\n"
-		"  reload           re-read the configuration file (errors: file:line, exit 1)\n",
+		"commands:\n",
 		DEFAULT_STATE_DIR);
+	usage_commands(fp);
 }
 
 /* "json show vpn-sessiondb ..." with words holding blanks in quotes. */

@@ -1,0 +1,95 @@
+/* The control socket's private interface, shared by its three files:
+ *   ctl.c       transport: the socket, peer credentials, request/reply
+ *               framing, the audit log of each request;
+ *   ctl_cmd.c   the command table: every command's words, help line,
+ *               handler and whether it changes state (one place declares a
+ *               command; "help" and the dispatcher read the same table);
+ *   ctl_view.c  the renderers of the show commands (ASA text or JSON).
+ * Private to src/main. */
+#ifndef SSLVPND_CTL_H
+#define SSLVPND_CTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#include "main.h"
+
+enum {
+	CTL_MAX_CLIENTS = 4,
+	CTL_REQ_MAX = 1024,
+	CTL_MAX_WORDS = 16,
+	CTL_REPLY_MAX = 16 << 20,
+};
+
+struct ctl_client {
+	struct ctl *ctl;
+	int fd;                   /* -1: free slot */
+	ev_io io;
+	ev_timer timer;
+	char who[24];             /* "root" or "uid N" (SO_PEERCRED) */
+	char req[CTL_REQ_MAX + 2];
+	size_t req_len;
+	char *out;
+	size_t out_len, out_off;
+};
+
+struct ctl {
+	struct mainctx *m;
+	int fd;
+	ev_io io;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	uint32_t audit_prefix;    /* first field of every Audt Sess ID */
+	struct metrics_http *http; /* metrics.listen-port (metrics_http.c) */
+	struct ctl_client clients[CTL_MAX_CLIENTS];
+};
+
+/* Text output growing to at most CTL_REPLY_MAX bytes; err set on failure. */
+struct text {
+	char *p;
+	size_t len, cap;
+	int err;
+};
+
+/* One parsed request: the words after the format word. */
+struct request {
+	struct ctl *ctl;
+	int json;
+	int argc;
+	char *argv[CTL_MAX_WORDS];
+	struct text *t;           /* text output */
+	struct json *j;           /* JSON output */
+	char err[160];            /* set: the command failed */
+	int changes;              /* the command changes state (111008) */
+	const char *who;          /* the peer: "root" or "uid N" */
+};
+
+/* ctl_printf: appends to t (printf format); on overflow or ENOMEM sets
+ * t->err and ignores later calls. */
+void ctl_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ctl_kw: 1 when word is keyword or an abbreviation of at least two
+ * characters (ASA style); word may be NULL. */
+int ctl_kw(const char *word, const char *keyword);
+
+/* ctl_invalid: r->err = the ASA's "Invalid input detected at" word at, or
+ * "Incomplete command" when at is past the last word. */
+void ctl_invalid(struct request *r, int at);
+
+/* ctl_cmd_dispatch: runs the command of r from the table (ctl_cmd.c);
+ * output in r->t / r->j, failure in r->err; sets r->changes. */
+void ctl_cmd_dispatch(struct request *r);
+
+/* Views (ctl_view.c): each renders one show command of r. */
+void ctl_view_anyconnect(struct request *r);
+void ctl_view_summary(struct request *r);
+void ctl_view_run(struct request *r);
+void ctl_view_dap(struct request *r);
+void ctl_view_pool(struct request *r, int family);
+void ctl_view_metrics(struct request *r);
+void ctl_view_version(struct request *r);
+void ctl_view_ssl(struct request *r);
+void ctl_view_debug(struct request *r);
+void ctl_view_bans(struct request *r);
+
+#endif

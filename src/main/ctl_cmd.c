@@ -1,0 +1,343 @@
+/* The control socket's command table: every command sslvpnctl can send is
+ * declared once, in include/sslvpnd/ctlcmds.def -- its words, its help
+ * line, its handler and whether it changes state (logged as 111008 rather
+ * than 111009).  "help" prints the table's help lines (and sslvpnctl its
+ * usage); the dispatcher walks the same table, first match wins. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "main.h"
+#include "mban.h"
+#include "sslvpnd/json.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/tls.h"
+#include "sslvpnd/util.h"
+
+/* ASA-style keyword match: the whole keyword or an abbreviation of at
+ * least two characters. */
+int ctl_kw(const char *word, const char *keyword)
+{
+	size_t n = word ? strlen(word) : 0;
+
+	return n >= 2 && n <= strlen(keyword) && strncmp(word, keyword, n) == 0;
+}
+
+void ctl_invalid(struct request *r, int at)
+{
+	if (at < r->argc)
+		snprintf(r->err, sizeof(r->err), "%% Invalid input detected at '%.60s'",
+			 r->argv[at]);
+	else
+		snprintf(r->err, sizeof(r->err), "%% Incomplete command");
+}
+
+/* vpn-sessiondb logoff name U | index N | tunnel-group T | all [noconfirm] */
+static void cmd_logoff(struct request *r)
+{
+	struct session_selector sel = { .kind = SESSION_SEL_ALL };
+	int argc = r->argc, n;
+	char what[96] = "";
+
+	if (argc > 3 && ctl_kw(r->argv[argc - 1], "noconfirm"))
+		argc--; /* sslvpnctl never asks */
+	if (argc == 3 && ctl_kw(r->argv[2], "all")) {
+		sel.kind = SESSION_SEL_ALL;
+	} else if (argc == 4 && ctl_kw(r->argv[2], "name")) {
+		sel.kind = SESSION_SEL_NAME;
+		sel.name = r->argv[3];
+		snprintf(what, sizeof(what), " with name \"%.60s\"", sel.name);
+	} else if (argc == 4 && ctl_kw(r->argv[2], "index")) {
+		char *end;
+		unsigned long v = strtoul(r->argv[3], &end, 10);
+
+		if (!*r->argv[3] || *end || v == 0 || v > UINT32_MAX) {
+			ctl_invalid(r, 3);
+			return;
+		}
+		sel.kind = SESSION_SEL_INDEX;
+		sel.index = (uint32_t)v;
+		snprintf(what, sizeof(what), " with index \"%lu\"", v);
+	} else if (argc == 4 && ctl_kw(r->argv[2], "tunnel-group")) {
+		sel.kind = SESSION_SEL_TUNNEL_GROUP;
+		sel.name = r->argv[3];
+		snprintf(what, sizeof(what), " from TunnelGroup \"%.60s\"", sel.name);
+	} else {
+		int known = argc > 2 && (ctl_kw(r->argv[2], "name") || ctl_kw(r->argv[2], "index") ||
+					 ctl_kw(r->argv[2], "all") || ctl_kw(r->argv[2], "tunnel-group"));
+
+		ctl_invalid(r, argc <= 2 ? 2 : known ? (argc < 4 ? argc : 4) : 2);
+		return;
+	}
+	n = sessions_logoff(r->ctl->m, &sel);
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_int(r->j, "logged_off", n);
+		json_obj_end(r->j);
+	} else {
+		ctl_printf(r->t, "INFO: Number of sessions%s logged off : %d\n", what, n);
+	}
+}
+
+/* reload: the configuration file again, as SIGHUP (reload.c).  On errors
+ * the reply is ERR with every file:line error as its body. */
+static void cmd_reload(struct request *r)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	if (r->argc != 1) {
+		ctl_invalid(r, 1);
+		return;
+	}
+	if (!(fp = open_memstream(&out, &len))) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return;
+	}
+	rc = reload_run(r->ctl->m, fp);
+	fclose(fp);
+	if (rc < 0)
+		snprintf(r->err, sizeof(r->err), "configuration reload failed; the running "
+			 "configuration stays");
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_int(r->j, "reloaded", rc == 0);
+		json_key(r->j, "output");
+		json_strn(r->j, out ? out : "", out ? len : 0);
+		json_obj_end(r->j);
+	} else if (out) {
+		ctl_printf(r->t, "%s", out);
+	}
+	free(out);
+}
+
+/* ------------------------------------------------ debug classes */
+
+void ctl_send_log_levels(struct worker_proc *w)
+{
+	struct ipc_log_levels l = { .levels_len = LOGC__COUNT };
+	uint8_t buf[IPC_MAX_MSG];
+	int n;
+
+	for (int c = 0; c < LOGC__COUNT; c++)
+		l.levels[c] = (uint8_t)log_class_get((enum log_class)c);
+	n = ipc_enc_log_levels(&l, buf, sizeof(buf));
+	if (n > 0 && w->sock >= 0 && w->ready)
+		proc_send(w, IPC_LOG_LEVELS, buf, n, -1);
+}
+
+static void levels_to_workers(struct mainctx *m)
+{
+	for (size_t i = 0; i < MAIN_MAX_WORKERS; i++)
+		if (m->workers[i].pid > 0)
+			ctl_send_log_levels(&m->workers[i]);
+}
+
+/* debug CLASS [LEVEL] (level 1 when omitted, as on the ASA) | undebug all |
+ * undebug CLASS | no debug all | no debug CLASS.  argv[from..] are the
+ * words after "debug"/"undebug". */
+static void cmd_debug(struct request *r, int from, int off)
+{
+	const char *const *words = (const char *const *)&r->argv[from];
+	int n = r->argc - from, level = 1, c;
+
+	if (n == 1 && off && ctl_kw(words[0], "all")) {
+		for (c = 0; c < LOGC__COUNT; c++)
+			log_class_set((enum log_class)c, 0);
+	} else {
+		if (!off && n > 1) {
+			char *end;
+			long v = strtol(words[n - 1], &end, 10);
+
+			if (!*end && end != words[n - 1]) {
+				if (v < 1 || v > 255) {
+					snprintf(r->err, sizeof(r->err),
+						 "%% Invalid level %.20s (1-255)", words[n - 1]);
+					return;
+				}
+				level = (int)v;
+				n--;
+			}
+		}
+		c = n > 0 ? log_class_lookup(words, n) : -1;
+		if (c < 0) {
+			ctl_invalid(r, n > 0 ? from : r->argc);
+			return;
+		}
+		log_class_set((enum log_class)c, off ? 0 : level);
+	}
+	levels_to_workers(r->ctl->m);
+	ctl_view_debug(r);
+}
+
+/* show crypto ca certificates|expiry, crypto ca enroll|export, certhash
+ * (src/tls/tpcli.c) on the running configuration.  authenticate needs a
+ * PEM on stdin: `sslvpnd --crypto crypto ca authenticate TP < ca.pem`. */
+static void cmd_crypto(struct request *r)
+{
+	char *buf = NULL, err[512];
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	int rc;
+
+	if (!out) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return;
+	}
+	if (r->argc > 2 && strcmp(r->argv[0], "crypto") == 0)
+		r->changes = strcmp(r->argv[2], "enroll") == 0;
+	rc = tls_ca_command(r->ctl->m->cfg, r->argc, r->argv, out, NULL, err, sizeof(err));
+	fclose(out);
+	if (rc < 0)
+		snprintf(r->err, sizeof(r->err), "%.150s", err);
+	else if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_str(r->j, "output", buf ? buf : "");
+		json_obj_end(r->j);
+	} else {
+		ctl_printf(r->t, "%s", buf ? buf : "");
+	}
+	free(buf);
+}
+
+
+static void cmd_debug_on(struct request *r)
+{
+	cmd_debug(r, 1, ctl_kw(r->argv[0], "undebug"));
+}
+
+static void cmd_no_debug(struct request *r)
+{
+	cmd_debug(r, 2, 1);
+}
+
+static void cmd_show_ip(struct request *r)
+{
+	ctl_view_pool(r, 4);
+}
+
+static void cmd_show_ipv6(struct request *r)
+{
+	ctl_view_pool(r, 6);
+}
+
+/* clear ip ban [ADDR]: lifts one ban or all (100722 each). */
+static void cmd_clear_ban(struct request *r)
+{
+	const char *addr = r->argc == 4 ? r->argv[3] : NULL;
+	int n = mban_clear(addr, r->who);
+
+	if (n < 0) {
+		snprintf(r->err, sizeof(r->err), "%.60s is not an IP address", addr);
+		return;
+	}
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_int(r->j, "cleared", n);
+		json_obj_end(r->j);
+	} else {
+		ctl_printf(r->t, "INFO: %d ban(s) cleared\n", n);
+	}
+}
+
+static void cmd_help(struct request *r);
+
+enum { W_EXACT0 = 1, W_EXACT1 = 2, W_EXACT2 = 4 };
+
+/* One row of include/sslvpnd/ctlcmds.def (its header says what the
+ * columns mean). */
+struct ctl_cmd {
+	const char *w[3];
+	unsigned exact;
+	int argc_min, argc_max;
+	void (*run)(struct request *r);
+	int changes;
+	const char *help;         /* NULL: not listed ("\n" separates lines) */
+};
+
+static const struct ctl_cmd cmds[] = {
+#define CTLCMD(w0, w1, w2, exact, mn, mx, run, changes, help) \
+	{ { w0, w1, w2 }, exact, mn, mx, run, changes, help },
+#include "sslvpnd/ctlcmds.def"
+#undef CTLCMD
+};
+
+static int word_ok(const char *word, const char *key, int exact)
+{
+	if (!word)
+		return 0;
+	return exact ? strcmp(word, key) == 0 : ctl_kw(word, key);
+}
+
+static int cmd_words(const struct ctl_cmd *c)
+{
+	int n = 0;
+
+	while (n < 3 && c->w[n])
+		n++;
+	return n;
+}
+
+/* A catch-all (run NULL: "show" alone) matches on fewer words than it
+ * names, so its "Incomplete command" answers a short request. */
+static int cmd_match(const struct ctl_cmd *c, const struct request *r)
+{
+	int n = cmd_words(c);
+
+	if (c->run && (r->argc < c->argc_min || (c->argc_max && r->argc > c->argc_max)))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (i < r->argc && !word_ok(r->argv[i], c->w[i], c->exact & (1u << i)))
+			return 0;
+	return c->run ? 1 : r->argc >= 1;
+}
+
+/* help: the help lines of the table, in its order. */
+static void cmd_help(struct request *r)
+{
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, "commands");
+		json_arr_begin(r->j);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		const char *p = cmds[i].help;
+
+		while (p && *p) {
+			size_t n = strcspn(p, "\n");
+
+			if (r->json)
+				json_strn(r->j, p, n);
+			else
+				ctl_printf(r->t, "%.*s\n", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+	}
+	if (r->json) {
+		json_arr_end(r->j);
+		json_obj_end(r->j);
+	}
+}
+
+void ctl_cmd_dispatch(struct request *r)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
+		const struct ctl_cmd *c = &cmds[i];
+
+		if (!cmd_match(c, r))
+			continue;
+		r->changes = c->changes;
+		if (c->run)
+			c->run(r);
+		else
+			ctl_invalid(r, cmd_words(c) < r->argc ? cmd_words(c) : r->argc);
+		return;
+	}
+	r->changes = 0;
+	ctl_invalid(r, 0);
+}

@@ -1,0 +1,1066 @@
+/* The control socket's views: the renderers of the show commands (the
+ * session listing, summary, running-config, pools, version, ssl, debug,
+ * metrics), each as ASA text or as one JSON document.  Read-only: a view
+ * changes no state. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
+
+#include "ctl.h"
+#include "main.h"
+#include "mban.h"
+#include "metrics.h"
+#include "sslvpnd/json.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/pool.h"
+#include "sslvpnd/snapshot.h"
+#include "sslvpnd/showrun.h"
+#include "sslvpnd/tls.h"
+#include "sslvpnd/util.h"
+
+void ctl_printf(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (t->err)
+		return;
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(t->p ? t->p + t->len : NULL, t->p ? t->cap - t->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0) {
+			t->err = 1;
+			return;
+		}
+		if (t->p && t->len + (size_t)n < t->cap) {
+			t->len += (size_t)n;
+			return;
+		}
+		size_t cap = t->cap ? t->cap * 2 : 4096;
+
+		while (cap < t->len + (size_t)n + 1)
+			cap *= 2;
+		char *p = cap <= CTL_REPLY_MAX ? realloc(t->p, cap) : NULL;
+
+		if (!p) {
+			t->err = 1;
+			return;
+		}
+		t->p = p;
+		t->cap = cap;
+	}
+}
+
+/* ------------------------------------------------------------ the listing */
+
+/* ASA names of a cipher suite's bulk cipher and MAC, from the OpenSSL name
+ * (TLS 1.2 "ECDHE-RSA-AES256-GCM-SHA384", TLS 1.3 "TLS_AES_256_GCM_SHA384",
+ * DTLS 0.9 "AES256-SHA"). */
+static void asa_cipher(const char *suite, const char **enc, const char **hash)
+{
+	char n[64];
+	size_t i;
+
+	util_strlcpy(n, suite ? suite : "", sizeof(n));
+	for (i = 0; n[i]; i++)
+		if (n[i] == '_')
+			n[i] = '-';
+	*enc = "unknown";
+	*hash = "unknown";
+	if (!n[0]) {
+		*enc = *hash = "none";
+		return;
+	}
+	if (strstr(n, "AES256-GCM") || strstr(n, "AES-256-GCM"))
+		*enc = "AES-GCM-256";
+	else if (strstr(n, "AES128-GCM") || strstr(n, "AES-128-GCM"))
+		*enc = "AES-GCM-128";
+	else if (strstr(n, "CHACHA20"))
+		*enc = "CHACHA20-POLY1305";
+	else if (strstr(n, "AES256"))
+		*enc = "AES256";
+	else if (strstr(n, "AES128"))
+		*enc = "AES128";
+	else if (strstr(n, "DES-CBC3") || strstr(n, "3DES"))
+		*enc = "3DES";
+	size_t len = strlen(n);
+
+	if (len >= 6 && strcmp(n + len - 6, "SHA384") == 0)
+		*hash = "SHA384";
+	else if (len >= 6 && strcmp(n + len - 6, "SHA256") == 0)
+		*hash = "SHA256";
+	else if (len >= 4 && strcmp(n + len - 4, "-SHA") == 0)
+		*hash = "SHA1";
+}
+
+enum filter_kind { F_NONE, F_NAME, F_IP, F_TUNNEL_GROUP };
+
+struct listing {
+	struct ctl *ctl;
+	enum filter_kind fk;
+	const char *fv;
+	int json;
+	int detail;               /* show vpn-sessiondb detail anyconnect */
+	struct text *t;
+	struct json *j;
+	int shown;
+};
+
+static const char *fmt_ip(uint32_t host, char *buf, size_t len)
+{
+	struct in_addr in = { htonl(host) };
+
+	if (!host)
+		return util_strlcpy(buf, "0.0.0.0", len), buf;
+	inet_ntop(AF_INET, &in, buf, (socklen_t)len);
+	return buf;
+}
+
+static int filter_ok(const struct listing *l, const struct session_view *v)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	switch (l->fk) {
+	case F_NONE: return 1;
+	case F_NAME: return strcmp(v->user, l->fv) == 0;
+	case F_TUNNEL_GROUP: return strcmp(v->tunnel_group, l->fv) == 0;
+	case F_IP:
+		return strcmp(fmt_ip(v->addr, ip, sizeof(ip)), l->fv) == 0 ||
+		       (v->addr6 && !strcmp(inet_ntop(AF_INET6, v->addr6, ip, sizeof(ip)),
+					    l->fv)) ||
+		       strcmp(v->public_ip, l->fv) == 0;
+	}
+	return 0;
+}
+
+/* ASA: <ASA address><index * 0x1000><login time>, 24 hex digits. */
+static void audit_id(const struct ctl *c, const struct session_view *v, char out[25])
+{
+	snprintf(out, 25, "%08x%08x%08x", c->audit_prefix, (v->index * 0x1000u),
+		 (uint32_t)v->login_time);
+}
+
+struct tunnels {
+	const char *enc[3], *hash[3];
+	int n;
+};
+
+static void tunnels_of(const struct session_view *v, struct tunnels *tn)
+{
+	tn->n = 1 + v->tunnel_up + v->dtls_up;
+	tn->enc[0] = tn->hash[0] = "none";
+	asa_cipher(v->tls_cipher, &tn->enc[1], &tn->hash[1]);
+	asa_cipher(v->dtls_cipher, &tn->enc[2], &tn->hash[2]);
+}
+
+/* Words for the session's state (session_view_state): the text line of a
+ * session without a tunnel, and the JSON "state". */
+static const char *const state_text[] = {
+	[SESSION_WAITING] = "Waiting for tunnel (authenticated, no CONNECT yet)",
+	[SESSION_ACTIVE] = "Active",
+	[SESSION_INACTIVE] = "Inactive (tunnel lost, the client may resume)",
+};
+static const char *const state_json[] = {
+	[SESSION_WAITING] = "waiting-for-tunnel",
+	[SESSION_ACTIVE] = "active",
+	[SESSION_INACTIVE] = "inactive",
+};
+
+static const char *const tunnel_names[3] = { "AnyConnect-Parent", "SSL-Tunnel", "DTLS-Tunnel" };
+
+/* ------------------------------------------------ the detailed listing */
+
+/* Client OS from the User-Agent, as the ASA names platforms: AnyConnect
+ * says "... for Windows 4.8.03036", phones "Cisco SVC IPPhone Client". */
+static const char *client_os(const char *ua)
+{
+	static const struct {
+		const char *word, *os;
+	} map[] = {
+		{ "IPPhone", "Cisco IP Phone" }, { "Windows", "Windows" },
+		{ "Mac OS", "Mac OS X" },        { "macOS", "Mac OS X" },
+		{ "Darwin", "Mac OS X" },        { "Android", "Android" },
+		{ "iPhone", "Apple iOS" },       { "iOS", "Apple iOS" },
+		{ "Linux", "Linux" },            { "linux", "Linux" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (strstr(ua, map[i].word))
+			return map[i].os;
+	return "unknown";
+}
+
+/* Per-tunnel counters: the SSL tunnel is the total minus the DTLS share.
+ * Drops: Rx are packets from the client the tunnel dropped (malformed,
+ * refused by the vpn-filter; the worker's other drops, such as a full
+ * socket, are counted here too as it does not tell their direction), Tx
+ * packets towards the client the vpn-filter refused; on the DTLS tunnel
+ * Rx are the refused DTLS records. */
+struct tunnel_counts {
+	uint64_t bytes_tx, bytes_rx, pkts_tx, pkts_rx, drop_tx, drop_rx;
+};
+
+static void tunnel_counts(const struct session_view *v, int tunnel, struct tunnel_counts *c)
+{
+	const struct ipc_tunnel_stats *s = v->live;
+
+	memset(c, 0, sizeof(*c));
+	if (!s || tunnel == 0)
+		return;
+	if (tunnel == 2) {
+		*c = (struct tunnel_counts){ s->dtls_bytes_out, s->dtls_bytes_in,
+					     s->dtls_pkts_out, s->dtls_pkts_in, 0, s->dtls_bad };
+		return;
+	}
+	*c = (struct tunnel_counts){ s->bytes_out - s->dtls_bytes_out,
+				     s->bytes_in - s->dtls_bytes_in,
+				     s->pkts_out - s->dtls_pkts_out,
+				     s->pkts_in - s->dtls_pkts_in, s->filter_drops_out,
+				     s->drops + s->filter_drops_in };
+}
+
+static void text_pkts(struct text *t, const char *ind, uint64_t tx, uint64_t rx,
+		      uint64_t drop_tx, uint64_t drop_rx)
+{
+	ctl_printf(t, "%s%-13s: %-22llu %-13s: %llu\n", ind, "Pkts Tx", (unsigned long long)tx,
+		    "Pkts Rx", (unsigned long long)rx);
+	ctl_printf(t, "%s%-13s: %-22llu %-13s: %llu\n", ind, "Pkts Tx Drop",
+		    (unsigned long long)drop_tx, "Pkts Rx Drop", (unsigned long long)drop_rx);
+}
+
+static void text_idle(struct text *t, const struct session_view *v)
+{
+	char to[32], left[32];
+
+	if (!v->idle_timeout_s) {
+		ctl_printf(t, "  %-13s: %-22s %-13s: %s\n", "Idle Time Out", "none",
+			    "Idle TO Left", "none");
+		return;
+	}
+	uint64_t left_s = v->idle_s >= v->idle_timeout_s ? 0 : v->idle_timeout_s - v->idle_s;
+
+	snprintf(to, sizeof(to), "%u Minutes", v->idle_timeout_s / 60);
+	snprintf(left, sizeof(left), "%llu Minutes", (unsigned long long)(left_s / 60));
+	ctl_printf(t, "  %-13s: %-22s %-13s: %s\n", "Idle Time Out", to, "Idle TO Left", left);
+}
+
+/* The ASA's Encapsulation of a DTLS tunnel: Cisco's pre-standard DTLS 0.9
+ * shows as DTLSv1.0, PSK-NEGOTIATE is DTLS 1.2 with a PSK. */
+static const char *asa_encapsulation(const char *dtls_mode)
+{
+	if (strcmp(dtls_mode, "DTLSv0.9") == 0)
+		return "DTLSv1.0";
+	if (strcmp(dtls_mode, "PSK-NEGOTIATE") == 0)
+		return "DTLSv1.2";
+	return dtls_mode;
+}
+
+/* One tunnel block of the ASA's detailed listing (seed 004 layout). */
+static void text_tunnel(struct listing *l, const struct session_view *v,
+			const struct tunnels *tn, int i)
+{
+	static const char *const types[3] = { "AnyConnect", "SSL VPN Client", "DTLS VPN Client" };
+	struct text *t = l->t;
+	struct tunnel_counts c;
+	char ip[INET6_ADDRSTRLEN];
+	const char *proto = i == 2 ? "UDP" : "TCP";
+	unsigned src = i == 2 ? v->udp_src_port : v->tcp_src_port;
+	unsigned dst = i == 2 ? v->udp_dst_port : v->tcp_dst_port;
+
+	ctl_printf(t, "%s:\n  %-13s: %u.%d\n", tunnel_names[i], "Tunnel ID", v->index, i + 1);
+	const char *encap = i == 2 ? asa_encapsulation(v->dtls_mode) : v->tls_version;
+
+	if (i == 0)
+		ctl_printf(t, "  %-13s: %s\n", "Public IP", v->public_ip);
+	else
+		ctl_printf(t, "  %-13s: %-22s %-13s: %s\n", "Assigned IP",
+			    fmt_ip(v->addr, ip, sizeof(ip)), "Public IP", v->public_ip);
+	if (i > 0 && v->addr6)
+		ctl_printf(t, "  %-13s: %s\n", "Assigned IPv6",
+			    inet_ntop(AF_INET6, v->addr6, ip, sizeof(ip)));
+	ctl_printf(t, "  %-13s: %-22s %-13s: %s\n", "Encryption", tn->enc[i], "Hashing",
+		    tn->hash[i]);
+	if (i > 0)
+		ctl_printf(t, "  %-13s: %s\n  %-13s: %-22s %s Src Port : %u\n"
+			       "  %s Dst Port : %-22u %-13s: %s\n",
+			    "Ciphersuite", i == 2 ? v->dtls_cipher : v->tls_cipher, "Encapsulation",
+			    encap, proto, src, proto, dst,
+			    "Auth Mode", v->auth_mode);
+	else
+		ctl_printf(t, "  %s Src Port : %-22u %s Dst Port : %u\n  %-13s: %s\n", proto, src,
+			    proto, dst, "Auth Mode", v->auth_mode);
+	text_idle(t, v);
+	ctl_printf(t, "  %-13s: %s\n  %-13s: %s\n  %-13s: %s\n", "Client OS",
+		    client_os(v->user_agent), "Client Type", types[i], "Client Ver", v->user_agent);
+	tunnel_counts(v, i, &c);
+	ctl_printf(t, "  %-13s: %-22llu %-13s: %llu\n", "Bytes Tx", (unsigned long long)c.bytes_tx,
+		    "Bytes Rx", (unsigned long long)c.bytes_rx);
+	text_pkts(t, "  ", c.pkts_tx, c.pkts_rx, c.drop_tx, c.drop_rx);
+	ctl_printf(t, "\n");
+}
+
+static void text_tunnels(struct listing *l, const struct session_view *v,
+			 const struct tunnels *tn)
+{
+	for (int i = 0; i < tn->n; i++)
+		ctl_printf(l->t, "%s Tunnels: 1\n", tunnel_names[i]);
+	ctl_printf(l->t, "\n");
+	for (int i = 0; i < tn->n; i++)
+		text_tunnel(l, v, tn, i);
+}
+
+static void json_tunnels(struct listing *l, const struct session_view *v,
+			 const struct tunnels *tn)
+{
+	struct json *j = l->j;
+	struct tunnel_counts c;
+	char id[24];
+
+	json_key(j, "tunnels");
+	json_arr_begin(j);
+	for (int i = 0; i < tn->n; i++) {
+		snprintf(id, sizeof(id), "%u.%d", v->index, i + 1);
+		tunnel_counts(v, i, &c);
+		json_obj_begin(j);
+		json_kv_str(j, "type", tunnel_names[i]);
+		json_kv_str(j, "tunnel_id", id);
+		json_kv_str(j, "encryption", tn->enc[i]);
+		json_kv_str(j, "hashing", tn->hash[i]);
+		json_kv_str(j, "ciphersuite", i == 0 ? "" : i == 2 ? v->dtls_cipher : v->tls_cipher);
+		json_kv_str(j, "encapsulation",
+			    i == 0 ? "" : i == 2 ? asa_encapsulation(v->dtls_mode) : v->tls_version);
+		json_kv_str(j, "transport", i == 2 ? "udp" : "tcp");
+		json_kv_uint(j, "src_port", i == 2 ? v->udp_src_port : v->tcp_src_port);
+		json_kv_uint(j, "dst_port", i == 2 ? v->udp_dst_port : v->tcp_dst_port);
+		json_kv_uint(j, "bytes_tx", c.bytes_tx);
+		json_kv_uint(j, "bytes_rx", c.bytes_rx);
+		json_kv_uint(j, "pkts_tx", c.pkts_tx);
+		json_kv_uint(j, "pkts_rx", c.pkts_rx);
+		json_kv_uint(j, "pkts_tx_drop", c.drop_tx);
+		json_kv_uint(j, "pkts_rx_drop", c.drop_rx);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_kv_str(j, "auth_mode", v->auth_mode);
+	json_kv_uint(j, "idle_timeout_s", v->idle_timeout_s);
+	json_kv_uint(j, "idle_s", v->idle_s);
+	json_kv_str(j, "client_os", client_os(v->user_agent));
+	json_kv_str(j, "client_ver", v->user_agent);
+}
+
+static void text_session(struct listing *l, const struct session_view *v)
+{
+	struct text *t = l->t;
+	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN], when[64], dur[48], idle[48], aid[25];
+	struct tm tm;
+	struct tunnels tn;
+	int i;
+
+	tunnels_of(v, &tn);
+	gmtime_r(&v->login_time, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S UTC %a %b %d %Y", &tm);
+	util_duration(dur, sizeof(dur), v->duration_s);
+	util_duration(idle, sizeof(idle), v->inactivity_s);
+	audit_id(l->ctl, v, aid);
+	ctl_printf(t, "%-13s: %s\n", "Username", v->user);
+	ctl_printf(t, "%-13s: %u\n", "Index", v->index);
+	ctl_printf(t, "%-13s: %-22s %-13s: %s\n", "Assigned IP",
+		    fmt_ip(v->addr, ip, sizeof(ip)), "Public IP", v->public_ip);
+	if (v->addr6)
+		ctl_printf(t, "%-13s: %s\n", "Assigned IPv6",
+			    inet_ntop(AF_INET6, v->addr6, ip6, sizeof(ip6)));
+	if (v->state != SESSION_ACTIVE)
+		ctl_printf(t, "%-13s: %s\n", "Tunnel State", state_text[v->state]);
+	ctl_printf(t, "%-13s:", "Protocol");
+	for (i = 0; i < tn.n; i++)
+		ctl_printf(t, " %s", tunnel_names[i]);
+	ctl_printf(t, "\n%-13s: AnyConnect Premium\n%-13s:", "License", "Encryption");
+	for (i = 0; i < tn.n; i++)
+		ctl_printf(t, "%s%s: (1)%s", i ? "  " : " ", tunnel_names[i], tn.enc[i]);
+	ctl_printf(t, "\n%-13s:", "Hashing");
+	for (i = 0; i < tn.n; i++)
+		ctl_printf(t, "%s%s: (1)%s", i ? "  " : " ", tunnel_names[i], tn.hash[i]);
+	ctl_printf(t, "\n%-13s: %-22llu %-13s: %llu\n", "Bytes Tx",
+		    (unsigned long long)v->bytes_out, "Bytes Rx", (unsigned long long)v->bytes_in);
+	if (l->detail)
+		text_pkts(t, "", v->pkts_out, v->pkts_in, v->filter_drops_out,
+			  v->drops + v->filter_drops_in);
+	ctl_printf(t, "%-13s: %-22llu %-13s: %llu\n", "Filtered Tx",
+		    (unsigned long long)v->filter_drops_out, "Filtered Rx",
+		    (unsigned long long)v->filter_drops_in);
+	ctl_printf(t, "%-13s: %-22s %-13s: %s\n", "Group Policy", v->group_policy,
+		    "Tunnel Group", v->tunnel_group);
+	ctl_printf(t, "%-13s: %s\n%-13s: %s\n%-13s: %s\n", "Login Time", when,
+		    "Duration", dur, "Inactivity", idle);
+	ctl_printf(t, "%-13s: %-22s %-13s: %s\n", "VLAN Mapping", "N/A", "VLAN", "none");
+	ctl_printf(t, "%-13s: %s\n%-13s: %s\n\n", "Audt Sess ID", aid, "Security Grp", "none");
+	if (l->detail)
+		text_tunnels(l, v, &tn);
+}
+
+static const char *dtls_state_name(uint8_t s)
+{
+	switch (s) {
+	case IPC_DTLS_OFFERED: return "offered";
+	case IPC_DTLS_UP: return "up";
+	case IPC_DTLS_FALLBACK: return "fallback";
+	case IPC_DTLS_FAILED: return "failed";
+	default: return "none";
+	}
+}
+
+static void json_session(struct listing *l, const struct session_view *v)
+{
+	struct json *j = l->j;
+	char ip[INET6_ADDRSTRLEN], when[32], aid[25];
+	struct tm tm;
+	struct tunnels tn;
+	static const char *const keys[3] = { "anyconnect_parent", "ssl_tunnel", "dtls_tunnel" };
+
+	tunnels_of(v, &tn);
+	gmtime_r(&v->login_time, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	audit_id(l->ctl, v, aid);
+	json_obj_begin(j);
+	json_kv_str(j, "username", v->user);
+	json_kv_uint(j, "index", v->index);
+	json_key(j, "assigned_ip");
+	if (v->addr)
+		json_str(j, fmt_ip(v->addr, ip, sizeof(ip)));
+	else
+		json_null(j);
+	json_key(j, "assigned_ipv6");
+	if (v->addr6)
+		json_str(j, inet_ntop(AF_INET6, v->addr6, ip, sizeof(ip)));
+	else
+		json_null(j);
+	json_kv_str(j, "state", state_json[v->state]);
+	json_kv_str(j, "public_ip", v->public_ip);
+	json_key(j, "protocol");
+	json_arr_begin(j);
+	for (int i = 0; i < tn.n; i++)
+		json_str(j, tunnel_names[i]);
+	json_arr_end(j);
+	json_kv_str(j, "license", "AnyConnect Premium");
+	for (int k = 0; k < 2; k++) {
+		json_key(j, k ? "hashing" : "encryption");
+		json_obj_begin(j);
+		for (int i = 0; i < tn.n; i++)
+			json_kv_str(j, keys[i], k ? tn.hash[i] : tn.enc[i]);
+		json_obj_end(j);
+	}
+	json_kv_uint(j, "bytes_tx", v->bytes_out);
+	json_kv_uint(j, "bytes_rx", v->bytes_in);
+	json_kv_uint(j, "pkts_tx", v->pkts_out);
+	json_kv_uint(j, "pkts_rx", v->pkts_in);
+	json_kv_uint(j, "pkts_drop", v->drops);
+	json_kv_uint(j, "filter_drops_tx", v->filter_drops_out);
+	json_kv_uint(j, "filter_drops_rx", v->filter_drops_in);
+	json_kv_str(j, "group_policy", v->group_policy);
+	json_kv_str(j, "tunnel_group", v->tunnel_group);
+	json_kv_str(j, "login_time", when);
+	json_kv_uint(j, "duration_s", v->duration_s);
+	json_kv_uint(j, "inactivity_s", v->inactivity_s);
+	json_kv_str(j, "vlan", "none");
+	json_kv_str(j, "audit_session_id", aid);
+	json_kv_str(j, "security_group", "none");
+	json_key(j, "tls");
+	json_obj_begin(j);
+	json_kv_str(j, "version", v->tls_version);
+	json_kv_str(j, "cipher", v->tls_cipher);
+	json_obj_end(j);
+	json_key(j, "dtls");
+	json_obj_begin(j);
+	json_kv_str(j, "state", dtls_state_name(v->dtls_state));
+	json_kv_str(j, "mode", v->dtls_mode);
+	json_kv_str(j, "cipher", v->dtls_cipher);
+	json_obj_end(j);
+	if (l->detail)
+		json_tunnels(l, v, &tn);
+	json_obj_end(j);
+}
+
+static void listing_cb(const struct session_view *v, void *arg)
+{
+	struct listing *l = arg;
+
+	if (!filter_ok(l, v))
+		return;
+	if (!l->shown && !l->json)
+		ctl_printf(l->t, "\nSession Type: AnyConnect%s\n\n", l->detail ? " Detailed" : "");
+	l->shown++;
+	if (l->json)
+		json_session(l, v);
+	else
+		text_session(l, v);
+}
+
+/* show vpn-sessiondb anyconnect [filter name U | filter ip A |
+ * filter tunnel-group T] */
+/* "show vpn-sessiondb detail anyconnect" (the ASA's order) or "... anyconnect
+ * detail": 1 when the word was there (it is removed from argv). */
+static int take_detail(struct request *r)
+{
+	for (int i = 2; i <= 3 && i < r->argc; i++) {
+		if (!ctl_kw(r->argv[i], "detail"))
+			continue;
+		memmove(&r->argv[i], &r->argv[i + 1],
+			(size_t)(r->argc - i - 1) * sizeof(r->argv[0]));
+		r->argv[--r->argc] = NULL;
+		return 1;
+	}
+	return 0;
+}
+
+void ctl_view_anyconnect(struct request *r)
+{
+	struct listing l = { .ctl = r->ctl, .json = r->json, .t = r->t, .j = r->j };
+
+	l.detail = take_detail(r);
+	if (!ctl_kw(r->argv[2], "anyconnect")) {
+		ctl_invalid(r, 2);
+		return;
+	}
+
+	if (r->argc > 3) {
+		if (!ctl_kw(r->argv[3], "filter") || r->argc != 6) {
+			ctl_invalid(r, r->argc < 6 ? r->argc : 6);
+			if (!ctl_kw(r->argv[3], "filter"))
+				ctl_invalid(r, 3);
+			return;
+		}
+		if (ctl_kw(r->argv[4], "name"))
+			l.fk = F_NAME;
+		else if (ctl_kw(r->argv[4], "ip") || ctl_kw(r->argv[4], "a-ipaddress") ||
+			 ctl_kw(r->argv[4], "p-ipaddress"))
+			l.fk = F_IP;
+		else if (ctl_kw(r->argv[4], "tunnel-group"))
+			l.fk = F_TUNNEL_GROUP;
+		else {
+			ctl_invalid(r, 4);
+			return;
+		}
+		l.fv = r->argv[5];
+	}
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, "sessions");
+		json_arr_begin(r->j);
+	}
+	if (sessions_foreach(r->ctl->m, listing_cb, &l) < 0) {
+		util_strlcpy(r->err, "out of memory", sizeof(r->err));
+		return;
+	}
+	if (r->json) {
+		json_arr_end(r->j);
+		json_obj_end(r->j);
+	} else if (!l.shown) {
+		ctl_printf(r->t, "INFO: There are presently no active sessions\n");
+	}
+}
+
+struct summary {
+	unsigned active, inactive;
+};
+
+static void summary_cb(const struct session_view *v, void *arg)
+{
+	struct summary *s = arg;
+
+	if (v->tunnel_up)
+		s->active++;
+	else
+		s->inactive++;
+}
+
+void ctl_view_summary(struct request *r)
+{
+	struct mainctx *m = r->ctl->m;
+	struct summary s = { 0 };
+	unsigned long cum = m->next_session_id - m->n_discarded, peak = (unsigned long)m->peak_sessions;
+	static const char rule[] =
+		"---------------------------------------------------------------------------\n";
+
+	if (r->argc != 3) {
+		ctl_invalid(r, 3);
+		return;
+	}
+	if (sessions_foreach(m, summary_cb, &s) < 0) {
+		util_strlcpy(r->err, "out of memory", sizeof(r->err));
+		return;
+	}
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, "anyconnect");
+		json_obj_begin(r->j);
+		json_kv_uint(r->j, "active", s.active);
+		json_kv_uint(r->j, "inactive", s.inactive);
+		json_kv_uint(r->j, "cumulative", cum);
+		json_kv_uint(r->j, "peak_concurrent", peak);
+		json_obj_end(r->j);
+		json_kv_uint(r->j, "total_active_and_inactive", s.active + s.inactive);
+		json_kv_uint(r->j, "total_cumulative", cum);
+		json_obj_end(r->j);
+		return;
+	}
+	ctl_printf(r->t, "%sVPN Session Summary\n%s", rule, rule);
+	ctl_printf(r->t, "%37s : %10s : %11s : %8s\n", "Active", "Cumulative", "Peak Concur",
+		    "Inactive");
+	ctl_printf(r->t, "%29s----------------------------------------------\n", "");
+	ctl_printf(r->t, "%-29s: %6u : %10lu : %11lu : %8u\n", "AnyConnect Client", s.active,
+		    cum, peak, s.inactive);
+	ctl_printf(r->t, "%-29s: %6u : %10lu : %11lu : %8u\n", "  SSL/TLS/DTLS", s.active,
+		    cum, peak, s.inactive);
+	ctl_printf(r->t, "%s%-29s: %6u %21s : %6lu\n%s", rule, "Total Active and Inactive",
+		    s.active + s.inactive, "Total Cumulative", cum, rule);
+}
+
+/* A text a renderer wrote (showrun, metrics): as is, or with --json as
+ * the one string of {"KEY": "..."}. */
+static void reply_rendered(struct request *r, const char *key, const char *buf, size_t len)
+{
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, key);
+		json_strn(r->j, buf, len);
+		json_obj_end(r->j);
+	} else {
+		ctl_printf(r->t, "%s", buf);
+	}
+}
+
+/* show running-config [all] group-policy [NAME] | tunnel-group [NAME] |
+ * access-list [NAME]: the policy model's own renderers (showrun.c). */
+void ctl_view_run(struct request *r)
+{
+	const struct sslvpnd_config *cfg = r->ctl->m->cfg;
+	int at = 2, all = 0, rc;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if (at < r->argc && ctl_kw(r->argv[at], "all")) {
+		all = 1;
+		at++;
+	}
+	const char *what = at < r->argc ? r->argv[at] : NULL;
+	const char *name = at + 1 < r->argc ? r->argv[at + 1] : NULL;
+
+	if (!what || at + 2 < r->argc) {
+		ctl_invalid(r, what ? at + 2 : at);
+		return;
+	}
+	if (!(fp = open_memstream(&buf, &len))) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return;
+	}
+	if (ctl_kw(what, "group-policy"))
+		rc = showrun_group_policy(fp, cfg, name, all);
+	else if (ctl_kw(what, "tunnel-group") && !all)
+		rc = showrun_tunnel_group(fp, cfg, name);
+	else if (ctl_kw(what, "access-list") && !all)
+		rc = showrun_access_list(fp, cfg, name);
+	else if (ctl_kw(what, "dynamic-access-policy-record") && !all)
+		rc = dap_showrun(fp, cfg, name);
+	else
+		rc = -2;
+	fclose(fp);
+	if (rc == -2)
+		ctl_invalid(r, at);
+	else if (rc < 0)
+		snprintf(r->err, sizeof(r->err), "%.60s %.60s does not exist", what,
+			 name ? name : "");
+	else
+		reply_rendered(r, "config", buf, len);
+	free(buf);
+}
+
+/* ------------------------------------------------ show ip local pool */
+
+/* show ip local pool [NAME] / show ipv6 local pool [NAME]: the ASA's
+ * counters (Free + Held + In use = size; Held: released addresses still
+ * reserved for their last user within general.address-reuse-window), then
+ * one line per address in use or held, with its owner. */
+struct pool_view {
+	struct request *r;
+	const struct pool *p;
+	int64_t now;
+	uint32_t window;
+	int want_leased;          /* 1: in use lines, 0: held lines */
+};
+
+static int pool_entry_held(const struct pool_view *pv, const struct pool_entry *e)
+{
+	return !e->leased && e->owner &&
+	       !(pv->window && pv->now > e->last_used && pv->now - e->last_used > pv->window);
+}
+
+static int pool_line_cb(const struct pool_entry *e, void *arg)
+{
+	struct pool_view *pv = arg;
+	char a[64];
+	int held = pool_entry_held(pv, e);
+
+	if (!(pv->want_leased ? e->leased : held))
+		return 0;
+	pool_addr_format(pv->p, e->index, a, sizeof(a));
+	if (pv->r->json) {
+		json_obj_begin(pv->r->j);
+		json_kv_str(pv->r->j, "address", a);
+		json_kv_str(pv->r->j, "state", e->leased ? "in-use" : "held");
+		json_kv_str(pv->r->j, "owner", e->owner ? e->owner : "");
+		json_kv_int(pv->r->j, "last_used", e->last_used);
+		json_obj_end(pv->r->j);
+	} else {
+		ctl_printf(pv->r->t, "%-39s %s\n", a, e->owner ? e->owner : "-");
+	}
+	return 0;
+}
+
+static void pool_header(struct request *r, const struct pool *p, size_t held)
+{
+	char first[64], last[64], mask[INET_ADDRSTRLEN];
+	size_t n = pool_size(p), used = pool_in_use(p);
+	struct in_addr m4 = { htonl(pool_mask(p)) };
+
+	pool_addr_format(p, 0, first, sizeof(first));
+	pool_addr_format(p, n - 1, last, sizeof(last));
+	if (r->json) {
+		json_kv_str(r->j, "name", pool_name(p));
+		json_kv_int(r->j, "family", pool_family(p));
+		json_kv_str(r->j, "begin", first);
+		json_kv_str(r->j, "end", last);
+		if (pool_family(p) == 4)
+			json_kv_str(r->j, "mask", inet_ntop(AF_INET, &m4, mask, sizeof(mask)));
+		else
+			json_kv_uint(r->j, "prefix_length", pool_prefix_len(p));
+		json_kv_uint(r->j, "size", n);
+		json_kv_uint(r->j, "free", n - used - held);
+		json_kv_uint(r->j, "held", held);
+		json_kv_uint(r->j, "in_use", used);
+		return;
+	}
+	if (pool_family(p) == 4) {
+		ctl_printf(r->t, "%-15s %-15s %-15s %8s %8s %8s\n", "Begin", "End", "Mask",
+			    "Free", "Held", "In use");
+		ctl_printf(r->t, "%-15s %-15s %-15s %8zu %8zu %8zu\n", first, last,
+			    inet_ntop(AF_INET, &m4, mask, sizeof(mask)), n - used - held, held,
+			    used);
+		return;
+	}
+	ctl_printf(r->t, "IPv6 Pool %s\nBegin Address: %s\nEnd Address: %s\n"
+		    "Prefix Length: %u\nPool Size: %zu\nNumber of used addresses: %zu\n"
+		    "Number of held addresses: %zu\nNumber of available addresses: %zu\n",
+		    pool_name(p), first, last, pool_prefix_len(p), n, used, held,
+		    n - used - held);
+}
+
+static void show_one_pool(struct request *r, const struct pool *p, int named)
+{
+	struct pool_view pv = { .r = r, .p = p, .now = time(NULL),
+				.window = (uint32_t)r->ctl->m->cfg->general.address_reuse_window };
+	size_t held = pool_held(p, pv.now);
+
+	if (r->json)
+		json_obj_begin(r->j);
+	/* The ASA shows one pool, named on the command line; listing them all,
+	 * each IPv4 table needs its name (the IPv6 one starts with it). */
+	if (!r->json && !named && pool_family(p) == 4)
+		ctl_printf(r->t, "Pool %s\n", pool_name(p));
+	pool_header(r, p, held);
+	for (pv.want_leased = 1; pv.want_leased >= 0; pv.want_leased--) {
+		if (r->json) {
+			json_key(r->j, pv.want_leased ? "in_use_addresses" : "held_addresses");
+			json_arr_begin(r->j);
+		} else if (pv.want_leased ? pool_in_use(p) : held) {
+			ctl_printf(r->t, "\n%s Addresses:\n", pv.want_leased ? "In Use" : "Held");
+		}
+		pool_foreach(p, pool_line_cb, &pv);
+		if (r->json)
+			json_arr_end(r->j);
+	}
+	if (r->json)
+		json_obj_end(r->j);
+}
+
+void ctl_view_pool(struct request *r, int family)
+{
+	struct mainctx *m = r->ctl->m;
+	struct pool **v = family == 4 ? m->pools : m->pools6;
+	size_t n = family == 4 ? m->cfg->n_pools : m->n_pools6, shown = 0;
+	const char *name = r->argc == 5 ? r->argv[4] : NULL;
+
+	if (r->argc < 4 || !ctl_kw(r->argv[2], "local") || !ctl_kw(r->argv[3], "pool") || r->argc > 5) {
+		ctl_invalid(r, r->argc < 4 ? r->argc : !ctl_kw(r->argv[2], "local") ? 2
+					 : !ctl_kw(r->argv[3], "pool") ? 3 : 5);
+		return;
+	}
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, "pools");
+		json_arr_begin(r->j);
+	}
+	for (size_t i = 0; v && i < n; i++) {
+		if (!v[i] || (name && strcmp(pool_name(v[i]), name)))
+			continue;
+		if (shown++ && !r->json)
+			ctl_printf(r->t, "\n");
+		show_one_pool(r, v[i], name != NULL);
+	}
+	if (r->json) {
+		json_arr_end(r->j);
+		json_obj_end(r->j);
+	}
+	if (name && !shown)
+		snprintf(r->err, sizeof(r->err), "%s local pool %.60s does not exist",
+			 family == 4 ? "ip" : "ipv6", name);
+}
+
+/* ------------------------------------------------ metrics, version, ssl */
+
+/* metrics: the Prometheus text exposition (metrics.c); with --json the
+ * same text as one string. */
+void ctl_view_metrics(struct request *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	if (r->argc != 1) {
+		ctl_invalid(r, 1);
+		return;
+	}
+	if (!(fp = open_memstream(&buf, &len))) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return;
+	}
+	rc = metrics_render(r->ctl->m, fp);
+	fclose(fp);
+	if (rc < 0)
+		snprintf(r->err, sizeof(r->err), "out of memory");
+	else
+		reply_rendered(r, "prometheus", buf, len);
+	free(buf);
+}
+
+/* show version: ours, the OpenSSL we were built with and run with, the
+ * uptime, the configuration in use. */
+void ctl_view_version(struct request *r)
+{
+	struct mainctx *m = r->ctl->m;
+	time_t up = time(NULL) - metrics_start_time();
+	char dur[48], host[256] = "sslvpnd";
+	unsigned workers = 0;
+
+	if (r->argc != 2) {
+		ctl_invalid(r, 2);
+		return;
+	}
+	for (size_t i = 0; i < MAIN_MAX_WORKERS; i++)
+		workers += m->workers[i].pid > 0;
+	gethostname(host, sizeof(host) - 1);
+	util_duration(dur, sizeof(dur), up > 0 ? (uint64_t)up : 0);
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_str(r->j, "version", PACKAGE_VERSION);
+		json_kv_str(r->j, "openssl_built", OPENSSL_VERSION_TEXT);
+		json_kv_str(r->j, "openssl_running", OpenSSL_version(OPENSSL_VERSION));
+		json_kv_str(r->j, "hostname", host);
+		json_kv_uint(r->j, "uptime_s", up > 0 ? (uint64_t)up : 0);
+		json_kv_str(r->j, "config", m->cfg->source);
+		json_kv_uint(r->j, "config_generation", m->snap->gen);
+		json_kv_uint(r->j, "worker_generation", m->worker_gen);
+		json_kv_uint(r->j, "workers", workers);
+		json_obj_end(r->j);
+		return;
+	}
+	ctl_printf(r->t, "\nsslvpnd Version %s\n", PACKAGE_VERSION);
+	ctl_printf(r->t, "Compiled with %s, running %s\n\n", OPENSSL_VERSION_TEXT,
+		    OpenSSL_version(OPENSSL_VERSION));
+	ctl_printf(r->t, "%s up %s\n\n", host, dur);
+	/* Two generations: the configuration's (+1 per reload) and that of
+	 * the workers taking new connections (+1 only when a reload changed
+	 * what workers load). */
+	ctl_printf(r->t, "Configuration file: %s (generation %u)\n", m->cfg->source,
+		    m->snap->gen);
+	ctl_printf(r->t, "Worker processes  : %u\n", workers);
+	ctl_printf(r->t, "Worker generation : %u\n", m->worker_gen);
+}
+
+static const char *const ssl_versions[CFG_SSLVER__COUNT] = {
+	[CFG_TLSV1] = "tlsv1", [CFG_TLSV1_1] = "tlsv1.1", [CFG_TLSV1_2] = "tlsv1.2",
+	[CFG_DTLSV1] = "dtlsv1", [CFG_DTLSV1_2] = "dtlsv1.2",
+};
+
+/* The trustpoints an interface presents (none: the temporary one). */
+static void ssl_trustpoints(struct request *r, const struct cfg_interface *ifc)
+{
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_str(r->j, "interface", ifc->name);
+		json_key(r->j, "trustpoints");
+		json_arr_begin(r->j);
+		for (size_t k = 0; k < ifc->trustpoints.n; k++)
+			json_str(r->j, ifc->trustpoints.v[k]);
+		json_arr_end(r->j);
+		json_obj_end(r->j);
+		return;
+	}
+	ctl_printf(r->t, "  %s interface:", ifc->name);
+	for (size_t k = 0; k < ifc->trustpoints.n; k++)
+		ctl_printf(r->t, " %s", ifc->trustpoints.v[k]);
+	if (!ifc->trustpoints.n)
+		ctl_printf(r->t, " (temporary self-signed certificate)");
+	ctl_printf(r->t, "\n");
+}
+
+/* show ssl: versions, the cipher list of each version (effective: the
+ * configured one or the default), the trustpoint of each interface. */
+void ctl_view_ssl(struct request *r)
+{
+	const struct sslvpnd_config *cfg = r->ctl->m->cfg;
+
+	if (r->argc != 2) {
+		ctl_invalid(r, 2);
+		return;
+	}
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_str(r->j, "server_version", cfg->ssl.server_version);
+		json_kv_str(r->j, "max_version", "tlsv1.2");
+		json_key(r->j, "ciphers");
+		json_obj_begin(r->j);
+		for (int v = 0; v < CFG_SSLVER__COUNT; v++)
+			json_kv_str(r->j, ssl_versions[v], cfg->ssl.cipher[v]);
+		json_obj_end(r->j);
+		json_key(r->j, "interfaces");
+		json_arr_begin(r->j);
+	} else {
+		ctl_printf(r->t, "Accept connections using %s or greater, negotiate up to "
+			    "tlsv1.2\n\nCurrent cipher configuration:\n", cfg->ssl.server_version);
+		for (int v = 0; v < CFG_SSLVER__COUNT; v++) {
+			char list[CFG_CIPHERS_MAX];
+
+			util_strlcpy(list, cfg->ssl.cipher[v], sizeof(list));
+			ctl_printf(r->t, "%s:\n", ssl_versions[v]);
+			for (char *save, *c = strtok_r(list, ":", &save); c;
+			     c = strtok_r(NULL, ":", &save))
+				ctl_printf(r->t, "  %s\n", c);
+		}
+		ctl_printf(r->t, "\nSSL trust-points:\n");
+	}
+	for (size_t i = 0; i < cfg->n_interfaces; i++)
+		ssl_trustpoints(r, &cfg->interfaces[i]);
+	if (r->json) {
+		json_arr_end(r->j);
+		json_obj_end(r->j);
+	}
+}
+
+/* The current levels: "debug <class> enabled at level N" for each class on
+ * (show debug, and the answer of every debug command). */
+void ctl_view_debug(struct request *r)
+{
+	int any = 0;
+
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_int(r->j, "global", log_get_debug());
+		json_key(r->j, "classes");
+		json_obj_begin(r->j);
+	}
+	for (int c = 0; c < LOGC__COUNT; c++) {
+		int lv = log_class_get((enum log_class)c);
+
+		if (r->json)
+			json_kv_int(r->j, log_class_name((enum log_class)c), lv);
+		else if (lv)
+			ctl_printf(r->t, "debug %s enabled at level %d\n",
+				    log_class_name((enum log_class)c), lv);
+		any |= lv;
+	}
+	if (r->json) {
+		json_obj_end(r->j);
+		json_obj_end(r->j);
+		return;
+	}
+	if (log_get_debug())
+		ctl_printf(r->t, "logging debug level %d (all classes)\n", log_get_debug());
+	else if (!any)
+		ctl_printf(r->t, "No debug classes are enabled\n");
+}
+
+/* show dap [NAME]: the DAP records, as show running-config
+ * dynamic-access-policy-record [NAME] prints them. */
+void ctl_view_dap(struct request *r)
+{
+	static char run[] = "running-config", rec[] = "dynamic-access-policy-record";
+
+	if (r->argc == 3)
+		r->argv[3] = r->argv[2];
+	r->argv[1] = run;
+	r->argv[2] = rec;
+	r->argc++;
+	ctl_view_run(r);
+}
+
+/* ------------------------------------------------ show ip bans */
+
+struct bans_view {
+	struct request *r;
+	int n;
+};
+
+static void ban_line_cb(const struct mban_view *v, void *arg)
+{
+	struct bans_view *bv = arg;
+	struct request *r = bv->r;
+	char left[48];
+
+	if (!bv->n++ && !r->json)
+		ctl_printf(r->t, "%-40s %6s  %-12s %-14s %s\n", "Source Address", "Score",
+			   "Last Cause", "Remaining", "Refused");
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_str(r->j, "address", v->addr);
+		json_kv_int(r->j, "score", v->score);
+		json_kv_str(r->j, "cause", v->cause);
+		json_kv_int(r->j, "remaining", (long long)v->remaining);
+		json_kv_int(r->j, "refused", (long long)v->refused);
+		json_obj_end(r->j);
+		return;
+	}
+	util_duration(left, sizeof(left), v->remaining);
+	ctl_printf(r->t, "%-40s %6u  %-12s %-14s %llu\n", v->addr, v->score, v->cause, left,
+		   (unsigned long long)v->refused);
+}
+
+/* show ip bans: every source address banned now (mban.c). */
+void ctl_view_bans(struct request *r)
+{
+	struct bans_view bv = { .r = r };
+
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_key(r->j, "bans");
+		json_arr_begin(r->j);
+	}
+	mban_foreach(ban_line_cb, &bv);
+	if (r->json) {
+		json_arr_end(r->j);
+		json_obj_end(r->j);
+	} else {
+		ctl_printf(r->t, "%sTotal bans: %d\n", bv.n ? "\n" : "", bv.n);
+	}
+}
