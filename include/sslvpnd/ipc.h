@@ -375,6 +375,7 @@ struct ipc_secmod_users {
 struct ipc_passwd_req {
 	uint32_t req_id;
 	char user[CFG_NAME_MAX];
+	char peer[64];                /* the client's address: the rate key with user */
 	char password[256];           /* never logged */
 };
 

@@ -106,7 +106,7 @@ CODEC(tunnel_kick, ipc_tunnel_kick, TUNNEL_KICK_F)
 #define LOG_LEVELS_F(X) X(BLOB, levels)
 CODEC(log_levels, ipc_log_levels, LOG_LEVELS_F)
 
-#define PASSWD_REQ_F(X) X(U32, req_id) X(STR, user) X(STR, password)
+#define PASSWD_REQ_F(X) X(U32, req_id) X(STR, user) X(STR, peer) X(STR, password)
 CODEC(passwd_req, ipc_passwd_req, PASSWD_REQ_F)
 
 #define PASSWD_REP_F(X) X(U32, req_id) X(U8, result)

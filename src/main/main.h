@@ -254,7 +254,7 @@ int msecmod_start(struct mainctx *m);
 void msecmod_stop(struct mainctx *m);
 int msecmod_users(struct mainctx *m, struct sslvpnd_config *cfg);
 int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
-		   const char *password);
+		   const char *peer, const char *password);
 void msecmod_heap_guard(int on);
 /* msecmod_tick (every second): a secmod that gave no verdict for
  * MSECMOD_HUNG_MS while checks wait is hung (each check takes well under

@@ -195,7 +195,7 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 	}
 	if (++last_req_id == 0)
 		last_req_id = 1;
-	rc = msecmod_verify(w->m, last_req_id, name, rq->password);
+	rc = msecmod_verify(w->m, last_req_id, name, rq->peer, rq->password);
 	if (rc < 0) {
 		if (rc == -1)
 			log_event(LM_SECMOD_DOWN, name, rq->peer);

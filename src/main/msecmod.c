@@ -389,7 +389,7 @@ int msecmod_start(struct mainctx *m)
 }
 
 int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
-		   const char *password)
+		   const char *peer, const char *password)
 {
 	static struct ipc_passwd_req rq;
 	uint8_t buf[1024];
@@ -399,6 +399,7 @@ int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
 		return -1;
 	rq.req_id = req_id;
 	util_strlcpy(rq.user, user, sizeof(rq.user));
+	util_strlcpy(rq.peer, peer, sizeof(rq.peer));
 	util_strlcpy(rq.password, password, sizeof(rq.password));
 	n = ipc_enc_passwd_req(&rq, buf, sizeof(buf));
 	rc = n < 0 ? -1 : ipc_send(sm.sock, IPC_PASSWD_REQ, 0, buf, (size_t)n, -1);

@@ -145,7 +145,7 @@ static void on_passwd_req(struct secmod *s, const uint8_t *buf, size_t len)
 
 	if (bad)
 		fatalx("secmod: malformed PASSWD_REQ from main");
-	if (!smauth_admit(s->auth, rq.user, util_now_ms())) {
+	if (!smauth_admit(s->auth, rq.user, rq.peer, util_now_ms())) {
 		reply(s, rq.req_id, IPC_PASSWD_LIMITED);
 	} else if (s->q_len == SECMOD_QUEUE_MAX) {
 		refuse_busy(s, rq.req_id);

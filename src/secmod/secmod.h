@@ -25,9 +25,11 @@ void smauth_free(struct smauth *a);
 int smauth_on_users(struct smauth *a, const struct ipc_secmod_users *b);
 
 /* smauth_admit: the rate check done when a request arrives, before it
- * waits for the KDF: 1 when user may try now, 0 when the user is over
- * SMAUTH_RATE (logged as 100706, at most once a minute per user). */
-int smauth_admit(struct smauth *a, const char *user, uint64_t now_ms);
+ * waits for the KDF: 1 when user may try now from peer, 0 when that pair
+ * is over SMAUTH_RATE (logged as 100705, at most once a minute per pair).
+ * Keyed by user and source address, so a guesser against an account does
+ * not lock its owner out from elsewhere (the bans limit the guesser). */
+int smauth_admit(struct smauth *a, const char *user, const char *peer, uint64_t now_ms);
 
 /* smauth_verify: scrypt of password (len bytes) against user's hash:
  * IPC_PASSWD_OK, _BAD, _NO_USER (the KDF ran on a dummy hash, so an

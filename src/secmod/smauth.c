@@ -33,6 +33,7 @@ struct smtable {
 
 struct smrate {
 	char name[CFG_NAME_MAX];
+	char peer[64];
 	struct tbucket b;
 	uint64_t used_ms;
 	uint64_t logged_ms;       /* last 100706 for this name */
@@ -127,28 +128,30 @@ int smauth_on_users(struct smauth *a, const struct ipc_secmod_users *b)
 	return 0;
 }
 
-static struct smrate *rate_slot(struct smauth *a, const char *user, uint64_t now_ms)
+static struct smrate *rate_slot(struct smauth *a, const char *user, const char *peer,
+			       uint64_t now_ms)
 {
 	struct smrate *lru = &a->rate[0];
 
 	for (size_t i = 0; i < SMAUTH_TRACKED; i++) {
 		struct smrate *r = &a->rate[i];
 
-		if (r->name[0] && !strcmp(r->name, user))
+		if (r->name[0] && !strcmp(r->name, user) && !strcmp(r->peer, peer))
 			return r;
 		if (!r->name[0] || (lru->name[0] && r->used_ms < lru->used_ms))
 			lru = r;
 	}
 	memset(lru, 0, sizeof(*lru));
 	util_strlcpy(lru->name, user, sizeof(lru->name));
+	util_strlcpy(lru->peer, peer, sizeof(lru->peer));
 	(void)now_ms;
 	return lru;
 }
 
-int smauth_admit(struct smauth *a, const char *user, uint64_t now_ms)
+int smauth_admit(struct smauth *a, const char *user, const char *peer, uint64_t now_ms)
 {
 	static const struct tbucket_rate rate = { SMAUTH_BURST, SMAUTH_PERIOD_MS };
-	struct smrate *r = rate_slot(a, user, now_ms);
+	struct smrate *r = rate_slot(a, user, peer, now_ms);
 	char per[16], cnt[16];
 
 	r->used_ms = now_ms;
@@ -159,7 +162,7 @@ int smauth_admit(struct smauth *a, const char *user, uint64_t now_ms)
 		return 0;
 	snprintf(per, sizeof(per), "%u", (unsigned)(60000 / SMAUTH_PERIOD_MS));
 	snprintf(cnt, sizeof(cnt), "%u", r->refused);
-	log_event(LM_SECMOD_USER_LIMITED, user, per, cnt);
+	log_event(LM_SECMOD_USER_LIMITED, user, peer, per, cnt);
 	r->logged_ms = now_ms;
 	r->refused = 0;
 	return 0;

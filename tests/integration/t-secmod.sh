@@ -131,7 +131,7 @@ ok "password login after the hung secmod was replaced"
 for i in 1 2 3 4 5 6 7 8; do
 	OC_STDIN="$TMPD/wrong" oc_authenticate "bob$i" "$SERVER_URL" --user bob --passwd-on-stdin
 done
-assert_log 100705 'user bob tries passwords faster than 6 a minute; [0-9]+ attempts refused unchecked' \
+assert_log 100705 'user bob from [0-9.]+ tries passwords faster than 6 a minute; [0-9]+ attempts refused unchecked' \
 	"100705: bob rate-limited in secmod"
 assert_log 113015 'reason = Too many password attempts for this user : local database : user = bob' \
 	"113015: bob's attempt over the rate refused"

@@ -72,19 +72,22 @@ START_TEST(batches_replace_whole)
 }
 END_TEST
 
-/* 6 at once, then one every 10 s, per name; names do not share. */
+/* 6 at once, then one every 10 s, per name and source; names do not
+ * share, nor do two sources of one name (a guesser does not lock the
+ * account's owner out). */
 START_TEST(rate_per_user)
 {
 	struct smauth *a = smauth_new();
 	uint64_t t = 1000000;
 
 	for (int i = 0; i < 6; i++)
-		ck_assert_int_eq(smauth_admit(a, "bob", t), 1);
-	ck_assert_int_eq(smauth_admit(a, "bob", t), 0);
-	ck_assert_int_eq(smauth_admit(a, "alice", t), 1);
-	ck_assert_int_eq(smauth_admit(a, "bob", t + 9999), 0);
-	ck_assert_int_eq(smauth_admit(a, "bob", t + 10000), 1);
-	ck_assert_int_eq(smauth_admit(a, "bob", t + 10001), 0);
+		ck_assert_int_eq(smauth_admit(a, "bob", "198.18.2.2", t), 1);
+	ck_assert_int_eq(smauth_admit(a, "bob", "198.18.2.2", t), 0);
+	ck_assert_int_eq(smauth_admit(a, "alice", "198.18.2.2", t), 1);
+	ck_assert_int_eq(smauth_admit(a, "bob", "198.18.0.2", t), 1);
+	ck_assert_int_eq(smauth_admit(a, "bob", "198.18.2.2", t + 9999), 0);
+	ck_assert_int_eq(smauth_admit(a, "bob", "198.18.2.2", t + 10000), 1);
+	ck_assert_int_eq(smauth_admit(a, "bob", "198.18.2.2", t + 10001), 0);
 	smauth_free(a);
 }
 END_TEST
@@ -97,14 +100,14 @@ START_TEST(rate_table_bounded)
 	char name[32];
 
 	for (int i = 0; i < 6; i++)
-		smauth_admit(a, "bob", 1000);
-	ck_assert_int_eq(smauth_admit(a, "bob", 1000), 0);
+		smauth_admit(a, "bob", "198.18.2.2", 1000);
+	ck_assert_int_eq(smauth_admit(a, "bob", "198.18.2.2", 1000), 0);
 	for (int i = 0; i < 5000; i++) {
 		snprintf(name, sizeof(name), "n%d", i);
-		ck_assert_int_eq(smauth_admit(a, name, 2000 + (uint64_t)i), 1);
+		ck_assert_int_eq(smauth_admit(a, name, "198.18.2.2", 2000 + (uint64_t)i), 1);
 	}
 	/* bob was evicted: a fresh bucket */
-	ck_assert_int_eq(smauth_admit(a, "bob", 9000), 1);
+	ck_assert_int_eq(smauth_admit(a, "bob", "198.18.2.2", 9000), 1);
 	smauth_free(a);
 }
 END_TEST
