@@ -11,16 +11,9 @@
 #include <string.h>
 
 #include "sslvpnd/http.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static struct http_request req;
-
-#define CHECK(cond)                       \
-	do {                              \
-		if (!(cond))              \
-			__builtin_trap(); \
-	} while (0)
 
 /* Helpers that take the parsed request or its body. */
 static void use_request(const uint8_t *data, size_t size)
