@@ -35,7 +35,8 @@ enum {
 	CT_CCS = 20, CT_ALERT = 21, CT_HS = 22, CT_APP = 23,
 	HDR = DTLS09_HDR_LEN, HS_HDR = 12, RND = 32, VERIFY = 12,
 	SH_BODY = 2 + RND + 1 + DTLS09_SESSION_ID_LEN + 2 + 1,
-	DGRAM_MAX = 20000,
+	DGRAM_MAX = 20000, HELLOS = 8,
+	FLIGHT_FIN = HDR + HS_HDR + SH_BODY + HDR + 3, /* the Finished record */
 };
 
 static const uint8_t master[DTLS09_MASTER_LEN] = { 0x4d, 0x41, 0x53, 0x54, 1, 2, 3, 4, 5 };
@@ -45,8 +46,11 @@ static const uint8_t sid[DTLS09_SESSION_ID_LEN] = { 0xaa, 0xbb, 0xcc, 0xdd };
 struct client {
 	uint16_t suite;
 	size_t key_len;
-	uint8_t ch_body[600]; /* last ClientHello body (transcript) */
-	size_t ch_len;
+	/* the last ClientHello bodies built: the server may answer any of
+	 * them (held, replayed, ignored) */
+	uint8_t ch_body[HELLOS][600];
+	size_t ch_len[HELLOS];
+	unsigned n_hello;
 	int keyed;
 	uint8_t mac_key[DTLS09_MAC_LEN], enc_key[32];
 	uint8_t client_verify[VERIFY];
@@ -110,31 +114,72 @@ static void md5sha1(const uint8_t *a, size_t al, const uint8_t *b, size_t bl,
 	EVP_MD_CTX_free(md);
 }
 
-/* The server's flight starts with its ServerHello: learn the keys and the
- * Finished both sides expect (dtls-openssl.md 3.3: bodies only). */
+/* Keys and both Finished values for one ClientHello body and the
+ * ServerHello body (dtls-openssl.md 3.3: bodies only in the transcript). */
+static void derive(struct client *c, const uint8_t *ch, size_t ch_len, const uint8_t *sh,
+		   uint8_t kb[2 * DTLS09_MAC_LEN + 2 * 32], uint8_t sv[VERIFY], uint8_t cv[VERIFY])
+{
+	uint8_t seed[2 * RND], hash[36];
+
+	memcpy(seed, sh + 2, RND);
+	memcpy(seed + RND, ch + 2, RND);
+	CHECK(dtls09_prf(master, "key expansion", seed, sizeof(seed), kb,
+			 2 * DTLS09_MAC_LEN + 2 * c->key_len) == 0);
+	md5sha1(ch, ch_len, sh, SH_BODY, NULL, 0, hash);
+	CHECK(dtls09_prf(master, "server finished", hash, 36, sv, VERIFY) == 0);
+	md5sha1(ch, ch_len, sh, SH_BODY, sv, VERIFY, hash);
+	CHECK(dtls09_prf(master, "client finished", hash, 36, cv, VERIFY) == 0);
+}
+
+/* 1 when the flight's sealed Finished opens with these server keys to
+ * the expected verify_data (its first block suffices). */
+static int finished_opens(struct client *c, const uint8_t *rec, const uint8_t *kb,
+			  const uint8_t sv[VERIFY])
+{
+	const uint8_t *key = kb + 2 * DTLS09_MAC_LEN + c->key_len;
+	EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+	uint8_t pt[16], want[16];
+	int outl = 0;
+
+	CHECK(x && EVP_DecryptInit_ex(x, c->key_len == 16 ? EVP_aes_128_cbc() : EVP_aes_256_cbc(),
+				      NULL, key, rec + HDR) &&
+	      EVP_CIPHER_CTX_set_padding(x, 0) &&
+	      EVP_DecryptUpdate(x, pt, &outl, rec + HDR + DTLS09_IV_LEN, 16) && outl == 16);
+	EVP_CIPHER_CTX_free(x);
+	hs_hdr(want, 20, 2, VERIFY);
+	memcpy(want + HS_HDR, sv, 4);
+	return !memcmp(pt, want, 16);
+}
+
+/* The server's flight (ServerHello, CCS, Finished) answers one of the
+ * hellos sent: the one whose keys open its Finished.  Learn those keys
+ * and the Finished the client owes. */
 static void learn_flight(struct client *c, const uint8_t *tx, size_t n)
 {
 	const uint8_t *sh = tx + HDR + HS_HDR;
-	uint8_t seed[2 * RND], kb[2 * DTLS09_MAC_LEN + 2 * 32], hash[36], sv[VERIFY];
+	uint8_t kb[2 * DTLS09_MAC_LEN + 2 * 32], sv[VERIFY], cv[VERIFY];
 
-	if (n < HDR + HS_HDR + SH_BODY || tx[0] != CT_HS || !c->ch_len)
+	if (n < FLIGHT_FIN + HDR + DTLS09_IV_LEN + 32 || tx[0] != CT_HS)
 		return;
-	memcpy(seed, sh + 2, RND);
-	memcpy(seed + RND, c->ch_body + 2, RND);
-	CHECK(dtls09_prf(master, "key expansion", seed, sizeof(seed), kb,
-			 2 * DTLS09_MAC_LEN + 2 * c->key_len) == 0);
-	memcpy(c->mac_key, kb, DTLS09_MAC_LEN);
-	memcpy(c->enc_key, kb + 2 * DTLS09_MAC_LEN, c->key_len);
-	md5sha1(c->ch_body, c->ch_len, sh, SH_BODY, NULL, 0, hash);
-	CHECK(dtls09_prf(master, "server finished", hash, 36, sv, VERIFY) == 0);
-	md5sha1(c->ch_body, c->ch_len, sh, SH_BODY, sv, VERIFY, hash);
-	CHECK(dtls09_prf(master, "client finished", hash, 36, c->client_verify, VERIFY) == 0);
-	/* a new server random means new keys and a fresh window on the
-	 * server; a resent flight keeps both */
-	if (!c->keyed || memcmp(c->server_random, sh + 2, RND))
-		c->seq1 = 0;
-	memcpy(c->server_random, sh + 2, RND);
-	c->keyed = 1;
+	for (unsigned k = 0; k < c->n_hello && k < HELLOS; k++) {
+		unsigned i = (c->n_hello - 1 - k) % HELLOS;
+
+		derive(c, c->ch_body[i], c->ch_len[i], sh, kb, sv, cv);
+		if (!finished_opens(c, tx + FLIGHT_FIN, kb, sv))
+			continue;
+		memcpy(c->mac_key, kb, DTLS09_MAC_LEN);
+		memcpy(c->enc_key, kb + 2 * DTLS09_MAC_LEN, c->key_len);
+		memcpy(c->client_verify, cv, VERIFY);
+		/* a new server random means new keys and a fresh window on
+		 * the server; a resent flight keeps both */
+		if (!c->keyed || memcmp(c->server_random, sh + 2, RND))
+			c->seq1 = 0;
+		memcpy(c->server_random, sh + 2, RND);
+		c->keyed = 1;
+		return;
+	}
+	/* a hello the input forged or corrupted: keys unknown from now on */
+	c->keyed = 0;
 }
 
 /* An epoch-1 record as a client seals it: IV, AES-CBC(pt || HMAC || pad). */
@@ -217,9 +262,9 @@ static size_t hello(struct client *c, struct fz *f, uint8_t *out)
 		memcpy(b + n + 2, p, got);
 		n += 2 + got;
 	}
-	if (n <= sizeof(c->ch_body)) {
-		memcpy(c->ch_body, b, n);
-		c->ch_len = n;
+	if (n <= sizeof(c->ch_body[0])) {
+		memcpy(c->ch_body[c->n_hello % HELLOS], b, n);
+		c->ch_len[c->n_hello++ % HELLOS] = n;
 	}
 	hs_hdr(out + HDR, 1, 0, n);
 	return rec_hdr(out, CT_HS, 0, c->seq0++, HS_HDR + n) + HS_HDR + n;
@@ -371,7 +416,7 @@ static void step(struct dtls09 *d, struct client *c, struct fz *f, uint64_t *now
 		p = fz_bytes(f, len, &got);
 		memcpy(pt, p, got);
 		n = seal(c, CT_APP, pick_seq(c, how, f, &fresh), pt, got, how & 0xf0, rec);
-		if (fresh && got && c->established && !c->failed && !(op & 0x80) &&
+		if (fresh && got && c->keyed && c->established && !c->failed && !(op & 0x80) &&
 		    !c->dgram_len) {
 			memcpy(pt + DGRAM_MAX / 2, p, got);
 			c->expect = pt + DGRAM_MAX / 2;
