@@ -27,7 +27,7 @@
 #include "sslvpnd/dtls12.h"
 #include "fuzz.h"
 
-enum { QCAP = 32, PKT_MAX = 2048, LINK = 1400, SENT_MAX = 8 };
+enum { QCAP = 32, PKT_MAX = 2048, LINK = 1400, OPS_MAX = 200, FRAME_MAX = 1300 };
 
 struct dq {
 	uint8_t pkt[QCAP][PKT_MAX];
@@ -39,8 +39,9 @@ static struct env {
 	struct dq to_srv, to_cli;
 	uint8_t last[PKT_MAX]; /* last datagram delivered to the server */
 	size_t last_len;
-	uint8_t sent[SENT_MAX][PKT_MAX]; /* frames the client sent */
-	size_t sent_len[SENT_MAX];
+	/* every frame the client sent (a late datagram may carry any) */
+	uint8_t sent[OPS_MAX][FRAME_MAX];
+	size_t sent_len[OPS_MAX];
 	unsigned nsent;
 	struct dtls12 *d;
 	int dead; /* the server's error once it died */
@@ -85,7 +86,7 @@ static void srv_frame(void *arg, const uint8_t *f, size_t len)
 	int known = 0;
 
 	CHECK(arg == &E && dtls12_established(E.d));
-	for (unsigned i = 0; i < E.nsent && i < SENT_MAX; i++)
+	for (unsigned i = 0; i < E.nsent; i++)
 		known |= E.sent_len[i] == len && !memcmp(E.sent[i], f, len);
 	CHECK(known);
 }
@@ -249,9 +250,9 @@ static void step(SSL *s, struct fz *f, uint64_t *now)
 		input(p, n, *now);
 		break;
 	case 5:
-		q = fz_bytes(f, fz_u16(f) % 1300 + 1, &n);
-		if (E.up && n) {
-			unsigned i = E.nsent++ % SENT_MAX;
+		q = fz_bytes(f, fz_u16(f) % FRAME_MAX + 1, &n);
+		if (E.up && n && E.nsent < OPS_MAX) {
+			unsigned i = E.nsent++;
 
 			memcpy(E.sent[i], q, n);
 			E.sent_len[i] = n;
@@ -307,7 +308,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		       : dtls12_new_psk(x, psk, LINK, srv_send, srv_frame, &E);
 	CHECK(E.d);
 	s = client_new(!(mode & 1), suite);
-	for (int ops = 0; fz_left(&f) && ops < 200; ops++)
+	for (int ops = 0; fz_left(&f) && ops < OPS_MAX; ops++)
 		step(s, &f, &now);
 	CHECK(dtls12_data_mtu(E.d) <= LINK);
 	SSL_free(s);
