@@ -7,10 +7,15 @@
 SSLVPND_DEPS="autoconf automake pkg-config gcc make libssl-dev libev-dev
 libconfig-dev libnl-3-dev libnl-route-3-dev check openconnect iproute2
 iputils-ping curl openssl python3 procps psmisc kmod"
+# scripts/fuzz only: libFuzzer comes with clang.
+# shellcheck disable=SC2034 # used by scripts/fuzz
+SSLVPND_FUZZ_DEPS="clang"
 
-# deps_missing: print the packages of SSLVPND_DEPS that are not installed.
+# deps_missing [PKG...]: print the packages (default SSLVPND_DEPS) that are
+# not installed.
 deps_missing() {
-	for _p in $SSLVPND_DEPS; do
+	# shellcheck disable=SC2048 # package names have no blanks
+	for _p in ${*:-$SSLVPND_DEPS}; do
 		_s=$(dpkg-query -W -f='${Status}' "$_p" 2>/dev/null) || _s=
 		case $_s in
 		*" ok installed") ;;
@@ -19,15 +24,22 @@ deps_missing() {
 	done
 }
 
-# deps_install: apt-get install every missing package (needs root).
+# deps_install [PKG...]: apt-get install every missing package of the list
+# (default SSLVPND_DEPS; needs root).
 deps_install() {
+	_want=${*:-$SSLVPND_DEPS}
 	if ! command -v dpkg-query >/dev/null 2>&1; then
-		echo "deps: not a Debian system (no dpkg-query): install by hand: $SSLVPND_DEPS" >&2
+		echo "deps: not a Debian system (no dpkg-query): install by hand: $_want" >&2
 		return 1
 	fi
-	_missing=$(deps_missing | tr '\n' ' ')
+	# shellcheck disable=SC2086 # one package a word
+	_missing=$(deps_missing $_want | tr '\n' ' ')
 	if [ -z "$_missing" ]; then
-		echo "deps: all build and test dependencies are installed"
+		if [ "$_want" = "$SSLVPND_DEPS" ]; then
+			echo "deps: all build and test dependencies are installed"
+		else
+			echo "deps: installed already: $_want"
+		fi
 		return 0
 	fi
 	if [ "$(id -u)" -ne 0 ]; then
@@ -48,7 +60,8 @@ deps_install() {
 		return 1
 	fi
 	rm -f "$_log"
-	_still=$(deps_missing | tr '\n' ' ')
+	# shellcheck disable=SC2086
+	_still=$(deps_missing $_want | tr '\n' ' ')
 	if [ -n "$_still" ]; then
 		echo "deps: still missing after apt-get: $_still" >&2
 		return 1
@@ -57,6 +70,8 @@ deps_install() {
 
 # build_configure SRCDIR: autoreconf, then configure out of tree in
 # SRCDIR/build (never in the source directory).  Bounded in time.
+# SSLVPND_BUILD names another build directory (build-asan, build-fuzz) and
+# SSLVPND_CONFIGURE_ARGS adds configure arguments (--enable-asan).
 build_configure() {
 	_src=$1
 	if [ -f "$_src/config.status" ]; then
@@ -64,18 +79,20 @@ build_configure() {
 		return 1
 	fi
 	(cd "$_src" && timeout 300 autoreconf -fi) || return 1
-	mkdir -p "$_src/build" || return 1
-	(cd "$_src/build" && timeout 300 ../configure) || {
-		echo "build: configure failed (see build/config.log)" >&2
+	_bd=${SSLVPND_BUILD:-build}
+	mkdir -p "$_src/$_bd" || return 1
+	# shellcheck disable=SC2086 # the arguments split on blanks
+	(cd "$_src/$_bd" && timeout 300 ../configure ${SSLVPND_CONFIGURE_ARGS:-}) || {
+		echo "build: configure failed (see $_bd/config.log)" >&2
 		return 1
 	}
 }
 
-# build_make SRCDIR [TARGET...]: make -j2 in SRCDIR/build.
+# build_make SRCDIR [TARGET...]: make -j2 in SRCDIR/build (SSLVPND_BUILD).
 build_make() {
 	_src=$1
 	shift
-	(cd "$_src/build" && timeout 1200 make -j2 "$@")
+	(cd "$_src/${SSLVPND_BUILD:-build}" && timeout 1200 make -j2 "$@")
 }
 
 # deps_versions: one line with the library and client versions a run uses

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sslvpnd/config.h"
 #include "sslvpnd/passwd.h"
@@ -1796,6 +1797,9 @@ static void ld_sort_errors(struct cfg_errors *e)
 	}
 }
 
+static int includes_check(const char *text, const char *file, const char *dir,
+			  int depth, struct cfg_errors *errs);
+
 /* Common tail of every load: lc has been read (read_ok) or failed to parse. */
 static int config_from_tree(config_t *lc, int read_ok, const char *name,
 			    int embedded, const char *state_dir,
@@ -1830,6 +1834,11 @@ static int config_load_text(const char *text, const char *name, int embedded,
 {
 	config_t lc;
 
+	*out = NULL;
+	if (errs)
+		memset(errs, 0, sizeof(*errs));
+	if (includes_check(text, name, NULL, 0, errs))
+		return -1;
 	config_init(&lc);
 	return config_from_tree(&lc, config_read_string(&lc, text) == CONFIG_TRUE,
 				name, embedded, state_dir, out, errs);
@@ -1897,6 +1906,107 @@ fail:
 	return NULL;
 }
 
+/* libconfig 1.5's scanner exit()s the whole process when an @include names
+ * something it cannot read as a file ("input in flex scanner failed": a
+ * directory, say), which would take main down on a reload.  So every
+ * @include it would open (at the start of a line, outside comments and
+ * strings; nested ones too, as deep as libconfig goes) is checked first,
+ * and one that exists but is not a regular file is an error at its line.
+ * A missing file is left to libconfig, which reports it. */
+enum { INCLUDE_DEPTH_MAX = 10 };
+
+static void include_error(struct cfg_errors *errs, const char *file, int line,
+			  const char *name, const char *why)
+{
+	if (!errs || errs->n >= CFG_MAX_ERRORS)
+		return;
+	struct cfg_error *e = &errs->e[errs->n++];
+
+	util_strlcpy(e->file, file, sizeof(e->file));
+	e->line = line;
+	snprintf(e->msg, sizeof(e->msg), "@include \"%.150s\": %s", name, why);
+}
+
+/* The file an @include at p names (after the opening quote); 0, or -1
+ * when the name does not end on its line or is too long. */
+static int include_name(const char *p, const char *dir, char *name, size_t nlen,
+			char *path, size_t plen)
+{
+	size_t n = strcspn(p, "\"\n");
+
+	if (p[n] != '"' || n >= nlen)
+		return -1;
+	memcpy(name, p, n);
+	name[n] = 0;
+	if (name[0] == '/' || !dir)
+		return snprintf(path, plen, "%s", name) < (int)plen ? 0 : -1;
+	return snprintf(path, plen, "%s/%s", dir, name) < (int)plen ? 0 : -1;
+}
+
+static int include_one(const char *p, const char *file, int line, const char *dir,
+		       int depth, struct cfg_errors *errs)
+{
+	char name[CFG_PATH_MAX], path[2 * CFG_PATH_MAX];
+	const char *why = NULL;
+	struct stat st;
+	char *text;
+	int bad;
+
+	if (include_name(p, dir, name, sizeof(name), path, sizeof(path)) ||
+	    stat(path, &st))
+		return 0;
+	if (!S_ISREG(st.st_mode)) {
+		include_error(errs, file, line, name, "not a regular file");
+		return -1;
+	}
+	if (depth + 1 >= INCLUDE_DEPTH_MAX || !(text = config_slurp(path, &why)))
+		return 0; /* libconfig says what is wrong */
+	bad = includes_check(text, path, dir, depth + 1, errs);
+	free(text);
+	return bad;
+}
+
+static int includes_check(const char *text, const char *file, const char *dir,
+			  int depth, struct cfg_errors *errs)
+{
+	const char *p = text;
+	int line = 1, bad = 0, bol = 1;
+
+	while (*p) {
+		if (bol) {
+			const char *q = p + strspn(p, " \t");
+
+			if (!strncmp(q, "@include", 8) && (q[8] == ' ' || q[8] == '\t')) {
+				q += 8 + strspn(q + 8, " \t");
+				if (*q == '"')
+					bad |= include_one(q + 1, file, line, dir, depth, errs);
+			}
+			bol = 0;
+		}
+		if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			p += strcspn(p, "\n");
+		} else if (p[0] == '/' && p[1] == '*') {
+			for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
+				line += *p == '\n';
+			p += *p ? 2 : 0;
+		} else if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				line += *p == '\n';
+			}
+			p += *p ? 1 : 0;
+		} else {
+			if (*p == '\n') {
+				line++;
+				bol = 1;
+			}
+			p++;
+		}
+	}
+	return bad;
+}
+
 /* @include "x" is relative to the including file, not to our cwd. */
 static void config_include_dir(config_t *lc, const char *path, char *dir,
 			       size_t len)
@@ -1931,6 +2041,15 @@ int config_load(const char *path, const char *state_dir,
 	}
 	config_init(&lc);
 	config_include_dir(&lc, path, dir, sizeof(dir));
+	if (errs)
+		memset(errs, 0, sizeof(*errs));
+	if (includes_check(text, path, config_get_include_dir(&lc), 0, errs)) {
+		free(text);
+		config_destroy(&lc);
+		if (errs && errs->n > 1)
+			ld_sort_errors(errs);
+		return -1;
+	}
 	ok = config_read_string(&lc, text) == CONFIG_TRUE;
 	free(text);
 	return config_from_tree(&lc, ok, path, 0, state_dir, out, errs);

@@ -28,6 +28,7 @@
 #include <openssl/opensslv.h>
 
 #include "ctl.h"
+#include "ctlreq.h"
 #include "main.h"
 #include "metrics.h"
 #include "sslvpnd/json.h"
@@ -40,39 +41,6 @@
 
 static const double CTL_TIMEOUT = 5.0;
 
-
-/* Words of the request (in place): blanks separate, "..." groups. */
-static int split_words(char *line, char **argv, int max)
-{
-	int argc = 0;
-	char *p = line;
-
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			return argc;
-		if (argc == max)
-			return -1;
-		if (*p == '"') {
-			char *end = strchr(++p, '"');
-
-			if (!end || (end[1] && end[1] != ' ' && end[1] != '\t'))
-				return -1;
-			argv[argc++] = p;
-			*end = 0;
-			p = end + 1;
-			continue;
-		}
-		argv[argc++] = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '"')
-			p++;
-		if (*p == '"')
-			return -1;
-		if (*p)
-			*p++ = 0;
-	}
-}
 
 /* ------------------------------------------------------------ client I/O */
 
@@ -183,7 +151,7 @@ static void execute(struct ctl_client *cl, char *line)
 	json_init(&j, CTL_REPLY_MAX);
 	r.t = &t;
 	r.j = &j;
-	r.argc = split_words(line, r.argv, CTL_MAX_WORDS);
+	r.argc = ctl_split_words(line, r.argv, CTL_MAX_WORDS);
 	if (r.argc < 1 || (strcmp(r.argv[0], "text") && strcmp(r.argv[0], "json"))) {
 		log_event(LM_CTL_REFUSED, "bad request line", cl->who);
 		reply_err(cl, r.argc < 0 ? "bad request: unbalanced quotes or too many words"
@@ -238,16 +206,6 @@ out:
 	free(t.p);
 }
 
-/* Only printable ASCII before the newline: the line goes into the log. */
-static int line_ok(const char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)p[i] < 0x20 || (unsigned char)p[i] > 0x7e)
-			if (p[i] != '\t')
-				return 0;
-	return 1;
-}
-
 static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct ctl_client *cl = container_of(w, struct ctl_client, io);
@@ -280,7 +238,7 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (len && cl->req[len - 1] == '\r')
 		len--;
 	cl->req[len] = 0;
-	if (!line_ok(cl->req, len) || memchr(cl->req, 0, len)) {
+	if (!ctl_line_ok(cl->req, len) || memchr(cl->req, 0, len)) {
 		log_event(LM_CTL_REFUSED, "non-printable bytes in the request", cl->who);
 		reply_err(cl, "bad request: only printable ASCII is accepted");
 		return;

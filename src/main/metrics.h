@@ -54,6 +54,13 @@ void metrics_tunnel_lost(const struct ipc_tunnel_stats *st);
  * (logged as 100531).  metrics_http_stop closes it and its clients; NULL is
  * a no-op. */
 struct metrics_http;
+
+/* metrics_http_parse (metrics_req.c): the first len bytes a metrics client
+ * sent (req NUL-terminated after them; cap: the most the listener reads).
+ * 0: wait for more; else the status to answer: 200 for GET or HEAD
+ * /metrics (*head 1 for HEAD), 400 no request line, 405 another method,
+ * 404 another path, 431 cap bytes without the end of the header. */
+int metrics_http_parse(const char *req, size_t len, size_t cap, int *head);
 int metrics_http_start(struct mainctx *m, struct metrics_http **out);
 void metrics_http_stop(struct metrics_http *h);
 

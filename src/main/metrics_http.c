@@ -111,24 +111,30 @@ static void serve_metrics(struct mhttp_client *c, int head)
 	free(buf);
 }
 
-/* The request line decides; headers are read (to the blank line) only so
- * the connection is not reset with unread input. */
-static void handle(struct mhttp_client *c)
-{
-	char method[8] = "", path[64] = "";
+/* The answers besides 200 (metrics_http_parse). */
+static const struct {
+	int status;
+	const char *reason, *body;
+} refusals[] = {
+	{ 400, "Bad Request", "bad request\n" },
+	{ 404, "Not Found", "GET /metrics only\n" },
+	{ 405, "Method Not Allowed", "GET /metrics only\n" },
+	{ 431, "Request Header Fields Too Large", "request too large\n" },
+};
 
-	if (sscanf(c->req, "%7s %63s HTTP/1.%*c", method, path) != 2) {
-		respond(c, 400, "Bad Request", "bad request\n", 12);
+static void handle(struct mhttp_client *c, int status, int head)
+{
+	if (status == 200) {
+		serve_metrics(c, head);
 		return;
 	}
-	int head = strcmp(method, "HEAD") == 0;
-
-	if (strcmp(method, "GET") && !head)
-		respond(c, 405, "Method Not Allowed", "GET /metrics only\n", 18);
-	else if (strcmp(path, "/metrics"))
-		respond(c, 404, "Not Found", "GET /metrics only\n", 18);
-	else
-		serve_metrics(c, head);
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (refusals[i].status == status) {
+			respond(c, status, refusals[i].reason, refusals[i].body,
+				strlen(refusals[i].body));
+			return;
+		}
+	respond(c, 400, "Bad Request", "bad request\n", 12);
 }
 
 static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -145,10 +151,10 @@ static void read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	c->req_len += (size_t)n;
 	c->req[c->req_len] = 0;
-	if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
-		handle(c);
-	else if (c->req_len == METRICS_HTTP_REQ_MAX)
-		respond(c, 431, "Request Header Fields Too Large", "request too large\n", 18);
+	int head, status = metrics_http_parse(c->req, c->req_len, METRICS_HTTP_REQ_MAX, &head);
+
+	if (status)
+		handle(c, status, head);
 }
 
 static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)

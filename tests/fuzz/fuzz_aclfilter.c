@@ -13,14 +13,7 @@
 #include "sslvpnd/acl.h"
 #include "sslvpnd/aclfilter.h"
 #include "sslvpnd/config.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                       \
-	do {                              \
-		if (!(cond))              \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 static const char *const entries[] = {
 	"deny udp any 198.18.1.0 255.255.255.0 range 5000 5010",

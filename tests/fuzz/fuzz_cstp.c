@@ -10,14 +10,7 @@
 #include <string.h>
 
 #include "sslvpnd/cstp.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                       \
-	do {                              \
-		if (!(cond))              \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 static void check_frame(const uint8_t *p, size_t n, int r, uint8_t type,
 			const uint8_t *payload, uint16_t plen)

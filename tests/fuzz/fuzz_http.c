@@ -11,16 +11,9 @@
 #include <string.h>
 
 #include "sslvpnd/http.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static struct http_request req;
-
-#define CHECK(cond)                       \
-	do {                              \
-		if (!(cond))              \
-			__builtin_trap(); \
-	} while (0)
 
 /* Helpers that take the parsed request or its body. */
 static void use_request(const uint8_t *data, size_t size)
@@ -39,8 +32,12 @@ static void use_request(const uint8_t *data, size_t size)
 		CHECK(http_header_get(&req, req.headers[i].name) != NULL);
 	if (http_cookie_get(&req, "webvpn", out, sizeof(out)) == 0)
 		CHECK(strlen(out) < sizeof(out));
-	if (http_form_get(req.body, req.body_len, "username", out, 16) == 0)
-		CHECK(strlen(out) < 16);
+	/* the phone's SVC POST and the legacy form login (wauth.c form_login) */
+	static const char *const fields[] = { "username", "password", "group_list",
+					      "group%5flist" };
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (http_form_get(req.body, req.body_len, fields[i], out, 16 + 16 * i) == 0)
+			CHECK(strlen(out) < 16 + 16 * i);
 	CHECK(http_percent_encode(out, sizeof(out), req.path) >= -1);
 }
 

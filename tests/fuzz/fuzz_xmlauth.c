@@ -12,14 +12,7 @@
 
 #include "sslvpnd/http.h"
 #include "sslvpnd/xmlauth.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond)                       \
-	do {                              \
-		if (!(cond))              \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 struct doc {
 	char p[4 * HTTP_MAX_BODY];

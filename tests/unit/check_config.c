@@ -1130,6 +1130,35 @@ START_TEST(test_dump_roundtrip)
 END_TEST
 
 /* The dump prints defaults too, and only set group-policy attributes. */
+/* libconfig 1.5 exit()s the process ("input in flex scanner failed") on an
+ * @include of a directory: the loader must refuse it with file:line first,
+ * also from a nested include, and leave commented-out ones alone (found by
+ * fuzz_config). */
+START_TEST(test_include_not_regular)
+{
+	char dir[] = "/tmp/check_config.XXXXXX", sub[64], text[256];
+	struct sslvpnd_config *cfg = NULL;
+	struct cfg_errors errs;
+	FILE *fp;
+
+	expect_error("general = { workers = 1; };\n  @include \"/\"\n", 2,
+		     "@include \"/\": not a regular file");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/sub.conf", dir);
+	ck_assert_ptr_nonnull((fp = fopen(sub, "w")));
+	fputs("# nested\n@include \"/tmp\"\n", fp);
+	fclose(fp);
+	snprintf(text, sizeof(text), "/* @include \"/\" */\n# @include \"/\"\n@include \"%s\"\n", sub);
+	ck_assert_int_eq(config_load_string(text, T_NAME, T_STATE, &cfg, &errs), -1);
+	ck_assert_int_eq(errs.n, 1);
+	ck_assert_str_eq(errs.e[0].file, sub);
+	ck_assert_int_eq(errs.e[0].line, 2);
+	ck_assert_str_eq(errs.e[0].msg, "@include \"/tmp\": not a regular file");
+	unlink(sub);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_dump_content)
 {
 	struct sslvpnd_config *cfg = load_ok(rich);
@@ -1381,6 +1410,7 @@ static Suite *config_suite(void)
 	tcase_add_test(core, test_gp_states);
 	tcase_add_test(core, test_dump_roundtrip);
 	tcase_add_test(core, test_dump_content);
+	tcase_add_test(core, test_include_not_regular);
 	tcase_add_test(core, test_man_page);
 	suite_add_tcase(s, core);
 
