@@ -32,9 +32,6 @@ int leasefile_encode(struct pool *const *pools, size_t n, int64_t now, char **ou
 long leasefile_decode(char *buf, size_t len, struct pool *const *pools, size_t n,
 		      int64_t now, uint32_t window, const char **why);
 
-/* leasefile_crc32: CRC-32 (IEEE 802.3) of p[0..n-1], the check of the
- * state files (this one and sessfile.h). */
-uint32_t leasefile_crc32(const char *p, size_t n);
 
 enum { LEASEFILE_MAX = 256 << 20 };
 

@@ -8,60 +8,18 @@
 
 #include "sslvpnd/leasefile.h"
 #include "sslvpnd/pool.h"
+#include "sslvpnd/recfile.h"
 
 static const char MAGIC[] = "sslvpnd-pool-leases 1\n";
 
 enum { LINE_MAX_LEN = 3 * POOL_OWNER_MAX + 256 };
 
-/* CRC-32 (IEEE 802.3, reflected): catches torn writes and flipped bytes;
- * the file is root's, so no adversary forges it. */
-uint32_t leasefile_crc32(const char *p, size_t n)
-{
-	static uint32_t table[256];
-	uint32_t c = 0xffffffffu;
-
-	if (!table[1])
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t v = i;
-
-			for (int k = 0; k < 8; k++)
-				v = v & 1 ? 0xedb88320u ^ (v >> 1) : v >> 1;
-			table[i] = v;
-		}
-	for (size_t i = 0; i < n; i++)
-		c = table[(c ^ (uint8_t)p[i]) & 0xff] ^ (c >> 8);
-	return c ^ 0xffffffffu;
-}
-
 /* ---- encode */
 
 struct out {
-	char *p;
-	size_t len, cap, records;
-	int err;
+	struct recfile_out f;
+	size_t records;
 };
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->err)
-		return;
-	if (o->len + n > o->cap) {
-		size_t cap = o->cap ? o->cap : 4096;
-
-		while (cap < o->len + n)
-			cap *= 2;
-		char *p = cap <= LEASEFILE_MAX ? realloc(o->p, cap) : NULL;
-
-		if (!p) {
-			o->err = 1;
-			return;
-		}
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
 
 /* %XX for every byte that is not a printable non-blank, and for '%'. */
 static void owner_encode(char *out, const char *owner)
@@ -99,7 +57,7 @@ static int enc_entry(const struct pool_entry *e, void *arg)
 		     pool_name(c->p), addr, (long long)(e->leased ? c->now : e->last_used),
 		     owner);
 	if (n > 0 && (size_t)n < sizeof(line)) {
-		put(c->o, line, (size_t)n);
+		recfile_put(&c->o->f, line, (size_t)n);
 		c->o->records++;
 	}
 	return 0;
@@ -108,29 +66,16 @@ static int enc_entry(const struct pool_entry *e, void *arg)
 int leasefile_encode(struct pool *const *pools, size_t n, int64_t now, char **out,
 		     size_t *len)
 {
-	struct out o = { 0 };
-	char tail[64];
-	int k;
+	struct out o = { .f.max = LEASEFILE_MAX };
 
-	put(&o, MAGIC, sizeof(MAGIC) - 1);
+	recfile_put(&o.f, MAGIC, sizeof(MAGIC) - 1);
 	for (size_t i = 0; i < n; i++) {
 		struct enc c = { .o = &o, .p = pools[i], .now = now };
 
 		if (pools[i])
 			pool_foreach(pools[i], enc_entry, &c);
 	}
-	if (!o.err) {
-		k = snprintf(tail, sizeof(tail), "end %zu %08x\n", o.records,
-			     leasefile_crc32(o.p, o.len));
-		put(&o, tail, (size_t)k);
-	}
-	if (o.err) {
-		free(o.p);
-		return -1;
-	}
-	*out = o.p;
-	*len = o.len;
-	return 0;
+	return recfile_finish(&o.f, o.records, out, len);
 }
 
 /* ---- decode */
@@ -211,26 +156,14 @@ static const char *verify(char *buf, size_t len, char **body, char **body_end,
 			  size_t *records)
 {
 	size_t ml = sizeof(MAGIC) - 1;
-	char *endl;
-	unsigned crc;
-	int used = 0;
+	const char *why;
 
 	if (len < ml || memcmp(buf, MAGIC, ml))
 		return "not a lease file (bad first line)";
-	if (buf[len - 1] != '\n' || memchr(buf, 0, len))
-		return "truncated (no final newline)";
-	buf[len - 1] = 0;
-	endl = strrchr(buf, '\n');
-	if (!endl || endl + 1 < buf + ml)
-		return "truncated (no end line)";
-	endl++;
-	if (sscanf(endl, "end %zu %8x%n", records, &crc, &used) != 2 || endl[used])
-		return "truncated (no end line)";
-	if (leasefile_crc32(buf, (size_t)(endl - buf)) != crc)
-		return "checksum mismatch";
-	*body = buf + ml;
-	*body_end = endl;
-	return NULL;
+	why = recfile_trailer(buf, len, buf + ml, body_end, records);
+	if (!why)
+		*body = buf + ml;
+	return why;
 }
 
 static const char *parse_all(char *body, char *body_end, struct pool *const *pools,

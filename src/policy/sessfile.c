@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sslvpnd/leasefile.h"
+#include "sslvpnd/recfile.h"
 #include "sslvpnd/sessfile.h"
 
 static const char MAGIC_PREFIX[] = "sslvpnd-sessions ";
@@ -40,33 +40,6 @@ static const char hexdig[] = "0123456789abcdef";
 
 /* ---- encode */
 
-struct out {
-	char *p;
-	size_t len, cap;
-	int err;
-};
-
-static void put(struct out *o, const char *s, size_t n)
-{
-	if (o->err)
-		return;
-	if (o->len + n > o->cap) {
-		size_t cap = o->cap ? o->cap : 4096;
-
-		while (cap < o->len + n)
-			cap *= 2;
-		char *p = cap <= SESSFILE_MAX ? realloc(o->p, cap) : NULL;
-
-		if (!p) {
-			o->err = 1;
-			return;
-		}
-		o->p = p;
-		o->cap = cap;
-	}
-	memcpy(o->p + o->len, s, n);
-	o->len += n;
-}
 
 /* "-" for "", else %XX for every byte that is not a printable non-blank,
  * and for '%' and '-'. */
@@ -121,7 +94,7 @@ static size_t enc_field(const struct field *f, const struct sessfile_rec *r, cha
 	return (size_t)sprintf(out, "%" PRIu64, u);
 }
 
-static void enc_record(struct out *o, const struct sessfile_rec *r)
+static void enc_record(struct recfile_out *o, const struct sessfile_rec *r)
 {
 	char buf[3 * DAP_NAMES_MAX + 2];
 
@@ -129,31 +102,21 @@ static void enc_record(struct out *o, const struct sessfile_rec *r)
 		size_t n = enc_field(&fields[k], r, buf);
 
 		buf[n++] = k + 1 < N_FIELDS ? ' ' : '\n';
-		put(o, buf, n);
+		recfile_put(o, buf, n);
 	}
 }
 
 int sessfile_encode(const struct sessfile_rec *v, size_t n, char **out, size_t *len)
 {
-	struct out o = { 0 };
+	struct recfile_out o = { .max = SESSFILE_MAX };
 	char line[64];
 	int k;
 
 	k = snprintf(line, sizeof(line), "%s%d\n", MAGIC_PREFIX, SESSFILE_VERSION);
-	put(&o, line, (size_t)k);
+	recfile_put(&o, line, (size_t)k);
 	for (size_t i = 0; i < n; i++)
 		enc_record(&o, &v[i]);
-	if (!o.err) {
-		k = snprintf(line, sizeof(line), "end %zu %08x\n", n, leasefile_crc32(o.p, o.len));
-		put(&o, line, (size_t)k);
-	}
-	if (o.err) {
-		free(o.p);
-		return -1;
-	}
-	*out = o.p;
-	*len = o.len;
-	return 0;
+	return recfile_finish(&o, n, out, len);
 }
 
 /* ---- decode */
@@ -267,10 +230,8 @@ static const char *verify(char *buf, size_t len, char **body, char **body_end,
 			  size_t *records)
 {
 	size_t ml = sizeof(MAGIC_PREFIX) - 1;
-	char *nl, *endl, *end;
-	unsigned crc;
+	char *nl, *end;
 	long ver;
-	int used = 0;
 	static char why[96];
 
 	if (len < ml || memcmp(buf, MAGIC_PREFIX, ml) || !(nl = memchr(buf, '\n', len)))
@@ -284,20 +245,11 @@ static const char *verify(char *buf, size_t len, char **body, char **body_end,
 			 ver, SESSFILE_VERSION);
 		return why;
 	}
-	if (buf[len - 1] != '\n' || memchr(buf, 0, len))
-		return "truncated (no final newline)";
-	buf[len - 1] = 0;
-	endl = strrchr(buf, '\n');
-	if (!endl || endl < nl)
-		return "truncated (no end line)";
-	endl++;
-	if (sscanf(endl, "end %zu %8x%n", records, &crc, &used) != 2 || endl[used])
-		return "truncated (no end line)";
-	if (leasefile_crc32(buf, (size_t)(endl - buf)) != crc)
-		return "checksum mismatch";
-	*body = nl + 1;
-	*body_end = endl;
-	return NULL;
+	const char *bad = recfile_trailer(buf, len, nl + 1, body_end, records);
+
+	if (!bad)
+		*body = nl + 1;
+	return bad;
 }
 
 static const char *parse_all(char *body, char *body_end, struct sessfile_rec *v,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sslvpnd/leasefile.h"
+#include "sslvpnd/recfile.h"
 #include "sslvpnd/sessfile.h"
 #include "sslvpnd/util.h"
 
@@ -133,7 +134,7 @@ static char *with_end(const char *body, size_t records, size_t *len)
 
 	strcpy(out, body);
 	sprintf(out + strlen(out), "end %zu %08x\n", records,
-		leasefile_crc32(body, strlen(body)));
+		recfile_crc32(body, strlen(body)));
 	*len = strlen(out);
 	return out;
 }
