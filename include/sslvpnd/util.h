@@ -49,4 +49,8 @@ int util_nonblock(int fd);
  * all be enumerated (errno set). */
 int util_close_from(int lowfd);
 
+/* util_wait_status: a child's wait status in words for the logs ("exit
+ * status N", "killed by signal N (name)"). */
+void util_wait_status(int status, char *buf, size_t len);
+
 #endif

@@ -279,24 +279,13 @@ static void on_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		resend_users(sm.m);
 }
 
-static void describe(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, len, "status 0x%x", status);
-}
-
 static void on_secmod_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 {
 	char why[96], pids[16], n[16];
 
 	ev_child_stop(loop, cw);
 	close_channel();
-	describe(cw->rstatus, why, sizeof(why));
+	util_wait_status(cw->rstatus, why, sizeof(why));
 	snprintf(pids, sizeof(pids), "%d", (int)sm.pid);
 	sm.pid = 0;
 	snprintf(n, sizeof(n), "%zu", mauth_secmod_lost(sm.m));

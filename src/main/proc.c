@@ -368,17 +368,6 @@ void proc_stop_all(struct mainctx *m)
 	}
 }
 
-static void describe_status(int status, char *buf, size_t len)
-{
-	if (WIFEXITED(status))
-		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
-	else if (WIFSIGNALED(status))
-		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
-			 strsignal(WTERMSIG(status)));
-	else
-		snprintf(buf, len, "status 0x%x", status);
-}
-
 static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 {
 	struct worker_proc *w = cw->data;
@@ -386,7 +375,7 @@ static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 	char why[96], ids[16], pids[16];
 
 	ev_child_stop(loop, cw);
-	describe_status(cw->rstatus, why, sizeof(why));
+	util_wait_status(cw->rstatus, why, sizeof(why));
 	snprintf(ids, sizeof(ids), "%u", w->id);
 	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
 	close_channel(w);
