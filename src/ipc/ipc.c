@@ -13,7 +13,7 @@
 
 const struct ipc_msg_info ipc_msgs[IPC__COUNT] = {
 	[IPC__NONE] = { "NONE", 0, 0, IPC_FD_NONE },
-#define IPCMSG(name, dir, max, fd) [IPC_##name] = { #name, dir, max, fd },
+#define IPCMSG(name, low, dir, max, fd, body) [IPC_##name] = { #name, dir, max, fd },
 #include "sslvpnd/msgs.def"
 #undef IPCMSG
 };

@@ -443,6 +443,65 @@ START_TEST(secmod_channel_enforced)
 }
 END_TEST
 
+/* Every message of msgs.def has a codec, and a struct whose every listed
+ * field is filled (integers with distinct values, strings and blobs to
+ * their full size) encodes within the row's size and decodes to the same
+ * struct.  Filled from the same field lists, so a new message or field is
+ * covered without editing this test. */
+#include "sslvpnd/ipcfields.def"
+#define FILL_U8(f, n) m->f = (uint8_t)(seed++ & 0x7f);
+#define FILL_U16(f, n) m->f = (uint16_t)(0x1200 + seed++);
+#define FILL_U32(f, n) m->f = 0x12345600u + seed++;
+#define FILL_U64(f, n) m->f = 0x123456789abc00ull + seed++;
+#define FILL_STR(f, n) memset(m->f, 'a' + seed++ % 26, sizeof(m->f) - 1);
+#define FILL_BLOB(f, n) m->f##_len = sizeof(m->f); \
+	memset(m->f, seed++, sizeof(m->f));
+#define FILL(kind, f, n) FILL_##kind(f, n)
+#define FILLER(name, low, dir, max, fd, body)                                \
+	static void gen_fill_##low(void *p)                                      \
+	{                                                                    \
+		struct ipc_##low *m = p;                                     \
+		unsigned seed = 1;                                           \
+		IPCF_##low(FILL)                                             \
+		(void)m;                                                     \
+	}
+#define IPCMSG FILLER
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+
+static void (*const fillers[IPC__COUNT])(void *) = {
+#define IPCMSG(name, low, dir, max, fd, body) [IPC_##name] = gen_fill_##low,
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+};
+
+START_TEST(every_message_roundtrips)
+{
+	static uint8_t a[65536], b[65536], buf[IPC_MAX_MSG];
+	int type = _i;
+	const struct ipc_codec *c = &ipc_codecs[type];
+
+	ck_assert_msg(c->enc && c->dec && c->size, "%s has no codec",
+		      ipc_msgs[type].name);
+	ck_assert_uint_le(c->size, sizeof(a));
+	memset(a, 0, sizeof(a));
+	memset(b, 0xee, sizeof(b));
+	fillers[type](a);
+	int n = c->enc(a, buf, sizeof(buf));
+
+	ck_assert_msg(n > 0, "%s: a filled struct does not encode", ipc_msgs[type].name);
+	ck_assert_msg((size_t)n <= ipc_msgs[type].max_len,
+		      "%s: a filled struct encodes to %d bytes, over its row's %zu",
+		      ipc_msgs[type].name, n, ipc_msgs[type].max_len);
+	ck_assert_msg(c->dec(b, buf, (size_t)n) == 0, "%s: does not decode",
+		      ipc_msgs[type].name);
+	ck_assert_msg(!memcmp(a, b, c->size), "%s: decodes to another struct",
+		      ipc_msgs[type].name);
+	/* one byte less: refused */
+	ck_assert_int_ne(c->dec(b, buf, (size_t)n - 1), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ipc");
@@ -461,6 +520,7 @@ static Suite *suite(void)
 	tcase_add_test(core, log_levels_roundtrip);
 	tcase_add_test(core, dtls_hello_blob);
 	tcase_add_test(core, secmod_roundtrips);
+	tcase_add_loop_test(core, every_message_roundtrips, 1, IPC__COUNT);
 	tcase_add_test(lim, secmod_channel_enforced);
 	tcase_add_test(lim, transport_enforces_table);
 	suite_add_tcase(s, core);
