@@ -21,19 +21,49 @@ enum ipc_fdpol { IPC_FD_NONE = 0, IPC_FD_ONE = 1 };
 
 enum ipc_type {
 	IPC__NONE = 0,
-#define IPCMSG(name, low, dir, max, fd, body) IPC_##name,
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, h) IPC_##name,
 #include "sslvpnd/msgs.def"
 #undef IPCMSG
 	IPC__COUNT
 };
+
+/* msgs.def's states column: the receiver's view of its channel. */
+enum ipc_state { IPC_ST_STARTING = 1, IPC_ST_READY = 2 };
+/* msgs.def's flags column */
+enum { IPC_ONCE = 1 };
 
 struct ipc_msg_info {
 	const char *name;
 	enum ipc_dir dir;
 	size_t max_len;
 	enum ipc_fdpol fd;
+	unsigned states;              /* mask of enum ipc_state */
+	unsigned flags;               /* IPC_ONCE */
 };
 extern const struct ipc_msg_info ipc_msgs[IPC__COUNT];
+
+/* The IPC_ONCE messages a channel has carried: bit (1 << type). */
+typedef uint32_t ipc_seen_t;
+_Static_assert(IPC__COUNT <= 32, "ipc_seen_t holds a bit per message");
+
+enum ipc_verdict {
+	IPC_ADMIT = 0,
+	IPC_REFUSE_DIR = 1,           /* unknown, or not for this receiver */
+	IPC_REFUSE_STATE = 2,         /* not allowed in the current state */
+	IPC_REFUSE_AGAIN = 3,         /* IPC_ONCE, and seen before */
+};
+
+/* ipc_admit: may `receiver`, whose view of the channel is `state` and
+ * which has seen the IPC_ONCE messages `seen`, take a message of `type`
+ * by table tab (ipc_msgs; IPC__COUNT rows)?  Pure: the caller records an
+ * admitted message with ipc_seen_note.  Every process runs it before its
+ * generated dispatch. */
+enum ipc_verdict ipc_admit(const struct ipc_msg_info *tab, enum ipc_dir receiver,
+			   enum ipc_state state, ipc_seen_t seen, unsigned type);
+void ipc_seen_note(const struct ipc_msg_info *tab, ipc_seen_t *seen, unsigned type);
+/* "starting", "ready"; the refusal's reason for a log line. */
+const char *ipc_state_name(enum ipc_state state);
+const char *ipc_verdict_name(enum ipc_verdict v);
 
 /* The largest payload is TUNNEL_REP's (msgs.def). */
 enum { IPC_HDR_LEN = 12, IPC_MAX_MSG = 24576 + IPC_HDR_LEN };
@@ -188,7 +218,7 @@ enum ipc_passwd_result {
 #define IPC_MEMBER(kind, f, n) IPC_MEMBER_##kind(f, n)
 #define IPC_TAIL_IPC_BODY_LIST(low)
 #define IPC_TAIL_IPC_BODY_TAIL(low) IPCT_##low
-#define IPC_STRUCT(name, low, dir, max, fd, body)                            \
+#define IPC_STRUCT(name, low, dir, max, fd, body, st, fl, h)                            \
 	struct ipc_##low {                                                   \
 		IPCF_##low(IPC_MEMBER)                                       \
 		IPC_TAIL_##body(low)                                         \
@@ -200,7 +230,7 @@ enum ipc_passwd_result {
 
 /* Codecs: encode into buf (cap bytes) returning the length or -1; decode
  * returns 0 or -1 (malformed, over-long string, trailing bytes). */
-#define IPC_CODEC_PROTO(name, low, dir, max, fd, body)                        \
+#define IPC_CODEC_PROTO(name, low, dir, max, fd, body, st, fl, h)                        \
 	int ipc_enc_##low(const struct ipc_##low *m, uint8_t *buf, size_t cap); \
 	int ipc_dec_##low(struct ipc_##low *m, const uint8_t *buf, size_t len);
 #define IPCMSG IPC_CODEC_PROTO

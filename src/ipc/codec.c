@@ -53,7 +53,7 @@
 /* Every IPC_BODY_LIST message: its codec from its list alone. */
 #define CODEC_IPC_BODY_LIST(low) CODEC(low, ipc_##low, IPCF_##low)
 #define CODEC_IPC_BODY_TAIL(low)
-#define IPCMSG(name, low, dir, max, fd, body) CODEC_##body(low)
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, h) CODEC_##body(low)
 #include "sslvpnd/msgs.def"
 #undef IPCMSG
 
@@ -268,7 +268,7 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 }
 
 /* ipc_codecs: each codec behind the one signature. */
-#define ANY_CODEC(name, low, dir, max, fd, body)                             \
+#define ANY_CODEC(name, low, dir, max, fd, body, st, fl, h)                             \
 	static int any_enc_##low(const void *m, uint8_t *buf, size_t cap)    \
 	{                                                                    \
 		return ipc_enc_##low(m, buf, cap);                           \
@@ -282,7 +282,7 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 #undef IPCMSG
 
 const struct ipc_codec ipc_codecs[IPC__COUNT] = {
-#define IPCMSG(name, low, dir, max, fd, body)                                \
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, h)                                \
 	[IPC_##name] = { sizeof(struct ipc_##low), any_enc_##low, any_dec_##low },
 #include "sslvpnd/msgs.def"
 #undef IPCMSG
