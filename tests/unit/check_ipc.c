@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -477,7 +478,8 @@ static void (*const fillers[IPC__COUNT])(void *) = {
 
 START_TEST(every_message_roundtrips)
 {
-	static uint8_t a[65536], b[65536], buf[IPC_MAX_MSG];
+	static _Alignas(max_align_t) uint8_t a[65536], b[65536];
+	static uint8_t buf[IPC_MAX_MSG];
 	int type = _i;
 	const struct ipc_codec *c = &ipc_codecs[type];
 
