@@ -1,6 +1,8 @@
 /* Encode/decode pairs for every IPC payload.  Each message's fields are
- * listed once (FIELDS macros) and both directions are generated from that
- * list, so an encoder and its decoder cannot drift apart. */
+ * listed once (IPCF_<name> in ipcfields.def): its struct (ipc.h), encoder
+ * and decoder are generated from that list, so they cannot drift apart.
+ * The messages with a tail (IPC_BODY_TAIL in msgs.def) code it by hand
+ * below, after their list. */
 #include "config.h"
 
 #include <string.h>
@@ -28,8 +30,8 @@
 	if (rbuf_get_u16(&r, &m->f##_len) == 0 && m->f##_len > sizeof(m->f)) \
 		r.err = 1; \
 	else rbuf_get_bytes(&r, m->f, m->f##_len);
-#define ENC(kind, f) ENC_##kind(f)
-#define DEC(kind, f) DEC_##kind(f)
+#define ENC(kind, f, n) ENC_##kind(f)
+#define DEC(kind, f, n) DEC_##kind(f)
 
 #define CODEC(name, st, FIELDS)                                              \
 	int ipc_enc_##name(const struct st *m, uint8_t *buf, size_t cap)     \
@@ -48,80 +50,22 @@
 		return rbuf_done(&r);                                        \
 	}
 
-#define WORKER_READY_F(X) X(U32, worker_id)
-CODEC(worker_ready, ipc_worker_ready, WORKER_READY_F)
-
-#define TUN_FD_F(X) X(STR, ifname) X(U32, mtu)
-CODEC(tun_fd, ipc_tun_fd, TUN_FD_F)
-
-#define CONN_NEW_F(X) X(U32, conn_id) X(STR, iface) X(STR, peer) \
-	X(U16, peer_port) X(STR, local) X(U16, local_port)
-CODEC(conn_new, ipc_conn_new, CONN_NEW_F)
-
-#define CONN_DONE_F(X) X(U32, conn_id) X(U8, handshake)
-CODEC(conn_done, ipc_conn_done, CONN_DONE_F)
-
-#define CONN_TAKEN_F(X) X(U32, conn_id)
-CODEC(conn_taken, ipc_conn_taken, CONN_TAKEN_F)
-
-#define SRC_EVENT_F(X) X(U8, cause) X(STR, peer)
-CODEC(src_event, ipc_src_event, SRC_EVENT_F)
-
-#define AUTH_REQ_F(X) X(U32, conn_id) X(U8, flow) X(U8, cert) \
-	X(U8, client_cert_fail) X(U16, local_port) X(STR, host) X(STR, path) \
-	X(STR, group_select) X(STR, user_agent) X(STR, device_id) \
-	X(STR, username) X(STR, password) X(STR, peer) X(STR, cert_cn) \
-	X(STR, cert_o) X(STR, cert_ou) X(STR, cert_email) X(STR, cert_upn) \
-	X(STR, cert_subject) X(STR, cert_issuer) X(STR, cert_serial) \
-	X(STR, cert_trustpoint)
-CODEC(auth_req, ipc_auth_req, AUTH_REQ_F)
-
-#define AUTH_REP_F(X) X(U32, conn_id) X(U8, result) X(STR, cookie) \
-	X(STR, username) X(STR, tunnel_group) X(STR, group_alias) \
-	X(STR, group_policy) X(STR, message) X(STR, banner)
-CODEC(auth_rep, ipc_auth_rep, AUTH_REP_F)
-
-#define TUNNEL_REQ_F(X) X(U32, conn_id) X(STR, cookie) X(STR, peer) \
-	X(U16, peer_port) X(STR, user_agent) X(STR, hostname) \
-	X(U16, base_mtu) X(U16, req_mtu) X(STR, tls_version) X(STR, tls_cipher) \
-	X(U8, want_ipv6)
-CODEC(tunnel_req, ipc_tunnel_req, TUNNEL_REQ_F)
-
-#define TUNNEL_CLOSED_F(X) X(U32, conn_id) X(U32, session_id) X(U8, reason) \
-	IPC_COUNTERS_F(X)
-CODEC(tunnel_closed, ipc_tunnel_closed, TUNNEL_CLOSED_F)
-
-#define DTLS_HELLO_F(X) X(U32, conn_id) X(U32, session_id) X(STR, peer) \
-	X(U16, peer_port) X(BLOB, hello)
-CODEC(dtls_hello, ipc_dtls_hello, DTLS_HELLO_F)
-
-#define TUNNEL_STATS_F(X) X(U32, conn_id) X(U32, session_id) \
-	X(U8, dtls_state) X(STR, dtls_mode) X(STR, dtls_cipher) IPC_COUNTERS_F(X) \
-	X(U16, udp_src_port) X(U16, udp_dst_port)
-CODEC(tunnel_stats, ipc_tunnel_stats, TUNNEL_STATS_F)
-
-#define TUNNEL_KICK_F(X) X(U32, session_id) X(U32, conn_id) X(U8, reason)
-CODEC(tunnel_kick, ipc_tunnel_kick, TUNNEL_KICK_F)
-
-#define LOG_LEVELS_F(X) X(BLOB, levels)
-CODEC(log_levels, ipc_log_levels, LOG_LEVELS_F)
-
-#define PASSWD_REQ_F(X) X(U32, req_id) X(STR, user) X(STR, peer) X(STR, password)
-CODEC(passwd_req, ipc_passwd_req, PASSWD_REQ_F)
-
-#define PASSWD_REP_F(X) X(U32, req_id) X(U8, result)
-CODEC(passwd_rep, ipc_passwd_rep, PASSWD_REP_F)
+/* Every IPC_BODY_LIST message: its codec from its list alone. */
+#define CODEC_IPC_BODY_LIST(low) CODEC(low, ipc_##low, IPCF_##low)
+#define CODEC_IPC_BODY_TAIL(low)
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, h) CODEC_##body(low)
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
 
 /* SECMOD_USERS: the fixed part from its field list, then u16 count and
  * name + hash per user. */
-#define SECMOD_USERS_F(X) X(U32, gen) X(U8, flags)
 
 int ipc_enc_secmod_users(const struct ipc_secmod_users *m, uint8_t *buf, size_t cap)
 {
 	struct wbuf w;
 
 	wbuf_init(&w, buf, cap);
-	SECMOD_USERS_F(ENC)
+	IPCF_secmod_users(ENC)
 	if (m->n_users > IPC_SECMOD_USERS_MAX)
 		return -1;
 	wbuf_put_u16(&w, m->n_users);
@@ -138,7 +82,7 @@ int ipc_dec_secmod_users(struct ipc_secmod_users *m, const uint8_t *buf, size_t 
 
 	memset(m, 0, sizeof(*m));
 	rbuf_init(&r, buf, len);
-	SECMOD_USERS_F(DEC)
+	IPCF_secmod_users(DEC)
 	if (rbuf_get_u16(&r, &m->n_users) || m->n_users > IPC_SECMOD_USERS_MAX)
 		return -1;
 	for (uint16_t i = 0; i < m->n_users; i++) {
@@ -150,15 +94,6 @@ int ipc_dec_secmod_users(struct ipc_secmod_users *m, const uint8_t *buf, size_t 
 
 /* TUNNEL_REP carries counted arrays, so its variable part is hand-written;
  * the fixed part still comes from the field list. */
-#define TUNNEL_REP_F(X) X(U32, conn_id) X(U8, result) X(STR, reason) \
-	X(U32, session_id) X(STR, username) X(STR, tunnel_group) \
-	X(STR, group_policy) X(U32, addr) X(U32, netmask) X(U16, mtu) \
-	X(U16, keepalive) X(U16, dpd) X(U32, idle_timeout) \
-	X(U32, session_timeout) X(U32, session_remaining) \
-	X(U32, disconnected_timeout) X(STR, default_domain) X(U8, split_mode) \
-	X(U8, client_bypass) X(U8, dtls) X(STR, dtls_id) X(STR, banner) \
-	X(U8, resumed)
-
 static void enc_u32_array(struct wbuf *w, const uint32_t *v, uint8_t n)
 {
 	wbuf_put_u8(w, n);
@@ -270,7 +205,7 @@ int ipc_enc_tunnel_rep(const struct ipc_tunnel_rep *m, uint8_t *buf, size_t cap)
 	struct wbuf w;
 
 	wbuf_init(&w, buf, cap);
-	TUNNEL_REP_F(ENC)
+	IPCF_tunnel_rep(ENC)
 	enc_u32_array(&w, m->dns, m->n_dns > IPC_MAX_DNS ? IPC_MAX_DNS : m->n_dns);
 	enc_u32_array(&w, m->nbns, m->n_nbns > IPC_MAX_DNS ? IPC_MAX_DNS : m->n_nbns);
 	uint16_t ns = m->n_split > IPC_MAX_ROUTES ? IPC_MAX_ROUTES : m->n_split;
@@ -303,7 +238,7 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 
 	memset(m, 0, sizeof(*m));
 	rbuf_init(&r, buf, len);
-	TUNNEL_REP_F(DEC)
+	IPCF_tunnel_rep(DEC)
 	dec_u32_array(&r, m->dns, &m->n_dns, IPC_MAX_DNS);
 	dec_u32_array(&r, m->nbns, &m->n_nbns, IPC_MAX_DNS);
 	if (rbuf_get_u16(&r, &m->n_split) || m->n_split > IPC_MAX_ROUTES)
@@ -331,3 +266,24 @@ int ipc_dec_tunnel_rep(struct ipc_tunnel_rep *m, const uint8_t *buf, size_t len)
 		return -1;
 	return rbuf_done(&r);
 }
+
+/* ipc_codecs: each codec behind the one signature. */
+#define ANY_CODEC(name, low, dir, max, fd, body, st, fl, h)                             \
+	static int any_enc_##low(const void *m, uint8_t *buf, size_t cap)    \
+	{                                                                    \
+		return ipc_enc_##low(m, buf, cap);                           \
+	}                                                                    \
+	static int any_dec_##low(void *m, const uint8_t *buf, size_t len)    \
+	{                                                                    \
+		return ipc_dec_##low(m, buf, len);                           \
+	}
+#define IPCMSG ANY_CODEC
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+
+const struct ipc_codec ipc_codecs[IPC__COUNT] = {
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, h)                                \
+	[IPC_##name] = { sizeof(struct ipc_##low), any_enc_##low, any_dec_##low },
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+};

@@ -12,11 +12,48 @@
 #include "sslvpnd/ipc.h"
 
 const struct ipc_msg_info ipc_msgs[IPC__COUNT] = {
-	[IPC__NONE] = { "NONE", 0, 0, IPC_FD_NONE },
-#define IPCMSG(name, dir, max, fd) [IPC_##name] = { #name, dir, max, fd },
+	[IPC__NONE] = { "NONE", 0, 0, IPC_FD_NONE, 0, 0 },
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, h)                      \
+	[IPC_##name] = { #name, dir, max, fd, st, fl },
 #include "sslvpnd/msgs.def"
 #undef IPCMSG
 };
+
+enum ipc_verdict ipc_admit(const struct ipc_msg_info *tab, enum ipc_dir receiver,
+			   enum ipc_state state, ipc_seen_t seen, unsigned type)
+{
+	if (type <= IPC__NONE || type >= IPC__COUNT || tab[type].dir != receiver)
+		return IPC_REFUSE_DIR;
+	if (!(tab[type].states & state))
+		return IPC_REFUSE_STATE;
+	if ((tab[type].flags & IPC_ONCE) && (seen & (1u << type)))
+		return IPC_REFUSE_AGAIN;
+	return IPC_ADMIT;
+}
+
+void ipc_seen_note(const struct ipc_msg_info *tab, ipc_seen_t *seen, unsigned type)
+{
+	if (type > IPC__NONE && type < IPC__COUNT && (tab[type].flags & IPC_ONCE))
+		*seen |= 1u << type;
+}
+
+const char *ipc_state_name(enum ipc_state state)
+{
+	return state == IPC_ST_STARTING ? "starting" :
+	       state == IPC_ST_READY ? "ready" : "unknown";
+}
+
+const char *ipc_verdict_name(enum ipc_verdict v)
+{
+	static const char *const names[] = {
+		[IPC_ADMIT] = "admitted",
+		[IPC_REFUSE_DIR] = "not a message for this receiver",
+		[IPC_REFUSE_STATE] = "not allowed in this state",
+		[IPC_REFUSE_AGAIN] = "allowed once, sent again",
+	};
+
+	return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "refused";
+}
 
 static int permitted(enum ipc_type type, enum ipc_dir dir, size_t len, int has_fd)
 {

@@ -45,6 +45,7 @@ struct worker_proc {
 	ev_timer restart;         /* delayed respawn after a quick death */
 	ev_child child;           /* libev's default loop reaps children */
 	int ready;
+	ipc_seen_t ipc_seen;       /* IPC_ONCE messages it sent (msgs.def) */
 	uint32_t conns;           /* open connections (least-loaded choice) */
 	/* CONN_NEW sent, CONN_TAKEN not yet read: if the worker dies first
 	 * they go to the next ready worker (listen_take_back). */

@@ -38,6 +38,7 @@ struct msecmod {
 	uint64_t started_ms;
 	uint64_t verdict_ms;      /* last PASSWD_REP (msecmod_tick) */
 	uint32_t users_gen;
+	ipc_seen_t ipc_seen;      /* IPC_ONCE messages this secmod sent */
 };
 
 static struct msecmod sm = { .sock = -1 };
@@ -127,6 +128,7 @@ static int spawn(struct mainctx *m)
 	util_nonblock(sv[0]);
 	sm.pid = pid;
 	sm.sock = sv[0];
+	sm.ipc_seen = 0;
 	sm.started_ms = util_now_ms();
 	ev_io_init(&sm.io, on_secmod_msg_cb, sm.sock, EV_READ);
 	ev_io_start(m->loop, &sm.io);
@@ -311,10 +313,51 @@ static void bad_secmod(const char *why)
 		kill(sm.pid, SIGKILL);  /* SIGCHLD restarts it */
 }
 
+static void on_passwd_rep(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_passwd_rep r;
+
+	if (ipc_dec_passwd_rep(&r, buf, len) < 0 || r.result > IPC_PASSWD__MAX) {
+		bad_secmod("malformed PASSWD_REP");
+		return;
+	}
+	s->verdict_ms = util_now_ms();
+	if (mauth_on_passwd_rep(s->m, r.req_id, r.result) < 0)
+		bad_secmod("PASSWD_REP for no request");
+}
+
+/* Generated from msgs.def: each IPC_S2M row calls its handler.  The
+ * channel has no setup: secmod is always "ready". */
+#define SM_CALL_IPC_FD_NONE(fn) fn(&sm, buf, h->len)
+#define SM_CASE_IPC_S2M(name, fn, fdp) case IPC_##name: SM_CALL_##fdp(fn); break;
+#define SM_CASE_IPC_W2M(name, fn, fdp)
+#define SM_CASE_IPC_M2W(name, fn, fdp)
+#define SM_CASE_IPC_M2S(name, fn, fdp)
+
+static void dispatch(const struct ipc_hdr *h, const uint8_t *buf)
+{
+	enum ipc_verdict v = ipc_admit(ipc_msgs, IPC_S2M, IPC_ST_READY, sm.ipc_seen, h->type);
+	char why[128];
+
+	if (v != IPC_ADMIT) {
+		snprintf(why, sizeof(why), "%s refused: %s",
+			 h->type < IPC__COUNT ? ipc_msgs[h->type].name : "unknown message",
+			 ipc_verdict_name(v));
+		bad_secmod(why);
+		return;
+	}
+	ipc_seen_note(ipc_msgs, &sm.ipc_seen, h->type);
+	switch (h->type) {
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, fn) SM_CASE_##dir(name, fn, fd)
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+	default: bad_secmod("unexpected message"); break;  /* ipc_admit refused it */
+	}
+}
+
 static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	uint8_t buf[IPC_MAX_MSG];
-	struct ipc_passwd_rep r;
 	struct ipc_hdr h;
 	int fd;
 
@@ -331,16 +374,7 @@ static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 			bad_secmod(errno == EPROTO ? "IPC protocol violation" : "IPC receive error");
 			return;
 		}
-		/* the table admits only PASSWD_REP in this direction */
-		if (ipc_dec_passwd_rep(&r, buf, h.len) < 0 || r.result > IPC_PASSWD__MAX) {
-			bad_secmod("malformed PASSWD_REP");
-			return;
-		}
-		sm.verdict_ms = util_now_ms();
-		if (mauth_on_passwd_rep(sm.m, r.req_id, r.result) < 0) {
-			bad_secmod("PASSWD_REP for no request");
-			return;
-		}
+		dispatch(&h, buf);
 	}
 }
 

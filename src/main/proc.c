@@ -108,6 +108,7 @@ static int spawn(struct mainctx *m, struct worker_proc *w)
 	w->pid = pid;
 	w->sock = sv[0];
 	w->ready = 0;
+	w->ipc_seen = 0;
 	w->conns = 0;
 	w->started_ms = util_now_ms();
 	ev_io_init(&w->io, on_worker_msg_cb, w->sock, EV_READ);
@@ -151,6 +152,7 @@ static int start_one(struct mainctx *m, uint32_t id)
 	w->sock = -1;
 	w->pid = 0;
 	w->ready = 0;
+	w->ipc_seen = 0;
 	w->conns = 0;
 	w->restarts = 0;
 	w->used = 1;
@@ -316,12 +318,17 @@ static void close_channel(struct worker_proc *w)
 	w->ready = 0;
 }
 
-void proc_kill(struct worker_proc *w, const char *why)
+static void end_worker(struct worker_proc *w)
 {
-	log_warnx("worker %u (pid %d): %s; killing it", w->id, (int)w->pid, why);
 	close_channel(w);
 	if (w->pid > 0)
 		kill(w->pid, SIGKILL);
+}
+
+void proc_kill(struct worker_proc *w, const char *why)
+{
+	log_warnx("worker %u (pid %d): %s; killing it", w->id, (int)w->pid, why);
+	end_worker(w);
 }
 
 void proc_stop_all(struct mainctx *m)
@@ -536,19 +543,45 @@ static void on_src_event(struct worker_proc *w, const uint8_t *buf, size_t len)
 	mban_event(w->m, e.peer, (enum ban_cause)e.cause);
 }
 
+/* A message the table does not allow now: a protocol violation. */
+static void refuse(struct worker_proc *w, unsigned type, enum ipc_state st,
+		   enum ipc_verdict v)
+{
+	char ids[16], pids[16];
+
+	snprintf(ids, sizeof(ids), "%u", w->id);
+	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
+	log_event(LM_WORKER_IPC_REFUSED, ids, pids,
+		  type < IPC__COUNT ? ipc_msgs[type].name : "unknown message",
+		  ipc_state_name(st), ipc_verdict_name(v));
+	end_worker(w);
+}
+
+/* Generated from msgs.def: each IPC_W2M row calls its handler (a worker
+ * sends no descriptor: an IPC_W2M row with IPC_FD_ONE does not compile
+ * until main has handlers for one). */
+#define MAIN_CALL_IPC_FD_NONE(fn) fn(w, buf, h->len)
+#define MAIN_CASE_IPC_W2M(name, fn, fdp) case IPC_##name: MAIN_CALL_##fdp(fn); break;
+#define MAIN_CASE_IPC_M2W(name, fn, fdp)
+#define MAIN_CASE_IPC_M2S(name, fn, fdp)
+#define MAIN_CASE_IPC_S2M(name, fn, fdp)
+
 static void dispatch(struct worker_proc *w, const struct ipc_hdr *h,
 		     const uint8_t *buf)
 {
+	enum ipc_state st = w->ready ? IPC_ST_READY : IPC_ST_STARTING;
+	enum ipc_verdict v = ipc_admit(ipc_msgs, IPC_W2M, st, w->ipc_seen, h->type);
+
+	if (v != IPC_ADMIT) {
+		refuse(w, h->type, st, v);
+		return;
+	}
+	ipc_seen_note(ipc_msgs, &w->ipc_seen, h->type);
 	switch (h->type) {
-	case IPC_WORKER_READY: on_ready(w, buf, h->len); break;
-	case IPC_CONN_DONE: on_conn_done(w, buf, h->len); break;
-	case IPC_CONN_TAKEN: on_conn_taken(w, buf, h->len); break;
-	case IPC_SRC_EVENT: on_src_event(w, buf, h->len); break;
-	case IPC_AUTH_REQ: mauth_on_auth_req(w, buf, h->len); break;
-	case IPC_TUNNEL_REQ: mauth_on_tunnel_req(w, buf, h->len); break;
-	case IPC_TUNNEL_CLOSED: sessions_on_tunnel_closed(w, buf, h->len); break;
-	case IPC_TUNNEL_STATS: sessions_on_tunnel_stats(w, buf, h->len); break;
-	default: proc_kill(w, "unexpected message"); break;
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, fn) MAIN_CASE_##dir(name, fn, fd)
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+	default: proc_kill(w, "unexpected message"); break;  /* ipc_admit refused it */
 	}
 }
 

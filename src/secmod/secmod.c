@@ -49,6 +49,7 @@ struct secmod {
 	struct smauth *auth;
 	struct ipc_passwd_req q[SECMOD_QUEUE_MAX];
 	size_t q_head, q_len;
+	ipc_seen_t ipc_seen;             /* IPC_ONCE messages main sent */
 	uint64_t busy_logged_ms;
 	uint32_t busy_refused;
 };
@@ -167,6 +168,32 @@ static void on_users(struct secmod *s, const uint8_t *buf, size_t len)
 		fatalx("secmod: malformed or out-of-sequence SECMOD_USERS from main");
 }
 
+/* Generated from msgs.def: each IPC_M2S row calls its handler.  main is
+ * trusted: a message the table does not allow is a bug, and fatal.  The
+ * channel has no setup: always "ready". */
+#define S_CALL_IPC_FD_NONE(fn) fn(s, buf, h->len)
+#define S_CASE_IPC_M2S(name, fn, fdp) case IPC_##name: S_CALL_##fdp(fn); break;
+#define S_CASE_IPC_W2M(name, fn, fdp)
+#define S_CASE_IPC_M2W(name, fn, fdp)
+#define S_CASE_IPC_S2M(name, fn, fdp)
+
+static void dispatch(struct secmod *s, const struct ipc_hdr *h, const uint8_t *buf)
+{
+	enum ipc_verdict v = ipc_admit(ipc_msgs, IPC_M2S, IPC_ST_READY, s->ipc_seen, h->type);
+
+	if (v != IPC_ADMIT)
+		fatalx("secmod: %s from main refused: %s",
+		       h->type < IPC__COUNT ? ipc_msgs[h->type].name : "unknown message",
+		       ipc_verdict_name(v));
+	ipc_seen_note(ipc_msgs, &s->ipc_seen, h->type);
+	switch (h->type) {
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, fn) S_CASE_##dir(name, fn, fd)
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+	default: fatalx("secmod: unexpected %s from main", ipc_msgs[h->type].name);
+	}
+}
+
 static void on_ipc_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct secmod *s = io->data;
@@ -186,12 +213,7 @@ static void on_ipc_cb(struct ev_loop *loop, ev_io *io, int revents)
 			return;
 		if (r < 0)
 			fatal("secmod: bad message from main");
-		if (h.type == IPC_PASSWD_REQ)
-			on_passwd_req(s, buf, h.len);
-		else if (h.type == IPC_SECMOD_USERS)
-			on_users(s, buf, h.len);
-		else
-			fatalx("secmod: unexpected %s from main", ipc_msgs[h.type].name);
+		dispatch(s, &h, buf);
 		explicit_bzero(buf, h.len);
 	}
 }

@@ -632,7 +632,7 @@ void tunnel_end(struct conn *c)
 
 	tunnel_counters(c, &st);
 	wdtls_end(c);
-#define COPY_COUNTER(kind, f) m.f = st.f;
+#define COPY_COUNTER(kind, f, n) m.f = st.f;
 	IPC_COUNTERS_F(COPY_COUNTER)
 #undef COPY_COUNTER
 	snprintf(n[0], sizeof(n[0]), "%llu", (unsigned long long)(st.pkts_in - st.dtls_pkts_in));

@@ -97,8 +97,9 @@ static void on_tun_fd(struct worker *w, const uint8_t *buf, size_t len, int fd)
 {
 	struct ipc_tun_fd t;
 
-	if (ipc_dec_tun_fd(&t, buf, len) < 0 || w->tun >= 0)
+	if (ipc_dec_tun_fd(&t, buf, len) < 0)
 		fatalx("worker %u: bad TUN_FD from main", w->id);
+	w->ipc_state = IPC_ST_READY;
 	w->tun = fd;
 	util_strlcpy(w->tun_name, t.ifname, sizeof(w->tun_name));
 	util_nonblock(fd);
@@ -132,17 +133,30 @@ static void on_log_levels(struct worker *w, const uint8_t *buf, size_t len)
 		log_class_set((enum log_class)c, l.levels[c]);
 }
 
+/* Generated from msgs.def: each IPC_M2W row calls its handler, with the
+ * descriptor when the row carries one. */
+#define W_CALL_IPC_FD_NONE(fn) fn(w, buf, h->len)
+#define W_CALL_IPC_FD_ONE(fn) fn(w, buf, h->len, fd)
+#define W_CASE_IPC_M2W(name, fn, fdp) case IPC_##name: W_CALL_##fdp(fn); break;
+#define W_CASE_IPC_W2M(name, fn, fdp)
+#define W_CASE_IPC_M2S(name, fn, fdp)
+#define W_CASE_IPC_S2M(name, fn, fdp)
+
+/* main is trusted: a message the table does not allow now is a bug. */
 static void dispatch(struct worker *w, const struct ipc_hdr *h,
 		     const uint8_t *buf, int fd)
 {
+	enum ipc_verdict v = ipc_admit(ipc_msgs, IPC_M2W, w->ipc_state, w->ipc_seen, h->type);
+
+	if (v != IPC_ADMIT)
+		fatalx("worker %u: %s from main refused in state %s: %s", w->id,
+		       h->type < IPC__COUNT ? ipc_msgs[h->type].name : "unknown message",
+		       ipc_state_name(w->ipc_state), ipc_verdict_name(v));
+	ipc_seen_note(ipc_msgs, &w->ipc_seen, h->type);
 	switch (h->type) {
-	case IPC_TUN_FD: on_tun_fd(w, buf, h->len, fd); break;
-	case IPC_CONN_NEW: on_conn_new(w, buf, h->len, fd); break;
-	case IPC_AUTH_REP: wauth_on_auth_rep(w, buf, h->len); break;
-	case IPC_TUNNEL_REP: wauth_on_tunnel_rep(w, buf, h->len); break;
-	case IPC_TUNNEL_KICK: tunnel_on_kick(w, buf, h->len); break;
-	case IPC_DTLS_HELLO: wdtls_on_hello(w, buf, h->len, fd); break;
-	case IPC_LOG_LEVELS: on_log_levels(w, buf, h->len); break;
+#define IPCMSG(name, low, dir, max, fdp, body, st, fl, fn) W_CASE_##dir(name, fn, fdp)
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
 	default: fatalx("worker %u: unexpected message %u from main", w->id, h->type);
 	}
 }
@@ -278,6 +292,7 @@ int main(int argc, char **argv)
 	w.id = o.id;
 	w.ipc = IPC_FD;
 	w.tun = -1;
+	w.ipc_state = IPC_ST_STARTING;
 	signal(SIGPIPE, SIG_IGN);
 	if (util_nonblock(w.ipc) < 0)
 		fatal("worker %u: IPC channel (fd 3) missing: start sslvpnd, not the worker", w.id);

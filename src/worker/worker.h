@@ -29,6 +29,8 @@ struct worker {
 	struct tls_server **servers;     /* parallel to cfg->interfaces */
 	int ipc;
 	ev_io ipc_io;
+	enum ipc_state ipc_state;        /* main's channel: STARTING until TUN_FD */
+	ipc_seen_t ipc_seen;             /* IPC_ONCE messages main sent */
 	int tun;
 	ev_io tun_io;
 	char tun_name[32];

@@ -4,11 +4,14 @@
  * message is fuzzed.  Byte 0 picks the message; the rest is its payload:
  *   - as one SOCK_SEQPACKET datagram through ipc_recv, both receivers
  *     (the table check on type, direction, length and fd policy);
- *   - through the message's decoder.  A payload a decoder accepts is
+ *   - through ipc_admit, the table's state and once check;
+ *   - through the message's decoder (ipc_codecs: every row of msgs.def,
+ *     byte 0 in msgs.def order).  A payload a decoder accepts is
  *     encoded again; that encoding decodes and re-encodes to the same
  *     bytes (nothing accepted is misread or lost), and it fits the size
  *     msgs.def gives the message.
  */
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,54 +19,45 @@
 #include "sslvpnd/ipc.h"
 #include "fuzz.h"
 
-/* Decode, encode, decode, encode: the two encodings are identical. */
-#define ROUND_TRIP(name, st)                                                \
-	static void rt_##name(const uint8_t *p, size_t n, size_t max)       \
-	{                                                                   \
-		static struct st a, b;                                      \
-		static uint8_t e1[IPC_MAX_MSG], e2[IPC_MAX_MSG];            \
-		int l1, l2;                                                 \
-		if (ipc_dec_##name(&a, p, n))                               \
-			return;                                             \
-		l1 = ipc_enc_##name(&a, e1, sizeof(e1));                    \
-		CHECK(l1 >= 0 && (size_t)l1 <= max);                        \
-		CHECK(ipc_dec_##name(&b, e1, (size_t)l1) == 0);             \
-		l2 = ipc_enc_##name(&b, e2, sizeof(e2));                    \
-		CHECK(l2 == l1 && !memcmp(e1, e2, (size_t)l1));             \
-	}
-ROUND_TRIP(worker_ready, ipc_worker_ready)
-ROUND_TRIP(tun_fd, ipc_tun_fd)
-ROUND_TRIP(conn_new, ipc_conn_new)
-ROUND_TRIP(conn_done, ipc_conn_done)
-ROUND_TRIP(conn_taken, ipc_conn_taken)
-ROUND_TRIP(auth_req, ipc_auth_req)
-ROUND_TRIP(auth_rep, ipc_auth_rep)
-ROUND_TRIP(tunnel_req, ipc_tunnel_req)
-ROUND_TRIP(tunnel_rep, ipc_tunnel_rep)
-ROUND_TRIP(tunnel_closed, ipc_tunnel_closed)
-ROUND_TRIP(tunnel_kick, ipc_tunnel_kick)
-ROUND_TRIP(dtls_hello, ipc_dtls_hello)
-ROUND_TRIP(tunnel_stats, ipc_tunnel_stats)
-ROUND_TRIP(log_levels, ipc_log_levels)
-ROUND_TRIP(src_event, ipc_src_event)
-ROUND_TRIP(secmod_users, ipc_secmod_users)
-ROUND_TRIP(passwd_req, ipc_passwd_req)
-ROUND_TRIP(passwd_rep, ipc_passwd_rep)
+/* Decode, encode, decode, encode: the two encodings are identical.  Every
+ * message of msgs.def, through ipc_codecs (generated from the table): a
+ * new message is fuzzed without a line here. */
+static void round_trip(enum ipc_type type, const uint8_t *p, size_t n)
+{
+	static union { max_align_t align; uint8_t b[65536]; } a, b;
+	static uint8_t e1[IPC_MAX_MSG], e2[IPC_MAX_MSG];
+	const struct ipc_codec *c = &ipc_codecs[type];
+	int l1, l2;
 
-static const struct {
-	enum ipc_type type;
-	void (*rt)(const uint8_t *p, size_t n, size_t max);
-} codecs[] = {
-	{ IPC_WORKER_READY, rt_worker_ready }, { IPC_TUN_FD, rt_tun_fd },
-	{ IPC_CONN_NEW, rt_conn_new },	       { IPC_CONN_DONE, rt_conn_done },
-	{ IPC_CONN_TAKEN, rt_conn_taken },     { IPC_AUTH_REQ, rt_auth_req },
-	{ IPC_AUTH_REP, rt_auth_rep },	       { IPC_TUNNEL_REQ, rt_tunnel_req },
-	{ IPC_TUNNEL_REP, rt_tunnel_rep },     { IPC_TUNNEL_CLOSED, rt_tunnel_closed },
-	{ IPC_TUNNEL_KICK, rt_tunnel_kick },   { IPC_DTLS_HELLO, rt_dtls_hello },
-	{ IPC_TUNNEL_STATS, rt_tunnel_stats }, { IPC_LOG_LEVELS, rt_log_levels },
-	{ IPC_SRC_EVENT, rt_src_event },       { IPC_SECMOD_USERS, rt_secmod_users },
-	{ IPC_PASSWD_REQ, rt_passwd_req },     { IPC_PASSWD_REP, rt_passwd_rep },
-};
+	CHECK(c->enc && c->dec && c->size <= sizeof(a.b));
+	if (c->dec(a.b, p, n))
+		return;
+	l1 = c->enc(a.b, e1, sizeof(e1));
+	CHECK(l1 >= 0 && (size_t)l1 <= ipc_msgs[type].max_len);
+	CHECK(c->dec(b.b, e1, (size_t)l1) == 0);
+	l2 = c->enc(b.b, e2, sizeof(e2));
+	CHECK(l2 == l1 && !memcmp(e1, e2, (size_t)l1));
+}
+
+/* The central check (ipc_admit) with a state and once-set from the input:
+ * whatever it admits is of the receiver's direction, allowed in that state
+ * and, when IPC_ONCE, not seen before. */
+static void admit(const uint8_t *p, size_t n)
+{
+	if (n < 6)
+		return;
+	enum ipc_dir dir = (enum ipc_dir)(IPC_M2W + p[0] % 4);
+	enum ipc_state st = p[1] & 1 ? IPC_ST_READY : IPC_ST_STARTING;
+	ipc_seen_t seen = (ipc_seen_t)p[2] << 24 | (ipc_seen_t)p[3] << 16 |
+			  (ipc_seen_t)p[4] << 8 | p[5];
+	unsigned type = p[0] >> 2;
+
+	if (ipc_admit(ipc_msgs, dir, st, seen, type) != IPC_ADMIT)
+		return;
+	CHECK(type > IPC__NONE && type < IPC__COUNT && ipc_msgs[type].dir == dir);
+	CHECK(ipc_msgs[type].states & st);
+	CHECK(!(ipc_msgs[type].flags & IPC_ONCE) || !(seen & (1u << type)));
+}
 
 /* The raw datagram (header included) through ipc_recv. */
 static void transport(const uint8_t *p, size_t n)
@@ -101,7 +95,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	transport(data + 1, size - 1);
-	i = data[0] % (sizeof(codecs) / sizeof(codecs[0]));
-	codecs[i].rt(data + 1, size - 1, ipc_msgs[codecs[i].type].max_len);
+	admit(data + 1, size - 1);
+	i = IPC__NONE + 1 + data[0] % (IPC__COUNT - IPC__NONE - 1);
+	round_trip((enum ipc_type)i, data + 1, size - 1);
 	return 0;
 }

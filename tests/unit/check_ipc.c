@@ -5,6 +5,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -443,6 +444,181 @@ START_TEST(secmod_channel_enforced)
 }
 END_TEST
 
+/* Every message of msgs.def has a codec, and a struct whose every listed
+ * field is filled (integers with distinct values, strings and blobs to
+ * their full size) encodes within the row's size and decodes to the same
+ * struct.  Filled from the same field lists, so a new message or field is
+ * covered without editing this test. */
+#include "sslvpnd/ipcfields.def"
+#define FILL_U8(f, n) m->f = (uint8_t)(seed++ & 0x7f);
+#define FILL_U16(f, n) m->f = (uint16_t)(0x1200 + seed++);
+#define FILL_U32(f, n) m->f = 0x12345600u + seed++;
+#define FILL_U64(f, n) m->f = 0x123456789abc00ull + seed++;
+#define FILL_STR(f, n) memset(m->f, 'a' + seed++ % 26, sizeof(m->f) - 1);
+#define FILL_BLOB(f, n) m->f##_len = sizeof(m->f); \
+	memset(m->f, seed++, sizeof(m->f));
+#define FILL(kind, f, n) FILL_##kind(f, n)
+#define FILLER(name, low, dir, max, fd, body, st, fl, h)                                \
+	static void gen_fill_##low(void *p)                                      \
+	{                                                                    \
+		struct ipc_##low *m = p;                                     \
+		unsigned seed = 1;                                           \
+		IPCF_##low(FILL)                                             \
+		(void)m;                                                     \
+	}
+#define IPCMSG FILLER
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+
+static void (*const fillers[IPC__COUNT])(void *) = {
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, h) [IPC_##name] = gen_fill_##low,
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+};
+
+START_TEST(every_message_roundtrips)
+{
+	static _Alignas(max_align_t) uint8_t a[65536], b[65536];
+	static uint8_t buf[IPC_MAX_MSG];
+	int type = _i;
+	const struct ipc_codec *c = &ipc_codecs[type];
+
+	ck_assert_msg(c->enc && c->dec && c->size, "%s has no codec",
+		      ipc_msgs[type].name);
+	ck_assert_uint_le(c->size, sizeof(a));
+	memset(a, 0, sizeof(a));
+	memset(b, 0xee, sizeof(b));
+	fillers[type](a);
+	int n = c->enc(a, buf, sizeof(buf));
+
+	ck_assert_msg(n > 0, "%s: a filled struct does not encode", ipc_msgs[type].name);
+	ck_assert_msg((size_t)n <= ipc_msgs[type].max_len,
+		      "%s: a filled struct encodes to %d bytes, over its row's %zu",
+		      ipc_msgs[type].name, n, ipc_msgs[type].max_len);
+	ck_assert_msg(c->dec(b, buf, (size_t)n) == 0, "%s: does not decode",
+		      ipc_msgs[type].name);
+	ck_assert_msg(!memcmp(a, b, c->size), "%s: decodes to another struct",
+		      ipc_msgs[type].name);
+	/* one byte less: refused */
+	ck_assert_int_ne(c->dec(b, buf, (size_t)n - 1), 0);
+}
+END_TEST
+
+/* ipc_msgs is msgs.def, column for column, and every row is usable: a
+ * known direction, a state it is allowed in, a handler. */
+START_TEST(table_matches_msgs_def)
+{
+	static const struct {
+		const char *name, *handler;
+		enum ipc_dir dir;
+		size_t max;
+		enum ipc_fdpol fd;
+		unsigned states, flags;
+	} rows[IPC__COUNT] = {
+#define IPCMSG(name, low, dir, max, fd, body, st, fl, fn)                     \
+		[IPC_##name] = { #name, #fn, dir, max, fd, st, fl },
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+	};
+
+	for (unsigned t = IPC__NONE + 1; t < IPC__COUNT; t++) {
+		ck_assert_str_eq(ipc_msgs[t].name, rows[t].name);
+		ck_assert_int_eq(ipc_msgs[t].dir, rows[t].dir);
+		ck_assert_uint_eq(ipc_msgs[t].max_len, rows[t].max);
+		ck_assert_int_eq(ipc_msgs[t].fd, rows[t].fd);
+		ck_assert_uint_eq(ipc_msgs[t].states, rows[t].states);
+		ck_assert_uint_eq(ipc_msgs[t].flags, rows[t].flags);
+		ck_assert_msg(rows[t].dir >= IPC_M2W && rows[t].dir <= IPC_S2M,
+			      "%s: no direction", rows[t].name);
+		ck_assert_msg(rows[t].states & (IPC_ST_STARTING | IPC_ST_READY),
+			      "%s: allowed in no state", rows[t].name);
+		ck_assert_msg(rows[t].handler[0], "%s: no handler", rows[t].name);
+		ck_assert_uint_le(rows[t].max + IPC_HDR_LEN, IPC_MAX_MSG);
+	}
+}
+END_TEST
+
+/* The central check, on the real table: the setup messages only while
+ * starting and only once, the others only once ready, nothing of another
+ * channel. */
+START_TEST(admit_real_table)
+{
+	ipc_seen_t seen = 0;
+
+	/* main's view of a worker */
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_STARTING, seen,
+				   IPC_AUTH_REQ), IPC_REFUSE_STATE);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_STARTING, seen,
+				   IPC_WORKER_READY), IPC_ADMIT);
+	ipc_seen_note(ipc_msgs, &seen, IPC_WORKER_READY);
+	ck_assert_uint_eq(seen, 1u << IPC_WORKER_READY);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_STARTING, seen,
+				   IPC_WORKER_READY), IPC_REFUSE_AGAIN);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
+				   IPC_WORKER_READY), IPC_REFUSE_STATE);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
+				   IPC_AUTH_REQ), IPC_ADMIT);
+	ipc_seen_note(ipc_msgs, &seen, IPC_AUTH_REQ);
+	ck_assert_uint_eq(seen, 1u << IPC_WORKER_READY);  /* not IPC_ONCE */
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
+				   IPC_AUTH_REQ), IPC_ADMIT);
+	/* a worker cannot send main's, secmod's or an unknown message */
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
+				   IPC_CONN_NEW), IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
+				   IPC_PASSWD_REP), IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
+				   IPC__NONE), IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
+				   IPC__COUNT), IPC_REFUSE_DIR);
+	/* a worker's view of main */
+	seen = 0;
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2W, IPC_ST_STARTING, seen,
+				   IPC_CONN_NEW), IPC_REFUSE_STATE);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2W, IPC_ST_STARTING, seen,
+				   IPC_TUN_FD), IPC_ADMIT);
+	ipc_seen_note(ipc_msgs, &seen, IPC_TUN_FD);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2W, IPC_ST_STARTING, seen,
+				   IPC_TUN_FD), IPC_REFUSE_AGAIN);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2W, IPC_ST_READY, seen,
+				   IPC_CONN_NEW), IPC_ADMIT);
+	/* secmod */
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2S, IPC_ST_READY, 0,
+				   IPC_PASSWD_REQ), IPC_ADMIT);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2S, IPC_ST_READY, 0,
+				   IPC_TUNNEL_KICK), IPC_REFUSE_DIR);
+	ck_assert_str_eq(ipc_verdict_name(IPC_REFUSE_AGAIN), "allowed once, sent again");
+	ck_assert_str_eq(ipc_state_name(IPC_ST_STARTING), "starting");
+}
+END_TEST
+
+/* The check follows whatever table it is given: a row changed to
+ * IPC_ONCE or to another state changes the verdicts. */
+START_TEST(admit_synthetic_table)
+{
+	struct ipc_msg_info t[IPC__COUNT];
+	ipc_seen_t seen = 0;
+
+	memcpy(t, ipc_msgs, sizeof(t));
+	t[IPC_CONN_TAKEN].flags = IPC_ONCE;
+	t[IPC_CONN_TAKEN].states = IPC_ST_STARTING | IPC_ST_READY;
+	ck_assert_int_eq(ipc_admit(t, IPC_W2M, IPC_ST_STARTING, seen, IPC_CONN_TAKEN),
+			 IPC_ADMIT);
+	ipc_seen_note(t, &seen, IPC_CONN_TAKEN);
+	ck_assert_int_eq(ipc_admit(t, IPC_W2M, IPC_ST_READY, seen, IPC_CONN_TAKEN),
+			 IPC_REFUSE_AGAIN);
+	/* the real table: not once, not while starting */
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen, IPC_CONN_TAKEN),
+			 IPC_ADMIT);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_STARTING, 0, IPC_CONN_TAKEN),
+			 IPC_REFUSE_STATE);
+	t[IPC_AUTH_REQ].dir = IPC_S2M;
+	ck_assert_int_eq(ipc_admit(t, IPC_W2M, IPC_ST_READY, 0, IPC_AUTH_REQ),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(t, IPC_S2M, IPC_ST_READY, 0, IPC_AUTH_REQ), IPC_ADMIT);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ipc");
@@ -461,7 +637,11 @@ static Suite *suite(void)
 	tcase_add_test(core, log_levels_roundtrip);
 	tcase_add_test(core, dtls_hello_blob);
 	tcase_add_test(core, secmod_roundtrips);
+	tcase_add_loop_test(core, every_message_roundtrips, 1, IPC__COUNT);
 	tcase_add_test(lim, secmod_channel_enforced);
+	tcase_add_test(lim, table_matches_msgs_def);
+	tcase_add_test(lim, admit_real_table);
+	tcase_add_test(lim, admit_synthetic_table);
 	tcase_add_test(lim, transport_enforces_table);
 	suite_add_tcase(s, core);
 	suite_add_tcase(s, lim);
