@@ -117,7 +117,8 @@ int smauth_on_users(struct smauth *a, const struct ipc_secmod_users *b)
 			fatalx("secmod: out of memory loading the local users");
 	if (!(b->flags & IPC_USERS_LAST))
 		return 0;
-	qsort(a->next.u, a->next.n, sizeof(*a->next.u), by_name);
+	if (a->next.n)  /* qsort(NULL, 0, ...) is undefined */
+		qsort(a->next.u, a->next.n, sizeof(*a->next.u), by_name);
 	table_wipe(&a->cur);
 	a->cur = a->next;
 	memset(&a->next, 0, sizeof(a->next));

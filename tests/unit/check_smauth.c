@@ -45,6 +45,21 @@ START_TEST(verify_verdicts)
 }
 END_TEST
 
+/* A configuration without local users (certificate-only sites): an empty
+ * generation loads (UBSan flagged qsort on the empty table). */
+START_TEST(empty_generation)
+{
+	static struct ipc_secmod_users b;
+	struct smauth *a = smauth_new();
+
+	batch(&b, 1, IPC_USERS_FIRST | IPC_USERS_LAST, NULL, 0);
+	ck_assert_int_eq(smauth_on_users(a, &b), 0);
+	ck_assert_uint_eq(smauth_count(a), 0);
+	ck_assert_uint_eq(smauth_verify(a, "alice", PW, strlen(PW)), IPC_PASSWD_NO_USER);
+	smauth_free(a);
+}
+END_TEST
+
 /* A table is replaced only by a complete generation. */
 START_TEST(batches_replace_whole)
 {
@@ -119,6 +134,7 @@ static Suite *suite(void)
 	TCase *lim = tcase_create("limits");
 
 	tcase_add_test(core, verify_verdicts);
+	tcase_add_test(core, empty_generation);
 	tcase_add_test(core, batches_replace_whole);
 	tcase_add_test(lim, rate_per_user);
 	tcase_add_test(lim, rate_table_bounded);
