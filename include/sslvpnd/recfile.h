@@ -23,8 +23,8 @@ struct recfile_out {
 void recfile_put(struct recfile_out *o, const char *s, size_t n);
 
 /* recfile_finish: appends the end line for records and hands the buffer
- * over (*out malloc'd, caller frees; *len its length): 0, or -1 (freed)
- * when a put failed. */
+ * over (*out malloc'd, caller frees; *len its length, and a NUL after it
+ * so it is a C string too): 0, or -1 (freed) when a put failed. */
 int recfile_finish(struct recfile_out *o, size_t records, char **out, size_t *len);
 
 /* recfile_trailer: checks that buf[0..len-1] (len > 0) ends with a newline,

@@ -58,6 +58,7 @@ int recfile_finish(struct recfile_out *o, size_t records, char **out, size_t *le
 		k = snprintf(tail, sizeof(tail), "end %zu %08x\n", records,
 			     recfile_crc32(o->p, o->len));
 		recfile_put(o, tail, (size_t)k);
+		recfile_put(o, "", 1);  /* a C string too; not counted */
 	}
 	if (o->err) {
 		free(o->p);
@@ -65,7 +66,7 @@ int recfile_finish(struct recfile_out *o, size_t records, char **out, size_t *le
 		return -1;
 	}
 	*out = o->p;
-	*len = o->len;
+	*len = o->len - 1;
 	return 0;
 }
 

@@ -27,6 +27,33 @@ def regions(pid, which):
             yield lo, hi, perms, name
 
 
+HUGE = 1 << 30
+CHUNK = 16 << 20
+
+
+def count(mem, lo, hi, needle):
+    """Occurrences of needle in [lo, hi), read in chunks that overlap by
+    len(needle) - 1 bytes; an unreadable chunk counts nothing."""
+    n, at, keep = 0, lo, b""
+    pat = re.compile(re.escape(needle))
+    while at < hi:
+        try:
+            mem.seek(at)
+            data = mem.read(min(CHUNK, hi - at))
+        except OSError:
+            data = b""
+        if not data:
+            keep = b""
+            at += CHUNK
+            continue
+        buf = keep + data
+        n += len(pat.findall(buf))
+        # shorter than the needle: a hit spanning two chunks is found once
+        keep = buf[-(len(needle) - 1):] if len(needle) > 1 else b""
+        at += len(data)
+    return n
+
+
 def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -37,12 +64,11 @@ def main():
     try:
         mem = open(f"/proc/{pid}/mem", "rb", 0)
         for lo, hi, perms, name in list(regions(pid, which)):
-            try:
-                mem.seek(lo)
-                data = mem.read(hi - lo)
-            except OSError:
+            if hi - lo > HUGE:
+                # reserved, not used: AddressSanitizer's shadow (terabytes)
+                print(f"SKIP {lo:x}-{hi:x} {perms} {name or '(anon)'} larger than 1 GiB")
                 continue
-            n = len(re.findall(re.escape(needle), data))
+            n = count(mem, lo, hi, needle)
             if n:
                 print(f"HIT {lo:x}-{hi:x} {perms} {name or '(anon)'} {n}")
             total += n
