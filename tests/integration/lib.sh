@@ -254,6 +254,11 @@ lib_init() {
 	for tool in openconnect curl openssl ping timeout flock; do
 		command -v "$tool" >/dev/null 2>&1 || hard_error "$tool not installed (scripts/test installs it)"
 	done
+	# The sandboxed workers and secmod run as the system user sslvpnd
+	# (general.user default), which make install and scripts/test create.
+	# shellcheck source=scripts/deps.sh
+	. "$top_srcdir/scripts/deps.sh"
+	deps_user >/dev/null || hard_error "no system user sslvpnd and cannot create it"
 	TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sslvpnd-$T_NAME.XXXXXX") || hard_error "mktemp"
 	trap cleanup EXIT
 	trap 'exit 130' INT

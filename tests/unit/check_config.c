@@ -122,8 +122,10 @@ static void eq_policies(const struct sslvpnd_config *a, const struct sslvpnd_con
 static void eq_config(const struct sslvpnd_config *a, const struct sslvpnd_config *b)
 {
 	struct cfg_ssl sa = a->ssl, sb = b->ssl; /* without the lines */
+	struct cfg_general ga = a->general, gb = b->general;
 
-	EQ_FLAT(a->general, b->general, "general");
+	ga.user_line = ga.group_line = gb.user_line = gb.group_line = 0;
+	EQ_FLAT(ga, gb, "general");
 	EQ_FLAT(a->logging, b->logging, "logging");
 	memset(sa.cipher_line, 0, sizeof(sa.cipher_line));
 	memset(sb.cipher_line, 0, sizeof(sb.cipher_line));
@@ -290,7 +292,7 @@ START_TEST(test_implicit_objects)
 		ck_assert_int_eq(gp->attr[i].state, GP_UNSET);
 	ck_assert_uint_eq(cfg->n_interfaces, 0);
 	ck_assert_int_eq(cfg->general.workers, 0);
-	ck_assert_str_eq(cfg->general.user, "nobody");
+	ck_assert_str_eq(cfg->general.user, "sslvpnd");
 	ck_assert_int_eq(cfg->general.cookie_timeout, 300);
 	ck_assert_int_eq(cfg->logging.facility, LOG_LOCAL4);
 	ck_assert_str_eq(cfg->ssl.server_version, "tlsv1");
