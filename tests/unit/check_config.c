@@ -179,6 +179,28 @@ START_TEST(test_embedded_default)
 END_TEST
 
 /* @STATE_DIR@ follows --state-dir, else general.state-dir. */
+/* main names the line of general.user/group when the account is missing
+ * (src/main/reload.c); 0 = the default (sslvpnd) applies. */
+START_TEST(test_run_user_lines)
+{
+	struct cfg_errors errs;
+	struct sslvpnd_config *cfg = NULL;
+
+	ck_assert_int_eq(config_load_string("general = {\n  workers = 1;\n"
+					    "  user = \"vpnw\";\n  group = \"vpng\";\n};\n",
+					    T_NAME, T_STATE, &cfg, &errs), 0);
+	ck_assert_str_eq(cfg->general.user, "vpnw");
+	ck_assert_int_eq(cfg->general.user_line, 3);
+	ck_assert_int_eq(cfg->general.group_line, 4);
+	config_free(cfg);
+	ck_assert_int_eq(config_load_string("", T_NAME, T_STATE, &cfg, &errs), 0);
+	ck_assert_str_eq(cfg->general.user, "sslvpnd");
+	ck_assert_str_eq(cfg->general.group, "sslvpnd");
+	ck_assert_int_eq(cfg->general.user_line, 0);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_state_dir)
 {
 	struct cfg_errors errs;
@@ -1400,6 +1422,7 @@ static Suite *config_suite(void)
 
 	tcase_add_test(core, test_embedded_default);
 	tcase_add_test(core, test_state_dir);
+	tcase_add_test(core, test_run_user_lines);
 	tcase_add_test(core, test_example_file);
 	tcase_add_test(core, test_missing_file);
 	tcase_add_test(core, test_include);
