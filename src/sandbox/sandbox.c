@@ -22,8 +22,11 @@
 #include <sys/syscall.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
+
+#include <openssl/crypto.h>
 
 #if HAVE_SECCOMP
 #include <seccomp.h>
@@ -288,6 +291,10 @@ static int become_user(const struct sandbox_spec *s)
 
 int sandbox_enter(const struct sandbox_spec *s)
 {
+	/* What library code would otherwise read later, in the empty root:
+	 * the time zone of the log timestamps, OpenSSL's configuration. */
+	tzset();
+	OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, NULL);
 	resolve_names();
 	if (prepare_report(s) < 0) {
 		log_warnx("%s: cannot prepare the sandbox report", s->who);

@@ -55,7 +55,7 @@ sandboxed() {
 	st=$(cat "/proc/$pid/status") || fail "$what (pid $pid): no /proc status"
 	uid=$(id -u sslvpnd)
 	assert_match "$(printf '%s\n' "$st" | sed -n 's/^Uid:[[:space:]]*//p')" \
-		"^$uid[[:space:]]+$uid[[:space:]]+$uid[[:space:]]+$uid\$" "$what runs as sslvpnd ($uid)"
+		"^${uid}[[:space:]]+${uid}[[:space:]]+${uid}[[:space:]]+${uid}\$" "$what runs as sslvpnd ($uid)"
 	assert_eq 1 "$(printf '%s\n' "$st" | sed -n 's/^NoNewPrivs:[[:space:]]*//p')" "$what NoNewPrivs"
 	assert_eq 0000000000000000 "$(printf '%s\n' "$st" | sed -n 's/^CapBnd:[[:space:]]*//p')" \
 		"$what capability bounding set empty"
