@@ -5,8 +5,9 @@
  * setgroups/setgid/setuid, PR_SET_NO_NEW_PRIVS, then the seccomp
  * allowlist of sandbox.def.  A call outside the list traps (SIGSYS): the
  * handler writes one pre-rendered log line naming the call (100740) with
- * write(2)/send(2) only, and the process dies of SIGSYS, which main logs
- * as the worker's death (100004) and answers with a restart. */
+ * clock_gettime(2) and write(2) only, and the process dies of SIGSYS,
+ * which main logs as the worker's death (100004) and answers with a
+ * restart. */
 #include "config.h"
 
 #include <errno.h>
@@ -58,7 +59,59 @@ static struct {
 	char pre[LINE_PART], post[LINE_PART];
 	size_t pre_len, post_len;
 	int fd;            /* stderr, or a datagram socket to /dev/log */
+	int stamp;         /* stderr: start with log_emit's timestamp */
+	long gmtoff;       /* local time offset, taken at entry */
 } rep = { .fd = -1 };
+
+static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+				     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+static size_t put_2(char *b, long v)
+{
+	b[0] = (char)('0' + v / 10 % 10);
+	b[1] = (char)('0' + v % 10);
+	return 2;
+}
+
+/* "Dec 07 13:21:01.123 " as log_emit writes it, without localtime(3)
+ * (not async-signal-safe): civil date from days, the offset of entry. */
+static size_t put_stamp(char *b)
+{
+	struct timespec ts;
+	long long t, days, secs;
+	long long z, era, doe, yoe, doy, mp;
+	long d, m;
+	size_t o = 0;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+		return 0;
+	t = (long long)ts.tv_sec + rep.gmtoff;
+	days = t / 86400;
+	secs = t % 86400;
+	z = days + 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = (long)(doy - (153 * mp + 2) / 5 + 1);
+	m = (long)(mp < 10 ? mp + 3 : mp - 9);
+	memcpy(b, months[m - 1], 3);
+	o = 3;
+	b[o++] = ' ';
+	o += put_2(b + o, d);
+	b[o++] = ' ';
+	o += put_2(b + o, secs / 3600);
+	b[o++] = ':';
+	o += put_2(b + o, secs / 60 % 60);
+	b[o++] = ':';
+	o += put_2(b + o, secs % 60);
+	b[o++] = '.';
+	b[o++] = (char)('0' + ts.tv_nsec / 100000000);
+	o += put_2(b + o, ts.tv_nsec / 1000000 % 100);
+	b[o++] = ' ';
+	return o;
+}
 
 static size_t put_num(char *b, long v)
 {
@@ -79,13 +132,15 @@ static size_t put_num(char *b, long v)
 
 static void on_sigsys(int sig, siginfo_t *si, void *uc)
 {
-	char line[LINE_PART * 2 + NAME_LEN + 32];
+	char line[LINE_PART * 2 + NAME_LEN + 64];
 	size_t o = 0;
 	int nr = si->si_syscall;
 
 	(void)uc;
-	memcpy(line, rep.pre, rep.pre_len);
-	o = rep.pre_len;
+	if (rep.stamp)
+		o = put_stamp(line);
+	memcpy(line + o, rep.pre, rep.pre_len);
+	o += rep.pre_len;
 	if (nr >= 0 && nr < NAMES_MAX && rep.names[nr][0]) {
 		size_t l = strlen(rep.names[nr]);
 
@@ -132,9 +187,14 @@ static int prepare_report(const struct sandbox_spec *s)
 		return -1;
 	*m = 0;
 	if (lo.to_stderr) {
+		struct tm tm;
+		time_t now = time(NULL);
+
 		n = snprintf(rep.pre, sizeof(rep.pre), "%s[%d]: %s", lo.ident,
 			     (int)getpid(), msg);
 		rep.fd = 2;
+		rep.stamp = localtime_r(&now, &tm) != NULL;
+		rep.gmtoff = rep.stamp ? tm.tm_gmtoff : 0;
 	} else {
 		struct sockaddr_un sun = { .sun_family = AF_UNIX };
 

@@ -106,6 +106,10 @@ wait_for $((PROBE_AFTER + 10)) "worker 1's probe" log_has 100740 ||
 	{ grep -E 'sslvpnd-worker|100004' "$SRV_LOG" | tail -n 20 | sed 's/^/# srv: /'; fail "no 100740 line"; }
 assert_log_all "worker 1's forbidden call is logged by name" 100740 \
 	"worker 1 \\(pid $w1\\): forbidden system call ptrace \\([0-9]+\\)"
+line=$(log_lines 100740 | head -n 1)
+note "$line"
+assert_match "$line" '^[A-Z][a-z]{2} [0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} sslvpnd-worker\[[0-9]+\]: %SSLVPND-2-100740: ' \
+	"the line of the dying worker has the usual timestamp and ident"
 wait_for 10 "100004 for worker 1" log_has 100004 "worker 1 \\(pid $w1\\) died: .*(Bad system call|signal 31)" ||
 	fail "main did not log worker 1's death by SIGSYS: $(log_lines 100004)"
 ok "main logged worker 1's death by SIGSYS: $(log_lines 100004 | tail -n 1 | sed 's/.*: worker/worker/')"
