@@ -5,7 +5,7 @@
 # so re-runs are fast.
 
 SSLVPND_DEPS="autoconf automake pkg-config gcc make libssl-dev libev-dev
-libconfig-dev libnl-3-dev libnl-route-3-dev check openconnect iproute2
+libconfig-dev libnl-3-dev libnl-route-3-dev libseccomp-dev check openconnect iproute2
 iputils-ping curl openssl python3 procps psmisc kmod"
 # scripts/fuzz only: libFuzzer comes with clang.
 # shellcheck disable=SC2034 # used by scripts/fuzz
@@ -123,3 +123,19 @@ deps_libssl_others() {
 	done
 	echo "deps: other libssl3 builds for libssl-compat: $(ls "$_dir" 2>/dev/null | tr '\n' ' ')"
 }
+
+# deps_user: the system user the sandboxed workers and sslvpnd-secmod run as
+# (general.user/group default "sslvpnd"); created once, like make install
+# does.  Serialised with flock: parallel tests must not race on /etc/passwd.
+deps_user() {
+	id sslvpnd >/dev/null 2>&1 && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "deps: user sslvpnd missing; as root: useradd --system --no-create-home --shell /usr/sbin/nologin sslvpnd" >&2
+		return 1
+	fi
+	flock /tmp/.sslvpnd-useradd.lock sh -c 'id sslvpnd >/dev/null 2>&1 ||
+		useradd --system --no-create-home --shell /usr/sbin/nologin sslvpnd' ||
+		{ echo "deps: cannot create the system user sslvpnd" >&2; return 1; }
+	echo "deps: created the system user sslvpnd (workers and secmod run as it)"
+}
+

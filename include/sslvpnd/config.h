@@ -73,8 +73,9 @@ struct cfg_name_list {
 
 struct cfg_general {
 	int workers;                 /* 0 = one per CPU */
-	char user[CFG_NAME_MAX];     /* workers drop to this user */
+	char user[CFG_NAME_MAX];     /* workers and secmod drop to this user */
 	char group[CFG_NAME_MAX];
+	int user_line, group_line;   /* where they were set, 0 = default */
 	char state_dir[CFG_PATH_MAX];
 	int cookie_timeout;          /* seconds a session without tunnel survives */
 	int address_reuse_window;    /* seconds a released address waits for its

@@ -47,6 +47,13 @@ void log_init(const char *ident, int to_stderr, int facility,
 void log_set_format(enum log_format fmt);
 void log_set_debug(int debug);
 int log_get_debug(void);
+/* Where lines go (the sandbox pre-renders its SIGSYS line with it). */
+struct log_output {
+	const char *ident;
+	int to_stderr, facility;
+	enum log_format fmt;
+};
+void log_get_output(struct log_output *o);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -26,7 +26,8 @@ static struct {
 	enum log_format fmt;
 	int debug;
 	int class_level[LOGC__COUNT];
-} lg = { "sslvpnd", 1, LOG_FMT_ASA, 0, { 0 } };
+	int facility;
+} lg = { "sslvpnd", 1, LOG_FMT_ASA, 0, { 0 }, LOG_DAEMON };
 
 static const char *const class_names[LOGC__COUNT] = {
 	[LOGC_WEBVPN] = "webvpn",     [LOGC_ANYCONNECT] = "webvpn anyconnect",
@@ -43,8 +44,17 @@ void log_init(const char *ident, int to_stderr, int facility,
 	lg.to_stderr = to_stderr;
 	lg.fmt = fmt;
 	lg.debug = debug;
+	lg.facility = facility;
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void log_get_output(struct log_output *o)
+{
+	o->ident = lg.ident;
+	o->to_stderr = lg.to_stderr;
+	o->facility = lg.facility;
+	o->fmt = lg.fmt;
 }
 
 void log_set_format(enum log_format fmt)

@@ -1738,6 +1738,18 @@ static void ld_ssl_lines(struct config_ld *ld)
 }
 
 /* ---- loading */
+/* main checks that general.user/group exist (an account lookup is no job
+ * of this I/O-free module): its error names these lines. */
+static void ld_general_lines(struct config_ld *ld)
+{
+	const config_setting_t *g = config_setting_get_member(ld->root, "general");
+	const config_setting_t *u = g ? config_setting_get_member(g, "user") : NULL;
+	const config_setting_t *gr = g ? config_setting_get_member(g, "group") : NULL;
+
+	ld->cfg->general.user_line = u ? config_setting_source_line(u) : 0;
+	ld->cfg->general.group_line = gr ? config_setting_source_line(gr) : 0;
+}
+
 static struct sslvpnd_config *ld_build(struct config_ld *ld,
 				       const config_t *lc,
 				       const char *state_dir)
@@ -1751,6 +1763,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_defaults(SO_ROOT, ld->cfg);
 	ld_object(ld, SO_ROOT, ld->cfg, ld->root, "");
 	ld_ssl_lines(ld);
+	ld_general_lines(ld);
 	ld_state_dir(ld, state_dir);
 	ld_implicit(ld);
 	ld_check_dups(ld);

@@ -7,6 +7,7 @@
  * client TLS. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -27,6 +28,7 @@
 #include "sslvpnd/net.h"
 #include "sslvpnd/passwd.h"
 #include "sslvpnd/pool.h"
+#include "sslvpnd/sandbox.h"
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
@@ -205,6 +207,47 @@ static int check_interfaces(struct mainctx *m)
 	return 0;
 }
 
+/* The sandbox root of the workers and secmod: an empty directory owned by
+ * root, mode 0555, so a sandboxed process finds nothing and can create
+ * nothing there.  A stray file in it is refused rather than exposed. */
+static int prepare_empty_root(const struct mainctx *m)
+{
+	char dir[CFG_PATH_MAX + 16];
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+	int stray = 0;
+
+	snprintf(dir, sizeof(dir), "%s/" SANDBOX_EMPTY_DIR, m->cfg->general.state_dir);
+	if (mkdir(dir, 0555) < 0 && errno != EEXIST) {
+		log_warn("cannot create the sandbox root %s", dir);
+		return -1;
+	}
+	if (lstat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		log_warnx("sandbox root %s is not a directory; remove it", dir);
+		return -1;
+	}
+	if (geteuid() == 0 && (st.st_uid != 0 || st.st_gid != 0) && chown(dir, 0, 0) < 0) {
+		log_warn("cannot give the sandbox root %s to root", dir);
+		return -1;
+	}
+	if ((st.st_mode & 07777) != 0555 && chmod(dir, 0555) < 0) {
+		log_warn("cannot set mode 0555 on the sandbox root %s", dir);
+		return -1;
+	}
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		stray |= strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	if (stray) {
+		log_warnx("sandbox root %s is not empty: the workers would see its files; "
+			  "empty it", dir);
+		return -1;
+	}
+	return 0;
+}
+
 /* State dir and the temporary identity are made once here, before any
  * worker starts, so every worker loads the same certificate. */
 static int prepare_state(struct mainctx *m)
@@ -221,6 +264,8 @@ static int prepare_state(struct mainctx *m)
 	snprintf(dir, sizeof(dir), "%s/trust", m->cfg->general.state_dir);
 	if (mkdir_p(dir, 0755) < 0)
 		log_warn("cannot create %s", dir);
+	if (prepare_empty_root(m) < 0)
+		return -1;
 	if (tls_identity_temporary(m->cfg->general.state_dir, &cert, &key,
 				   &generated, err, sizeof(err)) < 0) {
 		log_warnx("temporary identity: %s", err);

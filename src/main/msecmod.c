@@ -21,6 +21,7 @@
 
 #include "main.h"
 #include "sslvpnd/log.h"
+#include "sslvpnd/sandbox.h"
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 
@@ -73,8 +74,8 @@ static void find_secmod(struct msecmod *s)
 static void exec_secmod(struct mainctx *m, int sock)
 {
 	const struct sslvpnd_config *cfg = m->cfg;
-	char fac[16], fmt[16], dbg[16];
-	const char *argv[16];
+	char fac[16], fmt[16], dbg[16], root[CFG_PATH_MAX + 16];
+	const char *argv[20];
 	int a = 0;
 
 	if (sock != 3 ? dup2(sock, 3) < 0 : fcntl(3, F_SETFD, 0) < 0)
@@ -89,6 +90,9 @@ static void exec_secmod(struct mainctx *m, int sock)
 	argv[a++] = cfg->general.user;
 	argv[a++] = "--group";
 	argv[a++] = cfg->general.group;
+	snprintf(root, sizeof(root), "%s/" SANDBOX_EMPTY_DIR, cfg->general.state_dir);
+	argv[a++] = "--chroot";
+	argv[a++] = root;
 	argv[a++] = "--facility";
 	argv[a++] = fac;
 	argv[a++] = "--log-format";

@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
+#include "sslvpnd/sandbox.h"
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 
@@ -57,6 +58,10 @@ static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
 	}
 	if (util_close_from(4) < 0)
 		_exit(127);
+	/* The test aid fires in a worker's first run only: its restart
+	 * serves on (man sslvpnd(8), SSLVPND_TEST_SECCOMP_PROBE). */
+	if (w->restarts)
+		unsetenv(SANDBOX_PROBE_ENV);
 	snprintf(id, sizeof(id), "%u", w->id);
 	snprintf(dbg, sizeof(dbg), "%d", m->debug);
 	argv[a++] = "sslvpnd-worker";

@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <grp.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -61,6 +63,27 @@ static void check_tls(const struct sslvpnd_config *cfg, struct cfg_errors *errs)
 	}
 }
 
+/* The sandboxed workers and secmod run as general.user/group: a missing
+ * account is the administrator's to create, named with its line. */
+static void check_run_user(const struct sslvpnd_config *cfg, struct cfg_errors *errs)
+{
+	const struct cfg_general *g = &cfg->general;
+
+	if (!getpwnam(g->user))
+		snapshot_error(errs, cfg->source, g->user_line,
+			       "general.user \"%s\"%s: no such user; the workers and "
+			       "sslvpnd-secmod run as it. Create it: useradd --system "
+			       "--no-create-home --shell /usr/sbin/nologin %s (make install "
+			       "does), or name an existing unprivileged user", g->user,
+			       g->user_line ? "" : " (the default)", g->user);
+	if (!getgrnam(g->group))
+		snapshot_error(errs, cfg->source, g->group_line,
+			       "general.group \"%s\"%s: no such group; create it: "
+			       "groupadd --system %s (useradd --system %s creates it with "
+			       "the user), or name an existing group", g->group,
+			       g->group_line ? "" : " (the default)", g->group, g->group);
+}
+
 struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int tls,
 				   struct cfg_errors *errs)
 {
@@ -69,6 +92,7 @@ struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int 
 	if (config_load(path, state_dir, &cfg, errs) < 0)
 		return NULL;
 	tls_config_check(cfg, errs);
+	check_run_user(cfg, errs);
 	if (tls && errs->n == 0)
 		check_tls(cfg, errs);
 	if (errs->n || errs->dropped) {

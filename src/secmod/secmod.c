@@ -8,14 +8,11 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -23,6 +20,7 @@
 #include "secmod.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/log.h"
+#include "sslvpnd/sandbox.h"
 #include "sslvpnd/util.h"
 
 /* Password checks waiting for the KDF: at tens of ms each, 64 is a few
@@ -33,6 +31,7 @@ enum { SECMOD_FD = 3, SECMOD_QUEUE_MAX = 64, SECMOD_READS_PER_WAKE = 64,
 
 struct secmod_opts {
 	const char *user, *group;
+	const char *root;          /* the empty sandbox root main made */
 	int debug, foreground, facility, format;
 };
 
@@ -59,6 +58,7 @@ static int parse_opts(int argc, char **argv, struct secmod_opts *o)
 	static const struct option lo[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "group", required_argument, NULL, 'g' },
+		{ "chroot", required_argument, NULL, 'r' },
 		{ "facility", required_argument, NULL, 'F' },
 		{ "log-format", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
@@ -69,6 +69,7 @@ static int parse_opts(int argc, char **argv, struct secmod_opts *o)
 		switch (c) {
 		case 'u': o->user = optarg; break;
 		case 'g': o->group = optarg; break;
+		case 'r': o->root = optarg; break;
 		case 'F': o->facility = atoi(optarg); break;
 		case 'L': o->format = atoi(optarg); break;
 		case 'd': o->debug = atoi(optarg); break;
@@ -79,29 +80,17 @@ static int parse_opts(int argc, char **argv, struct secmod_opts *o)
 	return o->user && o->group && optind == argc ? 0 : -1;
 }
 
-/* The same unprivileged user as the workers (general.user/group): secmod
- * needs no privilege at all, only the hashes main sends. */
-static int drop_privileges(const struct secmod_opts *o)
+/* The same sandbox as the workers (general.user/group, the empty chroot),
+ * with a smaller allowlist: secmod needs no privilege and no file at all,
+ * only the hashes main sends. */
+static int enter_sandbox(const struct secmod_opts *o)
 {
-	if (geteuid() == 0) {
-		struct passwd *pw = getpwnam(o->user);
-		struct group *gr = getgrnam(o->group);
+	const struct sandbox_spec sp = {
+		.kind = SANDBOX_SECMOD, .who = "secmod", .root = o->root,
+		.user = o->user, .group = o->group,
+	};
 
-		if (!pw || !gr) {
-			log_warnx("secmod: user %s or group %s does not exist "
-				  "(general.user/group)", o->user, o->group);
-			return -1;
-		}
-		if (setgroups(0, NULL) < 0 || setgid(gr->gr_gid) < 0 ||
-		    setuid(pw->pw_uid) < 0) {
-			log_warn("secmod: cannot drop privileges to %s:%s", o->user, o->group);
-			return -1;
-		}
-	}
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	/* not dumpable: no core file, no ptrace by the same user (a worker) */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	return 0;
+	return sandbox_enter(&sp);
 }
 
 /* main parks at most 128 logins, so its channel has room for every
@@ -255,7 +244,7 @@ int main(int argc, char **argv)
 
 	log_init("sslvpnd-secmod", 1, 0, LOG_FMT_ASA, 0);
 	if (parse_opts(argc, argv, &o) < 0)
-		fatalx("usage: sslvpnd-secmod --user USER --group GROUP [--facility N] "
+		fatalx("usage: sslvpnd-secmod --user USER --group GROUP [--chroot DIR] [--facility N] "
 		       "[--log-format N] [-d N] [-f] (started by sslvpnd)");
 	log_init("sslvpnd-secmod", o.foreground, o.facility,
 		 o.format ? LOG_FMT_NATIVE : LOG_FMT_ASA, o.debug);
@@ -265,12 +254,12 @@ int main(int argc, char **argv)
 	signal(SIGINT, SIG_IGN);  /* a ^C in main's terminal: main decides */
 	if (util_nonblock(s.ipc) < 0)
 		fatal("secmod: IPC channel (fd 3) missing: start sslvpnd, not secmod");
-	if (drop_privileges(&o) < 0)
-		fatalx("secmod: setup failed");
 	s.auth = smauth_new();
 	if (!s.auth)
 		fatalx("secmod: out of memory");
 	s.loop = ev_default_loop(EVFLAG_AUTO);
+	if (enter_sandbox(&o) < 0)
+		fatalx("secmod: cannot enter the sandbox; not starting");
 	ev_io_init(&s.ipc_io, on_ipc_cb, s.ipc, EV_READ);
 	s.ipc_io.data = &s;
 	ev_io_start(s.loop, &s.ipc_io);

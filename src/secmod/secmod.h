@@ -3,7 +3,8 @@
  * Today it holds the local users' password hashes, which main hands it at
  * start and at every reload (SECMOD_USERS), and answers main's PASSWD_REQ
  * with scrypt run here, off main's event loop.  It reads no configuration
- * file and runs as the unprivileged general.user. */
+ * file and runs sandboxed as the unprivileged general.user (empty chroot,
+ * no capabilities, seccomp allowlist: src/sandbox). */
 #ifndef SSLVPND_SECMOD_H
 #define SSLVPND_SECMOD_H
 

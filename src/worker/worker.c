@@ -1,23 +1,21 @@
 /* sslvpnd-worker: one libev loop serving many connections.
  *
  * Started by main with the IPC channel on fd 3.  Loads the configuration
- * and the TLS contexts as root, drops to the configured user, then serves:
+ * and the TLS contexts as root, enters the sandbox (src/sandbox), then serves:
  * TLS handshakes, the HTTP/XML and phone logins, CSTP tunnels and the tun
  * device main handed over. */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "sslvpnd/log.h"
+#include "sslvpnd/sandbox.h"
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 #include "worker.h"
@@ -219,28 +217,42 @@ static int load_tls(struct worker *w)
 }
 
 /* Root is needed only to read keys; from here on the worker handles
- * untrusted bytes as an ordinary user. */
-static int drop_privileges(const struct sslvpnd_config *cfg)
+ * untrusted bytes in the sandbox: the empty chroot main made, the
+ * unprivileged user, no capabilities, the seccomp allowlist.  Nothing is
+ * opened after this point (a reload starts new workers). */
+static int enter_sandbox(struct worker *w, const struct wopts *o)
 {
-	if (geteuid() != 0)
-		return 0;
-	struct passwd *pw = getpwnam(cfg->general.user);
-	struct group *gr = getgrnam(cfg->general.group);
+	char root[CFG_PATH_MAX + 16], who[32];
+	const struct sandbox_spec sp = {
+		.kind = SANDBOX_WORKER, .who = who, .root = root,
+		.user = w->cfg->general.user, .group = w->cfg->general.group,
+	};
 
-	if (!pw || !gr) {
-		log_warnx("user %s or group %s does not exist (general.user/group)",
-			  cfg->general.user, cfg->general.group);
-		return -1;
-	}
-	if (setgroups(0, NULL) < 0 || setgid(gr->gr_gid) < 0 ||
-	    setuid(pw->pw_uid) < 0) {
-		log_warn("cannot drop privileges to %s:%s", cfg->general.user,
-			 cfg->general.group);
-		return -1;
-	}
-	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	return 0;
+	snprintf(who, sizeof(who), "worker %u", w->id);
+	snprintf(root, sizeof(root), "%s/" SANDBOX_EMPTY_DIR,
+		 o->state_dir ? o->state_dir : w->cfg->general.state_dir);
+	return sandbox_enter(&sp);
+}
+
+/* Test aid (SSLVPND_TEST_SECCOMP_PROBE, man sslvpnd(8)): worker 1 makes
+ * the named call a few seconds into the sandbox.  Only a call: the
+ * sandbox decides its fate like any other. */
+static void on_probe_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	sandbox_probe((int)(intptr_t)t->data);
+}
+
+static void arm_probe(struct worker *w)
+{
+	static ev_timer probe;
+	double delay = 3.;
+	int nr = w->id == 1 ? sandbox_probe_nr(&delay) : -1;
+
+	if (nr < 0)
+		return;
+	ev_timer_init(&probe, on_probe_cb, delay, 0.);
+	probe.data = (void *)(intptr_t)nr;
+	ev_timer_start(w->loop, &probe);
 }
 
 static int setup(struct worker *w, const struct wopts *o)
@@ -269,7 +281,7 @@ static int setup(struct worker *w, const struct wopts *o)
 	}
 	if (tls_global_init() < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
 		return -1;
-	return drop_privileges(w->cfg);
+	return 0;
 }
 
 /* Counts of rate-limited log lines (log_event_rl) are told within a
@@ -299,6 +311,9 @@ int main(int argc, char **argv)
 	if (setup(&w, &o) < 0)
 		fatalx("worker %u: setup failed", w.id);
 	w.loop = ev_default_loop(EVFLAG_AUTO);
+	if (!w.loop || enter_sandbox(&w, &o) < 0)
+		fatalx("worker %u: cannot enter the sandbox; not starting", w.id);
+	arm_probe(&w);
 	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);
 	w.ipc_io.data = &w;
 	ev_io_start(w.loop, &w.ipc_io);

@@ -46,6 +46,12 @@ LIB_DEADLINE=${LIB_DEADLINE:-90}   # seconds before the watchdog stops a test
 LIB_PIDS=()                        # processes this test started, stopped in cleanup
 LIB_NETNS=()                       # namespaces this test created
 LIB_LAUNCH=()                      # prefix for long-lived processes (quickstart: setsid)
+# SSLVPND_TEST_STRACE=DIR: run sslvpnd under strace -f -ff, one file per
+# process in DIR (scripts/sandbox-syscalls lists what the sandboxed workers
+# and secmod called; the review of include/sslvpnd/sandbox.def).
+LIB_STRACE=()
+[ -z "${SSLVPND_TEST_STRACE:-}" ] ||
+	LIB_STRACE=(strace -f -ff -qq -o "$SSLVPND_TEST_STRACE/${0##*/}")
 TMPD=
 STATE=
 SRV_LOG=
@@ -254,6 +260,11 @@ lib_init() {
 	for tool in openconnect curl openssl ping timeout flock; do
 		command -v "$tool" >/dev/null 2>&1 || hard_error "$tool not installed (scripts/test installs it)"
 	done
+	# The sandboxed workers and secmod run as the system user sslvpnd
+	# (general.user default), which make install and scripts/test create.
+	# shellcheck source=scripts/deps.sh
+	. "$top_srcdir/scripts/deps.sh"
+	deps_user >/dev/null || hard_error "no system user sslvpnd and cannot create it"
 	TMPD=$(mktemp -d "${TMPDIR:-/tmp}/sslvpnd-$T_NAME.XXXXXX") || hard_error "mktemp"
 	trap cleanup EXIT
 	trap 'exit 130' INT
@@ -427,7 +438,7 @@ start_sslvpnd() {
 	# (tests/unit/libssl-compat.sh).
 	"${LIB_LAUNCH[@]}" ip netns exec "$NS_SRV" \
 		env ${SSLVPND_LIBSSL_DIR:+LD_LIBRARY_PATH="$SSLVPND_LIBSSL_DIR"} \
-		"$SSLVPND" -f --state-dir "$STATE" \
+		"${LIB_STRACE[@]}" "$SSLVPND" -f --state-dir "$STATE" \
 		--pid-file "$TMPD/sslvpnd.pid" "$@" >>"$SRV_LOG" 2>&1 </dev/null &
 	SRV_PID=$!
 	track_pid "$SRV_PID"

@@ -122,8 +122,10 @@ static void eq_policies(const struct sslvpnd_config *a, const struct sslvpnd_con
 static void eq_config(const struct sslvpnd_config *a, const struct sslvpnd_config *b)
 {
 	struct cfg_ssl sa = a->ssl, sb = b->ssl; /* without the lines */
+	struct cfg_general ga = a->general, gb = b->general;
 
-	EQ_FLAT(a->general, b->general, "general");
+	ga.user_line = ga.group_line = gb.user_line = gb.group_line = 0;
+	EQ_FLAT(ga, gb, "general");
 	EQ_FLAT(a->logging, b->logging, "logging");
 	memset(sa.cipher_line, 0, sizeof(sa.cipher_line));
 	memset(sb.cipher_line, 0, sizeof(sb.cipher_line));
@@ -177,6 +179,28 @@ START_TEST(test_embedded_default)
 END_TEST
 
 /* @STATE_DIR@ follows --state-dir, else general.state-dir. */
+/* main names the line of general.user/group when the account is missing
+ * (src/main/reload.c); 0 = the default (sslvpnd) applies. */
+START_TEST(test_run_user_lines)
+{
+	struct cfg_errors errs;
+	struct sslvpnd_config *cfg = NULL;
+
+	ck_assert_int_eq(config_load_string("general = {\n  workers = 1;\n"
+					    "  user = \"vpnw\";\n  group = \"vpng\";\n};\n",
+					    T_NAME, T_STATE, &cfg, &errs), 0);
+	ck_assert_str_eq(cfg->general.user, "vpnw");
+	ck_assert_int_eq(cfg->general.user_line, 3);
+	ck_assert_int_eq(cfg->general.group_line, 4);
+	config_free(cfg);
+	ck_assert_int_eq(config_load_string("", T_NAME, T_STATE, &cfg, &errs), 0);
+	ck_assert_str_eq(cfg->general.user, "sslvpnd");
+	ck_assert_str_eq(cfg->general.group, "sslvpnd");
+	ck_assert_int_eq(cfg->general.user_line, 0);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_state_dir)
 {
 	struct cfg_errors errs;
@@ -290,7 +314,7 @@ START_TEST(test_implicit_objects)
 		ck_assert_int_eq(gp->attr[i].state, GP_UNSET);
 	ck_assert_uint_eq(cfg->n_interfaces, 0);
 	ck_assert_int_eq(cfg->general.workers, 0);
-	ck_assert_str_eq(cfg->general.user, "nobody");
+	ck_assert_str_eq(cfg->general.user, "sslvpnd");
 	ck_assert_int_eq(cfg->general.cookie_timeout, 300);
 	ck_assert_int_eq(cfg->logging.facility, LOG_LOCAL4);
 	ck_assert_str_eq(cfg->ssl.server_version, "tlsv1");
@@ -1398,6 +1422,7 @@ static Suite *config_suite(void)
 
 	tcase_add_test(core, test_embedded_default);
 	tcase_add_test(core, test_state_dir);
+	tcase_add_test(core, test_run_user_lines);
 	tcase_add_test(core, test_example_file);
 	tcase_add_test(core, test_missing_file);
 	tcase_add_test(core, test_include);
