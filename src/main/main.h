@@ -186,6 +186,10 @@ uint64_t reload_worker_fp(const struct sslvpnd_config *cfg);
 void proc_respawn_down(struct mainctx *m);
 /* reload_tick: frees retired pools whose last lease ended. */
 void reload_tick(struct mainctx *m);
+/* reload_retire_pool: a pool a reload replaced (v6: an IPv6 pool) is freed
+ * now when no lease is live, else kept on m->retired (100515 for IPv4)
+ * until reload_tick sees its last lease end. */
+void reload_retire_pool(struct mainctx *m, struct pool *p, int v6);
 /* reload_notify: sd_notify(3) without libsystemd: state ("READY=1", ...)
  * as one datagram to $NOTIFY_SOCKET; a no-op when it is not set. */
 void reload_notify(const char *state);

@@ -167,7 +167,7 @@ static struct pool **pools_prepare(struct mainctx *m, const struct sslvpnd_confi
 	return np;
 }
 
-static void retire(struct mainctx *m, struct pool *p)
+void reload_retire_pool(struct mainctx *m, struct pool *p, int v6)
 {
 	char n[24];
 	struct pool **r;
@@ -179,11 +179,14 @@ static void retire(struct mainctx *m, struct pool *p)
 	r = realloc(m->retired, (m->n_retired + 1) * sizeof(*r));
 	if (!r) {
 		/* Cannot track it: leak it rather than free live leases. */
-		log_warnx("ip local pool %s: out of memory retiring it", pool_name(p));
+		log_warnx("%s local pool %s: out of memory retiring it", v6 ? "ipv6" : "ip",
+			  pool_name(p));
 		return;
 	}
 	m->retired = r;
 	m->retired[m->n_retired++] = p;
+	if (v6)
+		return;
 	snprintf(n, sizeof(n), "%zu", pool_in_use(p));
 	log_event(LM_POOL_RETIRED, pool_name(p), n);
 }
@@ -214,7 +217,7 @@ static void pools_commit(struct mainctx *m, const struct sslvpnd_config *next,
 		for (size_t i = 0; i < next->n_pools && !kept; i++)
 			kept = reused[i] && np[i] == m->pools[j];
 		if (!kept && m->pools[j])
-			retire(m, m->pools[j]);
+			reload_retire_pool(m, m->pools[j], 0);
 	}
 	free(m->pools);
 	m->pools = np;

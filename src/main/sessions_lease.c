@@ -150,24 +150,6 @@ static void move_leases6(struct mainctx *m, struct pool *old, struct pool **np, 
 	}
 }
 
-/* Onto m->retired (reload.c frees it once its last lease ended). */
-static void retire6(struct mainctx *m, struct pool *p)
-{
-	struct pool **r;
-
-	if (pool_in_use(p) == 0) {
-		pool_free(p);
-		return;
-	}
-	r = realloc(m->retired, (m->n_retired + 1) * sizeof(*r));
-	if (!r) {
-		log_warnx("ipv6 local pool %s: out of memory retiring it", pool_name(p));
-		return; /* leaked, never freed under live leases */
-	}
-	m->retired = r;
-	m->retired[m->n_retired++] = p;
-}
-
 void sessions_pools6_reload(struct mainctx *m, const struct sslvpnd_config *next)
 {
 	struct pool **np = calloc(next->n_pools6 + 1, sizeof(*np));
@@ -196,7 +178,7 @@ void sessions_pools6_reload(struct mainctx *m, const struct sslvpnd_config *next
 		if (!m->pools6[j])
 			continue;
 		move_leases6(m, m->pools6[j], np, next->n_pools6);
-		retire6(m, m->pools6[j]);
+		reload_retire_pool(m, m->pools6[j], 1);
 	}
 	free(m->pools6);
 	m->pools6 = np;
