@@ -54,6 +54,7 @@ enum {
 	ACLF_DENY_FIRST = 1, /* same value as IPC_FILTER_DENY_FIRST */
 	ACLF_EXT_MAX = 8,    /* IPv6 extension headers walked at most */
 	ACLF_NAMES_MAX = 512,
+	ACLF_LISTS_MAX = 32,         /* access lists in one filter */
 };
 
 /* One entry of a filter as main sends it to a worker (TUNNEL_REP): the
@@ -81,6 +82,11 @@ long aclfilter_gather(const struct sslvpnd_config *cfg, const char *names,
  * reason in err. */
 struct aclfilter *aclfilter_build(const char *names, const struct aclfilter_entry *e,
 				  size_t n, unsigned flags, char *err, size_t errlen);
+
+/* aclfilter_lists / aclfilter_list: how many access lists f names, and
+ * the i-th ("" past the end). */
+size_t aclfilter_lists(const struct aclfilter *f);
+const char *aclfilter_list(const struct aclfilter *f, size_t i);
 
 /* aclfilter_compile: the access lists named in names (space separated,
  * evaluated in that order as one list) from cfg.  flags: ACLF_DENY_FIRST

@@ -89,6 +89,18 @@ int ipc_send(int sock, enum ipc_type type, uint32_t seq, const void *payload,
 int ipc_recv(int sock, enum ipc_dir receiver, struct ipc_hdr *hdr, void *buf,
 	     size_t cap, int *fd);
 
+/* Messages kept in memory (the worker's configuration in a memfd), framed
+ * as on a channel: header + payload, one after the other.
+ * ipc_frame_hdr: the header of a message of type with len payload bytes.
+ * ipc_frame_next: the next message from r (read position advances): 1 with
+ * hdr and *payload set, 0 at the end, -1 when it breaks its row (unknown
+ * type, wrong direction for receiver, too long, a row that needs a
+ * descriptor, cut short) - the checks ipc_recv makes. */
+void ipc_frame_hdr(uint8_t out[IPC_HDR_LEN], enum ipc_type type, uint32_t len);
+struct rbuf;
+int ipc_frame_next(struct rbuf *r, enum ipc_dir receiver, struct ipc_hdr *hdr,
+		   const uint8_t **payload);
+
 /* ---- payloads ---- */
 
 /* How far a connection got, for the handshake metrics: past the TLS
@@ -156,6 +168,11 @@ enum ipc_close_reason {
 };
 
 enum { IPC_HELLO_MAX = 2048 };
+
+/* The worker's configuration (WORKER_CONFIG, WCFG_*; include/sslvpnd/wcfg.h). */
+enum { WCFG_DER_PIECE = 16384, WCFG_KEY_MAX = 16384 };
+enum wcfg_name_kind { WCFG_NAME_PATH = 1, WCFG_NAME_ALIAS = 2 };
+enum wcfg_der_kind { WCFG_DER_ID = 1, WCFG_DER_CHAIN, WCFG_DER_CA, WCFG_DER_CRL };
 
 /* DTLS_HELLO: main read a ClientHello for the session's DTLS id from a new
  * peer address; the fd is a UDP socket bound to the same local address and

@@ -19,31 +19,17 @@ struct cfg_snapshot {
 	uint64_t fingerprint;        /* snapshot_fingerprint(cfg) */
 };
 
-/* A worker that loaded a configuration other than main's snapshot (the
- * file changed after main loaded it) exits with this status (EX_CONFIG). */
-enum { SNAPSHOT_EXIT_CHANGED = 78 };
-
 /* snapshot_new: wrap cfg (ownership moves to the snapshot) with one
  * reference.  NULL when cfg is NULL or allocation fails (cfg is then
  * freed, so the caller never leaks it). */
 struct cfg_snapshot *snapshot_new(struct sslvpnd_config *cfg, uint32_t gen);
 
 /* snapshot_fingerprint: a 64-bit FNV-1a hash of the effective
- * configuration as config_dump prints it.  Workers load the file
- * themselves; comparing fingerprints tells them they loaded what main
- * validated.  Not a security check (the file is root's).  0 when the dump
- * cannot be made. */
+ * configuration as config_dump prints it: main tells an unchanged file
+ * from an edited one when it reads the file again (msecmod.c, for the
+ * users' hashes after a secmod restart).  Not a security check (the file
+ * is root's).  0 when the dump cannot be made. */
 uint64_t snapshot_fingerprint(const struct sslvpnd_config *cfg);
-
-/* snapshot_worker_fingerprint: as snapshot_fingerprint, over only the
- * sections a worker reads (everything but the ones main alone decides
- * with: pools, access lists, time ranges, group policies, certificate
- * maps, users, DAP records).  Equal values: workers loaded from either
- * configuration serve new connections the same way, so a reload needs no
- * new worker generation (file contents behind trustpoints aside: the
- * caller adds those).  A section a worker starts to read must leave
- * snapshot.c's main-only list.  0 when the dump cannot be made. */
-uint64_t snapshot_worker_fingerprint(const struct sslvpnd_config *cfg);
 
 /* snapshot_fnv: FNV-1a of len bytes continuing from h (start with
  * SNAPSHOT_FNV_INIT). */

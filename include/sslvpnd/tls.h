@@ -23,6 +23,7 @@
 #include <openssl/x509.h>
 
 #include "sslvpnd/config.h"
+#include "sslvpnd/tlsmat.h"
 
 #define TLS_TEMP_SUBJECT_RSA "CN=ASA Temporary Self Signed Certificate"
 #define TLS_TEMP_SUBJECT_EC TLS_TEMP_SUBJECT_RSA
@@ -94,7 +95,22 @@ int tls_global_init(void);
 int tls_identity_temporary(const char *state_dir, X509 **cert, EVP_PKEY **key,
 			   int *generated, char *err, size_t errlen);
 
-/* tls_server_new: build the context of interface ifc from cfg: identity
+/* tls_material_gather (main only: reads the trustpoint files, makes the
+ * temporary identities unless dry): the TLS material of every interface of
+ * cfg, or of interface only when not NULL (then ifaces[0]).  dry: the
+ * configuration check; nothing is generated, identities still to be
+ * generated are left out.  Returns 0, or -1 with err filled (names the
+ * trustpoint and file at fault); m is the caller's to tls_material_free. */
+int tls_material_gather(const struct sslvpnd_config *cfg, const struct cfg_interface *only,
+			int dry, struct tls_material *m, char *err, size_t errlen);
+
+/* tls_server_assemble: the context of interface iface of m (workers; main
+ * through tls_server_new): protocol settings and cipher lists, identities,
+ * CA store and CRLs, SNI contexts.  Opens no file.  NULL with err filled. */
+struct tls_server *tls_server_assemble(const struct tls_material *m, size_t iface,
+				       char *err, size_t errlen);
+
+/* tls_server_new: gather + assemble the context of interface ifc: identity
  * (trustpoints or temporary), CA store (every CA trustpoint), verify mode,
  * cipher lists and minimum version from cfg->ssl, session-id context,
  * client-hello callback.  Returns NULL with err filled (names the trustpoint

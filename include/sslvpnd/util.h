@@ -12,6 +12,10 @@
 
 /* strlcpy semantics: always NUL-terminates when cap > 0; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t cap);
+/* util_path_eq: two request paths name the same group-url: compared
+ * case-sensitively (as the ASA does), without a query and trailing
+ * slashes ("/phone/" = "/phone", "/" stays "/"). */
+int util_path_eq(const char *a, const char *b);
 /* Hex encode n bytes into dst (2n+1 bytes), upper or lower case. */
 void util_hex(char *dst, const uint8_t *src, size_t n, int upper);
 /* Hex decode exactly 2*n hex digits; returns 0 or -1 on a bad digit/length. */

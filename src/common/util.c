@@ -253,3 +253,19 @@ void util_wait_status(int status, char *buf, size_t len)
 	else
 		snprintf(buf, len, "status 0x%x", status);
 }
+
+static size_t path_len(const char *p)
+{
+	size_t n = strcspn(p, "?");
+
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	return n;
+}
+
+int util_path_eq(const char *a, const char *b)
+{
+	size_t la = path_len(a), lb = path_len(b);
+
+	return la == lb && memcmp(a, b, la) == 0;
+}

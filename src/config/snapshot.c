@@ -38,34 +38,14 @@ uint64_t snapshot_fnv(uint64_t h, const void *p, size_t len)
 	return h;
 }
 
-/* Top-level sections only main reads (workers never look at them). */
-static const char *const main_only[] = {
-	"ip_local_pools", "ipv6_local_pools", "access_lists", "time_ranges",
-	"group_policies", "certificate_maps", "users", "dynamic_access_policy_records",
-	"bans",
-};
-
-static int main_only_section(const char *line)
-{
-	for (size_t i = 0; i < sizeof(main_only) / sizeof(main_only[0]); i++) {
-		size_t n = strlen(main_only[i]);
-
-		if (!strncmp(line, main_only[i], n) && (line[n] == ' ' || line[n] == '='))
-			return 1;
-	}
-	return 0;
-}
-
-/* The dump without comment lines, whole or without the main-only
- * sections: a section starts with its key in column 0 and runs to the next
- * line that starts with a letter. */
-static uint64_t dump_hash(const struct sslvpnd_config *cfg, int workers_only)
+/* The dump without comment lines. */
+static uint64_t dump_hash(const struct sslvpnd_config *cfg)
 {
 	uint64_t h = SNAPSHOT_FNV_INIT;
 	char *text = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&text, &len);
-	int rc, skip = 0;
+	int rc;
 
 	if (!fp)
 		return 0;
@@ -78,10 +58,8 @@ static uint64_t dump_hash(const struct sslvpnd_config *cfg, int workers_only)
 		nl = memchr(line, '\n', (size_t)(text + len - line));
 		if (!nl)
 			nl = text + len;
-		if ((*line >= 'a' && *line <= 'z') || (*line >= 'A' && *line <= 'Z'))
-			skip = workers_only && main_only_section(line);
 		/* Comments (the header names the file) are not configuration. */
-		if (!skip && *line != '#')
+		if (*line != '#')
 			h = snapshot_fnv(h, line, (size_t)(nl - line) + (nl < text + len));
 	}
 	free(text);
@@ -90,12 +68,7 @@ static uint64_t dump_hash(const struct sslvpnd_config *cfg, int workers_only)
 
 uint64_t snapshot_fingerprint(const struct sslvpnd_config *cfg)
 {
-	return dump_hash(cfg, 0);
-}
-
-uint64_t snapshot_worker_fingerprint(const struct sslvpnd_config *cfg)
-{
-	return dump_hash(cfg, 1);
+	return dump_hash(cfg);
 }
 
 struct cfg_snapshot *snapshot_ref(struct cfg_snapshot *s)

@@ -181,3 +181,30 @@ int ipc_recv(int sock, enum ipc_dir receiver, struct ipc_hdr *hdr, void *buf,
 	explicit_bzero(raw, (size_t)n);
 	return 1;
 }
+
+void ipc_frame_hdr(uint8_t out[IPC_HDR_LEN], enum ipc_type type, uint32_t len)
+{
+	struct wbuf w;
+
+	wbuf_init(&w, out, IPC_HDR_LEN);
+	wbuf_put_u16(&w, (uint16_t)type);
+	wbuf_put_u16(&w, 0);
+	wbuf_put_u32(&w, len);
+	wbuf_put_u32(&w, 0);
+}
+
+int ipc_frame_next(struct rbuf *r, enum ipc_dir receiver, struct ipc_hdr *hdr,
+		   const uint8_t **payload)
+{
+	if (rbuf_left(r) == 0 && rbuf_ok(r) == 0)
+		return 0;
+	rbuf_get_u16(r, &hdr->type);
+	rbuf_get_u16(r, &hdr->flags);
+	rbuf_get_u32(r, &hdr->len);
+	rbuf_get_u32(r, &hdr->seq);
+	if (rbuf_ok(r) || hdr->len > rbuf_left(r) ||
+	    !permitted((enum ipc_type)hdr->type, receiver, hdr->len, 0))
+		return -1;
+	*payload = rbuf_peek(r, hdr->len);
+	return *payload || hdr->len == 0 ? 1 : -1;
+}

@@ -207,6 +207,18 @@ static int check_interfaces(struct mainctx *m)
 	return 0;
 }
 
+/* What the workers are told (mwcfg.c), once the identities exist. */
+static int make_worker_config(struct mainctx *m)
+{
+	char err[512];
+
+	if (mwcfg_build(m->cfg, &m->wcfg, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* The sandbox root of the workers and secmod: an empty directory owned by
  * root, mode 0555, so a sandboxed process finds nothing and can create
  * nothing there.  A stray file in it is refused rather than exposed. */
@@ -418,7 +430,8 @@ static int run(struct mainctx *m, const struct opts *o)
 	m->loop = ev_default_loop(EVFLAG_AUTO);
 	if (tls_global_init() < 0 || prepare_state(m) < 0 || make_pools(m) < 0)
 		return 1;
-	m->worker_fp = reload_worker_fp(m->cfg);
+	if (make_worker_config(m) < 0)
+		return 1;
 	m->net = net_new();
 	if (!m->net)
 		return 1;

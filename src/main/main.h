@@ -11,6 +11,7 @@
 #include <ev.h>
 
 #include "sslvpnd/config.h"
+#include "mwcfg.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/policy.h"
 #include "sslvpnd/dap.h"
@@ -96,7 +97,8 @@ struct mainctx {
 	struct cfg_snapshot *snap;     /* current snapshot (reload.c) */
 	struct cfg_snapshot *listen_snap; /* the one the listeners point into */
 	uint32_t worker_gen;           /* generation new connections go to */
-	uint64_t worker_fp;            /* reload_worker_fp of what it loaded */
+	struct mwcfg wcfg;             /* what the workers of worker_gen are told
+					* (mwcfg.c); a restart gets the same */
 	struct pool **retired;         /* pools of earlier snapshots still leasing */
 	size_t n_retired;
 	const char *config_path;  /* NULL = embedded default */
@@ -175,14 +177,9 @@ struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int 
  * and their tunnels keep theirs), reconciles the pools, writes a summary to
  * out and returns 0.  Logs 100510 / 100511 + 100512 per error. */
 int reload_run(struct mainctx *m, FILE *out);
-/* reload_worker_fp: what a worker loads from cfg: the worker sections of
- * the configuration and the files behind its trustpoints and in the state
- * directory (path, inode, size, times).  Equal: no new worker generation
- * is needed. */
-uint64_t reload_worker_fp(const struct sslvpnd_config *cfg);
 /* proc_respawn_down: start at once every worker of the current generation
  * that is down waiting for its restart timer (after a reload that keeps
- * the workers: the file they will load is main's again). */
+ * the workers). */
 void proc_respawn_down(struct mainctx *m);
 /* reload_tick: frees retired pools whose last lease ended. */
 void reload_tick(struct mainctx *m);

@@ -24,7 +24,7 @@
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 
-enum { WORKER_TUN_MTU = 1500, RESTART_BACKOFF_MS = 1000, CONFIG_CHANGED_RETRY_S = 10 };
+enum { WORKER_TUN_MTU = 1500, RESTART_BACKOFF_MS = 1000 };
 
 static void on_worker_msg_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents);
@@ -42,7 +42,7 @@ static size_t worker_count(const struct sslvpnd_config *cfg)
 
 static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
 {
-	char id[16], dbg[16], fp[24];
+	char id[16], dbg[16];
 	const char *argv[20];
 	int a = 0;
 
@@ -67,18 +67,10 @@ static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
 	argv[a++] = "sslvpnd-worker";
 	argv[a++] = "--id";
 	argv[a++] = id;
-	if (m->config_path) {
-		argv[a++] = "-c";
-		argv[a++] = m->config_path;
-	}
-	argv[a++] = "--state-dir";
-	argv[a++] = m->cfg->general.state_dir;
+	/* No configuration path: main tells the worker its configuration
+	 * (WORKER_CONFIG, spawn) and the worker reads no file. */
 	argv[a++] = "-d";
 	argv[a++] = dbg;
-	/* What main validated: the worker refuses a file changed since. */
-	snprintf(fp, sizeof(fp), "%016llx", (unsigned long long)m->snap->fingerprint);
-	argv[a++] = "--config-fp";
-	argv[a++] = fp;
 	if (m->foreground)
 		argv[a++] = "-f";
 	argv[a] = NULL;
@@ -122,6 +114,11 @@ static int spawn(struct mainctx *m, struct worker_proc *w)
 	ev_child_init(&w->child, on_child_cb, pid, 0);
 	w->child.data = w;
 	ev_child_start(m->loop, &w->child);
+
+	/* Its configuration first (the worker waits for it, then sets up
+	 * and enters the sandbox); then its tun device. */
+	if (mwcfg_send(&m->wcfg, w->sock) < 0)
+		log_warn("worker %u: cannot send its configuration", w->id);
 
 	struct ipc_tun_fd t = { .mtu = WORKER_TUN_MTU };
 
@@ -401,15 +398,6 @@ static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 			log_warnx("worker %s (pid %s) of configuration generation %u ended: %s",
 				  ids, pids, w->gen, why);
 		release_slot(w);
-		return;
-	}
-	if (WIFEXITED(cw->rstatus) && WEXITSTATUS(cw->rstatus) == SNAPSHOT_EXIT_CHANGED) {
-		/* Respawning every second would not help until the file is
-		 * reloaded or restored; the other workers serve meanwhile. */
-		log_event(LM_WORKER_CONFIG_CHANGED, ids, m->cfg->source);
-		ev_timer_stop(loop, &w->restart);
-		ev_timer_set(&w->restart, CONFIG_CHANGED_RETRY_S, 0.);
-		ev_timer_start(loop, &w->restart);
 		return;
 	}
 	log_event(LM_WORKER_DIED, ids, pids, why);

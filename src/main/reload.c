@@ -8,15 +8,15 @@
  *   - New logins are decided under it; each session keeps a reference to
  *     the snapshot it was admitted under, and its reconnects (CONNECT)
  *     get their parameters from that one (sessions.c).
- *   - Workers load the file themselves (as root, before dropping
- *     privileges, so they can read key files).  When anything they load
- *     changed (their configuration sections, or the files behind the
- *     trustpoints: reload_worker_fp), a new worker generation starts for
- *     new connections; the earlier one keeps every TLS and DTLS connection
- *     it holds and stops when the last one closed (proc.c).  Otherwise
- *     (policies, pools, users, ACLs, DAP) the running workers stay.  Every
- *     worker checks that the file it loaded is the snapshot main runs
- *     (--config-fp), so a crash restart never serves an unvalidated edit.
+ *   - Workers read no file: main builds what they are told (mwcfg.c:
+ *     interfaces, TLS material read from the trustpoint files here, ssl
+ *     lists, limits, group-url paths and aliases, logging).  When its
+ *     encoding differs from the running generation's (SHA-256), a new
+ *     worker generation starts for new connections; the earlier one keeps
+ *     every TLS and DTLS connection it holds and stops when the last one
+ *     closed (proc.c).  Otherwise (policies, pools, users, ACLs, DAP) the
+ *     running workers stay.  A crashed worker restarts with its
+ *     generation's configuration, held by main: no file is read again.
  *   - Pools are matched by name: an unchanged pool is kept as it is; a
  *     changed one is rebuilt and the leases that still fit move over with
  *     the same address; a removed pool, and the leases that no longer fit,
@@ -238,65 +238,6 @@ void reload_tick(struct mainctx *m)
 	}
 }
 
-/* ---- what workers load */
-
-static uint64_t hash_stat(uint64_t h, const char *path)
-{
-	struct stat st;
-	int e = 0;
-
-	h = snapshot_fnv(h, path, strlen(path) + 1);
-	if (stat(path, &st) < 0) {
-		e = errno;
-		return snapshot_fnv(h, &e, sizeof(e));
-	}
-	h = snapshot_fnv(h, &st.st_dev, sizeof(st.st_dev));
-	h = snapshot_fnv(h, &st.st_ino, sizeof(st.st_ino));
-	h = snapshot_fnv(h, &st.st_size, sizeof(st.st_size));
-	h = snapshot_fnv(h, &st.st_mtim, sizeof(st.st_mtim));
-	return snapshot_fnv(h, &st.st_ctim, sizeof(st.st_ctim));
-}
-
-/* A file, or a directory and the files in it (CA directories). */
-static uint64_t hash_path(uint64_t h, const char *path)
-{
-	struct dirent **list = NULL;
-	char sub[CFG_PATH_MAX * 2];
-	int n;
-
-	if (!path[0])
-		return h;
-	h = hash_stat(h, path);
-	n = scandir(path, &list, NULL, alphasort);
-	for (int i = 0; i < n; i++) {
-		if (list[i]->d_name[0] != '.') {
-			snprintf(sub, sizeof(sub), "%s/%s", path, list[i]->d_name);
-			h = hash_stat(h, sub);
-		}
-		free(list[i]);
-	}
-	free(list);
-	return h;
-}
-
-uint64_t reload_worker_fp(const struct sslvpnd_config *cfg)
-{
-	uint64_t h = snapshot_worker_fingerprint(cfg);
-	char dir[CFG_PATH_MAX + 16];
-
-	for (size_t i = 0; i < cfg->n_trustpoints; i++) {
-		const struct cfg_trustpoint *tp = &cfg->trustpoints[i];
-
-		h = hash_path(h, tp->certificate);
-		h = hash_path(h, tp->key);
-		h = hash_path(h, tp->crl);
-	}
-	snprintf(dir, sizeof(dir), "%s/identity", cfg->general.state_dir);
-	h = hash_path(h, dir);
-	snprintf(dir, sizeof(dir), "%s/trust", cfg->general.state_dir);
-	return hash_path(h, dir);
-}
-
 /* ---- the reload */
 
 static void report_errors(struct mainctx *m, const struct cfg_errors *errs, FILE *out)
@@ -359,38 +300,55 @@ static int start_workers(struct mainctx *m, int fresh, char *err, size_t errlen)
 static int swap_in(struct mainctx *m, struct sslvpnd_config *next, int *fresh,
 		   struct cfg_errors *errs)
 {
-	char *reused = calloc(next->n_pools + 1, 1), err[200], source[CFG_PATH_MAX];
+	char *reused = calloc(next->n_pools + 1, 1), err[512], source[CFG_PATH_MAX];
 	struct pool **np = reused ? pools_prepare(m, next, reused, errs) : NULL;
 	struct cfg_snapshot *old = m->snap, *snap;
 	struct sslvpnd_config *old_cfg = m->cfg;
 	size_t n_pools = next->n_pools;
-	uint64_t wfp = reload_worker_fp(next);
+	struct mwcfg wcfg, old_wcfg = m->wcfg;
 
-	*fresh = wfp != m->worker_fp;
 	util_strlcpy(source, next->source, sizeof(source));
+	if (np && mwcfg_build(next, &wcfg, err, sizeof(err)) < 0) {
+		snapshot_error(errs, source, 0, "%s", err);
+		config_free(next);
+		pools_discard(np, reused, n_pools);
+		free(reused);
+		return -1;
+	}
+	/* A new generation exactly when what the workers are told changed. */
+	*fresh = np && !mwcfg_same(&wcfg, &m->wcfg);
 	snap = np ? snapshot_new(next, old->gen + 1) : NULL;  /* frees next on failure */
 	if (!snap) {
 		if (np || !reused)
 			snapshot_error(errs, source, 0, "out of memory");
 		if (!np)
 			config_free(next);
+		else
+			mwcfg_free(&wcfg);
 		pools_discard(np, reused, n_pools);
 		free(reused);
 		return -1;
 	}
 	m->snap = snap;
 	m->cfg = next;
+	if (*fresh)
+		m->wcfg = wcfg;
 	if (start_workers(m, *fresh, err, sizeof(err)) < 0) {
 		m->snap = old;
 		m->cfg = old_cfg;
+		m->wcfg = old_wcfg;
+		mwcfg_free(&wcfg);
 		snapshot_error(errs, source, 0, "%s", err);
 		pools_discard(np, reused, n_pools);
 		free(reused);
 		snapshot_unref(snap);
 		return -1;
 	}
+	/* the running generation's, or an identical one */
 	if (*fresh)
-		m->worker_fp = wfp;
+		mwcfg_free(&old_wcfg);
+	else
+		mwcfg_free(&wcfg);
 	/* pools_commit compares against the old configuration's names. */
 	m->cfg = old_cfg;
 	pools_commit(m, next, np, reused);

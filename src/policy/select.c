@@ -11,26 +11,10 @@
 #include <strings.h>
 
 #include "sslvpnd/policy.h"
+#include "sslvpnd/util.h"
 
 /* Length of path without a query and without trailing slashes ("/" stays):
  * "/phone" and "/phone/" name the same group-url. */
-static size_t path_len(const char *p)
-{
-	size_t n = strcspn(p, "?");
-
-	while (n > 1 && p[n - 1] == '/')
-		n--;
-	return n;
-}
-
-/* Case-sensitive, as the ASA compares group-url paths. */
-static int path_eq(const char *a, const char *b)
-{
-	size_t la = path_len(a), lb = path_len(b);
-
-	return la == lb && memcmp(a, b, la) == 0;
-}
-
 /* Strip IPv6 brackets so "[2001:db8::1]" equals "2001:db8::1". */
 static void host_span(const char *h, const char **start, size_t *len)
 {
@@ -65,7 +49,7 @@ static int url_matches(const struct cfg_group_url *u, const char *host,
 		return 0;
 	if (u->port != 0 && u->port != port)
 		return 0;
-	return host_eq(u->host, host) && path_eq(u->path, path);
+	return host_eq(u->host, host) && util_path_eq(u->path, path);
 }
 
 static int list_has(const struct cfg_name_list *l, const char *s)
@@ -149,12 +133,12 @@ int policy_path_known(const struct sslvpnd_config *cfg, const char *path)
 
 	if (path == NULL)
 		return 0;
-	if (path_eq(path, "/"))
+	if (util_path_eq(path, "/"))
 		return 1;
 	for (i = 0; i < cfg->n_tunnel_groups; i++) {
 		tg = &cfg->tunnel_groups[i];
 		for (j = 0; j < tg->n_urls && j < CFG_LIST_MAX; j++)
-			if (tg->urls[j].enabled && path_eq(tg->urls[j].path, path))
+			if (tg->urls[j].enabled && util_path_eq(tg->urls[j].path, path))
 				return 1;
 	}
 	return 0;

@@ -1022,11 +1022,22 @@ static X509 *crl_signer(X509_CRL *crl, STACK_OF(X509) *certs)
 	return NULL;
 }
 
+/* The CRLs added, for the material sent to workers (tlsgather.c). */
+static int crl_keep(struct ca_anchors *a, X509_CRL *crl)
+{
+	if (!a->crls && !(a->crls = sk_X509_CRL_new_null()))
+		return -1;
+	if (!sk_X509_CRL_push(a->crls, crl))
+		return -1;
+	X509_CRL_up_ref(crl);
+	return 0;
+}
+
 /* A CRL must be signed by a certificate of its own trustpoint: otherwise
  * the revocation check would silently never apply to it. */
 static int add_crls(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
-		    X509_STORE *store, STACK_OF(X509_NAME) *issuers, char *err,
-		    size_t errlen)
+		    X509_STORE *store, STACK_OF(X509_NAME) *issuers,
+		    struct ca_anchors *anchors, char *err, size_t errlen)
 {
 	STACK_OF(X509_CRL) *crls = sk_X509_CRL_new_null();
 	char when[64], msg[CFG_PATH_MAX + 160];
@@ -1049,6 +1060,8 @@ static int add_crls(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
 			 !sk_X509_NAME_push(issuers, X509_NAME_dup(iss)))
 			rc = fail_ssl(err, errlen, "trustpoint %s: CRL %s",
 				      tp->name, tp->crl);
+		else if (anchors && crl_keep(anchors, crl) < 0)
+			rc = fail(err, errlen, "out of memory");
 		if (rc == 0 && next && X509_cmp_current_time(next) <= 0) {
 			time_str(next, when, sizeof(when));
 			snprintf(msg, sizeof(msg),
@@ -1086,15 +1099,6 @@ static int anchor_add(struct ca_anchors *a, const struct cfg_trustpoint *tp,
 	return 0;
 }
 
-void ca_anchors_free(struct ca_anchors *a)
-{
-	while (a->n > 0)
-		X509_free(a->v[--a->n].cert);
-	free(a->v);
-	a->v = NULL;
-	a->cap = 0;
-}
-
 static int add_ca_trustpoint(const struct cfg_trustpoint *tp, X509_STORE *store,
 			     STACK_OF(X509_NAME) *issuers,
 			     struct ca_anchors *anchors, char *err,
@@ -1114,7 +1118,7 @@ static int add_ca_trustpoint(const struct cfg_trustpoint *tp, X509_STORE *store,
 			 anchor_add(anchors, tp, sk_X509_value(certs, i)) < 0)
 			rc = fail(err, errlen, "out of memory");
 	if (rc == 0 && tp->crl[0])
-		rc = add_crls(tp, certs, store, issuers, err, errlen);
+		rc = add_crls(tp, certs, store, issuers, anchors, err, errlen);
 	sk_X509_pop_free(certs, X509_free);
 	return rc;
 }
@@ -1132,7 +1136,7 @@ int identity_crl_check(const struct cfg_trustpoint *tp, STACK_OF(X509) *certs,
 	int rc;
 
 	if (store && issuers)
-		rc = add_crls(tp, certs, store, issuers, err, errlen);
+		rc = add_crls(tp, certs, store, issuers, NULL, err, errlen);
 	else
 		rc = fail(err, errlen, "out of memory");
 	sk_X509_NAME_pop_free(issuers, X509_NAME_free);

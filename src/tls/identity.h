@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 
 #include "sslvpnd/config.h"
@@ -90,6 +91,7 @@ struct ca_anchor {
 struct ca_anchors {
 	struct ca_anchor *v;
 	size_t n, cap;
+	STACK_OF(X509_CRL) *crls; /* identity_ca_store: the CRLs it added */
 };
 
 int identity_ca_store(const struct sslvpnd_config *cfg, X509_STORE *store,
@@ -98,5 +100,25 @@ int identity_ca_store(const struct sslvpnd_config *cfg, X509_STORE *store,
 
 /* ca_anchors_free: release what identity_ca_store put in anchors. */
 void ca_anchors_free(struct ca_anchors *a);
+
+/* Cisco clients do not cope with TLS 1.3 (ocserv#318); AES-SHA stays at the
+ * end for phones that have nothing else. */
+#define DEFAULT_TLS12_CIPHERS                                          \
+	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"     \
+	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:" \
+	"AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:AES128-SHA"
+/* What a 7962G offers; DTLS 0.9 must then agree with it (phones.md). */
+#define DEFAULT_LEGACY_CIPHERS "AES256-SHA:AES128-SHA"
+
+/* tls_ec_first (tlsctx.c): list with the ECDSA suites moved to the front,
+ * checked by OpenSSL; tls_cipher_or: the configured list or dflt. */
+int tls_ec_first(SSL_CTX *ctx, const char *what, const char *list,
+		 char *out, size_t len, char *err, size_t errlen);
+const char *tls_cipher_or(const char *cfg_list, const char *dflt);
+
+/* tls_fail (tlsctx.c): fills err and appends OpenSSL's reason when it has
+ * one; returns -1. */
+int tls_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

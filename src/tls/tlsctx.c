@@ -20,19 +20,10 @@
 #include "sslvpnd/dtls12.h"
 #include "sslvpnd/dtlsneg.h"
 #include "sslvpnd/log.h"
-#include "sslvpnd/snapshot.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 #include "identity.h"
 
-/* Cisco clients do not cope with TLS 1.3 (ocserv#318); AES-SHA stays at the
- * end for phones that have nothing else. */
-#define DEFAULT_TLS12_CIPHERS                                          \
-	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"     \
-	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:" \
-	"AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:AES128-SHA"
-/* What a 7962G offers; DTLS 0.9 must then agree with it (phones.md). */
-#define DEFAULT_LEGACY_CIPHERS "AES256-SHA:AES128-SHA"
 #define SID_CTX "sslvpnd"
 
 /* The public struct plus what the callbacks need for the life of the
@@ -46,7 +37,6 @@ struct server {
 	struct ca_anchors anchors; /* CA certificates and their trustpoints */
 	struct sni *sni; /* ssl trust-point NAME domain D: one per trustpoint */
 	size_t n_sni;
-	int dry; /* configuration check: read files, generate nothing */
 };
 
 /* The context of an identity trustpoint with domains, switched to when the
@@ -60,11 +50,10 @@ struct sni {
 static int conn_idx = -1; /* SSL ex_data: struct tls_conn_info */
 static int srv_idx = -1; /* SSL_CTX ex_data: struct server */
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+#define fail tls_fail
 
 /* Fills err and appends OpenSSL's reason when it has one. */
-static int fail(char *err, size_t errlen, const char *fmt, ...)
+int tls_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	char why[256];
 	size_t n;
@@ -472,22 +461,11 @@ static int client_hello_cb(SSL *ssl, int *al, void *arg)
 
 /* ---- building the context */
 
-static const struct cfg_trustpoint *
-find_trustpoint(const struct sslvpnd_config *cfg, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_trustpoints; i++)
-		if (!strcmp(cfg->trustpoints[i].name, name))
-			return &cfg->trustpoints[i];
-	return NULL;
-}
-
 /* list with the ECDSA-authenticated suites moved to the front, order kept
  * otherwise: the ASA prefers its EC certificate when the client offers
  * both kinds (CSCuu02848), whatever order the administrator wrote.  Also
  * checks the list, now rather than at the first handshake. */
-static int ec_first(SSL_CTX *ctx, const char *what, const char *list,
+int tls_ec_first(SSL_CTX *ctx, const char *what, const char *list,
 		    char *out, size_t len, char *err, size_t errlen)
 {
 	SSL *probe = SSL_new(ctx);
@@ -527,13 +505,13 @@ static int ec_first(SSL_CTX *ctx, const char *what, const char *list,
 	return 0;
 }
 
-static const char *cipher_or(const char *cfg_list, const char *dflt)
+const char *tls_cipher_or(const char *cfg_list, const char *dflt)
 {
 	return cfg_list[0] ? cfg_list : dflt;
 }
 
 /* ssl server-version: how far down the client-hello callback may go. */
-static int set_versions(struct server *srv, const struct cfg_ssl *ssl,
+static int set_versions(struct server *srv, const char *server_version,
 			char *err, size_t errlen)
 {
 	static const struct {
@@ -548,38 +526,34 @@ static int set_versions(struct server *srv, const struct cfg_ssl *ssl,
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(table); i++) {
-		if (strcmp(ssl->server_version, table[i].name))
+		if (strcmp(server_version, table[i].name))
 			continue;
 		srv->legacy_min = table[i].min;
 		util_strlcpy(srv->server_version,
-			     ssl->server_version[0] ? ssl->server_version :
-						      "tlsv1",
+			     server_version[0] ? server_version : "tlsv1",
 			     sizeof(srv->server_version));
 		return 0;
 	}
 	return fail(err, errlen,
 		    "ssl server-version \"%s\" (tlsv1, tlsv1.1 or tlsv1.2)",
-		    ssl->server_version);
+		    server_version);
 }
 
-static int setup_protocol(struct server *srv, const struct sslvpnd_config *cfg,
+static int setup_protocol(struct server *srv, const struct tls_material *m,
 			  char *err, size_t errlen)
 {
 	SSL_CTX *ctx = srv->pub.ctx;
-	const struct cfg_ssl *ssl = &cfg->ssl;
-	const char *tls12 =
-		cipher_or(ssl->cipher[CFG_TLSV1_2], DEFAULT_TLS12_CIPHERS);
-	const char *tls10 =
-		cipher_or(ssl->cipher[CFG_TLSV1], DEFAULT_LEGACY_CIPHERS);
-
+	const char(*cipher)[CFG_CIPHERS_MAX] = m->cipher;
+	const char *tls12 = tls_cipher_or(cipher[CFG_TLSV1_2], DEFAULT_TLS12_CIPHERS);
+	const char *tls10 = tls_cipher_or(cipher[CFG_TLSV1], DEFAULT_LEGACY_CIPHERS);
 	char ordered[CFG_CIPHERS_MAX];
 
-	if (set_versions(srv, ssl, err, errlen) < 0 ||
-	    ec_first(ctx, "tlsv1", tls10, srv->legacy_ciphers[0],
+	if (set_versions(srv, m->server_version, err, errlen) < 0 ||
+	    tls_ec_first(ctx, "tlsv1", tls10, srv->legacy_ciphers[0],
 		     CFG_CIPHERS_MAX, err, errlen) < 0 ||
-	    ec_first(ctx, "tlsv1_1", cipher_or(ssl->cipher[CFG_TLSV1_1], tls10),
+	    tls_ec_first(ctx, "tlsv1_1", tls_cipher_or(cipher[CFG_TLSV1_1], tls10),
 		     srv->legacy_ciphers[1], CFG_CIPHERS_MAX, err, errlen) < 0 ||
-	    ec_first(ctx, "tlsv1_2", tls12, ordered, sizeof(ordered), err,
+	    tls_ec_first(ctx, "tlsv1_2", tls12, ordered, sizeof(ordered), err,
 		     errlen) < 0)
 		return -1;
 	if (!SSL_CTX_set_cipher_list(ctx, ordered))
@@ -600,106 +574,67 @@ static int setup_protocol(struct server *srv, const struct sslvpnd_config *cfg,
 	return 0;
 }
 
-static void log_generated(const char *owner, const struct identity *id)
+/* ---- the assemble half: material -> SSL_CTX (workers, and main's checks) */
+
+/* Install one identity: its certificate, the chain sent after it and its
+ * private key.  The only place a worker touches a private key. */
+static int use_identity(struct server *srv, const struct tls_mat_id *mid,
+			X509 *cert, STACK_OF(X509) *chain, char *err,
+			size_t errlen)
 {
-	uint8_t sha1[20];
-	char hex[3 * sizeof(sha1)];
+	/* S10: replaced by keyprov_pkey when secmod key ops land */
+	const unsigned char *p = mid->key.p;
+	EVP_PKEY *key = p ? d2i_AutoPrivateKey(NULL, &p, (long)mid->key.n) : NULL;
+	int ok = key && SSL_CTX_use_cert_and_key(srv->pub.ctx, cert, key, chain, 1);
 
-	tls_cert_sha1(id->cert, sha1);
-	util_hex_colon(hex, sha1, sizeof(sha1));
-	log_event(LM_IDENTITY_GENERATED, owner, id->path, hex);
-}
-
-/* Hand id to the context and remember what the interface presents. */
-static int install_identity(struct server *srv, const char *owner,
-			    struct identity *id, char *err, size_t errlen)
-{
-	struct tls_server_id *sid = &srv->pub.ids[srv->pub.n_ids];
-
-	if (id->generated)
-		log_generated(owner[0] ? owner : "temporary", id);
-	if (srv->pub.n_ids >= (int)ARRAY_SIZE(srv->pub.ids) ||
-	    !SSL_CTX_use_cert_and_key(srv->pub.ctx, id->cert, id->key,
-				      id->chain, 1))
+	EVP_PKEY_free(key);
+	if (!ok)
 		return fail(err, errlen,
-			    "trustpoint %s: certificate %s cannot be used",
-			    owner[0] ? owner : "temporary", id->path);
-	X509_up_ref(id->cert);
-	sid->cert = id->cert;
-	sid->ec = EVP_PKEY_get_base_id(id->key) == EVP_PKEY_EC;
-	util_strlcpy(sid->trustpoint, owner, sizeof(sid->trustpoint));
-	tls_cert_sha1(id->cert, sid->sha1);
-	srv->pub.n_ids++;
+			    "trustpoint %s: its certificate cannot be used with its key",
+			    mid->trustpoint[0] ? mid->trustpoint : "temporary");
 	return 0;
 }
 
-static unsigned key_bit(EVP_PKEY *key)
+static X509 *der_x509(const struct tls_blob *b)
 {
-	return EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA ? 1u : 2u;
+	const unsigned char *p = b->p;
+
+	return p ? d2i_X509(NULL, &p, (long)b->n) : NULL;
 }
 
-/* One RSA and one EC identity at most, as the ASA allows per interface;
- * a DSA or Ed25519 key cannot serve an AnyConnect client. */
-static int add_trustpoint_identity(struct server *srv,
-				   const struct sslvpnd_config *cfg,
-				   const char *name, unsigned *have, char *err,
-				   size_t errlen)
+/* Hand one identity of the material to the context and remember what the
+ * interface presents. */
+static int install_identity(struct server *srv, const struct tls_mat_id *mid,
+			    char *err, size_t errlen)
 {
-	const struct cfg_trustpoint *tp = find_trustpoint(cfg, name);
-	struct identity id;
-	unsigned type;
-	int rc, base;
+	struct tls_server_id *sid = &srv->pub.ids[srv->pub.n_ids];
+	STACK_OF(X509) *chain = mid->n_chain ? sk_X509_new_null() : NULL;
+	X509 *cert = der_x509(&mid->cert);
+	const char *owner = mid->trustpoint[0] ? mid->trustpoint : "temporary";
+	int rc = cert ? 0 : fail(err, errlen, "trustpoint %s: certificate unreadable", owner);
 
-	if (!tp)
-		return fail(err, errlen,
-			    "interface %s: trustpoint %s is not defined",
-			    srv->pub.ifname, name);
-	if (srv->dry) {
-		/* dates: the trustpoint check reports them */
-		rc = identity_check(cfg, tp, &id, err, errlen);
-		if (rc < 0)
-			return -1;
-		if (rc == 1) { /* generated at start, of the configured type */
-			type = tp->key_type == CFG_KEY_EC ? 2u : 1u;
-			rc = *have & type ? fail(err, errlen,
-						 "interface %s: trustpoint %s: a second %s identity (one RSA and one EC at most)",
-						 srv->pub.ifname, name, type == 1 ? "RSA" : "EC") : 0;
-			*have |= type;
-			return rc;
+	for (size_t i = 0; rc == 0 && i < mid->n_chain; i++) {
+		X509 *c = der_x509(&mid->chain[i]);
+
+		if (!c || !chain || !sk_X509_push(chain, c)) {
+			X509_free(c);
+			rc = fail(err, errlen, "trustpoint %s: chain certificate unreadable", owner);
 		}
-	} else if (identity_load(cfg, tp, &id, err, errlen) < 0) {
-		return -1;
 	}
-	base = EVP_PKEY_get_base_id(id.key);
-	type = key_bit(id.key);
-	if (base != EVP_PKEY_RSA && base != EVP_PKEY_EC)
-		rc = fail(err, errlen,
-			  "trustpoint %s: %s: key type %s (RSA or EC only)",
-			  name, id.path, OBJ_nid2sn(base));
-	else if (*have & type)
-		rc = fail(
-			err, errlen,
-			"interface %s: trustpoint %s: a second %s identity (one RSA and one EC at most)",
-			srv->pub.ifname, name, type == 1 ? "RSA" : "EC");
-	else
-		rc = install_identity(srv, tp->name, &id, err, errlen);
-	*have |= type;
-	identity_clear(&id);
-	return rc;
-}
-
-static int add_temporary(struct server *srv, const char *state_dir,
-			 enum cfg_key_type type, char *err, size_t errlen)
-{
-	struct identity id;
-	int rc;
-
-	if (srv->dry) /* made at start (tls_identity_temporary) */
-		return 0;
-	if (identity_temporary(state_dir, type, &id, err, errlen) < 0)
-		return -1;
-	rc = install_identity(srv, "", &id, err, errlen);
-	identity_clear(&id);
+	if (rc == 0 && srv->pub.n_ids >= (int)ARRAY_SIZE(srv->pub.ids))
+		rc = fail(err, errlen, "trustpoint %s: more than two identities", owner);
+	if (rc == 0)
+		rc = use_identity(srv, mid, cert, chain, err, errlen);
+	if (rc == 0) {
+		sid->cert = cert;
+		cert = NULL;
+		sid->ec = EVP_PKEY_get_base_id(X509_get0_pubkey(sid->cert)) == EVP_PKEY_EC;
+		util_strlcpy(sid->trustpoint, mid->trustpoint, sizeof(sid->trustpoint));
+		tls_cert_sha1(sid->cert, sid->sha1);
+		srv->pub.n_ids++;
+	}
+	X509_free(cert);
+	sk_X509_pop_free(chain, X509_free);
 	return rc;
 }
 
@@ -719,27 +654,13 @@ static void order_ids(struct tls_server *pub)
 		     sizeof(pub->trustpoint));
 }
 
-/* The ASA's table (CSCuu02848): configured certificates always win; the
- * RSA temporary certificate answers RSA-only clients when no RSA identity
- * is configured; the EC temporary one exists only when none at all is.  So
- * with an RSA identity alone, a client offering only ECDSA suites fails. */
-static int setup_identity(struct server *srv, const struct sslvpnd_config *cfg,
-			  const struct cfg_interface *ifc, char *err,
-			  size_t errlen)
+/* The identities main chose by the ASA's table (CSCuu02848, gather half). */
+static int setup_identity(struct server *srv, const struct tls_mat_ctx *ctx,
+			  char *err, size_t errlen)
 {
-	unsigned have = 0;
-	size_t i;
-
-	for (i = 0; i < ifc->trustpoints.n; i++)
-		if (add_trustpoint_identity(srv, cfg, ifc->trustpoints.v[i],
-					    &have, err, errlen) < 0)
+	for (size_t i = 0; i < ctx->n_ids; i++)
+		if (install_identity(srv, &ctx->ids[i], err, errlen) < 0)
 			return -1;
-	if (!(have & 1u) && add_temporary(srv, cfg->general.state_dir,
-					  CFG_KEY_RSA, err, errlen) < 0)
-		return -1;
-	if (!have && add_temporary(srv, cfg->general.state_dir, CFG_KEY_EC,
-				   err, errlen) < 0)
-		return -1;
 	order_ids(&srv->pub);
 	return 0;
 }
@@ -800,17 +721,77 @@ void tls_conn_sha1(SSL *ssl, const struct tls_server *s, uint8_t out[20])
 		memcpy(out, s->sha1, 20);
 }
 
+static int anchor_push(struct ca_anchors *a, const struct tls_mat_ca *ca, X509 *cert)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		struct ca_anchor *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v)
+			return -1;
+		a->v = v;
+		a->cap = cap;
+	}
+	struct ca_anchor *v = &a->v[a->n++];
+
+	memset(v, 0, sizeof(*v));
+	v->cert = cert;
+	util_strlcpy(v->name, ca->name, sizeof(v->name));
+	v->accept_sha1 = !!(ca->flags & TLS_CA_ACCEPT_SHA1);
+	v->ignore_expiry = !!(ca->flags & TLS_CA_IGNORE_EXPIRY);
+	return 0;
+}
+
+static int name_cmp(const X509_NAME *const *a, const X509_NAME *const *b)
+{
+	return X509_NAME_cmp(*a, *b);
+}
+
+/* The CA store from the material: every CA trustpoint's certificates
+ * (anchors, with their trustpoint's flags) and the CRLs main checked. */
+static int load_cas(struct server *srv, const struct tls_material *m,
+		    X509_STORE *store, char *err, size_t errlen)
+{
+	srv->crl_issuers = sk_X509_NAME_new(name_cmp);
+	if (!srv->crl_issuers)
+		return fail(err, errlen, "out of memory");
+	for (size_t i = 0; i < m->n_cas; i++) {
+		X509 *c = der_x509(&m->cas[i].der);
+
+		if (!c || !X509_STORE_add_cert(store, c)) {
+			X509_free(c);
+			return fail(err, errlen, "trustpoint %s: CA certificate unusable",
+				    m->cas[i].name);
+		}
+		if (anchor_push(&srv->anchors, &m->cas[i], c) < 0) {
+			X509_free(c);
+			return fail(err, errlen, "out of memory");
+		}
+	}
+	for (size_t i = 0; i < m->n_crls; i++) {
+		const unsigned char *p = m->crls[i].p;
+		X509_CRL *crl = p ? d2i_X509_CRL(NULL, &p, (long)m->crls[i].n) : NULL;
+		int ok = crl && X509_STORE_add_crl(store, crl) &&
+			 sk_X509_NAME_push(srv->crl_issuers,
+					   X509_NAME_dup(X509_CRL_get_issuer(crl)));
+
+		X509_CRL_free(crl);
+		if (!ok)
+			return fail(err, errlen, "CRL %zu unusable", i + 1);
+	}
+	return 0;
+}
+
 /* Request, never require, a client certificate: certificate-less clients
  * (AAA tunnel groups) must complete the handshake.  SHA-1 chains verify at
  * auth level 0 on the chain check only (dtls-openssl.md section 6). */
-static int setup_trust(struct server *srv, const struct sslvpnd_config *cfg,
+static int setup_trust(struct server *srv, const struct tls_material *m,
 		       char *err, size_t errlen)
 {
 	SSL_CTX *ctx = srv->pub.ctx;
 	X509_STORE *store = SSL_CTX_get_cert_store(ctx);
 
-	if (identity_ca_store(cfg, store, &srv->crl_issuers, &srv->anchors, err,
-			      errlen) < 0)
+	if (load_cas(srv, m, store, err, errlen) < 0)
 		return -1;
 	if (sk_X509_NAME_num(srv->crl_issuers) > 0) {
 		/* sorted once here: the verify callback only searches it */
@@ -863,65 +844,38 @@ static int servername_cb(SSL *ssl, int *al, void *arg)
 	return SSL_TLSEXT_ERR_NOACK;
 }
 
-static struct tls_server *server_build(const struct sslvpnd_config *cfg,
-				       const struct cfg_interface *ifc,
-				       int with_sni, int dry, char *err,
-				       size_t errlen);
+static struct tls_server *server_build(const struct tls_material *m,
+				       const struct tls_mat_iface *f,
+				       size_t ctx, char *err, size_t errlen);
 
-/* One context per identity trustpoint that names domains, built like the
- * interface's but presenting that trustpoint. */
-static int setup_sni(struct server *srv, const struct sslvpnd_config *cfg,
-		     const struct cfg_interface *ifc, char *err, size_t errlen)
+/* One context per identity trustpoint that names domains (contexts 1.. of
+ * the interface), built like the interface's but presenting that one. */
+static int setup_sni(struct server *srv, const struct tls_material *m,
+		     const struct tls_mat_iface *f, char *err, size_t errlen)
 {
-	struct cfg_interface *sub;
-	size_t i, n = 0;
-
-	for (i = 0; i < cfg->n_trustpoints; i++)
-		n += cfg->trustpoints[i].domains.n > 0 &&
-		     cfg->trustpoints[i].enrollment != CFG_ENROLL_TERMINAL;
-	if (n == 0)
+	if (f->n_ctx < 2)
 		return 0;
-	srv->sni = calloc(n, sizeof(*srv->sni));
-	sub = malloc(sizeof(*sub));
-	if (!srv->sni || !sub) {
-		free(sub);
+	srv->sni = calloc(f->n_ctx - 1, sizeof(*srv->sni));
+	if (!srv->sni)
 		return fail(err, errlen, "out of memory");
-	}
-	for (i = 0; i < cfg->n_trustpoints; i++) {
-		const struct cfg_trustpoint *tp = &cfg->trustpoints[i];
+	for (size_t c = 1; c < f->n_ctx; c++) {
 		struct sni *e = &srv->sni[srv->n_sni];
 
-		if (!tp->domains.n || tp->enrollment == CFG_ENROLL_TERMINAL)
-			continue;
-		*sub = *ifc;
-		sub->trustpoints.n = 1;
-		util_strlcpy(sub->trustpoints.v[0], tp->name, CFG_NAME_MAX);
-		e->srv = server_build(cfg, sub, 0, srv->dry, err, errlen);
-		if (!e->srv) {
-			free(sub);
+		e->srv = server_build(m, f, c, err, errlen);
+		if (!e->srv)
 			return -1;
-		}
-		util_strlcpy(e->trustpoint, tp->name, sizeof(e->trustpoint));
-		e->domains = tp->domains;
+		util_strlcpy(e->trustpoint, f->ctx[c].trustpoint, sizeof(e->trustpoint));
+		e->domains = f->ctx[c].domains;
 		srv->n_sni++;
 	}
-	free(sub);
 	SSL_CTX_set_tlsext_servername_callback(srv->pub.ctx, servername_cb);
 	SSL_CTX_set_tlsext_servername_arg(srv->pub.ctx, srv);
 	return 0;
 }
 
-struct tls_server *tls_server_new(const struct sslvpnd_config *cfg,
-				  const struct cfg_interface *ifc, char *err,
-				  size_t errlen)
-{
-	return server_build(cfg, ifc, 1, 0, err, errlen);
-}
-
-static struct tls_server *server_build(const struct sslvpnd_config *cfg,
-				       const struct cfg_interface *ifc,
-				       int with_sni, int dry, char *err,
-				       size_t errlen)
+static struct tls_server *server_build(const struct tls_material *m,
+				       const struct tls_mat_iface *f,
+				       size_t ctx, char *err, size_t errlen)
 {
 	struct server *srv;
 
@@ -934,23 +888,32 @@ static struct tls_server *server_build(const struct sslvpnd_config *cfg,
 		fail(err, errlen, "out of memory");
 		return NULL;
 	}
-	util_strlcpy(srv->pub.ifname, ifc->name, sizeof(srv->pub.ifname));
-	srv->dry = dry;
+	util_strlcpy(srv->pub.ifname, f->name, sizeof(srv->pub.ifname));
 	srv->pub.ctx = SSL_CTX_new(TLS_server_method());
 	if (!srv->pub.ctx) {
-		fail(err, errlen, "interface %s: SSL_CTX_new", ifc->name);
+		fail(err, errlen, "interface %s: SSL_CTX_new", f->name);
 		goto fail;
 	}
 	SSL_CTX_set_ex_data(srv->pub.ctx, srv_idx, srv);
-	if (setup_protocol(srv, cfg, err, errlen) < 0 ||
-	    setup_identity(srv, cfg, ifc, err, errlen) < 0 ||
-	    setup_trust(srv, cfg, err, errlen) < 0 ||
-	    (with_sni && setup_sni(srv, cfg, ifc, err, errlen) < 0))
+	if (setup_protocol(srv, m, err, errlen) < 0 ||
+	    setup_identity(srv, &f->ctx[ctx], err, errlen) < 0 ||
+	    setup_trust(srv, m, err, errlen) < 0 ||
+	    (ctx == 0 && setup_sni(srv, m, f, err, errlen) < 0))
 		goto fail;
 	return &srv->pub;
 fail:
 	tls_server_free(&srv->pub);
 	return NULL;
+}
+
+struct tls_server *tls_server_assemble(const struct tls_material *m, size_t iface,
+				       char *err, size_t errlen)
+{
+	if (iface >= m->n_ifaces || m->ifaces[iface].n_ctx == 0) {
+		fail(err, errlen, "interface %zu: no TLS material", iface);
+		return NULL;
+	}
+	return server_build(m, &m->ifaces[iface], 0, err, errlen);
 }
 
 void tls_server_free(struct tls_server *s)
@@ -971,81 +934,14 @@ void tls_server_free(struct tls_server *s)
 	free(srv);
 }
 
-/* ---- the configuration check (sslvpnd -t, start, reload) */
 
-/* Each TLS list as setup_protocol compiles it. */
-static void check_tls_lists(const struct sslvpnd_config *cfg,
-			    struct cfg_errors *errs)
+void ca_anchors_free(struct ca_anchors *a)
 {
-	const struct cfg_ssl *ssl = &cfg->ssl;
-	const char *tls10 = cipher_or(ssl->cipher[CFG_TLSV1], DEFAULT_LEGACY_CIPHERS);
-	const struct {
-		enum cfg_sslver v;
-		const char *what, *list;
-	} lists[] = {
-		{ CFG_TLSV1, "tlsv1", tls10 },
-		{ CFG_TLSV1_1, "tlsv1_1", cipher_or(ssl->cipher[CFG_TLSV1_1], tls10) },
-		{ CFG_TLSV1_2, "tlsv1_2",
-		  cipher_or(ssl->cipher[CFG_TLSV1_2], DEFAULT_TLS12_CIPHERS) },
-	};
-	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-	char out[CFG_CIPHERS_MAX], err[512];
-
-	for (size_t i = 0; i < ARRAY_SIZE(lists); i++) {
-		if (ctx && ec_first(ctx, lists[i].what, lists[i].list, out,
-				    sizeof(out), err, sizeof(err)) == 0)
-			continue;
-		if (!ctx)
-			fail(err, sizeof(err), "SSL_CTX_new");
-		snapshot_error(errs, cfg->source, ssl->cipher_line[lists[i].v],
-			       "%.250s", err);
-	}
-	SSL_CTX_free(ctx);
-}
-
-/* The DTLS lists must name suites the DTLS servers can serve. */
-static void check_dtls_lists(const struct sslvpnd_config *cfg,
-			     struct cfg_errors *errs)
-{
-	const struct cfg_ssl *ssl = &cfg->ssl;
-	const char *l09 = ssl->cipher[CFG_DTLSV1], *l12 = ssl->cipher[CFG_DTLSV1_2];
-	char err[256];
-	struct dtls12_ctx *x = dtls12_ctx_new(l12, err, sizeof(err));
-
-	if (!x)
-		snapshot_error(errs, cfg->source, ssl->cipher_line[CFG_DTLSV1_2],
-			       "ssl cipher dtlsv1_2 \"%.120s\": %.100s", l12, err);
-	dtls12_ctx_free(x);
-	if (!dtls_list_has(l09, "AES256-SHA") && !dtls_list_has(l09, "AES128-SHA"))
-		snapshot_error(errs, cfg->source, ssl->cipher_line[CFG_DTLSV1],
-			       "ssl cipher dtlsv1 \"%.120s\": DTLS 0.9 (phones) needs "
-			       "AES256-SHA or AES128-SHA", l09);
-}
-
-int tls_config_check(const struct sslvpnd_config *cfg, struct cfg_errors *errs)
-{
-	size_t before = errs->n + errs->dropped;
-	char err[512];
-
-	if (tls_global_init() < 0) {
-		snapshot_error(errs, cfg->source, 0, "OpenSSL initialisation failed");
-		return 1;
-	}
-	check_tls_lists(cfg, errs);
-	check_dtls_lists(cfg, errs);
-	tls_trustpoints_check(cfg, errs);
-	/* What only a whole interface shows (key types, two identities of a
-	 * type, SNI contexts), once the parts are known to be good: the
-	 * interface's context as the workers build it, minus generation. */
-	for (size_t i = 0; errs->n + errs->dropped == before && i < cfg->n_interfaces; i++) {
-		const struct cfg_interface *ifc = &cfg->interfaces[i];
-		struct tls_server *s = server_build(cfg, ifc, 1, 1, err, sizeof(err));
-
-		if (!s)
-			snapshot_error(errs, cfg->source, ifc->line, "interface %s: %.200s",
-				       ifc->name, err);
-		tls_server_free(s);
-	}
-	ERR_clear_error();
-	return (int)(errs->n + errs->dropped - before);
+	while (a->n > 0)
+		X509_free(a->v[--a->n].cert);
+	sk_X509_CRL_pop_free(a->crls, X509_CRL_free);
+	a->crls = NULL;
+	free(a->v);
+	a->v = NULL;
+	a->cap = 0;
 }

@@ -25,8 +25,8 @@ static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
 
 static const struct tls_server *server_for(struct worker *w, const char *iface)
 {
-	for (size_t i = 0; i < w->cfg->n_interfaces; i++)
-		if (!strcmp(w->cfg->interfaces[i].name, iface))
+	for (size_t i = 0; i < w->wc.tls.n_ifaces; i++)
+		if (!strcmp(w->wc.tls.ifaces[i].name, iface))
 			return w->servers[i];
 	return NULL;
 }
@@ -90,7 +90,7 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	ev_io_start(w->loop, &c->io);
 	ev_init(&c->timer, on_timer_cb);
 	c->timer.data = c;
-	conn_set_timer(c, w->cfg->limits.handshake_timeout);
+	conn_set_timer(c, w->wc.limits.handshake_timeout);
 	tls_log_start(c);
 }
 
@@ -330,7 +330,7 @@ static void handshake(struct conn *c)
 			  SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
 		debug_handshake(c);
 		c->state = CS_HTTP;
-		conn_set_timer(c, c->w->cfg->limits.request_timeout);
+		conn_set_timer(c, c->w->wc.limits.request_timeout);
 		wauth_on_readable(c);
 		return;
 	}
@@ -373,7 +373,7 @@ static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct conn *c = t->data;
-	const struct cfg_limits *lim = &c->w->cfg->limits;
+	const struct cfg_limits *lim = &c->w->wc.limits;
 	int hs = c->state == CS_HANDSHAKE;
 	char port[8], secs[16];
 

@@ -16,7 +16,6 @@
 #include "sslvpnd/buf.h"
 #include "sslvpnd/cstp.h"
 #include "sslvpnd/log.h"
-#include "sslvpnd/policy.h"
 #include "sslvpnd/util.h"
 #include "sslvpnd/xmlauth.h"
 #include "worker.h"
@@ -176,7 +175,7 @@ static void xml_login(struct conn *c, const struct http_request *req)
 {
 	static struct xmlauth_req x;
 	struct ipc_auth_req rq;
-	const struct cfg_limits *cl = &c->w->cfg->limits;
+	const struct cfg_limits *cl = &c->w->wc.limits;
 	const struct xmlauth_limits lim = {
 		.max_bytes = (size_t)cl->xml_max_bytes,
 		.max_depth = cl->xml_max_depth,
@@ -325,7 +324,7 @@ static void handle_request(struct conn *c, const struct http_request *req)
 			bad_request(c, 404, "CONNECT to an unknown path");
 		return;
 	}
-	if (!policy_path_known(c->w->cfg, req->path)) {
+	if (!wcfg_path_known(&c->w->wc, req->path)) {
 		bad_request(c, 404, "unknown path");
 		return;
 	}
@@ -361,7 +360,7 @@ static size_t in_limit(const struct conn *c)
 
 	if (req && !req->consumed && http_header_block_done(req))
 		return req->pos + req->content_length;
-	return (size_t)c->w->cfg->limits.max_header_bytes;
+	return (size_t)c->w->wc.limits.max_header_bytes;
 }
 
 enum { IN_FIRST = 4096 };
@@ -396,7 +395,7 @@ static int only_blank_lines(const uint8_t *p, size_t n)
 /* A parse failure: a limit (100320) or a malformed request (100301). */
 static void parse_refused(struct conn *c, int status)
 {
-	const struct cfg_limits *lim = &c->w->cfg->limits;
+	const struct cfg_limits *lim = &c->w->wc.limits;
 
 	if (!c->req->limit_hit)
 		bad_request(c, status, "malformed HTTP request");
@@ -415,7 +414,7 @@ static void pipelined(struct conn *c)
 
 static void request_start(struct conn *c)
 {
-	const struct cfg_limits *lim = &c->w->cfg->limits;
+	const struct cfg_limits *lim = &c->w->wc.limits;
 
 	http_request_init(c->req, (size_t)lim->max_header_bytes, (size_t)lim->max_body_bytes);
 }
@@ -448,7 +447,7 @@ void wauth_process_buffer(struct conn *c)
 			return;
 		}
 		/* the next request has a budget of its own */
-		conn_set_timer(c, w->cfg->limits.request_timeout);
+		conn_set_timer(c, w->wc.limits.request_timeout);
 		handle_request(c, c->req);
 		if (!worker_conn_by_id(w, id))
 			return;
@@ -593,26 +592,22 @@ static void xml_need_cert(struct conn *c)
 static void group_select(const struct conn *c, const struct ipc_auth_rep *rp,
 			 char *out, size_t cap)
 {
-	const struct sslvpnd_config *cfg = c->w->cfg;
+	const struct wcfg *wc = &c->w->wc;
 	struct wbuf b;
 	char esc[CFG_NAME_MAX * 6];
 	size_t n = 0;
 
 	out[0] = '\0';
-	if (!cfg->webvpn.tunnel_group_list || !c->req || strcmp(c->req->path, "/"))
+	if (!wc->tunnel_group_list || !c->req || strcmp(c->req->path, "/"))
 		return;
 	wbuf_init(&b, out, cap - 1);
 	wbuf_printf(&b, "<select name=\"group_list\" label=\"GROUP:\">");
-	for (size_t i = 0; i < cfg->n_tunnel_groups; i++) {
-		const struct cfg_name_list *al = &cfg->tunnel_groups[i].aliases;
-
-		for (size_t j = 0; j < al->n; j++, n++) {
-			if (xmlauth_escape(esc, sizeof(esc), al->v[j]) < 0)
-				continue;
-			wbuf_printf(&b, "<option%s>%s</option>",
-				    strcmp(al->v[j], rp->group_alias) ? "" : " selected=\"true\"",
-				    esc);
-		}
+	for (; n < wc->n_aliases; n++) {
+		if (xmlauth_escape(esc, sizeof(esc), wc->aliases[n]) < 0)
+			continue;
+		wbuf_printf(&b, "<option%s>%s</option>",
+			    strcmp(wc->aliases[n], rp->group_alias) ? "" : " selected=\"true\"",
+			    esc);
 	}
 	wbuf_printf(&b, "</select>\n");
 	if (!n || wbuf_ok(&b) < 0) {

@@ -45,20 +45,22 @@ int wdtls_init(struct worker *w)
 {
 	char err[256];
 
-	w->dtls12 = dtls12_ctx_new(w->cfg->ssl.cipher[CFG_DTLSV1_2], err, sizeof(err));
+	w->dtls12 = dtls12_ctx_new(w->wc.tls.cipher[CFG_DTLSV1_2], err, sizeof(err));
 	if (!w->dtls12) {
 		log_warnx("ssl cipher dtlsv1.2 \"%s\": %s",
-			  w->cfg->ssl.cipher[CFG_DTLSV1_2], err);
+			  w->wc.tls.cipher[CFG_DTLSV1_2], err);
 		return -1;
 	}
 	return 0;
 }
 
-static const struct cfg_interface *conn_interface(const struct conn *c)
+static const struct tls_mat_iface *conn_interface(const struct conn *c)
 {
-	for (size_t i = 0; i < c->w->cfg->n_interfaces; i++)
-		if (!strcmp(c->w->cfg->interfaces[i].name, c->meta.iface))
-			return &c->w->cfg->interfaces[i];
+	const struct tls_material *t = &c->w->wc.tls;
+
+	for (size_t i = 0; i < t->n_ifaces; i++)
+		if (!strcmp(t->ifaces[i].name, c->meta.iface))
+			return &t->ifaces[i];
 	return NULL;
 }
 
@@ -150,7 +152,7 @@ static void offer_headers(const struct conn *c, const struct ipc_tunnel_rep *rp,
 			  struct wbuf *b)
 {
 	const struct wdtls *d = &c->t.dtls;
-	const struct cfg_interface *ifc = conn_interface(c);
+	const struct tls_mat_iface *ifc = conn_interface(c);
 	char id[65];
 
 	util_hex(id, d->id, sizeof(d->id), 1);
@@ -170,7 +172,7 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 		 const struct ipc_tunnel_rep *rp, struct wbuf *b)
 {
 	struct wdtls *d = &c->t.dtls;
-	const struct sslvpnd_config *cfg = c->w->cfg;
+	const struct tls_material *t = &c->w->wc.tls;
 	struct dtls_offer o = {
 		.master_secret = http_header_get(req, "X-DTLS-Master-Secret"),
 		.suites = http_header_get(req, "X-DTLS-CipherSuite"),
@@ -179,7 +181,7 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 	struct dtls_policy p = {
 		.enabled = rp->dtls && strlen(rp->dtls_id) == 2 * sizeof(d->id),
 		.psk = 1, .tls_suite = SSL_get_cipher_name(c->ssl),
-		.list09 = cfg->ssl.cipher[CFG_DTLSV1], .list12 = cfg->ssl.cipher[CFG_DTLSV1_2],
+		.list09 = t->cipher[CFG_DTLSV1], .list12 = t->cipher[CFG_DTLSV1_2],
 		.suite12_ok = suite12_ok, .suite12_arg = c->w->dtls12,
 	};
 	struct dtls_choice ch;

@@ -1,53 +1,53 @@
 /* sslvpnd-worker: one libev loop serving many connections.
  *
- * Started by main with the IPC channel on fd 3.  Loads the configuration
- * and the TLS contexts as root, enters the sandbox (src/sandbox), then serves:
- * TLS handshakes, the HTTP/XML and phone logins, CSTP tunnels and the tun
- * device main handed over. */
+ * Started by main with the IPC channel on fd 3.  It reads no file: it waits
+ * (10 s at most) for its configuration from main (WORKER_CONFIG: a sealed
+ * memfd of WCFG_* messages, include/sslvpnd/wcfg.h), assembles its TLS
+ * contexts from it, enters the sandbox (src/sandbox), reports WORKER_READY,
+ * then serves: TLS handshakes, the HTTP/XML and phone logins, CSTP tunnels
+ * and the tun device main handed over. */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
+#include "sslvpnd/buf.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/sandbox.h"
-#include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 #include "worker.h"
 
-enum { IPC_FD = 3, TUN_READS_PER_WAKE = 64 };
+enum { IPC_FD = 3, TUN_READS_PER_WAKE = 64, CONFIG_WAIT_MS = 10000 };
 
 struct wopts {
 	uint32_t id;
-	const char *config;
-	const char *state_dir;
 	int debug, foreground;
-	uint64_t config_fp;        /* main's snapshot; 0 = not checked */
 };
 
 static int parse_opts(int argc, char **argv, struct wopts *o)
 {
 	static const struct option lo[] = {
 		{ "id", required_argument, NULL, 'i' },
-		{ "state-dir", required_argument, NULL, 'S' },
-		{ "config-fp", required_argument, NULL, 'F' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:d:f", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:f", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->id = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'c': o->config = optarg; break;
-		case 'S': o->state_dir = optarg; break;
 		case 'd': o->debug = atoi(optarg); break;
 		case 'f': o->foreground = 1; break;
-		case 'F': o->config_fp = strtoull(optarg, NULL, 16); break;
 		default: return -1;
 		}
 	}
@@ -95,7 +95,7 @@ static void on_tun_fd(struct worker *w, const uint8_t *buf, size_t len, int fd)
 {
 	struct ipc_tun_fd t;
 
-	if (ipc_dec_tun_fd(&t, buf, len) < 0)
+	if (ipc_dec_tun_fd(&t, buf, len) < 0 || !w->configured)
 		fatalx("worker %u: bad TUN_FD from main", w->id);
 	w->ipc_state = IPC_ST_READY;
 	w->tun = fd;
@@ -131,6 +131,22 @@ static void on_log_levels(struct worker *w, const uint8_t *buf, size_t len)
 		log_class_set((enum log_class)c, l.levels[c]);
 }
 
+/* The WCFG_* messages of the configuration (read from WORKER_CONFIG's
+ * memfd): each goes into w->wc; one that does not fit is main's bug. */
+#define WCFG_ON(part)                                                        \
+	static void on_wcfg_##part(struct worker *w, const uint8_t *buf, size_t len) \
+	{                                                                    \
+		if (wcfg_on_##part(&w->wc, buf, len) < 0)                    \
+			fatalx("worker %u: WCFG_%s from main does not fit", w->id, #part); \
+	}
+WCFG_ON(general)
+WCFG_ON(name)
+WCFG_ON(ctx)
+WCFG_ON(der)
+WCFG_ON(key)
+
+static void on_worker_config(struct worker *w, const uint8_t *buf, size_t len, int fd);
+
 /* Generated from msgs.def: each IPC_M2W row calls its handler, with the
  * descriptor when the row carries one. */
 #define W_CALL_IPC_FD_NONE(fn) fn(w, buf, h->len)
@@ -157,6 +173,53 @@ static void dispatch(struct worker *w, const struct ipc_hdr *h,
 #undef IPCMSG
 	default: fatalx("worker %u: unexpected message %u from main", w->id, h->type);
 	}
+}
+
+/* The memfd main sealed (no write, no resize): its length and SHA-256 are
+ * those WORKER_CONFIG announced, so what is dispatched is what main
+ * encoded.  Mapped, never copied: the keys in it stay out of our heap. */
+static const uint8_t *map_config(struct worker *w, int fd, const struct ipc_worker_config *m)
+{
+	int want = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
+	uint8_t md[32];
+	unsigned int mdlen = 0;
+	struct stat st;
+	void *p;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || (uint64_t)st.st_size != m->len || m->len == 0 ||
+	    (fcntl(fd, F_GET_SEALS) & want) != want || m->sha256_len != sizeof(md))
+		fatalx("worker %u: WORKER_CONFIG: the memfd is not the sealed %u bytes announced",
+		       w->id, m->len);
+	p = mmap(NULL, m->len, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		fatal("worker %u: WORKER_CONFIG: mmap", w->id);
+	if (!EVP_Digest(p, m->len, md, &mdlen, EVP_sha256(), NULL) || mdlen != sizeof(md) ||
+	    memcmp(md, m->sha256, sizeof(md)))
+		fatalx("worker %u: WORKER_CONFIG: SHA-256 of the content differs", w->id);
+	return p;
+}
+
+/* Every message in the memfd goes through ipc_admit and the dispatch, as
+ * if it had come over the channel (we are STARTING: only WCFG_* pass). */
+static void on_worker_config(struct worker *w, const uint8_t *buf, size_t len, int fd)
+{
+	struct ipc_worker_config m;
+	const uint8_t *content, *payload;
+	struct ipc_hdr h;
+	struct rbuf r;
+	int rc;
+
+	if (ipc_dec_worker_config(&m, buf, len) < 0)
+		fatalx("worker %u: bad WORKER_CONFIG from main", w->id);
+	content = map_config(w, fd, &m);
+	rbuf_init(&r, content, m.len);
+	while ((rc = ipc_frame_next(&r, IPC_M2W, &h, &payload)) == 1)
+		dispatch(w, &h, payload, -1);
+	if (rc < 0 || wcfg_complete(&w->wc) < 0)
+		fatalx("worker %u: WORKER_CONFIG: %s", w->id,
+		       rc < 0 ? "a message breaks its row" : "incomplete");
+	munmap((void *)(uintptr_t)content, m.len);
+	close(fd);
 }
 
 static void on_ipc_cb(struct ev_loop *loop, ev_io *io, int revents)
@@ -191,12 +254,14 @@ static int load_tls(struct worker *w)
 {
 	char err[512];
 
-	w->servers = calloc(w->cfg->n_interfaces, sizeof(*w->servers));
+	const struct tls_material *t = &w->wc.tls;
+
+	w->servers = calloc(t->n_ifaces, sizeof(*w->servers));
 	if (!w->servers)
 		return -1;
-	for (size_t i = 0; i < w->cfg->n_interfaces; i++) {
-		const struct cfg_interface *ifc = &w->cfg->interfaces[i];
-		struct tls_server *s = tls_server_new(w->cfg, ifc, err, sizeof(err));
+	for (size_t i = 0; i < t->n_ifaces; i++) {
+		const struct tls_mat_iface *ifc = &t->ifaces[i];
+		struct tls_server *s = tls_server_assemble(t, i, err, sizeof(err));
 		char hex[41], subj[256];
 
 		if (!s) {
@@ -220,17 +285,15 @@ static int load_tls(struct worker *w)
  * untrusted bytes in the sandbox: the empty chroot main made, the
  * unprivileged user, no capabilities, the seccomp allowlist.  Nothing is
  * opened after this point (a reload starts new workers). */
-static int enter_sandbox(struct worker *w, const struct wopts *o)
+static int enter_sandbox(struct worker *w)
 {
-	char root[CFG_PATH_MAX + 16], who[32];
+	char who[32];
 	const struct sandbox_spec sp = {
-		.kind = SANDBOX_WORKER, .who = who, .root = root,
-		.user = w->cfg->general.user, .group = w->cfg->general.group,
+		.kind = SANDBOX_WORKER, .who = who, .root = w->wc.sandbox_root,
+		.user = w->wc.user, .group = w->wc.group,
 	};
 
 	snprintf(who, sizeof(who), "worker %u", w->id);
-	snprintf(root, sizeof(root), "%s/" SANDBOX_EMPTY_DIR,
-		 o->state_dir ? o->state_dir : w->cfg->general.state_dir);
 	return sandbox_enter(&sp);
 }
 
@@ -255,32 +318,48 @@ static void arm_probe(struct worker *w)
 	ev_timer_start(w->loop, &probe);
 }
 
+/* Blocks until main's WORKER_CONFIG arrived and was applied: main sends
+ * it right after starting us; 10 s without it is a broken main. */
+static void receive_config(struct worker *w)
+{
+	uint64_t deadline = util_now_ms() + CONFIG_WAIT_MS;
+	uint8_t buf[IPC_MAX_MSG];
+	struct ipc_hdr h;
+	int fd;
+
+	for (int turns = 0; turns < 64; turns++) {
+		uint64_t now = util_now_ms();
+		struct pollfd p = { .fd = w->ipc, .events = POLLIN };
+		int r;
+
+		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) == 0)
+			break;
+		r = ipc_recv(w->ipc, IPC_M2W, &h, buf, sizeof(buf), &fd);
+		if (r < 0 || (r == 0 && errno == 0))
+			fatal("worker %u: main's channel while waiting for the configuration", w->id);
+		if (r == 0)
+			continue;
+		if (h.type != IPC_WORKER_CONFIG)
+			fatalx("worker %u: %s from main before WORKER_CONFIG", w->id,
+			       h.type < IPC__COUNT ? ipc_msgs[h.type].name : "unknown message");
+		dispatch(w, &h, buf, fd);
+		return;
+	}
+	fatalx("worker %u: no configuration from main within %d s; not starting", w->id,
+	       CONFIG_WAIT_MS / 1000);
+}
+
 static int setup(struct worker *w, const struct wopts *o)
 {
-	struct cfg_errors *errs = calloc(1, sizeof(*errs));
+	const struct cfg_logging *lg = &w->wc.logging;
 
-	if (!errs || config_load(o->config, o->state_dir, &w->cfg, errs) < 0) {
-		if (errs)
-			config_errors_print(stderr, errs);
-		free(errs);
-		/* main validated the file it runs: it has changed since. */
-		if (errs && o->config_fp)
-			exit(SNAPSHOT_EXIT_CHANGED);
-		return -1;
-	}
-	free(errs);
-	log_init("sslvpnd-worker", o->foreground || !w->cfg->logging.to_syslog,
-		 w->cfg->logging.facility, w->cfg->logging.format,
-		 o->debug ? o->debug : w->cfg->logging.debug);
-	/* We read the file ourselves: serving what main did not validate
-	 * (edited after the last load or reload) is worse than not starting. */
-	if (o->config_fp && snapshot_fingerprint(w->cfg) != o->config_fp) {
-		log_warnx("worker %u: %s differs from the configuration main runs; not starting",
-			  w->id, w->cfg->source);
-		exit(SNAPSHOT_EXIT_CHANGED);
-	}
+	log_init("sslvpnd-worker", o->foreground || !lg->to_syslog, lg->facility, lg->format,
+		 o->debug ? o->debug : lg->debug);
 	if (tls_global_init() < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
 		return -1;
+	/* the contexts hold them now */
+	tls_material_wipe_keys(&w->wc.tls);
+	w->configured = 1;
 	return 0;
 }
 
@@ -298,9 +377,8 @@ int main(int argc, char **argv)
 
 	log_init("sslvpnd-worker", 1, 0, LOG_FMT_ASA, 0);
 	if (parse_opts(argc, argv, &o) < 0)
-		fatalx("usage: sslvpnd-worker --id N [-c FILE] [--state-dir DIR] [-d N] [-f]"
-		       " [--config-fp HEX]"
-		       " (started by sslvpnd)");
+		fatalx("usage: sslvpnd-worker --id N [-d N] [-f] (started by sslvpnd, which"
+		       " sends the configuration over fd 3)");
 	w.id = o.id;
 	w.ipc = IPC_FD;
 	w.tun = -1;
@@ -308,10 +386,11 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (util_nonblock(w.ipc) < 0)
 		fatal("worker %u: IPC channel (fd 3) missing: start sslvpnd, not the worker", w.id);
+	receive_config(&w);
 	if (setup(&w, &o) < 0)
 		fatalx("worker %u: setup failed", w.id);
 	w.loop = ev_default_loop(EVFLAG_AUTO);
-	if (!w.loop || enter_sandbox(&w, &o) < 0)
+	if (!w.loop || enter_sandbox(&w) < 0)
 		fatalx("worker %u: cannot enter the sandbox; not starting", w.id);
 	arm_probe(&w);
 	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);

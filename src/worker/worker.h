@@ -12,6 +12,7 @@
 #include "sslvpnd/http.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/tls.h"
+#include "sslvpnd/wcfg.h"
 
 struct conn;
 struct wbuf;
@@ -25,8 +26,9 @@ enum { ADDR_BUCKETS = 4096 };
 struct worker {
 	struct ev_loop *loop;
 	uint32_t id;
-	struct sslvpnd_config *cfg;
-	struct tls_server **servers;     /* parallel to cfg->interfaces */
+	struct wcfg wc;                  /* what main told it (WORKER_CONFIG) */
+	int configured;                  /* wc complete and its contexts built */
+	struct tls_server **servers;     /* parallel to wc.tls.ifaces */
 	int ipc;
 	ev_io ipc_io;
 	enum ipc_state ipc_state;        /* main's channel: STARTING until TUN_FD */

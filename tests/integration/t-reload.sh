@@ -274,25 +274,24 @@ ping_via f
 oc_stop f
 
 # --- the file is edited but not reloaded, and the worker crashes: the
-# restarted worker sees a configuration main never validated and does not
-# start (100517); the reload then starts a worker of the edited file.
-# The file still has the error of the last SIGHUP: refused as changed.
+# restarted worker gets its generation's configuration from main (workers
+# read no file since S10), so neither the error the file still has from the
+# last SIGHUP nor a valid edit reaches it; the reload then applies the edit.
 wpid=$(pgrep -P "$main_pid" sslvpnd-worker)
 [ -n "$wpid" ] || fail "no worker to crash"
 kill -KILL "$wpid"
-assert_log 100517 "changed since the running configuration was loaded" \
-	"100517: the restarted worker refuses the broken file"
-# Valid but different: refused too, at the next retry (10 s).
+new_worker() { p=$(pgrep -P "$main_pid" sslvpnd-worker); [ -n "$p" ] && [ "$p" != "$wpid" ]; }
+wait_for 10 "the restarted worker" new_worker || fail "no worker after the crash"
+oc_connect f2 "$SERVER_URL" -c "$PKI/mic-sha1/leaf.pem" -k "$PKI/mic-sha1/leaf.key" ||
+	fail "client f2: no tunnel from the worker restarted beside a broken file"
+ok "the restarted worker serves although the file on disk has an error"
+oc_stop f2
 sed -i -e '$d' -e 's/generation one/edited later/' "$conf"
-two_refusals() { [ "$(log_lines 100517 | wc -l)" -ge 2 ]; }
-wait_for 15 "a second 100517" two_refusals || fail "the edited (valid) file was not refused"
-ok "100517 again: the edited valid file is refused without a reload"
 ctl reload
 assert_rc 0 "$CTL_RC" "sslvpnctl reload of the edited file"
 assert_match "$(cat "$CTL_OUT")" 'generation 4.*the workers stay' \
-	"a banner edit needs no new workers: the refused one starts at once"
-wait_for 5 "the worker is back" n_workers_is 1 || fail "$(workers_of "$main_pid") workers, expected 1"
-ok "one worker again, without waiting for the 10 s retry"
+	"a banner edit needs no new workers"
+n_workers_is 1 || fail "$(workers_of "$main_pid") workers, expected 1"
 oc_connect g "$SERVER_URL" -c "$PKI/mic-sha2/leaf.pem" -k "$PKI/mic-sha2/leaf.key" ||
 	fail "client g after the reload: no tunnel"
 assert_eq 'edited later' "$(oc_env g CISCO_BANNER)" "g gets the edited file's banner"

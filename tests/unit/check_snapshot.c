@@ -107,58 +107,6 @@ START_TEST(listener_changes)
 }
 END_TEST
 
-/* ---- core: what workers load, table-driven */
-
-static const char wbase[] =
-	"ip_local_pools = ( { name = \"p\"; range = \"198.19.0.10-198.19.0.20\";"
-	" mask = \"255.255.255.0\"; } );\n"
-	"group_policies = ( { name = \"G\"; banner = \"one\"; } );\n"
-	"tunnel_groups = ( { name = \"T\"; address-pool = \"p\"; default-group-policy = \"G\";"
-	" group-url = [ \"https://198.18.0.1/t\" ]; } );\n";
-
-static const struct {
-	const char *next;
-	int same_for_workers;   /* worker fingerprint unchanged */
-} wcases[] = {
-	{ wbase, 1 },
-	/* Main-only: a policy banner, a pool range, a new policy and user. */
-	{ "ip_local_pools = ( { name = \"p\"; range = \"198.19.0.10-198.19.0.30\";"
-	  " mask = \"255.255.255.0\"; } );\n"
-	  "group_policies = ( { name = \"G\"; banner = \"two\"; }, { name = \"H\"; } );\n"
-	  "tunnel_groups = ( { name = \"T\"; address-pool = \"p\"; default-group-policy = \"G\";"
-	  " group-url = [ \"https://198.18.0.1/t\" ]; } );\n", 1 },
-	/* Workers read tunnel groups (group-url, aliases): a new URL counts. */
-	{ "ip_local_pools = ( { name = \"p\"; range = \"198.19.0.10-198.19.0.20\";"
-	  " mask = \"255.255.255.0\"; } );\n"
-	  "group_policies = ( { name = \"G\"; banner = \"one\"; } );\n"
-	  "tunnel_groups = ( { name = \"T\"; address-pool = \"p\"; default-group-policy = \"G\";"
-	  " group-url = [ \"https://198.18.0.1/u\" ]; } );\n", 0 },
-	/* ... and the cipher lists. */
-	{ "ssl = { cipher = { tlsv1_2 = \"ECDHE-RSA-AES256-GCM-SHA384\"; }; };\n"
-	  "ip_local_pools = ( { name = \"p\"; range = \"198.19.0.10-198.19.0.20\";"
-	  " mask = \"255.255.255.0\"; } );\n"
-	  "group_policies = ( { name = \"G\"; banner = \"one\"; } );\n"
-	  "tunnel_groups = ( { name = \"T\"; address-pool = \"p\"; default-group-policy = \"G\";"
-	  " group-url = [ \"https://198.18.0.1/t\" ]; } );\n", 0 },
-};
-
-START_TEST(worker_fingerprint)
-{
-	struct sslvpnd_config *a = cfgtest_load_ok(wbase, "a.conf");
-	struct sslvpnd_config *b = cfgtest_load_ok(wcases[_i].next, "b.conf");
-	uint64_t wa = snapshot_worker_fingerprint(a), wb = snapshot_worker_fingerprint(b);
-
-	ck_assert_uint_ne(wa, 0);
-	ck_assert_msg((wa == wb) == wcases[_i].same_for_workers,
-		      "case %d: worker fingerprints %s, expected %s", _i,
-		      wa == wb ? "equal" : "differ", wcases[_i].same_for_workers ? "equal" : "differ");
-	/* The whole-configuration fingerprint sees every change (not the file name). */
-	ck_assert_int_eq(snapshot_fingerprint(a) == snapshot_fingerprint(b), _i == 0);
-	config_free(a);
-	config_free(b);
-}
-END_TEST
-
 /* ---- limits */
 
 START_TEST(errors_beyond_the_cap_are_counted)
@@ -195,7 +143,6 @@ static Suite *suite(void)
 	tcase_add_test(core, ref_unref_frees_at_zero);
 	tcase_add_test(core, null_is_harmless);
 	tcase_add_loop_test(core, listener_changes, 0, sizeof(listeners) / sizeof(listeners[0]));
-	tcase_add_loop_test(core, worker_fingerprint, 0, sizeof(wcases) / sizeof(wcases[0]));
 	tcase_add_test(limits, errors_beyond_the_cap_are_counted);
 	tcase_add_test(limits, long_messages_are_cut);
 	suite_add_tcase(s, core);

@@ -9,7 +9,8 @@
  * parses the IP header once into a key (swapping the roles for traffic
  * towards the client) and walks one array (about one well-predicted branch
  * per entry that does not match); the first matching entry decides.  Pure: no I/O, no allocation
- * after compile.
+ * after compile.  The worker links this file alone (src/common); finding the
+ * lists in a configuration is main's (src/policy/aclgather.c).
  */
 #include "config.h"
 
@@ -20,10 +21,9 @@
 
 #include "sslvpnd/acl.h"
 #include "sslvpnd/aclfilter.h"
-#include "sslvpnd/config.h"
 
 enum {
-	LISTS_MAX = 32,      /* access lists in one filter */
+	LISTS_MAX = ACLF_LISTS_MAX,
 	PROTO_ICMP = 1, PROTO_TCP = 6, PROTO_UDP = 17, PROTO_ICMP6 = 58,
 	IP6_HBH = 0, IP6_ROUTING = 43, IP6_FRAGMENT = 44, IP6_DSTOPTS = 60,
 };
@@ -256,55 +256,6 @@ static int split_names(struct aclfilter *f, const char *names, char *err, size_t
 	return 0;
 }
 
-static const struct cfg_acl *lookup(const struct sslvpnd_config *cfg, const char *name,
-				    char *err, size_t errlen)
-{
-	const struct cfg_acl *a = config_acl(cfg, name);
-
-	if (!a) {
-		snprintf(err, errlen, "access list \"%s\" is not defined", name);
-		return NULL;
-	}
-	if (a->type != ACL_EXTENDED) {
-		snprintf(err, errlen,
-			 "access list \"%s\" is %s; a vpn-filter needs an extended list",
-			 name, acl_type_name((enum acl_type)a->type));
-		return NULL;
-	}
-	return a;
-}
-
-long aclfilter_gather(const struct sslvpnd_config *cfg, const char *names,
-		      struct aclfilter_entry *out, size_t max, char *err,
-		      size_t errlen)
-{
-	struct aclfilter f = { 0 };   /* only its name list is used */
-	size_t n = 0;
-
-	if (errlen)
-		err[0] = '\0';
-	if (split_names(&f, names ? names : "", err, errlen) < 0)
-		return -1;
-	for (size_t i = 0; i < f.n_lists; i++) {
-		const struct cfg_acl *a = lookup(cfg, f.list[i], err, errlen);
-
-		if (!a)
-			return -1;
-		for (size_t j = 0; j < a->n; j++) {
-			if (a->e[j].remark)
-				continue;
-			if (n < max)
-				out[n] = (struct aclfilter_entry){ .list = (uint16_t)i, .e = a->e[j] };
-			n++;
-		}
-	}
-	if (n > max) {
-		snprintf(err, errlen, "%zu entries, more than the %zu a tunnel can carry", n, max);
-		return -1;
-	}
-	return (long)n;
-}
-
 static int addr_ok(const struct acl_addr *a)
 {
 	switch (a->af) {
@@ -378,25 +329,6 @@ fail:
 	return NULL;
 }
 
-struct aclfilter *aclfilter_compile(const struct sslvpnd_config *cfg,
-				    const char *names, unsigned flags,
-				    char *err, size_t errlen)
-{
-	size_t max = (size_t)LISTS_MAX * ACL_MAX_ENTRIES;
-	struct aclfilter_entry *e = calloc(max, sizeof(*e));
-	struct aclfilter *f = NULL;
-	long n;
-
-	if (!e) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	n = aclfilter_gather(cfg, names, e, max, err, errlen);
-	if (n >= 0)
-		f = aclfilter_build(names, e, (size_t)n, flags, err, errlen);
-	free(e);
-	return f;
-}
 
 void aclfilter_free(struct aclfilter *f)
 {
@@ -670,4 +602,14 @@ void aclfilter_explain(const struct aclfilter *f, const uint8_t *pkt, size_t len
 		out->acl = f->list[f->meta[m->meta].list];
 		out->line = f->meta[m->meta].line;
 	}
+}
+
+size_t aclfilter_lists(const struct aclfilter *f)
+{
+	return f->n_lists;
+}
+
+const char *aclfilter_list(const struct aclfilter *f, size_t i)
+{
+	return i < f->n_lists ? f->list[i] : "";
 }
