@@ -1,6 +1,8 @@
 #!/bin/bash
 # t-secmod-memory: after start, and after a reload, main's memory holds no
-# local user's password hash: secmod's does.  Read as root through
+# local user's password hash: secmod's does.  Nor does any worker's (S10:
+# workers read no configuration file; main tells them what they use, and
+# never the users).  Read as root through
 # /proc/PID/mem (tests/integration/memsearch.py): every readable mapping of
 # main (heap, anonymous mappings, stack), after one password login went
 # through; the same search of secmod's heap and anonymous mappings must
@@ -32,7 +34,7 @@ assert_ne "$hash1" "$hash2" "two hashes of the password (two salts)"
 
 write_conf() { # HASH
 	cat >"$TMPD/mem.conf" <<CONF
-general = { workers = 1; state-dir = "$STATE"; };
+general = { workers = 2; state-dir = "$STATE"; };
 logging = { destination = "stderr"; format = "asa"; };
 interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; } );
 ip_local_pools = ( { name = "staff"; range = "198.19.0.30-198.19.0.40"; mask = "255.255.255.0"; } );
@@ -67,6 +69,18 @@ assert_present() {
 	ok "$1: hash found ($n times)"
 }
 
+workers() { pgrep -P "$SRV_PID" -x sslvpnd-worker; }
+
+# assert_workers_clean HASH WHEN: no worker holds the hash.
+assert_workers_clean() {
+	local p n=0
+	for p in $(workers); do
+		assert_absent "worker (pid $p) $2" "$p" "$1"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 2 ] || fail "$n workers found, expected 2"
+}
+
 secmod_pid() {
 	log_lines 100700 | sed -n 's/.*started (pid \([0-9]*\)).*/\1/p' | tail -n 1
 }
@@ -77,6 +91,7 @@ OC_STDIN="$TMPD/pw" oc_authenticate a "$SERVER_URL" --user alice --passwd-on-std
 [ -n "$OC_COOKIE" ] || fail "alice: no cookie with the right password"
 ok "alice logged in with her password"
 assert_absent "main (pid $SRV_PID) after start" "$SRV_PID" "$hash1"
+assert_workers_clean "$hash1" "after a password login"
 
 assert_log 100701 '1 local users loaded \(generation 1\)' "100701: secmod has alice"
 sm=$(secmod_pid)
@@ -92,6 +107,8 @@ ok "alice logged in after the reload"
 assert_present "secmod after the reload" "$sm" "$hash2"
 assert_absent "main after the reload (new hash)" "$SRV_PID" "$hash2"
 assert_absent "main after the reload (old hash)" "$SRV_PID" "$hash1"
+assert_workers_clean "$hash2" "after the reload (new hash)"
+assert_workers_clean "$hash1" "after the reload (old hash)"
 
 assert_server_alive
 echo "PASS: $T_NAME"
