@@ -26,42 +26,19 @@ static void *grow(void *arr, size_t *n, size_t size, void **out)
 	return arr;
 }
 
-#define ADD(arr, n, out) ((arr) = grow((arr), &(n), sizeof(*(arr)), (void **)&(out)), (out))
-
-struct tls_mat_iface *tls_mat_add_iface(struct tls_material *m)
-{
-	struct tls_mat_iface *f;
-
-	return ADD(m->ifaces, m->n_ifaces, f);
-}
-
-struct tls_mat_ctx *tls_mat_add_ctx(struct tls_mat_iface *f)
-{
-	struct tls_mat_ctx *c;
-
-	return ADD(f->ctx, f->n_ctx, c);
-}
-
-struct tls_mat_ca *tls_mat_add_ca(struct tls_material *m)
-{
-	struct tls_mat_ca *c;
-
-	return ADD(m->cas, m->n_cas, c);
-}
-
-struct tls_blob *tls_mat_add_crl(struct tls_material *m)
-{
-	struct tls_blob *b;
-
-	return ADD(m->crls, m->n_crls, b);
-}
-
-struct tls_blob *tls_mat_add_chain(struct tls_mat_id *id)
-{
-	struct tls_blob *b;
-
-	return ADD(id->chain, id->n_chain, b);
-}
+/* One builder per growing array of the material: append a zeroed element. */
+#define ADDER(fn, type, owner, arr, n)                                       \
+	type *fn(owner *o)                                                   \
+	{                                                                    \
+		type *e;                                                     \
+		o->arr = grow(o->arr, &o->n, sizeof(*o->arr), (void **)&e);  \
+		return e;                                                    \
+	}
+ADDER(tls_mat_add_iface, struct tls_mat_iface, struct tls_material, ifaces, n_ifaces)
+ADDER(tls_mat_add_ctx, struct tls_mat_ctx, struct tls_mat_iface, ctx, n_ctx)
+ADDER(tls_mat_add_ca, struct tls_mat_ca, struct tls_material, cas, n_cas)
+ADDER(tls_mat_add_crl, struct tls_blob, struct tls_material, crls, n_crls)
+ADDER(tls_mat_add_chain, struct tls_blob, struct tls_mat_id, chain, n_chain)
 
 int tls_blob_set(struct tls_blob *b, const void *p, size_t n)
 {

@@ -121,7 +121,8 @@ static void enc_der(struct out *o, enum wcfg_der_kind kind, uint8_t flags,
 		d.flags = flags;
 		d.more = off + n < b->n;
 		util_strlcpy(d.name, name, sizeof(d.name));
-		memcpy(d.data, b->p + off, n);
+		if (n)
+			memcpy(d.data, b->p + off, n);
 		d.data_len = (uint16_t)n;
 		rec(o, IPC_WCFG_DER, &d);
 		off += n;

@@ -58,12 +58,12 @@ struct worker_proc {
 	char tun_name[32];
 	uint64_t started_ms;
 	unsigned restarts;
-	/* Reload: workers load the configuration file themselves, so each
-	 * successful reload starts a new generation in free slots; earlier
-	 * generations take no new connections and stop once their last
-	 * connection closed (their tunnels are never cut). */
+	/* Reload: a reload that changes what workers are told (mwcfg.c)
+	 * starts a new generation in free slots; earlier generations take no
+	 * new connections and stop once their last connection closed (their
+	 * tunnels are never cut). */
 	int used;                 /* slot holds a worker (alive or respawning) */
-	uint32_t gen;             /* configuration generation it loaded */
+	uint32_t gen;             /* configuration generation it was told */
 	int draining;             /* an earlier generation: no new connections */
 };
 
