@@ -177,7 +177,9 @@ static void dispatch(struct worker *w, const struct ipc_hdr *h,
 
 /* The memfd main sealed (no write, no resize): its length and SHA-256 are
  * those WORKER_CONFIG announced, so what is dispatched is what main
- * encoded.  Mapped, never copied: the keys in it stay out of our heap. */
+ * encoded.  Mapped rather than read into a buffer: only the decoded pieces
+ * reach our heap, and setup() wipes the key copies once the contexts hold
+ * them. */
 static const uint8_t *map_config(struct worker *w, int fd, const struct ipc_worker_config *m)
 {
 	int want = F_SEAL_WRITE | F_SEAL_SHRINK | F_SEAL_GROW;
