@@ -268,6 +268,17 @@ void msecmod_heap_guard(int on);
 enum { MSECMOD_HUNG_MS = 10000 };
 void msecmod_tick(struct mainctx *m);
 void msecmod_heap_scrub(void);
+/* Keys (S10 item 1).  msecmod_keys: build every TLS context of cfg as the
+ * workers will, hand each identity's private key to secmod as a new
+ * generation, free main's copies.  msecmod_worker: hand secmod its end
+ * (fd, always closed here) of worker id's key channel.  msecmod_conn:
+ * tell secmod conn_id goes to worker id (before CONN_NEW).
+ * proc_secmod_channels: new key channels for the live workers after a
+ * secmod restart (SECMOD_CHANNEL). */
+int msecmod_keys(struct mainctx *m, const struct sslvpnd_config *cfg);
+void msecmod_worker(struct mainctx *m, uint32_t id, pid_t pid, int fd);
+void msecmod_conn(struct mainctx *m, uint32_t worker_id, uint32_t conn_id);
+void proc_secmod_channels(struct mainctx *m);
 
 /* sessions.c: session table (by cookie, id, DTLS id) and lifecycle;
  * sessions_lease.c: a session's addresses and routes (sessions_move_leases,

@@ -1,9 +1,12 @@
 /* sslvpnd-secmod: started by main over a SOCK_SEQPACKET pair (fd 3),
  * before the workers.  It reads no configuration: main sends the local
- * users' hashes (SECMOD_USERS) at start and at each reload, then password
- * checks (PASSWD_REQ), which wait in a bounded queue and run one per loop
- * turn, so new requests are read (and refused when the queue is full)
- * while scrypt works.  Exits when main closes the channel. */
+ * users' hashes (SECMOD_USERS) and the TLS private keys (SECMOD_KEY) at
+ * start and at each reload, then password checks (PASSWD_REQ), which wait
+ * in a bounded queue and run one per loop turn, so new requests are read
+ * (and refused when the queue is full) while scrypt works.  Each worker
+ * has its own key channel (SECMOD_WORKER hands secmod its end): its
+ * KEY_REQs are answered at once, between two KDF runs.  Exits when main
+ * closes the channel. */
 #include "config.h"
 
 #include <errno.h>
@@ -19,6 +22,8 @@
 
 #include "secmod.h"
 #include "sslvpnd/ipc.h"
+#include "sslvpnd/keyprov.h"
+#include "sslvpnd/tbucket.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/sandbox.h"
 #include "sslvpnd/util.h"
@@ -27,7 +32,25 @@
  * seconds of work; beyond it a request is answered BUSY at once (main
  * refuses that login) rather than making every later login wait longer. */
 enum { SECMOD_FD = 3, SECMOD_QUEUE_MAX = 64, SECMOD_READS_PER_WAKE = 64,
-       SECMOD_BUSY_LOG_MS = 10000 };
+       SECMOD_BUSY_LOG_MS = 10000, SECMOD_WORKERS = 64 };
+
+/* Key operations of one worker: a burst of 200, then one per 5 ms (200
+ * handshakes a second per worker, several times what one core completes);
+ * beyond it the worker is refused, so a compromised worker cannot turn
+ * secmod into a signing service for others. */
+static const struct tbucket_rate key_rate = { 200, 5 };
+
+struct secmod;
+
+/* A worker's key channel (fd from SECMOD_WORKER). */
+struct smworker {
+	struct secmod *s;
+	int fd;                          /* -1: free */
+	ev_io io;
+	uint32_t worker_id, pid;
+	struct tbucket rate;
+	ipc_seen_t ipc_seen;
+};
 
 struct secmod_opts {
 	const char *user, *group;
@@ -45,7 +68,10 @@ struct secmod {
 	ev_check work;
 	ev_idle spin;
 	ev_signal sigterm;
+	ev_timer log_flush;
 	struct smauth *auth;
+	struct smkeys *keys;
+	struct smworker workers[SECMOD_WORKERS];
 	struct ipc_passwd_req q[SECMOD_QUEUE_MAX];
 	size_t q_head, q_len;
 	ipc_seen_t ipc_seen;             /* IPC_ONCE messages main sent */
@@ -157,16 +183,86 @@ static void on_users(struct secmod *s, const uint8_t *buf, size_t len)
 		fatalx("secmod: malformed or out-of-sequence SECMOD_USERS from main");
 }
 
+static void on_key(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_secmod_key m;
+	size_t n = 0;
+	int bad = ipc_dec_secmod_key(&m, buf, len) < 0 || smkeys_on_key(s->keys, &m, &n) < 0;
+	char ns[24], gen[16];
+
+	snprintf(gen, sizeof(gen), "%u", m.gen);
+	explicit_bzero(&m, sizeof(m));
+	if (bad)
+		fatalx("secmod: malformed, undecodable or out-of-sequence SECMOD_KEY from main");
+	if (!n)
+		return;
+	snprintf(ns, sizeof(ns), "%zu", n == (size_t)-1 ? (size_t)0 : n);
+	log_event(LM_SECMOD_KEYS, ns, gen);
+}
+
+static void on_conn(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_secmod_conn c;
+
+	if (ipc_dec_secmod_conn(&c, buf, len) < 0)
+		fatalx("secmod: malformed SECMOD_CONN from main");
+	smkeys_conn_add(s->keys, c.worker_id, c.conn_id, c.timeout_ms, util_now_ms());
+}
+
+static void worker_close(struct smworker *k)
+{
+	if (k->fd < 0)
+		return;
+	ev_io_stop(k->s->loop, &k->io);
+	close(k->fd);
+	k->fd = -1;
+	smkeys_worker_gone(k->s->keys, k->worker_id);
+}
+
+static void on_worker_io_cb(struct ev_loop *loop, ev_io *io, int revents);
+
+/* A worker's key channel; one already open for that worker (it was
+ * restarted) is closed first. */
+static void on_worker(struct secmod *s, const uint8_t *buf, size_t len, int fd)
+{
+	struct ipc_secmod_worker m;
+	struct smworker *slot = NULL;
+
+	if (ipc_dec_secmod_worker(&m, buf, len) < 0 || util_nonblock(fd) < 0)
+		fatalx("secmod: malformed SECMOD_WORKER from main");
+	for (size_t i = 0; i < SECMOD_WORKERS; i++) {
+		struct smworker *k = &s->workers[i];
+
+		if (k->fd >= 0 && k->worker_id == m.worker_id)
+			worker_close(k);
+		if (k->fd < 0 && !slot)
+			slot = k;
+	}
+	if (!slot)
+		fatalx("secmod: more than %d worker key channels", SECMOD_WORKERS);
+	memset(slot, 0, sizeof(*slot));
+	slot->s = s;
+	slot->fd = fd;
+	slot->worker_id = m.worker_id;
+	slot->pid = m.pid;
+	ev_io_init(&slot->io, on_worker_io_cb, fd, EV_READ);
+	slot->io.data = slot;
+	ev_io_start(s->loop, &slot->io);
+}
+
 /* Generated from msgs.def: each IPC_M2S row calls its handler.  main is
  * trusted: a message the table does not allow is a bug, and fatal.  The
  * channel has no setup: always "ready". */
 #define S_CALL_IPC_FD_NONE(fn) fn(s, buf, h->len)
+#define S_CALL_IPC_FD_ONE(fn) fn(s, buf, h->len, fd)
 #define S_CASE_IPC_M2S(name, fn, fdp) case IPC_##name: S_CALL_##fdp(fn); break;
 #define S_CASE_IPC_W2M(name, fn, fdp)
 #define S_CASE_IPC_M2W(name, fn, fdp)
 #define S_CASE_IPC_S2M(name, fn, fdp)
+#define S_CASE_IPC_W2S(name, fn, fdp)
+#define S_CASE_IPC_S2W(name, fn, fdp)
 
-static void dispatch(struct secmod *s, const struct ipc_hdr *h, const uint8_t *buf)
+static void dispatch(struct secmod *s, const struct ipc_hdr *h, const uint8_t *buf, int fd)
 {
 	enum ipc_verdict v = ipc_admit(ipc_msgs, IPC_M2S, IPC_ST_READY, s->ipc_seen, h->type);
 
@@ -202,9 +298,158 @@ static void on_ipc_cb(struct ev_loop *loop, ev_io *io, int revents)
 			return;
 		if (r < 0)
 			fatal("secmod: bad message from main");
-		dispatch(s, &h, buf);
+		dispatch(s, &h, buf, fd);
 		explicit_bzero(buf, h.len);
 	}
+}
+
+/* ---- the workers' key channels */
+
+static void worker_bad(struct smworker *k, const char *why)
+{
+	char ids[16], pids[16];
+
+	snprintf(ids, sizeof(ids), "%u", k->worker_id);
+	snprintf(pids, sizeof(pids), "%u", k->pid);
+	log_event(LM_SECMOD_WORKER_BAD, ids, pids, why);
+	worker_close(k);
+}
+
+static void key_req_of(const struct ipc_key_req *m, struct keyprov_req *rq)
+{
+	memset(rq, 0, sizeof(*rq));
+	memcpy(rq->key_id, m->key_id, sizeof(rq->key_id));
+	rq->op = m->op;
+	rq->pad = m->pad;
+	util_strlcpy(rq->md, m->md, sizeof(rq->md));
+	util_strlcpy(rq->mgf1_md, m->mgf1_md, sizeof(rq->mgf1_md));
+	rq->saltlen = (int32_t)m->saltlen;
+	rq->tls_version = m->tls_version;
+	rq->tls_alt_version = m->tls_alt_version;
+	rq->in = m->in;
+	rq->inlen = m->in_len;
+}
+
+static void refused_log(const struct smworker *k, uint32_t conn_id, uint8_t res, const char *why)
+{
+	static const char *const names[] = {
+		[IPC_KEY_UNKNOWN] = "unknown-key", [IPC_KEY_NOT_ALLOWED] = "not-allowed",
+		[IPC_KEY_BAD_INPUT] = "bad-input", [IPC_KEY_NO_CONN] = "no-handshake",
+		[IPC_KEY_BUDGET] = "budget", [IPC_KEY_RATE] = "rate",
+		[IPC_KEY_FAILED] = "failed",
+	};
+	char ids[16], conn[16];
+
+	snprintf(ids, sizeof(ids), "%u", k->worker_id);
+	snprintf(conn, sizeof(conn), "%u", conn_id);
+	log_event_rl(LM_SECMOD_KEY_REFUSED, ids, conn, why,
+		     res < ARRAY_SIZE(names) && names[res] ? names[res] : "refused");
+}
+
+/* main announces a connection (SECMOD_CONN) before it hands it over, but
+ * on its own channel: one we do not know yet may be waiting there. */
+static int conn_known(struct smworker *k, uint32_t conn_id)
+{
+	struct secmod *s = k->s;
+
+	if (smkeys_conn_known(s->keys, k->worker_id, conn_id, util_now_ms()))
+		return 1;
+	ev_invoke(s->loop, &s->ipc_io, EV_READ);
+	return smkeys_conn_known(s->keys, k->worker_id, conn_id, util_now_ms());
+}
+
+static void on_key_req(struct smworker *k, const uint8_t *buf, size_t len)
+{
+	static struct ipc_key_req m;
+	static struct ipc_key_rep r;
+	struct keyprov_req rq;
+	const char *why = "";
+	size_t n = 0;
+
+	if (ipc_dec_key_req(&m, buf, len) < 0) {
+		worker_bad(k, "malformed KEY_REQ");
+		return;
+	}
+	key_req_of(&m, &rq);
+	memset(&r, 0, sizeof(r));
+	r.req_id = m.req_id;
+	if (!tbucket_take(&k->rate, &key_rate, util_now_ms())) {
+		why = "over the worker's rate of key operations";
+		r.result = IPC_KEY_RATE;
+	} else {
+		conn_known(k, m.conn_id);
+		r.result = smkeys_do(k->s->keys, k->worker_id, m.conn_id, &rq, util_now_ms(),
+				     r.out, sizeof(r.out), &n, &why);
+		r.out_len = (uint16_t)n;
+	}
+	if (r.result != IPC_KEY_OK)
+		refused_log(k, m.conn_id, r.result, why);
+	/* the worker waits for this answer: its channel has room (one
+	 * request at a time); a worker that does not read is its problem */
+	if (IPC_SEND(k->fd, IPC_KEY_REP, key_rep, &r, 0, -1) < 0 && errno != EAGAIN)
+		worker_close(k);
+	explicit_bzero(&r, sizeof(r));
+	explicit_bzero(&m, sizeof(m));
+}
+
+/* Generated from msgs.def: each IPC_W2S row calls its handler. */
+#define K_CASE_IPC_W2S(name, fn, fdp) case IPC_##name: fn(k, buf, h->len); break;
+#define K_CASE_IPC_M2W(name, fn, fdp)
+#define K_CASE_IPC_W2M(name, fn, fdp)
+#define K_CASE_IPC_M2S(name, fn, fdp)
+#define K_CASE_IPC_S2M(name, fn, fdp)
+#define K_CASE_IPC_S2W(name, fn, fdp)
+
+static void worker_dispatch(struct smworker *k, const struct ipc_hdr *h, const uint8_t *buf)
+{
+	enum ipc_verdict v = ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, k->ipc_seen, h->type);
+	char why[128];
+
+	if (v != IPC_ADMIT) {
+		snprintf(why, sizeof(why), "%s refused: %s",
+			 h->type < IPC__COUNT ? ipc_msgs[h->type].name : "unknown message",
+			 ipc_verdict_name(v));
+		worker_bad(k, why);
+		return;
+	}
+	ipc_seen_note(ipc_msgs, &k->ipc_seen, h->type);
+	switch (h->type) {
+#define IPCMSG(name, low, dir, max, fdp, body, st, fl, fn) K_CASE_##dir(name, fn, fdp)
+#include "sslvpnd/msgs.def"
+#undef IPCMSG
+	default: worker_bad(k, "unexpected message"); break;
+	}
+}
+
+/* EOF: the worker is gone (or restarted): forget it. */
+static void on_worker_io_cb(struct ev_loop *loop, ev_io *io, int revents)
+{
+	struct smworker *k = io->data;
+	uint8_t buf[IPC_MAX_MSG];
+	struct ipc_hdr h;
+	int fd;
+
+	for (int i = 0; i < SECMOD_READS_PER_WAKE && k->fd >= 0; i++) {
+		int r = ipc_recv(k->fd, IPC_W2S, &h, buf, sizeof(buf), &fd);
+
+		if (r == 0 && errno == 0) {
+			worker_close(k);
+			return;
+		}
+		if (r == 0)
+			return;
+		if (r < 0) {
+			worker_bad(k, errno == EPROTO ? "IPC protocol violation" : "IPC receive error");
+			return;
+		}
+		worker_dispatch(k, &h, buf);
+		explicit_bzero(buf, h.len);
+	}
+}
+
+static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	log_rl_flush(util_now_ms());
 }
 
 /* One check per loop turn: the channel is read between two KDF runs. */
@@ -255,8 +500,11 @@ int main(int argc, char **argv)
 	if (util_nonblock(s.ipc) < 0)
 		fatal("secmod: IPC channel (fd 3) missing: start sslvpnd, not secmod");
 	s.auth = smauth_new();
-	if (!s.auth)
+	s.keys = smkeys_new();
+	if (!s.auth || !s.keys)
 		fatalx("secmod: out of memory");
+	for (size_t i = 0; i < SECMOD_WORKERS; i++)
+		s.workers[i].fd = -1;
 	s.loop = ev_default_loop(EVFLAG_AUTO);
 	if (enter_sandbox(&o) < 0)
 		fatalx("secmod: cannot enter the sandbox; not starting");
@@ -269,8 +517,11 @@ int main(int argc, char **argv)
 	ev_idle_init(&s.spin, on_spin_cb);
 	ev_signal_init(&s.sigterm, on_sigterm_cb, SIGTERM);
 	ev_signal_start(s.loop, &s.sigterm);
+	ev_timer_init(&s.log_flush, on_log_flush_cb, 1., 1.);
+	ev_timer_start(s.loop, &s.log_flush);
 	ev_run(s.loop, 0);
 	smauth_free(s.auth);
+	smkeys_free(s.keys);
 	explicit_bzero(s.q, sizeof(s.q));
 	return 0;
 }

@@ -256,6 +256,50 @@ static int read_key(const char *owner, const char *path, EVP_PKEY **key,
 	return 0;
 }
 
+/* identity_certs_only (a worker: tls_keys_remote): no private key is
+ * read at all.  A generated identity file holds the key too; its key
+ * block is skipped as text, line by line, and never decoded. */
+static int certs_only;
+
+void identity_certs_only(void)
+{
+	certs_only = 1;
+}
+
+/* The certificate blocks of fp into a memory BIO (NULL: none, or out of
+ * memory).  Every line passes through line[], wiped at the end. */
+static BIO *cert_blocks(FILE *fp)
+{
+	char line[256];
+	BIO *b = BIO_new(BIO_s_mem());
+	int in = 0, ok = b != NULL;
+
+	while (ok && fgets(line, sizeof(line), fp)) {
+		if (!in && strncmp(line, "-----BEGIN CERTIFICATE-----", 27) == 0)
+			in = 1;
+		if (in)
+			ok = BIO_puts(b, line) > 0;
+		if (in && strncmp(line, "-----END CERTIFICATE-----", 25) == 0)
+			in = 0;
+	}
+	explicit_bzero(line, sizeof(line));
+	if (!ok) {
+		BIO_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* The certificate of a generated identity file, its key left unread. */
+static int read_pair_cert(FILE *fp, X509 **cert)
+{
+	BIO *b = cert_blocks(fp);
+
+	*cert = b ? PEM_read_bio_X509(b, NULL, no_passphrase, NULL) : NULL;
+	BIO_free(b);
+	return *cert ? 0 : -1;
+}
+
 /* A generated identity file: key and certificate in one PEM file.
  * Returns 0 loaded, 1 absent, -1 error. */
 static int read_pair(const char *owner, const char *path, X509 **cert,
@@ -270,6 +314,15 @@ static int read_pair(const char *owner, const char *path, X509 **cert,
 		return fail(err, errlen, "trustpoint %s: identity file %s: %s",
 			    owner, path, strerror(errno));
 	ERR_clear_error();
+	if (certs_only) {
+		int rc = read_pair_cert(fp, cert);
+
+		key_fclose(fp, vbuf, sizeof(vbuf));
+		if (rc == 0)
+			return 0;
+		return fail_ssl(err, errlen, "trustpoint %s: identity file %s: no certificate",
+				owner, path);
+	}
 	*key = PEM_read_PrivateKey(fp, NULL, no_passphrase, NULL);
 	rewind(fp);
 	*cert = PEM_read_X509(fp, NULL, no_passphrase, NULL);
@@ -545,6 +598,9 @@ static int load_or_generate(const char *state_dir, const char *file,
 			       errlen);
 		if (rc <= 0)
 			return rc;
+		if (certs_only) /* main generates identities before workers start */
+			return fail(err, errlen, "trustpoint %s: identity file %s is missing",
+				    g->owner, id->path);
 		rc = generate(g, dir, id, err, errlen);
 		if (rc <= 0)
 			return rc;
@@ -592,7 +648,7 @@ static void warn_if_stale(const struct genspec *g, const struct identity *id)
 	char msg[CFG_PATH_MAX + 192];
 
 	if (!want || X509_NAME_cmp(want, X509_get_subject_name(id->cert)) ||
-	    !key_matches(id->key, g)) {
+	    !key_matches(X509_get0_pubkey(id->cert), g)) {
 		snprintf(msg, sizeof(msg),
 			 "%s was generated for another subject-name or key; keeping it "
 			 "(phones pin its SHA-1): delete it to generate a new identity",
@@ -677,7 +733,7 @@ static int load_file(const struct cfg_trustpoint *tp, struct identity *id,
 			tp->name);
 	}
 	if (read_certs(tp->name, tp->certificate, sk, err, errlen) < 0 ||
-	    read_key(tp->name, tp->key, &id->key, err, errlen) < 0) {
+	    (!certs_only && read_key(tp->name, tp->key, &id->key, err, errlen) < 0)) {
 		sk_X509_pop_free(sk, X509_free);
 		return -1;
 	}
@@ -687,7 +743,7 @@ static int load_file(const struct cfg_trustpoint *tp, struct identity *id,
 	else
 		sk_X509_free(sk);
 	util_strlcpy(id->path, tp->certificate, sizeof(id->path));
-	if (!X509_check_private_key(id->cert, id->key))
+	if (!certs_only && !X509_check_private_key(id->cert, id->key))
 		return fail(
 			err, errlen,
 			"trustpoint %s: key %s does not match certificate %s",

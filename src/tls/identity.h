@@ -71,6 +71,11 @@ int identity_ca_certs(const struct cfg_trustpoint *tp, STACK_OF(X509) *sk,
 int identity_temporary(const char *state_dir, enum cfg_key_type type,
 		       struct identity *id, char *err, size_t errlen);
 
+/* identity_certs_only: from now on identity_load/identity_temporary read
+ * certificates only (id->key stays NULL; nothing is generated): the
+ * worker's side of tls_keys_remote. */
+void identity_certs_only(void);
+
 /* identity_clear: free what id holds; safe on a zeroed or cleared id. */
 void identity_clear(struct identity *id);
 

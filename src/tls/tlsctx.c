@@ -19,6 +19,7 @@
 
 #include "sslvpnd/dtls12.h"
 #include "sslvpnd/dtlsneg.h"
+#include "sslvpnd/keyprov.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/tls.h"
@@ -610,20 +611,59 @@ static void log_generated(const char *owner, const struct identity *id)
 	log_event(LM_IDENTITY_GENERATED, owner, id->path, hex);
 }
 
+static int keys_remote;
+static void (*key_sink)(void *arg, EVP_PKEY *key);
+static void *key_sink_arg;
+
+void tls_keys_remote(void)
+{
+	keys_remote = 1;
+	identity_certs_only();
+}
+
+void tls_key_sink(void (*fn)(void *arg, EVP_PKEY *key), void *arg)
+{
+	key_sink = fn;
+	key_sink_arg = arg;
+}
+
+/* The key the context gets: the identity's own, or in a worker
+ * (tls_keys_remote) the remote twin of the certificate's public key, so
+ * the worker's memory never holds the private one. */
+static EVP_PKEY *identity_key(struct identity *id, const char *owner, char *err,
+			      size_t errlen)
+{
+	char why[160];
+
+	if (!keys_remote) {
+		if (key_sink && id->key)
+			key_sink(key_sink_arg, id->key);
+		return id->key;
+	}
+	EVP_PKEY_free(id->key);
+	id->key = keyprov_pkey(X509_get0_pubkey(id->cert), why, sizeof(why));
+	if (!id->key)
+		fail(err, errlen, "trustpoint %s: %s", owner, why);
+	return id->key;
+}
+
 /* Hand id to the context and remember what the interface presents. */
 static int install_identity(struct server *srv, const char *owner,
 			    struct identity *id, char *err, size_t errlen)
 {
 	struct tls_server_id *sid = &srv->pub.ids[srv->pub.n_ids];
+	const char *who = owner[0] ? owner : "temporary";
 
 	if (id->generated)
-		log_generated(owner[0] ? owner : "temporary", id);
+		log_generated(who, id);
+	if (!identity_key(id, who, err, errlen))
+		return -1;
 	if (srv->pub.n_ids >= (int)ARRAY_SIZE(srv->pub.ids) ||
 	    !SSL_CTX_use_cert_and_key(srv->pub.ctx, id->cert, id->key,
 				      id->chain, 1))
 		return fail(err, errlen,
 			    "trustpoint %s: certificate %s cannot be used",
-			    owner[0] ? owner : "temporary", id->path);
+			    who, id->path);
 	X509_up_ref(id->cert);
 	sid->cert = id->cert;
 	sid->ec = EVP_PKEY_get_base_id(id->key) == EVP_PKEY_EC;
@@ -670,8 +710,8 @@ static int add_trustpoint_identity(struct server *srv,
 	} else if (identity_load(cfg, tp, &id, err, errlen) < 0) {
 		return -1;
 	}
-	base = EVP_PKEY_get_base_id(id.key);
-	type = key_bit(id.key);
+	base = EVP_PKEY_get_base_id(X509_get0_pubkey(id.cert));
+	type = key_bit(X509_get0_pubkey(id.cert));
 	if (base != EVP_PKEY_RSA && base != EVP_PKEY_EC)
 		rc = fail(err, errlen,
 			  "trustpoint %s: %s: key type %s (RSA or EC only)",

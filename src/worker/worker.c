@@ -139,6 +139,8 @@ static void on_log_levels(struct worker *w, const uint8_t *buf, size_t len)
 #define W_CASE_IPC_W2M(name, fn, fdp)
 #define W_CASE_IPC_M2S(name, fn, fdp)
 #define W_CASE_IPC_S2M(name, fn, fdp)
+#define W_CASE_IPC_W2S(name, fn, fdp)
+#define W_CASE_IPC_S2W(name, fn, fdp)
 
 /* main is trusted: a message the table does not allow now is a bug. */
 static void dispatch(struct worker *w, const struct ipc_hdr *h,
@@ -279,7 +281,7 @@ static int setup(struct worker *w, const struct wopts *o)
 			  w->id, w->cfg->source);
 		exit(SNAPSHOT_EXIT_CHANGED);
 	}
-	if (tls_global_init() < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
+	if (tls_global_init() < 0 || wkey_init(w) < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
 		return -1;
 	return 0;
 }
@@ -314,6 +316,7 @@ int main(int argc, char **argv)
 	if (!w.loop || enter_sandbox(&w, &o) < 0)
 		fatalx("worker %u: cannot enter the sandbox; not starting", w.id);
 	arm_probe(&w);
+	wkey_arm_probe(&w);
 	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);
 	w.ipc_io.data = &w;
 	ev_io_start(w.loop, &w.ipc_io);

@@ -528,7 +528,7 @@ START_TEST(table_matches_msgs_def)
 		ck_assert_int_eq(ipc_msgs[t].fd, rows[t].fd);
 		ck_assert_uint_eq(ipc_msgs[t].states, rows[t].states);
 		ck_assert_uint_eq(ipc_msgs[t].flags, rows[t].flags);
-		ck_assert_msg(rows[t].dir >= IPC_M2W && rows[t].dir <= IPC_S2M,
+		ck_assert_msg(rows[t].dir >= IPC_M2W && rows[t].dir <= IPC_S2W,
 			      "%s: no direction", rows[t].name);
 		ck_assert_msg(rows[t].states & (IPC_ST_STARTING | IPC_ST_READY),
 			      "%s: allowed in no state", rows[t].name);
