@@ -261,10 +261,11 @@ int msecmod_users(struct mainctx *m, struct sslvpnd_config *cfg);
 int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
 		   const char *peer, const char *password);
 void msecmod_heap_guard(int on);
-/* msecmod_tick (every second): a secmod that gave no verdict for
- * MSECMOD_HUNG_MS while checks wait is hung (each check takes well under
- * that even at the costliest hash parameters): killed and restarted
- * (100707), its parked logins refused. */
+/* msecmod_tick (every second): pings secmod (SECMOD_PING).  A secmod that
+ * answered no ping for MSECMOD_HUNG_MS (the workers' handshakes wait for
+ * it), or gave no verdict for that long while checks wait (each check takes
+ * well under that even at the costliest hash parameters), is hung: killed
+ * and restarted (100707), its parked logins refused. */
 enum { MSECMOD_HUNG_MS = 10000 };
 void msecmod_tick(struct mainctx *m);
 void msecmod_heap_scrub(void);

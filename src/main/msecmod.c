@@ -42,6 +42,8 @@ struct msecmod {
 	ev_timer restart;
 	uint64_t started_ms;
 	uint64_t verdict_ms;      /* last PASSWD_REP (msecmod_tick) */
+	uint64_t pong_ms;         /* last SECMOD_PONG (or the start) */
+	uint32_t ping_seq;
 	uint32_t users_gen;
 	uint32_t keys_gen;
 	ipc_seen_t ipc_seen;      /* IPC_ONCE messages this secmod sent */
@@ -139,6 +141,7 @@ static int spawn(struct mainctx *m)
 	sm.sock = sv[0];
 	sm.ipc_seen = 0;
 	sm.started_ms = util_now_ms();
+	sm.pong_ms = sm.started_ms;
 	ev_io_init(&sm.io, on_secmod_msg_cb, sm.sock, EV_READ);
 	ev_io_start(m->loop, &sm.io);
 	ev_child_init(&sm.child, on_secmod_child_cb, pid, 0);
@@ -459,6 +462,17 @@ static void on_passwd_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 		bad_secmod("PASSWD_REP for no request");
 }
 
+static void on_pong(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_secmod_pong p;
+
+	if (ipc_dec_secmod_pong(&p, buf, len) < 0) {
+		bad_secmod("malformed SECMOD_PONG");
+		return;
+	}
+	s->pong_ms = util_now_ms();
+}
+
 /* Generated from msgs.def: each IPC_S2M row calls its handler.  The
  * channel has no setup: secmod is always "ready". */
 #define SM_CALL_IPC_FD_NONE(fn) fn(&sm, buf, h->len)
@@ -513,15 +527,33 @@ static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 }
 
-/* Hung: checks wait and no verdict came for MSECMOD_HUNG_MS, counted from
- * the later of the last verdict and the oldest waiting check (a long queue
- * of slow hashes keeps answering, so it is never taken for hung). */
+/* Hung: no answer to the pings for MSECMOD_HUNG_MS, or checks wait and no
+ * verdict came for MSECMOD_HUNG_MS, counted from the later of the last
+ * verdict and the oldest waiting check (a long queue of slow hashes keeps
+ * answering, so it is never taken for hung). */
 void msecmod_tick(struct mainctx *m)
 {
 	uint64_t oldest = mauth_oldest_pending_ms(), since;
+	struct ipc_secmod_ping p;
 	char why[96];
 
-	if (!oldest || sm.sock < 0)
+	if (sm.sock < 0)
+		return;
+	/* The workers' handshakes wait for its event loop: one that stops
+	 * answering is replaced, whether or not a password check waits.  Its
+	 * answers are read first (main's own loop may have been busy). */
+	ev_invoke(m->loop, &sm.io, EV_READ);
+	if (sm.sock < 0)
+		return;
+	if (util_now_ms() - sm.pong_ms >= MSECMOD_HUNG_MS) {
+		snprintf(why, sizeof(why), "no answer to main's pings for %d s",
+			 MSECMOD_HUNG_MS / 1000);
+		bad_secmod(why);
+		return;
+	}
+	p.seq = ++sm.ping_seq;
+	IPC_SEND(sm.sock, IPC_SECMOD_PING, secmod_ping, &p, 0, -1);
+	if (!oldest)
 		return;
 	since = sm.verdict_ms > oldest ? sm.verdict_ms : oldest;
 	if (util_now_ms() - since < MSECMOD_HUNG_MS)

@@ -2,16 +2,17 @@
  * before the workers.  It reads no configuration: main sends the local
  * users' hashes (SECMOD_USERS) and the TLS private keys (SECMOD_KEY) at
  * start and at each reload, then password checks (PASSWD_REQ), which wait
- * in a bounded queue and run one per loop turn, so new requests are read
- * (and refused when the queue is full) while scrypt works.  Each worker
- * has its own key channel (SECMOD_WORKER hands secmod its end): its
- * KEY_REQs are answered at once, between two KDF runs.  Exits when main
- * closes the channel. */
+ * in a bounded queue for the KDF thread, so new requests are read (and
+ * refused when the queue is full) while scrypt works.  Each worker has its
+ * own key channel (SECMOD_WORKER hands secmod its end): its KEY_REQs are
+ * answered at once by the event loop, never behind a KDF run.  Exits when
+ * main closes the channel. */
 #include "config.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,18 +63,23 @@ struct secmod {
 	struct ev_loop *loop;
 	int ipc;
 	ev_io ipc_io;
-	/* One queued check per loop turn, after the poll (ev_check): an idle
-	 * watcher alone would starve while main keeps the channel busy.
-	 * spin (ev_idle) only keeps the poll from blocking meanwhile. */
-	ev_check work;
-	ev_idle spin;
+	/* The KDF thread: it takes checks from q (under lock, woken by
+	 * more) and puts verdicts in done, then wakes the loop (done_async),
+	 * which answers main.  Everything else (both channels, the keys, the
+	 * rate table) is the loop's alone. */
+	pthread_t kdf;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	ev_async done_async;
 	ev_signal sigterm;
 	ev_timer log_flush;
 	struct smauth *auth;
 	struct smkeys *keys;
 	struct smworker workers[SECMOD_WORKERS];
-	struct ipc_passwd_req q[SECMOD_QUEUE_MAX];
+	struct ipc_passwd_req q[SECMOD_QUEUE_MAX];  /* waiting for the KDF */
 	size_t q_head, q_len;
+	struct ipc_passwd_rep done[SECMOD_QUEUE_MAX + 1];  /* verdicts to send */
+	size_t done_n;
 	ipc_seen_t ipc_seen;             /* IPC_ONCE messages main sent */
 	uint64_t busy_logged_ms;
 	uint32_t busy_refused;
@@ -163,12 +169,16 @@ static void on_passwd_req(struct secmod *s, const uint8_t *buf, size_t len)
 		fatalx("secmod: malformed PASSWD_REQ from main");
 	if (!smauth_admit(s->auth, rq.user, rq.peer, util_now_ms())) {
 		reply(s, rq.req_id, IPC_PASSWD_LIMITED);
-	} else if (s->q_len == SECMOD_QUEUE_MAX) {
-		refuse_busy(s, rq.req_id);
 	} else {
-		slot = &s->q[(s->q_head + s->q_len++) % SECMOD_QUEUE_MAX];
-		*slot = rq;
-		ev_idle_start(s->loop, &s->spin);
+		pthread_mutex_lock(&s->lock);
+		slot = s->q_len == SECMOD_QUEUE_MAX ? NULL
+			: &s->q[(s->q_head + s->q_len++) % SECMOD_QUEUE_MAX];
+		if (slot)
+			*slot = rq;
+		pthread_cond_signal(&s->more);
+		pthread_mutex_unlock(&s->lock);
+		if (!slot)
+			refuse_busy(s, rq.req_id);
 	}
 	explicit_bzero(&rq, sizeof(rq));
 }
@@ -198,6 +208,18 @@ static void on_key(struct secmod *s, const uint8_t *buf, size_t len)
 		return;
 	snprintf(ns, sizeof(ns), "%zu", n == (size_t)-1 ? (size_t)0 : n);
 	log_event(LM_SECMOD_KEYS, ns, gen);
+}
+
+static void on_ping(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_secmod_ping p;
+	struct ipc_secmod_pong r;
+
+	if (ipc_dec_secmod_ping(&p, buf, len) < 0)
+		fatalx("secmod: malformed SECMOD_PING from main");
+	r.seq = p.seq;
+	if (IPC_SEND(s->ipc, IPC_SECMOD_PONG, secmod_pong, &r, 0, -1) < 0 && errno != EAGAIN)
+		fatal("secmod: cannot answer main");
 }
 
 static void on_conn(struct secmod *s, const uint8_t *buf, size_t len)
@@ -452,29 +474,51 @@ static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	log_rl_flush(util_now_ms());
 }
 
-/* One check per loop turn: the channel is read between two KDF runs. */
-static void on_work_cb(struct ev_loop *loop, ev_check *w, int revents)
+/* The KDF thread: one check at a time, for as long as secmod runs (it ends
+ * with the process).  The password is wiped as soon as it is used. */
+static void *kdf_main(void *arg)
 {
-	struct secmod *s = w->data;
-	struct ipc_passwd_req *rq;
+	struct secmod *s = arg;
+	struct ipc_passwd_req rq;
 
-	if (!s->q_len) {
-		ev_idle_stop(loop, &s->spin);
-		return;
+	for (;;) {
+		pthread_mutex_lock(&s->lock);
+		while (!s->q_len)
+			pthread_cond_wait(&s->more, &s->lock);
+		rq = s->q[s->q_head];
+		explicit_bzero(&s->q[s->q_head], sizeof(rq));
+		s->q_head = (s->q_head + 1) % SECMOD_QUEUE_MAX;
+		s->q_len--;
+		pthread_mutex_unlock(&s->lock);
+
+		uint8_t res = smauth_verify(s->auth, rq.user, rq.password,
+					    strnlen(rq.password, sizeof(rq.password)));
+		uint32_t id = rq.req_id;
+
+		explicit_bzero(&rq, sizeof(rq));
+		pthread_mutex_lock(&s->lock);
+		/* at most QUEUE_MAX waiting + this one: room is certain */
+		s->done[s->done_n++] = (struct ipc_passwd_rep){ .req_id = id, .result = res };
+		pthread_mutex_unlock(&s->lock);
+		ev_async_send(s->loop, &s->done_async);
 	}
-	rq = &s->q[s->q_head];
-	s->q_head = (s->q_head + 1) % SECMOD_QUEUE_MAX;
-	s->q_len--;
-	uint8_t res = smauth_verify(s->auth, rq->user, rq->password,
-				    strnlen(rq->password, sizeof(rq->password)));
-	uint32_t id = rq->req_id;
-
-	explicit_bzero(rq, sizeof(*rq));
-	reply(s, id, res);
+	return NULL;
 }
 
-static void on_spin_cb(struct ev_loop *loop, ev_idle *w, int revents)
+/* The loop's side: answer main for every verdict the thread left. */
+static void on_done_cb(struct ev_loop *loop, ev_async *w, int revents)
 {
+	struct secmod *s = w->data;
+	struct ipc_passwd_rep d[SECMOD_QUEUE_MAX + 1];
+	size_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->done_n;
+	memcpy(d, s->done, n * sizeof(d[0]));
+	s->done_n = 0;
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < n; i++)
+		reply(s, d[i].req_id, d[i].result);
 }
 
 static void on_sigterm_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -511,17 +555,24 @@ int main(int argc, char **argv)
 	ev_io_init(&s.ipc_io, on_ipc_cb, s.ipc, EV_READ);
 	s.ipc_io.data = &s;
 	ev_io_start(s.loop, &s.ipc_io);
-	ev_check_init(&s.work, on_work_cb);
-	s.work.data = &s;
-	ev_check_start(s.loop, &s.work);
-	ev_idle_init(&s.spin, on_spin_cb);
+	ev_async_init(&s.done_async, on_done_cb);
+	s.done_async.data = &s;
+	ev_async_start(s.loop, &s.done_async);
+	/* after the sandbox: the thread is under the same filter (clone with
+	 * CLONE_THREAD only, sandbox.def) */
+	if (pthread_mutex_init(&s.lock, NULL) || pthread_cond_init(&s.more, NULL) ||
+	    pthread_create(&s.kdf, NULL, kdf_main, &s))
+		fatalx("secmod: cannot start the KDF thread");
 	ev_signal_init(&s.sigterm, on_sigterm_cb, SIGTERM);
 	ev_signal_start(s.loop, &s.sigterm);
 	ev_timer_init(&s.log_flush, on_log_flush_cb, 1., 1.);
 	ev_timer_start(s.loop, &s.log_flush);
 	ev_run(s.loop, 0);
-	smauth_free(s.auth);
-	smkeys_free(s.keys);
+	/* The KDF thread may be in a run: with the lock held it takes no
+	 * further check; _exit ends it with the process (the hash tables go
+	 * with the address space). */
+	pthread_mutex_lock(&s.lock);
 	explicit_bzero(s.q, sizeof(s.q));
-	return 0;
+	smkeys_free(s.keys);
+	_exit(0);
 }

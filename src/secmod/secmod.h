@@ -32,10 +32,11 @@ int smauth_on_users(struct smauth *a, const struct ipc_secmod_users *b);
  * not lock its owner out from elsewhere (the bans limit the guesser). */
 int smauth_admit(struct smauth *a, const char *user, const char *peer, uint64_t now_ms);
 
-/* smauth_verify: scrypt of password (len bytes) against user's hash:
+/* smauth_verify: scrypt of password (len bytes) against user's hash (run
+ * by the KDF thread: the hash is copied out under the table's lock):
  * IPC_PASSWD_OK, _BAD, _NO_USER (the KDF ran on a dummy hash, so an
  * unknown name costs as long as a wrong password) or _ERROR. */
-uint8_t smauth_verify(const struct smauth *a, const char *user, const char *password,
+uint8_t smauth_verify(struct smauth *a, const char *user, const char *password,
 		      size_t len);
 
 /* smauth_count: users in the current table. */

@@ -4,8 +4,12 @@
  *
  * Synchronous with a bounded wait: one request at a time, at most
  * WKEY_WAIT_MS for its answer, while the event loop stands still (secmod
- * answers between two KDF runs, well under that).  A late answer to an
- * abandoned request is recognised by its id and dropped. */
+ * answers from its event loop, never behind a KDF run: well under a
+ * millisecond).  A late answer to an abandoned request is recognised by
+ * its id and dropped.  After a timeout the channel counts as stalled:
+ * later requests fail at once (no 2 s stall of every tunnel per new
+ * connection) until any answer arrives or main hands over a new channel
+ * (main restarts a secmod that stops answering its pings). */
 #include "config.h"
 
 #include <errno.h>
@@ -32,6 +36,7 @@ static struct {
 	char peer[64], iface[CFG_NAME_MAX];
 	struct ipc_key_rep rep;         /* the answer, when got */
 	int answered;
+	int stalled;                    /* a request went unanswered */
 } wk = { .fd = -1 };
 
 void wkey_conn(uint32_t conn_id, const char *peer, const char *iface)
@@ -48,6 +53,7 @@ static void on_key_rep(struct worker *w, const uint8_t *buf, size_t len)
 	if (ipc_dec_key_rep(&r, buf, len) < 0 || r.result > IPC_KEY__MAX ||
 	    r.out_len > sizeof(r.out))
 		fatalx("worker %u: malformed KEY_REP from secmod", w->id);
+	wk.stalled = 0;  /* secmod answers again */
 	if (r.req_id == wk.req_id) {
 		wk.rep = r;
 		wk.answered = 1;
@@ -87,25 +93,30 @@ static void drop_channel(void)
 	wk.fd = -1;
 }
 
-/* Read what secmod sent until our answer came or the time is up. */
-static int wait_answer(char *err, size_t errlen)
+/* Read what secmod sent until our answer came or wait_ms is up (0: only
+ * what is there now; a stall is noted only when waiting). */
+static int wait_answer(int wait_ms, char *err, size_t errlen)
 {
-	uint64_t until = util_now_ms() + WKEY_WAIT_MS;
+	uint64_t until = util_now_ms() + (uint64_t)wait_ms;
 	uint8_t buf[IPC_MAX_MSG];
 	struct ipc_hdr h;
-	int fd, r;
+	int fd, r, pr;
 
-	while (!wk.answered) {
+	while (!wk.answered && wk.fd >= 0) {
 		uint64_t now = util_now_ms();
 		struct pollfd p = { .fd = wk.fd, .events = POLLIN };
 
-		if (now >= until) {
-			snprintf(err, errlen, "no answer from the security module within %d ms",
-				 WKEY_WAIT_MS);
+		pr = poll(&p, 1, now < until ? (int)(until - now) : 0);
+		if (pr < 0 && errno == EINTR)
+			continue;  /* bounded: the time left shrinks */
+		if (pr <= 0) {
+			if (wait_ms) {
+				snprintf(err, errlen, "no answer from the security module "
+					 "within %d ms", wait_ms);
+				wk.stalled = 1;
+			}
 			return -1;
 		}
-		if (poll(&p, 1, (int)(until - now)) < 0 && errno != EINTR)
-			break;
 		r = ipc_recv(wk.fd, IPC_S2W, &h, buf, sizeof(buf), &fd);
 		if (r == 0 && errno == 0) {
 			drop_channel();
@@ -146,6 +157,7 @@ static int send_req(const struct keyprov_req *rq)
 	int rc;
 
 	memset(&m, 0, sizeof(m));
+	wk.answered = 0;  /* a late answer read before does not count */
 	m.req_id = ++wk.req_id;
 	m.conn_id = wk.conn_id;
 	memcpy(m.key_id, rq->key_id, sizeof(m.key_id));
@@ -171,13 +183,18 @@ static int remote(const struct keyprov_req *rq, uint8_t *out, size_t outcap, siz
 	int rc = -1;
 
 	wk.answered = 0;
+	if (wk.stalled && wk.fd >= 0)
+		wait_answer(0, err, errlen);  /* a late answer clears it */
 	if (rq->inlen > KEYPROV_IN_MAX)
 		snprintf(err, errlen, "input of %zu bytes is too long", rq->inlen);
 	else if (wk.fd < 0)
 		snprintf(err, errlen, "no key channel to the security module (restarting)");
+	else if (wk.stalled)
+		snprintf(err, errlen, "the security module has not answered an earlier "
+			 "request (stalled; main restarts it)");
 	else if (send_req(rq) < 0)
 		snprintf(err, errlen, "cannot send to the security module: %s", strerror(errno));
-	else if (wait_answer(err, errlen) == 0 && wk.rep.result != IPC_KEY_OK)
+	else if (wait_answer(WKEY_WAIT_MS, err, errlen) == 0 && wk.rep.result != IPC_KEY_OK)
 		snprintf(err, errlen, "%s", result_name(wk.rep.result));
 	else if (wk.answered && wk.rep.out_len > outcap)
 		snprintf(err, errlen, "answer of %u bytes does not fit", wk.rep.out_len);
@@ -223,6 +240,7 @@ void on_secmod_channel(struct worker *w, const uint8_t *buf, size_t len, int fd)
 		fatalx("worker %u: bad SECMOD_CHANNEL from main", w->id);
 	drop_channel();
 	wk.fd = fd;
+	wk.stalled = 0;
 }
 
 /* Test aid (SSLVPND_TEST_KEY_PROBE=SECONDS, man sslvpnd(8)): worker 0 asks
