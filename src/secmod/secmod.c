@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -33,7 +34,7 @@
  * seconds of work; beyond it a request is answered BUSY at once (main
  * refuses that login) rather than making every later login wait longer. */
 enum { SECMOD_FD = 3, SECMOD_QUEUE_MAX = 64, SECMOD_READS_PER_WAKE = 64,
-       SECMOD_BUSY_LOG_MS = 10000, SECMOD_WORKERS = 64 };
+       SECMOD_BUSY_LOG_MS = 10000, SECMOD_WORKERS = 64, KDF_NICE = 10 };
 
 /* Key operations of one worker: a burst of 200, then one per 5 ms (200
  * handshakes a second per worker, several times what one core completes);
@@ -481,6 +482,11 @@ static void *kdf_main(void *arg)
 	struct secmod *s = arg;
 	struct ipc_passwd_req rq;
 
+	/* Linux: this thread only.  On a busy machine the event loop thread
+	 * (key operations, every handshake waits for one) gets the CPU
+	 * first; a failure changes nothing else. */
+	if (setpriority(PRIO_PROCESS, 0, KDF_NICE) < 0)
+		log_debug("secmod: KDF thread keeps its priority");
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
 		while (!s->q_len)

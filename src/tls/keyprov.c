@@ -393,40 +393,43 @@ static int kp_dsign(void *ctx, unsigned char *sig, size_t *siglen, size_t sigsiz
 	return kp_sign(ctx, sig, siglen, sigsize, dg, n);
 }
 
-/* RSA_PSS_SALTLEN_* by name, as EVP passes them */
-static int kp_saltlen(const OSSL_PARAM *p, int *out)
-{
-	static const struct { const char *name; int v; } names[] = {
-		{ OSSL_PKEY_RSA_PSS_SALT_LEN_DIGEST, RSA_PSS_SALTLEN_DIGEST },
-		{ OSSL_PKEY_RSA_PSS_SALT_LEN_MAX, RSA_PSS_SALTLEN_MAX },
-		{ OSSL_PKEY_RSA_PSS_SALT_LEN_AUTO, RSA_PSS_SALTLEN_AUTO },
-	};
+struct kp_name {
+	const char *name;
+	int v;
+};
 
+/* An int parameter EVP may pass as a number or by name (table t). */
+static int kp_int_or_name(const OSSL_PARAM *p, const struct kp_name *t, size_t n, int *out)
+{
 	if (p->data_type != OSSL_PARAM_UTF8_STRING)
 		return OSSL_PARAM_get_int(p, out);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(p->data, names[i].name) == 0) {
-			*out = names[i].v;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(p->data, t[i].name) == 0) {
+			*out = t[i].v;
 			return 1;
 		}
 	return 0;
 }
 
+static int kp_saltlen(const OSSL_PARAM *p, int *out)
+{
+	static const struct kp_name names[] = {
+		{ OSSL_PKEY_RSA_PSS_SALT_LEN_DIGEST, RSA_PSS_SALTLEN_DIGEST },
+		{ OSSL_PKEY_RSA_PSS_SALT_LEN_MAX, RSA_PSS_SALTLEN_MAX },
+		{ OSSL_PKEY_RSA_PSS_SALT_LEN_AUTO, RSA_PSS_SALTLEN_AUTO },
+	};
+
+	return kp_int_or_name(p, names, sizeof(names) / sizeof(names[0]), out);
+}
+
 static int kp_padmode(const OSSL_PARAM *p, int *out)
 {
-	static const struct { const char *name; int v; } names[] = {
+	static const struct kp_name names[] = {
 		{ OSSL_PKEY_RSA_PAD_MODE_PKCSV15, RSA_PKCS1_PADDING },
 		{ OSSL_PKEY_RSA_PAD_MODE_PSS, RSA_PKCS1_PSS_PADDING },
 	};
 
-	if (p->data_type != OSSL_PARAM_UTF8_STRING)
-		return OSSL_PARAM_get_int(p, out);
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(p->data, names[i].name) == 0) {
-			*out = names[i].v;
-			return 1;
-		}
-	return 0;
+	return kp_int_or_name(p, names, sizeof(names) / sizeof(names[0]), out);
 }
 
 static int kp_sig_set_params(void *ctx, const OSSL_PARAM params[])
