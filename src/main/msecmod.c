@@ -412,7 +412,10 @@ static void on_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		return;
 	if (spawn(sm.m) == 0) {
 		resend_users(sm.m);
+		msecmod_heap_guard(1);  /* the key files' copies: cleared when freed */
 		msecmod_keys(sm.m, sm.m->cfg);
+		msecmod_heap_scrub();
+		msecmod_heap_guard(0);
 		proc_secmod_channels(sm.m);
 	}
 }

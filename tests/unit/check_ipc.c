@@ -587,6 +587,27 @@ START_TEST(admit_real_table)
 				   IPC_PASSWD_REQ), IPC_ADMIT);
 	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2S, IPC_ST_READY, 0,
 				   IPC_TUNNEL_KICK), IPC_REFUSE_DIR);
+	/* a worker's key channel to secmod: only its key requests; main's
+	 * messages to secmod (users, keys, connections) are refused there,
+	 * and a key request is refused on main's channels */
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_KEY_REQ), IPC_ADMIT);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_SECMOD_USERS),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_SECMOD_KEY),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_SECMOD_CONN),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_PASSWD_REQ),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2S, IPC_ST_READY, 0, IPC_KEY_REQ),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, 0, IPC_KEY_REQ),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_S2W, IPC_ST_READY, 0, IPC_KEY_REP), IPC_ADMIT);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2W, IPC_ST_READY, 0, IPC_KEY_REP),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2W, IPC_ST_STARTING, 0, IPC_SECMOD_CHANNEL),
+			 IPC_ADMIT);
 	ck_assert_str_eq(ipc_verdict_name(IPC_REFUSE_AGAIN), "allowed once, sent again");
 	ck_assert_str_eq(ipc_state_name(IPC_ST_STARTING), "starting");
 }
