@@ -16,8 +16,9 @@
 # Then every worker's memory (/proc/PID/mem, tests/integration/memsearch.py)
 # is searched for the RSA primes p, q, the private exponent d and the EC
 # private scalars, as big-endian bytes (DER, PEM decoded) and as
-# little-endian bytes (OpenSSL's BIGNUM words): not found.  The same search
-# of secmod finds them (the search works).
+# little-endian bytes (OpenSSL's BIGNUM words): not found; nor in main's,
+# which reads them only to hand them over.  The same search of secmod finds
+# them (the search works).
 # Refusal: SSLVPND_TEST_KEY_PROBE makes worker 0 ask secmod to sign for a
 # connection main never handed it: secmod refuses (100713), the worker logs
 # the failure (100714), and handshakes go on.
@@ -182,6 +183,11 @@ for w in "${workers[@]}"; do
 		n=$(count "$w" "${NEEDLE[$k]}" all)
 		assert_eq 0 "$n" "worker (pid $w): $k not in memory"
 	done
+done
+# main reads the keys only to hand them over, then frees them (cleared)
+for k in "${!NEEDLE[@]}"; do
+	n=$(count "$SRV_PID" "${NEEDLE[$k]}" all)
+	assert_eq 0 "$n" "main (pid $SRV_PID): $k not in memory"
 done
 for k in "${!NEEDLE[@]}"; do
 	n=$(count "$sm" "${NEEDLE[$k]}" anon)
