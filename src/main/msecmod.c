@@ -160,22 +160,26 @@ static void close_channel(void)
 	sm.sock = -1;
 }
 
-/* A message that must arrive (the users): the channel is non-blocking for
- * main's loop, so wait a bounded time for room (secmod reads between two
- * KDF runs, tens of ms). */
-static int send_wait(enum ipc_type type, const uint8_t *buf, size_t len)
+/* A message that must arrive and holds secrets (users' hashes, a key):
+ * n bytes encoded in buf (n < 0: the encoding failed).  The channel is
+ * non-blocking for main's loop, so wait a bounded time for room; buf (cap
+ * bytes) is wiped whatever happens. */
+static int send_secret(enum ipc_type type, uint8_t *buf, size_t cap, int n)
 {
-	for (int tries = 0; tries < 2; tries++) {
+	int rc = -1;
+
+	for (int tries = 0; n >= 0 && tries < 2; tries++) {
 		struct pollfd p = { .fd = sm.sock, .events = POLLOUT };
 
-		if (ipc_send(sm.sock, type, 0, buf, len, -1) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if (poll(&p, 1, SEND_WAIT_MS) <= 0)
-			return -1;
+		if (ipc_send(sm.sock, type, 0, buf, (size_t)n, -1) == 0) {
+			rc = 0;
+			break;
+		}
+		if ((errno != EAGAIN && errno != EWOULDBLOCK) || poll(&p, 1, SEND_WAIT_MS) <= 0)
+			break;
 	}
-	return -1;
+	explicit_bzero(buf, cap);
+	return rc;
 }
 
 /* Every user of cfg in batches; the last batch makes them secmod's
@@ -185,7 +189,7 @@ static int send_users(const struct sslvpnd_config *cfg)
 	static struct ipc_secmod_users b;
 	static uint8_t buf[IPC_MAX_MSG];
 	size_t i = 0;
-	int rc = 0, n;
+	int rc = 0;
 
 	sm.users_gen++;
 	do {
@@ -200,10 +204,8 @@ static int send_users(const struct sslvpnd_config *cfg)
 		}
 		if (i == cfg->n_users)
 			b.flags |= IPC_USERS_LAST;
-		n = ipc_enc_secmod_users(&b, buf, sizeof(buf));
-		if (n < 0 || send_wait(IPC_SECMOD_USERS, buf, (size_t)n) < 0)
-			rc = -1;
-		explicit_bzero(buf, sizeof(buf));
+		rc = send_secret(IPC_SECMOD_USERS, buf, sizeof(buf),
+				 ipc_enc_secmod_users(&b, buf, sizeof(buf)));
 	} while (rc == 0 && !(b.flags & IPC_USERS_LAST));
 	explicit_bzero(&b, sizeof(b));
 	return rc;
@@ -344,7 +346,7 @@ static int send_keys(struct keybag *b)
 	static struct ipc_secmod_key k;
 	static uint8_t buf[IPC_MAX_MSG];
 	size_t i = 0;
-	int rc = 0, n;
+	int rc = 0;
 
 	sm.keys_gen++;
 	do {
@@ -355,10 +357,8 @@ static int send_keys(struct keybag *b)
 			memcpy(k.der, b->der[i], (size_t)b->len[i]);
 			k.der_len = (uint16_t)b->len[i];
 		}
-		n = ipc_enc_secmod_key(&k, buf, sizeof(buf));
-		if (n < 0 || send_wait(IPC_SECMOD_KEY, buf, (size_t)n) < 0)
-			rc = -1;
-		explicit_bzero(buf, sizeof(buf));
+		rc = send_secret(IPC_SECMOD_KEY, buf, sizeof(buf),
+				 ipc_enc_secmod_key(&k, buf, sizeof(buf)));
 		i++;
 	} while (rc == 0 && !(k.flags & IPC_KEYS_LAST));
 	explicit_bzero(&k, sizeof(k));
@@ -402,7 +402,11 @@ void msecmod_conn(struct mainctx *m, uint32_t worker_id, uint32_t conn_id)
 	struct ipc_secmod_conn c = { .worker_id = worker_id, .conn_id = conn_id,
 				     .timeout_ms = (uint32_t)(t > 0 ? t : 30) * 1000 + 1000 };
 
-	if (sm.sock >= 0 && IPC_SEND(sm.sock, IPC_SECMOD_CONN, secmod_conn, &c, 0, -1) < 0)
+	/* A full channel means a stalled secmod: that handshake fails
+	 * (the worker logs 100714) and the pings replace secmod; one line
+	 * per connection would only flood the log. */
+	if (sm.sock >= 0 && IPC_SEND(sm.sock, IPC_SECMOD_CONN, secmod_conn, &c, 0, -1) < 0 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK)
 		log_warn("secmod: cannot announce connection %u", conn_id);
 }
 
