@@ -15,8 +15,10 @@
 #include "sslvpnd/aclfilter.h"
 #include "sslvpnd/config.h"
 
-/* IPC_M2S / IPC_S2M: the channel between main and sslvpnd-secmod. */
-enum ipc_dir { IPC_M2W = 1, IPC_W2M = 2, IPC_M2S = 3, IPC_S2M = 4 };
+/* IPC_M2S / IPC_S2M: the channel between main and sslvpnd-secmod;
+ * IPC_W2S / IPC_S2W: a worker's key channel to secmod. */
+enum ipc_dir { IPC_M2W = 1, IPC_W2M = 2, IPC_M2S = 3, IPC_S2M = 4, IPC_W2S = 5,
+	       IPC_S2W = 6 };
 enum ipc_fdpol { IPC_FD_NONE = 0, IPC_FD_ONE = 1 };
 
 enum ipc_type {
@@ -43,8 +45,8 @@ struct ipc_msg_info {
 extern const struct ipc_msg_info ipc_msgs[IPC__COUNT];
 
 /* The IPC_ONCE messages a channel has carried: bit (1 << type). */
-typedef uint32_t ipc_seen_t;
-_Static_assert(IPC__COUNT <= 32, "ipc_seen_t holds a bit per message");
+typedef uint64_t ipc_seen_t;
+_Static_assert(IPC__COUNT <= 64, "ipc_seen_t holds a bit per message");
 
 enum ipc_verdict {
 	IPC_ADMIT = 0,
@@ -170,7 +172,7 @@ enum ipc_close_reason {
 enum { IPC_HELLO_MAX = 2048 };
 
 /* The worker's configuration (WORKER_CONFIG, WCFG_*; include/sslvpnd/wcfg.h). */
-enum { WCFG_DER_PIECE = 16384, WCFG_KEY_MAX = 16384 };
+enum { WCFG_DER_PIECE = 16384 };
 enum wcfg_name_kind { WCFG_NAME_PATH = 1, WCFG_NAME_ALIAS = 2 };
 enum wcfg_der_kind { WCFG_DER_ID = 1, WCFG_DER_CHAIN, WCFG_DER_CA, WCFG_DER_CRL };
 
@@ -220,6 +222,25 @@ enum ipc_passwd_result {
 	IPC_PASSWD_BUSY = 4,          /* secmod's queue is full: not checked */
 	IPC_PASSWD_LIMITED = 5,       /* over the user's attempt rate: not checked */
 	IPC_PASSWD__MAX = IPC_PASSWD_LIMITED,
+};
+
+/* SECMOD_KEY: flags; IPC_KEY_DER_MAX holds an RSA 8192 key's DER. */
+enum { IPC_KEYS_FIRST = 1, IPC_KEYS_LAST = 2, IPC_KEY_DER_MAX = 8192 };
+
+/* KEY_REP: secmod's verdict on a KEY_REQ.  Everything but OK makes that
+ * handshake fail (the worker logs the cause). */
+enum ipc_key_result {
+	IPC_KEY_OK = 0,
+	IPC_KEY_UNKNOWN = 1,          /* no key with that id */
+	IPC_KEY_NOT_ALLOWED = 2,      /* operation, padding or digest not one
+				       * TLS uses with that key type */
+	IPC_KEY_BAD_INPUT = 3,        /* input length wrong for key/digest */
+	IPC_KEY_NO_CONN = 4,          /* connection not handed to that worker,
+				       * or its handshake time is over */
+	IPC_KEY_BUDGET = 5,           /* over the operations of one handshake */
+	IPC_KEY_RATE = 6,             /* over the worker's rate */
+	IPC_KEY_FAILED = 7,           /* the operation itself failed */
+	IPC_KEY__MAX = IPC_KEY_FAILED,
 };
 
 /* ---- the payload structs, generated from ipcfields.def ---- */

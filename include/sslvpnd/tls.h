@@ -86,6 +86,17 @@ struct tls_server {
 /* tls_global_init: OpenSSL init, ex_data index; call once per process. */
 int tls_global_init(void);
 
+/* tls_keys_remote: from now on the TLS contexts of this process hold no
+ * private key (its material from main carries none): each context gets
+ * keyprov_pkey(the certificate's public key), whose private operations
+ * go to sslvpnd-secmod.  The worker calls it after keyprov_init. */
+void tls_keys_remote(void);
+
+/* tls_key_sink: while fn is set, every identity key a context of this
+ * process installs is handed to fn (main collects the keys it sends to
+ * secmod); fn must not keep key beyond the call.  NULL stops it. */
+void tls_key_sink(void (*fn)(void *arg, EVP_PKEY *key), void *arg);
+
 /* tls_identity_temporary: load <state_dir>/identity/temporary-rsa.pem (key +
  * certificate) or, when absent, generate an RSA 2048 key and a self-signed
  * certificate with subject TLS_TEMP_SUBJECT_RSA valid 10 years, and write it

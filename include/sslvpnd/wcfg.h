@@ -32,7 +32,7 @@ struct wcfg {
 	int der_open;                       /* the last WCFG_DER said "more" */
 	uint8_t der_kind;
 	struct tls_blob *der_into;          /* where the pieces go */
-	struct tls_mat_id *last_id;         /* WCFG_KEY and CHAIN go there */
+	struct tls_mat_id *last_id;         /* CHAIN certificates go there */
 };
 
 /* wcfg_encode: c as framed WCFG_* messages (ipc_frame_hdr) into a new
@@ -48,7 +48,6 @@ int wcfg_on_general(struct wcfg *c, const uint8_t *buf, size_t len);
 int wcfg_on_name(struct wcfg *c, const uint8_t *buf, size_t len);
 int wcfg_on_ctx(struct wcfg *c, const uint8_t *buf, size_t len);
 int wcfg_on_der(struct wcfg *c, const uint8_t *buf, size_t len);
-int wcfg_on_key(struct wcfg *c, const uint8_t *buf, size_t len);
 /* wcfg_complete: 0 when everything announced arrived (WCFG_GENERAL, at
  * least one interface, no DER piece left open), else -1. */
 int wcfg_complete(const struct wcfg *c);

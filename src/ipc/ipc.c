@@ -26,7 +26,7 @@ enum ipc_verdict ipc_admit(const struct ipc_msg_info *tab, enum ipc_dir receiver
 		return IPC_REFUSE_DIR;
 	if (!(tab[type].states & state))
 		return IPC_REFUSE_STATE;
-	if ((tab[type].flags & IPC_ONCE) && (seen & (1u << type)))
+	if ((tab[type].flags & IPC_ONCE) && (seen & ((ipc_seen_t)1 << type)))
 		return IPC_REFUSE_AGAIN;
 	return IPC_ADMIT;
 }
@@ -34,7 +34,7 @@ enum ipc_verdict ipc_admit(const struct ipc_msg_info *tab, enum ipc_dir receiver
 void ipc_seen_note(const struct ipc_msg_info *tab, ipc_seen_t *seen, unsigned type)
 {
 	if (type > IPC__NONE && type < IPC__COUNT && (tab[type].flags & IPC_ONCE))
-		*seen |= 1u << type;
+		*seen |= (ipc_seen_t)1 << type;
 }
 
 const char *ipc_state_name(enum ipc_state state)

@@ -129,21 +129,11 @@ static void enc_der(struct out *o, enum wcfg_der_kind kind, uint8_t flags,
 	} while (off < b->n);
 }
 
+/* An identity: its certificate, then the chain.  Never its key: the worker
+ * gets keyprov_pkey (secmod does the private operations). */
 static void enc_id(struct out *o, const struct tls_mat_id *id)
 {
-	static struct ipc_wcfg_key k;
-
 	enc_der(o, WCFG_DER_ID, 0, id->trustpoint, &id->cert);
-	if (id->key.n) {
-		if (id->key.n > sizeof(k.pkcs8)) {
-			o->err = 1;
-			return;
-		}
-		memcpy(k.pkcs8, id->key.p, id->key.n);
-		k.pkcs8_len = (uint16_t)id->key.n;
-		rec(o, IPC_WCFG_KEY, &k);
-		explicit_bzero(&k, sizeof(k));
-	}
 	for (size_t i = 0; i < id->n_chain; i++)
 		enc_der(o, WCFG_DER_CHAIN, 0, "", &id->chain[i]);
 }
@@ -369,18 +359,6 @@ int wcfg_on_der(struct wcfg *c, const uint8_t *buf, size_t len)
 	c->der_open = d.more != 0;
 	c->der_kind = d.kind;
 	return 0;
-}
-
-int wcfg_on_key(struct wcfg *c, const uint8_t *buf, size_t len)
-{
-	static struct ipc_wcfg_key k;
-	int rc = -1;
-
-	if (ipc_dec_wcfg_key(&k, buf, len) == 0 && c->last_id && !c->der_open &&
-	    !c->last_id->key.n)
-		rc = tls_blob_set(&c->last_id->key, k.pkcs8, k.pkcs8_len);
-	explicit_bzero(&k, sizeof(k));
-	return rc;
 }
 
 int wcfg_complete(const struct wcfg *c)

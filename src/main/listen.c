@@ -115,6 +115,7 @@ static int hand_over(struct listener *l, int fd, const struct sockaddr *peer)
 		c.conn_id = ++m->next_conn_id;
 		int n = ipc_enc_conn_new(&c, buf, sizeof(buf));
 
+		msecmod_conn(m, w->id, c.conn_id);  /* its handshake may sign */
 		if (proc_send(w, IPC_CONN_NEW, buf, n, fd) == 0) {
 			w->conns++;
 			track(w, l, fd, c.conn_id, peer);

@@ -258,13 +258,25 @@ int msecmod_users(struct mainctx *m, struct sslvpnd_config *cfg);
 int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
 		   const char *peer, const char *password);
 void msecmod_heap_guard(int on);
-/* msecmod_tick (every second): a secmod that gave no verdict for
- * MSECMOD_HUNG_MS while checks wait is hung (each check takes well under
- * that even at the costliest hash parameters): killed and restarted
- * (100707), its parked logins refused. */
+/* msecmod_tick (every second): pings secmod (SECMOD_PING).  A secmod that
+ * answered no ping for MSECMOD_HUNG_MS (the workers' handshakes wait for
+ * it), or gave no verdict for that long while checks wait (each check takes
+ * well under that even at the costliest hash parameters), is hung: killed
+ * and restarted (100707), its parked logins refused. */
 enum { MSECMOD_HUNG_MS = 10000 };
 void msecmod_tick(struct mainctx *m);
 void msecmod_heap_scrub(void);
+/* Keys (S10 item 1).  msecmod_keys: build every TLS context of cfg as the
+ * workers will, hand each identity's private key to secmod as a new
+ * generation, free main's copies.  msecmod_worker: hand secmod its end
+ * (fd, always closed here) of worker id's key channel.  msecmod_conn:
+ * tell secmod conn_id goes to worker id (before CONN_NEW).
+ * proc_secmod_channels: new key channels for the live workers after a
+ * secmod restart (SECMOD_CHANNEL). */
+int msecmod_keys(struct mainctx *m, const struct sslvpnd_config *cfg);
+void msecmod_worker(struct mainctx *m, uint32_t id, pid_t pid, int fd);
+void msecmod_conn(struct mainctx *m, uint32_t worker_id, uint32_t conn_id);
+void proc_secmod_channels(struct mainctx *m);
 
 /* sessions.c: session table (by cookie, id, DTLS id) and lifecycle;
  * sessions_lease.c: a session's addresses and routes (sessions_move_leases,

@@ -19,14 +19,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "main.h"
+#include "sslvpnd/keyprov.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/sandbox.h"
 #include "sslvpnd/snapshot.h"
+#include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 
 enum { RESTART_BACKOFF_MS = 1000, SEND_WAIT_MS = 2000, SECMOD_READS_PER_WAKE = 64,
-       HEAP_PERTURB = 0x5a };
+       HEAP_PERTURB = 0x5a, KEYS_MAX = 64 };
 
 struct msecmod {
 	struct mainctx *m;
@@ -38,7 +42,10 @@ struct msecmod {
 	ev_timer restart;
 	uint64_t started_ms;
 	uint64_t verdict_ms;      /* last PASSWD_REP (msecmod_tick) */
+	uint64_t pong_ms;         /* last SECMOD_PONG (or the start) */
+	uint32_t ping_seq;
 	uint32_t users_gen;
+	uint32_t keys_gen;
 	ipc_seen_t ipc_seen;      /* IPC_ONCE messages this secmod sent */
 };
 
@@ -134,6 +141,7 @@ static int spawn(struct mainctx *m)
 	sm.sock = sv[0];
 	sm.ipc_seen = 0;
 	sm.started_ms = util_now_ms();
+	sm.pong_ms = sm.started_ms;
 	ev_io_init(&sm.io, on_secmod_msg_cb, sm.sock, EV_READ);
 	ev_io_start(m->loop, &sm.io);
 	ev_child_init(&sm.child, on_secmod_child_cb, pid, 0);
@@ -152,22 +160,26 @@ static void close_channel(void)
 	sm.sock = -1;
 }
 
-/* A message that must arrive (the users): the channel is non-blocking for
- * main's loop, so wait a bounded time for room (secmod reads between two
- * KDF runs, tens of ms). */
-static int send_wait(enum ipc_type type, const uint8_t *buf, size_t len)
+/* A message that must arrive and holds secrets (users' hashes, a key):
+ * n bytes encoded in buf (n < 0: the encoding failed).  The channel is
+ * non-blocking for main's loop, so wait a bounded time for room; buf (cap
+ * bytes) is wiped whatever happens. */
+static int send_secret(enum ipc_type type, uint8_t *buf, size_t cap, int n)
 {
-	for (int tries = 0; tries < 2; tries++) {
+	int rc = -1;
+
+	for (int tries = 0; n >= 0 && tries < 2; tries++) {
 		struct pollfd p = { .fd = sm.sock, .events = POLLOUT };
 
-		if (ipc_send(sm.sock, type, 0, buf, len, -1) == 0)
-			return 0;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return -1;
-		if (poll(&p, 1, SEND_WAIT_MS) <= 0)
-			return -1;
+		if (ipc_send(sm.sock, type, 0, buf, (size_t)n, -1) == 0) {
+			rc = 0;
+			break;
+		}
+		if ((errno != EAGAIN && errno != EWOULDBLOCK) || poll(&p, 1, SEND_WAIT_MS) <= 0)
+			break;
 	}
-	return -1;
+	explicit_bzero(buf, cap);
+	return rc;
 }
 
 /* Every user of cfg in batches; the last batch makes them secmod's
@@ -177,7 +189,7 @@ static int send_users(const struct sslvpnd_config *cfg)
 	static struct ipc_secmod_users b;
 	static uint8_t buf[IPC_MAX_MSG];
 	size_t i = 0;
-	int rc = 0, n;
+	int rc = 0;
 
 	sm.users_gen++;
 	do {
@@ -192,10 +204,8 @@ static int send_users(const struct sslvpnd_config *cfg)
 		}
 		if (i == cfg->n_users)
 			b.flags |= IPC_USERS_LAST;
-		n = ipc_enc_secmod_users(&b, buf, sizeof(buf));
-		if (n < 0 || send_wait(IPC_SECMOD_USERS, buf, (size_t)n) < 0)
-			rc = -1;
-		explicit_bzero(buf, sizeof(buf));
+		rc = send_secret(IPC_SECMOD_USERS, buf, sizeof(buf),
+				 ipc_enc_secmod_users(&b, buf, sizeof(buf)));
 	} while (rc == 0 && !(b.flags & IPC_USERS_LAST));
 	explicit_bzero(&b, sizeof(b));
 	return rc;
@@ -277,12 +287,141 @@ static void resend_users(struct mainctx *m)
 	msecmod_heap_guard(0);
 }
 
+/* ---- the TLS private keys */
+
+/* The identity keys of one configuration, each once (an identity may
+ * serve several interfaces), as DER. */
+struct keybag {
+	uint8_t id[KEYS_MAX][KEYPROV_ID_LEN];
+	unsigned char *der[KEYS_MAX];
+	int len[KEYS_MAX];
+	size_t n;
+	int overflow;
+};
+
+static void collect_key(void *arg, EVP_PKEY *key)
+{
+	struct keybag *b = arg;
+	uint8_t id[KEYPROV_ID_LEN];
+
+	if (keyprov_key_id(key, id) < 0)
+		return;
+	for (size_t i = 0; i < b->n; i++)
+		if (memcmp(b->id[i], id, sizeof(id)) == 0)
+			return;
+	if (b->n == KEYS_MAX) {
+		b->overflow = 1;
+		return;
+	}
+	b->der[b->n] = NULL;
+	b->len[b->n] = i2d_PrivateKey(key, &b->der[b->n]);
+	if (b->len[b->n] <= 0 || b->len[b->n] > IPC_KEY_DER_MAX) {
+		OPENSSL_clear_free(b->der[b->n], b->len[b->n] > 0 ? (size_t)b->len[b->n] : 0);
+		b->overflow = 1;
+		return;
+	}
+	memcpy(b->id[b->n], id, sizeof(id));
+	b->n++;
+}
+
+/* Every context of cfg built as a worker builds it (interfaces, SNI,
+ * the temporary identities they use), the keys caught on the way. */
+static void gather_keys(const struct sslvpnd_config *cfg, struct keybag *b)
+{
+	char err[512];
+
+	tls_key_sink(collect_key, b);
+	for (size_t i = 0; i < cfg->n_interfaces; i++) {
+		struct tls_server *s = tls_server_new(cfg, &cfg->interfaces[i], err, sizeof(err));
+
+		if (!s)
+			log_warnx("secmod: interface %s: %s", cfg->interfaces[i].name, err);
+		tls_server_free(s);  /* frees main's copy of the keys */
+	}
+	tls_key_sink(NULL, NULL);
+}
+
+static int send_keys(struct keybag *b)
+{
+	static struct ipc_secmod_key k;
+	static uint8_t buf[IPC_MAX_MSG];
+	size_t i = 0;
+	int rc = 0;
+
+	sm.keys_gen++;
+	do {
+		memset(&k, 0, sizeof(k));
+		k.gen = sm.keys_gen;
+		k.flags = (i == 0 ? IPC_KEYS_FIRST : 0) | (i + 1 >= b->n ? IPC_KEYS_LAST : 0);
+		if (i < b->n) {
+			memcpy(k.der, b->der[i], (size_t)b->len[i]);
+			k.der_len = (uint16_t)b->len[i];
+		}
+		rc = send_secret(IPC_SECMOD_KEY, buf, sizeof(buf),
+				 ipc_enc_secmod_key(&k, buf, sizeof(buf)));
+		i++;
+	} while (rc == 0 && !(k.flags & IPC_KEYS_LAST));
+	explicit_bzero(&k, sizeof(k));
+	return rc;
+}
+
+int msecmod_keys(struct mainctx *m, const struct sslvpnd_config *cfg)
+{
+	static struct keybag b;
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	gather_keys(cfg, &b);
+	if (b.overflow)
+		log_warnx("secmod: more than %d identity keys or a key over %d bytes: "
+			  "some are not handed over", KEYS_MAX, IPC_KEY_DER_MAX);
+	if (sm.sock >= 0)
+		rc = send_keys(&b);
+	if (sm.sock >= 0 && rc < 0)
+		log_warn("secmod: cannot hand over the TLS private keys");
+	for (size_t i = 0; i < b.n; i++)
+		OPENSSL_clear_free(b.der[i], (size_t)b.len[i]);
+	memset(&b, 0, sizeof(b));
+	(void)m;
+	return rc;
+}
+
+void msecmod_worker(struct mainctx *m, uint32_t id, pid_t pid, int fd)
+{
+	struct ipc_secmod_worker w = { .worker_id = id, .pid = (uint32_t)pid };
+
+	if (sm.sock >= 0 && IPC_SEND(sm.sock, IPC_SECMOD_WORKER, secmod_worker, &w, 0, fd) < 0)
+		log_warn("secmod: cannot hand over worker %u's key channel", id);
+	close(fd);  /* a worker without one fails its handshakes until secmod restarts */
+	(void)m;
+}
+
+void msecmod_conn(struct mainctx *m, uint32_t worker_id, uint32_t conn_id)
+{
+	int t = m->cfg->limits.handshake_timeout;
+	struct ipc_secmod_conn c = { .worker_id = worker_id, .conn_id = conn_id,
+				     .timeout_ms = (uint32_t)(t > 0 ? t : 30) * 1000 + 1000 };
+
+	/* A full channel means a stalled secmod: that handshake fails
+	 * (the worker logs 100714) and the pings replace secmod; one line
+	 * per connection would only flood the log. */
+	if (sm.sock >= 0 && IPC_SEND(sm.sock, IPC_SECMOD_CONN, secmod_conn, &c, 0, -1) < 0 &&
+	    errno != EAGAIN && errno != EWOULDBLOCK)
+		log_warn("secmod: cannot announce connection %u", conn_id);
+}
+
 static void on_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	if (sm.m->stopping || sm.pid)
 		return;
-	if (spawn(sm.m) == 0)
+	if (spawn(sm.m) == 0) {
 		resend_users(sm.m);
+		msecmod_heap_guard(1);  /* the key files' copies: cleared when freed */
+		msecmod_keys(sm.m, sm.m->cfg);
+		msecmod_heap_scrub();
+		msecmod_heap_guard(0);
+		proc_secmod_channels(sm.m);
+	}
 }
 
 static void on_secmod_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
@@ -330,6 +469,17 @@ static void on_passwd_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 		bad_secmod("PASSWD_REP for no request");
 }
 
+static void on_pong(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_secmod_pong p;
+
+	if (ipc_dec_secmod_pong(&p, buf, len) < 0) {
+		bad_secmod("malformed SECMOD_PONG");
+		return;
+	}
+	s->pong_ms = util_now_ms();
+}
+
 /* Generated from msgs.def: each IPC_S2M row calls its handler.  The
  * channel has no setup: secmod is always "ready". */
 #define SM_CALL_IPC_FD_NONE(fn) fn(&sm, buf, h->len)
@@ -337,6 +487,8 @@ static void on_passwd_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 #define SM_CASE_IPC_W2M(name, fn, fdp)
 #define SM_CASE_IPC_M2W(name, fn, fdp)
 #define SM_CASE_IPC_M2S(name, fn, fdp)
+#define SM_CASE_IPC_W2S(name, fn, fdp)
+#define SM_CASE_IPC_S2W(name, fn, fdp)
 
 static void dispatch(const struct ipc_hdr *h, const uint8_t *buf)
 {
@@ -382,15 +534,33 @@ static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 }
 
-/* Hung: checks wait and no verdict came for MSECMOD_HUNG_MS, counted from
- * the later of the last verdict and the oldest waiting check (a long queue
- * of slow hashes keeps answering, so it is never taken for hung). */
+/* Hung: no answer to the pings for MSECMOD_HUNG_MS, or checks wait and no
+ * verdict came for MSECMOD_HUNG_MS, counted from the later of the last
+ * verdict and the oldest waiting check (a long queue of slow hashes keeps
+ * answering, so it is never taken for hung). */
 void msecmod_tick(struct mainctx *m)
 {
 	uint64_t oldest = mauth_oldest_pending_ms(), since;
+	struct ipc_secmod_ping p;
 	char why[96];
 
-	if (!oldest || sm.sock < 0)
+	if (sm.sock < 0)
+		return;
+	/* The workers' handshakes wait for its event loop: one that stops
+	 * answering is replaced, whether or not a password check waits.  Its
+	 * answers are read first (main's own loop may have been busy). */
+	ev_invoke(m->loop, &sm.io, EV_READ);
+	if (sm.sock < 0)
+		return;
+	if (util_now_ms() - sm.pong_ms >= MSECMOD_HUNG_MS) {
+		snprintf(why, sizeof(why), "no answer to main's pings for %d s",
+			 MSECMOD_HUNG_MS / 1000);
+		bad_secmod(why);
+		return;
+	}
+	p.seq = ++sm.ping_seq;
+	IPC_SEND(sm.sock, IPC_SECMOD_PING, secmod_ping, &p, 0, -1);
+	if (!oldest)
 		return;
 	since = sm.verdict_ms > oldest ? sm.verdict_ms : oldest;
 	if (util_now_ms() - since < MSECMOD_HUNG_MS)
@@ -411,6 +581,8 @@ int msecmod_start(struct mainctx *m)
 	}
 	ev_timer_init(&sm.restart, on_restart_cb, 1., 0.);
 	if (spawn(m) < 0)
+		return -1;
+	if (msecmod_keys(m, m->cfg) < 0)
 		return -1;
 	return msecmod_users(m, m->cfg);
 }

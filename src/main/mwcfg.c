@@ -74,7 +74,7 @@ int mwcfg_build(const struct sslvpnd_config *cfg, struct mwcfg *out, char *err,
 		;
 	else if (wcfg_encode(&w, &out->buf, &out->len) < 0)
 		snprintf(err, errlen, "workers' configuration: cannot encode "
-			 "(a certificate or key larger than %d bytes?)", WCFG_KEY_MAX);
+			 "(out of memory?)");
 	else if (!EVP_Digest(out->buf, out->len, out->sha256, &mdlen, EVP_sha256(), NULL))
 		snprintf(err, errlen, "workers' configuration: SHA-256 failed");
 	else

@@ -40,23 +40,23 @@ static size_t worker_count(const struct sslvpnd_config *cfg)
 	return n > MAIN_MAX_WORKERS ? MAIN_MAX_WORKERS : (size_t)n;
 }
 
-static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
+static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock, int keys)
 {
 	char id[16], dbg[16];
 	const char *argv[20];
 	int a = 0;
 
-	/* The worker gets exactly stdin/stdout/stderr and the channel as fd
-	 * 3.  Our own descriptors are close-on-exec, but whatever main
-	 * inherited without it (a shell's redirections, a supervisor's
-	 * sockets) would otherwise reach the unprivileged worker. */
-	if (sock != 3) {
-		if (dup2(sock, 3) < 0)
-			_exit(127);
-	} else {
-		fcntl(3, F_SETFD, 0);
-	}
-	if (util_close_from(4) < 0)
+	/* The worker gets exactly stdin/stdout/stderr, main's channel as fd
+	 * 3 and its key channel to secmod as fd 4.  Our own descriptors are
+	 * close-on-exec, but whatever main inherited without it (a shell's
+	 * redirections, a supervisor's sockets) would otherwise reach the
+	 * unprivileged worker.  Both are moved above 4 first so neither
+	 * dup2 overwrites the other. */
+	sock = fcntl(sock, F_DUPFD, 5);
+	keys = fcntl(keys, F_DUPFD, 5);
+	if (sock < 0 || keys < 0 || dup2(sock, 3) < 0 || dup2(keys, 4) < 0)
+		_exit(127);
+	if (util_close_from(5) < 0)
 		_exit(127);
 	/* The test aid fires in a worker's first run only: its restart
 	 * serves on (man sslvpnd(8), SSLVPND_TEST_SECCOMP_PROBE). */
@@ -82,10 +82,16 @@ static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock)
 
 static int spawn(struct mainctx *m, struct worker_proc *w)
 {
-	int sv[2];
+	int sv[2], kv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_warn("worker %u: socketpair", w->id);
+		return -1;
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, kv) < 0) {
+		log_warn("worker %u: socketpair", w->id);
+		close(sv[0]);
+		close(sv[1]);
 		return -1;
 	}
 	pid_t pid = fork();
@@ -94,13 +100,18 @@ static int spawn(struct mainctx *m, struct worker_proc *w)
 		log_warn("worker %u: fork", w->id);
 		close(sv[0]);
 		close(sv[1]);
+		close(kv[0]);
+		close(kv[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		exec_worker(m, w, sv[1]);
+		close(kv[0]);
+		exec_worker(m, w, sv[1], kv[1]);
 	}
 	close(sv[1]);
+	close(kv[1]);
+	msecmod_worker(m, w->id, pid, kv[0]);  /* secmod's end; closed here */
 	util_nonblock(sv[0]);
 	w->pid = pid;
 	w->sock = sv[0];
@@ -234,6 +245,28 @@ int proc_start_generation(struct mainctx *m, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+/* secmod restarted: every live worker gets a new key channel (its old one
+ * ended with the old secmod). */
+void proc_secmod_channels(struct mainctx *m)
+{
+	for (size_t i = 0; i < m->n_workers; i++) {
+		struct worker_proc *w = &m->workers[i];
+		struct ipc_secmod_channel c = { .gen = 0 };
+		int kv[2];
+
+		if (!w->used || w->pid <= 0 || w->sock < 0)
+			continue;
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, kv) < 0) {
+			log_warn("worker %u: socketpair", w->id);
+			continue;
+		}
+		if (IPC_SEND(w->sock, IPC_SECMOD_CHANNEL, secmod_channel, &c, 0, kv[1]) < 0)
+			log_warn("worker %u: cannot hand over its new key channel", w->id);
+		close(kv[1]);
+		msecmod_worker(m, w->id, w->pid, kv[0]);
+	}
 }
 
 void proc_respawn_down(struct mainctx *m)
@@ -558,6 +591,8 @@ static void refuse(struct worker_proc *w, unsigned type, enum ipc_state st,
 #define MAIN_CASE_IPC_M2W(name, fn, fdp)
 #define MAIN_CASE_IPC_M2S(name, fn, fdp)
 #define MAIN_CASE_IPC_S2M(name, fn, fdp)
+#define MAIN_CASE_IPC_W2S(name, fn, fdp)
+#define MAIN_CASE_IPC_S2W(name, fn, fdp)
 
 static void dispatch(struct worker_proc *w, const struct ipc_hdr *h,
 		     const uint8_t *buf)

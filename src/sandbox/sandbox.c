@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,7 @@
 #include "sslvpnd/util.h"
 
 enum { SBX_W = 1, SBX_S = 2, SBX_WS = 3 };
-enum { ACT_ALLOW = 0, ACT_EACCES = 1 };
+enum { ACT_ALLOW = 0, ACT_EACCES = 1, ACT_ENOSYS = 2 };
 
 struct sbx_call {
 	const char *name;
@@ -252,6 +253,10 @@ static int add_restricted(scmp_filter_ctx ctx, enum sandbox_kind kind)
 	if (kind == SANDBOX_WORKER)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+	/* secmod's KDF thread: a thread of this process, never a new one */
+	if (kind == SANDBOX_SECMOD)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
+				      SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
 	return r;
 }
 
@@ -268,8 +273,9 @@ static int load_filter(const struct sandbox_spec *s)
 
 		if (!(calls[i].who & bit) || nr == __NR_SCMP_ERROR)
 			continue;  /* not ours, or not on this architecture */
-		r = seccomp_rule_add(ctx, calls[i].action == ACT_EACCES ?
-				     SCMP_ACT_ERRNO(EACCES) : SCMP_ACT_ALLOW, nr, 0);
+		r = seccomp_rule_add(ctx, calls[i].action == ACT_EACCES ? SCMP_ACT_ERRNO(EACCES) :
+				     calls[i].action == ACT_ENOSYS ? SCMP_ACT_ERRNO(ENOSYS) :
+				     SCMP_ACT_ALLOW, nr, 0);
 		if (r < 0) {
 			log_warnx("%s: seccomp rule for %s: %s", s->who, calls[i].name,
 				  strerror(-r));

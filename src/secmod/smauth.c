@@ -2,6 +2,7 @@
  * sslvpnd-secmod only (main wipes its copy once it handed them over). */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,11 @@ struct smrate {
 	uint32_t refused;         /* since that line */
 };
 
+/* lock: cur is swapped by the event loop (a reload) while the KDF thread
+ * looks a hash up; the thread copies the hash out under it and runs scrypt
+ * without it. */
 struct smauth {
+	pthread_mutex_t lock;
 	struct smtable cur, next;
 	int loading;              /* a FIRST batch came, LAST not yet */
 	struct smrate rate[SMAUTH_TRACKED];
@@ -56,7 +61,13 @@ static void table_wipe(struct smtable *t)
 
 struct smauth *smauth_new(void)
 {
-	return calloc(1, sizeof(struct smauth));
+	struct smauth *a = calloc(1, sizeof(struct smauth));
+
+	if (a && pthread_mutex_init(&a->lock, NULL)) {
+		free(a);
+		return NULL;
+	}
+	return a;
 }
 
 void smauth_free(struct smauth *a)
@@ -65,6 +76,7 @@ void smauth_free(struct smauth *a)
 		return;
 	table_wipe(&a->cur);
 	table_wipe(&a->next);
+	pthread_mutex_destroy(&a->lock);
 	free(a);
 }
 
@@ -119,8 +131,10 @@ int smauth_on_users(struct smauth *a, const struct ipc_secmod_users *b)
 		return 0;
 	if (a->next.n)  /* qsort(NULL, 0, ...) is undefined */
 		qsort(a->next.u, a->next.n, sizeof(*a->next.u), by_name);
+	pthread_mutex_lock(&a->lock);
 	table_wipe(&a->cur);
 	a->cur = a->next;
+	pthread_mutex_unlock(&a->lock);
 	memset(&a->next, 0, sizeof(a->next));
 	a->loading = 0;
 	snprintf(n, sizeof(n), "%zu", a->cur.n);
@@ -169,19 +183,27 @@ int smauth_admit(struct smauth *a, const char *user, const char *peer, uint64_t 
 	return 0;
 }
 
-uint8_t smauth_verify(const struct smauth *a, const char *user, const char *password,
+uint8_t smauth_verify(struct smauth *a, const char *user, const char *password,
 		      size_t len)
 {
-	struct smuser key;
+	struct smuser key, found;
 	const struct smuser *u = NULL;
+	int known, has_hash;
 
 	util_strlcpy(key.name, user, sizeof(key.name));
+	pthread_mutex_lock(&a->lock);
 	if (a->cur.n && strlen(user) < sizeof(key.name))
 		u = bsearch(&key, a->cur.u, a->cur.n, sizeof(*a->cur.u), by_name);
-	int ok = passwd_verify(u && u->hash[0] ? u->hash : NULL, password, len);
+	if (u)
+		found = *u;
+	pthread_mutex_unlock(&a->lock);
+	known = u != NULL;
+	has_hash = known && found.hash[0];
+	int ok = passwd_verify(has_hash ? found.hash : NULL, password, len);
 
-	if (!u)
+	explicit_bzero(&found, sizeof(found));
+	if (!known)
 		return IPC_PASSWD_NO_USER;
-	return ok == 1 ? IPC_PASSWD_OK : ok == 0 && u->hash[0] ? IPC_PASSWD_BAD
-								: IPC_PASSWD_ERROR;
+	return ok == 1 ? IPC_PASSWD_OK : ok == 0 && has_hash ? IPC_PASSWD_BAD
+							      : IPC_PASSWD_ERROR;
 }

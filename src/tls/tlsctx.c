@@ -19,6 +19,7 @@
 
 #include "sslvpnd/dtls12.h"
 #include "sslvpnd/dtlsneg.h"
+#include "sslvpnd/keyprov.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
@@ -576,22 +577,58 @@ static int setup_protocol(struct server *srv, const struct tls_material *m,
 
 /* ---- the assemble half: material -> SSL_CTX (workers, and main's checks) */
 
+static int keys_remote;
+static void (*key_sink)(void *arg, EVP_PKEY *key);
+static void *key_sink_arg;
+
+void tls_keys_remote(void)
+{
+	keys_remote = 1;
+}
+
+void tls_key_sink(void (*fn)(void *arg, EVP_PKEY *key), void *arg)
+{
+	key_sink = fn;
+	key_sink_arg = arg;
+}
+
+/* The key a context gets: in a worker (tls_keys_remote) the remote twin of
+ * the certificate's public key, whose private operations secmod does, so
+ * the worker's memory never holds the private one (its material carries
+ * none); in main (checks, secmod's key batches) the identity's own. */
+static EVP_PKEY *identity_key(const struct tls_mat_id *mid, X509 *cert,
+			      char *why, size_t whylen)
+{
+	const unsigned char *p = mid->key.p;
+	EVP_PKEY *key;
+
+	if (keys_remote)
+		return keyprov_pkey(X509_get0_pubkey(cert), why, whylen);
+	key = p ? d2i_AutoPrivateKey(NULL, &p, (long)mid->key.n) : NULL;
+	if (!key)
+		snprintf(why, whylen, "its key is missing or unreadable");
+	else if (key_sink)
+		key_sink(key_sink_arg, key);
+	return key;
+}
+
 /* Install one identity: its certificate, the chain sent after it and its
- * private key.  The only place a worker touches a private key. */
+ * key (identity_key: the only place a context gets one). */
 static int use_identity(struct server *srv, const struct tls_mat_id *mid,
 			X509 *cert, STACK_OF(X509) *chain, char *err,
 			size_t errlen)
 {
-	/* S10: replaced by keyprov_pkey when secmod key ops land */
-	const unsigned char *p = mid->key.p;
-	EVP_PKEY *key = p ? d2i_AutoPrivateKey(NULL, &p, (long)mid->key.n) : NULL;
+	const char *owner = mid->trustpoint[0] ? mid->trustpoint : "temporary";
+	char why[160] = "";
+	EVP_PKEY *key = identity_key(mid, cert, why, sizeof(why));
 	int ok = key && SSL_CTX_use_cert_and_key(srv->pub.ctx, cert, key, chain, 1);
 
 	EVP_PKEY_free(key);
+	if (!key)
+		return fail(err, errlen, "trustpoint %s: %s", owner, why);
 	if (!ok)
 		return fail(err, errlen,
-			    "trustpoint %s: its certificate cannot be used with its key",
-			    mid->trustpoint[0] ? mid->trustpoint : "temporary");
+			    "trustpoint %s: its certificate cannot be used with its key", owner);
 	return 0;
 }
 

@@ -320,6 +320,7 @@ static void debug_handshake(struct conn *c)
 static void handshake(struct conn *c)
 {
 	ERR_clear_error();
+	wkey_conn(c->id, c->meta.peer, c->meta.iface);
 	int r = SSL_do_handshake(c->ssl);
 
 	if (r == 1) {

@@ -143,7 +143,6 @@ WCFG_ON(general)
 WCFG_ON(name)
 WCFG_ON(ctx)
 WCFG_ON(der)
-WCFG_ON(key)
 
 static void on_worker_config(struct worker *w, const uint8_t *buf, size_t len, int fd);
 
@@ -155,6 +154,8 @@ static void on_worker_config(struct worker *w, const uint8_t *buf, size_t len, i
 #define W_CASE_IPC_W2M(name, fn, fdp)
 #define W_CASE_IPC_M2S(name, fn, fdp)
 #define W_CASE_IPC_S2M(name, fn, fdp)
+#define W_CASE_IPC_W2S(name, fn, fdp)
+#define W_CASE_IPC_S2W(name, fn, fdp)
 
 /* main is trusted: a message the table does not allow now is a bug. */
 static void dispatch(struct worker *w, const struct ipc_hdr *h,
@@ -357,10 +358,8 @@ static int setup(struct worker *w, const struct wopts *o)
 
 	log_init("sslvpnd-worker", o->foreground || !lg->to_syslog, lg->facility, lg->format,
 		 o->debug ? o->debug : lg->debug);
-	if (tls_global_init() < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
+	if (tls_global_init() < 0 || wkey_init(w) < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
 		return -1;
-	/* the contexts hold them now */
-	tls_material_wipe_keys(&w->wc.tls);
 	w->configured = 1;
 	return 0;
 }
@@ -395,6 +394,7 @@ int main(int argc, char **argv)
 	if (!w.loop || enter_sandbox(&w) < 0)
 		fatalx("worker %u: cannot enter the sandbox; not starting", w.id);
 	arm_probe(&w);
+	wkey_arm_probe(&w);
 	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);
 	w.ipc_io.data = &w;
 	ev_io_start(w.loop, &w.ipc_io);

@@ -220,4 +220,14 @@ void wdtls_on_rx(struct conn *c, uint8_t type);
 uint64_t wdtls_bad(const struct conn *c);
 void wdtls_end(struct conn *c);
 
+/* wkey.c: private-key operations through sslvpnd-secmod.  wkey_init: the
+ * key channel (fd 4), the remote key provider, certificate-only identities
+ * (before the TLS contexts are built).  wkey_conn: the connection whose
+ * handshake runs now (named in each request and in the 100714 line). */
+int wkey_init(struct worker *w);
+void wkey_conn(uint32_t conn_id, const char *peer, const char *iface);
+void on_secmod_channel(struct worker *w, const uint8_t *buf, size_t len, int fd);
+/* wkey_arm_probe: the SSLVPND_TEST_KEY_PROBE test aid (man sslvpnd(8)). */
+void wkey_arm_probe(struct worker *w);
+
 #endif

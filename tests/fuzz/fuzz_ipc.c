@@ -69,7 +69,7 @@ static void transport(const uint8_t *p, size_t n)
 
 	if (sv[0] < 0)
 		CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sv) == 0);
-	for (int dir = IPC_M2W; dir <= IPC_S2M; dir++) {
+	for (int dir = IPC_M2W; dir <= IPC_S2W; dir++) {
 		while (recv(sv[0], buf, sizeof(buf), MSG_DONTWAIT) >= 0)
 			; /* nothing left over from an earlier input */
 		if (send(sv[1], p, n, MSG_DONTWAIT) != (ssize_t)n)

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""memsearch.py PID NEEDLE [heap|anon|all]: count NEEDLE in the process's
+"""memsearch.py PID NEEDLE [heap|anon|all]: count NEEDLE (text, or bytes
+given as hex:HEX) in the process's
 memory as root reads it through /proc/PID/mem.  Regions: heap = [heap] only;
 anon = [heap] and the anonymous writable private mappings (malloc's mmap'd
 blocks and arenas); all = every readable mapping.  Prints one line per
@@ -58,7 +59,8 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
         return 2
-    pid, needle = sys.argv[1], sys.argv[2].encode()
+    pid, needle = sys.argv[1], sys.argv[2]
+    needle = bytes.fromhex(needle[4:]) if needle.startswith("hex:") else needle.encode()
     which = sys.argv[3] if len(sys.argv) > 3 else "anon"
     total = 0
     try:

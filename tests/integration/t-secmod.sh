@@ -3,11 +3,14 @@
 # A password login works through secmod (100700 started, 100701 users
 # loaded); secmod runs unprivileged.  secmod killed with SIGKILL while
 # alice's tunnel runs: main logs 100702, starts a new one that gets the
-# users again, the tunnel keeps carrying traffic and the next password login
-# works.  A stopped (SIGSTOP) secmod: while a login waits for it, main
-# still answers sslvpnctl and tunnels run; the login is refused after 10 s
-# (100707), the secmod restarted, the next login works.  One
-# username tried too fast: 100705 and logins refused unchecked (113015).
+# users and the TLS private keys again (100712), the tunnel keeps carrying
+# traffic, the next password login works and new handshakes (signature,
+# RSA key exchange) are served by the new secmod over new key channels.
+# A stopped (SIGSTOP) secmod: a new login's handshake fails after the
+# worker's 2 s wait (100714), main still answers sslvpnctl and tunnels run;
+# main replaces the secmod that answers no ping for 10 s (100707), the next
+# login works.  One username tried too fast: 100705 and logins refused
+# unchecked (113015).
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
 #   +--------------------------------+          +-------------------------------+
@@ -55,15 +58,16 @@ pid_alive "$sm1" || fail "secmod (pid $sm1) is not running"
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$sm1/status")
 assert_ne 0 "$uid" "secmod runs unprivileged (uid $uid)"
 assert_eq "$SRV_PID" "$(awk '/^PPid:/ { print $2 }' "/proc/$sm1/status")" "secmod is main's child"
-# fds: stdin/stdout/stderr, its channel (3), then only its event loop's
-# own descriptors (anon_inode: epoll, eventfd), nothing main inherited.
+# fds: stdin/stdout/stderr, its channel (3), the key channel of the one
+# worker (a socket), then only its event loop's own descriptors
+# (anon_inode: epoll, eventfd), nothing main inherited.
 fds=$(for f in /proc/"$sm1"/fd/*; do
 	n=${f##*/}
 	[ "$n" -le 3 ] && { echo "$n"; continue; }
 	t=$(readlink "$f")
-	case $t in anon_inode:*) ;; *) echo "$n:$t" ;; esac
-done | sort -n | xargs)
-assert_eq "0 1 2 3" "$fds" "secmod holds stdin/stdout/stderr, its channel and its event loop's fds only"
+	case $t in anon_inode:*) ;; socket:*) echo "key-channel" ;; *) echo "$n:$t" ;; esac
+done | sort -V | xargs)
+assert_eq "0 1 2 3 key-channel" "$fds" "secmod holds stdin/stdout/stderr, its channel, the worker's key channel and its event loop's fds only"
 [ "$(readlink "/proc/$sm1/fd/3" | cut -d: -f1)" = socket ] || fail "secmod's fd 3 is not its channel"
 
 # 1. A password login through secmod, and a tunnel that must outlive it.
@@ -84,22 +88,33 @@ pid_alive "$sm2" || fail "the new secmod (pid $sm2) is not running"
 wait_for 5 "users in the new secmod" test "$(log_lines 100701 '2 local users' | wc -l)" -ge 2 ||
 	fail "the new secmod did not get the users (100701)"
 ok "the new secmod has the users"
+wait_for 5 "keys in the new secmod" test "$(log_lines 100712 '2 private keys' | wc -l)" -ge 2 ||
+	fail "the new secmod did not get the TLS private keys (100712)"
+ok "the new secmod has the TLS private keys"
 assert_ping a
 pid_alive "${OC_PID[a]}" || fail "alice's openconnect is gone"
 ok "alice's tunnel survived secmod's death"
 
-# 3. The next password logins are checked by the new secmod.
+# 3. The next password logins are checked by the new secmod; their TLS
+# handshakes are signed by it too (the worker's key channel was replaced:
+# SECMOD_CHANNEL), and s_client's RSA key exchange is decrypted by it.
 OC_STDIN="$TMPD/pw" oc_authenticate after "$SERVER_URL" --user alice --passwd-on-stdin
 assert_eq 0 "$OC_AUTH_RC" "password login after the restart: exit 0"
 [ -n "$OC_COOKIE" ] || fail "password login after the restart: no cookie"
 ok "password login after the restart: cookie"
+out=$(timeout -k 2 8 ip netns exec "$NS_CLI" openssl s_client -connect "$SRV_IP:443" -tls1_2 \
+	-cipher AES256-SHA </dev/null 2>&1)
+assert_match "$(printf '%s\n' "$out" | sed -n 's/^New, .*Cipher is //p' | head -n 1)" '^AES256-SHA$' \
+	"an RSA key exchange after secmod's restart (premaster decrypted by the new secmod)"
+assert_no_log 100714 '' "no handshake failed for want of a key operation"
 OC_STDIN="$TMPD/wrong" oc_authenticate after-bad "$SERVER_URL" --user alice --passwd-on-stdin
 assert_eq "" "$OC_COOKIE" "a wrong password is still refused"
 
-# 4. A stopped secmod: the waiting login is refused after 10 s, secmod is
-# replaced, the next login works.
-# Meanwhile main is not blocked: while that login waits, the control
-# socket answers and alice's tunnel carries traffic.
+# 4. A stopped secmod: a new login's TLS handshake cannot be signed, it
+# fails after the worker's 2 s wait (100714) instead of hanging; main sees
+# no answer to its pings for 10 s (100707), replaces secmod, and the next
+# login works.  Meanwhile main is not blocked: the control socket answers
+# and alice's tunnel carries traffic.
 kill -STOP "$sm2"
 (
 	OC_STDIN="$TMPD/pw" oc_authenticate stopped "$SERVER_URL" --user alice --passwd-on-stdin
@@ -107,22 +122,24 @@ kill -STOP "$sm2"
 ) &
 bg=$!
 track_pid "$bg"
-sleep 2
+sleep 1
 timeout -k 2 10 "$CTL" --socket "$STATE/ctl.sock" show vpn-sessiondb anyconnect >"$TMPD/ctl.out" 2>&1 ||
-	fail "sslvpnctl show vpn-sessiondb anyconnect failed while a login waits for secmod: $(cat "$TMPD/ctl.out")"
+	fail "sslvpnctl show vpn-sessiondb anyconnect failed while secmod is stopped: $(cat "$TMPD/ctl.out")"
 grep -q alice "$TMPD/ctl.out" || fail "show vpn-sessiondb does not list alice: $(cat "$TMPD/ctl.out")"
+ok "main answered the control socket while secmod is stopped"
 assert_ping a
-pid_alive "$bg" || fail "the login did not wait for the stopped secmod"
-ok "main answered the control socket while a login waited for secmod"
 wait "$bg"
 assert_eq "" "$(cat "$TMPD/stopped.cookie")" "no cookie while secmod does not answer"
-assert_log 100707 "security module \\(pid $sm2\\): no password verdict for 10 s while checks wait" \
+assert_log 100714 'private key operation failed: no answer from the security module within 2000 ms' \
+	"100714: the handshake failed, naming the silent secmod"
+wait_for 15 "100707" log_has 100707 || fail "main did not replace the stopped secmod (100707)"
+assert_log 100707 "security module \\(pid $sm2\\): no answer to main's pings for 10 s" \
 	"100707: main killed the hung secmod"
-assert_log 113015 'reason = Internal error : local database : user = alice' \
-	"113015: the parked login failed cleanly"
 wait_for 5 "a third secmod" test -n "$(secmod_pid 3)" || fail "secmod was not restarted after 100707"
 wait_for 5 "users in the third secmod" test "$(log_lines 100701 '2 local users' | wc -l)" -ge 3 ||
 	fail "the third secmod did not get the users"
+wait_for 5 "keys in the third secmod" test "$(log_lines 100712 '2 private keys' | wc -l)" -ge 3 ||
+	fail "the third secmod did not get the keys"
 OC_STDIN="$TMPD/pw" oc_authenticate third "$SERVER_URL" --user alice --passwd-on-stdin
 [ -n "$OC_COOKIE" ] || fail "no password login after the hung secmod was replaced"
 ok "password login after the hung secmod was replaced"

@@ -528,7 +528,7 @@ START_TEST(table_matches_msgs_def)
 		ck_assert_int_eq(ipc_msgs[t].fd, rows[t].fd);
 		ck_assert_uint_eq(ipc_msgs[t].states, rows[t].states);
 		ck_assert_uint_eq(ipc_msgs[t].flags, rows[t].flags);
-		ck_assert_msg(rows[t].dir >= IPC_M2W && rows[t].dir <= IPC_S2M,
+		ck_assert_msg(rows[t].dir >= IPC_M2W && rows[t].dir <= IPC_S2W,
 			      "%s: no direction", rows[t].name);
 		ck_assert_msg(rows[t].states & (IPC_ST_STARTING | IPC_ST_READY),
 			      "%s: allowed in no state", rows[t].name);
@@ -551,7 +551,7 @@ START_TEST(admit_real_table)
 	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_STARTING, seen,
 				   IPC_WORKER_READY), IPC_ADMIT);
 	ipc_seen_note(ipc_msgs, &seen, IPC_WORKER_READY);
-	ck_assert_uint_eq(seen, 1u << IPC_WORKER_READY);
+	ck_assert_uint_eq(seen, (ipc_seen_t)1 << IPC_WORKER_READY);
 	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_STARTING, seen,
 				   IPC_WORKER_READY), IPC_REFUSE_AGAIN);
 	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
@@ -559,7 +559,7 @@ START_TEST(admit_real_table)
 	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
 				   IPC_AUTH_REQ), IPC_ADMIT);
 	ipc_seen_note(ipc_msgs, &seen, IPC_AUTH_REQ);
-	ck_assert_uint_eq(seen, 1u << IPC_WORKER_READY);  /* not IPC_ONCE */
+	ck_assert_uint_eq(seen, (ipc_seen_t)1 << IPC_WORKER_READY);  /* not IPC_ONCE */
 	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, seen,
 				   IPC_AUTH_REQ), IPC_ADMIT);
 	/* a worker cannot send main's, secmod's or an unknown message */
@@ -587,6 +587,27 @@ START_TEST(admit_real_table)
 				   IPC_PASSWD_REQ), IPC_ADMIT);
 	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2S, IPC_ST_READY, 0,
 				   IPC_TUNNEL_KICK), IPC_REFUSE_DIR);
+	/* a worker's key channel to secmod: only its key requests; main's
+	 * messages to secmod (users, keys, connections) are refused there,
+	 * and a key request is refused on main's channels */
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_KEY_REQ), IPC_ADMIT);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_SECMOD_USERS),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_SECMOD_KEY),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_SECMOD_CONN),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2S, IPC_ST_READY, 0, IPC_PASSWD_REQ),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2S, IPC_ST_READY, 0, IPC_KEY_REQ),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_W2M, IPC_ST_READY, 0, IPC_KEY_REQ),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_S2W, IPC_ST_READY, 0, IPC_KEY_REP), IPC_ADMIT);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2W, IPC_ST_READY, 0, IPC_KEY_REP),
+			 IPC_REFUSE_DIR);
+	ck_assert_int_eq(ipc_admit(ipc_msgs, IPC_M2W, IPC_ST_STARTING, 0, IPC_SECMOD_CHANNEL),
+			 IPC_ADMIT);
 	ck_assert_str_eq(ipc_verdict_name(IPC_REFUSE_AGAIN), "allowed once, sent again");
 	ck_assert_str_eq(ipc_state_name(IPC_ST_STARTING), "starting");
 }
