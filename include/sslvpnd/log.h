@@ -21,7 +21,7 @@
 enum log_format { LOG_FMT_ASA = 0, LOG_FMT_NATIVE = 1 };
 
 enum log_event {
-#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt) LM_##name,
+#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt, sample) LM_##name,
 #include "sslvpnd/logmsg.def"
 #undef LOGMSG
 	LM__COUNT

@@ -14,7 +14,7 @@
 #include "sslvpnd/util.h"
 
 const struct log_catalogue_entry log_catalogue[LM__COUNT] = {
-#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt) \
+#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt, sample) \
 	[LM_##name] = { #name, id, sev, asa_id, nargs, asa_fmt, native_fmt },
 #include "sslvpnd/logmsg.def"
 #undef LOGMSG
