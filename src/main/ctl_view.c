@@ -180,24 +180,54 @@ static const char *const tunnel_names[3] = { "AnyConnect-Parent", "SSL-Tunnel", 
 
 /* ------------------------------------------------ the detailed listing */
 
-/* Client OS from the User-Agent, as the ASA names platforms: AnyConnect
- * says "... for Windows 4.8.03036", phones "Cisco SVC IPPhone Client". */
-static const char *client_os(const char *ua)
+struct os_word {
+	const char *word, *os;
+};
+
+static const char *os_lookup(const char *s, const struct os_word *map, size_t n)
 {
-	static const struct {
-		const char *word, *os;
-	} map[] = {
+	for (size_t i = 0; i < n; i++)
+		if (strstr(s, map[i].word))
+			return map[i].os;
+	return NULL;
+}
+
+/* Client OS as the ASA names platforms: from the User-Agent (AnyConnect
+ * says "... for Windows 4.8.03036", phones "Cisco SVC IPPhone Client"),
+ * else from the login's <device-id>, where openconnect, whose User-Agent
+ * names no platform, sends "linux-64", "win", "mac-intel", ... */
+static const char *client_os(const struct session_view *v)
+{
+	static const struct os_word by_ua[] = {
 		{ "IPPhone", "Cisco IP Phone" }, { "Windows", "Windows" },
 		{ "Mac OS", "Mac OS X" },        { "macOS", "Mac OS X" },
 		{ "Darwin", "Mac OS X" },        { "Android", "Android" },
 		{ "iPhone", "Apple iOS" },       { "iOS", "Apple iOS" },
 		{ "Linux", "Linux" },            { "linux", "Linux" },
 	};
+	static const struct os_word by_device[] = {
+		{ "linux", "Linux" },     { "win", "Windows" },       { "mac", "Mac OS X" },
+		{ "android", "Android" }, { "apple-ios", "Apple iOS" },
+	};
+	const char *os = os_lookup(v->user_agent, by_ua, ARRAY_SIZE(by_ua));
 
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if (strstr(ua, map[i].word))
-			return map[i].os;
-	return "unknown";
+	if (!os && v->device_id)
+		os = os_lookup(v->device_id, by_device, ARRAY_SIZE(by_device));
+	return os ? os : "unknown";
+}
+
+/* The License line: phones count against the ASA's VPN phone license. */
+static const char *license(const struct session_view *v)
+{
+	return strcmp(client_os(v), "Cisco IP Phone") == 0
+		       ? "AnyConnect Premium, AnyConnect for Cisco VPN Phone"
+		       : "AnyConnect Premium";
+}
+
+/* The ASA writes TLS 1.0 as TLSv1.0; OpenSSL says TLSv1. */
+static const char *asa_tls_version(const char *v)
+{
+	return strcmp(v, "TLSv1") == 0 ? "TLSv1.0" : v;
 }
 
 /* Per-tunnel counters: the SSL tunnel is the total minus the DTLS share.
@@ -278,7 +308,7 @@ static void text_tunnel(struct listing *l, const struct session_view *v,
 	unsigned dst = i == 2 ? v->udp_dst_port : v->tcp_dst_port;
 
 	ctl_printf(t, "%s:\n  %-13s: %u.%d\n", tunnel_names[i], "Tunnel ID", v->index, i + 1);
-	const char *encap = i == 2 ? asa_encapsulation(v->dtls_mode) : v->tls_version;
+	const char *encap = i == 2 ? asa_encapsulation(v->dtls_mode) : asa_tls_version(v->tls_version);
 
 	if (i == 0)
 		ctl_printf(t, "  %-13s: %s\n", "Public IP", v->public_ip);
@@ -301,7 +331,7 @@ static void text_tunnel(struct listing *l, const struct session_view *v,
 			    proto, dst, "Auth Mode", v->auth_mode);
 	text_idle(t, v);
 	ctl_printf(t, "  %-13s: %s\n  %-13s: %s\n  %-13s: %s\n", "Client OS",
-		    client_os(v->user_agent), "Client Type", types[i], "Client Ver", v->user_agent);
+		    client_os(v), "Client Type", types[i], "Client Ver", v->user_agent);
 	tunnel_counts(v, i, &c);
 	ctl_printf(t, "  %-13s: %-22llu %-13s: %llu\n", "Bytes Tx", (unsigned long long)c.bytes_tx,
 		    "Bytes Rx", (unsigned long long)c.bytes_rx);
@@ -354,8 +384,19 @@ static void json_tunnels(struct listing *l, const struct session_view *v,
 	json_kv_str(j, "auth_mode", v->auth_mode);
 	json_kv_uint(j, "idle_timeout_s", v->idle_timeout_s);
 	json_kv_uint(j, "idle_s", v->idle_s);
-	json_kv_str(j, "client_os", client_os(v->user_agent));
+	json_kv_str(j, "client_os", client_os(v));
 	json_kv_str(j, "client_ver", v->user_agent);
+}
+
+/* "14:31:05 UTC Sat Feb 5 2022": the ASA pads neither the day nor with
+ * zeros (seeds 000, 004). */
+static void login_time(char *buf, size_t len, const struct tm *tm)
+{
+	char hms[16], wd_mon[16];
+
+	strftime(hms, sizeof(hms), "%H:%M:%S", tm);
+	strftime(wd_mon, sizeof(wd_mon), "%a %b", tm);
+	snprintf(buf, len, "%s UTC %s %d %d", hms, wd_mon, tm->tm_mday, tm->tm_year + 1900);
 }
 
 static void text_session(struct listing *l, const struct session_view *v)
@@ -368,12 +409,11 @@ static void text_session(struct listing *l, const struct session_view *v)
 
 	tunnels_of(v, &tn);
 	gmtime_r(&v->login_time, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S UTC %a %b %d %Y", &tm);
+	login_time(when, sizeof(when), &tm);
 	util_duration(dur, sizeof(dur), v->duration_s);
 	util_duration(idle, sizeof(idle), v->inactivity_s);
 	audit_id(l->ctl, v, aid);
-	ctl_printf(t, "%-13s: %s\n", "Username", v->user);
-	ctl_printf(t, "%-13s: %u\n", "Index", v->index);
+	ctl_printf(t, "%-13s: %-22s %-13s: %u\n", "Username", v->user, "Index", v->index);
 	ctl_printf(t, "%-13s: %-22s %-13s: %s\n", "Assigned IP",
 		    fmt_ip(v->addr, ip, sizeof(ip)), "Public IP", v->public_ip);
 	if (v->addr6)
@@ -384,7 +424,7 @@ static void text_session(struct listing *l, const struct session_view *v)
 	ctl_printf(t, "%-13s:", "Protocol");
 	for (i = 0; i < tn.n; i++)
 		ctl_printf(t, " %s", tunnel_names[i]);
-	ctl_printf(t, "\n%-13s: AnyConnect Premium\n%-13s:", "License", "Encryption");
+	ctl_printf(t, "\n%-13s: %s\n%-13s:", "License", license(v), "Encryption");
 	for (i = 0; i < tn.n; i++)
 		ctl_printf(t, "%s%s: (1)%s", i ? "  " : " ", tunnel_names[i], tn.enc[i]);
 	ctl_printf(t, "\n%-13s:", "Hashing");
@@ -395,9 +435,6 @@ static void text_session(struct listing *l, const struct session_view *v)
 	if (l->detail)
 		text_pkts(t, "", v->pkts_out, v->pkts_in, v->filter_drops_out,
 			  v->drops + v->filter_drops_in);
-	ctl_printf(t, "%-13s: %-22llu %-13s: %llu\n", "Filtered Tx",
-		    (unsigned long long)v->filter_drops_out, "Filtered Rx",
-		    (unsigned long long)v->filter_drops_in);
 	ctl_printf(t, "%-13s: %-22s %-13s: %s\n", "Group Policy", v->group_policy,
 		    "Tunnel Group", v->tunnel_group);
 	ctl_printf(t, "%-13s: %s\n%-13s: %s\n%-13s: %s\n", "Login Time", when,
@@ -406,6 +443,11 @@ static void text_session(struct listing *l, const struct session_view *v)
 	ctl_printf(t, "%-13s: %s\n%-13s: %s\n\n", "Audt Sess ID", aid, "Security Grp", "none");
 	if (l->detail)
 		text_tunnels(l, v, &tn);
+	/* Ours, after the ASA's block so a line-by-line diff with an ASA's
+	 * output sees only values: packets the vpn-filter refused. */
+	ctl_printf(t, "%-13s: %-22llu %-13s: %llu\n\n", "Filtered Tx",
+		    (unsigned long long)v->filter_drops_out, "Filtered Rx",
+		    (unsigned long long)v->filter_drops_in);
 }
 
 static const char *dtls_state_name(uint8_t s)
@@ -451,7 +493,7 @@ static void json_session(struct listing *l, const struct session_view *v)
 	for (int i = 0; i < tn.n; i++)
 		json_str(j, tunnel_names[i]);
 	json_arr_end(j);
-	json_kv_str(j, "license", "AnyConnect Premium");
+	json_kv_str(j, "license", license(v));
 	for (int k = 0; k < 2; k++) {
 		json_key(j, k ? "hashing" : "encryption");
 		json_obj_begin(j);

@@ -284,6 +284,9 @@ void sessions_set_dap(struct session *s, const struct dap_result *r);
 /* For the detailed listing: the local TCP port of the login, the client's
  * and our UDP port of its DTLS channel. */
 void sessions_set_tcp_dst_port(struct session *s, uint16_t port);
+/* sessions_set_device_id: the <device-id> of the login's XML (openconnect
+ * sends its platform there: Client OS of the detailed listing). */
+void sessions_set_device_id(struct session *s, const char *device_id);
 /* sessions_hello_allowed: 1 when a DTLS ClientHello naming s (from the
  * peer "from", for the log) is within the session's rate limit; 0 when it
  * must be dropped (logged as 100411, at most once a minute). */
@@ -379,6 +382,7 @@ struct session_view {
 	 * ASA words ("Certificate", "userPassword", ...). */
 	uint16_t tcp_src_port, tcp_dst_port, udp_src_port, udp_dst_port;
 	const char *user_agent;
+	const char *device_id;        /* the login's <device-id>, "" = none */
 	uint32_t idle_timeout_s;
 	uint64_t idle_s;              /* without traffic (5 s precision) */
 	const char *auth_mode;

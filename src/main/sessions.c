@@ -725,6 +725,11 @@ void sessions_set_tcp_dst_port(struct session *s, uint16_t port)
 	s->tcp_dst_port = port;
 }
 
+void sessions_set_device_id(struct session *s, const char *device_id)
+{
+	util_strlcpy(s->device_id, device_id, sizeof(s->device_id));
+}
+
 /* Hellos per session: a burst of HELLO_BURST (a client retrying over a
  * lossy link, openconnect reconnecting DTLS), then one per HELLO_PERIOD_MS.
  * Each hello main passes on costs a socket, an IPC message and a server

@@ -58,7 +58,7 @@ ctl_ok() {
 
 # block USER: the text listing's paragraph of USER (from $CTL_OUT).
 block() {
-	awk -v u="$1" 'BEGIN { RS = "" } $0 ~ ("(^|\n)Username +: " u "\n") { print }' "$CTL_OUT"
+	awk -v u="$1" 'BEGIN { RS = "" } $0 ~ ("(^|\n)Username +: " u " +Index +: ") { print }' "$CTL_OUT"
 }
 
 # field USER LABEL: the value after "LABEL : " in USER's paragraph (the
@@ -127,8 +127,8 @@ for n in a b; do
 	assert_eq DfltGrpPolicy "$(field "$u" 'Group Policy')" "$n: Group Policy"
 	assert_match "$(block "$u")" 'Tunnel Group : DefaultWEBVPNGroup$' "$n: Tunnel Group"
 	assert_eq "AnyConnect Premium" "$(field "$u" License)" "$n: License"
-	assert_match "$(field "$u" Index)" '^[0-9]+$' "$n: Index"
-	assert_match "$(block "$u")" 'Login Time +: [0-9]{2}:[0-9]{2}:[0-9]{2} UTC [A-Z][a-z]{2} [A-Z][a-z]{2} [0-9]{2} [0-9]{4}' \
+	assert_match "$(block "$u")" "^Username +: $(re "$u") +Index +: [0-9]+\$" "$n: Username and Index on one line (ASA)"
+	assert_match "$(block "$u")" 'Login Time +: [0-9]{2}:[0-9]{2}:[0-9]{2} UTC [A-Z][a-z]{2} [A-Z][a-z]{2} [1-9][0-9]? [0-9]{4}$' \
 		"$n: Login Time"
 	assert_match "$(block "$u")" 'Duration +: [0-9]+h:[0-9]{2}m:[0-9]{2}s' "$n: Duration"
 	assert_match "$(block "$u")" 'Audt Sess ID : [0-9a-f]{24}$' "$n: Audt Sess ID"
@@ -141,15 +141,16 @@ assert_match "$(block "$user_b")" \
 assert_match "$(block "$user_b")" \
 	'Hashing +: AnyConnect-Parent: \(1\)none  SSL-Tunnel: \(1\)SHA1  DTLS-Tunnel: \(1\)SHA1$' \
 	"b: Hashing per tunnel"
-idx_a=$(field "$user_a" Index)
-idx_b=$(field "$user_b" Index)
+# Index is the second column of the Username line, as on the ASA.
+idx_a=$(block "$user_a" | sed -n 's/^Username .* Index *: \([0-9]*\)$/\1/p')
+idx_b=$(block "$user_b" | sed -n 's/^Username .* Index *: \([0-9]*\)$/\1/p')
 
 # --- filters
 ctl_ok show vpn-sessiondb anyconnect filter name "$user_a"
 assert_eq 1 "$(grep -c '^Username' "$CTL_OUT")" "filter name: one session"
 [ -n "$(block "$user_a")" ] || fail "filter name: not $user_a"
 ctl_ok show vpn-sessiondb anyconnect filter ip "${OC_ADDR[b]}"
-assert_eq "$user_b" "$(sed -n 's/^Username *: //p' "$CTL_OUT")" "filter ip: the session of ${OC_ADDR[b]}"
+assert_eq "$user_b" "$(sed -n 's/^Username *: \([^ ]*\) .*/\1/p' "$CTL_OUT")" "filter ip: the session of ${OC_ADDR[b]}"
 ctl_ok show vpn-sessiondb anyconnect filter tunnel-group DefaultWEBVPNGroup
 assert_eq 2 "$(grep -c '^Username' "$CTL_OUT")" "filter tunnel-group: both"
 ctl_ok show vpn-sessiondb anyconnect filter tunnel-group NoSuchGroup

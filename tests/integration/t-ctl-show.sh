@@ -181,7 +181,7 @@ wait_for 10 "DTLS-Tunnel block listed" dtls_listed ||
 	fail "no DTLS-Tunnel block: $(cat "$CTL_OUT" "$CTL_ERR")"
 sed 's/^/    /' "$CTL_OUT"
 assert_match "$(head -n 3 "$CTL_OUT")" 'Session Type: AnyConnect Detailed' "detail: ASA header"
-idx=$(sed -n 's/^Index *: //p' "$CTL_OUT")
+idx=$(sed -n 's/^Username .* Index *: \([0-9]*\)$/\1/p' "$CTL_OUT")
 assert_match "$(cat "$CTL_OUT")" '^Pkts Tx +: [0-9]+ +Pkts Rx +: [0-9]+$' "detail: Pkts Tx/Rx"
 assert_match "$(cat "$CTL_OUT")" '^Pkts Tx Drop : [0-9]+ +Pkts Rx Drop : [0-9]+$' "detail: drops"
 for t in AnyConnect-Parent SSL-Tunnel DTLS-Tunnel; do
