@@ -103,7 +103,9 @@ static void asa_cipher(const char *suite, const char **enc, const char **hash)
 		*hash = "SHA1";
 }
 
-enum filter_kind { F_NONE, F_NAME, F_IP, F_TUNNEL_GROUP };
+/* F_IP (our "filter ip") matches any of the session's addresses; the ASA's
+ * a-ipaddress the assigned ones, p-ipaddress the public one. */
+enum filter_kind { F_NONE, F_NAME, F_IP, F_ASSIGNED, F_PUBLIC, F_TUNNEL_GROUP };
 
 struct listing {
 	struct ctl *ctl;
@@ -126,21 +128,44 @@ static const char *fmt_ip(uint32_t host, char *buf, size_t len)
 	return buf;
 }
 
-static int filter_ok(const struct listing *l, const struct session_view *v)
+static int assigned_is(const struct session_view *v, const char *want)
 {
 	char ip[INET6_ADDRSTRLEN];
 
+	return strcmp(fmt_ip(v->addr, ip, sizeof(ip)), want) == 0 ||
+	       (v->addr6 && !strcmp(inet_ntop(AF_INET6, v->addr6, ip, sizeof(ip)), want));
+}
+
+static int filter_ok(const struct listing *l, const struct session_view *v)
+{
 	switch (l->fk) {
 	case F_NONE: return 1;
 	case F_NAME: return strcmp(v->user, l->fv) == 0;
 	case F_TUNNEL_GROUP: return strcmp(v->tunnel_group, l->fv) == 0;
-	case F_IP:
-		return strcmp(fmt_ip(v->addr, ip, sizeof(ip)), l->fv) == 0 ||
-		       (v->addr6 && !strcmp(inet_ntop(AF_INET6, v->addr6, ip, sizeof(ip)),
-					    l->fv)) ||
-		       strcmp(v->public_ip, l->fv) == 0;
+	case F_ASSIGNED: return assigned_is(v, l->fv);
+	case F_PUBLIC: return strcmp(v->public_ip, l->fv) == 0;
+	case F_IP: return assigned_is(v, l->fv) || strcmp(v->public_ip, l->fv) == 0;
 	}
 	return 0;
+}
+
+/* The filters after "filter", in match order: "ip" first so that it is
+ * not taken for an abbreviation of "ipaddress". */
+static const struct {
+	const char *kw;
+	enum filter_kind fk;
+} filter_kws[] = {
+	{ "ip", F_IP },                 { "name", F_NAME },
+	{ "a-ipaddress", F_ASSIGNED },  { "ipaddress", F_ASSIGNED },
+	{ "p-ipaddress", F_PUBLIC },    { "tunnel-group", F_TUNNEL_GROUP },
+};
+
+static enum filter_kind filter_kind_of(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(filter_kws); i++)
+		if (ctl_kw(word, filter_kws[i].kw))
+			return filter_kws[i].fk;
+	return F_NONE;
 }
 
 /* ASA: <ASA address><index * 0x1000><login time>, 24 hex digits. */
@@ -547,8 +572,8 @@ static void listing_cb(const struct session_view *v, void *arg)
 		text_session(l, v);
 }
 
-/* show vpn-sessiondb anyconnect [filter name U | filter ip A |
- * filter tunnel-group T] */
+/* show vpn-sessiondb [detail] anyconnect [filter name U | filter ip A |
+ * filter a-ipaddress A | filter p-ipaddress A | filter tunnel-group T] */
 /* "show vpn-sessiondb detail anyconnect" (the ASA's order) or "... anyconnect
  * detail": 1 when the word was there (it is removed from argv). */
 static int take_detail(struct request *r)
@@ -581,14 +606,8 @@ void ctl_view_anyconnect(struct request *r)
 				ctl_invalid(r, 3);
 			return;
 		}
-		if (ctl_kw(r->argv[4], "name"))
-			l.fk = F_NAME;
-		else if (ctl_kw(r->argv[4], "ip") || ctl_kw(r->argv[4], "a-ipaddress") ||
-			 ctl_kw(r->argv[4], "p-ipaddress"))
-			l.fk = F_IP;
-		else if (ctl_kw(r->argv[4], "tunnel-group"))
-			l.fk = F_TUNNEL_GROUP;
-		else {
+		l.fk = filter_kind_of(r->argv[4]);
+		if (l.fk == F_NONE) {
 			ctl_invalid(r, 4);
 			return;
 		}

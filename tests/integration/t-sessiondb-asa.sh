@@ -5,7 +5,8 @@
 # values masked (lib-sessiondb.sh), so only names, addresses, counters and
 # times differ.  Phone: License "AnyConnect Premium, AnyConnect for Cisco
 # VPN Phone", Client OS a phone.  openconnect: Client OS Linux from the
-# <device-id> of its login (its User-Agent names no platform).
+# <device-id> of its login (its User-Agent names no platform).  The
+# filters a-ipaddress (assigned), p-ipaddress (public), name, tunnel-group.
 #
 #   host (root ns)          client ns svd-c-$$              server ns svd-s-$$
 #   +-----------------+     +---------------------------+   +------------------------+
@@ -72,5 +73,22 @@ assert s[sys.argv[3]]["license"] == "AnyConnect Premium", s[sys.argv[3]]
 assert s[sys.argv[3]]["client_os"] == "Linux", s[sys.argv[3]]
 PY
 ok "--json: the same License and Client OS"
+
+# The ASA's filters: a-ipaddress the assigned address, p-ipaddress the
+# public one (both clients share $CLI_IP), name, tunnel-group.
+users_of() { # FILTER...: the users the filtered listing shows, sorted
+	timeout -k 2 15 "$CTL" --socket "$SOCK" show vpn-sessiondb detail anyconnect filter "$@" \
+		>"$OUT" 2>&1 || fail "filter $*: $(cat "$OUT")"
+	sed -n 's/^Username *: \([^ ]*\) .*/\1/p' "$OUT" | sort | tr '\n' ' '
+}
+both="$(printf '%s\n' "$phone_user" "$oc_user" | sort | tr '\n' ' ')"
+assert_eq "$phone_user " "$(users_of a-ipaddress "$(phone_addr)")" "filter a-ipaddress: the phone"
+assert_eq "$oc_user " "$(users_of ipaddress "${OC_ADDR[a]}")" "filter ipaddress: openconnect"
+assert_eq "" "$(users_of a-ipaddress "$CLI_IP")" "filter a-ipaddress: a public address is not assigned"
+assert_match "$(cat "$OUT")" '^INFO: There are presently no active sessions$' "filter a-ipaddress: none"
+assert_eq "$both" "$(users_of p-ipaddress "$CLI_IP")" "filter p-ipaddress: both from $CLI_IP"
+assert_eq "" "$(users_of p-ipaddress "$(phone_addr)")" "filter p-ipaddress: an assigned address is not public"
+assert_eq "$both" "$(users_of tunnel-group vpn-phone-group)" "filter tunnel-group"
+assert_eq "$phone_user " "$(users_of name "$phone_user")" "filter name"
 assert_server_alive
 echo "PASS: $T_NAME"
