@@ -510,6 +510,7 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 		sessions_set_dap(s, dap);
 	sessions_set_tcp_dst_port(s, rq->local_port);
 	sessions_set_device_id(s, rq->device_id);
+	log_event(LM_PARENT_STARTED, e.policy, user, rq->peer);
 	log_event(LM_SESSION_STARTED, e.policy, user, rq->peer);
 	rp->result = IPC_AUTH_OK;
 	util_strlcpy(rp->cookie, session_cookie(s), sizeof(rp->cookie));

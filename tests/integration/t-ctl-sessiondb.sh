@@ -83,6 +83,22 @@ for s in doc["sessions"]:
 EOF
 }
 
+# line_no ID ERE: the number of the first server log line of event ID
+# that matches ERE (empty when none).
+line_no() { grep -nE -- "%(ASA|SSLVPND)-[0-7]-$1: .*$2" "$SRV_LOG" | head -n 1 | cut -d: -f1; }
+
+# in_order WHAT N...: log line numbers, all present and increasing.
+in_order() {
+	local what=$1 prev=0 n
+	shift
+	for n in "$@"; do
+		[ -n "$n" ] && [ "$n" -gt "$prev" ] ||
+			fail "$what: lines ${*:-none} (empty = missing) not in order"
+		prev=$n
+	done
+	ok "$what (lines $*)"
+}
+
 # --- the socket itself
 [ -S "$SOCK" ] || fail "no control socket at $SOCK"
 assert_eq 600 "$(stat -c %a "$SOCK")" "control socket mode"
@@ -100,6 +116,13 @@ user_b=$(cert_cn "$cert_b")
 assert_ne "$user_a" "$user_b" "two different users"
 oc_connect a "$SERVER_URL" -c "$cert_a" -k "$PKI/mic-sha2/leaf.key" || fail "a: no tunnel"
 wait_for 15 "a: DTLS up" oc_dtls_up a || fail "a: no DTLS"
+# The ASA's login lines: the parent session (113039) before 716001, and
+# the client type of the tunnel (722055) after 722022.
+u_a="User <$(re "$user_a")> IP <$(re "$CLI_IP")>"
+in_order "a: 113039 then 716001" "$(line_no 113039 "$u_a AnyConnect parent session started\\.$")" \
+	"$(line_no 716001 "$u_a WebVPN session started\\.$")"
+in_order "a: 722022 TCP then 722055" "$(line_no 722022 "$u_a TCP SVC connection established")" \
+	"$(line_no 722055 "$u_a Client Type: Open AnyConnect VPN Agent")"
 # An RSA-only client gets the RSA identity (100120) when the interface has
 # an EC one first: pin that one too.
 oc_connect b "$SERVER_URL" -c "$cert_b" -k "$PKI/mic-sha1/leaf.key" \
@@ -199,6 +222,15 @@ ok "openconnect a exited"
 grep -Eiq 'terminat|disconnect' "${OC_LOG[a]}" || note "a's log: $(tail -n 3 "${OC_LOG[a]}")"
 assert_log_all "113019 Administrator Reset for a" 113019 "Username = $(re "$user_a")" \
 	'Reason: Administrator Reset'
+# The ASA's lines of a session the administrator ends, in order: why the
+# tunnel closes (722037), the TLS tunnel down (722023 TCP, which main logs;
+# before S14 only the worker's UDP line came), 113019, 716002.
+u_a="User <$(re "$user_a")> IP <$(re "$CLI_IP")>"
+l_closing=$(line_no 722037 "$u_a SVC closing connection: Administrator Reset\\.$")
+l_tcp=$(line_no 722023 "$u_a TCP SVC connection terminated without compression$")
+l_ended=$(line_no 113019 "Username = $(re "$user_a"),.*Reason: Administrator Reset$")
+l_term=$(line_no 716002 "$u_a WebVPN session terminated: Administrator Reset\\.$")
+in_order "logoff of a: 722037, 722023 TCP, 113019, 716002" "$l_closing" "$l_tcp" "$l_ended" "$l_term"
 assert_log_all "111008 for the logoff" 111008 "User 'root' executed the 'vpn-sessiondb logoff name $(re "$user_a")' command"
 ctl_ok show vpn-sessiondb anyconnect
 assert_eq 1 "$(grep -c '^Username' "$CTL_OUT")" "one session left"
