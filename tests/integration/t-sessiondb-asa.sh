@@ -6,7 +6,8 @@
 # times differ.  Phone: License "AnyConnect Premium, AnyConnect for Cisco
 # VPN Phone", Client OS a phone.  openconnect: Client OS Linux from the
 # <device-id> of its login (its User-Agent names no platform).  The
-# filters a-ipaddress (assigned), p-ipaddress (public), name, tunnel-group.
+# filters a-ipaddress (assigned), p-ipaddress (public), name, tunnel-group;
+# license-summary counts both sessions and the phone.
 #
 #   host (root ns)          client ns svd-c-$$              server ns svd-s-$$
 #   +-----------------+     +---------------------------+   +------------------------+
@@ -90,5 +91,26 @@ assert_eq "$both" "$(users_of p-ipaddress "$CLI_IP")" "filter p-ipaddress: both 
 assert_eq "" "$(users_of p-ipaddress "$(phone_addr)")" "filter p-ipaddress: an assigned address is not public"
 assert_eq "$both" "$(users_of tunnel-group vpn-phone-group)" "filter tunnel-group"
 assert_eq "$phone_user " "$(users_of name "$phone_user")" "filter name"
+
+# license-summary: every session uses AnyConnect Premium, the phone also
+# the VPN phone license.
+timeout -k 2 15 "$CTL" --socket "$SOCK" show vpn-sessiondb license-summary >"$OUT" 2>&1 ||
+	fail "license-summary: $(cat "$OUT")"
+sed 's/^/    /' "$OUT"
+assert_match "$(cat "$OUT")" '^AnyConnect Premium +: +ENABLED : +10000 : +10000 : +NONE$' \
+	"license-summary: AnyConnect Premium, capacity max-sessions"
+assert_match "$(cat "$OUT")" '^AnyConnect Premium +: +2 : +2 : +2 : +10000 : +0%$' \
+	"license-summary: 2 sessions in use"
+assert_match "$(cat "$OUT")" '^  AnyConnect for Cisco VPN Phone +: +1 : +1 :' \
+	"license-summary: 1 phone in use"
+timeout -k 2 15 "$CTL" --socket "$SOCK" --json show vpn-sessiondb license-summary >"$OUT" 2>&1 ||
+	fail "license-summary --json: $(cat "$OUT")"
+python3 - "$OUT" <<'PY' || fail "license-summary --json: $(cat "$OUT")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["anyconnect_premium"]["in_use"] == 2, d
+assert d["anyconnect_for_cisco_vpn_phone"]["in_use"] == 1, d
+PY
+ok "license-summary --json agrees"
 assert_server_alive
 echo "PASS: $T_NAME"
