@@ -72,19 +72,25 @@ enum log_class {
 	LOGC_SSL,               /* debug ssl: TLS handshakes */
 	LOGC_AAA,               /* debug aaa: authentication decisions */
 	LOGC_DAP,               /* debug dap: access policy evaluation */
+	/* The ASA's two parts of "debug crypto ca" (seed 000's troubleshooting
+	 * list): no output of their own here; each enables the crypto ca
+	 * output (log_class_on), so the seed's commands work as typed. */
+	LOGC_CRYPTO_CA_TRANSACTIONS, /* debug crypto ca transactions */
+	LOGC_CRYPTO_CA_MESSAGES,     /* debug crypto ca messages */
 	LOGC__COUNT
 };
 
 /* log_class_name: the words after "debug" ("webvpn anyconnect"). */
 const char *log_class_name(enum log_class c);
-/* log_class_lookup: the class whose name the n words spell (each word the
- * keyword or an abbreviation of 2+ letters); -1 when none. */
+/* log_class_lookup: the class whose name the n words (1..3) spell, each
+ * the keyword or an abbreviation of 2+ letters; -1 when none. */
 int log_class_lookup(const char *const *words, int n);
 /* log_class_set: a class's own level, clamped to 0..255. */
 void log_class_set(enum log_class c, int level);
 /* log_class_get: a class's own level (not the global one). */
 int log_class_get(enum log_class c);
-/* log_class_on: 1 when debug output of class c at level is enabled. */
+/* log_class_on: 1 when debug output of class c at level is enabled; for
+ * crypto ca, its transactions and messages parts count too. */
 int log_class_on(enum log_class c, int level);
 /* log_debugc: debug output of class c, shown when log_class_on(c, level):
  * "<class>: <text>" as event 100901 (ASA 711001). */

@@ -33,6 +33,8 @@ static const char *const class_names[LOGC__COUNT] = {
 	[LOGC_WEBVPN] = "webvpn",     [LOGC_ANYCONNECT] = "webvpn anyconnect",
 	[LOGC_CRYPTO_CA] = "crypto ca", [LOGC_SSL] = "ssl",
 	[LOGC_AAA] = "aaa",           [LOGC_DAP] = "dap",
+	[LOGC_CRYPTO_CA_TRANSACTIONS] = "crypto ca transactions",
+	[LOGC_CRYPTO_CA_MESSAGES] = "crypto ca messages",
 };
 
 enum { LOG_LINE_MAX = 2048, LOG_MAX_ARGS = 9 };
@@ -161,21 +163,28 @@ static int word_is(const char *word, const char *kw, size_t kwlen)
 	return n >= 2 && n <= kwlen && strncmp(word, kw, n) == 0;
 }
 
-/* Names of one or two words: "ssl", "webvpn anyconnect". */
+/* 1 when the n words spell name ("crypto ca messages"), word by word. */
+static int words_spell(const char *const *words, int n, const char *name)
+{
+	int i = 0;
+
+	for (const char *p = name; *p; i++) {
+		size_t len = strcspn(p, " ");
+
+		if (i >= n || !word_is(words[i], p, len))
+			return 0;
+		p += len + (p[len] == ' ');
+	}
+	return i == n;
+}
+
+/* Names of one to three words: "ssl", "webvpn anyconnect",
+ * "crypto ca transactions". */
 int log_class_lookup(const char *const *words, int n)
 {
-	for (int c = 0; c < LOGC__COUNT; c++) {
-		const char *name = class_names[c], *sp = strchr(name, ' ');
-		int want = sp ? 2 : 1;
-
-		if (n != want)
-			continue;
-		if (!word_is(words[0], name, sp ? (size_t)(sp - name) : strlen(name)))
-			continue;
-		if (sp && !word_is(words[1], sp + 1, strlen(sp + 1)))
-			continue;
-		return c;
-	}
+	for (int c = 0; c < LOGC__COUNT; c++)
+		if (words_spell(words, n, class_names[c]))
+			return c;
 	return -1;
 }
 
@@ -193,6 +202,13 @@ int log_class_get(enum log_class c)
 int log_class_on(enum log_class c, int level)
 {
 	int have = log_class_get(c);
+
+	if (c == LOGC_CRYPTO_CA) {
+		if (lg.class_level[LOGC_CRYPTO_CA_TRANSACTIONS] > have)
+			have = lg.class_level[LOGC_CRYPTO_CA_TRANSACTIONS];
+		if (lg.class_level[LOGC_CRYPTO_CA_MESSAGES] > have)
+			have = lg.class_level[LOGC_CRYPTO_CA_MESSAGES];
+	}
 
 	if (lg.debug > have)
 		have = lg.debug;

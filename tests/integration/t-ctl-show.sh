@@ -284,6 +284,24 @@ assert_log 100215 'requires a valid client certificate' "x2 refused"
 sleep 0.5
 assert_eq "$n_pki" "$(log_lines 711001 'CRYPTO_PKI' | wc -l)" "no CRYPTO_PKI debug after undebug all"
 
+# --- seed 000's "debug crypto ca transactions 255" and "... messages 255":
+# accepted as typed, listed, and either turns the crypto ca output on.
+ctl_ok debug crypto ca transactions 255
+assert_eq "debug crypto ca transactions enabled at level 255" "$(cat "$CTL_OUT")" \
+	"debug crypto ca transactions 255"
+ctl_ok debug cr ca mes 255
+ctl_ok show debug
+assert_eq "debug crypto ca transactions enabled at level 255
+debug crypto ca messages enabled at level 255" "$(cat "$CTL_OUT")" "show debug lists both parts"
+ctl_ok undebug crypto ca transactions
+oc_authenticate x3 "$SERVER_URL" -c "$cert_a" -k "$PKI/mic-sha2/leaf.key"
+[ -n "$OC_COOKIE" ] || fail "x3: no cookie"
+pki_more() { [ "$(log_lines 711001 CRYPTO_PKI | wc -l)" -gt "$n_pki" ]; }
+wait_for 5 "CRYPTO_PKI debug again" pki_more ||
+	fail "debug crypto ca messages: no CRYPTO_PKI output for x3"
+ok "debug crypto ca messages: the worker shows the client certificate again"
+ctl_ok undebug all
+
 # --- errors
 ctl show version extra
 assert_fails "$CTL_RC" "show version with an extra word"

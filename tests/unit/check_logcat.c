@@ -325,6 +325,14 @@ START_TEST(class_lookup)
 	ck_assert_int_eq(log_class_lookup(w6, 1), -1);
 	ck_assert_int_eq(log_class_lookup(w7, 1), -1);
 	ck_assert_int_eq(log_class_lookup(w8, 2), -1);
+	/* seed 000's "debug crypto ca transactions|messages 255" */
+	const char *w9[] = { "crypto", "ca", "transactions" }, *w10[] = { "cr", "ca", "mes" };
+	const char *w11[] = { "crypto", "ca", "bogus" };
+
+	ck_assert_int_eq(log_class_lookup(w9, 3), LOGC_CRYPTO_CA_TRANSACTIONS);
+	ck_assert_int_eq(log_class_lookup(w10, 3), LOGC_CRYPTO_CA_MESSAGES);
+	ck_assert_int_eq(log_class_lookup(w11, 3), -1);
+	ck_assert_int_eq(log_class_lookup(w3, 2), LOGC_CRYPTO_CA);
 	for (int c = 0; c < LOGC__COUNT; c++)
 		ck_assert_str_ne(log_class_name((enum log_class)c), "?");
 }
@@ -377,6 +385,17 @@ START_TEST(class_levels)
 	ck_assert(!log_class_on(LOGC_SSL, 4));
 	log_set_debug(0);
 	log_class_set(LOGC_CRYPTO_CA, 0);
+	ck_assert(!log_class_on(LOGC_CRYPTO_CA, 1));
+	/* either part of crypto ca turns its output on */
+	log_class_set(LOGC_CRYPTO_CA_MESSAGES, 255);
+	ck_assert(log_class_on(LOGC_CRYPTO_CA, 255));
+	ck_assert_ptr_nonnull(strstr(capture_debugc(LOGC_CRYPTO_CA, 1, "msg"),
+				     "%ASA-7-711001: crypto ca: msg\n"));
+	log_class_set(LOGC_CRYPTO_CA_MESSAGES, 0);
+	log_class_set(LOGC_CRYPTO_CA_TRANSACTIONS, 3);
+	ck_assert(log_class_on(LOGC_CRYPTO_CA, 3));
+	ck_assert(!log_class_on(LOGC_CRYPTO_CA, 4));
+	log_class_set(LOGC_CRYPTO_CA_TRANSACTIONS, 0);
 	ck_assert(!log_class_on(LOGC_CRYPTO_CA, 1));
 }
 END_TEST
