@@ -126,6 +126,25 @@ void log_event_rl(enum log_event ev, ...);
  * (called from a periodic timer so a flood that stopped is still told). */
 void log_rl_flush(uint64_t now_ms);
 
+/* Remote syslog, the ASA's "logging host" (src/common/loghost.c): every
+ * line written locally also goes to each host at level trap or more
+ * severe, never blocking (UDP drops, TCP queues 64 KiB then drops, retries
+ * a refusing host every 5 s).  spec.address must be a literal IP; port 0 =
+ * 514 (UDP) / 1470 (TCP). */
+enum { LOG_HOSTS_MAX = 16 };
+struct log_host_spec {
+	const char *address;     /* resolved by log_hosts_set, not kept */
+	int port, tcp, rfc5424;
+};
+/* log_hosts_set: replaces the hosts (none: n 0); trap -1 sends nothing;
+ * facility as syslog(3)'s.  -1 and err on a bad address (no host kept). */
+int log_hosts_set(const struct log_host_spec *spec, size_t n, int trap, int facility,
+		  char *err, size_t errlen);
+/* log_hosts_emit: one rendered line (log_emit calls it). */
+void log_hosts_emit(int sev, const char *msg);
+/* log_hosts_flush: TCP hosts' queues and reconnects (the 1 s tick). */
+void log_hosts_flush(uint64_t now_ms);
+
 /* log_event_format: render ev into buf (no prefix or newline) in format fmt;
  * returns the length that would have been written (snprintf semantics).
  * Used by log_event and by the unit tests of every catalogued event. */

@@ -74,9 +74,9 @@ int log_get_debug(void)
 	return lg.debug;
 }
 
-/* One output path for everything: stderr lines carry a timestamp and the
- * pid so interleaved worker and main output stays readable. */
-static void log_emit(int sev, const char *msg)
+/* The local log: stderr lines carry a timestamp and the pid so interleaved
+ * worker and main output stays readable. */
+static void log_local(int sev, const char *msg)
 {
 	if (!lg.to_stderr) {
 		syslog(sev, "%s", msg);
@@ -92,6 +92,14 @@ static void log_emit(int sev, const char *msg)
 	fprintf(stderr, "%s.%03ld %s[%d]: %s\n", ts, now.tv_nsec / 1000000,
 		lg.ident, (int)getpid(), msg);
 	fflush(stderr);
+}
+
+/* One output path for everything: the local log first, then the logging
+ * hosts (which never block, so the local line is never held back). */
+static void log_emit(int sev, const char *msg)
+{
+	log_local(sev, msg);
+	log_hosts_emit(sev, msg);
 }
 
 static void __attribute__((format(printf, 2, 0)))
@@ -387,6 +395,7 @@ void log_event_rl(enum log_event ev, ...)
 
 void log_rl_flush(uint64_t now_ms)
 {
+	log_hosts_flush(now_ms);
 	for (int ev = 0; ev < LM__COUNT; ev++) {
 		struct log_rl *rl = &rl_state[ev];
 

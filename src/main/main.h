@@ -175,6 +175,12 @@ struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int 
  * and their tunnels keep theirs), reconciles the pools, writes a summary to
  * out and returns 0.  Logs 100510 / 100511 + 100512 per error. */
 int reload_run(struct mainctx *m, FILE *out);
+/* main_reload: reload_run, then the running configuration's logging hosts
+ * (main.c; reload_run's callers use this). */
+int main_reload(struct mainctx *m, FILE *out);
+/* main_log_hosts: logging_hosts and logging.trap of m->cfg into the log
+ * (only main's lines reach the hosts: the workers do not send yet). */
+void main_log_hosts(struct mainctx *m);
 /* reload_worker_fp: what a worker loads from cfg: the worker sections of
  * the configuration and the files behind its trustpoints and in the state
  * directory (path, inode, size, times).  Equal: no new worker generation
