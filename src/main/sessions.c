@@ -541,6 +541,8 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	}
 	if (s->state == SS_ACTIVE)
 		replace_tunnel(s, rp);
+	else if (s->state == SS_DISCONNECTED) /* resumes after 716058 */
+		log_event(LM_SESSION_RESUMED_FROM, s->policy, s->user, s->peer, rq->peer);
 	if (!s->pool6 && rq->want_ipv6)
 		sessions_lease_ipv6(m, s, &e, tg);
 	sessions_lease_route(m, s, w->tun_ifindex);
@@ -584,6 +586,7 @@ static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 	/* Resumable: keep the lease and the cookie, drop the route. */
 	sessions_lease_unroute(m, s);
 	s->state = SS_DISCONNECTED;
+	log_event(LM_SESSION_LOST, s->policy, s->user, s->peer);
 	s->idle_since_ms = util_now_ms();
 	leases_dirty(); /* the registry: since when without a tunnel */
 }
