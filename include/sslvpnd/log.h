@@ -142,6 +142,10 @@ int log_hosts_set(const struct log_host_spec *spec, size_t n, int trap, int faci
 		  char *err, size_t errlen);
 /* log_hosts_emit: one rendered line (log_emit calls it). */
 void log_hosts_emit(int sev, const char *msg);
+/* log_clock: the time now into buf, local "Dec 07 14:31:05" (the stderr
+ * log) or, with iso_utc, "2026-12-07T14:31:05" (RFC 5424); returns the
+ * milliseconds, the ".mmm" both lines carry. */
+int log_clock(char *buf, size_t len, int iso_utc);
 /* log_hosts_flush: TCP hosts' queues and reconnects (the 1 s tick). */
 void log_hosts_flush(uint64_t now_ms);
 

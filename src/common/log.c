@@ -74,6 +74,25 @@ int log_get_debug(void)
 	return lg.debug;
 }
 
+int log_clock(char *buf, size_t len, int iso_utc)
+{
+	struct timespec now;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (iso_utc) {
+		gmtime_r(&now.tv_sec, &tm);
+		n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	} else {
+		localtime_r(&now.tv_sec, &tm);
+		n = strftime(buf, len, "%b %d %H:%M:%S", &tm);
+	}
+	if (!n && len)
+		buf[0] = 0;
+	return (int)(now.tv_nsec / 1000000);
+}
+
 /* The local log: stderr lines carry a timestamp and the pid so interleaved
  * worker and main output stays readable. */
 static void log_local(int sev, const char *msg)
@@ -83,14 +102,9 @@ static void log_local(int sev, const char *msg)
 		return;
 	}
 	char ts[32];
-	struct timespec now;
-	struct tm tm;
+	int ms = log_clock(ts, sizeof(ts), 0);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	localtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%b %d %H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld %s[%d]: %s\n", ts, now.tv_nsec / 1000000,
-		lg.ident, (int)getpid(), msg);
+	fprintf(stderr, "%s.%03d %s[%d]: %s\n", ts, ms, lg.ident, (int)getpid(), msg);
 	fflush(stderr);
 }
 

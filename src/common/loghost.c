@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sslvpnd/log.h"
@@ -136,14 +135,10 @@ static int host_line(const struct log_host *h, int sev, const char *msg, char *o
 	if (!h->spec.rfc5424)
 		return snprintf(out, len, "<%d>%s", pri, msg);
 	char ts[40];
-	struct timespec now;
-	struct tm tm;
+	int ms = log_clock(ts, sizeof(ts), 1);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	return snprintf(out, len, "<%d>1 %s.%03ldZ %s sslvpnd %d - - %s", pri, ts,
-			now.tv_nsec / 1000000, lh.hostname, (int)getpid(), msg);
+	return snprintf(out, len, "<%d>1 %s.%03dZ %s sslvpnd %d - - %s", pri, ts, ms,
+			lh.hostname, (int)getpid(), msg);
 }
 
 void log_hosts_emit(int sev, const char *msg)
