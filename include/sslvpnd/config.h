@@ -87,6 +87,23 @@ struct cfg_logging {
 	int to_syslog;               /* else stderr */
 	int facility;                /* LOG_LOCAL4 ... */
 	int debug;                   /* 0..255 */
+	int trap;                    /* logging trap: most verbose level sent to
+				      * logging hosts, -1 = none (the ASA's default) */
+};
+
+/* logging_hosts = ( { interface; address; protocol; port; format; } ): the
+ * ASA's "logging host IF ADDR [udp/PORT | tcp/PORT] [format ...]". */
+enum cfg_log_proto { CFG_LOG_UDP = 0, CFG_LOG_TCP = 1 };
+enum cfg_log_hostfmt { CFG_LOG_BSD = 0, CFG_LOG_RFC5424 = 1 };
+struct cfg_log_host {
+	char unnamed[1];             /* list elements lead with a name: hosts have
+				      * none (several per interface), so "" */
+	char interface[CFG_NAME_MAX];
+	char address[64];            /* a literal IPv4 or IPv6 address */
+	int protocol;                /* enum cfg_log_proto */
+	int port;                    /* 0: 514 (UDP) or 1470 (TCP), as the ASA */
+	int format;                  /* enum cfg_log_hostfmt */
+	int line;
 };
 
 /* metrics = { listen-port = N; }: Prometheus text over HTTP on 127.0.0.1
@@ -277,6 +294,8 @@ struct sslvpnd_config {
 	int embedded;
 	struct cfg_general general;
 	struct cfg_logging logging;
+	struct cfg_log_host *log_hosts;
+	size_t n_log_hosts;
 	struct cfg_metrics metrics;
 	struct cfg_limits limits;
 	struct cfg_bans bans;

@@ -21,7 +21,7 @@
 enum log_format { LOG_FMT_ASA = 0, LOG_FMT_NATIVE = 1 };
 
 enum log_event {
-#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt) LM_##name,
+#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt, sample) LM_##name,
 #include "sslvpnd/logmsg.def"
 #undef LOGMSG
 	LM__COUNT
@@ -72,19 +72,25 @@ enum log_class {
 	LOGC_SSL,               /* debug ssl: TLS handshakes */
 	LOGC_AAA,               /* debug aaa: authentication decisions */
 	LOGC_DAP,               /* debug dap: access policy evaluation */
+	/* The ASA's two parts of "debug crypto ca" (seed 000's troubleshooting
+	 * list): no output of their own here; each enables the crypto ca
+	 * output (log_class_on), so the seed's commands work as typed. */
+	LOGC_CRYPTO_CA_TRANSACTIONS, /* debug crypto ca transactions */
+	LOGC_CRYPTO_CA_MESSAGES,     /* debug crypto ca messages */
 	LOGC__COUNT
 };
 
 /* log_class_name: the words after "debug" ("webvpn anyconnect"). */
 const char *log_class_name(enum log_class c);
-/* log_class_lookup: the class whose name the n words spell (each word the
- * keyword or an abbreviation of 2+ letters); -1 when none. */
+/* log_class_lookup: the class whose name the n words (1..3) spell, each
+ * the keyword or an abbreviation of 2+ letters; -1 when none. */
 int log_class_lookup(const char *const *words, int n);
 /* log_class_set: a class's own level, clamped to 0..255. */
 void log_class_set(enum log_class c, int level);
 /* log_class_get: a class's own level (not the global one). */
 int log_class_get(enum log_class c);
-/* log_class_on: 1 when debug output of class c at level is enabled. */
+/* log_class_on: 1 when debug output of class c at level is enabled; for
+ * crypto ca, its transactions and messages parts count too. */
 int log_class_on(enum log_class c, int level);
 /* log_debugc: debug output of class c, shown when log_class_on(c, level):
  * "<class>: <text>" as event 100901 (ASA 711001). */
@@ -119,6 +125,29 @@ void log_event_rl(enum log_event ev, ...);
 /* log_rl_flush: report the suppressed counts of windows over at now_ms
  * (called from a periodic timer so a flood that stopped is still told). */
 void log_rl_flush(uint64_t now_ms);
+
+/* Remote syslog, the ASA's "logging host" (src/common/loghost.c): every
+ * line written locally also goes to each host at level trap or more
+ * severe, never blocking (UDP drops, TCP queues 64 KiB then drops, retries
+ * a refusing host every 5 s).  spec.address must be a literal IP; port 0 =
+ * 514 (UDP) / 1470 (TCP). */
+enum { LOG_HOSTS_MAX = 16 };
+struct log_host_spec {
+	const char *address;     /* resolved by log_hosts_set, not kept */
+	int port, tcp, rfc5424;
+};
+/* log_hosts_set: replaces the hosts (none: n 0); trap -1 sends nothing;
+ * facility as syslog(3)'s.  -1 and err on a bad address (no host kept). */
+int log_hosts_set(const struct log_host_spec *spec, size_t n, int trap, int facility,
+		  char *err, size_t errlen);
+/* log_hosts_emit: one rendered line (log_emit calls it). */
+void log_hosts_emit(int sev, const char *msg);
+/* log_clock: the time now into buf, local "Dec 07 14:31:05" (the stderr
+ * log) or, with iso_utc, "2026-12-07T14:31:05" (RFC 5424); returns the
+ * milliseconds, the ".mmm" both lines carry. */
+int log_clock(char *buf, size_t len, int iso_utc);
+/* log_hosts_flush: TCP hosts' queues and reconnects (the 1 s tick). */
+void log_hosts_flush(uint64_t now_ms);
 
 /* log_event_format: render ev into buf (no prefix or newline) in format fmt;
  * returns the length that would have been written (snprintf semantics).

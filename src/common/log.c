@@ -14,7 +14,7 @@
 #include "sslvpnd/util.h"
 
 const struct log_catalogue_entry log_catalogue[LM__COUNT] = {
-#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt) \
+#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt, sample) \
 	[LM_##name] = { #name, id, sev, asa_id, nargs, asa_fmt, native_fmt },
 #include "sslvpnd/logmsg.def"
 #undef LOGMSG
@@ -33,6 +33,8 @@ static const char *const class_names[LOGC__COUNT] = {
 	[LOGC_WEBVPN] = "webvpn",     [LOGC_ANYCONNECT] = "webvpn anyconnect",
 	[LOGC_CRYPTO_CA] = "crypto ca", [LOGC_SSL] = "ssl",
 	[LOGC_AAA] = "aaa",           [LOGC_DAP] = "dap",
+	[LOGC_CRYPTO_CA_TRANSACTIONS] = "crypto ca transactions",
+	[LOGC_CRYPTO_CA_MESSAGES] = "crypto ca messages",
 };
 
 enum { LOG_LINE_MAX = 2048, LOG_MAX_ARGS = 9 };
@@ -72,24 +74,46 @@ int log_get_debug(void)
 	return lg.debug;
 }
 
-/* One output path for everything: stderr lines carry a timestamp and the
- * pid so interleaved worker and main output stays readable. */
-static void log_emit(int sev, const char *msg)
+int log_clock(char *buf, size_t len, int iso_utc)
+{
+	struct timespec now;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (iso_utc) {
+		gmtime_r(&now.tv_sec, &tm);
+		n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	} else {
+		localtime_r(&now.tv_sec, &tm);
+		n = strftime(buf, len, "%b %d %H:%M:%S", &tm);
+	}
+	if (!n && len)
+		buf[0] = 0;
+	return (int)(now.tv_nsec / 1000000);
+}
+
+/* The local log: stderr lines carry a timestamp and the pid so interleaved
+ * worker and main output stays readable. */
+static void log_local(int sev, const char *msg)
 {
 	if (!lg.to_stderr) {
 		syslog(sev, "%s", msg);
 		return;
 	}
 	char ts[32];
-	struct timespec now;
-	struct tm tm;
+	int ms = log_clock(ts, sizeof(ts), 0);
 
-	clock_gettime(CLOCK_REALTIME, &now);
-	localtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%b %d %H:%M:%S", &tm);
-	fprintf(stderr, "%s.%03ld %s[%d]: %s\n", ts, now.tv_nsec / 1000000,
-		lg.ident, (int)getpid(), msg);
+	fprintf(stderr, "%s.%03d %s[%d]: %s\n", ts, ms, lg.ident, (int)getpid(), msg);
 	fflush(stderr);
+}
+
+/* One output path for everything: the local log first, then the logging
+ * hosts (which never block, so the local line is never held back). */
+static void log_emit(int sev, const char *msg)
+{
+	log_local(sev, msg);
+	log_hosts_emit(sev, msg);
 }
 
 static void __attribute__((format(printf, 2, 0)))
@@ -161,21 +185,28 @@ static int word_is(const char *word, const char *kw, size_t kwlen)
 	return n >= 2 && n <= kwlen && strncmp(word, kw, n) == 0;
 }
 
-/* Names of one or two words: "ssl", "webvpn anyconnect". */
+/* 1 when the n words spell name ("crypto ca messages"), word by word. */
+static int words_spell(const char *const *words, int n, const char *name)
+{
+	int i = 0;
+
+	for (const char *p = name; *p; i++) {
+		size_t len = strcspn(p, " ");
+
+		if (i >= n || !word_is(words[i], p, len))
+			return 0;
+		p += len + (p[len] == ' ');
+	}
+	return i == n;
+}
+
+/* Names of one to three words: "ssl", "webvpn anyconnect",
+ * "crypto ca transactions". */
 int log_class_lookup(const char *const *words, int n)
 {
-	for (int c = 0; c < LOGC__COUNT; c++) {
-		const char *name = class_names[c], *sp = strchr(name, ' ');
-		int want = sp ? 2 : 1;
-
-		if (n != want)
-			continue;
-		if (!word_is(words[0], name, sp ? (size_t)(sp - name) : strlen(name)))
-			continue;
-		if (sp && !word_is(words[1], sp + 1, strlen(sp + 1)))
-			continue;
-		return c;
-	}
+	for (int c = 0; c < LOGC__COUNT; c++)
+		if (words_spell(words, n, class_names[c]))
+			return c;
 	return -1;
 }
 
@@ -193,6 +224,13 @@ int log_class_get(enum log_class c)
 int log_class_on(enum log_class c, int level)
 {
 	int have = log_class_get(c);
+
+	if (c == LOGC_CRYPTO_CA) {
+		if (lg.class_level[LOGC_CRYPTO_CA_TRANSACTIONS] > have)
+			have = lg.class_level[LOGC_CRYPTO_CA_TRANSACTIONS];
+		if (lg.class_level[LOGC_CRYPTO_CA_MESSAGES] > have)
+			have = lg.class_level[LOGC_CRYPTO_CA_MESSAGES];
+	}
 
 	if (lg.debug > have)
 		have = lg.debug;
@@ -371,6 +409,7 @@ void log_event_rl(enum log_event ev, ...)
 
 void log_rl_flush(uint64_t now_ms)
 {
+	log_hosts_flush(now_ms);
 	for (int ev = 0; ev < LM__COUNT; ev++) {
 		struct log_rl *rl = &rl_state[ev];
 

@@ -742,6 +742,7 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_CERTMAP] = offsetof(struct cfg_certmap, line),
 	[SO_TIME_RANGE] = offsetof(struct cfg_time_range, line),
 	[SO_DAP] = offsetof(struct cfg_dap, line),
+	[SO_LOG_HOST] = offsetof(struct cfg_log_host, line),
 };
 
 /* Every list object has its name as first member (config.h layout). */
@@ -1676,6 +1677,22 @@ static void ld_check_time_ranges(struct config_ld *ld)
 	}
 }
 
+/* logging host IF ADDR: IF must be one of the interfaces, as on the ASA
+ * (a nameif). */
+static void ld_check_log_hosts(struct config_ld *ld)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "logging_hosts");
+
+	for (size_t i = 0; i < ld->cfg->n_log_hosts; i++) {
+		const struct cfg_log_host *h = &ld->cfg->log_hosts[i];
+
+		if (!config_interface(ld->cfg, h->interface))
+			ld_err(ld, ld_ref_setting(ld, l->key, i, "interface", h->interface),
+			       "logging host #%zu (%s): interface \"%s\" is not defined "
+			       "(interfaces)", i + 1, h->address, h->interface);
+	}
+}
+
 /* network-acl: every list must exist and be extended (it filters traffic,
  * like vpn-filter); at most DAP_MAX_RECORDS records. */
 static void ld_check_daps(struct config_ld *ld)
@@ -1776,6 +1793,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_check_certmaps(ld);
 	ld_check_time_ranges(ld);
 	ld_check_daps(ld);
+	ld_check_log_hosts(ld);
 	return ld->cfg;
 }
 
@@ -2190,6 +2208,7 @@ void config_free(struct sslvpnd_config *cfg)
 	free(cfg->acls);
 	free(cfg->certmaps);
 	free(cfg->time_ranges);
+	free(cfg->log_hosts);
 	free(cfg->daps);
 	free(cfg);
 }

@@ -23,6 +23,22 @@ static const struct schema_enum schema_map_log_format[] = {
 	{ "asa", LOG_FMT_ASA }, { "native", LOG_FMT_NATIVE }, { NULL, 0 },
 };
 
+/* logging trap: the ASA's level names (and numbers) */
+static const struct schema_enum schema_map_log_level[] = {
+	{ "none", -1 },         { "emergencies", 0 }, { "alerts", 1 },
+	{ "critical", 2 },      { "errors", 3 },      { "warnings", 4 },
+	{ "notifications", 5 }, { "informational", 6 }, { "debugging", 7 },
+	{ NULL, 0 },
+};
+
+static const struct schema_enum schema_map_log_proto[] = {
+	{ "udp", CFG_LOG_UDP }, { "tcp", CFG_LOG_TCP }, { NULL, 0 },
+};
+
+static const struct schema_enum schema_map_log_hostfmt[] = {
+	{ "bsd", CFG_LOG_BSD }, { "rfc5424", CFG_LOG_RFC5424 }, { NULL, 0 },
+};
+
 static const struct schema_enum schema_map_log_dest[] = {
 	{ "syslog", 1 }, { "stderr", 0 }, { NULL, 0 },
 };
@@ -110,6 +126,7 @@ static const struct schema_enum schema_map_dap_match[] = {
 #define SCHEMA_T_DAP struct cfg_dap
 #define SCHEMA_T_DAP_AAA struct cfg_dap
 #define SCHEMA_T_DAP_ENDPOINT struct cfg_dap
+#define SCHEMA_T_LOG_HOST struct cfg_log_host
 
 #define SCHEMA_FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
 

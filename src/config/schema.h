@@ -40,6 +40,7 @@ enum schema_obj {
 	SO_METRICS,
 	SO_LIMITS,
 	SO_BANS,
+	SO_LOG_HOST,
 	SO__COUNT
 };
 

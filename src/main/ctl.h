@@ -83,6 +83,7 @@ void ctl_cmd_dispatch(struct request *r);
 /* Views (ctl_view.c): each renders one show command of r. */
 void ctl_view_anyconnect(struct request *r);
 void ctl_view_summary(struct request *r);
+void ctl_view_license(struct request *r);
 void ctl_view_run(struct request *r);
 void ctl_view_dap(struct request *r);
 void ctl_view_pool(struct request *r, int family);

@@ -99,7 +99,7 @@ static void cmd_reload(struct request *r)
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return;
 	}
-	rc = reload_run(r->ctl->m, fp);
+	rc = main_reload(r->ctl->m, fp);
 	fclose(fp);
 	if (rc < 0)
 		snprintf(r->err, sizeof(r->err), "configuration reload failed; the running "

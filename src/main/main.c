@@ -368,9 +368,41 @@ static void on_sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		log_warnx("SIGHUP: out of memory; configuration not reloaded");
 		return;
 	}
-	reload_run(w->data, out);
+	main_reload(w->data, out);
 	fclose(out);
 	free(text);
+}
+
+void main_log_hosts(struct mainctx *m)
+{
+	const struct sslvpnd_config *cfg = m->cfg;
+	struct log_host_spec spec[LOG_HOSTS_MAX];
+	char err[256];
+
+	if (cfg->n_log_hosts > LOG_HOSTS_MAX) {
+		log_warnx("%zu logging hosts: at most %d; no logging host is used",
+			  cfg->n_log_hosts, LOG_HOSTS_MAX);
+		log_hosts_set(NULL, 0, -1, 0, err, sizeof(err));
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_log_hosts; i++) {
+		const struct cfg_log_host *h = &cfg->log_hosts[i];
+
+		spec[i] = (struct log_host_spec){ h->address, h->port, h->protocol == CFG_LOG_TCP,
+						  h->format == CFG_LOG_RFC5424 };
+	}
+	if (log_hosts_set(spec, cfg->n_log_hosts, cfg->logging.trap, cfg->logging.facility, err,
+			  sizeof(err)) < 0)
+		log_warnx("%s: no logging host is used", err);
+}
+
+int main_reload(struct mainctx *m, FILE *out)
+{
+	int rc = reload_run(m, out);
+
+	if (rc == 0)
+		main_log_hosts(m);
+	return rc;
 }
 
 static void on_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -420,6 +452,7 @@ static int run(struct mainctx *m, const struct opts *o)
 
 	log_init("sslvpnd", o->foreground || !lgc->to_syslog, lgc->facility,
 		 lgc->format, o->debug ? o->debug : lgc->debug);
+	main_log_hosts(m);
 	if (geteuid() != 0)
 		log_warnx("not running as root: tun devices, routes and port 443 will likely fail");
 	raise_nofile();

@@ -177,6 +177,12 @@ struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int 
  * and their tunnels keep theirs), reconciles the pools, writes a summary to
  * out and returns 0.  Logs 100510 / 100511 + 100512 per error. */
 int reload_run(struct mainctx *m, FILE *out);
+/* main_reload: reload_run, then the running configuration's logging hosts
+ * (main.c; reload_run's callers use this). */
+int main_reload(struct mainctx *m, FILE *out);
+/* main_log_hosts: logging_hosts and logging.trap of m->cfg into the log
+ * (only main's lines reach the hosts: the workers do not send yet). */
+void main_log_hosts(struct mainctx *m);
 /* proc_respawn_down: start at once every worker of the current generation
  * that is down waiting for its restart timer (after a reload that keeps
  * the workers). */
@@ -293,6 +299,9 @@ void sessions_set_dap(struct session *s, const struct dap_result *r);
 /* For the detailed listing: the local TCP port of the login, the client's
  * and our UDP port of its DTLS channel. */
 void sessions_set_tcp_dst_port(struct session *s, uint16_t port);
+/* sessions_set_device_id: the <device-id> of the login's XML (openconnect
+ * sends its platform there: Client OS of the detailed listing). */
+void sessions_set_device_id(struct session *s, const char *device_id);
 /* sessions_hello_allowed: 1 when a DTLS ClientHello naming s (from the
  * peer "from", for the log) is within the session's rate limit; 0 when it
  * must be dropped (logged as 100411, at most once a minute). */
@@ -388,6 +397,7 @@ struct session_view {
 	 * ASA words ("Certificate", "userPassword", ...). */
 	uint16_t tcp_src_port, tcp_dst_port, udp_src_port, udp_dst_port;
 	const char *user_agent;
+	const char *device_id;        /* the login's <device-id>, "" = none */
 	uint32_t idle_timeout_s;
 	uint64_t idle_s;              /* without traffic (5 s precision) */
 	const char *auth_mode;

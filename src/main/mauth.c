@@ -75,8 +75,11 @@ static void refuse(struct worker_proc *w, struct ipc_auth_rep *rp,
 		   const struct ipc_auth_req *rq, const char *user,
 		   uint8_t result, const char *why, const char *shown)
 {
-	log_event(LM_AUTH_REJECTED, POLICY_DFLT_GRP, user[0] ? user : "(unknown)",
-		  rq->peer, why);
+	const char *who = user[0] ? user : "(unknown)";
+
+	/* 716039 as the ASA prints it; the reason on a line of our own */
+	log_event(LM_AUTH_REJECTED, POLICY_DFLT_GRP, who, rq->peer);
+	log_event(LM_AUTH_REFUSED_REASON, POLICY_DFLT_GRP, who, rq->peer, why);
 	metrics_count(MET_AUTH_FAILURE, result == IPC_AUTH_UNKNOWN_GROUP ? "unknown-group"
 					: result == IPC_AUTH_CERT_FAIL ? "certificate"
 					: metrics_auth_reason(why));
@@ -506,6 +509,8 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	if (dap)
 		sessions_set_dap(s, dap);
 	sessions_set_tcp_dst_port(s, rq->local_port);
+	sessions_set_device_id(s, rq->device_id);
+	log_event(LM_PARENT_STARTED, e.policy, user, rq->peer);
 	log_event(LM_SESSION_STARTED, e.policy, user, rq->peer);
 	rp->result = IPC_AUTH_OK;
 	util_strlcpy(rp->cookie, session_cookie(s), sizeof(rp->cookie));

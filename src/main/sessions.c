@@ -267,7 +267,16 @@ static void finish(struct session *s, const char *reason)
 {
 	settle_replaced(s);
 	log_ended(s, reason);
+	log_event(LM_SESSION_TERMINATED, s->policy, s->user, s->peer, reason);
 	sessions_free(s);
+}
+
+/* The TLS tunnel's end as the ASA logs it: why (722037), then 722023 TCP
+ * (the worker logs the UDP one of its DTLS channel). */
+static void log_tunnel_down(const struct session *s, const char *why)
+{
+	log_event(LM_SVC_CLOSING, s->policy, s->user, s->peer, why);
+	log_event(LM_TUNNEL_DOWN, s->policy, s->user, s->peer, "without");
 }
 
 static void destroy(struct mainctx *m, struct session *s, const char *reason)
@@ -317,6 +326,7 @@ static void ending_done(struct mainctx *m, struct session *s, uint64_t in, uint6
 {
 	unlink_from(&m->ending, s);
 	add_bytes(s, in, out);
+	log_tunnel_down(s, s->end_reason);
 	finish(s, s->end_reason);
 }
 
@@ -531,6 +541,8 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	}
 	if (s->state == SS_ACTIVE)
 		replace_tunnel(s, rp);
+	else if (s->state == SS_DISCONNECTED) /* resumes after 716058 */
+		log_event(LM_SESSION_RESUMED_FROM, s->policy, s->user, s->peer, rq->peer);
 	if (!s->pool6 && rq->want_ipv6)
 		sessions_lease_ipv6(m, s, &e, tg);
 	sessions_lease_route(m, s, w->tun_ifindex);
@@ -544,6 +556,7 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	log_tunnel_up(s, rp->resumed);
 	filter_entries(s, cfg, rp);
 	log_event(LM_TUNNEL_UP, s->policy, s->user, s->peer, "without");
+	log_event(LM_CLIENT_TYPE, s->policy, s->user, s->peer, s->user_agent);
 	return 0;
 }
 
@@ -561,7 +574,7 @@ static const char *close_reason_text(uint8_t r)
 
 static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 {
-	log_event(LM_TUNNEL_DOWN, s->policy, s->user, s->peer, "without");
+	log_tunnel_down(s, close_reason_text(reason));
 	dtls_id_drop(m, s);
 	s->worker = NULL;
 	s->conn_id = 0;
@@ -573,6 +586,7 @@ static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 	/* Resumable: keep the lease and the cookie, drop the route. */
 	sessions_lease_unroute(m, s);
 	s->state = SS_DISCONNECTED;
+	log_event(LM_SESSION_LOST, s->policy, s->user, s->peer);
 	s->idle_since_ms = util_now_ms();
 	leases_dirty(); /* the registry: since when without a tunnel */
 }
@@ -723,6 +737,11 @@ void sessions_shutdown(struct mainctx *m)
 void sessions_set_tcp_dst_port(struct session *s, uint16_t port)
 {
 	s->tcp_dst_port = port;
+}
+
+void sessions_set_device_id(struct session *s, const char *device_id)
+{
+	util_strlcpy(s->device_id, device_id, sizeof(s->device_id));
 }
 
 /* Hellos per session: a burst of HELLO_BURST (a client retrying over a

@@ -80,6 +80,7 @@ struct session {
 	 * policy's vpn-idle-timeout in seconds (0 = none). */
 	uint16_t tcp_src_port, tcp_dst_port, udp_src_port, udp_dst_port;
 	char user_agent[256];
+	char device_id[64];             /* the login's <device-id> ("linux-64") */
 	uint32_t idle_timeout_s;
 	uint64_t traffic_ms;            /* last report with new traffic */
 	/* DAP decided at login (sessions_set_dap): the records 734001 names

@@ -73,6 +73,7 @@ static void view_of(const struct session *s, uint64_t now, struct session_view *
 	v->udp_src_port = s->udp_src_port;
 	v->udp_dst_port = s->udp_dst_port;
 	v->user_agent = s->user_agent;
+	v->device_id = s->device_id;
 	v->idle_timeout_s = s->idle_timeout_s;
 	/* Reports come every 5 s while traffic flows: idle to that precision. */
 	v->idle_s = live ? (now - s->traffic_ms) / 1000 : v->inactivity_s;

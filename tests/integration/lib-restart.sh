@@ -17,8 +17,8 @@ ctl_list() {
 
 # index_of USER: the Index of USER's session in $TMPD/ctl.out.
 index_of() {
-	awk -v u="$1" 'BEGIN { RS = "" } $0 ~ ("(^|\n)Username +: " u "\n") { print }' \
-		"$TMPD/ctl.out" | sed -n 's/^Index *: \([0-9]*\).*/\1/p' | head -n 1
+	awk -v u="$1" 'BEGIN { RS = "" } $0 ~ ("(^|\n)Username +: " u " +Index +: ") { print }' \
+		"$TMPD/ctl.out" | sed -n 's/^Username .* Index *: \([0-9]*\)$/\1/p' | head -n 1
 }
 
 # registry_records: sessions in the registry file (0 when there is none).

@@ -54,7 +54,7 @@ assert_eq "" "$OC_COOKIE" "no cookie for the certificate alone"
 OC_STDIN="$TMPD/pw" oc_authenticate pwonly "$SERVER_URL" --user alice --passwd-on-stdin
 assert_fails "$OC_AUTH_RC" "password without a certificate"
 assert_eq "" "$OC_COOKIE" "no cookie for the password alone"
-assert_log 716039 'requires a valid client certificate' "716039: no certificate"
+assert_log 100215 'requires a valid client certificate' "100215: no certificate"
 assert_no_log 113012 'user = alice' "no password check without a certificate"
 
 # 3. Certificate and a wrong password.

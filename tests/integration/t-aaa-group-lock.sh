@@ -46,8 +46,8 @@ OC_STDIN="$TMPD/pw" oc_authenticate staff "https://$SRV_IP/staff" --user bob --p
 assert_fails "$OC_AUTH_RC" "bob through staff"
 assert_eq "" "$OC_COOKIE" "no cookie through the wrong tunnel group"
 assert_log 113012 'user = bob' "113012: bob's password is right"
-assert_log 716039 'User <bob> .*group-lock value phones \(from user bob\) but the connection uses tunnel group staff' \
-	"716039: refused by bob's group-lock, the lock named"
+assert_log 100215 'User <bob> .*group-lock value phones \(from user bob\) but the connection uses tunnel group staff' \
+	"100215: refused by bob's group-lock, the lock named"
 
 # 1b. staff chosen by its alias (XML by hand: openconnect sends its
 # --authgroup only to pick from a tunnel-group-list).  The form carries the
@@ -81,9 +81,9 @@ case $BODY in
 *session-token* | *'<input '*) fail "the refusal carries a session token or a form: $BODY" ;;
 esac
 ok "the refusal has no session token and no form"
-n=$(log_lines 716039 'group-lock value phones \(from user bob\) but the connection uses tunnel group staff' | wc -l)
-[ "$n" -ge 2 ] || fail "716039: expected the lock refusal for the alias login too, got $n lines"
-ok "716039: the alias login refused by the lock as well"
+n=$(log_lines 100215 'group-lock value phones \(from user bob\) but the connection uses tunnel group staff' | wc -l)
+[ "$n" -ge 2 ] || fail "100215: expected the lock refusal for the alias login too, got $n lines"
+ok "100215: the alias login refused by the lock as well"
 
 # 2. The locked tunnel group: a tunnel.
 OC_STDIN="$TMPD/pw" oc_connect a "https://$SRV_IP/phones" --user bob --passwd-on-stdin ||

@@ -77,7 +77,7 @@ assert_log 113015 'reason = Invalid password : local database : user = SEP001122
 # 2. Empty POST on a password group: 401.
 phone_curl empty -X POST --data ''
 assert_eq 401 "$CODE" "empty POST on an aaa group"
-assert_log 716039 'requires a username and password' "716039: no credentials"
+assert_log 100215 'requires a username and password' "100215: no credentials"
 
 # 3. The right password: a cookie, then a tunnel.
 phone_curl get2 -c "$TMPD/jar2"

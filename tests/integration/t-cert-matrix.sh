@@ -105,8 +105,8 @@ accepted lsc-only-lsc "$PKI/capf/leaf.pem" "$PKI/capf/leaf.key"
 oc_authenticate lsc-only-mic "$SERVER_URL" -c "$PKI/mic-sha2/leaf-fullchain.pem" -k "$PKI/mic-sha2/leaf.key"
 assert_fails "$OC_AUTH_RC" "MIC on LSC-ONLY (validation-trustpoints CAPF)"
 assert_eq "" "$OC_COOKIE" "no cookie for a MIC on LSC-ONLY"
-assert_log 716039 'validated by trustpoint MIC2, not one of the tunnel group.s validation-trustpoints' \
-	"716039 names the trustpoint that validated the MIC"
+assert_log 100215 'validated by trustpoint MIC2, not one of the tunnel group.s validation-trustpoints' \
+	"100215 names the trustpoint that validated the MIC"
 # username-from-certificate DEVICE: the MIC CP-8861-SEP682C7B40B5CE logs in
 # as its device name SEP682C7B40B5CE.
 SERVER_URL="https://$SRV_IP/device"

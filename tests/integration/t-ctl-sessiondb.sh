@@ -58,7 +58,7 @@ ctl_ok() {
 
 # block USER: the text listing's paragraph of USER (from $CTL_OUT).
 block() {
-	awk -v u="$1" 'BEGIN { RS = "" } $0 ~ ("(^|\n)Username +: " u "\n") { print }' "$CTL_OUT"
+	awk -v u="$1" 'BEGIN { RS = "" } $0 ~ ("(^|\n)Username +: " u " +Index +: ") { print }' "$CTL_OUT"
 }
 
 # field USER LABEL: the value after "LABEL : " in USER's paragraph (the
@@ -83,6 +83,22 @@ for s in doc["sessions"]:
 EOF
 }
 
+# line_no ID ERE: the number of the first server log line of event ID
+# that matches ERE (empty when none).
+line_no() { grep -nE -- "%(ASA|SSLVPND)-[0-7]-$1: .*$2" "$SRV_LOG" | head -n 1 | cut -d: -f1; }
+
+# in_order WHAT N...: log line numbers, all present and increasing.
+in_order() {
+	local what=$1 prev=0 n
+	shift
+	for n in "$@"; do
+		[ -n "$n" ] && [ "$n" -gt "$prev" ] ||
+			fail "$what: lines ${*:-none} (empty = missing) not in order"
+		prev=$n
+	done
+	ok "$what (lines $*)"
+}
+
 # --- the socket itself
 [ -S "$SOCK" ] || fail "no control socket at $SOCK"
 assert_eq 600 "$(stat -c %a "$SOCK")" "control socket mode"
@@ -100,6 +116,13 @@ user_b=$(cert_cn "$cert_b")
 assert_ne "$user_a" "$user_b" "two different users"
 oc_connect a "$SERVER_URL" -c "$cert_a" -k "$PKI/mic-sha2/leaf.key" || fail "a: no tunnel"
 wait_for 15 "a: DTLS up" oc_dtls_up a || fail "a: no DTLS"
+# The ASA's login lines: the parent session (113039) before 716001, and
+# the client type of the tunnel (722055) after 722022.
+u_a="User <$(re "$user_a")> IP <$(re "$CLI_IP")>"
+in_order "a: 113039 then 716001" "$(line_no 113039 "$u_a AnyConnect parent session started\\.$")" \
+	"$(line_no 716001 "$u_a WebVPN session started\\.$")"
+in_order "a: 722022 TCP then 722055" "$(line_no 722022 "$u_a TCP SVC connection established")" \
+	"$(line_no 722055 "$u_a Client Type: Open AnyConnect VPN Agent")"
 # An RSA-only client gets the RSA identity (100120) when the interface has
 # an EC one first: pin that one too.
 oc_connect b "$SERVER_URL" -c "$cert_b" -k "$PKI/mic-sha1/leaf.key" \
@@ -127,8 +150,8 @@ for n in a b; do
 	assert_eq DfltGrpPolicy "$(field "$u" 'Group Policy')" "$n: Group Policy"
 	assert_match "$(block "$u")" 'Tunnel Group : DefaultWEBVPNGroup$' "$n: Tunnel Group"
 	assert_eq "AnyConnect Premium" "$(field "$u" License)" "$n: License"
-	assert_match "$(field "$u" Index)" '^[0-9]+$' "$n: Index"
-	assert_match "$(block "$u")" 'Login Time +: [0-9]{2}:[0-9]{2}:[0-9]{2} UTC [A-Z][a-z]{2} [A-Z][a-z]{2} [0-9]{2} [0-9]{4}' \
+	assert_match "$(block "$u")" "^Username +: $(re "$u") +Index +: [0-9]+\$" "$n: Username and Index on one line (ASA)"
+	assert_match "$(block "$u")" 'Login Time +: [0-9]{2}:[0-9]{2}:[0-9]{2} UTC [A-Z][a-z]{2} [A-Z][a-z]{2} [1-9][0-9]? [0-9]{4}$' \
 		"$n: Login Time"
 	assert_match "$(block "$u")" 'Duration +: [0-9]+h:[0-9]{2}m:[0-9]{2}s' "$n: Duration"
 	assert_match "$(block "$u")" 'Audt Sess ID : [0-9a-f]{24}$' "$n: Audt Sess ID"
@@ -141,15 +164,16 @@ assert_match "$(block "$user_b")" \
 assert_match "$(block "$user_b")" \
 	'Hashing +: AnyConnect-Parent: \(1\)none  SSL-Tunnel: \(1\)SHA1  DTLS-Tunnel: \(1\)SHA1$' \
 	"b: Hashing per tunnel"
-idx_a=$(field "$user_a" Index)
-idx_b=$(field "$user_b" Index)
+# Index is the second column of the Username line, as on the ASA.
+idx_a=$(block "$user_a" | sed -n 's/^Username .* Index *: \([0-9]*\)$/\1/p')
+idx_b=$(block "$user_b" | sed -n 's/^Username .* Index *: \([0-9]*\)$/\1/p')
 
 # --- filters
 ctl_ok show vpn-sessiondb anyconnect filter name "$user_a"
 assert_eq 1 "$(grep -c '^Username' "$CTL_OUT")" "filter name: one session"
 [ -n "$(block "$user_a")" ] || fail "filter name: not $user_a"
 ctl_ok show vpn-sessiondb anyconnect filter ip "${OC_ADDR[b]}"
-assert_eq "$user_b" "$(sed -n 's/^Username *: //p' "$CTL_OUT")" "filter ip: the session of ${OC_ADDR[b]}"
+assert_eq "$user_b" "$(sed -n 's/^Username *: \([^ ]*\) .*/\1/p' "$CTL_OUT")" "filter ip: the session of ${OC_ADDR[b]}"
 ctl_ok show vpn-sessiondb anyconnect filter tunnel-group DefaultWEBVPNGroup
 assert_eq 2 "$(grep -c '^Username' "$CTL_OUT")" "filter tunnel-group: both"
 ctl_ok show vpn-sessiondb anyconnect filter tunnel-group NoSuchGroup
@@ -198,6 +222,15 @@ ok "openconnect a exited"
 grep -Eiq 'terminat|disconnect' "${OC_LOG[a]}" || note "a's log: $(tail -n 3 "${OC_LOG[a]}")"
 assert_log_all "113019 Administrator Reset for a" 113019 "Username = $(re "$user_a")" \
 	'Reason: Administrator Reset'
+# The ASA's lines of a session the administrator ends, in order: why the
+# tunnel closes (722037), the TLS tunnel down (722023 TCP, which main logs;
+# before S14 only the worker's UDP line came), 113019, 716002.
+u_a="User <$(re "$user_a")> IP <$(re "$CLI_IP")>"
+l_closing=$(line_no 722037 "$u_a SVC closing connection: Administrator Reset\\.$")
+l_tcp=$(line_no 722023 "$u_a TCP SVC connection terminated without compression$")
+l_ended=$(line_no 113019 "Username = $(re "$user_a"),.*Reason: Administrator Reset$")
+l_term=$(line_no 716002 "$u_a WebVPN session terminated: Administrator Reset\\.$")
+in_order "logoff of a: 722037, 722023 TCP, 113019, 716002" "$l_closing" "$l_tcp" "$l_ended" "$l_term"
 assert_log_all "111008 for the logoff" 111008 "User 'root' executed the 'vpn-sessiondb logoff name $(re "$user_a")' command"
 ctl_ok show vpn-sessiondb anyconnect
 assert_eq 1 "$(grep -c '^Username' "$CTL_OUT")" "one session left"

@@ -181,7 +181,7 @@ wait_for 10 "DTLS-Tunnel block listed" dtls_listed ||
 	fail "no DTLS-Tunnel block: $(cat "$CTL_OUT" "$CTL_ERR")"
 sed 's/^/    /' "$CTL_OUT"
 assert_match "$(head -n 3 "$CTL_OUT")" 'Session Type: AnyConnect Detailed' "detail: ASA header"
-idx=$(sed -n 's/^Index *: //p' "$CTL_OUT")
+idx=$(sed -n 's/^Username .* Index *: \([0-9]*\)$/\1/p' "$CTL_OUT")
 assert_match "$(cat "$CTL_OUT")" '^Pkts Tx +: [0-9]+ +Pkts Rx +: [0-9]+$' "detail: Pkts Tx/Rx"
 assert_match "$(cat "$CTL_OUT")" '^Pkts Tx Drop : [0-9]+ +Pkts Rx Drop : [0-9]+$' "detail: drops"
 for t in AnyConnect-Parent SSL-Tunnel DTLS-Tunnel; do
@@ -280,9 +280,27 @@ ctl_ok undebug all
 assert_eq "No debug classes are enabled" "$(cat "$CTL_OUT")" "undebug all"
 n_pki=$(log_lines 711001 'CRYPTO_PKI' | wc -l)
 oc_authenticate x2 "$SERVER_URL"
-assert_log 716039 'requires a valid client certificate' "x2 refused"
+assert_log 100215 'requires a valid client certificate' "x2 refused"
 sleep 0.5
 assert_eq "$n_pki" "$(log_lines 711001 'CRYPTO_PKI' | wc -l)" "no CRYPTO_PKI debug after undebug all"
+
+# --- seed 000's "debug crypto ca transactions 255" and "... messages 255":
+# accepted as typed, listed, and either turns the crypto ca output on.
+ctl_ok debug crypto ca transactions 255
+assert_eq "debug crypto ca transactions enabled at level 255" "$(cat "$CTL_OUT")" \
+	"debug crypto ca transactions 255"
+ctl_ok debug cr ca mes 255
+ctl_ok show debug
+assert_eq "debug crypto ca transactions enabled at level 255
+debug crypto ca messages enabled at level 255" "$(cat "$CTL_OUT")" "show debug lists both parts"
+ctl_ok undebug crypto ca transactions
+oc_authenticate x3 "$SERVER_URL" -c "$cert_a" -k "$PKI/mic-sha2/leaf.key"
+[ -n "$OC_COOKIE" ] || fail "x3: no cookie"
+pki_more() { [ "$(log_lines 711001 CRYPTO_PKI | wc -l)" -gt "$n_pki" ]; }
+wait_for 5 "CRYPTO_PKI debug again" pki_more ||
+	fail "debug crypto ca messages: no CRYPTO_PKI output for x3"
+ok "debug crypto ca messages: the worker shows the client certificate again"
+ctl_ok undebug all
 
 # --- errors
 ctl show version extra

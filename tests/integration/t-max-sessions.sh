@@ -51,8 +51,8 @@ oc_authenticate c "$SERVER_URL" -c "$cert" -k "$key"
 ok "the third login gets no cookie"
 assert_log 100323 "login of $(re "$cn") from $(re "$CLI_IP") refused: the 2 sessions of max-sessions are in use" \
 	"100323: session limit logged"
-assert_log 716039 "User <$(re "$cn")> .*the maximum number of sessions is reached" \
-	"716039: the refusal names the session limit"
+assert_log 100215 "User <$(re "$cn")> .*the maximum number of sessions is reached" \
+	"100215: the refusal names the session limit"
 pid_alive "${OC_PID[a]}" || fail "session A ended"
 pid_alive "${OC_PID[b]}" || fail "session B ended"
 ok "sessions A and B still up"

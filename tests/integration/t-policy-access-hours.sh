@@ -46,8 +46,8 @@ cn=$(cert_cn "$cert.pem")
 oc_authenticate a "$SERVER_URL" -c "$cert.pem" -k "$cert.key"
 assert_fails "$OC_AUTH_RC" "login outside vpn-access-hours"
 assert_eq "" "$OC_COOKIE" "no cookie outside vpn-access-hours"
-assert_log 716039 "User <$(re "$cn")> .*vpn-access-hours value PAST \\(from DfltGrpPolicy\\): outside the time range" \
-	"716039: refused by the inherited vpn-access-hours, the range named"
+assert_log 100215 "User <$(re "$cn")> .*vpn-access-hours value PAST \\(from DfltGrpPolicy\\): outside the time range" \
+	"100215: refused by the inherited vpn-access-hours, the range named"
 
 oc_connect b "https://$SRV_IP/open" -c "$cert.pem" -k "$cert.key" || fail "no tunnel with vpn-access-hours none"
 assert_ping b

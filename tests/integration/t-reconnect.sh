@@ -2,7 +2,8 @@
 # t-reconnect: a phone whose TLS connection dies (openconnect killed with
 # SIGKILL, so no DISCONNECT frame) comes back with the cookie of its earlier
 # login and gets the same address back (while another phone that logged in
-# meanwhile got a different one); traffic flows again.
+# meanwhile got a different one); traffic flows again.  The log has the
+# ASA's 716058 (lost, waiting to resume) and 716059 (resumed) in order.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
 #   +--------------------------------+          +-------------------------------+
@@ -79,6 +80,14 @@ else
 	fi
 	ok "722051: $addr assigned again"
 fi
+# The ASA's lines of a lost and resumed session, in order: 716058 when the
+# TLS connection dropped, 716059 when the cookie brought it back.
+u="User <$(re "$cn")> IP <$(re "$CLI_IP")>"
+lost=$(grep -nE -- "%ASA-6-716058: Group <[^>]*> $u AnyConnect session lost connection\. Waiting to resume\.$" "$SRV_LOG" | head -n 1 | cut -d: -f1)
+back=$(grep -nE -- "%ASA-6-716059: Group <[^>]*> $u AnyConnect session resumed connection from IP <$(re "$CLI_IP")>\.$" "$SRV_LOG" | head -n 1 | cut -d: -f1)
+[ -n "$lost" ] && [ -n "$back" ] && [ "$lost" -lt "$back" ] ||
+	fail "expected 716058 then 716059 for $cn (lines ${lost:-none}, ${back:-none})"
+ok "716058 (lost, line $lost) then 716059 (resumed, line $back)"
 assert_server_alive
 oc_stop second
 echo "PASS: $T_NAME"

@@ -60,7 +60,7 @@ u="User <$(re "$(cert_cn "$cert")")>"
 refused() { # PATH ERE WHAT
 	oc_authenticate "$1" "https://$SRV_IP/$1" -c "$cert" -k "$key"
 	[ -z "$OC_COOKIE" ] || fail "$3: a cookie was issued"
-	assert_log 716039 "$u .*$2" "$3"
+	assert_log 100215 "$u .*$2" "$3"
 }
 refused proto 'vpn-tunnel-protocol of group policy NoProto \(from DfltGrpPolicy\) does not include ssl-client' \
 	"inherited vpn-tunnel-protocol without ssl-client refuses, named"

@@ -77,7 +77,7 @@ assert_ping d
 # --- 3. vpn-simultaneous-logins 0
 oc_authenticate closed "https://$SRV_IP/closed" -c "$cert" -k "$key"
 [ -z "$OC_COOKIE" ] || fail "a policy with vpn-simultaneous-logins 0 gave a cookie"
-assert_log 716039 "User <$(re "$cn")> .*vpn-simultaneous-logins is 0 \\(from Closed\\)" \
-	"716039: refused by vpn-simultaneous-logins 0 of policy Closed"
+assert_log 100215 "User <$(re "$cn")> .*vpn-simultaneous-logins is 0 \\(from Closed\\)" \
+	"100215: refused by vpn-simultaneous-logins 0 of policy Closed"
 assert_server_alive
 echo "PASS: $T_NAME"

@@ -115,8 +115,10 @@ for offer in rsa ec both; do
 	done
 done
 
-# The refused cell is a handshake failure the log names (725006).
-assert_log 725006 'client rsa:.*no shared cipher' "725006: EC-only client on the RSA-only interface fails with no shared cipher"
+# The refused cell is a handshake failure the log names (725006).  As on
+# the ASA, 725006 carries no reason (S14): "no shared cipher" belongs in a
+# 725014 line, which the worker does not emit yet.
+assert_log 725006 '^.*Device failed SSL handshake with client rsa:[^ ]+/[0-9]+$' "725006: EC-only client on the RSA-only interface fails"
 
 # SNI (ssl trust-point SNI domain ...): the names bound to trustpoint SNI
 # get its certificate on every interface; other names the interface's own.

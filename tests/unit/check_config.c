@@ -600,6 +600,19 @@ static const struct bad_case bads[] = {
 	  "    prefix = \"2001:db8::73/64\"; }\n"
 	  ");\n",
 	  4, "ipv6 local pool \"b\": addresses overlap ipv6 local pool \"a\" (line 2)" },
+	{ "logging host on a missing interface",
+	  "interfaces = ( { name = \"outside\"; } );\n"
+	  "logging_hosts = (\n"
+	  "  { interface = \"inside\"; address = \"198.18.0.9\"; }\n"
+	  ");\n",
+	  3, "logging host #1 (198.18.0.9): interface \"inside\" is not defined (interfaces)" },
+	{ "logging host by name",
+	  "interfaces = ( { name = \"outside\"; } );\n"
+	  "logging_hosts = ( { interface = \"outside\"; address = \"syslog.example\"; } );\n",
+	  2, "address: \"syslog.example\" is not an IPv4 or IPv6 address" },
+	{ "logging trap not a level",
+	  "logging = { trap = \"loud\"; };\n",
+	  1, "trap: \"loud\" is not one of none|emergencies" },
 	{ "tunnel group names a missing ipv6 pool",
 	  "tunnel_groups = (\n"
 	  "  { name = \"tg\"; authentication = \"certificate\";\n"

@@ -2,8 +2,9 @@
  * renderer (log_event_format in src/common/log.c).  Every catalogued event
  * is rendered in ASA and native format with recognisable dummy arguments;
  * the catalogue itself is checked for unique IDs, sane severities and ASA
- * IDs, well-formed templates that use every argument, and an explanation
- * for sslvpnd-messages(7) (logdoc.def). */
+ * IDs, well-formed templates that use every argument, an explanation
+ * for sslvpnd-messages(7) (logdoc.def), and (S14) each ASA event against
+ * the line Cisco prints for it. */
 #include "config.h"
 
 #include <check.h>
@@ -26,6 +27,27 @@ static const struct doc docs[] = {
 };
 
 enum { N_DOCS = sizeof(docs) / sizeof(docs[0]), MAX_ARGS = 9 };
+
+/* Cisco's line for each event (logmsg.def's sample column), in catalogue
+ * order so samples[k] belongs to log_catalogue[k]. */
+struct sample {
+	const char *src;    /* "seed NNN" or "unconfirmed"; NULL: no ASA twin */
+	const char *values; /* the arguments, '|'-separated */
+	const char *line;   /* what Cisco prints, prefix included */
+	const char *drift;  /* NULL, or what ours still lacks */
+};
+
+static const struct sample samples[] = {
+#define NO_SAMPLE { NULL, NULL, NULL, NULL }
+#define SAMPLE(src, values, line) { src, values, line, NULL }
+#define DRIFT(src, values, line, what) { src, values, line, what }
+#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt, sample) sample,
+#include "sslvpnd/logmsg.def"
+#undef LOGMSG
+#undef NO_SAMPLE
+#undef SAMPLE
+#undef DRIFT
+};
 
 /* Dummy arguments "<A1>".."<A9>": easy to find in the output, and no
  * argument text is a prefix of another. */
@@ -180,6 +202,53 @@ START_TEST(render_native)
 }
 END_TEST
 
+/* Render an event from its sample's values, as an ASA line. */
+static void render_sample(const struct sample *sm, int ev, char *out, size_t len)
+{
+	char vals[1024], *save = NULL;
+	const char *args[MAX_ARGS] = { 0 };
+	int n = 0;
+
+	ck_assert_uint_lt(strlen(sm->values), sizeof(vals));
+	strcpy(vals, sm->values);
+	for (char *t = strtok_r(vals, "|", &save); t && n < MAX_ARGS;
+	     t = strtok_r(NULL, "|", &save))
+		args[n++] = t;
+	ck_assert_msg(n == log_catalogue[ev].nargs, "%s: sample has %d values, the event %d arguments",
+		      log_catalogue[ev].name, n, log_catalogue[ev].nargs);
+	log_event_format(out, len, LOG_FMT_ASA, (enum log_event)ev, args);
+}
+
+/* S14: every ASA event carries Cisco's line and its source; rendered from
+ * the sample's values it is that line, byte for byte (prefix, so Cisco's
+ * default level, included).  A known drift must still differ: fixing it
+ * means flipping DRIFT to SAMPLE, so the catalogue stays honest. */
+START_TEST(asa_sample)
+{
+	const struct log_catalogue_entry *e = &log_catalogue[_i];
+	const struct sample *sm = &samples[_i];
+	char buf[4096];
+
+	if (!e->asa_id) {
+		ck_assert_msg(!sm->src, "%s: a Cisco sample for an event without ASA twin", e->name);
+		return;
+	}
+	ck_assert_msg(sm->src && sm->line && sm->values, "%s (ASA %d): no Cisco sample", e->name,
+		      e->asa_id);
+	ck_assert_msg(strcmp(sm->src, "unconfirmed") == 0 ||
+		      (strncmp(sm->src, "seed ", 5) == 0 && strlen(sm->src) == 8),
+		      "%s: sample source '%s' is neither \"seed NNN\" nor \"unconfirmed\"",
+		      e->name, sm->src);
+	render_sample(sm, _i, buf, sizeof(buf));
+	if (sm->drift)
+		ck_assert_msg(strcmp(buf, sm->line) != 0,
+			      "%s: now renders Cisco's line; make its DRIFT a SAMPLE", e->name);
+	else
+		ck_assert_msg(strcmp(buf, sm->line) == 0, "%s: format drift\n ours:  %s\n Cisco: %s",
+			      e->name, buf, sm->line);
+}
+END_TEST
+
 /* Every event has an explanation for sslvpnd-messages(7). */
 START_TEST(documented)
 {
@@ -256,6 +325,14 @@ START_TEST(class_lookup)
 	ck_assert_int_eq(log_class_lookup(w6, 1), -1);
 	ck_assert_int_eq(log_class_lookup(w7, 1), -1);
 	ck_assert_int_eq(log_class_lookup(w8, 2), -1);
+	/* seed 000's "debug crypto ca transactions|messages 255" */
+	const char *w9[] = { "crypto", "ca", "transactions" }, *w10[] = { "cr", "ca", "mes" };
+	const char *w11[] = { "crypto", "ca", "bogus" };
+
+	ck_assert_int_eq(log_class_lookup(w9, 3), LOGC_CRYPTO_CA_TRANSACTIONS);
+	ck_assert_int_eq(log_class_lookup(w10, 3), LOGC_CRYPTO_CA_MESSAGES);
+	ck_assert_int_eq(log_class_lookup(w11, 3), -1);
+	ck_assert_int_eq(log_class_lookup(w3, 2), LOGC_CRYPTO_CA);
 	for (int c = 0; c < LOGC__COUNT; c++)
 		ck_assert_str_ne(log_class_name((enum log_class)c), "?");
 }
@@ -309,6 +386,17 @@ START_TEST(class_levels)
 	log_set_debug(0);
 	log_class_set(LOGC_CRYPTO_CA, 0);
 	ck_assert(!log_class_on(LOGC_CRYPTO_CA, 1));
+	/* either part of crypto ca turns its output on */
+	log_class_set(LOGC_CRYPTO_CA_MESSAGES, 255);
+	ck_assert(log_class_on(LOGC_CRYPTO_CA, 255));
+	ck_assert_ptr_nonnull(strstr(capture_debugc(LOGC_CRYPTO_CA, 1, "msg"),
+				     "%ASA-7-711001: crypto ca: msg\n"));
+	log_class_set(LOGC_CRYPTO_CA_MESSAGES, 0);
+	log_class_set(LOGC_CRYPTO_CA_TRANSACTIONS, 3);
+	ck_assert(log_class_on(LOGC_CRYPTO_CA, 3));
+	ck_assert(!log_class_on(LOGC_CRYPTO_CA, 4));
+	log_class_set(LOGC_CRYPTO_CA_TRANSACTIONS, 0);
+	ck_assert(!log_class_on(LOGC_CRYPTO_CA, 1));
 }
 END_TEST
 
@@ -324,6 +412,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(core, templates_well_formed, 0, LM__COUNT);
 	tcase_add_loop_test(core, render_asa, 0, LM__COUNT);
 	tcase_add_loop_test(core, render_native, 0, LM__COUNT);
+	tcase_add_loop_test(core, asa_sample, 0, LM__COUNT);
 	tcase_add_loop_test(core, documented, 0, LM__COUNT);
 	tcase_add_loop_test(core, docs_name_events, 0, N_DOCS);
 	tcase_add_test(lim, truncation);

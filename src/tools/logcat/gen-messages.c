@@ -14,14 +14,21 @@ struct event {
 	const char *name;
 	int id, severity, asa_id, nargs;
 	const char *asa_fmt, *native_fmt;
+	const char *src, *sample, *drift; /* Cisco's line and where it is from */
 	const char *doc;
 };
 
 static struct event events[] = {
-#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt) \
-	{ #name, id, sev, asa_id, nargs, asa_fmt, native_fmt, NULL },
+#define NO_SAMPLE NULL, NULL, NULL
+#define SAMPLE(src, values, line) src, line, NULL
+#define DRIFT(src, values, line, what) src, line, what
+#define LOGMSG(name, id, sev, asa_id, nargs, asa_fmt, native_fmt, sample) \
+	{ #name, id, sev, asa_id, nargs, asa_fmt, native_fmt, sample, NULL },
 #include "sslvpnd/logmsg.def"
 #undef LOGMSG
+#undef NO_SAMPLE
+#undef SAMPLE
+#undef DRIFT
 };
 
 struct doc {
@@ -142,8 +149,33 @@ static void header(void)
 	       "Debug output carries ASA ID 711001 (event 100901), so\n"
 	       ".B \"grep 711001\"\n"
 	       "on the log selects all of it.\n"
+	       ".PP\n"
+	       "Each ASA event shows the line a Cisco ASA prints for it, with its\n"
+	       "source: a line quoted from one of the Cisco documents sslvpnd was built\n"
+	       "from (\\(lqseed\\(rq), or\n"
+	       ".B unconfirmed\n"
+	       "when it is built from Cisco's template as we know it and no public Cisco\n"
+	       "text at hand confirms it field for field.  Our detail is never appended\n"
+	       "to an ASA line: it follows on a line of our own ID.  Where ours still\n"
+	       "differs from Cisco's line, the entry says what is missing.\n"
 	       ".SH EVENTS\n",
 	       PACKAGE_VERSION);
+}
+
+/* What Cisco prints, and how sure we are of it (logmsg.def's sample). */
+static void cisco_sample(const struct event *e)
+{
+	int confirmed = strncmp(e->src, "seed ", 5) == 0;
+
+	printf("Cisco's line (%s):\n.RS\n.nf\n", confirmed ? e->src
+	       : "unconfirmed: built from Cisco's template, no public Cisco text at hand shows it");
+	roff_text(e->sample);
+	printf("\n.fi\n.RE\n");
+	if (e->drift) {
+		printf("Ours still differs: missing ");
+		roff_text(e->drift);
+		printf(".\n.PP\n");
+	}
 }
 
 static void entry(const struct event *e)
@@ -161,6 +193,7 @@ static void entry(const struct event *e)
 		printf("ASA format:\n.RS\n.nf\n%%ASA\\-%d\\-%d: ", e->severity, e->asa_id);
 		roff_template(e->asa_fmt);
 		printf("\n.fi\n.RE\n");
+		cisco_sample(e);
 	}
 	printf("Native format:\n.RS\n.nf\n%%SSLVPND\\-%d\\-%d: ", e->severity, e->id);
 	roff_template(e->native_fmt);
