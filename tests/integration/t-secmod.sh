@@ -51,6 +51,11 @@ start_sslvpnd -c "$conf"
 secmod_pid() {
 	log_lines 100700 | sed -n 's/.*started (pid \([0-9]*\)).*/\1/p' | sed -n "${1}p"
 }
+# have_secmod N: main has started an Nth secmod (for wait_for: evaluated
+# on each try, not once when the command line is built).
+have_secmod() { [ -n "$(secmod_pid "$1")" ]; }
+# log_count_ge N ID ERE: at least N lines of event ID match ERE (the same).
+log_count_ge() { [ "$(log_lines "$2" "$3" | wc -l)" -ge "$1" ]; }
 assert_log 100700 'security module sslvpnd-secmod started \(pid [0-9]+\)' "100700: secmod started"
 assert_log 100701 'security module: 2 local users loaded' "100701: secmod has the 2 users"
 sm1=$(secmod_pid 1)
@@ -81,14 +86,14 @@ assert_log 113012 'AAA user authentication Successful : local database : user = 
 kill -KILL "$sm1"
 assert_log 100702 "security module \\(pid $sm1\\) died: killed by signal 9 .*restarting it" \
 	"100702: main saw secmod die"
-wait_for 5 "a second secmod" test -n "$(secmod_pid 2)" || fail "secmod was not restarted"
+wait_for 5 "a second secmod" have_secmod 2 || fail "secmod was not restarted"
 sm2=$(secmod_pid 2)
 assert_ne "$sm1" "$sm2" "a new secmod (pid $sm2)"
 pid_alive "$sm2" || fail "the new secmod (pid $sm2) is not running"
-wait_for 5 "users in the new secmod" test "$(log_lines 100701 '2 local users' | wc -l)" -ge 2 ||
+wait_for 5 "users in the new secmod" log_count_ge 2 100701 '2 local users' ||
 	fail "the new secmod did not get the users (100701)"
 ok "the new secmod has the users"
-wait_for 5 "keys in the new secmod" test "$(log_lines 100712 '2 private keys' | wc -l)" -ge 2 ||
+wait_for 5 "keys in the new secmod" log_count_ge 2 100712 '2 private keys' ||
 	fail "the new secmod did not get the TLS private keys (100712)"
 ok "the new secmod has the TLS private keys"
 assert_ping a
@@ -135,10 +140,10 @@ assert_log 100714 'private key operation failed: no answer from the security mod
 wait_for 15 "100707" log_has 100707 || fail "main did not replace the stopped secmod (100707)"
 assert_log 100707 "security module \\(pid $sm2\\): no answer to main's pings for 10 s" \
 	"100707: main killed the hung secmod"
-wait_for 5 "a third secmod" test -n "$(secmod_pid 3)" || fail "secmod was not restarted after 100707"
-wait_for 5 "users in the third secmod" test "$(log_lines 100701 '2 local users' | wc -l)" -ge 3 ||
+wait_for 5 "a third secmod" have_secmod 3 || fail "secmod was not restarted after 100707"
+wait_for 5 "users in the third secmod" log_count_ge 3 100701 '2 local users' ||
 	fail "the third secmod did not get the users"
-wait_for 5 "keys in the third secmod" test "$(log_lines 100712 '2 private keys' | wc -l)" -ge 3 ||
+wait_for 5 "keys in the third secmod" log_count_ge 3 100712 '2 private keys' ||
 	fail "the third secmod did not get the keys"
 OC_STDIN="$TMPD/pw" oc_authenticate third "$SERVER_URL" --user alice --passwd-on-stdin
 [ -n "$OC_COOKIE" ] || fail "no password login after the hung secmod was replaced"
