@@ -253,6 +253,15 @@ static int add_restricted(scmp_filter_ctx ctx, enum sandbox_kind kind)
 	if (kind == SANDBOX_WORKER)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+#ifdef __SANITIZE_ADDRESS__
+	/* --enable-asan builds only: ASan's pthread_create interceptor reads
+	 * the CPU affinity and gives secmod's KDF thread an alternate signal
+	 * stack (and takes it down at the thread's end) */
+	if (kind == SANDBOX_SECMOD) {
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_getaffinity), 0);
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);
+	}
+#endif
 	/* secmod's KDF thread: a thread of this process, never a new one */
 	if (kind == SANDBOX_SECMOD)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,

@@ -184,11 +184,18 @@ for w in "${workers[@]}"; do
 		assert_eq 0 "$n" "worker (pid $w): $k not in memory"
 	done
 done
-# main reads the keys only to hand them over, then frees them (cleared)
-for k in "${!NEEDLE[@]}"; do
-	n=$(count "$SRV_PID" "${NEEDLE[$k]}" all)
-	assert_eq 0 "$n" "main (pid $SRV_PID): $k not in memory"
-done
+# main reads the keys only to hand them over, then frees them, cleared by
+# glibc's M_PERTURB (msecmod.c).  An --enable-asan build has ASan's
+# allocator instead, which leaves freed blocks of OpenSSL's key loading
+# uncleared: there only the workers and secmod are checked.
+if ldd "$SSLVPND" 2>/dev/null | grep -q libasan; then
+	echo "skip: main's memory (an ASan build: freed blocks are not cleared)"
+else
+	for k in "${!NEEDLE[@]}"; do
+		n=$(count "$SRV_PID" "${NEEDLE[$k]}" all)
+		assert_eq 0 "$n" "main (pid $SRV_PID): $k not in memory"
+	done
+fi
 for k in "${!NEEDLE[@]}"; do
 	n=$(count "$sm" "${NEEDLE[$k]}" anon)
 	[ "${n:-0}" -ge 1 ] || fail "secmod (pid $sm): $k not found (does the search work?)"
