@@ -37,7 +37,10 @@ struct tls_conn_info {
 	int legacy;                 /* relaxed as a TLS 1.0 phone */
 	int verify_failed;          /* a presented client certificate failed */
 	char verify_reason[160];    /* X509_verify_cert_error_string + depth */
-	char verify_subject[256];   /* subject of the failing certificate */
+	char verify_asa_reason[80]; /* the same in the ASA's words (717009) */
+	char verify_subject[256];   /* subject of the failing certificate,
+				     * issuer: the ASA's form (cn=..,o=..) */
+	char verify_issuer[256];
 	char verify_serial[64];
 	char trustpoint[CFG_NAME_MAX]; /* CA trustpoint the verified chain ends at */
 	int expiry_ignored;         /* accepted under ignore-expiry */
@@ -218,5 +221,16 @@ int tls_dn_field(const char *subject, const char *attr, char *buf, size_t len);
 
 /* OpenSSL error queue as one line (and clears it). */
 void tls_error_string(char *buf, size_t len);
+/* tls_error_log: tls_error_string, and one 725014 line per error, for the
+ * handshake with peer that just failed. */
+void tls_error_log(char *buf, size_t len, const char *peer);
+/* tls_log_cert_ok: 717022 for the client certificate of a completed
+ * handshake, when one verified against a CA trustpoint. */
+void tls_log_cert_ok(SSL *ssl);
+/* tls_asa_cert_names: subject and issuer of cert as the ASA's 717xxx lines
+ * print them ("cn=x,ou=y,o=z", len bytes each), serial in lower-case hex
+ * (717054/717055). */
+void tls_asa_cert_names(X509 *cert, char *subject, char *issuer, size_t len,
+			char *serial, size_t slen);
 
 #endif

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,6 +115,25 @@ static void name_str(const X509_NAME *name, char *buf, size_t len)
 	BIO_free(b);
 }
 
+/* The ASA's form of a name in its 717xxx lines: RFC 2253 order (most
+ * specific first) with lower-case attribute keys, "cn=x,ou=y,o=z". */
+static void asa_name_str(const X509_NAME *name, char *buf, size_t len)
+{
+	int key = 1;
+
+	name_str(name, buf, len);
+	for (char *p = buf; *p; p++) {
+		if (key && *p == '=')
+			key = 0;
+		else if (key)
+			*p = (char)tolower((unsigned char)*p);
+		else if (*p == '\\' && p[1])
+			p++; /* an escaped character of a value */
+		else if (*p == ',' || *p == '+')
+			key = 1;
+	}
+}
+
 static void serial_str(X509 *cert, char *buf, size_t len)
 {
 	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
@@ -122,6 +142,16 @@ static void serial_str(X509 *cert, char *buf, size_t len)
 	util_strlcpy(buf, hex ? hex : "", len);
 	OPENSSL_free(hex);
 	BN_free(bn);
+}
+
+void tls_asa_cert_names(X509 *cert, char *subject, char *issuer, size_t len,
+			char *serial, size_t slen)
+{
+	asa_name_str(X509_get_subject_name(cert), subject, len);
+	asa_name_str(X509_get_issuer_name(cert), issuer, len);
+	serial_str(cert, serial, slen);
+	for (char *p = serial; *p; p++) /* 717054/717055 print it so */
+		*p = (char)tolower((unsigned char)*p);
 }
 
 /* A string that may become a user name is used whole or not at all: a
@@ -204,18 +234,35 @@ void tls_cert_sha1(X509 *cert, uint8_t out[20])
 		memset(out, 0, 20);
 }
 
-void tls_error_string(char *buf, size_t len)
+/* 725014 for one error: the ASA prints OpenSSL's function name upper-cased
+ * (SSL3_READ_BYTES) and the reason text alone. */
+static void log_lib_error(const char *func, const char *reason,
+			  const char *peer)
 {
-	const char *data, *lib, *reason;
+	char fn[64];
+	size_t i;
+
+	util_strlcpy(fn, func && func[0] ? func : "unknown", sizeof(fn));
+	for (i = 0; fn[i]; i++)
+		fn[i] = (char)toupper((unsigned char)fn[i]);
+	log_event(LM_TLS_LIB_ERROR, fn, reason, peer);
+}
+
+/* Drains the error queue into buf; with peer, each error is also a 725014
+ * line (the ASA's one line per SSL library error). */
+static void error_drain(char *buf, size_t len, const char *peer)
+{
+	const char *data, *lib, *reason, *func;
 	unsigned long e;
 	size_t off = 0;
 	int flags, n;
 	char code[32];
 
-	if (len == 0)
+	if (len == 0 && !peer)
 		return;
-	buf[0] = '\0';
-	while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags))) {
+	if (len)
+		buf[0] = '\0';
+	while ((e = ERR_get_error_all(NULL, NULL, &func, &data, &flags))) {
 		lib = ERR_lib_error_string(e);
 		reason = ERR_reason_error_string(e);
 		if (!reason) {
@@ -224,6 +271,8 @@ void tls_error_string(char *buf, size_t len)
 		}
 		if (!(flags & ERR_TXT_STRING))
 			data = "";
+		if (peer)
+			log_lib_error(func, reason, peer);
 		if (off >= len)
 			continue; /* keep draining the queue */
 		n = snprintf(buf + off, len - off, "%s%s%s%s%s%s%s",
@@ -232,6 +281,16 @@ void tls_error_string(char *buf, size_t len)
 			     data[0] ? ")" : "");
 		off += n > 0 ? (size_t)n : 0;
 	}
+}
+
+void tls_error_string(char *buf, size_t len)
+{
+	error_drain(buf, len, NULL);
+}
+
+void tls_error_log(char *buf, size_t len, const char *peer)
+{
+	error_drain(buf, len, peer);
 }
 
 /* ---- callbacks */
@@ -270,6 +329,33 @@ static int crl_not_configured(struct server *srv, X509_STORE_CTX *xs,
 	       0;
 }
 
+/* 717009's reason in the ASA's words.  Only the first is confirmed by a
+ * Cisco text (a chain to no configured CA); the others follow the ASA's
+ * PKI wording as we know it (sslvpnd-messages(7) says so). */
+static const struct {
+	int err;
+	const char *asa;
+} asa_reasons[] = {
+	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY, "No suitable trustpoints found to validate certificate" },
+	{ X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT, "No suitable trustpoints found to validate certificate" },
+	{ X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE, "No suitable trustpoints found to validate certificate" },
+	{ X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "No suitable trustpoints found to validate certificate" },
+	{ X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "No suitable trustpoints found to validate certificate" },
+	{ X509_V_ERR_CERT_HAS_EXPIRED, "Expired certificate" },
+	{ X509_V_ERR_CERT_NOT_YET_VALID, "Certificate is not yet valid" },
+	{ X509_V_ERR_CERT_REVOKED, "Certificate has been revoked" },
+	{ X509_V_ERR_UNABLE_TO_GET_CRL, "Revocation status could not be determined" },
+	{ X509_V_ERR_INVALID_PURPOSE, "Peer certificate key usage is invalid" },
+};
+
+static const char *asa_verify_reason(int err)
+{
+	for (size_t i = 0; i < sizeof(asa_reasons) / sizeof(asa_reasons[0]); i++)
+		if (asa_reasons[i].err == err)
+			return asa_reasons[i].asa;
+	return "Certificate chain failed validation";
+}
+
 static void note_failure(SSL *ssl, X509_STORE_CTX *xs, X509 *cert)
 {
 	struct tls_conn_info *info = conn_info(ssl);
@@ -281,9 +367,14 @@ static void note_failure(SSL *ssl, X509_STORE_CTX *xs, X509 *cert)
 		 "%s (depth %d)",
 		 X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)),
 		 X509_STORE_CTX_get_error_depth(xs));
+	util_strlcpy(info->verify_asa_reason,
+		     asa_verify_reason(X509_STORE_CTX_get_error(xs)),
+		     sizeof(info->verify_asa_reason));
 	if (cert) {
-		name_str(X509_get_subject_name(cert), info->verify_subject,
-			 sizeof(info->verify_subject));
+		asa_name_str(X509_get_subject_name(cert), info->verify_subject,
+			     sizeof(info->verify_subject));
+		asa_name_str(X509_get_issuer_name(cert), info->verify_issuer,
+			     sizeof(info->verify_issuer));
 		serial_str(cert, info->verify_serial,
 			   sizeof(info->verify_serial));
 	}
@@ -322,12 +413,15 @@ static int sha1_depth(X509_STORE_CTX *xs)
 	return -1;
 }
 
-/* 717022 (once per handshake: the caller checks). */
-static void log_cert_ok(struct tls_conn_info *info, X509 *cert)
+void tls_log_cert_ok(SSL *ssl)
 {
+	struct tls_conn_info *info = conn_info(ssl);
+	X509 *cert = SSL_get0_peer_certificate(ssl);
 	char subj[256], serial[64], peer[80];
 
-	name_str(X509_get_subject_name(cert), subj, sizeof(subj));
+	if (!info || !cert || !info->trustpoint[0] || info->verify_failed)
+		return;
+	asa_name_str(X509_get_subject_name(cert), subj, sizeof(subj));
 	serial_str(cert, serial, sizeof(serial));
 	snprintf(peer, sizeof(peer), "%s/%u", info->peer_host,
 		 info->peer_port);
@@ -355,11 +449,12 @@ static int leaf_done(SSL *ssl, struct server *srv, X509_STORE_CTX *xs,
 				 a->name, d);
 		return 0;
 	}
-	if (info && !info->trustpoint[0]) {
+	/* 717022 waits for the end of the handshake (tls_log_cert_ok): a
+	 * later callback may still refuse the chain, and 717009 must then
+	 * be the only certificate line. */
+	if (info && !info->trustpoint[0])
 		util_strlcpy(info->trustpoint, a->name,
 			     sizeof(info->trustpoint));
-		log_cert_ok(info, cert);
-	}
 	return 1;
 }
 
@@ -422,9 +517,8 @@ static int verify_cb(int ok, X509_STORE_CTX *xs)
  * for MD5-SHA1/SHA-1 handshake signatures, the old version, the tlsv1 (or
  * tlsv1.1) cipher list.  Version negotiation and chain verification run
  * after this callback, so both follow the relaxed settings. */
-static int client_hello_cb(SSL *ssl, int *al, void *arg)
+static int legacy_relax(SSL *ssl, int *al, struct server *srv)
 {
-	struct server *srv = arg;
 	struct tls_conn_info *info = conn_info(ssl);
 	unsigned int ver = SSL_client_hello_get0_legacy_version(ssl);
 	const unsigned char *ext;
@@ -458,6 +552,55 @@ static int client_hello_cb(SSL *ssl, int *al, void *arg)
 		log_event(LM_TLS_LEGACY_CLIENT, info->peer_host, port);
 	}
 	return SSL_CLIENT_HELLO_SUCCESS;
+}
+
+/* 725011 for each suite of a list; an unknown code is given in hex. */
+static void log_cipher_item(int i, const SSL_CIPHER *c, unsigned code,
+			    const struct tls_conn_info *info, const char *port,
+			    const char *whose)
+{
+	char idx[12], hex[12];
+
+	snprintf(idx, sizeof(idx), "%d", i + 1);
+	snprintf(hex, sizeof(hex), "0x%04X", code);
+	log_event(LM_TLS_CIPHER_ITEM, idx, c ? SSL_CIPHER_get_name(c) : hex,
+		  info->peer_host, port, whose);
+}
+
+/* debug ssl: 725010 and the device's suites, then 725008 and the
+ * ClientHello's (seed 001's order).  Built only when debug lines show:
+ * the lists are long and every handshake passes here. */
+static void log_cipher_lists(SSL *ssl, const struct tls_conn_info *info)
+{
+	STACK_OF(SSL_CIPHER) *dev = SSL_get_ciphers(ssl);
+	const unsigned char *cs;
+	size_t len = SSL_client_hello_get0_ciphers(ssl, &cs) & ~(size_t)1;
+	char port[8], n[24];
+	int i;
+
+	if (!info || !log_class_on(LOGC_SSL, 1))
+		return;
+	snprintf(port, sizeof(port), "%u", info->peer_port);
+	snprintf(n, sizeof(n), "%d", sk_SSL_CIPHER_num(dev));
+	log_event(LM_TLS_DEVICE_CIPHERS, n, info->peer_host, port);
+	for (i = 0; i < sk_SSL_CIPHER_num(dev); i++)
+		log_cipher_item(i, sk_SSL_CIPHER_value(dev, i),
+				SSL_CIPHER_get_protocol_id(sk_SSL_CIPHER_value(dev, i)),
+				info, port, "device");
+	snprintf(n, sizeof(n), "%zu", len / 2);
+	log_event(LM_TLS_CLIENT_CIPHERS, info->ifname, info->peer_host, port, n);
+	for (i = 0; (size_t)i < len / 2; i++)
+		log_cipher_item(i, SSL_CIPHER_find(ssl, cs + 2 * i),
+				(unsigned)(cs[2 * i] << 8 | cs[2 * i + 1]), info,
+				port, "client");
+}
+
+static int client_hello_cb(SSL *ssl, int *al, void *arg)
+{
+	int r = legacy_relax(ssl, al, arg);
+
+	log_cipher_lists(ssl, conn_info(ssl));
+	return r;
 }
 
 /* ---- building the context */

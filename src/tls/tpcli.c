@@ -813,25 +813,27 @@ static int expiry_one(FILE *out, X509 *x, const char *tp, const char *type,
 		      int days)
 {
 	long long left = seconds_left(X509_get0_notAfter(x));
-	char subj[256], when[64], d[16];
+	char subj[256], when[64], d[16], asubj[256], aiss[256], serial[64];
 
 	if (left > (long long)days * 86400)
 		return 0;
 	X509_NAME_oneline(X509_get_subject_name(x), subj, sizeof(subj));
 	asa_time(X509_get0_notAfter(x), when, sizeof(when));
+	if (!out)
+		tls_asa_cert_names(x, asubj, aiss, sizeof(asubj), serial, sizeof(serial));
 	if (left <= 0) {
 		if (out)
 			fprintf(out, "%s certificate of trustpoint %s EXPIRED on %s: %s\n",
 				type, tp, when, subj);
 		else
-			log_event(LM_CERT_EXPIRED, type, tp, when, subj);
+			log_event(LM_CERT_EXPIRED, type, tp, when, asubj, aiss, serial);
 	} else {
 		snprintf(d, sizeof(d), "%lld", left / 86400);
 		if (out)
 			fprintf(out, "%s certificate of trustpoint %s expires in %s days (%s): %s\n",
 				type, tp, d, when, subj);
 		else
-			log_event(LM_CERT_EXPIRING, type, tp, d, when, subj);
+			log_event(LM_CERT_EXPIRING, type, tp, d, when, asubj, aiss, serial);
 	}
 	return 1;
 }

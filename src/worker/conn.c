@@ -49,10 +49,11 @@ void conn_set_timer(struct conn *c, double seconds)
 
 static void tls_log_start(struct conn *c)
 {
-	char port[8];
+	char port[8], lport[8];
 
 	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
-	log_event(LM_TLS_START, c->meta.iface, c->meta.peer, port);
+	snprintf(lport, sizeof(lport), "%u", c->meta.local_port);
+	log_event(LM_TLS_START, c->meta.iface, c->meta.peer, port, c->meta.local, lport);
 }
 
 void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
@@ -278,18 +279,20 @@ static void handshake_failed(struct conn *c, int sslerr)
 
 	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
 	if (c->info.verify_failed) {
-		log_event(LM_CERT_INVALID, c->info.verify_reason, c->info.verify_serial,
-			  c->info.verify_subject, c->meta.peer);
+		log_event(LM_CERT_INVALID, c->info.verify_asa_reason, c->info.verify_serial,
+			  c->info.verify_subject, c->meta.peer, c->info.verify_issuer);
+		log_event(LM_CERT_INVALID_DETAIL, c->meta.peer, port, c->info.verify_reason);
 		log_debugc(LOGC_CRYPTO_CA, 1, "CRYPTO_PKI: client certificate of %s/%u refused: "
 			   "%s (subject %s, serial %s)", c->meta.peer, c->meta.peer_port,
 			   c->info.verify_reason, c->info.verify_subject, c->info.verify_serial);
 		snprintf(reason, sizeof(reason), "client certificate: %s",
 			 c->info.verify_reason);
 		conn_report_source(c, BAN_CERT);
+		tls_error_log(NULL, 0, c->meta.peer); /* 725014, as the ASA */
 	} else if (sslerr == SSL_ERROR_SYSCALL || sslerr == SSL_ERROR_ZERO_RETURN) {
 		util_strlcpy(reason, "connection closed by peer", sizeof(reason));
 	} else {
-		tls_error_string(reason, sizeof(reason));
+		tls_error_log(reason, sizeof(reason), c->meta.peer);
 	}
 	log_event(LM_TLS_FAILED, c->meta.iface, c->meta.peer, port, reason);
 	conn_close(c, "handshake failed");
@@ -317,18 +320,36 @@ static void debug_handshake(struct conn *c)
 			   pc.trustpoint);
 }
 
+/* 725012 once, as soon as the server has chosen (after the ClientHello),
+ * so that it comes before any failure later in the handshake. */
+static void log_cipher_chosen(struct conn *c)
+{
+	const SSL_CIPHER *ch = SSL_get_pending_cipher(c->ssl);
+	char port[8];
+
+	if (c->cipher_told || !(ch || (ch = SSL_get_current_cipher(c->ssl))))
+		return;
+	c->cipher_told = 1;
+	snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+	log_event(LM_TLS_CHOSE, SSL_CIPHER_get_name(ch), c->meta.iface, c->meta.peer, port);
+}
+
 static void handshake(struct conn *c)
 {
 	ERR_clear_error();
 	wkey_conn(c->id, c->meta.peer, c->meta.iface);
 	int r = SSL_do_handshake(c->ssl);
 
+	log_cipher_chosen(c);
 	if (r == 1) {
-		char port[8];
+		char port[8], lport[8];
 
 		snprintf(port, sizeof(port), "%u", c->meta.peer_port);
+		snprintf(lport, sizeof(lport), "%u", c->meta.local_port);
+		tls_log_cert_ok(c->ssl);
 		log_event(LM_TLS_DONE, c->meta.iface, c->meta.peer, port,
-			  SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl));
+			  SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
+			  c->meta.local, lport);
 		debug_handshake(c);
 		c->state = CS_HTTP;
 		conn_set_timer(c, c->w->wc.limits.request_timeout);

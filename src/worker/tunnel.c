@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 
 #include "sslvpnd/aclfilter.h"
 #include "sslvpnd/buf.h"
@@ -257,6 +258,26 @@ static void endpoint(char *buf, size_t len, const char *ifname, int af,
 	snprintf(buf, len, "%s/%s(%u)", ifname, ip, port);
 }
 
+/* 106103's first hash code: the ASA's are opaque per-ACE values; ours is
+ * the first 4 bytes of the SHA-1 of "LIST line N", stable while the entry
+ * stays where it is.  The implicit deny has no entry: 0x0, as the second
+ * code (the ASA's object-group expansion, which we do not have). */
+static void ace_hash(char *buf, size_t len, const struct aclfilter_info *in)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char text[CFG_NAME_MAX + 24];
+	int tl = snprintf(text, sizeof(text), "%s line %d", in->acl, in->line);
+
+	if (in->implicit || tl < 0 ||
+	    !EVP_Digest(text, (size_t)tl, md, &n, EVP_sha1(), NULL) || n < 4) {
+		util_strlcpy(buf, "0x0", len);
+		return;
+	}
+	snprintf(buf, len, "0x%08lx", (unsigned long)md[0] << 24 | (unsigned long)md[1] << 16 |
+		 (unsigned long)md[2] << 8 | md[3]);
+}
+
 /* 100250 (ASA 106103), rate-limited per tunnel: the first denial at once,
  * then the denials of each FILTER_LOG_INTERVAL_MS summed in one line. */
 static void filter_log(struct conn *c, const uint8_t *p, size_t len,
@@ -265,10 +286,12 @@ static void filter_log(struct conn *c, const uint8_t *p, size_t len,
 	struct tunnel_state *t = &c->t;
 	uint64_t now = util_now_ms();
 	const char *cside = c->meta.iface[0] ? c->meta.iface : "outside";
-	const char *nside = c->w->tun_name[0] ? c->w->tun_name : "inside";
+	/* the ASA names the network side by its inside interface, never
+	 * the tunnel; we have no inside interface of our own to name */
+	const char *nside = "inside";
 	struct aclfilter_info in;
 	char pr[8], src[CFG_NAME_MAX + INET6_ADDRSTRLEN + 16];
-	char dst[sizeof(src)], hits[24];
+	char dst[sizeof(src)], hits[24], hash[16];
 
 	t->filter_log_hits++;
 	if (t->filter_log_ms && now - t->filter_log_ms < FILTER_LOG_INTERVAL_MS)
@@ -277,8 +300,9 @@ static void filter_log(struct conn *c, const uint8_t *p, size_t len,
 	endpoint(src, sizeof(src), dir == ACLF_UP ? cside : nside, in.af, in.src, in.sport);
 	endpoint(dst, sizeof(dst), dir == ACLF_UP ? nside : cside, in.af, in.dst, in.dport);
 	snprintf(hits, sizeof(hits), "%llu", (unsigned long long)t->filter_log_hits);
+	ace_hash(hash, sizeof(hash), &in);
 	log_event(LM_VPN_FILTER_DENIED, in.acl, proto_name(in.proto, pr), t->user, src, dst,
-		  hits, t->filter_log_ms ? "60-second interval" : "first hit");
+		  hits, t->filter_log_ms ? "60-second interval" : "first hit", hash, "0x0");
 	t->filter_log_ms = now;
 	t->filter_log_hits = 0;
 }

@@ -143,6 +143,7 @@ struct conn {
 	struct ipc_conn_new meta;
 	enum conn_state state;
 	int want_write;
+	int cipher_told;            /* 725012 logged */
 	uint8_t *in;              /* request bytes / CSTP stream */
 	size_t in_len, in_cap;
 	struct http_request *req; /* during CS_HTTP / CS_WAIT_MAIN; kept after

@@ -71,7 +71,7 @@ assert_log 100106 "client ([^ ]*:)?$ip_re(/| port )[0-9]+ offers only TLS 1\.0/1
 # As on the ASA, 725002 names the version, not the cipher: openconnect's
 # own report names it (the server's 725012 will, at debug level).
 assert_log_all "725002: handshake completed with TLSv1" 725002 \
-	"client [^ ]+:$ip_re/[0-9]+ for TLSv1 session$"
+	"client [^ ]+:$ip_re/[0-9]+ to [^ ]+/443 for TLSv1 session$"
 grep -E 'Connected to HTTPS on .*\(TLS1\.0\).*AES-256-CBC' "${OC_LOG[p7962]}" >/dev/null ||
 	fail "TLS cipher is not AES256-SHA: $(grep 'Connected to HTTPS' "${OC_LOG[p7962]}")"
 ok "TLS 1.0 with AES256-SHA (openconnect's report)"

@@ -98,6 +98,25 @@ assert_before "716038 before 734003" "$l_auth" "$l_attr"
 assert_before "734003 before 734001" "$l_attr" "$l_sel"
 assert_before "734001 before 734002" "$l_sel" "$l_term"
 assert_no_log 716039 "User <$user>" "DAP refusal is not logged as 716039"
+# The same four lines as text against seed 001's ASA log (the technote's
+# broken lines joined, its <snip> of other 734003 attributes kept out),
+# only the values masked: user, addresses, the policy name.
+seed001_dap='%ASA-6-716038: Group <DfltGrpPolicy> User <CP-7962G-SEP8CB64F576113> IP <172.16.250.9> Authentication: successful, Session Type: WebVPN.
+%ASA-7-734003: DAP: User CP-7962G-SEP8CB64F576113, Addr 172.16.250.9: Session Attribute aaa.cisco.grouppolicy = GroupPolicy_VPNPhone
+%ASA-6-734001: DAP: User CP-7962G-SEP8CB64F576113, Addr 172.16.250.9, Connection AnyConnect: The following DAP records were selected for this connection: DfltAccessPolicy
+%ASA-5-734002: DAP: User CP-7962G-SEP8CB64F576113, Addr 172.16.250.9: Connection terminated by the following DAP records: DfltAccessPolicy'
+dap_mask() {
+	grep -o '%ASA-[0-7]-\(716038\|734001\|734002\|734003: .*aaa\.cisco\.grouppolicy\): .*' |
+		sed -E -e 's/CP-[0-9A-Z]+-SEP[0-9A-F]+/USER/g' -e 's/[0-9]{1,3}(\.[0-9]{1,3}){3}/IP/g' \
+			-e 's/(aaa\.cisco\.grouppolicy = ).*/\1POLICY/'
+}
+want=$(printf '%s\n' "$seed001_dap" | dap_mask)
+got=$(dap_mask <"$SRV_LOG")
+if [ "$want" != "$got" ]; then
+	printf '  expected:\n%s\n  actual:\n%s\n' "$want" "$got"
+	fail "DAP refusal: seed 001's four lines, only the values differ"
+fi
+ok "DAP refusal: seed 001's four lines in order, only the values differ"
 assert_no_log 722051 "User <$user>" "no address assigned"
 assert_no_log 734001 "WindowsLaptops" "the Windows record did not match the phone"
 assert_server_alive

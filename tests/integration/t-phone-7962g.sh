@@ -86,6 +86,6 @@ assert_log 716038 "User <$(re "$cn")> IP <$(re "$CLI_IP")> Authentication: succe
 # As on the ASA, 725002 names the version, not the cipher (the phone's
 # report above names it; 725012 will at debug level).
 assert_log_all "725002: handshake completed with TLSv1" 725002 \
-	"client [^ ]+:$(re "$CLI_IP")/[0-9]+ for TLSv1 session$"
+	"client [^ ]+:$(re "$CLI_IP")/[0-9]+ to [^ ]+/443 for TLSv1 session$"
 assert_server_alive
 echo "PASS: $T_NAME"

@@ -116,8 +116,8 @@ for offer in rsa ec both; do
 done
 
 # The refused cell is a handshake failure the log names (725006).  As on
-# the ASA, 725006 carries no reason (S14): "no shared cipher" belongs in a
-# 725014 line, which the worker does not emit yet.
+# the ASA, 725006 carries no reason (S14): "no shared cipher" is in the
+# 725014 line before it (debug severity; t-tls-asa-lines shows it).
 assert_log 725006 '^.*Device failed SSL handshake with client rsa:[^ ]+/[0-9]+$' "725006: EC-only client on the RSA-only interface fails"
 
 # SNI (ssl trust-point SNI domain ...): the names bound to trustpoint SNI

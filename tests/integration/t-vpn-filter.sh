@@ -127,8 +127,8 @@ assert_eq 0 "$(received dtls)" "a: the UDP probe over DTLS did not reach $BEHIND
 wait_for 15 "a: filter_drops_rx >= 3" at_least a filter_drops_rx 3 ||
 	fail "a: filter_drops_rx is $(counter a filter_drops_rx), expected >= 3"
 ok "a: filter_drops_rx = $(counter a filter_drops_rx)"
-assert_log 106103 "access-list ICMP-ONLY denied udp for user '$(re "$cn")' outside/$(re "${OC_ADDR[a]}")\\([0-9]+\\) -> [^/ ]+/$(re "$BEHIND_IP")\\($PORT\\) hit-cnt 1 first hit" \
-	"106103: the list, the user and both ends of the first denied packet"
+assert_log 106103 "access-list ICMP-ONLY denied udp for user '$(re "$cn")' outside/$(re "${OC_ADDR[a]}")\\([0-9]+\\) -> inside/$(re "$BEHIND_IP")\\($PORT\\) hit-cnt 1 first hit \\[0x[0-9a-f]+, 0x0\\]$" \
+	"106103: the list, the user, both ends (inside, not the tun device) and the ACE hash"
 # Towards the client: a UDP packet from the server side is dropped too.
 rx0=$(tun_counter "$NS_CLI" "${OC_TUNDEV[a]}" rx)
 ns_srv bash -c 'echo down >"/dev/udp/$1/7777"' _ "${OC_ADDR[a]}" ||

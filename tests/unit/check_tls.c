@@ -752,7 +752,7 @@ static const struct hs_case hs_limits[] = {
 	{ .name = "untrusted self-signed client certificate",
 	  .client = { TLS1_2_VERSION, NULL, P_UNTRUSTED, 0 },
 	  .reason = "self-signed certificate (depth 0)",
-	  .subject = "CN=CP-8861-SEP000000BAD001",
+	  .subject = "cn=CP-8861-SEP000000BAD001",
 	  .error = "certificate verify failed" },
 	{ .name = "untrusted certificate from a TLS 1.0 phone",
 	  .client = { TLS1_VERSION, PHONE_CIPHERS, P_UNTRUSTED, 0 },
