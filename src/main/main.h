@@ -37,12 +37,27 @@ struct held_conn {
 };
 enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096 };
 
+/* A sandboxed process's log socket, main's end (mlog.c). */
+struct mlog {
+	int fd;                   /* -1: none */
+	ev_io io;
+	struct ev_loop *loop;
+	const char *ident;
+	int pid;
+};
+int mlog_pair(int sv[2]);
+void mlog_start(struct ev_loop *loop, struct mlog *l, int fd, const char *ident, pid_t pid);
+/* mlog_drain: relay what is queued (bounded); mlog_stop: drain, close. */
+void mlog_drain(struct mlog *l);
+void mlog_stop(struct mlog *l);
+
 struct worker_proc {
 	struct mainctx *m;
 	uint32_t id;
 	pid_t pid;
 	int sock;                 /* our end of the SEQPACKET pair, -1 when down */
 	ev_io io;
+	struct mlog log;          /* its log socket (lines relayed to the sinks) */
 	ev_timer restart;         /* delayed respawn after a quick death */
 	ev_child child;           /* libev's default loop reaps children */
 	int ready;
