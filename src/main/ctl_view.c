@@ -106,6 +106,8 @@ void ctl_view_run(struct request *r)
 		rc = showrun_tunnel_group(fp, cfg, name);
 	else if (ctl_kw(what, "access-list") && !all)
 		rc = showrun_access_list(fp, cfg, name);
+	else if (ctl_kw(what, "logging") && !name)
+		rc = showrun_logging(fp, cfg, all);
 	else if (ctl_kw(what, "dynamic-access-policy-record") && !all)
 		rc = dap_showrun(fp, cfg, name);
 	else

@@ -192,12 +192,13 @@ struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int 
  * and their tunnels keep theirs), reconciles the pools, writes a summary to
  * out and returns 0.  Logs 100510 / 100511 + 100512 per error. */
 int reload_run(struct mainctx *m, FILE *out);
-/* main_reload: reload_run, then the running configuration's logging hosts
+/* main_reload: reload_run, then the running configuration's logging
  * (main.c; reload_run's callers use this). */
 int main_reload(struct mainctx *m, FILE *out);
-/* main_log_hosts: logging_hosts and logging.trap of m->cfg into the log
- * (only main's lines reach the hosts: the workers do not send yet). */
-void main_log_hosts(struct mainctx *m);
+/* main_logging: m->cfg's logging_hosts, trap, buffered, timestamp,
+ * device-id and logging_messages into the log (main's own lines and those
+ * it relays for workers and secmod). */
+void main_logging(struct mainctx *m);
 /* proc_respawn_down: start at once every worker of the current generation
  * that is down waiting for its restart timer (after a reload that keeps
  * the workers). */
