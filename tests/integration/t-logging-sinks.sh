@@ -173,5 +173,16 @@ printf '%s\n' "$run" | sed 's/^/    /'
 assert_match "$run" "logging message 725001 level errors" "show running-config logging: the level override"
 assert_match "$run" "no logging message 725002" "show running-config logging: the disabled message"
 assert_match "$run" "logging device-id string asa-lab" "show running-config logging: device-id"
+ssl=$(ctl show running-config ssl) || fail "show running-config ssl: $ssl"
+assert_match "$ssl" '^ssl server-version tlsv1' "show running-config ssl: server-version"
+assert_match "$ssl" 'ssl cipher dtlsv1 custom "[A-Z0-9:-]+"' "show running-config ssl: the dtlsv1 list as the seed writes it"
+web=$(ctl show running-config webvpn) || fail "show running-config webvpn: $web"
+assert_eq "$(printf 'webvpn\n enable outside\n anyconnect enable')" "$web" "show running-config webvpn: the seed's block"
+all=$(ctl show running-config) || fail "show running-config: $all"
+for want in '^logging enable$' '^logging trap notifications$' '^webvpn$' \
+	'^tunnel-group vpn-phone-group general-attributes$' '^ssl cipher tlsv1.2 custom '; do
+	printf '%s\n' "$all" | grep -Eq -- "$want" || fail "show running-config: no line /$want/"
+done
+ok "show running-config: logging, webvpn, tunnel-group and ssl sections"
 assert_server_alive
 echo "PASS: $T_NAME"
