@@ -23,39 +23,17 @@ LIB_DEADLINE=${LIB_DEADLINE:-150}
 # shellcheck source=tests/integration/lib.sh
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/lib-phone.sh"
-
+# shellcheck source=tests/integration/lib-rsyslog.sh
+. "$top_srcdir/tests/integration/lib-rsyslog.sh"
 CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
-RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 
 lib_init
 phone_init
-[ -x "$RSYSLOGD" ] || hard_error "rsyslogd not installed (Debian package rsyslog, scripts/deps.sh)"
 [ -x "$CTL" ] || hard_error "$CTL not built"
 pki_ensure
 netns_setup
 state_init
-
-RS_OUT="$TMPD/rsyslog.out"
-RS_PID=
-mkdir -p "$TMPD/rsyslog"
-cat >"$TMPD/rsyslog.conf" <<CONF
-global(workDirectory="$TMPD/rsyslog")
-module(load="imudp")
-module(load="imtcp")
-template(name="raw" type="string" string="%inputname% %rawmsg%\\n")
-ruleset(name="r") { action(type="omfile" file="$RS_OUT" template="raw") }
-input(type="imudp" address="$CLI_IP" port="5514" ruleset="r")
-input(type="imtcp" address="$CLI_IP" port="5515" ruleset="r")
-CONF
-rs_listening() { ip netns exec "$NS_CLI" ss -ltn "sport = :5515" | grep -q LISTEN; }
-rs_start() {
-	rm -f "$TMPD/rsyslog.pid"
-	"${LIB_LAUNCH[@]}" ip netns exec "$NS_CLI" "$RSYSLOGD" -n -f "$TMPD/rsyslog.conf" \
-		-i "$TMPD/rsyslog.pid" >>"$TMPD/rsyslog.log" 2>&1 </dev/null &
-	RS_PID=$!
-	track_pid "$RS_PID"
-	wait_for 10 "rsyslogd listening" rs_listening || fail "rsyslogd: $(cat "$TMPD/rsyslog.log")"
-}
+rs_init
 rs_start
 ok "rsyslogd listening on $CLI_IP udp 5514, tcp 5515"
 
@@ -82,8 +60,6 @@ login() { # NAME: one phone login, tunnel up, then gone
 		--cert "$cert" --key "$key" --hold 1
 	assert_rc 0 "$PHONE_RC" "phone $1 logged in"
 }
-# rs_has INPUT ERE: rsyslog received a line on INPUT (imudp/imtcp) matching ERE
-rs_has() { grep -Eq -- "^$1 $2" "$RS_OUT" 2>/dev/null; }
 rs_count() { grep -Ec -- "$1" "$RS_OUT" 2>/dev/null; }
 ctl() { timeout -k 2 10 "$CTL" --socket "$STATE/ctl.sock" "$@"; }
 
@@ -125,7 +101,8 @@ t0=$(date +%s)
 login p2
 assert_le() { [ "$2" -le "$3" ] || fail "$1: $2 > $3"; ok "$1 ($2 <= $3)"; }
 assert_le "the login with rsyslogd dead took seconds" "$(($(date +%s) - t0))" 10
-wait_for 5 "p2's lines locally" eval '[ "$(log_lines 725002 | wc -l)" -gt "$n_local" ]' ||
+more_local() { [ "$(log_lines "$1" | wc -l)" -gt "$2" ]; } # ID N: more than N lines
+wait_for 5 "p2's lines locally" more_local 725002 "$n_local" ||
 	fail "p2's 725002 not in the local log"
 for id in 725001 725002 716038 113039; do
 	[ "$(log_lines "$id" | wc -l)" -ge 2 ] || fail "local log: only $(log_lines "$id" | wc -l) $id lines after two logins"
@@ -139,8 +116,11 @@ n_udp=$(rs_count "^imudp .*%ASA-6-725002: ")
 n_tcp=$(rs_count "^imtcp .*%ASA-6-725002: ")
 sleep 6
 login p3
-wait_for 10 "725002 again over UDP and TCP" eval \
-	'[ "$(rs_count "^imudp .*%ASA-6-725002: ")" -gt "$n_udp" ] && [ "$(rs_count "^imtcp .*%ASA-6-725002: ")" -gt "$n_tcp" ]' ||
+rs_more_both() {
+	[ "$(rs_count "^imudp .*%ASA-6-725002: ")" -gt "$n_udp" ] &&
+		[ "$(rs_count "^imtcp .*%ASA-6-725002: ")" -gt "$n_tcp" ]
+}
+wait_for 10 "725002 again over UDP and TCP" rs_more_both ||
 	fail "after the restart of rsyslogd, no new 725002 over UDP and TCP"
 ok "rsyslogd restarted: the worker's lines arrive again over UDP and TCP"
 
@@ -157,7 +137,7 @@ login p4
 wait_for 10 "%ASA-3-725001 at both" eval "rs_has imudp '<163>$stamp%ASA-3-725001: ' && rs_has imtcp '<163>1 .* %ASA-3-725001: '" ||
 	fail "725001 at level errors not received: $(grep 725001 "$RS_OUT" | tail -n 3)"
 ok "logging message 725001 level errors: sent as %ASA-3-725001 (<163>) under trap notifications"
-wait_for 5 "p4's 716038 locally" eval '[ "$(log_lines 716038 | wc -l)" -gt "$n716038_local" ]' ||
+wait_for 5 "p4's 716038 locally" more_local 716038 "$n716038_local" ||
 	fail "p4's 716038 not in the local log"
 assert_log 725001 '' "725001 in the local log"
 grep -q '%ASA-3-725001: ' "$SRV_LOG" || fail "the local log does not show 725001 at level 3"
