@@ -1711,9 +1711,15 @@ static void ld_check_logging(struct config_ld *ld)
 			       "(sslvpnd-messages(7) lists them)", i + 1, m->id);
 	}
 	if (lg->device_id == CFG_DEVID_STRING &&
-	    (!lg->device_id_string[0] || strpbrk(lg->device_id_string, " \t")))
-		ld_err(ld, g ? config_setting_get_member(g, "device-id-string") : NULL,
-		       "logging.device-id \"string\" needs logging.device-id-string: one word");
+	    (!lg->device_id_string[0] || strpbrk(lg->device_id_string, " \t"))) {
+		const config_setting_t *at = g ? config_setting_get_member(g, "device-id-string")
+					       : NULL;
+
+		if (!at && g)  /* not set: point at device-id */
+			at = config_setting_get_member(g, "device-id");
+		ld_err(ld, at, "logging.device-id \"string\" needs logging.device-id-string: "
+		       "one word");
+	}
 }
 
 /* network-acl: every list must exist and be extended (it filters traffic,
