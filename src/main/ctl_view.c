@@ -116,6 +116,27 @@ static int showrun_webvpn(FILE *fp, const struct sslvpnd_config *cfg)
 	return 0;
 }
 
+/* show running-config ip local pool: "ip local pool NAME FIRST-LAST mask
+ * MASK" and "ipv6 local pool NAME PREFIX/LEN COUNT", as configured. */
+static int showrun_pools(FILE *fp, const struct sslvpnd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		const struct cfg_pool *p = &cfg->pools[i];
+		struct in_addr a = { htonl(p->first) }, b = { htonl(p->last) },
+			       m = { htonl(p->mask) };
+		char first[INET_ADDRSTRLEN], last[INET_ADDRSTRLEN], mask[INET_ADDRSTRLEN];
+
+		fprintf(fp, "ip local pool %s %s-%s mask %s\n", p->name,
+			inet_ntop(AF_INET, &a, first, sizeof(first)),
+			inet_ntop(AF_INET, &b, last, sizeof(last)),
+			inet_ntop(AF_INET, &m, mask, sizeof(mask)));
+	}
+	for (size_t i = 0; i < cfg->n_pools6; i++)
+		fprintf(fp, "ipv6 local pool %s %s %d\n", cfg->pools6[i].name,
+			cfg->pools6[i].prefix, cfg->pools6[i].count);
+	return 0;
+}
+
 /* show running-config with no section: every section we render, in the
  * ASA's order (logging, webvpn, policies, tunnel groups, ssl). */
 static int showrun_all(FILE *fp, const struct sslvpnd_config *cfg, int all)
@@ -123,6 +144,7 @@ static int showrun_all(FILE *fp, const struct sslvpnd_config *cfg, int all)
 	int rc = 0;
 
 	rc |= showrun_logging(fp, cfg, all);
+	rc |= showrun_pools(fp, cfg);
 	rc |= showrun_access_list(fp, cfg, NULL);
 	rc |= showrun_webvpn(fp, cfg);
 	rc |= showrun_group_policy(fp, cfg, NULL, all);
@@ -133,7 +155,7 @@ static int showrun_all(FILE *fp, const struct sslvpnd_config *cfg, int all)
 }
 
 /* show running-config [all] [group-policy [NAME] | tunnel-group [NAME] |
- * access-list [NAME] | logging | ssl | webvpn]: the policy model's own
+ * access-list [NAME] | logging | ssl | webvpn | ip local pool]: the policy model's own
  * renderers (showrun.c) and main's sections. */
 void ctl_view_run(struct request *r)
 {
@@ -149,8 +171,11 @@ void ctl_view_run(struct request *r)
 	}
 	const char *what = at < r->argc ? r->argv[at] : NULL;
 	const char *name = at + 1 < r->argc ? r->argv[at + 1] : NULL;
+	/* "ip local pool": three words, no name */
+	int pools = ctl_kw(what, "ip") && at + 3 == r->argc && ctl_kw(name, "local") &&
+		    ctl_kw(r->argv[at + 2], "pool");
 
-	if (at + 2 < r->argc) {
+	if (at + 2 < r->argc && !pools) {
 		ctl_invalid(r, at + 2);
 		return;
 	}
@@ -160,6 +185,8 @@ void ctl_view_run(struct request *r)
 	}
 	if (!what)
 		rc = showrun_all(fp, cfg, all);
+	else if (pools && !all)
+		rc = showrun_pools(fp, cfg);
 	else if (ctl_kw(what, "group-policy"))
 		rc = showrun_group_policy(fp, cfg, name, all);
 	else if (ctl_kw(what, "tunnel-group") && !all)

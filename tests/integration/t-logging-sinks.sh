@@ -158,6 +158,8 @@ assert_match "$ssl" '^ssl server-version tlsv1' "show running-config ssl: server
 assert_match "$ssl" 'ssl cipher dtlsv1 custom "[A-Z0-9:-]+"' "show running-config ssl: the dtlsv1 list as the seed writes it"
 web=$(ctl show running-config webvpn) || fail "show running-config webvpn: $web"
 assert_eq "$(printf 'webvpn\n enable outside\n anyconnect enable')" "$web" "show running-config webvpn: the seed's block"
+pools=$(ctl show running-config ip local pool) || fail "show running-config ip local pool: $pools"
+assert_eq "ip local pool phones 198.19.0.10-198.19.0.250 mask 255.255.255.0" "$pools" "show running-config ip local pool"
 all=$(ctl show running-config) || fail "show running-config: $all"
 for want in '^logging enable$' '^logging trap notifications$' '^webvpn$' \
 	'^tunnel-group vpn-phone-group general-attributes$' '^ssl cipher tlsv1.2 custom '; do
