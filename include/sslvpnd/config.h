@@ -89,6 +89,22 @@ struct cfg_logging {
 	int debug;                   /* 0..255 */
 	int trap;                    /* logging trap: most verbose level sent to
 				      * logging hosts, -1 = none (the ASA's default) */
+	int buffered;                /* logging buffered LEVEL, -1 = none */
+	int buffer_size;             /* logging buffer-size (bytes) */
+	int timestamp;               /* logging timestamp */
+	int device_id;               /* enum cfg_devid: logging device-id */
+	char device_id_string[64];   /* logging device-id string S */
+};
+enum cfg_devid { CFG_DEVID_NONE = 0, CFG_DEVID_HOSTNAME = 1, CFG_DEVID_STRING = 2 };
+
+/* logging_messages = ( { id; level; enabled; } ): the ASA's "logging
+ * message ID level L" and "no logging message ID". */
+struct cfg_log_message {
+	char unnamed[1];             /* list elements lead with a name: none */
+	int id;
+	int level;                   /* -1: the event's own */
+	int enabled;
+	int line;
 };
 
 /* logging_hosts = ( { interface; address; protocol; port; format; } ): the
@@ -296,6 +312,8 @@ struct sslvpnd_config {
 	struct cfg_logging logging;
 	struct cfg_log_host *log_hosts;
 	size_t n_log_hosts;
+	struct cfg_log_message *log_messages;
+	size_t n_log_messages;
 	struct cfg_metrics metrics;
 	struct cfg_limits limits;
 	struct cfg_bans bans;

@@ -140,14 +140,86 @@ struct log_host_spec {
  * facility as syslog(3)'s.  -1 and err on a bad address (no host kept). */
 int log_hosts_set(const struct log_host_spec *spec, size_t n, int trap, int facility,
 		  char *err, size_t errlen);
-/* log_hosts_emit: one rendered line (log_emit calls it). */
-void log_hosts_emit(int sev, const char *msg);
-/* log_clock: the time now into buf, local "Dec 07 14:31:05" (the stderr
- * log) or, with iso_utc, "2026-12-07T14:31:05" (RFC 5424); returns the
- * milliseconds, the ".mmm" both lines carry. */
-int log_clock(char *buf, size_t len, int iso_utc);
+/* One line on its way to the sinks: msg as rendered ("%ASA-6-...: text"),
+ * decorated the same with the ASA's "logging timestamp" / "logging
+ * device-id" prefix (BSD hosts and the buffer carry it), and whose line it
+ * is (main's own, or a worker's or secmod's relayed by main). */
+struct log_line {
+	int sev;
+	const char *msg;
+	const char *decorated;
+	const char *ident;
+	int pid;
+};
+/* log_hosts_emit: one line (log_emit calls it). */
+void log_hosts_emit(const struct log_line *l);
+/* log_hosts_sent: lines sent (or queued) to the hosts since start. */
+unsigned long log_hosts_sent(void);
+/* log_clock: the time now into buf: LOG_CLOCK_LOCAL "Dec 07 14:31:05"
+ * (the stderr log), LOG_CLOCK_ISO "2026-12-07T14:31:05" (UTC, RFC 5424) or
+ * LOG_CLOCK_ASA "Dec 07 2026 14:31:05" (local, the ASA's logging
+ * timestamp); returns the milliseconds, the ".mmm" the first two carry. */
+enum { LOG_CLOCK_LOCAL = 0, LOG_CLOCK_ISO = 1, LOG_CLOCK_ASA = 2 };
+int log_clock(char *buf, size_t len, int kind);
 /* log_hosts_flush: TCP hosts' queues and reconnects (the 1 s tick). */
 void log_hosts_flush(uint64_t now_ms);
+
+/* The sandboxed processes' lines (S14, src/common/logsink.c).  A worker
+ * (fd LOG_FWD_WORKER_FD) or secmod (LOG_FWD_SECMOD_FD) holds one end of a
+ * SOCK_SEQPACKET pair main made before exec; once log_forward_set names it,
+ * every line goes to main as one record (header + rendered text) and main
+ * writes it to the local log, the buffer and the hosts as its own: a
+ * chrooted process cannot reach /dev/log after a syslog restart, nor a
+ * host.  Sending never blocks: a full socket drops the line and counts it;
+ * the count is told (100760) with the first line that gets through.  A
+ * dead socket (main gone) sends the line to the local log instead. */
+enum { LOG_FWD_WORKER_FD = 5, LOG_FWD_SECMOD_FD = 4 };
+enum { LOG_FWD_HDR = 4, LOG_FWD_NOEVENT = 0xffff, LOG_FWD_MAX = LOG_FWD_HDR + 2048 };
+/* log_forward_set: forward to fd (-1: stop); 0, or -1 when fd is not a
+ * socket (the process then logs locally, as when run by hand). */
+int log_forward_set(int fd);
+/* log_forward_fd: the socket lines go to, -1 none; log_forward_hdr: a
+ * record's header (LOG_FWD_HDR bytes) for the pre-rendered SIGSYS line. */
+int log_forward_fd(void);
+void log_forward_hdr(unsigned char *hdr, unsigned ev, int sev);
+/* log_forward_dropped: lines dropped since the last report. */
+unsigned long log_forward_dropped(void);
+/* log_relay: main writes one record of ident[pid] to every sink, with the
+ * per-event overrides applied (a disabled event is dropped, an overridden
+ * level replaces the one in the prefix).  -1 on a malformed record. */
+int log_relay(const char *ident, int pid, const void *rec, size_t len);
+
+/* The ASA's "logging buffered LEVEL" + "logging buffer-size N": a ring of
+ * the last N bytes of lines at LEVEL or more severe (level -1: off; the
+ * contents survive a change of level, not of size). */
+void log_buffer_set(int level, size_t size);
+void log_buffer_clear(void);
+/* log_buffer_each: each buffered line, oldest first (no newline). */
+void log_buffer_each(void (*fn)(const char *line, size_t len, void *arg), void *arg);
+/* log_buffer_stats: lines ever buffered, the level (-1 off). */
+unsigned long log_buffer_logged(void);
+int log_buffer_level(void);
+/* log_decor_set: "logging timestamp" and "logging device-id" (NULL or
+ * "": none); the prefix goes before the %ASA tag of the hosts' and the
+ * buffer's lines. */
+void log_decor_set(int timestamp, const char *device_id);
+/* Per-event overrides: "logging message ID level L" (level 0..7) and
+ * "no logging message ID" (LOG_MSG_DISABLED).  ID is Cisco's (every event
+ * of that ASA ID) or ours.  log_message_set returns the number of events
+ * changed (0: no such ID); log_messages_reset drops every override. */
+enum { LOG_MSG_DEFAULT = -1, LOG_MSG_DISABLED = -2 };
+int log_message_set(int id, int level);
+/* log_id_known: 1 when id is an event's ASA ID or ours. */
+int log_id_known(int id);
+void log_messages_reset(void);
+/* log_event_severity: ev's level with its override; LOG_MSG_DISABLED. */
+int log_event_severity(enum log_event ev);
+/* Inside libcommon (log.c <-> logsink.c): log_sinks writes a line to the
+ * buffer and the hosts; log_forward_line hands it to main (1) or says the
+ * caller must write it itself (0); ev is LOG_FWD_NOEVENT for plain lines. */
+void log_sinks(int sev, const char *msg, const char *ident, int pid);
+int log_forward_line(unsigned ev, int sev, const char *msg);
+void log_local(const char *ident, int pid, int sev, const char *msg);
 
 /* log_event_format: render ev into buf (no prefix or newline) in format fmt;
  * returns the length that would have been written (snprintf semantics).

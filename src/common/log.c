@@ -74,19 +74,20 @@ int log_get_debug(void)
 	return lg.debug;
 }
 
-int log_clock(char *buf, size_t len, int iso_utc)
+int log_clock(char *buf, size_t len, int kind)
 {
 	struct timespec now;
 	struct tm tm;
 	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (iso_utc) {
+	if (kind == LOG_CLOCK_ISO) {
 		gmtime_r(&now.tv_sec, &tm);
 		n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
 	} else {
 		localtime_r(&now.tv_sec, &tm);
-		n = strftime(buf, len, "%b %d %H:%M:%S", &tm);
+		n = strftime(buf, len, kind == LOG_CLOCK_ASA ? "%b %d %Y %H:%M:%S" :
+			     "%b %d %H:%M:%S", &tm);
 	}
 	if (!n && len)
 		buf[0] = 0;
@@ -94,26 +95,40 @@ int log_clock(char *buf, size_t len, int iso_utc)
 }
 
 /* The local log: stderr lines carry a timestamp and the pid so interleaved
- * worker and main output stays readable. */
-static void log_local(int sev, const char *msg)
+ * worker and main output stays readable.  A line main relays for a worker
+ * or secmod keeps that process's name and pid: on stderr as its own, in
+ * syslog (whose header names main) ahead of the text. */
+void log_local(const char *ident, int pid, int sev, const char *msg)
 {
 	if (!lg.to_stderr) {
-		syslog(sev, "%s", msg);
+		if (pid == (int)getpid())
+			syslog(sev, "%s", msg);
+		else
+			syslog(sev, "%s[%d]: %s", ident, pid, msg);
 		return;
 	}
 	char ts[32];
-	int ms = log_clock(ts, sizeof(ts), 0);
+	int ms = log_clock(ts, sizeof(ts), LOG_CLOCK_LOCAL);
 
-	fprintf(stderr, "%s.%03d %s[%d]: %s\n", ts, ms, lg.ident, (int)getpid(), msg);
+	fprintf(stderr, "%s.%03d %s[%d]: %s\n", ts, ms, ident, pid, msg);
 	fflush(stderr);
 }
 
-/* One output path for everything: the local log first, then the logging
- * hosts (which never block, so the local line is never held back). */
+/* One output path for everything.  A sandboxed process hands its line to
+ * main; main (or a process run by hand) writes the local log first, then
+ * the buffer and the logging hosts (which never block, so the local line
+ * is never held back). */
+static void log_emit_ev(unsigned ev, int sev, const char *msg)
+{
+	if (log_forward_line(ev, sev, msg))
+		return;
+	log_local(lg.ident, (int)getpid(), sev, msg);
+	log_sinks(sev, msg, lg.ident, (int)getpid());
+}
+
 static void log_emit(int sev, const char *msg)
 {
-	log_local(sev, msg);
-	log_hosts_emit(sev, msg);
+	log_emit_ev(LOG_FWD_NOEVENT, sev, msg);
 }
 
 static void __attribute__((format(printf, 2, 0)))
@@ -312,10 +327,14 @@ int log_event_format(char *buf, size_t len, enum log_format fmt,
 	const struct log_catalogue_entry *e = &log_catalogue[ev];
 	int n;
 
+	int sev = log_event_severity(ev);
+
+	if (sev == LOG_MSG_DISABLED)
+		sev = e->severity;
 	if (e->asa_id && fmt == LOG_FMT_ASA)
-		n = snprintf(buf, len, "%%ASA-%d-%d: ", e->severity, e->asa_id);
+		n = snprintf(buf, len, "%%ASA-%d-%d: ", sev, e->asa_id);
 	else
-		n = snprintf(buf, len, "%%SSLVPND-%d-%d: ", e->severity, e->id);
+		n = snprintf(buf, len, "%%SSLVPND-%d-%d: ", sev, e->id);
 	if (n < 0)
 		return n;
 	size_t off = (size_t)n < len ? (size_t)n : len;
@@ -329,19 +348,25 @@ static void emit_debug_event(const char *text)
 	const char *args[1] = { text };
 	char msg[LOG_LINE_MAX];
 
+	int sev = log_event_severity(LM_DEBUG_TRACE);
+
+	if (sev == LOG_MSG_DISABLED)
+		return;
 	log_event_format(msg, sizeof(msg), lg.fmt, LM_DEBUG_TRACE, args);
-	log_emit(LOG_DEBUG, msg);
+	log_emit_ev(LM_DEBUG_TRACE, sev, msg);
 }
 
 static void event_argv(enum log_event ev, const char *const *args)
 {
-	const struct log_catalogue_entry *e = &log_catalogue[ev];
+	int sev = log_event_severity(ev);
 	char msg[LOG_LINE_MAX];
 
-	if (e->severity >= LOG_DEBUG && lg.debug <= 0)
+	/* disabled (no logging message ID), or debug-level while debug is
+	 * off: the level with its override decides */
+	if (sev == LOG_MSG_DISABLED || (sev >= LOG_DEBUG && lg.debug <= 0))
 		return;
 	log_event_format(msg, sizeof(msg), lg.fmt, ev, args);
-	log_emit(e->severity, msg);
+	log_emit_ev(ev, sev, msg);
 }
 
 void log_event(enum log_event ev, ...)

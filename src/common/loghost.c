@@ -39,6 +39,7 @@ static struct {
 	int trap;                /* -1: send nothing */
 	int facility;
 	char hostname[256];
+	unsigned long sent;      /* lines at trap level or above (show logging) */
 } lh = { .trap = -1 };
 
 static void host_close(struct log_host *h, uint64_t now)
@@ -126,32 +127,39 @@ static void host_queue(struct log_host *h, const char *line, size_t len)
 	h->qlen += (size_t)p + len;
 }
 
-/* The line as the host wants it: the ASA's "<PRI>%ASA-6-...: text", or an
- * RFC 5424 header ahead of the same text. */
-static int host_line(const struct log_host *h, int sev, const char *msg, char *out, size_t len)
+/* The line as the host wants it: the ASA's "<PRI>%ASA-6-...: text" (with
+ * its timestamp / device-id prefix when configured), or an RFC 5424 header,
+ * naming the process the line is from, ahead of the plain text. */
+static int host_line(const struct log_host *h, const struct log_line *l, char *out, size_t len)
 {
-	int pri = (lh.facility & ~7) | (sev & 7);
+	int pri = (lh.facility & ~7) | (l->sev & 7);
 
 	if (!h->spec.rfc5424)
-		return snprintf(out, len, "<%d>%s", pri, msg);
+		return snprintf(out, len, "<%d>%s", pri, l->decorated);
 	char ts[40];
-	int ms = log_clock(ts, sizeof(ts), 1);
+	int ms = log_clock(ts, sizeof(ts), LOG_CLOCK_ISO);
 
-	return snprintf(out, len, "<%d>1 %s.%03dZ %s sslvpnd %d - - %s", pri, ts, ms,
-			lh.hostname, (int)getpid(), msg);
+	return snprintf(out, len, "<%d>1 %s.%03dZ %s %s %d - - %s", pri, ts, ms,
+			lh.hostname, l->ident, l->pid, l->msg);
 }
 
-void log_hosts_emit(int sev, const char *msg)
+unsigned long log_hosts_sent(void)
+{
+	return lh.sent;
+}
+
+void log_hosts_emit(const struct log_line *l)
 {
 	char line[LH_LINE_MAX];
 	uint64_t now;
 
-	if (!lh.n || sev > lh.trap)
+	if (!lh.n || l->sev > lh.trap)
 		return;
+	lh.sent++;
 	now = util_now_ms();
 	for (size_t i = 0; i < lh.n; i++) {
 		struct log_host *h = &lh.h[i];
-		int n = host_line(h, sev, msg, line, sizeof(line));
+		int n = host_line(h, l, line, sizeof(line));
 
 		if (n < 0)
 			continue;

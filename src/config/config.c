@@ -743,6 +743,7 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_TIME_RANGE] = offsetof(struct cfg_time_range, line),
 	[SO_DAP] = offsetof(struct cfg_dap, line),
 	[SO_LOG_HOST] = offsetof(struct cfg_log_host, line),
+	[SO_LOG_MESSAGE] = offsetof(struct cfg_log_message, line),
 };
 
 /* Every list object has its name as first member (config.h layout). */
@@ -1693,6 +1694,34 @@ static void ld_check_log_hosts(struct config_ld *ld)
 	}
 }
 
+/* logging message ID: an ID of the catalogue (ASA's or ours); device-id
+ * string needs its text, one word as the ASA's. */
+static void ld_check_logging(struct config_ld *ld)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "logging_messages");
+	const struct cfg_logging *lg = &ld->cfg->logging;
+	const config_setting_t *g = config_setting_get_member(ld->root, "logging");
+
+	for (size_t i = 0; i < ld->cfg->n_log_messages; i++) {
+		const struct cfg_log_message *m = &ld->cfg->log_messages[i];
+
+		if (!log_id_known(m->id))
+			ld_err(ld, ld_ref_setting(ld, l->key, i, "id", NULL),
+			       "logging message #%zu: %d is no message ID of sslvpnd "
+			       "(sslvpnd-messages(7) lists them)", i + 1, m->id);
+	}
+	if (lg->device_id == CFG_DEVID_STRING &&
+	    (!lg->device_id_string[0] || strpbrk(lg->device_id_string, " \t"))) {
+		const config_setting_t *at = g ? config_setting_get_member(g, "device-id-string")
+					       : NULL;
+
+		if (!at && g)  /* not set: point at device-id */
+			at = config_setting_get_member(g, "device-id");
+		ld_err(ld, at, "logging.device-id \"string\" needs logging.device-id-string: "
+		       "one word");
+	}
+}
+
 /* network-acl: every list must exist and be extended (it filters traffic,
  * like vpn-filter); at most DAP_MAX_RECORDS records. */
 static void ld_check_daps(struct config_ld *ld)
@@ -1794,6 +1823,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_check_time_ranges(ld);
 	ld_check_daps(ld);
 	ld_check_log_hosts(ld);
+	ld_check_logging(ld);
 	return ld->cfg;
 }
 
@@ -2209,6 +2239,7 @@ void config_free(struct sslvpnd_config *cfg)
 	free(cfg->certmaps);
 	free(cfg->time_ranges);
 	free(cfg->log_hosts);
+	free(cfg->log_messages);
 	free(cfg->daps);
 	free(cfg);
 }

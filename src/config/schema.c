@@ -31,6 +31,11 @@ static const struct schema_enum schema_map_log_level[] = {
 	{ NULL, 0 },
 };
 
+static const struct schema_enum schema_map_log_devid[] = {
+	{ "none", CFG_DEVID_NONE }, { "hostname", CFG_DEVID_HOSTNAME },
+	{ "string", CFG_DEVID_STRING }, { NULL, 0 },
+};
+
 static const struct schema_enum schema_map_log_proto[] = {
 	{ "udp", CFG_LOG_UDP }, { "tcp", CFG_LOG_TCP }, { NULL, 0 },
 };
@@ -127,6 +132,7 @@ static const struct schema_enum schema_map_dap_match[] = {
 #define SCHEMA_T_DAP_AAA struct cfg_dap
 #define SCHEMA_T_DAP_ENDPOINT struct cfg_dap
 #define SCHEMA_T_LOG_HOST struct cfg_log_host
+#define SCHEMA_T_LOG_MESSAGE struct cfg_log_message
 
 #define SCHEMA_FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
 

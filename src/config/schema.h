@@ -41,6 +41,7 @@ enum schema_obj {
 	SO_LIMITS,
 	SO_BANS,
 	SO_LOG_HOST,
+	SO_LOG_MESSAGE,
 	SO__COUNT
 };
 

@@ -92,5 +92,10 @@ void ctl_view_version(struct request *r);
 void ctl_view_ssl(struct request *r);
 void ctl_view_debug(struct request *r);
 void ctl_view_bans(struct request *r);
+/* ctl_log.c: show logging, clear logging buffer, and the logging part of
+ * show running-config (ASA syntax; all: defaults too). */
+void ctl_view_logging(struct request *r);
+void ctl_clear_logging(struct request *r);
+int showrun_logging(FILE *fp, const struct sslvpnd_config *cfg, int all);
 
 #endif

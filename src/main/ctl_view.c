@@ -75,8 +75,88 @@ static void reply_rendered(struct request *r, const char *key, const char *buf, 
 	}
 }
 
-/* show running-config [all] group-policy [NAME] | tunnel-group [NAME] |
- * access-list [NAME]: the policy model's own renderers (showrun.c). */
+static const char *const ssl_versions[CFG_SSLVER__COUNT] = {
+	[CFG_TLSV1] = "tlsv1", [CFG_TLSV1_1] = "tlsv1.1", [CFG_TLSV1_2] = "tlsv1.2",
+	[CFG_DTLSV1] = "dtlsv1", [CFG_DTLSV1_2] = "dtlsv1.2",
+};
+
+/* show running-config ssl: every line, defaults included (our default
+ * lists are OpenSSL lists no ASA keyword names, so they print as custom). */
+static int showrun_ssl(FILE *fp, const struct sslvpnd_config *cfg)
+{
+	fprintf(fp, "ssl server-version %s\n", cfg->ssl.server_version);
+	for (int v = 0; v < CFG_SSLVER__COUNT; v++)
+		fprintf(fp, "ssl cipher %s custom \"%s\"\n", ssl_versions[v], cfg->ssl.cipher[v]);
+	for (size_t i = 0; i < cfg->n_interfaces; i++) {
+		const struct cfg_interface *ifc = &cfg->interfaces[i];
+
+		for (size_t k = 0; k < ifc->trustpoints.n; k++)
+			fprintf(fp, "ssl trust-point %s %s\n", ifc->trustpoints.v[k], ifc->name);
+	}
+	return 0;
+}
+
+/* show running-config webvpn: the ASA's webvpn block (seed 000). The
+ * ASA's ports are global: ours per interface, shown when not 443. */
+static int showrun_webvpn(FILE *fp, const struct sslvpnd_config *cfg)
+{
+	fprintf(fp, "webvpn\n");
+	for (size_t i = 0; i < cfg->n_interfaces; i++) {
+		const struct cfg_interface *ifc = &cfg->interfaces[i];
+
+		fprintf(fp, " enable %s\n", ifc->name);
+		if (ifc->port != 443)
+			fprintf(fp, " port %u\n", ifc->port);
+		if (ifc->dtls_port != 443)
+			fprintf(fp, " dtls port %u\n", ifc->dtls_port);
+	}
+	fprintf(fp, " anyconnect enable\n");
+	if (cfg->webvpn.tunnel_group_list)
+		fprintf(fp, " tunnel-group-list enable\n");
+	return 0;
+}
+
+/* show running-config ip local pool: "ip local pool NAME FIRST-LAST mask
+ * MASK" and "ipv6 local pool NAME PREFIX/LEN COUNT", as configured. */
+static int showrun_pools(FILE *fp, const struct sslvpnd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n_pools; i++) {
+		const struct cfg_pool *p = &cfg->pools[i];
+		struct in_addr a = { htonl(p->first) }, b = { htonl(p->last) },
+			       m = { htonl(p->mask) };
+		char first[INET_ADDRSTRLEN], last[INET_ADDRSTRLEN], mask[INET_ADDRSTRLEN];
+
+		fprintf(fp, "ip local pool %s %s-%s mask %s\n", p->name,
+			inet_ntop(AF_INET, &a, first, sizeof(first)),
+			inet_ntop(AF_INET, &b, last, sizeof(last)),
+			inet_ntop(AF_INET, &m, mask, sizeof(mask)));
+	}
+	for (size_t i = 0; i < cfg->n_pools6; i++)
+		fprintf(fp, "ipv6 local pool %s %s %d\n", cfg->pools6[i].name,
+			cfg->pools6[i].prefix, cfg->pools6[i].count);
+	return 0;
+}
+
+/* show running-config with no section: every section we render, in the
+ * ASA's order (logging, webvpn, policies, tunnel groups, ssl). */
+static int showrun_all(FILE *fp, const struct sslvpnd_config *cfg, int all)
+{
+	int rc = 0;
+
+	rc |= showrun_logging(fp, cfg, all);
+	rc |= showrun_pools(fp, cfg);
+	rc |= showrun_access_list(fp, cfg, NULL);
+	rc |= showrun_webvpn(fp, cfg);
+	rc |= showrun_group_policy(fp, cfg, NULL, all);
+	rc |= dap_showrun(fp, cfg, NULL);
+	rc |= showrun_tunnel_group(fp, cfg, NULL);
+	rc |= showrun_ssl(fp, cfg);
+	return rc < 0 ? -1 : 0;
+}
+
+/* show running-config [all] [group-policy [NAME] | tunnel-group [NAME] |
+ * access-list [NAME] | logging | ssl | webvpn | ip local pool]: the policy model's own
+ * renderers (showrun.c) and main's sections. */
 void ctl_view_run(struct request *r)
 {
 	const struct sslvpnd_config *cfg = r->ctl->m->cfg;
@@ -91,21 +171,34 @@ void ctl_view_run(struct request *r)
 	}
 	const char *what = at < r->argc ? r->argv[at] : NULL;
 	const char *name = at + 1 < r->argc ? r->argv[at + 1] : NULL;
+	/* "ip local pool": three words, no name */
+	int pools = ctl_kw(what, "ip") && at + 3 == r->argc && ctl_kw(name, "local") &&
+		    ctl_kw(r->argv[at + 2], "pool");
 
-	if (!what || at + 2 < r->argc) {
-		ctl_invalid(r, what ? at + 2 : at);
+	if (at + 2 < r->argc && !pools) {
+		ctl_invalid(r, at + 2);
 		return;
 	}
 	if (!(fp = open_memstream(&buf, &len))) {
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return;
 	}
-	if (ctl_kw(what, "group-policy"))
+	if (!what)
+		rc = showrun_all(fp, cfg, all);
+	else if (pools && !all)
+		rc = showrun_pools(fp, cfg);
+	else if (ctl_kw(what, "group-policy"))
 		rc = showrun_group_policy(fp, cfg, name, all);
 	else if (ctl_kw(what, "tunnel-group") && !all)
 		rc = showrun_tunnel_group(fp, cfg, name);
 	else if (ctl_kw(what, "access-list") && !all)
 		rc = showrun_access_list(fp, cfg, name);
+	else if (ctl_kw(what, "logging") && !name)
+		rc = showrun_logging(fp, cfg, all);
+	else if (ctl_kw(what, "ssl") && !name && !all)
+		rc = showrun_ssl(fp, cfg);
+	else if (ctl_kw(what, "webvpn") && !name && !all)
+		rc = showrun_webvpn(fp, cfg);
 	else if (ctl_kw(what, "dynamic-access-policy-record") && !all)
 		rc = dap_showrun(fp, cfg, name);
 	else
@@ -333,11 +426,6 @@ void ctl_view_version(struct request *r)
 	ctl_printf(r->t, "Worker processes  : %u\n", workers);
 	ctl_printf(r->t, "Worker generation : %u\n", m->worker_gen);
 }
-
-static const char *const ssl_versions[CFG_SSLVER__COUNT] = {
-	[CFG_TLSV1] = "tlsv1", [CFG_TLSV1_1] = "tlsv1.1", [CFG_TLSV1_2] = "tlsv1.2",
-	[CFG_DTLSV1] = "dtlsv1", [CFG_DTLSV1_2] = "dtlsv1.2",
-};
 
 /* The trustpoints an interface presents (none: the temporary one). */
 static void ssl_trustpoints(struct request *r, const struct cfg_interface *ifc)

@@ -373,9 +373,8 @@ static void on_sighup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	free(text);
 }
 
-void main_log_hosts(struct mainctx *m)
+static void log_hosts_apply(const struct sslvpnd_config *cfg)
 {
-	const struct sslvpnd_config *cfg = m->cfg;
 	struct log_host_spec spec[LOG_HOSTS_MAX];
 	char err[256];
 
@@ -396,12 +395,40 @@ void main_log_hosts(struct mainctx *m)
 		log_warnx("%s: no logging host is used", err);
 }
 
+/* The device-id the ASA puts before its tag: the host name or a string. */
+static const char *device_id(const struct cfg_logging *lg, char *buf, size_t len)
+{
+	if (lg->device_id == CFG_DEVID_STRING)
+		return lg->device_id_string;
+	if (lg->device_id != CFG_DEVID_HOSTNAME || gethostname(buf, len - 1) < 0)
+		return "";
+	buf[len - 1] = 0;
+	return buf;
+}
+
+void main_logging(struct mainctx *m)
+{
+	const struct sslvpnd_config *cfg = m->cfg;
+	const struct cfg_logging *lg = &cfg->logging;
+	char host[256];
+
+	log_hosts_apply(cfg);
+	log_buffer_set(lg->buffered, (size_t)lg->buffer_size);
+	log_decor_set(lg->timestamp, device_id(lg, host, sizeof(host)));
+	log_messages_reset();
+	for (size_t i = 0; i < cfg->n_log_messages; i++) {
+		const struct cfg_log_message *lm = &cfg->log_messages[i];
+
+		log_message_set(lm->id, !lm->enabled ? LOG_MSG_DISABLED : lm->level);
+	}
+}
+
 int main_reload(struct mainctx *m, FILE *out)
 {
 	int rc = reload_run(m, out);
 
 	if (rc == 0)
-		main_log_hosts(m);
+		main_logging(m);
 	return rc;
 }
 
@@ -452,7 +479,7 @@ static int run(struct mainctx *m, const struct opts *o)
 
 	log_init("sslvpnd", o->foreground || !lgc->to_syslog, lgc->facility,
 		 lgc->format, o->debug ? o->debug : lgc->debug);
-	main_log_hosts(m);
+	main_logging(m);
 	if (geteuid() != 0)
 		log_warnx("not running as root: tun devices, routes and port 443 will likely fail");
 	raise_nofile();

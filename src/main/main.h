@@ -37,12 +37,27 @@ struct held_conn {
 };
 enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096 };
 
+/* A sandboxed process's log socket, main's end (mlog.c). */
+struct mlog {
+	int fd;                   /* -1: none */
+	ev_io io;
+	struct ev_loop *loop;
+	const char *ident;
+	int pid;
+};
+int mlog_pair(int sv[2]);
+void mlog_start(struct ev_loop *loop, struct mlog *l, int fd, const char *ident, pid_t pid);
+/* mlog_drain: relay what is queued (bounded); mlog_stop: drain, close. */
+void mlog_drain(struct mlog *l);
+void mlog_stop(struct mlog *l);
+
 struct worker_proc {
 	struct mainctx *m;
 	uint32_t id;
 	pid_t pid;
 	int sock;                 /* our end of the SEQPACKET pair, -1 when down */
 	ev_io io;
+	struct mlog log;          /* its log socket (lines relayed to the sinks) */
 	ev_timer restart;         /* delayed respawn after a quick death */
 	ev_child child;           /* libev's default loop reaps children */
 	int ready;
@@ -177,12 +192,13 @@ struct sslvpnd_config *reload_load(const char *path, const char *state_dir, int 
  * and their tunnels keep theirs), reconciles the pools, writes a summary to
  * out and returns 0.  Logs 100510 / 100511 + 100512 per error. */
 int reload_run(struct mainctx *m, FILE *out);
-/* main_reload: reload_run, then the running configuration's logging hosts
+/* main_reload: reload_run, then the running configuration's logging
  * (main.c; reload_run's callers use this). */
 int main_reload(struct mainctx *m, FILE *out);
-/* main_log_hosts: logging_hosts and logging.trap of m->cfg into the log
- * (only main's lines reach the hosts: the workers do not send yet). */
-void main_log_hosts(struct mainctx *m);
+/* main_logging: m->cfg's logging_hosts, trap, buffered, timestamp,
+ * device-id and logging_messages into the log (main's own lines and those
+ * it relays for workers and secmod). */
+void main_logging(struct mainctx *m);
 /* proc_respawn_down: start at once every worker of the current generation
  * that is down waiting for its restart timer (after a reload that keeps
  * the workers). */

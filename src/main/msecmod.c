@@ -38,6 +38,7 @@ struct msecmod {
 	pid_t pid;
 	int sock;
 	ev_io io;
+	struct mlog log;          /* its log socket (lines relayed to the sinks) */
 	ev_child child;
 	ev_timer restart;
 	uint64_t started_ms;
@@ -49,7 +50,7 @@ struct msecmod {
 	ipc_seen_t ipc_seen;      /* IPC_ONCE messages this secmod sent */
 };
 
-static struct msecmod sm = { .sock = -1 };
+static struct msecmod sm = { .sock = -1, .log = { .fd = -1 } };
 
 static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void on_secmod_child_cb(struct ev_loop *loop, ev_child *cw, int revents);
@@ -77,17 +78,20 @@ static void find_secmod(struct msecmod *s)
 	snprintf(s->path, sizeof(s->path), "%s/sslvpnd-secmod", LIBEXECDIR);
 }
 
-/* Like a worker: exactly stdin/stdout/stderr and the channel as fd 3. */
-static void exec_secmod(struct mainctx *m, int sock)
+/* Like a worker: exactly stdin/stdout/stderr, the channel as fd 3 and
+ * the log socket as fd 4 (LOG_FWD_SECMOD_FD). */
+static void exec_secmod(struct mainctx *m, int sock, int logs)
 {
 	const struct sslvpnd_config *cfg = m->cfg;
 	char fac[16], fmt[16], dbg[16], root[CFG_PATH_MAX + 16];
 	const char *argv[20];
 	int a = 0;
 
-	if (sock != 3 ? dup2(sock, 3) < 0 : fcntl(3, F_SETFD, 0) < 0)
+	sock = fcntl(sock, F_DUPFD, 5);
+	logs = fcntl(logs, F_DUPFD, 5);
+	if (sock < 0 || logs < 0 || dup2(sock, 3) < 0 || dup2(logs, LOG_FWD_SECMOD_FD) < 0)
 		_exit(127);
-	if (util_close_from(4) < 0)
+	if (util_close_from(5) < 0)
 		_exit(127);
 	snprintf(fac, sizeof(fac), "%d", cfg->logging.facility);
 	snprintf(fmt, sizeof(fmt), "%d", (int)cfg->logging.format);
@@ -117,11 +121,17 @@ static void exec_secmod(struct mainctx *m, int sock)
 static int spawn(struct mainctx *m)
 {
 	char pids[16];
-	int sv[2];
+	int sv[2], lv[2];
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_warn("secmod: socketpair");
+		return -1;
+	}
+	if (mlog_pair(lv) < 0) {
+		log_warn("secmod: log socketpair");
+		close(sv[0]);
+		close(sv[1]);
 		return -1;
 	}
 	pid = fork();
@@ -129,13 +139,18 @@ static int spawn(struct mainctx *m)
 		log_warn("secmod: fork");
 		close(sv[0]);
 		close(sv[1]);
+		close(lv[0]);
+		close(lv[1]);
 		return -1;
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		exec_secmod(m, sv[1]);
+		close(lv[0]);
+		exec_secmod(m, sv[1], lv[1]);
 	}
 	close(sv[1]);
+	close(lv[1]);
+	mlog_start(m->loop, &sm.log, lv[0], "sslvpnd-secmod", pid);
 	util_nonblock(sv[0]);
 	sm.pid = pid;
 	sm.sock = sv[0];
@@ -430,6 +445,7 @@ static void on_secmod_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 
 	ev_child_stop(loop, cw);
 	close_channel();
+	mlog_stop(&sm.log);  /* its last lines before the line on its death */
 	util_wait_status(cw->rstatus, why, sizeof(why));
 	snprintf(pids, sizeof(pids), "%d", (int)sm.pid);
 	sm.pid = 0;
@@ -517,6 +533,7 @@ static void on_secmod_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 	struct ipc_hdr h;
 	int fd;
 
+	mlog_drain(&sm.log);  /* what it logged before this message first */
 	for (int i = 0; i < SECMOD_READS_PER_WAKE && sm.sock >= 0; i++) {
 		int rc = ipc_recv(sm.sock, IPC_S2M, &h, buf, sizeof(buf), &fd);
 
@@ -628,5 +645,6 @@ void msecmod_stop(struct mainctx *m)
 			waitpid(sm.pid, NULL, 0);
 		}
 	}
+	mlog_stop(&sm.log);
 	sm.pid = 0;
 }

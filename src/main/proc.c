@@ -40,23 +40,25 @@ static size_t worker_count(const struct sslvpnd_config *cfg)
 	return n > MAIN_MAX_WORKERS ? MAIN_MAX_WORKERS : (size_t)n;
 }
 
-static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock, int keys)
+static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock, int keys, int logs)
 {
 	char id[16], dbg[16];
 	const char *argv[20];
 	int a = 0;
 
 	/* The worker gets exactly stdin/stdout/stderr, main's channel as fd
-	 * 3 and its key channel to secmod as fd 4.  Our own descriptors are
-	 * close-on-exec, but whatever main inherited without it (a shell's
-	 * redirections, a supervisor's sockets) would otherwise reach the
-	 * unprivileged worker.  Both are moved above 4 first so neither
-	 * dup2 overwrites the other. */
-	sock = fcntl(sock, F_DUPFD, 5);
-	keys = fcntl(keys, F_DUPFD, 5);
-	if (sock < 0 || keys < 0 || dup2(sock, 3) < 0 || dup2(keys, 4) < 0)
+	 * 3, its key channel to secmod as fd 4 and its log socket as fd 5
+	 * (LOG_FWD_WORKER_FD).  Our own descriptors are close-on-exec, but
+	 * whatever main inherited without it (a shell's redirections, a
+	 * supervisor's sockets) would otherwise reach the unprivileged
+	 * worker.  All are moved above 5 first so no dup2 overwrites another. */
+	sock = fcntl(sock, F_DUPFD, 6);
+	keys = fcntl(keys, F_DUPFD, 6);
+	logs = fcntl(logs, F_DUPFD, 6);
+	if (sock < 0 || keys < 0 || logs < 0 || dup2(sock, 3) < 0 || dup2(keys, 4) < 0 ||
+	    dup2(logs, LOG_FWD_WORKER_FD) < 0)
 		_exit(127);
-	if (util_close_from(5) < 0)
+	if (util_close_from(6) < 0)
 		_exit(127);
 	/* The test aid fires in a worker's first run only: its restart
 	 * serves on (man sslvpnd(8), SSLVPND_TEST_SECCOMP_PROBE). */
@@ -80,9 +82,15 @@ static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock, int 
 	_exit(127);
 }
 
+static void close_pair(const int sv[2])
+{
+	close(sv[0]);
+	close(sv[1]);
+}
+
 static int spawn(struct mainctx *m, struct worker_proc *w)
 {
-	int sv[2], kv[2];
+	int sv[2], kv[2], lv[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		log_warn("worker %u: socketpair", w->id);
@@ -94,23 +102,31 @@ static int spawn(struct mainctx *m, struct worker_proc *w)
 		close(sv[1]);
 		return -1;
 	}
+	if (mlog_pair(lv) < 0) {
+		log_warn("worker %u: log socketpair", w->id);
+		close_pair(sv);
+		close_pair(kv);
+		return -1;
+	}
 	pid_t pid = fork();
 
 	if (pid < 0) {
 		log_warn("worker %u: fork", w->id);
-		close(sv[0]);
-		close(sv[1]);
-		close(kv[0]);
-		close(kv[1]);
+		close_pair(sv);
+		close_pair(kv);
+		close_pair(lv);
 		return -1;
 	}
 	if (pid == 0) {
 		close(sv[0]);
 		close(kv[0]);
-		exec_worker(m, w, sv[1], kv[1]);
+		close(lv[0]);
+		exec_worker(m, w, sv[1], kv[1], lv[1]);
 	}
 	close(sv[1]);
 	close(kv[1]);
+	close(lv[1]);
+	mlog_start(m->loop, &w->log, lv[0], "sslvpnd-worker", pid);
 	msecmod_worker(m, w->id, pid, kv[0]);  /* secmod's end; closed here */
 	util_nonblock(sv[0]);
 	w->pid = pid;
@@ -163,6 +179,7 @@ static int start_one(struct mainctx *m, uint32_t id)
 	w->restart.data = w;
 	w->id = id;
 	w->sock = -1;
+	w->log.fd = -1;
 	w->pid = 0;
 	w->ready = 0;
 	w->ipc_seen = 0;
@@ -407,6 +424,7 @@ void proc_stop_all(struct mainctx *m)
 		if (w->tun_fd >= 0)
 			close(w->tun_fd);
 		w->tun_fd = -1;
+		mlog_stop(&w->log);  /* what it wrote while stopping */
 	}
 }
 
@@ -421,6 +439,7 @@ static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 	snprintf(ids, sizeof(ids), "%u", w->id);
 	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
 	close_channel(w);
+	mlog_stop(&w->log);  /* its last lines before the line on its death */
 	w->pid = 0;
 	sessions_on_worker_lost(w);
 	listen_take_back(w);
@@ -620,6 +639,8 @@ static void on_worker_msg_cb(struct ev_loop *loop, ev_io *io, int revents)
 	struct ipc_hdr h;
 	int fd;
 
+	/* What it logged before this message comes first in the log. */
+	mlog_drain(&w->log);
 	/* Bounded per wake-up so one chatty worker cannot starve the others. */
 	for (int i = 0; i < 64 && w->sock >= 0; i++) {
 		int r = ipc_recv(w->sock, IPC_W2M, &h, buf, sizeof(buf), &fd);

@@ -187,7 +187,16 @@ static int prepare_report(const struct sandbox_spec *s)
 	if (!m)
 		return -1;
 	*m = 0;
-	if (lo.to_stderr) {
+	if (log_forward_fd() >= 0) {
+		/* one record to main, which logs it like the process's other
+		 * lines (buffer and logging hosts included) */
+		log_forward_hdr((unsigned char *)rep.pre, LM_SANDBOX_SYSCALL,
+				log_event_severity(LM_SANDBOX_SYSCALL));
+		n = snprintf(rep.pre + LOG_FWD_HDR, sizeof(rep.pre) - LOG_FWD_HDR, "%s", msg);
+		n = n < 0 ? n : n + LOG_FWD_HDR;
+		rep.fd = log_forward_fd();
+		rep.stamp = 0;
+	} else if (lo.to_stderr) {
 		struct tm tm;
 		time_t now = time(NULL);
 
@@ -211,7 +220,8 @@ static int prepare_report(const struct sandbox_spec *s)
 	if (n < 0 || (size_t)n >= sizeof(rep.pre))
 		return -1;
 	rep.pre_len = (size_t)n;
-	n = snprintf(rep.post, sizeof(rep.post), "%s%s", m + 1, lo.to_stderr ? "\n" : "");
+	n = snprintf(rep.post, sizeof(rep.post), "%s%s", m + 1,
+		     lo.to_stderr && log_forward_fd() < 0 ? "\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(rep.post))
 		return -1;
 	rep.post_len = (size_t)n;

@@ -543,6 +543,7 @@ int main(int argc, char **argv)
 		       "[--log-format N] [-d N] [-f] (started by sslvpnd)");
 	log_init("sslvpnd-secmod", o.foreground, o.facility,
 		 o.format ? LOG_FMT_NATIVE : LOG_FMT_ASA, o.debug);
+	log_forward_set(LOG_FWD_SECMOD_FD);  /* main writes its lines (log.h) */
 	s.ipc = SECMOD_FD;
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);

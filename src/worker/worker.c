@@ -358,6 +358,9 @@ static int setup(struct worker *w, const struct wopts *o)
 
 	log_init("sslvpnd-worker", o->foreground || !lg->to_syslog, lg->facility, lg->format,
 		 o->debug ? o->debug : lg->debug);
+	/* Its lines go to main, which writes them where its own go (local
+	 * log, buffer, logging hosts); run by hand, it logs itself. */
+	log_forward_set(LOG_FWD_WORKER_FD);
 	if (tls_global_init() < 0 || wkey_init(w) < 0 || load_tls(w) < 0 || wdtls_init(w) < 0)
 		return -1;
 	w->configured = 1;

@@ -20,33 +20,17 @@
 LIB_DEADLINE=${LIB_DEADLINE:-120}
 # shellcheck source=tests/integration/lib.sh
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
-
+# shellcheck source=tests/integration/lib-rsyslog.sh
+. "$top_srcdir/tests/integration/lib-rsyslog.sh"
 CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
-RSYSLOGD=$(command -v rsyslogd || echo /usr/sbin/rsyslogd)
 
 lib_init
-[ -x "$RSYSLOGD" ] || hard_error "rsyslogd not installed (Debian package rsyslog, scripts/deps.sh)"
 [ -x "$CTL" ] || hard_error "$CTL not built"
 pki_ensure
 netns_setup
 state_init
-
-RS_OUT="$TMPD/rsyslog.out"
-mkdir -p "$TMPD/rsyslog"
-cat >"$TMPD/rsyslog.conf" <<CONF
-global(workDirectory="$TMPD/rsyslog")
-module(load="imudp")
-module(load="imtcp")
-template(name="raw" type="string" string="%inputname% %rawmsg%\\n")
-ruleset(name="r") { action(type="omfile" file="$RS_OUT" template="raw") }
-input(type="imudp" address="$CLI_IP" port="5514" ruleset="r")
-input(type="imtcp" address="$CLI_IP" port="5515" ruleset="r")
-CONF
-"${LIB_LAUNCH[@]}" ip netns exec "$NS_CLI" "$RSYSLOGD" -n -f "$TMPD/rsyslog.conf" \
-	-i "$TMPD/rsyslog.pid" >>"$TMPD/rsyslog.log" 2>&1 </dev/null &
-track_pid $!
-rs_listening() { ip netns exec "$NS_CLI" ss -ltn "sport = :5515" | grep -q LISTEN; }
-wait_for 10 "rsyslogd listening" rs_listening || fail "rsyslogd: $(cat "$TMPD/rsyslog.log")"
+rs_init
+rs_start
 ok "rsyslogd listening on $CLI_IP udp 5514, tcp 5515"
 
 conf() { # TRAP
@@ -73,8 +57,6 @@ u="User <$(re "$cn")> IP <$(re "$CLI_IP")>"
 oc_connect a "$SERVER_URL" -c "$cert" -k "$PKI/mic-sha2/leaf.key" || fail "openconnect: no tunnel"
 assert_log 722022 "$u TCP SVC connection established" "722022 in the local log"
 
-# rs_has INPUT ERE: rsyslog received a line on INPUT (imudp/imtcp) matching ERE
-rs_has() { grep -Eq -- "^$1 $2" "$RS_OUT" 2>/dev/null; }
 # PRI: facility local4 (20 * 8) + informational (6) = <166>
 wait_for 10 "716038 over UDP" rs_has imudp "<166>%ASA-6-716038: Group <DfltGrpPolicy> $u Authentication: successful, Session Type: WebVPN\\.$" ||
 	fail "UDP (BSD): no 716038; rsyslog got: $(cat "$RS_OUT" 2>/dev/null)"

@@ -63,16 +63,18 @@ pid_alive "$sm1" || fail "secmod (pid $sm1) is not running"
 uid=$(awk '/^Uid:/ { print $2 }' "/proc/$sm1/status")
 assert_ne 0 "$uid" "secmod runs unprivileged (uid $uid)"
 assert_eq "$SRV_PID" "$(awk '/^PPid:/ { print $2 }' "/proc/$sm1/status")" "secmod is main's child"
-# fds: stdin/stdout/stderr, its channel (3), the key channel of the one
-# worker (a socket), then only its event loop's own descriptors
-# (anon_inode: epoll, eventfd), nothing main inherited.
+# fds: stdin/stdout/stderr, its channel (3), its log socket to main (4),
+# the key channel of the one worker (a socket), then only its event
+# loop's own descriptors (anon_inode: epoll, eventfd), nothing main
+# inherited.
 fds=$(for f in /proc/"$sm1"/fd/*; do
 	n=${f##*/}
-	[ "$n" -le 3 ] && { echo "$n"; continue; }
+	[ "$n" -le 4 ] && { echo "$n"; continue; }
 	t=$(readlink "$f")
 	case $t in anon_inode:*) ;; socket:*) echo "key-channel" ;; *) echo "$n:$t" ;; esac
 done | sort -V | xargs)
-assert_eq "0 1 2 3 key-channel" "$fds" "secmod holds stdin/stdout/stderr, its channel, the worker's key channel and its event loop's fds only"
+assert_eq "0 1 2 3 4 key-channel" "$fds" "secmod holds stdin/stdout/stderr, its channel, its log socket, the worker's key channel and its event loop's fds only"
+[ "$(readlink "/proc/$sm1/fd/4" | cut -d: -f1)" = socket ] || fail "secmod's fd 4 is not its log socket"
 [ "$(readlink "/proc/$sm1/fd/3" | cut -d: -f1)" = socket ] || fail "secmod's fd 3 is not its channel"
 
 # 1. A password login through secmod, and a tunnel that must outlive it.

@@ -2,9 +2,9 @@
 # t-worker-fds: descriptors main inherited from whoever started it (here the
 # test shell: fds 7 and 250 open on marker files, without close-on-exec)
 # never reach a worker.  A worker holds stdin/stdout/stderr, its channel to
-# main (fd 3), its key channel to secmod (fd 4) and what it opened or
-# received itself -- nothing of the starting shell's, neither at start nor
-# after a crash restart.
+# main (fd 3), its key channel to secmod (fd 4), its log socket to main
+# (fd 5, S14) and what it opened or received itself -- nothing of the
+# starting shell's, neither at start nor after a crash restart.
 #
 #   server ns svd-s-$$
 #   +------------------------------------------------------------+
@@ -34,14 +34,15 @@ assert_clean_worker() {
 	if printf '%s\n' "$list" | grep -q 'inherited-'; then
 		fail "$what (pid $pid) holds a descriptor of the starting shell: $(printf '%s\n' "$list" | grep 'inherited-' | tr '\n' ' ')"
 	fi
-	# fd 7 may be one of the worker's own now (its tun device, since fd
-	# 4 is taken): only the inherited file must not be there
+	# fd 7 may be one of the worker's own now (its tun device, since fds
+	# 4 and 5 are taken): only the inherited file must not be there
 	case $(readlink "/proc/$pid/fd/7" 2>/dev/null) in
 	*inherited-*) fail "$what (pid $pid) has the inherited fd 7 open" ;;
 	esac
 	[ ! -e "/proc/$pid/fd/250" ] || fail "$what (pid $pid) has fd 250 open"
 	assert_match "$(readlink "/proc/$pid/fd/3")" '^socket:' "$what: fd 3 is the channel to main"
 	assert_match "$(readlink "/proc/$pid/fd/4")" '^socket:' "$what: fd 4 is the key channel to secmod"
+	assert_match "$(readlink "/proc/$pid/fd/5")" '^socket:' "$what: fd 5 is its log socket to main"
 	ok "$what (pid $pid): only its own descriptors"
 }
 

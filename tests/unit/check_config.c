@@ -613,6 +613,23 @@ static const struct bad_case bads[] = {
 	{ "logging trap not a level",
 	  "logging = { trap = \"loud\"; };\n",
 	  1, "trap: \"loud\" is not one of none|emergencies" },
+	{ "logging message: an ID nobody prints",
+	  "logging_messages = (\n"
+	  "  { id = 725001; level = \"errors\"; },\n"
+	  "  { id = 999123; enabled = false; }\n"
+	  ");\n",
+	  3, "logging message #2: 999123 is no message ID of sslvpnd" },
+	{ "logging device-id string without its text",
+	  "logging = {\n"
+	  "  device-id = \"string\"; };\n",
+	  2, "logging.device-id \"string\" needs logging.device-id-string: one word" },
+	{ "logging device-id string of two words",
+	  "logging = { device-id = \"string\";\n"
+	  "  device-id-string = \"asa one\"; };\n",
+	  2, "logging.device-id \"string\" needs logging.device-id-string: one word" },
+	{ "logging buffer-size under the ASA's minimum",
+	  "logging = { buffer-size = 100; };\n",
+	  1, "buffer-size" },
 	{ "tunnel group names a missing ipv6 pool",
 	  "tunnel_groups = (\n"
 	  "  { name = \"tg\"; authentication = \"certificate\";\n"

@@ -1,0 +1,211 @@
+/* Unit tests: src/common/logsink.c (S14) - the logging buffer ring, the
+ * per-event overrides, the forwarding of a sandboxed process's lines to
+ * main (drop and count when the socket is full, report 100760) and main's
+ * relay of a record. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "sslvpnd/log.h"
+
+struct lines {
+	char v[200][128];
+	int n;
+};
+
+static void collect(const char *line, size_t len, void *arg)
+{
+	struct lines *l = arg;
+
+	if (l->n < 200) {
+		snprintf(l->v[l->n], sizeof(l->v[0]), "%.*s", (int)len, line);
+		l->n++;
+	}
+}
+
+static void quiet(void)
+{
+	/* local lines to /dev/null: these tests read the sinks */
+	ck_assert_ptr_nonnull(freopen("/dev/null", "w", stderr));
+	log_init("check_logsink", 1, 0, LOG_FMT_ASA, 0);
+	log_forward_set(-1);
+	log_messages_reset();
+	log_decor_set(0, NULL);
+}
+
+/* The ring keeps whole lines, the newest, within its size. */
+START_TEST(buffer_ring_keeps_newest_whole_lines)
+{
+	struct lines l = { .n = 0 };
+	char msg[64];
+
+	quiet();
+	log_buffer_set(6, 4096);
+	log_buffer_clear();
+	for (int i = 0; i < 300; i++) {
+		snprintf(msg, sizeof(msg), "line %03d %s", i, "xxxxxxxxxxxxxxxxxxxxxxxx");
+		log_info("%s", msg);
+	}
+	log_debug("never: debug off and level informational");
+	log_buffer_each(collect, &l);
+	/* 33 characters and a newline each: 120 lines fit in 4096 bytes */
+	ck_assert_int_eq(l.n, 120);
+	for (int i = 0; i < l.n; i++)
+		ck_assert_int_eq(strncmp(l.v[i], "line ", 5), 0);
+	ck_assert_str_eq(l.v[0] + 5, "180 xxxxxxxxxxxxxxxxxxxxxxxx");
+	ck_assert_str_eq(l.v[l.n - 1] + 5, "299 xxxxxxxxxxxxxxxxxxxxxxxx");
+	log_buffer_clear();
+	l.n = 0;
+	log_buffer_each(collect, &l);
+	ck_assert_int_eq(l.n, 0);
+	log_buffer_set(-1, 4096);
+}
+END_TEST
+
+/* logging message ID level L / no logging message ID, by ASA ID. */
+START_TEST(overrides_by_asa_id)
+{
+	struct lines l = { .n = 0 };
+
+	quiet();
+	log_buffer_set(7, 8192);
+	log_buffer_clear();
+	ck_assert_int_gt(log_message_set(725001, 3), 0);
+	ck_assert_int_gt(log_message_set(725002, LOG_MSG_DISABLED), 0);
+	ck_assert_int_eq(log_message_set(999999, 3), 0);
+	ck_assert_int_eq(log_id_known(725001), 1);
+	ck_assert_int_eq(log_id_known(100760), 1);
+	ck_assert_int_eq(log_id_known(999999), 0);
+	log_event(LM_TLS_START, "outside", "198.18.0.2", "4000");
+	log_event(LM_TLS_DONE, "outside", "198.18.0.2", "4000", "TLSv1.2", "X");
+	log_buffer_each(collect, &l);
+	ck_assert_int_eq(l.n, 1);
+	ck_assert_int_eq(strncmp(l.v[0], "%ASA-3-725001: ", 15), 0);
+	log_messages_reset();
+	log_buffer_set(-1, 8192);
+}
+END_TEST
+
+/* A full socket drops and counts; the count goes first with the next
+ * line that gets through. */
+START_TEST(forward_drops_and_reports)
+{
+	int sv[2], sz = 4096, got_report = 0, got_after = 0;
+	unsigned char rec[LOG_FWD_MAX + 1];
+	ssize_t n;
+
+	quiet();
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	ck_assert_int_eq(log_forward_set(sv[1]), 0);
+	for (int i = 0; i < 2000; i++)
+		log_info("filler line %d", i);
+	ck_assert_uint_gt(log_forward_dropped(), 0);
+	while (recv(sv[0], rec, sizeof(rec), MSG_DONTWAIT) > 0)
+		;
+	log_info("after the flood");
+	ck_assert_uint_eq(log_forward_dropped(), 0);
+	while ((n = recv(sv[0], rec, sizeof(rec) - 1, MSG_DONTWAIT)) > 0) {
+		rec[n] = 0;
+		if (strstr((char *)rec + LOG_FWD_HDR, "%SSLVPND-4-100760: ") &&
+		    strstr((char *)rec + LOG_FWD_HDR, "log lines dropped"))
+			got_report = !got_after;  /* before the line */
+		if (!strcmp((char *)rec + LOG_FWD_HDR, "after the flood"))
+			got_after = 1;
+	}
+	ck_assert_int_eq(got_report, 1);
+	ck_assert_int_eq(got_after, 1);
+	/* main gone: the process writes locally again, nothing is lost */
+	close(sv[0]);
+	log_info("main is gone");
+	ck_assert_int_eq(log_forward_fd(), -1);
+	close(sv[1]);
+}
+END_TEST
+
+/* main's relay: the override of the record's event, malformed records. */
+START_TEST(relay_applies_overrides)
+{
+	struct lines l = { .n = 0 };
+	unsigned char rec[LOG_FWD_MAX];
+	const char *txt = "%ASA-6-725001: Starting SSL handshake";
+
+	quiet();
+	log_buffer_set(7, 8192);
+	log_buffer_clear();
+	log_forward_hdr(rec, LM_TLS_START, 6);
+	memcpy(rec + LOG_FWD_HDR, txt, strlen(txt));
+	ck_assert_int_eq(log_relay("w", 1, rec, LOG_FWD_HDR + strlen(txt)), 0);
+	log_message_set(725001, 2);
+	ck_assert_int_eq(log_relay("w", 1, rec, LOG_FWD_HDR + strlen(txt)), 0);
+	log_message_set(725001, LOG_MSG_DISABLED);
+	ck_assert_int_eq(log_relay("w", 1, rec, LOG_FWD_HDR + strlen(txt)), 0);
+	ck_assert_int_eq(log_relay("w", 1, rec, 2), -1);  /* shorter than a header */
+	rec[0] = 9;
+	ck_assert_int_eq(log_relay("w", 1, rec, LOG_FWD_HDR + strlen(txt)), -1);
+	log_forward_hdr(rec, LM__COUNT + 1, 6);
+	ck_assert_int_eq(log_relay("w", 1, rec, LOG_FWD_HDR + strlen(txt)), -1);
+	log_buffer_each(collect, &l);
+	ck_assert_int_eq(l.n, 2);
+	ck_assert_str_eq(l.v[0], txt);
+	ck_assert_str_eq(l.v[1], "%ASA-2-725001: Starting SSL handshake");
+	log_messages_reset();
+	log_buffer_set(-1, 8192);
+}
+END_TEST
+
+/* logging timestamp + device-id: "Dec 07 2026 14:31:05 asa-1 : %ASA-..." */
+START_TEST(decoration)
+{
+	struct lines l = { .n = 0 };
+
+	quiet();
+	log_buffer_set(6, 8192);
+	log_buffer_clear();
+	log_decor_set(0, "asa-1");
+	log_info("%%ASA-6-000000: a");
+	log_decor_set(1, NULL);
+	log_info("%%ASA-6-000000: b");
+	log_decor_set(1, "asa-1");
+	log_info("%%ASA-6-000000: c");
+	log_decor_set(0, NULL);
+	log_buffer_each(collect, &l);
+	ck_assert_int_eq(l.n, 3);
+	ck_assert_str_eq(l.v[0], "asa-1 : %ASA-6-000000: a");
+	/* "Mmm dd yyyy hh:mm:ss" is 20 characters */
+	ck_assert_int_eq(strlen(l.v[1]), 20 + strlen(": %ASA-6-000000: b"));
+	ck_assert_str_eq(l.v[1] + 20, ": %ASA-6-000000: b");
+	ck_assert_str_eq(l.v[2] + 20, " asa-1 : %ASA-6-000000: c");
+	log_buffer_set(-1, 8192);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("logsink");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, buffer_ring_keeps_newest_whole_lines);
+	tcase_add_test(tc, overrides_by_asa_id);
+	tcase_add_test(tc, forward_drops_and_reports);
+	tcase_add_test(tc, relay_applies_overrides);
+	tcase_add_test(tc, decoration);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
