@@ -81,8 +81,8 @@ START_TEST(overrides_by_asa_id)
 	ck_assert_int_eq(log_id_known(725001), 1);
 	ck_assert_int_eq(log_id_known(100760), 1);
 	ck_assert_int_eq(log_id_known(999999), 0);
-	log_event(LM_TLS_START, "outside", "198.18.0.2", "4000");
-	log_event(LM_TLS_DONE, "outside", "198.18.0.2", "4000", "TLSv1.2", "X");
+	log_event(LM_TLS_START, "outside", "198.18.0.2", "4000", "198.18.0.1", "443");
+	log_event(LM_TLS_DONE, "outside", "198.18.0.2", "4000", "TLSv1.2", "X", "198.18.0.1", "443");
 	log_buffer_each(collect, &l);
 	ck_assert_int_eq(l.n, 1);
 	ck_assert_int_eq(strncmp(l.v[0], "%ASA-3-725001: ", 15), 0);
