@@ -395,6 +395,7 @@ int main(int argc, char **argv)
 		fatalx("worker %u: cannot enter the sandbox; not starting", w.id);
 	arm_probe(&w);
 	wkey_arm_probe(&w);
+	wforge_arm(&w);
 	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);
 	w.ipc_io.data = &w;
 	ev_io_start(w.loop, &w.ipc_io);
