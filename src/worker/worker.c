@@ -312,7 +312,7 @@ static void arm_probe(struct worker *w)
 {
 	static ev_timer probe;
 	double delay = 3.;
-	int nr = w->id == 1 ? sandbox_probe_nr(&delay) : -1;
+	int nr = w->id == 1 ? sandbox_probe_nr("worker", &delay) : -1;
 
 	if (nr < 0)
 		return;
