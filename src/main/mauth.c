@@ -1,6 +1,8 @@
 /* Decisions for the workers: who may log in (AUTH_REQ) and what a tunnel
- * gets (TUNNEL_REQ).  The worker reports facts (path, certificate fields,
- * credentials); every policy decision is taken here, in the order of an
+ * gets (TUNNEL_REQ).  The worker reports what the client sent (path,
+ * credentials, its certificate chain); who the client is comes from main
+ * (its record of the connection, its own verification of the chain:
+ * main_facts); every policy decision is taken here, in the order of an
  * ASA: tunnel group, authentication, group policy, checks, address. */
 #include "config.h"
 
