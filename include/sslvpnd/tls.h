@@ -177,10 +177,11 @@ struct tls_verifier *tls_verifier_new(const struct tls_material *m, char *err,
 				      size_t errlen);
 struct tls_verifier *tls_verifier_ref(struct tls_verifier *v);
 void tls_verifier_free(struct tls_verifier *v);
-/* tls_verifier_check: der is a chain as tls_chain_der makes it.  0: it
- * verifies; out holds the leaf's facts, verified = 1 and the trustpoint
- * the chain ends at.  -1: it does not (why says what; out zeroed). */
-int tls_verifier_check(struct tls_verifier *v, const uint8_t *der, size_t len,
+/* tls_verifier_check: der is a chain as tls_chain_der makes it, checked
+ * at time at (0: now; dates, CRLs).  0: it verifies; out holds the leaf's
+ * facts, verified = 1 and the trustpoint the chain ends at.  -1: it does
+ * not (why says what; out zeroed). */
+int tls_verifier_check(struct tls_verifier *v, const uint8_t *der, size_t len, time_t at,
 		       struct tls_peer_cert *out, char *why, size_t whylen);
 
 /* SHA-1 of a certificate's DER encoding. */

@@ -240,6 +240,7 @@ struct mconn {
 	char peer[64];             /* the client's address, from accept */
 	uint16_t peer_port;
 	uint16_t local_port;       /* ours, from getsockname */
+	time_t handed_at;          /* when main handed it over */
 };
 /* mconn_check: the record of conn_id for a message of type from w, after
  * applying the message to its state (CONN_DONE ends the record: the

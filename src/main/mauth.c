@@ -536,8 +536,13 @@ static int main_facts(struct worker_proc *w, struct ipc_auth_req *rq)
 		return -1;
 	util_strlcpy(rq->peer, c->peer, sizeof(rq->peer));
 	rq->local_port = c->local_port;
+	/* Now, or when main handed the connection over (the handshake came
+	 * after): a certificate or CRL that expired since the handshake is a
+	 * disagreement of clocks, not a lie. */
 	if (rq->chain_len &&
-	    tls_verifier_check(w->verifier, rq->chain, rq->chain_len, &pc, why, sizeof(why)) < 0) {
+	    tls_verifier_check(w->verifier, rq->chain, rq->chain_len, 0, &pc, why, sizeof(why)) < 0 &&
+	    tls_verifier_check(w->verifier, rq->chain, rq->chain_len, c->handed_at, &pc, why,
+			       sizeof(why)) < 0) {
 		snprintf(conn, sizeof(conn), "%u", rq->conn_id);
 		log_event(LM_CHAIN_REFUSED, conn, c->peer, why);
 		metrics_count(MET_AUTH_FAILURE, "certificate");

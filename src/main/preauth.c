@@ -150,6 +150,7 @@ void preauth_add(const struct worker_proc *w, const struct ipc_conn_new *cn,
 	util_strlcpy(c->pub.peer, cn->peer, sizeof(c->pub.peer));
 	c->pub.peer_port = cn->peer_port;
 	c->pub.local_port = cn->local_port;
+	c->pub.handed_at = time(NULL);
 	c->w = w;
 	c->next = conns[cn->conn_id % PA_BUCKETS];
 	conns[cn->conn_id % PA_BUCKETS] = c;

@@ -1075,7 +1075,7 @@ static int chain_parse(const uint8_t *der, size_t len, STACK_OF(X509) *out)
 /* As libssl checks a client's chain (ssl_verify_cert_chain): the
  * context's store and parameters (auth level 0), purpose ssl_client, our
  * verify callback finding the trustpoint in the connection info. */
-static int chain_verify(struct tls_verifier *v, STACK_OF(X509) *chain,
+static int chain_verify(struct tls_verifier *v, STACK_OF(X509) *chain, time_t at,
 			struct tls_conn_info *info, char *why, size_t whylen)
 {
 	SSL *ssl = SSL_new(v->srv->ctx);
@@ -1092,6 +1092,8 @@ static int chain_verify(struct tls_verifier *v, STACK_OF(X509) *chain,
 		X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(xs), SSL_get0_param(ssl));
 	if (ready) {
 		X509_STORE_CTX_set_verify_cb(xs, verify_cb);
+		if (at)
+			X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(xs), at);
 		ok = X509_verify_cert(xs) > 0 && info->trustpoint[0];
 		if (!ok)
 			snprintf(why, whylen, "%s", info->verify_failed ? info->verify_reason :
@@ -1104,7 +1106,7 @@ static int chain_verify(struct tls_verifier *v, STACK_OF(X509) *chain,
 	return ok ? 0 : -1;
 }
 
-int tls_verifier_check(struct tls_verifier *v, const uint8_t *der, size_t len,
+int tls_verifier_check(struct tls_verifier *v, const uint8_t *der, size_t len, time_t at,
 		       struct tls_peer_cert *out, char *why, size_t whylen)
 {
 	STACK_OF(X509) *chain = sk_X509_new_null();
@@ -1116,7 +1118,7 @@ int tls_verifier_check(struct tls_verifier *v, const uint8_t *der, size_t len,
 		snprintf(why, whylen, "no CA trustpoints to verify against");
 	else if (chain_parse(der, len, chain) < 0)
 		snprintf(why, whylen, "not a DER certificate chain");
-	else if (chain_verify(v, chain, &info, why, whylen) == 0) {
+	else if (chain_verify(v, chain, at, &info, why, whylen) == 0) {
 		tls_cert_facts(sk_X509_value(chain, 0), out);
 		out->verified = 1;
 		util_strlcpy(out->trustpoint, info.trustpoint, sizeof(out->trustpoint));

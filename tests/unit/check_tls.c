@@ -1277,7 +1277,7 @@ START_TEST(test_chain_check)
 	v = tls_verifier_new(&m, err, sizeof(err));
 	ck_assert_msg(v != NULL, "%s", err);
 	n = chain_der(t->ids, der, sizeof(der));
-	rc = tls_verifier_check(v, der, n, &pc, why, sizeof(why));
+	rc = tls_verifier_check(v, der, n, 0, &pc, why, sizeof(why));
 	ck_assert_msg((rc == 0) == t->ok, "%s: %s (%s)", t->name, rc ? "refused" : "verified", why);
 	if (t->ok) {
 		ck_assert_int_eq(pc.verified, 1);
@@ -1289,12 +1289,45 @@ START_TEST(test_chain_check)
 		assert_contains(t->name, why, t->why);
 	}
 	/* not a certificate, or a chain cut short: refused, never parsed */
-	ck_assert_int_lt(tls_verifier_check(v, der, n - 1, &pc, why, sizeof(why)), 0);
-	ck_assert_int_lt(tls_verifier_check(v, (const uint8_t *)"junk", 4, &pc, why,
+	ck_assert_int_lt(tls_verifier_check(v, der, n - 1, 0, &pc, why, sizeof(why)), 0);
+	ck_assert_int_lt(tls_verifier_check(v, (const uint8_t *)"junk", 4, 0, &pc, why,
 					    sizeof(why)), 0);
 	assert_contains(t->name, why, "not a DER");
 	tls_verifier_free(tls_verifier_ref(v));  /* a ref dropped: still usable */
-	ck_assert_int_eq(tls_verifier_check(v, der, n, &pc, why, sizeof(why)), rc);
+	ck_assert_int_eq(tls_verifier_check(v, der, n, 0, &pc, why, sizeof(why)), rc);
+	tls_verifier_free(v);
+	tls_material_free(&m);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* The time a chain is checked at (main retries at the hand-over time):
+ * dates are judged at that time, not now. */
+START_TEST(test_chain_check_at)
+{
+	static const int expired[] = { P_EXPIRED, P_SHA2_CA, -1, -1 };
+	static const int current[] = { P_SHA2_LEAF, P_SHA2_CA, -1, -1 };
+	struct sslvpnd_config *cfg = cfg_lab("tlsv1");
+	struct tls_material m = { 0 };
+	struct tls_verifier *v;
+	struct tls_peer_cert pc;
+	uint8_t der[16384];
+	char err[512] = "", why[200] = "";
+	time_t now = time(NULL), day = 86400;
+	size_t n;
+
+	ck_assert_msg(tls_material_gather(cfg, NULL, 0, &m, err, sizeof(err)) == 0, "%s", err);
+	v = tls_verifier_new(&m, err, sizeof(err));
+	ck_assert_msg(v != NULL, "%s", err);
+	n = chain_der(expired, der, sizeof(der));
+	ck_assert_int_lt(tls_verifier_check(v, der, n, 0, &pc, why, sizeof(why)), 0);
+	n = chain_der(current, der, sizeof(der));
+	ck_assert_msg(tls_verifier_check(v, der, n, now - day / 2, &pc, why, sizeof(why)) == 0,
+		      "valid chain at an earlier time it was valid: %s", why);
+	ck_assert_int_lt(tls_verifier_check(v, der, n, now + 4000 * day, &pc, why, sizeof(why)), 0);
+	assert_contains("after the leaf's end", why, "expired");
+	ck_assert_int_lt(tls_verifier_check(v, der, n, now - 2 * day, &pc, why, sizeof(why)), 0);
+	assert_contains("before the chain's start", why, "not yet valid");
 	tls_verifier_free(v);
 	tls_material_free(&m);
 	cfg_free(cfg);
@@ -1800,6 +1833,7 @@ static Suite *tls_suite(void)
 	tcase_add_test(core, test_peer_fields);
 	tcase_add_test(core, test_cert_facts);
 	tcase_add_loop_test(core, test_chain_check, 0, N(chain_checks));
+	tcase_add_test(core, test_chain_check_at);
 	tcase_add_test(core, test_error_string);
 	tcase_add_test(core, test_empty_ca_dir);
 	tcase_add_test(core, test_embedded_default);
