@@ -171,6 +171,18 @@ enum ipc_close_reason {
 
 enum { IPC_HELLO_MAX = 2048 };
 
+/* AUTH_REQ's client chain (DER, leaf first): a phone's LSC or MIC plus a
+ * CA or two is 1-4 KiB; 16 KiB holds a four-deep chain of RSA-4096
+ * certificates and keeps AUTH_REQ (its strings are about 6 KiB) in one
+ * message below IPC_MAX_MSG, so the chain travels in the login it belongs
+ * to (no second row to order, match and bound). */
+enum { IPC_CHAIN_MAX = 16384 };
+
+/* Test aid (man sslvpnd(8)): worker 1 forges AUTH_REQs ("cert": a
+ * made-up chain; "conn[:SECONDS]": a connection it never got).  main
+ * removes it for restarts, so only a worker's first run forges. */
+#define IPC_TEST_FORGE_ENV "SSLVPND_TEST_FORGE"
+
 /* The worker's configuration (WORKER_CONFIG, WCFG_*; include/sslvpnd/wcfg.h). */
 enum { WCFG_DER_PIECE = 16384 };
 enum wcfg_name_kind { WCFG_NAME_PATH = 1, WCFG_NAME_ALIAS = 2 };

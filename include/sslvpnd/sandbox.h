@@ -22,12 +22,14 @@ struct sandbox_spec {
  * exits: never serve outside the sandbox). */
 int sandbox_enter(const struct sandbox_spec *s);
 
-/* Test aid: SSLVPND_TEST_SECCOMP_PROBE=<syscall name>[:<seconds>].
- * Returns the number of the named call and the delay (default 3 s), or
- * -1 when the variable is unset or names no call; sandbox_probe()
- * performs the call with zero arguments.  It cannot widen the sandbox. */
+/* Test aid: SSLVPND_TEST_SECCOMP_PROBE=[secmod:]<syscall name>[:<seconds>]
+ * for worker 1, or with "secmod:" for secmod.  target: "worker" or
+ * "secmod", the caller.  Returns the number of the named call and the delay
+ * (default 3 s), or -1 when the variable is unset, is for the other target
+ * or names no call; sandbox_probe() performs the call with zero arguments.
+ * It cannot widen the sandbox. */
 #define SANDBOX_PROBE_ENV "SSLVPND_TEST_SECCOMP_PROBE"
-int sandbox_probe_nr(double *delay);
+int sandbox_probe_nr(const char *target, double *delay);
 void sandbox_probe(int nr);
 
 /* Name of the empty chroot directory inside the state directory. */

@@ -44,6 +44,8 @@ struct tls_conn_info {
 	char verify_serial[64];
 	char trustpoint[CFG_NAME_MAX]; /* CA trustpoint the verified chain ends at */
 	int expiry_ignored;         /* accepted under ignore-expiry */
+	int quiet;                  /* main's re-check (tls_verifier_check):
+				     * the worker logged the chain already */
 };
 
 struct tls_peer_cert {
@@ -155,6 +157,35 @@ void tls_conn_attach(SSL *ssl, struct tls_conn_info *info);
 /* tls_peer_cert_get: describe the verified client certificate of ssl (after
  * a completed handshake).  present=0 when none was sent. */
 void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out);
+
+/* tls_cert_facts: the subject fields of cert (subject, issuer, serial, CN,
+ * O, OU, e-mail, UPN) as tls_peer_cert_get reports them; present = 1
+ * (0 and all empty when cert is NULL), verified and trustpoint left 0. */
+void tls_cert_facts(X509 *cert, struct tls_peer_cert *out);
+
+/* tls_chain_der: the client chain ssl's handshake verified
+ * (SSL_get0_verified_chain), leaf first, as concatenated DER in buf.
+ * Returns its length, 0 when there is none, -1 when it needs more than
+ * cap bytes. */
+int tls_chain_der(SSL *ssl, uint8_t *buf, size_t cap);
+
+/* A client-chain verifier built from the CA part of TLS material (CA
+ * trustpoints with accept-sha1 / ignore-expiry, CRLs): main checks the
+ * chain a worker reports with the very rules of the workers' handshake
+ * (the same verify callback), without a connection and without logging.
+ * Reference counted: tls_verifier_ref adds one, tls_verifier_free drops
+ * one (NULL is fine for both). */
+struct tls_verifier;
+struct tls_verifier *tls_verifier_new(const struct tls_material *m, char *err,
+				      size_t errlen);
+struct tls_verifier *tls_verifier_ref(struct tls_verifier *v);
+void tls_verifier_free(struct tls_verifier *v);
+/* tls_verifier_check: der is a chain as tls_chain_der makes it, checked
+ * at time at (0: now; dates, CRLs).  0: it verifies; out holds the leaf's
+ * facts, verified = 1 and the trustpoint the chain ends at.  -1: it does
+ * not (why says what; out zeroed). */
+int tls_verifier_check(struct tls_verifier *v, const uint8_t *der, size_t len, time_t at,
+		       struct tls_peer_cert *out, char *why, size_t whylen);
 
 /* SHA-1 of a certificate's DER encoding. */
 void tls_cert_sha1(X509 *cert, uint8_t out[20]);

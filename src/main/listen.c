@@ -119,7 +119,7 @@ static int hand_over(struct listener *l, int fd, const struct sockaddr *peer)
 		if (proc_send(w, IPC_CONN_NEW, buf, n, fd) == 0) {
 			w->conns++;
 			track(w, l, fd, c.conn_id, peer);
-			preauth_add(w, c.conn_id, peer);
+			preauth_add(w, &c, peer);
 			return 0;
 		}
 		if (w->sock >= 0)

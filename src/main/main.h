@@ -80,6 +80,9 @@ struct worker_proc {
 	int used;                 /* slot holds a worker (alive or respawning) */
 	uint32_t gen;             /* configuration generation it was told */
 	int draining;             /* an earlier generation: no new connections */
+	/* The client-chain verifier of gen's configuration (its CA
+	 * trustpoints): main re-checks every chain this worker reports. */
+	struct tls_verifier *verifier;
 };
 
 struct listener {
@@ -165,6 +168,10 @@ struct worker_proc *proc_least_loaded(struct mainctx *m);
 int proc_send(struct worker_proc *w, enum ipc_type type, const uint8_t *buf,
 	      int len, int fd);
 void proc_kill(struct worker_proc *w, const char *why);
+/* proc_violation: w sent msg, which its channel or connection state
+ * (state) does not allow (why): 100518, w killed. */
+void proc_violation(struct worker_proc *w, const char *msg, const char *state,
+		    const char *why);
 
 /* proc_start_generation: start the workers of the current snapshot
  * (m->snap, generation m->worker_gen) in free slots.  The earlier
@@ -225,15 +232,40 @@ void listen_take_back(struct worker_proc *w);
 /* listen_taken: w confirmed conn_id; main's copy of its socket closes. */
 void listen_taken(struct worker_proc *w, uint32_t conn_id);
 
-/* preauth.c: connections not yet in a tunnel, per source and in total.
- * preauth_admit: 0 when a connection from peer may be handed over, -1 when
- * a limit refuses it (logged as 100322).  preauth_add: w has conn_id.
- * preauth_end: conn_id closed or is a tunnel now.  preauth_worker_gone:
- * forget w's connections. */
+/* preauth.c: main's record of every handed-over connection, and the
+ * pre-auth counts (connections not yet in a tunnel, per source and in
+ * total).  preauth_admit: 0 when a connection from peer may be handed
+ * over, -1 when a limit refuses it (logged as 100322).  preauth_add: w has
+ * the connection cn (peer: its address from accept).  preauth_tunnel: its
+ * tunnel opened (no longer pre-auth).  preauth_worker_gone: forget w's
+ * connections. */
 int preauth_admit(struct mainctx *m, const struct listener *l, const struct sockaddr *peer);
-void preauth_add(const struct worker_proc *w, uint32_t conn_id, const struct sockaddr *peer);
-void preauth_end(uint32_t conn_id);
+void preauth_add(const struct worker_proc *w, const struct ipc_conn_new *cn,
+		 const struct sockaddr *peer);
+void preauth_tunnel(const struct worker_proc *w, uint32_t conn_id);
 void preauth_worker_gone(const struct worker_proc *w);
+/* The record: main's own facts about a connection. */
+enum mconn_state {
+	MCONN_HANDED,              /* CONN_NEW sent, CONN_TAKEN not read */
+	MCONN_TAKEN,               /* the worker has it: handshake, logins */
+	MCONN_TUNNEL,              /* its CONNECT was answered OK */
+};
+struct mconn {
+	uint32_t conn_id;
+	enum mconn_state state;
+	char peer[64];             /* the client's address, from accept */
+	uint16_t peer_port;
+	uint16_t local_port;       /* ours, from getsockname */
+	time_t handed_at;          /* when main handed it over */
+};
+/* mconn_check: the record of conn_id for a message of type from w, after
+ * applying the message to its state (CONN_DONE ends the record: the
+ * returned copy lives until the next call).  NULL when w was never given
+ * conn_id or type is not allowed in its state: a protocol violation,
+ * logged (100518) and w killed (the caller only returns). */
+const struct mconn *mconn_check(struct worker_proc *w, uint32_t conn_id,
+				enum ipc_type type);
+const char *mconn_state_name(enum mconn_state st);
 size_t preauth_count(void);
 /* listen_parse_addr: an interface address (IPv4 or IPv6 text) and port as a
  * sockaddr; 0 or -1. */

@@ -1,6 +1,8 @@
 /* Decisions for the workers: who may log in (AUTH_REQ) and what a tunnel
- * gets (TUNNEL_REQ).  The worker reports facts (path, certificate fields,
- * credentials); every policy decision is taken here, in the order of an
+ * gets (TUNNEL_REQ).  The worker reports what the client sent (path,
+ * credentials, its certificate chain); who the client is comes from main
+ * (its record of the connection, its own verification of the chain:
+ * main_facts); every policy decision is taken here, in the order of an
  * ASA: tunnel group, authentication, group policy, checks, address. */
 #include "config.h"
 
@@ -519,6 +521,47 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	reply_auth(w, rp);
 }
 
+/* Who the client is comes from main, never from the worker: its address
+ * and our port from main's record of the connection, the certificate
+ * fields from main's own verification of the chain (the CA trustpoints
+ * of the configuration the worker runs).  -1: a violation (the worker is
+ * killed, nothing to answer). */
+static int main_facts(struct worker_proc *w, struct ipc_auth_req *rq)
+{
+	const struct mconn *c = mconn_check(w, rq->conn_id, IPC_AUTH_REQ);
+	struct tls_peer_cert pc = { 0 };
+	char why[200], conn[16];
+
+	if (!c)
+		return -1;
+	util_strlcpy(rq->peer, c->peer, sizeof(rq->peer));
+	rq->local_port = c->local_port;
+	/* Now, or when main handed the connection over (the handshake came
+	 * after): a certificate or CRL that expired since the handshake is a
+	 * disagreement of clocks, not a lie. */
+	if (rq->chain_len &&
+	    tls_verifier_check(w->verifier, rq->chain, rq->chain_len, 0, &pc, why, sizeof(why)) < 0 &&
+	    tls_verifier_check(w->verifier, rq->chain, rq->chain_len, c->handed_at, &pc, why,
+			       sizeof(why)) < 0) {
+		snprintf(conn, sizeof(conn), "%u", rq->conn_id);
+		log_event(LM_CHAIN_REFUSED, conn, c->peer, why);
+		metrics_count(MET_AUTH_FAILURE, "certificate");
+		proc_kill(w, "it reported a client chain main does not verify");
+		return -1;
+	}
+	rq->cert = pc.verified ? IPC_CERT_OK : IPC_CERT_NONE;
+	util_strlcpy(rq->cert_cn, pc.cn, sizeof(rq->cert_cn));
+	util_strlcpy(rq->cert_o, pc.o, sizeof(rq->cert_o));
+	util_strlcpy(rq->cert_ou, pc.ou, sizeof(rq->cert_ou));
+	util_strlcpy(rq->cert_email, pc.email, sizeof(rq->cert_email));
+	util_strlcpy(rq->cert_upn, pc.upn, sizeof(rq->cert_upn));
+	util_strlcpy(rq->cert_subject, pc.subject, sizeof(rq->cert_subject));
+	util_strlcpy(rq->cert_issuer, pc.issuer, sizeof(rq->cert_issuer));
+	util_strlcpy(rq->cert_serial, pc.serial, sizeof(rq->cert_serial));
+	util_strlcpy(rq->cert_trustpoint, pc.trustpoint, sizeof(rq->cert_trustpoint));
+	return 0;
+}
+
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 {
 	static struct ipc_auth_req rq;
@@ -537,6 +580,8 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		proc_kill(w, "bad AUTH_REQ");
 		return;
 	}
+	if (main_facts(w, &rq) < 0)
+		goto out;
 	rp.conn_id = rq.conn_id;
 	const struct cfg_tunnel_group *tg = policy_select_tunnel_group(
 		m->cfg, rq.host, rq.local_port, rq.path, rq.group_select, &how);
@@ -584,6 +629,13 @@ void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		proc_kill(w, "bad TUNNEL_REQ");
 		return;
 	}
+	const struct mconn *c = mconn_check(w, rq.conn_id, IPC_TUNNEL_REQ);
+
+	if (!c)
+		return;
+	/* main's record, not the worker's word: sessions and bans use it */
+	util_strlcpy(rq.peer, c->peer, sizeof(rq.peer));
+	rq.peer_port = c->peer_port;
 	memset(&rp, 0, sizeof(rp));
 	rp.conn_id = rq.conn_id;
 	/* the format is checked before any lookup: a guess that cannot be a
@@ -605,7 +657,7 @@ void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		if (rp.result != IPC_TUNNEL_OK)
 			log_event_rl(LM_CONNECT_REFUSED, rq.peer, rp.reason);
 		else
-			preauth_end(rq.conn_id);  /* a tunnel now */
+			preauth_tunnel(w, rq.conn_id);  /* a tunnel now */
 	}
 	int n = ipc_enc_tunnel_rep(&rp, out, sizeof(out));
 

@@ -42,6 +42,7 @@ struct msecmod {
 	ev_child child;
 	ev_timer restart;
 	uint64_t started_ms;
+	unsigned spawned;            /* runs started: the test aid fires in the first */
 	uint64_t verdict_ms;      /* last PASSWD_REP (msecmod_tick) */
 	uint64_t pong_ms;         /* last SECMOD_PONG (or the start) */
 	uint32_t ping_seq;
@@ -93,6 +94,10 @@ static void exec_secmod(struct mainctx *m, int sock, int logs)
 		_exit(127);
 	if (util_close_from(5) < 0)
 		_exit(127);
+	/* SSLVPND_TEST_SECCOMP_PROBE (man sslvpnd(8)) in the first run only:
+	 * the restarted secmod serves on */
+	if (sm.spawned > 1)
+		unsetenv(SANDBOX_PROBE_ENV);
 	snprintf(fac, sizeof(fac), "%d", cfg->logging.facility);
 	snprintf(fmt, sizeof(fmt), "%d", (int)cfg->logging.format);
 	snprintf(dbg, sizeof(dbg), "%d", m->debug ? m->debug : cfg->logging.debug);
@@ -134,6 +139,7 @@ static int spawn(struct mainctx *m)
 		close(sv[1]);
 		return -1;
 	}
+	sm.spawned++;
 	pid = fork();
 	if (pid < 0) {
 		log_warn("secmod: fork");

@@ -72,6 +72,8 @@ int mwcfg_build(const struct sslvpnd_config *cfg, struct mwcfg *out, char *err,
 		snprintf(err, errlen, "workers' configuration: out of memory");
 	else if (tls_material_gather(cfg, NULL, 0, &w.tls, err, errlen) < 0)
 		;
+	else if (!(out->verifier = tls_verifier_new(&w.tls, err, errlen)))
+		;
 	else if (wcfg_encode(&w, &out->buf, &out->len) < 0)
 		snprintf(err, errlen, "workers' configuration: cannot encode "
 			 "(out of memory?)");
@@ -142,5 +144,6 @@ void mwcfg_free(struct mwcfg *c)
 	if (c->buf)
 		explicit_bzero(c->buf, c->len);
 	free(c->buf);
+	tls_verifier_free(c->verifier);
 	memset(c, 0, sizeof(*c));
 }

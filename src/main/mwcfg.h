@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "sslvpnd/config.h"
+#include "sslvpnd/tls.h"
 
 /* The encoded configuration of one worker generation, held by main for
  * the generation's life: every worker of it (a crash restart included)
@@ -15,6 +16,9 @@ struct mwcfg {
 	uint8_t *buf;               /* WCFG_* messages, framed (holds keys) */
 	size_t len;
 	uint8_t sha256[32];         /* of buf: equal = the same configuration */
+	/* Its CA trustpoints as a client-chain verifier: main re-checks each
+	 * chain a worker of the generation reports (workers hold a ref). */
+	struct tls_verifier *verifier;
 };
 
 /* mwcfg_build: the workers' configuration of cfg: reads the trustpoint

@@ -1,13 +1,21 @@
-/* Pre-authentication connections counted per source address and in total
+/* main's record of every connection it handed to a worker, and the
+ * pre-authentication counts per source address and in total
  * (limits.max-preauth-per-source / max-preauth-total).
  *
- * Only main sees every connection of every worker, so the count lives
- * here: a connection counts from the moment a worker gets it (hand_over)
- * until the worker reports it closed (CONN_DONE), its tunnel opens (a
- * TUNNEL_REQ answered OK) or its worker dies.  The accept path asks
- * preauth_admit before handing a connection over: a refused one is closed
- * before any TLS byte.  Tunnels do not count: a branch NAT full of phones
- * is one address with many sessions. */
+ * Only main sees every connection of every worker, so both live here.  A
+ * record exists from the hand-over until the worker reports the connection
+ * closed (CONN_DONE) or dies: the worker, the conn id, the client's
+ * address and port and our local port as the kernel gave them to main
+ * (accept, getsockname), and the connection's state.  main takes these
+ * facts from here, never from a worker's message, and a message naming a
+ * connection that worker was not given, or not allowed in the
+ * connection's state (conn_rules), is a protocol violation (100518).
+ *
+ * A connection counts towards the pre-auth limits from the hand-over until
+ * it closes, its tunnel opens (a TUNNEL_REQ answered OK) or its worker
+ * dies.  The accept path asks preauth_admit before handing a connection
+ * over: a refused one is closed before any TLS byte.  Tunnels do not
+ * count: a branch NAT full of phones is one address with many sessions. */
 #include "config.h"
 
 #include <netinet/in.h>
@@ -29,9 +37,9 @@ struct pa_src {
 };
 
 struct pa_conn {
-	uint32_t conn_id;
+	struct mconn pub;
 	const struct worker_proc *w;
-	struct pa_src *src;
+	struct pa_src *src;        /* counted as pre-auth while set */
 	struct pa_conn *next;
 };
 
@@ -122,22 +130,39 @@ int preauth_admit(struct mainctx *m, const struct listener *l, const struct sock
 	return 0;
 }
 
-void preauth_add(const struct worker_proc *w, uint32_t conn_id, const struct sockaddr *peer)
+void preauth_add(const struct worker_proc *w, const struct ipc_conn_new *cn,
+		 const struct sockaddr *peer)
 {
 	uint8_t key[16];
 	struct pa_conn *c = calloc(1, sizeof(*c));
 
+	if (!c)
+		return;  /* unknown to main: its messages kill the worker, the
+			  * client reconnects (out of memory in main anyway) */
 	addr_key(peer, key);
-	if (!c || !(c->src = src_find(key, 1))) {
-		free(c);  /* uncounted: out of memory costs the limit, not the client */
-		return;
+	c->src = src_find(key, 1);
+	if (c->src) {  /* else uncounted: out of memory costs the limit */
+		c->src->n++;
+		total++;
 	}
-	c->src->n++;
-	c->conn_id = conn_id;
+	c->pub.conn_id = cn->conn_id;
+	c->pub.state = MCONN_HANDED;
+	util_strlcpy(c->pub.peer, cn->peer, sizeof(c->pub.peer));
+	c->pub.peer_port = cn->peer_port;
+	c->pub.local_port = cn->local_port;
+	c->pub.handed_at = time(NULL);
 	c->w = w;
-	c->next = conns[conn_id % PA_BUCKETS];
-	conns[conn_id % PA_BUCKETS] = c;
-	total++;
+	c->next = conns[cn->conn_id % PA_BUCKETS];
+	conns[cn->conn_id % PA_BUCKETS] = c;
+}
+
+static void uncount(struct pa_conn *c)
+{
+	if (!c->src)
+		return;
+	src_put(c->src);
+	c->src = NULL;
+	total--;
 }
 
 static void drop(struct pa_conn **pp)
@@ -145,18 +170,26 @@ static void drop(struct pa_conn **pp)
 	struct pa_conn *c = *pp;
 
 	*pp = c->next;
-	src_put(c->src);
+	uncount(c);
 	free(c);
-	total--;
 }
 
-void preauth_end(uint32_t conn_id)
+static struct pa_conn **find(const struct worker_proc *w, uint32_t conn_id)
 {
 	for (struct pa_conn **pp = &conns[conn_id % PA_BUCKETS]; *pp; pp = &(*pp)->next)
-		if ((*pp)->conn_id == conn_id) {
-			drop(pp);
-			return;
-		}
+		if ((*pp)->pub.conn_id == conn_id && (*pp)->w == w)
+			return pp;
+	return NULL;
+}
+
+void preauth_tunnel(const struct worker_proc *w, uint32_t conn_id)
+{
+	struct pa_conn **pp = find(w, conn_id);
+
+	if (!pp)
+		return;
+	uncount(*pp);
+	(*pp)->pub.state = MCONN_TUNNEL;
 }
 
 void preauth_worker_gone(const struct worker_proc *w)
@@ -172,4 +205,69 @@ void preauth_worker_gone(const struct worker_proc *w)
 size_t preauth_count(void)
 {
 	return total;
+}
+
+/* Which worker message may name a connection in which state, and what it
+ * makes of it.  A worker confirms a connection once (CONN_TAKEN, before it
+ * reads a byte); logins and CONNECTs come before the tunnel; CONN_DONE
+ * ends the record.  TUNNEL_CLOSED / TUNNEL_STATS are not here: they name a
+ * session's tunnel (sessions.c matches worker, session and conn id) and
+ * may come after the connection's CONN_DONE. */
+enum { M_HANDED = 1 << MCONN_HANDED, M_TAKEN = 1 << MCONN_TAKEN, M_TUNNEL = 1 << MCONN_TUNNEL };
+
+static const struct {
+	enum ipc_type type;
+	unsigned allowed;          /* mask of 1 << enum mconn_state */
+	int next;                  /* new state, -1 unchanged, -2 record ends */
+} conn_rules[] = {
+	{ IPC_CONN_TAKEN, M_HANDED, MCONN_TAKEN },
+	{ IPC_AUTH_REQ, M_TAKEN, -1 },
+	{ IPC_TUNNEL_REQ, M_TAKEN, -1 },
+	{ IPC_SRC_EVENT, M_TAKEN | M_TUNNEL, -1 },
+	{ IPC_CONN_DONE, M_TAKEN | M_TUNNEL, -2 },
+};
+
+const char *mconn_state_name(enum mconn_state st)
+{
+	static const char *const names[] = {
+		[MCONN_HANDED] = "handed over", [MCONN_TAKEN] = "taken",
+		[MCONN_TUNNEL] = "tunnel",
+	};
+	return names[st];
+}
+
+const struct mconn *mconn_check(struct worker_proc *w, uint32_t conn_id,
+				enum ipc_type type)
+{
+	struct pa_conn **pp = find(w, conn_id);
+	char state[96];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(conn_rules) && conn_rules[i].type != type; i++)
+		;
+	if (i == ARRAY_SIZE(conn_rules))
+		return NULL;  /* a bug: every caller's type has a rule */
+	if (!pp) {
+		snprintf(state, sizeof(state), "ready, connection %u unknown", conn_id);
+		proc_violation(w, ipc_msgs[type].name, state,
+			       "a connection main never handed to it");
+		return NULL;
+	}
+	if (!(conn_rules[i].allowed & (1u << (*pp)->pub.state))) {
+		snprintf(state, sizeof(state), "ready, connection %u %s", conn_id,
+			 mconn_state_name((*pp)->pub.state));
+		proc_violation(w, ipc_msgs[type].name, state,
+			       "not allowed in the connection's state");
+		return NULL;
+	}
+	if (conn_rules[i].next == -2) {
+		static struct mconn last;  /* main is single-threaded */
+
+		last = (*pp)->pub;
+		drop(pp);
+		return &last;
+	}
+	if (conn_rules[i].next >= 0)
+		(*pp)->pub.state = (enum mconn_state)conn_rules[i].next;
+	return &(*pp)->pub;
 }

@@ -62,8 +62,10 @@ static void exec_worker(struct mainctx *m, struct worker_proc *w, int sock, int 
 		_exit(127);
 	/* The test aid fires in a worker's first run only: its restart
 	 * serves on (man sslvpnd(8), SSLVPND_TEST_SECCOMP_PROBE). */
-	if (w->restarts)
+	if (w->restarts) {
 		unsetenv(SANDBOX_PROBE_ENV);
+		unsetenv(IPC_TEST_FORGE_ENV);
+	}
 	snprintf(id, sizeof(id), "%u", w->id);
 	snprintf(dbg, sizeof(dbg), "%d", m->debug);
 	argv[a++] = "sslvpnd-worker";
@@ -188,6 +190,8 @@ static int start_one(struct mainctx *m, uint32_t id)
 	w->used = 1;
 	w->gen = m->worker_gen;
 	w->draining = 0;
+	tls_verifier_free(w->verifier);
+	w->verifier = tls_verifier_ref(m->wcfg.verifier);
 	snprintf(w->tun_name, sizeof(w->tun_name), "sslvpn%u", id);
 	w->tun_fd = net_tun_create(m->net, w->tun_name, WORKER_TUN_MTU,
 				   &w->tun_ifindex);
@@ -358,6 +362,8 @@ static void release_slot(struct worker_proc *w)
 	w->tun_fd = -1;
 	w->used = 0;
 	w->draining = 0;
+	tls_verifier_free(w->verifier);
+	w->verifier = NULL;
 }
 
 static void close_channel(struct worker_proc *w)
@@ -554,7 +560,8 @@ static void on_conn_done(struct worker_proc *w, const uint8_t *buf, size_t len)
 		proc_kill(w, "bad CONN_DONE");
 		return;
 	}
-	preauth_end(d.conn_id);
+	if (!mconn_check(w, d.conn_id, IPC_CONN_DONE))
+		return;
 	if (d.handshake != IPC_HS_UNKNOWN)
 		metrics_count(MET_TLS_HANDSHAKE,
 			      d.handshake == IPC_HS_COMPLETED ? "completed" : "failed");
@@ -571,6 +578,8 @@ static void on_conn_taken(struct worker_proc *w, const uint8_t *buf, size_t len)
 		proc_kill(w, "bad CONN_TAKEN");
 		return;
 	}
+	if (!mconn_check(w, t.conn_id, IPC_CONN_TAKEN))
+		return;
 	listen_taken(w, t.conn_id);
 }
 
@@ -579,27 +588,34 @@ static void on_conn_taken(struct worker_proc *w, const uint8_t *buf, size_t len)
 static void on_src_event(struct worker_proc *w, const uint8_t *buf, size_t len)
 {
 	struct ipc_src_event e;
+	const struct mconn *c;
 
 	if (ipc_dec_src_event(&e, buf, len) < 0 ||
 	    (e.cause != BAN_CERT && e.cause != BAN_MALFORMED)) {
 		proc_kill(w, "bad SRC_EVENT");
 		return;
 	}
-	mban_event(w->m, e.peer, (enum ban_cause)e.cause);
+	if ((c = mconn_check(w, e.conn_id, IPC_SRC_EVENT)))
+		mban_event(w->m, c->peer, (enum ban_cause)e.cause);
+}
+
+void proc_violation(struct worker_proc *w, const char *msg, const char *state,
+		    const char *why)
+{
+	char ids[16], pids[16];
+
+	snprintf(ids, sizeof(ids), "%u", w->id);
+	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
+	log_event(LM_WORKER_IPC_REFUSED, ids, pids, msg, state, why);
+	end_worker(w);
 }
 
 /* A message the table does not allow now: a protocol violation. */
 static void refuse(struct worker_proc *w, unsigned type, enum ipc_state st,
 		   enum ipc_verdict v)
 {
-	char ids[16], pids[16];
-
-	snprintf(ids, sizeof(ids), "%u", w->id);
-	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
-	log_event(LM_WORKER_IPC_REFUSED, ids, pids,
-		  type < IPC__COUNT ? ipc_msgs[type].name : "unknown message",
-		  ipc_state_name(st), ipc_verdict_name(v));
-	end_worker(w);
+	proc_violation(w, type < IPC__COUNT ? ipc_msgs[type].name : "unknown message",
+		       ipc_state_name(st), ipc_verdict_name(v));
 }
 
 /* Generated from msgs.def: each IPC_W2M row calls its handler (a worker

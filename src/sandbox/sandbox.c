@@ -398,16 +398,22 @@ int sandbox_enter(const struct sandbox_spec *s)
 	return load_filter(s);
 }
 
-int sandbox_probe_nr(double *delay)
+int sandbox_probe_nr(const char *target, double *delay)
 {
 #if HAVE_SECCOMP
+	static const char secmod[] = "secmod:";
 	const char *env = getenv(SANDBOX_PROBE_ENV);
 	char name[NAME_LEN];
 	const char *colon;
-	int nr;
+	int nr, for_secmod;
 
 	if (!env || !*env)
 		return -1;
+	for_secmod = !strncmp(env, secmod, sizeof(secmod) - 1);
+	if (for_secmod != !strcmp(target, "secmod"))
+		return -1;
+	if (for_secmod)
+		env += sizeof(secmod) - 1;
 	colon = strchr(env, ':');
 	util_strlcpy(name, env, colon && (size_t)(colon - env) < sizeof(name) ?
 		     (size_t)(colon - env) + 1 : sizeof(name));
@@ -421,6 +427,7 @@ int sandbox_probe_nr(double *delay)
 	}
 	return nr;
 #else
+	(void)target;
 	(void)delay;
 	return -1;
 #endif

@@ -126,6 +126,30 @@ static int enter_sandbox(const struct secmod_opts *o)
 	return sandbox_enter(&sp);
 }
 
+/* Test aid (SSLVPND_TEST_SECCOMP_PROBE=secmod:CALL[:SECS], man
+ * sslvpnd(8)): the named call a few seconds into the sandbox, in secmod's
+ * first run only (main drops the variable for restarts).  Only a call:
+ * the sandbox decides its fate. */
+static void on_probe_cb(struct ev_loop *loop, ev_timer *t, int revents)
+{
+	(void)loop;
+	(void)revents;
+	sandbox_probe((int)(intptr_t)t->data);
+}
+
+static void arm_probe(struct secmod *s)
+{
+	static ev_timer probe;
+	double delay = 3.;
+	int nr = sandbox_probe_nr("secmod", &delay);
+
+	if (nr < 0)
+		return;
+	ev_timer_init(&probe, on_probe_cb, delay, 0.);
+	probe.data = (void *)(intptr_t)nr;
+	ev_timer_start(s->loop, &probe);
+}
+
 /* main parks at most 128 logins, so its channel has room for every
  * verdict; should main be slow to read, wait a bounded time for room. */
 static void reply(struct secmod *s, uint32_t id, uint8_t result)
@@ -559,6 +583,7 @@ int main(int argc, char **argv)
 	s.loop = ev_default_loop(EVFLAG_AUTO);
 	if (enter_sandbox(&o) < 0)
 		fatalx("secmod: cannot enter the sandbox; not starting");
+	arm_probe(&s);
 	ev_io_init(&s.ipc_io, on_ipc_cb, s.ipc, EV_READ);
 	s.ipc_io.data = &s;
 	ev_io_start(s.loop, &s.ipc_io);

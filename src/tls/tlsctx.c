@@ -201,9 +201,8 @@ static void san_fields(X509 *cert, struct tls_peer_cert *out)
 	GENERAL_NAMES_free(gens);
 }
 
-void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out)
+void tls_cert_facts(X509 *cert, struct tls_peer_cert *out)
 {
-	X509 *cert = SSL_get0_peer_certificate(ssl);
 	const X509_NAME *subj;
 
 	memset(out, 0, sizeof(*out));
@@ -211,7 +210,6 @@ void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out)
 		return;
 	subj = X509_get_subject_name(cert);
 	out->present = 1;
-	out->verified = SSL_get_verify_result(ssl) == X509_V_OK;
 	name_str(subj, out->subject, sizeof(out->subject));
 	name_str(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer));
 	serial_str(cert, out->serial, sizeof(out->serial));
@@ -221,6 +219,14 @@ void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out)
 	name_field(subj, NID_pkcs9_emailAddress, out->email,
 		   sizeof(out->email));
 	san_fields(cert, out);
+}
+
+void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out)
+{
+	tls_cert_facts(SSL_get0_peer_certificate(ssl), out);
+	if (!out->present)
+		return;
+	out->verified = SSL_get_verify_result(ssl) == X509_V_OK;
 	if (conn_info(ssl))
 		util_strlcpy(out->trustpoint, conn_info(ssl)->trustpoint,
 			     sizeof(out->trustpoint));
@@ -475,7 +481,7 @@ static int expiry_ignored(SSL *ssl, struct server *srv, X509_STORE_CTX *xs,
 		return 0;
 	info = conn_info(ssl);
 	name_str(X509_get_subject_name(cert), subj, sizeof(subj));
-	if (info && !info->expiry_ignored)
+	if (info && !info->expiry_ignored && !info->quiet)
 		log_event(LM_CERT_EXPIRY_IGNORED, a->name, subj,
 			  X509_verify_cert_error_string(e), info->peer_host);
 	if (info)
@@ -1124,4 +1130,143 @@ void ca_anchors_free(struct ca_anchors *a)
 	free(a->v);
 	a->v = NULL;
 	a->cap = 0;
+}
+
+/* ---- client chains: the worker's report, main's re-check */
+
+int tls_chain_der(SSL *ssl, uint8_t *buf, size_t cap)
+{
+	STACK_OF(X509) *chain = SSL_get0_verified_chain(ssl);
+	size_t off = 0;
+
+	for (int i = 0; chain && i < sk_X509_num(chain); i++) {
+		int n = i2d_X509(sk_X509_value(chain, i), NULL);
+		unsigned char *p = buf + off;
+
+		if (n <= 0 || (size_t)n > cap - off)
+			return -1;
+		i2d_X509(sk_X509_value(chain, i), &p);
+		off += (size_t)n;
+	}
+	return (int)off;
+}
+
+/* A trust-only server: the CA store and anchors of a material, the verify
+ * callback's context (no identity, never handshakes). */
+struct tls_verifier {
+	struct tls_server *srv;
+	unsigned refs;
+};
+
+struct tls_verifier *tls_verifier_new(const struct tls_material *m, char *err,
+				      size_t errlen)
+{
+	struct tls_verifier *v = calloc(1, sizeof(*v));
+	struct server *srv = calloc(1, sizeof(*srv));
+
+	if (!v || !srv || tls_global_init() < 0) {
+		free(v);
+		free(srv);
+		fail(err, errlen, "client-chain verifier: out of memory");
+		return NULL;
+	}
+	v->refs = 1;
+	v->srv = &srv->pub;
+	srv->pub.ctx = SSL_CTX_new(TLS_server_method());
+	if (!srv->pub.ctx || !SSL_CTX_set_ex_data(srv->pub.ctx, srv_idx, srv) ||
+	    setup_trust(srv, m, err, errlen) < 0) {
+		if (!srv->pub.ctx)
+			fail(err, errlen, "client-chain verifier: SSL_CTX_new");
+		tls_verifier_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+struct tls_verifier *tls_verifier_ref(struct tls_verifier *v)
+{
+	if (v)
+		v->refs++;
+	return v;
+}
+
+void tls_verifier_free(struct tls_verifier *v)
+{
+	if (!v || --v->refs)
+		return;
+	tls_server_free(v->srv);
+	free(v);
+}
+
+/* Concatenated DER -> leaf + the rest; -1 on a byte that is not one. */
+static int chain_parse(const uint8_t *der, size_t len, STACK_OF(X509) *out)
+{
+	const unsigned char *p = der, *end = der + len;
+
+	while (p < end) {
+		X509 *c = d2i_X509(NULL, &p, (long)(end - p));
+
+		if (!c || !sk_X509_push(out, c)) {
+			X509_free(c);
+			return -1;
+		}
+	}
+	return sk_X509_num(out) > 0 ? 0 : -1;
+}
+
+/* As libssl checks a client's chain (ssl_verify_cert_chain): the
+ * context's store and parameters (auth level 0), purpose ssl_client, our
+ * verify callback finding the trustpoint in the connection info. */
+static int chain_verify(struct tls_verifier *v, STACK_OF(X509) *chain, time_t at,
+			struct tls_conn_info *info, char *why, size_t whylen)
+{
+	SSL *ssl = SSL_new(v->srv->ctx);
+	X509_STORE_CTX *xs = X509_STORE_CTX_new();
+	int ok = 0, ready;
+
+	if (ssl)
+		tls_conn_attach(ssl, info);
+	ready = ssl && xs &&
+		X509_STORE_CTX_init(xs, SSL_CTX_get_cert_store(v->srv->ctx),
+				    sk_X509_value(chain, 0), chain) &&
+		X509_STORE_CTX_set_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx(), ssl) &&
+		X509_STORE_CTX_set_default(xs, "ssl_client") &&
+		X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(xs), SSL_get0_param(ssl));
+	if (ready) {
+		X509_STORE_CTX_set_verify_cb(xs, verify_cb);
+		if (at)
+			X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(xs), at);
+		ok = X509_verify_cert(xs) > 0 && info->trustpoint[0];
+		if (!ok)
+			snprintf(why, whylen, "%s", info->verify_failed ? info->verify_reason :
+				 X509_verify_cert_error_string(X509_STORE_CTX_get_error(xs)));
+	} else {
+		snprintf(why, whylen, "out of memory");
+	}
+	X509_STORE_CTX_free(xs);
+	SSL_free(ssl);
+	return ok ? 0 : -1;
+}
+
+int tls_verifier_check(struct tls_verifier *v, const uint8_t *der, size_t len, time_t at,
+		       struct tls_peer_cert *out, char *why, size_t whylen)
+{
+	STACK_OF(X509) *chain = sk_X509_new_null();
+	struct tls_conn_info info = { .quiet = 1 };
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!v || !chain)
+		snprintf(why, whylen, "no CA trustpoints to verify against");
+	else if (chain_parse(der, len, chain) < 0)
+		snprintf(why, whylen, "not a DER certificate chain");
+	else if (chain_verify(v, chain, at, &info, why, whylen) == 0) {
+		tls_cert_facts(sk_X509_value(chain, 0), out);
+		out->verified = 1;
+		util_strlcpy(out->trustpoint, info.trustpoint, sizeof(out->trustpoint));
+		rc = 0;
+	}
+	sk_X509_pop_free(chain, X509_free);
+	ERR_clear_error();
+	return rc;
 }

@@ -97,10 +97,9 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 
 void conn_report_source(struct conn *c, int cause)
 {
-	struct ipc_src_event e = { .cause = (uint8_t)cause };
+	struct ipc_src_event e = { .cause = (uint8_t)cause, .conn_id = c->id };
 	uint8_t buf[128];
 
-	util_strlcpy(e.peer, c->meta.peer, sizeof(e.peer));
 	worker_send(c->w, IPC_SRC_EVENT, buf, ipc_enc_src_event(&e, buf, sizeof(buf)));
 }
 

@@ -104,23 +104,25 @@ static void host_only(const char *host, char *out, size_t cap)
 		*colon = 0;
 }
 
+/* The chain the handshake verified, as DER: main reads the facts from it
+ * and verifies it again itself (it takes no worker's word for who the
+ * client is).  A chain too large for AUTH_REQ goes as none. */
 static void fill_cert(struct conn *c, struct ipc_auth_req *rq)
 {
 	struct tls_peer_cert pc;
+	int n;
 
 	tls_peer_cert_get(c->ssl, &pc);
 	if (!pc.present || !pc.verified)
 		return;
+	n = tls_chain_der(c->ssl, rq->chain, sizeof(rq->chain));
+	if (n <= 0) {
+		log_warnx("connection %u: client chain %s; sent without it", c->id,
+			  n < 0 ? "larger than an AUTH_REQ holds" : "missing");
+		return;
+	}
 	rq->cert = IPC_CERT_OK;
-	util_strlcpy(rq->cert_cn, pc.cn, sizeof(rq->cert_cn));
-	util_strlcpy(rq->cert_o, pc.o, sizeof(rq->cert_o));
-	util_strlcpy(rq->cert_ou, pc.ou, sizeof(rq->cert_ou));
-	util_strlcpy(rq->cert_email, pc.email, sizeof(rq->cert_email));
-	util_strlcpy(rq->cert_upn, pc.upn, sizeof(rq->cert_upn));
-	util_strlcpy(rq->cert_subject, pc.subject, sizeof(rq->cert_subject));
-	util_strlcpy(rq->cert_issuer, pc.issuer, sizeof(rq->cert_issuer));
-	util_strlcpy(rq->cert_serial, pc.serial, sizeof(rq->cert_serial));
-	util_strlcpy(rq->cert_trustpoint, pc.trustpoint, sizeof(rq->cert_trustpoint));
+	rq->chain_len = (uint16_t)n;
 }
 
 static void base_auth_req(struct conn *c, const struct http_request *req,
@@ -133,8 +135,8 @@ static void base_auth_req(struct conn *c, const struct http_request *req,
 	host_only(http_header_get(req, "Host"), rq->host, sizeof(rq->host));
 	util_strlcpy(rq->path, req->path, sizeof(rq->path));
 	util_strlcpy(rq->user_agent, c->user_agent, sizeof(rq->user_agent));
-	util_strlcpy(rq->peer, c->meta.peer, sizeof(rq->peer));
 	fill_cert(c, rq);
+	wforge_auth_req(c->w, rq);
 }
 
 static void ask_main_auth(struct conn *c, struct ipc_auth_req *rq)
@@ -278,8 +280,6 @@ static void tunnel_request(struct conn *c, const struct http_request *req)
 		return;
 
 	http_cookie_get(req, "webvpn", rq.cookie, sizeof(rq.cookie));
-	util_strlcpy(rq.peer, c->meta.peer, sizeof(rq.peer));
-	rq.peer_port = c->meta.peer_port;
 	util_strlcpy(rq.user_agent, c->user_agent, sizeof(rq.user_agent));
 	if ((v = http_header_get(req, "X-CSTP-Hostname")))
 		util_strlcpy(rq.hostname, v, sizeof(rq.hostname));

@@ -312,7 +312,7 @@ static void arm_probe(struct worker *w)
 {
 	static ev_timer probe;
 	double delay = 3.;
-	int nr = w->id == 1 ? sandbox_probe_nr(&delay) : -1;
+	int nr = w->id == 1 ? sandbox_probe_nr("worker", &delay) : -1;
 
 	if (nr < 0)
 		return;
@@ -398,6 +398,7 @@ int main(int argc, char **argv)
 		fatalx("worker %u: cannot enter the sandbox; not starting", w.id);
 	arm_probe(&w);
 	wkey_arm_probe(&w);
+	wforge_arm(&w);
 	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);
 	w.ipc_io.data = &w;
 	ev_io_start(w.loop, &w.ipc_io);

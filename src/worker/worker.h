@@ -231,4 +231,11 @@ void on_secmod_channel(struct worker *w, const uint8_t *buf, size_t len, int fd)
 /* wkey_arm_probe: the SSLVPND_TEST_KEY_PROBE test aid (man sslvpnd(8)). */
 void wkey_arm_probe(struct worker *w);
 
+/* wforge.c: the SSLVPND_TEST_FORGE test aid (man sslvpnd(8)).
+ * wforge_arm: worker 1 reads it after entering the sandbox ("conn": arms
+ * the forged message); wforge_auth_req: "cert" replaces rq's chain with a
+ * made-up one. */
+void wforge_arm(struct worker *w);
+void wforge_auth_req(struct worker *w, struct ipc_auth_req *rq);
+
 #endif

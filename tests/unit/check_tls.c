@@ -801,25 +801,28 @@ static const struct hs_case hs_limits[] = {
 	  .error = "no shared cipher" },
 };
 
+/* The MIC_TRUST trustpoint of cfg_lab as mic_flags (MF_*) say. */
+static void mic_flags_apply(struct sslvpnd_config *cfg, int mic_flags)
+{
+	for (size_t i = 0; i < cfg->n_trustpoints; i++)
+		if (!strcmp(cfg->trustpoints[i].name, "MIC_TRUST")) {
+			cfg->trustpoints[i].accept_sha1 = !(mic_flags & MF_NO_SHA1);
+			cfg->trustpoints[i].ignore_expiry = !!(mic_flags & MF_IGNORE_EXPIRY);
+			if (mic_flags & MF_ROOT_ONLY)
+				pki_path(cfg->trustpoints[i].certificate,
+					 sizeof(cfg->trustpoints[i].certificate),
+					 P_SHA2_ROOT, "pem");
+		}
+}
+
 static void check_hs_case(const struct hs_case *t)
 {
 	struct sslvpnd_config *cfg =
 		cfg_lab(t->server_version ? t->server_version : "tlsv1");
 	struct tls_server *srv;
 	struct hs_result r;
-	size_t i;
 
-	for (i = 0; i < cfg->n_trustpoints; i++)
-		if (!strcmp(cfg->trustpoints[i].name, "MIC_TRUST")) {
-			cfg->trustpoints[i].accept_sha1 =
-				!(t->mic_flags & MF_NO_SHA1);
-			cfg->trustpoints[i].ignore_expiry =
-				!!(t->mic_flags & MF_IGNORE_EXPIRY);
-			if (t->mic_flags & MF_ROOT_ONLY)
-				pki_path(cfg->trustpoints[i].certificate,
-					 sizeof(cfg->trustpoints[i].certificate),
-					 P_SHA2_ROOT, "pem");
-		}
+	mic_flags_apply(cfg, t->mic_flags);
 	srv = server_ok(cfg);
 	handshake(srv, &t->client, &r);
 	ck_assert_msg(r.ok == t->ok, "%s: handshake %s, expected %s (%s; %s)",
@@ -1207,6 +1210,150 @@ START_TEST(test_peer_fields)
 	ck_assert_str_eq(r.peer.upn, "sep682c7b40b5ce@lab.example");
 	tls_server_free(srv);
 	cfg_free(cfg);
+}
+END_TEST
+
+/* main's re-check of the chain a worker reports (tls_verifier_check, as
+ * AUTH_REQ carries it: DER, leaf first): the facts are main's own reading
+ * of the leaf, the verdict the handshake's rules (accept-sha1,
+ * ignore-expiry, CRLs, weak digests) on the lab configuration. */
+struct chain_check {
+	const char *name;
+	int ids[4];                 /* enum pki_id, leaf first; -1 ends */
+	int mic_flags;
+	int ok;
+	const char *cn, *trustpoint; /* ok */
+	const char *why;            /* refused: part of the reason */
+};
+
+static const struct chain_check chain_checks[] = {
+	{ "MIC SHA-2 to its root", { P_SHA2_LEAF, P_SHA2_CA, P_SHA2_ROOT, -1 }, 0, 1,
+	  "CP-8861-SEP682C7B40B5CE", "MIC_TRUST", NULL },
+	{ "MIC SHA-2 leaf alone", { P_SHA2_LEAF, -1 }, 0, 1,
+	  "CP-8861-SEP682C7B40B5CE", "MIC_TRUST", NULL },
+	{ "MIC SHA-1, accept-sha1", { P_SHA1_LEAF, P_SHA1_CA, P_SHA1_ROOT, -1 }, 0, 1,
+	  "CP-7962G-SEP8CB64F576113", "MIC_TRUST", NULL },
+	{ "MIC SHA-1, accept-sha1 false", { P_SHA1_LEAF, P_SHA1_CA, -1 }, MF_NO_SHA1, 0,
+	  NULL, NULL, "SHA-1" },
+	{ "LSC under CAPF", { P_LSC, P_CAPF, -1 }, 0, 1, "SEP6C3E18F21868", "CAPF", NULL },
+	{ "revoked LSC", { P_LSC_REVOKED, P_CAPF, -1 }, 0, 0, NULL, NULL, "revoked" },
+	{ "made-up self-signed", { P_UNTRUSTED, -1 }, 0, 0, NULL, NULL, "self-signed" },
+	{ "another CA's chain", { P_SERVER_EC, -1 }, 0, 0, NULL, NULL, "self-signed" },
+	{ "expired", { P_EXPIRED, P_SHA2_CA, -1 }, 0, 0, NULL, NULL, "expired" },
+	{ "expired, ignore-expiry", { P_EXPIRED, P_SHA2_CA, -1 }, MF_IGNORE_EXPIRY, 1,
+	  "CP-8861-SEP000000BAD002", "MIC_TRUST", NULL },
+	{ "MD5 signature", { P_MD5, P_SHA2_CA, -1 }, 0, 0, NULL, NULL, "too weak" },
+};
+
+static size_t chain_der(const int *ids, uint8_t *buf, size_t cap)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < 4 && ids[i] >= 0; i++) {
+		unsigned char *p = buf + off;
+		int n = i2d_X509(certs[ids[i]], NULL);
+
+		ck_assert(n > 0 && (size_t)n <= cap - off);
+		i2d_X509(certs[ids[i]], &p);
+		off += (size_t)n;
+	}
+	return off;
+}
+
+START_TEST(test_chain_check)
+{
+	const struct chain_check *t = &chain_checks[_i];
+	struct sslvpnd_config *cfg = cfg_lab("tlsv1");
+	struct tls_material m = { 0 };
+	struct tls_verifier *v;
+	struct tls_peer_cert pc;
+	uint8_t der[16384];
+	char err[512] = "", why[200] = "";
+	size_t n;
+	int rc;
+
+	mic_flags_apply(cfg, t->mic_flags);
+	ck_assert_msg(tls_material_gather(cfg, NULL, 0, &m, err, sizeof(err)) == 0, "%s", err);
+	v = tls_verifier_new(&m, err, sizeof(err));
+	ck_assert_msg(v != NULL, "%s", err);
+	n = chain_der(t->ids, der, sizeof(der));
+	rc = tls_verifier_check(v, der, n, 0, &pc, why, sizeof(why));
+	ck_assert_msg((rc == 0) == t->ok, "%s: %s (%s)", t->name, rc ? "refused" : "verified", why);
+	if (t->ok) {
+		ck_assert_int_eq(pc.verified, 1);
+		ck_assert_str_eq(pc.cn, t->cn);
+		ck_assert_str_eq(pc.trustpoint, t->trustpoint);
+	} else {
+		ck_assert_int_eq(pc.verified, 0);
+		ck_assert_str_eq(pc.cn, "");
+		assert_contains(t->name, why, t->why);
+	}
+	/* not a certificate, or a chain cut short: refused, never parsed */
+	ck_assert_int_lt(tls_verifier_check(v, der, n - 1, 0, &pc, why, sizeof(why)), 0);
+	ck_assert_int_lt(tls_verifier_check(v, (const uint8_t *)"junk", 4, 0, &pc, why,
+					    sizeof(why)), 0);
+	assert_contains(t->name, why, "not a DER");
+	tls_verifier_free(tls_verifier_ref(v));  /* a ref dropped: still usable */
+	ck_assert_int_eq(tls_verifier_check(v, der, n, 0, &pc, why, sizeof(why)), rc);
+	tls_verifier_free(v);
+	tls_material_free(&m);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* The time a chain is checked at (main retries at the hand-over time):
+ * dates are judged at that time, not now. */
+START_TEST(test_chain_check_at)
+{
+	static const int expired[] = { P_EXPIRED, P_SHA2_CA, -1, -1 };
+	static const int current[] = { P_SHA2_LEAF, P_SHA2_CA, -1, -1 };
+	struct sslvpnd_config *cfg = cfg_lab("tlsv1");
+	struct tls_material m = { 0 };
+	struct tls_verifier *v;
+	struct tls_peer_cert pc;
+	uint8_t der[16384];
+	char err[512] = "", why[200] = "";
+	time_t now = time(NULL), day = 86400;
+	size_t n;
+
+	ck_assert_msg(tls_material_gather(cfg, NULL, 0, &m, err, sizeof(err)) == 0, "%s", err);
+	v = tls_verifier_new(&m, err, sizeof(err));
+	ck_assert_msg(v != NULL, "%s", err);
+	n = chain_der(expired, der, sizeof(der));
+	ck_assert_int_lt(tls_verifier_check(v, der, n, 0, &pc, why, sizeof(why)), 0);
+	n = chain_der(current, der, sizeof(der));
+	ck_assert_msg(tls_verifier_check(v, der, n, now - day / 2, &pc, why, sizeof(why)) == 0,
+		      "valid chain at an earlier time it was valid: %s", why);
+	ck_assert_int_lt(tls_verifier_check(v, der, n, now + 4000 * day, &pc, why, sizeof(why)), 0);
+	assert_contains("after the leaf's end", why, "expired");
+	ck_assert_int_lt(tls_verifier_check(v, der, n, now - 2 * day, &pc, why, sizeof(why)), 0);
+	assert_contains("before the chain's start", why, "not yet valid");
+	tls_verifier_free(v);
+	tls_material_free(&m);
+	cfg_free(cfg);
+}
+END_TEST
+
+/* tls_cert_facts: the fields of a certificate in main, no connection. */
+START_TEST(test_cert_facts)
+{
+	struct tls_peer_cert pc;
+
+	tls_cert_facts(certs[P_SHA2_LEAF], &pc);
+	ck_assert_int_eq(pc.present, 1);
+	ck_assert_int_eq(pc.verified, 0);
+	ck_assert_str_eq(pc.subject, "CN=CP-8861-SEP682C7B40B5CE,OU=LAB Phones,O=" MIC_O);
+	ck_assert_str_eq(pc.issuer, "CN=LAB Cisco Manufacturing CA SHA2,O=LAB Cisco");
+	ck_assert_str_eq(pc.serial, "1005");
+	ck_assert_str_eq(pc.cn, "CP-8861-SEP682C7B40B5CE");
+	ck_assert_str_eq(pc.o, MIC_O);
+	ck_assert_str_eq(pc.ou, "LAB Phones");
+	ck_assert_str_eq(pc.email, "phone-8861@lab.example");
+	ck_assert_str_eq(pc.upn, "sep682c7b40b5ce@lab.example");
+	ck_assert_str_eq(pc.trustpoint, "");
+	tls_cert_facts(NULL, &pc);
+	ck_assert_int_eq(pc.present, 0);
+	ck_assert_str_eq(pc.subject, "");
 }
 END_TEST
 
@@ -1684,6 +1831,9 @@ static Suite *tls_suite(void)
 	tcase_add_loop_test(core, test_phone_cn, 0, N(phone_cases));
 	tcase_add_test(core, test_dn_field);
 	tcase_add_test(core, test_peer_fields);
+	tcase_add_test(core, test_cert_facts);
+	tcase_add_loop_test(core, test_chain_check, 0, N(chain_checks));
+	tcase_add_test(core, test_chain_check_at);
 	tcase_add_test(core, test_error_string);
 	tcase_add_test(core, test_empty_ca_dir);
 	tcase_add_test(core, test_embedded_default);
