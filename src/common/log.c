@@ -356,14 +356,31 @@ static void emit_debug_event(const char *text)
 	log_emit_ev(LM_DEBUG_TRACE, sev, msg);
 }
 
+/* A debug-level ASA event shows with debug on, or with the debug class
+ * the ASA shows it under: the 725xxx TLS lines (725008, 725010, 725011,
+ * 725012, 725014) with `debug ssl`, the 717xxx certificate lines with
+ * `debug crypto ca`. */
+static int debug_shown(enum log_event ev)
+{
+	int asa = log_catalogue[ev].asa_id;
+
+	if (lg.debug > 0)
+		return 1;
+	if (asa / 1000 == 725)
+		return log_class_get(LOGC_SSL) > 0;
+	if (asa / 1000 == 717)
+		return log_class_on(LOGC_CRYPTO_CA, 1);
+	return 0;
+}
+
 static void event_argv(enum log_event ev, const char *const *args)
 {
 	int sev = log_event_severity(ev);
 	char msg[LOG_LINE_MAX];
 
-	/* disabled (no logging message ID), or debug-level while debug is
-	 * off: the level with its override decides */
-	if (sev == LOG_MSG_DISABLED || (sev >= LOG_DEBUG && lg.debug <= 0))
+	/* disabled (no logging message ID), or debug-level while neither
+	 * debug nor its class is on: the level with its override decides */
+	if (sev == LOG_MSG_DISABLED || (sev >= LOG_DEBUG && !debug_shown(ev)))
 		return;
 	log_event_format(msg, sizeof(msg), lg.fmt, ev, args);
 	log_emit_ev(ev, sev, msg);

@@ -91,6 +91,28 @@ START_TEST(overrides_by_asa_id)
 }
 END_TEST
 
+/* 725008 (level 7) shows with `debug ssl` alone, as on the ASA, and not
+ * with debug and the class off. */
+START_TEST(debug_ssl_shows_tls_debug_lines)
+{
+	struct lines l = { .n = 0 };
+
+	quiet();
+	log_buffer_set(7, 8192);
+	log_buffer_clear();
+	log_event(LM_TLS_CLIENT_CIPHERS, "outside", "198.18.0.2", "4000", "2");
+	log_buffer_each(collect, &l);
+	ck_assert_int_eq(l.n, 0);
+	log_class_set(LOGC_SSL, 255);
+	log_event(LM_TLS_CLIENT_CIPHERS, "outside", "198.18.0.2", "4000", "2");
+	log_class_set(LOGC_SSL, 0);
+	log_buffer_each(collect, &l);
+	ck_assert_int_eq(l.n, 1);
+	ck_assert_int_eq(strncmp(l.v[0], "%ASA-7-725008: ", 15), 0);
+	log_buffer_set(-1, 8192);
+}
+END_TEST
+
 /* A full socket drops and counts; the count goes first with the next
  * line that gets through. */
 START_TEST(forward_drops_and_reports)
@@ -192,6 +214,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, buffer_ring_keeps_newest_whole_lines);
 	tcase_add_test(tc, overrides_by_asa_id);
+	tcase_add_test(tc, debug_ssl_shows_tls_debug_lines);
 	tcase_add_test(tc, forward_drops_and_reports);
 	tcase_add_test(tc, relay_applies_overrides);
 	tcase_add_test(tc, decoration);
