@@ -539,6 +539,9 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 		refuse_no_address(m, s, &pools, rp);
 		return -1;
 	}
+	/* 722032 replacing, 722034 none open, 722033 the first (after 722022) */
+	enum log_event svc = s->state == SS_DISCONNECTED ? LM_SVC_NO_EXISTING : LM_SVC_FIRST;
+
 	if (s->state == SS_ACTIVE)
 		replace_tunnel(s, rp);
 	else if (s->state == SS_DISCONNECTED) /* resumes after 716058 */
@@ -556,6 +559,8 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	log_tunnel_up(s, rp->resumed);
 	filter_entries(s, cfg, rp);
 	log_event(LM_TUNNEL_UP, s->policy, s->user, s->peer, "without");
+	if (!rp->resumed)
+		log_event(svc, s->policy, s->user, s->peer);
 	log_event(LM_CLIENT_TYPE, s->policy, s->user, s->peer, s->user_agent);
 	return 0;
 }

@@ -123,6 +123,8 @@ in_order "a: 113039 then 716001" "$(line_no 113039 "$u_a AnyConnect parent sessi
 	"$(line_no 716001 "$u_a WebVPN session started\\.$")"
 in_order "a: 722022 TCP then 722055" "$(line_no 722022 "$u_a TCP SVC connection established")" \
 	"$(line_no 722055 "$u_a Client Type: Open AnyConnect VPN Agent")"
+in_order "a: 722022 TCP then 722033" "$(line_no 722022 "$u_a TCP SVC connection established")" \
+	"$(line_no 722033 "$u_a First TCP SVC connection established for SVC session\\.$")"
 # An RSA-only client gets the RSA identity (100120) when the interface has
 # an EC one first: pin that one too.
 oc_connect b "$SERVER_URL" -c "$cert_b" -k "$PKI/mic-sha1/leaf.key" \

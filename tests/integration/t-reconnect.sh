@@ -88,6 +88,13 @@ back=$(grep -nE -- "%ASA-6-716059: Group <[^>]*> $u AnyConnect session resumed c
 [ -n "$lost" ] && [ -n "$back" ] && [ "$lost" -lt "$back" ] ||
 	fail "expected 716058 then 716059 for $cn (lines ${lost:-none}, ${back:-none})"
 ok "716058 (lost, line $lost) then 716059 (resumed, line $back)"
+# The tunnel lines of the ASA: the first CONNECT is 722033 after 722022;
+# the one that resumed a session without an open tunnel is 722034.
+first=$(grep -nE -- "%ASA-5-722033: Group <[^>]*> $u First TCP SVC connection established for SVC session\.$" "$SRV_LOG" | head -n 1 | cut -d: -f1)
+none=$(grep -nE -- "%ASA-5-722034: Group <[^>]*> $u New TCP SVC connection, no existing connection\.$" "$SRV_LOG" | head -n 1 | cut -d: -f1)
+[ -n "$first" ] && [ -n "$none" ] && [ "$first" -lt "$lost" ] && [ "$back" -lt "$none" ] ||
+	fail "expected 722033 before 716058 and 722034 after 716059 (lines ${first:-none}, ${none:-none})"
+ok "722033 (first tunnel, line $first), 722034 (resumed without one, line $none)"
 assert_server_alive
 oc_stop second
 echo "PASS: $T_NAME"
