@@ -304,6 +304,12 @@ int log_relay(const char *ident, int pid, const void *rec, size_t len)
 		return -1;
 	memcpy(msg, r + LOG_FWD_HDR, len - LOG_FWD_HDR);
 	msg[len - LOG_FWD_HDR] = 0;
+	/* one line of text: a control byte from a less trusted process
+	 * (a newline, a carriage return, a terminal escape) could fake a
+	 * second line or rewrite one on a console (fuzz_logrelay) */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 ? *p != '\t' : *p == 0x7f)
+			*p = '?';
 	if (ev != LOG_FWD_NOEVENT && ovr_init && ovr[ev] != LOG_MSG_DEFAULT) {
 		if (ovr[ev] == LOG_MSG_DISABLED)
 			return 0;
