@@ -87,6 +87,14 @@ const char *log_class_name(enum log_class c);
 int log_class_lookup(const char *const *words, int n);
 /* log_class_set: a class's own level, clamped to 0..255. */
 void log_class_set(enum log_class c, int level);
+/* log_debug_events_set: produce debugging-level events (725008...) even
+ * with debug off: logging trap or buffered is at debugging, so a sink
+ * wants them (main from its configuration, a worker from WCFG_GENERAL). */
+void log_debug_events_set(int on);
+/* log_event_wanted: whether log_event(ev, ...) would write anything (not
+ * disabled; a debugging-level one only as debug_shown allows), for
+ * callers that build costly arguments. */
+int log_event_wanted(enum log_event ev);
 /* log_class_get: a class's own level (not the global one). */
 int log_class_get(enum log_class c);
 /* log_class_on: 1 when debug output of class c at level is enabled; for

@@ -356,21 +356,36 @@ static void emit_debug_event(const char *text)
 	log_emit_ev(LM_DEBUG_TRACE, sev, msg);
 }
 
-/* A debug-level ASA event shows with debug on, or with the debug class
+/* A debug-level ASA event shows with debug on, with logging trap or
+ * buffered at debugging (log_debug_events_set), or with the debug class
  * the ASA shows it under: the 725xxx TLS lines (725008, 725010, 725011,
  * 725012, 725014) with `debug ssl`, the 717xxx certificate lines with
  * `debug crypto ca`. */
+static int debug_events;
+
+void log_debug_events_set(int on)
+{
+	debug_events = on;
+}
+
 static int debug_shown(enum log_event ev)
 {
 	int asa = log_catalogue[ev].asa_id;
 
-	if (lg.debug > 0)
+	if (lg.debug > 0 || debug_events)
 		return 1;
 	if (asa / 1000 == 725)
 		return log_class_get(LOGC_SSL) > 0;
 	if (asa / 1000 == 717)
 		return log_class_on(LOGC_CRYPTO_CA, 1);
 	return 0;
+}
+
+int log_event_wanted(enum log_event ev)
+{
+	int sev = log_event_severity(ev);
+
+	return sev != LOG_MSG_DISABLED && (sev < LOG_DEBUG || debug_shown(ev));
 }
 
 static void event_argv(enum log_event ev, const char *const *args)

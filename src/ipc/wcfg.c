@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "sslvpnd/buf.h"
 #include "sslvpnd/ipc.h"
@@ -73,6 +74,7 @@ static void enc_general(struct out *o, const struct wcfg *c)
 	g.log_to_syslog = (uint8_t)c->logging.to_syslog;
 	g.log_facility = (uint32_t)c->logging.facility;
 	g.log_debug = (uint8_t)c->logging.debug;
+	g.log_debug_events = c->logging.trap >= LOG_DEBUG || c->logging.buffered >= LOG_DEBUG;
 	util_strlcpy(g.user, c->user, sizeof(g.user));
 	util_strlcpy(g.group, c->group, sizeof(g.group));
 	util_strlcpy(g.sandbox_root, c->sandbox_root, sizeof(g.sandbox_root));
@@ -214,6 +216,8 @@ int wcfg_on_general(struct wcfg *c, const uint8_t *buf, size_t len)
 	c->logging.to_syslog = g.log_to_syslog;
 	c->logging.facility = (int)g.log_facility;
 	c->logging.debug = g.log_debug;
+	if (g.log_debug_events) /* all the worker needs of the sinks' levels */
+		c->logging.trap = LOG_DEBUG;
 	util_strlcpy(c->user, g.user, sizeof(c->user));
 	util_strlcpy(c->group, g.group, sizeof(c->group));
 	util_strlcpy(c->sandbox_root, g.sandbox_root, sizeof(c->sandbox_root));

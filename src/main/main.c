@@ -414,6 +414,7 @@ void main_logging(struct mainctx *m)
 
 	log_hosts_apply(cfg);
 	log_buffer_set(lg->buffered, (size_t)lg->buffer_size);
+	log_debug_events_set(lg->trap >= LOG_DEBUG || lg->buffered >= LOG_DEBUG);
 	log_decor_set(lg->timestamp, device_id(lg, host, sizeof(host)));
 	log_messages_reset();
 	for (size_t i = 0; i < cfg->n_log_messages; i++) {

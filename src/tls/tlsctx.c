@@ -584,7 +584,7 @@ static void log_cipher_lists(SSL *ssl, const struct tls_conn_info *info)
 	char port[8], n[24];
 	int i;
 
-	if (!info || !log_class_on(LOGC_SSL, 1))
+	if (!info || !log_event_wanted(LM_TLS_CLIENT_CIPHERS))
 		return;
 	snprintf(port, sizeof(port), "%u", info->peer_port);
 	snprintf(n, sizeof(n), "%d", sk_SSL_CIPHER_num(dev));

@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <syslog.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -358,6 +359,7 @@ static int setup(struct worker *w, const struct wopts *o)
 
 	log_init("sslvpnd-worker", o->foreground || !lg->to_syslog, lg->facility, lg->format,
 		 o->debug ? o->debug : lg->debug);
+	log_debug_events_set(lg->trap >= LOG_DEBUG);  /* a sink of main's wants 725008... */
 	/* Its lines go to main, which writes them where its own go (local
 	 * log, buffer, logging hosts); run by hand, it logs itself. */
 	log_forward_set(LOG_FWD_WORKER_FD);

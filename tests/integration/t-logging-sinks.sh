@@ -166,5 +166,15 @@ for want in '^logging enable$' '^logging trap notifications$' '^webvpn$' \
 	printf '%s\n' "$all" | grep -Eq -- "$want" || fail "show running-config: no line /$want/"
 done
 ok "show running-config: logging, webvpn, tunnel-group and ssl sections"
+
+# logging trap debugging, debug off: the workers (a new generation: the
+# setting is part of what main tells them) produce their debugging-level
+# TLS lines, and the hosts get them (725008: the client's ciphers)
+conf debugging ""
+ctl reload >"$TMPD/reload2.out" 2>&1 || fail "reload: $(cat "$TMPD/reload2.out")"
+login p5
+wait_for 10 "%ASA-7-725008 at both" eval "rs_has imudp '<[0-9]+>.*%ASA-7-725008: ' && rs_has imtcp '<[0-9]+>.*%ASA-7-725008: '" ||
+	fail "logging trap debugging: no 725008 received: $(grep -c 'ASA-7-7250' "$RS_OUT") debug lines"
+ok "logging trap debugging: the worker's 725008 reaches the hosts with debug off"
 assert_server_alive
 echo "PASS: $T_NAME"

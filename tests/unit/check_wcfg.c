@@ -45,7 +45,8 @@ static void sample(struct wcfg *w)
 	static char aliases[3][CFG_NAME_MAX] = { "Phones", "Staff", "Lab" };
 
 	memset(w, 0, sizeof(*w));
-	w->logging = (struct cfg_logging){ .format = 1, .to_syslog = 1, .facility = 160, .debug = 7 };
+	w->logging = (struct cfg_logging){ .format = 1, .to_syslog = 1, .facility = 160, .debug = 7,
+					  .trap = 7 };
 	w->limits = (struct cfg_limits){ 16384, 262144, 65536, 32, 2000, 10, 30, 20, 1000, 5000 };
 	util_strlcpy(w->user, "sslvpnd", sizeof(w->user));
 	util_strlcpy(w->group, "sslvpnd", sizeof(w->group));
