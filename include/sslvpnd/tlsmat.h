@@ -78,8 +78,5 @@ int tls_blob_set(struct tls_blob *b, const void *p, size_t n);
 int tls_blob_append(struct tls_blob *b, const void *p, size_t n);
 /* tls_material_free: release everything, keys wiped first; m zeroed. */
 void tls_material_free(struct tls_material *m);
-/* tls_material_wipe_keys: wipe and free every identity's key (a worker
- * once its contexts hold them). */
-void tls_material_wipe_keys(struct tls_material *m);
 
 #endif

@@ -390,15 +390,14 @@ int log_event_wanted(enum log_event ev)
 
 static void event_argv(enum log_event ev, const char *const *args)
 {
-	int sev = log_event_severity(ev);
 	char msg[LOG_LINE_MAX];
 
 	/* disabled (no logging message ID), or debug-level while neither
 	 * debug nor its class is on: the level with its override decides */
-	if (sev == LOG_MSG_DISABLED || (sev >= LOG_DEBUG && !debug_shown(ev)))
+	if (!log_event_wanted(ev))
 		return;
 	log_event_format(msg, sizeof(msg), lg.fmt, ev, args);
-	log_emit_ev(ev, sev, msg);
+	log_emit_ev(ev, log_event_severity(ev), msg);
 }
 
 void log_event(enum log_event ev, ...)

@@ -78,14 +78,6 @@ static void id_free(struct tls_mat_id *id)
 	free(id->chain);
 }
 
-void tls_material_wipe_keys(struct tls_material *m)
-{
-	for (size_t i = 0; i < m->n_ifaces; i++)
-		for (size_t c = 0; c < m->ifaces[i].n_ctx; c++)
-			for (size_t k = 0; k < m->ifaces[i].ctx[c].n_ids; k++)
-				blob_free(&m->ifaces[i].ctx[c].ids[k].key, 1);
-}
-
 void tls_material_free(struct tls_material *m)
 {
 	for (size_t i = 0; i < m->n_ifaces; i++) {

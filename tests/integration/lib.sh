@@ -477,6 +477,10 @@ server_cert_sha1() {
 	printf '%s\n' "$h"
 }
 
+# asan_build: sslvpnd is an --enable-asan build (ASan's allocator, not
+# glibc's: freed blocks are not cleared by M_PERTURB).
+asan_build() { ldd "$SSLVPND" 2>/dev/null | grep -q libasan; }
+
 assert_server_alive() {
 	pid_alive "$SRV_PID" || fail "sslvpnd (pid $SRV_PID) is gone"
 	ok "sslvpnd still running"

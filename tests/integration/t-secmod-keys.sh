@@ -188,7 +188,7 @@ done
 # glibc's M_PERTURB (msecmod.c).  An --enable-asan build has ASan's
 # allocator instead, which leaves freed blocks of OpenSSL's key loading
 # uncleared: there only the workers and secmod are checked.
-if ldd "$SSLVPND" 2>/dev/null | grep -q libasan; then
+if asan_build; then
 	echo "skip: main's memory (an ASan build: freed blocks are not cleared)"
 else
 	for k in "${!NEEDLE[@]}"; do

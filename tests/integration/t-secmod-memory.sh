@@ -56,7 +56,7 @@ count() {
 # instead, which leaves some of them: there main is not searched (workers
 # and secmod are).
 MAIN_ASAN=
-ldd "$SSLVPND" 2>/dev/null | grep -q libasan && MAIN_ASAN=1
+asan_build && MAIN_ASAN=1
 
 # assert_absent WHAT PID HASH: neither the hash nor its key part anywhere in
 # PID's readable memory (heap, anonymous mappings, stack, data).
