@@ -369,7 +369,8 @@ static void cisco_avpair(struct radius_reply *r, const uint8_t *v, size_t n)
 		r->filter[0] = '\0';  /* downloaded entries win over a Filter-Id */
 	r->filter_is_aces = 1;
 	text_append(r->filter, sizeof(r->filter), "", eq + 1, (size_t)(v + n - eq - 1));
-	text_append(r->filter, sizeof(r->filter), "", (const uint8_t *)"\n", 1);
+	if (strlen(r->filter) + 1 < sizeof(r->filter))
+		strcat(r->filter, "\n");
 }
 
 /* "aaa.radius.N=VALUE" for DAP, as the ASA names them: text attributes as

@@ -488,9 +488,22 @@ static void aaa_challenged(struct worker_proc *w, struct pending_login *p,
 static const char *aaa_attr_refusal(const struct mainctx *m, const struct ipc_aaa_rep *r,
 				    char *buf, size_t len)
 {
+	const struct cfg_acl *acl;
+
 	if (r->group_policy[0] && !config_group_policy(m->cfg, r->group_policy)) {
 		snprintf(buf, len, "Class names group policy %.64s, which is not configured",
 			 r->group_policy);
+		return buf;
+	}
+	if (strchr(r->filter, '\n')) {
+		snprintf(buf, len, "Cisco-AVPair ip:inacl# (downloadable access list entries) is "
+			 "not supported: name an access list with Filter-Id");
+		return buf;
+	}
+	acl = r->filter[0] ? config_acl(m->cfg, r->filter) : NULL;
+	if (r->filter[0] && (!acl || acl->type != ACL_EXTENDED)) {
+		snprintf(buf, len, "Filter-Id names %.64s, which is not an extended access list",
+			 r->filter);
 		return buf;
 	}
 	return NULL;

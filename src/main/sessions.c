@@ -507,7 +507,19 @@ static void fill_params(struct session *s, const struct sslvpnd_config *cfg,
 		.dap_filter_flags = s->dap_filter_flags,
 	};
 
+	/* The AAA server's Session-Timeout and Filter-Id win over the group
+	 * policy's (as on the ASA); DAP's network ACLs over both. */
+	if (!s->timeout_set && s->aaa_session_timeout) {
+		f.timeout_fixed = 1;
+		f.session_timeout = s->aaa_session_timeout;
+	}
+	if ((!f.dap_filter || !f.dap_filter[0]) && s->aaa_filter[0]) {
+		f.dap_filter = s->aaa_filter;
+		f.dap_filter_flags = 0;
+	}
 	tunparams_fill(e, rq, &f, rp);
+	if (s->aaa_idle_timeout)
+		rp->idle_timeout = s->aaa_idle_timeout;
 	if (!s->timeout_set) {
 		s->session_timeout = rp->session_timeout;
 		s->timeout_set = 1;
