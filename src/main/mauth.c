@@ -165,10 +165,12 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 
 /* A password that did not let the user in.  counts: a guess (wrong
  * password, unknown user, over the user's rate) feeds the failure
- * counters; secmod being unable to check it does not. */
-static void password_refused(struct worker_proc *w, const struct ipc_auth_req *rq,
-			     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
-			     const char *name, const char *why, int counts)
+ * counters; secmod being unable to check it does not.  local: the local
+ * database decided (113015); an AAA server's verdict has its own line
+ * (113005 / 113014), logged by the caller. */
+static void login_refused(struct worker_proc *w, const struct ipc_auth_req *rq,
+			  const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			  const char *name, const char *why, int counts, int local)
 {
 	int xml = rq->flow == IPC_FLOW_XML;
 	char nu[16], ni[16];
@@ -179,12 +181,20 @@ static void password_refused(struct worker_proc *w, const struct ipc_auth_req *r
 	}
 	snprintf(nu, sizeof(nu), "%u", mfail_count(MFAIL_USER, name));
 	snprintf(ni, sizeof(ni), "%u", mfail_count(MFAIL_IP, rq->peer));
-	log_event(LM_AAA_USER_REJECTED, name, why, rq->peer, nu, ni);
+	if (local)
+		log_event(LM_AAA_USER_REJECTED, name, why, rq->peer, nu, ni);
 	/* XML: the login form again with "Login failed." (the ASA re-prompts;
 	 * openconnect --non-inter stops on it); the phone gets its 401. */
 	util_strlcpy(rp->tunnel_group, tg->name, sizeof(rp->tunnel_group));
 	refuse(w, rp, rq, name, xml ? IPC_AUTH_NEED_FORM : IPC_AUTH_FAIL, why,
 	       "Login failed.");
+}
+
+static void password_refused(struct worker_proc *w, const struct ipc_auth_req *rq,
+			     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			     const char *name, const char *why, int counts)
+{
+	login_refused(w, rq, tg, rp, name, why, counts, 1);
 }
 
 /* A free slot for a login about to be parked, or NULL after answering
@@ -471,8 +481,8 @@ static void aaa_challenged(struct worker_proc *w, struct pending_login *p,
 		  p->rq.flow == IPC_FLOW_XML ? "new form sent to the client"
 		  : "a phone cannot answer a challenge: login refused");
 	if (p->rq.flow != IPC_FLOW_XML) {
-		password_refused(w, &p->rq, tg, &p->rp, p->name,
-				 "AAA server sent a challenge the phone cannot answer", 0);
+		login_refused(w, &p->rq, tg, &p->rp, p->name,
+			      "AAA server sent a challenge the phone cannot answer", 0, 0);
 		return;
 	}
 	challenge_keep(p, r);
@@ -532,8 +542,8 @@ static void aaa_unreachable(struct worker_proc *w, struct pending_login *p,
 {
 	log_event(LM_AAA_UNREACHABLE, p->group, p->name);
 	if (!p->fallback_local) {
-		password_refused(w, &p->rq, tg, &p->rp, p->name,
-				 r->reason[0] ? r->reason : "AAA server not accessible", 0);
+		login_refused(w, &p->rq, tg, &p->rp, p->name,
+			      r->reason[0] ? r->reason : "AAA server not accessible", 0, 0);
 		return;
 	}
 	log_event(LM_AAA_FALLBACK_LOCAL, p->name, p->rq.peer, p->group);
@@ -570,12 +580,14 @@ static void resume_aaa(struct mainctx *m, struct pending_login *p, const struct 
 	case IPC_AAA_REJECT:
 		log_event(LM_AAA_EXT_USER_REJECTED, r->host, p->name,
 			  r->reply_message[0] ? r->reply_message : "AAA failure", p->rq.peer);
-		password_refused(w, &p->rq, tg, &p->rp, p->name,
-				 r->reply_message[0] ? r->reply_message : "AAA failure", 1);
+		login_refused(w, &p->rq, tg, &p->rp, p->name,
+			      r->reply_message[0] ? r->reply_message : "AAA failure", 1, 0);
 		break;
 	default:
-		password_refused(w, &p->rq, tg, &p->rp, p->name,
-				 r->reason[0] ? r->reason : "Internal error: AAA request failed", 0);
+		log_event(LM_AAA_BAD_REPLY, p->group, r->host[0] ? r->host : "-",
+			  r->reason[0] ? r->reason : "AAA request failed");
+		login_refused(w, &p->rq, tg, &p->rp, p->name,
+			      r->reason[0] ? r->reason : "Internal error: AAA request failed", 0, 0);
 		break;
 	}
 }

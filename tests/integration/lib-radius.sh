@@ -131,7 +131,7 @@ RADCONF
 	chmod -R go-w "$d"
 	RAD_DIR[$name]=$d
 	RAD_LOG[$name]="$d/log/stdout"
-	ns_srv freeradius -f -xx -l stdout -d "$d" >"${RAD_LOG[$name]}" 2>&1 &
+	ip netns exec "$NS_SRV" freeradius -f -xx -l stdout -d "$d" >"${RAD_LOG[$name]}" 2>&1 &
 	pid=$!
 	track_pid "$pid"
 	wait_for 10 "FreeRADIUS $name ready" grep -q 'Ready to process requests' "${RAD_LOG[$name]}" ||
