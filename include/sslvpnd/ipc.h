@@ -128,6 +128,8 @@ enum ipc_auth_result {
 	IPC_AUTH_FAIL = 3,           /* refused: no cookie */
 	IPC_AUTH_CERT_FAIL = 4,      /* Certificate Validation Failure */
 	IPC_AUTH_UNKNOWN_GROUP = 5,
+	IPC_AUTH_CHALLENGE = 6,      /* AAA server challenge (S15): message +
+				      * a response form (XML clients only) */
 };
 
 /* S15 external AAA (main <-> secmod): AAA_REQ op, AAA_REP result.

@@ -270,6 +270,7 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 
 static void aaa_challenge_state(struct worker_proc *w, const struct ipc_auth_req *rq,
 				struct ipc_aaa_req *a);
+static const char *challenge_user(const struct worker_proc *w, uint32_t conn_id);
 
 /* authentication-server-group (S15): the password goes to the group's
  * servers through secmod (which holds their keys); the login is parked as
@@ -438,6 +439,15 @@ static struct challenge *challenge_of(const struct worker_proc *w, uint32_t conn
 	return NULL;
 }
 
+/* The answer form has no username field: the name the challenge was
+ * for, "" when this connection has no challenge open. */
+static const char *challenge_user(const struct worker_proc *w, uint32_t conn_id)
+{
+	const struct challenge *c = challenge_of(w, conn_id);
+
+	return c ? c->user : "";
+}
+
 /* The answer to a challenge goes with the State of the challenge (and the
  * name it was for: the answer form has no username field). */
 static void aaa_challenge_state(struct worker_proc *w, const struct ipc_auth_req *rq,
@@ -486,7 +496,7 @@ static void aaa_challenged(struct worker_proc *w, struct pending_login *p,
 		return;
 	}
 	challenge_keep(p, r);
-	p->rp.result = IPC_AUTH_NEED_FORM;
+	p->rp.result = IPC_AUTH_CHALLENGE;
 	util_strlcpy(p->rp.tunnel_group, tg->name, sizeof(p->rp.tunnel_group));
 	util_strlcpy(p->rp.message, r->reply_message[0] ? r->reply_message : "Enter the response",
 		     sizeof(p->rp.message));
@@ -630,8 +640,14 @@ static int aaa_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 		     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
 		     const char **user, const struct cfg_user **u)
 {
+	static char cname[256]; /* main is single-threaded */
 	const char *name = aaa_username(tg, rq);
 
+	if (!name[0] && rq->password[0] && tg->authentication_server_group[0]) {
+		/* the answer to a challenge (its record is consumed on sending) */
+		util_strlcpy(cname, challenge_user(w, rq->conn_id), sizeof(cname));
+		name = cname;
+	}
 	if (!name[0] && !rq->password[0]) {
 		if (rq->flow == IPC_FLOW_XML) {
 			/* First round: no credentials yet, ask for them. */

@@ -10,6 +10,7 @@
 #   namespace, clients 198.18.0.0/15 with SECRET, the users file USERS
 #   (FreeRADIUS "files" syntax), accounting records in $TMPD/radius-NAME/detail,
 #   DELAY seconds added before every answer (slow server).  Sets RAD_LOG[NAME].
+#   RAD_AUTHORIZE: unlang put first in the authorize section (a challenge).
 # radius_users_line USER PASSWORD [REPLY-ATTRS...]: a users-file entry.
 
 declare -gA RAD_LOG=() RAD_DIR=()
@@ -85,6 +86,15 @@ modules {
 		permissions = 0600
 		header = "%t"
 	}
+	always reject {
+		rcode = reject
+	}
+	always handled {
+		rcode = handled
+	}
+	always ok {
+		rcode = ok
+	}
 	$delay_cfg
 }
 server default {
@@ -100,6 +110,7 @@ server default {
 	}
 	authorize {
 		$delay_use
+		${RAD_AUTHORIZE:-}
 		files
 		pap
 	}

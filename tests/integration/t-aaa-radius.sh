@@ -6,6 +6,8 @@
 # and Framed-IP-Address: the session runs on radius-policy (722051) with
 # the server's address, not one from the pool (113004 names the server).
 # A wrong password is refused with 113005 and the server's Reply-Message;
+# an Access-Challenge reaches openconnect as a response form (100287) and
+# its answer, sent back with the State, logs the user in;
 # a tunnel group whose key differs from the server's gets no valid reply
 # (100285: bad Response Authenticator), 113014 and no login; no secret and
 # no password appears in main's configuration dump or the log.
@@ -36,6 +38,36 @@ ip -n "$NS_SRV" addr add "$RAD1/32" dev lo
 		'Framed-IP-Address := 198.19.0.37' 'Reply-Message := "Welcome alice"'
 	radius_users_line bob 'bob-pass' 'Reply-Message := "Account disabled"' 'Auth-Type := Reject'
 } >"$TMPD/users"
+# otp: the password, then an Access-Challenge for a one-time code that the
+# answer (with the challenge's State) must carry.
+RAD_AUTHORIZE='
+		if (&User-Name == "otp") {
+			if (!&State) {
+				if (&User-Password == "otp-first") {
+					update reply {
+						&Reply-Message := "Enter the code from your token"
+						&State := 0x6f74702d7374617465
+						&Message-Authenticator := 0x00
+					}
+					update control {
+						&Response-Packet-Type := Access-Challenge
+					}
+					handled
+				}
+				reject
+			}
+			elsif (&State == 0x6f74702d7374617465 && &User-Password == "424242") {
+				update control {
+					&Auth-Type := Accept
+				}
+				update reply {
+					&Class := "OU=radius-policy;"
+				}
+				ok
+				return
+			}
+			reject
+		}'
 radius_start r1 "$RAD1" "$SECRET" "$TMPD/users"
 printf '%s\n' "$PASS" >"$TMPD/pw"
 printf '%s\n' 'not-it' >"$TMPD/wrong"
@@ -93,7 +125,23 @@ assert_eq "" "$OC_COOKIE" "no cookie for bob"
 assert_log 113005 "reason = Account disabled : server = $(re "$RAD1") : user = bob" \
 	"113005 carries the server's Reply-Message"
 
-# 3. A key the server does not share: its replies do not verify.
+# 3. Access-Challenge: openconnect gets the server's message and a response
+# form (auth id "challenge"); its answer goes back with the State.
+printf 'otp-first\n' >"$TMPD/otp"
+OC_STDIN="$TMPD/otp" oc_authenticate otp "$SERVER_URL" --user otp --passwd-on-stdin \
+	--form-entry challenge:password=424242
+assert_ne "" "$OC_COOKIE" "otp: logged in after answering the challenge"
+grep -q 'Enter the code from your token' "$TMPD/otp.auth.err" ||
+	fail "openconnect did not show the server's challenge message"
+ok "openconnect showed the challenge's Reply-Message"
+assert_log 100287 'user otp from 198\.18\.0\.2: AAA server 198\.18\.2\.1 sent a challenge: new form sent to the client' \
+	"100287: the challenge is logged"
+assert_log 113004 "server = $(re "$RAD1") : user = otp" "113004: otp accepted after the challenge"
+OC_STDIN="$TMPD/otp" oc_authenticate otpbad "$SERVER_URL" --user otp --passwd-on-stdin \
+	--form-entry challenge:password=000000
+assert_eq "" "$OC_COOKIE" "otp: a wrong response is refused"
+
+# 4. A key the server does not share: its replies do not verify.
 OC_STDIN="$TMPD/pw" oc_authenticate badkey "https://$SRV_IP/badkey" --user alice --passwd-on-stdin
 assert_eq "" "$OC_COOKIE" "no cookie when the key is wrong"
 # FreeRADIUS drops a request whose Message-Authenticator does not verify
@@ -102,7 +150,7 @@ assert_eq "" "$OC_COOKIE" "no cookie when the key is wrong"
 assert_log 113014 'AAA authentication server not accessible : server = BADKEY : user = alice' \
 	"113014: no valid answer with the wrong key"
 
-# 4. No secret and no password in the log.
+# 5. No secret and no password in the log.
 for p in "$SECRET" "$PASS" 'not-the-key'; do
 	if grep -F -q -- "$p" "$SRV_LOG"; then
 		fail "the server log contains a secret: $p"
