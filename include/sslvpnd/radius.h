@@ -52,6 +52,9 @@ void radius_init(struct radius_pkt *p, uint8_t code, uint8_t id, const uint8_t *
 int radius_add(struct radius_pkt *p, uint8_t type, const void *v, size_t len);
 int radius_add_str(struct radius_pkt *p, uint8_t type, const char *s);
 int radius_add_u32(struct radius_pkt *p, uint8_t type, uint32_t v);
+/* radius_add_octets: a 64-bit counter as its low 32 bits (attribute low)
+ * and, when it is 4 GiB or more, the Gigawords (RFC 2869 5.1/5.2). */
+int radius_add_octets(struct radius_pkt *p, uint8_t low, uint8_t giga, uint64_t v);
 /* radius_add_password: User-Password hidden with the secret and the
  * Request Authenticator (RFC 2865 5.2); at most 128 bytes. */
 int radius_add_password(struct radius_pkt *p, const char *pw, const char *secret);

@@ -89,6 +89,13 @@ int radius_add_u32(struct radius_pkt *p, uint8_t type, uint32_t v)
 	return radius_add(p, type, b, sizeof(b));
 }
 
+int radius_add_octets(struct radius_pkt *p, uint8_t low, uint8_t giga, uint64_t v)
+{
+	if (radius_add_u32(p, low, (uint32_t)v) < 0)
+		return -1;
+	return v >> 32 ? radius_add_u32(p, giga, (uint32_t)(v >> 32)) : 0;
+}
+
 /* RFC 2865 5.2: the password padded to 16-byte blocks, each XORed with
  * MD5(secret + previous block), the first with the Request Authenticator. */
 int radius_add_password(struct radius_pkt *p, const char *pw, const char *secret)

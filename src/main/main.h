@@ -325,6 +325,27 @@ void msecmod_tick(struct mainctx *m);
 /* msecmod_aaa (S15): forward an AAA request (AAA_REQ); 0 sent (the answer
  * comes to mauth_on_aaa_rep), -1 secmod is down, -2 cannot send. */
 int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq);
+/* msecmod_acct (S15): forward an accounting record; as msecmod_aaa, the
+ * answer comes to macct_on_rep. */
+int msecmod_acct(struct mainctx *m, const struct ipc_acct_req *rq);
+
+/* macct.c: RADIUS accounting of the sessions (S15).  macct_event: a
+ * session's Start (first tunnel), Interim-Update or Stop (reason: its
+ * 113019 reason) when its tunnel group has an accounting-server-group.
+ * macct_on_rep: secmod's answer (-1: no such record).  macct_tick: resend
+ * due Stops, Interim-Updates, keep the Stops on disk.  macct_start /
+ * macct_stop: read / write <state-dir>/acct-stops.  macct_secmod_lost:
+ * records in flight are sent again. */
+struct session;
+void macct_event(struct mainctx *m, struct session *s, uint8_t status, const char *reason);
+int macct_on_rep(struct mainctx *m, const struct ipc_acct_rep *rp);
+void macct_tick(struct mainctx *m);
+void macct_start(struct mainctx *m);
+void macct_stop(struct mainctx *m);
+void macct_secmod_lost(struct mainctx *m);
+/* sessions_audit_id: the session's Audt Sess ID (show vpn-sessiondb
+ * detail; Acct-Session-Id): 24 hex digits. */
+void sessions_audit_id(const struct mainctx *m, const struct session *s, char out[25]);
 void msecmod_heap_scrub(void);
 /* Keys (S10 item 1).  msecmod_keys: build every TLS context of cfg as the
  * workers will, hand each identity's private key to secmod as a new

@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "mban.h"
 #include "mfail.h"
+#include "sessions.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
@@ -832,6 +833,7 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 		sessions_set_dap(s, dap);
 	if (aaa)
 		sessions_set_aaa(s, aaa);
+	util_strlcpy(s->acct_group, tg->accounting_server_group, sizeof(s->acct_group));
 	sessions_set_tcp_dst_port(s, rq->local_port);
 	sessions_set_device_id(s, rq->device_id);
 	log_event(LM_PARENT_STARTED, e.policy, user, rq->peer);

@@ -537,6 +537,7 @@ static void on_secmod_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 	snprintf(pids, sizeof(pids), "%d", (int)sm.pid);
 	sm.pid = 0;
 	snprintf(n, sizeof(n), "%zu", mauth_secmod_lost(sm.m));
+	macct_secmod_lost(sm.m);
 	if (sm.m->stopping)
 		return;
 	log_event(LM_SECMOD_DIED, pids, why, n);
@@ -582,6 +583,18 @@ static void on_aaa_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 	}
 	if (mauth_on_aaa_rep(s->m, &r) < 0)
 		bad_secmod("AAA_REP for no request");
+}
+
+static void on_acct_rep(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_acct_rep r;
+
+	if (ipc_dec_acct_rep(&r, buf, len) < 0 || r.result > IPC_AAA__MAX) {
+		bad_secmod("malformed ACCT_REP");
+		return;
+	}
+	if (macct_on_rep(s->m, &r) < 0)
+		bad_secmod("ACCT_REP for no record");
 }
 
 static void on_pong(struct msecmod *s, const uint8_t *buf, size_t len)
@@ -740,6 +753,21 @@ int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq)
 		log_warn("secmod: cannot send an AAA request");
 	(void)m;
 	return rc < 0 ? -2 : 0;
+}
+
+int msecmod_acct(struct mainctx *m, const struct ipc_acct_req *rq)
+{
+	uint8_t buf[1024];
+	int n = ipc_enc_acct_req(rq, buf, sizeof(buf));
+
+	(void)m;
+	if (sm.sock < 0)
+		return -1;
+	if (n < 0 || ipc_send(sm.sock, IPC_ACCT_REQ, 0, buf, (size_t)n, -1) < 0) {
+		log_warn("secmod: cannot send an accounting record");
+		return -2;
+	}
+	return 0;
 }
 
 void msecmod_stop(struct mainctx *m)

@@ -242,6 +242,15 @@ static void on_aaa_req(struct secmod *s, const uint8_t *buf, size_t len)
 		fatalx("secmod: malformed AAA_REQ from main");
 }
 
+static void on_acct_req(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_acct_req rq;
+
+	if (ipc_dec_acct_req(&rq, buf, len) < 0)
+		fatalx("secmod: malformed ACCT_REQ from main");
+	smaaa_on_acct(s->aaa, &rq);
+}
+
 static void on_key(struct secmod *s, const uint8_t *buf, size_t len)
 {
 	static struct ipc_secmod_key m;

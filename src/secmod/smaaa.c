@@ -295,12 +295,34 @@ static void answer_now(struct smaaa *a, uint32_t req_id, uint8_t result, const c
 	send_rep(a, &rep);
 }
 
+static void send_acct_rep(struct smaaa *a, uint32_t seq, uint8_t result, const char *host)
+{
+	struct ipc_acct_rep rep = { .seq = seq, .result = result };
+
+	util_strlcpy(rep.host, host, sizeof(rep.host));
+	for (int tries = 0; tries < 2; tries++) {
+		struct pollfd p = { .fd = a->ipc, .events = POLLOUT };
+
+		if (IPC_SEND(a->ipc, IPC_ACCT_REP, acct_rep, &rep, 0, -1) == 0)
+			return;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			break;
+		poll(&p, 1, 1000);
+	}
+	fatal("secmod: cannot answer main");
+}
+
 void smaaa_done(struct smaaa_req *r)
 {
 	r->rep.req_id = r->rq.req_id;
 	if (r->g && r->host < r->g->n && !r->rep.host[0])
 		util_strlcpy(r->rep.host, r->g->h[r->host].c.address, sizeof(r->rep.host));
-	send_rep(r->a, &r->rep);
+	if (r->acct)
+		send_acct_rep(r->a, r->arq.seq, r->rep.result, r->rep.host);
+	else
+		send_rep(r->a, &r->rep);
+	r->acct = 0;
+	memset(&r->arq, 0, sizeof(r->arq));
 	explicit_bzero(&r->rq, sizeof(r->rq));
 	memset(&r->rep, 0, sizeof(r->rep));
 	r->used = 0;
@@ -314,6 +336,38 @@ static struct smaaa_req *req_slot(struct smaaa *a)
 		if (!a->req[i].used)
 			return &a->req[i];
 	return NULL;
+}
+
+void smaaa_on_acct(struct smaaa *a, const struct ipc_acct_req *rq)
+{
+	struct smaaa_group *g = smaaa_group(a, rq->group);
+	struct smaaa_req *r;
+	int host;
+
+	if (!g || g->protocol != CFG_AAA_RADIUS) {
+		send_acct_rep(a, rq->seq, IPC_AAA_ERROR, "");
+		return;
+	}
+	host = smaaa_pick(g, 0, util_now_ms());
+	if (host < 0) {
+		send_acct_rep(a, rq->seq, IPC_AAA_UNREACHABLE, "");
+		return;
+	}
+	if (!(r = req_slot(a))) {
+		send_acct_rep(a, rq->seq, IPC_AAA_BUSY, "");
+		return;
+	}
+	r->used = 1;
+	r->acct = 1;
+	r->arq = *rq;
+	memset(&r->rq, 0, sizeof(r->rq));
+	memset(&r->rep, 0, sizeof(r->rep));
+	r->g = g;
+	r->host = (size_t)host;
+	if (smradius_backend.start(r) < 0) {
+		r->rep.result = IPC_AAA_ERROR;
+		smaaa_done(r);
+	}
 }
 
 void smaaa_on_req(struct smaaa *a, const struct ipc_aaa_req *rq)

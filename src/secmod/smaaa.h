@@ -31,7 +31,7 @@ struct smaaa_host {
 	unsigned silent;                 /* unanswered requests in a row */
 	uint64_t failed_at_ms;           /* when it was marked FAILED */
 	uint64_t n_requests, n_accepts, n_rejects, n_challenges, n_timeouts,
-		 n_bad_replies, n_retransmits;
+		 n_bad_replies, n_retransmits, n_acct_requests, n_acct_responses;
 	uint64_t rtt_sum_ms, n_rtt;
 };
 
@@ -45,9 +45,13 @@ struct smaaa_group {
 
 struct smaaa;
 
-/* One request in flight.  rq's password is wiped by smaaa_done. */
+/* One request in flight: an AAA_REQ (rq), or an ACCT_REQ (acct set: arq;
+ * answered with ACCT_REP, rep.result and rep.host only).  rq's password
+ * is wiped by smaaa_done. */
 struct smaaa_req {
 	struct smaaa *a;
+	int acct;
+	struct ipc_acct_req arq;
 	struct ipc_aaa_req rq;
 	struct ipc_aaa_rep rep;          /* filled by the back-end */
 	struct smaaa_group *g;
@@ -79,6 +83,8 @@ int smaaa_on_conf(struct smaaa *a, const struct ipc_secmod_aaa *m);
 /* smaaa_on_req: one AAA_REQ: picks the group's host and starts its
  * back-end; answers at once when it cannot (no group, all busy). */
 void smaaa_on_req(struct smaaa *a, const struct ipc_aaa_req *rq);
+/* smaaa_on_acct: one ACCT_REQ (RADIUS groups only), same failover. */
+void smaaa_on_acct(struct smaaa *a, const struct ipc_acct_req *rq);
 
 /* smaaa_group / smaaa_groups: the current generation's groups. */
 struct smaaa_group *smaaa_group(struct smaaa *a, const char *name);

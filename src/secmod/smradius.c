@@ -97,6 +97,40 @@ static int build(struct radreq *q, const struct ipc_aaa_req *rq)
 	return radius_finish(p, q->secret, 1);
 }
 
+/* An Accounting-Request (RFC 2866): octets as 32 bits + Gigawords (RFC
+ * 2869 5.1/5.2), the Request Authenticator computed (radius_finish). */
+static int build_acct(struct radreq *q, const struct ipc_acct_req *a)
+{
+	struct radius_pkt *p = &q->pkt;
+	uint8_t id;
+
+	if (RAND_bytes(&id, 1) != 1)
+		return -1;
+	radius_init(p, RADIUS_ACCOUNTING_REQUEST, id, NULL);
+	if (radius_add_u32(p, RA_ACCT_STATUS_TYPE, a->status) < 0 ||
+	    radius_add_str(p, RA_ACCT_SESSION_ID, a->session_id) < 0 ||
+	    radius_add_str(p, RA_USER_NAME, a->user) < 0 ||
+	    radius_add_str(p, RA_NAS_IDENTIFIER, "sslvpnd") < 0 ||
+	    radius_add_u32(p, RA_NAS_PORT_TYPE, NAS_PORT_TYPE_VIRTUAL) < 0 ||
+	    radius_add_str(p, RA_CALLING_STATION_ID, a->peer) < 0 ||
+	    (a->framed_ip && radius_add(p, RA_FRAMED_IP_ADDRESS, &a->framed_ip, 4) < 0) ||
+	    radius_add_str(p, RA_CLASS, a->class_) < 0 ||
+	    radius_add_u32(p, RA_ACCT_AUTHENTIC, a->authentic) < 0 ||
+	    radius_add_u32(p, RA_ACCT_DELAY_TIME, a->delay) < 0)
+		return -1;
+	if (a->status != IPC_ACCT_START &&
+	    (radius_add_u32(p, RA_ACCT_SESSION_TIME, a->session_time) < 0 ||
+	     radius_add_octets(p, RA_ACCT_INPUT_OCTETS, RA_ACCT_INPUT_GIGAWORDS, a->bytes_in) < 0 ||
+	     radius_add_octets(p, RA_ACCT_OUTPUT_OCTETS, RA_ACCT_OUTPUT_GIGAWORDS, a->bytes_out) < 0 ||
+	     radius_add_u32(p, RA_ACCT_INPUT_PACKETS, (uint32_t)a->pkts_in) < 0 ||
+	     radius_add_u32(p, RA_ACCT_OUTPUT_PACKETS, (uint32_t)a->pkts_out) < 0))
+		return -1;
+	if (a->status == IPC_ACCT_STOP &&
+	    radius_add_u32(p, RA_ACCT_TERMINATE_CAUSE, a->cause) < 0)
+		return -1;
+	return radius_finish(p, q->secret, 0);
+}
+
 static void rr_send(struct radreq *q)
 {
 	struct smaaa_host *h = q->r->host < q->r->g->n ? &q->r->g->h[q->r->host] : NULL;
@@ -141,7 +175,8 @@ static void on_reply(struct radreq *q, const uint8_t *buf, size_t len)
 	struct smaaa_host *h = r->host < r->g->n ? &r->g->h[r->host] : NULL;
 	const char *why = NULL;
 
-	if (radius_check_reply(buf, len, &q->pkt, q->secret, 1, &why) < 0 ||
+	/* an Accounting-Response need not carry a Message-Authenticator */
+	if (radius_check_reply(buf, len, &q->pkt, q->secret, !r->acct, &why) < 0 ||
 	    radius_decode_reply(buf, len, &d, &why) < 0) {
 		if (h)
 			h->n_bad_replies++;
@@ -149,6 +184,15 @@ static void on_reply(struct radreq *q, const uint8_t *buf, size_t len)
 		return;
 	}
 	smaaa_host_answered(r->g, r->host, util_now_ms() - q->sent_ms);
+	if (r->acct) {
+		if (h)
+			h->n_acct_responses++;
+		r->rep.result = IPC_AAA_ACCEPT;
+		util_strlcpy(r->rep.host, q->address, sizeof(r->rep.host));
+		rr_free(q);
+		smaaa_done(r);
+		return;
+	}
 	count(h, buf[0]);
 	r->rep.result = buf[0] == RADIUS_ACCESS_ACCEPT ? IPC_AAA_ACCEPT
 		      : buf[0] == RADIUS_ACCESS_CHALLENGE ? IPC_AAA_CHALLENGE : IPC_AAA_REJECT;
@@ -198,7 +242,7 @@ static void on_deadline_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	(void)revents;
 	smaaa_host_silent(r->g, r->host, util_now_ms());
 	log_debugc(LOGC_AAA, 1, "aaa-server %s host %s: no valid answer for %s", q->group,
-		   q->address, r->rq.user);
+		   q->address, r->acct ? r->arq.user : r->rq.user);
 	rr_free(q);
 	if (r->rq.host[0] || !smaaa_next_host(r)) {
 		r->rep.result = IPC_AAA_UNREACHABLE;
@@ -223,15 +267,18 @@ static int rad_start(struct smaaa_req *r)
 	util_strlcpy(q->group, r->g->name, sizeof(q->group));
 	util_strlcpy(q->address, c->address, sizeof(q->address));
 	r->priv = q;
-	q->fd = udp_to(c->address, c->authentication_port);
-	if (q->fd < 0 || build(q, &r->rq) < 0) {
+	q->fd = udp_to(c->address, r->acct ? c->accounting_port : c->authentication_port);
+	if (q->fd < 0 || (r->acct ? build_acct(q, &r->arq) : build(q, &r->rq)) < 0) {
 		util_strlcpy(r->rep.reason, q->fd < 0 ? "cannot open a UDP socket to the server"
 						      : "request does not fit a RADIUS packet",
 			     sizeof(r->rep.reason));
 		rr_free(q);
 		return -1;
 	}
-	r->g->h[r->host].n_requests++;
+	if (r->acct)
+		r->g->h[r->host].n_acct_requests++;
+	else
+		r->g->h[r->host].n_requests++;
 	ev_io_init(&q->io, on_io_cb, q->fd, EV_READ);
 	q->io.data = q;
 	ev_io_start(loop, &q->io);

@@ -251,6 +251,24 @@ START_TEST(test_disconnect_request)
 }
 END_TEST
 
+/* 5 GiB + 7 octets: Acct-Input-Octets 0x40000007, Gigawords 1. */
+START_TEST(test_gigawords)
+{
+	static const uint8_t want[] = { RA_ACCT_INPUT_OCTETS, 6, 0x40, 0, 0, 7,
+					RA_ACCT_INPUT_GIGAWORDS, 6, 0, 0, 0, 1 };
+	struct radius_pkt p;
+
+	radius_init(&p, RADIUS_ACCOUNTING_REQUEST, 1, NULL);
+	ck_assert_int_eq(radius_add_octets(&p, RA_ACCT_INPUT_OCTETS, RA_ACCT_INPUT_GIGAWORDS,
+					   5ull * 1024 * 1024 * 1024 + 7), 0);
+	ck_assert_uint_eq(p.len, RADIUS_HDR + sizeof(want));
+	ck_assert_mem_eq(p.b + RADIUS_HDR, want, sizeof(want));
+	radius_init(&p, RADIUS_ACCOUNTING_REQUEST, 1, NULL);
+	ck_assert_int_eq(radius_add_octets(&p, RA_ACCT_INPUT_OCTETS, RA_ACCT_INPUT_GIGAWORDS, 9), 0);
+	ck_assert_uint_eq(p.len, RADIUS_HDR + 6);  /* no Gigawords under 4 GiB */
+}
+END_TEST
+
 static Suite *radius_suite(void)
 {
 	Suite *s = suite_create("radius");
@@ -265,6 +283,7 @@ static Suite *radius_suite(void)
 	tcase_add_test(tc, test_reply_malformed);
 	tcase_add_test(tc, test_cisco_avpair_and_challenge);
 	tcase_add_test(tc, test_disconnect_request);
+	tcase_add_test(tc, test_gigawords);
 	suite_add_tcase(s, tc);
 	return s;
 }
