@@ -39,6 +39,9 @@ enum {
 
 enum { RADIUS_VENDOR_CISCO = 9, RADIUS_CISCO_AVPAIR = 1 };
 
+/* Error-Cause values (RFC 5176 3.5). */
+enum { RADIUS_ERR_UNSUPPORTED_SERVICE = 405, RADIUS_ERR_NO_SESSION = 503 };
+
 struct radius_pkt {
 	uint8_t b[RADIUS_MAX];
 	size_t len;
@@ -63,6 +66,12 @@ int radius_add_password(struct radius_pkt *p, const char *pw, const char *secret
  * Accounting-Request / Disconnect / CoA computes the Request
  * Authenticator (RFC 2866 3).  -1 when it does not fit. */
 int radius_finish(struct radius_pkt *p, const char *secret, int ma);
+
+/* radius_finish_response: a reply we send (Disconnect-ACK/NAK) to request
+ * req (len bytes): Message-Authenticator computed with the request's
+ * authenticator, then the Response Authenticator (RFC 2865 3).  -1 when it
+ * does not fit. */
+int radius_finish_response(struct radius_pkt *p, const uint8_t *req, const char *secret);
 
 /* radius_check_reply: buf (len bytes) is a reply to request req: same id,
  * length consistent, well-formed attributes, Response Authenticator and

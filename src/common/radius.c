@@ -152,6 +152,22 @@ int radius_finish(struct radius_pkt *p, const char *secret, int ma)
 	return 0;
 }
 
+int radius_finish_response(struct radius_pkt *p, const uint8_t *req, const char *secret)
+{
+	uint8_t zero[MD5_LEN] = { 0 }, mac[MD5_LEN];
+	size_t at = p->len;
+
+	memcpy(p->b + 4, req + 4, RADIUS_AUTH_LEN);
+	if (radius_add(p, RA_MESSAGE_AUTHENTICATOR, zero, sizeof(zero)) < 0 ||
+	    hmac_md5(secret, p->b, p->len, mac) < 0)
+		return -1;
+	memcpy(p->b + at + 2, mac, MD5_LEN);
+	if (md5_3(p->b, p->len, secret, strlen(secret), NULL, 0, mac) < 0)
+		return -1;
+	memcpy(p->b + 4, mac, MD5_LEN);
+	return 0;
+}
+
 int radius_well_formed(const uint8_t *buf, size_t len, const char **why)
 {
 	size_t n, off;

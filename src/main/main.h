@@ -346,6 +346,12 @@ void macct_secmod_lost(struct mainctx *m);
 /* sessions_audit_id: the session's Audt Sess ID (show vpn-sessiondb
  * detail; Acct-Session-Id): 24 hex digits. */
 void sessions_audit_id(const struct mainctx *m, const struct session *s, char out[25]);
+/* sessions_disconnect (RFC 5176 Disconnect-Request from AAA server host):
+ * end the sessions matching every criterion given (Audt Sess ID, user,
+ * framed address in network order; "" / 0 = any, at least one given);
+ * returns how many. */
+int sessions_disconnect(struct mainctx *m, const char *host, const char *session_id,
+			const char *user, uint32_t framed_ip);
 void msecmod_heap_scrub(void);
 /* Keys (S10 item 1).  msecmod_keys: build every TLS context of cfg as the
  * workers will, hand each identity's private key to secmod as a new

@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "main.h"
+#include "sslvpnd/radius.h"
 #include "sslvpnd/keyprov.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/sandbox.h"
@@ -595,6 +596,29 @@ static void on_acct_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 	}
 	if (macct_on_rep(s->m, &r) < 0)
 		bad_secmod("ACCT_REP for no record");
+}
+
+/* RFC 5176 (S15): a Disconnect-Request logs the sessions it names off
+ * (113019 Administrator Reset, accounting Stop Admin-Reset); a CoA-Request
+ * (changing a live session's attributes) is refused. */
+static void on_coa_req(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_coa_req r;
+	struct ipc_coa_rep rep = { 0 };
+
+	if (ipc_dec_coa_req(&r, buf, len) < 0) {
+		bad_secmod("malformed COA_REQ");
+		return;
+	}
+	rep.seq = r.seq;
+	if (r.code == RADIUS_COA_REQUEST)
+		rep.error_cause = RADIUS_ERR_UNSUPPORTED_SERVICE;
+	else
+		rep.ended = (uint32_t)sessions_disconnect(s->m, r.host, r.session_id, r.user,
+							  r.framed_ip);
+	if (r.code != RADIUS_COA_REQUEST && !rep.ended)
+		rep.error_cause = RADIUS_ERR_NO_SESSION;
+	IPC_SEND(sm.sock, IPC_COA_REP, coa_rep, &rep, 0, -1);
 }
 
 static void on_pong(struct msecmod *s, const uint8_t *buf, size_t len)

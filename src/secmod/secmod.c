@@ -251,6 +251,16 @@ static void on_acct_req(struct secmod *s, const uint8_t *buf, size_t len)
 	smaaa_on_acct(s->aaa, &rq);
 }
 
+static void on_coa_rep(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_coa_rep rep;
+
+	(void)s;
+	if (ipc_dec_coa_rep(&rep, buf, len) < 0)
+		fatalx("secmod: malformed COA_REP from main");
+	smdynauth_on_rep(&rep);
+}
+
 static void on_key(struct secmod *s, const uint8_t *buf, size_t len)
 {
 	static struct ipc_secmod_key m;
@@ -614,6 +624,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < SECMOD_WORKERS; i++)
 		s.workers[i].fd = -1;
 	s.loop = ev_default_loop(EVFLAG_AUTO);
+	smdynauth_init();
 	s.aaa = smaaa_new(s.loop, s.ipc);
 	if (!s.aaa)
 		fatalx("secmod: out of memory");

@@ -43,6 +43,11 @@ struct smaaa *smaaa_new(struct ev_loop *loop, int ipc)
 	return a;
 }
 
+int smaaa_ipc(const struct smaaa *a)
+{
+	return a->ipc;
+}
+
 struct ev_loop *smaaa_loop(const struct smaaa *a)
 {
 	return a->loop;

@@ -107,6 +107,15 @@ int smaaa_next_host(struct smaaa_req *r);
  * request freed (its password wiped). */
 void smaaa_done(struct smaaa_req *r);
 
+/* smaaa_ipc: main's channel (a back-end telling main something). */
+int smaaa_ipc(const struct smaaa *a);
+
+/* RFC 5176 listeners (smdynauth.c): smdynauth_init once; configure at each
+ * generation (RADIUS back-end's configure); on_rep: main's COA_REP. */
+void smdynauth_init(void);
+void smdynauth_configure(struct smaaa *a, int ipc);
+void smdynauth_on_rep(const struct ipc_coa_rep *rep);
+
 /* Back-ends, by enum cfg_aaa_protocol. */
 extern const struct smaaa_backend smradius_backend;
 extern const struct smaaa_backend *const smaaa_backends[2];

@@ -299,4 +299,9 @@ static void rad_cancel(struct smaaa_req *r)
 		rr_free(r->priv);
 }
 
-const struct smaaa_backend smradius_backend = { rad_start, rad_cancel, NULL };
+static void rad_configure(struct smaaa *a)
+{
+	smdynauth_configure(a, smaaa_ipc(a));
+}
+
+const struct smaaa_backend smradius_backend = { rad_start, rad_cancel, rad_configure };

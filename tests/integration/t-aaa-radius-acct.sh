@@ -9,7 +9,11 @@
 # nobody takes: FreeRADIUS is stopped, bob's session is logged off
 # (Administrator Reset), sslvpnd is stopped (SIGTERM): the Stop is kept in
 # <state-dir>/acct-stops; with FreeRADIUS back and sslvpnd started again it
-# is delivered (Acct-Delay-Time > 0) and the file goes away.
+# is delivered (Acct-Delay-Time > 0) and the file goes away.  Last, a
+# Disconnect-Request (RFC 5176, radclient from the RADIUS server's address
+# to the dynamic-authorization port) naming alice's Audt Sess ID logs her
+# off (100289, Disconnect-ACK, Stop Admin-Reset); one with a wrong key is
+# dropped (100290) and one naming no session gets a Disconnect-NAK.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=tests/integration/lib.sh
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
@@ -46,6 +50,7 @@ ip_local_pools = ( { name = "staff"; range = "198.19.0.30-198.19.0.40"; mask = "
 group_policies = ( { name = "acct-policy"; vpn-tunnel-protocol = ["ssl-client"]; } );
 aaa_servers = (
 	{ name = "RAD"; protocol = "radius"; interim-accounting-update = 2;
+	  dynamic-authorization = true; dynamic-authorization-port = 3799;
 	  hosts = ( { address = "$RAD1"; key = "$SECRET"; authentication-port = 1812;
 		      accounting-port = 1813; timeout = 2; retry-interval = 1; } ); }
 );
@@ -143,5 +148,33 @@ ok "bob's Stop delivered late (Acct-Delay-Time $delay)"
 wait_for 5 "acct-stops removed" eval '[ ! -e "$STATE/acct-stops" ]' ||
 	fail "acct-stops still there after delivery"
 ok "acct-stops removed once delivered"
+# 3. Disconnect-Request (RFC 5176).
+OC_STDIN="$TMPD/alice" oc_connect a2 "$SERVER_URL" --user alice --passwd-on-stdin ||
+	fail "alice: no second tunnel"
+timeout -k 2 15 "$CTL" --socket "$SOCK" show vpn-sessiondb detail anyconnect >"$TMPD/detail2.out" ||
+	fail "show vpn-sessiondb detail anyconnect"
+aid2=$(sed -n 's/^Audt Sess ID : \([0-9a-f]\{24\}\)$/\1/p' "$TMPD/detail2.out" | head -n 1)
+radclient_send() { # SECRET ATTRS: radclient to the dynamic-authorization port
+	printf '%s\n' "$2" | timeout -k 2 10 ip netns exec "$NS_SRV" \
+		radclient -x -r 1 -t 2 "$RAD1:3799" disconnect "$1" >"$TMPD/radclient.out" 2>&1
+}
+radclient_send wrong-key "Acct-Session-Id = \"$aid2\""
+assert_log 100290 "request from $(re "$RAD1") refused: bad Request Authenticator" \
+	"100290: a Disconnect-Request with the wrong key is dropped"
+radclient_send "$SECRET" 'Acct-Session-Id = "000000000000000000000000"'
+grep -q 'Disconnect-NAK' "$TMPD/radclient.out" || { cat "$TMPD/radclient.out"; fail "no Disconnect-NAK for an unknown session"; }
+ok "Disconnect-NAK for a session that does not exist"
+radclient_send "$SECRET" "Acct-Session-Id = \"$aid2\""
+grep -q 'Disconnect-ACK' "$TMPD/radclient.out" || { cat "$TMPD/radclient.out"; fail "no Disconnect-ACK"; }
+ok "Disconnect-ACK from sslvpnd"
+assert_log 100289 "user alice from 198\.18\.0\.2: session $aid2 logged off by a RADIUS Disconnect-Request from $(re "$RAD1")" \
+	"100289: alice logged off by the Disconnect-Request"
+wait_for 10 "113019 Administrator Reset" log_has 113019 'Username = alice.*Reason: Administrator Reset' ||
+	fail "no 113019 Administrator Reset for alice"
+wait_for 10 "openconnect a2 gone" eval "! pid_alive ${OC_PID[a2]}" || fail "openconnect still running"
+ok "openconnect's session ended"
+wait_for 10 "alice's second Stop" eval '[ "$(detail_value Stop alice Acct-Session-Id)" = "$aid2" ]' ||
+	fail "no Stop for the disconnected session"
+assert_eq Admin-Reset "$(detail_value Stop alice Acct-Terminate-Cause)" "Stop after Disconnect: Admin-Reset"
 assert_server_alive
 echo "PASS: $T_NAME"
