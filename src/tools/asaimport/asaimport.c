@@ -749,6 +749,8 @@ static void h_tp(struct ai *ai, struct line *l, int w)
 	if (!tp_chain(ai, l->argv[w], l->no))
 		return report_line(ai, l, AI_ERROR, "too many trustpoints");
 	enter(ai, l, M_TP, ai_get(&ai->m, S_TP, l->argv[w], l->no));
+	if (!ai_kv_find(ai->cur, "enrollment")) /* first key; the last pass sets it */
+		ai_set(ai->cur, "enrollment", K_STR, "terminal");
 }
 
 static void h_tpenroll(struct ai *ai, struct line *l, int w)
@@ -1645,13 +1647,17 @@ static void dispatch(struct ai *ai, struct line *l)
 			return;
 		m = ai->mode;
 	}
-	/* indentation, where the input has it, ends a sub-mode */
+	/* indentation, where the input has it, ends a sub-mode; pasted text
+	 * indents at random, so a command the enclosing modes do not know is
+	 * tried in the sub-mode after all */
 	while (m != M_TOP && ai->indented[m] && l->indent <= ai->hdr_indent[m])
 		m = mode_parent[m];
-	for (;; m = mode_parent[m]) {
-		c = lookup(m, l, &w);
-		if (c || m == M_TOP)
-			break;
+	for (int pass = 0; pass < 2 && !c; pass++, m = ai->mode) {
+		for (;; m = mode_parent[m]) {
+			c = lookup(m, l, &w);
+			if (c || m == M_TOP)
+				break;
+		}
 	}
 	/* `webvpn` right after group-policy attributes, without indentation,
 	 * may have been the global one */
@@ -1901,7 +1907,8 @@ static void finish(struct ai *ai)
 		if (o->sect == S_DAP && strcmp(o->name, "DfltAccessPolicy"))
 			ai_report(&ai->m, o->line, AI_WARN,
 				  "DAP record %s: its criteria live in dap.xml on the ASA, not in the "
-				  "running-config: add them (aaa / endpoint criteria)", o->name);
+				  "running-config; with none it matches every session: add its aaa / "
+				  "endpoint criteria", o->name);
 		if (o->sect == S_ACL && !o->aux && ai_kv_find(o, "entries")) {
 			ai_set(o, "type", K_STR, "extended");
 			ai_report(&ai->m, o->line, AI_NOTE, "access list %s has only remarks", o->name);
