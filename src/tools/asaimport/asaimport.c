@@ -55,7 +55,7 @@ struct line {
 	int no, indent, argc;
 	char text[AI_LINE_MAX];      /* cleaned command text */
 	char words[AI_LINE_MAX];     /* argv points here */
-	char *argv[AI_ARGS_MAX];
+	char *argv[AI_ARGS_MAX + 8]; /* NULL after argc: handlers look ahead */
 	size_t off[AI_ARGS_MAX + 1]; /* where word i starts in text */
 };
 
@@ -180,6 +180,7 @@ static int tokenize(struct line *l)
 	char *q = l->words;
 
 	l->argc = 0;
+	memset(l->argv, 0, sizeof(l->argv));
 	while (*p) {
 		while (isspace((unsigned char)*p))
 			p++;
@@ -246,10 +247,11 @@ static void h_pool(struct ai *ai, struct line *l, int w)
 
 static void h_pool6(struct ai *ai, struct line *l, int w)
 {
-	struct ai_obj *p = ai_get(&ai->m, S_POOL6, l->argv[w], l->no);
+	struct ai_obj *p;
 
 	if (!all_digits(l->argv[w + 2]))
 		return malformed(ai, l, "the address count is not a number");
+	p = ai_get(&ai->m, S_POOL6, l->argv[w], l->no);
 	ai_set(p, "prefix", K_STR, l->argv[w + 1]);
 	ai_set(p, "count", K_RAW, l->argv[w + 2]);
 }
@@ -1885,6 +1887,17 @@ static void check_refs(struct ai *ai)
 	}
 }
 
+/* A map no certificate-group-map names selects nothing on the ASA; one
+ * whose rules were all refused must not match every certificate. */
+static void cmap_hide(struct ai *ai, struct ai_obj *o)
+{
+	o->hidden = 1;
+	free(o->note);
+	o->note = strdup(ai_kv_find(o, "rules") ? "no webvpn certificate-group-map names it" :
+						  "none of its rules could be carried over");
+	ai_report(&ai->m, o->line, AI_WARN, "certificate map %s: %s", o->name, o->note);
+}
+
 static void finish(struct ai *ai)
 {
 	if (ai->mode == M_CERT) {
@@ -1898,12 +1911,8 @@ static void finish(struct ai *ai)
 
 		if (o->sect == S_IFACE)
 			if_finish(ai, o);
-		if (o->sect == S_CMAP && !ai_kv_find(o, "tunnel-group")) {
-			o->hidden = 1;
-			free(o->note);
-			o->note = strdup("no webvpn certificate-group-map names it");
-			ai_report(&ai->m, o->line, AI_WARN, "certificate map %s: %s", o->name, o->note);
-		}
+		if (o->sect == S_CMAP && (!ai_kv_find(o, "tunnel-group") || !ai_kv_find(o, "rules")))
+			cmap_hide(ai, o);
 		if (o->sect == S_DAP && strcmp(o->name, "DfltAccessPolicy"))
 			ai_report(&ai->m, o->line, AI_WARN,
 				  "DAP record %s: its criteria live in dap.xml on the ASA, not in the "
