@@ -359,7 +359,7 @@ static const struct icase cases[] = {
 	  "username eve\n",
 	  { "name = \"dave\";\n    password = \"$scrypt$", "vpn-group-policy = \"P\";",
 	    "# users \"alice\" (input line 3) is left out: needs a new password" },
-	  { "line 3: warning: user alice needs a new password (the ASA's pbkdf2 hash format is not published)",
+	  { "line 3: warning: user alice needs a new password (Cisco publishes no specification of the pbkdf2 format)",
 	    "line 3: not applicable: \"username alice password <hidden> pbkdf2 privilege 15\"",
 	    "line 8: warning: user bob needs a new password (the ASA's MD5-based hash",
 	    "line 9: warning: user carol needs a new password (nopassword",

@@ -989,9 +989,9 @@ static void user_password(struct ai *ai, struct line *l, struct ai_obj *u, int w
 	char hash[PASSWD_HASH_MAX];
 
 	if (is_word(fmt, "pbkdf2"))
-		return user_hide(ai, u, l->no, "the ASA's pbkdf2 hash format is not published");
+		return user_hide(ai, u, l->no, "Cisco publishes no specification of the pbkdf2 format");
 	if (is_word(fmt, "encrypted") || is_word(fmt, "nt-encrypted"))
-		return user_hide(ai, u, l->no, "the ASA's MD5-based hash is not carried over");
+		return user_hide(ai, u, l->no, "the ASA's MD5-based hash is too weak to keep");
 	if (!ai->o->hash_cleartext ||
 	    passwd_hash(hash, sizeof(hash), l->argv[w], strlen(l->argv[w])))
 		return user_hide(ai, u, l->no, "the cleartext password was not hashed");
