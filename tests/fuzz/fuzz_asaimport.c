@@ -25,7 +25,7 @@ static int count(const char *s, const char *what)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct asaimp_opts o = { .cert_dir = NULL, .listen = NULL, .source = "fuzz" };
+	struct asaimport_opts o = { .cert_dir = NULL, .listen = NULL, .source = "fuzz" };
 	char *in = malloc(size + 1), *out = NULL, *rep = NULL;
 	size_t on = 0, rn = 0;
 	FILE *fin, *fout, *frep;
@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK((fin = fmemopen(in, size ? size : 1, "r")));
 	CHECK((fout = open_memstream(&out, &on)));
 	CHECK((frep = open_memstream(&rep, &rn)));
-	rc = asaimp_run(fin, fout, frep, &o);
+	rc = asaimport_run(fin, fout, frep, &o);
 	fclose(fin);
 	fclose(fout);
 	fclose(frep);

@@ -30,7 +30,8 @@ state_init
 # The seed's pool is 192.168.10.0/24; the lab uses 198.19.0.0/24.
 in="$TMPD/seed004.txt"
 {
-	sed 's/192\.168\.10\.1-192\.168\.10\.100/198.19.0.10-198.19.0.250/' "$ASA_FIXTURES/seed004-mgmt.txt"
+	sed 's/192\.168\.10\.1-192\.168\.10\.100/198.19.0.10-198.19.0.250/' \
+		"$ASA_FIXTURES/seed004-mgmt.txt"
 	asa_lab_trustpoints
 } >"$in"
 asa_import "$in"
@@ -44,7 +45,8 @@ assert_match "$out" 'vpn-tunnel-protocol = \[ "ikev2", "ssl-client" \];' \
 	"vpn-tunnel-protocol joined from its split lines"
 # The report asked for the profile file from the ASA's disk0:.
 profile="$TMPD/certs/anyconnect_mgmt_profile.vpnm"
-assert_match "$(cat "$IMPORT_REPORT")" "copy the profile disk0:/anyconnect_mgmt_profile.vpnm .* to $(re "$profile")" \
+assert_match "$(cat "$IMPORT_REPORT")" \
+	"copy the profile disk0:/anyconnect_mgmt_profile.vpnm .* to $(re "$profile")" \
 	"the report names where the profile goes"
 cat >"$profile" <<'XML'
 <?xml version="1.0" encoding="UTF-8"?>

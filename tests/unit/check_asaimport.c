@@ -32,7 +32,8 @@ static char *out_text, *rep_text;
 
 static int run(const char *in, const char *cert_dir, int hash)
 {
-	struct asaimp_opts o = { .cert_dir = cert_dir, .source = "test", .hash_cleartext = hash };
+	struct asaimport_opts o = { .cert_dir = cert_dir, .listen = "198.19.9.9",
+				    .source = "test", .hash_cleartext = hash };
 	size_t on = 0, rn = 0;
 	char *copy = strdup(in);
 	FILE *fin = fmemopen(copy, strlen(in), "r");
@@ -41,7 +42,7 @@ static int run(const char *in, const char *cert_dir, int hash)
 	int rc;
 
 	ck_assert_ptr_nonnull(fin);
-	rc = asaimp_run(fin, fout, frep, &o);
+	rc = asaimport_run(fin, fout, frep, &o);
 	fclose(fin);
 	free(copy);
 	fclose(fout);
@@ -90,7 +91,8 @@ static const struct icase cases[] = {
 	    "line 5: warning: \"access-list F extended permit tcp any object WEB\"",
 	    "line 6: ERROR: \"access-list F extended deny ip any any time-range WORK\": time-range",
 	    "line 7: note: inactive ACE left out",
-	    "line 8: ERROR: \"access-list F standard permit 198.18.1.0 255.255.255.0\": standard and extended",
+	    "line 8: ERROR: \"access-list F standard permit 198.18.1.0 255.255.255.0\": "
+	    "standard and extended",
 	    "line 9: not applicable: \"access-list W webtype",
 	    "line 10: warning: \"access-list X bogus permit ip any any\": access-list type" },
 	  { "inactive", "time-range" }, 3, 0 },
@@ -292,7 +294,8 @@ static const struct icase cases[] = {
 	  " enable outside\n",
 	  { "name = \"ID\";\n    enrollment = \"self\";\n    subject-name = \"CN=vpn.example,O=Lab\";",
 	    "domain = [ \"vpn.example\" ];",
-	    "name = \"CA\";\n    enrollment = \"terminal\";\n    certificate = \"/etc/sslvpnd/ca/CA.pem\";",
+	    "name = \"CA\";\n    enrollment = \"terminal\";\n"
+	    "    certificate = \"/etc/sslvpnd/ca/CA.pem\";",
 	    "trustpoint = [ \"ID\" ];" },
 	  { "line 4: note: \"keypair ID-key\": the key pair is not in the configuration",
 	    "line 5: ignored: \"fqdn vpn.example\"",
@@ -314,9 +317,11 @@ static const struct icase cases[] = {
 	  " certificate-group-map PHONES 10 PH\n"
 	  " certificate-group-map WIDE 30 PH\n",
 	  { "certificate_maps = (\n  {\n    name = \"PHONES-10\";\n"
-	    "    rules = [ \"subject-name attr cn co CP-8861\", \"issuer-name attr cn co Cisco Manufacturing CA\" ];\n"
+	    "    rules = [ \"subject-name attr cn co CP-8861\", "
+	    "\"issuer-name attr cn co Cisco Manufacturing CA\" ];\n"
 	    "    tunnel-group = \"PH\";",
-	    "# certificate_maps \"OTHER-20\" (input line 5) is left out: no webvpn certificate-group-map names it" },
+	    "# certificate_maps \"OTHER-20\" (input line 5) is left out: "
+	    "no webvpn certificate-group-map names it" },
 	  { "line 8: ERROR: \"alt-subject-name co x\": rule not supported",
 	    "line 5: warning: certificate map OTHER-20: no webvpn certificate-group-map" },
 	  { NULL }, 1, 1 },
@@ -359,7 +364,8 @@ static const struct icase cases[] = {
 	  "username eve\n",
 	  { "name = \"dave\";\n    password = \"$scrypt$", "vpn-group-policy = \"P\";",
 	    "# users \"alice\" (input line 3) is left out: needs a new password" },
-	  { "line 3: warning: user alice needs a new password (Cisco publishes no specification of the pbkdf2 format)",
+	  { "line 3: warning: user alice needs a new password "
+	    "(Cisco publishes no specification of the pbkdf2 format)",
 	    "line 3: not applicable: \"username alice password <hidden> pbkdf2 privilege 15\"",
 	    "line 8: warning: user bob needs a new password (the ASA's MD5-based hash",
 	    "line 9: warning: user carol needs a new password (nopassword",
@@ -430,6 +436,24 @@ static const struct icase cases[] = {
 	    "name = \"outside\";", "tunnel-group-list = true;" },
 	  { "line 8: note: the webvpn line before was the global webvpn" },
 	  { NULL }, 0, 1 },
+	{ "interfaces",
+	  "interface GigabitEthernet0/0\n"
+	  " nameif outside\n"
+	  " security-level 0\n"
+	  " ip address 198.18.0.1 255.255.255.252\n"
+	  "interface GigabitEthernet0/1\n"
+	  " nameif inside\n"
+	  " ip address dhcp setroute\n"
+	  "webvpn\n"
+	  " enable outside\n"
+	  " enable inside\n"
+	  " port 443\n"
+	  " dtls port 8443\n",
+	  { "name = \"outside\";\n    address = \"198.18.0.1\";\n    dtls-port = 8443;",
+	    "name = \"inside\";\n    address = \"198.19.9.9\";" },
+	  { "line 3: ignored: \"security-level 0\"",
+	    "line 11: default dropped: \"port 443\"" },
+	  { "port = 443" }, 0, 1 },
 	{ "references",
 	  "group-policy P attributes\n"
 	  " vpn-filter value MISSING\n"
@@ -523,7 +547,8 @@ START_TEST(test_chain_to_pem)
 	/* X names nothing, a line-numbered error; the chain is written */
 	ck_assert_int_eq(run(in, dir, 0), 0);
 	ck_assert_ptr_nonnull(strstr(out_text, "certificate = \""));
-	ck_assert_ptr_nonnull(strstr(rep_text, "line 4: note: CA certificate of LAB-CA: /CN=Import Test CA"));
+	ck_assert_ptr_nonnull(strstr(rep_text,
+				     "line 4: note: CA certificate of LAB-CA: /CN=Import Test CA"));
 	snprintf(path, sizeof(path), "%s/LAB-CA.pem", dir);
 	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
 	n = fread(got, 1, sizeof(got) - 1, fp);
@@ -563,7 +588,8 @@ START_TEST(test_chain_bad_hex)
 		"group-policy P internal\n";
 
 	ck_assert_int_eq(run(in, NULL, 0), 2);
-	ck_assert_ptr_nonnull(strstr(rep_text, "line 4: ERROR: the certificate hex dump of trustpoint CA is not one DER certificate"));
+	ck_assert_ptr_nonnull(strstr(rep_text, "line 4: ERROR: the certificate hex dump of "
+				     "trustpoint CA is not one DER certificate"));
 	ck_assert_ptr_nonnull(strstr(rep_text, "line 9: warning: certificate hex dump not ended by quit"));
 	ck_assert_ptr_nonnull(strstr(rep_text, "line 8: ERROR: the certificate hex dump"));
 	ck_assert_ptr_nonnull(strstr(out_text, "name = \"P\";"));

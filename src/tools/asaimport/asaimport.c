@@ -27,7 +27,10 @@
 #include "sslvpnd/passwd.h"
 #include "asaimport.h"
 
-enum { AI_LINE_MAX = 4096, AI_ARGS_MAX = 64, AI_TP_MAX = 64, AI_IF_MAX = 64, AI_PEM_MAX = 65536 * 2 };
+enum {
+	AI_LINE_MAX = 4096, AI_ARGS_MAX = 64, AI_TP_MAX = 64, AI_IF_MAX = 64,
+	AI_PEM_MAX = 65536 * 2,
+};
 
 enum ai_mode {
 	M_TOP, M_GP, M_GPWEB, M_WEBVPN, M_HSTS, M_CACHE, M_TGGEN, M_TGWEB, M_TGNA, M_TP,
@@ -78,12 +81,12 @@ struct ssl_tp {
 
 struct ai {
 	struct ai_model m;
-	const struct asaimp_opts *o;
+	const struct asaimport_opts *o;
 	enum ai_mode mode;
 	int hdr_indent[M__COUNT], indented[M__COUNT];
 	struct ai_obj *cur, *web, *ssl, *cipher, *iface_obj;
 	int gpweb_fresh;
-	struct ai_hex hex;
+	struct aihex hex;
 	int hex_ca, hex_line;
 	struct tp_chain tps[AI_TP_MAX];
 	size_t n_tps;
@@ -602,6 +605,8 @@ static void h_wvport(struct ai *ai, struct line *l, int w)
 
 	if (!all_digits(l->argv[w]))
 		return malformed(ai, l, "the port is not a number");
+	if (atoi(l->argv[w]) == 443)
+		return report_line(ai, l, AI_DEFAULT, "443 is sslvpnd's default");
 	*p = atoi(l->argv[w]);
 }
 
@@ -801,7 +806,7 @@ static void h_chain(struct ai *ai, struct line *l, int w)
 static void h_cert(struct ai *ai, struct line *l, int w)
 {
 	(void)w;
-	ai_hex_free(&ai->hex);
+	aihex_free(&ai->hex);
 	ai->hex_ca = is_word(l->argv[1], "ca");
 	ai->hex_line = l->no;
 	ai->mode = M_CERT;
@@ -827,7 +832,7 @@ static void cert_done(struct ai *ai)
 	ai->mode = M_CHAIN;
 	if (!ai->chain)
 		return;
-	if (ai_hex_pem(&ai->hex, pem, sizeof(pem), subject, sizeof(subject))) {
+	if (aihex_pem(&ai->hex, pem, sizeof(pem), subject, sizeof(subject))) {
 		ai_report(&ai->m, ai->hex_line, AI_ERROR,
 			  "the certificate hex dump of trustpoint %s is not one DER certificate",
 			  ai->chain->name);
@@ -836,7 +841,7 @@ static void cert_done(struct ai *ai)
 		ai_report(&ai->m, ai->hex_line, AI_NOTE, "%s certificate of %s: %s",
 			  ai->hex_ca ? "CA" : "identity", ai->chain->name, subject);
 	}
-	ai_hex_free(&ai->hex);
+	aihex_free(&ai->hex);
 }
 
 /* 1 when the line was part of the certificate; otherwise the dump ended
@@ -847,7 +852,7 @@ static int cert_line(struct ai *ai, struct line *l)
 		cert_done(ai);
 		return 1;
 	}
-	if (ai_hex_add(&ai->hex, l->text) == 0)
+	if (aihex_add(&ai->hex, l->text) == 0)
 		return 1;
 	ai_report(&ai->m, l->no, AI_WARN, "certificate hex dump not ended by quit");
 	cert_done(ai);
@@ -1940,7 +1945,7 @@ static void summary(struct ai *ai)
 			fprintf(ai->m.report, "needs a new password: %s\n", ai->m.o[i]->name);
 }
 
-int asaimp_run(FILE *in, FILE *out, FILE *report, const struct asaimp_opts *o)
+int asaimport_run(FILE *in, FILE *out, FILE *report, const struct asaimport_opts *o)
 {
 	static struct ai zero;
 	struct ai *ai = malloc(sizeof(*ai));
@@ -2004,7 +2009,7 @@ int asaimp_run(FILE *in, FILE *out, FILE *report, const struct asaimp_opts *o)
 		free(ai->tps[i].ca);
 		free(ai->tps[i].id);
 	}
-	ai_hex_free(&ai->hex);
+	aihex_free(&ai->hex);
 	ai_free(&ai->m);
 	free(ai);
 	free(l);

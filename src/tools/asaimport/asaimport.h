@@ -1,19 +1,19 @@
 /* sslvpn-asa-import: an ASA running-config in, sslvpnd.conf out.
  *
- * asaimp_run reads ASA CLI text (show running-config, show run all, or a
+ * asaimport_run reads ASA CLI text (show running-config, show run all, or a
  * paste with prompts, fences and pager noise), builds the sslvpnd objects it
  * names and writes them as libconfig text; every line it does not carry over
  * is reported with its line number and why.  Split in three:
  *   asaimport.c  input clean-up, sub-mode tracking, the command tables
- *   aimodel.c    the objects being built and their libconfig text
- *   aicert.c     crypto ca certificate chain hex dumps -> PEM files */
+ *   ai.c    the objects being built and their libconfig text
+ *   aihex.c     crypto ca certificate chain hex dumps -> PEM files */
 #ifndef SSLVPND_ASAIMPORT_H
 #define SSLVPND_ASAIMPORT_H
 
 #include <stddef.h>
 #include <stdio.h>
 
-struct asaimp_opts {
+struct asaimport_opts {
 	const char *cert_dir; /* where chains become PEM files; NULL: not written */
 	const char *listen;   /* address of interfaces the input gives none; NULL: 0.0.0.0 */
 	const char *source;   /* input name for the header comment */
@@ -22,7 +22,7 @@ struct asaimp_opts {
 
 /* Returns the number of errors reported (0: the output is complete), or -1
  * when the output could not be written. */
-int asaimp_run(FILE *in, FILE *out, FILE *report, const struct asaimp_opts *o);
+int asaimport_run(FILE *in, FILE *out, FILE *report, const struct asaimport_opts *o);
 
 /* ---- internal: shared by the three files */
 enum ai_sev { AI_NOTE, AI_DEFAULT, AI_IGNORED, AI_NA, AI_WARN, AI_ERROR };
@@ -73,15 +73,15 @@ void ai_unset(struct ai_obj *o, const char *key);
 int ai_write(struct ai_model *m, FILE *out, const char *source);
 void ai_free(struct ai_model *m);
 
-/* aicert.c: hex lines of one certificate, then its PEM appended to path. */
-struct ai_hex {
+/* aihex.c: hex lines of one certificate, then its PEM appended to path. */
+struct aihex {
 	unsigned char *der;
 	size_t n, cap;
 	int odd;              /* a half byte waits */
 	unsigned char half;
 };
-int ai_hex_add(struct ai_hex *h, const char *text);
-int ai_hex_pem(const struct ai_hex *h, char *pem, size_t cap, char *subject, size_t scap);
-void ai_hex_free(struct ai_hex *h);
+int aihex_add(struct aihex *h, const char *text);
+int aihex_pem(const struct aihex *h, char *pem, size_t cap, char *subject, size_t scap);
+void aihex_free(struct aihex *h);
 
 #endif

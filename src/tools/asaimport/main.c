@@ -27,7 +27,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct asaimp_opts o = { .hash_cleartext = 1 };
+	struct asaimport_opts o = { .hash_cleartext = 1 };
 	FILE *in = stdin;
 	int c, rc;
 
@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 		}
 		o.source = argv[optind];
 	}
-	rc = asaimp_run(in, stdout, stderr, &o);
+	rc = asaimport_run(in, stdout, stderr, &o);
 	if (in != stdin)
 		fclose(in);
 	if (rc < 0) {

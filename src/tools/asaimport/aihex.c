@@ -26,7 +26,7 @@ static int hexval(int c)
 
 /* Adds the hex digits of one line; 0, or -1 on a character that is not a
  * hex digit or blank, or when the certificate grows past AI_DER_MAX. */
-int ai_hex_add(struct ai_hex *h, const char *text)
+int aihex_add(struct aihex *h, const char *text)
 {
 	for (const char *p = text; *p; p++)
 		if (hexval((unsigned char)*p) < 0 && !isspace((unsigned char)*p))
@@ -61,7 +61,7 @@ int ai_hex_add(struct ai_hex *h, const char *text)
 
 /* The PEM of the collected DER (exactly one certificate, nothing after it)
  * and its subject in one line.  0, or -1 when it is not a certificate. */
-int ai_hex_pem(const struct ai_hex *h, char *pem, size_t cap, char *subject, size_t scap)
+int aihex_pem(const struct aihex *h, char *pem, size_t cap, char *subject, size_t scap)
 {
 	const unsigned char *p = h->der;
 	X509 *x = h->odd || !h->n ? NULL : d2i_X509(NULL, &p, (long)h->n);
@@ -89,7 +89,7 @@ out:
 	return rc;
 }
 
-void ai_hex_free(struct ai_hex *h)
+void aihex_free(struct aihex *h)
 {
 	free(h->der);
 	memset(h, 0, sizeof(*h));
