@@ -336,15 +336,16 @@ static const struct icase cases[] = {
 	  "ssl cipher sslv9 custom \"X\"\n"
 	  "ssl encryption rc4-sha1 aes256-sha1 3des-sha1\n"
 	  "ssl dh-group group14\n",
-	  { "server-version = \"tlsv1.2 dtlsv1.2\";", "client-version = \"tlsv1.2\";",
+	  { "server-version = \"tlsv1.2 dtlsv1.2\";",
 	    "tlsv1_2 = \"AES256-SHA\";", "dtlsv1 = \"AES128-SHA\";",
 	    "tlsv1_3 = \"TLS_AES_128_GCM_SHA256\";", "tlsv1 = \"AES256-SHA\";" },
-	  { "line 6: note: \"ssl cipher tlsv1.1 medium\": a cipher level",
+	  { "line 2: not applicable: \"ssl client-version tlsv1.2\"",
+	    "line 6: note: \"ssl cipher tlsv1.1 medium\": a cipher level",
 	    "line 7: default dropped: \"ssl cipher tlsv1 default\"",
 	    "line 8: warning: \"ssl cipher sslv9 custom X\": unknown TLS version",
 	    "line 9: note: ssl encryption rc4-sha1 left out (broken cipher)",
 	    "line 10: ignored: \"ssl dh-group group14\"" },
-	  { NULL }, 0, 0 },
+	  { "client-version" }, 0, 0 },
 	{ "users",
 	  "group-policy P internal\n"
 	  "tunnel-group T type remote-access\n"
@@ -380,6 +381,8 @@ static const struct icase cases[] = {
 	  "dynamic-access-policy-record DfltAccessPolicy\n"
 	  " user-message \"Not allowed: call the help desk\"\n"
 	  " action terminate\n"
+	  "dynamic-access-policy-record Other\n"
+	  " user-message none\n"
 	  "dynamic-access-policy-record VPNPhone\n"
 	  " description \"phones\"\n"
 	  " priority 10\n"
@@ -395,9 +398,10 @@ static const struct icase cases[] = {
 	    "periodic = [ \"weekdays 08:00 to 18:00\" ];",
 	    "absolute-start = \"00:00 01 January 2026\";",
 	    "absolute-end = \"23:59 31 December 2026\";" },
-	  { "line 9: warning: \"priority high\": not a number",
-	    "line 5: warning: DAP record VPNPhone: its criteria live in dap.xml" },
-	  { NULL }, 0, 1 },
+	  { "line 11: warning: \"priority high\": not a number",
+	    "line 7: warning: DAP record VPNPhone: its criteria live in dap.xml",
+	    "line 6: default dropped: \"user-message none\"" },
+	  { "\"none\"" }, 0, 1 },
 	{ "pasted noise",
 	  "```\r\n"
 	  "<#root>\r\n"

@@ -908,6 +908,9 @@ static void h_sslcipher(struct ai *ai, struct line *l, int w)
 	for (size_t i = 0; i < sizeof(ssl_versions) / sizeof(ssl_versions[0]); i++)
 		if (is_word(l->argv[w], ssl_versions[i].asa))
 			key = ssl_versions[i].key;
+	if (!key && is_word(l->argv[w], "default"))
+		return report_line(ai, l, AI_NOTE, "a level for every version: sslvpnd's default "
+						   "lists are kept");
 	if (!key)
 		return malformed(ai, l, "unknown TLS version");
 	if (is_word(l->argv[w + 1], "custom") && l->argc > w + 2)
@@ -925,16 +928,6 @@ static void h_sslver(struct ai *ai, struct line *l, int w)
 		return report_line(ai, l, AI_DEFAULT,
 				   "sslvpnd accepts TLS 1.0 and newer by default (never SSLv3)");
 	ai_set(singleton(ai, S_SSL, &ai->ssl), "server-version", K_STR, v);
-}
-
-static void h_sslcver(struct ai *ai, struct line *l, int w)
-{
-	char v[AI_LINE_MAX];
-
-	join(l, w, v, sizeof(v));
-	if (is_word(v, "any"))
-		return report_line(ai, l, AI_DEFAULT, "the ASA's default");
-	ai_set(singleton(ai, S_SSL, &ai->ssl), "client-version", K_STR, v);
 }
 
 /* ASA 8.x: ssl encryption A B ...: one list for every TLS version.  Broken
@@ -1247,7 +1240,7 @@ static const struct cmd cmds[] = {
 	CMD(M_TOP, "ssl trust-point", 1, h_sslttp),
 	CMD(M_TOP, "ssl cipher", 2, h_sslcipher),
 	CMD(M_TOP, "ssl server-version", 1, h_sslver),
-	CMD(M_TOP, "ssl client-version", 1, h_sslcver),
+	NA(M_TOP, "ssl client-version", "sslvpnd makes no outbound TLS connections"),
 	CMD(M_TOP, "ssl encryption", 1, h_sslenc),
 	IGN(M_TOP, "ssl dh-group", "the key exchange groups are OpenSSL's"),
 	IGN(M_TOP, "ssl ecdh-group", "the key exchange groups are OpenSSL's"),
@@ -1490,6 +1483,8 @@ static void h_wvkey(struct ai *ai, struct line *l, int w)
 	join(l, w, v, sizeof(v));
 	if (row->type == GPT_INT && !all_digits(v))
 		return malformed(ai, l, "not a number");
+	if (row->mode == M_DAP && is_word(v, "none"))
+		return report_line(ai, l, AI_DEFAULT, "none: no text");
 	ai_set(o, row->key, row->type == GPT_INT ? K_RAW : K_STR, v);
 }
 
