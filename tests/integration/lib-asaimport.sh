@@ -6,6 +6,7 @@
 
 # shellcheck disable=SC2154 # top_builddir and top_srcdir come from lib.sh
 ASA_IMPORT="$top_builddir/src/tools/asaimport/sslvpn-asa-import"
+# shellcheck disable=SC2034 # read by the t-import-*.sh tests
 ASA_FIXTURES="$top_srcdir/tests/integration/asa"
 
 # asa_ca_chain NAME PEM: a CA trustpoint and its certificate as `show

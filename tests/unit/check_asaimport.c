@@ -458,6 +458,18 @@ static const struct icase cases[] = {
 	  { "line 3: ignored: \"security-level 0\"",
 	    "line 11: default dropped: \"port 443\"" },
 	  { "port = 443" }, 0, 1 },
+	{ "hsts without indentation",
+	  "webvpn\n"
+	  "hsts\n"
+	  "enable\n"
+	  "max-age 600\n"
+	  "enable outside\n"
+	  "cache\n"
+	  "disable\n"
+	  "enable inside\n",
+	  { "name = \"outside\";", "name = \"inside\";", "hsts = true;", "hsts-max-age = 600;",
+	    "cache = false;" },
+	  { NULL }, { NULL }, 0, 0 },
 	{ "references",
 	  "group-policy P attributes\n"
 	  " vpn-filter value MISSING\n"
@@ -572,6 +584,16 @@ START_TEST(test_chain_to_pem)
 	snprintf(path, sizeof(path), "%s/ID.pem", dir);
 	unlink(path);
 	done();
+	free(chain);
+
+	/* the self-signed identity of an enrollment self trustpoint: made anew */
+	chain = asa_hex_chain("SELF", 0, pem, sizeof(pem));
+	ck_assert_int_ne(asprintf(&in, "%scrypto ca trustpoint SELF\n enrollment self\n", chain), -1);
+	ck_assert_int_eq(run(in, dir, 0), 0);
+	ck_assert_ptr_nonnull(strstr(out_text, "name = \"SELF\";\n    enrollment = \"self\";"));
+	ck_assert_ptr_nonnull(strstr(rep_text, "phones pin its hash"));
+	done();
+	free(in);
 	free(chain);
 	rmdir(dir);
 }

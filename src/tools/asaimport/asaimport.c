@@ -1529,6 +1529,10 @@ static const struct cmd *lookup(enum ai_mode m, const struct line *l, int *w)
 		}
 		if (*p || k <= bestw)
 			continue;
+		/* hsts and cache hold bare words (enable, disable): a line
+		 * with more is no longer theirs ("enable outside") */
+		if ((m == M_HSTS || m == M_CACHE) && l->argc > k + cmds[i].min_args)
+			continue;
 		best = &cmds[i];
 		bestw = k;
 	}
