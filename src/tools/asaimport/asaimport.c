@@ -397,6 +397,8 @@ static void gp_value(struct ai *ai, struct line *l, int w, const char *key, enum
 		return malformed(ai, l, "no value");
 	join(l, w, norm, sizeof(norm));
 	v = l->argv[w];
+	if ((t == GPT_BOOL || t == GPT_INT) && l->argc > w + 1)
+		return malformed(ai, l, "one value expected");
 	if (t == GPT_BOOL) {
 		int on = is_word(v, "enable") || is_word(v, "true");
 
