@@ -70,3 +70,13 @@ asa_runnable() {
 		fi
 	} >"$out"
 }
+
+# asa_checked OUT: asa_runnable OUT, then `sslvpnd -t` must accept it.
+asa_checked() {
+	local out rc
+	asa_runnable "$1"
+	out=$("$SSLVPND" -t -c "$1" --state-dir "$STATE" 2>&1)
+	rc=$?
+	printf '%s\n' "$out" | sed 's/^/    /'
+	assert_rc 0 "$rc" "sslvpnd -t accepts the imported $(basename "$1")"
+}

@@ -42,11 +42,7 @@ assert_match "$(cat "$IMPORT_OUT")" 'enrollment = "self";' "asa-identity-cert: e
 n=$(find "$TMPD/certs" -name '*.pem' | wc -l)
 assert_eq "$(find "$PKI/trust" -name '*.pem' | wc -l)" "$n" "one PEM file per pasted CA chain"
 conf="$TMPD/seed000.conf"
-asa_runnable "$conf"
-out=$("$SSLVPND" -t -c "$conf" --state-dir "$STATE" 2>&1)
-rc=$?
-printf '%s\n' "$out" | sed 's/^/    /'
-assert_rc 0 "$rc" "sslvpnd -t accepts the imported configuration"
+asa_checked "$conf"
 
 start_sslvpnd -c "$conf"
 host=asav.sckiewer.lab

@@ -55,11 +55,7 @@ cat >"$profile" <<'XML'
 </AnyConnectProfile>
 XML
 conf="$TMPD/seed004.conf"
-asa_runnable "$conf"
-out=$("$SSLVPND" -t -c "$conf" --state-dir "$STATE" 2>&1)
-rc=$?
-printf '%s\n' "$out" | sed 's/^/    /'
-assert_rc 0 "$rc" "sslvpnd -t accepts the imported configuration"
+asa_checked "$conf"
 
 start_sslvpnd -c "$conf"
 host=asa.example.com

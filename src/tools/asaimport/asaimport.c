@@ -98,6 +98,7 @@ struct ai {
 	size_t n_ssl_tps;
 	int port, dtls_port;
 	int showall;
+	const struct cmd *row;       /* the table row being run */
 };
 
 typedef void (*ai_fn)(struct ai *ai, struct line *l, int w);
@@ -443,7 +444,10 @@ static void h_gpattr(struct ai *ai, struct line *l, int w)
 }
 
 /* Rows whose ASA words differ from the key (table `key`, `type`). */
-static void h_gpkey(struct ai *ai, struct line *l, int w);
+static void h_gpkey(struct ai *ai, struct line *l, int w)
+{
+	gp_value(ai, l, w, ai->row->key, ai->row->type, "none");
+}
 
 /* banner value LINE, repeated: one line each. */
 static void h_banner(struct ai *ai, struct line *l, int w)
@@ -534,8 +538,26 @@ static void h_wvenable(struct ai *ai, struct line *l, int w)
 		report_line(ai, l, AI_NOTE, "the option after the interface name is not carried over");
 }
 
-/* webvpn keys set from the row's key/type: bool true unless "disable"/"no". */
-static void h_wvkey(struct ai *ai, struct line *l, int w);
+/* webvpn, tunnel-group, user and DAP keys named by their row: a boolean
+ * is true unless the line says no or disable. */
+static void h_wvkey(struct ai *ai, struct line *l, int w)
+{
+	const struct cmd *row = ai->row;
+	struct ai_obj *o = ai->cur;
+	char v[AI_LINE_MAX];
+	int neg = is_word(l->argv[0], "no") || is_word(l->argv[l->argc - 1], "disable");
+
+	if (!o || row->mode == M_HSTS || row->mode == M_CACHE || row->mode == M_WEBVPN)
+		o = singleton(ai, S_WEBVPN, &ai->web);
+	if (row->type == GPT_BOOL)
+		return ai_set(o, row->key, K_RAW, neg ? "false" : "true");
+	join(l, w, v, sizeof(v));
+	if (row->type == GPT_INT && !all_digits(v))
+		return malformed(ai, l, "not a number");
+	if (row->mode == M_DAP && is_word(v, "none"))
+		return report_line(ai, l, AI_DEFAULT, "none: no text");
+	ai_set(o, row->key, row->type == GPT_INT ? K_RAW : K_STR, v);
+}
 
 static void h_wvimage(struct ai *ai, struct line *l, int w)
 {
@@ -1450,61 +1472,6 @@ static const struct cmd cmds[] = {
 	CMD(M_IFACE, "ip address", 1, h_ipaddr),
 };
 
-/* webvpn, tunnel-group, user and DAP keys named by their row. */
-static void h_wvkey(struct ai *ai, struct line *l, int w)
-{
-	const struct cmd *row = NULL;
-	struct ai_obj *o;
-	char v[AI_LINE_MAX];
-	int neg = is_word(l->argv[0], "no") || is_word(l->argv[l->argc - 1], "disable");
-
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]) && !row; i++) {
-		int k = 0;
-		const char *p = cmds[i].words;
-
-		if (cmds[i].fn != h_wvkey || cmds[i].mode != ai->mode)
-			continue;
-		while (*p && k < l->argc) {
-			size_t n = strcspn(p, " ");
-
-			if (strlen(l->argv[k]) != n || strncmp(p, l->argv[k], n))
-				break;
-			k++;
-			p += n + (p[n] == ' ');
-		}
-		if (!*p && k == w)
-			row = &cmds[i];
-	}
-	if (!row)
-		return;
-	o = ai->cur ? ai->cur : singleton(ai, S_WEBVPN, &ai->web);
-	if (row->mode == M_HSTS || row->mode == M_CACHE || row->mode == M_WEBVPN)
-		o = singleton(ai, S_WEBVPN, &ai->web);
-	if (row->type == GPT_BOOL)
-		return ai_set(o, row->key, K_RAW, neg ? "false" : "true");
-	join(l, w, v, sizeof(v));
-	if (row->type == GPT_INT && !all_digits(v))
-		return malformed(ai, l, "not a number");
-	if (row->mode == M_DAP && is_word(v, "none"))
-		return report_line(ai, l, AI_DEFAULT, "none: no text");
-	ai_set(o, row->key, row->type == GPT_INT ? K_RAW : K_STR, v);
-}
-
-static void h_gpkey(struct ai *ai, struct line *l, int w)
-{
-	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		const struct cmd *c = &cmds[i];
-		char words[AI_LINE_MAX];
-
-		if (c->fn != h_gpkey || c->mode != ai->mode)
-			continue;
-		join(l, 0, words, sizeof(words));
-		if (!strncmp(words, c->words, strlen(c->words)) &&
-		    (words[strlen(c->words)] == ' ' || !words[strlen(c->words)]))
-			return gp_value(ai, l, w, c->key, c->type, "none");
-	}
-}
-
 /* The row for the line in mode m: the one with the most leading words
  * matching; *w is how many.  Group-policy attributes spelled as our keys
  * match a generic row. */
@@ -1697,6 +1664,7 @@ static void dispatch(struct ai *ai, struct line *l)
 		return malformed(ai, l, "too few words for this command");
 	if (!c->fn)
 		return report_line(ai, l, c->sev, c->why);
+	ai->row = c;
 	c->fn(ai, l, w);
 }
 
