@@ -362,9 +362,13 @@ static const struct icase cases[] = {
 	  " vpn-filter value F\n"
 	  " dns-server value 198.18.1.53\n"
 	  " memberof x\n"
-	  "username eve\n",
+	  "username eve\n"
+	  "username frank password frank-pw\n"
+	  "username frank attributes\n"
+	  " service-type nas-prompt\n",
 	  { "name = \"dave\";\n    password = \"$scrypt$", "vpn-group-policy = \"P\";",
-	    "# users \"alice\" (input line 3) is left out: needs a new password" },
+	    "# users \"alice\" (input line 3) is left out: needs a new password",
+	    "# users \"frank\" (input line 17) is left out: service-type nas-prompt" },
 	  { "line 3: warning: user alice needs a new password "
 	    "(Cisco publishes no specification of the pbkdf2 format)",
 	    "line 3: not applicable: \"username alice password <hidden> pbkdf2 privilege 15\"",
@@ -374,7 +378,8 @@ static const struct icase cases[] = {
 	    "line 13: ERROR: \"vpn-filter value F\": per-user attributes",
 	    "line 14: warning: \"dns-server value 198.18.1.53\": per-user attributes",
 	    "line 15: ignored: \"memberof x\"",
-	    "needs a new password: alice", "line 16: warning: \"username eve\": too few words" },
+	    "needs a new password: alice", "line 16: warning: \"username eve\": too few words",
+	    "line 19: warning: \"service-type nas-prompt\": the user is left out" },
 	  { "correct-horse", "3USUcOPFUiMCO4Jk", "sha512" }, 1, 1 },
 	{ "DAP records and time ranges",
 	  "access-list PH extended permit udp any any eq 5060\n"

@@ -1071,11 +1071,16 @@ static void h_usergrouplock(struct ai *ai, struct line *l, int w)
 		malformed(ai, l, "expected group-lock value NAME or none");
 }
 
+/* service-type nas-prompt users are refused VPN sessions on the ASA: left
+ * out rather than let in; admin and remote-access users may connect. */
 static void h_usersvc(struct ai *ai, struct line *l, int w)
 {
-	if (!is_word(l->argv[w], "remote-access"))
-		report_line(ai, l, AI_WARN, "service-type other than remote-access: the user may "
-					    "still log in to the VPN here");
+	if (!is_word(l->argv[w], "nas-prompt"))
+		return;
+	ai->cur->hidden = 1;
+	free(ai->cur->note);
+	ai->cur->note = strdup("service-type nas-prompt: no VPN access on the ASA");
+	report_line(ai, l, AI_WARN, "the user is left out: no VPN access on the ASA");
 }
 
 /* ------------------------------------------------- DAP, time ranges, AAA */
