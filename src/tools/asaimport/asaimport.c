@@ -97,7 +97,6 @@ struct ai {
 	struct ssl_tp ssl_tps[AI_TP_MAX];
 	size_t n_ssl_tps;
 	int port, dtls_port;
-	int showall;
 	const struct cmd *row;       /* the table row being run */
 };
 
@@ -1561,7 +1560,9 @@ static size_t prompt_len(const char *s)
 	return n;
 }
 
-static int skip_whole(struct ai *ai, const char *s)
+/* Lines that carry no command: exec commands around the paste, show run
+ * headers and trailers, comments. */
+static int skip_whole(const char *s)
 {
 	static const char *const skip[] = {
 		"!", ":", "```", "<snip>", "[output omitted]", "Building configuration",
@@ -1570,11 +1571,8 @@ static int skip_whole(struct ai *ai, const char *s)
 
 	if (!strncmp(s, "show ", 5) || !strncmp(s, "sh ", 3) || !strncmp(s, "more ", 5) ||
 	    !strcmp(s, "configure terminal") || !strcmp(s, "conf t") ||
-	    !strncmp(s, "write", 5) || !strncmp(s, "copy ", 5)) {
-		if (strstr(s, " all"))
-			ai->showall = 1;
+	    !strncmp(s, "write", 5) || !strncmp(s, "copy ", 5))
 		return 1;
-	}
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++)
 		if (!strncmp(s, skip[i], strlen(skip[i])) &&
 		    (i != sizeof(skip) / sizeof(skip[0]) - 1 || !s[3]))
@@ -1674,21 +1672,16 @@ static void dispatch(struct ai *ai, struct line *l)
 }
 
 /* Cleans one input line; 1 when it carries a command. */
-static int clean(struct ai *ai, char *raw, struct line *l)
+static int clean(char *raw, struct line *l)
 {
 	char *s = raw;
-	size_t p;
 
 	strip_noise(s);
 	l->indent = 0;
 	while (*s == ' ' || *s == '\t')
 		s++, l->indent++;
-	if ((p = prompt_len(s))) {
-		s += p;
-		if (!*s || skip_whole(ai, s))
-			return 0;
-	}
-	if (!*s || skip_whole(ai, s))
+	s += prompt_len(s);
+	if (!*s || skip_whole(s))
 		return 0;
 	snprintf(l->text, sizeof(l->text), "%s", s);
 	return 1;
@@ -1946,7 +1939,7 @@ int asaimport_run(FILE *in, FILE *out, FILE *report, const struct asaimport_opts
 				  AI_LINE_MAX - 1);
 			continue;
 		}
-		if (!clean(ai, raw, l))
+		if (!clean(raw, l))
 			continue;
 		if (held[0]) {
 			size_t n = strlen(held);
