@@ -27,6 +27,12 @@ sed -e "s|$sbin/sslvpnd|$top_builddir/src/main/sslvpnd|g" \
 	"$unit" >"$tmp/sslvpnd.service"
 out=$(cd "$tmp" && systemd-analyze verify --man=no ./sslvpnd.service 2>&1)
 rc=$?
+# verify also loads the other units installed on the machine (the test
+# servers' packages bring freeradius.service, whose MemoryLimit= it warns
+# about): their complaints are not ours.  Only our unit's lines count.
+theirs=$(printf '%s\n' "$out" | grep -E '^/(usr/)?(lib|etc)/systemd/' | grep -v sslvpnd)
+[ -n "$theirs" ] && printf 'note: not our unit: %s\n' "$theirs"
+out=$(printf '%s\n' "$out" | grep -vE '^/(usr/)?(lib|etc)/systemd/' | grep .)
 if [ "$rc" -ne 0 ] || [ -n "$out" ]; then
 	printf '%s\n' "$out"
 	echo "FAIL: systemd-analyze verify: exit $rc, $(printf '%s' "$out" | grep -c .) lines of complaints"
