@@ -5,7 +5,7 @@
 # so re-runs are fast.
 
 SSLVPND_DEPS="autoconf automake pkg-config gcc make libssl-dev libev-dev
-libconfig-dev libnl-3-dev libnl-route-3-dev libseccomp-dev check openconnect iproute2
+libconfig-dev libnl-3-dev libnl-route-3-dev libseccomp-dev zlib1g-dev liblz4-dev check openconnect iproute2
 iputils-ping curl openssl python3 procps psmisc kmod rsyslog"
 # scripts/fuzz only: libFuzzer comes with clang.
 # shellcheck disable=SC2034 # used by scripts/fuzz
