@@ -64,9 +64,10 @@ ping_size() {
 	out=$(ns_cli ping -c 3 -i 0.3 -W 2 -s "$size" ${3:+-p "$3"} "$BEHIND_IP" 2>&1)
 	rc=$?
 	assert_rc 0 "$rc" "$name: ping -s $size ${3:+-p $3} through $dev: $(printf '%s' "$out" | tail -n 2 | head -n 1)"
-	[ $(($(tun_counter "$NS_CLI" "$dev" tx) - tx0)) -ge 3 ] &&
-		[ $(($(tun_counter "$NS_CLI" "$dev" rx) - rx0)) -ge 3 ] ||
+	if [ $(($(tun_counter "$NS_CLI" "$dev" tx) - tx0)) -lt 3 ] ||
+		[ $(($(tun_counter "$NS_CLI" "$dev" rx) - rx0)) -lt 3 ]; then
 		fail "$name: pings did not cross $dev"
+	fi
 }
 
 # header NAME HEADER: the value openconnect -v logged for a reply header.
