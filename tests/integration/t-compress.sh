@@ -17,7 +17,9 @@
 # X-CSTP-/X-DTLS-Content-Encoding, small and large (compressible) pings
 # cross the tunnel, openconnect (-v -v: trace) logs compressed packets both
 # ways.  A client offering nothing gets nothing; a policy of none sends no
-# Content-Encoding to a client that offers everything.
+# Content-Encoding to a client that offers everything.  A raw client's
+# malformed compressed packets (an LZS bomb, LZ4 garbage, a deflate packet
+# with a wrong Adler-32) close its tunnel alone with 100421.
 # shellcheck disable=SC2119 # start_sslvpnd takes optional arguments
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=tests/integration/lib.sh
@@ -140,5 +142,76 @@ assert_log 100420 "Group <lz4> .* compression: TLS none, DTLS none \(client offe
 comp_case policy-none none "" "" --no-dtls -d
 assert_no_log 100420 "Group <none>" "no 100420 for a policy without compression"
 assert_no_log 100421 '' "no malformed compressed packet"
+
+# --- malformed compressed packets close that tunnel alone (100421) while
+# an openconnect tunnel of the same worker keeps working.
+cat >"$TMPD/badcomp.py" <<'PY'
+"""badcomp HOST COOKIE CERT KEY ACCEPT HEX: CONNECT offering ACCEPT, print
+the reply's X-CSTP-Content-Encoding, send one compressed frame (type 0x08)
+of payload HEX, then "closed-by-server" when the server closes within 5 s,
+else "still-open"."""
+import socket, ssl, sys, time
+host, cookie, cert, key, accept, payload = sys.argv[1:7]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.load_cert_chain(cert, key)
+s = ctx.wrap_socket(socket.create_connection((host, 443), timeout=5))
+s.sendall(("CONNECT /CSCOSSLC/tunnel HTTP/1.1\r\nHost: %s\r\n"
+           "User-Agent: Open AnyConnect VPN Agent v9.01\r\nCookie: webvpn=%s\r\n"
+           "X-CSTP-Version: 1\r\nX-CSTP-Base-MTU: 1500\r\nX-CSTP-MTU: 1400\r\n"
+           "X-CSTP-Accept-Encoding: %s\r\n\r\n" % (host, cookie, accept)).encode())
+buf = b""
+while b"\r\n\r\n" not in buf and len(buf) < 65536:
+    d = s.recv(4096)
+    if not d:
+        break
+    buf += d
+enc = [l.split(b":", 1)[1].strip().decode() for l in buf.split(b"\r\n")
+       if l.lower().startswith(b"x-cstp-content-encoding:")]
+print("status", buf.split(b"\r\n", 1)[0].decode(errors="replace"))
+print("encoding", enc[0] if enc else "none")
+p = bytes.fromhex(payload)
+s.sendall(b"STF\x01" + len(p).to_bytes(2, "big") + b"\x08\x00" + p)
+deadline = time.monotonic() + 5
+state = "still-open"
+try:
+    while time.monotonic() < deadline:
+        s.settimeout(max(0.1, deadline - time.monotonic()))
+        if not s.recv(4096):
+            state = "closed-by-server"
+            break
+except socket.timeout:
+    pass
+except (ssl.SSLError, OSError):
+    state = "closed-by-server"
+print(state)
+PY
+# An LZS string of 8 + 15 * 536 bytes (past any MTU), LZ4 garbage, and a
+# good deflate packet with a wrong Adler-32.
+lzs_bomb="30e0$(printf 'ff%.0s' $(seq 1 67))3000"
+deflate_bad=$(python3 -c 'import zlib; c = zlib.compressobj(6, zlib.DEFLATED, -12); print((c.compress(b"E" + bytes(200)) + c.flush(zlib.Z_SYNC_FLUSH)).hex() + "00000000")')
+oc_connect keeper "https://$SRV_IP/lz4" -c "$cert" -k "$key" --no-dtls ||
+	fail "keeper: no tunnel"
+bad_case() { # PATH ACCEPT HEX CAUSE-ERE
+	local path=$1 out webvpn
+	oc_authenticate "bad-$path" "https://$SRV_IP/$path" -c "$cert" -k "$key"
+	webvpn=$(printf '%s' "$OC_COOKIE" | tr ';' '\n' | sed -n 's/^ *webvpn=//p' | head -n 1)
+	[ -n "$webvpn" ] || webvpn=$OC_COOKIE
+	[ -n "$webvpn" ] || fail "bad-$path: no cookie"
+	out=$(timeout -k 2 20 ip netns exec "$NS_CLI" python3 "$TMPD/badcomp.py" "$SRV_IP" \
+		"$webvpn" "$cert" "$key" "$2" "$3" 2>&1)
+	note "bad-$path: $(printf '%s' "$out" | tr '\n' ' ')"
+	assert_match "$out" "encoding (oc-lz4|lzs|deflate)" "bad-$path: compression negotiated"
+	assert_match "$out" "closed-by-server" "bad-$path: the server closed the tunnel"
+	assert_log 100421 "Group <$(re "$path")> .* malformed compressed packet on TLS: $4; tunnel closed" \
+		"bad-$path: 100421 names the cause"
+}
+bad_case lzs "oc-lz4,lzs" "$lzs_bomb" "bad LZS data or larger than the MTU"
+bad_case lz4 "oc-lz4,lzs" "ffffffffffffffffff" "bad LZ4 data or larger than the MTU"
+bad_case deflate "oc-lz4,lzs,deflate" "$deflate_bad" "deflate Adler-32 mismatch"
+ping_size keeper 1200 00
+ok "keeper: its tunnel still carries traffic"
+oc_stop keeper
 assert_server_alive
 echo "PASS: $T_NAME"
