@@ -141,14 +141,26 @@ END_TEST
 static const enum comp_alg algs[] = { COMP_DEFLATE, COMP_LZS, COMP_LZ4 };
 
 /* A sender's and a receiver's context, as the two ends of a channel. */
+static struct comp_ctx tx, rx;
+
+static void pair_start(enum comp_alg a)
+{
+	ck_assert_int_eq(comp_start(&tx, a), 0);
+	ck_assert_int_eq(comp_start(&rx, a), 0);
+}
+
+static void pair_end(void)
+{
+	comp_end(&tx);
+	comp_end(&rx);
+}
+
 START_TEST(test_pack_unpack)
 {
-	struct comp_ctx tx, rx;
 	const char *why = NULL;
 	int packed = 0;
 
-	ck_assert_int_eq(comp_start(&tx, algs[_i]), 0);
-	ck_assert_int_eq(comp_start(&rx, algs[_i]), 0);
+	pair_start(algs[_i]);
 	for (int round = 0; round < 40; round++) {
 		size_t len = 40 + (size_t)(round * 37 % MTU);
 		int n;
@@ -164,64 +176,55 @@ START_TEST(test_pack_unpack)
 		ck_assert_mem_eq(back, in, len);
 	}
 	ck_assert_int_gt(packed, 20);
-	comp_end(&tx);
-	comp_end(&rx);
+	pair_end();
 }
 END_TEST
 
 /* Random data never goes compressed: it would not be smaller. */
 START_TEST(test_pack_not_smaller)
 {
-	struct comp_ctx tx;
-
-	ck_assert_int_eq(comp_start(&tx, algs[_i]), 0);
+	pair_start(algs[_i]);
 	fill(1, 1400);
 	ck_assert_int_eq(comp_pack(&tx, in, 1400, out, sizeof(out)), 0);
-	comp_end(&tx);
+	pair_end();
 }
 END_TEST
 
 /* Output larger than the receiver's MTU is refused for each algorithm. */
 START_TEST(test_unpack_bomb)
 {
-	struct comp_ctx tx, rx;
 	const char *why = NULL;
 	int n;
 
-	ck_assert_int_eq(comp_start(&tx, algs[_i]), 0);
-	ck_assert_int_eq(comp_start(&rx, algs[_i]), 0);
+	pair_start(algs[_i]);
 	fill(2, LZS_MAX_IN);
 	n = comp_pack(&tx, in, LZS_MAX_IN, out, sizeof(out));
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(comp_unpack(&rx, out, (size_t)n, back, MTU, &why), -1);
 	ck_assert_ptr_nonnull(why);
-	comp_end(&tx);
-	comp_end(&rx);
+	pair_end();
 }
 END_TEST
 
 START_TEST(test_unpack_garbage)
 {
-	struct comp_ctx rx;
 	const char *why = NULL;
 	static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-	ck_assert_int_eq(comp_start(&rx, algs[_i]), 0);
+	pair_start(algs[_i]);
 	ck_assert_int_eq(comp_unpack(&rx, junk, sizeof(junk), back, MTU, &why), -1);
 	ck_assert_ptr_nonnull(why);
-	comp_end(&rx);
+	pair_end();
 }
 END_TEST
 
 /* deflate: the Adler-32 trailer must be the running sum of the stream. */
 START_TEST(test_deflate_adler)
 {
-	struct comp_ctx tx, rx;
 	const char *why = NULL;
 	int n;
 
-	ck_assert_int_eq(comp_start(&tx, COMP_DEFLATE), 0);
-	ck_assert_int_eq(comp_start(&rx, COMP_DEFLATE), 0);
+	pair_start(COMP_DEFLATE);
 	fill(0, 500);
 	n = comp_pack(&tx, in, 500, out, sizeof(out));
 	ck_assert_int_gt(n, 4);
@@ -231,8 +234,7 @@ START_TEST(test_deflate_adler)
 	out[n - 1] ^= 1;
 	ck_assert_int_eq(comp_unpack(&rx, out, (size_t)n, back, MTU, &why), -1);
 	ck_assert_str_eq(why, "deflate Adler-32 mismatch");
-	comp_end(&tx);
-	comp_end(&rx);
+	pair_end();
 }
 END_TEST
 
@@ -240,12 +242,10 @@ END_TEST
  * the next one still carries the right sum. */
 START_TEST(test_deflate_unsend)
 {
-	struct comp_ctx tx, rx;
 	const char *why = NULL;
 	int n;
 
-	ck_assert_int_eq(comp_start(&tx, COMP_DEFLATE), 0);
-	ck_assert_int_eq(comp_start(&rx, COMP_DEFLATE), 0);
+	pair_start(COMP_DEFLATE);
 	fill(0, 600);
 	ck_assert_int_gt(comp_pack(&tx, in, 600, out, sizeof(out)), 0);
 	comp_unsend(&tx);
@@ -254,8 +254,7 @@ START_TEST(test_deflate_unsend)
 	ck_assert_int_gt(n, 0);
 	ck_assert_int_eq(comp_unpack(&rx, out, (size_t)n, back, MTU, &why), 300);
 	ck_assert_mem_eq(back, in, 300);
-	comp_end(&tx);
-	comp_end(&rx);
+	pair_end();
 }
 END_TEST
 
