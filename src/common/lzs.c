@@ -35,6 +35,8 @@ struct bitw {
 
 static void put(struct bitw *w, uint32_t v, unsigned bits)
 {
+	if (w->full)
+		return;
 	w->acc = w->acc << bits | (v & ((1u << bits) - 1));
 	w->n += bits;
 	while (w->n >= 8) {
@@ -129,7 +131,7 @@ int lzs_compress(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 			}
 	}
 	put(&w, 0x180, 9);                              /* end marker */
-	if (w.n)
+	if (w.n && !w.full)
 		put(&w, 0, 8 - w.n);
 	return w.full ? -1 : (int)w.len;
 }
