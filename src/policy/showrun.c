@@ -14,6 +14,8 @@
  * the group policy's webvpn sub-mode, the word for a false boolean, and
  * strings written without "value".  ASA command reference:
  *   anyconnect ssl dtls {enable | none}      (seed 004, asa-behaviour.md 1)
+ *   anyconnect ssl compression {deflate | lzs | none}, anyconnect dtls
+ *   compression {lzs | none} (lz4 is openconnect's, spelled the same way)
  *   dhcp-network-scope {ip_address | none}   (no "value" keyword) */
 static const struct sr_spelling {
 	enum gp_attr a;
@@ -30,6 +32,8 @@ static const struct sr_spelling {
 	{ GPA_ANYCONNECT_DPD_CLIENT, "anyconnect dpd-interval client", 1, NULL, 0 },
 	{ GPA_ANYCONNECT_DPD_GATEWAY, "anyconnect dpd-interval gateway", 1, NULL, 0 },
 	{ GPA_ANYCONNECT_SSL_DTLS, "anyconnect ssl dtls", 1, "none", 0 },
+	{ GPA_ANYCONNECT_SSL_COMPRESSION, "anyconnect ssl compression", 1, NULL, 0 },
+	{ GPA_ANYCONNECT_DTLS_COMPRESSION, "anyconnect dtls compression", 1, NULL, 0 },
 };
 
 static const struct sr_spelling *sr_spelling(enum gp_attr a)

@@ -68,6 +68,10 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 	rp->session_remaining = rp->session_timeout;
 	rp->dtls = (uint8_t)gp_num_or(e, GPA_ANYCONNECT_SSL_DTLS, 0);
 	rp->client_bypass = (uint8_t)gp_num_or(e, GPA_CLIENT_BYPASS_PROTOCOL, 0);
+	util_strlcpy(rp->ssl_compression, gp_str_or(e, GPA_ANYCONNECT_SSL_COMPRESSION, "none"),
+		     sizeof(rp->ssl_compression));
+	util_strlcpy(rp->dtls_compression, gp_str_or(e, GPA_ANYCONNECT_DTLS_COMPRESSION, "none"),
+		     sizeof(rp->dtls_compression));
 	rp->n_dns = fill_addrs4(e->v[GPA_DNS_SERVER], rp->dns);
 	rp->n_nbns = fill_addrs4(e->v[GPA_WINS_SERVER], rp->nbns);
 	fill_split(e, rp);

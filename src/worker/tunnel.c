@@ -201,6 +201,7 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 		    rp->keepalive, rp->dpd_client, rp->mtu, base_mtu,
 		    rp->client_bypass ? "true" : "false");
 	wdtls_offer(c, c->req, rp, b);
+	wcomp_offer(c, c->req, rp, b);
 	wbuf_printf(b, "\r\n");
 	return wbuf_ok(b);
 }
@@ -364,6 +365,7 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	 * needed; CSTP reads whole frames. */
 	if (conn_in_reserve(c, TUNNEL_IN_CAP) < 0 || reply_headers(c, &b, rp, 1500) < 0) {
 		wdtls_end(c);
+		wcomp_end(c);
 		wauth_send_status(c, 500, NULL);
 		return -1;
 	}
@@ -457,8 +459,11 @@ static int on_frame(struct conn *c, uint8_t type, const uint8_t *p, uint16_t len
 		log_debugc(LOGC_ANYCONNECT, 1, "conn %u: DISCONNECT (%s)", c->id,
 			   len ? cstp_bye_name(p[0]) : "no reason");
 		return -1;
-	case CSTP_COMPRESSED:  /* never negotiated */
-		c->t.drops++;
+	case CSTP_COMPRESSED:
+		if ((p = wcomp_unpack(c, 0, p, &len)))
+			on_data(c, p, len, 0);
+		else if (c->t.comp_failed)
+			return -1;
 		break;
 	default:               /* KEEPALIVE and unknown types: liveness only */
 		break;
@@ -514,7 +519,8 @@ void tunnel_on_readable(struct conn *c)
 		c->t.last_rx_ms = util_now_ms();
 		c->t.dpd_pending = 0;
 		if (parse_frames(c) < 0) {
-			conn_close(c, "tunnel ended by client");
+			conn_close(c, c->t.comp_failed ? "malformed compressed packet"
+						       : "tunnel ended by client");
 			return;
 		}
 	}
@@ -524,6 +530,8 @@ void tunnel_on_readable(struct conn *c)
 
 void tunnel_on_dtls_frame(struct conn *c, const uint8_t *frame, size_t len)
 {
+	if (c->t.comp_failed)
+		return;         /* closing at the next timer */
 	if (len < 1 || len - 1 > CSTP_MAX_PAYLOAD) {
 		c->t.drops++;
 		return;
@@ -545,7 +553,12 @@ void tunnel_on_dtls_frame(struct conn *c, const uint8_t *frame, size_t len)
 		wdtls_send(c, CSTP_DPD_RESP, p, plen);
 		break;
 	case CSTP_COMPRESSED:
-		c->t.drops++;
+		/* Not closed from inside the DTLS record loop: the timer
+		 * does it at once. */
+		if ((p = wcomp_unpack(c, 1, p, &plen)))
+			on_data(c, p, plen, 1);
+		else if (c->t.comp_failed)
+			conn_set_timer(c, 0.0);
 		break;
 	default: /* DPD-RESP, KEEPALIVE, DISCONNECT of the DTLS channel alone */
 		break;
@@ -570,20 +583,45 @@ void tunnel_counters(const struct conn *c, struct ipc_tunnel_stats *st)
 	st->filter_drops_out = t->filter_drops_out;
 }
 
+/* A packet to the client goes compressed when that was negotiated and
+ * makes it smaller; over DTLS only if it would fit uncompressed (the
+ * client sizes its buffers by the MTU). */
+static int send_data_dtls(struct conn *c, const uint8_t *p, size_t len)
+{
+	size_t n = len;
+	const uint8_t *z = len <= c->t.dtls.mtu ? wcomp_pack(c, 1, p, &n) : NULL;
+
+	return z ? wdtls_send(c, CSTP_COMPRESSED, z, n) : wdtls_send(c, CSTP_DATA, p, len);
+}
+
+static int send_data_tls(struct conn *c, const uint8_t *p, size_t len)
+{
+	size_t n = len;
+	const uint8_t *z = wcomp_pack(c, 0, p, &n);
+
+	if (!z)
+		return send_frame(c, CSTP_DATA, p, len);
+	if (send_frame(c, CSTP_COMPRESSED, z, n) < 0) {
+		wcomp_unsent(c);
+		return -1;
+	}
+	return 0;
+}
+
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len)
 {
 	struct conn *c = tun_dest(w, pkt, len);
 
 	if (!c || !filter_pass(c, pkt, len, ACLF_DOWN))
 		return;
-	if (wdtls_send(c, CSTP_DATA, pkt, len) == 0) {
+	if (send_data_dtls(c, pkt, len) == 0) {
 		c->t.bytes_out += len;
 		c->t.pkts_out++;
 		c->t.dtls_bytes_out += len;
 		c->t.dtls_pkts_out++;
 		return;
 	}
-	if (len > CSTP_MAX_PAYLOAD || send_frame(c, CSTP_DATA, pkt, len) < 0) {
+	if (len > CSTP_MAX_PAYLOAD || send_data_tls(c, pkt, len) < 0) {
 		c->t.drops++;
 		return;
 	}
@@ -600,6 +638,10 @@ void tunnel_on_timer(struct conn *c)
 	struct tunnel_state *t = &c->t;
 	uint64_t now = util_now_ms();
 
+	if (t->comp_failed) {
+		conn_close(c, "malformed compressed packet");
+		return;
+	}
 	wdtls_on_timer(c, now);
 	wdtls_report(c, now);
 	if (t->idle_timeout && now - t->last_data_ms > (uint64_t)t->idle_timeout * 1000) {
@@ -656,6 +698,7 @@ void tunnel_end(struct conn *c)
 
 	tunnel_counters(c, &st);
 	wdtls_end(c);
+	wcomp_end(c);
 #define COPY_COUNTER(kind, f, n) m.f = st.f;
 	IPC_COUNTERS_F(COPY_COUNTER)
 #undef COPY_COUNTER

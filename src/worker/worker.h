@@ -7,6 +7,7 @@
 #include <ev.h>
 #include <openssl/ssl.h>
 
+#include "sslvpnd/compress.h"
 #include "sslvpnd/config.h"
 #include "sslvpnd/dtlsneg.h"
 #include "sslvpnd/http.h"
@@ -128,6 +129,11 @@ struct tunnel_state {
 	int has_addr6;
 	uint8_t addr6[16];
 	uint8_t plen6;
+	/* Compression of each channel (wcomp.c); comp_failed: a malformed
+	 * compressed packet arrived on DTLS, the tunnel closes at the next
+	 * timer (not from inside the DTLS record loop). */
+	struct comp_ctx comp_tls, comp_dtls;
+	int comp_failed;
 };
 
 struct conn {
@@ -176,6 +182,22 @@ void conn_in_free(struct conn *c);
 /* conn_report_source: tells main that c's client address earned ban points
  * for cause (enum ban_cause): failures main cannot see itself. */
 void conn_report_source(struct conn *c, int cause);
+
+/* wcomp.c: tunnel compression (include/sslvpnd/compress.h) */
+/* wcomp_offer: after wdtls_offer, picks each channel's algorithm (the
+ * policy's, when the client offers it; DTLS only when DTLS was offered)
+ * and adds the Content-Encoding headers to the CONNECT reply.
+ * wcomp_pack: the packet compressed for that channel, *len updated, or
+ * NULL to send it as it is; wcomp_unsent undoes the last TLS pack that
+ * could not be queued.  wcomp_unpack: the packet decompressed (at most
+ * the tunnel MTU), or NULL: dropped (nothing negotiated) or malformed
+ * (logged, comp_failed set, the caller closes the tunnel). */
+void wcomp_offer(struct conn *c, const struct http_request *req,
+		 const struct ipc_tunnel_rep *rp, struct wbuf *b);
+const uint8_t *wcomp_pack(struct conn *c, int dtls, const uint8_t *p, size_t *len);
+void wcomp_unsent(struct conn *c);
+const uint8_t *wcomp_unpack(struct conn *c, int dtls, const uint8_t *p, uint16_t *len);
+void wcomp_end(struct conn *c);
 
 /* wauth.c: HTTP requests before the tunnel */
 void wauth_on_readable(struct conn *c);

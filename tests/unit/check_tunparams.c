@@ -41,7 +41,9 @@
 	"    anyconnect-dpd-interval-gateway = 40;\n"                          \
 	"    anyconnect-dpd-interval-client = 50;\n"                           \
 	"    anyconnect-ssl-dtls = true; vpn-filter = \"FILTER\";\n"           \
-	"    client-bypass-protocol = true; },\n"                              \
+	"    client-bypass-protocol = true;\n"                                 \
+	"    anyconnect-ssl-compression = \"deflate\";\n"                      \
+	"    anyconnect-dtls-compression = \"lz4\"; },\n"                      \
 	"  { name = \"nodtls\"; anyconnect-ssl-dtls = false;\n"                \
 	"    split-tunnel-policy = \"excludespecified\";\n"                    \
 	"    split-tunnel-network-list = \"SPLIT\"; vpn-filter = \"none\"; }\n" \
@@ -109,6 +111,8 @@ START_TEST(test_phone_policy)
 	ck_assert_str_eq(rp.split_dns, "a.example b.example");
 	ck_assert_str_eq(rp.filter, "FILTER");
 	ck_assert_uint_eq(rp.filter_flags, 0);
+	ck_assert_str_eq(rp.ssl_compression, "deflate");
+	ck_assert_str_eq(rp.dtls_compression, "lz4");
 }
 END_TEST
 
@@ -144,6 +148,8 @@ START_TEST(test_nodtls_exclude_inherit)
 	ck_assert_uint_eq(rp.keepalive, 20);
 	ck_assert_uint_eq(rp.dpd, 30);
 	ck_assert_uint_eq(rp.session_timeout, 0);
+	ck_assert_str_eq(rp.ssl_compression, "none");   /* built-in: off */
+	ck_assert_str_eq(rp.dtls_compression, "none");
 	ck_assert_uint_eq(rp.session_remaining, 0);
 	ck_assert_uint_eq(rp.n_dns, 0);
 }
