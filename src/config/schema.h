@@ -42,6 +42,9 @@ enum schema_obj {
 	SO_BANS,
 	SO_LOG_HOST,
 	SO_LOG_MESSAGE,
+	SO_AC_PROFILE,
+	SO_AC_CATTR,
+	SO_AC_CDATA,
 	SO__COUNT
 };
 
@@ -68,6 +71,7 @@ enum schema_type {
 	ST_PERIODIC, /* list of "DAYS HH:MM to HH:MM", into cfg_time_range */
 	ST_ABSTIME, /* "HH:MM DD Month YYYY", an int64_t timerange_key */
 	ST_DAPCRIT, /* list of DAP criteria "ATTR = VALUE", into struct dap_criteria */
+	ST_TEXTS,  /* string or list of free strings, into cfg_text_list */
 	ST_GROUP,  /* { ... } holding object `sub` */
 	ST_GLIST,  /* ( { ... }, ... ) of object `sub` */
 	ST__COUNT
@@ -75,6 +79,7 @@ enum schema_type {
 
 enum schema_flags {
 	SF_REQ = 1,        /* must be present */
+	SF_NA = 2,         /* accepted, no effect: a notice of sslvpnd -t */
 };
 
 struct schema_enum {

@@ -408,9 +408,9 @@ static const struct bad_case bads[] = {
 	  3, "unknown key \"group-urls\" in tunnel group \"tg\"" },
 	{ "unknown key in webvpn",
 	  "webvpn = {\n"
-	  "  csd = true;\n"
+	  "  colour = true;\n"
 	  "};\n",
-	  2, "unknown key \"csd\" in webvpn" },
+	  2, "unknown key \"colour\" in webvpn" },
 	{ "wrong type",
 	  "general = {\n"
 	  "  workers = \"4\";\n"
