@@ -518,6 +518,9 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	util_strlcpy(rp->cookie, session_cookie(s), sizeof(rp->cookie));
 	util_strlcpy(rp->username, user, sizeof(rp->username));
 	util_strlcpy(rp->banner, gp_str_or(&e, GPA_BANNER, ""), sizeof(rp->banner));
+	if (policy_profiles(&e, rp->profiles, sizeof(rp->profiles)) < 0)
+		log_warnx("group policy %s: anyconnect-profiles do not fit the login reply; "
+			  "none offered", e.policy);
 	reply_auth(w, rp);
 }
 
@@ -560,6 +563,13 @@ static int main_facts(struct worker_proc *w, struct ipc_auth_req *rq)
 	util_strlcpy(rq->cert_serial, pc.serial, sizeof(rq->cert_serial));
 	util_strlcpy(rq->cert_trustpoint, pc.trustpoint, sizeof(rq->cert_trustpoint));
 	return 0;
+}
+
+/* webvpn csd enable without the tunnel group's without-csd: host scan is
+ * required before the login (and none is implemented here). */
+static int csd_required(const struct mainctx *m, const struct cfg_tunnel_group *tg)
+{
+	return m->cfg->webvpn.csd && !tg->without_csd;
 }
 
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
@@ -613,6 +623,15 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
 	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */
 		util_strlcpy(rp.group_alias, rq.group_select, sizeof(rp.group_alias));
+	if (csd_required(m, tg)) {
+		/* the ASA's debug text, seed 001: a client that sends no host
+		 * scan data is refused; sslvpnd has no host scan at all */
+		log_event(LM_CSD_REFUSED, tg->name, rq.username[0] ? rq.username : rq.cert_cn,
+			  rq.peer);
+		refuse(w, &rp, &rq, rq.username, IPC_AUTH_FAIL, "CSD data not sent from client",
+		       "Login denied.");
+		goto out;
+	}
 	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0)
 		finish_login(w, &rq, tg, &rp, user, u);
 out:

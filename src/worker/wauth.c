@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include "sslvpnd/ban.h"
@@ -30,9 +31,84 @@
 
 enum { RESP_MAX = 16384 };
 
+/* Every HTTPS reply carries Strict-Transport-Security when webvpn hsts is
+ * on (the ASA's default): spliced in before the blank line that ends the
+ * head, so no reply can forget it. */
 static void send_raw(struct conn *c, const char *head, const char *body)
 {
-	if (conn_queue(c, head, strlen(head), body, body ? strlen(body) : 0) < 0)
+	static char withhsts[4096];
+	const char *hsts = c->w->wc.hsts;
+	size_t hl = strlen(head);
+
+	if (hsts[0] && hl >= 2 && hl + strlen(hsts) + 40 < sizeof(withhsts)) {
+		snprintf(withhsts, sizeof(withhsts), "%.*sStrict-Transport-Security: %s\r\n\r\n",
+			 (int)(hl - 2), head, hsts);
+		head = withhsts;
+		hl = strlen(head);
+	}
+	if (conn_queue(c, head, hl, body, body ? strlen(body) : 0) < 0)
+		c->close_after_flush = 1;
+	conn_flush(c);
+	OPENSSL_cleanse(withhsts, sizeof(withhsts));
+}
+
+static void bad_request(struct conn *c, int status, const char *why);
+
+void wauth_hash_profiles(struct wcfg *wc)
+{
+	uint8_t md[20];
+
+	for (size_t i = 0; i < wc->n_profiles; i++) {
+		if (!EVP_Digest(wc->profiles[i].data.p, wc->profiles[i].data.n, md, NULL,
+				EVP_sha1(), NULL))
+			fatalx("worker: cannot hash AnyConnect profile %s", wc->profiles[i].name);
+		util_hex(wc->profiles[i].sha1, md, sizeof(md), 1);
+	}
+}
+
+static const char *profile_sha1(const void *ctx, const char *name)
+{
+	const struct wcfg_profile *p = wcfg_profile(ctx, name);
+
+	return p ? p->sha1 : NULL;
+}
+
+/* GET /CACHE/stc/profiles/NAME: the name is looked up in the table main
+ * sent, never made into a path.  Only with this connection's login cookie
+ * and for a profile of its policy; anything else is a 404 without body,
+ * whether the profile exists or not. */
+#define PROFILE_PREFIX "/CACHE/stc/profiles/"
+static int profile_listed(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == ' ') && p[n] == ':')
+			return 1;
+	return 0;
+}
+
+static void profile_get(struct conn *c, const struct http_request *req)
+{
+	const char *name = req->path + strlen(PROFILE_PREFIX);
+	const struct wcfg_profile *p = wcfg_profile(&c->w->wc, name);
+	char cookie[64] = "", head[512];
+
+	http_cookie_get(req, "webvpn", cookie, sizeof(cookie));
+	size_t n = strlen(c->login_cookie);
+	int ok = p && n && strlen(cookie) == n && CRYPTO_memcmp(cookie, c->login_cookie, n) == 0 &&
+		 profile_listed(c->login_profiles, name);
+
+	OPENSSL_cleanse(cookie, sizeof(cookie));
+	if (!ok) {
+		bad_request(c, 404, "profile not offered to this connection's session");
+		return;
+	}
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
+		 COMMON_HEADERS "\r\n", p->data.n);
+	send_raw(c, head, NULL);
+	if (conn_queue(c, "", 0, (const char *)p->data.p, p->data.n) < 0)
 		c->close_after_flush = 1;
 	conn_flush(c);
 }
@@ -324,6 +400,10 @@ static void handle_request(struct conn *c, const struct http_request *req)
 			bad_request(c, 404, "CONNECT to an unknown path");
 		return;
 	}
+	if (req->method == HTTP_M_GET && util_prefix_ci(req->path, PROFILE_PREFIX)) {
+		profile_get(c, req);
+		return;
+	}
 	if (!wcfg_path_known(&c->w->wc, req->path)) {
 		bad_request(c, 404, "unknown path");
 		return;
@@ -535,7 +615,7 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 {
 	static char esc[sizeof(rp->banner) * 6], banner[sizeof(esc) + 32];
 	char hash[41], cookies[512], tok[160];
-	static char body[RESP_MAX];
+	static char body[RESP_MAX], manifest[4096];
 
 	uint8_t sha1[20];
 
@@ -547,6 +627,11 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 	banner[0] = '\0';
 	if (rp->banner[0] && xmlauth_escape(esc, sizeof(esc), rp->banner) >= 0)
 		snprintf(banner, sizeof(banner), "<banner>%s</banner>", esc);
+	if (xmlauth_manifest(manifest, sizeof(manifest), rp->profiles, profile_sha1,
+			     &c->w->wc) < 0)
+		manifest[0] = '\0';
+	util_strlcpy(c->login_cookie, rp->cookie, sizeof(c->login_cookie));
+	util_strlcpy(c->login_profiles, rp->profiles, sizeof(c->login_profiles));
 	snprintf(cookies, sizeof(cookies),
 		 "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n"
 		 "Set-Cookie: webvpnc=; " EXPIRED "; path=/; Secure\r\n"
@@ -560,9 +645,9 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 		 "<capabilities><crypto-supported>ssl-dhe</crypto-supported></capabilities>\n"
 		 "<config client=\"vpn\" type=\"private\"><vpn-base-config>"
 		 "<server-cert-hash>%s</server-cert-hash></vpn-base-config>"
-		 "<opaque is-for=\"vpn-client\"></opaque></config>\n"
+		 "<opaque is-for=\"vpn-client\"></opaque>%s</config>\n"
 		 "</config-auth>\n",
-		 tok, banner, hash);
+		 tok, banner, hash, manifest);
 	xml_reply(c, cookies, body);
 	OPENSSL_cleanse(cookies, sizeof(cookies));
 	OPENSSL_cleanse(body, sizeof(body));

@@ -153,6 +153,12 @@ struct conn {
 	int close_after_flush;
 	int phone;                /* User-Agent is a Cisco IP phone */
 	char user_agent[256];
+	/* S7: the cookie this connection's login issued and its profiles
+	 * ("NAME:TYPE ..."): a profile GET on the same connection (as
+	 * openconnect and AnyConnect fetch it, right after the login) must
+	 * carry that cookie and name one of those profiles. */
+	char login_cookie[64];
+	char login_profiles[512];
 	struct tunnel_state t;
 	struct conn *hnext6;      /* by_addr6 chain */
 };
@@ -183,6 +189,8 @@ void wauth_on_auth_rep(struct worker *w, const uint8_t *buf, size_t len);
 void wauth_on_tunnel_rep(struct worker *w, const uint8_t *buf, size_t len);
 void wauth_send_status(struct conn *c, int status, const char *extra_headers);
 void wauth_process_buffer(struct conn *c);
+/* SHA-1 of every profile of the worker's configuration (once, at start). */
+void wauth_hash_profiles(struct wcfg *wc);
 
 /* tunnel.c: CSTP */
 int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp);
