@@ -92,6 +92,9 @@ int xmlauth_escape(char *dst, size_t cap, const char *src);
 int xmlauth_manifest(char *out, size_t cap, const char *profiles,
 		     const char *(*sha1_of)(const void *ctx, const char *name), const void *ctx);
 
+/* xmlauth_profile_listed: 1 when profiles ("NAME:TYPE ...") names name. */
+int xmlauth_profile_listed(const char *profiles, const char *name);
+
 /* xmlauth_custom_attrs: the X-CSTP-Post-Auth-XML value carrying custom
  * attributes, one line (it is an HTTP header): config-auth type complete /
  * config / opaque is-for vpn-client / custom-attr / <TYPE><![CDATA[VALUE]]>.

@@ -822,6 +822,18 @@ int xmlauth_manifest(char *out, size_t cap, const char *profiles,
 	return (int)(used + (size_t)n);
 }
 
+int xmlauth_profile_listed(const char *profiles, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n)
+		return 0;
+	for (const char *p = profiles; (p = strstr(p, name)); p += n)
+		if ((p == profiles || p[-1] == ' ') && p[n] == ':')
+			return 1;
+	return 0;
+}
+
 static int xml_name_ok(const char *s)
 {
 	if (!isalpha((unsigned char)*s) && *s != '_')

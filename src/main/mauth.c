@@ -18,9 +18,12 @@
 #include "metrics.h"
 #include "mban.h"
 #include "mfail.h"
+#include "sessions.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
+#include "sslvpnd/xmlauth.h"
 
 static void reply_auth(struct worker_proc *w, struct ipc_auth_rep *rp)
 {
@@ -681,5 +684,44 @@ void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	int n = ipc_enc_tunnel_rep(&rp, out, sizeof(out));
 
 	proc_send(w, IPC_TUNNEL_REP, out, n, -1);
+	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
+}
+
+/* GET of an AnyConnect profile (S7): served only when the cookie names a
+ * session whose policy, in the session's own snapshot, offers that
+ * profile.  A cookie that names no session counts like one at CONNECT. */
+void mauth_on_profile_req(struct worker_proc *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_profile_req rq;
+	struct ipc_profile_rep rp = { 0 };
+	uint8_t out[64];
+
+	if (ipc_dec_profile_req(&rq, buf, len) < 0) {
+		proc_kill(w, "bad PROFILE_REQ");
+		return;
+	}
+	const struct mconn *c = mconn_check(w, rq.conn_id, IPC_PROFILE_REQ);
+
+	if (!c)
+		goto out;
+	rp.conn_id = rq.conn_id;
+	struct session *s = util_cookie_well_formed(rq.cookie) ? sessions_by_cookie(w->m, rq.cookie)
+							      : NULL;
+
+	if (s) {
+		struct gp_effective e;
+		char list[512];
+
+		policy_resolve(s->snap->cfg, s->policy, &e);
+		rp.ok = policy_profiles(&e, list, sizeof(list)) >= 0 &&
+			xmlauth_profile_listed(list, rq.name);
+	} else {
+		log_event_rl(LM_CONNECT_REFUSED, c->peer, "profile download: cookie is not acceptable");
+		mban_event(w->m, c->peer, BAN_COOKIE);
+	}
+	int n = ipc_enc_profile_rep(&rp, out, sizeof(out));
+
+	proc_send(w, IPC_PROFILE_REP, out, n, -1);
+out:
 	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
 }

@@ -73,37 +73,38 @@ static const char *profile_sha1(const void *ctx, const char *name)
 	return p ? p->sha1 : NULL;
 }
 
-/* GET /CACHE/stc/profiles/NAME: the name is looked up in the table main
- * sent, never made into a path.  Only with this connection's login cookie
- * and for a profile of its policy; anything else is a 404 without body,
- * whether the profile exists or not. */
+/* GET /CACHE/stc/profiles/NAME: main says whether the cookie's session is
+ * offered profile NAME (PROFILE_REQ); the bytes are the worker's own copy,
+ * found by name in the table main sent: no path is ever made from a
+ * request.  Anything else is a 404 without body, whether the profile
+ * exists or not. */
 #define PROFILE_PREFIX "/CACHE/stc/profiles/"
-static int profile_listed(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *p = list; (p = strstr(p, name)); p += n)
-		if ((p == list || p[-1] == ' ') && p[n] == ':')
-			return 1;
-	return 0;
-}
-
 static void profile_get(struct conn *c, const struct http_request *req)
 {
-	const char *name = req->path + strlen(PROFILE_PREFIX);
-	const struct wcfg_profile *p = wcfg_profile(&c->w->wc, name);
-	char cookie[64] = "", head[512];
+	struct ipc_profile_req rq = { .conn_id = c->id };
+	uint8_t buf[256];
+	int n;
 
-	http_cookie_get(req, "webvpn", cookie, sizeof(cookie));
-	size_t n = strlen(c->login_cookie);
-	int ok = p && n && strlen(cookie) == n && CRYPTO_memcmp(cookie, c->login_cookie, n) == 0 &&
-		 profile_listed(c->login_profiles, name);
-
-	OPENSSL_cleanse(cookie, sizeof(cookie));
-	if (!ok) {
-		bad_request(c, 404, "profile not offered to this connection's session");
+	http_cookie_get(req, "webvpn", rq.cookie, sizeof(rq.cookie));
+	if (!rq.cookie[0] || util_strlcpy(rq.name, req->path + strlen(PROFILE_PREFIX),
+					  sizeof(rq.name)) >= sizeof(rq.name) ||
+	    !wcfg_profile(&c->w->wc, rq.name)) {
+		OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
+		bad_request(c, 404, "no such profile, or no webvpn cookie");
 		return;
 	}
+	util_strlcpy(c->want_profile, rq.name, sizeof(c->want_profile));
+	n = ipc_enc_profile_req(&rq, buf, sizeof(buf));
+	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
+	c->state = CS_WAIT_MAIN;
+	worker_send(c->w, IPC_PROFILE_REQ, buf, n);
+	OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+static void profile_send(struct conn *c, const struct wcfg_profile *p)
+{
+	char head[512];
+
 	snprintf(head, sizeof(head),
 		 "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
 		 COMMON_HEADERS "\r\n", p->data.n);
@@ -630,8 +631,6 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 	if (xmlauth_manifest(manifest, sizeof(manifest), rp->profiles, profile_sha1,
 			     &c->w->wc) < 0)
 		manifest[0] = '\0';
-	util_strlcpy(c->login_cookie, rp->cookie, sizeof(c->login_cookie));
-	util_strlcpy(c->login_profiles, rp->profiles, sizeof(c->login_profiles));
 	snprintf(cookies, sizeof(cookies),
 		 "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n"
 		 "Set-Cookie: webvpnc=; " EXPIRED "; path=/; Secure\r\n"
@@ -852,4 +851,28 @@ void wauth_on_tunnel_rep(struct worker *w, const uint8_t *buf, size_t len)
 		return;
 	}
 	tunnel_start(c, &rp);
+}
+
+void wauth_on_profile_rep(struct worker *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_profile_rep rp;
+
+	if (ipc_dec_profile_rep(&rp, buf, len) < 0)
+		fatalx("worker %u: bad PROFILE_REP from main", w->id);
+	struct conn *c = worker_conn_by_id(w, rp.conn_id);
+
+	if (!c || c->state != CS_WAIT_MAIN)
+		return;
+	c->state = CS_HTTP;
+	const struct wcfg_profile *p = wcfg_profile(&w->wc, c->want_profile);
+
+	if (!rp.ok || !p) {
+		bad_request(c, 404, "profile not offered to the cookie's session");
+		return;
+	}
+	uint32_t id = c->id;
+
+	profile_send(c, p);
+	if (worker_conn_by_id(w, id))
+		wauth_process_buffer(c);
 }

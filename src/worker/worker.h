@@ -153,12 +153,7 @@ struct conn {
 	int close_after_flush;
 	int phone;                /* User-Agent is a Cisco IP phone */
 	char user_agent[256];
-	/* S7: the cookie this connection's login issued and its profiles
-	 * ("NAME:TYPE ..."): a profile GET on the same connection (as
-	 * openconnect and AnyConnect fetch it, right after the login) must
-	 * carry that cookie and name one of those profiles. */
-	char login_cookie[64];
-	char login_profiles[512];
+	char want_profile[CFG_NAME_MAX]; /* a profile GET waiting for main (S7) */
 	struct tunnel_state t;
 	struct conn *hnext6;      /* by_addr6 chain */
 };
@@ -187,6 +182,7 @@ void conn_report_source(struct conn *c, int cause);
 void wauth_on_readable(struct conn *c);
 void wauth_on_auth_rep(struct worker *w, const uint8_t *buf, size_t len);
 void wauth_on_tunnel_rep(struct worker *w, const uint8_t *buf, size_t len);
+void wauth_on_profile_rep(struct worker *w, const uint8_t *buf, size_t len);
 void wauth_send_status(struct conn *c, int status, const char *extra_headers);
 void wauth_process_buffer(struct conn *c);
 /* SHA-1 of every profile of the worker's configuration (once, at start). */

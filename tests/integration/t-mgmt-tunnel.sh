@@ -85,11 +85,28 @@ grep -q '^X-CSTP-Post-Auth-XML: <?xml version="1.0" encoding="UTF-8"?><config-au
 	"$RAW_REPLY" || fail "X-CSTP-Post-Auth-XML does not carry ManagementTunnelAllAllowed=true"
 ok "X-CSTP-Post-Auth-XML carries ManagementTunnelAllAllowed=true"
 
-# 3. The profile URI without a session cookie: 404, no body.
-printf 'GET /CACHE/stc/profiles/AnyConnect_MGMT_Profile HTTP/1.1\r\nHost: %s\r\n\r\n' "$SRV_IP" >"$TMPD/get.req"
-raw_https noc "$TMPD/get.req"
-assert_eq 404 "$RAW_STATUS" "profile without cookie"
-grep -q 'AnyConnectProfile' "$RAW_REPLY" && fail "profile served without a cookie"
-ok "no profile bytes without the session cookie"
+# 3. The profile URI, on a connection of its own: the session cookie gets
+# the file (its SHA-1 the manifest's); no cookie, a wrong cookie or a
+# profile the session is not offered: 404 without body.
+get_profile() { # NAME PROFILE [COOKIE]
+	printf 'GET /CACHE/stc/profiles/%s HTTP/1.1\r\nHost: %s\r\n%s\r\n' "$2" "$SRV_IP" \
+		"${3:+Cookie: webvpn=$3$'\r\n'}" >"$TMPD/$1.req"
+	raw_https "$1" "$TMPD/$1.req"
+}
+get_profile withck AnyConnect_MGMT_Profile "$ck"
+assert_eq 200 "$RAW_STATUS" "profile with the session cookie"
+got=$(sed '1,/^\r$/d' "$RAW_REPLY" | sha1sum | cut -d' ' -f1 | tr a-f A-F)
+assert_eq "$sha" "$got" "downloaded profile's SHA-1"
+for c in none wrong other; do
+	case $c in
+	none) get_profile "p$c" AnyConnect_MGMT_Profile ;;
+	wrong) get_profile "p$c" AnyConnect_MGMT_Profile "${ck%?}x" ;;
+	other) get_profile "p$c" ../../etc/passwd "$ck" ;;
+	esac
+	assert_eq 404 "$RAW_STATUS" "profile GET ($c)"
+	grep -q 'AnyConnectProfile\|root:' "$RAW_REPLY" && fail "bytes served ($c)"
+	grep -qi '^Content-Length: 0' "$RAW_REPLY" || fail "404 with a body ($c)"
+done
+ok "no profile bytes without the session's cookie"
 assert_server_alive
 echo "PASS: $T_NAME"
