@@ -1978,6 +1978,8 @@ static void ld_general_lines(struct config_ld *ld)
 	ld->cfg->general.group_line = gr ? config_setting_source_line(gr) : 0;
 }
 
+static void ld_sort_errors(struct cfg_errors *e);
+
 static struct sslvpnd_config *ld_build(struct config_ld *ld,
 				       const config_t *lc,
 				       const char *state_dir)
@@ -2008,6 +2010,8 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_check_ac(ld);
 	ld_check_log_hosts(ld);
 	ld_check_logging(ld);
+	if (ld->cfg->notices)
+		ld_sort_errors(ld->cfg->notices); /* file order, as the errors */
 	return ld->cfg;
 }
 

@@ -43,11 +43,15 @@ static void custom_merge(const struct sslvpnd_config *cfg, const struct cfg_grou
 void policy_custom_attrs(const struct sslvpnd_config *cfg, const char *policy,
 			 struct policy_custom *out)
 {
+	const struct cfg_group_policy *gp = config_group_policy(cfg, policy);
 	size_t i, k = 0;
 
 	out->n = 0;
-	custom_merge(cfg, config_group_policy(cfg, policy), out);
-	if (strcmp(policy, POLICY_DFLT_GRP))
+	custom_merge(cfg, gp, out);
+	/* anyconnect-custom = "none", the whole value, stops every type, as
+	 * "none" does for every attribute */
+	if (strcmp(policy, POLICY_DFLT_GRP) &&
+	    !(gp && gp->attr[GPA_ANYCONNECT_CUSTOM].state == GP_NONE))
 		custom_merge(cfg, config_group_policy(cfg, POLICY_DFLT_GRP), out);
 	/* "TYPE none" only stopped inheritance: nothing is pushed for it */
 	for (i = 0; i < out->n; i++)
