@@ -36,7 +36,19 @@ sed -e "s|/etc/sslvpnd/root-ca.pem|$STATE/trust|" \
     -e "s|https://asa.example.com/AnyConnect_MGMT_Tunnel enable|https://$SRV_IP/mgmt enable|" \
     -e "s|https://asa.example.com/AnyConnect_MGMT_TunnelAll enable|https://$SRV_IP/mgmtall enable|" \
     -e "s|198.18.1.0 255.255.255.0|$BEHIND_IP 255.255.255.255|" \
-    "$top_srcdir/etc/mgmt-tunnel.conf" >"$conf"
+    "$top_srcdir/etc/mgmt-tunnel.conf" >"$conf.seed"
+# The test adds a user profile to the tunnel-all group (the seed has none):
+# openconnect fetches only service-type user profiles (its auth.c).
+uprof="$TMPD/user_profile.xml"
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<AnyConnectProfile xmlns="http://schemas.xmlsoap.org/encoding/"><ServerList><HostEntry><HostName>user</HostName><HostAddress>%s</HostAddress></HostEntry></ServerList></AnyConnectProfile>\n' "$SRV_IP" >"$uprof"
+usha=$(sha1sum "$uprof" | cut -d' ' -f1 | tr a-f A-F)
+awk -v up="$uprof" '
+	/^anyconnect_profiles = / { sub(/\( \{/, "( { name = \"User\"; file = \"" up "\"; }, {") }
+	/anyconnect-custom = \[ "ManagementTunnelAllAllowed value true" \];/ { all = 1 }
+	all && /anyconnect-profiles = / { sub(/\[ "AnyConnect_MGMT_Profile type vpn-mgmt" \]/,
+		"[ \"AnyConnect_MGMT_Profile type vpn-mgmt\", \"User type user\" ]"); all = 0 }
+	{ print }' "$conf.seed" >"$conf"
+grep -q '"User type user"' "$conf" || fail "test config: user profile not added"
 # Every self-contained example of etc/ (etc/sslvpnd.conf names the
 # operator's own certificate files, so it cannot pass -t here).
 for f in "$top_srcdir"/etc/mgmt-tunnel.conf; do
@@ -66,7 +78,14 @@ grep -q 'X-CSTP-Post-Auth-XML' "${OC_LOG[m]}" && fail "custom attribute pushed o
 oc_stop m
 
 # 2. The tunnel-all variant: ManagementTunnelAllAllowed reaches the client.
-oc_connect a "${SERVER_URL}mgmtall" -c "$cert" -k "$key" || fail "tunnel-all management tunnel"
+printf '<old/>\n' >"$TMPD/fetched.xml"
+oc_connect a "${SERVER_URL}mgmtall" -c "$cert" -k "$key" --xmlconfig "$TMPD/fetched.xml" ||
+	fail "tunnel-all management tunnel"
+# openconnect 9 fetched the user profile itself (with its cookie) and
+# checked it against the manifest's SHA-1 before writing it.
+wait_for 5 "profile written" cmp -s "$uprof" "$TMPD/fetched.xml" ||
+	fail "openconnect did not fetch the user profile: $(grep -i 'profile\|config' "${OC_LOG[a]}" | tail -n 5)"
+ok "openconnect --xmlconfig fetched the user profile (SHA-1 $usha)"
 # openconnect -v elides the header's value: it shows that it got one.
 grep -q 'X-CSTP-Post-Auth-XML: <elided>' "${OC_LOG[a]}" ||
 	fail "openconnect did not receive X-CSTP-Post-Auth-XML"
