@@ -12,6 +12,7 @@
  * bounded fields of struct xmlauth_req.
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -779,21 +780,44 @@ int xmlauth_escape(char *dst, size_t cap, const char *src)
 
 #define PROFILE_URI "/CACHE/stc/profiles/"
 
+/* printf at out + *used; -1 (and nothing counted) when it does not fit. */
+__attribute__((format(printf, 4, 5))) static int
+appendf(char *out, size_t cap, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out + *used, cap - *used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap - *used)
+		return -1;
+	*used += (size_t)n;
+	return 0;
+}
+
+/* The document of n kept entries: its length, "" when none was kept. */
+static int finish(char *out, size_t used, size_t kept)
+{
+	if (!kept) {
+		out[0] = '\0';
+		return 0;
+	}
+	return (int)used;
+}
+
 int xmlauth_manifest(char *out, size_t cap, const char *profiles,
 		     const char *(*sha1_of)(const void *ctx, const char *name), const void *ctx)
 {
 	char copy[1024], *save = NULL, *tok;
 	size_t used = 0, files = 0;
-	int n;
 
 	if (cap == 0 || strlen(profiles) >= sizeof(copy))
 		return -1;
 	out[0] = '\0';
 	memcpy(copy, profiles, strlen(profiles) + 1);
-	n = snprintf(out, cap, "<vpn-profile-manifest><vpn rev=\"1.0\">");
-	if (n < 0 || (size_t)n >= cap)
+	if (appendf(out, cap, &used, "<vpn-profile-manifest><vpn rev=\"1.0\">") < 0)
 		return -1;
-	used = (size_t)n;
 	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
 		char *colon = strchr(tok, ':');
 		const char *sha1;
@@ -803,23 +827,16 @@ int xmlauth_manifest(char *out, size_t cap, const char *profiles,
 		*colon = '\0';
 		if (!(sha1 = sha1_of(ctx, tok)))
 			continue;
-		n = snprintf(out + used, cap - used,
-			     "<file type=\"profile\" service-type=\"%s\"><uri>" PROFILE_URI
-			     "%s</uri><hash type=\"sha1\">%s</hash></file>",
-			     strcmp(colon + 1, "vpn-mgmt") ? "user" : "vpn-mgmt", tok, sha1);
-		if (n < 0 || (size_t)n >= cap - used)
+		if (appendf(out, cap, &used,
+			    "<file type=\"profile\" service-type=\"%s\"><uri>" PROFILE_URI
+			    "%s</uri><hash type=\"sha1\">%s</hash></file>",
+			    strcmp(colon + 1, "vpn-mgmt") ? "user" : "vpn-mgmt", tok, sha1) < 0)
 			return -1;
-		used += (size_t)n;
 		files++;
 	}
-	n = snprintf(out + used, cap - used, "</vpn></vpn-profile-manifest>");
-	if (n < 0 || (size_t)n >= cap - used)
+	if (appendf(out, cap, &used, "</vpn></vpn-profile-manifest>") < 0)
 		return -1;
-	if (!files) {
-		out[0] = '\0';
-		return 0;
-	}
-	return (int)(used + (size_t)n);
+	return finish(out, used, files);
 }
 
 int xmlauth_profile_listed(const char *profiles, const char *name)
@@ -855,35 +872,25 @@ static int cdata_ok(const char *s)
 int xmlauth_custom_attrs(char *out, size_t cap, const char *const *type_names,
 			 const char *const *values, size_t n)
 {
-	size_t used, kept = 0;
-	int w;
+	size_t used = 0, kept = 0;
 
 	if (cap == 0)
 		return -1;
 	out[0] = '\0';
-	w = snprintf(out, cap, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
-			       "<config-auth client=\"vpn\" type=\"complete\" "
-			       "aggregate-auth-version=\"2\"><config client=\"vpn\" "
-			       "type=\"private\"><opaque is-for=\"vpn-client\"><custom-attr>");
-	if (w < 0 || (size_t)w >= cap)
+	if (appendf(out, cap, &used, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+				     "<config-auth client=\"vpn\" type=\"complete\" "
+				     "aggregate-auth-version=\"2\"><config client=\"vpn\" "
+				     "type=\"private\"><opaque is-for=\"vpn-client\"><custom-attr>") < 0)
 		return -1;
-	used = (size_t)w;
 	for (size_t i = 0; i < n; i++) {
 		if (!xml_name_ok(type_names[i]) || !cdata_ok(values[i]))
 			continue;
-		w = snprintf(out + used, cap - used, "<%s><![CDATA[%s]]></%s>", type_names[i],
-			     values[i], type_names[i]);
-		if (w < 0 || (size_t)w >= cap - used)
+		if (appendf(out, cap, &used, "<%s><![CDATA[%s]]></%s>", type_names[i], values[i],
+			    type_names[i]) < 0)
 			return -1;
-		used += (size_t)w;
 		kept++;
 	}
-	w = snprintf(out + used, cap - used, "</custom-attr></opaque></config></config-auth>");
-	if (w < 0 || (size_t)w >= cap - used)
+	if (appendf(out, cap, &used, "</custom-attr></opaque></config></config-auth>") < 0)
 		return -1;
-	if (!kept) {
-		out[0] = '\0';
-		return 0;
-	}
-	return (int)(used + (size_t)w);
+	return finish(out, used, kept);
 }
