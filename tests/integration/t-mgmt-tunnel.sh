@@ -64,6 +64,24 @@ ok "not-applicable notice names cache"
 
 start_sslvpnd -c "$conf"
 
+# show running-config prints the seed's lines back in ASA form.
+CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
+ctl() { timeout -k 2 10 "$CTL" --socket "$STATE/ctl.sock" "$@"; }
+web=$(ctl show running-config webvpn) || fail "show running-config webvpn: $web"
+for l in ' anyconnect-custom-attr ManagementTunnelAllAllowed description ManagementTunnelAllAllowed' \
+	' anyconnect image disk0:/anyconnect-win-4.8.02045-webdeploy-k9.pkg 1' \
+	" anyconnect profiles AnyConnect_MGMT_Profile $prof" \
+	'anyconnect-custom-data ManagementTunnelAllAllowed true true'; do
+	printf '%s\n' "$web" | grep -qxF -- "$l" || fail "show running-config webvpn lacks '$l': $web"
+done
+ok "show running-config webvpn: profiles, custom attribute and data in ASA form"
+gp=$(ctl show running-config group-policy AnyConnect_MGMT_TunnelAll) || fail "show run group-policy: $gp"
+for l in '  anyconnect profiles value AnyConnect_MGMT_Profile type vpn-mgmt' \
+	'  anyconnect-custom ManagementTunnelAllAllowed value true'; do
+	printf '%s\n' "$gp" | grep -qxF -- "$l" || fail "show running-config group-policy lacks '$l': $gp"
+done
+ok "show running-config group-policy: anyconnect profiles / anyconnect-custom lines"
+
 # 1. The split management tunnel: vpn-mgmt profile listed, split routes.
 oc_connect m "${SERVER_URL}mgmt" -c "$cert" -k "$key" --dump-http-traffic ||
 	fail "management tunnel did not come up"
