@@ -128,6 +128,8 @@ enum ipc_auth_result {
 	IPC_AUTH_FAIL = 3,           /* refused: no cookie */
 	IPC_AUTH_CERT_FAIL = 4,      /* Certificate Validation Failure */
 	IPC_AUTH_UNKNOWN_GROUP = 5,
+	IPC_AUTH_CSD = 6,            /* refused: host scan required (S7); an
+				      * XML client gets the ASA's <host-scan> */
 };
 
 enum ipc_tunnel_result {

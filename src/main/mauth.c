@@ -631,7 +631,7 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		 * scan data is refused; sslvpnd has no host scan at all */
 		log_event(LM_CSD_REFUSED, tg->name, rq.username[0] ? rq.username : rq.cert_cn,
 			  rq.peer);
-		refuse(w, &rp, &rq, rq.username, IPC_AUTH_FAIL, "CSD data not sent from client",
+		refuse(w, &rp, &rq, rq.username, IPC_AUTH_CSD, "CSD data not sent from client",
 		       "Login denied.");
 		goto out;
 	}

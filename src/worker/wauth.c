@@ -11,6 +11,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #include "sslvpnd/ban.h"
@@ -752,6 +753,36 @@ static void xml_denied(struct conn *c, const char *message)
 	xml_reply(c, "Connection: close\r\n", body);
 }
 
+/* webvpn csd: what the ASA answers a client that must run host scan first
+ * (the <host-scan> block of its auth-request, as openconnect's auth.c
+ * documents it).  A host-scan client would fetch the stub below (a 404
+ * here: no host scan is implemented) and come back without CSD data;
+ * openconnect without --csd-wrapper stops at once.  Either way main has
+ * refused the login (100810) and the connection closes. */
+static void xml_host_scan(struct conn *c)
+{
+	static char body[RESP_MAX];
+	uint8_t rnd[32];
+	char ticket[33], token[33];
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		memset(rnd, 0, sizeof(rnd));
+	util_hex(ticket, rnd, 16, 1);
+	util_hex(token, rnd + 16, 16, 1);
+	snprintf(body, sizeof(body),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		 "<config-auth client=\"vpn\" type=\"auth-request\" aggregate-auth-version=\"2\">\n"
+		 "<auth id=\"main\">\n<title>Login</title>\n"
+		 "<message>Please wait while your endpoint is scanned.</message>\n</auth>\n"
+		 "<host-scan><host-scan-ticket>%s</host-scan-ticket>"
+		 "<host-scan-token>%s</host-scan-token>"
+		 "<host-scan-base-uri>/+CSCOE+/sdesktop/</host-scan-base-uri>"
+		 "<host-scan-wait-uri>/+CSCOE+/sdesktop/wait.html</host-scan-wait-uri>"
+		 "</host-scan>\n</config-auth>\n", ticket, token);
+	c->close_after_flush = 1;
+	xml_reply(c, "Connection: close\r\n", body);
+}
+
 static void svc_success(struct conn *c, const struct ipc_auth_rep *rp)
 {
 	char head[512];
@@ -776,6 +807,12 @@ static void on_auth_answer(struct conn *c, const struct ipc_auth_rep *rp)
 		break;
 	case IPC_AUTH_NEED_CERT:
 		xml_need_cert(c);
+		break;
+	case IPC_AUTH_CSD:
+		if (c->phone)
+			wauth_send_status(c, 401, NULL);
+		else
+			xml_host_scan(c);
 		break;
 	case IPC_AUTH_NEED_FORM:
 		if (c->phone) {

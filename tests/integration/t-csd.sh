@@ -66,6 +66,10 @@ assert_log 716039 'Authentication: rejected' "716039 for the phone"
 oc_authenticate ocsd "https://$SRV_IP/csd" -c "$cert" -k "$key"
 assert_fails "$OC_AUTH_RC" "openconnect on a tunnel group that requires CSD"
 assert_eq "" "$OC_COOKIE" "no cookie without host scan"
+# the ASA's <host-scan> answer: openconnect asks for a CSD wrapper
+grep -q 'asked us to run CSD hostscan\|Cisco Secure Desktop' "$TMPD/ocsd.auth.err" ||
+	fail "openconnect did not see the host-scan request: $(tail -n 3 "$TMPD/ocsd.auth.err")"
+ok "openconnect: the server asked for CSD host scan"
 
 # 3. without-csd: both are served.
 phone pok "$PHONE_URL"
