@@ -145,5 +145,23 @@ for c in none wrong other; do
 	grep -qi '^Content-Length: 0' "$RAW_REPLY" || fail "404 with a body ($c)"
 done
 ok "no profile bytes without the session's cookie"
+
+# 4. Reload: a changed profile file is read again (a new worker generation
+# serves the new bytes, the manifest names the new SHA-1); a missing one is
+# a file:line error and the running generation stays.
+printf '<!-- v2 -->\n' >>"$prof"
+sha2=$(sha1sum "$prof" | cut -d' ' -f1 | tr a-f A-F)
+ctl reload >"$TMPD/reload1.out" 2>&1 || fail "reload with a changed profile: $(cat "$TMPD/reload1.out")"
+oc_authenticate r2 "${SERVER_URL}mgmt" -c "$cert" -k "$key" --dump-http-traffic
+grep -q "<hash type=\"sha1\">$sha2</hash>" "$TMPD/r2.auth.err" "$OC_AUTH_OUT" ||
+	fail "after reload the manifest does not name the new SHA-1 $sha2"
+ok "reload: the manifest names the changed profile's SHA-1 $sha2"
+mv "$prof" "$prof.gone"
+ctl reload >"$TMPD/reload2.out" 2>&1 && fail "reload with a missing profile file succeeded"
+pline=$(grep -n 'file = "'"$(re "$prof")"'"' "$conf" | cut -d: -f1)
+grep -q "^$(re "$conf"):$pline: anyconnect profile \"AnyConnect_MGMT_Profile\": file $(re "$prof"): No such file or directory" \
+	"$TMPD/reload2.out" || fail "reload output lacks $conf:$pline: $(cat "$TMPD/reload2.out")"
+ok "reload with a missing profile: refused with $conf:$pline"
+mv "$prof.gone" "$prof"
 assert_server_alive
 echo "PASS: $T_NAME"
