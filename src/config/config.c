@@ -1698,7 +1698,8 @@ static void ld_read_profile(struct config_ld *ld, struct cfg_ac_profile *p, size
 	const char *why = NULL;
 	struct stat st;
 	ssize_t got = 0;
-	int fd = open(p->file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK); /* a FIFO must not block the load */
+	/* O_NONBLOCK: a FIFO named as a profile must not hang the load */
+	int fd = open(p->file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 
 	if (fd < 0 || fstat(fd, &st) < 0)
 		why = strerror(errno);
