@@ -26,6 +26,8 @@ enum {
 	CFG_LIST_MAX = 16,
 	CFG_CIPHERS_MAX = 1024,
 	CFG_MAX_ERRORS = 64,
+	CFG_PROFILE_MAX = 256 * 1024, /* an AnyConnect profile file */
+	CFG_CDATA_MAX = 1024,        /* anyconnect-custom-data value */
 };
 
 /* ---- group-policy attributes (gpattrs.def) */
@@ -330,8 +332,52 @@ struct cfg_time_range {
 	int line;
 };
 
+/* Strings that may hold blanks ("disk0:/file.pkg 1"). */
+struct cfg_text_list {
+	size_t n;
+	char v[CFG_LIST_MAX][CFG_PATH_MAX];
+};
+
 struct cfg_webvpn {
 	int tunnel_group_list;         /* tunnel-group-list enable */
+	int csd;                       /* csd enable: host scan required unless
+					* the tunnel group says without-csd */
+	char csd_image[CFG_PATH_MAX];  /* accepted, not served */
+	int hsts;                      /* hsts / enable */
+	int hsts_max_age;              /* seconds */
+	int hsts_include_sub_domains;
+	int hsts_preload;
+	/* accepted, not applicable on sslvpnd (SF_NA: sslvpnd -t notices) */
+	struct cfg_text_list anyconnect_image;
+	int anyconnect_essentials, cache, error_recovery;
+};
+
+/* webvpn / anyconnect profiles NAME disk0:/FILE: the file is read at load
+ * time (main; workers are told the bytes), so a missing file is a config
+ * error with the line, and a reload picks up a changed file. */
+struct cfg_ac_profile {
+	char name[CFG_NAME_MAX];
+	char file[CFG_PATH_MAX];
+	uint8_t *data;                 /* the file's bytes */
+	size_t len;
+	int line;
+};
+
+/* webvpn / anyconnect-custom-attr TYPE [description TEXT] */
+struct cfg_ac_cattr {
+	char type[CFG_NAME_MAX];
+	char description[256];
+	int line;
+};
+
+/* anyconnect-custom-data TYPE NAME VALUE: several per type, so no name
+ * leads the element (duplicates of TYPE+NAME are checked on their own). */
+struct cfg_ac_cdata {
+	char unnamed[1];
+	char type[CFG_NAME_MAX];
+	char name[CFG_NAME_MAX];
+	char value[CFG_CDATA_MAX];
+	int line;
 };
 
 /* dynamic-access-policy-record NAME (include/sslvpnd/dap.h): priority,
@@ -350,6 +396,8 @@ struct cfg_dap {
 	int builtin;                   /* implicit DfltAccessPolicy */
 	int line;
 };
+
+struct cfg_errors;
 
 struct sslvpnd_config {
 	char source[CFG_PATH_MAX];     /* file name, or "<embedded default>" */
@@ -389,6 +437,13 @@ struct sslvpnd_config {
 	size_t n_aaa_servers;
 	struct cfg_dap *daps;          /* DAP records; DfltAccessPolicy always present */
 	size_t n_daps;
+	struct cfg_ac_profile *ac_profiles; /* anyconnect profiles */
+	size_t n_ac_profiles;
+	struct cfg_ac_cattr *ac_cattrs;     /* anyconnect-custom-attr */
+	size_t n_ac_cattrs;
+	struct cfg_ac_cdata *ac_cdata;      /* anyconnect-custom-data */
+	size_t n_ac_cdata;
+	struct cfg_errors *notices;         /* accepted, not applicable: sslvpnd -t */
 };
 
 struct cfg_error {
@@ -452,5 +507,22 @@ const struct cfg_acl *config_acl(const struct sslvpnd_config *cfg, const char *n
 const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
 					       const char *name);
 const struct cfg_dap *config_dap(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_ac_profile *config_ac_profile(const struct sslvpnd_config *cfg,
+					       const char *name);
+const struct cfg_ac_cdata *config_ac_cdata(const struct sslvpnd_config *cfg,
+					   const char *type, const char *name);
+
+/* group-policy anyconnect-profiles entry "NAME [type user|vpn-mgmt]":
+ * 0 with name and *mgmt set, or -1 with *why. */
+int config_parse_ac_profile_ref(const char *s, char name[CFG_NAME_MAX], int *mgmt,
+				const char **why);
+/* group-policy anyconnect-custom entry "TYPE value NAME" or "TYPE none":
+ * 0 with type and name ("" for none) set, or -1 with *why. */
+int config_parse_ac_custom(const char *s, char type[CFG_NAME_MAX], char name[CFG_NAME_MAX],
+			   const char **why);
+
+/* config_notices_print: "file:line: notice: ..." for every key accepted
+ * without effect (not applicable on sslvpnd), as sslvpnd -t prints them. */
+void config_notices_print(FILE *fp, const struct sslvpnd_config *cfg);
 
 #endif

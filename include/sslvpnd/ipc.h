@@ -68,7 +68,7 @@ const char *ipc_state_name(enum ipc_state state);
 const char *ipc_verdict_name(enum ipc_verdict v);
 
 /* The largest payload is TUNNEL_REP's (msgs.def). */
-enum { IPC_HDR_LEN = 12, IPC_MAX_MSG = 24576 + IPC_HDR_LEN };
+enum { IPC_HDR_LEN = 12, IPC_MAX_MSG = 25600 + IPC_HDR_LEN };
 
 struct ipc_hdr {
 	uint16_t type;
@@ -130,6 +130,8 @@ enum ipc_auth_result {
 	IPC_AUTH_UNKNOWN_GROUP = 5,
 	IPC_AUTH_CHALLENGE = 6,      /* AAA server challenge (S15): message +
 				      * a response form (XML clients only) */
+	IPC_AUTH_CSD = 7,            /* refused: host scan required (S7); an
+				      * XML client gets the ASA's <host-scan> */
 };
 
 /* S15 external AAA (main <-> secmod): AAA_REQ op, AAA_REP result.
@@ -223,7 +225,9 @@ enum { IPC_CHAIN_MAX = 16384 };
 /* The worker's configuration (WORKER_CONFIG, WCFG_*; include/sslvpnd/wcfg.h). */
 enum { WCFG_DER_PIECE = 16384 };
 enum wcfg_name_kind { WCFG_NAME_PATH = 1, WCFG_NAME_ALIAS = 2 };
-enum wcfg_der_kind { WCFG_DER_ID = 1, WCFG_DER_CHAIN, WCFG_DER_CA, WCFG_DER_CRL };
+/* PROFILE: an AnyConnect profile's bytes (name: its name), S7 */
+enum wcfg_der_kind { WCFG_DER_ID = 1, WCFG_DER_CHAIN, WCFG_DER_CA, WCFG_DER_CRL,
+		     WCFG_DER_PROFILE };
 
 /* DTLS_HELLO: main read a ClientHello for the session's DTLS id from a new
  * peer address; the fd is a UDP socket bound to the same local address and

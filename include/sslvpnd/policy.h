@@ -136,4 +136,26 @@ int policy_time_range_active(const struct cfg_time_range *tr, const struct tm *n
 /* The built-in DfltGrpPolicy value of attribute a (parsed from gpattrs.def). */
 const struct gp_value *gp_builtin(enum gp_attr a);
 
+/* AnyConnect custom attributes of a session's policy (src/policy/anyconnect.c):
+ * anyconnect-custom per TYPE from the policy, then DfltGrpPolicy; values
+ * point into cfg. */
+enum { POLICY_CUSTOM_MAX = CFG_LIST_MAX * 2 };
+struct policy_custom {
+	size_t n;
+	struct {
+		char type[CFG_NAME_MAX];
+		const char *value;
+	} a[POLICY_CUSTOM_MAX];
+};
+void policy_custom_attrs(const struct sslvpnd_config *cfg, const char *policy,
+			 struct policy_custom *out);
+/* The value pushed for type, NULL when none. */
+const char *policy_custom_value(const struct policy_custom *c, const char *type);
+/* policy_profiles: the effective anyconnect-profiles as "NAME:user
+ * NAME:vpn-mgmt ..." into out; 1 when one is a vpn-mgmt profile, 0 when
+ * not, -1 when out is too small. */
+int policy_profiles(const struct gp_effective *e, char *out, size_t cap);
+/* sslvpnd -t: warnings for policies used as a management tunnel. */
+void policy_mgmt_warnings(const struct sslvpnd_config *cfg, FILE *fp);
+
 #endif

@@ -27,6 +27,13 @@ struct wcfg {
 	char (*aliases)[CFG_NAME_MAX];      /* group list, in file order */
 	size_t n_aliases;
 	struct tls_material tls;
+	char hsts[96];                      /* Strict-Transport-Security, "" = off */
+	struct wcfg_profile {               /* anyconnect profiles, file order */
+		char name[CFG_NAME_MAX];
+		struct tls_blob data;
+		char sha1[41];              /* hex, upper case (filled by the worker) */
+	} *profiles;
+	size_t n_profiles;
 	/* decoder state */
 	int has_general;
 	int der_open;                       /* the last WCFG_DER said "more" */
@@ -55,6 +62,10 @@ int wcfg_complete(const struct wcfg *c);
 /* wcfg_path_known: 1 when path is "/" or the path of an enabled
  * group-url (as policy_path_known), else 0. */
 int wcfg_path_known(const struct wcfg *c, const char *path);
+
+/* wcfg_profile: the profile named name, NULL when none (a table lookup:
+ * no path is ever made from a request). */
+const struct wcfg_profile *wcfg_profile(const struct wcfg *c, const char *name);
 
 /* wcfg_free: release everything (keys wiped); c zeroed. */
 void wcfg_free(struct wcfg *c);

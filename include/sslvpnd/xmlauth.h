@@ -80,4 +80,27 @@ int xmlauth_parse(struct xmlauth_req *out, const uint8_t *body, size_t len);
  * -1 when cap is too small.  Bytes < 0x20 other than \t \n \r are dropped. */
 int xmlauth_escape(char *dst, size_t cap, const char *src);
 
+/* S7: what the ASA sends AnyConnect beside the login.
+ *
+ * xmlauth_manifest: the <vpn-profile-manifest> of the aggregate-auth
+ * complete, one <file type="profile" service-type="user|vpn-mgmt"> per
+ * profile with <uri>/CACHE/stc/profiles/NAME</uri> and <hash type="sha1">
+ * (the layout of an ASA's reply, as openconnect's auth.c parses it).
+ * profiles: "NAME:TYPE NAME:TYPE ..." (main's AUTH_REP); sha1_of gives a
+ * profile's hex SHA-1 or NULL (then it is left out).  "" when none.
+ * Returns the length, or -1 when cap is too small. */
+int xmlauth_manifest(char *out, size_t cap, const char *profiles,
+		     const char *(*sha1_of)(const void *ctx, const char *name), const void *ctx);
+
+/* xmlauth_profile_listed: 1 when profiles ("NAME:TYPE ...") names name. */
+int xmlauth_profile_listed(const char *profiles, const char *name);
+
+/* xmlauth_custom_attrs: the X-CSTP-Post-Auth-XML value carrying custom
+ * attributes, one line (it is an HTTP header): config-auth type complete /
+ * config / opaque is-for vpn-client / custom-attr / <TYPE><![CDATA[VALUE]]>.
+ * A type that is not an XML name, or a value holding a control character
+ * or "]]>", is left out.  "" when n is 0.  Length, or -1 (cap too small). */
+int xmlauth_custom_attrs(char *out, size_t cap, const char *const *types,
+			 const char *const *values, size_t n);
+
 #endif

@@ -11,7 +11,10 @@
  * the open elements sit on a fixed stack, and text goes straight into the
  * bounded fields of struct xmlauth_req.
  */
+#include <ctype.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sslvpnd/http.h"
@@ -771,4 +774,123 @@ int xmlauth_escape(char *dst, size_t cap, const char *src)
 	}
 	dst[o] = '\0';
 	return (int)o;
+}
+
+/* ---- S7: profile manifest and custom attributes */
+
+#define PROFILE_URI "/CACHE/stc/profiles/"
+
+/* printf at out + *used; -1 (and nothing counted) when it does not fit. */
+__attribute__((format(printf, 4, 5))) static int
+appendf(char *out, size_t cap, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out + *used, cap - *used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= cap - *used)
+		return -1;
+	*used += (size_t)n;
+	return 0;
+}
+
+/* The document of n kept entries: its length, "" when none was kept. */
+static int finish(char *out, size_t used, size_t kept)
+{
+	if (!kept) {
+		out[0] = '\0';
+		return 0;
+	}
+	return (int)used;
+}
+
+int xmlauth_manifest(char *out, size_t cap, const char *profiles,
+		     const char *(*sha1_of)(const void *ctx, const char *name), const void *ctx)
+{
+	char copy[1024], *save = NULL, *tok;
+	size_t used = 0, files = 0;
+
+	if (cap == 0 || strlen(profiles) >= sizeof(copy))
+		return -1;
+	out[0] = '\0';
+	memcpy(copy, profiles, strlen(profiles) + 1);
+	if (appendf(out, cap, &used, "<vpn-profile-manifest><vpn rev=\"1.0\">") < 0)
+		return -1;
+	for (tok = strtok_r(copy, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *colon = strchr(tok, ':');
+		const char *sha1;
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		if (!(sha1 = sha1_of(ctx, tok)))
+			continue;
+		if (appendf(out, cap, &used,
+			    "<file type=\"profile\" service-type=\"%s\"><uri>" PROFILE_URI
+			    "%s</uri><hash type=\"sha1\">%s</hash></file>",
+			    strcmp(colon + 1, "vpn-mgmt") ? "user" : "vpn-mgmt", tok, sha1) < 0)
+			return -1;
+		files++;
+	}
+	if (appendf(out, cap, &used, "</vpn></vpn-profile-manifest>") < 0)
+		return -1;
+	return finish(out, used, files);
+}
+
+int xmlauth_profile_listed(const char *profiles, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n)
+		return 0;
+	for (const char *p = profiles; (p = strstr(p, name)); p += n)
+		if ((p == profiles || p[-1] == ' ') && p[n] == ':')
+			return 1;
+	return 0;
+}
+
+static int xml_name_ok(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+			return 0;
+	return 1;
+}
+
+static int cdata_ok(const char *s)
+{
+	for (const char *p = s; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	return strstr(s, "]]>") == NULL;
+}
+
+int xmlauth_custom_attrs(char *out, size_t cap, const char *const *type_names,
+			 const char *const *values, size_t n)
+{
+	size_t used = 0, kept = 0;
+
+	if (cap == 0)
+		return -1;
+	out[0] = '\0';
+	if (appendf(out, cap, &used, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+				     "<config-auth client=\"vpn\" type=\"complete\" "
+				     "aggregate-auth-version=\"2\"><config client=\"vpn\" "
+				     "type=\"private\"><opaque is-for=\"vpn-client\"><custom-attr>") < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (!xml_name_ok(type_names[i]) || !cdata_ok(values[i]))
+			continue;
+		if (appendf(out, cap, &used, "<%s><![CDATA[%s]]></%s>", type_names[i], values[i],
+			    type_names[i]) < 0)
+			return -1;
+		kept++;
+	}
+	if (appendf(out, cap, &used, "</custom-attr></opaque></config></config-auth>") < 0)
+		return -1;
+	return finish(out, used, kept);
 }

@@ -9,12 +9,15 @@
  * nothing here exits, so the administrator sees all mistakes in one run.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libconfig.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sslvpnd/config.h"
 #include "sslvpnd/passwd.h"
@@ -106,6 +109,29 @@ static void ld_bad(struct config_ld *ld, const config_setting_t *s,
 		strlen(v) > CONFIG_VAL_SHOW ? "..." : "", why);
 }
 
+/* A key accepted without effect: sslvpnd -t names it with its line, so an
+ * imported ASA configuration loads and the operator still learns which
+ * lines mean nothing here. */
+static void ld_notice(struct config_ld *ld, const config_setting_t *s,
+		      const char *desc, const struct schema_key *k)
+{
+	struct cfg_errors *e = ld->cfg->notices;
+	struct cfg_error *n;
+	const char *file = config_setting_source_file(s);
+
+	if (!e)
+		return;
+	if (e->n >= CFG_MAX_ERRORS) {
+		e->dropped++;
+		return;
+	}
+	n = &e->e[e->n++];
+	util_strlcpy(n->file, file ? file : ld->name, sizeof(n->file));
+	n->line = config_setting_source_line(s);
+	snprintf(n->msg, sizeof(n->msg), "%s%s%s: not applicable on sslvpnd (accepted, no effect)",
+		 desc, *desc ? " " : "", k->key);
+}
+
 static const char *ld_got(const config_setting_t *s)
 {
 	static const char *const names[] = {
@@ -136,6 +162,7 @@ static const char *const ld_expected[ST__COUNT] = {
 	[ST_PERIODIC] = "a string or a list of strings",
 	[ST_ABSTIME] = "a string",
 	[ST_DAPCRIT] = "a string or a list of strings",
+	[ST_TEXTS] = "a string or a list of strings",
 	[ST_GLIST] = "a list of groups ( { ... }, ... )",
 };
 
@@ -441,6 +468,25 @@ static void ld_names(struct config_ld *ld, const struct schema_key *k,
 	}
 }
 
+/* Free strings ("disk0:/file.pkg 1"): kept for -T, no meaning here. */
+static void ld_texts(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct cfg_text_list *l = schema_field(base, k);
+	int i, n = ld_elems(ld, k->key, s, desc, e);
+
+	for (i = 0; i < n; i++) {
+		const char *v = config_setting_get_string(e[i]);
+
+		if (strlen(v) >= CFG_PATH_MAX)
+			ld_kerr(ld, e[i], desc, k->key, "entry %d is longer than %d characters",
+				i + 1, CFG_PATH_MAX - 1);
+		else
+			util_strlcpy(l->v[l->n++], v, CFG_PATH_MAX);
+	}
+}
+
 /* Only tunnel groups have group-urls. */
 static void ld_urls(struct config_ld *ld, const struct schema_key *k,
 		    void *base, const config_setting_t *s, const char *desc)
@@ -619,6 +665,7 @@ static const ld_parse_fn ld_parsers[ST__COUNT] = {
 	[ST_PWHASH] = ld_pwhash,   [ST_ACES] = ld_aces,
 	[ST_CMRULES] = ld_cmrules, [ST_PERIODIC] = ld_periodic,
 	[ST_ABSTIME] = ld_abstime, [ST_DAPCRIT] = ld_dapcrit,
+	[ST_TEXTS] = ld_texts,
 	[ST_GROUP] = ld_group,	   [ST_GLIST] = ld_glist,
 };
 
@@ -687,6 +734,8 @@ static void ld_object(struct config_ld *ld, enum schema_obj obj, void *base,
 	schema_for_each(k, obj)
 	{
 		m = config_setting_get_member(grp, k->key);
+		if (m && (k->flags & SF_NA))
+			ld_notice(ld, m, desc, k);
 		if (m)
 			ld_parsers[k->type](ld, k, base, m, desc);
 		else if (k->flags & SF_REQ)
@@ -746,6 +795,9 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_LOG_MESSAGE] = offsetof(struct cfg_log_message, line),
 	[SO_AAA_SERVER] = offsetof(struct cfg_aaa_server, line),
 	[SO_AAA_HOST] = offsetof(struct cfg_aaa_host, line),
+	[SO_AC_PROFILE] = offsetof(struct cfg_ac_profile, line),
+	[SO_AC_CATTR] = offsetof(struct cfg_ac_cattr, line),
+	[SO_AC_CDATA] = offsetof(struct cfg_ac_cdata, line),
 };
 
 /* Every list object has its name as first member (config.h layout). */
@@ -1685,12 +1737,143 @@ static void ld_check_policy(struct config_ld *ld, size_t idx)
 	ld_check_policy_acl(ld, idx, GPA_IPV6_VPN_FILTER, ACL_EXTENDED);
 }
 
+/* ---- AnyConnect profiles and custom attributes */
+
+/* The name is the last part of the download URI: keep it to characters a
+ * URI carries as they are. */
+static int ld_profile_name_ok(const char *n)
+{
+	for (; *n; n++)
+		if (!isalnum((unsigned char)*n) && !strchr("-_.", *n))
+			return 0;
+	return 1;
+}
+
+/* Main reads the profile like the configuration itself: the workers are
+ * told its bytes (they open no file), and -t finds a missing one. */
+static void ld_read_profile(struct config_ld *ld, struct cfg_ac_profile *p, size_t idx)
+{
+	const config_setting_t *s = ld_ref_setting(ld, "anyconnect_profiles", idx, "file", NULL);
+	const char *why = NULL;
+	struct stat st;
+	ssize_t got = 0;
+	/* O_NONBLOCK: a FIFO named as a profile must not hang the load */
+	int fd = open(p->file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		why = strerror(errno);
+	else if (!S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_size == 0 || st.st_size > CFG_PROFILE_MAX)
+		why = st.st_size ? "larger than 256 KiB" : "empty";
+	else if (!(p->data = malloc(st.st_size)))
+		why = "out of memory";
+	else {
+		for (p->len = 0; p->len < (size_t)st.st_size; p->len += got) {
+			got = read(fd, p->data + p->len, st.st_size - p->len);
+			if (got <= 0) {
+				why = got ? strerror(errno) : "shorter than its size";
+				break;
+			}
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (why)
+		ld_err(ld, s, "anyconnect profile \"%s\": file %s: %s", p->name, p->file, why);
+}
+
+static void ld_check_ac_data(struct config_ld *ld)
+{
+	const struct cfg_ac_cdata *d, *o;
+	size_t i, j, k;
+	int known;
+
+	for (i = 0; i < ld->cfg->n_ac_cdata; i++) {
+		d = &ld->cfg->ac_cdata[i];
+		for (known = 0, k = 0; k < ld->cfg->n_ac_cattrs; k++)
+			known |= !strcmp(ld->cfg->ac_cattrs[k].type, d->type);
+		if (!known)
+			ld_err(ld, ld_ref_setting(ld, "anyconnect_custom_data", i, "type", NULL),
+			       "anyconnect custom data \"%s %s\": type \"%s\" is not defined "
+			       "(anyconnect_custom_attrs)", d->type, d->name, d->type);
+		for (j = 0; j < i; j++) {
+			o = &ld->cfg->ac_cdata[j];
+			if (!strcmp(o->type, d->type) && !strcmp(o->name, d->name)) {
+				ld_err(ld, ld_ref_setting(ld, "anyconnect_custom_data", i, "name", NULL),
+				       "duplicate anyconnect custom data \"%s %s\" (first defined at "
+				       "line %d)", d->type, d->name, o->line);
+				break;
+			}
+		}
+	}
+}
+
+static void ld_check_ac(struct config_ld *ld)
+{
+	size_t i;
+
+	for (i = 0; i < ld->cfg->n_ac_profiles; i++) {
+		struct cfg_ac_profile *p = &ld->cfg->ac_profiles[i];
+
+		if (!ld_profile_name_ok(p->name))
+			ld_err(ld, ld_ref_setting(ld, "anyconnect_profiles", i, "name", NULL),
+			       "anyconnect profile \"%s\": name: only letters, digits, "
+			       "'-', '_' and '.' (it names the download URI)", p->name);
+		else if (p->file[0])
+			ld_read_profile(ld, p, i);
+	}
+	ld_check_ac_data(ld);
+}
+
+/* anyconnect-profiles names profiles; anyconnect-custom a type and one of
+ * its data (each type once per policy: the ASA keeps one value per type). */
+static void ld_check_policy_ac(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "group_policies");
+	const struct cfg_group_policy *gp = &ld->cfg->policies[idx];
+	const struct gp_value *v = &gp->attr[GPA_ANYCONNECT_PROFILES];
+	char name[CFG_NAME_MAX], type[CFG_NAME_MAX], seen[CFG_LIST_MAX][CFG_NAME_MAX];
+	const char *why;
+	size_t i, j;
+	int mgmt;
+
+	for (i = 0; v->state == GP_VALUE && i < v->n_list; i++) {
+		if (config_parse_ac_profile_ref(v->list[i], name, &mgmt, &why) < 0)
+			ld_err_at(ld, v->line, "group policy \"%s\": anyconnect-profiles: \"%s\" %s",
+				  gp->name, v->list[i], why);
+		else if (!config_ac_profile(ld->cfg, name))
+			ld_undefined(ld, l, idx, gp, "anyconnect-profiles", name,
+				     "anyconnect_profiles");
+	}
+	v = &gp->attr[GPA_ANYCONNECT_CUSTOM];
+	for (i = 0; v->state == GP_VALUE && i < v->n_list; i++) {
+		if (config_parse_ac_custom(v->list[i], type, name, &why) < 0) {
+			ld_err_at(ld, v->line, "group policy \"%s\": anyconnect-custom: \"%s\" %s",
+				  gp->name, v->list[i], why);
+			continue;
+		}
+		for (j = 0; j < i && strcmp(seen[j], type); j++)
+			;
+		memcpy(seen[i], type, CFG_NAME_MAX);
+		if (j < i)
+			ld_err_at(ld, v->line, "group policy \"%s\": anyconnect-custom: type \"%s\" "
+				  "is given twice", gp->name, type);
+		else if (name[0] && !config_ac_cdata(ld->cfg, type, name))
+			ld_err_at(ld, v->line, "group policy \"%s\": anyconnect-custom: \"%s %s\" "
+				  "is not defined (anyconnect_custom_data)", gp->name, type, name);
+	}
+}
+
 static void ld_check_policies(struct config_ld *ld)
 {
 	size_t i;
 
 	for (i = 0; i < ld->cfg->n_policies; i++)
+	{
 		ld_check_policy(ld, i);
+		ld_check_policy_ac(ld, i);
+	}
 }
 
 /* username X attributes: vpn-group-policy and group-lock must resolve. */
@@ -1855,6 +2038,8 @@ static void ld_general_lines(struct config_ld *ld)
 	ld->cfg->general.group_line = gr ? config_setting_source_line(gr) : 0;
 }
 
+static void ld_sort_errors(struct cfg_errors *e);
+
 static struct sslvpnd_config *ld_build(struct config_ld *ld,
 				       const config_t *lc,
 				       const char *state_dir)
@@ -1864,6 +2049,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 		ld_err_at(ld, 0, "out of memory");
 		return NULL;
 	}
+	ld->cfg->notices = calloc(1, sizeof(*ld->cfg->notices));
 	ld->root = config_root_setting(lc);
 	ld_defaults(SO_ROOT, ld->cfg);
 	ld_object(ld, SO_ROOT, ld->cfg, ld->root, "");
@@ -1882,8 +2068,11 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_check_certmaps(ld);
 	ld_check_time_ranges(ld);
 	ld_check_daps(ld);
+	ld_check_ac(ld);
 	ld_check_log_hosts(ld);
 	ld_check_logging(ld);
+	if (ld->cfg->notices)
+		ld_sort_errors(ld->cfg->notices); /* file order, as the errors */
 	return ld->cfg;
 }
 
@@ -2254,6 +2443,22 @@ const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
 
 _Static_assert(offsetof(struct cfg_dap, name) == 0, "name first");
 
+const struct cfg_ac_profile *config_ac_profile(const struct sslvpnd_config *cfg,
+					       const char *name)
+{
+	return cfg ? config_find(cfg->ac_profiles, cfg->n_ac_profiles,
+				 sizeof(*cfg->ac_profiles), name) : NULL;
+}
+
+const struct cfg_ac_cdata *config_ac_cdata(const struct sslvpnd_config *cfg,
+					   const char *type, const char *name)
+{
+	for (size_t i = 0; cfg && i < cfg->n_ac_cdata; i++)
+		if (!strcmp(cfg->ac_cdata[i].type, type) && !strcmp(cfg->ac_cdata[i].name, name))
+			return &cfg->ac_cdata[i];
+	return NULL;
+}
+
 const struct cfg_dap *config_dap(const struct sslvpnd_config *cfg, const char *name)
 {
 	return cfg ? config_find(cfg->daps, cfg->n_daps, sizeof(*cfg->daps), name) : NULL;
@@ -2327,7 +2532,21 @@ void config_free(struct sslvpnd_config *cfg)
 		free(cfg->aaa_servers[i].hosts);
 	}
 	free(cfg->aaa_servers);
+	for (i = 0; i < cfg->n_ac_profiles; i++)
+		free(cfg->ac_profiles[i].data);
+	free(cfg->ac_profiles);
+	free(cfg->ac_cattrs);
+	free(cfg->ac_cdata);
+	free(cfg->notices);
 	free(cfg);
+}
+
+void config_notices_print(FILE *fp, const struct sslvpnd_config *cfg)
+{
+	const struct cfg_errors *e = cfg->notices;
+
+	for (size_t i = 0; e && i < e->n; i++)
+		fprintf(fp, "%s:%d: notice: %s\n", e->e[i].file, e->e[i].line, e->e[i].msg);
 }
 
 void config_errors_print(FILE *fp, const struct cfg_errors *errs)

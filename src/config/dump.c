@@ -148,20 +148,36 @@ static void dump_range(const struct dump *d, const struct schema_key *k,
 	dump_text(d, k, buf);
 }
 
+/* n strings of stride bytes from first, as one list value. */
+static void dump_rows(const struct dump *d, const struct schema_key *k,
+		      const char *first, size_t stride, size_t n)
+{
+	const char *v[CFG_LIST_MAX];
+	size_t i;
+
+	if (!n)
+		return;
+	for (i = 0; i < n; i++)
+		v[i] = first + i * stride;
+	dump_lead(d, k->key);
+	dump_strings(d->fp, v, n);
+	fputs(";\n", d->fp);
+}
+
 static void dump_names(const struct dump *d, const struct schema_key *k,
 		       const void *base)
 {
 	const struct cfg_name_list *l = schema_cfield(base, k);
-	const char *v[CFG_LIST_MAX];
-	size_t i;
 
-	if (!l->n)
-		return;
-	for (i = 0; i < l->n; i++)
-		v[i] = l->v[i];
-	dump_lead(d, k->key);
-	dump_strings(d->fp, v, l->n);
-	fputs(";\n", d->fp);
+	dump_rows(d, k, l->v[0], sizeof(l->v[0]), l->n);
+}
+
+static void dump_texts(const struct dump *d, const struct schema_key *k,
+		       const void *base)
+{
+	const struct cfg_text_list *l = schema_cfield(base, k);
+
+	dump_rows(d, k, l->v[0], sizeof(l->v[0]), l->n);
 }
 
 /* A disabled group-url keeps its ASA spelling "URL disable". */
@@ -297,7 +313,7 @@ static const dump_fn dump_fns[ST__COUNT] = {
 	[ST_ACES] = dump_aces,     [ST_CMRULES] = dump_cmrules,
 	[ST_PERIODIC] = dump_periodic, [ST_ABSTIME] = dump_abstime,
 	[ST_GROUP] = dump_group, [ST_GLIST] = dump_glist,
-	[ST_DAPCRIT] = dump_dapcrit,
+	[ST_DAPCRIT] = dump_dapcrit, [ST_TEXTS] = dump_texts,
 };
 
 static void dump_object(const struct dump *d, enum schema_obj obj,

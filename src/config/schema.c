@@ -152,6 +152,9 @@ static const struct schema_enum schema_map_dap_match[] = {
 #define SCHEMA_T_LOG_MESSAGE struct cfg_log_message
 #define SCHEMA_T_AAA_SERVER struct cfg_aaa_server
 #define SCHEMA_T_AAA_HOST struct cfg_aaa_host
+#define SCHEMA_T_AC_PROFILE struct cfg_ac_profile
+#define SCHEMA_T_AC_CATTR struct cfg_ac_cattr
+#define SCHEMA_T_AC_CDATA struct cfg_ac_cdata
 
 #define SCHEMA_FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
 
@@ -511,5 +514,64 @@ int schema_parse_url(const char *s, struct cfg_group_url *u, const char **why)
 	if (url_host(auth, slash - auth, u, &rest, why) < 0 ||
 	    url_port(rest, slash, u, why) < 0 || url_path(slash, u, why) < 0)
 		return -1;
+	return 0;
+}
+
+/* The words of s split on single blanks into w (at most n), each shorter
+ * than CFG_NAME_MAX; the count, or -1. */
+static int split_words(const char *s, char w[][CFG_NAME_MAX], int n)
+{
+	int i = 0;
+
+	while (*s) {
+		size_t len = strcspn(s, " ");
+
+		if (i == n || len == 0 || len >= CFG_NAME_MAX)
+			return -1;
+		memcpy(w[i], s, len);
+		w[i++][len] = '\0';
+		s += len;
+		if (*s == ' ' && !*++s)
+			return -1;
+	}
+	return i;
+}
+
+int config_parse_ac_profile_ref(const char *s, char name[CFG_NAME_MAX], int *mgmt,
+				const char **why)
+{
+	char w[3][CFG_NAME_MAX];
+	int n = split_words(s, w, 3);
+
+	*why = "is not \"NAME\", \"NAME type user\" or \"NAME type vpn-mgmt\"";
+	if (n != 1 && n != 3)
+		return -1;
+	*mgmt = 0;
+	if (n == 3) {
+		if (strcmp(w[1], "type") != 0)
+			return -1;
+		if (strcmp(w[2], "vpn-mgmt") == 0)
+			*mgmt = 1;
+		else if (strcmp(w[2], "user") != 0)
+			return -1;
+	}
+	memcpy(name, w[0], CFG_NAME_MAX);
+	return 0;
+}
+
+int config_parse_ac_custom(const char *s, char type[CFG_NAME_MAX], char name[CFG_NAME_MAX],
+			   const char **why)
+{
+	char w[3][CFG_NAME_MAX];
+	int n = split_words(s, w, 3);
+
+	*why = "is not \"TYPE value NAME\" or \"TYPE none\"";
+	if (n == 2 && strcmp(w[1], "none") == 0)
+		name[0] = '\0';
+	else if (n == 3 && strcmp(w[1], "value") == 0)
+		memcpy(name, w[2], CFG_NAME_MAX);
+	else
+		return -1;
+	memcpy(type, w[0], CFG_NAME_MAX);
 	return 0;
 }

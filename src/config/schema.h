@@ -44,6 +44,9 @@ enum schema_obj {
 	SO_LOG_MESSAGE,
 	SO_AAA_SERVER,
 	SO_AAA_HOST,
+	SO_AC_PROFILE,
+	SO_AC_CATTR,
+	SO_AC_CDATA,
 	SO__COUNT
 };
 
@@ -70,6 +73,7 @@ enum schema_type {
 	ST_PERIODIC, /* list of "DAYS HH:MM to HH:MM", into cfg_time_range */
 	ST_ABSTIME, /* "HH:MM DD Month YYYY", an int64_t timerange_key */
 	ST_DAPCRIT, /* list of DAP criteria "ATTR = VALUE", into struct dap_criteria */
+	ST_TEXTS,  /* string or list of free strings, into cfg_text_list */
 	ST_GROUP,  /* { ... } holding object `sub` */
 	ST_GLIST,  /* ( { ... }, ... ) of object `sub` */
 	ST__COUNT
@@ -78,6 +82,7 @@ enum schema_type {
 enum schema_flags {
 	SF_REQ = 1,        /* must be present */
 	SF_SECRET = 2,     /* a key or password: printed as "*****" */
+	SF_NA = 4,         /* accepted, no effect: a notice of sslvpnd -t */
 };
 
 struct schema_enum {

@@ -95,6 +95,7 @@ static void enc_general(struct out *o, const struct wcfg *c)
 	util_strlcpy(g.cipher_tlsv1_2, t->cipher[CFG_TLSV1_2], sizeof(g.cipher_tlsv1_2));
 	util_strlcpy(g.cipher_dtlsv1, t->cipher[CFG_DTLSV1], sizeof(g.cipher_dtlsv1));
 	util_strlcpy(g.cipher_dtlsv1_2, t->cipher[CFG_DTLSV1_2], sizeof(g.cipher_dtlsv1_2));
+	util_strlcpy(g.hsts, c->hsts, sizeof(g.hsts));
 	rec(o, IPC_WCFG_GENERAL, &g);
 }
 
@@ -191,6 +192,8 @@ int wcfg_encode(const struct wcfg *c, uint8_t **outp, size_t *len)
 		enc_der(&o, WCFG_DER_CRL, 0, "", &t->crls[i]);
 	for (size_t i = 0; i < t->n_ifaces; i++)
 		enc_iface(&o, &t->ifaces[i]);
+	for (size_t i = 0; i < c->n_profiles; i++)
+		enc_der(&o, WCFG_DER_PROFILE, 0, c->profiles[i].name, &c->profiles[i].data);
 	if (o.err) {
 		if (o.p)
 			explicit_bzero(o.p, o.len);
@@ -238,6 +241,7 @@ int wcfg_on_general(struct wcfg *c, const uint8_t *buf, size_t len)
 	util_strlcpy(t->cipher[CFG_TLSV1_2], g.cipher_tlsv1_2, CFG_CIPHERS_MAX);
 	util_strlcpy(t->cipher[CFG_DTLSV1], g.cipher_dtlsv1, CFG_CIPHERS_MAX);
 	util_strlcpy(t->cipher[CFG_DTLSV1_2], g.cipher_dtlsv1_2, CFG_CIPHERS_MAX);
+	util_strlcpy(c->hsts, g.hsts, sizeof(c->hsts));
 	c->has_general = 1;
 	return 0;
 }
@@ -320,6 +324,27 @@ static struct tls_mat_ctx *last_ctx(struct wcfg *c)
 	return f && f->n_ctx ? &f->ctx[f->n_ctx - 1] : NULL;
 }
 
+static struct tls_blob *add_profile(struct wcfg *c, const char *name)
+{
+	struct wcfg_profile *p = realloc(c->profiles, (c->n_profiles + 1) * sizeof(*p));
+
+	if (!p)
+		return NULL;
+	c->profiles = p;
+	p = &c->profiles[c->n_profiles++];
+	memset(p, 0, sizeof(*p));
+	util_strlcpy(p->name, name, sizeof(p->name));
+	return &p->data;
+}
+
+const struct wcfg_profile *wcfg_profile(const struct wcfg *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_profiles; i++)
+		if (!strcmp(c->profiles[i].name, name))
+			return &c->profiles[i];
+	return NULL;
+}
+
 /* Where a new DER object of d's kind goes; NULL when it fits nowhere. */
 static struct tls_blob *der_target(struct wcfg *c, const struct ipc_wcfg_der *d)
 {
@@ -344,6 +369,8 @@ static struct tls_blob *der_target(struct wcfg *c, const struct ipc_wcfg_der *d)
 		return &ca->der;
 	case WCFG_DER_CRL:
 		return tls_mat_add_crl(&c->tls);
+	case WCFG_DER_PROFILE:
+		return add_profile(c, d->name);
 	}
 	return NULL;
 }
@@ -385,6 +412,9 @@ int wcfg_path_known(const struct wcfg *c, const char *path)
 void wcfg_free(struct wcfg *c)
 {
 	tls_material_free(&c->tls);
+	for (size_t i = 0; i < c->n_profiles; i++)
+		free(c->profiles[i].data.p);
+	free(c->profiles);
 	free(c->paths);
 	free(c->aliases);
 	memset(c, 0, sizeof(*c));

@@ -96,10 +96,25 @@ static int showrun_ssl(FILE *fp, const struct sslvpnd_config *cfg)
 	return 0;
 }
 
-/* show running-config webvpn: the ASA's webvpn block (seed 000). The
- * ASA's ports are global: ours per interface, shown when not 443. */
+/* hsts sub-mode as seed 004 prints it; left out when it is the default
+ * (seed 000's ASA has no hsts lines and an unchanged block stays its). */
+static void showrun_hsts(FILE *fp, const struct cfg_webvpn *w)
+{
+	if (w->hsts && w->hsts_max_age == 31536000 && w->hsts_include_sub_domains &&
+	    !w->hsts_preload)
+		return;
+	fprintf(fp, " hsts\n  %s\n  max-age %d\n  %sinclude-sub-domains\n  %spreload\n",
+		w->hsts ? "enable" : "no enable", w->hsts_max_age,
+		w->hsts_include_sub_domains ? "" : "no ", w->hsts_preload ? "" : "no ");
+}
+
+/* show running-config webvpn: the ASA's webvpn block (seeds 000, 004). The
+ * ASA's ports are global: ours per interface, shown when not 443.  Custom
+ * data follows the block, as on the ASA. */
 static int showrun_webvpn(FILE *fp, const struct sslvpnd_config *cfg)
 {
+	const struct cfg_webvpn *w = &cfg->webvpn;
+
 	fprintf(fp, "webvpn\n");
 	for (size_t i = 0; i < cfg->n_interfaces; i++) {
 		const struct cfg_interface *ifc = &cfg->interfaces[i];
@@ -110,9 +125,26 @@ static int showrun_webvpn(FILE *fp, const struct sslvpnd_config *cfg)
 		if (ifc->dtls_port != 443)
 			fprintf(fp, " dtls port %u\n", ifc->dtls_port);
 	}
+	for (size_t i = 0; i < cfg->n_ac_cattrs; i++)
+		fprintf(fp, " anyconnect-custom-attr %s%s%s\n", cfg->ac_cattrs[i].type,
+			cfg->ac_cattrs[i].description[0] ? " description " : "",
+			cfg->ac_cattrs[i].description);
+	showrun_hsts(fp, w);
+	for (size_t i = 0; i < w->anyconnect_image.n; i++)
+		fprintf(fp, " anyconnect image %s\n", w->anyconnect_image.v[i]);
+	for (size_t i = 0; i < cfg->n_ac_profiles; i++)
+		fprintf(fp, " anyconnect profiles %s %s\n", cfg->ac_profiles[i].name,
+			cfg->ac_profiles[i].file);
 	fprintf(fp, " anyconnect enable\n");
-	if (cfg->webvpn.tunnel_group_list)
+	if (w->tunnel_group_list)
 		fprintf(fp, " tunnel-group-list enable\n");
+	if (w->csd_image[0])
+		fprintf(fp, " csd image %s\n", w->csd_image);
+	if (w->csd)
+		fprintf(fp, " csd enable\n");
+	for (size_t i = 0; i < cfg->n_ac_cdata; i++)
+		fprintf(fp, "%sanyconnect-custom-data %s %s %s\n", i ? "" : "!\n",
+			cfg->ac_cdata[i].type, cfg->ac_cdata[i].name, cfg->ac_cdata[i].value);
 	return 0;
 }
 

@@ -597,6 +597,8 @@ int main(int argc, char **argv)
 	if (o.check) {
 		/* The trustpoints' files too, read only (nothing is generated):
 		 * unreadable, key mismatch, expired, not yet valid. */
+		config_notices_print(stderr, m.cfg);
+		policy_mgmt_warnings(m.cfg, stderr);
 		if (tls_trustpoints_report(m.cfg, stderr) > 0) {
 			fprintf(stderr, "%s: trustpoint errors (see above)\n", m.cfg->source);
 			return 1;

@@ -280,6 +280,7 @@ void udp_stop_all(struct mainctx *m);
 /* mauth.c: decisions for the workers' requests */
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len);
 void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len);
+void mauth_on_profile_req(struct worker_proc *w, const uint8_t *buf, size_t len);
 /* mauth_on_passwd_rep: secmod's verdict for the parked login req_id; the
  * login goes on (or is refused) as if the check had run in place.  A
  * login whose worker died meanwhile is dropped.  Returns 0, -1 when no

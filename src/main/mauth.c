@@ -19,9 +19,11 @@
 #include "mban.h"
 #include "mfail.h"
 #include "sessions.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
+#include "sslvpnd/xmlauth.h"
 
 static void reply_auth(struct worker_proc *w, struct ipc_auth_rep *rp)
 {
@@ -842,6 +844,9 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	util_strlcpy(rp->cookie, session_cookie(s), sizeof(rp->cookie));
 	util_strlcpy(rp->username, user, sizeof(rp->username));
 	util_strlcpy(rp->banner, gp_str_or(&e, GPA_BANNER, ""), sizeof(rp->banner));
+	if (policy_profiles(&e, rp->profiles, sizeof(rp->profiles)) < 0)
+		log_warnx("group policy %s: anyconnect-profiles do not fit the login reply; "
+			  "none offered", e.policy);
 	reply_auth(w, rp);
 }
 
@@ -884,6 +889,13 @@ static int main_facts(struct worker_proc *w, struct ipc_auth_req *rq)
 	util_strlcpy(rq->cert_serial, pc.serial, sizeof(rq->cert_serial));
 	util_strlcpy(rq->cert_trustpoint, pc.trustpoint, sizeof(rq->cert_trustpoint));
 	return 0;
+}
+
+/* webvpn csd enable without the tunnel group's without-csd: host scan is
+ * required before the login (and none is implemented here). */
+static int csd_required(const struct mainctx *m, const struct cfg_tunnel_group *tg)
+{
+	return m->cfg->webvpn.csd && !tg->without_csd;
 }
 
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
@@ -937,6 +949,15 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
 	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */
 		util_strlcpy(rp.group_alias, rq.group_select, sizeof(rp.group_alias));
+	if (csd_required(m, tg)) {
+		/* the ASA's debug text, seed 001: a client that sends no host
+		 * scan data is refused; sslvpnd has no host scan at all */
+		log_event(LM_CSD_REFUSED, tg->name, rq.username[0] ? rq.username : rq.cert_cn,
+			  rq.peer);
+		refuse(w, &rp, &rq, rq.username, IPC_AUTH_CSD, "CSD data not sent from client",
+		       "Login denied.");
+		goto out;
+	}
 	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0)
 		finish_login(w, &rq, tg, &rp, user, u, NULL);
 out:
@@ -986,5 +1007,44 @@ void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	int n = ipc_enc_tunnel_rep(&rp, out, sizeof(out));
 
 	proc_send(w, IPC_TUNNEL_REP, out, n, -1);
+	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
+}
+
+/* GET of an AnyConnect profile (S7): served only when the cookie names a
+ * session whose policy, in the session's own snapshot, offers that
+ * profile.  A cookie that names no session counts like one at CONNECT. */
+void mauth_on_profile_req(struct worker_proc *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_profile_req rq;
+	struct ipc_profile_rep rp = { 0 };
+	uint8_t out[64];
+
+	if (ipc_dec_profile_req(&rq, buf, len) < 0) {
+		proc_kill(w, "bad PROFILE_REQ");
+		return;
+	}
+	const struct mconn *c = mconn_check(w, rq.conn_id, IPC_PROFILE_REQ);
+
+	if (!c)
+		goto out;
+	rp.conn_id = rq.conn_id;
+	struct session *s = util_cookie_well_formed(rq.cookie) ? sessions_by_cookie(w->m, rq.cookie)
+							      : NULL;
+
+	if (s) {
+		struct gp_effective e;
+		char list[512];
+
+		policy_resolve(s->snap->cfg, s->policy, &e);
+		rp.ok = policy_profiles(&e, list, sizeof(list)) >= 0 &&
+			xmlauth_profile_listed(list, rq.name);
+	} else {
+		log_event_rl(LM_CONNECT_REFUSED, c->peer, "profile download: cookie is not acceptable");
+		mban_event(w->m, c->peer, BAN_COOKIE);
+	}
+	int n = ipc_enc_profile_rep(&rp, out, sizeof(out));
+
+	proc_send(w, IPC_PROFILE_REP, out, n, -1);
+out:
 	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
 }

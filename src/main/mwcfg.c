@@ -31,6 +31,27 @@ static void fill_general(struct wcfg *w, const struct sslvpnd_config *cfg)
 	snprintf(w->sandbox_root, sizeof(w->sandbox_root), "%s/" SANDBOX_EMPTY_DIR,
 		 cfg->general.state_dir);
 	w->tunnel_group_list = cfg->webvpn.tunnel_group_list;
+	if (cfg->webvpn.hsts)
+		snprintf(w->hsts, sizeof(w->hsts), "max-age=%d%s%s", cfg->webvpn.hsts_max_age,
+			 cfg->webvpn.hsts_include_sub_domains ? "; includeSubDomains" : "",
+			 cfg->webvpn.hsts_preload ? "; preload" : "");
+}
+
+/* The profiles' bytes as main read them with the configuration: a worker
+ * serves them from this table and opens no file. */
+static int fill_profiles(struct wcfg *w, const struct sslvpnd_config *cfg)
+{
+	w->profiles = calloc(cfg->n_ac_profiles + 1, sizeof(*w->profiles));
+	if (!w->profiles)
+		return -1;
+	for (size_t i = 0; i < cfg->n_ac_profiles; i++) {
+		struct wcfg_profile *p = &w->profiles[w->n_profiles++];
+
+		util_strlcpy(p->name, cfg->ac_profiles[i].name, sizeof(p->name));
+		if (tls_blob_append(&p->data, cfg->ac_profiles[i].data, cfg->ac_profiles[i].len) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* The paths of enabled group-urls (a request for another path is a 404)
@@ -68,7 +89,7 @@ int mwcfg_build(const struct sslvpnd_config *cfg, struct mwcfg *out, char *err,
 
 	memset(out, 0, sizeof(*out));
 	fill_general(&w, cfg);
-	if (fill_names(&w, cfg) < 0)
+	if (fill_names(&w, cfg) < 0 || fill_profiles(&w, cfg) < 0)
 		snprintf(err, errlen, "workers' configuration: out of memory");
 	else if (tls_material_gather(cfg, NULL, 0, &w.tls, err, errlen) < 0)
 		;

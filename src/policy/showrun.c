@@ -2,6 +2,7 @@
  * group-policy resolver.  Pure (writes only to the stream it is given). */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,17 +24,21 @@ static const struct sr_spelling {
 	int webvpn;
 	const char *off; /* GPT_BOOL false; NULL = "disable" */
 	int bare;        /* GPT_STR without "value" */
+	int each;        /* GPT_LIST: one line per entry, as the ASA prints
+			  * anyconnect profiles value X type T / anyconnect-custom */
 } sr_cli[] = {
-	{ GPA_DHCP_NETWORK_SCOPE, "dhcp-network-scope", 0, NULL, 1 },
-	{ GPA_VPN_IDLE_TIMEOUT_ALERT, "vpn-idle-timeout alert-interval", 0, NULL, 0 },
-	{ GPA_VPN_SESSION_TIMEOUT_ALERT, "vpn-session-timeout alert-interval", 0, NULL, 0 },
-	{ GPA_ANYCONNECT_MTU, "anyconnect mtu", 1, NULL, 0 },
-	{ GPA_ANYCONNECT_SSL_KEEPALIVE, "anyconnect ssl keepalive", 1, NULL, 0 },
-	{ GPA_ANYCONNECT_DPD_CLIENT, "anyconnect dpd-interval client", 1, NULL, 0 },
-	{ GPA_ANYCONNECT_DPD_GATEWAY, "anyconnect dpd-interval gateway", 1, NULL, 0 },
-	{ GPA_ANYCONNECT_SSL_DTLS, "anyconnect ssl dtls", 1, "none", 0 },
-	{ GPA_ANYCONNECT_SSL_COMPRESSION, "anyconnect ssl compression", 1, NULL, 0 },
-	{ GPA_ANYCONNECT_DTLS_COMPRESSION, "anyconnect dtls compression", 1, NULL, 0 },
+	{ GPA_DHCP_NETWORK_SCOPE, "dhcp-network-scope", 0, NULL, 1, 0 },
+	{ GPA_VPN_IDLE_TIMEOUT_ALERT, "vpn-idle-timeout alert-interval", 0, NULL, 0, 0 },
+	{ GPA_VPN_SESSION_TIMEOUT_ALERT, "vpn-session-timeout alert-interval", 0, NULL, 0, 0 },
+	{ GPA_ANYCONNECT_MTU, "anyconnect mtu", 1, NULL, 0, 0 },
+	{ GPA_ANYCONNECT_SSL_KEEPALIVE, "anyconnect ssl keepalive", 1, NULL, 0, 0 },
+	{ GPA_ANYCONNECT_DPD_CLIENT, "anyconnect dpd-interval client", 1, NULL, 0, 0 },
+	{ GPA_ANYCONNECT_DPD_GATEWAY, "anyconnect dpd-interval gateway", 1, NULL, 0, 0 },
+	{ GPA_ANYCONNECT_SSL_DTLS, "anyconnect ssl dtls", 1, "none", 0, 0 },
+	{ GPA_ANYCONNECT_SSL_COMPRESSION, "anyconnect ssl compression", 1, NULL, 0, 0 },
+	{ GPA_ANYCONNECT_DTLS_COMPRESSION, "anyconnect dtls compression", 1, NULL, 0, 0 },
+	{ GPA_ANYCONNECT_PROFILES, "anyconnect profiles", 1, NULL, 0, 1 },
+	{ GPA_ANYCONNECT_CUSTOM, "anyconnect-custom", 1, NULL, 1, 1 },
 };
 
 static const struct sr_spelling *sr_spelling(enum gp_attr a)
@@ -73,10 +78,14 @@ static const char *sr_bool(enum gp_attr a, long long v)
 	return sp && sp->off ? sp->off : "disable";
 }
 
-static void sr_value(FILE *fp, enum gp_attr a, const struct gp_value *v)
+static void sr_value(FILE *fp, enum gp_attr a, const struct gp_value *v, size_t only)
 {
 	const struct gp_attr_info *i = &gp_attr_table[a];
 
+	if (only != SIZE_MAX) {  /* one entry of an `each` list */
+		fprintf(fp, "%s%s", sr_takes_value(a) ? "value " : "", v->list[only]);
+		return;
+	}
 	if (v->state != GP_VALUE) {
 		fputs("none", fp);
 		return;
@@ -114,11 +123,17 @@ static int sr_section(FILE *fp, const struct cfg_group_policy *gp,
 			continue;
 		if (n++ == 0 && header)
 			fputs(" webvpn\n", fp);
-		fprintf(fp, "%s%s ", want_webvpn ? "  " : " ", cli);
-		sr_value(fp, (enum gp_attr)a, v);
-		if (e)
-			fprintf(fp, "  ! %s", sr_origin(e->origin[a]));
-		fputc('\n', fp);
+		const struct sr_spelling *sp = sr_spelling((enum gp_attr)a);
+		int each = sp && sp->each && v->state == GP_VALUE;
+		size_t k = 0, lines = each ? v->n_list : 1;
+
+		for (; k < lines; k++) {
+			fprintf(fp, "%s%s ", want_webvpn ? "  " : " ", cli);
+			sr_value(fp, (enum gp_attr)a, v, each ? k : SIZE_MAX);
+			if (e)
+				fprintf(fp, "  ! %s", sr_origin(e->origin[a]));
+			fputc('\n', fp);
+		}
 	}
 	return n;
 }

@@ -4,8 +4,10 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "sslvpnd/policy.h"
 #include "sslvpnd/tunparams.h"
 #include "sslvpnd/util.h"
+#include "sslvpnd/xmlauth.h"
 
 /* IPv4 literals of a list attribute (dns-server, wins-server), at most 3. */
 static uint8_t fill_addrs4(const struct gp_value *v, uint32_t *out)
@@ -48,6 +50,25 @@ static void fill_split(const struct gp_effective *e, struct ipc_tunnel_rep *rp)
 	}
 }
 
+/* anyconnect-custom, per type from the policy then DfltGrpPolicy, as the
+ * ASA pushes it: X-CSTP-Post-Auth-XML (xmlauth_custom_attrs). */
+static void fill_custom(const struct gp_effective *e, struct ipc_tunnel_rep *rp)
+{
+	struct policy_custom c;
+	const char *types[POLICY_CUSTOM_MAX], *values[POLICY_CUSTOM_MAX];
+
+	rp->custom_xml[0] = '\0';
+	if (!e->cfg)
+		return;
+	policy_custom_attrs(e->cfg, e->policy, &c);
+	for (size_t i = 0; i < c.n; i++) {
+		types[i] = c.a[i].type;
+		values[i] = c.a[i].value;
+	}
+	if (xmlauth_custom_attrs(rp->custom_xml, sizeof(rp->custom_xml), types, values, c.n) < 0)
+		rp->custom_xml[0] = '\0';
+}
+
 static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_req *rq,
 			struct ipc_tunnel_rep *rp)
 {
@@ -83,6 +104,7 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 
 	if (strcmp(f, "none"))
 		util_strlcpy(rp->filter, f, sizeof(rp->filter));
+	fill_custom(e, rp);
 }
 
 

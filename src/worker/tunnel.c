@@ -200,6 +200,8 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 		       "X-CSTP-TCP-Keepalive: true\r\n",
 		    rp->keepalive, rp->dpd_client, rp->mtu, base_mtu,
 		    rp->client_bypass ? "true" : "false");
+	if (rp->custom_xml[0])
+		wbuf_printf(b, "X-CSTP-Post-Auth-XML: %s\r\n", rp->custom_xml);
 	wdtls_offer(c, c->req, rp, b);
 	wcomp_offer(c, c->req, rp, b);
 	wbuf_printf(b, "\r\n");

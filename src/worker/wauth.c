@@ -10,6 +10,8 @@
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 
 #include "sslvpnd/ban.h"
@@ -30,9 +32,85 @@
 
 enum { RESP_MAX = 16384 };
 
+/* Every HTTPS reply carries Strict-Transport-Security when webvpn hsts is
+ * on (the ASA's default): spliced in before the blank line that ends the
+ * head, so no reply can forget it. */
 static void send_raw(struct conn *c, const char *head, const char *body)
 {
-	if (conn_queue(c, head, strlen(head), body, body ? strlen(body) : 0) < 0)
+	static char withhsts[4096];
+	const char *hsts = c->w->wc.hsts;
+	size_t hl = strlen(head);
+
+	if (hsts[0] && hl >= 2 && hl + strlen(hsts) + 40 < sizeof(withhsts)) {
+		snprintf(withhsts, sizeof(withhsts), "%.*sStrict-Transport-Security: %s\r\n\r\n",
+			 (int)(hl - 2), head, hsts);
+		head = withhsts;
+		hl = strlen(head);
+	}
+	if (conn_queue(c, head, hl, body, body ? strlen(body) : 0) < 0)
+		c->close_after_flush = 1;
+	conn_flush(c);
+	OPENSSL_cleanse(withhsts, sizeof(withhsts));
+}
+
+static void bad_request(struct conn *c, int status, const char *why);
+
+void wauth_hash_profiles(struct wcfg *wc)
+{
+	uint8_t md[20];
+
+	for (size_t i = 0; i < wc->n_profiles; i++) {
+		if (!EVP_Digest(wc->profiles[i].data.p, wc->profiles[i].data.n, md, NULL,
+				EVP_sha1(), NULL))
+			fatalx("worker: cannot hash AnyConnect profile %s", wc->profiles[i].name);
+		util_hex(wc->profiles[i].sha1, md, sizeof(md), 1);
+	}
+}
+
+static const char *profile_sha1(const void *ctx, const char *name)
+{
+	const struct wcfg_profile *p = wcfg_profile(ctx, name);
+
+	return p ? p->sha1 : NULL;
+}
+
+/* GET /CACHE/stc/profiles/NAME: main says whether the cookie's session is
+ * offered profile NAME (PROFILE_REQ); the bytes are the worker's own copy,
+ * found by name in the table main sent: no path is ever made from a
+ * request.  Anything else is a 404 without body, whether the profile
+ * exists or not. */
+#define PROFILE_PREFIX "/CACHE/stc/profiles/"
+static void profile_get(struct conn *c, const struct http_request *req)
+{
+	struct ipc_profile_req rq = { .conn_id = c->id };
+	uint8_t buf[256];
+	int n;
+
+	http_cookie_get(req, "webvpn", rq.cookie, sizeof(rq.cookie));
+	if (!rq.cookie[0] || util_strlcpy(rq.name, req->path + strlen(PROFILE_PREFIX),
+					  sizeof(rq.name)) >= sizeof(rq.name) ||
+	    !wcfg_profile(&c->w->wc, rq.name)) {
+		OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
+		bad_request(c, 404, "no such profile, or no webvpn cookie");
+		return;
+	}
+	util_strlcpy(c->want_profile, rq.name, sizeof(c->want_profile));
+	n = ipc_enc_profile_req(&rq, buf, sizeof(buf));
+	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
+	c->state = CS_WAIT_MAIN;
+	worker_send(c->w, IPC_PROFILE_REQ, buf, n);
+	OPENSSL_cleanse(buf, sizeof(buf));
+}
+
+static void profile_send(struct conn *c, const struct wcfg_profile *p)
+{
+	char head[512];
+
+	snprintf(head, sizeof(head),
+		 "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %zu\r\n"
+		 COMMON_HEADERS "\r\n", p->data.n);
+	send_raw(c, head, NULL);
+	if (conn_queue(c, "", 0, (const char *)p->data.p, p->data.n) < 0)
 		c->close_after_flush = 1;
 	conn_flush(c);
 }
@@ -324,6 +402,10 @@ static void handle_request(struct conn *c, const struct http_request *req)
 			bad_request(c, 404, "CONNECT to an unknown path");
 		return;
 	}
+	if (req->method == HTTP_M_GET && util_prefix_ci(req->path, PROFILE_PREFIX)) {
+		profile_get(c, req);
+		return;
+	}
 	if (!wcfg_path_known(&c->w->wc, req->path)) {
 		bad_request(c, 404, "unknown path");
 		return;
@@ -535,7 +617,7 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 {
 	static char esc[sizeof(rp->banner) * 6], banner[sizeof(esc) + 32];
 	char hash[41], cookies[512], tok[160];
-	static char body[RESP_MAX];
+	static char body[RESP_MAX], manifest[4096];
 
 	uint8_t sha1[20];
 
@@ -547,6 +629,9 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 	banner[0] = '\0';
 	if (rp->banner[0] && xmlauth_escape(esc, sizeof(esc), rp->banner) >= 0)
 		snprintf(banner, sizeof(banner), "<banner>%s</banner>", esc);
+	if (xmlauth_manifest(manifest, sizeof(manifest), rp->profiles, profile_sha1,
+			     &c->w->wc) < 0)
+		manifest[0] = '\0';
 	snprintf(cookies, sizeof(cookies),
 		 "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n"
 		 "Set-Cookie: webvpnc=; " EXPIRED "; path=/; Secure\r\n"
@@ -560,9 +645,9 @@ static void xml_complete(struct conn *c, const struct ipc_auth_rep *rp)
 		 "<capabilities><crypto-supported>ssl-dhe</crypto-supported></capabilities>\n"
 		 "<config client=\"vpn\" type=\"private\"><vpn-base-config>"
 		 "<server-cert-hash>%s</server-cert-hash></vpn-base-config>"
-		 "<opaque is-for=\"vpn-client\"></opaque></config>\n"
+		 "<opaque is-for=\"vpn-client\"></opaque>%s</config>\n"
 		 "</config-auth>\n",
-		 tok, banner, hash);
+		 tok, banner, hash, manifest);
 	xml_reply(c, cookies, body);
 	OPENSSL_cleanse(cookies, sizeof(cookies));
 	OPENSSL_cleanse(body, sizeof(body));
@@ -694,6 +779,36 @@ static void xml_denied(struct conn *c, const char *message)
 	xml_reply(c, "Connection: close\r\n", body);
 }
 
+/* webvpn csd: what the ASA answers a client that must run host scan first
+ * (the <host-scan> block of its auth-request, as openconnect's auth.c
+ * documents it).  A host-scan client would fetch the stub below (a 404
+ * here: no host scan is implemented) and come back without CSD data;
+ * openconnect without --csd-wrapper stops at once.  Either way main has
+ * refused the login (100810) and the connection closes. */
+static void xml_host_scan(struct conn *c)
+{
+	static char body[RESP_MAX];
+	uint8_t rnd[32];
+	char ticket[33], token[33];
+
+	if (RAND_bytes(rnd, sizeof(rnd)) != 1)
+		memset(rnd, 0, sizeof(rnd));
+	util_hex(ticket, rnd, 16, 1);
+	util_hex(token, rnd + 16, 16, 1);
+	snprintf(body, sizeof(body),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		 "<config-auth client=\"vpn\" type=\"auth-request\" aggregate-auth-version=\"2\">\n"
+		 "<auth id=\"main\">\n<title>Login</title>\n"
+		 "<message>Please wait while your endpoint is scanned.</message>\n</auth>\n"
+		 "<host-scan><host-scan-ticket>%s</host-scan-ticket>"
+		 "<host-scan-token>%s</host-scan-token>"
+		 "<host-scan-base-uri>/+CSCOE+/sdesktop/</host-scan-base-uri>"
+		 "<host-scan-wait-uri>/+CSCOE+/sdesktop/wait.html</host-scan-wait-uri>"
+		 "</host-scan>\n</config-auth>\n", ticket, token);
+	c->close_after_flush = 1;
+	xml_reply(c, "Connection: close\r\n", body);
+}
+
 static void svc_success(struct conn *c, const struct ipc_auth_rep *rp)
 {
 	char head[512];
@@ -718,6 +833,12 @@ static void on_auth_answer(struct conn *c, const struct ipc_auth_rep *rp)
 		break;
 	case IPC_AUTH_NEED_CERT:
 		xml_need_cert(c);
+		break;
+	case IPC_AUTH_CSD:
+		if (c->phone)
+			wauth_send_status(c, 401, NULL);
+		else
+			xml_host_scan(c);
 		break;
 	case IPC_AUTH_NEED_FORM:
 		if (c->phone) {
@@ -800,4 +921,28 @@ void wauth_on_tunnel_rep(struct worker *w, const uint8_t *buf, size_t len)
 		return;
 	}
 	tunnel_start(c, &rp);
+}
+
+void wauth_on_profile_rep(struct worker *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_profile_rep rp;
+
+	if (ipc_dec_profile_rep(&rp, buf, len) < 0)
+		fatalx("worker %u: bad PROFILE_REP from main", w->id);
+	struct conn *c = worker_conn_by_id(w, rp.conn_id);
+
+	if (!c || c->state != CS_WAIT_MAIN)
+		return;
+	c->state = CS_HTTP;
+	const struct wcfg_profile *p = wcfg_profile(&w->wc, c->want_profile);
+
+	if (!rp.ok || !p) {
+		bad_request(c, 404, "profile not offered to the cookie's session");
+		return;
+	}
+	uint32_t id = c->id;
+
+	profile_send(c, p);
+	if (worker_conn_by_id(w, id))
+		wauth_process_buffer(c);
 }

@@ -222,6 +222,7 @@ static void on_worker_config(struct worker *w, const uint8_t *buf, size_t len, i
 	if (rc < 0 || wcfg_complete(&w->wc) < 0)
 		fatalx("worker %u: WORKER_CONFIG: %s", w->id,
 		       rc < 0 ? "a message breaks its row" : "incomplete");
+	wauth_hash_profiles(&w->wc);
 	munmap((void *)(uintptr_t)content, m.len);
 	close(fd);
 }

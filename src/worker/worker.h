@@ -159,6 +159,7 @@ struct conn {
 	int close_after_flush;
 	int phone;                /* User-Agent is a Cisco IP phone */
 	char user_agent[256];
+	char want_profile[CFG_NAME_MAX]; /* a profile GET waiting for main (S7) */
 	struct tunnel_state t;
 	struct conn *hnext6;      /* by_addr6 chain */
 };
@@ -203,8 +204,11 @@ void wcomp_end(struct conn *c);
 void wauth_on_readable(struct conn *c);
 void wauth_on_auth_rep(struct worker *w, const uint8_t *buf, size_t len);
 void wauth_on_tunnel_rep(struct worker *w, const uint8_t *buf, size_t len);
+void wauth_on_profile_rep(struct worker *w, const uint8_t *buf, size_t len);
 void wauth_send_status(struct conn *c, int status, const char *extra_headers);
 void wauth_process_buffer(struct conn *c);
+/* SHA-1 of every profile of the worker's configuration (once, at start). */
+void wauth_hash_profiles(struct wcfg *wc);
 
 /* tunnel.c: CSTP */
 int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp);

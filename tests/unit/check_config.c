@@ -406,11 +406,54 @@ static const struct bad_case bads[] = {
 	  "    group-urls = \"https://198.18.0.1/phone\"; }\n"
 	  ");\n",
 	  3, "unknown key \"group-urls\" in tunnel group \"tg\"" },
+	/* ---- S7: AnyConnect profiles and custom attributes */
+	{ "profile file missing",
+	  "anyconnect_profiles = ( { name = \"P\";\n"
+	  "  file = \"/nonexistent/p.xml\"; } );\n",
+	  2, "anyconnect profile \"P\": file /nonexistent/p.xml: No such file or directory" },
+	{ "profile file a directory",
+	  "anyconnect_profiles = ( { name = \"P\"; file = \"/\"; } );\n",
+	  1, "file /: not a regular file" },
+	{ "profile name not for a URI",
+	  "anyconnect_profiles = ( { name = \"a%2f\"; file = \"/etc/hostname\"; } );\n",
+	  1, "only letters, digits" },
+	{ "custom data of an undefined type",
+	  "anyconnect_custom_data = (\n"
+	  "  { type = \"T\"; name = \"n\"; value = \"v\"; } );\n",
+	  2, "type \"T\" is not defined (anyconnect_custom_attrs)" },
+	{ "custom data twice",
+	  "anyconnect_custom_attrs = ( { type = \"T\"; } );\n"
+	  "anyconnect_custom_data = (\n"
+	  "  { type = \"T\"; name = \"n\"; value = \"v\"; },\n"
+	  "  { type = \"T\"; name = \"n\"; value = \"w\"; } );\n",
+	  4, "duplicate anyconnect custom data \"T n\" (first defined at line 3)" },
+	{ "policy names undefined custom data",
+	  "anyconnect_custom_attrs = ( { type = \"T\"; } );\n"
+	  "group_policies = ( { name = \"g\";\n"
+	  "  anyconnect-custom = \"T value nope\"; } );\n",
+	  3, "\"T nope\" is not defined (anyconnect_custom_data)" },
+	{ "policy custom type twice",
+	  "anyconnect_custom_attrs = ( { type = \"T\"; } );\n"
+	  "group_policies = ( { name = \"g\";\n"
+	  "  anyconnect-custom = [ \"T none\", \"T none\" ]; } );\n",
+	  3, "type \"T\" is given twice" },
+	{ "policy custom syntax",
+	  "group_policies = ( { name = \"g\";\n"
+	  "  anyconnect-custom = \"T is v\"; } );\n",
+	  2, "is not \"TYPE value NAME\" or \"TYPE none\"" },
+	{ "policy profile syntax",
+	  "group_policies = ( { name = \"g\";\n"
+	  "  anyconnect-profiles = \"P type admin\"; } );\n",
+	  2, "\"P type admin\" is not \"NAME\", \"NAME type user\"" },
+	{ "policy profile undefined",
+	  "group_policies = ( { name = \"g\";\n"
+	  "  anyconnect-profiles = \"P type vpn-mgmt\"; } );\n",
+	  2, "anyconnect-profiles \"P\" is not defined (anyconnect_profiles)" },
 	{ "unknown key in webvpn",
 	  "webvpn = {\n"
-	  "  csd = true;\n"
+	  "  colour = true;\n"
 	  "};\n",
-	  2, "unknown key \"csd\" in webvpn" },
+	  2, "unknown key \"colour\" in webvpn" },
 	{ "wrong type",
 	  "general = {\n"
 	  "  workers = \"4\";\n"
@@ -875,6 +918,38 @@ static const struct bad_case bads[] = {
 START_TEST(test_bad)
 {
 	expect_error(bads[_i].text, bads[_i].line, bads[_i].msg);
+}
+END_TEST
+
+/* S7: a profile's bytes are read with the configuration; the keys that
+ * mean nothing here are notices with their lines, not errors. */
+START_TEST(test_profile_and_notices)
+{
+	char path[] = "/tmp/check_config_profileXXXXXX", text[1024];
+	int fd = mkstemp(path);
+	struct sslvpnd_config *cfg;
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "<AnyConnectProfile/>", 20), 20);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "anyconnect_profiles = ( { name = \"P\"; file = \"%s\"; } );\n"
+		 "webvpn = { cache = false;\n"
+		 "  csd-image = \"disk0:/csd_3.6.6210-k9.pkg\"; hsts = false; };\n"
+		 "group_policies = ( { name = \"g\"; anyconnect-profiles = \"P type vpn-mgmt\"; } );\n",
+		 path);
+	cfg = load_ok(text);
+	unlink(path);
+	ck_assert_uint_eq(cfg->n_ac_profiles, 1);
+	ck_assert_uint_eq(cfg->ac_profiles[0].len, 20);
+	ck_assert_int_eq(memcmp(cfg->ac_profiles[0].data, "<AnyConnectProfile/>", 20), 0);
+	ck_assert_uint_eq(cfg->notices->n, 2);
+	ck_assert_int_eq(cfg->notices->e[0].line, 2);  /* in file order */
+	ck_assert_ptr_nonnull(strstr(cfg->notices->e[0].msg, "webvpn cache: not applicable"));
+	ck_assert_int_eq(cfg->notices->e[1].line, 3);
+	ck_assert_ptr_nonnull(strstr(cfg->notices->e[1].msg, "webvpn csd-image: not applicable"));
+	ck_assert_int_eq(cfg->webvpn.hsts, 0);
+	config_free(cfg);
 }
 END_TEST
 
@@ -1467,6 +1542,7 @@ static Suite *config_suite(void)
 	tcase_add_test(core, test_dump_content);
 	tcase_add_test(core, test_include_not_regular);
 	tcase_add_test(core, test_man_page);
+	tcase_add_test(core, test_profile_and_notices);
 	suite_add_tcase(s, core);
 
 	tcase_add_loop_test(lim, test_schema_rows, 0, (int)schema_n_keys);

@@ -196,6 +196,8 @@ static void value_text(enum gp_attr a, char *buf, size_t len)
 	case GPA_VPN_ACCESS_HOURS: snprintf(buf, len, "\"BUSINESS\""); return;
 	case GPA_ADDRESS_POOLS: snprintf(buf, len, "[ \"phones\" ]"); return;
 	case GPA_IPV6_ADDRESS_POOLS: snprintf(buf, len, "[ \"phones6\" ]"); return;
+	case GPA_ANYCONNECT_PROFILES: snprintf(buf, len, "[ \"P type vpn-mgmt\" ]"); return;
+	case GPA_ANYCONNECT_CUSTOM: snprintf(buf, len, "[ \"T value n\" ]"); return;
 	default: break;
 	}
 	if (i->allowed) {
@@ -231,6 +233,10 @@ START_TEST(test_inherit_none)
 		 "%saccess_lists = ( " SEED_NO_TRAFFIC ",\n"
 		 "  { name = \"SPLIT\"; type = \"standard\"; entries = \"permit 198.18.1.0 255.255.255.0\"; } );\n"
 		 "time_ranges = ( { name = \"BUSINESS\"; periodic = \"weekdays 08:00 to 18:00\"; } );\n"
+		 /* what anyconnect-profiles / anyconnect-custom name (S7) */
+		 "anyconnect_profiles = ( { name = \"P\"; file = \"/etc/passwd\"; } );\n"
+		 "anyconnect_custom_attrs = ( { type = \"T\"; } );\n"
+		 "anyconnect_custom_data = ( { type = \"T\"; name = \"n\"; value = \"v\"; } );\n"
 		 "group_policies = (\n"
 		 "  { name = \"DfltGrpPolicy\"; %s = %s; },\n"
 		 "  { name = \"inherit\"; },\n"

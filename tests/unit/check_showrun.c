@@ -160,7 +160,9 @@ START_TEST(test_gp_all)
 	       "  anyconnect dpd-interval gateway 30  ! built-in default\n"
 	       "  anyconnect ssl dtls enable  ! built-in default\n"
 	       "  anyconnect ssl compression none  ! built-in default\n"
-	       "  anyconnect dtls compression none  ! built-in default\n");
+	       "  anyconnect dtls compression none  ! built-in default\n"
+	       "  anyconnect profiles none  ! built-in default\n"
+	       "  anyconnect-custom none  ! built-in default\n");
 }
 END_TEST
 

@@ -171,6 +171,85 @@ START_TEST(test_dap_filter_wins)
 }
 END_TEST
 
+/* ---- anyconnect-custom (S7): inherited per type from DfltGrpPolicy;
+ * "TYPE none" on the policy stops it; pushed as X-CSTP-Post-Auth-XML. */
+#define CUSTOM_CONF                                                            \
+	"anyconnect_custom_attrs = ( { type = \"A\"; }, { type = \"B\"; },\n"     \
+	"  { type = \"C\"; description = \"third\"; } );\n"                      \
+	"anyconnect_custom_data = (\n"                                          \
+	"  { type = \"A\"; name = \"a1\"; value = \"one\"; },\n"                 \
+	"  { type = \"A\"; name = \"a2\"; value = \"two\"; },\n"                 \
+	"  { type = \"B\"; name = \"b1\"; value = \"bee\"; },\n"                 \
+	"  { type = \"C\"; name = \"c1\"; value = \"sea\"; } );\n"               \
+	"group_policies = (\n"                                                 \
+	"  { name = \"DfltGrpPolicy\";\n"                                       \
+	"    anyconnect-custom = [ \"A value a1\", \"B value b1\", \"C value c1\" ]; },\n" \
+	"  { name = \"P1\"; anyconnect-custom = [ \"A value a2\", \"B none\" ]; },\n" \
+	"  { name = \"P2\"; },\n"                                                \
+	"  { name = \"P3\"; anyconnect-custom = \"none\"; } );\n"
+
+static const struct custom_case {
+	const char *policy;
+	const char *a, *b, *c; /* expected values, NULL = not pushed */
+} customs[] = {
+	{ "P1", "two", NULL, "sea" },    /* own A, B stopped, C inherited */
+	{ "P2", "one", "bee", "sea" },   /* all from DfltGrpPolicy */
+	{ "DfltGrpPolicy", "one", "bee", "sea" },
+	{ "P3", NULL, NULL, NULL },      /* whole-value none stops every type */
+};
+
+static void expect_value(const struct policy_custom *c, const char *type, const char *want)
+{
+	const char *got = policy_custom_value(c, type);
+
+	if (!want)
+		ck_assert_msg(got == NULL, "%s: expected not pushed, got %s", type, got);
+	else
+		ck_assert_msg(got && !strcmp(got, want), "%s: expected %s, got %s", type, want,
+			      got ? got : "(none)");
+}
+
+START_TEST(test_custom_inherit)
+{
+	const struct custom_case *k = &customs[_i];
+	struct sslvpnd_config *c = cfgtest_load_ok(CUSTOM_CONF, "custom.conf");
+	struct policy_custom pc;
+
+	policy_custom_attrs(c, k->policy, &pc);
+	expect_value(&pc, "A", k->a);
+	expect_value(&pc, "B", k->b);
+	expect_value(&pc, "C", k->c);
+	config_free(c);
+}
+END_TEST
+
+START_TEST(test_custom_header)
+{
+	struct sslvpnd_config *c = cfgtest_load_ok(CUSTOM_CONF, "custom.conf");
+	struct tunparams_facts f = { .cookie_timeout = 30 };
+	struct ipc_tunnel_req rq = { 0 };
+	struct ipc_tunnel_rep rp;
+	struct gp_effective e;
+
+	memset(&rp, 0, sizeof(rp));
+	policy_resolve(c, "P1", &e);
+	tunparams_fill(&e, &rq, &f, &rp);
+	ck_assert_str_eq(rp.custom_xml,
+			 "<?xml version=\"1.0\" encoding=\"UTF-8\"?><config-auth client=\"vpn\" "
+			 "type=\"complete\" aggregate-auth-version=\"2\"><config client=\"vpn\" "
+			 "type=\"private\"><opaque is-for=\"vpn-client\"><custom-attr>"
+			 "<A><![CDATA[two]]></A><C><![CDATA[sea]]></C>"
+			 "</custom-attr></opaque></config></config-auth>");
+	config_free(c);
+	/* no custom attribute at all: no header */
+	c = cfgtest_load_ok(CONF, "tunparams.conf");
+	policy_resolve(c, "phone", &e);
+	tunparams_fill(&e, &rq, &f, &rp);
+	ck_assert_str_eq(rp.custom_xml, "");
+	config_free(c);
+}
+END_TEST
+
 /* ---- limits */
 
 static const struct mtu_case {
@@ -237,6 +316,8 @@ static Suite *tunparams_suite(void)
 	tcase_add_test(core, test_split_include);
 	tcase_add_test(core, test_nodtls_exclude_inherit);
 	tcase_add_test(core, test_dap_filter_wins);
+	tcase_add_loop_test(core, test_custom_inherit, 0, sizeof(customs) / sizeof(customs[0]));
+	tcase_add_test(core, test_custom_header);
 	tcase_add_loop_test(limits, test_mtu_cap, 0, sizeof(mtus) / sizeof(mtus[0]));
 	tcase_add_loop_test(limits, test_session_timer, 0, sizeof(timers) / sizeof(timers[0]));
 	suite_add_tcase(s, core);

@@ -58,6 +58,14 @@ static void sample(struct wcfg *w)
 	memcpy(w->aliases, aliases, sizeof(aliases));
 	w->n_paths = 2;
 	w->n_aliases = 3;
+	util_strlcpy(w->hsts, "max-age=31536000; includeSubDomains", sizeof(w->hsts));
+	/* S7 profiles: a small one and one of two pieces */
+	w->profiles = calloc(2, sizeof(*w->profiles));
+	w->n_profiles = 2;
+	util_strlcpy(w->profiles[0].name, "MGMT", sizeof(w->profiles[0].name));
+	blob(&w->profiles[0].data, 300, 70);
+	util_strlcpy(w->profiles[1].name, "Big", sizeof(w->profiles[1].name));
+	blob(&w->profiles[1].data, WCFG_DER_PIECE + 9, 71);
 	util_strlcpy(t->server_version, "tlsv1.1", sizeof(t->server_version));
 	for (int v = 0; v < CFG_SSLVER__COUNT; v++)
 		snprintf(t->cipher[v], CFG_CIPHERS_MAX, "LIST-%d:AES128-SHA", v);
@@ -183,6 +191,14 @@ START_TEST(roundtrip_whole)
 	ck_assert_uint_eq(b.n_aliases, 3);
 	ck_assert_str_eq(b.aliases[2], "Lab");
 	material_eq(&a.tls, &b.tls);
+	ck_assert_str_eq(a.hsts, b.hsts);
+	ck_assert_uint_eq(b.n_profiles, 2);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_str_eq(a.profiles[i].name, b.profiles[i].name);
+		blob_eq(&a.profiles[i].data, &b.profiles[i].data);
+	}
+	ck_assert_ptr_eq(wcfg_profile(&b, "Big"), &b.profiles[1]);
+	ck_assert_ptr_null(wcfg_profile(&b, "../Big"));
 	ck_assert(wcfg_path_known(&b, "/staff/"));
 	ck_assert(wcfg_path_known(&b, "/"));
 	ck_assert(!wcfg_path_known(&b, "/other"));

@@ -790,6 +790,70 @@ START_TEST(test_configured_limits)
 }
 END_TEST
 
+/* ---- S7: profile manifest, custom attributes ------------------------------ */
+
+static const char *sha1_of(const void *ctx, const char *name)
+{
+	(void)ctx;
+	if (!strcmp(name, "MGMT"))
+		return "D8A6C807A7DE0B47EC07026BB798CAD945839B5F";
+	if (!strcmp(name, "User.1"))
+		return "0123456789ABCDEF0123456789ABCDEF01234567";
+	return NULL; /* not in the worker's table */
+}
+
+START_TEST(test_manifest)
+{
+	char out[1024];
+
+	ck_assert_int_gt(xmlauth_manifest(out, sizeof(out), "MGMT:vpn-mgmt Gone:user User.1:user",
+					  sha1_of, NULL), 0);
+	ck_assert_str_eq(out,
+			 "<vpn-profile-manifest><vpn rev=\"1.0\">"
+			 "<file type=\"profile\" service-type=\"vpn-mgmt\"><uri>/CACHE/stc/profiles/MGMT"
+			 "</uri><hash type=\"sha1\">D8A6C807A7DE0B47EC07026BB798CAD945839B5F</hash></file>"
+			 "<file type=\"profile\" service-type=\"user\"><uri>/CACHE/stc/profiles/User.1"
+			 "</uri><hash type=\"sha1\">0123456789ABCDEF0123456789ABCDEF01234567</hash></file>"
+			 "</vpn></vpn-profile-manifest>");
+	ck_assert_int_eq(xmlauth_manifest(out, sizeof(out), "", sha1_of, NULL), 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(xmlauth_manifest(out, sizeof(out), "Gone:user", sha1_of, NULL), 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(xmlauth_manifest(out, 64, "MGMT:vpn-mgmt", sha1_of, NULL), -1);
+}
+END_TEST
+
+START_TEST(test_profile_listed)
+{
+	ck_assert_int_eq(xmlauth_profile_listed("A:user MGMT:vpn-mgmt", "MGMT"), 1);
+	ck_assert_int_eq(xmlauth_profile_listed("A:user MGMT:vpn-mgmt", "A"), 1);
+	ck_assert_int_eq(xmlauth_profile_listed("XMGMT:user", "MGMT"), 0);
+	ck_assert_int_eq(xmlauth_profile_listed("MGMTX:user", "MGMT"), 0);
+	ck_assert_int_eq(xmlauth_profile_listed("MGMT:user", ""), 0);
+	ck_assert_int_eq(xmlauth_profile_listed("", "MGMT"), 0);
+}
+END_TEST
+
+START_TEST(test_custom_attrs)
+{
+	const char *types[] = { "ManagementTunnelAllAllowed", "1bad", "Nl", "Cd", "ok" };
+	const char *values[] = { "true", "x", "a\r\nX-Evil: 1", "a]]>b", "<&>" };
+	char out[1024];
+
+	ck_assert_int_gt(xmlauth_custom_attrs(out, sizeof(out), types, values, 5), 0);
+	ck_assert_str_eq(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?><config-auth client=\"vpn\" "
+			      "type=\"complete\" aggregate-auth-version=\"2\"><config client=\"vpn\" "
+			      "type=\"private\"><opaque is-for=\"vpn-client\"><custom-attr>"
+			      "<ManagementTunnelAllAllowed><![CDATA[true]]></ManagementTunnelAllAllowed>"
+			      "<ok><![CDATA[<&>]]></ok>"
+			      "</custom-attr></opaque></config></config-auth>");
+	ck_assert_ptr_null(strchr(out, '\n'));
+	ck_assert_int_eq(xmlauth_custom_attrs(out, sizeof(out), types + 1, values + 1, 3), 0);
+	ck_assert_str_eq(out, "");
+	ck_assert_int_eq(xmlauth_custom_attrs(out, 100, types, values, 1), -1);
+}
+END_TEST
+
 static Suite *xmlauth_suite(void)
 {
 	Suite *s = suite_create("xmlauth");
@@ -805,6 +869,9 @@ static Suite *xmlauth_suite(void)
 	tcase_add_loop_test(core, test_reject, 0, ARRAY_SIZE(bad));
 	tcase_add_loop_test(core, test_reject_nul, 0, ARRAY_SIZE(bad_nul));
 	tcase_add_test(core, test_reject_wipes);
+	tcase_add_test(core, test_manifest);
+	tcase_add_test(core, test_profile_listed);
+	tcase_add_test(core, test_custom_attrs);
 	suite_add_tcase(s, core);
 
 	tcase_add_loop_test(limits, test_truncated, 0, ARRAY_SIZE(samples));
