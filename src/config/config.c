@@ -1766,7 +1766,7 @@ static void ld_ssl_lines(struct config_ld *ld)
 	static const char *const keys[CFG_SSLVER__COUNT] = {
 		[CFG_TLSV1] = "tlsv1", [CFG_TLSV1_1] = "tlsv1_1",
 		[CFG_TLSV1_2] = "tlsv1_2", [CFG_DTLSV1] = "dtlsv1",
-		[CFG_DTLSV1_2] = "dtlsv1_2",
+		[CFG_DTLSV1_2] = "dtlsv1_2", [CFG_TLSV1_3] = "tlsv1_3",
 	};
 	const config_setting_t *ssl = config_setting_get_member(ld->root, "ssl");
 	const config_setting_t *c = ssl && config_setting_is_group(ssl) ?
@@ -1781,6 +1781,11 @@ static void ld_ssl_lines(struct config_ld *ld)
 		k = k ? k : c ? c : ssl;
 		ld->cfg->ssl.cipher_line[i] = k ? config_setting_source_line(k) : 0;
 	}
+	/* sslvpnd -t names it in its not-applicable notice */
+	k = ssl && config_setting_is_group(ssl) ?
+		    config_setting_get_member(ssl, "client-version") :
+		    NULL;
+	ld->cfg->ssl.client_version_line = k ? config_setting_source_line(k) : 0;
 }
 
 /* ---- loading */

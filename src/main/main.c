@@ -121,6 +121,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
+/* Lines accepted for the ASA's sake that have no effect here: sslvpnd -t
+ * names them so nobody believes they do something. */
+static void notices_print(const struct sslvpnd_config *cfg)
+{
+	if (cfg->ssl.client_version[0])
+		printf("%s:%d: notice: ssl client-version \"%s\" is not applicable on "
+		       "sslvpnd (it makes no outbound TLS connection for clients); "
+		       "accepted, no effect\n",
+		       cfg->source, cfg->ssl.client_version_line, cfg->ssl.client_version);
+}
+
 static struct sslvpnd_config *load_config(const struct opts *o)
 {
 	struct sslvpnd_config *cfg = NULL;
@@ -598,6 +609,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s: trustpoint errors (see above)\n", m.cfg->source);
 			return 1;
 		}
+		notices_print(m.cfg);
 		printf("%s: configuration OK\n", m.cfg->source);
 		return 0;
 	}
