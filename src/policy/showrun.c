@@ -14,6 +14,7 @@
  * the group policy's webvpn sub-mode, the word for a false boolean, and
  * strings written without "value".  ASA command reference:
  *   anyconnect ssl dtls {enable | none}      (seed 004, asa-behaviour.md 1)
+ *   anyconnect ssl rekey {time MIN | method ssl|new-tunnel|none} (no "value")
  *   dhcp-network-scope {ip_address | none}   (no "value" keyword) */
 static const struct sr_spelling {
 	enum gp_attr a;
@@ -30,6 +31,8 @@ static const struct sr_spelling {
 	{ GPA_ANYCONNECT_DPD_CLIENT, "anyconnect dpd-interval client", 1, NULL, 0 },
 	{ GPA_ANYCONNECT_DPD_GATEWAY, "anyconnect dpd-interval gateway", 1, NULL, 0 },
 	{ GPA_ANYCONNECT_SSL_DTLS, "anyconnect ssl dtls", 1, "none", 0 },
+	{ GPA_ANYCONNECT_SSL_REKEY_TIME, "anyconnect ssl rekey time", 1, NULL, 0 },
+	{ GPA_ANYCONNECT_SSL_REKEY_METHOD, "anyconnect ssl rekey method", 1, NULL, 1 },
 };
 
 static const struct sr_spelling *sr_spelling(enum gp_attr a)

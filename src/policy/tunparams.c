@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "sslvpnd/cstp.h"
 #include "sslvpnd/tunparams.h"
 #include "sslvpnd/util.h"
 
@@ -48,6 +49,13 @@ static void fill_split(const struct gp_effective *e, struct ipc_tunnel_rep *rp)
 	}
 }
 
+static uint8_t rekey_method(const char *name)
+{
+	return !strcmp(name, "ssl")	   ? CSTP_REKEY_SSL
+	       : !strcmp(name, "new-tunnel") ? CSTP_REKEY_NEW_TUNNEL
+					     : CSTP_REKEY_NONE;
+}
+
 static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_req *rq,
 			struct ipc_tunnel_rep *rp)
 {
@@ -67,6 +75,8 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 	rp->session_timeout = (uint32_t)(sess * 60);
 	rp->session_remaining = rp->session_timeout;
 	rp->dtls = (uint8_t)gp_num_or(e, GPA_ANYCONNECT_SSL_DTLS, 0);
+	rp->rekey_time = (uint32_t)(gp_num_or(e, GPA_ANYCONNECT_SSL_REKEY_TIME, 0) * 60);
+	rp->rekey_method = rekey_method(gp_str_or(e, GPA_ANYCONNECT_SSL_REKEY_METHOD, "none"));
 	rp->client_bypass = (uint8_t)gp_num_or(e, GPA_CLIENT_BYPASS_PROTOCOL, 0);
 	rp->n_dns = fill_addrs4(e->v[GPA_DNS_SERVER], rp->dns);
 	rp->n_nbns = fill_addrs4(e->v[GPA_WINS_SERVER], rp->nbns);

@@ -161,6 +161,9 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 			 const struct ipc_tunnel_rep *rp, uint16_t base_mtu)
 {
 	char a[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], banner[3 * sizeof(rp->banner)];
+	uint32_t rekey_s;
+	const char *rekey = cstp_rekey_announce(rp->rekey_method, rp->rekey_time,
+						SSL_version(c->ssl) >= TLS1_3_VERSION, &rekey_s);
 
 	wbuf_printf(b, "HTTP/1.1 200 CONNECTED\r\n"
 		       "X-CSTP-Version: 1\r\n"
@@ -187,8 +190,8 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 	wbuf_printf(b, "X-CSTP-Keep: true\r\n"
 		       "X-CSTP-Keepalive: %u\r\n"
 		       "X-CSTP-DPD: %u\r\n"
-		       "X-CSTP-Rekey-Time: 172800\r\n"
-		       "X-CSTP-Rekey-Method: new-tunnel\r\n"
+		       "X-CSTP-Rekey-Time: %u\r\n"
+		       "X-CSTP-Rekey-Method: %s\r\n"
 		       "X-CSTP-MTU: %u\r\n"
 		       "X-CSTP-Base-MTU: %u\r\n"
 		       "X-CSTP-MSIE-Proxy-Lockdown: false\r\n"
@@ -198,7 +201,7 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 		       "X-CSTP-Disable-Always-On-VPN: false\r\n"
 		       "X-CSTP-Client-Bypass-Protocol: %s\r\n"
 		       "X-CSTP-TCP-Keepalive: true\r\n",
-		    rp->keepalive, rp->dpd_client, rp->mtu, base_mtu,
+		    rp->keepalive, rp->dpd_client, rekey_s, rekey, rp->mtu, base_mtu,
 		    rp->client_bypass ? "true" : "false");
 	wdtls_offer(c, c->req, rp, b);
 	wbuf_printf(b, "\r\n");

@@ -78,3 +78,4 @@ sleep 0.5
 assert_ping p7962
 oc_stop p7962
 assert_server_alive
+echo "PASS: $T_NAME"

@@ -158,7 +158,9 @@ START_TEST(test_gp_all)
 	       "  anyconnect ssl keepalive 20  ! built-in default\n"
 	       "  anyconnect dpd-interval client 30  ! built-in default\n"
 	       "  anyconnect dpd-interval gateway 30  ! built-in default\n"
-	       "  anyconnect ssl dtls enable  ! built-in default\n");
+	       "  anyconnect ssl dtls enable  ! built-in default\n"
+	       "  anyconnect ssl rekey time none  ! built-in default\n"
+	       "  anyconnect ssl rekey method none  ! built-in default\n");
 }
 END_TEST
 
