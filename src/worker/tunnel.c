@@ -607,7 +607,7 @@ void tunnel_on_timer(struct conn *c)
 	wdtls_report(c, now);
 	if (t->idle_timeout && now - t->last_data_ms > (uint64_t)t->idle_timeout * 1000) {
 		t->close_reason = IPC_CLOSE_IDLE;
-		send_frame(c, CSTP_DISCONNECT, NULL, 0);
+		send_frame(c, CSTP_TERMINATE, NULL, 0);
 		c->close_after_flush = 1;
 		conn_flush(c);
 		return;
@@ -635,13 +635,14 @@ void tunnel_on_kick(struct worker *w, const uint8_t *buf, size_t len)
 	if (!c || c->state != CS_TUNNEL || c->t.session_id != k.session_id)
 		return;
 	c->t.close_reason = IPC_CLOSE_KICKED;
-	/* A replaced tunnel just goes away; an administrator's logoff tells
-	 * the client, which then exits instead of reconnecting. */
+	/* A replaced tunnel just goes away; a session the headend ends
+	 * (logoff, session timeout, max logins) is a TERMINATE, as the ASA
+	 * sends: the client exits instead of reconnecting with its cookie. */
 	if (k.reason == IPC_KICK_REPLACED) {
 		conn_close(c, "replaced by a new connection");
 		return;
 	}
-	send_frame(c, CSTP_DISCONNECT, NULL, 0);
+	send_frame(c, CSTP_TERMINATE, NULL, 0);
 	c->close_after_flush = 1;
 	conn_flush(c);
 }
