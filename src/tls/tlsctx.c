@@ -698,7 +698,7 @@ int tls_versions_parse(const char *server_version, struct tls_versions *v)
 	for (i = 0; i < ARRAY_SIZE(dtls); i++)
 		if (!strcmp(rest, dtls[i].name))
 			v->dtls_min = dtls[i].min;
-	return v->tls_min && v->dtls_min && (n || !sp) ? 0 : -1;
+	return v->tls_min && v->dtls_min && (!sp || (n && *rest)) ? 0 : -1;
 }
 
 /* ssl server-version: how far down the client-hello callback may go
