@@ -74,6 +74,7 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 	rp->idle_timeout = (uint32_t)(idle * 60);
 	rp->session_timeout = (uint32_t)(sess * 60);
 	rp->session_remaining = rp->session_timeout;
+	rp->session_alert = (uint32_t)(gp_num_or(e, GPA_VPN_SESSION_TIMEOUT_ALERT, 1) * 60);
 	rp->dtls = (uint8_t)gp_num_or(e, GPA_ANYCONNECT_SSL_DTLS, 0);
 	rp->rekey_time = (uint32_t)(gp_num_or(e, GPA_ANYCONNECT_SSL_REKEY_TIME, 0) * 60);
 	rp->rekey_method = rekey_method(gp_str_or(e, GPA_ANYCONNECT_SSL_REKEY_METHOD, "none"));

@@ -182,7 +182,8 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 	if (rp->banner[0] && http_percent_encode(banner, sizeof(banner), rp->banner) >= 0)
 		wbuf_printf(b, "X-CSTP-Banner: %s\r\n", banner);
 	wbuf_printf(b, "X-CSTP-Lease-Duration: 1209600\r\n"
-		       "X-CSTP-Session-Timeout-Alert-Interval: 60\r\n");
+		       "X-CSTP-Session-Timeout-Alert-Interval: %u\r\n",
+		    rp->session_alert ? rp->session_alert : 60);
 	opt_secs(b, "X-CSTP-Session-Timeout", rp->session_timeout);
 	opt_secs(b, "X-CSTP-Session-Timeout-Remaining", rp->session_remaining);
 	opt_secs(b, "X-CSTP-Idle-Timeout", rp->idle_timeout);

@@ -101,6 +101,7 @@ START_TEST(test_phone_policy)
 	ck_assert_uint_eq(rp.dtls, 1);
 	ck_assert_uint_eq(rp.client_bypass, 1);
 	ck_assert_uint_eq(rp.disconnected_timeout, 600);
+	ck_assert_uint_eq(rp.session_alert, 60);    /* built-in 1 minute */
 	ck_assert_uint_eq(rp.rekey_time, 1800);
 	ck_assert_uint_eq(rp.rekey_method, CSTP_REKEY_SSL);
 	ck_assert_uint_eq(rp.n_dns, 2);                 /* IPv4 only: the IPv6 one is skipped */
