@@ -74,17 +74,15 @@ if grep -q 'Rehandshake failed' "${OC_LOG[a]}"; then
 	fail "a: the KeyUpdate failed and openconnect fell back to a new tunnel"
 fi
 ok "a: rekeyed in place (TLS 1.3 KeyUpdate)"
-n=$(grep -c 'Got CONNECT response' "${OC_LOG[a]}")
-assert_eq 1 "$n" "a: one CONNECT (no new tunnel)"
+assert_eq 1 "$(oc_connects a)" "a: one CONNECT (no new tunnel)"
 assert_ping a
 
 # b: its rekey is a new tunnel with the cookie, same address
 wait_for 30 "b's rekey" rekeyed b || fail "b: no rekey"
-connects() { [ "$(grep -c 'Got CONNECT response' "${OC_LOG[b]}")" -ge 2 ]; }
+connects() { [ "$(oc_connects b)" -ge 2 ]; }
 wait_for 20 "b's new tunnel" connects || fail "b: no second CONNECT after its rekey: $(tail -n 5 "${OC_LOG[b]}")"
 ok "b: rekeyed with a new tunnel"
-addr2=$(grep -o 'X-CSTP-Address: [0-9.]*' "${OC_LOG[b]}" | tail -n 1 | cut -d' ' -f2)
-assert_eq "${OC_ADDR[b]}" "$addr2" "b: the same address after the new tunnel"
+assert_eq "${OC_ADDR[b]}" "$(oc_last_addr b)" "b: the same address after the new tunnel"
 route b
 assert_ping b
 oc_stop a

@@ -67,11 +67,10 @@ oc_connect a "$SERVER_URL" --cookie="$COOKIE" --no-dtls || fail "a: no tunnel"
 addr=${OC_ADDR[a]}
 assert_ping a
 ns_cli ss -K dst "$SRV_IP" dport = 443 >/dev/null || fail "ss -K could not cut the TCP connection"
-reconnected() { [ "$(grep -c 'Got CONNECT response' "${OC_LOG[a]}")" -ge 2 ]; }
+reconnected() { [ "$(oc_connects a)" -ge 2 ]; }
 wait_for 30 "openconnect's reconnect after the cut" reconnected ||
 	fail "a: no second CONNECT after its TCP connection was cut: $(tail -n 5 "${OC_LOG[a]}")"
-again=$(grep -o 'X-CSTP-Address: [0-9.]*' "${OC_LOG[a]}" | tail -n 1 | cut -d' ' -f2)
-assert_eq "$addr" "$again" "a: the same address after its reconnect"
+assert_eq "$addr" "$(oc_last_addr a)" "a: the same address after its reconnect"
 sleep 0.5
 assert_ping a
 

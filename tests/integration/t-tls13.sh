@@ -30,19 +30,28 @@ state_init
 start_sslvpnd
 ip_re=$(re "$CLI_IP")
 
+# tls_is NAME VERSION-ERE WHAT: openconnect NAME reports that TLS version
+tls_is() {
+	grep -E "Connected to HTTPS on .*\\($2\\)" "${OC_LOG[$1]}" >/dev/null ||
+		fail "$3: $(grep 'Connected to HTTPS' "${OC_LOG[$1]}")"
+	ok "$3"
+}
+# dtls_is NAME VERSION-ERE: openconnect NAME establishes DTLS of that version
+dtls_is() {
+	wait_for 15 "DTLS up ($1)" oc_dtls_up "$1" ||
+		fail "$1: no DTLS: $(grep -i dtls "${OC_LOG[$1]}" | tail -n 3)"
+	grep -E "Established DTLS connection.*\\($2\\)" "${OC_LOG[$1]}" >/dev/null ||
+		fail "$1: DTLS is not $2: $(grep 'Established DTLS' "${OC_LOG[$1]}")"
+	ok "$1: DTLS /$2/ established"
+}
+
 # 1. openconnect as it comes
 oc_connect tls13 "$SERVER_URL" -c "$PKI/mic-sha2/leaf.pem" -k "$PKI/mic-sha2/leaf.key" ||
 	fail "openconnect (TLS 1.3): no tunnel: $(tail -n 5 "${OC_LOG[tls13]}")"
-grep -E 'Connected to HTTPS on .*\(TLS1\.3\)' "${OC_LOG[tls13]}" >/dev/null ||
-	fail "openconnect did not get TLS 1.3: $(grep 'Connected to HTTPS' "${OC_LOG[tls13]}")"
-ok "openconnect negotiated TLS 1.3"
+tls_is tls13 'TLS1\.3' "openconnect negotiated TLS 1.3"
 assert_log 725002 "client [^ ]+:$ip_re/[0-9]+ to [^ ]+/443 for TLSv1\.3 session$" \
 	"725002: handshake completed for TLSv1.3"
-wait_for 15 "DTLS up (TLS 1.3 client)" oc_dtls_up tls13 ||
-	fail "TLS 1.3 client: no DTLS: $(grep -i dtls "${OC_LOG[tls13]}" | tail -n 3)"
-grep -E 'Established DTLS connection.*\(DTLS1\.2\)' "${OC_LOG[tls13]}" >/dev/null ||
-	fail "TLS 1.3 client: DTLS is not 1.2: $(grep 'Established DTLS' "${OC_LOG[tls13]}")"
-ok "DTLS 1.2 beside TLS 1.3"
+dtls_is tls13 'DTLS1\.2'
 sleep 0.5
 assert_ping tls13
 oc_stop tls13
@@ -52,9 +61,7 @@ rsa_sha1=$SERVER_RSA_SHA1
 SERVER_CERT_SHA1=$rsa_sha1 oc_connect pss "$SERVER_URL" -c "$PKI/mic-sha2/leaf.pem" \
 	-k "$PKI/mic-sha2/leaf.key" --gnutls-priority="$PSS" ||
 	fail "openconnect (TLS 1.3, RSA-PSS): no tunnel: $(tail -n 5 "${OC_LOG[pss]}")"
-grep -E 'Connected to HTTPS on .*\(TLS1\.3\).*\(RSA-PSS' "${OC_LOG[pss]}" >/dev/null ||
-	fail "not TLS 1.3 with RSA-PSS: $(grep 'Connected to HTTPS' "${OC_LOG[pss]}")"
-ok "TLS 1.3 with an RSA-PSS server signature (RSA key in secmod)"
+tls_is pss 'TLS1\.3\).*\(RSA-PSS-RSAE-SHA[0-9]+' "TLS 1.3 with an RSA-PSS server signature (RSA key in secmod)"
 assert_no_log 100714 '.' "no refused or failed key operation (100714)"
 sleep 0.5
 assert_ping pss
@@ -64,16 +71,10 @@ oc_stop pss
 SERVER_CERT_SHA1=$rsa_sha1 oc_connect p7962 "$SERVER_URL" -c "$PKI/mic-sha1/leaf.pem" \
 	-k "$PKI/mic-sha1/leaf.key" --gnutls-priority="$PRIO10" --dtls-ciphers=AES256-SHA:AES128-SHA ||
 	fail "openconnect as a TLS 1.0 7962G: no tunnel"
-grep -E 'Connected to HTTPS on .*\(TLS1\.0\)' "${OC_LOG[p7962]}" >/dev/null ||
-	fail "7962G did not get TLS 1.0: $(grep 'Connected to HTTPS' "${OC_LOG[p7962]}")"
-ok "7962G negotiated TLS 1.0"
+tls_is p7962 'TLS1\.0' "7962G negotiated TLS 1.0"
 assert_log_all "725002: a TLSv1 session" 725002 \
 	"client [^ ]+:$ip_re/[0-9]+ to [^ ]+/443 for TLSv1 session$"
-wait_for 15 "DTLS up (7962G)" oc_dtls_up p7962 ||
-	fail "7962G: no DTLS: $(grep -i dtls "${OC_LOG[p7962]}" | tail -n 3)"
-grep -E 'Established DTLS connection.*\(DTLS0\.9\)' "${OC_LOG[p7962]}" >/dev/null ||
-	fail "7962G: DTLS is not 0.9: $(grep 'Established DTLS' "${OC_LOG[p7962]}")"
-ok "7962G: DTLS 0.9"
+dtls_is p7962 'DTLS0\.9'
 sleep 0.5
 assert_ping p7962
 oc_stop p7962
