@@ -187,11 +187,18 @@ struct cfg_trustpoint {
 	int line;
 };
 
-enum cfg_sslver { CFG_TLSV1 = 0, CFG_TLSV1_1, CFG_TLSV1_2, CFG_DTLSV1, CFG_DTLSV1_2, CFG_SSLVER__COUNT };
+/* CFG_TLSV1_3 last: the older rows keep their index (wcfg order). */
+enum cfg_sslver { CFG_TLSV1 = 0, CFG_TLSV1_1, CFG_TLSV1_2, CFG_DTLSV1, CFG_DTLSV1_2, CFG_TLSV1_3,
+		  CFG_SSLVER__COUNT };
+
+/* "tlsv1.2 dtlsv1.2" and a NUL */
+#define CFG_SSLVER_MAX 24
 
 struct cfg_ssl {
-	char server_version[16];     /* minimum: "tlsv1", "tlsv1.1", "tlsv1.2" */
-	char cipher[CFG_SSLVER__COUNT][CFG_CIPHERS_MAX]; /* OpenSSL names, ':' separated */
+	char server_version[CFG_SSLVER_MAX]; /* minimum: "tlsv1".."tlsv1.3" [dtlsv1|dtlsv1.2] */
+	char client_version[CFG_SSLVER_MAX]; /* accepted, not applicable ("" = absent) */
+	char cipher[CFG_SSLVER__COUNT][CFG_CIPHERS_MAX]; /* OpenSSL names, ':' separated
+							* (tlsv1_3: TLS 1.3 ciphersuites) */
 	/* where each list was set (else the ssl group's line; 0 when the file
 	 * has no ssl group): for the errors only OpenSSL can find */
 	int cipher_line[CFG_SSLVER__COUNT];

@@ -35,6 +35,19 @@ enum cstp_bye {
 	CSTP_BYE_PAUSED = 0xd1,
 };
 
+/* anyconnect ssl rekey method, as main tells a worker (TUNNEL_REP). */
+enum cstp_rekey {
+	CSTP_REKEY_NONE = 0,
+	CSTP_REKEY_SSL,
+	CSTP_REKEY_NEW_TUNNEL,
+};
+
+/* What a tunnel announces in X-CSTP-Rekey-Method (returned) and
+ * X-CSTP-Rekey-Time (*secs_out) for the configured method and time
+ * (0 = none) on a TLS 1.3 (tls13) or older connection. */
+const char *cstp_rekey_announce(uint8_t method, uint32_t secs, int tls13,
+				uint32_t *secs_out);
+
 /* cstp_hdr: write the 8-byte header for a frame of type t and len bytes. */
 void cstp_hdr(uint8_t hdr[CSTP_HDR_LEN], uint8_t type, uint16_t len);
 

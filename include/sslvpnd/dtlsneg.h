@@ -53,6 +53,7 @@ struct dtls_policy {
 	const char *tls_suite;   /* OpenSSL name of the CSTP suite ("" if unknown) */
 	const char *list09;      /* ssl cipher dtlsv1, ':' separated */
 	const char *list12;      /* ssl cipher dtlsv1.2, ':' separated */
+	int no09;                /* ssl server-version ... dtlsv1.2: no DTLS 0.9 */
 	/* Filters names of list12 the DTLS 1.2 server can really serve
 	 * (dtls12_suite_id); NULL accepts every name. */
 	uint16_t (*suite12_ok)(const void *arg, const char *name);

@@ -88,6 +88,16 @@ struct tls_server {
 	int n_ids;
 };
 
+/* ssl server-version read: the lowest TLS version (TLS1_VERSION ..
+ * TLS1_3_VERSION) and the lowest DTLS one (DTLS1_BAD_VER: 0.9 and up;
+ * DTLS1_2_VERSION: 1.2 only).  "" is the default (tlsv1).  Returns 0, or -1
+ * for a spelling the schema does not list. */
+struct tls_versions {
+	int tls_min;
+	int dtls_min;
+};
+int tls_versions_parse(const char *server_version, struct tls_versions *v);
+
 /* tls_global_init: OpenSSL init, ex_data index; call once per process. */
 int tls_global_init(void);
 

@@ -55,7 +55,7 @@ struct tls_mat_ca {
 };
 
 struct tls_material {
-	char server_version[16];       /* ssl server-version ("" = tlsv1) */
+	char server_version[CFG_SSLVER_MAX]; /* ssl server-version ("" = tlsv1) */
 	char cipher[CFG_SSLVER__COUNT][CFG_CIPHERS_MAX]; /* "" = default */
 	struct tls_mat_iface *ifaces;
 	size_t n_ifaces;

@@ -101,3 +101,24 @@ const char *cstp_bye_name(uint8_t reason)
 {
 	return lookup(bye_names, ARRAY_SIZE(bye_names), reason);
 }
+
+/* Two days: what the headend announced before the rekey attributes existed,
+ * and what it still announces for "none" (phones keep today's headers). */
+#define CSTP_REKEY_DEFAULT 172800u
+
+/* Never "none": Cisco Secure Client 5.1 refuses a CONNECT reply with
+ * X-CSTP-Rekey-Method: none on TLS 1.3 (ocserv #745).  "ssl" is
+ * honoured on TLS 1.3 only: there the client's rekey is a KeyUpdate, which
+ * libssl answers by itself; on TLS 1.2 and older it would be a
+ * renegotiation, which the headend refuses (a full handshake's key
+ * operation in secmod per rekey, and a lever for load), so the client is
+ * told to open a new tunnel with its cookie instead, as ocserv does for
+ * peers without safe renegotiation. */
+const char *cstp_rekey_announce(uint8_t method, uint32_t secs, int tls13,
+				uint32_t *secs_out)
+{
+	*secs_out = secs ? secs : CSTP_REKEY_DEFAULT;
+	if (method == CSTP_REKEY_NONE)
+		*secs_out = CSTP_REKEY_DEFAULT;
+	return method == CSTP_REKEY_SSL && tls13 ? "ssl" : "new-tunnel";
+}

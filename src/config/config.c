@@ -2008,7 +2008,7 @@ static void ld_ssl_lines(struct config_ld *ld)
 	static const char *const keys[CFG_SSLVER__COUNT] = {
 		[CFG_TLSV1] = "tlsv1", [CFG_TLSV1_1] = "tlsv1_1",
 		[CFG_TLSV1_2] = "tlsv1_2", [CFG_DTLSV1] = "dtlsv1",
-		[CFG_DTLSV1_2] = "dtlsv1_2",
+		[CFG_DTLSV1_2] = "dtlsv1_2", [CFG_TLSV1_3] = "tlsv1_3",
 	};
 	const config_setting_t *ssl = config_setting_get_member(ld->root, "ssl");
 	const config_setting_t *c = ssl && config_setting_is_group(ssl) ?

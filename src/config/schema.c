@@ -76,8 +76,22 @@ static const struct schema_enum schema_map_auth[] = {
 	{ NULL, 0 },
 };
 
+/* ssl server-version as the ASA 9.19+ CLI spells it: the lowest TLS
+ * version, optionally followed by the lowest DTLS version; "any" is the
+ * older releases' word for the lowest.  tlsctx.c reads the words. */
 static const struct schema_enum schema_map_sslver[] = {
-	{ "tlsv1", 0 }, { "tlsv1.1", 1 }, { "tlsv1.2", 2 }, { NULL, 0 },
+	{ "any", 0 },		   { "tlsv1", 0 },	      { "tlsv1.1", 1 },
+	{ "tlsv1.2", 2 },	   { "tlsv1.3", 3 },	      { "any dtlsv1", 0 },
+	{ "tlsv1 dtlsv1", 0 },	   { "tlsv1.1 dtlsv1", 1 },   { "tlsv1.2 dtlsv1", 2 },
+	{ "tlsv1.3 dtlsv1", 3 },   { "any dtlsv1.2", 0 },     { "tlsv1 dtlsv1.2", 0 },
+	{ "tlsv1.1 dtlsv1.2", 1 }, { "tlsv1.2 dtlsv1.2", 2 }, { "tlsv1.3 dtlsv1.2", 3 },
+	{ NULL, 0 },
+};
+
+/* ssl client-version: accepted, not applicable (no outbound TLS). */
+static const struct schema_enum schema_map_sslcver[] = {
+	{ "any", 0 },	  { "tlsv1", 0 },   { "tlsv1.1", 1 },
+	{ "tlsv1.2", 2 }, { "tlsv1.3", 3 }, { NULL, 0 },
 };
 
 /* Subject fields the ASA offers for username-from-certificate. */

@@ -77,7 +77,7 @@ static void reply_rendered(struct request *r, const char *key, const char *buf, 
 
 static const char *const ssl_versions[CFG_SSLVER__COUNT] = {
 	[CFG_TLSV1] = "tlsv1", [CFG_TLSV1_1] = "tlsv1.1", [CFG_TLSV1_2] = "tlsv1.2",
-	[CFG_DTLSV1] = "dtlsv1", [CFG_DTLSV1_2] = "dtlsv1.2",
+	[CFG_DTLSV1] = "dtlsv1", [CFG_DTLSV1_2] = "dtlsv1.2", [CFG_TLSV1_3] = "tlsv1.3",
 };
 
 /* show running-config ssl: every line, defaults included (our default
@@ -494,7 +494,7 @@ void ctl_view_ssl(struct request *r)
 	if (r->json) {
 		json_obj_begin(r->j);
 		json_kv_str(r->j, "server_version", cfg->ssl.server_version);
-		json_kv_str(r->j, "max_version", "tlsv1.2");
+		json_kv_str(r->j, "max_version", "tlsv1.3");
 		json_key(r->j, "ciphers");
 		json_obj_begin(r->j);
 		for (int v = 0; v < CFG_SSLVER__COUNT; v++)
@@ -504,7 +504,7 @@ void ctl_view_ssl(struct request *r)
 		json_arr_begin(r->j);
 	} else {
 		ctl_printf(r->t, "Accept connections using %s or greater, negotiate up to "
-			    "tlsv1.2\n\nCurrent cipher configuration:\n", cfg->ssl.server_version);
+			    "tlsv1.3\n\nCurrent cipher configuration:\n", cfg->ssl.server_version);
 		for (int v = 0; v < CFG_SSLVER__COUNT; v++) {
 			char list[CFG_CIPHERS_MAX];
 

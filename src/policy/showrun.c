@@ -17,6 +17,7 @@
  *   anyconnect ssl dtls {enable | none}      (seed 004, asa-behaviour.md 1)
  *   anyconnect ssl compression {deflate | lzs | none}, anyconnect dtls
  *   compression {lzs | none} (lz4 is openconnect's, spelled the same way)
+ *   anyconnect ssl rekey {time MIN | method ssl|new-tunnel|none} (no "value")
  *   dhcp-network-scope {ip_address | none}   (no "value" keyword) */
 static const struct sr_spelling {
 	enum gp_attr a;
@@ -39,6 +40,8 @@ static const struct sr_spelling {
 	{ GPA_ANYCONNECT_DTLS_COMPRESSION, "anyconnect dtls compression", 1, NULL, 0, 0 },
 	{ GPA_ANYCONNECT_PROFILES, "anyconnect profiles", 1, NULL, 0, 1 },
 	{ GPA_ANYCONNECT_CUSTOM, "anyconnect-custom", 1, NULL, 1, 1 },
+	{ GPA_ANYCONNECT_SSL_REKEY_TIME, "anyconnect ssl rekey time", 1, NULL, 0, 0 },
+	{ GPA_ANYCONNECT_SSL_REKEY_METHOD, "anyconnect ssl rekey method", 1, NULL, 1, 0 },
 };
 
 static const struct sr_spelling *sr_spelling(enum gp_attr a)

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "sslvpnd/cstp.h"
 #include "sslvpnd/policy.h"
 #include "sslvpnd/tunparams.h"
 #include "sslvpnd/util.h"
@@ -69,6 +70,13 @@ static void fill_custom(const struct gp_effective *e, struct ipc_tunnel_rep *rp)
 		rp->custom_xml[0] = '\0';
 }
 
+static uint8_t rekey_method(const char *name)
+{
+	return !strcmp(name, "ssl")	   ? CSTP_REKEY_SSL
+	       : !strcmp(name, "new-tunnel") ? CSTP_REKEY_NEW_TUNNEL
+					     : CSTP_REKEY_NONE;
+}
+
 static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_req *rq,
 			struct ipc_tunnel_rep *rp)
 {
@@ -87,7 +95,10 @@ static void fill_params(const struct gp_effective *e, const struct ipc_tunnel_re
 	rp->idle_timeout = (uint32_t)(idle * 60);
 	rp->session_timeout = (uint32_t)(sess * 60);
 	rp->session_remaining = rp->session_timeout;
+	rp->session_alert = (uint32_t)(gp_num_or(e, GPA_VPN_SESSION_TIMEOUT_ALERT, 1) * 60);
 	rp->dtls = (uint8_t)gp_num_or(e, GPA_ANYCONNECT_SSL_DTLS, 0);
+	rp->rekey_time = (uint32_t)(gp_num_or(e, GPA_ANYCONNECT_SSL_REKEY_TIME, 0) * 60);
+	rp->rekey_method = rekey_method(gp_str_or(e, GPA_ANYCONNECT_SSL_REKEY_METHOD, "none"));
 	rp->client_bypass = (uint8_t)gp_num_or(e, GPA_CLIENT_BYPASS_PROTOCOL, 0);
 	util_strlcpy(rp->ssl_compression, gp_str_or(e, GPA_ANYCONNECT_SSL_COMPRESSION, "none"),
 		     sizeof(rp->ssl_compression));

@@ -163,6 +163,9 @@ enum dtls_mode dtls_negotiate(const struct dtls_offer *offer,
 		return ch->mode;
 	}
 	if (offer->suites && pick(offer->suites, pol->list09, PICK_09, pol, ch)) {
+		if (pol->no09)
+			return none(ch, "the client offers only DTLS 0.9 and ssl "
+					"server-version asks for dtlsv1.2");
 		ch->mode = DTLS_MODE_09;
 		return ch->mode;
 	}

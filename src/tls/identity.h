@@ -101,12 +101,15 @@ int identity_ca_store(const struct sslvpnd_config *cfg, X509_STORE *store,
 /* ca_anchors_free: release what identity_ca_store put in anchors. */
 void ca_anchors_free(struct ca_anchors *a);
 
-/* Cisco clients do not cope with TLS 1.3 (ocserv#318); AES-SHA stays at the
- * end for phones that have nothing else. */
+/* AES-SHA stays at the end for phones that have nothing else. */
 #define DEFAULT_TLS12_CIPHERS                                          \
 	"ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"     \
 	"ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256:" \
 	"AES256-GCM-SHA384:AES128-GCM-SHA256:AES256-SHA:AES128-SHA"
+/* TLS 1.3 ciphersuites (ssl cipher tlsv1.3): OpenSSL's, AES-256 first as
+ * the ASA 9.19 lists them. */
+#define DEFAULT_TLS13_CIPHERS \
+	"TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256"
 /* What a 7962G offers; DTLS 0.9 must then agree with it (phones.md). */
 #define DEFAULT_LEGACY_CIPHERS "AES256-SHA:AES128-SHA"
 
@@ -115,6 +118,8 @@ void ca_anchors_free(struct ca_anchors *a);
 int tls_ec_first(SSL_CTX *ctx, const char *what, const char *list,
 		 char *out, size_t len, char *err, size_t errlen);
 const char *tls_cipher_or(const char *cfg_list, const char *dflt);
+/* tls_ciphersuites (tlsctx.c): set the TLS 1.3 ciphersuites of ctx. */
+int tls_ciphersuites(SSL_CTX *ctx, const char *list, char *err, size_t errlen);
 
 /* tls_fail (tlsctx.c): fills err and appends OpenSSL's reason when it has
  * one; returns -1. */

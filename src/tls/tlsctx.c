@@ -33,7 +33,7 @@
 struct server {
 	struct tls_server pub;
 	int legacy_min; /* lowest version a legacy client may get; 0 = none */
-	char server_version[16];
+	char server_version[CFG_SSLVER_MAX];
 	char legacy_ciphers[2][CFG_CIPHERS_MAX]; /* [0] TLS 1.0, [1] TLS 1.1 */
 	STACK_OF(X509_NAME) *crl_issuers; /* CAs whose CRL is configured */
 	struct ca_anchors anchors; /* CA certificates and their trustpoints */
@@ -655,38 +655,74 @@ int tls_ec_first(SSL_CTX *ctx, const char *what, const char *list,
 	return 0;
 }
 
+/* ssl cipher tlsv1.3: OpenSSL's ciphersuite names, checked now. */
+int tls_ciphersuites(SSL_CTX *ctx, const char *list, char *err, size_t errlen)
+{
+	if (!SSL_CTX_set_ciphersuites(ctx, list))
+		return fail(err, errlen,
+			    "ssl cipher tlsv1_3: no usable TLS 1.3 ciphersuite in \"%s\"",
+			    list);
+	return 0;
+}
+
 const char *tls_cipher_or(const char *cfg_list, const char *dflt)
 {
 	return cfg_list[0] ? cfg_list : dflt;
 }
 
-/* ssl server-version: how far down the client-hello callback may go. */
-static int set_versions(struct server *srv, const char *server_version,
-			char *err, size_t errlen)
+/* ssl server-version: "TLS [DTLS]" in the ASA's words (schema_map_sslver
+ * lists every spelling the configuration accepts). */
+int tls_versions_parse(const char *server_version, struct tls_versions *v)
 {
 	static const struct {
 		const char *name;
 		int min;
-	} table[] = {
-		{ "", TLS1_VERSION },
-		{ "tlsv1", TLS1_VERSION },
-		{ "tlsv1.1", TLS1_1_VERSION },
-		{ "tlsv1.2", 0 },
+	} tls[] = {
+		{ "", TLS1_VERSION },	     { "any", TLS1_VERSION },
+		{ "tlsv1", TLS1_VERSION },   { "tlsv1.1", TLS1_1_VERSION },
+		{ "tlsv1.2", TLS1_2_VERSION }, { "tlsv1.3", TLS1_3_VERSION },
+	}, dtls[] = {
+		{ "", DTLS1_BAD_VER },
+		{ "dtlsv1", DTLS1_BAD_VER },
+		{ "dtlsv1.2", DTLS1_2_VERSION },
 	};
+	const char *sp = strchr(server_version, ' ');
+	size_t n = sp ? (size_t)(sp - server_version) : strlen(server_version);
+	const char *rest = sp ? sp + 1 : "";
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(table); i++) {
-		if (strcmp(server_version, table[i].name))
-			continue;
-		srv->legacy_min = table[i].min;
-		util_strlcpy(srv->server_version,
-			     server_version[0] ? server_version : "tlsv1",
-			     sizeof(srv->server_version));
-		return 0;
-	}
-	return fail(err, errlen,
-		    "ssl server-version \"%s\" (tlsv1, tlsv1.1 or tlsv1.2)",
-		    server_version);
+	v->tls_min = v->dtls_min = 0;
+	for (i = 0; i < ARRAY_SIZE(tls); i++)
+		if (strlen(tls[i].name) == n && !strncmp(server_version, tls[i].name, n))
+			v->tls_min = tls[i].min;
+	for (i = 0; i < ARRAY_SIZE(dtls); i++)
+		if (!strcmp(rest, dtls[i].name))
+			v->dtls_min = dtls[i].min;
+	return v->tls_min && v->dtls_min && (!sp || (n && *rest)) ? 0 : -1;
+}
+
+/* ssl server-version: how far down the client-hello callback may go
+ * (legacy_min), and whether TLS 1.2 is still allowed at all. */
+static int set_versions(struct server *srv, const char *server_version,
+			char *err, size_t errlen)
+{
+	struct tls_versions v;
+
+	if (tls_versions_parse(server_version, &v) < 0)
+		return fail(err, errlen,
+			    "ssl server-version \"%s\" (any, tlsv1, tlsv1.1, tlsv1.2 or "
+			    "tlsv1.3, optionally followed by dtlsv1 or dtlsv1.2)",
+			    server_version);
+	srv->legacy_min = v.tls_min < TLS1_2_VERSION ? v.tls_min : 0;
+	util_strlcpy(srv->server_version, server_version[0] ? server_version : "tlsv1",
+		     sizeof(srv->server_version));
+	/* TLS 1.2 and 1.3 here: the callback lowers single connections. */
+	if (!SSL_CTX_set_min_proto_version(srv->pub.ctx, v.tls_min == TLS1_3_VERSION
+								 ? TLS1_3_VERSION
+								 : TLS1_2_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(srv->pub.ctx, TLS1_3_VERSION))
+		return fail(err, errlen, "interface %s: TLS versions", srv->pub.ifname);
+	return 0;
 }
 
 static int setup_protocol(struct server *srv, const struct tls_material *m,
@@ -710,12 +746,16 @@ static int setup_protocol(struct server *srv, const struct tls_material *m,
 		return fail(err, errlen,
 			    "ssl cipher tlsv1_2: no usable cipher in \"%s\"",
 			    tls12);
+	if (tls_ciphersuites(ctx, tls_cipher_or(cipher[CFG_TLSV1_3], DEFAULT_TLS13_CIPHERS),
+			     err, errlen) < 0)
+		return -1;
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 					 SSL_OP_CIPHER_SERVER_PREFERENCE |
 					 SSL_OP_NO_TICKET);
-	/* Only TLS 1.2 here: the callback lowers single connections. */
-	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-	    !SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) ||
+	/* TLS 1.3: no tickets.  An AnyConnect client comes back with its
+	 * cookie, never a TLS session, and a ticket would only be state
+	 * (stateful with SSL_OP_NO_TICKET) in one worker's cache. */
+	if (!SSL_CTX_set_num_tickets(ctx, 0) ||
 	    !SSL_CTX_set_session_id_context(ctx, (const unsigned char *)SID_CTX,
 					    sizeof(SID_CTX) - 1))
 		return fail(err, errlen, "interface %s: TLS setup",

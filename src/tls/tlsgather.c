@@ -325,6 +325,10 @@ static void check_tls_lists(const struct sslvpnd_config *cfg,
 		snapshot_error(errs, cfg->source, ssl->cipher_line[lists[i].v],
 			       "%.250s", err);
 	}
+	if (ctx && tls_ciphersuites(ctx, tls_cipher_or(ssl->cipher[CFG_TLSV1_3],
+						       DEFAULT_TLS13_CIPHERS),
+				    err, sizeof(err)) < 0)
+		snapshot_error(errs, cfg->source, ssl->cipher_line[CFG_TLSV1_3], "%.250s", err);
 	SSL_CTX_free(ctx);
 }
 

@@ -161,6 +161,9 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 			 const struct ipc_tunnel_rep *rp, uint16_t base_mtu)
 {
 	char a[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN], banner[3 * sizeof(rp->banner)];
+	uint32_t rekey_s;
+	const char *rekey = cstp_rekey_announce(rp->rekey_method, rp->rekey_time,
+						SSL_version(c->ssl) >= TLS1_3_VERSION, &rekey_s);
 
 	wbuf_printf(b, "HTTP/1.1 200 CONNECTED\r\n"
 		       "X-CSTP-Version: 1\r\n"
@@ -179,7 +182,8 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 	if (rp->banner[0] && http_percent_encode(banner, sizeof(banner), rp->banner) >= 0)
 		wbuf_printf(b, "X-CSTP-Banner: %s\r\n", banner);
 	wbuf_printf(b, "X-CSTP-Lease-Duration: 1209600\r\n"
-		       "X-CSTP-Session-Timeout-Alert-Interval: 60\r\n");
+		       "X-CSTP-Session-Timeout-Alert-Interval: %u\r\n",
+		    rp->session_alert ? rp->session_alert : 60);
 	opt_secs(b, "X-CSTP-Session-Timeout", rp->session_timeout);
 	opt_secs(b, "X-CSTP-Session-Timeout-Remaining", rp->session_remaining);
 	opt_secs(b, "X-CSTP-Idle-Timeout", rp->idle_timeout);
@@ -187,8 +191,8 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 	wbuf_printf(b, "X-CSTP-Keep: true\r\n"
 		       "X-CSTP-Keepalive: %u\r\n"
 		       "X-CSTP-DPD: %u\r\n"
-		       "X-CSTP-Rekey-Time: 172800\r\n"
-		       "X-CSTP-Rekey-Method: new-tunnel\r\n"
+		       "X-CSTP-Rekey-Time: %u\r\n"
+		       "X-CSTP-Rekey-Method: %s\r\n"
 		       "X-CSTP-MTU: %u\r\n"
 		       "X-CSTP-Base-MTU: %u\r\n"
 		       "X-CSTP-MSIE-Proxy-Lockdown: false\r\n"
@@ -198,7 +202,7 @@ static int reply_headers(struct conn *c, struct wbuf *b,
 		       "X-CSTP-Disable-Always-On-VPN: false\r\n"
 		       "X-CSTP-Client-Bypass-Protocol: %s\r\n"
 		       "X-CSTP-TCP-Keepalive: true\r\n",
-		    rp->keepalive, rp->dpd_client, rp->mtu, base_mtu,
+		    rp->keepalive, rp->dpd_client, rekey_s, rekey, rp->mtu, base_mtu,
 		    rp->client_bypass ? "true" : "false");
 	if (rp->custom_xml[0])
 		wbuf_printf(b, "X-CSTP-Post-Auth-XML: %s\r\n", rp->custom_xml);
@@ -648,7 +652,7 @@ void tunnel_on_timer(struct conn *c)
 	wdtls_report(c, now);
 	if (t->idle_timeout && now - t->last_data_ms > (uint64_t)t->idle_timeout * 1000) {
 		t->close_reason = IPC_CLOSE_IDLE;
-		send_frame(c, CSTP_DISCONNECT, NULL, 0);
+		send_frame(c, CSTP_TERMINATE, NULL, 0);
 		c->close_after_flush = 1;
 		conn_flush(c);
 		return;
@@ -676,13 +680,14 @@ void tunnel_on_kick(struct worker *w, const uint8_t *buf, size_t len)
 	if (!c || c->state != CS_TUNNEL || c->t.session_id != k.session_id)
 		return;
 	c->t.close_reason = IPC_CLOSE_KICKED;
-	/* A replaced tunnel just goes away; an administrator's logoff tells
-	 * the client, which then exits instead of reconnecting. */
+	/* A replaced tunnel just goes away; a session the headend ends
+	 * (logoff, session timeout, max logins) is a TERMINATE, as the ASA
+	 * sends: the client exits instead of reconnecting with its cookie. */
 	if (k.reason == IPC_KICK_REPLACED) {
 		conn_close(c, "replaced by a new connection");
 		return;
 	}
-	send_frame(c, CSTP_DISCONNECT, NULL, 0);
+	send_frame(c, CSTP_TERMINATE, NULL, 0);
 	c->close_after_flush = 1;
 	conn_flush(c);
 }

@@ -185,8 +185,11 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 		.suite12_ok = suite12_ok, .suite12_arg = c->w->dtls12,
 	};
 	struct dtls_choice ch;
+	struct tls_versions v;
 	char offered[300];
 
+	p.no09 = tls_versions_parse(t->server_version, &v) == 0 &&
+		 v.dtls_min == DTLS1_2_VERSION;
 	wdtls_reset(d);
 	d->mode = DTLS_MODE_NONE;
 	if (dtls_negotiate(&o, &p, &ch) == DTLS_MODE_NONE ||

@@ -557,6 +557,11 @@ oc_env() { sed -n "s/^$2=//p" "${OC_ENV[$1]}"; }
 oc_stop() { stop_pid "${OC_PID[$1]}" "${2:-TERM}"; }
 # oc_dtls_up NAME: openconnect NAME has logged its DTLS handshake.
 oc_dtls_up() { grep -q 'Established DTLS connection' "${OC_LOG[$1]}"; }
+# oc_connects NAME: how many CONNECT replies openconnect NAME got (each of its
+# own reconnects and new-tunnel rekeys adds one).
+oc_connects() { grep -c 'Got CONNECT response' "${OC_LOG[$1]}"; }
+# oc_last_addr NAME: the X-CSTP-Address of NAME's latest CONNECT reply.
+oc_last_addr() { grep -o 'X-CSTP-Address: [0-9.]*' "${OC_LOG[$1]}" | tail -n 1 | cut -d' ' -f2; }
 
 # oc_authenticate NAME URL [ARGS...]: `openconnect --authenticate` (bounded
 # to 20 s) in the client namespace.  Sets OC_AUTH_RC, OC_COOKIE (empty when

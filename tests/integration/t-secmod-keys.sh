@@ -11,8 +11,8 @@
 #   - openssl s_client: TLS 1.2 AES256-SHA (RSA decryption), TLS 1.2
 #     ECDHE-RSA with RSA+SHA256 (PKCS#1 v1.5 signature), TLS 1.2
 #     ECDHE-ECDSA, RSA-PSS (rsa_pss_rsae_sha384), and the same on the
-#     temporary identities.  sslvpnd serves TLS 1.2 at most (the ASA's
-#     ssl server-version), so RSA-PSS is TLS 1.2's rsa_pss_rsae.
+#     temporary identities; TLS 1.3 with RSA-PSS (the only RSA signature
+#     TLS 1.3 has) and ECDSA, on both kinds of identity.
 # Then every worker's memory (/proc/PID/mem, tests/integration/memsearch.py)
 # is searched for the RSA primes p, q, the private exponent d and the EC
 # private scalars, as big-endian bytes (DER, PEM decoded) and as
@@ -101,7 +101,10 @@ handshake() {
 	shift 3
 	out=$(timeout -k 2 8 ip netns exec "$NS_CLI" openssl s_client -connect "$SRV_IP:$port" \
 		"$@" </dev/null 2>&1)
+	# TLS 1.3 sessions print no SSL-Session block (no tickets): the
+	# version from the "New, VERSION, Cipher is" line then
 	got="$(printf '%s\n' "$out" | sed -n 's/^ *Protocol *: *//p' | head -n 1)"
+	[ -n "$got" ] || got="$(printf '%s\n' "$out" | sed -n 's/^New, \([^,]*\), Cipher is .*/\1/p' | head -n 1)"
 	got="$got $(printf '%s\n' "$out" | sed -n 's/^New, .*Cipher is //p' | head -n 1)"
 	got="$got sig=$(printf '%s\n' "$out" | sed -n 's/^Peer signature type: //p' | head -n 1)"
 	assert_match "$got" "$want" "$what"
@@ -119,6 +122,12 @@ handshake 8443 '^TLSv1\.2 AES128-SHA sig=$' "TLS 1.2 AES128-SHA (temporary RSA i
 	-tls1_2 -cipher AES128-SHA
 handshake 8443 '^TLSv1\.2 ECDHE-ECDSA-AES256-GCM-SHA384 sig=ECDSA$' "TLS 1.2 ECDSA (temporary EC identity)" \
 	-tls1_2 -cipher ECDHE-ECDSA-AES256-GCM-SHA384
+handshake 443 '^TLSv1\.3 TLS_AES_256_GCM_SHA384 sig=RSA-PSS$' "TLS 1.3 RSA-PSS (RSA identity)" \
+	-tls1_3 -sigalgs rsa_pss_rsae_sha256
+handshake 443 '^TLSv1\.3 TLS_AES_128_GCM_SHA256 sig=ECDSA$' "TLS 1.3 ECDSA (EC identity)" \
+	-tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -sigalgs 'ECDSA+SHA256:ECDSA+SHA384:ECDSA+SHA512'
+handshake 8443 '^TLSv1\.3 TLS_AES_256_GCM_SHA384 sig=RSA-PSS$' "TLS 1.3 RSA-PSS (temporary RSA identity)" \
+	-tls1_3 -sigalgs rsa_pss_rsae_sha512
 
 # 4. The refusal (test aid, 4 s after worker 0 started).
 wait_for 10 "100713" log_has 100713 || fail "secmod did not refuse the probe (100713)"

@@ -380,9 +380,9 @@ static const struct bad_case bads[] = {
 	  3, "unknown key \"fqdn\" in trustpoint \"tp\"" },
 	{ "unknown key in ssl",
 	  "ssl = {\n"
-	  "  client-version = \"tlsv1\";\n"
+	  "  proxy-version = \"tlsv1\";\n"
 	  "};\n",
-	  2, "unknown key \"client-version\" in ssl" },
+	  2, "unknown key \"proxy-version\" in ssl" },
 	{ "unknown key in ssl cipher",
 	  "ssl = { cipher = {\n"
 	  "  tlsv13 = \"AES128-SHA\";\n"
@@ -526,7 +526,7 @@ static const struct bad_case bads[] = {
 	  "ssl = {\n"
 	  "  server-version = \"sslv3\";\n"
 	  "};\n",
-	  2, "ssl: server-version: \"sslv3\" is not one of tlsv1|tlsv1.1|tlsv1.2" },
+	  2, "ssl: server-version: \"sslv3\" is not one of any|tlsv1|tlsv1.1|tlsv1.2|tlsv1.3" },
 	{ "bad enum attribute",
 	  "group_policies = (\n"
 	  "  { name = \"x\";\n"

@@ -218,6 +218,24 @@ static const struct {
 };
 
 /* An oversize length is refused from the header, before any payload. */
+/* Never "none"; "ssl" only where it is a KeyUpdate (TLS 1.3). */
+START_TEST(test_rekey_announce)
+{
+	uint32_t secs;
+
+	ck_assert_str_eq(cstp_rekey_announce(CSTP_REKEY_NONE, 0, 1, &secs), "new-tunnel");
+	ck_assert_uint_eq(secs, 172800);
+	ck_assert_str_eq(cstp_rekey_announce(CSTP_REKEY_NONE, 600, 0, &secs), "new-tunnel");
+	ck_assert_uint_eq(secs, 172800);
+	ck_assert_str_eq(cstp_rekey_announce(CSTP_REKEY_SSL, 600, 1, &secs), "ssl");
+	ck_assert_uint_eq(secs, 600);
+	ck_assert_str_eq(cstp_rekey_announce(CSTP_REKEY_SSL, 600, 0, &secs), "new-tunnel");
+	ck_assert_uint_eq(secs, 600);
+	ck_assert_str_eq(cstp_rekey_announce(CSTP_REKEY_NEW_TUNNEL, 0, 1, &secs), "new-tunnel");
+	ck_assert_uint_eq(secs, 172800);
+}
+END_TEST
+
 START_TEST(test_oversize)
 {
 	size_t off;
@@ -248,6 +266,7 @@ static Suite *cstp_suite(void)
 	tcase_add_test(core, test_stream);
 	tcase_add_loop_test(core, test_bye_name, 0, ARRAY_SIZE(byes));
 	tcase_add_test(core, test_unknown_names);
+	tcase_add_test(core, test_rekey_announce);
 	suite_add_tcase(s, core);
 
 	tcase_add_loop_test(limits, test_bad_magic, 0, 4);

@@ -153,6 +153,22 @@ START_TEST(test_master_decoded)
 }
 END_TEST
 
+/* ssl server-version ... dtlsv1.2: DTLS 0.9 is never chosen, DTLS 1.2 still
+ * is (a phone offering only 0.9 stays on TLS, with the reason). */
+START_TEST(test_no09)
+{
+	struct dtls_offer o = { MS, "AES256-SHA", NULL };
+	struct dtls_policy p = { .enabled = 1, .tls_suite = "AES256-SHA", .list09 = L09,
+				 .list12 = L12, .no09 = 1 };
+	struct dtls_choice ch;
+
+	ck_assert_int_eq(dtls_negotiate(&o, &p, &ch), DTLS_MODE_NONE);
+	ck_assert_ptr_nonnull(strstr(ch.why, "dtlsv1.2"));
+	o.suites = "OC-DTLS1_2-AES256-GCM:AES256-SHA";
+	ck_assert_int_eq(dtls_negotiate(&o, &p, &ch), DTLS_MODE_12);
+}
+END_TEST
+
 /* The DTLS 1.2 filter (dtls12_suite_id in the worker) vetoes names. */
 static uint16_t only_gcm128(const void *arg, const char *name)
 {
@@ -226,6 +242,7 @@ static Suite *dtlsneg_suite(void)
 
 	tcase_add_loop_test(core, test_cases, 0, ARRAY_SIZE(cases));
 	tcase_add_test(core, test_master_decoded);
+	tcase_add_test(core, test_no09);
 	tcase_add_test(core, test_suite12_filter);
 	tcase_add_test(core, test_mode_names);
 	suite_add_tcase(s, core);

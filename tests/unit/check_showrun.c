@@ -162,7 +162,9 @@ START_TEST(test_gp_all)
 	       "  anyconnect ssl compression none  ! built-in default\n"
 	       "  anyconnect dtls compression none  ! built-in default\n"
 	       "  anyconnect profiles none  ! built-in default\n"
-	       "  anyconnect-custom none  ! built-in default\n");
+	       "  anyconnect-custom none  ! built-in default\n"
+	       "  anyconnect ssl rekey time none  ! built-in default\n"
+	       "  anyconnect ssl rekey method none  ! built-in default\n");
 }
 END_TEST
 

@@ -652,7 +652,16 @@ static const struct hs_case hs_core[] = {
 	{ .name = "TLS 1.3-capable client without certificate",
 	  .client = { 0, NULL, -1, 0 },
 	  .ok = 1,
-	  .version = TLS1_2_VERSION },
+	  .version = TLS1_3_VERSION },
+	{ .name = "TLS 1.2 client refused by server-version tlsv1.3",
+	  .server_version = "tlsv1.3",
+	  .client = { TLS1_2_VERSION, NULL, -1, 0 },
+	  .ok = 0 },
+	{ .name = "TLS 1.3 client with server-version tlsv1.3 dtlsv1.2",
+	  .server_version = "tlsv1.3 dtlsv1.2",
+	  .client = { 0, NULL, -1, 0 },
+	  .ok = 1,
+	  .version = TLS1_3_VERSION },
 	{ .name = "TLS 1.0 client without certificate",
 	  .client = { TLS1_VERSION, "AES256-SHA", -1, 0 },
 	  .ok = 1,
@@ -901,6 +910,33 @@ static void assert_temporary_cert(X509 *x, EVP_PKEY *k)
 	BASIC_CONSTRAINTS_free(bc);
 	ck_assert(X509_check_private_key(x, k));
 }
+
+/* ssl server-version in every spelling the schema accepts, and none else. */
+START_TEST(test_versions_parse)
+{
+	static const struct {
+		const char *text;
+		int tls, dtls;
+	} ok[] = {
+		{ "", TLS1_VERSION, DTLS1_BAD_VER },
+		{ "any", TLS1_VERSION, DTLS1_BAD_VER },
+		{ "tlsv1.1", TLS1_1_VERSION, DTLS1_BAD_VER },
+		{ "tlsv1.2 dtlsv1.2", TLS1_2_VERSION, DTLS1_2_VERSION },
+		{ "tlsv1.3 dtlsv1", TLS1_3_VERSION, DTLS1_BAD_VER },
+	};
+	static const char *const bad[] = { "sslv3", "tlsv1.2 ", " dtlsv1.2", "tlsv1.2 dtlsv1.3",
+					   "tlsv1.3dtlsv1" };
+	struct tls_versions v;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_int_eq(tls_versions_parse(ok[i].text, &v), 0);
+		ck_assert_int_eq(v.tls_min, ok[i].tls);
+		ck_assert_int_eq(v.dtls_min, ok[i].dtls);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(tls_versions_parse(bad[i], &v) < 0, "\"%s\" accepted", bad[i]);
+}
+END_TEST
 
 START_TEST(test_temporary_stable)
 {
@@ -1822,6 +1858,7 @@ static Suite *tls_suite(void)
 
 	tcase_set_timeout(core, 60);
 	tcase_set_timeout(limits, 60);
+	tcase_add_test(core, test_versions_parse);
 	tcase_add_test(core, test_temporary_stable);
 	tcase_add_test(core, test_server_temporary);
 	tcase_add_test(core, test_server_self_rsa);

@@ -14,6 +14,7 @@
 
 #include "sslvpnd/config.h"
 #include "sslvpnd/policy.h"
+#include "sslvpnd/cstp.h"
 #include "sslvpnd/tunparams.h"
 #include "cfgtest.h"
 
@@ -42,6 +43,7 @@
 	"    anyconnect-dpd-interval-client = 50;\n"                           \
 	"    anyconnect-ssl-dtls = true; vpn-filter = \"FILTER\";\n"           \
 	"    client-bypass-protocol = true;\n"                                 \
+	"    anyconnect-ssl-rekey-time = 30; anyconnect-ssl-rekey-method = \"ssl\";\n"           \
 	"    anyconnect-ssl-compression = \"deflate\";\n"                      \
 	"    anyconnect-dtls-compression = \"lz4\"; },\n"                      \
 	"  { name = \"nodtls\"; anyconnect-ssl-dtls = false;\n"                \
@@ -101,6 +103,9 @@ START_TEST(test_phone_policy)
 	ck_assert_uint_eq(rp.dtls, 1);
 	ck_assert_uint_eq(rp.client_bypass, 1);
 	ck_assert_uint_eq(rp.disconnected_timeout, 600);
+	ck_assert_uint_eq(rp.session_alert, 60);    /* built-in 1 minute */
+	ck_assert_uint_eq(rp.rekey_time, 1800);
+	ck_assert_uint_eq(rp.rekey_method, CSTP_REKEY_SSL);
 	ck_assert_uint_eq(rp.n_dns, 2);                 /* IPv4 only: the IPv6 one is skipped */
 	ck_assert_uint_eq(rp.dns[0], a4("198.18.1.53"));
 	ck_assert_uint_eq(rp.dns[1], a4("198.18.1.54"));
