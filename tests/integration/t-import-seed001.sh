@@ -2,8 +2,9 @@
 # t-import-seed001: seed 001 through sslvpn-asa-import, both ways.
 #  - The broken configuration the seed troubleshoots imports with no error
 #    and passes `sslvpnd -t` (its faults are configuration, not syntax: the
-#    doctor names them); served, it refuses the phone as the ASA did, the
-#    refusal naming what GroupPolicy_VPNPhone inherits from DfltGrpPolicy.
+#    doctor names them); served, it refuses the phone as the ASA did: first
+#    for CSD, then (CSD off) naming what GroupPolicy_VPNPhone inherits from
+#    DfltGrpPolicy.
 #  - The configuration with the seed's fixes (the corrected
 #    GroupPolicy_VPNPhone, without-csd, a DAP record for the phones, the
 #    cipher list) imports with no error, passes `sslvpnd -t` and serves
@@ -62,9 +63,19 @@ start_sslvpnd -c "$TMPD/seed001-broken.conf"
 oc_authenticate broken "$url" --resolve "$host:$SRV_IP" -c "$cert" -k "$key"
 [ -z "$OC_COOKIE" ] || fail "the broken configuration admitted the phone"
 ok "the broken configuration refuses the phone"
+# The first fault the phone meets is the seed's CSD one (csd enable, no
+# without-csd): the ASA's debug line, before any policy is looked at.
+assert_log 100810 "CSD data not sent from client" "the refusal is the seed's CSD one"
+stop_pid "$SRV_PID"
+mv "$SRV_LOG" "$TMPD/sslvpnd-broken-csd.log" # the next start waits for its own 100007
+# With CSD off, the next fault: what GroupPolicy_VPNPhone inherits.
+sed 's/^  csd = true;$/  csd = false;/' "$TMPD/seed001-broken.conf" >"$TMPD/seed001-nocsd.conf"
+start_sslvpnd -c "$TMPD/seed001-nocsd.conf"
+oc_authenticate nocsd "$url" --resolve "$host:$SRV_IP" -c "$cert" -k "$key"
+[ -z "$OC_COOKIE" ] || fail "the broken configuration without CSD admitted the phone"
 assert_log 100215 "$u .*\\(from DfltGrpPolicy\\)" "the refusal names what DfltGrpPolicy gave"
 stop_pid "$SRV_PID"
-mv "$SRV_LOG" "$TMPD/sslvpnd-broken.log" # the next start waits for its own 100007
+mv "$SRV_LOG" "$TMPD/sslvpnd-broken.log"
 
 import seed001-fixed
 assert_match "$(cat "$IMPORT_OUT")" 'without-csd = true;' "without-csd carried over"
