@@ -227,6 +227,14 @@ struct cfg_group_url {
 	char path[CFG_URL_MAX];      /* "/phone", "/" */
 };
 
+/* asa-compat items: ASA behaviours a tunnel group reproduces on purpose
+ * where sslvpnd's default is safer (firmware labs).  One bit each;
+ * config_asa_compat_items names them. */
+enum cfg_asa_compat {
+	CFG_ASA_COMPAT_DTLS_CIPHER = 1u << 0, /* offer the dtlsv1 suite even when it
+					       * is not the TLS suite's twin (seed 000) */
+};
+
 struct cfg_tunnel_group {
 	char name[CFG_NAME_MAX];
 	struct cfg_name_list address_pools;
@@ -239,6 +247,8 @@ struct cfg_tunnel_group {
 	int without_csd;
 	char username_from_certificate[16]; /* "CN", "OU", "O", "EA", "UPN" */
 	struct cfg_name_list validation_trustpoints; /* CA trustpoints; empty = all */
+	struct cfg_name_list asa_compat; /* as written; the bits are asa_compat_mask */
+	unsigned asa_compat_mask;      /* enum cfg_asa_compat */
 	int builtin;                   /* implicit DefaultWEBVPNGroup */
 	int line;
 };
@@ -286,6 +296,10 @@ struct cfg_time_range {
 
 struct cfg_webvpn {
 	int tunnel_group_list;         /* tunnel-group-list enable */
+	/* csd enable (names.md: webvpn key "csd", owner A, S7).  TODO(S7 merge):
+	 * wire to A's schema row; until then always 0 and only the doctor
+	 * reads it. */
+	int csd;
 };
 
 /* dynamic-access-policy-record NAME (include/sslvpnd/dap.h): priority,
@@ -385,6 +399,11 @@ void config_errors_print(FILE *fp, const struct cfg_errors *errs);
 /* config_dump: print the effective configuration (every key, defaults
  * included, in the config file syntax) - sslvpnd -T.  Returns 0 / -1. */
 int config_dump(FILE *fp, const struct sslvpnd_config *cfg);
+
+/* The asa-compat item names, in bit order (enum cfg_asa_compat), NULL
+ * ended; and the bit of one name (0 if unknown). */
+extern const char *const config_asa_compat_items[];
+unsigned config_asa_compat_bit(const char *name);
 
 /* Lookups by exact (case-sensitive, as the ASA) name; NULL if absent. */
 const struct cfg_tunnel_group *config_tunnel_group(const struct sslvpnd_config *cfg, const char *name);

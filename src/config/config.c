@@ -1563,12 +1563,42 @@ static void ld_check_tg_selectors(struct config_ld *ld, size_t idx)
 	}
 }
 
+const char *const config_asa_compat_items[] = { "dtls-cipher", NULL };
+
+unsigned config_asa_compat_bit(const char *name)
+{
+	for (unsigned i = 0; config_asa_compat_items[i]; i++)
+		if (!strcmp(config_asa_compat_items[i], name))
+			return 1u << i;
+	return 0;
+}
+
+/* asa-compat names ASA failure modes: an unknown one must not pass as a
+ * silent no-op, since a firmware lab relies on seeing the failure. */
+static void ld_check_tg_asa_compat(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "tunnel_groups");
+	struct cfg_tunnel_group *tg = &ld->cfg->tunnel_groups[idx];
+
+	tg->asa_compat_mask = 0;
+	for (size_t i = 0; i < tg->asa_compat.n; i++) {
+		unsigned bit = config_asa_compat_bit(tg->asa_compat.v[i]);
+
+		if (!bit)
+			ld_err(ld, ld_ref_setting(ld, l->key, idx, "asa-compat", tg->asa_compat.v[i]),
+			       "tunnel group \"%s\": asa-compat \"%s\" is not an ASA behaviour sslvpnd reproduces (known: dtls-cipher)",
+			       tg->name, tg->asa_compat.v[i]);
+		tg->asa_compat_mask |= bit;
+	}
+}
+
 static void ld_check_tunnel_groups(struct config_ld *ld)
 {
 	size_t i;
 
 	for (i = 0; i < ld->cfg->n_tunnel_groups; i++) {
 		ld_check_tg_refs(ld, i);
+		ld_check_tg_asa_compat(ld, i);
 		ld_check_tg_selectors(ld, i);
 	}
 }

@@ -498,7 +498,10 @@ static void fill_params(struct session *s, const struct sslvpnd_config *cfg,
 		.dap_filter_flags = s->dap_filter_flags,
 	};
 
+	const struct cfg_tunnel_group *tg = config_tunnel_group(cfg, s->tunnel_group);
+
 	tunparams_fill(e, rq, &f, rp);
+	rp->asa_compat = tg ? (uint8_t)tg->asa_compat_mask : 0;
 	if (!s->timeout_set) {
 		s->session_timeout = rp->session_timeout;
 		s->timeout_set = 1;
