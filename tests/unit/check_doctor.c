@@ -1,0 +1,286 @@
+/* The doctor's checks (src/policy/doctor.c): for every check one
+ * configuration (and certificate facts) that must give its finding and one
+ * that must not, through the real loader.  Certificate facts are built
+ * here, as main's tls_doctor_facts would report the files. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sslvpnd/doctor.h"
+#include "sslvpnd/util.h"
+#include "cfgtest.h"
+
+#define NOW 1800000000LL
+#define DAYS(n) ((long long)(n) * 86400)
+
+/* A phone tunnel group (certificate authentication) on an address URL,
+ * its policy, a pool, an identity and a CA trustpoint. */
+#define IFACE(port) \
+	"interfaces = ( { name = \"outside\"; dtls-port = " #port "; trustpoint = \"ID\"; } );\n"
+#define TPS \
+	"trustpoints = ( { name = \"ID\"; enrollment = \"file\"; certificate = \"/x/id.pem\";" \
+	" key = \"/x/id.key\"; }, { name = \"CA\"; enrollment = \"terminal\";" \
+	" certificate = \"/x/ca.pem\"; } );\n"
+#define POOL "ip_local_pools = ( { name = \"phones\"; range = \"198.19.0.10-198.19.0.20\";" \
+	" mask = \"255.255.255.0\"; } );\n"
+#define TG(extra) \
+	"tunnel_groups = ( { name = \"VPNPhone\"; address-pool = \"phones\";" \
+	" authentication = \"certificate\"; default-group-policy = \"PhonePolicy\";" \
+	" group-url = \"https://198.18.0.1/phone\"; " extra " } );\n"
+#define GP(dflt, phone) \
+	"group_policies = ( { name = \"DfltGrpPolicy\"; " dflt " }," \
+	" { name = \"PhonePolicy\"; vpn-tunnel-protocol = [ \"ssl-client\" ]; " phone " } );\n"
+#define BASE IFACE(443) TPS POOL GP("", "") TG("") "limits = { max-sessions = 11; };\n"
+
+enum fact { F_NONE = 0, F_GOOD, F_EXPIRING, F_FUTURE_CA, F_CAPF256, F_CAPF1, F_NO_IPSAN,
+	    F_WILDCARD, F_EC_TOO };
+
+struct dcase {
+	const char *what;
+	const char *check;
+	const char *conf;
+	enum fact facts;
+	int csd;                   /* webvpn.csd (owner A's key: set here until merged) */
+	enum doc_sev sev;          /* expected; 0: the check finds nothing */
+	const char *in_what;       /* substring of the finding, or NULL */
+	const char *in_fix;        /* substring of the fix, or NULL */
+};
+
+static const struct dcase cases[] = {
+	/* dtls-twin (seed 000) */
+	{ "TLS AES256-SHA, dtlsv1 AES128-SHA", "dtls-twin",
+	  BASE "ssl = { cipher = { tlsv1 = \"AES256-SHA\"; dtlsv1 = \"AES128-SHA\"; }; };\n",
+	  F_GOOD, 0, DOC_WARNING, "7962G (79xx, TLS 1.0): TLS negotiates AES256-SHA",
+	  "dtlsv1 = \"AES128-SHA:AES256-SHA\"" },
+	{ "8861 on TLS 1.2 GCM without a DTLS 1.2 GCM twin", "dtls-twin",
+	  BASE "ssl = { cipher = { tlsv1 = \"AES256-SHA\"; tlsv1_2 = \"ECDHE-RSA-AES256-GCM-SHA384\";"
+	  " dtlsv1 = \"AES256-SHA\"; dtlsv1_2 = \"ECDHE-RSA-AES128-GCM-SHA256\"; }; };\n",
+	  F_GOOD, 0, DOC_WARNING, "but DTLS would use", "dtlsv1_2 = \"ECDHE-RSA-AES128-GCM-SHA256:"
+	  "ECDHE-RSA-AES256-GCM-SHA384\"" },
+	{ "default lists have every twin", "dtls-twin", BASE, F_GOOD, 0, 0, NULL, NULL },
+	/* ec-temp-cert (CSCuu02848) */
+	{ "ECDSA suites, RSA identity only", "ec-temp-cert", BASE, F_GOOD, 0, DOC_NOTICE,
+	  "temporary self-signed EC certificate", "tlsv1_2 = \"ECDHE-RSA-AES256-GCM-SHA384:" },
+	{ "RSA and EC identities", "ec-temp-cert", BASE, F_EC_TOO, 0, 0, NULL, NULL },
+	/* dflt-grp-policy (seed 001) */
+	{ "DfltGrpPolicy vpn-simultaneous-logins 0 inherited", "dflt-grp-policy",
+	  IFACE(443) TPS POOL GP("vpn-simultaneous-logins = 0;", "") TG(""), F_GOOD, 0, DOC_ERROR,
+	  "every phone is refused", "vpn-simultaneous-logins = 3;" },
+	{ "DfltGrpPolicy group-lock inherited", "dflt-grp-policy",
+	  IFACE(443) TPS POOL GP("group-lock = \"DefaultWEBVPNGroup\";", "") TG(""), F_GOOD, 0,
+	  DOC_ERROR, "group-lock", "group-lock = \"none\";" },
+	{ "DfltGrpPolicy vpn-filter inherited", "dflt-grp-policy",
+	  IFACE(443) TPS POOL "access_lists = ( { name = \"NO-TRAFFIC\"; type = \"extended\";"
+	  " entries = \"deny ip any any\"; } );\n" GP("vpn-filter = \"NO-TRAFFIC\";", "") TG(""),
+	  F_GOOD, 0, DOC_WARNING, "inherits vpn-filter NO-TRAFFIC", "vpn-filter = \"none\";" },
+	{ "phone policy overrides DfltGrpPolicy", "dflt-grp-policy",
+	  IFACE(443) TPS POOL GP("vpn-simultaneous-logins = 0; group-lock = \"DefaultWEBVPNGroup\";",
+				 "vpn-simultaneous-logins = 3; group-lock = \"none\";") TG(""),
+	  F_GOOD, 0, 0, NULL, NULL },
+	/* dap-terminate (seed 001) */
+	{ "DfltAccessPolicy terminate, no record", "dap-terminate",
+	  BASE "dynamic_access_policy_records = ( { name = \"DfltAccessPolicy\";"
+	  " action = \"terminate\"; } );\n", F_GOOD, 0, DOC_ERROR, "DfltAccessPolicy",
+	  "aaa.cisco.tunnelgroup = VPNPhone" },
+	{ "a record admits the phones", "dap-terminate",
+	  BASE "dynamic_access_policy_records = ( { name = \"DfltAccessPolicy\";"
+	  " action = \"terminate\"; }, { name = \"Phones\"; action = \"continue\";"
+	  " aaa = { criteria = [ \"aaa.cisco.tunnelgroup = VPNPhone\" ]; }; } );\n",
+	  F_GOOD, 0, 0, NULL, NULL },
+	/* csd (seed 001) */
+	{ "csd enable, phone group without without-csd", "csd", BASE, F_GOOD, 1, DOC_ERROR,
+	  "CSD data not sent", "without-csd = true;" },
+	{ "csd enable, without-csd", "csd",
+	  IFACE(443) TPS POOL GP("", "") TG("without-csd = true;"), F_GOOD, 1, 0, NULL, NULL },
+	/* host-id (seed 001) */
+	{ "group-url by IP, no IP SAN", "host-id", BASE, F_NO_IPSAN, 0, DOC_WARNING,
+	  "no such IP SAN", "subjectAltName IP:198.18.0.1" },
+	{ "generic third-level wildcard", "host-id",
+	  IFACE(443) TPS POOL GP("", "") "tunnel_groups = ( { name = \"VPNPhone\";"
+	  " address-pool = \"phones\"; authentication = \"certificate\";"
+	  " default-group-policy = \"PhonePolicy\"; group-url = \"https://test.vpn.com/phone\"; } );\n",
+	  F_WILDCARD, 0, DOC_WARNING, "neither SAN nor CN", "DNS:test.vpn.com" },
+	{ "IP SAN present", "host-id", BASE, F_GOOD, 0, 0, NULL, NULL },
+	/* identity-expiry (seed 000) */
+	{ "identity ends in 30 days", "identity-expiry", BASE, F_EXPIRING, 0, DOC_WARNING,
+	  "ends in 30 days", "sslvpnctl certhash ID ID-NEW" },
+	{ "identity ends in 400 days", "identity-expiry", BASE, F_GOOD, 0, 0, NULL, NULL },
+	/* cert-validity (seed 002) */
+	{ "CA not valid yet", "cert-validity", BASE, F_FUTURE_CA, 0, DOC_ERROR,
+	  "is not valid for another 5 hours", "timedatectl" },
+	{ "all valid", "cert-validity", BASE, F_GOOD, 0, 0, NULL, NULL },
+	/* lsc-sha256 (seed 003) */
+	{ "CAPF CA signing with SHA-256", "lsc-sha256", BASE, F_CAPF256, 0, DOC_WARNING,
+	  "79xx, 89xx and 99xx", "Cisco Manufacturing CA" },
+	{ "CAPF CA signing with SHA-1", "lsc-sha256", BASE, F_CAPF1, 0, 0, NULL, NULL },
+	/* udp-443 */
+	{ "DTLS on 8443", "udp-443", IFACE(8443) TPS POOL GP("", "") TG(""), F_GOOD, 0, DOC_WARNING,
+	  "UDP 8443", "dtls-port = 443;" },
+	{ "DTLS on 443", "udp-443", BASE, F_GOOD, 0, 0, NULL, NULL },
+	/* pool-size */
+	{ "11 addresses, max-sessions 10000", "pool-size",
+	  IFACE(443) TPS POOL GP("", "") TG(""), F_GOOD, 0, DOC_NOTICE, "hold 11 addresses",
+	  "max-sessions = 11;" },
+	{ "11 addresses, max-sessions 11", "pool-size", BASE, F_GOOD, 0, 0, NULL, NULL },
+	/* asa-compat */
+	{ "asa-compat dtls-cipher", "asa-compat",
+	  IFACE(443) TPS POOL GP("", "") TG("asa-compat = [ \"dtls-cipher\" ];"), F_GOOD, 0,
+	  DOC_NOTICE, "dtls-cipher", "remove asa-compat" },
+	{ "no asa-compat", "asa-compat", BASE, F_GOOD, 0, 0, NULL, NULL },
+};
+
+static void cert(struct doc_facts *f, const char *tp, int ca, int ec, const char *sig,
+		 long long nb, long long na, const char *cn, const char *ip, const char *dns)
+{
+	struct doc_cert *d = &f->c[f->n++];
+
+	memset(d, 0, sizeof(*d));
+	util_strlcpy(d->tp, tp, sizeof(d->tp));
+	d->ca = ca;
+	d->ec = ec;
+	util_strlcpy(d->sig, sig, sizeof(d->sig));
+	d->not_before = NOW + nb;
+	d->not_after = NOW + na;
+	snprintf(d->subject, sizeof(d->subject), "CN=%s", cn);
+	util_strlcpy(d->cn, cn, sizeof(d->cn));
+	if (ip)
+		util_strlcpy(d->ip[d->n_ip++], ip, sizeof(d->ip[0]));
+	if (dns)
+		util_strlcpy(d->dns[d->n_dns++], dns, sizeof(d->dns[0]));
+}
+
+static void build_facts(struct doc_facts *f, enum fact k)
+{
+	memset(f, 0, sizeof(*f));
+	f->now = NOW;
+	cert(f, "ID", 0, 0, "sha256", -DAYS(10), k == F_EXPIRING ? DAYS(30) + 3600 : DAYS(400),
+	     k == F_WILDCARD ? "*.vpn.com" : "vpn.example.com",
+	     k == F_NO_IPSAN || k == F_WILDCARD ? NULL : "198.18.0.1",
+	     k == F_WILDCARD ? "*.vpn.com" : NULL);
+	if (k == F_EC_TOO)
+		cert(f, "ID", 0, 1, "sha256", -DAYS(10), DAYS(400), "vpn.example.com",
+		     "198.18.0.1", NULL);
+	cert(f, "CA", 1, 0, k == F_CAPF1 ? "sha1" : "sha256",
+	     k == F_FUTURE_CA ? 5 * 3600 - 60 : -DAYS(10), DAYS(3650),
+	     k == F_CAPF256 || k == F_CAPF1 ? "CAPF-5a3b9c1e" : "Lab Root", NULL, NULL);
+}
+
+static const struct doc_finding *find(const struct doc_report *r, const char *check)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (!strcmp(r->f[i].check, check))
+			return &r->f[i];
+	return NULL;
+}
+
+START_TEST(test_case)
+{
+	const struct dcase *t = &cases[_i];
+	struct sslvpnd_config *cfg = cfgtest_load_ok(t->conf, "doctor.conf");
+	static struct doc_facts f;
+	static struct doc_report r;
+	const struct doc_finding *hit;
+
+	build_facts(&f, t->facts);
+	cfg->webvpn.csd = t->csd;
+	doctor_run(cfg, &f, &r);
+	hit = find(&r, t->check);
+	if (!t->sev) {
+		ck_assert_msg(!hit, "%s: unexpected %s finding: %s", t->what, t->check,
+			      hit ? hit->what : "");
+	} else {
+		ck_assert_msg(hit, "%s: no %s finding", t->what, t->check);
+		ck_assert_msg(hit->sev == t->sev, "%s: severity %s", t->what,
+			      doctor_sev_name(hit->sev));
+		ck_assert_msg(strstr(hit->seed, "seed") || strstr(hit->seed, ".md") ||
+			      strstr(hit->seed, "issue"), "%s: no source named", t->what);
+		ck_assert_msg(!t->in_what || strstr(hit->what, t->in_what), "%s: what = %s",
+			      t->what, hit->what);
+		ck_assert_msg(!t->in_fix || strstr(hit->fix, t->in_fix), "%s: fix = %s", t->what,
+			      hit->fix);
+	}
+	config_free(cfg);
+}
+END_TEST
+
+/* Every check of the table has a positive and a negative case above. */
+START_TEST(test_every_check_covered)
+{
+	for (size_t c = 0; c < doctor_n_checks(); c++) {
+		int pos = 0, neg = 0;
+
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+			if (!strcmp(cases[i].check, doctor_check_name(c)))
+				*(cases[i].sev ? &pos : &neg) += 1;
+		ck_assert_msg(pos && neg, "check %s: %d positive, %d negative cases",
+			      doctor_check_name(c), pos, neg);
+	}
+}
+END_TEST
+
+/* Exit status from the worst finding; without facts no certificate check
+ * runs. */
+START_TEST(test_exit_and_no_facts)
+{
+	struct sslvpnd_config *cfg = cfgtest_load_ok(
+		IFACE(8443) TPS POOL GP("vpn-simultaneous-logins = 0;", "") TG(""), "d.conf");
+	static struct doc_report r;
+
+	doctor_run(cfg, NULL, &r);
+	ck_assert_int_eq(doctor_exit(&r), 2);
+	ck_assert_ptr_null(find(&r, "host-id"));
+	ck_assert_ptr_null(find(&r, "cert-validity"));
+	config_free(cfg);
+	cfg = cfgtest_load_ok(IFACE(8443) TPS POOL GP("", "") TG(""), "d.conf");
+	doctor_run(cfg, NULL, &r);
+	ck_assert_int_eq(doctor_exit(&r), 1);
+	config_free(cfg);
+	cfg = cfgtest_load_ok(BASE, "d.conf");
+	doctor_run(cfg, NULL, &r);
+	ck_assert_int_eq(doctor_exit(&r), 0);
+	config_free(cfg);
+}
+END_TEST
+
+/* asa-compat names must be known: a lab relies on seeing the failure. */
+START_TEST(test_asa_compat_unknown)
+{
+	struct sslvpnd_config *cfg = NULL;
+	static struct cfg_errors errs;
+
+	memset(&errs, 0, sizeof(errs));
+	ck_assert_int_eq(config_load_string(IFACE(443) TPS POOL GP("", "")
+					    TG("asa-compat = [ \"load-balancing\" ];"),
+					    "d.conf", CFGTEST_STATE, &cfg, &errs), -1);
+	ck_assert_msg(strstr(cfgtest_errs_text(&errs),
+			     "asa-compat \"load-balancing\" is not an ASA behaviour"),
+		      "%s", cfgtest_errs_text(&errs));
+	cfg = cfgtest_load_ok(IFACE(443) TPS POOL GP("", "") TG("asa-compat = \"dtls-cipher\";"),
+			      "d.conf");
+	ck_assert_uint_eq(cfg->tunnel_groups[0].asa_compat_mask, CFG_ASA_COMPAT_DTLS_CIPHER);
+	config_free(cfg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("doctor");
+	TCase *tc = tcase_create("checks");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_loop_test(tc, test_case, 0, (int)(sizeof(cases) / sizeof(cases[0])));
+	tcase_add_test(tc, test_every_check_covered);
+	tcase_add_test(tc, test_exit_and_no_facts);
+	tcase_add_test(tc, test_asa_compat_unknown);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
