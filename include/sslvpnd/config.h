@@ -63,6 +63,14 @@ struct cfg_group_policy {
 	char name[CFG_NAME_MAX];
 	int line;
 	struct gp_value attr[GPA__COUNT];
+	/* Management VPN tunnel (seed 004; names.md, owner A, S7): the policy
+	 * binds a profile "NAME type vpn-mgmt" (anyconnect-profiles), and its
+	 * anyconnect-custom ManagementTunnelAllAllowed names custom data whose
+	 * value is "true".  TODO(S7 merge): set both from A's rows (effective
+	 * values, DfltGrpPolicy inheritance included); until then 0, and only
+	 * the doctor's mgmt-tunnel check reads them. */
+	int mgmt_profile;
+	int mgmt_tunnel_all_allowed;
 };
 
 /* ---- the other objects */

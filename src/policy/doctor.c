@@ -604,6 +604,117 @@ static void chk_pools(struct doc_ctx *c)
 	}
 }
 
+/* ---- mgmt-tunnel (seed 004: management VPN tunnel) */
+
+static void chk_mgmt(struct doc_ctx *c)
+{
+	const struct sslvpnd_config *cfg = c->cfg;
+	char obj[96], fix[DOC_FIX_MAX];
+
+	for (size_t i = 0; i < cfg->n_policies; i++) {
+		const struct cfg_group_policy *gp = &cfg->policies[i];
+		struct gp_effective e;
+
+		if (!gp->mgmt_profile)
+			continue;
+		policy_resolve(cfg, gp->name, &e);
+		snprintf(obj, sizeof(obj), "group policy %s", gp->name);
+		if (gp_str_or(&e, GPA_BANNER, NULL)) {
+			snprintf(fix, sizeof(fix), "group_policies: { name = \"%s\"; banner = \"none\"; }",
+				 gp->name);
+			finding(c, DOC_ERROR, obj, fix,
+				"a management tunnel policy with a banner (from %s): the management "
+				"tunnel cannot answer it and never comes up",
+				policy_origin_name(&e, GPA_BANNER));
+		}
+		if (!strcmp(gp_str_or(&e, GPA_SPLIT_TUNNEL_POLICY, "tunnelall"), "tunnelall") &&
+		    !gp->mgmt_tunnel_all_allowed) {
+			snprintf(fix, sizeof(fix),
+				 "anyconnect_custom_attrs = ( { type = \"ManagementTunnelAllAllowed\"; "
+				 "description = \"ManagementTunnelAllAllowed\"; } ); anyconnect_custom_data = "
+				 "( { type = \"ManagementTunnelAllAllowed\"; name = \"true\"; value = \"true\"; } ); "
+				 "group_policies: { name = \"%s\"; anyconnect-custom = "
+				 "[ \"ManagementTunnelAllAllowed value true\" ]; }", gp->name);
+			finding(c, DOC_ERROR, obj, fix,
+				"a management tunnel policy tunnels all traffic without "
+				"ManagementTunnelAllAllowed: the client refuses the tunnel");
+		}
+	}
+}
+
+/* ---- mic-trust (phones.md: MIC families; seed 003: CAPF LSCs) */
+
+struct ca_seen {
+	int sha1_mic, sha2_mic, capf, sha1_refused;
+};
+
+static int tg_trusts(const struct cfg_tunnel_group *tg, const char *tp)
+{
+	if (!tg->validation_trustpoints.n)
+		return 1;
+	for (size_t i = 0; i < tg->validation_trustpoints.n; i++)
+		if (!strcmp(tg->validation_trustpoints.v[i], tp))
+			return 1;
+	return 0;
+}
+
+static void cas_of(const struct doc_ctx *c, const struct cfg_tunnel_group *tg,
+		   struct ca_seen *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < c->facts->n; i++) {
+		const struct doc_cert *d = &c->facts->c[i];
+		const struct cfg_trustpoint *tp = config_trustpoint(c->cfg, d->tp);
+
+		if (!d->ca || !tg_trusts(tg, d->tp))
+			continue;
+		if (strcasestr(d->cn, "Cisco Manufacturing CA SHA2")) {
+			s->sha2_mic = 1;
+		} else if (strcasestr(d->cn, "Cisco Manufacturing CA")) {
+			s->sha1_mic = 1;
+			s->sha1_refused |= tp && !tp->accept_sha1;
+		} else if (strcasestr(d->cn, "CAPF")) {
+			s->capf = 1;
+		}
+	}
+}
+
+static void chk_mic_trust(struct doc_ctx *c)
+{
+	const struct sslvpnd_config *cfg = c->cfg;
+	char obj[96];
+	struct ca_seen s;
+
+	if (!c->facts)
+		return;
+	for (size_t i = 0; i < cfg->n_tunnel_groups; i++) {
+		const struct cfg_tunnel_group *tg = &cfg->tunnel_groups[i];
+
+		if (!doctor_phone_group(tg) || tg->authentication == CFG_AUTH_AAA)
+			continue;
+		cas_of(c, tg, &s);
+		tg_object(tg, obj, sizeof(obj));
+		if (!s.sha1_mic && !s.sha2_mic && !s.capf)
+			finding(c, DOC_WARNING, obj,
+				"trustpoints += ( { name = \"CiscoMfgCA\"; enrollment = \"terminal\"; "
+				"certificate = \"/etc/sslvpnd/trust/cisco-mfg.pem\"; } ) (Cisco Manufacturing "
+				"CA, CA SHA2, and the CUCM CAPF certificate)",
+				"no trustpoint for phone certificates: neither a Cisco Manufacturing CA "
+				"(MIC), nor a CAPF CA (LSC)");
+		else if (s.sha1_refused)
+			finding(c, DOC_WARNING, obj, "trustpoints: { accept-sha1 = true; } on that CA",
+				"the SHA-1 Cisco Manufacturing CA refuses SHA-1 chains (accept-sha1 = "
+				"false): 79xx MICs are SHA-1 signed");
+		else if (!s.sha1_mic || !s.sha2_mic || !s.capf)
+			finding(c, DOC_NOTICE, obj,
+				"add the missing CA's trustpoint if such phones connect",
+				"phone certificates it cannot validate: %s%s%s", s.sha1_mic ? "" :
+				"79xx MICs (Cisco Manufacturing CA, SHA-1) ", s.sha2_mic ? "" :
+				"78xx/88xx MICs (Cisco Manufacturing CA SHA2) ", s.capf ? "" :
+				"LSCs (CAPF)");
+	}
+}
+
 /* ---- asa-compat: what is broken on purpose */
 
 static void chk_asa_compat(struct doc_ctx *c)
@@ -638,6 +749,8 @@ static const struct doc_check checks[] = {
 	{ "lsc-sha256", "seed 003: certificate encryption, CAPF SHA-256", chk_lsc_sha256 },
 	{ "udp-443", "phones.md: phones use UDP 443 only", chk_udp443 },
 	{ "pool-size", "asa-behaviour.md: address pools", chk_pools },
+	{ "mgmt-tunnel", "seed 004: management VPN tunnel", chk_mgmt },
+	{ "mic-trust", "phones.md: MIC and LSC trustpoints", chk_mic_trust },
 	{ "asa-compat", "issue 16: ASA failure modes on demand", chk_asa_compat },
 };
 

@@ -37,7 +37,7 @@
 #define BASE IFACE(443) TPS POOL GP("", "") TG("") "limits = { max-sessions = 11; };\n"
 
 enum fact { F_NONE = 0, F_GOOD, F_EXPIRING, F_FUTURE_CA, F_CAPF256, F_CAPF1, F_NO_IPSAN,
-	    F_WILDCARD, F_EC_TOO };
+	    F_WILDCARD, F_EC_TOO, F_MICS };
 
 struct dcase {
 	const char *what;
@@ -45,6 +45,8 @@ struct dcase {
 	const char *conf;
 	enum fact facts;
 	int csd;                   /* webvpn.csd (owner A's key: set here until merged) */
+	int mgmt;                  /* PhonePolicy: 1 mgmt_profile, 2 and tunnel-all allowed
+				    * (owner A's attributes: set here until merged) */
 	enum doc_sev sev;          /* expected; 0: the check finds nothing */
 	const char *in_what;       /* substring of the finding, or NULL */
 	const char *in_fix;        /* substring of the fix, or NULL */
@@ -54,83 +56,101 @@ static const struct dcase cases[] = {
 	/* dtls-twin (seed 000) */
 	{ "TLS AES256-SHA, dtlsv1 AES128-SHA", "dtls-twin",
 	  BASE "ssl = { cipher = { tlsv1 = \"AES256-SHA\"; dtlsv1 = \"AES128-SHA\"; }; };\n",
-	  F_GOOD, 0, DOC_WARNING, "7962G (79xx, TLS 1.0): TLS negotiates AES256-SHA",
+	  F_GOOD, 0, 0, DOC_WARNING, "7962G (79xx, TLS 1.0): TLS negotiates AES256-SHA",
 	  "dtlsv1 = \"AES128-SHA:AES256-SHA\"" },
 	{ "8861 on TLS 1.2 GCM without a DTLS 1.2 GCM twin", "dtls-twin",
 	  BASE "ssl = { cipher = { tlsv1 = \"AES256-SHA\"; tlsv1_2 = \"ECDHE-RSA-AES256-GCM-SHA384\";"
 	  " dtlsv1 = \"AES256-SHA\"; dtlsv1_2 = \"ECDHE-RSA-AES128-GCM-SHA256\"; }; };\n",
-	  F_GOOD, 0, DOC_WARNING, "but DTLS would use", "dtlsv1_2 = \"ECDHE-RSA-AES128-GCM-SHA256:"
+	  F_GOOD, 0, 0, DOC_WARNING, "but DTLS would use", "dtlsv1_2 = \"ECDHE-RSA-AES128-GCM-SHA256:"
 	  "ECDHE-RSA-AES256-GCM-SHA384\"" },
-	{ "default lists have every twin", "dtls-twin", BASE, F_GOOD, 0, 0, NULL, NULL },
+	{ "default lists have every twin", "dtls-twin", BASE, F_GOOD, 0, 0, 0, NULL, NULL },
 	/* ec-temp-cert (CSCuu02848) */
-	{ "ECDSA suites, RSA identity only", "ec-temp-cert", BASE, F_GOOD, 0, DOC_NOTICE,
+	{ "ECDSA suites, RSA identity only", "ec-temp-cert", BASE, F_GOOD, 0, 0, DOC_NOTICE,
 	  "temporary self-signed EC certificate", "tlsv1_2 = \"ECDHE-RSA-AES256-GCM-SHA384:" },
-	{ "RSA and EC identities", "ec-temp-cert", BASE, F_EC_TOO, 0, 0, NULL, NULL },
+	{ "RSA and EC identities", "ec-temp-cert", BASE, F_EC_TOO, 0, 0, 0, NULL, NULL },
 	/* dflt-grp-policy (seed 001) */
 	{ "DfltGrpPolicy vpn-simultaneous-logins 0 inherited", "dflt-grp-policy",
-	  IFACE(443) TPS POOL GP("vpn-simultaneous-logins = 0;", "") TG(""), F_GOOD, 0, DOC_ERROR,
+	  IFACE(443) TPS POOL GP("vpn-simultaneous-logins = 0;", "") TG(""), F_GOOD, 0, 0, DOC_ERROR,
 	  "every phone is refused", "vpn-simultaneous-logins = 3;" },
 	{ "DfltGrpPolicy group-lock inherited", "dflt-grp-policy",
-	  IFACE(443) TPS POOL GP("group-lock = \"DefaultWEBVPNGroup\";", "") TG(""), F_GOOD, 0,
+	  IFACE(443) TPS POOL GP("group-lock = \"DefaultWEBVPNGroup\";", "") TG(""), F_GOOD, 0, 0,
 	  DOC_ERROR, "group-lock", "group-lock = \"none\";" },
 	{ "DfltGrpPolicy vpn-filter inherited", "dflt-grp-policy",
 	  IFACE(443) TPS POOL "access_lists = ( { name = \"NO-TRAFFIC\"; type = \"extended\";"
 	  " entries = \"deny ip any any\"; } );\n" GP("vpn-filter = \"NO-TRAFFIC\";", "") TG(""),
-	  F_GOOD, 0, DOC_WARNING, "inherits vpn-filter NO-TRAFFIC", "vpn-filter = \"none\";" },
+	  F_GOOD, 0, 0, DOC_WARNING, "inherits vpn-filter NO-TRAFFIC", "vpn-filter = \"none\";" },
 	{ "phone policy overrides DfltGrpPolicy", "dflt-grp-policy",
 	  IFACE(443) TPS POOL GP("vpn-simultaneous-logins = 0; group-lock = \"DefaultWEBVPNGroup\";",
 				 "vpn-simultaneous-logins = 3; group-lock = \"none\";") TG(""),
-	  F_GOOD, 0, 0, NULL, NULL },
+	  F_GOOD, 0, 0, 0, NULL, NULL },
 	/* dap-terminate (seed 001) */
 	{ "DfltAccessPolicy terminate, no record", "dap-terminate",
 	  BASE "dynamic_access_policy_records = ( { name = \"DfltAccessPolicy\";"
-	  " action = \"terminate\"; } );\n", F_GOOD, 0, DOC_ERROR, "DfltAccessPolicy",
+	  " action = \"terminate\"; } );\n", F_GOOD, 0, 0, DOC_ERROR, "DfltAccessPolicy",
 	  "aaa.cisco.tunnelgroup = VPNPhone" },
 	{ "a record admits the phones", "dap-terminate",
 	  BASE "dynamic_access_policy_records = ( { name = \"DfltAccessPolicy\";"
 	  " action = \"terminate\"; }, { name = \"Phones\"; action = \"continue\";"
 	  " aaa = { criteria = [ \"aaa.cisco.tunnelgroup = VPNPhone\" ]; }; } );\n",
-	  F_GOOD, 0, 0, NULL, NULL },
+	  F_GOOD, 0, 0, 0, NULL, NULL },
 	/* csd (seed 001) */
-	{ "csd enable, phone group without without-csd", "csd", BASE, F_GOOD, 1, DOC_ERROR,
+	{ "csd enable, phone group without without-csd", "csd", BASE, F_GOOD, 1, 0, DOC_ERROR,
 	  "CSD data not sent", "without-csd = true;" },
 	{ "csd enable, without-csd", "csd",
-	  IFACE(443) TPS POOL GP("", "") TG("without-csd = true;"), F_GOOD, 1, 0, NULL, NULL },
+	  IFACE(443) TPS POOL GP("", "") TG("without-csd = true;"), F_GOOD, 1, 0, 0, NULL, NULL },
 	/* host-id (seed 001) */
-	{ "group-url by IP, no IP SAN", "host-id", BASE, F_NO_IPSAN, 0, DOC_WARNING,
+	{ "group-url by IP, no IP SAN", "host-id", BASE, F_NO_IPSAN, 0, 0, DOC_WARNING,
 	  "no such IP SAN", "subjectAltName IP:198.18.0.1" },
 	{ "generic third-level wildcard", "host-id",
 	  IFACE(443) TPS POOL GP("", "") "tunnel_groups = ( { name = \"VPNPhone\";"
 	  " address-pool = \"phones\"; authentication = \"certificate\";"
 	  " default-group-policy = \"PhonePolicy\"; group-url = \"https://test.vpn.com/phone\"; } );\n",
-	  F_WILDCARD, 0, DOC_WARNING, "neither SAN nor CN", "DNS:test.vpn.com" },
-	{ "IP SAN present", "host-id", BASE, F_GOOD, 0, 0, NULL, NULL },
+	  F_WILDCARD, 0, 0, DOC_WARNING, "neither SAN nor CN", "DNS:test.vpn.com" },
+	{ "IP SAN present", "host-id", BASE, F_GOOD, 0, 0, 0, NULL, NULL },
 	/* identity-expiry (seed 000) */
-	{ "identity ends in 30 days", "identity-expiry", BASE, F_EXPIRING, 0, DOC_WARNING,
+	{ "identity ends in 30 days", "identity-expiry", BASE, F_EXPIRING, 0, 0, DOC_WARNING,
 	  "ends in 30 days", "sslvpnctl certhash ID ID-NEW" },
-	{ "identity ends in 400 days", "identity-expiry", BASE, F_GOOD, 0, 0, NULL, NULL },
+	{ "identity ends in 400 days", "identity-expiry", BASE, F_GOOD, 0, 0, 0, NULL, NULL },
 	/* cert-validity (seed 002) */
-	{ "CA not valid yet", "cert-validity", BASE, F_FUTURE_CA, 0, DOC_ERROR,
+	{ "CA not valid yet", "cert-validity", BASE, F_FUTURE_CA, 0, 0, DOC_ERROR,
 	  "is not valid for another 5 hours", "timedatectl" },
-	{ "all valid", "cert-validity", BASE, F_GOOD, 0, 0, NULL, NULL },
+	{ "all valid", "cert-validity", BASE, F_GOOD, 0, 0, 0, NULL, NULL },
 	/* lsc-sha256 (seed 003) */
-	{ "CAPF CA signing with SHA-256", "lsc-sha256", BASE, F_CAPF256, 0, DOC_WARNING,
+	{ "CAPF CA signing with SHA-256", "lsc-sha256", BASE, F_CAPF256, 0, 0, DOC_WARNING,
 	  "79xx, 89xx and 99xx", "Cisco Manufacturing CA" },
-	{ "CAPF CA signing with SHA-1", "lsc-sha256", BASE, F_CAPF1, 0, 0, NULL, NULL },
+	{ "CAPF CA signing with SHA-1", "lsc-sha256", BASE, F_CAPF1, 0, 0, 0, NULL, NULL },
 	/* udp-443 */
-	{ "DTLS on 8443", "udp-443", IFACE(8443) TPS POOL GP("", "") TG(""), F_GOOD, 0, DOC_WARNING,
+	{ "DTLS on 8443", "udp-443", IFACE(8443) TPS POOL GP("", "") TG(""), F_GOOD, 0, 0, DOC_WARNING,
 	  "UDP 8443", "dtls-port = 443;" },
-	{ "DTLS on 443", "udp-443", BASE, F_GOOD, 0, 0, NULL, NULL },
+	{ "DTLS on 443", "udp-443", BASE, F_GOOD, 0, 0, 0, NULL, NULL },
 	/* pool-size */
 	{ "11 addresses, max-sessions 10000", "pool-size",
-	  IFACE(443) TPS POOL GP("", "") TG(""), F_GOOD, 0, DOC_NOTICE, "hold 11 addresses",
+	  IFACE(443) TPS POOL GP("", "") TG(""), F_GOOD, 0, 0, DOC_NOTICE, "hold 11 addresses",
 	  "max-sessions = 11;" },
-	{ "11 addresses, max-sessions 11", "pool-size", BASE, F_GOOD, 0, 0, NULL, NULL },
+	{ "11 addresses, max-sessions 11", "pool-size", BASE, F_GOOD, 0, 0, 0, NULL, NULL },
+	/* mgmt-tunnel (seed 004) */
+	{ "management policy with a banner", "mgmt-tunnel",
+	  IFACE(443) TPS POOL GP("banner = \"Welcome\";", "split-tunnel-policy = \"tunnelspecified\";")
+	  TG(""), F_GOOD, 0, 1, DOC_ERROR, "banner (from DfltGrpPolicy)", "banner = \"none\";" },
+	{ "management policy tunnelling all without ManagementTunnelAllAllowed", "mgmt-tunnel",
+	  BASE, F_GOOD, 0, 1, DOC_ERROR, "without ManagementTunnelAllAllowed",
+	  "anyconnect-custom = [ \"ManagementTunnelAllAllowed value true\" ]" },
+	{ "management policy tunnelling all, allowed", "mgmt-tunnel", BASE, F_GOOD, 0, 2, 0,
+	  NULL, NULL },
+	/* mic-trust */
+	{ "no MIC or CAPF CA", "mic-trust", BASE, F_GOOD, 0, 0, DOC_WARNING,
+	  "no trustpoint for phone certificates", "Cisco Manufacturing" },
+	{ "SHA-1 MIC CA refusing SHA-1", "mic-trust",
+	  IFACE(443) "trustpoints = ( { name = \"ID\"; enrollment = \"file\"; certificate = "
+	  "\"/x/id.pem\"; key = \"/x/id.key\"; }, { name = \"CA\"; enrollment = \"terminal\";"
+	  " certificate = \"/x/ca.pem\"; accept-sha1 = false; } );\n" POOL GP("", "") TG(""),
+	  F_MICS, 0, 0, DOC_WARNING, "79xx MICs are SHA-1 signed", "accept-sha1 = true" },
+	{ "both MIC CAs and CAPF", "mic-trust", BASE, F_MICS, 0, 0, 0, NULL, NULL },
 	/* asa-compat */
 	{ "asa-compat dtls-cipher", "asa-compat",
-	  IFACE(443) TPS POOL GP("", "") TG("asa-compat = [ \"dtls-cipher\" ];"), F_GOOD, 0,
+	  IFACE(443) TPS POOL GP("", "") TG("asa-compat = [ \"dtls-cipher\" ];"), F_GOOD, 0, 0,
 	  DOC_NOTICE, "dtls-cipher", "remove asa-compat" },
-	{ "no asa-compat", "asa-compat", BASE, F_GOOD, 0, 0, NULL, NULL },
+	{ "no asa-compat", "asa-compat", BASE, F_GOOD, 0, 0, 0, NULL, NULL },
 };
 
 static void cert(struct doc_facts *f, const char *tp, int ca, int ec, const char *sig,
@@ -164,9 +184,14 @@ static void build_facts(struct doc_facts *f, enum fact k)
 	if (k == F_EC_TOO)
 		cert(f, "ID", 0, 1, "sha256", -DAYS(10), DAYS(400), "vpn.example.com",
 		     "198.18.0.1", NULL);
-	cert(f, "CA", 1, 0, k == F_CAPF1 ? "sha1" : "sha256",
+	if (k == F_MICS) {
+		cert(f, "CA", 1, 0, "sha1", -DAYS(10), DAYS(3650), "Cisco Manufacturing CA", NULL, NULL);
+		cert(f, "CA", 1, 0, "sha256", -DAYS(10), DAYS(3650), "Cisco Manufacturing CA SHA2",
+		     NULL, NULL);
+	}
+	cert(f, "CA", 1, 0, k == F_CAPF1 || k == F_MICS ? "sha1" : "sha256",
 	     k == F_FUTURE_CA ? 5 * 3600 - 60 : -DAYS(10), DAYS(3650),
-	     k == F_CAPF256 || k == F_CAPF1 ? "CAPF-5a3b9c1e" : "Lab Root", NULL, NULL);
+	     k == F_CAPF256 || k == F_CAPF1 || k == F_MICS ? "CAPF-5a3b9c1e" : "Lab Root", NULL, NULL);
 }
 
 static const struct doc_finding *find(const struct doc_report *r, const char *check)
@@ -187,6 +212,11 @@ START_TEST(test_case)
 
 	build_facts(&f, t->facts);
 	cfg->webvpn.csd = t->csd;
+	for (size_t i = 0; i < cfg->n_policies; i++)
+		if (!strcmp(cfg->policies[i].name, "PhonePolicy")) {
+			cfg->policies[i].mgmt_profile = t->mgmt > 0;
+			cfg->policies[i].mgmt_tunnel_all_allowed = t->mgmt > 1;
+		}
 	doctor_run(cfg, &f, &r);
 	hit = find(&r, t->check);
 	if (!t->sev) {
