@@ -241,6 +241,8 @@ struct cfg_group_url {
 enum cfg_asa_compat {
 	CFG_ASA_COMPAT_DTLS_CIPHER = 1u << 0, /* offer the dtlsv1 suite even when it
 					       * is not the TLS suite's twin (seed 000) */
+	CFG_ASA_COMPAT_TEMP_EC = 1u << 1,     /* an RSA identity alone still gets the
+					       * temporary EC certificate (CSCuu02848) */
 };
 
 struct cfg_tunnel_group {
@@ -412,6 +414,8 @@ int config_dump(FILE *fp, const struct sslvpnd_config *cfg);
  * ended; and the bit of one name (0 if unknown). */
 extern const char *const config_asa_compat_items[];
 unsigned config_asa_compat_bit(const char *name);
+/* config_asa_compat_any: 1 when some tunnel group has the item bit. */
+int config_asa_compat_any(const struct sslvpnd_config *cfg, unsigned bit);
 
 /* Lookups by exact (case-sensitive, as the ASA) name; NULL if absent. */
 const struct cfg_tunnel_group *config_tunnel_group(const struct sslvpnd_config *cfg, const char *name);

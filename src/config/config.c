@@ -1563,7 +1563,15 @@ static void ld_check_tg_selectors(struct config_ld *ld, size_t idx)
 	}
 }
 
-const char *const config_asa_compat_items[] = { "dtls-cipher", NULL };
+const char *const config_asa_compat_items[] = { "dtls-cipher", "temp-ec-cert", NULL };
+
+int config_asa_compat_any(const struct sslvpnd_config *cfg, unsigned bit)
+{
+	for (size_t i = 0; i < cfg->n_tunnel_groups; i++)
+		if (cfg->tunnel_groups[i].asa_compat_mask & bit)
+			return 1;
+	return 0;
+}
 
 unsigned config_asa_compat_bit(const char *name)
 {
@@ -1586,7 +1594,7 @@ static void ld_check_tg_asa_compat(struct config_ld *ld, size_t idx)
 
 		if (!bit)
 			ld_err(ld, ld_ref_setting(ld, l->key, idx, "asa-compat", tg->asa_compat.v[i]),
-			       "tunnel group \"%s\": asa-compat \"%s\" is not an ASA behaviour sslvpnd reproduces (known: dtls-cipher)",
+			       "tunnel group \"%s\": asa-compat \"%s\" is not an ASA behaviour sslvpnd reproduces (known: dtls-cipher, temp-ec-cert)",
 			       tg->name, tg->asa_compat.v[i]);
 		tg->asa_compat_mask |= bit;
 	}

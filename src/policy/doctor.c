@@ -139,14 +139,6 @@ static int tls10_allowed(const struct sslvpnd_config *cfg)
 	return !*v || !strcmp(v, "tlsv1") || !strcmp(v, "any");
 }
 
-static int dtls_compat_anywhere(const struct sslvpnd_config *cfg)
-{
-	for (size_t i = 0; i < cfg->n_tunnel_groups; i++)
-		if (cfg->tunnel_groups[i].asa_compat_mask & CFG_ASA_COMPAT_DTLS_CIPHER)
-			return 1;
-	return 0;
-}
-
 static int is09(const char *s)
 {
 	return !strcmp(s, "AES256-SHA") || !strcmp(s, "AES128-SHA");
@@ -175,7 +167,7 @@ static void chk_dtls_twin(struct doc_ctx *c)
 		"000000000000000000000000000000000000000000000000";
 	const struct sslvpnd_config *cfg = c->cfg;
 	char tls[DTLSNEG_SUITE_MAX], fix[DOC_FIX_MAX];
-	int compat = dtls_compat_anywhere(cfg);
+	int compat = config_asa_compat_any(cfg, CFG_ASA_COMPAT_DTLS_CIPHER);
 
 	if (!any_phone_group(cfg))
 		return;
@@ -271,10 +263,17 @@ static void chk_ec_temp(struct doc_ctx *c)
 		char obj[96];
 
 		snprintf(obj, sizeof(obj), "interface %s", cfg->interfaces[i].name);
-		finding(c, DOC_NOTICE, obj, fix,
-			"ECDHE-ECDSA suites are enabled but only an RSA identity is bound: an ASA "
-			"would present a temporary self-signed EC certificate to clients choosing "
-			"them (phones: unknown CA); sslvpnd presents the RSA identity only");
+		if (config_asa_compat_any(cfg, CFG_ASA_COMPAT_TEMP_EC))
+			finding(c, DOC_WARNING, obj, fix,
+				"ECDHE-ECDSA suites are enabled but only an RSA identity is bound, and "
+				"asa-compat temp-ec-cert presents the temporary self-signed EC "
+				"certificate to clients choosing them, as an ASA (deliberate): phones "
+				"pinning the RSA certificate fail (unknown CA)");
+		else
+			finding(c, DOC_NOTICE, obj, fix,
+				"ECDHE-ECDSA suites are enabled but only an RSA identity is bound: an ASA "
+				"would present a temporary self-signed EC certificate to clients choosing "
+				"them (phones: unknown CA); sslvpnd presents the RSA identity only");
 	}
 }
 
@@ -729,9 +728,13 @@ static void chk_asa_compat(struct doc_ctx *c)
 			continue;
 		tg_object(tg, obj, sizeof(obj));
 		finding(c, DOC_NOTICE, obj, "remove asa-compat unless you are reproducing the ASA",
-			"asa-compat reproduces ASA failure modes on purpose:%s",
+			"asa-compat reproduces ASA failure modes on purpose:%s%s",
 			tg->asa_compat_mask & CFG_ASA_COMPAT_DTLS_CIPHER
 				? " dtls-cipher (DTLS offered on a suite the client did not ask for)"
+				: "",
+			tg->asa_compat_mask & CFG_ASA_COMPAT_TEMP_EC
+				? " temp-ec-cert (every interface with an RSA identity alone presents "
+				  "the temporary EC certificate to ECDSA clients)"
 				: "");
 	}
 }

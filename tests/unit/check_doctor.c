@@ -67,6 +67,9 @@ static const struct dcase cases[] = {
 	/* ec-temp-cert (CSCuu02848) */
 	{ "ECDSA suites, RSA identity only", "ec-temp-cert", BASE, F_GOOD, 0, 0, DOC_NOTICE,
 	  "temporary self-signed EC certificate", "tlsv1_2 = \"ECDHE-RSA-AES256-GCM-SHA384:" },
+	{ "RSA identity only, asa-compat temp-ec-cert", "ec-temp-cert",
+	  IFACE(443) TPS POOL GP("", "") TG("asa-compat = [ \"temp-ec-cert\" ];"), F_GOOD, 0, 0,
+	  DOC_WARNING, "deliberate", "tlsv1_2 = \"ECDHE-RSA-AES256-GCM-SHA384:" },
 	{ "RSA and EC identities", "ec-temp-cert", BASE, F_EC_TOO, 0, 0, 0, NULL, NULL },
 	/* dflt-grp-policy (seed 001) */
 	{ "DfltGrpPolicy vpn-simultaneous-logins 0 inherited", "dflt-grp-policy",
@@ -292,6 +295,13 @@ START_TEST(test_asa_compat_unknown)
 	cfg = cfgtest_load_ok(IFACE(443) TPS POOL GP("", "") TG("asa-compat = \"dtls-cipher\";"),
 			      "d.conf");
 	ck_assert_uint_eq(cfg->tunnel_groups[0].asa_compat_mask, CFG_ASA_COMPAT_DTLS_CIPHER);
+	ck_assert_int_eq(config_asa_compat_any(cfg, CFG_ASA_COMPAT_DTLS_CIPHER), 1);
+	ck_assert_int_eq(config_asa_compat_any(cfg, CFG_ASA_COMPAT_TEMP_EC), 0);
+	config_free(cfg);
+	cfg = cfgtest_load_ok(IFACE(443) TPS POOL GP("", "")
+			      TG("asa-compat = [ \"temp-ec-cert\", \"dtls-cipher\" ];"), "d.conf");
+	ck_assert_uint_eq(cfg->tunnel_groups[0].asa_compat_mask,
+			  CFG_ASA_COMPAT_DTLS_CIPHER | CFG_ASA_COMPAT_TEMP_EC);
 	config_free(cfg);
 }
 END_TEST
