@@ -66,6 +66,12 @@ static void tg_object(const struct cfg_tunnel_group *tg, char *buf, size_t len)
 	snprintf(buf, len, "tunnel group %s", tg->name);
 }
 
+/* The group policy of a tunnel group's sessions (no user override). */
+static const char *tg_policy(const struct cfg_tunnel_group *tg)
+{
+	return *tg->default_group_policy ? tg->default_group_policy : "DfltGrpPolicy";
+}
+
 int doctor_phone_group(const struct cfg_tunnel_group *tg)
 {
 	char low[CFG_NAME_MAX];
@@ -300,8 +306,7 @@ static void chk_dflt_policy(struct doc_ctx *c)
 
 	for (size_t i = 0; i < cfg->n_tunnel_groups; i++) {
 		const struct cfg_tunnel_group *tg = &cfg->tunnel_groups[i];
-		const char *pol = *tg->default_group_policy ? tg->default_group_policy
-							    : "DfltGrpPolicy";
+		const char *pol = tg_policy(tg);
 		struct gp_effective e;
 		struct policy_admit adm;
 
@@ -337,8 +342,7 @@ static void chk_dap(struct doc_ctx *c)
 		return;
 	for (size_t i = 0; i < cfg->n_tunnel_groups; i++) {
 		const struct cfg_tunnel_group *tg = &cfg->tunnel_groups[i];
-		const char *pol = *tg->default_group_policy ? tg->default_group_policy
-							    : "DfltGrpPolicy";
+		const char *pol = tg_policy(tg);
 		struct dap_input in = {
 			.group_policy = pol, .tunnel_group = tg->name,
 			.user_agent = "Cisco SVC IPPhone Client v1.0",
