@@ -110,8 +110,8 @@ d=json.load(open(sys.argv[1]))
 assert d["exit"]==2 and d["worst"]=="error", d
 print(" ".join(sorted({f["check"] for f in d["findings"]})))' "$TMPD/doctor.json") ||
 	fail "--json output: $(cat "$TMPD/doctor.json")"
-assert_eq "cert-validity ec-temp-cert host-id identity-expiry lsc-sha256" "$checks" \
-	"JSON names the four checks and the EC notice (RSA identity, ECDSA suites on)"
+assert_eq "cert-validity ec-temp-cert host-id identity-expiry lsc-sha256 mic-trust" "$checks" \
+	"JSON names the four checks and the notices (RSA identity with ECDSA suites; no MIC CA)"
 
 # --- sslvpnd -t: the doctor's error fails the check
 "$SSLVPND" -t -c "$bad" --state-dir "$STATE" >"$TMPD/t.out" 2>&1
