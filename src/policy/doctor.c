@@ -285,17 +285,53 @@ static void chk_ec_temp(struct doc_ctx *c)
 
 /* ---- dflt-grp-policy (seed 001: values inherited from DfltGrpPolicy) */
 
-static const char *refusal_fix(enum gp_attr a)
+/* The fix of one refusing attribute, and the value it puts in its place in
+ * the effective policy so that policy_admit can tell the next one. */
+static const char *refusal_fix(struct gp_effective *e, enum gp_attr a, struct gp_value *slot)
 {
+	static char ssl_client[] = "ssl-client";
+	static char *ssl[] = { ssl_client };
+
+	memset(slot, 0, sizeof(*slot));
+	slot->state = GP_VALUE;
+	e->v[a] = slot;
+	e->origin[a] = GPO_POLICY;
 	switch (a) {
 	case GPA_VPN_TUNNEL_PROTOCOL:
+		slot->list = ssl;
+		slot->n_list = 1;
 		return "vpn-tunnel-protocol = [ \"ssl-client\" ];";
-	case GPA_GROUP_LOCK:
-		return "group-lock = \"none\";";
 	case GPA_VPN_SIMULTANEOUS_LOGINS:
+		slot->num = 3;
 		return "vpn-simultaneous-logins = 3;";
+	case GPA_GROUP_LOCK:
+		slot->state = GP_NONE;
+		return "group-lock = \"none\";";
 	default:
+		slot->state = GP_NONE;
 		return "vpn-access-hours = \"none\";";
+	}
+}
+
+/* Every attribute that refuses the phones, in the order the ASA checks
+ * them (seed 001 has three at once): policy_admit names the first, which
+ * is then set as its fix would set it. */
+static void refusals(struct doc_ctx *c, const struct cfg_tunnel_group *tg, const char *pol,
+		     struct gp_effective *e, const char *obj)
+{
+	struct gp_value fixed[4];
+	struct policy_admit adm;
+	char fix[512];
+
+	for (size_t n = 0; n < 4; n++) {
+		if (policy_admit(e, tg, NULL, "ssl-client", 0, NULL, &adm) == ADMIT_OK)
+			return;
+		char reason[sizeof(adm.reason)];
+
+		util_strlcpy(reason, adm.reason, sizeof(reason));
+		snprintf(fix, sizeof(fix), "group_policies: { name = \"%s\"; %s }", pol,
+			 refusal_fix(e, adm.attr, &fixed[n]));
+		finding(c, DOC_ERROR, obj, fix, "every phone is refused: %s", reason);
 	}
 }
 
@@ -308,17 +344,11 @@ static void chk_dflt_policy(struct doc_ctx *c)
 		const struct cfg_tunnel_group *tg = &cfg->tunnel_groups[i];
 		const char *pol = tg_policy(tg);
 		struct gp_effective e;
-		struct policy_admit adm;
 
 		if (!doctor_phone_group(tg) || !config_group_policy(cfg, pol))
 			continue;
 		policy_resolve(cfg, pol, &e);
 		tg_object(tg, obj, sizeof(obj));
-		if (policy_admit(&e, tg, NULL, "ssl-client", 0, NULL, &adm) != ADMIT_OK) {
-			snprintf(fix, sizeof(fix), "group_policies: { name = \"%s\"; %s }", pol,
-				 refusal_fix(adm.attr));
-			finding(c, DOC_ERROR, obj, fix, "every phone is refused: %s", adm.reason);
-		}
 		if (e.origin[GPA_VPN_FILTER] == GPO_DFLT && gp_str_or(&e, GPA_VPN_FILTER, NULL)) {
 			snprintf(fix, sizeof(fix),
 				 "group_policies: { name = \"%s\"; vpn-filter = \"none\"; } (or a filter "
@@ -328,6 +358,7 @@ static void chk_dflt_policy(struct doc_ctx *c)
 				"it does not permit is dropped", pol,
 				gp_str_or(&e, GPA_VPN_FILTER, ""));
 		}
+		refusals(c, tg, pol, &e, obj);
 	}
 }
 

@@ -279,6 +279,45 @@ START_TEST(test_exit_and_no_facts)
 }
 END_TEST
 
+/* Seed 001's DfltGrpPolicy, inherited by a phone policy that sets nothing:
+ * every refusing attribute is named (not only the first the ASA meets),
+ * each with its fix, and the vpn-filter warned about. */
+START_TEST(test_seed001_every_problem)
+{
+	struct sslvpnd_config *cfg = cfgtest_load_ok(
+		IFACE(443) TPS POOL "access_lists = ( { name = \"NO-TRAFFIC\"; type = \"extended\";"
+		" entries = \"deny ip any any\"; } );\n"
+		"group_policies = ( { name = \"DfltGrpPolicy\"; vpn-simultaneous-logins = 0;"
+		" vpn-tunnel-protocol = [ \"ikev1\", \"ssl-clientless\" ];"
+		" group-lock = \"DefaultWEBVPNGroup\"; vpn-filter = \"NO-TRAFFIC\"; },"
+		" { name = \"PhonePolicy\"; } );\n" TG(""), "seed001.conf");
+	static struct doc_report r;
+	static const char *const fixes[] = {
+		"vpn-tunnel-protocol = [ \"ssl-client\" ];", "group-lock = \"none\";",
+		"vpn-simultaneous-logins = 3;",
+	};
+	size_t errors = 0, warnings = 0;
+
+	doctor_run(cfg, NULL, &r);
+	for (size_t i = 0; i < r.n; i++) {
+		if (strcmp(r.f[i].check, "dflt-grp-policy"))
+			continue;
+		if (r.f[i].sev == DOC_WARNING) {
+			warnings++;
+			ck_assert_ptr_nonnull(strstr(r.f[i].what, "vpn-filter NO-TRAFFIC"));
+			continue;
+		}
+		ck_assert_uint_lt(errors, 3);
+		ck_assert_msg(strstr(r.f[i].fix, fixes[errors]), "error %zu: fix %s", errors,
+			      r.f[i].fix);
+		errors++;
+	}
+	ck_assert_uint_eq(errors, 3);
+	ck_assert_uint_eq(warnings, 1);
+	config_free(cfg);
+}
+END_TEST
+
 /* asa-compat names must be known: a lab relies on seeing the failure. */
 START_TEST(test_asa_compat_unknown)
 {
@@ -317,6 +356,7 @@ int main(void)
 	tcase_add_test(tc, test_every_check_covered);
 	tcase_add_test(tc, test_exit_and_no_facts);
 	tcase_add_test(tc, test_asa_compat_unknown);
+	tcase_add_test(tc, test_seed001_every_problem);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
