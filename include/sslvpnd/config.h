@@ -243,6 +243,8 @@ enum cfg_asa_compat {
 					       * is not the TLS suite's twin (seed 000) */
 	CFG_ASA_COMPAT_TEMP_EC = 1u << 1,     /* an RSA identity alone still gets the
 					       * temporary EC certificate (CSCuu02848) */
+	CFG_ASA_COMPAT_LB_REDIRECT = 1u << 2, /* load balancing redirects the phone
+					       * tunnel group too (seed 001) */
 };
 
 struct cfg_tunnel_group {
@@ -304,6 +306,17 @@ struct cfg_time_range {
 	int line;
 };
 
+/* vpn load-balancing: not a cluster (no load exchange between nodes); a
+ * login addressed to cluster-address (the Host the client asked for) is
+ * redirected to the peers in turn, this node included when listed by its
+ * own address.  Peers are base URLs (no path: the request's is kept). */
+struct cfg_load_balancing {
+	int participate;               /* participate */
+	char cluster_address[CFG_URL_MAX]; /* cluster ip address / cluster fqdn */
+	size_t n_peers;
+	struct cfg_group_url peers[CFG_LIST_MAX];
+};
+
 struct cfg_webvpn {
 	int tunnel_group_list;         /* tunnel-group-list enable */
 	/* csd enable (names.md: webvpn key "csd", owner A, S7).  TODO(S7 merge):
@@ -343,6 +356,7 @@ struct sslvpnd_config {
 	struct cfg_bans bans;
 	struct cfg_ssl ssl;
 	struct cfg_webvpn webvpn;
+	struct cfg_load_balancing load_balancing;
 	struct cfg_interface *interfaces;
 	size_t n_interfaces;
 	struct cfg_trustpoint *trustpoints;

@@ -128,6 +128,7 @@ enum ipc_auth_result {
 	IPC_AUTH_FAIL = 3,           /* refused: no cookie */
 	IPC_AUTH_CERT_FAIL = 4,      /* Certificate Validation Failure */
 	IPC_AUTH_UNKNOWN_GROUP = 5,
+	IPC_AUTH_REDIRECT = 6,       /* load balancing: 302, Location in message */
 };
 
 enum ipc_tunnel_result {
