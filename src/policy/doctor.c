@@ -749,6 +749,57 @@ static void chk_mic_trust(struct doc_ctx *c)
 	}
 }
 
+/* ---- lb-redirect (seed 001: VPN load balancing and IP phones) */
+
+/* A phone group is reached through the cluster when a group-url names
+ * cluster-address, or when it has none (alias, default, certificate map
+ * work on any host). */
+static int via_cluster(const struct cfg_tunnel_group *tg, const char *cluster)
+{
+	if (!tg->n_urls)
+		return 1;
+	for (size_t i = 0; i < tg->n_urls; i++)
+		if (tg->urls[i].enabled && !strcasecmp(tg->urls[i].host, cluster))
+			return 1;
+	return 0;
+}
+
+static void chk_lb_redirect(struct doc_ctx *c)
+{
+	const struct sslvpnd_config *cfg = c->cfg;
+	const struct cfg_load_balancing *lb = &cfg->load_balancing;
+	char obj[96], fix[1024];
+
+	if (!lb->participate)
+		return;
+	for (size_t i = 0; i < cfg->n_tunnel_groups; i++) {
+		const struct cfg_tunnel_group *tg = &cfg->tunnel_groups[i];
+
+		if (!doctor_phone_group(tg) || !via_cluster(tg, lb->cluster_address))
+			continue;
+		tg_object(tg, obj, sizeof(obj));
+		if (tg->asa_compat_mask & CFG_ASA_COMPAT_LB_REDIRECT) {
+			snprintf(fix, sizeof(fix),
+				 "remove \"lb-redirect\" from asa-compat of tunnel group %s unless you "
+				 "are reproducing the ASA", tg->name);
+			finding(c, DOC_WARNING, obj, fix,
+				"load balancing redirects its phones (asa-compat lb-redirect, as an ASA): "
+				"phones pin this node's certificate and fail on a peer with another one");
+			continue;
+		}
+		snprintf(fix, sizeof(fix),
+			 "group-url = [ \"https://THIS-NODE-ADDRESS%s\" ]; in tunnel group %s, and the "
+			 "same URL as url1 of the phones' VPN profile (CUCM), instead of "
+			 "cluster-address %s",
+			 tg->n_urls ? tg->urls[0].path : "/", tg->name, lb->cluster_address);
+		finding(c, DOC_WARNING, obj, fix,
+			"phones reach it through load-balancing cluster-address %s: phones cannot "
+			"follow a redirect, so sslvpnd keeps its logins on this node (100953) and "
+			"they are not balanced; an ASA would redirect them and they would fail",
+			lb->cluster_address);
+	}
+}
+
 /* ---- asa-compat: what is broken on purpose */
 
 static void chk_asa_compat(struct doc_ctx *c)
@@ -763,13 +814,16 @@ static void chk_asa_compat(struct doc_ctx *c)
 			continue;
 		tg_object(tg, obj, sizeof(obj));
 		finding(c, DOC_NOTICE, obj, "remove asa-compat unless you are reproducing the ASA",
-			"asa-compat reproduces ASA failure modes on purpose:%s%s",
+			"asa-compat reproduces ASA failure modes on purpose:%s%s%s",
 			tg->asa_compat_mask & CFG_ASA_COMPAT_DTLS_CIPHER
 				? " dtls-cipher (DTLS offered on a suite the client did not ask for)"
 				: "",
 			tg->asa_compat_mask & CFG_ASA_COMPAT_TEMP_EC
 				? " temp-ec-cert (every interface with an RSA identity alone presents "
 				  "the temporary EC certificate to ECDSA clients)"
+				: "",
+			tg->asa_compat_mask & CFG_ASA_COMPAT_LB_REDIRECT
+				? " lb-redirect (load balancing redirects its phones)"
 				: "");
 	}
 }
@@ -789,6 +843,7 @@ static const struct doc_check checks[] = {
 	{ "pool-size", "asa-behaviour.md: address pools", chk_pools },
 	{ "mgmt-tunnel", "seed 004: management VPN tunnel", chk_mgmt },
 	{ "mic-trust", "phones.md: MIC and LSC trustpoints", chk_mic_trust },
+	{ "lb-redirect", "seed 001: VPN load balancing and IP phones", chk_lb_redirect },
 	{ "asa-compat", "issue 16: ASA failure modes on demand", chk_asa_compat },
 };
 

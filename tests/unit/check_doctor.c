@@ -34,6 +34,9 @@
 #define GP(dflt, phone) \
 	"group_policies = ( { name = \"DfltGrpPolicy\"; " dflt " }," \
 	" { name = \"PhonePolicy\"; vpn-tunnel-protocol = [ \"ssl-client\" ]; " phone " } );\n"
+#define LB(cluster) \
+	"load_balancing = { participate = true; cluster-address = \"" cluster "\";" \
+	" peers = [ \"https://198.18.0.5\", \"https://198.18.0.6:8443/\" ]; };\n"
 #define BASE IFACE(443) TPS POOL GP("", "") TG("") "limits = { max-sessions = 11; };\n"
 
 enum fact { F_NONE = 0, F_GOOD, F_EXPIRING, F_FUTURE_CA, F_CAPF256, F_CAPF1, F_NO_IPSAN,
@@ -149,7 +152,21 @@ static const struct dcase cases[] = {
 	  " certificate = \"/x/ca.pem\"; accept-sha1 = false; } );\n" POOL GP("", "") TG(""),
 	  F_MICS, 0, 0, DOC_WARNING, "79xx MICs are SHA-1 signed", "accept-sha1 = true" },
 	{ "both MIC CAs and CAPF", "mic-trust", BASE, F_MICS, 0, 0, 0, NULL, NULL },
+	/* lb-redirect (seed 001: VPN load balancing and IP phones) */
+	{ "load balancing, phones on the cluster address", "lb-redirect", BASE LB("198.18.0.1"),
+	  F_GOOD, 0, 0, DOC_WARNING, "phones cannot follow a redirect",
+	  "group-url = [ \"https://THIS-NODE-ADDRESS/phone\" ]" },
+	{ "load balancing, phones redirected on purpose", "lb-redirect",
+	  IFACE(443) TPS POOL GP("", "") TG("asa-compat = [ \"lb-redirect\" ];") LB("198.18.0.1"),
+	  F_GOOD, 0, 0, DOC_WARNING, "asa-compat lb-redirect",
+	  "remove \"lb-redirect\" from asa-compat" },
+	{ "load balancing, phones on the node's own address", "lb-redirect",
+	  BASE LB("vpn.example.com"), F_GOOD, 0, 0, 0, NULL, NULL },
+	{ "no load balancing", "lb-redirect", BASE, F_GOOD, 0, 0, 0, NULL, NULL },
 	/* asa-compat */
+	{ "asa-compat lb-redirect", "asa-compat",
+	  IFACE(443) TPS POOL GP("", "") TG("asa-compat = [ \"lb-redirect\" ];"), F_GOOD, 0, 0,
+	  DOC_NOTICE, "lb-redirect (load balancing redirects its phones)", "remove asa-compat" },
 	{ "asa-compat dtls-cipher", "asa-compat",
 	  IFACE(443) TPS POOL GP("", "") TG("asa-compat = [ \"dtls-cipher\" ];"), F_GOOD, 0, 0,
 	  DOC_NOTICE, "dtls-cipher", "remove asa-compat" },
@@ -345,6 +362,47 @@ START_TEST(test_asa_compat_unknown)
 }
 END_TEST
 
+/* load_balancing: participate needs peers (base URLs) and the cluster's
+ * own name, which no peer may carry (a redirect to itself for ever). */
+START_TEST(test_load_balancing_load)
+{
+	static const struct {
+		const char *lb, *err;
+	} bad[] = {
+		{ "participate = true; cluster-address = \"vpn.example.com\";",
+		  "participate needs load_balancing.peers" },
+		{ "participate = true; peers = \"https://198.18.0.5\";",
+		  "participate needs load_balancing.cluster-address" },
+		{ "participate = true; cluster-address = \"198.18.0.5\"; peers = \"https://198.18.0.5\";",
+		  "a redirect to itself for ever" },
+		{ "participate = true; cluster-address = \"vpn\"; peers = \"https://198.18.0.5/phone\";",
+		  "must be a base URL" },
+		{ "peers = \"http://198.18.0.5\";", "must use the https scheme" },
+	};
+	struct sslvpnd_config *cfg = NULL;
+	static struct cfg_errors errs;
+	char conf[1024];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&errs, 0, sizeof(errs));
+		snprintf(conf, sizeof(conf), "%sload_balancing = { %s };\n", BASE, bad[i].lb);
+		ck_assert_int_eq(config_load_string(conf, "d.conf", CFGTEST_STATE, &cfg, &errs), -1);
+		ck_assert_msg(strstr(cfgtest_errs_text(&errs), bad[i].err), "%s: %s", bad[i].lb,
+			      cfgtest_errs_text(&errs));
+	}
+	cfg = cfgtest_load_ok(BASE LB("vpn.example.com"), "d.conf");
+	ck_assert_int_eq(cfg->load_balancing.participate, 1);
+	ck_assert_uint_eq(cfg->load_balancing.n_peers, 2);
+	ck_assert_str_eq(cfg->load_balancing.peers[1].host, "198.18.0.6");
+	ck_assert_uint_eq(cfg->load_balancing.peers[1].port, 8443);
+	config_free(cfg);
+	cfg = cfgtest_load_ok(IFACE(443) TPS POOL GP("", "") TG("asa-compat = [ \"lb-redirect\" ];"),
+			      "d.conf");
+	ck_assert_uint_eq(cfg->tunnel_groups[0].asa_compat_mask, CFG_ASA_COMPAT_LB_REDIRECT);
+	config_free(cfg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("doctor");
@@ -356,6 +414,7 @@ int main(void)
 	tcase_add_test(tc, test_every_check_covered);
 	tcase_add_test(tc, test_exit_and_no_facts);
 	tcase_add_test(tc, test_asa_compat_unknown);
+	tcase_add_test(tc, test_load_balancing_load);
 	tcase_add_test(tc, test_seed001_every_problem);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
