@@ -25,6 +25,7 @@ enum {
 	PH_MAX_HASHES = 10,
 	PH_URL_MAX = 256,
 	PH_HOST_MAX = 128,
+	PH_MAX_REDIRECTS = 3,  /* per login, as an HTTP client bounds them */
 	PH_COOKIE_MAX = 512,
 	PH_INBUF = 24576,
 	PH_MAX_HDRS = 64,

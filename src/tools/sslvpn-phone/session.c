@@ -104,6 +104,7 @@ struct session {
 	double setup_ms;
 	uint64_t t_start_us, up_at_ms, end_at_ms, traffic_end_ms;
 	int up_once, reconnecting, reconnects, same_addr, retries;
+	int redirects;           /* followed in this login (load balancing) */
 	ev_timer retry;
 	ev_timer dretry;         /* next DTLS attempt (--dtls-retry) */
 	int dtls_failures;
@@ -387,6 +388,7 @@ static void url_attempt(struct session *s)
 		attempt_failed(s);
 		return;
 	}
+	s->redirects = 0;
 	if (!s->reconnecting)
 		vpnc_log("do_login", "%s URL -> %s", s->tag, url);
 	ev_timer_stop(s->run->loop, &s->tmo);
@@ -816,8 +818,41 @@ static void on_connect(struct session *s, const struct resp *r)
 	tunnel_up(s, r);
 }
 
+/* A 3xx during login (an ASA cluster's load-balancing redirect): the
+ * phone follows Location to the other node like any HTTP client, but it
+ * still pins the certificates of its vpnGroup, so a node with another
+ * certificate fails the handshake there (seed 001).  1 = handled. */
+static int follow_redirect(struct session *s, const struct resp *r)
+{
+	const char *loc = resp_hdr(r, "Location");
+
+	if (r->status < 300 || r->status > 399 || s->step == STEP_CONNECT)
+		return 0;
+	if (!loc || s->redirects >= PH_MAX_REDIRECTS ||
+	    url_split(loc, s->host, sizeof(s->host), &s->port, s->path, sizeof(s->path)) < 0) {
+		sess_fail(s, NT_LOGIN, "HTTP %d redirect %s%s", r->status,
+			  !loc ? "without Location" : s->redirects >= PH_MAX_REDIRECTS ?
+			  "after too many redirects: " : "to an unusable URL: ", loc ? loc : "");
+		attempt_failed(s);
+		return 1;
+	}
+	s->redirects++;
+	vpnc_log("do_login", "%s HTTP %d redirect -> %s", s->tag, r->status, loc);
+	tcp_close(s);
+	if (resolve(s) < 0) {
+		vpnc_log("parse_url", "%s gethostbyname failed <%s>", s->tag, s->host);
+		sess_fail(s, NT_DNS, "url hostname lookup err");
+		attempt_failed(s);
+		return 1;
+	}
+	tcp_start(s);
+	return 1;
+}
+
 static void on_response(struct session *s, const struct resp *r)
 {
+	if (follow_redirect(s, r))
+		return;
 	switch (s->step) {
 	case STEP_GET:
 		on_svc_get(s, r);
