@@ -12,7 +12,8 @@
 #  (b) asa-compat = [ "lb-redirect" ] on the phone tunnel group (SIGHUP): the
 #      phone is redirected as on an ASA (100954, deliberate), follows the
 #      Location, and B, with a certificate of its own, fails its pin: unknown
-#      CA, notify code 37, exit 13 (seed 001: phones cannot follow a redirect).
+#      CA, notify code 37, exit 13 (seed 001: phones cannot follow a redirect);
+#  (c) two peers: consecutive logins get 302 to each in turn, path kept.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
 #   +--------------------------------+          +-------------------------------+
@@ -183,5 +184,23 @@ assert_log 100952 'Group <vpn-phone-group>' "100952: the phone login redirected"
 if peer_has '716038'; then
 	fail "the phone authenticated on B"
 fi
+
+# --- (c) two peers: logins go to them in turn, each Location keeps the path
+LB2="load_balancing = { participate = true; cluster-address = \"$SRV_IP\"; peers = [ \"https://$PEER_IP\", \"https://198.18.0.9:8443/\" ]; };"
+node_conf "$conf_a" "$SRV_IP" "$STATE" 0 'trustpoint = "ID";' '' "$LB2"
+kill -HUP "$main_pid"
+wait_for 10 "second reload" sh -c "[ \$(grep -c 100510 '$SRV_LOG') -ge 2 ]" ||
+	fail "no second 100510 after SIGHUP"
+init='<?xml version="1.0" encoding="UTF-8"?><config-auth client="vpn" type="init" aggregate-auth-version="2"><version who="vpn">9.01</version><device-id>linux-64</device-id></config-auth>'
+locations=()
+for _ in 1 2 3; do
+	locations+=("$(ns_cli curl -sk -o /dev/null -D - --max-time 10 -A 'AnyConnect Linux_64 4.10' \
+		--data-binary "$init" "https://$SRV_IP/vpn" | tr -d '\r' | sed -n 's/^Location: //p')")
+done
+peers_seen=$(printf '%s\n' "${locations[@]}" | sort -u | tr '\n' ' ')
+assert_eq "https://198.18.0.5/vpn https://198.18.0.9:8443/vpn " "$peers_seen" \
+	"302 Location: both peers, the request's path kept"
+assert_ne "${locations[0]}" "${locations[1]}" "consecutive logins go to the peers in turn"
+assert_eq "${locations[0]}" "${locations[2]}" "the third login starts the turn again"
 assert_server_alive
 echo "PASS: $T_NAME"
