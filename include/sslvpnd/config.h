@@ -236,6 +236,18 @@ struct cfg_group_url {
 	char path[CFG_URL_MAX];      /* "/phone", "/" */
 };
 
+/* asa-compat items: ASA behaviours a tunnel group reproduces on purpose
+ * where sslvpnd's default is safer (firmware labs).  One bit each;
+ * config_asa_compat_items names them. */
+enum cfg_asa_compat {
+	CFG_ASA_COMPAT_DTLS_CIPHER = 1u << 0, /* offer the dtlsv1 suite even when it
+					       * is not the TLS suite's twin (seed 000) */
+	CFG_ASA_COMPAT_TEMP_EC = 1u << 1,     /* an RSA identity alone still gets the
+					       * temporary EC certificate (CSCuu02848) */
+	CFG_ASA_COMPAT_LB_REDIRECT = 1u << 2, /* load balancing redirects the phone
+					       * tunnel group too (seed 001) */
+};
+
 struct cfg_tunnel_group {
 	char name[CFG_NAME_MAX];
 	struct cfg_name_list address_pools;
@@ -253,6 +265,8 @@ struct cfg_tunnel_group {
 	char authorization_server_group[CFG_NAME_MAX];
 	char accounting_server_group[CFG_NAME_MAX];
 	int authorize_required;        /* authorization-required: refuse without a record */
+	struct cfg_name_list asa_compat; /* as written; the bits are asa_compat_mask */
+	unsigned asa_compat_mask;      /* enum cfg_asa_compat */
 	int builtin;                   /* implicit DefaultWEBVPNGroup */
 	int line;
 };
@@ -345,6 +359,17 @@ struct cfg_text_list {
 	char v[CFG_LIST_MAX][CFG_PATH_MAX];
 };
 
+/* vpn load-balancing: not a cluster (no load exchange between nodes); a
+ * login addressed to cluster-address (the Host the client asked for) is
+ * redirected to the peers in turn, this node included when listed by its
+ * own address.  Peers are base URLs (no path: the request's is kept). */
+struct cfg_load_balancing {
+	int participate;               /* participate */
+	char cluster_address[CFG_URL_MAX]; /* cluster ip address / cluster fqdn */
+	size_t n_peers;
+	struct cfg_group_url peers[CFG_LIST_MAX];
+};
+
 struct cfg_webvpn {
 	int tunnel_group_list;         /* tunnel-group-list enable */
 	int csd;                       /* csd enable: host scan required unless
@@ -420,6 +445,7 @@ struct sslvpnd_config {
 	struct cfg_bans bans;
 	struct cfg_ssl ssl;
 	struct cfg_webvpn webvpn;
+	struct cfg_load_balancing load_balancing;
 	struct cfg_interface *interfaces;
 	size_t n_interfaces;
 	struct cfg_trustpoint *trustpoints;
@@ -495,6 +521,13 @@ void config_errors_print(FILE *fp, const struct cfg_errors *errs);
 /* config_dump: print the effective configuration (every key, defaults
  * included, in the config file syntax) - sslvpnd -T.  Returns 0 / -1. */
 int config_dump(FILE *fp, const struct sslvpnd_config *cfg);
+
+/* The asa-compat item names, in bit order (enum cfg_asa_compat), NULL
+ * ended; and the bit of one name (0 if unknown). */
+extern const char *const config_asa_compat_items[];
+unsigned config_asa_compat_bit(const char *name);
+/* config_asa_compat_any: 1 when some tunnel group has the item bit. */
+int config_asa_compat_any(const struct sslvpnd_config *cfg, unsigned bit);
 
 /* Lookups by exact (case-sensitive, as the ASA) name; NULL if absent. */
 const struct cfg_tunnel_group *config_tunnel_group(const struct sslvpnd_config *cfg, const char *name);

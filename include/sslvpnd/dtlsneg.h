@@ -58,6 +58,10 @@ struct dtls_policy {
 	 * (dtls12_suite_id); NULL accepts every name. */
 	uint16_t (*suite12_ok)(const void *arg, const char *name);
 	const void *suite12_arg;
+	/* asa-compat dtls-cipher: when nothing above matches, offer the first
+	 * DTLS 0.9 suite of list09 although the client did not offer it, as
+	 * the ASA does (seed 000: the phone then retries DTLS for ever). */
+	int asa_offer09;
 };
 
 struct dtls_choice {
@@ -67,6 +71,7 @@ struct dtls_choice {
 	uint8_t master[DTLSNEG_MASTER_LEN]; /* decoded master secret (09/12) */
 	int twin;                       /* suite equals the TLS suite */
 	int legacy_header;              /* DTLS 1.2 answered in X-DTLS-CipherSuite */
+	int asa_compat;                 /* chosen by asa_offer09: the client did not offer it */
 	char reply[DTLSNEG_SUITE_MAX];  /* the name to answer with */
 	char why[128];                  /* DTLS_MODE_NONE: the reason */
 };

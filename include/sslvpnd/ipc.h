@@ -132,6 +132,7 @@ enum ipc_auth_result {
 				      * a response form (XML clients only) */
 	IPC_AUTH_CSD = 7,            /* refused: host scan required (S7); an
 				      * XML client gets the ASA's <host-scan> */
+	IPC_AUTH_REDIRECT = 8,       /* load balancing: 302, Location in message */
 };
 
 /* S15 external AAA (main <-> secmod): AAA_REQ op, AAA_REP result.

@@ -155,7 +155,8 @@ const char *policy_custom_value(const struct policy_custom *c, const char *type)
  * NAME:vpn-mgmt ..." into out; 1 when one is a vpn-mgmt profile, 0 when
  * not, -1 when out is too small. */
 int policy_profiles(const struct gp_effective *e, char *out, size_t cap);
-/* sslvpnd -t: warnings for policies used as a management tunnel. */
-void policy_mgmt_warnings(const struct sslvpnd_config *cfg, FILE *fp);
+/* 1: the policy is used as a management tunnel (a vpn-mgmt profile or
+ * ManagementTunnelAllAllowed pushed); *all_allowed: that value is "true". */
+int policy_mgmt_tunnel(const struct sslvpnd_config *cfg, const char *gp_name, int *all_allowed);
 
 #endif

@@ -227,6 +227,13 @@ int tls_expiry_alerts(const struct sslvpnd_config *cfg, int days, FILE *out);
  * Returns the number of errors. */
 int tls_trustpoints_report(const struct sslvpnd_config *cfg, FILE *out);
 
+/* tls_doctor_facts: what the doctor (doctor.h) needs of every trustpoint's
+ * certificates: key type, signature digest, dates, subject, SANs; a
+ * trustpoint whose files cannot be read is listed with the reason.  Read
+ * only (an enrollment self identity not generated yet is skipped). */
+struct doc_facts;
+void tls_doctor_facts(const struct sslvpnd_config *cfg, struct doc_facts *f);
+
 /* tls_trustpoints_check: tls_trustpoints_report for the configuration
  * check: errors go to errs as "<cfg->source>:<trustpoint line>: ...",
  * warnings are dropped.  Returns the number of errors. */

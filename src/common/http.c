@@ -38,6 +38,7 @@ static const struct {
 	const char *text;
 } statuses[] = {
 	{ 200, "OK" },
+	{ 302, "Found" },
 	{ 400, "Bad Request" },
 	{ 401, "Unauthorized" },
 	{ 403, "Forbidden" },

@@ -154,6 +154,7 @@ static const char *const ld_expected[ST__COUNT] = {
 	[ST_MASK] = "a string",	     [ST_RANGE] = "a string",
 	[ST_NAMES] = "a string or a list of strings",
 	[ST_URLS] = "a string or a list of strings",
+	[ST_PEERS] = "a string or a list of strings",
 	[ST_ALIASES] = "a string or a list of strings",
 	[ST_CIPHERS] = "a string",   [ST_GROUP] = "a group { ... }",
 	[ST_PWHASH] = "a string",
@@ -487,22 +488,45 @@ static void ld_texts(struct config_ld *ld, const struct schema_key *k,
 	}
 }
 
+/* A list of https:// URLs into v[*n]; base_only: a load-balancing peer,
+ * whose URL names a node (the redirect keeps the request's path). */
+static void ld_url_list(struct config_ld *ld, const struct schema_key *k,
+			const config_setting_t *s, const char *desc,
+			struct cfg_group_url *v, size_t *n, int base_only)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	int i, ne = ld_elems(ld, k->key, s, desc, e);
+	const char *str, *why;
+
+	for (i = 0; i < ne; i++) {
+		str = config_setting_get_string(e[i]);
+		if (schema_parse_url(str, &v[*n], &why) < 0)
+			ld_bad(ld, e[i], desc, k->key, str, why);
+		else if (base_only && strcmp(v[*n].path, "/"))
+			ld_bad(ld, e[i], desc, k->key, str,
+			       "must be a base URL https://HOST[:PORT] (the redirect keeps the client's path)");
+		else if (base_only && !v[*n].enabled)
+			ld_bad(ld, e[i], desc, k->key, str, "takes no enable/disable");
+		else
+			(*n)++;
+	}
+}
+
 /* Only tunnel groups have group-urls. */
 static void ld_urls(struct config_ld *ld, const struct schema_key *k,
 		    void *base, const config_setting_t *s, const char *desc)
 {
-	const config_setting_t *e[CFG_LIST_MAX];
 	struct cfg_tunnel_group *tg = base;
-	int i, n = ld_elems(ld, k->key, s, desc, e);
-	const char *v, *why;
 
-	for (i = 0; i < n; i++) {
-		v = config_setting_get_string(e[i]);
-		if (schema_parse_url(v, &tg->urls[tg->n_urls], &why) < 0)
-			ld_bad(ld, e[i], desc, k->key, v, why);
-		else
-			tg->n_urls++;
-	}
+	ld_url_list(ld, k, s, desc, tg->urls, &tg->n_urls, 0);
+}
+
+static void ld_peers(struct config_ld *ld, const struct schema_key *k,
+		     void *base, const config_setting_t *s, const char *desc)
+{
+	struct cfg_load_balancing *lb = &((struct sslvpnd_config *)base)->load_balancing;
+
+	ld_url_list(ld, k, s, desc, lb->peers, &lb->n_peers, 1);
 }
 
 /* group-alias NAME [enable|disable]: only enabled aliases are kept, as the
@@ -661,6 +685,7 @@ static const ld_parse_fn ld_parsers[ST__COUNT] = {
 	[ST_CONST] = ld_const,	   [ST_ADDR] = ld_addr,
 	[ST_MASK] = ld_mask,	   [ST_RANGE] = ld_range,
 	[ST_NAMES] = ld_names,	   [ST_URLS] = ld_urls,
+	[ST_PEERS] = ld_peers,
 	[ST_ALIASES] = ld_aliases, [ST_CIPHERS] = ld_ciphers,
 	[ST_PWHASH] = ld_pwhash,   [ST_ACES] = ld_aces,
 	[ST_CMRULES] = ld_cmrules, [ST_PERIODIC] = ld_periodic,
@@ -1673,6 +1698,44 @@ static void ld_check_tg_selectors(struct config_ld *ld, size_t idx)
 	}
 }
 
+const char *const config_asa_compat_items[] = { "dtls-cipher", "temp-ec-cert", "lb-redirect",
+						 NULL };
+
+int config_asa_compat_any(const struct sslvpnd_config *cfg, unsigned bit)
+{
+	for (size_t i = 0; i < cfg->n_tunnel_groups; i++)
+		if (cfg->tunnel_groups[i].asa_compat_mask & bit)
+			return 1;
+	return 0;
+}
+
+unsigned config_asa_compat_bit(const char *name)
+{
+	for (unsigned i = 0; config_asa_compat_items[i]; i++)
+		if (!strcmp(config_asa_compat_items[i], name))
+			return 1u << i;
+	return 0;
+}
+
+/* asa-compat names ASA failure modes: an unknown one must not pass as a
+ * silent no-op, since a firmware lab relies on seeing the failure. */
+static void ld_check_tg_asa_compat(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "tunnel_groups");
+	struct cfg_tunnel_group *tg = &ld->cfg->tunnel_groups[idx];
+
+	tg->asa_compat_mask = 0;
+	for (size_t i = 0; i < tg->asa_compat.n; i++) {
+		unsigned bit = config_asa_compat_bit(tg->asa_compat.v[i]);
+
+		if (!bit)
+			ld_err(ld, ld_ref_setting(ld, l->key, idx, "asa-compat", tg->asa_compat.v[i]),
+			       "tunnel group \"%s\": asa-compat \"%s\" is not an ASA behaviour sslvpnd reproduces (known: dtls-cipher, temp-ec-cert, lb-redirect)",
+			       tg->name, tg->asa_compat.v[i]);
+		tg->asa_compat_mask |= bit;
+	}
+}
+
 static void ld_check_tunnel_groups(struct config_ld *ld)
 {
 	size_t i;
@@ -1680,6 +1743,7 @@ static void ld_check_tunnel_groups(struct config_ld *ld)
 	for (i = 0; i < ld->cfg->n_tunnel_groups; i++) {
 		ld_check_tg_refs(ld, i);
 		ld_check_tg_aaa(ld, i);
+		ld_check_tg_asa_compat(ld, i);
 		ld_check_tg_selectors(ld, i);
 	}
 }
@@ -1938,6 +2002,29 @@ static void ld_check_log_hosts(struct config_ld *ld)
 
 /* logging message ID: an ID of the catalogue (ASA's or ours); device-id
  * string needs its text, one word as the ASA's. */
+/* participate needs somewhere to send logins and the name they arrive
+ * by: without cluster-address every login would be redirected, the
+ * redirected ones again on a node listing itself. */
+static void ld_check_load_balancing(struct config_ld *ld)
+{
+	const struct cfg_load_balancing *lb = &ld->cfg->load_balancing;
+	const config_setting_t *g = config_setting_get_member(ld->root, "load_balancing");
+
+	if (!lb->participate)
+		return;
+	if (!lb->n_peers)
+		ld_err(ld, g, "load_balancing.participate needs load_balancing.peers: "
+		       "the nodes logins are redirected to (https://HOST[:PORT])");
+	if (!lb->cluster_address[0] || strpbrk(lb->cluster_address, " \t/:@"))
+		ld_err(ld, g, "load_balancing.participate needs load_balancing.cluster-address: "
+		       "the host name or IPv4 address clients connect to (ASA: cluster ip address)");
+	for (size_t i = 0; i < lb->n_peers; i++)
+		if (!strcasecmp(lb->peers[i].host, lb->cluster_address))
+			ld_err(ld, g, "load_balancing.peers: %s names the cluster-address %s, "
+			       "a redirect to itself for ever: list each node by its own address",
+			       lb->peers[i].url, lb->cluster_address);
+}
+
 static void ld_check_logging(struct config_ld *ld)
 {
 	const struct schema_key *l = schema_find(SO_ROOT, "logging_messages");
@@ -2073,6 +2160,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_check_logging(ld);
 	if (ld->cfg->notices)
 		ld_sort_errors(ld->cfg->notices); /* file order, as the errors */
+	ld_check_load_balancing(ld);
 	return ld->cfg;
 }
 

@@ -181,25 +181,39 @@ static void dump_texts(const struct dump *d, const struct schema_key *k,
 }
 
 /* A disabled group-url keeps its ASA spelling "URL disable". */
-static void dump_urls(const struct dump *d, const struct schema_key *k,
-		      const void *base)
+static void dump_url_list(const struct dump *d, const struct schema_key *k,
+			  const struct cfg_group_url *v, size_t n)
 {
-	const struct cfg_tunnel_group *tg = base;
 	size_t i;
 
-	if (!tg->n_urls)
+	if (!n)
 		return;
 	dump_lead(d, k->key);
 	fputs("[ ", d->fp);
-	for (i = 0; i < tg->n_urls; i++) {
+	for (i = 0; i < n; i++) {
 		char buf[CFG_URL_MAX + 16];
 
-		snprintf(buf, sizeof(buf), "%s%s", tg->urls[i].url,
-			 tg->urls[i].enabled ? "" : " disable");
+		snprintf(buf, sizeof(buf), "%s%s", v[i].url, v[i].enabled ? "" : " disable");
 		fputs(i ? ", " : "", d->fp);
 		dump_quoted(d->fp, buf);
 	}
 	fputs(" ];\n", d->fp);
+}
+
+static void dump_urls(const struct dump *d, const struct schema_key *k,
+		      const void *base)
+{
+	const struct cfg_tunnel_group *tg = base;
+
+	dump_url_list(d, k, tg->urls, tg->n_urls);
+}
+
+static void dump_peers(const struct dump *d, const struct schema_key *k,
+		       const void *base)
+{
+	const struct cfg_load_balancing *lb = &((const struct sslvpnd_config *)base)->load_balancing;
+
+	dump_url_list(d, k, lb->peers, lb->n_peers);
 }
 
 /* Access-list entries in canonical ASA form (acl_format_entry), one per
@@ -308,6 +322,7 @@ static const dump_fn dump_fns[ST__COUNT] = {
 	[ST_NAME] = dump_str,	 [ST_PATH] = dump_str,	  [ST_ENUM] = dump_enum,
 	[ST_CONST] = dump_const, [ST_ADDR] = dump_str,	  [ST_MASK] = dump_mask,
 	[ST_RANGE] = dump_range, [ST_NAMES] = dump_names, [ST_URLS] = dump_urls,
+	[ST_PEERS] = dump_peers,
 	[ST_ALIASES] = dump_names, [ST_CIPHERS] = dump_str,
 	[ST_PWHASH] = dump_str, /* the hash: the file never has a cleartext */
 	[ST_ACES] = dump_aces,     [ST_CMRULES] = dump_cmrules,

@@ -47,6 +47,7 @@ enum schema_obj {
 	SO_AC_PROFILE,
 	SO_AC_CATTR,
 	SO_AC_CDATA,
+	SO_LOAD_BALANCING,
 	SO__COUNT
 };
 
@@ -65,6 +66,7 @@ enum schema_type {
 	ST_RANGE,  /* "FIRST-LAST" IPv4, into cfg_pool first/last */
 	ST_NAMES,  /* string or list of names, into cfg_name_list */
 	ST_URLS,   /* string or list of "URL [enable|disable]", tunnel group */
+	ST_PEERS,  /* string or list of base https:// URLs, load_balancing */
 	ST_ALIASES, /* string or list of "ALIAS [enable|disable]", tunnel group */
 	ST_CIPHERS, /* OpenSSL cipher list text */
 	ST_PWHASH, /* password hash "$scrypt$...", checked by passwd_parse */

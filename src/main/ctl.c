@@ -6,7 +6,9 @@
  *             format "text" or "json", printable ASCII only; a word with
  *             blanks is written in double quotes ("John Smith").
  *   response  "OK\n" followed by the output (ASA text or one JSON
- *             document), or "ERR <message>\n"; then main closes.
+ *             document), or "EXIT <n>\n" and the output of a command that
+ *             ran but tells its verdict by sslvpnctl's exit status (doctor),
+ *             or "ERR <message>\n"; then main closes.
  * Main never blocks on a client: the socket is non-blocking, at most
  * CTL_MAX_CLIENTS are served at once (more are told "ERR busy" and closed),
  * and each client has CTL_TIMEOUT seconds for its whole exchange. */
@@ -176,6 +178,8 @@ static void execute(struct ctl_client *cl, char *line)
 	/* A failed command with output (reload's errors): ERR + the output. */
 	if (r.err[0])
 		snprintf(status, sizeof(status), "ERR ERROR: %s\n", r.err);
+	else if (r.exit_code)
+		snprintf(status, sizeof(status), "EXIT %d\n", r.exit_code);
 	if (r.json) {
 		body = json_result(&j, &len);
 	} else {

@@ -61,6 +61,8 @@ struct request {
 	struct json *j;           /* JSON output */
 	char err[160];            /* set: the command failed */
 	int changes;              /* the command changes state (111008) */
+	int exit_code;            /* succeeded: sslvpnctl's exit status (doctor:
+				   * 1 warnings, 2 errors); sent as "EXIT N" */
 	const char *who;          /* the peer: "root" or "uid N" */
 };
 

@@ -12,6 +12,7 @@
 #include "ctl.h"
 #include "main.h"
 #include "mban.h"
+#include "sslvpnd/doctor.h"
 #include "sslvpnd/json.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/tls.h"
@@ -205,6 +206,36 @@ static void cmd_crypto(struct request *r)
 	free(buf);
 }
 
+
+/* doctor: main reads the certificate files of the running configuration
+ * (doctor.h); the verdict is sslvpnctl's exit status. */
+static void cmd_doctor(struct request *r)
+{
+	const struct sslvpnd_config *cfg = r->ctl->m->cfg;
+	struct doc_report *rep = main_doctor(cfg);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	if (!rep) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return;
+	}
+	r->exit_code = doctor_exit(rep);
+	if (r->json) {
+		doctor_json(r->j, rep);
+	} else if (!rep->n) {
+		ctl_printf(r->t, "%s: no findings\n", cfg->source);
+	} else if ((out = open_memstream(&buf, &len))) {
+		doctor_print(out, rep, DOC_NOTICE);
+		fclose(out);
+		ctl_printf(r->t, "%s", buf ? buf : "");
+		free(buf);
+	} else {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+	}
+	free(rep);
+}
 
 static void cmd_debug_on(struct request *r)
 {

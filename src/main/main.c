@@ -24,6 +24,8 @@
 
 #include "main.h"
 #include "mban.h"
+#include "sslvpnd/doctor.h"
+#include "sslvpnd/json.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
 #include "sslvpnd/passwd.h"
@@ -38,6 +40,7 @@ struct opts {
 	int config_given;
 	int foreground, check, dump, debug, hash_password;
 	int crypto;          /* --crypto: the remaining words are a command */
+	int doctor, json;    /* --doctor [--json] */
 	char **words;
 	int n_words;
 	const char *state_dir;
@@ -50,6 +53,7 @@ static void usage(FILE *fp)
 	fprintf(fp,
 		"usage: sslvpnd [-c FILE] [-f] [-t] [-T] [-d LEVEL] [--state-dir DIR]\n"
 		"               [--pid-file FILE] [--ctl-socket PATH]\n"
+		"       sslvpnd [-c FILE] [--state-dir DIR] --doctor [--json]\n"
 		"       sslvpnd --hash-password < PASSWORD-LINE\n"
 		"       sslvpnd [-c FILE] [--state-dir DIR] --crypto COMMAND...\n"
 		"         show crypto ca certificates [TP] | show crypto ca expiry [DAYS]\n"
@@ -59,7 +63,10 @@ static void usage(FILE *fp)
 		"         certhash TP [TP...] [--tunnel-group NAME]\n"
 		"  -c FILE          configuration (default %s, else the embedded default)\n"
 		"  -f               stay in the foreground and log to stderr\n"
-		"  -t               check the configuration and exit (0 ok, 1 errors)\n"
+		"  -t               check the configuration and exit (0 ok, 1 errors);\n"
+		"                   the doctor's errors fail it, its warnings are printed\n"
+		"  --doctor         every doctor check on the file and its certificates:\n"
+		"                   findings, seed, fix; exit 0 clean, 1 warnings, 2 errors\n"
 		"  -T               print the effective configuration and exit\n"
 		"  -d LEVEL         debug level 0..255\n"
 		"  --state-dir DIR  generated identities and leases (default %s)\n"
@@ -80,6 +87,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "help", no_argument, NULL, 'h' },
 		{ "hash-password", no_argument, NULL, 'H' },
 		{ "crypto", no_argument, NULL, 'X' },
+		{ "doctor", no_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -96,6 +105,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case 'C': o->ctl_socket = optarg; break;
 		case 'H': o->hash_password = 1; break;
 		case 'X': o->crypto = 1; break;
+		case 'D': o->doctor = 1; break;
+		case 'J': o->json = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -108,6 +119,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (!o->crypto && optind != argc) {
 		fprintf(stderr, "sslvpnd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->json && !o->doctor) {
+		fprintf(stderr, "sslvpnd: --json goes with --doctor\n");
 		return -1;
 	}
 	if (o->debug < 0 || o->debug > 255) {
@@ -571,6 +586,82 @@ static int crypto_cmd(const struct sslvpnd_config *cfg, int argc, char **argv)
 	return 0;
 }
 
+struct doc_report *main_doctor(const struct sslvpnd_config *cfg)
+{
+	struct doc_facts *f = malloc(sizeof(*f));
+	struct doc_report *r = malloc(sizeof(*r));
+
+	if (!f || !r) {
+		free(f);
+		free(r);
+		return NULL;
+	}
+	tls_doctor_facts(cfg, f);
+	doctor_run(cfg, f, r);
+	free(f);
+	return r;
+}
+
+/* -t: the doctor's errors fail the check like the file's own; its
+ * warnings are printed (the seeds' quiet failures, announced). */
+static int check_doctor(const struct sslvpnd_config *cfg)
+{
+	struct doc_report *r = main_doctor(cfg);
+	size_t warnings = 0;
+
+	if (!r) {
+		fprintf(stderr, "sslvpnd: out of memory\n");
+		return 1;
+	}
+	doctor_print(stderr, r, DOC_WARNING);
+	for (size_t i = 0; i < r->n; i++)
+		warnings += r->f[i].sev == DOC_WARNING;
+	int worst = r->worst;
+
+	free(r);
+	if (worst == DOC_ERROR) {
+		fprintf(stderr, "%s: doctor errors (see above; sslvpnd --doctor for all findings)\n",
+			cfg->source);
+		return 1;
+	}
+	if (warnings)
+		printf("%s: configuration OK with %zu doctor warning%s (see above)\n", cfg->source,
+		       warnings, warnings == 1 ? "" : "s");
+	else
+		printf("%s: configuration OK\n", cfg->source);
+	return 0;
+}
+
+/* --doctor [--json]: every finding; the exit status from the worst. */
+static int doctor_cmd(const struct sslvpnd_config *cfg, int json)
+{
+	struct doc_report *r = main_doctor(cfg);
+	int rc;
+
+	if (!r) {
+		fprintf(stderr, "sslvpnd: out of memory\n");
+		return 2;
+	}
+	if (json) {
+		struct json j;
+		const char *doc;
+
+		json_init(&j, 1 << 20);
+		doctor_json(&j, r);
+		doc = json_result(&j, NULL);
+		if (doc)
+			printf("%s\n", doc);
+		json_free(&j);
+	} else if (r->n) {
+		doctor_print(stdout, r, DOC_NOTICE);
+	} else {
+		printf("%s: no findings\n", cfg->source);
+	}
+	rc = doctor_exit(r);
+	free(r);
+	return fflush(stdout) ? 2 : rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct mainctx m;
@@ -598,14 +689,14 @@ int main(int argc, char **argv)
 		/* The trustpoints' files too, read only (nothing is generated):
 		 * unreadable, key mismatch, expired, not yet valid. */
 		config_notices_print(stderr, m.cfg);
-		policy_mgmt_warnings(m.cfg, stderr);
 		if (tls_trustpoints_report(m.cfg, stderr) > 0) {
 			fprintf(stderr, "%s: trustpoint errors (see above)\n", m.cfg->source);
 			return 1;
 		}
-		printf("%s: configuration OK\n", m.cfg->source);
-		return 0;
+		return check_doctor(m.cfg);
 	}
+	if (o.doctor)
+		return doctor_cmd(m.cfg, o.json);
 	if (o.dump)
 		return config_dump(stdout, m.cfg) < 0 ? 1 : 0;
 	m.config_path = o.config;

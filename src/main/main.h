@@ -520,4 +520,9 @@ void ctl_stop(struct mainctx *m);
  * worker w (LOG_LEVELS), so a started or restarted worker has them too. */
 void ctl_send_log_levels(struct worker_proc *w);
 
+/* main_doctor: the doctor's report (doctor.h) on cfg and the files of its
+ * trustpoints, as read now; NULL when out of memory.  free() it. */
+struct doc_report;
+struct doc_report *main_doctor(const struct sslvpnd_config *cfg);
+
 #endif

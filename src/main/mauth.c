@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -20,7 +21,9 @@
 #include "mfail.h"
 #include "sessions.h"
 #include "sslvpnd/snapshot.h"
+#include "sslvpnd/doctor.h"
 #include "sslvpnd/log.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 #include "sslvpnd/xmlauth.h"
@@ -855,6 +858,74 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
  * fields from main's own verification of the chain (the CA trustpoints
  * of the configuration the worker runs).  -1: a violation (the worker is
  * killed, nothing to answer). */
+/* ---- load balancing (vpn load-balancing): a redirect, no load exchange */
+
+/* 100953 once per phone tunnel group and configuration generation. */
+static void lb_phone_kept(const struct mainctx *m, const struct sslvpnd_config *cfg,
+			  const struct cfg_tunnel_group *tg)
+{
+	static uint32_t gen;
+	static uint8_t seen[256];
+	size_t i = (size_t)(tg - cfg->tunnel_groups);
+
+	if (gen != m->snap->gen) {
+		gen = m->snap->gen;
+		memset(seen, 0, sizeof(seen));
+	}
+	if (i < sizeof(seen) && seen[i])
+		return;
+	if (i < sizeof(seen))
+		seen[i] = 1;
+	log_event_rl(LM_LB_PHONE_KEPT, tg->name);
+}
+
+/* The ASA's cluster answers the first request of a login with a 302 whose
+ * Location is the chosen node with the request's path, and the client
+ * starts over there (openconnect: a new host, a new TLS connection).  Only
+ * logins addressed to cluster-address: a node's own address is where a
+ * redirected client arrives.  Phones stay here unless asa-compat
+ * lb-redirect asks for the ASA's behaviour.  1 = answered. */
+static int lb_redirect(struct worker_proc *w, const struct ipc_auth_req *rq,
+		       const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp)
+{
+	static unsigned next; /* main is single-threaded */
+	const struct sslvpnd_config *cfg = w->m->cfg;
+	const struct cfg_load_balancing *lb = &cfg->load_balancing;
+	int phone = doctor_phone_group(tg) || rq->flow == IPC_FLOW_SVC;
+	char n[12], of[12];
+
+	if (!lb->participate || !lb->n_peers || strcasecmp(rq->host, lb->cluster_address))
+		return 0;
+	if (phone && !(tg->asa_compat_mask & CFG_ASA_COMPAT_LB_REDIRECT)) {
+		lb_phone_kept(w->m, cfg, tg);
+		return 0;
+	}
+	size_t i = next++ % lb->n_peers;
+	const struct cfg_group_url *p = &lb->peers[i];
+	size_t base = strlen(p->url);
+
+	while (base > 8 && p->url[base - 1] == '/')
+		base--;
+	int len = snprintf(rp->message, sizeof(rp->message), "%.*s%s", (int)base, p->url,
+			   rq->path[0] == '/' ? rq->path : "/");
+
+	if (len < 0 || (size_t)len >= sizeof(rp->message)) {
+		/* a cut Location would send the client somewhere else: serve it */
+		log_warnx("load balancing: %s%s is too long for a redirect; login served here",
+			  p->url, rq->path);
+		rp->message[0] = '\0';
+		return 0;
+	}
+	snprintf(n, sizeof(n), "%zu", i + 1);
+	snprintf(of, sizeof(of), "%zu", lb->n_peers);
+	log_event(LM_LB_REDIRECT, tg->name, rq->peer, rp->message, n, of);
+	if (phone)
+		log_event(LM_ASA_COMPAT_LB, tg->name, rq->peer, rp->message);
+	rp->result = IPC_AUTH_REDIRECT;
+	reply_auth(w, rp);
+	return 1;
+}
+
 static int main_facts(struct worker_proc *w, struct ipc_auth_req *rq)
 {
 	const struct mconn *c = mconn_check(w, rq->conn_id, IPC_AUTH_REQ);
@@ -958,6 +1029,8 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 		       "Login denied.");
 		goto out;
 	}
+	if (lb_redirect(w, &rq, tg, &rp))
+		goto out;
 	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0)
 		finish_login(w, &rq, tg, &rp, user, u, NULL);
 out:

@@ -93,38 +93,21 @@ int policy_profiles(const struct gp_effective *e, char *out, size_t cap)
 	return any;
 }
 
-/* The management tunnel is split by default; tunnel-all is allowed only
- * with ManagementTunnelAllAllowed=true, and AnyConnect shows no banner on
- * it (the tunnel is invisible to the user): both are configuration
- * mistakes the ASA accepts silently. */
-static void mgmt_warn_policy(const struct sslvpnd_config *cfg, const struct cfg_group_policy *gp,
-			     FILE *fp)
+/* A policy is a management tunnel when it offers a vpn-mgmt profile or
+ * pushes ManagementTunnelAllAllowed (seed 004); *all_allowed: that value
+ * is "true", the only way AnyConnect accepts a tunnel-all management
+ * tunnel.  The doctor's mgmt-tunnel check (a warning of sslvpnd -t too)
+ * reads it. */
+int policy_mgmt_tunnel(const struct sslvpnd_config *cfg, const char *gp_name, int *all_allowed)
 {
 	struct gp_effective e;
 	struct policy_custom c;
 	char profiles[1024];
 
-	policy_resolve(cfg, gp->name, &e);
-	policy_custom_attrs(cfg, gp->name, &c);
+	policy_resolve(cfg, gp_name, &e);
+	policy_custom_attrs(cfg, gp_name, &c);
 	const char *allowed = policy_custom_value(&c, MGMT_ATTR);
 
-	if (policy_profiles(&e, profiles, sizeof(profiles)) != 1 && !allowed)
-		return;
-	if (!strcmp(gp_str_or(&e, GPA_SPLIT_TUNNEL_POLICY, "tunnelall"), "tunnelall") &&
-	    (!allowed || strcmp(allowed, "true")))
-		fprintf(fp, "%s:%d: warning: group policy \"%s\" is a management tunnel "
-			    "(vpn-mgmt profile or " MGMT_ATTR ") with split-tunnel-policy "
-			    "tunnelall but without anyconnect-custom " MGMT_ATTR " = true: "
-			    "AnyConnect refuses a tunnel-all management tunnel\n",
-			cfg->source, gp->line, gp->name);
-	if (gp_str_or(&e, GPA_BANNER, "")[0])
-		fprintf(fp, "%s:%d: warning: group policy \"%s\" is a management tunnel "
-			    "and has a banner: nobody is there to accept it\n",
-			cfg->source, gp->line, gp->name);
-}
-
-void policy_mgmt_warnings(const struct sslvpnd_config *cfg, FILE *fp)
-{
-	for (size_t i = 0; i < cfg->n_policies; i++)
-		mgmt_warn_policy(cfg, &cfg->policies[i], fp);
+	*all_allowed = allowed && !strcmp(allowed, "true");
+	return policy_profiles(&e, profiles, sizeof(profiles)) == 1 || allowed;
 }

@@ -236,7 +236,7 @@ static void sr_webvpn(FILE *fp, const struct cfg_tunnel_group *tg)
 	size_t i;
 
 	if (tg->authentication == CFG_AUTH_AAA && !tg->n_urls && !tg->aliases.n &&
-	    !tg->without_csd && !tg->validation_trustpoints.n)
+	    !tg->without_csd && !tg->validation_trustpoints.n && !tg->asa_compat.n)
 		return;
 	fprintf(fp, "tunnel-group %s webvpn-attributes\n", tg->name);
 	if (tg->authentication != CFG_AUTH_AAA)
@@ -246,6 +246,14 @@ static void sr_webvpn(FILE *fp, const struct cfg_tunnel_group *tg)
 		fputs(" ! sslvpnd: validation-trustpoints", fp);
 		for (i = 0; i < tg->validation_trustpoints.n; i++)
 			fprintf(fp, " %s", tg->validation_trustpoints.v[i]);
+		fputc('\n', fp);
+	}
+	/* failure modes reproduced on purpose (not an ASA command): shown, so
+	 * nobody mistakes them for a fault */
+	if (tg->asa_compat.n) {
+		fputs(" ! sslvpnd: asa-compat", fp);
+		for (i = 0; i < tg->asa_compat.n; i++)
+			fprintf(fp, " %s", tg->asa_compat.v[i]);
 		fputc('\n', fp);
 	}
 	for (i = 0; i < tg->n_urls; i++)

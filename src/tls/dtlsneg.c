@@ -128,6 +128,24 @@ static int pick(const char *offer, const char *list, enum pick_kind kind,
 	return 0;
 }
 
+/* What the ASA offers when the client's DTLS 0.9 offer shares nothing with
+ * its dtlsv1 list: the list's first suite all the same. */
+static int asa_first09(const char *list, struct dtls_choice *ch)
+{
+	char cur[DTLSNEG_SUITE_MAX];
+
+	for (const char *p = list; p && (p = next_name(p, cur, sizeof(cur)));) {
+		if (!id09(cur))
+			continue;
+		snprintf(ch->suite, sizeof(ch->suite), "%s", cur);
+		snprintf(ch->reply, sizeof(ch->reply), "%s", cur);
+		ch->suite_id = id09(cur);
+		ch->asa_compat = 1;
+		return 1;
+	}
+	return 0;
+}
+
 static enum dtls_mode none(struct dtls_choice *ch, const char *why)
 {
 	memset(ch->master, 0, sizeof(ch->master));
@@ -166,6 +184,10 @@ enum dtls_mode dtls_negotiate(const struct dtls_offer *offer,
 		if (pol->no09)
 			return none(ch, "the client offers only DTLS 0.9 and ssl "
 					"server-version asks for dtlsv1.2");
+		ch->mode = DTLS_MODE_09;
+		return ch->mode;
+	}
+	if (offer->suites && pol->asa_offer09 && asa_first09(pol->list09, ch)) {
 		ch->mode = DTLS_MODE_09;
 		return ch->mode;
 	}

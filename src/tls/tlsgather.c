@@ -189,6 +189,16 @@ static int gather_ids(struct tls_mat_ctx *ctx, const struct sslvpnd_config *cfg,
 		return -1;
 	if (!have && add_temporary(ctx, cfg->general.state_dir, CFG_KEY_EC, dry, err, errlen) < 0)
 		return -1;
+	/* asa-compat temp-ec-cert: the ASA's outage on purpose (asa-behaviour.md
+	 * 5): an RSA identity alone still gets the temporary EC certificate,
+	 * which clients offering ECDSA suites are then given.  The handshake
+	 * comes before the tunnel group is known, so it is per interface. */
+	if (have == 1u && config_asa_compat_any(cfg, CFG_ASA_COMPAT_TEMP_EC)) {
+		if (add_temporary(ctx, cfg->general.state_dir, CFG_KEY_EC, dry, err, errlen) < 0)
+			return -1;
+		if (!dry)
+			log_event(LM_ASA_COMPAT_TEMP_EC, ifname);
+	}
 	return 0;
 }
 

@@ -821,10 +821,23 @@ static void svc_success(struct conn *c, const struct ipc_auth_rep *rp)
 	OPENSSL_cleanse(head, sizeof(head));
 }
 
+/* Load balancing: the ASA's 302 to the chosen node, request path kept;
+ * the client starts its login there on a new connection. */
+static void lb_redirect(struct conn *c, const struct ipc_auth_rep *rp)
+{
+	char loc[sizeof(rp->message) + 16];
+
+	snprintf(loc, sizeof(loc), "Location: %s\r\n", rp->message);
+	wauth_send_status(c, 302, loc);
+}
+
 static void on_auth_answer(struct conn *c, const struct ipc_auth_rep *rp)
 {
 	c->state = CS_HTTP;
 	switch (rp->result) {
+	case IPC_AUTH_REDIRECT:
+		lb_redirect(c, rp);
+		break;
 	case IPC_AUTH_OK:
 		if (c->phone)
 			svc_success(c, rp);

@@ -183,6 +183,7 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 		.psk = 1, .tls_suite = SSL_get_cipher_name(c->ssl),
 		.list09 = t->cipher[CFG_DTLSV1], .list12 = t->cipher[CFG_DTLSV1_2],
 		.suite12_ok = suite12_ok, .suite12_arg = c->w->dtls12,
+		.asa_offer09 = (rp->asa_compat & CFG_ASA_COMPAT_DTLS_CIPHER) != 0,
 	};
 	struct dtls_choice ch;
 	struct tls_versions v;
@@ -201,6 +202,9 @@ void wdtls_offer(struct conn *c, const struct http_request *req,
 		OPENSSL_cleanse(&ch, sizeof(ch));
 		return;
 	}
+	if (ch.asa_compat)
+		log_event(LM_ASA_COMPAT_DTLS, c->t.group_policy, c->t.user, c->meta.peer,
+			  ch.suite, p.tls_suite ? p.tls_suite : "-", o.suites);
 	d->mode = ch.mode;
 	memcpy(d->master, ch.master, sizeof(d->master));
 	util_strlcpy(d->suite, ch.suite, sizeof(d->suite));

@@ -203,6 +203,35 @@ static const struct {
 	{ "AB", "A", 0 },    { "A", "", 0 },      { ":::", "A", 0 },
 };
 
+/* asa-compat dtls-cipher (seed 000): TLS AES256-SHA, dtlsv1 AES128-SHA, a
+ * 7962G asking for AES256-SHA: no DTLS by default, AES128-SHA offered as the
+ * ASA does with asa_offer09 (marked, not a twin); a client that shares a
+ * suite is never affected, nor one that asked no DTLS 0.9. */
+START_TEST(test_asa_offer09)
+{
+	struct dtls_offer o = { .master_secret = MS, .suites = "AES256-SHA" };
+	struct dtls_policy p = { .enabled = 1, .tls_suite = "AES256-SHA",
+				 .list09 = "AES128-SHA", .list12 = L12 };
+	struct dtls_choice ch;
+
+	ck_assert_int_eq(dtls_negotiate(&o, &p, &ch), DTLS_MODE_NONE);
+	p.asa_offer09 = 1;
+	ck_assert_int_eq(dtls_negotiate(&o, &p, &ch), DTLS_MODE_09);
+	ck_assert_str_eq(ch.suite, "AES128-SHA");
+	ck_assert_str_eq(ch.reply, "AES128-SHA");
+	ck_assert_int_eq(ch.suite_id, 0x002f);
+	ck_assert_int_eq(ch.asa_compat, 1);
+	ck_assert_int_eq(ch.twin, 0);
+	o.suites = "AES256-SHA:AES128-SHA";
+	ck_assert_int_eq(dtls_negotiate(&o, &p, &ch), DTLS_MODE_09);
+	ck_assert_int_eq(ch.asa_compat, 0);
+	o.suites = NULL;
+	o.suites12 = "AES256-GCM-SHA384";
+	p.list12 = "AES128-GCM-SHA256";
+	ck_assert_int_eq(dtls_negotiate(&o, &p, &ch), DTLS_MODE_NONE);
+}
+END_TEST
+
 START_TEST(test_list_has)
 {
 	ck_assert_int_eq(dtls_list_has(lists[_i].list, lists[_i].name), lists[_i].has);
@@ -245,6 +274,7 @@ static Suite *dtlsneg_suite(void)
 	tcase_add_test(core, test_no09);
 	tcase_add_test(core, test_suite12_filter);
 	tcase_add_test(core, test_mode_names);
+	tcase_add_test(core, test_asa_offer09);
 	suite_add_tcase(s, core);
 	tcase_add_loop_test(limits, test_list_has, 0, ARRAY_SIZE(lists));
 	tcase_add_test(limits, test_long_names);

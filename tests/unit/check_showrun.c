@@ -40,7 +40,8 @@ static const char conf[] =
 	"  { name = \"Ext\"; username-from-certificate = \"DEVICE\";\n"
 	"    validation-trustpoints = \"MIC\"; authentication = \"aaa certificate\";\n"
 	"    group-alias = \"Ext\"; },\n"
-	"  { name = \"Ou\"; username-from-certificate = \"OU\"; } );\n";
+	"  { name = \"Ou\"; username-from-certificate = \"OU\";"
+	" asa-compat = [ \"dtls-cipher\", \"temp-ec-cert\" ]; } );\n";
 
 static struct sslvpnd_config *cfg;
 
@@ -270,6 +271,7 @@ static const struct asa_line asa_lines[] = {
 	{ tg_view, "Ext", 0, " ! sslvpnd: username-from-certificate DEVICE",
 	  " username-from-certificate DEVICE" },
 	{ tg_view, "Ext", 0, " ! sslvpnd: validation-trustpoints MIC", " ssl-trustpoint MIC" },
+	{ tg_view, "Ou", 0, " ! sslvpnd: asa-compat dtls-cipher temp-ec-cert", " asa-compat" },
 	/* access-list NAME remark TEXT (command reference) */
 	{ acl_view, "NO-TRAFFIC", 0, "access-list NO-TRAFFIC remark seed 001",
 	  "access-list NO-TRAFFIC remark" },

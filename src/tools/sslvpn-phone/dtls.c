@@ -84,7 +84,7 @@ static SSL_CTX *ctx_for(int ver, char *err, size_t errlen)
 	return ctx;
 }
 
-struct dtls *dtls_new(struct session *s, int fd, const char *suite, int v12,
+struct dtls *dtls_new(struct session *s, int fd, const char *suite, const char *sess_suite, int v12,
 		      const uint8_t master[48], const uint8_t *sid, size_t sidlen,
 		      char *err, size_t errlen)
 {
@@ -102,14 +102,24 @@ struct dtls *dtls_new(struct session *s, int fd, const char *suite, int v12,
 	d->ssl = SSL_new(d->ctx);
 	if (!d->ssl)
 		goto fail_ssl;
-	if (!SSL_set_cipher_list(d->ssl, suite)) {
+	/* the session's suite is looked up in a list holding it, then the
+	 * hello offers the server's suite only (what the phone logs as its
+	 * "cipher list") */
+	char both[160];
+
+	snprintf(both, sizeof(both), "%s:%s", sess_suite, suite);
+	if (!SSL_set_cipher_list(d->ssl, both)) {
 		ssl_err(err, errlen, "unknown DTLS suite");
 		goto fail;
 	}
-	const SSL_CIPHER *c = find_cipher(d->ssl, suite);
+	const SSL_CIPHER *c = find_cipher(d->ssl, sess_suite);
 
-	if (!c) {
-		snprintf(err, errlen, "suite %s not available in libssl", suite);
+	if (!c || !find_cipher(d->ssl, suite)) {
+		snprintf(err, errlen, "suite %s not available in libssl", c ? suite : sess_suite);
+		goto fail;
+	}
+	if (!SSL_set_cipher_list(d->ssl, suite)) {
+		ssl_err(err, errlen, "unknown DTLS suite");
 		goto fail;
 	}
 	sess = SSL_SESSION_new();

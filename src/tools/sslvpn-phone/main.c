@@ -56,6 +56,7 @@ enum {
 	O_RESOLVE, O_NODTLS, O_REQDTLS, O_DTLSTMO, O_PING, O_PINGN, O_VOICE, O_VSECS,
 	O_VPPS, O_VSIZE, O_MAXLOSS, O_RECONN, O_HOLD, O_SESS, O_RATE, O_PROCS, O_SRC,
 	O_JSON, O_DEADLINE, O_DPD, O_ECHO, O_LIST, O_CNBASE, O_VEVERY, O_REBIND,
+	O_DRETRY,
 };
 
 static const struct option longopts[] = {
@@ -92,6 +93,7 @@ static const struct option longopts[] = {
 	{ "max-loss", required_argument, NULL, O_MAXLOSS },
 	{ "reconnect-after", required_argument, NULL, O_RECONN },
 	{ "dtls-rebind", required_argument, NULL, O_REBIND },
+	{ "dtls-retry", required_argument, NULL, O_DRETRY },
 	{ "hold", required_argument, NULL, O_HOLD },
 	{ "sessions", required_argument, NULL, O_SESS },
 	{ "rate", required_argument, NULL, O_RATE },
@@ -263,6 +265,7 @@ static void parse_opts(int argc, char **argv, const char **echo)
 		case O_MAXLOSS: opt.max_loss = atof(optarg); break;
 		case O_RECONN: opt.reconnect_after = num(optarg, "--reconnect-after", 1, 86400); break;
 		case O_REBIND: opt.dtls_rebind = num(optarg, "--dtls-rebind", 1, 86400); break;
+		case O_DRETRY: opt.dtls_retry = num(optarg, "--dtls-retry", 0, 1000); break;
 		case O_HOLD: opt.hold = num(optarg, "--hold", 0, 86400); break;
 		case O_SESS: opt.sessions = num(optarg, "--sessions", 1, 100000); break;
 		case O_RATE:
@@ -738,6 +741,7 @@ static void report_json(const struct session_result *res, const struct agg *a, u
 		json_str(r->dtls_up ? (r->dtls_version == DTLS1_BAD_VER ? "DTLSv0.9" : "DTLSv1.2") : "none");
 		printf(",\"dtls_suite\":");
 		json_str(r->dtls_suite);
+		printf(",\"dtls_failures\":%d", r->dtls_failures);
 		printf(",\"dtls_rebinds\":%d,\"dtls_ports\":[%u,%u]", r->dtls_rebinds,
 		       r->dtls_first_port, r->dtls_last_port);
 		printf(",\"reconnects\":%d,\"same_address\":%d,\"notify\":", r->reconnects,

@@ -25,6 +25,7 @@ enum {
 	PH_MAX_HASHES = 10,
 	PH_URL_MAX = 256,
 	PH_HOST_MAX = 128,
+	PH_MAX_REDIRECTS = 3,  /* per login, as an HTTP client bounds them */
 	PH_COOKIE_MAX = 512,
 	PH_INBUF = 24576,
 	PH_MAX_HDRS = 64,
@@ -160,6 +161,8 @@ struct ph_opts {
 	double max_loss;         /* percent, -1 = do not judge */
 	int reconnect_after;     /* seconds; 0 = never (test reconnect) */
 	int dtls_rebind;         /* seconds after DTLS up: move DTLS to a new UDP port; 0 = never */
+	int dtls_retry;          /* DTLS attempts after a failed one (the firmware
+				  * retries for ever; this bounds a run); 0 = none */
 	int hold;                /* seconds to stay up after traffic */
 	int sessions, procs;
 	double rate;
@@ -193,6 +196,7 @@ struct session_result {
 	int reconnects;
 	int same_addr_after_reconnect; /* -1 unknown */
 	int dtls_rebinds;        /* DTLS moved to a new local UDP port (--dtls-rebind) */
+	int dtls_failures;       /* failed DTLS setups (--dtls-retry) */
 	unsigned dtls_first_port, dtls_last_port; /* local UDP ports of the first/last DTLS that came up */
 	struct ph_stats st;
 };
@@ -212,7 +216,11 @@ SSL_CTX *tlsctx_new(const struct ph_profile *p);
 
 /* dtls.c */
 struct dtls;
-struct dtls *dtls_new(struct session *s, int fd, const char *suite, int v12,
+/* suite: the server's (X-DTLS*-CipherSuite), the client's cipher list;
+ * sess_suite: the suite of the session being resumed (a 79xx keeps its TLS
+ * suite there: a server answering another one gets "old session cipher not
+ * returned", seed 000). */
+struct dtls *dtls_new(struct session *s, int fd, const char *suite, const char *sess_suite, int v12,
 		      const uint8_t master[48], const uint8_t *sid, size_t sidlen,
 		      char *err, size_t errlen);
 /* dtls_handshake: 1 done, 0 in progress, -1 failed */

@@ -104,7 +104,10 @@ struct session {
 	double setup_ms;
 	uint64_t t_start_us, up_at_ms, end_at_ms, traffic_end_ms;
 	int up_once, reconnecting, reconnects, same_addr, retries;
+	int redirects;           /* followed in this login (load balancing) */
 	ev_timer retry;
+	ev_timer dretry;         /* next DTLS attempt (--dtls-retry) */
+	int dtls_failures;
 	char rd_err[128];
 	enum ph_notify fail;
 	char fail_desc[160];
@@ -203,6 +206,7 @@ static void traffic_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void uio_cb(struct ev_loop *loop, ev_io *w, int revents);
 static void dtmo_cb(struct ev_loop *loop, ev_timer *w, int revents);
 static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents);
+static void dretry_cb(struct ev_loop *loop, ev_timer *w, int revents);
 
 struct session *session_new(struct phone_run *run, unsigned idx, X509 *cert,
 			    EVP_PKEY *key)
@@ -227,6 +231,7 @@ struct session *session_new(struct phone_run *run, unsigned idx, X509 *cert,
 	ev_init(&s->uio, uio_cb);
 	ev_init(&s->dtmo, dtmo_cb);
 	ev_init(&s->retry, retry_cb);
+	ev_init(&s->dretry, dretry_cb);
 	if (opt.have_src) {
 		uint32_t lo = ntohl(opt.src_lo.s_addr), hi = ntohl(opt.src_hi.s_addr);
 
@@ -272,6 +277,7 @@ static void finish(struct session *s)
 	ev_timer_stop(loop, &s->tick);
 	ev_timer_stop(loop, &s->traffic);
 	ev_timer_stop(loop, &s->retry);
+	ev_timer_stop(loop, &s->dretry);
 	dtls_close(s);
 	tcp_close(s);
 	if (s->st == S_DONE)
@@ -382,6 +388,7 @@ static void url_attempt(struct session *s)
 		attempt_failed(s);
 		return;
 	}
+	s->redirects = 0;
 	if (!s->reconnecting)
 		vpnc_log("do_login", "%s URL -> %s", s->tag, url);
 	ev_timer_stop(s->run->loop, &s->tmo);
@@ -811,8 +818,41 @@ static void on_connect(struct session *s, const struct resp *r)
 	tunnel_up(s, r);
 }
 
+/* A 3xx during login (an ASA cluster's load-balancing redirect): the
+ * phone follows Location to the other node like any HTTP client, but it
+ * still pins the certificates of its vpnGroup, so a node with another
+ * certificate fails the handshake there (seed 001).  1 = handled. */
+static int follow_redirect(struct session *s, const struct resp *r)
+{
+	const char *loc = resp_hdr(r, "Location");
+
+	if (r->status < 300 || r->status > 399 || s->step == STEP_CONNECT)
+		return 0;
+	if (!loc || s->redirects >= PH_MAX_REDIRECTS ||
+	    url_split(loc, s->host, sizeof(s->host), &s->port, s->path, sizeof(s->path)) < 0) {
+		sess_fail(s, NT_LOGIN, "HTTP %d redirect %s%s", r->status,
+			  !loc ? "without Location" : s->redirects >= PH_MAX_REDIRECTS ?
+			  "after too many redirects: " : "to an unusable URL: ", loc ? loc : "");
+		attempt_failed(s);
+		return 1;
+	}
+	s->redirects++;
+	vpnc_log("do_login", "%s HTTP %d redirect -> %s", s->tag, r->status, loc);
+	tcp_close(s);
+	if (resolve(s) < 0) {
+		vpnc_log("parse_url", "%s gethostbyname failed <%s>", s->tag, s->host);
+		sess_fail(s, NT_DNS, "url hostname lookup err");
+		attempt_failed(s);
+		return 1;
+	}
+	tcp_start(s);
+	return 1;
+}
+
 static void on_response(struct session *s, const struct resp *r)
 {
+	if (follow_redirect(s, r))
+		return;
 	switch (s->step) {
 	case STEP_GET:
 		on_svc_get(s, r);
@@ -995,11 +1035,36 @@ static void dtls_arm_timer(struct session *s)
 
 static void traffic_start(struct session *s);
 
+/* The firmware's lines for a resumption answered with another suite
+ * (seed 000, 88xx log 3249-3258). */
+static void log_old_cipher(struct session *s, const char *why)
+{
+	if (!strstr(why, "old session cipher not returned"))
+		return;
+	vpnc_log("dtls_state_cb", "%s DTLSv0.9: write: alert: fatal:illegal parameter", s->tag);
+	vpnc_log("alert_err", "%s DTLS write alert: code 47, illegal parameter", s->tag);
+	vpnc_log("DTLS", "%s SSL_connect: %s", s->tag, why);
+	vpnc_log("create_dtls_connection", "%s DTLS setup failure, cleanup", s->tag);
+	vpnc_log("do_dtls_connect", "%s create_dtls_connection failed", s->tag);
+	vpnc_log("protocol_handler", "%s connect: do_dtls_connect failed", s->tag);
+}
+
 static void dtls_failed(struct session *s, const char *why)
 {
 	vpnc_log("create_dtls_connection", "%s DTLS setup failure: %s", s->tag, why);
+	log_old_cipher(s, why);
 	dtls_close(s);
 	s->dtls_state = -1;
+	s->dtls_failures++;
+	/* The phone knows DTLS is enabled, so it tries again and again
+	 * (seed 000) while its traffic runs over TLS. */
+	if (s->dtls_failures <= opt.dtls_retry && s->st == S_TUNNEL && s->have_sid &&
+	    s->suite[0]) {
+		vpnc_log("protocol_handler", "%s connect : err: SSL success DTLS fail, DTLS retry %d of %d in 2 s",
+			 s->tag, s->dtls_failures, opt.dtls_retry);
+		ev_timer_set(&s->dretry, 2.0, 0);
+		ev_timer_start(s->run->loop, &s->dretry);
+	}
 	if (opt.require_dtls) {
 		sess_fail(s, NT_DTLS, "dtls setup failure: %s", why);
 		notify_print(s->tag, s->fail, s->fail_desc);
@@ -1106,7 +1171,12 @@ static void dtls_start(struct session *s)
 			      ? ntohs(la.sin_port) : 0;
 	vpnc_log("create_dtls_connection", "%s cipher list: %s (%s)", s->tag, s->suite,
 		 s->suite12 ? "X-DTLS12-CipherSuite, DTLS 1.2" : "X-DTLS-CipherSuite, DTLS 0.9");
-	s->dtls = dtls_new(s, s->udp_fd, s->suite, s->suite12, s->master, s->sid,
+	/* a profile asking DTLS for its TLS suite ("=") resumes a session of
+	 * that suite whatever the server named */
+	const char *sess_suite = !s->suite12 && !strcmp(opt.prof->dtls_ciphers, "=")
+					 ? s->tls_cipher : s->suite;
+
+	s->dtls = dtls_new(s, s->udp_fd, s->suite, sess_suite, s->suite12, s->master, s->sid,
 			   sizeof(s->sid), err, sizeof(err));
 	if (!s->dtls) {
 		dtls_failed(s, err);
@@ -1257,6 +1327,16 @@ static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	s->fail = NT_OK;
 	tcp_start(s);
+}
+
+static void dretry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct session *s = container_of(w, struct session, dretry);
+
+	(void)loop;
+	(void)revents;
+	if (s->st == S_TUNNEL && !s->dtls)
+		dtls_start(s);
 }
 
 static void traffic_start(struct session *s)
@@ -1689,6 +1769,7 @@ void session_result(const struct session *s, struct session_result *r)
 	r->reconnects = s->reconnects;
 	r->same_addr_after_reconnect = s->same_addr;
 	r->dtls_rebinds = s->dtls_rebinds;
+	r->dtls_failures = s->dtls_failures;
 	r->dtls_first_port = s->dtls_first_port;
 	r->dtls_last_port = s->dtls_last_port;
 	r->st = s->st_;

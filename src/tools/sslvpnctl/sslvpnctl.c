@@ -1,8 +1,8 @@
 /* sslvpnctl: the administrator's client of sslvpnd's control socket.
  *
  * It sends one request line ("text|json <command words>\n"), reads the
- * reply ("OK\n" + output, or "ERR <message>\n" with optional details
- * after it) and exits 0 or 1.  The
+ * reply ("OK\n" + output, "EXIT <n>\n" + output, or "ERR <message>\n" with
+ * optional details after it) and exits 0, n or 1.  The
  * commands and their output belong to main (src/main/ctl.c); this program
  * only carries words and bytes, with a bounded wait. */
 #include "config.h"
@@ -221,6 +221,14 @@ static int show_reply(const char *buf, size_t len)
 		if (body && fwrite(nl + 1, 1, body, stdout) != body)
 			return 1;
 		return fflush(stdout) ? 1 : 0;
+	}
+	/* A verdict carried by the exit status (doctor: 1 warnings, 2 errors). */
+	if (nl - buf == 6 && memcmp(buf, "EXIT ", 5) == 0 && buf[5] >= '1' && buf[5] <= '9') {
+		size_t body = len - (size_t)(nl + 1 - buf);
+
+		if (body && fwrite(nl + 1, 1, body, stdout) != body)
+			return 1;
+		return fflush(stdout) ? 1 : buf[5] - '0';
 	}
 	if (nl - buf >= 4 && memcmp(buf, "ERR ", 4) == 0) {
 		size_t body = len - (size_t)(nl + 1 - buf);
