@@ -331,7 +331,7 @@ static void refusals(struct doc_ctx *c, const struct cfg_tunnel_group *tg, const
 		util_strlcpy(reason, adm.reason, sizeof(reason));
 		snprintf(fix, sizeof(fix), "group_policies: { name = \"%s\"; %s }", pol,
 			 refusal_fix(e, adm.attr, &fixed[n]));
-		finding(c, DOC_ERROR, obj, fix, "every phone is refused: %s", reason);
+		finding(c, DOC_WARNING, obj, fix, "every phone is refused: %s", reason);
 	}
 }
 
@@ -391,7 +391,7 @@ static void chk_dap(struct doc_ctx *c)
 			 "dynamic_access_policy_records += ( { name = \"Phones-%s\"; priority = 100; "
 			 "action = \"continue\"; aaa = { criteria = [ \"aaa.cisco.tunnelgroup = %s\" ]; }; } );",
 			 tg->name, tg->name);
-		finding(c, DOC_ERROR, obj, fix,
+		finding(c, DOC_WARNING, obj, fix,
 			"DAP terminates its phones (%s%s): no record admits them",
 			res.dflt ? "DfltAccessPolicy" : "records ",
 			res.dflt ? "" : res.terminated_by);
@@ -415,7 +415,7 @@ static void chk_csd(struct doc_ctx *c)
 		tg_object(tg, obj, sizeof(obj));
 		snprintf(fix, sizeof(fix), "tunnel_groups: { name = \"%s\"; without-csd = true; }",
 			 tg->name);
-		finding(c, DOC_ERROR, obj, fix,
+		finding(c, DOC_WARNING, obj, fix,
 			"webvpn csd is enabled and this phone tunnel group lacks without-csd: "
 			"phones cannot run host scan (\"CSD data not sent from client\")");
 	}
