@@ -16,6 +16,7 @@
 #include "sslvpnd/acl.h"
 #include "sslvpnd/certmap.h"
 #include "sslvpnd/dap.h"
+#include "sslvpnd/ldapmap.h"
 #include "sslvpnd/timerange.h"
 #include "sslvpnd/log.h"
 
@@ -274,6 +275,16 @@ struct cfg_certmap {
 	int line;
 };
 
+/* ldap attribute-map NAME: map-name and map-value rows (ldapmap.h). */
+struct cfg_ldap_map {
+	char name[CFG_NAME_MAX];
+	size_t n_names;
+	struct ldapmap_name names[LDAPMAP_MAX_ROWS];
+	size_t n_values;
+	struct ldapmap_value values[LDAPMAP_MAX_ROWS];
+	int line;
+};
+
 /* time-range NAME: absolute start / end (0 = open) and periodic windows
  * (none = every day, all day). */
 struct cfg_time_range {
@@ -331,6 +342,8 @@ struct sslvpnd_config {
 	size_t n_acls;
 	struct cfg_certmap *certmaps;  /* certificate-to-tunnel-group maps */
 	size_t n_certmaps;
+	struct cfg_ldap_map *ldap_maps; /* ldap attribute-map */
+	size_t n_ldap_maps;
 	struct cfg_time_range *time_ranges; /* read by vpn-access-hours */
 	size_t n_time_ranges;
 	struct cfg_group_policy *policies;   /* DfltGrpPolicy always present */
@@ -395,6 +408,8 @@ const struct cfg_trustpoint *config_trustpoint(const struct sslvpnd_config *cfg,
 const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_user *config_user(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_acl *config_acl(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_ldap_map *config_ldap_map(const struct sslvpnd_config *cfg,
+					   const char *name);
 const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
 					       const char *name);
 const struct cfg_dap *config_dap(const struct sslvpnd_config *cfg, const char *name);

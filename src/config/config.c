@@ -136,6 +136,8 @@ static const char *const ld_expected[ST__COUNT] = {
 	[ST_PERIODIC] = "a string or a list of strings",
 	[ST_ABSTIME] = "a string",
 	[ST_DAPCRIT] = "a string or a list of strings",
+	[ST_LDMNAMES] = "a string or a list of strings",
+	[ST_LDMVALUES] = "a string or a list of strings",
 	[ST_GLIST] = "a list of groups ( { ... }, ... )",
 };
 
@@ -603,6 +605,34 @@ static void ld_dapcrit(struct config_ld *ld, const struct schema_key *k,
 	}
 }
 
+/* ldap attribute-map rows: map-name (ldapmap_parse_name) or map-value
+ * (ldapmap_parse_value), by the key. */
+static void ld_ldaprows(struct config_ld *ld, const struct schema_key *k,
+			void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct cfg_ldap_map *m = base;
+	int names = k->type == ST_LDMNAMES, i, n = ld_elems(ld, k->key, s, desc, e);
+	const char *v, *why;
+	int r;
+
+	if (n == 0) {
+		ld_kerr(ld, s, desc, k->key, "has no rows");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(e[i]);
+		r = names ? ldapmap_parse_name(v, &m->names[m->n_names], &why)
+			  : ldapmap_parse_value(v, &m->values[m->n_values], &why);
+		if (r < 0)
+			ld_bad(ld, e[i], desc, k->key, v, why);
+		else if (names)
+			m->n_names++;
+		else
+			m->n_values++;
+	}
+}
+
 static void ld_group(struct config_ld *ld, const struct schema_key *k,
 		     void *base, const config_setting_t *s, const char *desc);
 static void ld_glist(struct config_ld *ld, const struct schema_key *k,
@@ -619,6 +649,7 @@ static const ld_parse_fn ld_parsers[ST__COUNT] = {
 	[ST_PWHASH] = ld_pwhash,   [ST_ACES] = ld_aces,
 	[ST_CMRULES] = ld_cmrules, [ST_PERIODIC] = ld_periodic,
 	[ST_ABSTIME] = ld_abstime, [ST_DAPCRIT] = ld_dapcrit,
+	[ST_LDMNAMES] = ld_ldaprows, [ST_LDMVALUES] = ld_ldaprows,
 	[ST_GROUP] = ld_group,	   [ST_GLIST] = ld_glist,
 };
 
@@ -722,7 +753,11 @@ static void ld_finish_pool6(struct config_ld *ld, void *elem,
 static void ld_finish_dap(struct config_ld *ld, void *elem,
 			  const config_setting_t *grp, const char *desc);
 
+static void ld_finish_ldap_map(struct config_ld *ld, void *elem,
+			       const config_setting_t *grp, const char *desc);
+
 static const ld_finish_fn ld_finish[SO__COUNT] = {
+	[SO_LDAP_MAP] = ld_finish_ldap_map,
 	[SO_DAP] = ld_finish_dap,
 	[SO_TRUSTPOINT] = ld_finish_trustpoint,
 	[SO_POOL] = ld_finish_pool,
@@ -741,6 +776,7 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_ACL] = offsetof(struct cfg_acl, line),
 	[SO_CERTMAP] = offsetof(struct cfg_certmap, line),
 	[SO_TIME_RANGE] = offsetof(struct cfg_time_range, line),
+	[SO_LDAP_MAP] = offsetof(struct cfg_ldap_map, line),
 	[SO_DAP] = offsetof(struct cfg_dap, line),
 	[SO_LOG_HOST] = offsetof(struct cfg_log_host, line),
 	[SO_LOG_MESSAGE] = offsetof(struct cfg_log_message, line),
@@ -1187,6 +1223,23 @@ static void ld_finish_policy(struct config_ld *ld, void *elem,
 }
 
 /* ---- DAP records */
+
+/* The rows of one map must agree (ldapmap_check): the error names the row. */
+static void ld_finish_ldap_map(struct config_ld *ld, void *elem,
+			       const config_setting_t *grp, const char *desc)
+{
+	const struct cfg_ldap_map *m = elem;
+	const config_setting_t *rows, *row;
+	const char *why, *what;
+	size_t i;
+
+	if (ldapmap_check(m, &why, &i, &what) == 0)
+		return;
+	rows = config_setting_get_member(grp, what);
+	row = rows && config_setting_type(rows) != CONFIG_TYPE_STRING
+		      ? config_setting_get_elem(rows, (unsigned)i) : rows;
+	ld_err(ld, row ? row : grp, "%s: %s row %zu: %s", desc, what, i + 1, why);
+}
 
 /* DfltAccessPolicy is what applies when no record matches: criteria or a
  * priority on it would mean nothing, so they are mistakes.  Quarantine
@@ -2192,6 +2245,15 @@ const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
 			   name);
 }
 
+_Static_assert(offsetof(struct cfg_ldap_map, name) == 0, "name first");
+
+const struct cfg_ldap_map *config_ldap_map(const struct sslvpnd_config *cfg,
+					   const char *name)
+{
+	return cfg ? config_find(cfg->ldap_maps, cfg->n_ldap_maps, sizeof(*cfg->ldap_maps),
+				 name) : NULL;
+}
+
 _Static_assert(offsetof(struct cfg_dap, name) == 0, "name first");
 
 const struct cfg_dap *config_dap(const struct sslvpnd_config *cfg, const char *name)
@@ -2238,6 +2300,7 @@ void config_free(struct sslvpnd_config *cfg)
 	free(cfg->acls);
 	free(cfg->certmaps);
 	free(cfg->time_ranges);
+	free(cfg->ldap_maps);
 	free(cfg->log_hosts);
 	free(cfg->log_messages);
 	free(cfg->daps);
