@@ -240,6 +240,11 @@ struct cfg_tunnel_group {
 	int without_csd;
 	char username_from_certificate[16]; /* "CN", "OU", "O", "EA", "UPN" */
 	struct cfg_name_list validation_trustpoints; /* CA trustpoints; empty = all */
+	/* S15 external AAA: aaa_servers names ("" = none / local database) */
+	char authentication_server_group[CFG_NAME_MAX + 8]; /* "NAME" or "NAME LOCAL" */
+	char authorization_server_group[CFG_NAME_MAX];
+	char accounting_server_group[CFG_NAME_MAX];
+	int authorize_required;        /* authorization-required: refuse without a record */
 	int builtin;                   /* implicit DefaultWEBVPNGroup */
 	int line;
 };
@@ -252,6 +257,47 @@ struct cfg_user {
 	char password[160];            /* "$scrypt$..." (PASSWD_HASH_MAX) */
 	char vpn_group_policy[CFG_NAME_MAX]; /* "" = the tunnel group's default */
 	char group_lock[CFG_NAME_MAX]; /* "" = no lock of its own */
+	int line;
+};
+
+/* S15: aaa-server NAME protocol radius|ldap and its hosts
+ * (aaa-server NAME (IF) host ADDR).  key and ldap-login-password are
+ * secrets: main hands them to secmod and wipes its copy (msecmod.c), as
+ * it does with the users' hashes; show running-config prints *****. */
+enum cfg_aaa_protocol { CFG_AAA_RADIUS, CFG_AAA_LDAP };
+enum cfg_aaa_reactivation { CFG_AAA_DEPLETION, CFG_AAA_TIMED };
+enum { CFG_AAA_SECRET_MAX = 128 };
+
+struct cfg_aaa_host {
+	char address[CFG_NAME_MAX];
+	char interface[CFG_NAME_MAX];
+	char key[CFG_AAA_SECRET_MAX];  /* RADIUS shared secret (wiped in main) */
+	int authentication_port;
+	int accounting_port;
+	int timeout;                   /* seconds per attempt */
+	int retry_interval;            /* seconds between retransmissions */
+	char server_type[16];          /* ldap: auto, microsoft, openldap, ... */
+	char ldap_base_dn[256];
+	int ldap_scope;                /* 0 onelevel, 1 subtree */
+	char ldap_naming_attribute[CFG_NAME_MAX];
+	char ldap_login_dn[256];
+	char ldap_login_password[CFG_AAA_SECRET_MAX]; /* wiped in main */
+	int ldap_over_ssl;
+	char ldap_attribute_map[CFG_NAME_MAX];
+	int line;
+};
+
+struct cfg_aaa_server {
+	char name[CFG_NAME_MAX];
+	int protocol;                  /* enum cfg_aaa_protocol */
+	int max_failed_attempts;
+	int reactivation_mode;         /* enum cfg_aaa_reactivation */
+	int deadtime;                  /* minutes (ASA), depletion mode */
+	int interim_accounting_update; /* seconds between Interim-Updates, 0 = none */
+	int dynamic_authorization;     /* RADIUS: accept CoA / Disconnect (RFC 5176) */
+	int dynamic_authorization_port;
+	struct cfg_aaa_host *hosts;
+	size_t n_hosts;
 	int line;
 };
 
@@ -352,6 +398,8 @@ struct sslvpnd_config {
 	size_t n_tunnel_groups;
 	struct cfg_user *users;        /* local user database */
 	size_t n_users;
+	struct cfg_aaa_server *aaa_servers; /* S15 external AAA server groups */
+	size_t n_aaa_servers;
 	struct cfg_dap *daps;          /* DAP records; DfltAccessPolicy always present */
 	size_t n_daps;
 };
@@ -407,6 +455,12 @@ const struct cfg_pool6 *config_pool6(const struct sslvpnd_config *cfg, const cha
 const struct cfg_trustpoint *config_trustpoint(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_interface *config_interface(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_user *config_user(const struct sslvpnd_config *cfg, const char *name);
+/* config_aaa_server: the aaa_servers group of that name, NULL when none. */
+const struct cfg_aaa_server *config_aaa_server(const struct sslvpnd_config *cfg,
+					      const char *name);
+/* config_aaa_group: split authentication-server-group text "NAME" or
+ * "NAME LOCAL" into name (len bytes) and *local; -1 when malformed. */
+int config_aaa_group(const char *text, char *name, size_t len, int *local);
 const struct cfg_acl *config_acl(const struct sslvpnd_config *cfg, const char *name);
 const struct cfg_ldap_map *config_ldap_map(const struct sslvpnd_config *cfg,
 					   const char *name);

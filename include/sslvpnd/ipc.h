@@ -130,6 +130,32 @@ enum ipc_auth_result {
 	IPC_AUTH_UNKNOWN_GROUP = 5,
 };
 
+/* S15 external AAA (main <-> secmod): AAA_REQ op, AAA_REP result.
+ * IPC_AAA_UNREACHABLE: no host of the group answered (every one failed or
+ * dead): the only result after which "NAME LOCAL" falls back to the local
+ * database. */
+enum ipc_aaa_op {
+	IPC_AAA_AUTHENTICATE = 0,     /* check user's password (PAP) */
+	IPC_AAA_AUTHORIZE = 1,        /* attributes only (certificate users) */
+	IPC_AAA_TEST = 2,             /* test aaa-server: one host, no counters */
+	IPC_AAA_OP__MAX = IPC_AAA_TEST,
+};
+
+enum ipc_aaa_result {
+	IPC_AAA_ACCEPT = 0,
+	IPC_AAA_REJECT = 1,           /* the server said no */
+	IPC_AAA_CHALLENGE = 2,        /* Access-Challenge: reply_message + state */
+	IPC_AAA_UNREACHABLE = 3,      /* no host answered in time */
+	IPC_AAA_ERROR = 4,            /* bad reply, no such group, internal */
+	IPC_AAA_BUSY = 5,             /* too many requests in flight */
+	IPC_AAA__MAX = IPC_AAA_BUSY,
+};
+
+/* SECMOD_AAA: one host of one aaa-server group per message, generation gen;
+ * flags as SECMOD_USERS (IPC_USERS_FIRST / IPC_USERS_LAST); a generation
+ * without groups is one message with both flags and name "". */
+enum { IPC_AAA_STATE_MAX = 253, IPC_AAA_ATTRS_MAX = 3072 };
+
 enum ipc_tunnel_result {
 	IPC_TUNNEL_OK = 0,
 	IPC_TUNNEL_BAD_COOKIE = 1,    /* 401 */

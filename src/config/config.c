@@ -780,6 +780,8 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_DAP] = offsetof(struct cfg_dap, line),
 	[SO_LOG_HOST] = offsetof(struct cfg_log_host, line),
 	[SO_LOG_MESSAGE] = offsetof(struct cfg_log_message, line),
+	[SO_AAA_SERVER] = offsetof(struct cfg_aaa_server, line),
+	[SO_AAA_HOST] = offsetof(struct cfg_aaa_host, line),
 };
 
 /* Every list object has its name as first member (config.h layout). */
@@ -1586,6 +1588,62 @@ static void ld_check_tg_refs(struct config_ld *ld, size_t idx)
 				     tps->v[i], "trustpoints");
 }
 
+/* The S15 server groups a tunnel group names: authentication-server-group
+ * is "NAME" or "NAME LOCAL" (the ASA's fallback to the local database);
+ * accounting goes to RADIUS only. */
+static void ld_check_tg_aaa(struct config_ld *ld, size_t idx)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "tunnel_groups");
+	const struct cfg_tunnel_group *tg = &ld->cfg->tunnel_groups[idx];
+	const struct cfg_aaa_server *as;
+	char name[CFG_NAME_MAX + 8];
+	int local;
+
+	if (*tg->authentication_server_group &&
+	    config_aaa_group(tg->authentication_server_group, name, sizeof(name), &local) < 0)
+		ld_err(ld, ld_ref_setting(ld, l->key, idx, "authentication-server-group", NULL),
+		       "tunnel group \"%s\": authentication-server-group \"%s\": expected "
+		       "\"NAME\" or \"NAME LOCAL\"", tg->name, tg->authentication_server_group);
+	else if (*tg->authentication_server_group && !config_aaa_server(ld->cfg, name))
+		ld_undefined(ld, l, idx, tg, "authentication-server-group", name, "aaa_servers");
+	if (*tg->authorization_server_group &&
+	    !config_aaa_server(ld->cfg, tg->authorization_server_group))
+		ld_undefined(ld, l, idx, tg, "authorization-server-group",
+			     tg->authorization_server_group, "aaa_servers");
+	as = config_aaa_server(ld->cfg, tg->accounting_server_group);
+	if (*tg->accounting_server_group && !as)
+		ld_undefined(ld, l, idx, tg, "accounting-server-group",
+			     tg->accounting_server_group, "aaa_servers");
+	else if (as && as->protocol != CFG_AAA_RADIUS)
+		ld_err(ld, ld_ref_setting(ld, l->key, idx, "accounting-server-group", NULL),
+		       "tunnel group \"%s\": accounting-server-group \"%s\" is not a RADIUS "
+		       "group (accounting is RADIUS only)", tg->name, as->name);
+	if (tg->authorize_required && !*tg->authorization_server_group)
+		ld_err(ld, ld_ref_setting(ld, l->key, idx, "authorize-required", NULL),
+		       "tunnel group \"%s\": authorize-required needs an "
+		       "authorization-server-group", tg->name);
+}
+
+/* A group without hosts cannot answer; a RADIUS host without a key cannot
+ * sign its requests. */
+static void ld_check_aaa_servers(struct config_ld *ld)
+{
+	const struct schema_key *l = schema_find(SO_ROOT, "aaa_servers");
+
+	for (size_t i = 0; i < ld->cfg->n_aaa_servers; i++) {
+		const struct cfg_aaa_server *as = &ld->cfg->aaa_servers[i];
+
+		if (!as->n_hosts)
+			ld_err(ld, ld_ref_setting(ld, l->key, i, "name", NULL),
+			       "aaa-server \"%s\": no hosts", as->name);
+		for (size_t h = 0; as->protocol == CFG_AAA_RADIUS && h < as->n_hosts; h++)
+			if (!as->hosts[h].key[0])
+				ld_err_at(ld, as->hosts[h].line,
+					  "aaa-server \"%s\" host %s: RADIUS needs a key",
+					  as->name, as->hosts[h].address);
+	}
+}
+
 static int ld_same_url(const struct cfg_group_url *a, const struct cfg_group_url *b)
 {
 	return a->enabled && b->enabled && a->port == b->port &&
@@ -1622,6 +1680,7 @@ static void ld_check_tunnel_groups(struct config_ld *ld)
 
 	for (i = 0; i < ld->cfg->n_tunnel_groups; i++) {
 		ld_check_tg_refs(ld, i);
+		ld_check_tg_aaa(ld, i);
 		ld_check_tg_selectors(ld, i);
 	}
 }
@@ -1869,6 +1928,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	ld_check_pools(ld);
 	ld_check_pools6(ld);
 	ld_check_interfaces(ld);
+	ld_check_aaa_servers(ld);
 	ld_check_tunnel_groups(ld);
 	ld_check_policies(ld);
 	ld_check_users(ld);
@@ -2261,6 +2321,26 @@ const struct cfg_dap *config_dap(const struct sslvpnd_config *cfg, const char *n
 	return cfg ? config_find(cfg->daps, cfg->n_daps, sizeof(*cfg->daps), name) : NULL;
 }
 
+const struct cfg_aaa_server *config_aaa_server(const struct sslvpnd_config *cfg,
+					      const char *name)
+{
+	return cfg && name && *name ? config_find(cfg->aaa_servers, cfg->n_aaa_servers,
+						  sizeof(*cfg->aaa_servers), name) : NULL;
+}
+
+int config_aaa_group(const char *text, char *name, size_t len, int *local)
+{
+	const char *sp = strchr(text, ' ');
+	size_t n = sp ? (size_t)(sp - text) : strlen(text);
+
+	*local = sp != NULL;
+	if (!n || n >= len || n >= CFG_NAME_MAX || (sp && strcmp(sp, " LOCAL") != 0))
+		return -1;
+	memcpy(name, text, n);
+	name[n] = '\0';
+	return 0;
+}
+
 const struct cfg_user *config_user(const struct sslvpnd_config *cfg,
 				   const char *name)
 {
@@ -2304,6 +2384,12 @@ void config_free(struct sslvpnd_config *cfg)
 	free(cfg->log_hosts);
 	free(cfg->log_messages);
 	free(cfg->daps);
+	for (i = 0; i < cfg->n_aaa_servers; i++) {
+		explicit_bzero(cfg->aaa_servers[i].hosts,
+			       cfg->aaa_servers[i].n_hosts * sizeof(struct cfg_aaa_host));
+		free(cfg->aaa_servers[i].hosts);
+	}
+	free(cfg->aaa_servers);
 	free(cfg);
 }
 

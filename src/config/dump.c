@@ -104,7 +104,10 @@ static void dump_text(const struct dump *d, const struct schema_key *k,
 static void dump_str(const struct dump *d, const struct schema_key *k,
 		     const void *base)
 {
-	dump_text(d, k, schema_cfield(base, k));
+	const char *v = schema_cfield(base, k);
+
+	/* a secret is never printed (and main no longer has it anyway) */
+	dump_text(d, k, (k->flags & SF_SECRET) && *v ? "*****" : v);
 }
 
 static void dump_enum(const struct dump *d, const struct schema_key *k,

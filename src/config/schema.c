@@ -88,6 +88,23 @@ static const struct schema_enum schema_map_ufc[] = {
 	{ "DEVICE", 9 }, { "MAC", 10 }, { NULL, 0 },
 };
 
+static const struct schema_enum schema_map_aaa_protocol[] = {
+	{ "radius", CFG_AAA_RADIUS }, { "ldap", CFG_AAA_LDAP }, { NULL, 0 },
+};
+
+static const struct schema_enum schema_map_aaa_react[] = {
+	{ "depletion", CFG_AAA_DEPLETION }, { "timed", CFG_AAA_TIMED }, { NULL, 0 },
+};
+
+static const struct schema_enum schema_map_ldap_scope[] = {
+	{ "onelevel", 0 }, { "subtree", 1 }, { NULL, 0 },
+};
+
+static const struct schema_enum schema_map_server_type[] = {
+	{ "auto", 0 }, { "microsoft", 1 }, { "novell", 2 }, { "openldap", 3 },
+	{ "sun", 4 }, { "generic", 5 }, { NULL, 0 },
+};
+
 static const struct schema_enum schema_map_tg_type[] = {
 	{ "remote-access", 0 }, { NULL, 0 },
 };
@@ -134,6 +151,8 @@ static const struct schema_enum schema_map_dap_match[] = {
 #define SCHEMA_T_DAP_ENDPOINT struct cfg_dap
 #define SCHEMA_T_LOG_HOST struct cfg_log_host
 #define SCHEMA_T_LOG_MESSAGE struct cfg_log_message
+#define SCHEMA_T_AAA_SERVER struct cfg_aaa_server
+#define SCHEMA_T_AAA_HOST struct cfg_aaa_host
 
 #define SCHEMA_FIELD(T, m) .off = offsetof(T, m), .size = sizeof(((T *)0)->m)
 
@@ -151,6 +170,12 @@ static const struct schema_enum schema_map_dap_match[] = {
 	  SCHEMA_FIELD(struct sslvpnd_config, mem),                            \
 	  .n_off = offsetof(struct sslvpnd_config, nmem),                      \
 	  .elem_size = sizeof(*((struct sslvpnd_config *)0)->mem), .doc = dc },
+/* a list inside a list element (the hosts of an aaa-server group) */
+#define SCHEMA_SUBLIST(o, k, s, w, mem, nmem, dc)                              \
+	{ .obj = SO_##o, .key = k, .type = ST_GLIST, .sub = SO_##s, .what = w, \
+	  SCHEMA_FIELD(SCHEMA_T_##o, mem),                                     \
+	  .n_off = offsetof(SCHEMA_T_##o, nmem),                               \
+	  .elem_size = sizeof(*((SCHEMA_T_##o *)0)->mem), .doc = dc },
 
 const struct schema_key schema_keys[] = {
 #include "schema.def"
@@ -161,6 +186,7 @@ const size_t schema_n_keys = ARRAY_SIZE(schema_keys);
 #undef SCHEMA_CONST
 #undef SCHEMA_GROUP
 #undef SCHEMA_LIST
+#undef SCHEMA_SUBLIST
 
 const struct gp_attr_info gp_attr_table[GPA__COUNT] = {
 #define GPATTR(id, k, t, d, lo, hi, a) [GPA_##id] = { k, t, d, lo, hi, a },

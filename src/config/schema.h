@@ -43,6 +43,8 @@ enum schema_obj {
 	SO_BANS,
 	SO_LOG_HOST,
 	SO_LOG_MESSAGE,
+	SO_AAA_SERVER,
+	SO_AAA_HOST,
 	SO__COUNT
 };
 
@@ -78,6 +80,7 @@ enum schema_type {
 
 enum schema_flags {
 	SF_REQ = 1,        /* must be present */
+	SF_SECRET = 2,     /* a key or password: printed as "*****" */
 };
 
 struct schema_enum {

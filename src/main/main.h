@@ -291,6 +291,9 @@ size_t mauth_secmod_lost(struct mainctx *m);
 /* mauth_oldest_pending_ms: when the oldest parked login was forwarded
  * (util_now_ms clock), 0 when none waits. */
 uint64_t mauth_oldest_pending_ms(void);
+/* mauth_on_aaa_rep (S15): secmod's answer for the login parked on an
+ * external AAA server group; -1 when no login waits for it. */
+int mauth_on_aaa_rep(struct mainctx *m, const struct ipc_aaa_rep *r);
 
 /* msecmod.c: the security module sslvpnd-secmod (src/secmod).
  * msecmod_start: start it (before the workers) and hand it the users of
@@ -319,6 +322,9 @@ void msecmod_heap_guard(int on);
  * and restarted (100707), its parked logins refused. */
 enum { MSECMOD_HUNG_MS = 10000 };
 void msecmod_tick(struct mainctx *m);
+/* msecmod_aaa (S15): forward an AAA request (AAA_REQ); 0 sent (the answer
+ * comes to mauth_on_aaa_rep), -1 secmod is down, -2 cannot send. */
+int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq);
 void msecmod_heap_scrub(void);
 /* Keys (S10 item 1).  msecmod_keys: build every TLS context of cfg as the
  * workers will, hand each identity's private key to secmod as a new
@@ -344,6 +350,9 @@ const char *session_cookie(const struct session *s);
 /* sessions_set_dap: keep the DAP decision of the login (records for
  * 734001 at each tunnel, network ACLs replacing the vpn-filter). */
 void sessions_set_dap(struct session *s, const struct dap_result *r);
+/* sessions_set_aaa: keep what the AAA server said at login (S15: framed
+ * address, filter, timeouts) for the session's tunnels. */
+void sessions_set_aaa(struct session *s, const struct ipc_aaa_rep *r);
 /* For the detailed listing: the local TCP port of the login, the client's
  * and our UDP port of its DTLS channel. */
 void sessions_set_tcp_dst_port(struct session *s, uint16_t port);

@@ -131,8 +131,13 @@ static const char *session_limit(struct mainctx *m, const char *user, const char
  * copy has no password: it is wiped once forwarded. */
 enum { MAUTH_PENDING_MAX = 128 };
 
+enum pending_kind { PENDING_LOCAL, PENDING_AAA };
+
 struct pending_login {
 	uint32_t req_id;              /* 0: free slot */
+	enum pending_kind kind;       /* which verdict it waits for */
+	int fallback_local;           /* AAA: "NAME LOCAL": password kept until the answer */
+	char group[CFG_NAME_MAX];     /* AAA: the server group asked */
 	uint32_t worker_id;
 	pid_t worker_pid;             /* a restarted worker is another one */
 	struct ipc_auth_req rq;       /* password wiped */
@@ -155,7 +160,8 @@ static struct pending_login *pending_free_slot(void)
 
 static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 			 const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
-			 const char *user, const struct cfg_user *u);
+			 const char *user, const struct cfg_user *u,
+			 const struct ipc_aaa_rep *aaa);
 
 /* A password that did not let the user in.  counts: a guess (wrong
  * password, unknown user, over the user's rate) feeds the failure
@@ -181,34 +187,31 @@ static void password_refused(struct worker_proc *w, const struct ipc_auth_req *r
 	       "Login failed.");
 }
 
-/* Forward the check to secmod and park the login: returns 1 (parked), or
- * -1 after answering when it cannot be checked now. */
-static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
-			  const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
-			  const char *name)
+/* A free slot for a login about to be parked, or NULL after answering
+ * (too many wait). */
+static struct pending_login *pending_take(struct worker_proc *w, const struct ipc_auth_req *rq,
+					  const struct cfg_tunnel_group *tg,
+					  struct ipc_auth_rep *rp, const char *name)
 {
 	struct pending_login *p = pending_free_slot();
 	char n[16];
-	int rc;
 
-	if (!p) {
-		snprintf(n, sizeof(n), "%d", MAUTH_PENDING_MAX);
-		log_event(LM_SECMOD_PENDING_FULL, name, rq->peer, n);
-		password_refused(w, rq, tg, rp, name,
-				 "Internal error: too many password checks waiting", 0);
-		return -1;
-	}
-	if (++last_req_id == 0)
-		last_req_id = 1;
-	rc = msecmod_verify(w->m, last_req_id, name, rq->peer, rq->password);
-	if (rc < 0) {
-		if (rc == -1)
-			log_event(LM_SECMOD_DOWN, name, rq->peer);
-		password_refused(w, rq, tg, rp, name,
-				 "Internal error: security module unavailable", 0);
-		return -1;
-	}
+	if (p)
+		return p;
+	snprintf(n, sizeof(n), "%d", MAUTH_PENDING_MAX);
+	log_event(LM_SECMOD_PENDING_FULL, name, rq->peer, n);
+	password_refused(w, rq, tg, rp, name, "Internal error: too many password checks waiting",
+			 0);
+	return NULL;
+}
+
+static void pending_park(struct pending_login *p, enum pending_kind kind,
+			 struct worker_proc *w, const struct ipc_auth_req *rq,
+			 const struct cfg_tunnel_group *tg, const struct ipc_auth_rep *rp,
+			 const char *name)
+{
 	p->req_id = last_req_id;
+	p->kind = kind;
 	p->worker_id = w->id;
 	p->worker_pid = w->pid;
 	p->rq = *rq;
@@ -217,6 +220,81 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 	util_strlcpy(p->tunnel_group, tg->name, sizeof(p->tunnel_group));
 	util_strlcpy(p->name, name, sizeof(p->name));
 	p->since_ms = util_now_ms();
+}
+
+static uint32_t next_req_id(void)
+{
+	if (++last_req_id == 0)
+		last_req_id = 1;
+	return last_req_id;
+}
+
+/* secmod could not take the request: answered here. */
+static int secmod_failed(struct worker_proc *w, const struct ipc_auth_req *rq,
+			 const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			 const char *name, int rc)
+{
+	if (rc == -1)
+		log_event(LM_SECMOD_DOWN, name, rq->peer);
+	password_refused(w, rq, tg, rp, name, "Internal error: security module unavailable", 0);
+	return -1;
+}
+
+/* Forward the check to secmod and park the login: returns 1 (parked), or
+ * -1 after answering when it cannot be checked now. */
+static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
+			  const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			  const char *name)
+{
+	struct pending_login *p = pending_take(w, rq, tg, rp, name);
+	int rc;
+
+	if (!p)
+		return -1;
+	rc = msecmod_verify(w->m, next_req_id(), name, rq->peer, rq->password);
+	if (rc < 0)
+		return secmod_failed(w, rq, tg, rp, name, rc);
+	pending_park(p, PENDING_LOCAL, w, rq, tg, rp, name);
+	return 1;
+}
+
+static void aaa_challenge_state(struct worker_proc *w, const struct ipc_auth_req *rq,
+				struct ipc_aaa_req *a);
+
+/* authentication-server-group (S15): the password goes to the group's
+ * servers through secmod (which holds their keys); the login is parked as
+ * for a local check.  With "NAME LOCAL" the password stays in the parked
+ * login until the answer: the local database needs it when no server
+ * answers (wiped at the answer either way). */
+static int check_external(struct worker_proc *w, const struct ipc_auth_req *rq,
+			  const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			  const char *name)
+{
+	static struct ipc_aaa_req a;
+	struct pending_login *p = pending_take(w, rq, tg, rp, name);
+	int rc, local;
+
+	if (!p)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	if (config_aaa_group(tg->authentication_server_group, a.group, sizeof(a.group),
+			     &local) < 0)
+		local = 0;  /* checked at load */
+	a.req_id = next_req_id();
+	a.op = IPC_AAA_AUTHENTICATE;
+	util_strlcpy(a.user, name, sizeof(a.user));
+	util_strlcpy(a.password, rq->password, sizeof(a.password));
+	util_strlcpy(a.peer, rq->peer, sizeof(a.peer));
+	aaa_challenge_state(w, rq, &a);
+	rc = msecmod_aaa(w->m, &a);
+	OPENSSL_cleanse(&a, sizeof(a));
+	if (rc < 0)
+		return secmod_failed(w, rq, tg, rp, name, rc);
+	pending_park(p, PENDING_AAA, w, rq, tg, rp, name);
+	p->fallback_local = local;
+	if (local)
+		util_strlcpy(p->rq.password, rq->password, sizeof(p->rq.password));
+	config_aaa_group(tg->authentication_server_group, p->group, sizeof(p->group), &local);
 	return 1;
 }
 
@@ -224,8 +302,10 @@ uint64_t mauth_oldest_pending_ms(void)
 {
 	uint64_t oldest = 0;
 
+	/* local checks only: an AAA server's own timeout bounds its wait */
 	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++)
-		if (pending[i].req_id && (!oldest || pending[i].since_ms < oldest))
+		if (pending[i].req_id && pending[i].kind == PENDING_LOCAL &&
+		    (!oldest || pending[i].since_ms < oldest))
 			oldest = pending[i].since_ms;
 	return oldest;
 }
@@ -278,7 +358,7 @@ static void resume_login(struct mainctx *m, struct pending_login *p, uint8_t res
 	}
 	mfail_clear(MFAIL_USER, p->name);
 	log_event(LM_AAA_USER_OK, p->name, p->rq.peer);
-	finish_login(w, &p->rq, tg, &p->rp, u->name, u);
+	finish_login(w, &p->rq, tg, &p->rp, u->name, u, NULL);
 }
 
 int mauth_on_passwd_rep(struct mainctx *m, uint32_t req_id, uint8_t result)
@@ -286,7 +366,7 @@ int mauth_on_passwd_rep(struct mainctx *m, uint32_t req_id, uint8_t result)
 	static struct pending_login p; /* main is single-threaded */
 
 	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++) {
-		if (!req_id || pending[i].req_id != req_id)
+		if (!req_id || pending[i].req_id != req_id || pending[i].kind != PENDING_LOCAL)
 			continue;
 		p = pending[i];
 		memset(&pending[i], 0, sizeof(pending[i]));
@@ -301,12 +381,206 @@ size_t mauth_secmod_lost(struct mainctx *m)
 	size_t n = 0;
 
 	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++) {
+		static struct ipc_aaa_rep lost = { .result = IPC_AAA_ERROR,
+						   .reason = "security module restarted" };
+
 		if (!pending[i].req_id)
 			continue;
-		mauth_on_passwd_rep(m, pending[i].req_id, IPC_PASSWD_ERROR);
+		if (pending[i].kind == PENDING_AAA) {
+			lost.req_id = pending[i].req_id;
+			mauth_on_aaa_rep(m, &lost);
+		} else {
+			mauth_on_passwd_rep(m, pending[i].req_id, IPC_PASSWD_ERROR);
+		}
 		n++;
 	}
 	return n;
+}
+
+/* ---- external AAA servers (S15) */
+
+/* Access-Challenge (one-time password): the State the server sent is kept
+ * per connection until the client answers the new form on it. */
+enum { CHALLENGES_MAX = 64, CHALLENGE_TTL_MS = 120000 };
+
+static struct challenge {
+	uint32_t worker_id, conn_id;
+	pid_t worker_pid;
+	uint64_t at_ms;
+	char user[256];
+	uint8_t state[IPC_AAA_STATE_MAX];
+	uint16_t state_len;
+} challenges[CHALLENGES_MAX];
+
+static struct challenge *challenge_of(const struct worker_proc *w, uint32_t conn_id)
+{
+	uint64_t now = util_now_ms();
+
+	for (size_t i = 0; i < CHALLENGES_MAX; i++) {
+		struct challenge *c = &challenges[i];
+
+		if (c->at_ms && now - c->at_ms > CHALLENGE_TTL_MS)
+			memset(c, 0, sizeof(*c));
+		if (c->at_ms && c->worker_id == w->id && c->worker_pid == w->pid &&
+		    c->conn_id == conn_id)
+			return c;
+	}
+	return NULL;
+}
+
+/* The answer to a challenge goes with the State of the challenge (and the
+ * name it was for: the answer form has no username field). */
+static void aaa_challenge_state(struct worker_proc *w, const struct ipc_auth_req *rq,
+				struct ipc_aaa_req *a)
+{
+	struct challenge *c = challenge_of(w, rq->conn_id);
+
+	if (!c)
+		return;
+	memcpy(a->state, c->state, c->state_len);
+	a->state_len = c->state_len;
+	if (!rq->username[0])
+		util_strlcpy(a->user, c->user, sizeof(a->user));
+	memset(c, 0, sizeof(*c));
+}
+
+static void challenge_keep(struct pending_login *p, const struct ipc_aaa_rep *r)
+{
+	struct challenge *c = NULL;
+
+	for (size_t i = 0; i < CHALLENGES_MAX && !c; i++)
+		if (!challenges[i].at_ms)
+			c = &challenges[i];
+	if (!c)
+		c = &challenges[p->req_id % CHALLENGES_MAX];  /* the table is full: reuse */
+	c->worker_id = p->worker_id;
+	c->worker_pid = p->worker_pid;
+	c->conn_id = p->rq.conn_id;
+	c->at_ms = util_now_ms();
+	util_strlcpy(c->user, p->name, sizeof(c->user));
+	memcpy(c->state, r->state, r->state_len);
+	c->state_len = r->state_len;
+}
+
+/* Access-Challenge: an XML client gets the server's message and a new
+ * form; a phone cannot answer one (logged, refused). */
+static void aaa_challenged(struct worker_proc *w, struct pending_login *p,
+			   const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r)
+{
+	log_event(LM_AAA_CHALLENGE, p->name, p->rq.peer, r->host,
+		  p->rq.flow == IPC_FLOW_XML ? "new form sent to the client"
+		  : "a phone cannot answer a challenge: login refused");
+	if (p->rq.flow != IPC_FLOW_XML) {
+		password_refused(w, &p->rq, tg, &p->rp, p->name,
+				 "AAA server sent a challenge the phone cannot answer", 0);
+		return;
+	}
+	challenge_keep(p, r);
+	p->rp.result = IPC_AUTH_NEED_FORM;
+	util_strlcpy(p->rp.tunnel_group, tg->name, sizeof(p->rp.tunnel_group));
+	util_strlcpy(p->rp.message, r->reply_message[0] ? r->reply_message : "Enter the response",
+		     sizeof(p->rp.message));
+	reply_auth(w, &p->rp);
+}
+
+/* What the server sent must fit the configuration: its group policy must
+ * exist.  NULL or the reason. */
+static const char *aaa_attr_refusal(const struct mainctx *m, const struct ipc_aaa_rep *r,
+				    char *buf, size_t len)
+{
+	if (r->group_policy[0] && !config_group_policy(m->cfg, r->group_policy)) {
+		snprintf(buf, len, "Class names group policy %.64s, which is not configured",
+			 r->group_policy);
+		return buf;
+	}
+	return NULL;
+}
+
+static void aaa_accepted(struct worker_proc *w, struct pending_login *p,
+			 const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r)
+{
+	char why[160];
+	const char *refusal = aaa_attr_refusal(w->m, r, why, sizeof(why));
+
+	if (refusal) {
+		log_event(LM_AAA_ATTR_REFUSED, p->name, p->rq.peer, r->host, refusal);
+		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL, refusal, "Login denied.");
+		return;
+	}
+	mfail_clear(MFAIL_USER, p->name);
+	log_event(LM_AAA_EXT_USER_OK, r->host, p->name, p->rq.peer);
+	finish_login(w, &p->rq, tg, &p->rp, p->name, NULL, r);
+}
+
+/* No host answered: "NAME LOCAL" asks the local database (the password
+ * was kept for it), else the login fails (113014). */
+static void aaa_unreachable(struct worker_proc *w, struct pending_login *p,
+			    const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r)
+{
+	log_event(LM_AAA_UNREACHABLE, p->group, p->name);
+	if (!p->fallback_local) {
+		password_refused(w, &p->rq, tg, &p->rp, p->name,
+				 r->reason[0] ? r->reason : "AAA server not accessible", 0);
+		return;
+	}
+	log_event(LM_AAA_FALLBACK_LOCAL, p->name, p->rq.peer, p->group);
+	check_password(w, &p->rq, tg, &p->rp, p->name);
+}
+
+static void resume_aaa(struct mainctx *m, struct pending_login *p, const struct ipc_aaa_rep *r)
+{
+	struct worker_proc *w = p->worker_id < MAIN_MAX_WORKERS ? &m->workers[p->worker_id]
+								: NULL;
+	const struct cfg_tunnel_group *tg;
+
+	if (!w || w->pid != p->worker_pid || w->sock < 0) {
+		log_debugc(LOGC_AAA, 1, "%s: AAA answer for %s dropped: its worker is gone",
+			   p->rq.peer, p->name);
+		return;
+	}
+	tg = config_tunnel_group(m->cfg, p->tunnel_group);
+	if (!tg) {
+		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL,
+		       "tunnel group removed by a reload during the login", "Login failed.");
+		return;
+	}
+	switch (r->result) {
+	case IPC_AAA_ACCEPT:
+		aaa_accepted(w, p, tg, r);
+		break;
+	case IPC_AAA_CHALLENGE:
+		aaa_challenged(w, p, tg, r);
+		break;
+	case IPC_AAA_UNREACHABLE:
+		aaa_unreachable(w, p, tg, r);
+		break;
+	case IPC_AAA_REJECT:
+		log_event(LM_AAA_EXT_USER_REJECTED, r->host, p->name,
+			  r->reply_message[0] ? r->reply_message : "AAA failure", p->rq.peer);
+		password_refused(w, &p->rq, tg, &p->rp, p->name,
+				 r->reply_message[0] ? r->reply_message : "AAA failure", 1);
+		break;
+	default:
+		password_refused(w, &p->rq, tg, &p->rp, p->name,
+				 r->reason[0] ? r->reason : "Internal error: AAA request failed", 0);
+		break;
+	}
+}
+
+int mauth_on_aaa_rep(struct mainctx *m, const struct ipc_aaa_rep *r)
+{
+	static struct pending_login p; /* main is single-threaded */
+
+	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++) {
+		if (!r->req_id || pending[i].req_id != r->req_id || pending[i].kind != PENDING_AAA)
+			continue;
+		p = pending[i];
+		memset(&pending[i], 0, sizeof(pending[i]));
+		resume_aaa(m, &p, r);
+		OPENSSL_cleanse(p.rq.password, sizeof(p.rq.password));
+		return 0;
+	}
+	return -1;
 }
 
 /* Who the session belongs to under `aaa certificate`: the AAA (form)
@@ -346,6 +620,8 @@ static int aaa_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 		       "Login failed.");
 		return -1;
 	}
+	if (tg->authentication_server_group[0])
+		return check_external(w, rq, tg, rp, name);
 	return check_password(w, rq, tg, rp, name);
 }
 
@@ -472,15 +748,18 @@ static const char *auth_method(const struct cfg_tunnel_group *tg)
  * its cookie.  rq, rp: the login (rq's password already wiped or unused). */
 static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 			 const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
-			 const char *user, const struct cfg_user *u)
+			 const char *user, const struct cfg_user *u,
+			 const struct ipc_aaa_rep *aaa)
 {
 	struct mainctx *m = w->m;
 	struct gp_effective e;
 	const char *refusal;
 	char why[512];
 	/* username X attributes / vpn-group-policy replaces the tunnel
-	 * group's default-group-policy for this user's sessions. */
-	const char *gp = u && u->vpn_group_policy[0] ? u->vpn_group_policy
+	 * group's default-group-policy for this user's sessions; so does
+	 * the AAA server's group policy (RADIUS Class OU=NAME;). */
+	const char *gp = aaa && aaa->group_policy[0] ? aaa->group_policy
+		       : u && u->vpn_group_policy[0] ? u->vpn_group_policy
 						     : tg->default_group_policy;
 
 	util_strlcpy(rp->group_policy, gp, sizeof(rp->group_policy));
@@ -510,6 +789,8 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	}
 	if (dap)
 		sessions_set_dap(s, dap);
+	if (aaa)
+		sessions_set_aaa(s, aaa);
 	sessions_set_tcp_dst_port(s, rq->local_port);
 	sessions_set_device_id(s, rq->device_id);
 	log_event(LM_PARENT_STARTED, e.policy, user, rq->peer);
@@ -614,7 +895,7 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */
 		util_strlcpy(rp.group_alias, rq.group_select, sizeof(rp.group_alias));
 	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0)
-		finish_login(w, &rq, tg, &rp, user, u);
+		finish_login(w, &rq, tg, &rp, user, u, NULL);
 out:
 	OPENSSL_cleanse(rq.password, sizeof(rq.password));
 }

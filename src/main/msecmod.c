@@ -47,6 +47,7 @@ struct msecmod {
 	uint64_t pong_ms;         /* last SECMOD_PONG (or the start) */
 	uint32_t ping_seq;
 	uint32_t users_gen;
+	uint32_t aaa_gen;                /* SECMOD_AAA generations (S15) */
 	uint32_t keys_gen;
 	ipc_seen_t ipc_seen;      /* IPC_ONCE messages this secmod sent */
 };
@@ -232,12 +233,88 @@ static int send_users(const struct sslvpnd_config *cfg)
 	return rc;
 }
 
+/* One SECMOD_AAA: host h of group as, generation gen. */
+static void aaa_host_msg(struct ipc_secmod_aaa *b, const struct cfg_aaa_server *as,
+			 size_t h)
+{
+	const struct cfg_aaa_host *c = &as->hosts[h];
+
+	util_strlcpy(b->name, as->name, sizeof(b->name));
+	b->protocol = (uint8_t)as->protocol;
+	b->max_failed_attempts = (uint8_t)as->max_failed_attempts;
+	b->reactivation_mode = (uint8_t)as->reactivation_mode;
+	b->deadtime = (uint32_t)as->deadtime;
+	b->interim_accounting_update = (uint32_t)as->interim_accounting_update;
+	b->dynamic_authorization = (uint8_t)as->dynamic_authorization;
+	b->dynamic_authorization_port = (uint16_t)as->dynamic_authorization_port;
+	b->host_index = (uint8_t)h;
+	util_strlcpy(b->address, c->address, sizeof(b->address));
+	util_strlcpy(b->key, c->key, sizeof(b->key));
+	b->authentication_port = (uint16_t)c->authentication_port;
+	b->accounting_port = (uint16_t)c->accounting_port;
+	b->timeout = (uint16_t)c->timeout;
+	b->retry_interval = (uint16_t)c->retry_interval;
+	util_strlcpy(b->server_type, c->server_type, sizeof(b->server_type));
+	util_strlcpy(b->ldap_base_dn, c->ldap_base_dn, sizeof(b->ldap_base_dn));
+	b->ldap_scope = (uint8_t)c->ldap_scope;
+	util_strlcpy(b->ldap_naming_attribute, c->ldap_naming_attribute,
+		     sizeof(b->ldap_naming_attribute));
+	util_strlcpy(b->ldap_login_dn, c->ldap_login_dn, sizeof(b->ldap_login_dn));
+	util_strlcpy(b->ldap_login_password, c->ldap_login_password,
+		     sizeof(b->ldap_login_password));
+	b->ldap_over_ssl = (uint8_t)c->ldap_over_ssl;
+	util_strlcpy(b->ldap_attribute_map, c->ldap_attribute_map,
+		     sizeof(b->ldap_attribute_map));
+}
+
+/* Every host of every aaa-server group, one message each (S15); the last
+ * makes them secmod's.  A configuration without groups is one empty
+ * message. */
+static int send_aaa(const struct sslvpnd_config *cfg)
+{
+	static struct ipc_secmod_aaa b;
+	static uint8_t buf[IPC_MAX_MSG];
+	size_t total = 0, sent = 0;
+	int rc = 0;
+
+	for (size_t g = 0; g < cfg->n_aaa_servers; g++)
+		total += cfg->aaa_servers[g].n_hosts;
+	sm.aaa_gen++;
+	for (size_t g = 0; rc == 0 && (g < cfg->n_aaa_servers || !total); g++) {
+		const struct cfg_aaa_server *as = total ? &cfg->aaa_servers[g] : NULL;
+
+		for (size_t h = 0; rc == 0 && (as ? h < as->n_hosts : h == 0); h++) {
+			memset(&b, 0, sizeof(b));
+			if (as)
+				aaa_host_msg(&b, as, h);
+			b.gen = sm.aaa_gen;
+			b.flags = (sent == 0 ? IPC_USERS_FIRST : 0) |
+				  (sent + 1 >= total ? IPC_USERS_LAST : 0);
+			sent++;
+			rc = send_secret(IPC_SECMOD_AAA, buf, sizeof(buf),
+					 ipc_enc_secmod_aaa(&b, buf, sizeof(buf)));
+		}
+		if (!total)
+			break;
+	}
+	explicit_bzero(&b, sizeof(b));
+	return rc;
+}
+
 /* main keeps the users (names, group policy, group-lock) but not their
- * hashes: from here on only secmod holds them. */
+ * hashes, nor the AAA servers' keys and passwords: from here on only
+ * secmod holds them. */
 static void wipe_hashes(struct sslvpnd_config *cfg)
 {
 	for (size_t i = 0; i < cfg->n_users; i++)
 		explicit_bzero(cfg->users[i].password, sizeof(cfg->users[i].password));
+	for (size_t g = 0; g < cfg->n_aaa_servers; g++)
+		for (size_t h = 0; h < cfg->aaa_servers[g].n_hosts; h++) {
+			struct cfg_aaa_host *c = &cfg->aaa_servers[g].hosts[h];
+
+			explicit_bzero(c->key, sizeof(c->key));
+			explicit_bzero(c->ldap_login_password, sizeof(c->ldap_login_password));
+		}
 }
 
 void msecmod_heap_guard(int on)
@@ -276,6 +353,10 @@ int msecmod_users(struct mainctx *m, struct sslvpnd_config *cfg)
 
 	if (sm.sock >= 0 && rc < 0)
 		log_warn("secmod: cannot hand over the local users");
+	if (sm.sock >= 0 && send_aaa(cfg) < 0) {
+		log_warn("secmod: cannot hand over the aaa-server groups");
+		rc = -1;
+	}
 	wipe_hashes(cfg);
 	msecmod_heap_scrub();
 	(void)m;
@@ -491,6 +572,18 @@ static void on_passwd_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 		bad_secmod("PASSWD_REP for no request");
 }
 
+static void on_aaa_rep(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_aaa_rep r;
+
+	if (ipc_dec_aaa_rep(&r, buf, len) < 0 || r.result > IPC_AAA__MAX) {
+		bad_secmod("malformed AAA_REP");
+		return;
+	}
+	if (mauth_on_aaa_rep(s->m, &r) < 0)
+		bad_secmod("AAA_REP for no request");
+}
+
 static void on_pong(struct msecmod *s, const uint8_t *buf, size_t len)
 {
 	struct ipc_secmod_pong p;
@@ -629,6 +722,22 @@ int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
 	explicit_bzero(buf, sizeof(buf));
 	if (rc < 0)
 		log_warn("secmod: cannot send a password check");
+	(void)m;
+	return rc < 0 ? -2 : 0;
+}
+
+int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq)
+{
+	uint8_t buf[2048];
+	int n, rc;
+
+	if (sm.sock < 0)
+		return -1;
+	n = ipc_enc_aaa_req(rq, buf, sizeof(buf));
+	rc = n < 0 ? -1 : ipc_send(sm.sock, IPC_AAA_REQ, 0, buf, (size_t)n, -1);
+	explicit_bzero(buf, sizeof(buf));
+	if (rc < 0)
+		log_warn("secmod: cannot send an AAA request");
 	(void)m;
 	return rc < 0 ? -2 : 0;
 }

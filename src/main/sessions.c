@@ -157,6 +157,15 @@ void sessions_set_dap(struct session *s, const struct dap_result *r)
 	s->dap_filter_flags = r->deny_first ? IPC_FILTER_DENY_FIRST : 0;
 }
 
+void sessions_set_aaa(struct session *s, const struct ipc_aaa_rep *r)
+{
+	s->aaa_framed_ip = r->framed_ip;
+	util_strlcpy(s->aaa_filter, r->filter, sizeof(s->aaa_filter));
+	s->aaa_session_timeout = r->session_timeout;
+	s->aaa_idle_timeout = r->idle_timeout;
+	util_strlcpy(s->aaa_server, r->host, sizeof(s->aaa_server));
+}
+
 /* 734001 follows 722051 at each tunnel, as in seed 001; the filter DAP
  * chose (tunparams_fill put it in rp) is named once more. */
 static void dap_tunnel_log(const struct session *s)

@@ -90,6 +90,14 @@ struct session {
 	char dap_records[DAP_NAMES_MAX];
 	char dap_filter[DAP_FILTER_MAX];
 	uint8_t dap_filter_flags;
+	/* What the AAA server said at login (sessions_set_aaa, S15): the
+	 * address it assigned (network order, 0 = the pools), its filter
+	 * (Filter-Id: an access list name), its timeouts (0 = the policy's),
+	 * the server and group that authenticated (accounting, show). */
+	uint32_t aaa_framed_ip;
+	char aaa_filter[1024];
+	uint32_t aaa_session_timeout, aaa_idle_timeout;
+	char aaa_server[CFG_NAME_MAX];
 };
 
 _Static_assert((int)DAP_FILTER_MAX <= (int)IPC_FILTER_MAX, "DAP network ACLs fit TUNNEL_REP.filter");

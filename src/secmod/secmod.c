@@ -23,6 +23,7 @@
 #include <ev.h>
 
 #include "secmod.h"
+#include "smaaa.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/keyprov.h"
 #include "sslvpnd/tbucket.h"
@@ -76,6 +77,7 @@ struct secmod {
 	ev_timer log_flush;
 	struct smauth *auth;
 	struct smkeys *keys;
+	struct smaaa *aaa;               /* external AAA servers (S15) */
 	struct smworker workers[SECMOD_WORKERS];
 	struct ipc_passwd_req q[SECMOD_QUEUE_MAX];  /* waiting for the KDF */
 	size_t q_head, q_len;
@@ -216,6 +218,28 @@ static void on_users(struct secmod *s, const uint8_t *buf, size_t len)
 	explicit_bzero(&b, sizeof(b));
 	if (bad)
 		fatalx("secmod: malformed or out-of-sequence SECMOD_USERS from main");
+}
+
+static void on_aaa_conf(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_secmod_aaa m;
+	int bad = ipc_dec_secmod_aaa(&m, buf, len) < 0 || smaaa_on_conf(s->aaa, &m) < 0;
+
+	explicit_bzero(&m, sizeof(m));
+	if (bad)
+		fatalx("secmod: malformed or out-of-sequence SECMOD_AAA from main");
+}
+
+static void on_aaa_req(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_aaa_req rq;
+	int bad = ipc_dec_aaa_req(&rq, buf, len) < 0 || rq.op > IPC_AAA_OP__MAX;
+
+	if (!bad)
+		smaaa_on_req(s->aaa, &rq);
+	explicit_bzero(&rq, sizeof(rq));
+	if (bad)
+		fatalx("secmod: malformed AAA_REQ from main");
 }
 
 static void on_key(struct secmod *s, const uint8_t *buf, size_t len)
@@ -581,6 +605,9 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < SECMOD_WORKERS; i++)
 		s.workers[i].fd = -1;
 	s.loop = ev_default_loop(EVFLAG_AUTO);
+	s.aaa = smaaa_new(s.loop, s.ipc);
+	if (!s.aaa)
+		fatalx("secmod: out of memory");
 	if (enter_sandbox(&o) < 0)
 		fatalx("secmod: cannot enter the sandbox; not starting");
 	arm_probe(&s);
