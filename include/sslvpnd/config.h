@@ -266,7 +266,7 @@ struct cfg_user {
  * it does with the users' hashes; show running-config prints *****. */
 enum cfg_aaa_protocol { CFG_AAA_RADIUS, CFG_AAA_LDAP };
 enum cfg_aaa_reactivation { CFG_AAA_DEPLETION, CFG_AAA_TIMED };
-enum { CFG_AAA_SECRET_MAX = 128 };
+enum { CFG_AAA_SECRET_MAX = 128, CFG_AAA_RADIUS_AUTH_PORT = 1645 };
 
 struct cfg_aaa_host {
 	char address[CFG_NAME_MAX];
@@ -284,6 +284,7 @@ struct cfg_aaa_host {
 	char ldap_login_password[CFG_AAA_SECRET_MAX]; /* wiped in main */
 	int ldap_over_ssl;
 	char ldap_attribute_map[CFG_NAME_MAX];
+	char ldap_ca_trustpoint[CFG_NAME_MAX]; /* CA of ldap-over-ssl */
 	int line;
 };
 

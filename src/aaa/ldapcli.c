@@ -33,14 +33,21 @@ const char *ldapcli_status_name(int status)
 
 int ldapcli_init(void)
 {
-	int version = LDAP_VERSION3;
+	int version = LDAP_VERSION3, zero = 0, never = LDAP_OPT_X_TLS_NEVER;
 
 	/* libldap reads ldap.conf and ~/.ldaprc on its first use unless this is
 	 * set: the configuration is ours alone, and a sandbox opens no file. */
 	if (setenv("LDAPNOINIT", "1", 1) < 0)
 		return -1;
-	return ldap_set_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version) == LDAP_OPT_SUCCESS
-		       ? 0 : -1;
+	/* The first option set initialises the library (uname for the host
+	 * name); a throw-away global TLS context initialises the TLS library
+	 * (GnuTLS's set-up reads files).  Each handle makes its own context
+	 * with its own CA later. */
+	if (ldap_set_option(NULL, LDAP_OPT_PROTOCOL_VERSION, &version) != LDAP_OPT_SUCCESS)
+		return -1;
+	ldap_set_option(NULL, LDAP_OPT_X_TLS_REQUIRE_CERT, &never);
+	ldap_set_option(NULL, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	return 0;
 }
 
 int ldapcli_escape_filter(const char *user, char *buf, size_t len)

@@ -1624,6 +1624,34 @@ static void ld_check_tg_aaa(struct config_ld *ld, size_t idx)
 		       "authorization-server-group", tg->name);
 }
 
+/* An LDAP host needs where and by what to search; TLS needs the CA to check
+ * the server against (never the system's store); what it names must
+ * exist.  Its port, when the file gives none (the RADIUS default is left),
+ * is the LDAP one: 389, or 636 for ldap-over-ssl.  ldap-over-ssl on port 389
+ * is StartTLS. */
+static void ld_check_ldap_host(struct config_ld *ld, const struct cfg_aaa_server *as,
+			       struct cfg_aaa_host *c)
+{
+	const struct cfg_trustpoint *tp = config_trustpoint(ld->cfg, c->ldap_ca_trustpoint);
+	const char *n = as->name, *a = c->address;
+
+	if (c->authentication_port == CFG_AAA_RADIUS_AUTH_PORT)
+		c->authentication_port = c->ldap_over_ssl ? 636 : 389;
+	if (!c->ldap_base_dn[0] || !c->ldap_naming_attribute[0])
+		ld_err_at(ld, c->line, "aaa-server \"%s\" host %s: LDAP needs ldap-base-dn and "
+			  "ldap-naming-attribute", n, a);
+	if (c->ldap_over_ssl && !c->ldap_ca_trustpoint[0])
+		ld_err_at(ld, c->line, "aaa-server \"%s\" host %s: ldap-over-ssl needs "
+			  "ldap-ca-trustpoint (the CA the server's certificate must chain to)", n, a);
+	if (c->ldap_ca_trustpoint[0] && (!tp || tp->enrollment != CFG_ENROLL_TERMINAL))
+		ld_err_at(ld, c->line, "aaa-server \"%s\" host %s: ldap-ca-trustpoint \"%s\" is "
+			  "not a CA trustpoint (trustpoints, enrollment terminal)", n, a,
+			  c->ldap_ca_trustpoint);
+	if (c->ldap_attribute_map[0] && !config_ldap_map(ld->cfg, c->ldap_attribute_map))
+		ld_err_at(ld, c->line, "aaa-server \"%s\" host %s: ldap-attribute-map \"%s\" is "
+			  "not defined (ldap_attribute_maps)", n, a, c->ldap_attribute_map);
+}
+
 /* A group without hosts cannot answer; a RADIUS host without a key cannot
  * sign its requests. */
 static void ld_check_aaa_servers(struct config_ld *ld)
@@ -1641,6 +1669,8 @@ static void ld_check_aaa_servers(struct config_ld *ld)
 				ld_err_at(ld, as->hosts[h].line,
 					  "aaa-server \"%s\" host %s: RADIUS needs a key",
 					  as->name, as->hosts[h].address);
+		for (size_t h = 0; as->protocol == CFG_AAA_LDAP && h < as->n_hosts; h++)
+			ld_check_ldap_host(ld, as, &ld->cfg->aaa_servers[i].hosts[h]);
 	}
 }
 

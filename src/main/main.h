@@ -325,6 +325,16 @@ void msecmod_tick(struct mainctx *m);
 /* msecmod_aaa (S15): forward an AAA request (AAA_REQ); 0 sent (the answer
  * comes to mauth_on_aaa_rep), -1 secmod is down, -2 cannot send. */
 int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq);
+
+/* mldap.c (S15 LDAP): mldap_host_ca puts the DER of the host's
+ * ldap-ca-trustpoint certificate into b (none when unreadable);
+ * mldap_apply runs the answering host's ldap attribute map over r->attrs
+ * and sets r's group policy, filter and timeouts: NULL, or the refusal
+ * (Tunneling-Protocols without the SSL client, Tunnel-Group-Lock) in buf. */
+void mldap_host_ca(const struct sslvpnd_config *cfg, const struct cfg_aaa_host *c,
+		   struct ipc_secmod_aaa *b);
+const char *mldap_apply(const struct sslvpnd_config *cfg, const struct cfg_tunnel_group *tg,
+			const char *group, struct ipc_aaa_rep *r, char *buf, size_t len);
 void msecmod_heap_scrub(void);
 /* Keys (S10 item 1).  msecmod_keys: build every TLS context of cfg as the
  * workers will, hand each identity's private key to secmod as a new

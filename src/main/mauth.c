@@ -131,7 +131,7 @@ static const char *session_limit(struct mainctx *m, const char *user, const char
  * copy has no password: it is wiped once forwarded. */
 enum { MAUTH_PENDING_MAX = 128 };
 
-enum pending_kind { PENDING_LOCAL, PENDING_AAA };
+enum pending_kind { PENDING_LOCAL, PENDING_AAA, PENDING_AUTHZ };
 
 struct pending_login {
 	uint32_t req_id;              /* 0: free slot */
@@ -298,6 +298,34 @@ static int check_external(struct worker_proc *w, const struct ipc_auth_req *rq,
 	return 1;
 }
 
+/* authorization-server-group for a certificate user (S15): the group's
+ * server looks the user (username-from-certificate) up without a password
+ * (LDAP: the entry, no bind as the user); the login is parked until the
+ * attributes come. */
+static int check_authorize(struct worker_proc *w, const struct ipc_auth_req *rq,
+			   const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			   const char *name)
+{
+	static struct ipc_aaa_req a;
+	struct pending_login *p = pending_take(w, rq, tg, rp, name);
+	int rc;
+
+	if (!p)
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.req_id = next_req_id();
+	a.op = IPC_AAA_AUTHORIZE;
+	util_strlcpy(a.group, tg->authorization_server_group, sizeof(a.group));
+	util_strlcpy(a.user, name, sizeof(a.user));
+	util_strlcpy(a.peer, rq->peer, sizeof(a.peer));
+	rc = msecmod_aaa(w->m, &a);
+	if (rc < 0)
+		return secmod_failed(w, rq, tg, rp, name, rc);
+	pending_park(p, PENDING_AUTHZ, w, rq, tg, rp, name);
+	util_strlcpy(p->group, tg->authorization_server_group, sizeof(p->group));
+	return 1;
+}
+
 uint64_t mauth_oldest_pending_ms(void)
 {
 	uint64_t oldest = 0;
@@ -386,7 +414,7 @@ size_t mauth_secmod_lost(struct mainctx *m)
 
 		if (!pending[i].req_id)
 			continue;
-		if (pending[i].kind == PENDING_AAA) {
+		if (pending[i].kind != PENDING_LOCAL) {
 			lost.req_id = pending[i].req_id;
 			mauth_on_aaa_rep(m, &lost);
 		} else {
@@ -496,20 +524,51 @@ static const char *aaa_attr_refusal(const struct mainctx *m, const struct ipc_aa
 	return NULL;
 }
 
+/* Accepted (authenticated, or a certificate user authorized): an LDAP
+ * host's attribute map turns the entry into the answer's group policy,
+ * filter and timeouts first (mldap.c). */
 static void aaa_accepted(struct worker_proc *w, struct pending_login *p,
 			 const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r)
 {
+	static struct ipc_aaa_rep mapped; /* main is single-threaded */
 	char why[160];
-	const char *refusal = aaa_attr_refusal(w->m, r, why, sizeof(why));
+	const char *refusal;
 
+	mapped = *r;
+	refusal = mldap_apply(w->m->cfg, tg, p->group, &mapped, why, sizeof(why));
+	if (!refusal)
+		refusal = aaa_attr_refusal(w->m, &mapped, why, sizeof(why));
 	if (refusal) {
 		log_event(LM_AAA_ATTR_REFUSED, p->name, p->rq.peer, r->host, refusal);
 		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL, refusal, "Login denied.");
 		return;
 	}
-	mfail_clear(MFAIL_USER, p->name);
-	log_event(LM_AAA_EXT_USER_OK, r->host, p->name, p->rq.peer);
-	finish_login(w, &p->rq, tg, &p->rp, p->name, NULL, r);
+	if (p->kind == PENDING_AUTHZ) {
+		log_event(LM_AAA_AUTHZ_OK, r->host, p->name, p->rq.peer);
+	} else {
+		mfail_clear(MFAIL_USER, p->name);
+		log_event(LM_AAA_EXT_USER_OK, r->host, p->name, p->rq.peer);
+	}
+	finish_login(w, &p->rq, tg, &p->rp, p->name, NULL, &mapped);
+}
+
+/* A certificate user's authorization failed: with authorize-required the
+ * login is refused, else it goes on with the tunnel group's defaults (the
+ * certificate authenticated the user). */
+static void aaa_authz_failed(struct worker_proc *w, struct pending_login *p,
+			     const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r)
+{
+	const char *why = r->result == IPC_AAA_UNREACHABLE ? "AAA server not accessible"
+			  : r->reply_message[0]		   ? r->reply_message
+			  : r->reason[0]			   ? r->reason
+								   : "AAA failure";
+
+	log_event(LM_AAA_AUTHZ_REJECTED, p->group, p->name, why, p->rq.peer);
+	if (tg->authorize_required) {
+		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL, why, "Login denied.");
+		return;
+	}
+	finish_login(w, &p->rq, tg, &p->rp, p->name, NULL, NULL);
 }
 
 /* No host answered: "NAME LOCAL" asks the local database (the password
@@ -544,6 +603,13 @@ static void resume_aaa(struct mainctx *m, struct pending_login *p, const struct 
 		       "tunnel group removed by a reload during the login", "Login failed.");
 		return;
 	}
+	if (p->kind == PENDING_AUTHZ) {
+		if (r->result == IPC_AAA_ACCEPT)
+			aaa_accepted(w, p, tg, r);
+		else
+			aaa_authz_failed(w, p, tg, r);
+		return;
+	}
 	switch (r->result) {
 	case IPC_AAA_ACCEPT:
 		aaa_accepted(w, p, tg, r);
@@ -572,7 +638,7 @@ int mauth_on_aaa_rep(struct mainctx *m, const struct ipc_aaa_rep *r)
 	static struct pending_login p; /* main is single-threaded */
 
 	for (size_t i = 0; i < MAUTH_PENDING_MAX; i++) {
-		if (!r->req_id || pending[i].req_id != r->req_id || pending[i].kind != PENDING_AAA)
+		if (!r->req_id || pending[i].req_id != r->req_id || pending[i].kind == PENDING_LOCAL)
 			continue;
 		p = pending[i];
 		memset(&pending[i], 0, sizeof(pending[i]));
@@ -678,6 +744,8 @@ static int authenticate(struct worker_proc *w, const struct ipc_auth_req *rq,
 		       "Certificate Validation Failure");
 		return -1;
 	}
+	if (tg->authorization_server_group[0])
+		return check_authorize(w, rq, tg, rp, *user);
 	return 0;
 }
 

@@ -287,6 +287,8 @@ static int send_aaa(const struct sslvpnd_config *cfg)
 			memset(&b, 0, sizeof(b));
 			if (as)
 				aaa_host_msg(&b, as, h);
+			if (as && as->protocol == CFG_AAA_LDAP)
+				mldap_host_ca(cfg, &as->hosts[h], &b);
 			b.gen = sm.aaa_gen;
 			b.flags = (sent == 0 ? IPC_USERS_FIRST : 0) |
 				  (sent + 1 >= total ? IPC_USERS_LAST : 0);

@@ -281,6 +281,13 @@ static int add_restricted(scmp_filter_ctx ctx, enum sandbox_kind kind)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
 				      SCMP_A0(SCMP_CMP_EQ, AF_INET6),
 				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
+		/* LDAP (smldap.c, libldap): TCP connections to its hosts */
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+				      SCMP_A0(SCMP_CMP_EQ, AF_INET),
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
+				      SCMP_A0(SCMP_CMP_EQ, AF_INET6),
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM));
 	}
 	/* secmod's KDF thread: a thread of this process, never a new one */
 	if (kind == SANDBOX_SECMOD)

@@ -27,7 +27,7 @@ struct smaaa {
 
 const struct smaaa_backend *const smaaa_backends[2] = {
 	[CFG_AAA_RADIUS] = &smradius_backend,
-	[CFG_AAA_LDAP] = NULL,           /* G: smldap.c */
+	[CFG_AAA_LDAP] = &smldap_backend,
 };
 
 struct smaaa *smaaa_new(struct ev_loop *loop, int ipc)
@@ -38,6 +38,7 @@ struct smaaa *smaaa_new(struct ev_loop *loop, int ipc)
 		return NULL;
 	a->loop = loop;
 	a->ipc = ipc;
+	smldap_preinit();
 	for (size_t i = 0; i < SMAAA_INFLIGHT_MAX; i++)
 		a->req[i].a = a;
 	return a;

@@ -103,6 +103,10 @@ void smaaa_done(struct smaaa_req *r);
 
 /* Back-ends, by enum cfg_aaa_protocol. */
 extern const struct smaaa_backend smradius_backend;
+extern const struct smaaa_backend smldap_backend;
+/* smldap_preinit: libldap's one-time set-up (uname, GnuTLS), before the
+ * sandbox forbids it; called by smaaa_new. */
+void smldap_preinit(void);
 extern const struct smaaa_backend *const smaaa_backends[2];
 
 #endif
