@@ -46,7 +46,7 @@ const char *dap_attr_name(int attr)
 
 enum dap_class dap_attr_class(int attr)
 {
-	return dap_attrs[attr].cls;
+	return attr == DAP_ATTR_EXTERNAL ? DAP_CLASS_AAA : dap_attrs[attr].cls;
 }
 
 /* ---- criteria */
@@ -65,6 +65,24 @@ static const char *skip_blanks(const char *s)
 	return s;
 }
 
+/* The prefixes of the attributes external AAA servers return; ci: their
+ * names and values compare ignoring case. */
+static const struct {
+	const char *prefix;
+	int ci;
+} ext_prefixes[] = { { "aaa.ldap.", 1 }, { "aaa.radius.", 0 } };
+
+static int ext_kind(const char *s, size_t n)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(ext_prefixes); i++) {
+		size_t l = strlen(ext_prefixes[i].prefix);
+
+		if (n > l && n < DAP_EXT_NAME_MAX && !strncmp(s, ext_prefixes[i].prefix, l))
+			return (int)i;
+	}
+	return -1;
+}
+
 int dap_parse_criterion(const char *text, enum dap_class cls,
 			struct dap_criterion *out, const char **why)
 {
@@ -76,14 +94,19 @@ int dap_parse_criterion(const char *text, enum dap_class cls,
 		p++;
 	n = (size_t)(p - name);
 	out->attr = attr_find(name, n);
+	if (out->attr < 0 && ext_kind(name, n) >= 0) {
+		out->attr = DAP_ATTR_EXTERNAL;
+		memcpy(out->ext, name, n);
+	}
 	if (out->attr < 0) {
 		/* short enough to fit a config error message with the value */
 		*why = "names no DAP attribute (aaa.cisco.grouppolicy|tunnelgroup|username, "
-		       "aaa.cert.subject|issuer.cn|o|ou, aaa.cert.serial, "
-		       "endpoint.application.clienttype, endpoint.anyconnect.platform|devicetype)";
+		       "aaa.cert.subject|issuer.cn|o|ou, aaa.cert.serial, aaa.ldap.X, "
+		       "aaa.radius.N, endpoint.application.clienttype, "
+		       "endpoint.anyconnect.platform|devicetype)";
 		return -1;
 	}
-	if (dap_attrs[out->attr].cls != cls) {
+	if (dap_attr_class(out->attr) != cls) {
 		*why = cls == DAP_CLASS_AAA ? "is an endpoint attribute, not an aaa one"
 					    : "is an aaa attribute, not an endpoint one";
 		return -1;
@@ -108,7 +131,7 @@ int dap_parse_criterion(const char *text, enum dap_class cls,
 
 int dap_format_criterion(const struct dap_criterion *c, char *buf, size_t len)
 {
-	const char *name = dap_attr_name(c->attr);
+	const char *name = c->attr == DAP_ATTR_EXTERNAL ? c->ext : dap_attr_name(c->attr);
 	int n;
 
 	if (!name)
@@ -221,14 +244,42 @@ void dap_session_init(struct dap_session *s, const struct dap_input *in)
 	put(s, DAP_EP_CLIENTTYPE, client_type(ua));
 	put(s, DAP_EP_PLATFORM, platform(ua));
 	phone_model(s->v[DAP_AAA_CERT_SUBJECT_CN], s->v[DAP_EP_DEVICETYPE], DAP_ATTR_MAX);
+	util_strlcpy(s->ext, in->aaa_attrs ? in->aaa_attrs : "", sizeof(s->ext));
 }
 
 /* ---- matching */
+
+/* Does one of the session's values of external attribute c->ext equal
+ * c->value? */
+static int ext_equal(const struct dap_criterion *c, const struct dap_session *s)
+{
+	int ci = ext_prefixes[ext_kind(c->ext, strlen(c->ext))].ci;
+	size_t n = strlen(c->ext);
+
+	for (const char *line = s->ext; *line;) {
+		const char *end = strchr(line, '\n'), *eq = strchr(line, '=');
+		size_t l = end ? (size_t)(end - line) : strlen(line);
+
+		if (eq && eq < line + l && (size_t)(eq - line) == n &&
+		    (ci ? strncasecmp(line, c->ext, n) : strncmp(line, c->ext, n)) == 0) {
+			size_t vl = l - n - 1;
+
+			if (vl == strlen(c->value) &&
+			    (ci ? strncasecmp(eq + 1, c->value, vl) : strncmp(eq + 1, c->value, vl)) == 0)
+				return 1;
+		}
+		line += l + (end != NULL);
+	}
+	return 0;
+}
+
 static int criterion_holds(const struct dap_criterion *c, const struct dap_session *s)
 {
-	const char *v = s->v[c->attr];
-	int eq = *v && (dap_attrs[c->attr].ci ? strcasecmp(v, c->value)
-					     : strcmp(v, c->value)) == 0;
+	const char *v = c->attr == DAP_ATTR_EXTERNAL ? "" : s->v[c->attr];
+	int eq = c->attr == DAP_ATTR_EXTERNAL
+			 ? ext_equal(c, s)
+			 : *v && (dap_attrs[c->attr].ci ? strcasecmp(v, c->value)
+							: strcmp(v, c->value)) == 0;
 
 	return c->negate ? !eq : eq;
 }

@@ -5,7 +5,8 @@
 #   CA: service bind, search, bind as alice; her memberOf (Phones, Staff)
 #   goes through ldap_attribute_maps to group policy Staff (the ASA's pick
 #   of several mapped groups: the shortest name); a wrong password and an
-#   unknown user are refused with the ASA's 113005 reasons;
+#   unknown user are refused with the ASA's 113005 reasons; a DAP record on
+#   aaa.ldap.memberOf terminates bob (memberOf Engineers);
 # - a group whose only host is down: refused (113014, 100290) without LOCAL,
 #   the local user database decides with "NAME LOCAL" (100286);
 # - a host whose certificate is not signed by ldap-ca-trustpoint's CA:
@@ -90,6 +91,9 @@ $(tg ROGUE rogue LDAPROGUE)
     authorization-server-group = "LDAP"; authorize-required = true;
     group-url = [ "$PHONE_URL" ]; } );
 users = ( { name = "alice"; password = "$hash"; } );
+dynamic_access_policy_records = ( { name = "NoEngineers"; action = "terminate";
+  user-message = "Engineers use the lab VPN";
+  aaa = { criteria = "aaa.ldap.memberOf = cn=Engineers,ou=groups,$LDAP_BASE"; }; } );
 CONF
 "$SSLVPND" -t -c "$conf" --state-dir "$STATE" >"$TMPD/t.out" 2>&1 || fail "ldap.conf does not load: $(cat "$TMPD/t.out") $(cat "$conf")"
 dump=$("$SSLVPND" -T -c "$conf" --state-dir "$STATE")
@@ -112,6 +116,15 @@ oc_stop a
 grep -q "BIND dn=\"uid=alice,ou=people,$LDAP_BASE\"" "$SLAPD_LOG" ||
 	fail "slapd saw no bind as alice: $(grep BIND "$SLAPD_LOG" | tail -n 5)"
 ok "alice: LDAP login, memberOf -> group policy"
+
+# 1b. DAP sees the directory's attributes: bob (memberOf Engineers) is
+# terminated by a record on aaa.ldap.memberOf; alice was not.
+OC_STDIN="$TMPD/pw" oc_authenticate bob "https://$SRV_IP/ldap" --user bob --passwd-on-stdin
+assert_eq "" "$OC_COOKIE" "bob: no cookie (DAP terminate on aaa.ldap.memberOf)"
+assert_log 734002 "DAP: User bob, Addr 198\.18\.0\.2: Connection terminated by the following DAP records: NoEngineers" \
+	"734002: bob terminated by NoEngineers"
+assert_no_log 734002 "User alice" "alice not terminated"
+ok "DAP records match aaa.ldap.memberOf"
 
 # 2. Refusals: wrong password, unknown user.
 OC_STDIN="$TMPD/wrong" oc_authenticate bad "https://$SRV_IP/ldap" --user alice --passwd-on-stdin
