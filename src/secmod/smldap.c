@@ -111,14 +111,17 @@ static void answered(struct smaaa_req *r, struct smldap_job *j, uint64_t now)
 	};
 	struct ipc_aaa_rep *rep = &r->rep;
 
-	struct smaaa_host *h = &r->g->h[r->host];
+	/* a reload may have removed the host meanwhile (smaaa.c move_requests) */
+	struct smaaa_host *h = r->host < r->g->n ? &r->g->h[r->host] : NULL;
 
 	smaaa_host_answered(r->g, r->host, now - j->started_ms);
 	rep->result = result[j->res.status];
 	/* show aaa-server: an LDAP error answer (the service bind refused,
 	 * several entries) counts as a reject, as the ASA counts it */
-	h->n_accepts += rep->result == IPC_AAA_ACCEPT;
-	h->n_rejects += rep->result != IPC_AAA_ACCEPT;
+	if (h) {
+		h->n_accepts += rep->result == IPC_AAA_ACCEPT;
+		h->n_rejects += rep->result != IPC_AAA_ACCEPT;
+	}
 	util_strlcpy(rep->host, j->c.address, sizeof(rep->host));
 	util_strlcpy(rep->reason, j->res.why, sizeof(rep->reason));
 	/* the ASA's 113005 reasons */
