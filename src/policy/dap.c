@@ -58,13 +58,6 @@ static int attr_find(const char *s, size_t n)
 	return -1;
 }
 
-static const char *skip_blanks(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
 /* The prefixes of the attributes external AAA servers return; ci: their
  * names and values compare ignoring case. */
 static const struct {
@@ -86,7 +79,7 @@ static int ext_kind(const char *s, size_t n)
 int dap_parse_criterion(const char *text, enum dap_class cls,
 			struct dap_criterion *out, const char **why)
 {
-	const char *p = skip_blanks(text), *name = p, *v;
+	const char *p = util_skip_blanks(text), *name = p, *v;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
@@ -111,13 +104,13 @@ int dap_parse_criterion(const char *text, enum dap_class cls,
 					    : "is an aaa attribute, not an endpoint one";
 		return -1;
 	}
-	p = skip_blanks(p);
+	p = util_skip_blanks(p);
 	out->negate = p[0] == '!' && p[1] == '=';
 	if (!out->negate && p[0] != '=') {
 		*why = "has no operator: write ATTRIBUTE = VALUE or ATTRIBUTE != VALUE";
 		return -1;
 	}
-	v = skip_blanks(p + 1 + out->negate);
+	v = util_skip_blanks(p + 1 + out->negate);
 	n = strlen(v);
 	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 		n--;

@@ -39,18 +39,11 @@ static int cisco_lookup(const char *w)
 	return -1;
 }
 
-static const char *skip_blanks(const char *s)
-{
-	while (*s == ' ' || *s == '\t')
-		s++;
-	return s;
-}
-
 /* The next word of *s (blank-separated, or "quoted" when q) into w.
  * 1 = got one, 0 = none left, -1 = too long or an unterminated quote. */
 static int next_word(const char **s, char *w, size_t len, int q)
 {
-	const char *p = skip_blanks(*s), *end;
+	const char *p = util_skip_blanks(*s), *end;
 	size_t n;
 
 	if (!*p)
@@ -78,7 +71,7 @@ static int rest_of_line(const char *s, char *w, size_t len)
 {
 	size_t n;
 
-	s = skip_blanks(s);
+	s = util_skip_blanks(s);
 	n = strlen(s);
 	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
 		n--;
@@ -129,7 +122,7 @@ int ldapmap_parse_name(const char *text, struct ldapmap_name *out, const char **
 		       "Simultaneous-Logins, Banner1";
 		return -1;
 	}
-	if (*skip_blanks(s)) {
+	if (*util_skip_blanks(s)) {
 		*why = "has words after the Cisco attribute";
 		return -1;
 	}

@@ -15,7 +15,6 @@
 #include "cfgtest.h"
 
 #define T_NAME "ldapmap.conf"
-#define T_STATE CFGTEST_STATE
 
 #define DN_PHONES "CN=Phones,OU=Groups,DC=example,DC=com"
 #define DN_ENG "CN=Engineers,OU=Groups,DC=example,DC=com"
@@ -168,12 +167,8 @@ END_TEST
 START_TEST(test_dump)
 {
 	struct sslvpnd_config *a = cfgtest_load_ok(map_conf, T_NAME), *b;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
+	char *buf = cfgtest_dump(a);
 
-	ck_assert_int_eq(config_dump(fp, a), 0);
-	fclose(fp);
 	ck_assert_msg(strstr(buf, "\"memberOf " DN_PHONES " PhonePolicy\""), "%s", buf);
 	b = cfgtest_load_ok(buf, T_NAME);
 	ck_assert_uint_eq(b->n_ldap_maps, a->n_ldap_maps);
@@ -188,13 +183,7 @@ START_TEST(test_dump)
 }
 END_TEST
 
-struct cbad {
-	const char *text;
-	int line;
-	const char *msg;
-};
-
-static const struct cbad cbads[] = {
+static const struct cfgtest_bad cbads[] = {
 	{ "ldap_attribute_maps = ( { name = \"M\";\n"
 	  "  map-name = \"memberOf Group-Policy\";\n"
 	  "  map-value = [ \"memberOf x P\",\n"
@@ -214,17 +203,7 @@ static const struct cbad cbads[] = {
 
 START_TEST(test_config_bad)
 {
-	const struct cbad *b = &cbads[_i];
-	struct cfg_errors errs;
-	struct sslvpnd_config *cfg = (void *)1;
-	int found = 0;
-
-	ck_assert_int_eq(config_load_string(b->text, T_NAME, T_STATE, &cfg, &errs), -1);
-	for (size_t i = 0; i < errs.n; i++)
-		if (errs.e[i].line == b->line && strstr(errs.e[i].msg, b->msg))
-			found = 1;
-	ck_assert_msg(found, "want %s:%d: ...%s...\nactual:\n%s", T_NAME, b->line, b->msg,
-		      cfgtest_errs_text(&errs));
+	cfgtest_load_fails(cbads[_i].text, T_NAME, cbads[_i].line, cbads[_i].msg);
 }
 END_TEST
 
