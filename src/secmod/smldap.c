@@ -112,7 +112,8 @@ static void answered(struct smaaa_req *r, struct smldap_job *j, uint64_t now)
 	struct ipc_aaa_rep *rep = &r->rep;
 
 	/* a reload may have removed the host meanwhile (smaaa.c move_requests) */
-	struct smaaa_host *h = r->host < r->g->n ? &r->g->h[r->host] : NULL;
+	struct smaaa_host *h = r->host < r->g->n && r->rq.op != IPC_AAA_TEST ? &r->g->h[r->host]
+									      : NULL;
 
 	smaaa_host_answered(r->g, r->host, now - j->started_ms);
 	rep->result = result[j->res.status];
@@ -245,7 +246,8 @@ static int ldap_start(struct smaaa_req *r)
 	j->authorize_only = r->rq.op == IPC_AAA_AUTHORIZE;
 	job_server(j);
 	r->priv = j;
-	r->g->h[r->host].n_requests++;
+	/* test aaa-server (IPC_AAA_TEST) leaves the counters alone */
+	r->g->h[r->host].n_requests += r->rq.op != IPC_AAA_TEST;
 	pthread_mutex_lock(&L.mu);
 	if (L.todo_tail)
 		L.todo_tail->next = j;
