@@ -327,11 +327,10 @@ static int find_user(LDAP *ld, const struct ldapcli_server *s, const char *user,
 static int run(LDAP *ld, const struct ldapcli_server *s, const char *user,
 	       const char *password, struct ldapcli_result *r)
 {
-	int rc;
-
-	const char *step = s->tls == LDAPCLI_STARTTLS ? "StartTLS"
-			   : s->login_dn && *s->login_dn ? "bind as ldap-login-dn"
+	const char *bind = s->login_dn && *s->login_dn ? "bind as ldap-login-dn"
 							 : "anonymous bind";
+	const char *step = s->tls == LDAPCLI_STARTTLS ? "StartTLS" : bind;
+	int rc;
 
 	/* The TLS handshake is StartTLS's, or (LDAPS) the first bind's. */
 	if (s->tls == LDAPCLI_STARTTLS)
@@ -346,8 +345,7 @@ static int run(LDAP *ld, const struct ldapcli_server *s, const char *user,
 	}
 	if (s->tls == LDAPCLI_STARTTLS &&
 	    (rc = simple_bind(ld, s->login_dn, s->login_password)) != LDAP_SUCCESS)
-		return fail(ld, r, rc, s->login_dn && *s->login_dn ? "bind as ldap-login-dn"
-								   : "anonymous bind");
+		return fail(ld, r, rc, bind);
 	if (find_user(ld, s, user, r) != LDAPCLI_OK || !password)
 		return r->status;
 	/* An empty password would be an unauthenticated bind (RFC 4513 5.1.2),
