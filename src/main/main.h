@@ -294,6 +294,10 @@ uint64_t mauth_oldest_pending_ms(void);
 /* mauth_on_aaa_rep (S15): secmod's answer for the login parked on an
  * external AAA server group; -1 when no login waits for it. */
 int mauth_on_aaa_rep(struct mainctx *m, const struct ipc_aaa_rep *r);
+/* ctl_aaa.c: a test aaa-server's answer (0; -1: not a test's id) and the
+ * hosts' counters from secmod. */
+int ctl_aaa_test_done(struct mainctx *m, const struct ipc_aaa_rep *r);
+void ctl_aaa_stats(const struct ipc_aaa_stats *st);
 
 /* msecmod.c: the security module sslvpnd-secmod (src/secmod).
  * msecmod_start: start it (before the workers) and hand it the users of

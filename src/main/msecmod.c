@@ -582,7 +582,7 @@ static void on_aaa_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 		bad_secmod("malformed AAA_REP");
 		return;
 	}
-	if (mauth_on_aaa_rep(s->m, &r) < 0)
+	if (ctl_aaa_test_done(s->m, &r) < 0 && mauth_on_aaa_rep(s->m, &r) < 0)
 		bad_secmod("AAA_REP for no request");
 }
 
@@ -619,6 +619,18 @@ static void on_coa_req(struct msecmod *s, const uint8_t *buf, size_t len)
 	if (r.code != RADIUS_COA_REQUEST && !rep.ended)
 		rep.error_cause = RADIUS_ERR_NO_SESSION;
 	IPC_SEND(sm.sock, IPC_COA_REP, coa_rep, &rep, 0, -1);
+}
+
+static void on_aaa_stats(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_aaa_stats st;
+
+	(void)s;
+	if (ipc_dec_aaa_stats(&st, buf, len) < 0) {
+		bad_secmod("malformed AAA_STATS");
+		return;
+	}
+	ctl_aaa_stats(&st);
 }
 
 static void on_pong(struct msecmod *s, const uint8_t *buf, size_t len)

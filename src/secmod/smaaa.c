@@ -241,6 +241,7 @@ void smaaa_host_answered(struct smaaa_group *g, size_t host, uint64_t rtt_ms)
 	if (!g || host >= g->n)
 		return;
 	g->h[host].silent = 0;
+	g->h[host].dirty = 1;
 	g->h[host].rtt_sum_ms += rtt_ms;
 	g->h[host].n_rtt++;
 }
@@ -253,6 +254,7 @@ void smaaa_host_silent(struct smaaa_group *g, size_t host, uint64_t now_ms)
 		return;
 	h = &g->h[host];
 	h->n_timeouts++;
+	h->dirty = 1;
 	if (++h->silent < h->c.max_failed_attempts || h->state == SMAAA_FAILED)
 		return;
 	h->state = SMAAA_FAILED;
@@ -274,6 +276,52 @@ int smaaa_next_host(struct smaaa_req *r)
 }
 
 /* ---- requests */
+
+static uint32_t pending_of(const struct smaaa *a, const struct smaaa_group *g, size_t h)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < SMAAA_INFLIGHT_MAX; i++)
+		n += a->req[i].used && a->req[i].g == g && a->req[i].host == h;
+	return n;
+}
+
+void smaaa_report(struct smaaa *a)
+{
+	static struct ipc_aaa_stats st;
+	uint64_t now = util_now_ms();
+
+	for (size_t i = 0; i < a->n_cur; i++) {
+		struct smaaa_group *g = &a->cur[i];
+
+		for (size_t k = 0; k < g->n; k++) {
+			struct smaaa_host *h = &g->h[k];
+
+			if (!h->dirty && h->state == SMAAA_ACTIVE)
+				continue;
+			memset(&st, 0, sizeof(st));
+			util_strlcpy(st.group, g->name, sizeof(st.group));
+			util_strlcpy(st.address, h->c.address, sizeof(st.address));
+			st.state = (uint8_t)h->state;
+			st.failed_s = h->state == SMAAA_FAILED
+					      ? (uint32_t)((now - h->failed_at_ms) / 1000) : 0;
+			st.rtt_ms = h->n_rtt ? (uint32_t)(h->rtt_sum_ms / h->n_rtt) : 0;
+			st.pending = pending_of(a, g, k);
+			st.requests = h->n_requests;
+			st.acct_requests = h->n_acct_requests;
+			st.retransmits = h->n_retransmits;
+			st.accepts = h->n_accepts;
+			st.rejects = h->n_rejects;
+			st.challenges = h->n_challenges;
+			st.bad_replies = h->n_bad_replies;
+			st.timeouts = h->n_timeouts;
+			st.acct_responses = h->n_acct_responses;
+			if (IPC_SEND(a->ipc, IPC_AAA_STATS, aaa_stats, &st, 0, -1) < 0)
+				return;  /* channel full: next second */
+			h->dirty = 0;
+		}
+	}
+}
 
 static void send_rep(struct smaaa *a, struct ipc_aaa_rep *rep)
 {
@@ -322,6 +370,8 @@ void smaaa_done(struct smaaa_req *r)
 	r->rep.req_id = r->rq.req_id;
 	if (r->g && r->host < r->g->n && !r->rep.host[0])
 		util_strlcpy(r->rep.host, r->g->h[r->host].c.address, sizeof(r->rep.host));
+	if (r->g && r->host < r->g->n)
+		r->g->h[r->host].dirty = 1;
 	if (r->acct)
 		send_acct_rep(r->a, r->arq.seq, r->rep.result, r->rep.host);
 	else

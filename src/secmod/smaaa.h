@@ -33,6 +33,7 @@ struct smaaa_host {
 	uint64_t n_requests, n_accepts, n_rejects, n_challenges, n_timeouts,
 		 n_bad_replies, n_retransmits, n_acct_requests, n_acct_responses;
 	uint64_t rtt_sum_ms, n_rtt;
+	int dirty;                       /* changed since the last AAA_STATS */
 };
 
 struct smaaa_group {
@@ -106,6 +107,10 @@ int smaaa_next_host(struct smaaa_req *r);
 /* smaaa_done: r is answered (r->rep.result set): AAA_REP to main, the
  * request freed (its password wiped). */
 void smaaa_done(struct smaaa_req *r);
+
+/* smaaa_report: AAA_STATS to main for every host that changed (called
+ * once a second, with the PONG). */
+void smaaa_report(struct smaaa *a);
 
 /* smaaa_ipc: main's channel (a back-end telling main something). */
 int smaaa_ipc(const struct smaaa *a);
