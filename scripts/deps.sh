@@ -7,7 +7,7 @@
 SSLVPND_DEPS="autoconf automake pkg-config gcc make libssl-dev libev-dev
 libconfig-dev libnl-3-dev libnl-route-3-dev libseccomp-dev check openconnect iproute2
 iputils-ping curl openssl python3 procps psmisc kmod rsyslog
-libldap-dev slapd ldap-utils"
+freeradius freeradius-utils libldap-dev slapd ldap-utils"
 # scripts/fuzz only: libFuzzer comes with clang.
 # shellcheck disable=SC2034 # used by scripts/fuzz
 SSLVPND_FUZZ_DEPS="clang"

@@ -128,6 +128,8 @@ enum ipc_auth_result {
 	IPC_AUTH_FAIL = 3,           /* refused: no cookie */
 	IPC_AUTH_CERT_FAIL = 4,      /* Certificate Validation Failure */
 	IPC_AUTH_UNKNOWN_GROUP = 5,
+	IPC_AUTH_CHALLENGE = 6,      /* AAA server challenge (S15): message +
+				      * a response form (XML clients only) */
 };
 
 /* S15 external AAA (main <-> secmod): AAA_REQ op, AAA_REP result.
@@ -149,6 +151,15 @@ enum ipc_aaa_result {
 	IPC_AAA_ERROR = 4,            /* bad reply, no such group, internal */
 	IPC_AAA_BUSY = 5,             /* too many requests in flight */
 	IPC_AAA__MAX = IPC_AAA_BUSY,
+};
+
+/* ACCT_REQ status (Acct-Status-Type) and cause (Acct-Terminate-Cause,
+ * RFC 2866 5.10), as their RADIUS values. */
+enum ipc_acct_status { IPC_ACCT_START = 1, IPC_ACCT_STOP = 2, IPC_ACCT_INTERIM = 3 };
+enum ipc_acct_cause {
+	IPC_ACCT_USER_REQUEST = 1, IPC_ACCT_LOST_CARRIER = 2, IPC_ACCT_IDLE_TIMEOUT = 4,
+	IPC_ACCT_SESSION_TIMEOUT = 5, IPC_ACCT_ADMIN_RESET = 6, IPC_ACCT_ADMIN_REBOOT = 7,
+	IPC_ACCT_NAS_ERROR = 9, IPC_ACCT_NAS_REQUEST = 10,
 };
 
 /* SECMOD_AAA: one host of one aaa-server group per message, generation gen;

@@ -39,6 +39,9 @@ enum {
 
 enum { RADIUS_VENDOR_CISCO = 9, RADIUS_CISCO_AVPAIR = 1 };
 
+/* Error-Cause values (RFC 5176 3.5). */
+enum { RADIUS_ERR_UNSUPPORTED_SERVICE = 405, RADIUS_ERR_NO_SESSION = 503 };
+
 struct radius_pkt {
 	uint8_t b[RADIUS_MAX];
 	size_t len;
@@ -52,6 +55,9 @@ void radius_init(struct radius_pkt *p, uint8_t code, uint8_t id, const uint8_t *
 int radius_add(struct radius_pkt *p, uint8_t type, const void *v, size_t len);
 int radius_add_str(struct radius_pkt *p, uint8_t type, const char *s);
 int radius_add_u32(struct radius_pkt *p, uint8_t type, uint32_t v);
+/* radius_add_octets: a 64-bit counter as its low 32 bits (attribute low)
+ * and, when it is 4 GiB or more, the Gigawords (RFC 2869 5.1/5.2). */
+int radius_add_octets(struct radius_pkt *p, uint8_t low, uint8_t giga, uint64_t v);
 /* radius_add_password: User-Password hidden with the secret and the
  * Request Authenticator (RFC 2865 5.2); at most 128 bytes. */
 int radius_add_password(struct radius_pkt *p, const char *pw, const char *secret);
@@ -60,6 +66,12 @@ int radius_add_password(struct radius_pkt *p, const char *pw, const char *secret
  * Accounting-Request / Disconnect / CoA computes the Request
  * Authenticator (RFC 2866 3).  -1 when it does not fit. */
 int radius_finish(struct radius_pkt *p, const char *secret, int ma);
+
+/* radius_finish_response: a reply we send (Disconnect-ACK/NAK) to request
+ * req (len bytes): Message-Authenticator computed with the request's
+ * authenticator, then the Response Authenticator (RFC 2865 3).  -1 when it
+ * does not fit. */
+int radius_finish_response(struct radius_pkt *p, const uint8_t *req, const char *secret);
 
 /* radius_check_reply: buf (len bytes) is a reply to request req: same id,
  * length consistent, well-formed attributes, Response Authenticator and

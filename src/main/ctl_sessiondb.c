@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "sessions.h"
 #include "main.h"
 #include "sslvpnd/json.h"
 #include "sslvpnd/util.h"
@@ -123,10 +124,20 @@ static enum filter_kind filter_kind_of(const char *word)
 }
 
 /* ASA: <ASA address><index * 0x1000><login time>, 24 hex digits. */
+static void audit_id_of(uint32_t prefix, uint32_t index, time_t login, char out[25])
+{
+	snprintf(out, 25, "%08x%08x%08x", prefix, (index * 0x1000u), (uint32_t)login);
+}
+
 static void audit_id(const struct ctl *c, const struct session_view *v, char out[25])
 {
-	snprintf(out, 25, "%08x%08x%08x", c->audit_prefix, (v->index * 0x1000u),
-		 (uint32_t)v->login_time);
+	audit_id_of(c->audit_prefix, v->index, v->login_time, out);
+}
+
+/* The same for accounting (Acct-Session-Id = the Audt Sess ID). */
+void sessions_audit_id(const struct mainctx *m, const struct session *s, char out[25])
+{
+	audit_id_of(m->ctl ? m->ctl->audit_prefix : 0, s->id, s->login_time, out);
 }
 
 struct tunnels {

@@ -438,6 +438,7 @@ static void on_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	sessions_tick(w->data);
 	reload_tick(w->data);
 	msecmod_tick(w->data);
+	macct_tick(w->data);
 	log_rl_flush(util_now_ms());
 }
 
@@ -510,6 +511,7 @@ static int run(struct mainctx *m, const struct opts *o)
 		return 1;
 	}
 	msecmod_heap_guard(0);
+	macct_start(m);
 	if (proc_start_all(m) < 0) {
 		ctl_stop(m);
 		proc_stop_all(m);
@@ -523,6 +525,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	udp_stop_all(m);
 	sessions_shutdown(m);
 	proc_stop_all(m);
+	macct_stop(m);
 	msecmod_stop(m);
 	mban_stop(m);
 	if (o->pid_file)

@@ -294,6 +294,10 @@ uint64_t mauth_oldest_pending_ms(void);
 /* mauth_on_aaa_rep (S15): secmod's answer for the login parked on an
  * external AAA server group; -1 when no login waits for it. */
 int mauth_on_aaa_rep(struct mainctx *m, const struct ipc_aaa_rep *r);
+/* ctl_aaa.c: a test aaa-server's answer (0; -1: not a test's id) and the
+ * hosts' counters from secmod. */
+int ctl_aaa_test_done(struct mainctx *m, const struct ipc_aaa_rep *r);
+void ctl_aaa_stats(const struct ipc_aaa_stats *st);
 
 /* msecmod.c: the security module sslvpnd-secmod (src/secmod).
  * msecmod_start: start it (before the workers) and hand it the users of
@@ -325,6 +329,33 @@ void msecmod_tick(struct mainctx *m);
 /* msecmod_aaa (S15): forward an AAA request (AAA_REQ); 0 sent (the answer
  * comes to mauth_on_aaa_rep), -1 secmod is down, -2 cannot send. */
 int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq);
+/* msecmod_acct (S15): forward an accounting record; as msecmod_aaa, the
+ * answer comes to macct_on_rep. */
+int msecmod_acct(struct mainctx *m, const struct ipc_acct_req *rq);
+
+/* macct.c: RADIUS accounting of the sessions (S15).  macct_event: a
+ * session's Start (first tunnel), Interim-Update or Stop (reason: its
+ * 113019 reason) when its tunnel group has an accounting-server-group.
+ * macct_on_rep: secmod's answer (-1: no such record).  macct_tick: resend
+ * due Stops, Interim-Updates, keep the Stops on disk.  macct_start /
+ * macct_stop: read / write <state-dir>/acct-stops.  macct_secmod_lost:
+ * records in flight are sent again. */
+struct session;
+void macct_event(struct mainctx *m, struct session *s, uint8_t status, const char *reason);
+int macct_on_rep(struct mainctx *m, const struct ipc_acct_rep *rp);
+void macct_tick(struct mainctx *m);
+void macct_start(struct mainctx *m);
+void macct_stop(struct mainctx *m);
+void macct_secmod_lost(struct mainctx *m);
+/* sessions_audit_id: the session's Audt Sess ID (show vpn-sessiondb
+ * detail; Acct-Session-Id): 24 hex digits. */
+void sessions_audit_id(const struct mainctx *m, const struct session *s, char out[25]);
+/* sessions_disconnect (RFC 5176 Disconnect-Request from AAA server host):
+ * end the sessions matching every criterion given (Audt Sess ID, user,
+ * framed address in network order; "" / 0 = any, at least one given);
+ * returns how many. */
+int sessions_disconnect(struct mainctx *m, const char *host, const char *session_id,
+			const char *user, uint32_t framed_ip);
 
 /* mldap.c (S15 LDAP): mldap_host_ca puts the DER of the host's
  * ldap-ca-trustpoint certificate into b (none when unreadable);

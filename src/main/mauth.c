@@ -18,6 +18,7 @@
 #include "metrics.h"
 #include "mban.h"
 #include "mfail.h"
+#include "sessions.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
@@ -165,10 +166,12 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 
 /* A password that did not let the user in.  counts: a guess (wrong
  * password, unknown user, over the user's rate) feeds the failure
- * counters; secmod being unable to check it does not. */
-static void password_refused(struct worker_proc *w, const struct ipc_auth_req *rq,
-			     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
-			     const char *name, const char *why, int counts)
+ * counters; secmod being unable to check it does not.  local: the local
+ * database decided (113015); an AAA server's verdict has its own line
+ * (113005 / 113014), logged by the caller. */
+static void login_refused(struct worker_proc *w, const struct ipc_auth_req *rq,
+			  const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			  const char *name, const char *why, int counts, int local)
 {
 	int xml = rq->flow == IPC_FLOW_XML;
 	char nu[16], ni[16];
@@ -179,12 +182,20 @@ static void password_refused(struct worker_proc *w, const struct ipc_auth_req *r
 	}
 	snprintf(nu, sizeof(nu), "%u", mfail_count(MFAIL_USER, name));
 	snprintf(ni, sizeof(ni), "%u", mfail_count(MFAIL_IP, rq->peer));
-	log_event(LM_AAA_USER_REJECTED, name, why, rq->peer, nu, ni);
+	if (local)
+		log_event(LM_AAA_USER_REJECTED, name, why, rq->peer, nu, ni);
 	/* XML: the login form again with "Login failed." (the ASA re-prompts;
 	 * openconnect --non-inter stops on it); the phone gets its 401. */
 	util_strlcpy(rp->tunnel_group, tg->name, sizeof(rp->tunnel_group));
 	refuse(w, rp, rq, name, xml ? IPC_AUTH_NEED_FORM : IPC_AUTH_FAIL, why,
 	       "Login failed.");
+}
+
+static void password_refused(struct worker_proc *w, const struct ipc_auth_req *rq,
+			     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
+			     const char *name, const char *why, int counts)
+{
+	login_refused(w, rq, tg, rp, name, why, counts, 1);
 }
 
 /* A free slot for a login about to be parked, or NULL after answering
@@ -260,6 +271,7 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 
 static void aaa_challenge_state(struct worker_proc *w, const struct ipc_auth_req *rq,
 				struct ipc_aaa_req *a);
+static const char *challenge_user(const struct worker_proc *w, uint32_t conn_id);
 
 /* authentication-server-group (S15): the password goes to the group's
  * servers through secmod (which holds their keys); the login is parked as
@@ -456,6 +468,15 @@ static struct challenge *challenge_of(const struct worker_proc *w, uint32_t conn
 	return NULL;
 }
 
+/* The answer form has no username field: the name the challenge was
+ * for, "" when this connection has no challenge open. */
+static const char *challenge_user(const struct worker_proc *w, uint32_t conn_id)
+{
+	const struct challenge *c = challenge_of(w, conn_id);
+
+	return c ? c->user : "";
+}
+
 /* The answer to a challenge goes with the State of the challenge (and the
  * name it was for: the answer form has no username field). */
 static void aaa_challenge_state(struct worker_proc *w, const struct ipc_auth_req *rq,
@@ -499,12 +520,12 @@ static void aaa_challenged(struct worker_proc *w, struct pending_login *p,
 		  p->rq.flow == IPC_FLOW_XML ? "new form sent to the client"
 		  : "a phone cannot answer a challenge: login refused");
 	if (p->rq.flow != IPC_FLOW_XML) {
-		password_refused(w, &p->rq, tg, &p->rp, p->name,
-				 "AAA server sent a challenge the phone cannot answer", 0);
+		login_refused(w, &p->rq, tg, &p->rp, p->name,
+			      "AAA server sent a challenge the phone cannot answer", 0, 0);
 		return;
 	}
 	challenge_keep(p, r);
-	p->rp.result = IPC_AUTH_NEED_FORM;
+	p->rp.result = IPC_AUTH_CHALLENGE;
 	util_strlcpy(p->rp.tunnel_group, tg->name, sizeof(p->rp.tunnel_group));
 	util_strlcpy(p->rp.message, r->reply_message[0] ? r->reply_message : "Enter the response",
 		     sizeof(p->rp.message));
@@ -516,9 +537,22 @@ static void aaa_challenged(struct worker_proc *w, struct pending_login *p,
 static const char *aaa_attr_refusal(const struct mainctx *m, const struct ipc_aaa_rep *r,
 				    char *buf, size_t len)
 {
+	const struct cfg_acl *acl;
+
 	if (r->group_policy[0] && !config_group_policy(m->cfg, r->group_policy)) {
 		snprintf(buf, len, "Class names group policy %.64s, which is not configured",
 			 r->group_policy);
+		return buf;
+	}
+	if (strchr(r->filter, '\n')) {
+		snprintf(buf, len, "Cisco-AVPair ip:inacl# (downloadable access list entries) is "
+			 "not supported: name an access list with Filter-Id");
+		return buf;
+	}
+	acl = r->filter[0] ? config_acl(m->cfg, r->filter) : NULL;
+	if (r->filter[0] && (!acl || acl->type != ACL_EXTENDED)) {
+		snprintf(buf, len, "Filter-Id names %.64s, which is not an extended access list",
+			 r->filter);
 		return buf;
 	}
 	return NULL;
@@ -578,8 +612,8 @@ static void aaa_unreachable(struct worker_proc *w, struct pending_login *p,
 {
 	log_event(LM_AAA_UNREACHABLE, p->group, p->name);
 	if (!p->fallback_local) {
-		password_refused(w, &p->rq, tg, &p->rp, p->name,
-				 r->reason[0] ? r->reason : "AAA server not accessible", 0);
+		login_refused(w, &p->rq, tg, &p->rp, p->name,
+			      r->reason[0] ? r->reason : "AAA server not accessible", 0, 0);
 		return;
 	}
 	log_event(LM_AAA_FALLBACK_LOCAL, p->name, p->rq.peer, p->group);
@@ -623,12 +657,14 @@ static void resume_aaa(struct mainctx *m, struct pending_login *p, const struct 
 	case IPC_AAA_REJECT:
 		log_event(LM_AAA_EXT_USER_REJECTED, r->host, p->name,
 			  r->reply_message[0] ? r->reply_message : "AAA failure", p->rq.peer);
-		password_refused(w, &p->rq, tg, &p->rp, p->name,
-				 r->reply_message[0] ? r->reply_message : "AAA failure", 1);
+		login_refused(w, &p->rq, tg, &p->rp, p->name,
+			      r->reply_message[0] ? r->reply_message : "AAA failure", 1, 0);
 		break;
 	default:
-		password_refused(w, &p->rq, tg, &p->rp, p->name,
-				 r->reason[0] ? r->reason : "Internal error: AAA request failed", 0);
+		log_event(LM_AAA_BAD_REPLY, p->group, r->host[0] ? r->host : "-",
+			  r->reason[0] ? r->reason : "AAA request failed");
+		login_refused(w, &p->rq, tg, &p->rp, p->name,
+			      r->reason[0] ? r->reason : "Internal error: AAA request failed", 0, 0);
 		break;
 	}
 }
@@ -671,8 +707,14 @@ static int aaa_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 		     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp,
 		     const char **user, const struct cfg_user **u)
 {
+	static char cname[256]; /* main is single-threaded */
 	const char *name = aaa_username(tg, rq);
 
+	if (!name[0] && rq->password[0] && tg->authentication_server_group[0]) {
+		/* the answer to a challenge (its record is consumed on sending) */
+		util_strlcpy(cname, challenge_user(w, rq->conn_id), sizeof(cname));
+		name = cname;
+	}
 	if (!name[0] && !rq->password[0]) {
 		if (rq->flow == IPC_FLOW_XML) {
 			/* First round: no credentials yet, ask for them. */
@@ -860,6 +902,7 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 		sessions_set_dap(s, dap);
 	if (aaa)
 		sessions_set_aaa(s, aaa);
+	util_strlcpy(s->acct_group, tg->accounting_server_group, sizeof(s->acct_group));
 	sessions_set_tcp_dst_port(s, rq->local_port);
 	sessions_set_device_id(s, rq->device_id);
 	log_event(LM_PARENT_STARTED, e.policy, user, rq->peer);

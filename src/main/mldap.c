@@ -28,7 +28,7 @@ void mldap_host_ca(const struct sslvpnd_config *cfg, const struct cfg_aaa_host *
 	int n = x ? i2d_X509(x, NULL) : -1;
 
 	b->ldap_ca_len = 0;
-	/* Without it secmod's client refuses TLS to the host (100290 says
+	/* Without it secmod's client refuses TLS to the host (100293 says
 	 * why at the first login). */
 	if (n > 0 && (size_t)n <= sizeof(b->ldap_ca) && i2d_X509(x, &p) == n)
 		b->ldap_ca_len = (uint16_t)n;

@@ -22,6 +22,7 @@
 #include <openssl/crypto.h>
 
 #include "main.h"
+#include "sslvpnd/radius.h"
 #include "sslvpnd/keyprov.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/sandbox.h"
@@ -539,6 +540,7 @@ static void on_secmod_child_cb(struct ev_loop *loop, ev_child *cw, int revents)
 	snprintf(pids, sizeof(pids), "%d", (int)sm.pid);
 	sm.pid = 0;
 	snprintf(n, sizeof(n), "%zu", mauth_secmod_lost(sm.m));
+	macct_secmod_lost(sm.m);
 	if (sm.m->stopping)
 		return;
 	log_event(LM_SECMOD_DIED, pids, why, n);
@@ -582,8 +584,55 @@ static void on_aaa_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 		bad_secmod("malformed AAA_REP");
 		return;
 	}
-	if (mauth_on_aaa_rep(s->m, &r) < 0)
+	if (ctl_aaa_test_done(s->m, &r) < 0 && mauth_on_aaa_rep(s->m, &r) < 0)
 		bad_secmod("AAA_REP for no request");
+}
+
+static void on_acct_rep(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_acct_rep r;
+
+	if (ipc_dec_acct_rep(&r, buf, len) < 0 || r.result > IPC_AAA__MAX) {
+		bad_secmod("malformed ACCT_REP");
+		return;
+	}
+	if (macct_on_rep(s->m, &r) < 0)
+		bad_secmod("ACCT_REP for no record");
+}
+
+/* RFC 5176 (S15): a Disconnect-Request logs the sessions it names off
+ * (113019 Administrator Reset, accounting Stop Admin-Reset); a CoA-Request
+ * (changing a live session's attributes) is refused. */
+static void on_coa_req(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_coa_req r;
+	struct ipc_coa_rep rep = { 0 };
+
+	if (ipc_dec_coa_req(&r, buf, len) < 0) {
+		bad_secmod("malformed COA_REQ");
+		return;
+	}
+	rep.seq = r.seq;
+	if (r.code == RADIUS_COA_REQUEST)
+		rep.error_cause = RADIUS_ERR_UNSUPPORTED_SERVICE;
+	else
+		rep.ended = (uint32_t)sessions_disconnect(s->m, r.host, r.session_id, r.user,
+							  r.framed_ip);
+	if (r.code != RADIUS_COA_REQUEST && !rep.ended)
+		rep.error_cause = RADIUS_ERR_NO_SESSION;
+	IPC_SEND(sm.sock, IPC_COA_REP, coa_rep, &rep, 0, -1);
+}
+
+static void on_aaa_stats(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_aaa_stats st;
+
+	(void)s;
+	if (ipc_dec_aaa_stats(&st, buf, len) < 0) {
+		bad_secmod("malformed AAA_STATS");
+		return;
+	}
+	ctl_aaa_stats(&st);
 }
 
 static void on_pong(struct msecmod *s, const uint8_t *buf, size_t len)
@@ -742,6 +791,21 @@ int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq)
 		log_warn("secmod: cannot send an AAA request");
 	(void)m;
 	return rc < 0 ? -2 : 0;
+}
+
+int msecmod_acct(struct mainctx *m, const struct ipc_acct_req *rq)
+{
+	uint8_t buf[1024];
+	int n = ipc_enc_acct_req(rq, buf, sizeof(buf));
+
+	(void)m;
+	if (sm.sock < 0)
+		return -1;
+	if (n < 0 || ipc_send(sm.sock, IPC_ACCT_REQ, 0, buf, (size_t)n, -1) < 0) {
+		log_warn("secmod: cannot send an accounting record");
+		return -2;
+	}
+	return 0;
 }
 
 void msecmod_stop(struct mainctx *m)

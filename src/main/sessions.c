@@ -164,6 +164,14 @@ void sessions_set_aaa(struct session *s, const struct ipc_aaa_rep *r)
 	s->aaa_session_timeout = r->session_timeout;
 	s->aaa_idle_timeout = r->idle_timeout;
 	util_strlcpy(s->aaa_server, r->host, sizeof(s->aaa_server));
+	/* RFC 2866: the Class of the Access-Accept goes back in accounting */
+	const char *c = strstr(r->attrs, "aaa.radius.25=");
+
+	if (c && (c == r->attrs || c[-1] == '\n')) {
+		size_t n = strcspn(c + 14, "\n");
+
+		snprintf(s->acct_class, sizeof(s->acct_class), "%.*s", (int)n, c + 14);
+	}
 }
 
 /* 734001 follows 722051 at each tunnel, as in seed 001; the filter DAP
@@ -246,10 +254,13 @@ static void detach(struct mainctx *m, struct session *s)
 	sessions_lease_release(m, s);
 }
 
-static void add_bytes(struct session *s, uint64_t in, uint64_t out)
+static void add_bytes(struct session *s, uint64_t in, uint64_t out, uint64_t pin,
+		      uint64_t pout)
 {
 	s->bytes_in += in;
 	s->bytes_out += out;
+	s->pkts_in += pin;
+	s->pkts_out += pout;
 }
 
 /* A replaced tunnel that never reported: its last known counters. */
@@ -257,7 +268,8 @@ static void settle_replaced(struct session *s)
 {
 	if (!s->replaced_worker)
 		return;
-	add_bytes(s, s->replaced_stats.bytes_in, s->replaced_stats.bytes_out);
+	add_bytes(s, s->replaced_stats.bytes_in, s->replaced_stats.bytes_out,
+		  s->replaced_stats.pkts_in, s->replaced_stats.pkts_out);
 	s->replaced_worker = NULL;
 	s->replaced_conn_id = 0;
 }
@@ -272,9 +284,10 @@ void sessions_free(struct session *s)
 	free(s);
 }
 
-static void finish(struct session *s, const char *reason)
+static void finish(struct mainctx *m, struct session *s, const char *reason)
 {
 	settle_replaced(s);
+	macct_event(m, s, IPC_ACCT_STOP, reason);
 	log_ended(s, reason);
 	log_event(LM_SESSION_TERMINATED, s->policy, s->user, s->peer, reason);
 	sessions_free(s);
@@ -291,7 +304,7 @@ static void log_tunnel_down(const struct session *s, const char *why)
 static void destroy(struct mainctx *m, struct session *s, const char *reason)
 {
 	detach(m, s);
-	finish(s, reason);
+	finish(m, s, reason);
 }
 
 /* How long 113019 waits for a kicked tunnel's TUNNEL_CLOSED (the worker
@@ -331,12 +344,13 @@ void sessions_end(struct mainctx *m, struct session *s, uint8_t kick_reason,
 
 /* The ending session's last word: the final counters (TUNNEL_CLOSED) or,
  * from a worker that died or never answered, its last report. */
-static void ending_done(struct mainctx *m, struct session *s, uint64_t in, uint64_t out)
+static void ending_done(struct mainctx *m, struct session *s, uint64_t in, uint64_t out,
+			uint64_t pin, uint64_t pout)
 {
 	unlink_from(&m->ending, s);
-	add_bytes(s, in, out);
+	add_bytes(s, in, out, pin, pout);
 	log_tunnel_down(s, s->end_reason);
-	finish(s, s->end_reason);
+	finish(m, s, s->end_reason);
 }
 
 static struct session *ending_by_tunnel(struct mainctx *m, struct worker_proc *w,
@@ -353,7 +367,8 @@ static void ending_tick(struct mainctx *m, struct worker_proc *lost, uint64_t no
 	for (struct session *s = m->ending, *n; s; s = n) {
 		n = s->next;
 		if (lost ? s->worker == lost : now >= s->end_ms)
-			ending_done(m, s, s->stats.bytes_in, s->stats.bytes_out);
+			ending_done(m, s, s->stats.bytes_in, s->stats.bytes_out,
+				    s->stats.pkts_in, s->stats.pkts_out);
 	}
 }
 
@@ -507,7 +522,19 @@ static void fill_params(struct session *s, const struct sslvpnd_config *cfg,
 		.dap_filter_flags = s->dap_filter_flags,
 	};
 
+	/* The AAA server's Session-Timeout and Filter-Id win over the group
+	 * policy's (as on the ASA); DAP's network ACLs over both. */
+	if (!s->timeout_set && s->aaa_session_timeout) {
+		f.timeout_fixed = 1;
+		f.session_timeout = s->aaa_session_timeout;
+	}
+	if ((!f.dap_filter || !f.dap_filter[0]) && s->aaa_filter[0]) {
+		f.dap_filter = s->aaa_filter;
+		f.dap_filter_flags = 0;
+	}
 	tunparams_fill(e, rq, &f, rp);
+	if (s->aaa_idle_timeout)
+		rp->idle_timeout = s->aaa_idle_timeout;
 	if (!s->timeout_set) {
 		s->session_timeout = rp->session_timeout;
 		s->timeout_set = 1;
@@ -571,6 +598,8 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	if (!rp->resumed)
 		log_event(svc, s->policy, s->user, s->peer);
 	log_event(LM_CLIENT_TYPE, s->policy, s->user, s->peer, s->user_agent);
+	if (!s->acct_started)  /* the session's first tunnel: it has its address */
+		macct_event(m, s, IPC_ACCT_START, NULL);
 	return 0;
 }
 
@@ -617,7 +646,7 @@ void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t
 	struct session *s = ending_by_tunnel(w->m, w, c.session_id, c.conn_id);
 
 	if (s) {
-		ending_done(w->m, s, c.bytes_in, c.bytes_out);
+		ending_done(w->m, s, c.bytes_in, c.bytes_out, c.pkts_in, c.pkts_out);
 		return;
 	}
 	s = by_id(w->m, c.session_id);
@@ -626,14 +655,14 @@ void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t
 	/* A replaced tunnel reports late: the session already moved on,
 	 * only its bytes count. */
 	if (s->replaced_worker == w && s->replaced_conn_id == c.conn_id) {
-		add_bytes(s, c.bytes_in, c.bytes_out);
+		add_bytes(s, c.bytes_in, c.bytes_out, c.pkts_in, c.pkts_out);
 		s->replaced_worker = NULL;
 		s->replaced_conn_id = 0;
 		return;
 	}
 	if (s->worker != w || s->conn_id != c.conn_id)
 		return;
-	add_bytes(s, c.bytes_in, c.bytes_out);
+	add_bytes(s, c.bytes_in, c.bytes_out, c.pkts_in, c.pkts_out);
 	tunnel_gone(w->m, s, c.reason);
 }
 
@@ -670,7 +699,8 @@ void sessions_on_worker_lost(struct worker_proc *w)
 			settle_replaced(s);
 		if (s->state == SS_ACTIVE && s->worker == w) {
 			metrics_tunnel_lost(&s->stats); /* no TUNNEL_CLOSED will come */
-			add_bytes(s, s->stats.bytes_in, s->stats.bytes_out);
+			add_bytes(s, s->stats.bytes_in, s->stats.bytes_out,
+				  s->stats.pkts_in, s->stats.pkts_out);
 			tunnel_gone(w->m, s, IPC_CLOSE_LOST);
 		}
 	}
@@ -738,11 +768,13 @@ void sessions_shutdown(struct mainctx *m)
 	 * report is all that 113019 can count. */
 	for (struct session *s = m->sessions; s; s = s->next)
 		if (s->state == SS_ACTIVE)
-			add_bytes(s, s->stats.bytes_in, s->stats.bytes_out);
+			add_bytes(s, s->stats.bytes_in, s->stats.bytes_out,
+				  s->stats.pkts_in, s->stats.pkts_out);
 	while (m->sessions)
 		destroy(m, m->sessions, "System Shutdown");
 	while (m->ending)
-		ending_done(m, m->ending, m->ending->stats.bytes_in, m->ending->stats.bytes_out);
+		ending_done(m, m->ending, m->ending->stats.bytes_in, m->ending->stats.bytes_out,
+			    m->ending->stats.pkts_in, m->ending->stats.pkts_out);
 	leases_save(m);
 }
 

@@ -44,6 +44,7 @@ struct session {
 	uint64_t created_ms;
 	uint64_t idle_since_ms;       /* when the tunnel went away */
 	uint64_t bytes_in, bytes_out;
+	uint64_t pkts_in, pkts_out;     /* settled tunnels' packets (accounting) */
 	/* vpn-session-timeout of the policy the session was admitted under,
 	 * in seconds from created_ms (0 = none); fixed at the first tunnel so
 	 * a reconnect does not restart the clock. */
@@ -98,6 +99,13 @@ struct session {
 	char aaa_filter[1024];
 	uint32_t aaa_session_timeout, aaa_idle_timeout;
 	char aaa_server[CFG_NAME_MAX];
+	/* RADIUS accounting (macct.c): the tunnel group's
+	 * accounting-server-group at login ("" = none), the Class to echo,
+	 * Start sent, last Interim-Update. */
+	char acct_group[CFG_NAME_MAX];
+	char acct_class[254];
+	int acct_started;
+	uint64_t acct_interim_ms;
 };
 
 _Static_assert((int)DAP_FILTER_MAX <= (int)IPC_FILTER_MAX, "DAP network ACLs fit TUNNEL_REP.filter");

@@ -240,10 +240,46 @@ static void session_pools(struct mainctx *m, const struct gp_effective *e,
 }
 
 
+static struct pool *pool4_named(struct mainctx *m, const char *name);
+
+/* The address the AAA server assigned (Framed-IP-Address, S15): taken in
+ * the session's pools, so its mask, routes and lease file work as for a
+ * pool address; one in use by another session, or in none of them, refuses
+ * the tunnel (100288). */
+static int lease_framed(struct mainctx *m, struct session *s,
+			const struct cfg_name_list *pools)
+{
+	uint32_t a = ntohl(s->aaa_framed_ip);
+	char ip[INET_ADDRSTRLEN], why[160];
+	struct in_addr in = { s->aaa_framed_ip };
+
+	inet_ntop(AF_INET, &in, ip, sizeof(ip));
+	for (size_t i = 0; i < pools->n; i++) {
+		struct pool *p = pool4_named(m, pools->v[i]);
+
+		if (!p || !pool_contains(p, a))
+			continue;
+		if (pool_take(p, a, s->user) == 0) {
+			s->pool = p;
+			s->addr = a;
+			leases_dirty();
+			return 0;
+		}
+		snprintf(why, sizeof(why), "Framed-IP-Address %s is in use by another session", ip);
+		log_event(LM_AAA_ATTR_REFUSED, s->user, s->peer, s->aaa_server, why);
+		return -1;
+	}
+	snprintf(why, sizeof(why), "Framed-IP-Address %s is in none of the session's pools", ip);
+	log_event(LM_AAA_ATTR_REFUSED, s->user, s->peer, s->aaa_server, why);
+	return -1;
+}
+
 int sessions_lease_first(struct mainctx *m, struct session *s, const struct gp_effective *e,
 		    const struct cfg_tunnel_group *tg, struct cfg_name_list *pools)
 {
 	session_pools(m, e, tg, pools);
+	if (s->aaa_framed_ip)
+		return lease_framed(m, s, pools);
 	return lease(m, s, pools);
 }
 

@@ -2,6 +2,8 @@
  * listings and the administrator's logoff. */
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,27 @@ static int selected(const struct session *s, const struct session_selector *sel)
 	case SESSION_SEL_TUNNEL_GROUP: return strcmp(s->tunnel_group, sel->name) == 0;
 	}
 	return 0;
+}
+
+int sessions_disconnect(struct mainctx *m, const char *host, const char *session_id,
+			const char *user, uint32_t framed_ip)
+{
+	int n = 0;
+	char aid[25];
+
+	if (!session_id[0] && !user[0] && !framed_ip)
+		return 0;  /* names no session: never "all of them" */
+	for (struct session *s = m->sessions, *next; s; s = next) {
+		next = s->next;
+		sessions_audit_id(m, s, aid);
+		if ((session_id[0] && strcmp(session_id, aid)) || (user[0] && strcmp(user, s->user)) ||
+		    (framed_ip && ntohl(framed_ip) != s->addr))
+			continue;
+		log_event(LM_AAA_DISCONNECT, s->user, s->peer, host, aid);
+		sessions_end(m, s, IPC_KICK_ADMIN, "Administrator Reset");
+		n++;
+	}
+	return n;
 }
 
 int sessions_logoff(struct mainctx *m, const struct session_selector *sel)

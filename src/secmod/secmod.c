@@ -242,6 +242,25 @@ static void on_aaa_req(struct secmod *s, const uint8_t *buf, size_t len)
 		fatalx("secmod: malformed AAA_REQ from main");
 }
 
+static void on_acct_req(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_acct_req rq;
+
+	if (ipc_dec_acct_req(&rq, buf, len) < 0)
+		fatalx("secmod: malformed ACCT_REQ from main");
+	smaaa_on_acct(s->aaa, &rq);
+}
+
+static void on_coa_rep(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_coa_rep rep;
+
+	(void)s;
+	if (ipc_dec_coa_rep(&rep, buf, len) < 0)
+		fatalx("secmod: malformed COA_REP from main");
+	smdynauth_on_rep(&rep);
+}
+
 static void on_key(struct secmod *s, const uint8_t *buf, size_t len)
 {
 	static struct ipc_secmod_key m;
@@ -269,6 +288,7 @@ static void on_ping(struct secmod *s, const uint8_t *buf, size_t len)
 	r.seq = p.seq;
 	if (IPC_SEND(s->ipc, IPC_SECMOD_PONG, secmod_pong, &r, 0, -1) < 0 && errno != EAGAIN)
 		fatal("secmod: cannot answer main");
+	smaaa_report(s->aaa);
 }
 
 static void on_conn(struct secmod *s, const uint8_t *buf, size_t len)
@@ -605,6 +625,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < SECMOD_WORKERS; i++)
 		s.workers[i].fd = -1;
 	s.loop = ev_default_loop(EVFLAG_AUTO);
+	smdynauth_init();
 	s.aaa = smaaa_new(s.loop, s.ipc);
 	if (!s.aaa)
 		fatalx("secmod: out of memory");

@@ -44,6 +44,11 @@ struct smaaa *smaaa_new(struct ev_loop *loop, int ipc)
 	return a;
 }
 
+int smaaa_ipc(const struct smaaa *a)
+{
+	return a->ipc;
+}
+
 struct ev_loop *smaaa_loop(const struct smaaa *a)
 {
 	return a->loop;
@@ -237,6 +242,7 @@ void smaaa_host_answered(struct smaaa_group *g, size_t host, uint64_t rtt_ms)
 	if (!g || host >= g->n)
 		return;
 	g->h[host].silent = 0;
+	g->h[host].dirty = 1;
 	g->h[host].rtt_sum_ms += rtt_ms;
 	g->h[host].n_rtt++;
 }
@@ -249,6 +255,7 @@ void smaaa_host_silent(struct smaaa_group *g, size_t host, uint64_t now_ms)
 		return;
 	h = &g->h[host];
 	h->n_timeouts++;
+	h->dirty = 1;
 	if (++h->silent < h->c.max_failed_attempts || h->state == SMAAA_FAILED)
 		return;
 	h->state = SMAAA_FAILED;
@@ -270,6 +277,52 @@ int smaaa_next_host(struct smaaa_req *r)
 }
 
 /* ---- requests */
+
+static uint32_t pending_of(const struct smaaa *a, const struct smaaa_group *g, size_t h)
+{
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < SMAAA_INFLIGHT_MAX; i++)
+		n += a->req[i].used && a->req[i].g == g && a->req[i].host == h;
+	return n;
+}
+
+void smaaa_report(struct smaaa *a)
+{
+	static struct ipc_aaa_stats st;
+	uint64_t now = util_now_ms();
+
+	for (size_t i = 0; i < a->n_cur; i++) {
+		struct smaaa_group *g = &a->cur[i];
+
+		for (size_t k = 0; k < g->n; k++) {
+			struct smaaa_host *h = &g->h[k];
+
+			if (!h->dirty && h->state == SMAAA_ACTIVE)
+				continue;
+			memset(&st, 0, sizeof(st));
+			util_strlcpy(st.group, g->name, sizeof(st.group));
+			util_strlcpy(st.address, h->c.address, sizeof(st.address));
+			st.state = (uint8_t)h->state;
+			st.failed_s = h->state == SMAAA_FAILED
+					      ? (uint32_t)((now - h->failed_at_ms) / 1000) : 0;
+			st.rtt_ms = h->n_rtt ? (uint32_t)(h->rtt_sum_ms / h->n_rtt) : 0;
+			st.pending = pending_of(a, g, k);
+			st.requests = h->n_requests;
+			st.acct_requests = h->n_acct_requests;
+			st.retransmits = h->n_retransmits;
+			st.accepts = h->n_accepts;
+			st.rejects = h->n_rejects;
+			st.challenges = h->n_challenges;
+			st.bad_replies = h->n_bad_replies;
+			st.timeouts = h->n_timeouts;
+			st.acct_responses = h->n_acct_responses;
+			if (IPC_SEND(a->ipc, IPC_AAA_STATS, aaa_stats, &st, 0, -1) < 0)
+				return;  /* channel full: next second */
+			h->dirty = 0;
+		}
+	}
+}
 
 static void send_rep(struct smaaa *a, struct ipc_aaa_rep *rep)
 {
@@ -296,12 +349,36 @@ static void answer_now(struct smaaa *a, uint32_t req_id, uint8_t result, const c
 	send_rep(a, &rep);
 }
 
+static void send_acct_rep(struct smaaa *a, uint32_t seq, uint8_t result, const char *host)
+{
+	struct ipc_acct_rep rep = { .seq = seq, .result = result };
+
+	util_strlcpy(rep.host, host, sizeof(rep.host));
+	for (int tries = 0; tries < 2; tries++) {
+		struct pollfd p = { .fd = a->ipc, .events = POLLOUT };
+
+		if (IPC_SEND(a->ipc, IPC_ACCT_REP, acct_rep, &rep, 0, -1) == 0)
+			return;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			break;
+		poll(&p, 1, 1000);
+	}
+	fatal("secmod: cannot answer main");
+}
+
 void smaaa_done(struct smaaa_req *r)
 {
 	r->rep.req_id = r->rq.req_id;
 	if (r->g && r->host < r->g->n && !r->rep.host[0])
 		util_strlcpy(r->rep.host, r->g->h[r->host].c.address, sizeof(r->rep.host));
-	send_rep(r->a, &r->rep);
+	if (r->g && r->host < r->g->n)
+		r->g->h[r->host].dirty = 1;
+	if (r->acct)
+		send_acct_rep(r->a, r->arq.seq, r->rep.result, r->rep.host);
+	else
+		send_rep(r->a, &r->rep);
+	r->acct = 0;
+	memset(&r->arq, 0, sizeof(r->arq));
 	explicit_bzero(&r->rq, sizeof(r->rq));
 	memset(&r->rep, 0, sizeof(r->rep));
 	r->used = 0;
@@ -315,6 +392,38 @@ static struct smaaa_req *req_slot(struct smaaa *a)
 		if (!a->req[i].used)
 			return &a->req[i];
 	return NULL;
+}
+
+void smaaa_on_acct(struct smaaa *a, const struct ipc_acct_req *rq)
+{
+	struct smaaa_group *g = smaaa_group(a, rq->group);
+	struct smaaa_req *r;
+	int host;
+
+	if (!g || g->protocol != CFG_AAA_RADIUS) {
+		send_acct_rep(a, rq->seq, IPC_AAA_ERROR, "");
+		return;
+	}
+	host = smaaa_pick(g, 0, util_now_ms());
+	if (host < 0) {
+		send_acct_rep(a, rq->seq, IPC_AAA_UNREACHABLE, "");
+		return;
+	}
+	if (!(r = req_slot(a))) {
+		send_acct_rep(a, rq->seq, IPC_AAA_BUSY, "");
+		return;
+	}
+	r->used = 1;
+	r->acct = 1;
+	r->arq = *rq;
+	memset(&r->rq, 0, sizeof(r->rq));
+	memset(&r->rep, 0, sizeof(r->rep));
+	r->g = g;
+	r->host = (size_t)host;
+	if (smradius_backend.start(r) < 0) {
+		r->rep.result = IPC_AAA_ERROR;
+		smaaa_done(r);
+	}
 }
 
 void smaaa_on_req(struct smaaa *a, const struct ipc_aaa_req *rq)

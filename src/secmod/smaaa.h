@@ -31,8 +31,9 @@ struct smaaa_host {
 	unsigned silent;                 /* unanswered requests in a row */
 	uint64_t failed_at_ms;           /* when it was marked FAILED */
 	uint64_t n_requests, n_accepts, n_rejects, n_challenges, n_timeouts,
-		 n_bad_replies, n_retransmits;
+		 n_bad_replies, n_retransmits, n_acct_requests, n_acct_responses;
 	uint64_t rtt_sum_ms, n_rtt;
+	int dirty;                       /* changed since the last AAA_STATS */
 };
 
 struct smaaa_group {
@@ -45,9 +46,13 @@ struct smaaa_group {
 
 struct smaaa;
 
-/* One request in flight.  rq's password is wiped by smaaa_done. */
+/* One request in flight: an AAA_REQ (rq), or an ACCT_REQ (acct set: arq;
+ * answered with ACCT_REP, rep.result and rep.host only).  rq's password
+ * is wiped by smaaa_done. */
 struct smaaa_req {
 	struct smaaa *a;
+	int acct;
+	struct ipc_acct_req arq;
 	struct ipc_aaa_req rq;
 	struct ipc_aaa_rep rep;          /* filled by the back-end */
 	struct smaaa_group *g;
@@ -79,6 +84,8 @@ int smaaa_on_conf(struct smaaa *a, const struct ipc_secmod_aaa *m);
 /* smaaa_on_req: one AAA_REQ: picks the group's host and starts its
  * back-end; answers at once when it cannot (no group, all busy). */
 void smaaa_on_req(struct smaaa *a, const struct ipc_aaa_req *rq);
+/* smaaa_on_acct: one ACCT_REQ (RADIUS groups only), same failover. */
+void smaaa_on_acct(struct smaaa *a, const struct ipc_acct_req *rq);
 
 /* smaaa_group / smaaa_groups: the current generation's groups. */
 struct smaaa_group *smaaa_group(struct smaaa *a, const char *name);
@@ -100,6 +107,19 @@ int smaaa_next_host(struct smaaa_req *r);
 /* smaaa_done: r is answered (r->rep.result set): AAA_REP to main, the
  * request freed (its password wiped). */
 void smaaa_done(struct smaaa_req *r);
+
+/* smaaa_report: AAA_STATS to main for every host that changed (called
+ * once a second, with the PONG). */
+void smaaa_report(struct smaaa *a);
+
+/* smaaa_ipc: main's channel (a back-end telling main something). */
+int smaaa_ipc(const struct smaaa *a);
+
+/* RFC 5176 listeners (smdynauth.c): smdynauth_init once; configure at each
+ * generation (RADIUS back-end's configure); on_rep: main's COA_REP. */
+void smdynauth_init(void);
+void smdynauth_configure(struct smaaa *a, int ipc);
+void smdynauth_on_rep(const struct ipc_coa_rep *rep);
 
 /* Back-ends, by enum cfg_aaa_protocol. */
 extern const struct smaaa_backend smradius_backend;

@@ -651,6 +651,32 @@ static void xml_need_form(struct conn *c, const struct ipc_auth_rep *rp)
 	xml_reply(c, "", body);
 }
 
+/* An Access-Challenge (S15): the server's message and one response field,
+ * as the ASA's challenge form; the client answers it on this connection
+ * (main keeps the challenge's State for it). */
+static void xml_challenge(struct conn *c, const struct ipc_auth_rep *rp)
+{
+	char msg[sizeof(rp->message) * 6], action[HTTP_MAX_PATH * 6 + 16] = "";
+	char path[HTTP_MAX_PATH * 6];
+	static char body[RESP_MAX];
+
+	if (c->req && c->req->path[0] == '/' &&
+	    xmlauth_escape(path, sizeof(path), c->req->path) >= 0)
+		snprintf(action, sizeof(action), " action=\"%s\"", path);
+	if (xmlauth_escape(msg, sizeof(msg), rp->message) < 0)
+		util_strlcpy(msg, "Enter the response", sizeof(msg));
+	snprintf(body, sizeof(body),
+		 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		 "<config-auth client=\"vpn\" type=\"auth-request\" aggregate-auth-version=\"2\">\n"
+		 "<auth id=\"challenge\">\n<title>Login</title>\n"
+		 "<message>%s</message>\n"
+		 "<form method=\"post\"%s>\n"
+		 "<input type=\"password\" name=\"password\" label=\"Response:\"></input>\n"
+		 "</form>\n</auth>\n</config-auth>\n",
+		 msg, action);
+	xml_reply(c, "", body);
+}
+
 static void xml_denied(struct conn *c, const char *message)
 {
 	char msg[sizeof(((struct ipc_auth_rep *)0)->message) * 6];
@@ -699,6 +725,13 @@ static void on_auth_answer(struct conn *c, const struct ipc_auth_rep *rp)
 			break;
 		}
 		xml_need_form(c, rp);
+		break;
+	case IPC_AUTH_CHALLENGE:
+		if (c->phone) {  /* main refuses those: a phone cannot answer */
+			wauth_send_status(c, 401, NULL);
+			break;
+		}
+		xml_challenge(c, rp);
 		break;
 	default:
 		/* Final failure: no cookie, close.  The phone gets its 401 (one

@@ -25,7 +25,7 @@ SLAPD=$(command -v slapd || echo /usr/sbin/slapd)
 LDAP_IP=198.18.2.1
 LDAP_BASE="dc=example,dc=com"
 LDAP_SVC_DN="cn=svc,ou=service,$LDAP_BASE"
-LDAP_USER_PW='Dir3ctory pa55 "x" <y>'
+LDAP_USER_PW='Dir3ctory-pa55<x>&y;z'
 LDAP_SVC_PW='svc-Secret-42'
 LDAP_ROOT_PW='root-Secret-42'
 LDAP_DIR=

@@ -7,14 +7,16 @@
 #   of several mapped groups: the shortest name); a wrong password and an
 #   unknown user are refused with the ASA's 113005 reasons; a DAP record on
 #   aaa.ldap.memberOf terminates bob (memberOf Engineers);
-# - a group whose only host is down: refused (113014, 100290) without LOCAL,
+# - a group whose only host is down: refused (113014, 100293) without LOCAL,
 #   the local user database decides with "NAME LOCAL" (100286);
 # - a host whose certificate is not signed by ldap-ca-trustpoint's CA:
-#   refused, 100290 says so;
+#   refused, 100293 says so;
 # - certificate phones (sslvpn-phone) of a tunnel group with
 #   authorization-server-group and authorize-required: the CP-8861's CN is
 #   an entry in group Phones -> PhonePolicy (113004 authorization, no bind
-#   as the phone); the 7962G's CN is in no entry -> refused (113005).
+#   as the phone); the 7962G's CN is in no entry -> refused (113005);
+# - sslvpnctl show aaa-server LDAP (its host ACTIVE, the counters) and test
+#   aaa-server authentication against it.
 #
 #   client ns svd-c-$$                    server ns svd-s-$$
 #   +------------------------+            +----------------------------------+
@@ -143,8 +145,8 @@ OC_STDIN="$TMPD/local" oc_authenticate down "https://$SRV_IP/down" --user alice 
 assert_eq "" "$OC_COOKIE" "host down, no LOCAL: no cookie"
 assert_log 113014 "AAA authentication server not accessible : server = LDAPDOWN : user = alice" \
 	"113014: LDAPDOWN not accessible"
-assert_log 100290 "aaa-server group LDAPDOWN host $(re "$DOWN_IP"): LDAP: StartTLS: Can't contact LDAP server" \
-	"100290: why the host failed"
+assert_log 100293 "aaa-server group LDAPDOWN host $(re "$DOWN_IP"): LDAP: StartTLS: Can't contact LDAP server" \
+	"100293: why the host failed"
 assert_no_log 100286 "LDAPDOWN" "no LOCAL fallback without LOCAL"
 OC_STDIN="$TMPD/local" oc_connect l "https://$SRV_IP/downlocal" --user alice --passwd-on-stdin ||
 	fail "host down with LOCAL: the local password did not log in"
@@ -155,8 +157,8 @@ ok "host down: LOCAL only when configured"
 # 4. The wrong CA: refused, with the cause.
 OC_STDIN="$TMPD/pw" oc_authenticate rogue "https://$SRV_IP/rogue" --user alice --passwd-on-stdin
 assert_eq "" "$OC_COOKIE" "a host whose certificate the CA does not sign: no cookie"
-assert_log 100290 "aaa-server group LDAPROGUE host $(re "$LDAP_IP"): LDAP: StartTLS: TLS: the server's certificate is not signed by the CA given .*CA given /CN=LAB Rogue Directory CA" \
-	"100290: the wrong CA named"
+assert_log 100293 "aaa-server group LDAPROGUE host $(re "$LDAP_IP"): LDAP: StartTLS: TLS: the server's certificate is not signed by the CA given .*CA given /CN=LAB Rogue Directory CA" \
+	"100293: the wrong CA named"
 ok "wrong CA refused with a clear log"
 
 # 5. Certificate phones authorized by LDAP (CN -> entry -> group policy).
@@ -177,5 +179,24 @@ assert_fails "$PHONE_RC" "a phone whose CN is in no entry (authorize-required)"
 assert_log 113005 "AAA user authorization Rejected : reason = User was not found : server = LDAP : user = $(re "$cn1")" \
 	"113005: the 7962G's authorization refused"
 ok "certificate phones: authorized by LDAP, or refused with authorize-required"
+
+# 6. show aaa-server / test aaa-server know the LDAP hosts.
+CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
+ctl() { timeout -k 2 30 "$CTL" --socket "$STATE/ctl.sock" "$@" >"$TMPD/ctl.out" 2>&1; }
+sleep 2 # secmod reports its counters once a second
+ctl show aaa-server LDAP || fail "show aaa-server LDAP: $(cat "$TMPD/ctl.out")"
+out=$(cat "$TMPD/ctl.out")
+assert_match "$out" "Server Address:  $(re "$LDAP_IP")"$'\n'"Server port:     389"$'\n'"Server status:   ACTIVE" \
+	"show aaa-server: the LDAP host, its port, ACTIVE"
+# accepted: alice, bob (DAP ended his login later), the 8861; rejected:
+# the wrong password, mallory, the 7962G
+assert_match "$out" 'Number of accepts +3' "show aaa-server: three accepts"
+assert_match "$out" 'Number of rejects +3' "show aaa-server: three rejects"
+ctl test aaa-server authentication LDAP host "$LDAP_IP" username alice password "$LDAP_USER_PW" ||
+	fail "test aaa-server: $(cat "$TMPD/ctl.out")"
+assert_match "$(cat "$TMPD/ctl.out")" 'INFO: Authentication Successful' "test aaa-server: alice"
+ctl test aaa-server authentication LDAP host "$LDAP_IP" username alice password wrong
+assert_match "$(cat "$TMPD/ctl.out")" 'ERROR: Authentication Rejected' "test aaa-server: wrong password"
+ok "show aaa-server and test aaa-server with LDAP"
 assert_server_alive
 echo "PASS: $T_NAME"

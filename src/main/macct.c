@@ -1,0 +1,317 @@
+/* RADIUS accounting of the sessions (S15): Start at a session's first
+ * tunnel, Interim-Update every interim-accounting-update seconds, Stop when
+ * it ends, for sessions whose tunnel group has an accounting-server-group.
+ * secmod sends them (it holds the keys and talks to the servers, with the
+ * same failover as authentication) and answers each with ACCT_REP.
+ *
+ * A Stop is never lost: it stays queued here until a server acknowledged
+ * it, is sent again every ACCT_RETRY_MS while no server answers, and the
+ * queue of unacknowledged Stops is kept in <state-dir>/acct-stops (written
+ * within a second of a change and at shutdown, atomically) and read back
+ * at the next start, with Acct-Delay-Time saying how late it is.  A Start
+ * or Interim-Update that no server took is dropped (logged): the Stop
+ * carries the totals. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "main.h"
+#include "sessions.h"
+#include "sslvpnd/log.h"
+#include "sslvpnd/util.h"
+
+enum { ACCT_QUEUE_MAX = 4096, ACCT_RETRY_MS = 30000, ACCT_FILE_LINE = 2048 };
+
+struct acct_rec {
+	int used, in_flight;
+	uint64_t due_ms;               /* next send (not in flight) */
+	time_t event;                  /* wall clock of the event (Acct-Delay-Time) */
+	struct ipc_acct_req rq;
+};
+
+static struct acct_rec q[ACCT_QUEUE_MAX];
+static uint32_t last_seq;
+static int dirty;                      /* the Stops on disk are out of date */
+
+static const char *status_name(uint8_t st)
+{
+	return st == IPC_ACCT_START ? "Start" : st == IPC_ACCT_STOP ? "Stop" : "Interim-Update";
+}
+
+static void send_rec(struct mainctx *m, struct acct_rec *r)
+{
+	time_t now = time(NULL);
+
+	r->rq.delay = now > r->event ? (uint32_t)(now - r->event) : 0;
+	r->in_flight = msecmod_acct(m, &r->rq) == 0;
+	if (!r->in_flight)
+		r->due_ms = util_now_ms() + ACCT_RETRY_MS;
+}
+
+static struct acct_rec *slot(void)
+{
+	for (size_t i = 0; i < ACCT_QUEUE_MAX; i++)
+		if (!q[i].used)
+			return &q[i];
+	return NULL;
+}
+
+static uint32_t next_seq(void)
+{
+	if (++last_seq == 0)
+		last_seq = 1;
+	return last_seq;
+}
+
+/* Acct-Terminate-Cause from the session's end as 113019 words it. */
+static uint8_t cause_of(const char *reason)
+{
+	static const struct { const char *reason; uint8_t cause; } map[] = {
+		{ "User Requested", IPC_ACCT_USER_REQUEST },
+		{ "Idle Timeout", IPC_ACCT_IDLE_TIMEOUT },
+		{ "Max time exceeded", IPC_ACCT_SESSION_TIMEOUT },
+		{ "Administrator Reset", IPC_ACCT_ADMIN_RESET },
+		{ "Max logins exceeded", IPC_ACCT_NAS_REQUEST },
+		{ "Peer dead (DPD)", IPC_ACCT_LOST_CARRIER },
+		{ "Connection lost", IPC_ACCT_LOST_CARRIER },
+	};
+
+	for (size_t i = 0; reason && i < ARRAY_SIZE(map); i++)
+		if (!strcmp(reason, map[i].reason))
+			return map[i].cause;
+	return IPC_ACCT_NAS_ERROR;
+}
+
+void macct_event(struct mainctx *m, struct session *s, uint8_t status, const char *reason)
+{
+	struct acct_rec *r;
+	char n[16];
+
+	if (!s->acct_group[0] || (status != IPC_ACCT_START && !s->acct_started))
+		return;
+	if (!(r = slot())) {
+		snprintf(n, sizeof(n), "%d", ACCT_QUEUE_MAX);
+		log_warnx("accounting: %s record of %s dropped: %s records wait for the servers",
+			  status_name(status), s->user, n);
+		return;
+	}
+	memset(r, 0, sizeof(*r));
+	r->used = 1;
+	r->event = time(NULL);
+	r->rq.seq = next_seq();
+	util_strlcpy(r->rq.group, s->acct_group, sizeof(r->rq.group));
+	r->rq.status = status;
+	sessions_audit_id(m, s, r->rq.session_id);
+	util_strlcpy(r->rq.user, s->user, sizeof(r->rq.user));
+	util_strlcpy(r->rq.peer, s->peer, sizeof(r->rq.peer));
+	r->rq.framed_ip = htonl(s->addr);
+	util_strlcpy(r->rq.class_, s->acct_class, sizeof(r->rq.class_));
+	r->rq.session_time = (uint32_t)((util_now_ms() - s->created_ms) / 1000);
+	r->rq.bytes_in = s->bytes_in + s->stats.bytes_in;
+	r->rq.bytes_out = s->bytes_out + s->stats.bytes_out;
+	r->rq.pkts_in = s->pkts_in + s->stats.pkts_in;
+	r->rq.pkts_out = s->pkts_out + s->stats.pkts_out;
+	if (status == IPC_ACCT_STOP) {
+		/* the tunnel's counters are settled into the session by now */
+		r->rq.bytes_in = s->bytes_in;
+		r->rq.bytes_out = s->bytes_out;
+		r->rq.pkts_in = s->pkts_in;
+		r->rq.pkts_out = s->pkts_out;
+		r->rq.cause = cause_of(reason);
+		dirty = 1;
+	}
+	r->rq.authentic = s->aaa_server[0] ? 1 : 2;  /* RADIUS or local */
+	s->acct_started = 1;
+	s->acct_interim_ms = util_now_ms();
+	send_rec(m, r);
+}
+
+int macct_on_rep(struct mainctx *m, const struct ipc_acct_rep *rp)
+{
+	for (size_t i = 0; i < ACCT_QUEUE_MAX; i++) {
+		struct acct_rec *r = &q[i];
+
+		if (!r->used || r->rq.seq != rp->seq)
+			continue;
+		r->in_flight = 0;
+		if (rp->result == IPC_AAA_ACCEPT) {
+			log_debugc(LOGC_AAA, 1, "accounting %s of %s (%s) acknowledged by %s",
+				   status_name(r->rq.status), r->rq.user, r->rq.session_id, rp->host);
+			dirty |= r->rq.status == IPC_ACCT_STOP;
+			memset(r, 0, sizeof(*r));
+		} else if (r->rq.status == IPC_ACCT_STOP) {
+			r->due_ms = util_now_ms() + ACCT_RETRY_MS;
+			log_warnx("accounting: no server of %s took the Stop of %s (%s): "
+				  "kept, sent again in %d s", r->rq.group, r->rq.user,
+				  r->rq.session_id, ACCT_RETRY_MS / 1000);
+		} else {
+			log_warnx("accounting: no server of %s took the %s of %s (%s): dropped "
+				  "(the Stop carries the totals)", r->rq.group,
+				  status_name(r->rq.status), r->rq.user, r->rq.session_id);
+			memset(r, 0, sizeof(*r));
+		}
+		(void)m;
+		return 0;
+	}
+	return -1;
+}
+
+/* secmod restarted: what it had in flight is sent again. */
+void macct_secmod_lost(struct mainctx *m)
+{
+	(void)m;
+	for (size_t i = 0; i < ACCT_QUEUE_MAX; i++)
+		if (q[i].used && q[i].in_flight) {
+			q[i].in_flight = 0;
+			q[i].due_ms = util_now_ms() + 1000;
+		}
+}
+
+/* ---- the Stops on disk */
+
+static void hex(char *out, size_t cap, const char *s)
+{
+	size_t o = 0;
+
+	for (; *s && o + 3 < cap; s++)
+		o += (size_t)snprintf(out + o, cap - o, "%02x", (unsigned char)*s);
+	out[o] = '\0';
+}
+
+static void unhex(char *out, size_t cap, const char *h)
+{
+	size_t o = 0;
+	unsigned v;
+
+	for (; h[0] && h[1] && o + 1 < cap && sscanf(h, "%2x", &v) == 1; h += 2)
+		out[o++] = (char)v;
+	out[o] = '\0';
+}
+
+static void stops_path(const struct mainctx *m, char *path, size_t len)
+{
+	snprintf(path, len, "%s/acct-stops", m->cfg->general.state_dir);
+}
+
+/* One line per Stop: event time, group, session id, then hex user, peer,
+ * class, and the numbers. */
+static int stops_write(struct mainctx *m)
+{
+	char path[CFG_PATH_MAX + 16], line[ACCT_FILE_LINE], u[600], c[600];
+	char *text = NULL;
+	size_t len = 0, n = 0;
+	FILE *fp = open_memstream(&text, &len);
+	int rc;
+
+	if (!fp)
+		return -1;
+	for (size_t i = 0; i < ACCT_QUEUE_MAX; i++) {
+		const struct ipc_acct_req *r = &q[i].rq;
+
+		if (!q[i].used || r->status != IPC_ACCT_STOP)
+			continue;
+		hex(u, sizeof(u), r->user);
+		hex(c, sizeof(c), r->class_);
+		snprintf(line, sizeof(line), "%lld %s %s %s %s %s %u %u %llu %llu %llu %llu %u\n",
+			 (long long)q[i].event, r->group, r->session_id, u[0] ? u : "-",
+			 r->peer, c[0] ? c : "-", r->framed_ip, r->session_time,
+			 (unsigned long long)r->bytes_in, (unsigned long long)r->bytes_out,
+			 (unsigned long long)r->pkts_in, (unsigned long long)r->pkts_out, r->cause);
+		fputs(line, fp);
+		n++;
+	}
+	fclose(fp);
+	stops_path(m, path, sizeof(path));
+	if (!n) {
+		free(text);
+		return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	}
+	rc = leases_write_atomic(m->cfg->general.state_dir, path, text, len);
+	free(text);
+	return rc;
+}
+
+static int stop_parse(const char *line, struct acct_rec *r)
+{
+	char u[600], c[600];
+	unsigned long long bi, bo, pi, po;
+	unsigned cause;
+	long long ev;
+	int n;
+
+	memset(r, 0, sizeof(*r));
+	n = sscanf(line, "%lld %64s %31s %599s %63s %599s %u %u %llu %llu %llu %llu %u", &ev,
+		   r->rq.group, r->rq.session_id, u, r->rq.peer, c, &r->rq.framed_ip,
+		   &r->rq.session_time, &bi, &bo, &pi, &po, &cause);
+	if (n != 13)
+		return -1;
+	unhex(r->rq.user, sizeof(r->rq.user), strcmp(u, "-") ? u : "");
+	unhex(r->rq.class_, sizeof(r->rq.class_), strcmp(c, "-") ? c : "");
+	r->event = (time_t)ev;
+	r->rq.bytes_in = bi;
+	r->rq.bytes_out = bo;
+	r->rq.pkts_in = pi;
+	r->rq.pkts_out = po;
+	r->rq.cause = (uint8_t)cause;
+	r->rq.status = IPC_ACCT_STOP;
+	r->rq.authentic = 1;
+	r->used = 1;
+	return 0;
+}
+
+/* At start: the Stops a previous run could not deliver. */
+void macct_start(struct mainctx *m)
+{
+	char path[CFG_PATH_MAX + 16], line[ACCT_FILE_LINE];
+	size_t n = 0, bad = 0;
+	FILE *fp;
+
+	stops_path(m, path, sizeof(path));
+	if (!(fp = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		struct acct_rec *r = slot();
+
+		if (!r || stop_parse(line, r) < 0) {
+			bad++;
+			continue;
+		}
+		r->rq.seq = next_seq();
+		r->due_ms = util_now_ms();  /* at the first tick: secmod is up */
+		n++;
+	}
+	fclose(fp);
+	if (n || bad)
+		log_warnx("accounting: %zu Stop records of an earlier run to deliver "
+			  "(%zu unreadable lines skipped) from %s", n, bad, path);
+}
+
+void macct_tick(struct mainctx *m)
+{
+	uint64_t now = util_now_ms();
+
+	for (size_t i = 0; i < ACCT_QUEUE_MAX; i++)
+		if (q[i].used && !q[i].in_flight && now >= q[i].due_ms)
+			send_rec(m, &q[i]);
+	for (struct session *s = m->sessions; s; s = s->next) {
+		const struct cfg_aaa_server *as = config_aaa_server(m->cfg, s->acct_group);
+
+		if (as && s->acct_started && as->interim_accounting_update > 0 &&
+		    now - s->acct_interim_ms >= (uint64_t)as->interim_accounting_update * 1000)
+			macct_event(m, s, IPC_ACCT_INTERIM, NULL);
+	}
+	if (dirty && stops_write(m) == 0)
+		dirty = 0;
+}
+
+void macct_stop(struct mainctx *m)
+{
+	if (stops_write(m) < 0)
+		log_warn("accounting: cannot keep the undelivered Stop records");
+}

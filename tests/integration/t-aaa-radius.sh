@@ -1,0 +1,161 @@
+#!/bin/bash
+# t-aaa-radius: authentication-server-group against a real FreeRADIUS
+# started in the server namespace (lib-radius.sh).  openconnect logs in as
+# alice: FreeRADIUS accepts the password (PAP, Message-Authenticator on the
+# request and required on the reply) and sends Class "OU=radius-policy;"
+# and Framed-IP-Address: the session runs on radius-policy (722051) with
+# the server's address, not one from the pool (113004 names the server).
+# A wrong password is refused with 113005 and the server's Reply-Message;
+# an Access-Challenge reaches openconnect as a response form (100287) and
+# its answer, sent back with the State, logs the user in;
+# a tunnel group whose key differs from the server's gets no valid reply
+# (100285: bad Response Authenticator), 113014 and no login; no secret and
+# no password appears in main's configuration dump or the log.
+#
+#   client ns                                server ns
+#   openconnect --user alice ===443===>  sslvpnd (main, secmod: RADIUS client)
+#                                          | UDP 1812
+#                                        FreeRADIUS 198.18.2.1 (lo)
+[ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
+# shellcheck source=tests/integration/lib.sh
+. "${top_srcdir:?run through make check}/tests/integration/lib.sh"
+# shellcheck source=tests/integration/lib-radius.sh
+. "$top_srcdir/tests/integration/lib-radius.sh"
+
+SECRET='s3cret-Radius-key'
+PASS='alice-Pa55 word'
+RAD1=198.18.2.1
+
+lib_init
+radius_need
+pki_ensure
+netns_setup
+state_init
+ip -n "$NS_SRV" addr add "$RAD1/32" dev lo
+
+{
+	radius_users_line alice "$PASS" 'Class := "OU=radius-policy;"' \
+		'Framed-IP-Address := 198.19.0.37' 'Reply-Message := "Welcome alice"'
+	radius_users_line bob 'bob-pass' 'Reply-Message := "Account disabled"' 'Auth-Type := Reject'
+} >"$TMPD/users"
+# otp: the password, then an Access-Challenge for a one-time code that the
+# answer (with the challenge's State) must carry.
+RAD_AUTHORIZE='
+		if (&User-Name == "otp") {
+			if (!&State) {
+				if (&User-Password == "otp-first") {
+					update reply {
+						&Reply-Message := "Enter the code from your token"
+						&State := 0x6f74702d7374617465
+						&Message-Authenticator := 0x00
+					}
+					update control {
+						&Response-Packet-Type := Access-Challenge
+					}
+					handled
+				}
+				reject
+			}
+			elsif (&State == 0x6f74702d7374617465 && &User-Password == "424242") {
+				update control {
+					&Auth-Type := Accept
+				}
+				update reply {
+					&Class := "OU=radius-policy;"
+				}
+				ok
+				return
+			}
+			reject
+		}'
+radius_start r1 "$RAD1" "$SECRET" "$TMPD/users"
+printf '%s\n' "$PASS" >"$TMPD/pw"
+printf '%s\n' 'not-it' >"$TMPD/wrong"
+
+conf="$TMPD/radius.conf"
+cat >"$conf" <<CONF
+general = { workers = 1; state-dir = "$STATE"; };
+logging = { destination = "stderr"; format = "asa"; };
+interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; } );
+ip_local_pools = ( { name = "staff"; range = "198.19.0.30-198.19.0.40"; mask = "255.255.255.0"; } );
+group_policies = ( { name = "radius-policy"; vpn-tunnel-protocol = ["ssl-client"]; } );
+aaa_servers = (
+	{ name = "RAD"; protocol = "radius";
+	  hosts = ( { address = "$RAD1"; key = "$SECRET"; authentication-port = 1812;
+		      accounting-port = 1813; timeout = 3; retry-interval = 1; } ); },
+	{ name = "BADKEY"; protocol = "radius";
+	  hosts = ( { address = "$RAD1"; key = "not-the-key"; authentication-port = 1812;
+		      timeout = 2; retry-interval = 1; } ); }
+);
+tunnel_groups = (
+	{ name = "DefaultWEBVPNGroup"; address-pool = "staff"; authentication = "aaa";
+	  authentication-server-group = "RAD"; },
+	{ name = "badkey"; address-pool = "staff"; authentication = "aaa";
+	  authentication-server-group = "BADKEY"; group-url = "https://$SRV_IP/badkey"; }
+);
+CONF
+"$SSLVPND" -t -c "$conf" --state-dir "$STATE" >/dev/null || fail "radius.conf does not load"
+dump=$("$SSLVPND" -T -c "$conf" --state-dir "$STATE")
+assert_match "$dump" 'key = "\*\*\*\*\*";' "-T prints the key as *****"
+if printf '%s' "$dump" | grep -F -q -- "$SECRET"; then
+	fail "-T prints the RADIUS key"
+fi
+ok "-T never prints the key"
+start_sslvpnd -c "$conf"
+
+# 1. alice: accepted by RADIUS, group policy from Class, address from the server.
+OC_STDIN="$TMPD/pw" oc_connect a "$SERVER_URL" --user alice --passwd-on-stdin ||
+	fail "alice: no tunnel through RADIUS"
+assert_log 113004 "AAA user authentication Successful : server = $(re "$RAD1") : user = alice" \
+	"113004: FreeRADIUS accepted alice"
+assert_log 722051 "Group <radius-policy> User <alice> IP <198\.18\.0\.2> Address <198\.19\.0\.37> assigned" \
+	"722051: Class OU=radius-policy; and Framed-IP-Address 198.19.0.37"
+assert_eq 198.19.0.37 "${OC_ADDR[a]}" "openconnect got the server's Framed-IP-Address"
+assert_ping a
+oc_stop a
+
+# 2. A wrong password: refused with FreeRADIUS's answer.
+OC_STDIN="$TMPD/wrong" oc_authenticate bad "$SERVER_URL" --user alice --passwd-on-stdin
+assert_fails "$OC_AUTH_RC" "openconnect with a wrong password"
+assert_eq "" "$OC_COOKIE" "no cookie for a wrong password"
+assert_log 113005 "AAA user authentication Rejected : reason = .* : server = $(re "$RAD1") : user = alice" \
+	"113005: alice's wrong password rejected by the server"
+OC_STDIN="$TMPD/wrong" oc_authenticate bob "$SERVER_URL" --user bob --passwd-on-stdin
+assert_eq "" "$OC_COOKIE" "no cookie for bob"
+assert_log 113005 "reason = Account disabled : server = $(re "$RAD1") : user = bob" \
+	"113005 carries the server's Reply-Message"
+
+# 3. Access-Challenge: openconnect gets the server's message and a response
+# form (auth id "challenge"); its answer goes back with the State.
+printf 'otp-first\n' >"$TMPD/otp"
+OC_STDIN="$TMPD/otp" oc_authenticate otp "$SERVER_URL" --user otp --passwd-on-stdin \
+	--form-entry challenge:password=424242
+assert_ne "" "$OC_COOKIE" "otp: logged in after answering the challenge"
+grep -q 'Enter the code from your token' "$TMPD/otp.auth.err" ||
+	fail "openconnect did not show the server's challenge message"
+ok "openconnect showed the challenge's Reply-Message"
+assert_log 100287 'user otp from 198\.18\.0\.2: AAA server 198\.18\.2\.1 sent a challenge: new form sent to the client' \
+	"100287: the challenge is logged"
+assert_log 113004 "server = $(re "$RAD1") : user = otp" "113004: otp accepted after the challenge"
+OC_STDIN="$TMPD/otp" oc_authenticate otpbad "$SERVER_URL" --user otp --passwd-on-stdin \
+	--form-entry challenge:password=000000
+assert_eq "" "$OC_COOKIE" "otp: a wrong response is refused"
+
+# 4. A key the server does not share: its replies do not verify.
+OC_STDIN="$TMPD/pw" oc_authenticate badkey "https://$SRV_IP/badkey" --user alice --passwd-on-stdin
+assert_eq "" "$OC_COOKIE" "no cookie when the key is wrong"
+# FreeRADIUS drops a request whose Message-Authenticator does not verify
+# with its key (require_message_authenticator): no reply at all, so the
+# host is unreachable for this group.
+assert_log 113014 'AAA authentication server not accessible : server = BADKEY : user = alice' \
+	"113014: no valid answer with the wrong key"
+
+# 5. No secret and no password in the log.
+for p in "$SECRET" "$PASS" 'not-the-key'; do
+	if grep -F -q -- "$p" "$SRV_LOG"; then
+		fail "the server log contains a secret: $p"
+	fi
+done
+ok "no key and no password in the server log"
+assert_server_alive
+echo "PASS: $T_NAME"
