@@ -138,6 +138,7 @@ struct pending_login {
 	uint32_t req_id;              /* 0: free slot */
 	enum pending_kind kind;       /* which verdict it waits for */
 	int fallback_local;           /* AAA: "NAME LOCAL": password kept until the answer */
+	int authorize;                /* AAA: an authorization lookup (certificate login) */
 	char group[CFG_NAME_MAX];     /* AAA: the server group asked */
 	uint32_t worker_id;
 	pid_t worker_pid;             /* a restarted worker is another one */
@@ -271,6 +272,8 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 
 static void aaa_challenge_state(struct worker_proc *w, const struct ipc_auth_req *rq,
 				struct ipc_aaa_req *a);
+static void authorized(struct worker_proc *w, struct pending_login *p,
+		       const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r);
 static const char *challenge_user(const struct worker_proc *w, uint32_t conn_id);
 
 /* authentication-server-group (S15): the password goes to the group's
@@ -578,6 +581,10 @@ static void resume_aaa(struct mainctx *m, struct pending_login *p, const struct 
 		       "tunnel group removed by a reload during the login", "Login failed.");
 		return;
 	}
+	if (p->authorize) {
+		authorized(w, p, tg, r);
+		return;
+	}
 	switch (r->result) {
 	case IPC_AAA_ACCEPT:
 		aaa_accepted(w, p, tg, r);
@@ -617,6 +624,68 @@ int mauth_on_aaa_rep(struct mainctx *m, const struct ipc_aaa_rep *r)
 		return 0;
 	}
 	return -1;
+}
+
+/* authorization-server-group for a certificate login (S15): the user
+ * named by username-from-certificate is looked up (RADIUS: an
+ * Access-Request with the name as password, as the ASA; LDAP: a search),
+ * the login parked meanwhile.  0: no lookup (go on), 1: parked. */
+static int authorize(struct worker_proc *w, const struct ipc_auth_req *rq,
+		     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp, const char *user)
+{
+	static struct ipc_aaa_req a;
+	struct pending_login *p;
+	int rc;
+
+	if (tg->authentication != CFG_AUTH_CERTIFICATE || !tg->authorization_server_group[0])
+		return 0;
+	if (!(p = pending_take(w, rq, tg, rp, user)))
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.req_id = next_req_id();
+	a.op = IPC_AAA_AUTHORIZE;
+	util_strlcpy(a.group, tg->authorization_server_group, sizeof(a.group));
+	util_strlcpy(a.user, user, sizeof(a.user));
+	util_strlcpy(a.peer, rq->peer, sizeof(a.peer));
+	rc = msecmod_aaa(w->m, &a);
+	if (rc < 0)
+		return secmod_failed(w, rq, tg, rp, user, rc);
+	pending_park(p, PENDING_AAA, w, rq, tg, rp, user);
+	p->authorize = 1;
+	util_strlcpy(p->group, tg->authorization_server_group, sizeof(p->group));
+	return 1;
+}
+
+/* The authorization answer: its attributes when the server knows the
+ * user; without a record the login goes on with the tunnel group's
+ * defaults, unless authorize-required. */
+static void authorized(struct worker_proc *w, struct pending_login *p,
+		       const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r)
+{
+	char why[400];
+	const char *refusal = r->result == IPC_AAA_ACCEPT ? aaa_attr_refusal(w->m, r, why,
+									     sizeof(why))
+							  : NULL;
+
+	if (refusal) {
+		log_event(LM_AAA_ATTR_REFUSED, p->name, p->rq.peer, r->host, refusal);
+		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL, refusal, "Login denied.");
+		return;
+	}
+	if (r->result == IPC_AAA_ACCEPT) {
+		log_event(LM_AAA_AUTHORIZED, p->name, p->rq.peer, r->host, p->group);
+		finish_login(w, &p->rq, tg, &p->rp, p->name, NULL, r);
+		return;
+	}
+	snprintf(why, sizeof(why), "authorization by aaa-server group %s failed: %s", p->group,
+		 r->result == IPC_AAA_REJECT ? "no such user"
+		 : r->reason[0] ? r->reason : "no answer");
+	if (tg->authorize_required) {
+		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL, why, "Login denied.");
+		return;
+	}
+	log_event(LM_AAA_AUTHZ_SKIPPED, p->name, p->rq.peer, why);
+	finish_login(w, &p->rq, tg, &p->rp, p->name, NULL, NULL);
 }
 
 /* Who the session belongs to under `aaa certificate`: the AAA (form)
@@ -937,7 +1006,8 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
 	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */
 		util_strlcpy(rp.group_alias, rq.group_select, sizeof(rp.group_alias));
-	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0)
+	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0 &&
+	    authorize(w, &rq, tg, &rp, user) == 0)
 		finish_login(w, &rq, tg, &rp, user, u, NULL);
 out:
 	OPENSSL_cleanse(rq.password, sizeof(rq.password));
