@@ -811,13 +811,14 @@ static void dap_emit(void *arg, int ev, const char *const *a)
  * logs the refusal as 734002 only). */
 static const struct dap_result *dap_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 					  struct ipc_auth_rep *rp, const char *user,
-					  int *refused)
+					  const struct ipc_aaa_rep *aaa, int *refused)
 {
 	static struct dap_result r;
-	struct dap_session ds;
+	static struct dap_session ds;
 	struct dap_input in = {
 		.group_policy = rp->group_policy, .tunnel_group = rp->tunnel_group,
 		.username = user, .user_agent = rq->user_agent,
+		.server_attrs = aaa ? aaa->attrs : NULL,  /* aaa.radius.N, aaa.ldap.NAME */
 	};
 
 	*refused = 0;
@@ -888,7 +889,7 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	mban_login_ok(rq->peer);
 	metrics_count(MET_AUTH_SUCCESS, NULL);
 	int dap_refused;
-	const struct dap_result *dap = dap_login(w, rq, rp, user, &dap_refused);
+	const struct dap_result *dap = dap_login(w, rq, rp, user, aaa, &dap_refused);
 
 	if (dap_refused)
 		return;

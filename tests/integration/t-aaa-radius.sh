@@ -7,7 +7,8 @@
 # the server's address, not one from the pool (113004 names the server).
 # A wrong password is refused with 113005 and the server's Reply-Message;
 # an Access-Challenge reaches openconnect as a response form (100287) and
-# its answer, sent back with the State, logs the user in;
+# its answer, sent back with the State, logs the user in; a DAP record on
+# aaa.radius.11 (the Filter-Id) terminates dave;
 # a tunnel group whose key differs from the server's gets no valid reply
 # (100285: bad Response Authenticator), 113014 and no login; no secret and
 # no password appears in main's configuration dump or the log.
@@ -37,6 +38,7 @@ ip -n "$NS_SRV" addr add "$RAD1/32" dev lo
 	radius_users_line alice "$PASS" 'Class := "OU=radius-policy;"' \
 		'Framed-IP-Address := 198.19.0.37' 'Reply-Message := "Welcome alice"'
 	radius_users_line bob 'bob-pass' 'Reply-Message := "Account disabled"' 'Auth-Type := Reject'
+	radius_users_line dave 'dave-pass' 'Filter-Id := "QUARANTINE-ACL"'
 } >"$TMPD/users"
 # otp: the password, then an Access-Challenge for a one-time code that the
 # answer (with the challenge's State) must carry.
@@ -87,6 +89,11 @@ aaa_servers = (
 	  hosts = ( { address = "$RAD1"; key = "not-the-key"; authentication-port = 1812;
 		      timeout = 2; retry-interval = 1; } ); }
 );
+access_lists = ( { name = "QUARANTINE-ACL"; type = "extended"; entries = [ "deny ip any any" ]; } );
+dynamic_access_policy_records = (
+	{ name = "RadiusQuarantine"; action = "terminate"; user-message = "Quarantined by RADIUS";
+	  aaa = { criteria = [ "aaa.radius.11 = QUARANTINE-ACL" ]; }; }
+);
 tunnel_groups = (
 	{ name = "DefaultWEBVPNGroup"; address-pool = "staff"; authentication = "aaa";
 	  authentication-server-group = "RAD"; },
@@ -124,6 +131,14 @@ OC_STDIN="$TMPD/wrong" oc_authenticate bob "$SERVER_URL" --user bob --passwd-on-
 assert_eq "" "$OC_COOKIE" "no cookie for bob"
 assert_log 113005 "reason = Account disabled : server = $(re "$RAD1") : user = bob" \
 	"113005 carries the server's Reply-Message"
+
+# DAP sees what the server sent: aaa.radius.11 (Filter-Id) terminates dave.
+printf 'dave-pass\n' >"$TMPD/dave"
+OC_STDIN="$TMPD/dave" oc_authenticate dave "$SERVER_URL" --user dave --passwd-on-stdin
+assert_eq "" "$OC_COOKIE" "DAP terminates dave on aaa.radius.11"
+grep -q 'Quarantined by RADIUS' "$TMPD/dave.auth.err" "$TMPD/dave.auth.out" ||
+	fail "openconnect did not show the DAP record's user-message"
+ok "DAP record on aaa.radius.11 terminated dave with its user-message"
 
 # 3. Access-Challenge: openconnect gets the server's message and a response
 # form (auth id "challenge"); its answer goes back with the State.
