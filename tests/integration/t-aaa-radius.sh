@@ -26,6 +26,7 @@
 SECRET='s3cret-Radius-key'
 PASS='alice-Pa55 word'
 RAD1=198.18.2.1
+CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
 
 lib_init
 radius_need
@@ -165,7 +166,18 @@ assert_eq "" "$OC_COOKIE" "no cookie when the key is wrong"
 assert_log 113014 'AAA authentication server not accessible : server = BADKEY : user = alice' \
 	"113014: no valid answer with the wrong key"
 
-# 5. No secret and no password in the log.
+# 5. show running-config aaa-server: the key as *****, never the key.
+timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" show running-config aaa-server >"$TMPD/run.out" ||
+	fail "show running-config aaa-server: $(cat "$TMPD/run.out")"
+assert_match "$(cat "$TMPD/run.out")" 'aaa-server RAD \(outside\) host 198\.18\.2\.1' \
+	"show running-config aaa-server lists the host"
+assert_match "$(cat "$TMPD/run.out")" ' key \*\*\*\*\*' "show running-config prints the key as *****"
+if grep -F -q -- "$SECRET" "$TMPD/run.out"; then
+	fail "show running-config prints the RADIUS key"
+fi
+ok "show running-config never prints the key"
+
+# 6. No secret and no password in the log.
 for p in "$SECRET" "$PASS" 'not-the-key'; do
 	if grep -F -q -- "$p" "$SRV_LOG"; then
 		fail "the server log contains a secret: $p"
