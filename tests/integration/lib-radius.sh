@@ -27,7 +27,15 @@ radius_start() { # NAME ADDR SECRET USERS [DELAY]
 	cp "$users" "$d/users"
 	local delay_cfg='' delay_use=''
 	if [ "$delay" != 0 ]; then
-		delay_cfg="delay slow { delay = $delay }"
+		# Debian's FreeRADIUS has no rlm_delay: a program that sleeps
+		# (each request in its own server thread, up to 64 at once)
+		delay_cfg="exec slow {
+		wait = yes
+		program = \"/bin/sleep $delay\"
+		input_pairs = request
+		shell_escape = yes
+		timeout = $((delay + 5))
+	}"
 		delay_use=slow
 	fi
 	cat >"$d/radiusd.conf" <<RADCONF
