@@ -341,27 +341,39 @@ static const char *verdict_text(uint8_t result, int *counts)
 	}
 }
 
+/* Where a parked login resumes: its worker (*w) and the tunnel group of
+ * the configuration of now (a reload while it waited may have removed
+ * it: refused).  NULL when it cannot resume (dropped or answered). */
+static const struct cfg_tunnel_group *resume_target(struct mainctx *m,
+						    struct pending_login *p,
+						    const char *what, struct worker_proc **w)
+{
+	const struct cfg_tunnel_group *tg;
+
+	*w = p->worker_id < MAIN_MAX_WORKERS ? &m->workers[p->worker_id] : NULL;
+	if (!*w || (*w)->pid != p->worker_pid || (*w)->sock < 0) {
+		log_debugc(LOGC_AAA, 1, "%s: %s for %s dropped: its worker is gone", p->rq.peer,
+			   what, p->name);
+		return NULL;
+	}
+	tg = config_tunnel_group(m->cfg, p->tunnel_group);
+	if (!tg)
+		refuse(*w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL,
+		       "tunnel group removed by a reload during the login", "Login failed.");
+	return tg;
+}
+
 /* The verdict applies to the configuration of now: a reload while the
  * check ran may have removed the tunnel group or the user. */
 static void resume_login(struct mainctx *m, struct pending_login *p, uint8_t result)
 {
-	struct worker_proc *w = p->worker_id < MAIN_MAX_WORKERS ? &m->workers[p->worker_id]
-								: NULL;
-	const struct cfg_tunnel_group *tg;
+	struct worker_proc *w;
+	const struct cfg_tunnel_group *tg = resume_target(m, p, "password verdict", &w);
 	const struct cfg_user *u;
 	int counts;
 
-	if (!w || w->pid != p->worker_pid || w->sock < 0) {
-		log_debugc(LOGC_AAA, 1, "%s: password verdict for %s dropped: its worker is gone",
-			   p->rq.peer, p->name);
+	if (!tg)
 		return;
-	}
-	tg = config_tunnel_group(m->cfg, p->tunnel_group);
-	if (!tg) {
-		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL,
-		       "tunnel group removed by a reload during the login", "Login failed.");
-		return;
-	}
 	u = config_user(m->cfg, p->name);
 	if (result == IPC_PASSWD_OK && !u)
 		result = IPC_PASSWD_NO_USER;  /* removed by a reload meanwhile */
@@ -566,21 +578,11 @@ static void aaa_unreachable(struct worker_proc *w, struct pending_login *p,
 
 static void resume_aaa(struct mainctx *m, struct pending_login *p, const struct ipc_aaa_rep *r)
 {
-	struct worker_proc *w = p->worker_id < MAIN_MAX_WORKERS ? &m->workers[p->worker_id]
-								: NULL;
-	const struct cfg_tunnel_group *tg;
+	struct worker_proc *w;
+	const struct cfg_tunnel_group *tg = resume_target(m, p, "AAA answer", &w);
 
-	if (!w || w->pid != p->worker_pid || w->sock < 0) {
-		log_debugc(LOGC_AAA, 1, "%s: AAA answer for %s dropped: its worker is gone",
-			   p->rq.peer, p->name);
+	if (!tg)
 		return;
-	}
-	tg = config_tunnel_group(m->cfg, p->tunnel_group);
-	if (!tg) {
-		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL,
-		       "tunnel group removed by a reload during the login", "Login failed.");
-		return;
-	}
 	if (p->authorize) {
 		authorized(w, p, tg, r);
 		return;

@@ -23,15 +23,8 @@
 LIB_DEADLINE=150
 SECRET='acct-key'
 RAD1=198.18.2.1
-CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
 
-lib_init
-radius_need
-[ -x "$CTL" ] || hard_error "$CTL not built"
-pki_ensure
-netns_setup
-state_init
-ip -n "$NS_SRV" addr add "$RAD1/32" dev lo
+radius_setup "$RAD1"
 {
 	radius_users_line alice 'alice-pw' 'Class := "OU=acct-policy;"'
 	radius_users_line bob 'bob-pw'

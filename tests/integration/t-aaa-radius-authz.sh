@@ -15,12 +15,7 @@
 SECRET='authz-key'
 RAD1=198.18.2.1
 
-lib_init
-radius_need
-pki_ensure
-netns_setup
-state_init
-ip -n "$NS_SRV" addr add "$RAD1/32" dev lo
+radius_setup "$RAD1"
 known="$PKI/mic-sha2/leaf.pem"
 known_key="$PKI/mic-sha2/leaf.key"
 unknown="$PKI/mic-sha1/leaf.pem"

@@ -26,14 +26,8 @@
 SECRET='s3cret-Radius-key'
 PASS='alice-Pa55 word'
 RAD1=198.18.2.1
-CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
 
-lib_init
-radius_need
-pki_ensure
-netns_setup
-state_init
-ip -n "$NS_SRV" addr add "$RAD1/32" dev lo
+radius_setup "$RAD1"
 
 {
 	radius_users_line alice "$PASS" 'Class := "OU=radius-policy;"' \
