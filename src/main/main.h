@@ -347,6 +347,10 @@ void macct_tick(struct mainctx *m);
 void macct_start(struct mainctx *m);
 void macct_stop(struct mainctx *m);
 void macct_secmod_lost(struct mainctx *m);
+/* macct_keep: s is kept for the next start (sessions_shutdown): its AAA
+ * state goes to <state-dir>/aaa-sessions at macct_stop, back onto the
+ * restored session at macct_start. */
+void macct_keep(const struct session *s);
 /* sessions_audit_id: the session's Audt Sess ID (show vpn-sessiondb
  * detail; Acct-Session-Id): 24 hex digits. */
 void sessions_audit_id(const struct mainctx *m, const struct session *s, char out[25]);

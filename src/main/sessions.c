@@ -746,6 +746,7 @@ static size_t keep_for_restart(struct mainctx *m)
 	for (struct session *s; (s = m->sessions); n++) {
 		detach(m, s);
 		settle_replaced(s);
+		macct_keep(s);  /* its AAA state and accounting, beside the registry */
 		sessions_free(s);
 	}
 	return n;
