@@ -4,7 +4,8 @@
 # alice: FreeRADIUS accepts the password (PAP, Message-Authenticator on the
 # request and required on the reply) and sends Class "OU=radius-policy;"
 # and Framed-IP-Address: the session runs on radius-policy (722051) with
-# the server's address, not one from the pool (113004 names the server).
+# the server's address, not one from the pool (113004 names the server); a
+# second session given the same address is refused (100288).
 # A wrong password is refused with 113005 and the server's Reply-Message;
 # an Access-Challenge reaches openconnect as a response form (100287) and
 # its answer, sent back with the State, logs the user in; a DAP record on
@@ -113,6 +114,13 @@ assert_log 113004 "AAA user authentication Successful : server = $(re "$RAD1") :
 assert_log 722051 "Group <radius-policy> User <alice> IP <198\.18\.0\.2> Address <198\.19\.0\.37> assigned" \
 	"722051: Class OU=radius-policy; and Framed-IP-Address 198.19.0.37"
 assert_eq 198.19.0.37 "${OC_ADDR[a]}" "openconnect got the server's Framed-IP-Address"
+assert_ping a
+# A second session with the same Framed-IP-Address while the first holds it:
+# refused at its CONNECT (100288), the first one untouched.
+OC_STDIN="$TMPD/pw" oc_connect a2 "$SERVER_URL" --user alice --passwd-on-stdin &&
+	fail "a second session got the Framed-IP-Address in use"
+assert_log 100288 'user alice from 198\.18\.0\.2: AAA server 198\.18\.2\.1: login refused: Framed-IP-Address 198\.19\.0\.37 is in use by another session' \
+	"100288: the Framed-IP-Address in use is refused"
 assert_ping a
 oc_stop a
 
