@@ -23,12 +23,15 @@
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
 # shellcheck source=tests/integration/lib-radius.sh
 . "$top_srcdir/tests/integration/lib-radius.sh"
+# shellcheck source=tests/integration/lib-phone.sh
+. "$top_srcdir/tests/integration/lib-phone.sh"
 
 SECRET='s3cret-Radius-key'
 PASS='alice-Pa55 word'
 RAD1=198.18.2.1
 
 radius_setup "$RAD1"
+phone_init
 
 {
 	radius_users_line alice "$PASS" 'Class := "OU=radius-policy;"' \
@@ -93,6 +96,8 @@ dynamic_access_policy_records = (
 tunnel_groups = (
 	{ name = "DefaultWEBVPNGroup"; address-pool = "staff"; authentication = "aaa";
 	  authentication-server-group = "RAD"; },
+	{ name = "phones"; address-pool = "staff"; authentication = "aaa";
+	  authentication-server-group = "RAD"; group-url = "$PHONE_URL"; },
 	{ name = "badkey"; address-pool = "staff"; authentication = "aaa";
 	  authentication-server-group = "BADKEY"; group-url = "https://$SRV_IP/badkey"; }
 );
@@ -158,6 +163,17 @@ assert_log 113004 "server = $(re "$RAD1") : user = otp" "113004: otp accepted af
 OC_STDIN="$TMPD/otp" oc_authenticate otpbad "$SERVER_URL" --user otp --passwd-on-stdin \
 	--form-entry challenge:password=000000
 assert_eq "" "$OC_COOKIE" "otp: a wrong response is refused"
+
+# A phone (SVC flow) through RADIUS: alice logs in; a challenge it cannot
+# answer is refused with 100287 saying so.
+run_phone ph -p 8861 --url "$PHONE_URL" --cert-hash "$(server_hash_b64)" \
+	--auth-method 0 --username alice --password "$PASS" --hold 2
+assert_rc 0 "$PHONE_RC" "an 8861 with username and password through RADIUS"
+run_phone photp -p 8861 --url "$PHONE_URL" --cert-hash "$(server_hash_b64)" \
+	--auth-method 0 --username otp --password otp-first --hold 2
+assert_rc 15 "$PHONE_RC" "a phone facing a challenge: LoginFailed"
+assert_log 100287 'user otp from 198\.18\.0\.2: AAA server 198\.18\.2\.1 sent a challenge: a phone cannot answer a challenge: login refused' \
+	"100287: the phone's challenge refused with a clear reason"
 
 # 4. A key the server does not share: its replies do not verify.
 OC_STDIN="$TMPD/pw" oc_authenticate badkey "https://$SRV_IP/badkey" --user alice --passwd-on-stdin
