@@ -388,6 +388,9 @@ void sessions_set_dap(struct session *s, const struct dap_result *r);
 /* sessions_set_aaa: keep what the AAA server said at login (S15: framed
  * address, filter, timeouts) for the session's tunnels. */
 void sessions_set_aaa(struct session *s, const struct ipc_aaa_rep *r);
+/* sessions_aces_check: NULL when every line of a Cisco-AVPair ip:inacl#
+ * list parses as an extended access-list entry, else the reason in buf. */
+const char *sessions_aces_check(const char *lines, char *buf, size_t len);
 /* For the detailed listing: the local TCP port of the login, the client's
  * and our UDP port of its DTLS channel. */
 void sessions_set_tcp_dst_port(struct session *s, uint16_t port);

@@ -531,11 +531,8 @@ static const char *aaa_attr_refusal(const struct mainctx *m, const struct ipc_aa
 			 r->group_policy);
 		return buf;
 	}
-	if (strchr(r->filter, '\n')) {
-		snprintf(buf, len, "Cisco-AVPair ip:inacl# (downloadable access list entries) is "
-			 "not supported: name an access list with Filter-Id");
-		return buf;
-	}
+	if (strchr(r->filter, '\n'))
+		return sessions_aces_check(r->filter, buf, len);
 	acl = r->filter[0] ? config_acl(m->cfg, r->filter) : NULL;
 	if (r->filter[0] && (!acl || acl->type != ACL_EXTENDED)) {
 		snprintf(buf, len, "Filter-Id names %.64s, which is not an extended access list",

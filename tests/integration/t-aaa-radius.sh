@@ -38,6 +38,9 @@ phone_init
 		'Framed-IP-Address := 198.19.0.37' 'Reply-Message := "Welcome alice"'
 	radius_users_line bob 'bob-pass' 'Reply-Message := "Account disabled"' 'Auth-Type := Reject'
 	radius_users_line dave 'dave-pass' 'Filter-Id := "QUARANTINE-ACL"'
+	radius_users_line erin 'erin-pass' 'Cisco-AVPair += "ip:inacl#1=deny icmp any host 198.18.1.1"' \
+		'Cisco-AVPair += "ip:inacl#2=permit ip any any"'
+	radius_users_line gus 'gus-pass' 'Cisco-AVPair += "ip:inacl#1=permit bogus any any"'
 } >"$TMPD/users"
 # otp: the password, then an Access-Challenge for a one-time code that the
 # answer (with the challenge's State) must carry.
@@ -147,6 +150,34 @@ assert_eq "" "$OC_COOKIE" "DAP terminates dave on aaa.radius.11"
 grep -q 'Quarantined by RADIUS' "$TMPD/dave.auth.err" "$TMPD/dave.auth.out" ||
 	fail "openconnect did not show the DAP record's user-message"
 ok "DAP record on aaa.radius.11 terminated dave with its user-message"
+
+# Cisco-AVPair ip:inacl# entries: erin's own filter drops her ping; gus's
+# entry does not parse and his login is refused (100288).
+printf 'erin-pass\n' >"$TMPD/erin"
+OC_STDIN="$TMPD/erin" oc_connect e "$SERVER_URL" --user erin --passwd-on-stdin || fail "erin: no tunnel"
+if ns_cli ping -c 2 -W 1 "$BEHIND_IP" >/dev/null 2>&1; then
+	fail "erin's ping passed her ip:inacl# deny entry"
+fi
+# filter_drops_rx: the session's packets the vpn-filter refused (sessiondb)
+drops_of() {
+	timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" --json show vpn-sessiondb anyconnect \
+		>"$TMPD/sdb.json" 2>/dev/null || { echo -1; return; }
+	python3 -c 'import json, sys
+for s in json.load(open(sys.argv[1]))["sessions"]:
+    if s["username"] == sys.argv[2] and "SSL-Tunnel" in s["protocol"]:
+        print(s["filter_drops_rx"]); break
+else:
+    print(-1)' "$TMPD/sdb.json" "$1"
+}
+wait_for 15 "erin's filter drops counted" eval '[ "$(drops_of erin)" -ge 2 ]' ||
+	fail "erin's ping was not dropped by her filter (filter_drops_rx $(drops_of erin))"
+ok "erin's downloaded entry (deny icmp) drops her ping (filter_drops_rx $(drops_of erin))"
+oc_stop e
+printf 'gus-pass\n' >"$TMPD/gus"
+OC_STDIN="$TMPD/gus" oc_authenticate gus "$SERVER_URL" --user gus --passwd-on-stdin
+assert_eq "" "$OC_COOKIE" "gus: an ip:inacl# entry that does not parse refuses the login"
+assert_log 100288 'user gus .*login refused: ip:inacl# entry "permit bogus any any"' \
+	"100288 names the entry that does not parse"
 
 # 3. Access-Challenge: openconnect gets the server's message and a response
 # form (auth id "challenge"); its answer goes back with the State.
