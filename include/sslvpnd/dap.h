@@ -34,8 +34,6 @@ enum {
 	DAP_NAMES_MAX = 1024,    /* "A, B, C" of the 734001/734002 lines */
 	DAP_FILTER_MAX = 512,    /* space separated ACL names (IPC_FILTER_MAX) */
 	DAP_LINE_MAX = DAP_ATTR_MAX + 64, /* "attr = value" of a 734003 line */
-	DAP_EXT_NAME_MAX = 80,   /* "aaa.ldap.NAME" / "aaa.radius.N" of a criterion */
-	DAP_EXT_MAX = 3072,      /* the AAA server's attribute lines (IPC_AAA_ATTRS_MAX) */
 };
 
 #define DAP_DFLT_NAME "DfltAccessPolicy"
@@ -61,21 +59,20 @@ enum dap_attr {
 	DAP_EP_CLIENTTYPE,
 	DAP_EP_PLATFORM,
 	DAP_EP_DEVICETYPE,
+	/* S15: what an AAA server returned, by name: aaa.radius.N (RADIUS
+	 * attribute number N, as the ASA names them) and aaa.ldap.NAME (LDAP
+	 * attribute NAME); the criterion holds the name (key) */
+	DAP_AAA_SERVER,
 	DAP_ATTR__COUNT
 };
 
-/* A criterion on an attribute an external AAA server returned
- * (aaa.ldap.NAME, aaa.radius.N): attr is DAP_ATTR_EXTERNAL, the name is
- * in ext.  Several values (memberOf): "=" holds when one of them equals,
- * "!=" when none does.  LDAP names and values compare ignoring case (as
- * the directory does), RADIUS values exactly. */
-#define DAP_ATTR_EXTERNAL DAP_ATTR__COUNT
+enum { DAP_KEY_MAX = 64, DAP_SERVER_ATTRS_MAX = 3072 };
 
 struct dap_criterion {
-	int attr;                    /* enum dap_attr, or DAP_ATTR_EXTERNAL */
-	char ext[DAP_EXT_NAME_MAX];  /* DAP_ATTR_EXTERNAL: the attribute's name */
+	int attr;                    /* enum dap_attr */
 	int negate;                  /* "!=" */
 	char value[DAP_VALUE_MAX];
+	char key[DAP_KEY_MAX];       /* DAP_AAA_SERVER: "aaa.radius.25" */
 };
 
 /* One attribute class of a record: its combinator and criteria. */
@@ -113,12 +110,14 @@ struct dap_input {
 	const char *cert_issuer;
 	const char *cert_serial;
 	const char *user_agent;
-	const char *aaa_attrs;       /* "aaa.ldap.NAME=VALUE\n" lines of the AAA server */
+	/* "aaa.radius.N=VALUE\n" / "aaa.ldap.NAME=VALUE\n" lines from the AAA
+	 * server (S15); NULL = none */
+	const char *server_attrs;
 };
 
 struct dap_session {
 	char v[DAP_ATTR__COUNT][DAP_ATTR_MAX];
-	char ext[DAP_EXT_MAX];       /* aaa_attrs */
+	char server[DAP_SERVER_ATTRS_MAX];  /* dap_input.server_attrs */
 };
 
 /* dap_session_init: the DAP attributes of a session.  Certificate fields

@@ -347,6 +347,10 @@ void macct_tick(struct mainctx *m);
 void macct_start(struct mainctx *m);
 void macct_stop(struct mainctx *m);
 void macct_secmod_lost(struct mainctx *m);
+/* macct_keep: s is kept for the next start (sessions_shutdown): its AAA
+ * state goes to <state-dir>/aaa-sessions at macct_stop, back onto the
+ * restored session at macct_start. */
+void macct_keep(const struct session *s);
 /* sessions_audit_id: the session's Audt Sess ID (show vpn-sessiondb
  * detail; Acct-Session-Id): 24 hex digits. */
 void sessions_audit_id(const struct mainctx *m, const struct session *s, char out[25]);
@@ -394,6 +398,9 @@ void sessions_set_dap(struct session *s, const struct dap_result *r);
 /* sessions_set_aaa: keep what the AAA server said at login (S15: framed
  * address, filter, timeouts) for the session's tunnels. */
 void sessions_set_aaa(struct session *s, const struct ipc_aaa_rep *r);
+/* sessions_aces_check: NULL when every line of a Cisco-AVPair ip:inacl#
+ * list parses as an extended access-list entry, else the reason in buf. */
+const char *sessions_aces_check(const char *lines, char *buf, size_t len);
 /* For the detailed listing: the local TCP port of the login, the client's
  * and our UDP port of its DTLS channel. */
 void sessions_set_tcp_dst_port(struct session *s, uint16_t port);

@@ -777,35 +777,35 @@ int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
 	return rc < 0 ? -2 : 0;
 }
 
+/* A request encoded in buf (n bytes, n < 0: the encoding failed): 0
+ * sent, -1 secmod is down, -2 cannot send; buf (cap bytes) wiped. */
+static int send_request(enum ipc_type type, uint8_t *buf, size_t cap, int n, const char *what)
+{
+	int rc = sm.sock < 0 ? -1
+		 : n < 0 || ipc_send(sm.sock, type, 0, buf, (size_t)n, -1) < 0 ? -2 : 0;
+
+	explicit_bzero(buf, cap);
+	if (rc == -2)
+		log_warn("secmod: cannot send %s", what);
+	return rc;
+}
+
 int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq)
 {
 	uint8_t buf[2048];
-	int n, rc;
 
-	if (sm.sock < 0)
-		return -1;
-	n = ipc_enc_aaa_req(rq, buf, sizeof(buf));
-	rc = n < 0 ? -1 : ipc_send(sm.sock, IPC_AAA_REQ, 0, buf, (size_t)n, -1);
-	explicit_bzero(buf, sizeof(buf));
-	if (rc < 0)
-		log_warn("secmod: cannot send an AAA request");
 	(void)m;
-	return rc < 0 ? -2 : 0;
+	return send_request(IPC_AAA_REQ, buf, sizeof(buf), ipc_enc_aaa_req(rq, buf, sizeof(buf)),
+			    "an AAA request");
 }
 
 int msecmod_acct(struct mainctx *m, const struct ipc_acct_req *rq)
 {
 	uint8_t buf[1024];
-	int n = ipc_enc_acct_req(rq, buf, sizeof(buf));
 
 	(void)m;
-	if (sm.sock < 0)
-		return -1;
-	if (n < 0 || ipc_send(sm.sock, IPC_ACCT_REQ, 0, buf, (size_t)n, -1) < 0) {
-		log_warn("secmod: cannot send an accounting record");
-		return -2;
-	}
-	return 0;
+	return send_request(IPC_ACCT_REQ, buf, sizeof(buf), ipc_enc_acct_req(rq, buf, sizeof(buf)),
+			    "an accounting record");
 }
 
 void msecmod_stop(struct mainctx *m)

@@ -37,7 +37,28 @@ static const struct {
 	[DAP_EP_CLIENTTYPE] = { "endpoint.application.clienttype", DAP_CLASS_ENDPOINT, 1 },
 	[DAP_EP_PLATFORM] = { "endpoint.anyconnect.platform", DAP_CLASS_ENDPOINT, 1 },
 	[DAP_EP_DEVICETYPE] = { "endpoint.anyconnect.devicetype", DAP_CLASS_ENDPOINT, 1 },
+	[DAP_AAA_SERVER] = { "aaa.radius.N|aaa.ldap.NAME", DAP_CLASS_AAA, 0 },
 };
+
+/* aaa.radius.N / aaa.ldap.NAME: an AAA server's attribute (S15). */
+static int server_key(const char *s, size_t n)
+{
+	static const char *const pre[] = { "aaa.radius.", "aaa.ldap." };
+
+	for (size_t i = 0; i < ARRAY_SIZE(pre); i++) {
+		size_t pl = strlen(pre[i]);
+		size_t k;
+
+		if (n <= pl || n >= DAP_KEY_MAX || strncmp(s, pre[i], pl) != 0)
+			continue;
+		for (k = pl; k < n; k++)
+			if (i == 0 ? !isdigit((unsigned char)s[k])
+				   : !(isalnum((unsigned char)s[k]) || s[k] == '-' || s[k] == '_'))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
 
 const char *dap_attr_name(int attr)
 {
@@ -46,7 +67,7 @@ const char *dap_attr_name(int attr)
 
 enum dap_class dap_attr_class(int attr)
 {
-	return attr == DAP_ATTR_EXTERNAL ? DAP_CLASS_AAA : dap_attrs[attr].cls;
+	return dap_attrs[attr].cls;
 }
 
 /* ---- criteria */
@@ -58,59 +79,45 @@ static int attr_find(const char *s, size_t n)
 	return -1;
 }
 
-/* The prefixes of the attributes external AAA servers return; ci: their
- * names and values compare ignoring case. */
-static const struct {
-	const char *prefix;
-	int ci;
-} ext_prefixes[] = { { "aaa.ldap.", 1 }, { "aaa.radius.", 0 } };
-
-static int ext_kind(const char *s, size_t n)
+static const char *skip_blanks(const char *s)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(ext_prefixes); i++) {
-		size_t l = strlen(ext_prefixes[i].prefix);
-
-		if (n > l && n < DAP_EXT_NAME_MAX && !strncmp(s, ext_prefixes[i].prefix, l))
-			return (int)i;
-	}
-	return -1;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
 }
 
 int dap_parse_criterion(const char *text, enum dap_class cls,
 			struct dap_criterion *out, const char **why)
 {
-	const char *p = util_skip_blanks(text), *name = p, *v;
+	const char *p = skip_blanks(text), *name = p, *v;
 	size_t n;
 
 	memset(out, 0, sizeof(*out));
 	while (*p && *p != ' ' && *p != '\t' && *p != '=' && *p != '!')
 		p++;
 	n = (size_t)(p - name);
-	out->attr = attr_find(name, n);
-	if (out->attr < 0 && ext_kind(name, n) >= 0) {
-		out->attr = DAP_ATTR_EXTERNAL;
-		memcpy(out->ext, name, n);
-	}
+	out->attr = server_key(name, n) ? DAP_AAA_SERVER : attr_find(name, n);
+	if (out->attr == DAP_AAA_SERVER)
+		memcpy(out->key, name, n);
 	if (out->attr < 0) {
 		/* short enough to fit a config error message with the value */
 		*why = "names no DAP attribute (aaa.cisco.grouppolicy|tunnelgroup|username, "
-		       "aaa.cert.subject|issuer.cn|o|ou, aaa.cert.serial, aaa.ldap.X, "
-		       "aaa.radius.N, endpoint.application.clienttype, "
-		       "endpoint.anyconnect.platform|devicetype)";
+		       "aaa.cert.subject|issuer.cn|o|ou, aaa.cert.serial, aaa.radius.N, aaa.ldap.NAME, "
+		       "endpoint.application.clienttype, endpoint.anyconnect.platform|devicetype)";
 		return -1;
 	}
-	if (dap_attr_class(out->attr) != cls) {
+	if (dap_attrs[out->attr].cls != cls) {
 		*why = cls == DAP_CLASS_AAA ? "is an endpoint attribute, not an aaa one"
 					    : "is an aaa attribute, not an endpoint one";
 		return -1;
 	}
-	p = util_skip_blanks(p);
+	p = skip_blanks(p);
 	out->negate = p[0] == '!' && p[1] == '=';
 	if (!out->negate && p[0] != '=') {
 		*why = "has no operator: write ATTRIBUTE = VALUE or ATTRIBUTE != VALUE";
 		return -1;
 	}
-	v = util_skip_blanks(p + 1 + out->negate);
+	v = skip_blanks(p + 1 + out->negate);
 	n = strlen(v);
 	while (n && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 		n--;
@@ -124,7 +131,7 @@ int dap_parse_criterion(const char *text, enum dap_class cls,
 
 int dap_format_criterion(const struct dap_criterion *c, char *buf, size_t len)
 {
-	const char *name = c->attr == DAP_ATTR_EXTERNAL ? c->ext : dap_attr_name(c->attr);
+	const char *name = c->attr == DAP_AAA_SERVER ? c->key : dap_attr_name(c->attr);
 	int n;
 
 	if (!name)
@@ -237,40 +244,36 @@ void dap_session_init(struct dap_session *s, const struct dap_input *in)
 	put(s, DAP_EP_CLIENTTYPE, client_type(ua));
 	put(s, DAP_EP_PLATFORM, platform(ua));
 	phone_model(s->v[DAP_AAA_CERT_SUBJECT_CN], s->v[DAP_EP_DEVICETYPE], DAP_ATTR_MAX);
-	util_strlcpy(s->ext, in->aaa_attrs ? in->aaa_attrs : "", sizeof(s->ext));
+	if (in->server_attrs)
+		util_strlcpy(s->server, in->server_attrs, sizeof(s->server));
 }
 
-/* ---- matching */
-
-/* Does one of the session's values of external attribute c->ext equal
- * c->value? */
-static int ext_equal(const struct dap_criterion *c, const struct dap_session *s)
+/* Does the AAA server's attribute key have value among its "key=value"
+ * lines?  An attribute with several values has a line each (memberOf of
+ * several groups): one equal is enough, as on the ASA.  aaa.ldap names and
+ * values ignore case, as the directory does; RADIUS values are exact. */
+static int server_has(const char *lines, const char *key, const char *value)
 {
-	int ci = ext_prefixes[ext_kind(c->ext, strlen(c->ext))].ci;
-	size_t n = strlen(c->ext);
+	int ci = util_prefix_ci(key, "aaa.ldap.");
+	size_t kl = strlen(key), vl = strlen(value), n;
 
-	for (const char *line = s->ext; *line;) {
-		const char *end = strchr(line, '\n'), *eq = strchr(line, '=');
-		size_t l = end ? (size_t)(end - line) : strlen(line);
-
-		if (eq && eq < line + l && (size_t)(eq - line) == n &&
-		    (ci ? strncasecmp(line, c->ext, n) : strncmp(line, c->ext, n)) == 0) {
-			size_t vl = l - n - 1;
-
-			if (vl == strlen(c->value) &&
-			    (ci ? strncasecmp(eq + 1, c->value, vl) : strncmp(eq + 1, c->value, vl)) == 0)
-				return 1;
-		}
-		line += l + (end != NULL);
+	for (const char *p = lines; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if ((ci ? strncasecmp(p, key, kl) : strncmp(p, key, kl)) || p[kl] != '=')
+			continue;
+		n = strcspn(p + kl + 1, "\n");
+		if (n == vl && (ci ? strncasecmp(p + kl + 1, value, n)
+				   : strncmp(p + kl + 1, value, n)) == 0)
+			return 1;
 	}
 	return 0;
 }
 
+/* ---- matching */
 static int criterion_holds(const struct dap_criterion *c, const struct dap_session *s)
 {
-	const char *v = c->attr == DAP_ATTR_EXTERNAL ? "" : s->v[c->attr];
-	int eq = c->attr == DAP_ATTR_EXTERNAL
-			 ? ext_equal(c, s)
+	const char *v = s->v[c->attr];
+	int eq = c->attr == DAP_AAA_SERVER
+			 ? server_has(s->server, c->key, c->value)
 			 : *v && (dap_attrs[c->attr].ci ? strcasecmp(v, c->value)
 							: strcmp(v, c->value)) == 0;
 

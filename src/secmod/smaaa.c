@@ -324,18 +324,27 @@ void smaaa_report(struct smaaa *a)
 	}
 }
 
-static void send_rep(struct smaaa *a, struct ipc_aaa_rep *rep)
+/* main parks at most 128 logins and reads its channel every loop turn:
+ * should it be slow, wait a bounded time for room (as secmod's reply()). */
+static void send_wait(struct smaaa *a, enum ipc_type type, const uint8_t *buf, int n)
 {
-	for (int tries = 0; tries < 2; tries++) {
+	for (int tries = 0; n >= 0 && tries < 2; tries++) {
 		struct pollfd p = { .fd = a->ipc, .events = POLLOUT };
 
-		if (IPC_SEND(a->ipc, IPC_AAA_REP, aaa_rep, rep, 0, -1) == 0)
+		if (ipc_send(a->ipc, type, 0, buf, (size_t)n, -1) == 0)
 			return;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			break;
 		poll(&p, 1, 1000);
 	}
 	fatal("secmod: cannot answer main");
+}
+
+static void send_rep(struct smaaa *a, struct ipc_aaa_rep *rep)
+{
+	static uint8_t buf[IPC_MAX_MSG];
+
+	send_wait(a, IPC_AAA_REP, buf, ipc_enc_aaa_rep(rep, buf, sizeof(buf)));
 }
 
 static void answer_now(struct smaaa *a, uint32_t req_id, uint8_t result, const char *why)
@@ -352,18 +361,10 @@ static void answer_now(struct smaaa *a, uint32_t req_id, uint8_t result, const c
 static void send_acct_rep(struct smaaa *a, uint32_t seq, uint8_t result, const char *host)
 {
 	struct ipc_acct_rep rep = { .seq = seq, .result = result };
+	uint8_t buf[256];
 
 	util_strlcpy(rep.host, host, sizeof(rep.host));
-	for (int tries = 0; tries < 2; tries++) {
-		struct pollfd p = { .fd = a->ipc, .events = POLLOUT };
-
-		if (IPC_SEND(a->ipc, IPC_ACCT_REP, acct_rep, &rep, 0, -1) == 0)
-			return;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			break;
-		poll(&p, 1, 1000);
-	}
-	fatal("secmod: cannot answer main");
+	send_wait(a, IPC_ACCT_REP, buf, ipc_enc_acct_rep(&rep, buf, sizeof(buf)));
 }
 
 void smaaa_done(struct smaaa_req *r)

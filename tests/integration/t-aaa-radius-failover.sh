@@ -25,16 +25,7 @@ DEAD2=198.18.2.3
 DEAD3=198.18.2.4
 FORGER=198.18.2.5
 
-CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
-lib_init
-radius_need
-[ -x "$CTL" ] || hard_error "$CTL not built"
-pki_ensure
-netns_setup
-state_init
-for a in "$LIVE" "$DEAD1" "$DEAD2" "$DEAD3" "$FORGER"; do
-	ip -n "$NS_SRV" addr add "$a/32" dev lo
-done
+radius_setup "$LIVE" "$DEAD1" "$DEAD2" "$DEAD3" "$FORGER"
 {
 	radius_users_line alice 'alice-pw'
 	radius_users_line carol 'carol-radius-pw'

@@ -13,8 +13,8 @@
 #   refused, 100293 says so;
 # - certificate phones (sslvpn-phone) of a tunnel group with
 #   authorization-server-group and authorize-required: the CP-8861's CN is
-#   an entry in group Phones -> PhonePolicy (113004 authorization, no bind
-#   as the phone); the 7962G's CN is in no entry -> refused (113005);
+#   an entry in group Phones -> PhonePolicy (100270, no bind as the phone);
+#   the 7962G's CN is in no entry -> refused;
 # - sslvpnctl show aaa-server LDAP (its host ACTIVE, the counters) and test
 #   aaa-server authentication against it.
 #
@@ -167,8 +167,8 @@ cn=$(cert_cn "$sha2.pem")
 run_phone p8861 -p 8861 --url "$PHONE_URL" --cert-hash "$(server_hash_b64)" \
 	--cert "$sha2.pem" --key "$sha2.key" --ping "$BEHIND_IP" --ping-count 2 --json
 assert_rc 0 "$PHONE_RC" "the 8861 authorized by LDAP"
-assert_log 113004 "AAA user authorization Successful : server = $(re "$LDAP_IP") : user = $(re "$cn")" \
-	"113004: the phone authorized"
+assert_log 100270 "user $(re "$cn") from .*: authorized by AAA server $(re "$LDAP_IP") \(aaa-server group LDAP\)" \
+	"100270: the phone authorized"
 assert_log 722051 "Group <PhonePolicy> User <$(re "$cn")>" "722051: the phone on PhonePolicy"
 assert_eq 0 "$(grep -c "BIND dn=\"uid=$cn," "$SLAPD_LOG")" "no bind as the phone's entry"
 sha1="$PKI/mic-sha1/leaf"
@@ -176,8 +176,9 @@ cn1=$(cert_cn "$sha1.pem")
 run_phone p7962 -p 7962G --url "$PHONE_URL" --cert-hash "$(server_hash_b64)" \
 	--cert "$sha1.pem" --key "$sha1.key" --ping "$BEHIND_IP" --ping-count 1
 assert_fails "$PHONE_RC" "a phone whose CN is in no entry (authorize-required)"
-assert_log 113005 "AAA user authorization Rejected : reason = User was not found : server = LDAP : user = $(re "$cn1")" \
-	"113005: the 7962G's authorization refused"
+grep -q "authorization by aaa-server group LDAP failed: no such user" "$SRV_LOG" ||
+	fail "no log says why the 7962G was refused"
+assert_no_log 722051 "User <$(re "$cn1")>" "no session for the 7962G"
 ok "certificate phones: authorized by LDAP, or refused with authorize-required"
 
 # 6. show aaa-server / test aaa-server know the LDAP hosts.

@@ -27,12 +27,11 @@ sed -e "s|$sbin/sslvpnd|$top_builddir/src/main/sslvpnd|g" \
 	"$unit" >"$tmp/sslvpnd.service"
 out=$(cd "$tmp" && systemd-analyze verify --man=no ./sslvpnd.service 2>&1)
 rc=$?
-# verify also loads the units of the machine our dependencies reach
-# (network-online.target): their complaints are the packages' (freeradius,
-# installed for the S15 tests, says MemoryLimit=), not ours.
-others=$(printf '%s\n' "$out" | grep -E '^/(lib|usr/lib|etc)/systemd/system/' | grep -v sslvpnd)
-[ -z "$others" ] || printf '# not ours: %s\n' "$others"
-out=$(printf '%s\n' "$out" | grep -vxF -e "$others" | grep .)
+# verify also parses the system's installed units; their complaints are not
+# ours (Debian's freeradius.service, installed for the S15 tests, uses
+# MemoryLimit=).  Lines naming our unit, or no unit file, still count.
+out=$(printf '%s\n' "$out" | grep -v '^/\(usr/\)\{0,1\}\(lib\|etc\)/systemd/system/[^:]*\.service:[0-9]*: ' |
+	grep -v '^$')
 if [ "$rc" -ne 0 ] || [ -n "$out" ]; then
 	printf '%s\n' "$out"
 	echo "FAIL: systemd-analyze verify: exit $rc, $(printf '%s' "$out" | grep -c .) lines of complaints"
