@@ -16,6 +16,7 @@
 #include "sslvpnd/acl.h"
 #include "sslvpnd/certmap.h"
 #include "sslvpnd/dap.h"
+#include "sslvpnd/ldapmap.h"
 #include "sslvpnd/timerange.h"
 #include "sslvpnd/log.h"
 
@@ -288,7 +289,7 @@ struct cfg_user {
  * it does with the users' hashes; show running-config prints *****. */
 enum cfg_aaa_protocol { CFG_AAA_RADIUS, CFG_AAA_LDAP };
 enum cfg_aaa_reactivation { CFG_AAA_DEPLETION, CFG_AAA_TIMED };
-enum { CFG_AAA_SECRET_MAX = 128 };
+enum { CFG_AAA_SECRET_MAX = 128, CFG_AAA_RADIUS_AUTH_PORT = 1645 };
 
 struct cfg_aaa_host {
 	char address[CFG_NAME_MAX];
@@ -306,6 +307,7 @@ struct cfg_aaa_host {
 	char ldap_login_password[CFG_AAA_SECRET_MAX]; /* wiped in main */
 	int ldap_over_ssl;
 	char ldap_attribute_map[CFG_NAME_MAX];
+	char ldap_ca_trustpoint[CFG_NAME_MAX]; /* CA of ldap-over-ssl */
 	int line;
 };
 
@@ -340,6 +342,16 @@ struct cfg_certmap {
 	char tunnel_group[CFG_NAME_MAX];
 	size_t n;
 	struct certmap_rule r[CERTMAP_MAX_RULES];
+	int line;
+};
+
+/* ldap attribute-map NAME: map-name and map-value rows (ldapmap.h). */
+struct cfg_ldap_map {
+	char name[CFG_NAME_MAX];
+	size_t n_names;
+	struct ldapmap_name names[LDAPMAP_MAX_ROWS];
+	size_t n_values;
+	struct ldapmap_value values[LDAPMAP_MAX_ROWS];
 	int line;
 };
 
@@ -458,6 +470,8 @@ struct sslvpnd_config {
 	size_t n_acls;
 	struct cfg_certmap *certmaps;  /* certificate-to-tunnel-group maps */
 	size_t n_certmaps;
+	struct cfg_ldap_map *ldap_maps; /* ldap attribute-map */
+	size_t n_ldap_maps;
 	struct cfg_time_range *time_ranges; /* read by vpn-access-hours */
 	size_t n_time_ranges;
 	struct cfg_group_policy *policies;   /* DfltGrpPolicy always present */
@@ -544,6 +558,8 @@ const struct cfg_aaa_server *config_aaa_server(const struct sslvpnd_config *cfg,
  * "NAME LOCAL" into name (len bytes) and *local; -1 when malformed. */
 int config_aaa_group(const char *text, char *name, size_t len, int *local);
 const struct cfg_acl *config_acl(const struct sslvpnd_config *cfg, const char *name);
+const struct cfg_ldap_map *config_ldap_map(const struct sslvpnd_config *cfg,
+					   const char *name);
 const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
 					       const char *name);
 const struct cfg_dap *config_dap(const struct sslvpnd_config *cfg, const char *name);

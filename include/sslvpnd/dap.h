@@ -59,13 +59,20 @@ enum dap_attr {
 	DAP_EP_CLIENTTYPE,
 	DAP_EP_PLATFORM,
 	DAP_EP_DEVICETYPE,
+	/* S15: what an AAA server returned, by name: aaa.radius.N (RADIUS
+	 * attribute number N, as the ASA names them) and aaa.ldap.NAME (LDAP
+	 * attribute NAME); the criterion holds the name (key) */
+	DAP_AAA_SERVER,
 	DAP_ATTR__COUNT
 };
+
+enum { DAP_KEY_MAX = 64, DAP_SERVER_ATTRS_MAX = 3072 };
 
 struct dap_criterion {
 	int attr;                    /* enum dap_attr */
 	int negate;                  /* "!=" */
 	char value[DAP_VALUE_MAX];
+	char key[DAP_KEY_MAX];       /* DAP_AAA_SERVER: "aaa.radius.25" */
 };
 
 /* One attribute class of a record: its combinator and criteria. */
@@ -103,10 +110,14 @@ struct dap_input {
 	const char *cert_issuer;
 	const char *cert_serial;
 	const char *user_agent;
+	/* "aaa.radius.N=VALUE\n" / "aaa.ldap.NAME=VALUE\n" lines from the AAA
+	 * server (S15); NULL = none */
+	const char *server_attrs;
 };
 
 struct dap_session {
 	char v[DAP_ATTR__COUNT][DAP_ATTR_MAX];
+	char server[DAP_SERVER_ATTRS_MAX];  /* dap_input.server_attrs */
 };
 
 /* dap_session_init: the DAP attributes of a session.  Certificate fields

@@ -168,7 +168,7 @@ enum ipc_acct_cause {
 /* SECMOD_AAA: one host of one aaa-server group per message, generation gen;
  * flags as SECMOD_USERS (IPC_USERS_FIRST / IPC_USERS_LAST); a generation
  * without groups is one message with both flags and name "". */
-enum { IPC_AAA_STATE_MAX = 253, IPC_AAA_ATTRS_MAX = 3072 };
+enum { IPC_AAA_STATE_MAX = 253, IPC_AAA_ATTRS_MAX = 3072, IPC_LDAP_CA_MAX = 2048 };
 
 enum ipc_tunnel_result {
 	IPC_TUNNEL_OK = 0,

@@ -21,6 +21,9 @@ int showrun_group_policy(FILE *fp, const struct sslvpnd_config *cfg,
 /* showrun_tunnel_group: `show running-config tunnel-group [NAME]`: what is
  * set beside the defaults, in ASA syntax.  0, or -1 for an unknown name. */
 int showrun_tunnel_group(FILE *fp, const struct sslvpnd_config *cfg, const char *name);
+/* showrun_aaa_server: the aaa-server groups (or group name; -1 when it
+ * does not exist) in ASA syntax, keys and passwords as "*****" (S15). */
+int showrun_aaa_server(FILE *fp, const struct sslvpnd_config *cfg, const char *name);
 
 /* showrun_access_list: `show running-config access-list [NAME]`. */
 int showrun_access_list(FILE *fp, const struct sslvpnd_config *cfg, const char *name);

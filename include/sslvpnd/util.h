@@ -30,6 +30,8 @@ void util_sockaddr_str(const struct sockaddr *sa, char *host, size_t hostlen,
 		       uint16_t *port);
 /* Case-insensitive ASCII prefix test. */
 int util_prefix_ci(const char *s, const char *prefix);
+/* util_skip_blanks: s past its leading spaces and tabs. */
+const char *util_skip_blanks(const char *s);
 /* Fill buf with n cryptographically random bytes; aborts the process on an
  * RNG failure (there is no safe way to continue without randomness). */
 void util_random(void *buf, size_t n);

@@ -119,6 +119,13 @@ void util_sockaddr_str(const struct sockaddr *sa, char *host, size_t hostlen,
 	}
 }
 
+const char *util_skip_blanks(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
 int util_prefix_ci(const char *s, const char *prefix)
 {
 	return strncasecmp(s, prefix, strlen(prefix)) == 0;

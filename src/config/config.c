@@ -164,6 +164,8 @@ static const char *const ld_expected[ST__COUNT] = {
 	[ST_ABSTIME] = "a string",
 	[ST_DAPCRIT] = "a string or a list of strings",
 	[ST_TEXTS] = "a string or a list of strings",
+	[ST_LDMNAMES] = "a string or a list of strings",
+	[ST_LDMVALUES] = "a string or a list of strings",
 	[ST_GLIST] = "a list of groups ( { ... }, ... )",
 };
 
@@ -673,6 +675,34 @@ static void ld_dapcrit(struct config_ld *ld, const struct schema_key *k,
 	}
 }
 
+/* ldap attribute-map rows: map-name (ldapmap_parse_name) or map-value
+ * (ldapmap_parse_value), by the key. */
+static void ld_ldaprows(struct config_ld *ld, const struct schema_key *k,
+			void *base, const config_setting_t *s, const char *desc)
+{
+	const config_setting_t *e[CFG_LIST_MAX];
+	struct cfg_ldap_map *m = base;
+	int names = k->type == ST_LDMNAMES, i, n = ld_elems(ld, k->key, s, desc, e);
+	const char *v, *why;
+	int r;
+
+	if (n == 0) {
+		ld_kerr(ld, s, desc, k->key, "has no rows");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		v = config_setting_get_string(e[i]);
+		r = names ? ldapmap_parse_name(v, &m->names[m->n_names], &why)
+			  : ldapmap_parse_value(v, &m->values[m->n_values], &why);
+		if (r < 0)
+			ld_bad(ld, e[i], desc, k->key, v, why);
+		else if (names)
+			m->n_names++;
+		else
+			m->n_values++;
+	}
+}
+
 static void ld_group(struct config_ld *ld, const struct schema_key *k,
 		     void *base, const config_setting_t *s, const char *desc);
 static void ld_glist(struct config_ld *ld, const struct schema_key *k,
@@ -691,6 +721,7 @@ static const ld_parse_fn ld_parsers[ST__COUNT] = {
 	[ST_CMRULES] = ld_cmrules, [ST_PERIODIC] = ld_periodic,
 	[ST_ABSTIME] = ld_abstime, [ST_DAPCRIT] = ld_dapcrit,
 	[ST_TEXTS] = ld_texts,
+	[ST_LDMNAMES] = ld_ldaprows, [ST_LDMVALUES] = ld_ldaprows,
 	[ST_GROUP] = ld_group,	   [ST_GLIST] = ld_glist,
 };
 
@@ -796,7 +827,11 @@ static void ld_finish_pool6(struct config_ld *ld, void *elem,
 static void ld_finish_dap(struct config_ld *ld, void *elem,
 			  const config_setting_t *grp, const char *desc);
 
+static void ld_finish_ldap_map(struct config_ld *ld, void *elem,
+			       const config_setting_t *grp, const char *desc);
+
 static const ld_finish_fn ld_finish[SO__COUNT] = {
+	[SO_LDAP_MAP] = ld_finish_ldap_map,
 	[SO_DAP] = ld_finish_dap,
 	[SO_TRUSTPOINT] = ld_finish_trustpoint,
 	[SO_POOL] = ld_finish_pool,
@@ -815,6 +850,7 @@ static const size_t ld_line_off[SO__COUNT] = {
 	[SO_ACL] = offsetof(struct cfg_acl, line),
 	[SO_CERTMAP] = offsetof(struct cfg_certmap, line),
 	[SO_TIME_RANGE] = offsetof(struct cfg_time_range, line),
+	[SO_LDAP_MAP] = offsetof(struct cfg_ldap_map, line),
 	[SO_DAP] = offsetof(struct cfg_dap, line),
 	[SO_LOG_HOST] = offsetof(struct cfg_log_host, line),
 	[SO_LOG_MESSAGE] = offsetof(struct cfg_log_message, line),
@@ -1267,6 +1303,23 @@ static void ld_finish_policy(struct config_ld *ld, void *elem,
 
 /* ---- DAP records */
 
+/* The rows of one map must agree (ldapmap_check): the error names the row. */
+static void ld_finish_ldap_map(struct config_ld *ld, void *elem,
+			       const config_setting_t *grp, const char *desc)
+{
+	const struct cfg_ldap_map *m = elem;
+	const config_setting_t *rows, *row;
+	const char *why, *what;
+	size_t i;
+
+	if (ldapmap_check(m, &why, &i, &what) == 0)
+		return;
+	rows = config_setting_get_member(grp, what);
+	row = rows && config_setting_type(rows) != CONFIG_TYPE_STRING
+		      ? config_setting_get_elem(rows, (unsigned)i) : rows;
+	ld_err(ld, row ? row : grp, "%s: %s row %zu: %s", desc, what, i + 1, why);
+}
+
 /* DfltAccessPolicy is what applies when no record matches: criteria or a
  * priority on it would mean nothing, so they are mistakes.  Quarantine
  * lets only the record's network ACL through: without one it is a mistake
@@ -1648,6 +1701,34 @@ static void ld_check_tg_aaa(struct config_ld *ld, size_t idx)
 		       "authorization-server-group", tg->name);
 }
 
+/* An LDAP host needs where and by what to search; TLS needs the CA to check
+ * the server against (never the system's store); what it names must
+ * exist.  Its port, when the file gives none (the RADIUS default is left),
+ * is the LDAP one: 389, or 636 for ldap-over-ssl.  ldap-over-ssl on port 389
+ * is StartTLS. */
+static void ld_check_ldap_host(struct config_ld *ld, const struct cfg_aaa_server *as,
+			       struct cfg_aaa_host *c)
+{
+	const struct cfg_trustpoint *tp = config_trustpoint(ld->cfg, c->ldap_ca_trustpoint);
+	const char *n = as->name, *a = c->address;
+
+	if (c->authentication_port == CFG_AAA_RADIUS_AUTH_PORT)
+		c->authentication_port = c->ldap_over_ssl ? 636 : 389;
+	if (!c->ldap_base_dn[0] || !c->ldap_naming_attribute[0])
+		ld_err_at(ld, c->line, "aaa-server \"%s\" host %s: LDAP needs ldap-base-dn and "
+			  "ldap-naming-attribute", n, a);
+	if (c->ldap_over_ssl && !c->ldap_ca_trustpoint[0])
+		ld_err_at(ld, c->line, "aaa-server \"%s\" host %s: ldap-over-ssl needs "
+			  "ldap-ca-trustpoint (the CA the server's certificate must chain to)", n, a);
+	if (c->ldap_ca_trustpoint[0] && (!tp || tp->enrollment != CFG_ENROLL_TERMINAL))
+		ld_err_at(ld, c->line, "aaa-server \"%s\" host %s: ldap-ca-trustpoint \"%s\" is "
+			  "not a CA trustpoint (trustpoints, enrollment terminal)", n, a,
+			  c->ldap_ca_trustpoint);
+	if (c->ldap_attribute_map[0] && !config_ldap_map(ld->cfg, c->ldap_attribute_map))
+		ld_err_at(ld, c->line, "aaa-server \"%s\" host %s: ldap-attribute-map \"%s\" is "
+			  "not defined (ldap_attribute_maps)", n, a, c->ldap_attribute_map);
+}
+
 /* A group without hosts cannot answer; a RADIUS host without a key cannot
  * sign its requests. */
 static void ld_check_aaa_servers(struct config_ld *ld)
@@ -1665,6 +1746,8 @@ static void ld_check_aaa_servers(struct config_ld *ld)
 				ld_err_at(ld, as->hosts[h].line,
 					  "aaa-server \"%s\" host %s: RADIUS needs a key",
 					  as->name, as->hosts[h].address);
+		for (size_t h = 0; as->protocol == CFG_AAA_LDAP && h < as->n_hosts; h++)
+			ld_check_ldap_host(ld, as, &ld->cfg->aaa_servers[i].hosts[h]);
 	}
 }
 
@@ -2529,6 +2612,15 @@ const struct cfg_time_range *config_time_range(const struct sslvpnd_config *cfg,
 			   name);
 }
 
+_Static_assert(offsetof(struct cfg_ldap_map, name) == 0, "name first");
+
+const struct cfg_ldap_map *config_ldap_map(const struct sslvpnd_config *cfg,
+					   const char *name)
+{
+	return cfg ? config_find(cfg->ldap_maps, cfg->n_ldap_maps, sizeof(*cfg->ldap_maps),
+				 name) : NULL;
+}
+
 _Static_assert(offsetof(struct cfg_dap, name) == 0, "name first");
 
 const struct cfg_ac_profile *config_ac_profile(const struct sslvpnd_config *cfg,
@@ -2611,6 +2703,7 @@ void config_free(struct sslvpnd_config *cfg)
 	free(cfg->acls);
 	free(cfg->certmaps);
 	free(cfg->time_ranges);
+	free(cfg->ldap_maps);
 	free(cfg->log_hosts);
 	free(cfg->log_messages);
 	free(cfg->daps);

@@ -261,6 +261,28 @@ static void dump_cmrules(const struct dump *d, const struct schema_key *k,
 	fputs(" ];\n", d->fp);
 }
 
+static void dump_ldaprows(const struct dump *d, const struct schema_key *k,
+			  const void *base)
+{
+	const struct cfg_ldap_map *m = base;
+	int names = k->type == ST_LDMNAMES;
+	size_t i, n = names ? m->n_names : m->n_values;
+	char buf[LDAPMAP_TEXT_MAX];
+
+	if (!n)
+		return;
+	dump_lead(d, k->key);
+	fputs("[ ", d->fp);
+	for (i = 0; i < n; i++) {
+		if ((names ? ldapmap_format_name(&m->names[i], buf, sizeof(buf))
+			   : ldapmap_format_value(&m->values[i], buf, sizeof(buf))) < 0)
+			buf[0] = '\0';
+		fputs(i ? ", " : "", d->fp);
+		dump_quoted(d->fp, buf);
+	}
+	fputs(" ];\n", d->fp);
+}
+
 static void dump_periodic(const struct dump *d, const struct schema_key *k,
 			  const void *base)
 {
@@ -329,6 +351,7 @@ static const dump_fn dump_fns[ST__COUNT] = {
 	[ST_PERIODIC] = dump_periodic, [ST_ABSTIME] = dump_abstime,
 	[ST_GROUP] = dump_group, [ST_GLIST] = dump_glist,
 	[ST_DAPCRIT] = dump_dapcrit, [ST_TEXTS] = dump_texts,
+	[ST_LDMNAMES] = dump_ldaprows, [ST_LDMVALUES] = dump_ldaprows,
 };
 
 static void dump_object(const struct dump *d, enum schema_obj obj,

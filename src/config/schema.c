@@ -160,6 +160,7 @@ static const struct schema_enum schema_map_dap_match[] = {
 #define SCHEMA_T_ACL struct cfg_acl
 #define SCHEMA_T_CERTMAP struct cfg_certmap
 #define SCHEMA_T_TIME_RANGE struct cfg_time_range
+#define SCHEMA_T_LDAP_MAP struct cfg_ldap_map
 #define SCHEMA_T_DAP struct cfg_dap
 #define SCHEMA_T_DAP_AAA struct cfg_dap
 #define SCHEMA_T_DAP_ENDPOINT struct cfg_dap

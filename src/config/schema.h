@@ -34,6 +34,7 @@ enum schema_obj {
 	SO_ACL,
 	SO_CERTMAP,
 	SO_TIME_RANGE,
+	SO_LDAP_MAP,
 	SO_DAP,
 	SO_DAP_AAA,
 	SO_DAP_ENDPOINT,
@@ -76,6 +77,8 @@ enum schema_type {
 	ST_ABSTIME, /* "HH:MM DD Month YYYY", an int64_t timerange_key */
 	ST_DAPCRIT, /* list of DAP criteria "ATTR = VALUE", into struct dap_criteria */
 	ST_TEXTS,  /* string or list of free strings, into cfg_text_list */
+	ST_LDMNAMES, /* list of "LDAPATTR CISCOATTR", into cfg_ldap_map names */
+	ST_LDMVALUES, /* list of "LDAPATTR VALUE CISCOVALUE", into cfg_ldap_map values */
 	ST_GROUP,  /* { ... } holding object `sub` */
 	ST_GLIST,  /* ( { ... }, ... ) of object `sub` */
 	ST__COUNT

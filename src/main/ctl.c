@@ -59,6 +59,7 @@ static void client_close(struct ctl_client *cl)
 	free(cl->out);
 	cl->out = NULL;
 	cl->out_len = cl->out_off = cl->req_len = 0;
+	cl->deferred = 0;
 }
 
 /* After the reply: wait for the client's EOF, discarding what it still
@@ -128,14 +129,30 @@ static void reply_err(struct ctl_client *cl, const char *msg)
 	reply_set(cl, line, NULL, 0);
 }
 
-/* The command words as one line for the audit log (111008/111009). */
+void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+{
+	for (size_t i = 0; id && i < CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *cl = &c->clients[i];
+
+		if (cl->fd < 0 || cl->deferred != id)
+			continue;
+		cl->deferred = 0;
+		reply_set(cl, "OK\n", text, strlen(text));
+		return;
+	}
+}
+
+/* The command words as one line for the audit log (111008/111009); the
+ * word after "password" (test aaa-server) is never logged. */
 static void join_words(char *out, size_t cap, const struct request *r)
 {
 	size_t o = 0;
 
 	out[0] = 0;
 	for (int i = 0; i < r->argc && o + 1 < cap; i++)
-		o += (size_t)snprintf(out + o, cap - o, i ? " %s" : "%s", r->argv[i]);
+		o += (size_t)snprintf(out + o, cap - o, i ? " %s" : "%s",
+				      i && !strcmp(r->argv[i - 1], "password") ? "*****"
+									   : r->argv[i]);
 }
 
 /* One request line: parse, run, reply. */
@@ -168,6 +185,15 @@ static void execute(struct ctl_client *cl, char *line)
 	ctl_cmd_dispatch(&r);
 	changes = r.changes;
 	log_event(changes ? LM_CTL_EXEC : LM_CTL_SHOW, cl->who, cmd);
+	if (r.deferred && !r.err[0]) {
+		/* the answer comes later: the client waits, bounded */
+		cl->deferred = r.deferred;
+		ev_io_stop(cl->ctl->m->loop, &cl->io);
+		ev_timer_stop(cl->ctl->m->loop, &cl->timer);
+		ev_timer_set(&cl->timer, CTL_DEFER_S, 0.);
+		ev_timer_start(cl->ctl->m->loop, &cl->timer);
+		goto out;
+	}
 	if (r.err[0] && (r.json ? !j.len : !t.len)) {
 		char msg[200];
 
@@ -254,6 +280,11 @@ static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ctl_client *cl = container_of(w, struct ctl_client, timer);
 
+	if (cl->deferred) {
+		cl->deferred = 0;
+		reply_err(cl, "ERROR: no answer from the security module");
+		return;
+	}
 	log_event(LM_CTL_REFUSED, "client too slow", cl->who);
 	client_close(cl);
 }

@@ -32,6 +32,7 @@ struct ctl_client {
 	size_t req_len;
 	char *out;
 	size_t out_len, out_off;
+	uint32_t deferred;        /* waiting for ctl_deferred_reply(id) (0: no) */
 };
 
 struct ctl {
@@ -64,7 +65,23 @@ struct request {
 	int exit_code;            /* succeeded: sslvpnctl's exit status (doctor:
 				   * 1 warnings, 2 errors); sent as "EXIT N" */
 	const char *who;          /* the peer: "root" or "uid N" */
+	/* A command whose answer comes later (test aaa-server: secmod asks
+	 * the server) sets deferred to an id != 0 and answers with
+	 * ctl_deferred_reply; the client waits at most CTL_DEFER_S. */
+	uint32_t deferred;
 };
+
+enum { CTL_DEFER_S = 60 };
+
+/* ctl_deferred_reply: the text answer of the deferred request id (no-op
+ * when its client left). */
+void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text);
+
+/* ctl_aaa.c (S15): show aaa-server [NAME], test aaa-server; the hosts'
+ * counters from secmod (AAA_STATS); ctl_aaa_test_done: secmod's answer
+ * to a test (0), -1 when id is not a test's. */
+void ctl_view_aaa(struct request *r);
+void ctl_cmd_test_aaa(struct request *r);
 
 /* ctl_printf: appends to t (printf format); on overflow or ENOMEM sets
  * t->err and ignores later calls. */

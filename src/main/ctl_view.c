@@ -177,6 +177,7 @@ static int showrun_all(FILE *fp, const struct sslvpnd_config *cfg, int all)
 
 	rc |= showrun_logging(fp, cfg, all);
 	rc |= showrun_pools(fp, cfg);
+	rc |= showrun_aaa_server(fp, cfg, NULL);
 	rc |= showrun_access_list(fp, cfg, NULL);
 	rc |= showrun_webvpn(fp, cfg);
 	rc |= showrun_group_policy(fp, cfg, NULL, all);
@@ -225,6 +226,8 @@ void ctl_view_run(struct request *r)
 		rc = showrun_tunnel_group(fp, cfg, name);
 	else if (ctl_kw(what, "access-list") && !all)
 		rc = showrun_access_list(fp, cfg, name);
+	else if (ctl_kw(what, "aaa-server") && !all)
+		rc = showrun_aaa_server(fp, cfg, name);
 	else if (ctl_kw(what, "logging") && !name)
 		rc = showrun_logging(fp, cfg, all);
 	else if (ctl_kw(what, "ssl") && !name && !all)

@@ -107,7 +107,11 @@ void macct_event(struct mainctx *m, struct session *s, uint8_t status, const cha
 	r->rq.seq = next_seq();
 	util_strlcpy(r->rq.group, s->acct_group, sizeof(r->rq.group));
 	r->rq.status = status;
-	sessions_audit_id(m, s, r->rq.session_id);
+	/* fixed at the Start: the Audt Sess ID's first field is new at each
+	 * start of main, and a session goes on across a restart */
+	if (!s->acct_id[0])
+		sessions_audit_id(m, s, s->acct_id);
+	util_strlcpy(r->rq.session_id, s->acct_id, sizeof(r->rq.session_id));
 	util_strlcpy(r->rq.user, s->user, sizeof(r->rq.user));
 	util_strlcpy(r->rq.peer, s->peer, sizeof(r->rq.peer));
 	r->rq.framed_ip = htonl(s->addr);
@@ -265,13 +269,154 @@ static int stop_parse(const char *line, struct acct_rec *r)
 	return 0;
 }
 
-/* At start: the Stops a previous run could not deliver. */
+/* ---- what the server said about sessions kept across a restart
+ *
+ * The session registry (sessfile) keeps a session's address and policy;
+ * what its AAA server decided (filter, idle timeout, server) and its
+ * accounting (group, Class, Acct-Session-Id, packets) go to
+ * <state-dir>/aaa-sessions beside it, written at shutdown and read back
+ * once the registry's sessions are restored. */
+struct kept {
+	uint32_t id;
+	char user[256], acct_group[CFG_NAME_MAX], acct_class[254], acct_id[25];
+	char aaa_filter[1024], aaa_server[CFG_NAME_MAX];
+	int acct_started;
+	uint32_t aaa_idle_timeout, aaa_session_timeout;
+	uint64_t pkts_in, pkts_out;
+};
+
+static struct kept *kept;
+static size_t n_kept, cap_kept;
+
+void macct_keep(const struct session *s)
+{
+	struct kept *k;
+
+	if (!s->acct_group[0] && !s->aaa_server[0])
+		return;
+	if (n_kept == cap_kept) {
+		size_t nc = cap_kept ? cap_kept * 2 : 64;
+		struct kept *nk = realloc(kept, nc * sizeof(*nk));
+
+		if (!nk)
+			return;
+		kept = nk;
+		cap_kept = nc;
+	}
+	k = &kept[n_kept++];
+	memset(k, 0, sizeof(*k));
+	k->id = s->id;
+	util_strlcpy(k->user, s->user, sizeof(k->user));
+	util_strlcpy(k->acct_group, s->acct_group, sizeof(k->acct_group));
+	util_strlcpy(k->acct_class, s->acct_class, sizeof(k->acct_class));
+	util_strlcpy(k->acct_id, s->acct_id, sizeof(k->acct_id));
+	util_strlcpy(k->aaa_filter, s->aaa_filter, sizeof(k->aaa_filter));
+	util_strlcpy(k->aaa_server, s->aaa_server, sizeof(k->aaa_server));
+	k->acct_started = s->acct_started;
+	k->aaa_idle_timeout = s->aaa_idle_timeout;
+	k->aaa_session_timeout = s->aaa_session_timeout;
+	k->pkts_in = s->pkts_in + (s->state == SS_ACTIVE ? s->stats.pkts_in : 0);
+	k->pkts_out = s->pkts_out + (s->state == SS_ACTIVE ? s->stats.pkts_out : 0);
+}
+
+static void kept_path(const struct mainctx *m, char *path, size_t len)
+{
+	snprintf(path, len, "%s/aaa-sessions", m->cfg->general.state_dir);
+}
+
+static int kept_write(struct mainctx *m)
+{
+	char path[CFG_PATH_MAX + 16], u[600], c[600], f[2100];
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+	int rc;
+
+	kept_path(m, path, sizeof(path));
+	if (!n_kept)
+		return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	if (!(fp = open_memstream(&text, &len)))
+		return -1;
+	for (size_t i = 0; i < n_kept; i++) {
+		const struct kept *k = &kept[i];
+
+		hex(u, sizeof(u), k->user);
+		hex(c, sizeof(c), k->acct_class);
+		hex(f, sizeof(f), k->aaa_filter);
+		fprintf(fp, "%u %s %s %s %s %s %s %d %u %u %llu %llu\n", k->id, u[0] ? u : "-",
+			k->acct_group[0] ? k->acct_group : "-", c[0] ? c : "-",
+			k->acct_id[0] ? k->acct_id : "-", f[0] ? f : "-",
+			k->aaa_server[0] ? k->aaa_server : "-", k->acct_started,
+			k->aaa_idle_timeout, k->aaa_session_timeout,
+			(unsigned long long)k->pkts_in, (unsigned long long)k->pkts_out);
+	}
+	fclose(fp);
+	rc = leases_write_atomic(m->cfg->general.state_dir, path, text, len);
+	free(text);
+	return rc;
+}
+
+static void dash(char *s)
+{
+	if (!strcmp(s, "-"))
+		s[0] = '\0';
+}
+
+/* One line back onto the restored session of that id and user. */
+static void kept_apply(struct mainctx *m, const char *line)
+{
+	char u[600], g[CFG_NAME_MAX + 1], c[600], id[32], f[2100], srv[CFG_NAME_MAX + 1];
+	char user[256];
+	unsigned sid, idle, stmo;
+	unsigned long long pi, po;
+	int started;
+
+	if (sscanf(line, "%u %599s %64s %599s %31s %2099s %64s %d %u %u %llu %llu", &sid, u, g, c,
+		   id, f, srv, &started, &idle, &stmo, &pi, &po) != 12)
+		return;
+	dash(u), dash(g), dash(c), dash(id), dash(f), dash(srv);
+	unhex(user, sizeof(user), u);
+	for (struct session *s = m->sessions; s; s = s->next) {
+		if (s->id != sid || strcmp(s->user, user))
+			continue;
+		util_strlcpy(s->acct_group, g, sizeof(s->acct_group));
+		unhex(s->acct_class, sizeof(s->acct_class), c);
+		util_strlcpy(s->acct_id, id, sizeof(s->acct_id));
+		unhex(s->aaa_filter, sizeof(s->aaa_filter), f);
+		util_strlcpy(s->aaa_server, srv, sizeof(s->aaa_server));
+		s->acct_started = started;
+		s->acct_interim_ms = util_now_ms();
+		s->aaa_idle_timeout = idle;
+		s->aaa_session_timeout = stmo;
+		s->pkts_in = pi;
+		s->pkts_out = po;
+		return;
+	}
+}
+
+static void kept_read(struct mainctx *m)
+{
+	char path[CFG_PATH_MAX + 16], line[ACCT_FILE_LINE * 3];
+	FILE *fp;
+
+	kept_path(m, path, sizeof(path));
+	if (!(fp = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof(line), fp))
+		kept_apply(m, line);
+	fclose(fp);
+	unlink(path);  /* the sessions have it now; written again at shutdown */
+}
+
+/* At start: the AAA state of the restored sessions, then the Stops a
+ * previous run could not deliver. */
 void macct_start(struct mainctx *m)
 {
 	char path[CFG_PATH_MAX + 16], line[ACCT_FILE_LINE];
 	size_t n = 0, bad = 0;
 	FILE *fp;
 
+	kept_read(m);
 	stops_path(m, path, sizeof(path));
 	if (!(fp = fopen(path, "re")))
 		return;
@@ -314,4 +459,9 @@ void macct_stop(struct mainctx *m)
 {
 	if (stops_write(m) < 0)
 		log_warn("accounting: cannot keep the undelivered Stop records");
+	if (kept_write(m) < 0)
+		log_warn("accounting: cannot keep the AAA state of the sessions kept for the restart");
+	free(kept);
+	kept = NULL;
+	n_kept = cap_kept = 0;
 }

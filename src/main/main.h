@@ -295,6 +295,10 @@ uint64_t mauth_oldest_pending_ms(void);
 /* mauth_on_aaa_rep (S15): secmod's answer for the login parked on an
  * external AAA server group; -1 when no login waits for it. */
 int mauth_on_aaa_rep(struct mainctx *m, const struct ipc_aaa_rep *r);
+/* ctl_aaa.c: a test aaa-server's answer (0; -1: not a test's id) and the
+ * hosts' counters from secmod. */
+int ctl_aaa_test_done(struct mainctx *m, const struct ipc_aaa_rep *r);
+void ctl_aaa_stats(const struct ipc_aaa_stats *st);
 
 /* msecmod.c: the security module sslvpnd-secmod (src/secmod).
  * msecmod_start: start it (before the workers) and hand it the users of
@@ -344,6 +348,10 @@ void macct_tick(struct mainctx *m);
 void macct_start(struct mainctx *m);
 void macct_stop(struct mainctx *m);
 void macct_secmod_lost(struct mainctx *m);
+/* macct_keep: s is kept for the next start (sessions_shutdown): its AAA
+ * state goes to <state-dir>/aaa-sessions at macct_stop, back onto the
+ * restored session at macct_start. */
+void macct_keep(const struct session *s);
 /* sessions_audit_id: the session's Audt Sess ID (show vpn-sessiondb
  * detail; Acct-Session-Id): 24 hex digits. */
 void sessions_audit_id(const struct mainctx *m, const struct session *s, char out[25]);
@@ -353,6 +361,16 @@ void sessions_audit_id(const struct mainctx *m, const struct session *s, char ou
  * returns how many. */
 int sessions_disconnect(struct mainctx *m, const char *host, const char *session_id,
 			const char *user, uint32_t framed_ip);
+
+/* mldap.c (S15 LDAP): mldap_host_ca puts the DER of the host's
+ * ldap-ca-trustpoint certificate into b (none when unreadable);
+ * mldap_apply runs the answering host's ldap attribute map over r->attrs
+ * and sets r's group policy, filter and timeouts: NULL, or the refusal
+ * (Tunneling-Protocols without the SSL client, Tunnel-Group-Lock) in buf. */
+void mldap_host_ca(const struct sslvpnd_config *cfg, const struct cfg_aaa_host *c,
+		   struct ipc_secmod_aaa *b);
+const char *mldap_apply(const struct sslvpnd_config *cfg, const struct cfg_tunnel_group *tg,
+			const char *group, struct ipc_aaa_rep *r, char *buf, size_t len);
 void msecmod_heap_scrub(void);
 /* Keys (S10 item 1).  msecmod_keys: build every TLS context of cfg as the
  * workers will, hand each identity's private key to secmod as a new
@@ -381,6 +399,9 @@ void sessions_set_dap(struct session *s, const struct dap_result *r);
 /* sessions_set_aaa: keep what the AAA server said at login (S15: framed
  * address, filter, timeouts) for the session's tunnels. */
 void sessions_set_aaa(struct session *s, const struct ipc_aaa_rep *r);
+/* sessions_aces_check: NULL when every line of a Cisco-AVPair ip:inacl#
+ * list parses as an extended access-list entry, else the reason in buf. */
+const char *sessions_aces_check(const char *lines, char *buf, size_t len);
 /* For the detailed listing: the local TCP port of the login, the client's
  * and our UDP port of its DTLS channel. */
 void sessions_set_tcp_dst_port(struct session *s, uint16_t port);

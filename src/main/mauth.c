@@ -143,6 +143,7 @@ struct pending_login {
 	uint32_t req_id;              /* 0: free slot */
 	enum pending_kind kind;       /* which verdict it waits for */
 	int fallback_local;           /* AAA: "NAME LOCAL": password kept until the answer */
+	int authorize;                /* AAA: an authorization lookup (certificate login) */
 	char group[CFG_NAME_MAX];     /* AAA: the server group asked */
 	uint32_t worker_id;
 	pid_t worker_pid;             /* a restarted worker is another one */
@@ -276,6 +277,8 @@ static int check_password(struct worker_proc *w, const struct ipc_auth_req *rq,
 
 static void aaa_challenge_state(struct worker_proc *w, const struct ipc_auth_req *rq,
 				struct ipc_aaa_req *a);
+static void authorized(struct worker_proc *w, struct pending_login *p,
+		       const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r);
 static const char *challenge_user(const struct worker_proc *w, uint32_t conn_id);
 
 /* authentication-server-group (S15): the password goes to the group's
@@ -343,27 +346,39 @@ static const char *verdict_text(uint8_t result, int *counts)
 	}
 }
 
+/* Where a parked login resumes: its worker (*w) and the tunnel group of
+ * the configuration of now (a reload while it waited may have removed
+ * it: refused).  NULL when it cannot resume (dropped or answered). */
+static const struct cfg_tunnel_group *resume_target(struct mainctx *m,
+						    struct pending_login *p,
+						    const char *what, struct worker_proc **w)
+{
+	const struct cfg_tunnel_group *tg;
+
+	*w = p->worker_id < MAIN_MAX_WORKERS ? &m->workers[p->worker_id] : NULL;
+	if (!*w || (*w)->pid != p->worker_pid || (*w)->sock < 0) {
+		log_debugc(LOGC_AAA, 1, "%s: %s for %s dropped: its worker is gone", p->rq.peer,
+			   what, p->name);
+		return NULL;
+	}
+	tg = config_tunnel_group(m->cfg, p->tunnel_group);
+	if (!tg)
+		refuse(*w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL,
+		       "tunnel group removed by a reload during the login", "Login failed.");
+	return tg;
+}
+
 /* The verdict applies to the configuration of now: a reload while the
  * check ran may have removed the tunnel group or the user. */
 static void resume_login(struct mainctx *m, struct pending_login *p, uint8_t result)
 {
-	struct worker_proc *w = p->worker_id < MAIN_MAX_WORKERS ? &m->workers[p->worker_id]
-								: NULL;
-	const struct cfg_tunnel_group *tg;
+	struct worker_proc *w;
+	const struct cfg_tunnel_group *tg = resume_target(m, p, "password verdict", &w);
 	const struct cfg_user *u;
 	int counts;
 
-	if (!w || w->pid != p->worker_pid || w->sock < 0) {
-		log_debugc(LOGC_AAA, 1, "%s: password verdict for %s dropped: its worker is gone",
-			   p->rq.peer, p->name);
+	if (!tg)
 		return;
-	}
-	tg = config_tunnel_group(m->cfg, p->tunnel_group);
-	if (!tg) {
-		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL,
-		       "tunnel group removed by a reload during the login", "Login failed.");
-		return;
-	}
 	u = config_user(m->cfg, p->name);
 	if (result == IPC_PASSWD_OK && !u)
 		result = IPC_PASSWD_NO_USER;  /* removed by a reload meanwhile */
@@ -521,11 +536,8 @@ static const char *aaa_attr_refusal(const struct mainctx *m, const struct ipc_aa
 			 r->group_policy);
 		return buf;
 	}
-	if (strchr(r->filter, '\n')) {
-		snprintf(buf, len, "Cisco-AVPair ip:inacl# (downloadable access list entries) is "
-			 "not supported: name an access list with Filter-Id");
-		return buf;
-	}
+	if (strchr(r->filter, '\n'))
+		return sessions_aces_check(r->filter, buf, len);
 	acl = r->filter[0] ? config_acl(m->cfg, r->filter) : NULL;
 	if (r->filter[0] && (!acl || acl->type != ACL_EXTENDED)) {
 		snprintf(buf, len, "Filter-Id names %.64s, which is not an extended access list",
@@ -535,11 +547,27 @@ static const char *aaa_attr_refusal(const struct mainctx *m, const struct ipc_aa
 	return NULL;
 }
 
-static void aaa_accepted(struct worker_proc *w, struct pending_login *p,
-			 const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r)
+/* An accepted answer as the login uses it: an LDAP host's attribute map
+ * (mldap.c) turns the entry into group policy, filter and timeouts first;
+ * then what it sent must fit the configuration.  NULL or the refusal. */
+static const char *aaa_mapped(const struct mainctx *m, const struct pending_login *p,
+			      const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *r,
+			      struct ipc_aaa_rep *out, char *why, size_t len)
 {
+	const char *refusal;
+
+	*out = *r;
+	refusal = mldap_apply(m->cfg, tg, p->group, out, why, len);
+	return refusal ? refusal : aaa_attr_refusal(m, out, why, len);
+}
+
+static void aaa_accepted(struct worker_proc *w, struct pending_login *p,
+			 const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *aaa)
+{
+	static struct ipc_aaa_rep mapped; /* main is single-threaded */
+	const struct ipc_aaa_rep *r = &mapped;
 	char why[160];
-	const char *refusal = aaa_attr_refusal(w->m, r, why, sizeof(why));
+	const char *refusal = aaa_mapped(w->m, p, tg, aaa, &mapped, why, sizeof(why));
 
 	if (refusal) {
 		log_event(LM_AAA_ATTR_REFUSED, p->name, p->rq.peer, r->host, refusal);
@@ -568,19 +596,13 @@ static void aaa_unreachable(struct worker_proc *w, struct pending_login *p,
 
 static void resume_aaa(struct mainctx *m, struct pending_login *p, const struct ipc_aaa_rep *r)
 {
-	struct worker_proc *w = p->worker_id < MAIN_MAX_WORKERS ? &m->workers[p->worker_id]
-								: NULL;
-	const struct cfg_tunnel_group *tg;
+	struct worker_proc *w;
+	const struct cfg_tunnel_group *tg = resume_target(m, p, "AAA answer", &w);
 
-	if (!w || w->pid != p->worker_pid || w->sock < 0) {
-		log_debugc(LOGC_AAA, 1, "%s: AAA answer for %s dropped: its worker is gone",
-			   p->rq.peer, p->name);
+	if (!tg)
 		return;
-	}
-	tg = config_tunnel_group(m->cfg, p->tunnel_group);
-	if (!tg) {
-		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL,
-		       "tunnel group removed by a reload during the login", "Login failed.");
+	if (p->authorize) {
+		authorized(w, p, tg, r);
 		return;
 	}
 	switch (r->result) {
@@ -622,6 +644,72 @@ int mauth_on_aaa_rep(struct mainctx *m, const struct ipc_aaa_rep *r)
 		return 0;
 	}
 	return -1;
+}
+
+/* authorization-server-group for a certificate login (S15): the user
+ * named by username-from-certificate is looked up (RADIUS: an
+ * Access-Request with the name as password, as the ASA; LDAP: a search),
+ * the login parked meanwhile.  0: no lookup (go on), 1: parked. */
+static int authorize(struct worker_proc *w, const struct ipc_auth_req *rq,
+		     const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp, const char *user)
+{
+	static struct ipc_aaa_req a;
+	struct pending_login *p;
+	int rc;
+
+	if (tg->authentication != CFG_AUTH_CERTIFICATE || !tg->authorization_server_group[0])
+		return 0;
+	if (!(p = pending_take(w, rq, tg, rp, user)))
+		return -1;
+	memset(&a, 0, sizeof(a));
+	a.req_id = next_req_id();
+	a.op = IPC_AAA_AUTHORIZE;
+	util_strlcpy(a.group, tg->authorization_server_group, sizeof(a.group));
+	util_strlcpy(a.user, user, sizeof(a.user));
+	util_strlcpy(a.peer, rq->peer, sizeof(a.peer));
+	rc = msecmod_aaa(w->m, &a);
+	if (rc < 0)
+		return secmod_failed(w, rq, tg, rp, user, rc);
+	pending_park(p, PENDING_AAA, w, rq, tg, rp, user);
+	p->authorize = 1;
+	util_strlcpy(p->group, tg->authorization_server_group, sizeof(p->group));
+	return 1;
+}
+
+/* The authorization answer: its attributes when the server knows the
+ * user; without a record the login goes on with the tunnel group's
+ * defaults, unless authorize-required. */
+static void authorized(struct worker_proc *w, struct pending_login *p,
+		       const struct cfg_tunnel_group *tg, const struct ipc_aaa_rep *aaa)
+{
+	static struct ipc_aaa_rep mapped; /* main is single-threaded */
+	const struct ipc_aaa_rep *r = &mapped;
+	char why[400];
+	const char *refusal = NULL;
+
+	mapped = *aaa;
+	if (aaa->result == IPC_AAA_ACCEPT)
+		refusal = aaa_mapped(w->m, p, tg, aaa, &mapped, why, sizeof(why));
+
+	if (refusal) {
+		log_event(LM_AAA_ATTR_REFUSED, p->name, p->rq.peer, r->host, refusal);
+		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL, refusal, "Login denied.");
+		return;
+	}
+	if (r->result == IPC_AAA_ACCEPT) {
+		log_event(LM_AAA_AUTHORIZED, p->name, p->rq.peer, r->host, p->group);
+		finish_login(w, &p->rq, tg, &p->rp, p->name, NULL, r);
+		return;
+	}
+	snprintf(why, sizeof(why), "authorization by aaa-server group %s failed: %s", p->group,
+		 r->result == IPC_AAA_REJECT ? "no such user"
+		 : r->reason[0] ? r->reason : "no answer");
+	if (tg->authorize_required) {
+		refuse(w, &p->rp, &p->rq, p->name, IPC_AUTH_FAIL, why, "Login denied.");
+		return;
+	}
+	log_event(LM_AAA_AUTHZ_SKIPPED, p->name, p->rq.peer, why);
+	finish_login(w, &p->rq, tg, &p->rp, p->name, NULL, NULL);
 }
 
 /* Who the session belongs to under `aaa certificate`: the AAA (form)
@@ -747,13 +835,14 @@ static void dap_emit(void *arg, int ev, const char *const *a)
  * logs the refusal as 734002 only). */
 static const struct dap_result *dap_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 					  struct ipc_auth_rep *rp, const char *user,
-					  int *refused)
+					  const struct ipc_aaa_rep *aaa, int *refused)
 {
 	static struct dap_result r;
-	struct dap_session ds;
+	static struct dap_session ds;
 	struct dap_input in = {
 		.group_policy = rp->group_policy, .tunnel_group = rp->tunnel_group,
 		.username = user, .user_agent = rq->user_agent,
+		.server_attrs = aaa ? aaa->attrs : NULL,  /* aaa.radius.N, aaa.ldap.NAME */
 	};
 
 	*refused = 0;
@@ -824,7 +913,7 @@ static void finish_login(struct worker_proc *w, const struct ipc_auth_req *rq,
 	mban_login_ok(rq->peer);
 	metrics_count(MET_AUTH_SUCCESS, NULL);
 	int dap_refused;
-	const struct dap_result *dap = dap_login(w, rq, rp, user, &dap_refused);
+	const struct dap_result *dap = dap_login(w, rq, rp, user, aaa, &dap_refused);
 
 	if (dap_refused)
 		return;
@@ -1031,7 +1120,8 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	}
 	if (lb_redirect(w, &rq, tg, &rp))
 		goto out;
-	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0)
+	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0 &&
+	    authorize(w, &rq, tg, &rp, user) == 0)
 		finish_login(w, &rq, tg, &rp, user, u, NULL);
 out:
 	OPENSSL_cleanse(rq.password, sizeof(rq.password));

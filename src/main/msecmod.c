@@ -288,6 +288,8 @@ static int send_aaa(const struct sslvpnd_config *cfg)
 			memset(&b, 0, sizeof(b));
 			if (as)
 				aaa_host_msg(&b, as, h);
+			if (as && as->protocol == CFG_AAA_LDAP)
+				mldap_host_ca(cfg, &as->hosts[h], &b);
 			b.gen = sm.aaa_gen;
 			b.flags = (sent == 0 ? IPC_USERS_FIRST : 0) |
 				  (sent + 1 >= total ? IPC_USERS_LAST : 0);
@@ -582,7 +584,7 @@ static void on_aaa_rep(struct msecmod *s, const uint8_t *buf, size_t len)
 		bad_secmod("malformed AAA_REP");
 		return;
 	}
-	if (mauth_on_aaa_rep(s->m, &r) < 0)
+	if (ctl_aaa_test_done(s->m, &r) < 0 && mauth_on_aaa_rep(s->m, &r) < 0)
 		bad_secmod("AAA_REP for no request");
 }
 
@@ -619,6 +621,18 @@ static void on_coa_req(struct msecmod *s, const uint8_t *buf, size_t len)
 	if (r.code != RADIUS_COA_REQUEST && !rep.ended)
 		rep.error_cause = RADIUS_ERR_NO_SESSION;
 	IPC_SEND(sm.sock, IPC_COA_REP, coa_rep, &rep, 0, -1);
+}
+
+static void on_aaa_stats(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	struct ipc_aaa_stats st;
+
+	(void)s;
+	if (ipc_dec_aaa_stats(&st, buf, len) < 0) {
+		bad_secmod("malformed AAA_STATS");
+		return;
+	}
+	ctl_aaa_stats(&st);
 }
 
 static void on_pong(struct msecmod *s, const uint8_t *buf, size_t len)
@@ -763,35 +777,35 @@ int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,
 	return rc < 0 ? -2 : 0;
 }
 
+/* A request encoded in buf (n bytes, n < 0: the encoding failed): 0
+ * sent, -1 secmod is down, -2 cannot send; buf (cap bytes) wiped. */
+static int send_request(enum ipc_type type, uint8_t *buf, size_t cap, int n, const char *what)
+{
+	int rc = sm.sock < 0 ? -1
+		 : n < 0 || ipc_send(sm.sock, type, 0, buf, (size_t)n, -1) < 0 ? -2 : 0;
+
+	explicit_bzero(buf, cap);
+	if (rc == -2)
+		log_warn("secmod: cannot send %s", what);
+	return rc;
+}
+
 int msecmod_aaa(struct mainctx *m, const struct ipc_aaa_req *rq)
 {
 	uint8_t buf[2048];
-	int n, rc;
 
-	if (sm.sock < 0)
-		return -1;
-	n = ipc_enc_aaa_req(rq, buf, sizeof(buf));
-	rc = n < 0 ? -1 : ipc_send(sm.sock, IPC_AAA_REQ, 0, buf, (size_t)n, -1);
-	explicit_bzero(buf, sizeof(buf));
-	if (rc < 0)
-		log_warn("secmod: cannot send an AAA request");
 	(void)m;
-	return rc < 0 ? -2 : 0;
+	return send_request(IPC_AAA_REQ, buf, sizeof(buf), ipc_enc_aaa_req(rq, buf, sizeof(buf)),
+			    "an AAA request");
 }
 
 int msecmod_acct(struct mainctx *m, const struct ipc_acct_req *rq)
 {
 	uint8_t buf[1024];
-	int n = ipc_enc_acct_req(rq, buf, sizeof(buf));
 
 	(void)m;
-	if (sm.sock < 0)
-		return -1;
-	if (n < 0 || ipc_send(sm.sock, IPC_ACCT_REQ, 0, buf, (size_t)n, -1) < 0) {
-		log_warn("secmod: cannot send an accounting record");
-		return -2;
-	}
-	return 0;
+	return send_request(IPC_ACCT_REQ, buf, sizeof(buf), ipc_enc_acct_req(rq, buf, sizeof(buf)),
+			    "an accounting record");
 }
 
 void msecmod_stop(struct mainctx *m)

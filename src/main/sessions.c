@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "sessions.h"
+#include "sslvpnd/acl.h"
 #include "sslvpnd/tunparams.h"
 #include "metrics.h"
 #include "sslvpnd/aclfilter.h"
@@ -409,17 +410,64 @@ void sessions_logoff_oldest(struct mainctx *m, const char *user)
  * worker builds the filter from them and from nothing else.  A filter that
  * cannot be sent (a list gone, more entries than TUNNEL_REP carries) fails
  * closed: the tunnel passes nothing, 100251 says why. */
+/* Cisco-AVPair ip:inacl#N=ACE (S15): the AAA server's own entries, one per
+ * line, as an extended access list of the session, named as the ASA names
+ * a downloaded list (AAA-user-<session>).  Returns the entries' count, or
+ * -1 with the reason of the first that does not parse. */
+static long aces_parse(const char *lines, struct aclfilter_entry *out, size_t max, char *err,
+		       size_t errlen)
+{
+	char line[512];
+	const char *why;
+	size_t n = 0;
+
+	for (const char *p = lines; *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0)) {
+		size_t l = strcspn(p, "\n");
+
+		if (!l)
+			continue;
+		snprintf(line, sizeof(line), "%.*s", (int)l, p);
+		if (n == max) {
+			snprintf(err, errlen, "more than %zu ip:inacl# entries", max);
+			return -1;
+		}
+		out[n].list = 0;
+		if (acl_parse_entry(ACL_EXTENDED, line, &out[n].e, &why) < 0) {
+			snprintf(err, errlen, "ip:inacl# entry \"%.100s\": %s", line, why);
+			return -1;
+		}
+		n++;
+	}
+	return (long)n;
+}
+
+const char *sessions_aces_check(const char *lines, char *buf, size_t len)
+{
+	static struct aclfilter_entry e[IPC_FILTER_ENTRIES];
+
+	return aces_parse(lines, e, IPC_FILTER_ENTRIES, buf, len) < 0 ? buf : NULL;
+}
+
+static void aces_name(const struct session *s, char *out, size_t len)
+{
+	snprintf(out, len, "AAA-user-%08x", s->id);
+}
+
 static void filter_entries(const struct session *s, const struct sslvpnd_config *cfg,
 			   struct ipc_tunnel_rep *rp)
 {
-	char err[192];
+	char err[192], own[32];
 	long n;
 
 	rp->n_filter_e = 0;
 	if (!rp->filter[0])
 		return;
-	n = aclfilter_gather(cfg, rp->filter, rp->filter_e, IPC_FILTER_ENTRIES, err,
-			     sizeof(err));
+	aces_name(s, own, sizeof(own));
+	if (strchr(s->aaa_filter, '\n') && !strcmp(rp->filter, own))
+		n = aces_parse(s->aaa_filter, rp->filter_e, IPC_FILTER_ENTRIES, err, sizeof(err));
+	else
+		n = aclfilter_gather(cfg, rp->filter, rp->filter_e, IPC_FILTER_ENTRIES, err,
+				     sizeof(err));
 	if (n < 0) {
 		rp->filter_flags |= IPC_FILTER_CLOSED;
 		log_event(LM_VPN_FILTER_FAILED, s->policy, s->user, s->peer, err);
@@ -528,8 +576,11 @@ static void fill_params(struct session *s, const struct sslvpnd_config *cfg,
 		f.timeout_fixed = 1;
 		f.session_timeout = s->aaa_session_timeout;
 	}
+	char own[32];
+
 	if ((!f.dap_filter || !f.dap_filter[0]) && s->aaa_filter[0]) {
-		f.dap_filter = s->aaa_filter;
+		aces_name(s, own, sizeof(own));
+		f.dap_filter = strchr(s->aaa_filter, '\n') ? own : s->aaa_filter;
 		f.dap_filter_flags = 0;
 	}
 	tunparams_fill(e, rq, &f, rp);
@@ -752,6 +803,7 @@ static size_t keep_for_restart(struct mainctx *m)
 	for (struct session *s; (s = m->sessions); n++) {
 		detach(m, s);
 		settle_replaced(s);
+		macct_keep(s);  /* its AAA state and accounting, beside the registry */
 		sessions_free(s);
 	}
 	return n;

@@ -104,6 +104,7 @@ struct session {
 	 * Start sent, last Interim-Update. */
 	char acct_group[CFG_NAME_MAX];
 	char acct_class[254];
+	char acct_id[25];               /* Acct-Session-Id, fixed at the Start */
 	int acct_started;
 	uint64_t acct_interim_ms;
 };

@@ -125,6 +125,10 @@ int sessions_disconnect(struct mainctx *m, const char *host, const char *session
 	for (struct session *s = m->sessions, *next; s; s = next) {
 		next = s->next;
 		sessions_audit_id(m, s, aid);
+		/* the accounting id when it differs (a session kept across a
+		 * restart keeps the Acct-Session-Id of its Start) */
+		if (session_id[0] && s->acct_id[0] && !strcmp(session_id, s->acct_id))
+			util_strlcpy(aid, s->acct_id, sizeof(aid));
 		if ((session_id[0] && strcmp(session_id, aid)) || (user[0] && strcmp(user, s->user)) ||
 		    (framed_ip && ntohl(framed_ip) != s->addr))
 			continue;

@@ -37,7 +37,28 @@ static const struct {
 	[DAP_EP_CLIENTTYPE] = { "endpoint.application.clienttype", DAP_CLASS_ENDPOINT, 1 },
 	[DAP_EP_PLATFORM] = { "endpoint.anyconnect.platform", DAP_CLASS_ENDPOINT, 1 },
 	[DAP_EP_DEVICETYPE] = { "endpoint.anyconnect.devicetype", DAP_CLASS_ENDPOINT, 1 },
+	[DAP_AAA_SERVER] = { "aaa.radius.N|aaa.ldap.NAME", DAP_CLASS_AAA, 0 },
 };
+
+/* aaa.radius.N / aaa.ldap.NAME: an AAA server's attribute (S15). */
+static int server_key(const char *s, size_t n)
+{
+	static const char *const pre[] = { "aaa.radius.", "aaa.ldap." };
+
+	for (size_t i = 0; i < ARRAY_SIZE(pre); i++) {
+		size_t pl = strlen(pre[i]);
+		size_t k;
+
+		if (n <= pl || n >= DAP_KEY_MAX || strncmp(s, pre[i], pl) != 0)
+			continue;
+		for (k = pl; k < n; k++)
+			if (i == 0 ? !isdigit((unsigned char)s[k])
+				   : !(isalnum((unsigned char)s[k]) || s[k] == '-' || s[k] == '_'))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
 
 const char *dap_attr_name(int attr)
 {
@@ -75,11 +96,13 @@ int dap_parse_criterion(const char *text, enum dap_class cls,
 	while (*p && *p != ' ' && *p != '\t' && *p != '=' && *p != '!')
 		p++;
 	n = (size_t)(p - name);
-	out->attr = attr_find(name, n);
+	out->attr = server_key(name, n) ? DAP_AAA_SERVER : attr_find(name, n);
+	if (out->attr == DAP_AAA_SERVER)
+		memcpy(out->key, name, n);
 	if (out->attr < 0) {
 		/* short enough to fit a config error message with the value */
 		*why = "names no DAP attribute (aaa.cisco.grouppolicy|tunnelgroup|username, "
-		       "aaa.cert.subject|issuer.cn|o|ou, aaa.cert.serial, "
+		       "aaa.cert.subject|issuer.cn|o|ou, aaa.cert.serial, aaa.radius.N, aaa.ldap.NAME, "
 		       "endpoint.application.clienttype, endpoint.anyconnect.platform|devicetype)";
 		return -1;
 	}
@@ -108,7 +131,7 @@ int dap_parse_criterion(const char *text, enum dap_class cls,
 
 int dap_format_criterion(const struct dap_criterion *c, char *buf, size_t len)
 {
-	const char *name = dap_attr_name(c->attr);
+	const char *name = c->attr == DAP_AAA_SERVER ? c->key : dap_attr_name(c->attr);
 	int n;
 
 	if (!name)
@@ -221,14 +244,38 @@ void dap_session_init(struct dap_session *s, const struct dap_input *in)
 	put(s, DAP_EP_CLIENTTYPE, client_type(ua));
 	put(s, DAP_EP_PLATFORM, platform(ua));
 	phone_model(s->v[DAP_AAA_CERT_SUBJECT_CN], s->v[DAP_EP_DEVICETYPE], DAP_ATTR_MAX);
+	if (in->server_attrs)
+		util_strlcpy(s->server, in->server_attrs, sizeof(s->server));
+}
+
+/* Does the AAA server's attribute key have value among its "key=value"
+ * lines?  An attribute with several values has a line each (memberOf of
+ * several groups): one equal is enough, as on the ASA.  aaa.ldap names and
+ * values ignore case, as the directory does; RADIUS values are exact. */
+static int server_has(const char *lines, const char *key, const char *value)
+{
+	int ci = util_prefix_ci(key, "aaa.ldap.");
+	size_t kl = strlen(key), vl = strlen(value), n;
+
+	for (const char *p = lines; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if ((ci ? strncasecmp(p, key, kl) : strncmp(p, key, kl)) || p[kl] != '=')
+			continue;
+		n = strcspn(p + kl + 1, "\n");
+		if (n == vl && (ci ? strncasecmp(p + kl + 1, value, n)
+				   : strncmp(p + kl + 1, value, n)) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* ---- matching */
 static int criterion_holds(const struct dap_criterion *c, const struct dap_session *s)
 {
 	const char *v = s->v[c->attr];
-	int eq = *v && (dap_attrs[c->attr].ci ? strcasecmp(v, c->value)
-					     : strcmp(v, c->value)) == 0;
+	int eq = c->attr == DAP_AAA_SERVER
+			 ? server_has(s->server, c->key, c->value)
+			 : *v && (dap_attrs[c->attr].ci ? strcasecmp(v, c->value)
+							: strcmp(v, c->value)) == 0;
 
 	return c->negate ? !eq : eq;
 }

@@ -212,16 +212,36 @@ static int sr_asa_ufc(const char *f)
 	return 0;
 }
 
+/* The AAA server groups of a tunnel group (general-attributes, S15). */
+static void sr_aaa_groups(FILE *fp, const struct cfg_tunnel_group *tg)
+{
+	if (tg->authentication_server_group[0])
+		fprintf(fp, " authentication-server-group %s\n", tg->authentication_server_group);
+	if (tg->authorization_server_group[0])
+		fprintf(fp, " authorization-server-group %s\n", tg->authorization_server_group);
+	if (tg->accounting_server_group[0])
+		fprintf(fp, " accounting-server-group %s\n", tg->accounting_server_group);
+	if (tg->authorize_required)
+		fputs(" authorization-required\n", fp);
+}
+
+static int sr_has_aaa(const struct cfg_tunnel_group *tg)
+{
+	return tg->authentication_server_group[0] || tg->authorization_server_group[0] ||
+	       tg->accounting_server_group[0] || tg->authorize_required;
+}
+
 static void sr_general(FILE *fp, const struct cfg_tunnel_group *tg)
 {
 	int dgp = strcmp(tg->default_group_policy, POLICY_DFLT_GRP) != 0;
 	int ufc = strcmp(tg->username_from_certificate, "CN") != 0;
 
-	if (!tg->address_pools.n && !tg->ipv6_address_pools.n && !dgp && !ufc)
+	if (!tg->address_pools.n && !tg->ipv6_address_pools.n && !dgp && !ufc && !sr_has_aaa(tg))
 		return;
 	fprintf(fp, "tunnel-group %s general-attributes\n", tg->name);
 	sr_names(fp, "address-pool", &tg->address_pools);
 	sr_names(fp, "ipv6-address-pool", &tg->ipv6_address_pools);
+	sr_aaa_groups(fp, tg);
 	if (dgp)
 		fprintf(fp, " default-group-policy %s\n", tg->default_group_policy);
 	if (ufc && sr_asa_ufc(tg->username_from_certificate))
@@ -287,6 +307,70 @@ int showrun_tunnel_group(FILE *fp, const struct sslvpnd_config *cfg, const char 
 	}
 	for (i = 0; i < cfg->n_tunnel_groups; i++)
 		sr_tg(fp, &cfg->tunnel_groups[i]);
+	return 0;
+}
+
+/* ---- aaa-server groups (S15): keys and passwords as *****, as the ASA */
+static void sr_aaa_host(FILE *fp, const struct cfg_aaa_server *as, const struct cfg_aaa_host *h)
+{
+	static const char *const scope[] = { "onelevel", "subtree" };
+
+	fprintf(fp, "aaa-server %s (%s) host %s\n", as->name,
+		h->interface[0] ? h->interface : "outside", h->address);
+	fprintf(fp, " timeout %d\n", h->timeout);
+	if (as->protocol == CFG_AAA_RADIUS) {
+		fprintf(fp, " retry-interval %d\n", h->retry_interval);
+		fprintf(fp, " authentication-port %d\n accounting-port %d\n",
+			h->authentication_port, h->accounting_port);
+		fputs(" key *****\n", fp);
+		return;
+	}
+	fprintf(fp, " server-port %d\n", h->authentication_port);
+	if (h->ldap_base_dn[0])
+		fprintf(fp, " ldap-base-dn %s\n", h->ldap_base_dn);
+	fprintf(fp, " ldap-scope %s\n", scope[h->ldap_scope ? 1 : 0]);
+	if (h->ldap_naming_attribute[0])
+		fprintf(fp, " ldap-naming-attribute %s\n", h->ldap_naming_attribute);
+	if (h->ldap_login_dn[0])
+		fprintf(fp, " ldap-login-password *****\n ldap-login-dn %s\n", h->ldap_login_dn);
+	if (h->ldap_over_ssl)
+		fputs(" ldap-over-ssl enable\n", fp);
+	fprintf(fp, " server-type %s\n", h->server_type);
+	if (h->ldap_attribute_map[0])
+		fprintf(fp, " ldap-attribute-map %s\n", h->ldap_attribute_map);
+}
+
+static void sr_aaa(FILE *fp, const struct cfg_aaa_server *as)
+{
+	fprintf(fp, "aaa-server %s protocol %s\n", as->name,
+		as->protocol == CFG_AAA_LDAP ? "ldap" : "radius");
+	if (as->max_failed_attempts != 3)
+		fprintf(fp, " max-failed-attempts %d\n", as->max_failed_attempts);
+	if (as->reactivation_mode == CFG_AAA_TIMED)
+		fputs(" reactivation-mode timed\n", fp);
+	else
+		fprintf(fp, " reactivation-mode depletion deadtime %d\n", as->deadtime);
+	if (as->interim_accounting_update)
+		fprintf(fp, " ! sslvpnd: interim-accounting-update %d seconds\n",
+			as->interim_accounting_update);
+	if (as->dynamic_authorization)
+		fprintf(fp, " dynamic-authorization port %d\n", as->dynamic_authorization_port);
+	for (size_t h = 0; h < as->n_hosts; h++)
+		sr_aaa_host(fp, as, &as->hosts[h]);
+}
+
+int showrun_aaa_server(FILE *fp, const struct sslvpnd_config *cfg, const char *name)
+{
+	const struct cfg_aaa_server *as;
+
+	if (name) {
+		if (!(as = config_aaa_server(cfg, name)))
+			return -1;
+		sr_aaa(fp, as);
+		return 0;
+	}
+	for (size_t i = 0; i < cfg->n_aaa_servers; i++)
+		sr_aaa(fp, &cfg->aaa_servers[i]);
 	return 0;
 }
 

@@ -272,16 +272,16 @@ static int add_restricted(scmp_filter_ctx ctx, enum sandbox_kind kind)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);
 	}
 #endif
-	/* secmod's AAA clients (S15): UDP sockets to the RADIUS servers of
-	 * the configuration, IPv4 or IPv6 datagrams only (no TCP, no raw) */
-	if (kind == SANDBOX_SECMOD) {
+	/* secmod's AAA clients (S15): UDP to the RADIUS servers, TCP to the
+	 * LDAP servers (smldap.c, libldap), IPv4 or IPv6; no raw sockets */
+	static const int aaa_socks[][2] = {
+		{ AF_INET, SOCK_DGRAM },  { AF_INET6, SOCK_DGRAM },
+		{ AF_INET, SOCK_STREAM }, { AF_INET6, SOCK_STREAM },
+	};
+	for (size_t i = 0; kind == SANDBOX_SECMOD && i < ARRAY_SIZE(aaa_socks); i++)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-				      SCMP_A0(SCMP_CMP_EQ, AF_INET),
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
-		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(socket), 2,
-				      SCMP_A0(SCMP_CMP_EQ, AF_INET6),
-				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM));
-	}
+				      SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)aaa_socks[i][0]),
+				      SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)aaa_socks[i][1]));
 	/* secmod's KDF thread: a thread of this process, never a new one */
 	if (kind == SANDBOX_SECMOD)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,

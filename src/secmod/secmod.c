@@ -288,6 +288,7 @@ static void on_ping(struct secmod *s, const uint8_t *buf, size_t len)
 	r.seq = p.seq;
 	if (IPC_SEND(s->ipc, IPC_SECMOD_PONG, secmod_pong, &r, 0, -1) < 0 && errno != EAGAIN)
 		fatal("secmod: cannot answer main");
+	smaaa_report(s->aaa);
 }
 
 static void on_conn(struct secmod *s, const uint8_t *buf, size_t len)

@@ -27,7 +27,7 @@ struct smaaa {
 
 const struct smaaa_backend *const smaaa_backends[2] = {
 	[CFG_AAA_RADIUS] = &smradius_backend,
-	[CFG_AAA_LDAP] = NULL,           /* G: smldap.c */
+	[CFG_AAA_LDAP] = &smldap_backend,
 };
 
 struct smaaa *smaaa_new(struct ev_loop *loop, int ipc)
@@ -38,6 +38,7 @@ struct smaaa *smaaa_new(struct ev_loop *loop, int ipc)
 		return NULL;
 	a->loop = loop;
 	a->ipc = ipc;
+	smldap_preinit();
 	for (size_t i = 0; i < SMAAA_INFLIGHT_MAX; i++)
 		a->req[i].a = a;
 	return a;
@@ -241,6 +242,7 @@ void smaaa_host_answered(struct smaaa_group *g, size_t host, uint64_t rtt_ms)
 	if (!g || host >= g->n)
 		return;
 	g->h[host].silent = 0;
+	g->h[host].dirty = 1;
 	g->h[host].rtt_sum_ms += rtt_ms;
 	g->h[host].n_rtt++;
 }
@@ -253,6 +255,7 @@ void smaaa_host_silent(struct smaaa_group *g, size_t host, uint64_t now_ms)
 		return;
 	h = &g->h[host];
 	h->n_timeouts++;
+	h->dirty = 1;
 	if (++h->silent < h->c.max_failed_attempts || h->state == SMAAA_FAILED)
 		return;
 	h->state = SMAAA_FAILED;
@@ -275,18 +278,73 @@ int smaaa_next_host(struct smaaa_req *r)
 
 /* ---- requests */
 
-static void send_rep(struct smaaa *a, struct ipc_aaa_rep *rep)
+static uint32_t pending_of(const struct smaaa *a, const struct smaaa_group *g, size_t h)
 {
-	for (int tries = 0; tries < 2; tries++) {
+	uint32_t n = 0;
+
+	for (size_t i = 0; i < SMAAA_INFLIGHT_MAX; i++)
+		n += a->req[i].used && a->req[i].g == g && a->req[i].host == h;
+	return n;
+}
+
+void smaaa_report(struct smaaa *a)
+{
+	static struct ipc_aaa_stats st;
+	uint64_t now = util_now_ms();
+
+	for (size_t i = 0; i < a->n_cur; i++) {
+		struct smaaa_group *g = &a->cur[i];
+
+		for (size_t k = 0; k < g->n; k++) {
+			struct smaaa_host *h = &g->h[k];
+
+			if (!h->dirty && h->state == SMAAA_ACTIVE)
+				continue;
+			memset(&st, 0, sizeof(st));
+			util_strlcpy(st.group, g->name, sizeof(st.group));
+			util_strlcpy(st.address, h->c.address, sizeof(st.address));
+			st.state = (uint8_t)h->state;
+			st.failed_s = h->state == SMAAA_FAILED
+					      ? (uint32_t)((now - h->failed_at_ms) / 1000) : 0;
+			st.rtt_ms = h->n_rtt ? (uint32_t)(h->rtt_sum_ms / h->n_rtt) : 0;
+			st.pending = pending_of(a, g, k);
+			st.requests = h->n_requests;
+			st.acct_requests = h->n_acct_requests;
+			st.retransmits = h->n_retransmits;
+			st.accepts = h->n_accepts;
+			st.rejects = h->n_rejects;
+			st.challenges = h->n_challenges;
+			st.bad_replies = h->n_bad_replies;
+			st.timeouts = h->n_timeouts;
+			st.acct_responses = h->n_acct_responses;
+			if (IPC_SEND(a->ipc, IPC_AAA_STATS, aaa_stats, &st, 0, -1) < 0)
+				return;  /* channel full: next second */
+			h->dirty = 0;
+		}
+	}
+}
+
+/* main parks at most 128 logins and reads its channel every loop turn:
+ * should it be slow, wait a bounded time for room (as secmod's reply()). */
+static void send_wait(struct smaaa *a, enum ipc_type type, const uint8_t *buf, int n)
+{
+	for (int tries = 0; n >= 0 && tries < 2; tries++) {
 		struct pollfd p = { .fd = a->ipc, .events = POLLOUT };
 
-		if (IPC_SEND(a->ipc, IPC_AAA_REP, aaa_rep, rep, 0, -1) == 0)
+		if (ipc_send(a->ipc, type, 0, buf, (size_t)n, -1) == 0)
 			return;
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			break;
 		poll(&p, 1, 1000);
 	}
 	fatal("secmod: cannot answer main");
+}
+
+static void send_rep(struct smaaa *a, struct ipc_aaa_rep *rep)
+{
+	static uint8_t buf[IPC_MAX_MSG];
+
+	send_wait(a, IPC_AAA_REP, buf, ipc_enc_aaa_rep(rep, buf, sizeof(buf)));
 }
 
 static void answer_now(struct smaaa *a, uint32_t req_id, uint8_t result, const char *why)
@@ -303,18 +361,10 @@ static void answer_now(struct smaaa *a, uint32_t req_id, uint8_t result, const c
 static void send_acct_rep(struct smaaa *a, uint32_t seq, uint8_t result, const char *host)
 {
 	struct ipc_acct_rep rep = { .seq = seq, .result = result };
+	uint8_t buf[256];
 
 	util_strlcpy(rep.host, host, sizeof(rep.host));
-	for (int tries = 0; tries < 2; tries++) {
-		struct pollfd p = { .fd = a->ipc, .events = POLLOUT };
-
-		if (IPC_SEND(a->ipc, IPC_ACCT_REP, acct_rep, &rep, 0, -1) == 0)
-			return;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			break;
-		poll(&p, 1, 1000);
-	}
-	fatal("secmod: cannot answer main");
+	send_wait(a, IPC_ACCT_REP, buf, ipc_enc_acct_rep(&rep, buf, sizeof(buf)));
 }
 
 void smaaa_done(struct smaaa_req *r)
@@ -322,6 +372,8 @@ void smaaa_done(struct smaaa_req *r)
 	r->rep.req_id = r->rq.req_id;
 	if (r->g && r->host < r->g->n && !r->rep.host[0])
 		util_strlcpy(r->rep.host, r->g->h[r->host].c.address, sizeof(r->rep.host));
+	if (r->g && r->host < r->g->n)
+		r->g->h[r->host].dirty = 1;
 	if (r->acct)
 		send_acct_rep(r->a, r->arq.seq, r->rep.result, r->rep.host);
 	else

@@ -33,6 +33,7 @@ struct smaaa_host {
 	uint64_t n_requests, n_accepts, n_rejects, n_challenges, n_timeouts,
 		 n_bad_replies, n_retransmits, n_acct_requests, n_acct_responses;
 	uint64_t rtt_sum_ms, n_rtt;
+	int dirty;                       /* changed since the last AAA_STATS */
 };
 
 struct smaaa_group {
@@ -107,6 +108,10 @@ int smaaa_next_host(struct smaaa_req *r);
  * request freed (its password wiped). */
 void smaaa_done(struct smaaa_req *r);
 
+/* smaaa_report: AAA_STATS to main for every host that changed (called
+ * once a second, with the PONG). */
+void smaaa_report(struct smaaa *a);
+
 /* smaaa_ipc: main's channel (a back-end telling main something). */
 int smaaa_ipc(const struct smaaa *a);
 
@@ -118,6 +123,10 @@ void smdynauth_on_rep(const struct ipc_coa_rep *rep);
 
 /* Back-ends, by enum cfg_aaa_protocol. */
 extern const struct smaaa_backend smradius_backend;
+extern const struct smaaa_backend smldap_backend;
+/* smldap_preinit: libldap's one-time set-up (uname, GnuTLS), before the
+ * sandbox forbids it; called by smaaa_new. */
+void smldap_preinit(void);
 extern const struct smaaa_backend *const smaaa_backends[2];
 
 #endif

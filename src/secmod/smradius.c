@@ -88,7 +88,9 @@ static int build(struct radreq *q, const struct ipc_aaa_req *rq)
 		return -1;
 	radius_init(p, RADIUS_ACCESS_REQUEST, id, auth);
 	if (radius_add_str(p, RA_USER_NAME, rq->user) < 0 ||
-	    radius_add_password(p, rq->password, q->secret) < 0 ||
+	    /* an authorization lookup sends the name as password (the ASA's way) */
+	    radius_add_password(p, rq->op == IPC_AAA_AUTHORIZE ? rq->user : rq->password,
+				q->secret) < 0 ||
 	    radius_add_str(p, RA_NAS_IDENTIFIER, "sslvpnd") < 0 ||
 	    radius_add_u32(p, RA_NAS_PORT_TYPE, NAS_PORT_TYPE_VIRTUAL) < 0 ||
 	    radius_add_str(p, RA_CALLING_STATION_ID, rq->peer) < 0 ||

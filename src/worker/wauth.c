@@ -702,17 +702,29 @@ static void group_select(const struct conn *c, const struct ipc_auth_rep *rp,
 	out[b.len] = '\0';
 }
 
+enum { FORM_ACTION_MAX = HTTP_MAX_PATH * 6 + 16 };
+
+/* The form posts back to the path it was asked on (group-url): its
+ * action attribute, "" for none. */
+static void form_action(const struct conn *c, char action[FORM_ACTION_MAX])
+{
+	char path[HTTP_MAX_PATH * 6];
+
+	action[0] = '\0';
+	if (c->req && c->req->path[0] == '/' &&
+	    xmlauth_escape(path, sizeof(path), c->req->path) >= 0)
+		snprintf(action, FORM_ACTION_MAX, " action=\"%s\"", path);
+}
+
 static void xml_need_form(struct conn *c, const struct ipc_auth_rep *rp)
 {
 	static char select[8192];
 	char alias[CFG_NAME_MAX * 6], msg[sizeof(rp->message) * 6];
 	char opaque[CFG_NAME_MAX * 12 + 128] = "", error[sizeof(msg) + 64] = "";
-	char action[HTTP_MAX_PATH * 6 + 16] = "", path[HTTP_MAX_PATH * 6];
+	char action[FORM_ACTION_MAX];
 	static char body[RESP_MAX];
 
-	if (c->req && c->req->path[0] == '/' &&
-	    xmlauth_escape(path, sizeof(path), c->req->path) >= 0)
-		snprintf(action, sizeof(action), " action=\"%s\"", path);
+	form_action(c, action);
 
 	if (rp->group_alias[0] && xmlauth_escape(alias, sizeof(alias), rp->group_alias) >= 0)
 		snprintf(opaque, sizeof(opaque),
@@ -741,13 +753,10 @@ static void xml_need_form(struct conn *c, const struct ipc_auth_rep *rp)
  * (main keeps the challenge's State for it). */
 static void xml_challenge(struct conn *c, const struct ipc_auth_rep *rp)
 {
-	char msg[sizeof(rp->message) * 6], action[HTTP_MAX_PATH * 6 + 16] = "";
-	char path[HTTP_MAX_PATH * 6];
+	char msg[sizeof(rp->message) * 6], action[FORM_ACTION_MAX];
 	static char body[RESP_MAX];
 
-	if (c->req && c->req->path[0] == '/' &&
-	    xmlauth_escape(path, sizeof(path), c->req->path) >= 0)
-		snprintf(action, sizeof(action), " action=\"%s\"", path);
+	form_action(c, action);
 	if (xmlauth_escape(msg, sizeof(msg), rp->message) < 0)
 		util_strlcpy(msg, "Enter the response", sizeof(msg));
 	snprintf(body, sizeof(body),

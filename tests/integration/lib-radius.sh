@@ -14,6 +14,23 @@
 # radius_users_line USER PASSWORD [REPLY-ATTRS...]: a users-file entry.
 
 declare -gA RAD_LOG=() RAD_DIR=()
+CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
+
+# radius_setup ADDR...: the test's start (lib_init, FreeRADIUS and
+# sslvpnctl present, PKI, namespaces, state) and ADDRs on the server
+# namespace's lo, where the RADIUS servers (or nothing) listen.
+radius_setup() {
+	local a
+	lib_init
+	radius_need
+	[ -x "$CTL" ] || hard_error "$CTL not built"
+	pki_ensure
+	netns_setup
+	state_init
+	for a in "$@"; do
+		ip -n "$NS_SRV" addr add "$a/32" dev lo
+	done
+}
 
 radius_need() {
 	command -v freeradius >/dev/null 2>&1 ||
@@ -27,7 +44,15 @@ radius_start() { # NAME ADDR SECRET USERS [DELAY]
 	cp "$users" "$d/users"
 	local delay_cfg='' delay_use=''
 	if [ "$delay" != 0 ]; then
-		delay_cfg="delay slow { delay = $delay }"
+		# Debian's FreeRADIUS has no rlm_delay: a program that sleeps
+		# (each request in its own server thread, up to 64 at once)
+		delay_cfg="exec slow {
+		wait = yes
+		program = \"/bin/sleep $delay\"
+		input_pairs = request
+		shell_escape = yes
+		timeout = $((delay + 5))
+	}"
 		delay_use=slow
 	fi
 	cat >"$d/radiusd.conf" <<RADCONF

@@ -9,7 +9,9 @@
 # nobody takes: FreeRADIUS is stopped, bob's session is logged off
 # (Administrator Reset), sslvpnd is stopped (SIGTERM): the Stop is kept in
 # <state-dir>/acct-stops; with FreeRADIUS back and sslvpnd started again it
-# is delivered (Acct-Delay-Time > 0) and the file goes away.  Last, a
+# is delivered (Acct-Delay-Time > 0) and the file goes away; carol's
+# session, kept across that restart, ends with a Stop carrying the
+# Acct-Session-Id of its Start.  Last, a
 # Disconnect-Request (RFC 5176, radclient from the RADIUS server's address
 # to the dynamic-authorization port) naming alice's Audt Sess ID logs her
 # off (100289, Disconnect-ACK, Stop Admin-Reset); one with a wrong key is
@@ -20,21 +22,15 @@
 # shellcheck source=tests/integration/lib-radius.sh
 . "$top_srcdir/tests/integration/lib-radius.sh"
 
-LIB_DEADLINE=150
+LIB_DEADLINE=200
 SECRET='acct-key'
 RAD1=198.18.2.1
-CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
 
-lib_init
-radius_need
-[ -x "$CTL" ] || hard_error "$CTL not built"
-pki_ensure
-netns_setup
-state_init
-ip -n "$NS_SRV" addr add "$RAD1/32" dev lo
+radius_setup "$RAD1"
 {
 	radius_users_line alice 'alice-pw' 'Class := "OU=acct-policy;"'
 	radius_users_line bob 'bob-pw'
+	radius_users_line carol 'carol-pw'
 } >"$TMPD/users"
 radius_start r1 "$RAD1" "$SECRET" "$TMPD/users"
 DETAIL="${RAD_DIR[r1]}/detail"
@@ -118,6 +114,16 @@ ok "Stop: packets counted"
 # 2. A Stop that no server takes survives sslvpnd's restart.
 OC_STDIN="$TMPD/bob" oc_connect b "$SERVER_URL" --user bob --passwd-on-stdin || fail "bob: no tunnel"
 wait_for 10 "Start of bob" eval '[ "$(detail_records Start bob)" -ge 1 ]' || fail "no Start of bob"
+# carol's session goes on across the restart (session registry): its AAA
+# state (accounting group, Acct-Session-Id) with it, in aaa-sessions.
+printf 'carol-pw\n' >"$TMPD/carol"
+OC_STDIN="$TMPD/carol" oc_authenticate carol "$SERVER_URL" --user carol --passwd-on-stdin
+[ -n "$OC_COOKIE" ] || fail "carol: no cookie"
+oc_connect c "$SERVER_URL" --cookie="$OC_COOKIE" --reconnect-timeout 120 || fail "carol: no tunnel"
+wait_for 10 "Start of carol" eval '[ "$(detail_records Start carol)" -ge 1 ]' ||
+	fail "no Start of carol"
+cid=$(detail_value Start carol Acct-Session-Id)
+assert_match "$cid" '^[0-9a-f]{24}$' "carol's Start"
 for p in "${LIB_PIDS[@]}"; do
 	if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = freeradius ]; then
 		stop_pid "$p"
@@ -134,6 +140,9 @@ wait_for 10 "main gone" eval "! pid_alive $main_pid" || fail "main still running
 [ -s "$STATE/acct-stops" ] || fail "the undelivered Stop is not in $STATE/acct-stops"
 grep -q ' RAD ' "$STATE/acct-stops" || fail "acct-stops holds no record of group RAD"
 ok "the undelivered Stop kept in acct-stops"
+grep -q ' RAD ' "$STATE/aaa-sessions" 2>/dev/null ||
+	fail "carol's accounting state is not in $STATE/aaa-sessions"
+ok "carol's AAA state kept in aaa-sessions"
 assert_eq 0 "$(detail_records Stop bob)" "no Stop of bob delivered while the server was down"
 radius_start r2 "$RAD1" "$SECRET" "$TMPD/users"
 DETAIL="${RAD_DIR[r2]}/detail"
@@ -148,6 +157,13 @@ ok "bob's Stop delivered late (Acct-Delay-Time $delay)"
 wait_for 5 "acct-stops removed" eval '[ ! -e "$STATE/acct-stops" ]' ||
 	fail "acct-stops still there after delivery"
 ok "acct-stops removed once delivered"
+wait_for 40 "carol's tunnel back" log_has 722051 "User <carol>.*Address <$(re "${OC_ADDR[c]}")>" ||
+	fail "carol's openconnect did not come back after the restart"
+oc_stop c
+wait_for 15 "Stop of carol" eval '[ "$(detail_records Stop carol)" -ge 1 ]' ||
+	fail "no Stop for carol's session after the restart"
+assert_eq "$cid" "$(detail_value Stop carol Acct-Session-Id)" \
+	"carol's Stop after the restart carries her Start's Acct-Session-Id"
 # 3. Disconnect-Request (RFC 5176).
 OC_STDIN="$TMPD/alice" oc_connect a2 "$SERVER_URL" --user alice --passwd-on-stdin ||
 	fail "alice: no second tunnel"

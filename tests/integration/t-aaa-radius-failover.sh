@@ -8,7 +8,9 @@
 # local database decides (100286) - but a RADIUS rejection is never retried
 # locally.  A forger that knows the key but not how to make the
 # Message-Authenticator (BlastRADIUS) is refused (100285) and so is one that
-# sends none.
+# sends none.  sslvpnctl show aaa-server shows the primary FAILED and the
+# secondary's counters; test aaa-server authentication asks one host
+# (successful, rejected, not responding) without logging the password.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=tests/integration/lib.sh
 . "${top_srcdir:?run through make check}/tests/integration/lib.sh"
@@ -23,14 +25,7 @@ DEAD2=198.18.2.3
 DEAD3=198.18.2.4
 FORGER=198.18.2.5
 
-lib_init
-radius_need
-pki_ensure
-netns_setup
-state_init
-for a in "$LIVE" "$DEAD1" "$DEAD2" "$DEAD3" "$FORGER"; do
-	ip -n "$NS_SRV" addr add "$a/32" dev lo
-done
+radius_setup "$LIVE" "$DEAD1" "$DEAD2" "$DEAD3" "$FORGER"
 {
 	radius_users_line alice 'alice-pw'
 	radius_users_line carol 'carol-radius-pw'
@@ -127,5 +122,30 @@ assert_log 100285 'aaa-server group FORGED host 198\.18\.2\.5: reply refused: ba
 assert_log 100285 'reply refused: no Message-Authenticator \(required on every reply\)' \
 	"100285: reply without Message-Authenticator refused"
 assert_log 113014 'server = FORGED : user = alice' "113014: a forger counts as no answer"
+
+# 7. show aaa-server / test aaa-server.
+ctl() { timeout -k 2 70 "$CTL" --socket "$STATE/ctl.sock" "$@" >"$TMPD/ctl.out" 2>&1; }
+sleep 2   # secmod reports its counters once a second
+ctl show aaa-server PAIR || fail "show aaa-server PAIR: $(cat "$TMPD/ctl.out")"
+out=$(cat "$TMPD/ctl.out")
+assert_match "$out" "Server Address:  $(re "$DEAD1")"$'\n'"Server port:     1812\(authentication\), 1646\(accounting\)"$'\n'"Server status:   FAILED" \
+	"show aaa-server: the primary FAILED"
+assert_match "$out" "Server Address:  $(re "$LIVE")"$'\n'".*"$'\n'"Server status:   ACTIVE" \
+	"show aaa-server: the secondary ACTIVE"
+assert_match "$out" 'Number of accepts +2' "show aaa-server: the secondary's two accepts"
+ctl test aaa-server authentication LIVE host "$LIVE" username alice password alice-pw ||
+	fail "test aaa-server: $(cat "$TMPD/ctl.out")"
+assert_match "$(cat "$TMPD/ctl.out")" 'INFO: Authentication Successful' "test aaa-server: successful"
+ctl test aaa-server authentication LIVE host "$LIVE" username alice password wrong-pw
+assert_match "$(cat "$TMPD/ctl.out")" 'ERROR: Authentication Rejected' "test aaa-server: rejected"
+ctl test aaa-server authentication DOWN host "$DEAD2" username alice password alice-pw
+assert_match "$(cat "$TMPD/ctl.out")" 'ERROR: Authentication Server not responding' \
+	"test aaa-server: a silent host is not responding"
+assert_log 111008 "test aaa-server authentication LIVE host $(re "$LIVE") username alice password \*\*\*\*\*" \
+	"111008: the test's password is not logged"
+if grep -q 'alice-pw' "$SRV_LOG"; then
+	fail "a password in the server log"
+fi
+ok "no password in the server log"
 assert_server_alive
 echo "PASS: $T_NAME"

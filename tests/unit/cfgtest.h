@@ -15,4 +15,19 @@ const char *cfgtest_errs_text(const struct cfg_errors *errs);
  * loads.  The caller frees the result with config_free. */
 struct sslvpnd_config *cfgtest_load_ok(const char *text, const char *name);
 
+/* cfgtest_dump: what `sslvpnd -T` prints for cfg (config_dump), as a
+ * string the caller frees. */
+char *cfgtest_dump(const struct sslvpnd_config *cfg);
+
+/* A configuration text the loader must refuse with msg at line. */
+struct cfgtest_bad {
+	const char *text;
+	int line;
+	const char *msg;
+};
+
+/* cfgtest_load_fails: loads text as file name and fails the running test
+ * unless it is refused with an error at line that contains msg. */
+void cfgtest_load_fails(const char *text, const char *name, int line, const char *msg);
+
 #endif

@@ -15,7 +15,6 @@
 #include "cfgtest.h"
 
 #define T_NAME "certmap.conf"
-#define T_STATE "/var/lib/sslvpnd-test"
 
 /* The lab MIC of a CP-8861 (tests/pki) as OpenSSL prints it. */
 #define SUBJ "CN=CP-8861-SEP682C7B40B5CE,O=LAB Cisco Systems Inc."
@@ -115,7 +114,6 @@ START_TEST(test_format)
 END_TEST
 
 /* ---- config and selection */
-#define errs_text cfgtest_errs_text
 #define load_ok(text) cfgtest_load_ok((text), T_NAME)
 
 static const char maps_conf[] =
@@ -157,12 +155,8 @@ END_TEST
 START_TEST(test_dump)
 {
 	struct sslvpnd_config *a = load_ok(maps_conf), *b;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
+	char *buf = cfgtest_dump(a);
 
-	ck_assert_int_eq(config_dump(fp, a), 0);
-	fclose(fp);
 	ck_assert_msg(strstr(buf, "\"subject-name attr cn co CP-\""), "%s", buf);
 	b = load_ok(buf);
 	ck_assert_uint_eq(b->n_certmaps, a->n_certmaps);
@@ -179,13 +173,7 @@ START_TEST(test_dump)
 }
 END_TEST
 
-struct cbad {
-	const char *text;
-	int line;
-	const char *msg;
-};
-
-static const struct cbad cbads[] = {
+static const struct cfgtest_bad cbads[] = {
 	{ "certificate_maps = ( { name = \"M\"; tunnel-group = \"NOPE\";\n"
 	  "  rules = \"subject-name attr cn co x\"; } );\n",
 	  1, "certificate map \"M\": tunnel-group \"NOPE\" is not defined (tunnel_groups)" },
@@ -204,17 +192,7 @@ static const struct cbad cbads[] = {
 
 START_TEST(test_config_bad)
 {
-	const struct cbad *b = &cbads[_i];
-	struct cfg_errors errs;
-	struct sslvpnd_config *cfg = (void *)1;
-	int found = 0;
-
-	ck_assert_int_eq(config_load_string(b->text, T_NAME, T_STATE, &cfg, &errs), -1);
-	for (size_t i = 0; i < errs.n; i++)
-		if (errs.e[i].line == b->line && strstr(errs.e[i].msg, b->msg))
-			found = 1;
-	ck_assert_msg(found, "want %s:%d: ...%s...\nactual:\n%s", T_NAME, b->line, b->msg,
-		      errs_text(&errs));
+	cfgtest_load_fails(cbads[_i].text, T_NAME, cbads[_i].line, cbads[_i].msg);
 }
 END_TEST
 

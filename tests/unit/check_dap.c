@@ -428,6 +428,74 @@ static const struct bad {
 	{ "{ name = \"R\";\n colour = 1; }", 2, "unknown key \"colour\" in DAP record \"R\"" },
 };
 
+/* S15: aaa.radius.N / aaa.ldap.NAME match what the AAA server sent. */
+START_TEST(test_server_attrs)
+{
+	struct dap_input in = { .username = "alice",
+				.server_attrs = "aaa.radius.25=OU=Eng;\naaa.radius.18=quarantine\n"
+						"aaa.ldap.memberOf=CN=Phones,OU=g\n" };
+	struct dap_criterion c;
+	struct dap_session s;
+	const char *why = NULL;
+	char buf[DAP_TEXT_MAX];
+
+	dap_session_init(&s, &in);
+	ck_assert_int_eq(dap_parse_criterion("aaa.radius.18 = quarantine", DAP_CLASS_AAA, &c, &why), 0);
+	ck_assert_int_eq(c.attr, DAP_AAA_SERVER);
+	ck_assert_int_ge(dap_format_criterion(&c, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "aaa.radius.18 = quarantine");
+	struct sslvpnd_config *cfg = load_ok(BASE "dynamic_access_policy_records = ( { name = \"R\";"
+					     " aaa = { criteria = [ \"aaa.radius.25 = OU=Eng;\","
+					     " \"aaa.ldap.memberOf = CN=Phones,OU=g\" ]; }; },"
+					     " { name = \"N\"; aaa = { criteria ="
+					     " \"aaa.radius.11 = ACL\"; }; } );\n");
+
+	ck_assert(dap_record_matches(config_dap(cfg, "R"), &s));
+	ck_assert(!dap_record_matches(config_dap(cfg, "N"), &s));  /* not sent: no match */
+	config_free(cfg);
+	ck_assert_int_eq(dap_parse_criterion("aaa.radius.x = 1", DAP_CLASS_AAA, &c, &why), -1);
+	ck_assert_int_eq(dap_parse_criterion("aaa.radius.25 = 1", DAP_CLASS_ENDPOINT, &c, &why), -1);
+}
+END_TEST
+
+/* memberOf of several groups: one value equal is enough ("="), none for
+ * "!="; LDAP names and values ignore case, RADIUS values do not. */
+struct multi_case {
+	const char *criterion;
+	int want;
+};
+
+static const struct multi_case multis[] = {
+	{ "aaa.ldap.memberOf = CN=Phones,OU=g", 1 },
+	{ "aaa.ldap.memberOf = CN=Staff,OU=g", 1 },   /* the second value */
+	{ "aaa.ldap.memberof = cn=staff,ou=g", 1 },
+	{ "aaa.ldap.memberOf = CN=Eng,OU=g", 0 },
+	{ "aaa.ldap.memberOf != CN=Eng,OU=g", 1 },
+	{ "aaa.ldap.memberOf != CN=Staff,OU=g", 0 },
+	{ "aaa.ldap.memberOf = CN=Staff", 0 },        /* whole values only */
+	{ "aaa.radius.25 = ou=eng;", 0 },
+};
+
+START_TEST(test_server_multi)
+{
+	struct dap_input in = { .username = "alice",
+				.server_attrs = "aaa.ldap.memberOf=CN=Phones,OU=g\n"
+						"aaa.ldap.memberOf=CN=Staff,OU=g\n"
+						"aaa.radius.25=OU=Eng;\n" };
+	struct dap_session s;
+	char text[1024];
+
+	dap_session_init(&s, &in);
+	snprintf(text, sizeof(text), BASE "dynamic_access_policy_records = ( { name = \"R\";"
+		 " aaa = { criteria = \"%s\"; }; } );\n", multis[_i].criterion);
+	struct sslvpnd_config *cfg = load_ok(text);
+
+	ck_assert_msg(dap_record_matches(config_dap(cfg, "R"), &s) == multis[_i].want,
+		      "%s: want %d", multis[_i].criterion, multis[_i].want);
+	config_free(cfg);
+}
+END_TEST
+
 START_TEST(test_config_bad)
 {
 	const struct bad *b = &bads[_i];
@@ -544,6 +612,8 @@ static Suite *dap_suite(void)
 	suite_add_tcase(s, core);
 	tcase_add_loop_test(attrs, test_user_agent, 0, (int)ARRAY_SIZE(uas));
 	tcase_add_test(attrs, test_certificate_fields);
+	tcase_add_test(attrs, test_server_attrs);
+	tcase_add_loop_test(attrs, test_server_multi, 0, (int)ARRAY_SIZE(multis));
 	suite_add_tcase(s, attrs);
 	tcase_add_loop_test(conf, test_config_bad, 0, (int)ARRAY_SIZE(bads));
 	tcase_add_test(conf, test_dump_roundtrip);

@@ -41,7 +41,14 @@ static const char conf[] =
 	"    validation-trustpoints = \"MIC\"; authentication = \"aaa certificate\";\n"
 	"    group-alias = \"Ext\"; },\n"
 	"  { name = \"Ou\"; username-from-certificate = \"OU\";"
-	" asa-compat = [ \"dtls-cipher\", \"temp-ec-cert\" ]; } );\n";
+	" asa-compat = [ \"dtls-cipher\", \"temp-ec-cert\" ]; },\n"
+	"  { name = \"Rad\"; authentication-server-group = \"RAD LOCAL\";\n"
+	"    accounting-server-group = \"RAD\"; authorization-server-group = \"RAD\";\n"
+	"    authorize-required = true; } );\n"
+	"aaa_servers = ( { name = \"RAD\"; protocol = \"radius\"; deadtime = 5;\n"
+	"    dynamic-authorization = true;\n"
+	"    hosts = ( { address = \"198.18.2.1\"; interface = \"inside\"; key = \"s3cret\";\n"
+	"                timeout = 5; } ); } );\n";
 
 static struct sslvpnd_config *cfg;
 
@@ -88,6 +95,12 @@ static int acl_view(FILE *fp, const struct sslvpnd_config *c, const char *n, int
 {
 	(void)all;
 	return showrun_access_list(fp, c, n);
+}
+
+static int aaa_view(FILE *fp, const struct sslvpnd_config *c, const char *n, int all)
+{
+	(void)all;
+	return showrun_aaa_server(fp, c, n);
 }
 
 static void expect(int (*fn)(FILE *, const struct sslvpnd_config *, const char *, int),
@@ -212,6 +225,30 @@ START_TEST(test_tg)
 }
 END_TEST
 
+/* S15: the aaa-server group in ASA syntax, the key as *****; the tunnel
+ * group's server groups in its general-attributes. */
+START_TEST(test_aaa)
+{
+	expect(aaa_view, "RAD", 0,
+	       "aaa-server RAD protocol radius\n"
+	       " reactivation-mode depletion deadtime 5\n"
+	       " dynamic-authorization port 1700\n"
+	       "aaa-server RAD (inside) host 198.18.2.1\n"
+	       " timeout 5\n"
+	       " retry-interval 10\n"
+	       " authentication-port 1645\n"
+	       " accounting-port 1646\n"
+	       " key *****\n");
+	expect(tg_view, "Rad", 0,
+	       "tunnel-group Rad type remote-access\n"
+	       "tunnel-group Rad general-attributes\n"
+	       " authentication-server-group RAD LOCAL\n"
+	       " authorization-server-group RAD\n"
+	       " accounting-server-group RAD\n"
+	       " authorization-required\n");
+}
+END_TEST
+
 START_TEST(test_acl)
 {
 	expect(acl_view, NULL, 0,
@@ -314,6 +351,7 @@ static Suite *showrun_suite(void)
 	tcase_add_test(c, test_gp_all_complete);
 	tcase_add_test(c, test_tg);
 	tcase_add_test(c, test_acl);
+	tcase_add_test(c, test_aaa);
 	tcase_add_loop_test(c, test_asa_syntax, 0, sizeof(asa_lines) / sizeof(asa_lines[0]));
 	suite_add_tcase(s, c);
 	return s;

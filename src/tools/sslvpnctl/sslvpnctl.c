@@ -24,7 +24,9 @@
 #endif
 #define DEFAULT_STATE_DIR LOCALSTATEDIR "/lib/sslvpnd"
 
-enum { REQ_MAX = 1024, REPLY_MAX = 16 << 20, TIMEOUT_MS = 10000 };
+/* TEST_TIMEOUT_MS: test aaa-server waits for a server (its timeout,
+ * retransmissions): the daemon answers within 60 s (CTL_DEFER_S). */
+enum { REQ_MAX = 1024, REPLY_MAX = 16 << 20, TIMEOUT_MS = 10000, TEST_TIMEOUT_MS = 65000 };
 
 /* Where etc/sslvpnd.service puts the control socket (--ctl-socket). */
 #define RUN_CTL_SOCKET "/run/sslvpnd/ctl.sock"
@@ -289,7 +291,8 @@ int main(int argc, char **argv)
 	fd = connect_to(path);
 	if (fd < 0)
 		return 1;
-	deadline = now_ms() + TIMEOUT_MS;
+	deadline = now_ms() + (optind < argc && !strcmp(argv[optind], "test") ? TEST_TIMEOUT_MS
+									     : TIMEOUT_MS);
 	if (send_all(fd, req, (size_t)n, deadline) < 0) {
 		fprintf(stderr, "sslvpnctl: %s: cannot send the request\n", path);
 		close(fd);
