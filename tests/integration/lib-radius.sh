@@ -13,8 +13,9 @@
 #   RAD_AUTHORIZE: unlang put first in the authorize section (a challenge).
 # radius_users_line USER PASSWORD [REPLY-ATTRS...]: a users-file entry.
 
+# shellcheck disable=SC2034 # RAD_DIR and RAD_LOG are read by the tests
 declare -gA RAD_LOG=() RAD_DIR=()
-CTL="$top_builddir/src/tools/sslvpnctl/sslvpnctl"
+CTL="${top_builddir:?}/src/tools/sslvpnctl/sslvpnctl"
 
 # radius_setup ADDR...: the test's start (lib_init, FreeRADIUS and
 # sslvpnctl present, PKI, namespaces, state) and ADDRs on the server

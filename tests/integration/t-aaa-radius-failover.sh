@@ -68,7 +68,8 @@ CONF
 start_sslvpnd -c "$conf"
 
 login() { # NAME URL USER PWFILE: sets ELAPSED_MS
-	local t0=$(date +%s%N)
+	local t0
+	t0=$(date +%s%N)
 	OC_STDIN="$4" oc_authenticate "$1" "$2" --user "$3" --passwd-on-stdin
 	ELAPSED_MS=$((($(date +%s%N) - t0) / 1000000))
 	note "$1: ${ELAPSED_MS} ms"

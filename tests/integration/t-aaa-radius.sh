@@ -41,6 +41,7 @@ phone_init
 	radius_users_line erin 'erin-pass' 'Cisco-AVPair += "ip:inacl#1=deny icmp any host 198.18.1.1"' \
 		'Cisco-AVPair += "ip:inacl#2=permit ip any any"'
 	radius_users_line gus 'gus-pass' 'Cisco-AVPair += "ip:inacl#1=permit bogus any any"'
+	radius_users_line hal 'hal-pass' 'Session-Timeout := 4'
 } >"$TMPD/users"
 # otp: the password, then an Access-Challenge for a one-time code that the
 # answer (with the challenge's State) must carry.
@@ -178,6 +179,14 @@ OC_STDIN="$TMPD/gus" oc_authenticate gus "$SERVER_URL" --user gus --passwd-on-st
 assert_eq "" "$OC_COOKIE" "gus: an ip:inacl# entry that does not parse refuses the login"
 assert_log 100288 'user gus .*login refused: ip:inacl# entry "permit bogus any any"' \
 	"100288 names the entry that does not parse"
+
+# Session-Timeout from the server ends hal's session (113019 Max time exceeded).
+printf 'hal-pass\n' >"$TMPD/hal"
+OC_STDIN="$TMPD/hal" oc_connect h "$SERVER_URL" --user hal --passwd-on-stdin || fail "hal: no tunnel"
+wait_for 15 "hal's session timeout" log_has 113019 'Username = hal, .*Reason: Max time exceeded' ||
+	fail "the server's Session-Timeout did not end hal's session"
+ok "Session-Timeout 4 from the server ended hal's session"
+oc_stop h
 
 # 3. Access-Challenge: openconnect gets the server's message and a response
 # form (auth id "challenge"); its answer goes back with the State.
