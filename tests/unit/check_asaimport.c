@@ -269,13 +269,55 @@ static const struct icase cases[] = {
 	    "address = \"198.18.1.2\";\n        interface = \"inside\";\n        key = \"s3cret\";\n"
 	    "        authentication-port = 1812;\n        timeout = 5;",
 	    "ldap-base-dn = \"ou=people,dc=example,dc=com\";", "ldap-scope = \"subtree\";",
-	    "ldap-over-ssl = true;", "ldap-attribute-map = \"MAP\";",
+	    "# ldap-over-ssl = true; ldap-ca-trustpoint = \"CA-TRUSTPOINT\"; (input line 17",
+	    "ldap-attribute-map = \"MAP\";",
 	    "map-name = [ \"memberOf Group-Policy\" ];",
 	    "map-value = [ \"memberOf \\\"CN=Phones,OU=g,DC=example,DC=com\\\" PhonePolicy\" ];",
 	    "authentication-server-group = \"RAD LOCAL\";", "authorize-required = true;" },
 	  { "line 9: ERROR: \"key <hidden>\": the secret is masked",
-	    "line 16: ERROR: \"ldap-login-password <hidden>\": the secret is masked" },
-	  { "*****", "****" }, 2, 0 },
+	    "line 16: ERROR: \"ldap-login-password <hidden>\": the secret is masked",
+	    "line 17: ERROR: \"ldap-over-ssl enable\": needs ldap-ca-trustpoint" },
+	  { "*****", "****", "  ldap-over-ssl = true;" }, 3, 0 },
+	{ "server groups: accounting, CoA, LDAPS; load balancing",
+	  "aaa-server RAD protocol radius\n"
+	  " interim-accounting-update periodic 2\n"
+	  " dynamic-authorization port 3799\n"
+	  "aaa-server RAD (inside) host 198.18.1.2\n"
+	  " key s3cret\n"
+	  "aaa-server LONG protocol radius\n"
+	  " interim-accounting-update periodic 48\n"
+	  " dynamic-authorization\n"
+	  "aaa-server LONG (inside) host 198.18.1.3\n"
+	  " key s3cret\n"
+	  "aaa-server ONCE protocol radius\n"
+	  " interim-accounting-update\n"
+	  "aaa-server ONCE (inside) host 198.18.1.5\n"
+	  " key s3cret\n"
+	  "aaa-server DIR protocol ldap\n"
+	  "aaa-server DIR (inside) host 198.18.1.4\n"
+	  " ldap-base-dn ou=people,dc=example,dc=com\n"
+	  " ldap-naming-attribute uid\n"
+	  " ldap-over-ssl enable\n"
+	  "vpn load-balancing\n"
+	  " cluster ip address 198.18.3.100\n"
+	  " cluster encryption\n"
+	  " redirect-fqdn enable\n"
+	  " participate\n",
+	  { "interim-accounting-update = 7200;\n    dynamic-authorization = true;\n"
+	    "    dynamic-authorization-port = 3799;",
+	    "interim-accounting-update = 86400;\n    dynamic-authorization = true;\n    hosts",
+	    "name = \"ONCE\";\n    protocol = \"radius\";\n    hosts",
+	    "# ldap-over-ssl = true; ldap-ca-trustpoint = \"CA-TRUSTPOINT\"; (input line 19",
+	    "load_balancing = {\n  participate = false;\n  cluster-address = \"198.18.3.100\";\n"
+	    "  # peers = [" },
+	  { "line 7: warning: \"interim-accounting-update periodic 48\": interim-accounting-update "
+	    "is at most 24 hours",
+	    "line 12: ignored: \"interim-accounting-update\": no periodic interim records",
+	    "line 19: ERROR: \"ldap-over-ssl enable\": needs ldap-ca-trustpoint",
+	    "line 22: ignored: \"cluster encryption\": the nodes exchange nothing",
+	    "line 23: ignored: \"redirect-fqdn enable\"",
+	    "line 24: warning: \"participate\": the cluster's nodes are not in this configuration" },
+	  { "  ldap-over-ssl = true;", "  participate = true;" }, 1, 1 },
 	{ "trustpoints",
 	  "crypto ca trustpoint ID\n"
 	  " enrollment self\n"

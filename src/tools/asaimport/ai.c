@@ -34,6 +34,7 @@ static const struct ai_sect_info {
 	[S_TG] = { "tunnel_groups", 0, 1 },
 	[S_CMAP] = { "certificate_maps", 0, 1 },
 	[S_WEBVPN] = { "webvpn", 1, 0 },
+	[S_LB] = { "load_balancing", 1, 0 },
 	[S_ACPROF] = { "anyconnect_profiles", 0, 1 },
 	[S_ACATTR] = { "anyconnect_custom_attrs", 0, 0 },
 	[S_ACDATA] = { "anyconnect_custom_data", 0, 0 },
@@ -43,7 +44,7 @@ static const struct ai_sect_info {
 
 static const enum ai_sect write_order[] = {
 	S_AAA, S_LDAPMAP, S_IFACE, S_TP, S_SSL, S_POOL, S_POOL6, S_ACL, S_TR, S_GP, S_TG,
-	S_CMAP, S_WEBVPN, S_ACPROF, S_ACATTR, S_ACDATA, S_USER, S_DAP,
+	S_CMAP, S_WEBVPN, S_LB, S_ACPROF, S_ACATTR, S_ACDATA, S_USER, S_DAP,
 };
 
 static void *xrealloc(void *p, size_t n)
@@ -211,6 +212,10 @@ static void put_str(FILE *out, const char *s)
 
 static void put_kv(FILE *out, const struct ai_kv *kv, const char *ind)
 {
+	if (kv->kind == K_NOTE) {
+		fprintf(out, "%s# %s\n", ind, kv->n ? kv->v[0] : "");
+		return;
+	}
 	fprintf(out, "%s%s = ", ind, kv->key);
 	if (kv->kind == K_RAW) {
 		fputs(kv->n ? kv->v[0] : "0", out);

@@ -35,7 +35,7 @@ enum {
 enum ai_mode {
 	M_TOP, M_GP, M_GPWEB, M_WEBVPN, M_HSTS, M_CACHE, M_TGGEN, M_TGWEB, M_TGNA, M_TP,
 	M_CHAIN, M_CERT, M_CMAP, M_USER, M_DAP, M_TR, M_AAA, M_AAAHOST, M_LDAPMAP, M_IFACE,
-	M__COUNT
+	M_LB, M__COUNT
 };
 
 static const enum ai_mode mode_parent[M__COUNT] = {
@@ -52,6 +52,7 @@ static const char *const mode_name[M__COUNT] = {
 	[M_USER] = "username attributes", [M_DAP] = "dynamic-access-policy-record",
 	[M_TR] = "time-range", [M_AAA] = "aaa-server", [M_AAAHOST] = "aaa-server host",
 	[M_LDAPMAP] = "ldap attribute-map", [M_IFACE] = "interface",
+	[M_LB] = "vpn load-balancing",
 };
 
 struct line {
@@ -1187,9 +1188,91 @@ static void h_hostint(struct ai *ai, struct line *l, int w)
 	ai_set(ai->cur, l->argv[0], K_RAW, l->argv[w]);
 }
 
+/* ldap-over-ssl enable: sslvpnd verifies the LDAP server against one CA
+ * trustpoint (ldap-ca-trustpoint), a key the ASA has no counterpart of.
+ * Guessing the trustpoint would trust the wrong CA and naming none does
+ * not load: the output keeps both keys as a comment for the admin to fill
+ * in, and the report says it binds in cleartext until then. */
 static void h_hostssl(struct ai *ai, struct line *l, int w)
 {
-	ai_set(ai->cur, "ldap-over-ssl", K_RAW, is_word(l->argv[w], "enable") ? "true" : "false");
+	char v[AI_LINE_MAX];
+
+	if (!is_word(l->argv[w], "enable"))
+		return ai_set(ai->cur, "ldap-over-ssl", K_RAW, "false");
+	snprintf(v, sizeof(v), "ldap-over-ssl = true; ldap-ca-trustpoint = \"CA-TRUSTPOINT\"; "
+		 "(input line %d: name the CA trustpoint that signed the LDAP server's "
+		 "certificate, then uncomment)", l->no);
+	ai_set(ai->cur, "ldap-over-ssl", K_NOTE, v);
+	report_line(ai, l, AI_ERROR, "needs ldap-ca-trustpoint, which the ASA has no key for: "
+				     "the host is written without LDAPS (cleartext binds) and a comment "
+				     "in its place; set ldap-ca-trustpoint to the CA trustpoint of the "
+				     "LDAP server's certificate and uncomment ldap-over-ssl = true");
+}
+
+/* interim-accounting-update [periodic [HOURS]]: periodic records every
+ * HOURS (ASA default 24); sslvpnd counts seconds, at most a day.  Without
+ * periodic the ASA sends one when the address is assigned, which sslvpnd's
+ * Start record already carries. */
+static void h_aaainterim(struct ai *ai, struct line *l, int w)
+{
+	char v[32];
+	int h = 24;
+
+	if (!is_word(l->argv[w], "periodic"))
+		return report_line(ai, l, AI_IGNORED, "no periodic interim records asked for: "
+						      "the Start record carries the assigned address");
+	if (l->argv[w + 1]) {
+		if (!all_digits(l->argv[w + 1]) || (h = atoi(l->argv[w + 1])) < 1)
+			return malformed(ai, l, "hours: not a positive number");
+	}
+	if (h > 24) {
+		report_line(ai, l, AI_WARN, "interim-accounting-update is at most 24 hours here: "
+					    "records are sent every 24 hours");
+		h = 24;
+	}
+	snprintf(v, sizeof(v), "%d", h * 3600);
+	ai_set(ai->cur, "interim-accounting-update", K_RAW, v);
+}
+
+/* dynamic-authorization [port N] (RFC 5176; the ASA's default port 1700 is
+ * sslvpnd's too). */
+static void h_aaadynauth(struct ai *ai, struct line *l, int w)
+{
+	ai_set(ai->cur, "dynamic-authorization", K_RAW, "true");
+	if (!is_word(l->argv[w], "port"))
+		return;
+	if (!all_digits(l->argv[w + 1]))
+		return malformed(ai, l, "port: not a number");
+	ai_set(ai->cur, "dynamic-authorization-port", K_RAW, l->argv[w + 1]);
+}
+
+/* vpn load-balancing: a node's configuration does not list its peers,
+ * which sslvpnd needs (it redirects to them in turn, exchanging no load),
+ * so the block is written with participate = false and the report asks
+ * for the peers. */
+static void h_lb(struct ai *ai, struct line *l, int w)
+{
+	struct ai_obj *lb = ai_get(&ai->m, S_LB, NULL, l->no);
+
+	(void)w;
+	ai_set(lb, "participate", K_RAW, "false");
+	enter(ai, l, M_LB, lb);
+}
+
+static void h_lbaddr(struct ai *ai, struct line *l, int w)
+{
+	ai_set(ai->cur, "cluster-address", K_STR, l->argv[w]);
+}
+
+static void h_lbpart(struct ai *ai, struct line *l, int w)
+{
+	(void)w;
+	ai_set(ai->cur, "peers", K_NOTE, "peers = [ \"https://NODE1\", \"https://NODE2\" ]; "
+					"participate = true; (the nodes of the cluster: not in this "
+					"ASA's configuration)");
+	report_line(ai, l, AI_WARN, "the cluster's nodes are not in this configuration: "
+				    "load_balancing is written with participate = false; list the "
+				    "nodes in load_balancing.peers, then set participate = true");
 }
 
 static void h_ldapmap(struct ai *ai, struct line *l, int w)
@@ -1245,6 +1328,7 @@ static void h_exit(struct ai *ai, struct line *l, int w)
 static const char ipsec[] = "IPsec / L2TP setting";
 static const char clientless[] = "clientless (browser) WebVPN setting";
 static const char exec_cmd[] = "an exec command, not configuration";
+static const char lb_nodes[] = "the nodes exchange nothing: each redirects on its own";
 
 static const struct cmd cmds[] = {
 	/* top level */
@@ -1278,7 +1362,7 @@ static const struct cmd cmds[] = {
 	CMD(M_TOP, "aaa-server", 2, h_aaa),
 	CMD(M_TOP, "ldap attribute-map", 1, h_ldapmap),
 	CMD(M_TOP, "interface", 1, h_iface),
-	NA(M_TOP, "vpn load-balancing", "VPN load balancing: phones cannot follow its redirect"),
+	CMD(M_TOP, "vpn load-balancing", 0, h_lb),
 	CMD(M_TOP, "exit", 0, h_exit),
 	/* group-policy NAME attributes */
 	CMD(M_GP, "webvpn", 0, h_gpwebvpn),
@@ -1449,8 +1533,8 @@ static const struct cmd cmds[] = {
 	CMD(M_AAA, "max-failed-attempts", 1, h_hostint),
 	CMD(M_AAA, "reactivation-mode", 1, h_aaareact),
 	IGN(M_AAA, "accounting-mode", "accounting goes to one server at a time"),
-	IGN(M_AAA, "interim-accounting-update", "no interim accounting"),
-	IGN(M_AAA, "dynamic-authorization", "no RADIUS change of authorization"),
+	CMD(M_AAA, "interim-accounting-update", 0, h_aaainterim),
+	CMD(M_AAA, "dynamic-authorization", 0, h_aaadynauth),
 	IGN(M_AAA, "merge-dacl", "no downloadable ACLs"),
 	/* aaa-server NAME (IF) host ADDR */
 	CMD(M_AAAHOST, "key", 1, h_hostkey),
@@ -1471,6 +1555,14 @@ static const struct cmd cmds[] = {
 	/* ldap attribute-map NAME */
 	CMD(M_LDAPMAP, "map-name", 2, h_restlist),
 	CMD(M_LDAPMAP, "map-value", 3, h_restlist),
+	/* vpn load-balancing */
+	CMD(M_LB, "cluster ip address", 1, h_lbaddr),
+	CMD(M_LB, "participate", 0, h_lbpart),
+	IGN(M_LB, "redirect-fqdn enable", "name the peers by FQDN in load_balancing.peers"),
+	IGN(M_LB, "cluster encryption", lb_nodes), IGN(M_LB, "cluster key", lb_nodes),
+	IGN(M_LB, "cluster port", lb_nodes), IGN(M_LB, "cluster interface", lb_nodes),
+	IGN(M_LB, "interface", lb_nodes), IGN(M_LB, "nat", lb_nodes),
+	IGN(M_LB, "priority", lb_nodes),
 	/* interface */
 	CMD(M_IFACE, "nameif", 1, h_nameif),
 	CMD(M_IFACE, "ip address", 1, h_ipaddr),

@@ -30,10 +30,11 @@ enum ai_sev { AI_NOTE, AI_DEFAULT, AI_IGNORED, AI_NA, AI_WARN, AI_ERROR };
 enum ai_sect {
 	S_IFACE, S_TP, S_POOL, S_POOL6, S_ACL, S_TR, S_GP, S_TG, S_CMAP, S_USER, S_DAP,
 	S_AAA, S_AAAHOST, S_LDAPMAP, S_ACPROF, S_ACATTR, S_ACDATA, S_OBJGRP,
-	S_SSL, S_CIPHER, S_WEBVPN, S__COUNT
+	S_SSL, S_CIPHER, S_WEBVPN, S_LB, S__COUNT
 };
 
-enum ai_kind { K_STR, K_RAW, K_LIST };
+/* K_NOTE: a comment line in place of a key (an edit the report asks for). */
+enum ai_kind { K_STR, K_RAW, K_LIST, K_NOTE };
 
 struct ai_kv {
 	char *key;
