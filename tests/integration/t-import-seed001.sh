@@ -5,6 +5,12 @@
 #    doctor names them); served, it refuses the phone as the ASA did: first
 #    for CSD, then (CSD off) naming what GroupPolicy_VPNPhone inherits from
 #    DfltGrpPolicy.
+#  - `sslvpnd --doctor` on the imported broken configuration names, by check,
+#    every fault of it the seed troubleshoots: csd (no without-csd), the four
+#    DfltGrpPolicy values GroupPolicy_VPNPhone inherits (dflt-grp-policy),
+#    DfltAccessPolicy terminate (dap-terminate); and none it does not have
+#    (host-id: the group-url host is the self-signed identity's CN;
+#    lb-redirect: no vpn load-balancing). On the fixed one, none of them.
 #  - The configuration with the seed's fixes (the corrected
 #    GroupPolicy_VPNPhone, without-csd, a DAP record for the phones, the
 #    cipher list) imports with no error, passes `sslvpnd -t` and serves
@@ -52,7 +58,51 @@ import() {
 	asa_checked "$TMPD/$1.conf"
 }
 
+# doctor CONF: `sslvpnd --doctor -c CONF` into $TMPD/doctor-NAME.out; sets
+# DOCTOR_OUT (its text) and DOCTOR_RC.
+doctor() {
+	local out
+	out="$TMPD/doctor-$(basename "$1" .conf).out"
+	timeout -k 2 30 "$SSLVPND" --doctor -c "$1" --state-dir "$STATE" >"$out" 2>&1
+	DOCTOR_RC=$?
+	sed 's/^/    | /' "$out"
+	DOCTOR_OUT=$(cat "$out")
+}
+
+# doctor_names CHECK ERE WHAT: a finding of CHECK (seed 001) matching ERE.
+doctor_names() {
+	grep -Eq -- "^warning $1 \\(seed 001[^)]*\\): tunnel group VPNPhone: $2" <<<"$DOCTOR_OUT" ||
+		fail "the doctor does not name $3 (check $1)"
+	ok "doctor check $1: $3"
+}
+
+# doctor_silent CHECK...: no finding of these checks.
+doctor_silent() {
+	local c
+	for c in "$@"; do
+		if grep -Eq -- "^[a-z]+ $c " <<<"$DOCTOR_OUT"; then
+			fail "the doctor reports check $c"
+		fi
+	done
+	ok "the doctor reports none of: $*"
+}
+
 import seed001-broken
+doctor "$TMPD/seed001-broken.conf"
+assert_rc 1 "$DOCTOR_RC" "sslvpnd --doctor on the broken import: warnings, no error"
+doctor_names csd 'webvpn csd is enabled and this phone tunnel group lacks without-csd' \
+	"csd enable without without-csd"
+doctor_names dflt-grp-policy 'every phone is refused: vpn-tunnel-protocol of group policy GroupPolicy_VPNPhone \(from DfltGrpPolicy\) does not include ssl-client' \
+	"vpn-tunnel-protocol inherited from DfltGrpPolicy"
+doctor_names dflt-grp-policy 'every phone is refused: group-lock value DefaultWEBVPNGroup \(from DfltGrpPolicy\)' \
+	"group-lock inherited from DfltGrpPolicy"
+doctor_names dflt-grp-policy 'every phone is refused: vpn-simultaneous-logins is 0 \(from DfltGrpPolicy\)' \
+	"vpn-simultaneous-logins 0 inherited from DfltGrpPolicy"
+doctor_names dflt-grp-policy 'policy GroupPolicy_VPNPhone inherits vpn-filter NO-TRAFFIC from DfltGrpPolicy' \
+	"vpn-filter NO-TRAFFIC inherited from DfltGrpPolicy"
+doctor_names dap-terminate 'DAP terminates its phones \(DfltAccessPolicy\)' \
+	"DfltAccessPolicy action terminate"
+doctor_silent host-id lb-redirect
 assert_match "$(cat "$IMPORT_OUT")" 'group-lock = "DefaultWEBVPNGroup";' \
 	"DfltGrpPolicy's group-lock carried over"
 assert_match "$(cat "$IMPORT_OUT")" 'tlsv1 = "AES128-SHA:AES256-SHA";' \
@@ -78,6 +128,8 @@ stop_pid "$SRV_PID"
 mv "$SRV_LOG" "$TMPD/sslvpnd-broken.log"
 
 import seed001-fixed
+doctor "$TMPD/seed001-fixed.conf"
+doctor_silent csd dflt-grp-policy dap-terminate host-id lb-redirect
 assert_match "$(cat "$IMPORT_OUT")" 'without-csd = true;' "without-csd carried over"
 start_sslvpnd -c "$TMPD/seed001-fixed.conf"
 start_echo
