@@ -8,10 +8,14 @@
  * first answer). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <openssl/err.h>
 
@@ -56,6 +60,21 @@ static void tls_log_start(struct conn *c)
 	log_event(LM_TLS_START, c->meta.iface, c->meta.peer, port, c->meta.local, lport);
 }
 
+/* Every TLS connection passes here (main accepts, but its listeners are
+ * not the worker's to configure): without TCP_NODELAY, Nagle holds a
+ * record's tail back for the peer's delayed ACK, which cut one tunnel's
+ * download from ~820 to 352 Mbit/s.  Each CSTP frame is one whole record
+ * (conn_queue), so there is nothing for Nagle to coalesce.  A failure
+ * costs only speed. */
+static void set_nodelay(struct worker *w, int fd, const char *peer)
+{
+	int one = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0)
+		log_debug("worker %u: TCP_NODELAY on the connection from %s: %s", w->id, peer,
+			  strerror(errno));
+}
+
 void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 {
 	const struct tls_server *srv = server_for(w, meta->iface);
@@ -78,6 +97,7 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	c->info.peer_port = meta->peer_port;
 	util_strlcpy(c->info.ifname, meta->iface, sizeof(c->info.ifname));
 	util_nonblock(fd);
+	set_nodelay(w, fd, meta->peer);
 	SSL_set_fd(c->ssl, fd);
 	SSL_set_accept_state(c->ssl);
 	SSL_set_mode(c->ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
