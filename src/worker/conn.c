@@ -104,8 +104,7 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	/* idle before the tunnel: OpenSSL's own record buffers go too */
 	SSL_set_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
 	tls_conn_attach(c->ssl, &c->info);
-	c->next = w->conns;
-	w->conns = c;
+	worker_conn_add(w, c);
 	ev_io_init(&c->io, on_io_cb, fd, EV_READ);
 	c->io.data = c;
 	ev_io_start(w->loop, &c->io);
@@ -158,11 +157,7 @@ void conn_close(struct conn *c, const char *why)
 	ERR_clear_error();
 	SSL_free(c->ssl);
 	close(c->fd);
-	for (struct conn **pp = &w->conns; *pp; pp = &(*pp)->next)
-		if (*pp == c) {
-			*pp = c->next;
-			break;
-		}
+	worker_conn_remove(w, c);
 	send_conn_done(c);
 	if (c->req)
 		OPENSSL_cleanse(c->req, sizeof(*c->req));

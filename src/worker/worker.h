@@ -22,7 +22,9 @@ struct dtls12;
 struct dtls12_ctx;
 struct aclfilter;
 
-enum { ADDR_BUCKETS = 4096 };
+/* ID_BUCKETS: connections by main's conn_id, looked up after every TLS
+ * read and flush; a power of two (worker_conn_by_id hashes into it). */
+enum { ADDR_BUCKETS = 4096, ID_BITS = 13, ID_BUCKETS = 1 << ID_BITS };
 
 struct worker {
 	struct ev_loop *loop;
@@ -37,7 +39,7 @@ struct worker {
 	int tun;
 	ev_io tun_io;
 	char tun_name[32];
-	struct conn *conns;              /* all connections */
+	struct conn *by_id[ID_BUCKETS];  /* all connections, by conn_id */
 	struct conn *by_addr[ADDR_BUCKETS]; /* tunnels by assigned address */
 	ev_signal sigterm;
 	ev_timer log_flush;              /* log_rl_flush */
@@ -138,7 +140,7 @@ struct tunnel_state {
 
 struct conn {
 	struct worker *w;
-	struct conn *next, *hnext;
+	struct conn *idnext, *hnext;    /* by_id, by_addr chains */
 	uint32_t id;
 	int fd;
 	ev_io io;
@@ -166,8 +168,15 @@ struct conn {
 
 /* worker.c */
 void worker_send(struct worker *w, enum ipc_type type, const uint8_t *buf, int len);
-struct conn *worker_conn_by_id(struct worker *w, uint32_t id);
 void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len);
+
+/* connid.c */
+/* worker_conn_by_id: the live connection main numbered id, or NULL (it
+ * closed: main never reuses an id, so a stale one finds nothing).
+ * worker_conn_add / worker_conn_remove: c enters / leaves that index. */
+struct conn *worker_conn_by_id(struct worker *w, uint32_t id);
+void worker_conn_add(struct worker *w, struct conn *c);
+void worker_conn_remove(struct worker *w, struct conn *c);
 
 /* conn.c */
 void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta);
