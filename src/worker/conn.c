@@ -177,22 +177,34 @@ int conn_in_reserve(struct conn *c, size_t cap)
 		return -1;
 	if (c->in) {
 		memcpy(p, c->in, c->in_len);
-		OPENSSL_cleanse(c->in, c->in_cap);
+		OPENSSL_cleanse(c->in, c->in_hwm);
 		free(c->in);
 	}
 	c->in = p;
 	c->in_cap = cap;
+	c->in_hwm = c->in_len;
 	return 0;
 }
 
+/* The wipe covers what ever held request or tunnel bytes (passwords,
+ * cookies), not the whole capacity: a tunnel's 84 KB buffer mostly never
+ * sees a byte, and wiping it all would make those pages resident just
+ * before they are freed, inflating the memory left after sessions end. */
 void conn_in_free(struct conn *c)
 {
 	if (c->in) {
-		OPENSSL_cleanse(c->in, c->in_cap);
+		OPENSSL_cleanse(c->in, c->in_hwm);
 		free(c->in);
 	}
 	c->in = NULL;
-	c->in_len = c->in_cap = 0;
+	c->in_len = c->in_cap = c->in_hwm = 0;
+}
+
+void conn_in_got(struct conn *c, size_t n)
+{
+	c->in_len += n;
+	if (c->in_len > c->in_hwm)
+		c->in_hwm = c->in_len;
 }
 
 /* Entries [u16 len][bytes] sit between head and tail.  When the tail

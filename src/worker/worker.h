@@ -154,6 +154,7 @@ struct conn {
 	int cipher_told;            /* 725012 logged */
 	uint8_t *in;              /* request bytes / CSTP stream */
 	size_t in_len, in_cap;
+	size_t in_hwm;            /* bytes of in ever written: what a wipe covers */
 	struct http_request *req; /* during CS_HTTP / CS_WAIT_MAIN; kept after
 				   * it is complete for main's answer */
 	int req_started;          /* req initialised (http_request_init) */
@@ -186,9 +187,11 @@ void conn_flush(struct conn *c);
 int conn_ssl_error(struct conn *c, int r);
 void conn_set_timer(struct conn *c, double seconds);
 /* conn_in_reserve: grow the input buffer to cap bytes (keeping its data);
- * 0, or -1 out of memory.  conn_in_free: wipe and drop it. */
+ * 0, or -1 out of memory.  conn_in_free: wipe (the bytes that ever held
+ * data) and drop it.  conn_in_got: n bytes were read in at in_len. */
 int conn_in_reserve(struct conn *c, size_t cap);
 void conn_in_free(struct conn *c);
+void conn_in_got(struct conn *c, size_t n);
 /* conn_report_source: tells main that c's client address earned ban points
  * for cause (enum ban_cause): failures main cannot see itself. */
 void conn_report_source(struct conn *c, int cause);
