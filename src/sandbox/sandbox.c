@@ -18,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -263,6 +265,17 @@ static int add_restricted(scmp_filter_ctx ctx, enum sandbox_kind kind)
 	if (kind == SANDBOX_WORKER)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
 				      SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+	/* the worker's TCP_NODELAY on each client socket (conn.c); any
+	 * other option (libssl's kTLS probe, TCP_ULP) is refused, not fatal */
+	if (kind == SANDBOX_WORKER) {
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(setsockopt), 2,
+				      SCMP_A1(SCMP_CMP_EQ, IPPROTO_TCP),
+				      SCMP_A2(SCMP_CMP_EQ, TCP_NODELAY));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(setsockopt), 1,
+				      SCMP_A1(SCMP_CMP_NE, IPPROTO_TCP));
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), SCMP_SYS(setsockopt), 1,
+				      SCMP_A2(SCMP_CMP_NE, TCP_NODELAY));
+	}
 #ifdef __SANITIZE_ADDRESS__
 	/* --enable-asan builds only: ASan's pthread_create interceptor reads
 	 * the CPU affinity and gives secmod's KDF thread an alternate signal

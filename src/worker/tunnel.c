@@ -521,7 +521,7 @@ void tunnel_on_readable(struct conn *c)
 			conn_close(c, "TLS closed");
 			return;
 		}
-		c->in_len += (size_t)r;
+		conn_in_got(c, (size_t)r);
 		c->t.last_rx_ms = util_now_ms();
 		c->t.dpd_pending = 0;
 		if (parse_frames(c) < 0) {

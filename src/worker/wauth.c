@@ -586,7 +586,7 @@ void wauth_on_readable(struct conn *c)
 			conn_close(c, "peer closed");
 			return;
 		}
-		c->in_len += (size_t)r;
+		conn_in_got(c, (size_t)r);
 		if (c->state == CS_WAIT_MAIN) {
 			if (!only_blank_lines(c->in, c->in_len)) {
 				pipelined(c);

@@ -63,14 +63,6 @@ void worker_send(struct worker *w, enum ipc_type type, const uint8_t *buf, int l
 		fatal("worker %u: cannot send %s to main", w->id, ipc_msgs[type].name);
 }
 
-struct conn *worker_conn_by_id(struct worker *w, uint32_t id)
-{
-	for (struct conn *c = w->conns; c; c = c->next)
-		if (c->id == id)
-			return c;
-	return NULL;
-}
-
 void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len)
 {
 	if (w->tun < 0)

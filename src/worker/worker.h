@@ -22,7 +22,9 @@ struct dtls12;
 struct dtls12_ctx;
 struct aclfilter;
 
-enum { ADDR_BUCKETS = 4096 };
+/* ID_BUCKETS: connections by main's conn_id, looked up after every TLS
+ * read and flush; a power of two (worker_conn_by_id hashes into it). */
+enum { ADDR_BUCKETS = 4096, ID_BITS = 13, ID_BUCKETS = 1 << ID_BITS };
 
 struct worker {
 	struct ev_loop *loop;
@@ -37,7 +39,7 @@ struct worker {
 	int tun;
 	ev_io tun_io;
 	char tun_name[32];
-	struct conn *conns;              /* all connections */
+	struct conn *by_id[ID_BUCKETS];  /* all connections, by conn_id */
 	struct conn *by_addr[ADDR_BUCKETS]; /* tunnels by assigned address */
 	ev_signal sigterm;
 	ev_timer log_flush;              /* log_rl_flush */
@@ -138,7 +140,7 @@ struct tunnel_state {
 
 struct conn {
 	struct worker *w;
-	struct conn *next, *hnext;
+	struct conn *idnext, *hnext;    /* by_id, by_addr chains */
 	uint32_t id;
 	int fd;
 	ev_io io;
@@ -152,6 +154,7 @@ struct conn {
 	int cipher_told;            /* 725012 logged */
 	uint8_t *in;              /* request bytes / CSTP stream */
 	size_t in_len, in_cap;
+	size_t in_hwm;            /* bytes of in ever written: what a wipe covers */
 	struct http_request *req; /* during CS_HTTP / CS_WAIT_MAIN; kept after
 				   * it is complete for main's answer */
 	int req_started;          /* req initialised (http_request_init) */
@@ -166,8 +169,15 @@ struct conn {
 
 /* worker.c */
 void worker_send(struct worker *w, enum ipc_type type, const uint8_t *buf, int len);
-struct conn *worker_conn_by_id(struct worker *w, uint32_t id);
 void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len);
+
+/* connid.c */
+/* worker_conn_by_id: the live connection main numbered id, or NULL (it
+ * closed: main never reuses an id, so a stale one finds nothing).
+ * worker_conn_add / worker_conn_remove: c enters / leaves that index. */
+struct conn *worker_conn_by_id(struct worker *w, uint32_t id);
+void worker_conn_add(struct worker *w, struct conn *c);
+void worker_conn_remove(struct worker *w, struct conn *c);
 
 /* conn.c */
 void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta);
@@ -177,9 +187,11 @@ void conn_flush(struct conn *c);
 int conn_ssl_error(struct conn *c, int r);
 void conn_set_timer(struct conn *c, double seconds);
 /* conn_in_reserve: grow the input buffer to cap bytes (keeping its data);
- * 0, or -1 out of memory.  conn_in_free: wipe and drop it. */
+ * 0, or -1 out of memory.  conn_in_free: wipe (the bytes that ever held
+ * data) and drop it.  conn_in_got: n bytes were read in at in_len. */
 int conn_in_reserve(struct conn *c, size_t cap);
 void conn_in_free(struct conn *c);
+void conn_in_got(struct conn *c, size_t n);
 /* conn_report_source: tells main that c's client address earned ban points
  * for cause (enum ban_cause): failures main cannot see itself. */
 void conn_report_source(struct conn *c, int cause);
