@@ -12,6 +12,7 @@
 
 #include "sslvpnd/config.h"
 #include "mwcfg.h"
+#include "sessions_user.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/policy.h"
 #include "sslvpnd/dap.h"
@@ -152,6 +153,7 @@ struct mainctx {
 	const char *ctl_path_arg;       /* --ctl-socket, NULL = <state-dir>/ctl.sock */
 	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct session *sessions;       /* list head */
+	struct sessions_users users;    /* sessions per user name (sessions_user.c) */
 	/* Sessions main ended while their tunnel was up, waiting for its
 	 * final counters before 113019 (sessions.c); not in the table. */
 	struct session *ending;
@@ -421,7 +423,7 @@ struct session *sessions_by_dtls_id(struct mainctx *m,
 				    uint32_t *session_id);
 void sessions_tick(struct mainctx *m);
 void sessions_shutdown(struct mainctx *m);
-int sessions_count_user(struct mainctx *m, const char *user);
+unsigned sessions_count_user(const struct mainctx *m, const char *user);
 void sessions_logoff_oldest(struct mainctx *m, const char *user);
 /* sessions_move_leases: every session leasing from `from` whose address
  * lies inside `to` moves its lease there (same address, same owner); the
