@@ -36,7 +36,7 @@ struct held_conn {
 	struct listener *l;
 	struct sockaddr_storage peer;
 };
-enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096 };
+enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096, SESSION_COOKIE_BUCKETS = 4096 };
 
 /* A sandboxed process's log socket, main's end (mlog.c). */
 struct mlog {
@@ -161,6 +161,7 @@ struct mainctx {
 	 * nowhere (not in Cumulative either: next_session_id - this). */
 	uint32_t n_discarded;
 	struct session *dtls_table[SESSION_DTLS_BUCKETS]; /* by DTLS id */
+	struct session *cookie_table[SESSION_COOKIE_BUCKETS]; /* by cookie hash */
 };
 
 /* proc.c: worker processes */

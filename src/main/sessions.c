@@ -116,10 +116,35 @@ void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LE
 		util_random(out, SESSION_COOKIE_HASH_LEN); /* matches nothing */
 }
 
+/* Bucket of a cookie's SHA-256: the bits of a hash, so the bucket a guess
+ * falls in tells nothing about the cookies in the table. */
+static unsigned cookie_bucket(const uint8_t h[SESSION_COOKIE_HASH_LEN])
+{
+	uint32_t v;
+
+	memcpy(&v, h, sizeof(v));
+	return v & (SESSION_COOKIE_BUCKETS - 1);
+}
+
+static void cookie_drop(struct mainctx *m, struct session *s)
+{
+	for (struct session **pp = &m->cookie_table[cookie_bucket(s->cookie_hash)]; *pp;
+	     pp = &(*pp)->cookie_next)
+		if (*pp == s) {
+			*pp = s->cookie_next;
+			break;
+		}
+	s->cookie_next = NULL;
+}
+
 int sessions_insert(struct mainctx *m, struct session *s)
 {
 	if (sessions_users_add(&m->users, s->user) < 0)
 		return -1; /* uncounted, it could outnumber vpn-simultaneous-logins */
+	unsigned b = cookie_bucket(s->cookie_hash);
+
+	s->cookie_next = m->cookie_table[b];
+	m->cookie_table[b] = s;
 	s->next = m->sessions;
 	m->sessions = s;
 	s->peak_before = m->peak_sessions;
@@ -201,14 +226,15 @@ const char *session_cookie(const struct session *s)
 	return s->cookie;
 }
 
-/* Constant-time compare: the cookie is the tunnel's only credential. */
+/* One bucket, not the table (S11: this runs at every CONNECT); constant-
+ * time compare within it: the cookie is the tunnel's only credential. */
 struct session *sessions_by_cookie(struct mainctx *m, const char *cookie)
 {
 	uint8_t h[SESSION_COOKIE_HASH_LEN];
 	struct session *found = NULL;
 
 	sessions_cookie_hash(cookie, h);
-	for (struct session *s = m->sessions; s; s = s->next)
+	for (struct session *s = m->cookie_table[cookie_bucket(h)]; s; s = s->cookie_next)
 		if (!found && CRYPTO_memcmp(s->cookie_hash, h, sizeof(h)) == 0)
 			found = s;
 	return found;
@@ -254,6 +280,7 @@ static void detach(struct mainctx *m, struct session *s)
 	unlink_from(&m->sessions, s);
 	m->n_sessions--;
 	sessions_users_del(&m->users, s->user);
+	cookie_drop(m, s);
 	leases_dirty(); /* out of the registry too */
 	dtls_id_drop(m, s);
 	sessions_lease_release(m, s);

@@ -19,6 +19,7 @@ enum session_state { SS_AUTHENTICATED = 1, SS_ACTIVE, SS_DISCONNECTED };
 
 struct session {
 	struct session *next;
+	struct session *cookie_next;  /* chain of m->cookie_table */
 	uint32_t id;
 	char cookie[48];
 	char cookie_tag[9];

@@ -18,8 +18,8 @@ struct user_count {
 
 enum { FIRST_BUCKETS = 64 };
 
-/* FNV-1a: names are short and chosen by users, not by an attacker who
- * could only hurt himself by colliding with his own logins. */
+/* FNV-1a, unkeyed: only names that authenticated enter the table, so a
+ * chain of colliding names costs an attacker one account per entry. */
 static size_t name_hash(const char *s)
 {
 	uint32_t h = 2166136261u;
