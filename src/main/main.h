@@ -12,6 +12,7 @@
 
 #include "sslvpnd/config.h"
 #include "mwcfg.h"
+#include "sessions_user.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/policy.h"
 #include "sslvpnd/dap.h"
@@ -35,7 +36,7 @@ struct held_conn {
 	struct listener *l;
 	struct sockaddr_storage peer;
 };
-enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096 };
+enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096, SESSION_COOKIE_BUCKETS = 4096 };
 
 /* A sandboxed process's log socket, main's end (mlog.c). */
 struct mlog {
@@ -152,6 +153,7 @@ struct mainctx {
 	const char *ctl_path_arg;       /* --ctl-socket, NULL = <state-dir>/ctl.sock */
 	struct ctl *ctl;                /* control socket (ctl.c) */
 	struct session *sessions;       /* list head */
+	struct sessions_users users;    /* sessions per user name (sessions_user.c) */
 	/* Sessions main ended while their tunnel was up, waiting for its
 	 * final counters before 113019 (sessions.c); not in the table. */
 	struct session *ending;
@@ -159,6 +161,7 @@ struct mainctx {
 	 * nowhere (not in Cumulative either: next_session_id - this). */
 	uint32_t n_discarded;
 	struct session *dtls_table[SESSION_DTLS_BUCKETS]; /* by DTLS id */
+	struct session *cookie_table[SESSION_COOKIE_BUCKETS]; /* by cookie hash */
 };
 
 /* proc.c: worker processes */
@@ -421,7 +424,7 @@ struct session *sessions_by_dtls_id(struct mainctx *m,
 				    uint32_t *session_id);
 void sessions_tick(struct mainctx *m);
 void sessions_shutdown(struct mainctx *m);
-int sessions_count_user(struct mainctx *m, const char *user);
+unsigned sessions_count_user(const struct mainctx *m, const char *user);
 void sessions_logoff_oldest(struct mainctx *m, const char *user);
 /* sessions_move_leases: every session leasing from `from` whose address
  * lies inside `to` moves its lease there (same address, same owner); the

@@ -102,13 +102,13 @@ static const char *policy_refusal(struct mainctx *m, const struct gp_effective *
 				  const struct cfg_tunnel_group *tg, const char *user,
 				  const struct cfg_user *u, char *buf, size_t len)
 {
-	int n = sessions_count_user(m, user);
+	unsigned n = sessions_count_user(m, user);
 	struct policy_admit a;
 	time_t t = time(NULL);
 	struct tm now;
 
 	localtime_r(&t, &now);
-	if (policy_admit(e, tg, u, "ssl-client", n > 0 ? (unsigned)n : 0, &now, &a) != ADMIT_OK) {
+	if (policy_admit(e, tg, u, "ssl-client", n, &now, &a) != ADMIT_OK) {
 		util_strlcpy(buf, a.reason, len);
 		return buf;
 	}

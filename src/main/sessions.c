@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "sessions.h"
+#include "sessions_user.h"
 #include "sslvpnd/acl.h"
 #include "sslvpnd/tunparams.h"
 #include "metrics.h"
@@ -115,8 +116,35 @@ void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LE
 		util_random(out, SESSION_COOKIE_HASH_LEN); /* matches nothing */
 }
 
-void sessions_insert(struct mainctx *m, struct session *s)
+/* Bucket of a cookie's SHA-256: the bits of a hash, so the bucket a guess
+ * falls in tells nothing about the cookies in the table. */
+static unsigned cookie_bucket(const uint8_t h[SESSION_COOKIE_HASH_LEN])
 {
+	uint32_t v;
+
+	memcpy(&v, h, sizeof(v));
+	return v & (SESSION_COOKIE_BUCKETS - 1);
+}
+
+static void cookie_drop(struct mainctx *m, struct session *s)
+{
+	for (struct session **pp = &m->cookie_table[cookie_bucket(s->cookie_hash)]; *pp;
+	     pp = &(*pp)->cookie_next)
+		if (*pp == s) {
+			*pp = s->cookie_next;
+			break;
+		}
+	s->cookie_next = NULL;
+}
+
+int sessions_insert(struct mainctx *m, struct session *s)
+{
+	if (sessions_users_add(&m->users, s->user) < 0)
+		return -1; /* uncounted, it could outnumber vpn-simultaneous-logins */
+	unsigned b = cookie_bucket(s->cookie_hash);
+
+	s->cookie_next = m->cookie_table[b];
+	m->cookie_table[b] = s;
 	s->next = m->sessions;
 	m->sessions = s;
 	s->peak_before = m->peak_sessions;
@@ -124,6 +152,7 @@ void sessions_insert(struct mainctx *m, struct session *s)
 	if (m->n_sessions > m->peak_sessions)
 		m->peak_sessions = m->n_sessions;
 	leases_dirty(); /* the registry lists it (sessions_store.c) */
+	return 0;
 }
 
 struct session *sessions_create(struct mainctx *m, const char *user,
@@ -146,7 +175,10 @@ struct session *sessions_create(struct mainctx *m, const char *user,
 	s->state = SS_AUTHENTICATED;
 	s->created_ms = s->idle_since_ms = util_now_ms();
 	s->login_time = time(NULL);
-	sessions_insert(m, s);
+	if (sessions_insert(m, s) < 0) {
+		sessions_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -194,14 +226,15 @@ const char *session_cookie(const struct session *s)
 	return s->cookie;
 }
 
-/* Constant-time compare: the cookie is the tunnel's only credential. */
+/* One bucket, not the table (S11: this runs at every CONNECT); constant-
+ * time compare within it: the cookie is the tunnel's only credential. */
 struct session *sessions_by_cookie(struct mainctx *m, const char *cookie)
 {
 	uint8_t h[SESSION_COOKIE_HASH_LEN];
 	struct session *found = NULL;
 
 	sessions_cookie_hash(cookie, h);
-	for (struct session *s = m->sessions; s; s = s->next)
+	for (struct session *s = m->cookie_table[cookie_bucket(h)]; s; s = s->cookie_next)
 		if (!found && CRYPTO_memcmp(s->cookie_hash, h, sizeof(h)) == 0)
 			found = s;
 	return found;
@@ -215,15 +248,11 @@ static struct session *by_id(struct mainctx *m, uint32_t id)
 	return NULL;
 }
 
-int sessions_count_user(struct mainctx *m, const char *user)
+/* O(1): the count sessions_insert and detach keep (sessions_user.c). */
+unsigned sessions_count_user(const struct mainctx *m, const char *user)
 {
-	int n = 0;
-
-	for (struct session *s = m->sessions; s; s = s->next)
-		n += strcmp(s->user, user) == 0;
-	return n;
+	return sessions_users_count(&m->users, user);
 }
-
 
 static void log_ended(struct session *s, const char *reason)
 {
@@ -250,6 +279,8 @@ static void detach(struct mainctx *m, struct session *s)
 {
 	unlink_from(&m->sessions, s);
 	m->n_sessions--;
+	sessions_users_del(&m->users, s->user);
+	cookie_drop(m, s);
 	leases_dirty(); /* out of the registry too */
 	dtls_id_drop(m, s);
 	sessions_lease_release(m, s);
@@ -834,6 +865,7 @@ void sessions_shutdown(struct mainctx *m)
 		ending_done(m, m->ending, m->ending->stats.bytes_in, m->ending->stats.bytes_out,
 			    m->ending->stats.pkts_in, m->ending->stats.pkts_out);
 	leases_save(m);
+	sessions_users_free(&m->users);
 }
 
 /* Ports for the detailed listing: the TCP port the client logged in on

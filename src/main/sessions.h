@@ -19,6 +19,7 @@ enum session_state { SS_AUTHENTICATED = 1, SS_ACTIVE, SS_DISCONNECTED };
 
 struct session {
 	struct session *next;
+	struct session *cookie_next;  /* chain of m->cookie_table */
 	uint32_t id;
 	char cookie[48];
 	char cookie_tag[9];
@@ -113,8 +114,9 @@ _Static_assert((int)DAP_FILTER_MAX <= (int)IPC_FILTER_MAX, "DAP network ACLs fit
 
 /* sessions_cookie_hash: SHA-256 of cookie into out. */
 void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LEN]);
-/* sessions_insert: s (filled in) into the table: counts, peak, registry. */
-void sessions_insert(struct mainctx *m, struct session *s);
+/* sessions_insert: s (filled in) into the table: counts, peak, registry.
+ * -1 out of memory (the per-user count): s is not in the table. */
+int sessions_insert(struct mainctx *m, struct session *s);
 /* sessions_free: a session out of every table: its snapshot reference
  * dropped, secrets wiped, memory freed; NULL is a no-op. */
 void sessions_free(struct session *s);

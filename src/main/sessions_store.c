@@ -192,10 +192,13 @@ static int restore_one(struct mainctx *m, const struct sessfile_rec *r, uint64_t
 		why = "out of memory";
 	if (!why && sessions_lease_take(m, s, r->pool, r->addr, r->pool6, r->addr6, buf,
 					sizeof(buf), &why) == 0) {
-		sessions_insert(m, s);
-		if (r->id > m->next_session_id)
-			m->next_session_id = r->id;
-		return 0;
+		if (sessions_insert(m, s) == 0) {
+			if (r->id > m->next_session_id)
+				m->next_session_id = r->id;
+			return 0;
+		}
+		sessions_lease_release(m, s);
+		why = "out of memory";
 	}
 	sessions_free(s);
 	snprintf(id, sizeof(id), "%u", r->id);

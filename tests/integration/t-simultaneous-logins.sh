@@ -10,6 +10,8 @@
 #     in -> C (idle, though newer than B) is logged off, B keeps running.
 #  3. a tunnel group whose policy says 0 refuses the login (716039 naming
 #     vpn-simultaneous-logins 0 and where it came from).
+#  4. main restarts (SIGTERM) and restores B and D from its registry: they
+#     count (sessions_user.c), so E's login logs one of them off.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
 #   +--------------------------------+          +-------------------------------+
@@ -79,5 +81,18 @@ oc_authenticate closed "https://$SRV_IP/closed" -c "$cert" -k "$key"
 [ -z "$OC_COOKIE" ] || fail "a policy with vpn-simultaneous-logins 0 gave a cookie"
 assert_log 100215 "User <$(re "$cn")> .*vpn-simultaneous-logins is 0 \\(from Closed\\)" \
 	"100215: refused by vpn-simultaneous-logins 0 of policy Closed"
+assert_server_alive
+
+# --- 4. restored sessions count towards the limit
+main_pid=$(cat "$TMPD/sslvpnd.pid")
+kill -TERM "$main_pid"
+wait_for 10 "main gone" eval "! pid_alive $main_pid" || fail "main $main_pid still running"
+mv "$SRV_LOG" "$TMPD/sslvpnd-before.log"
+start_sslvpnd -c "$conf"
+assert_log 100240 "2 sessions restored" "100240: B and D restored"
+con e
+wait_for 10 "logoff after the restart" test "$(maxlogins)" -ge 1 ||
+	fail "E logged in beside the two restored sessions without a logoff (limit 2)"
+ok "E's login logged off a restored session"
 assert_server_alive
 echo "PASS: $T_NAME"
