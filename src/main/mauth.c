@@ -1053,9 +1053,19 @@ static int main_facts(struct worker_proc *w, struct ipc_auth_req *rq)
 
 /* webvpn csd enable without the tunnel group's without-csd: host scan is
  * required before the login (and none is implemented here). */
-static int csd_required(const struct mainctx *m, const struct cfg_tunnel_group *tg)
+/* webvpn csd without without-csd on the tunnel group: the client must run
+ * host scan, which sslvpnd does not have.  Refused with the ASA's debug
+ * text (seed 001) when so; 1 = refused. */
+static int csd_refused(struct worker_proc *w, const struct ipc_auth_req *rq,
+		       const struct cfg_tunnel_group *tg, struct ipc_auth_rep *rp)
 {
-	return m->cfg->webvpn.csd && !tg->without_csd;
+	if (!w->m->cfg->webvpn.csd || tg->without_csd)
+		return 0;
+	log_event(LM_CSD_REFUSED, tg->name, rq->username[0] ? rq->username : rq->cert_cn,
+		  rq->peer);
+	refuse(w, rp, rq, rq->username, IPC_AUTH_CSD, "CSD data not sent from client",
+	       "Login denied.");
+	return 1;
 }
 
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
@@ -1109,16 +1119,7 @@ void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	util_strlcpy(rp.group_policy, tg->default_group_policy, sizeof(rp.group_policy));
 	if (how == TG_BY_ALIAS)  /* echoed back by the client in a second round */
 		util_strlcpy(rp.group_alias, rq.group_select, sizeof(rp.group_alias));
-	if (csd_required(m, tg)) {
-		/* the ASA's debug text, seed 001: a client that sends no host
-		 * scan data is refused; sslvpnd has no host scan at all */
-		log_event(LM_CSD_REFUSED, tg->name, rq.username[0] ? rq.username : rq.cert_cn,
-			  rq.peer);
-		refuse(w, &rp, &rq, rq.username, IPC_AUTH_CSD, "CSD data not sent from client",
-		       "Login denied.");
-		goto out;
-	}
-	if (lb_redirect(w, &rq, tg, &rp))
+	if (csd_refused(w, &rq, tg, &rp) || lb_redirect(w, &rq, tg, &rp))
 		goto out;
 	if (authenticate(w, &rq, tg, &rp, &user, &u) == 0 &&
 	    authorize(w, &rq, tg, &rp, user) == 0)

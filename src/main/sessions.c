@@ -617,12 +617,9 @@ static void fill_params(struct session *s, const struct sslvpnd_config *cfg,
 	tunparams_fill(e, rq, &f, rp);
 	if (s->aaa_idle_timeout)
 		rp->idle_timeout = s->aaa_idle_timeout;
-	rp->asa_compat = 0;
-	{
-		const struct cfg_tunnel_group *tg = config_tunnel_group(cfg, s->tunnel_group);
+	const struct cfg_tunnel_group *tg = config_tunnel_group(cfg, s->tunnel_group);
 
-		rp->asa_compat = tg ? (uint8_t)tg->asa_compat_mask : 0;
-	}
+	rp->asa_compat = tg ? (uint8_t)tg->asa_compat_mask : 0;
 	if (!s->timeout_set) {
 		s->session_timeout = rp->session_timeout;
 		s->timeout_set = 1;
