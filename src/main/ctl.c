@@ -416,8 +416,10 @@ int ctl_start(struct mainctx *m)
 	struct ctl *c = calloc(1, sizeof(*c));
 	int n;
 
-	if (!c)
+	if (!c || ctl_cmd_check() < 0) {
+		free(c);
 		return -1;
+	}
 	c->m = m;
 	c->fd = -1;
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {

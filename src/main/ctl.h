@@ -1,9 +1,9 @@
 /* The control socket's private interface, shared by its three files:
  *   ctl.c       transport: the socket, peer credentials, request/reply
  *               framing, the audit log of each request;
- *   ctl_cmd.c   the command table: every command's words, help line,
- *               handler and whether it changes state (one place declares a
- *               command; "help" and the dispatcher read the same table);
+ *   ctl_cmd.c   the commands: the grammar (include/sslvpnd/ctlgram.def,
+ *               word by word, shared with sslvpnctl) mapped to main's
+ *               handlers, the dispatcher and "help";
  *   ctl_view.c  the renderers of the show commands (ASA text or JSON).
  * Private to src/main. */
 #ifndef SSLVPND_CTL_H
@@ -95,7 +95,11 @@ int ctl_kw(const char *word, const char *keyword);
  * "Incomplete command" when at is past the last word. */
 void ctl_invalid(struct request *r, int at);
 
-/* ctl_cmd_dispatch: runs the command of r from the table (ctl_cmd.c);
+/* ctl_cmd_check: -1 (logged) when a command of the grammar has no
+ * handler in main, else 0; ctl_start refuses to start then. */
+int ctl_cmd_check(void);
+
+/* ctl_cmd_dispatch: runs the command of r from the grammar (ctl_cmd.c);
  * output in r->t / r->j, failure in r->err; sets r->changes. */
 void ctl_cmd_dispatch(struct request *r);
 

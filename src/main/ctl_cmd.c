@@ -1,8 +1,10 @@
-/* The control socket's command table: every command sslvpnctl can send is
- * declared once, in include/sslvpnd/ctlcmds.def -- its words, its help
- * line, its handler and whether it changes state (logged as 111008 rather
- * than 111009).  "help" prints the table's help lines (and sslvpnctl its
- * usage); the dispatcher walks the same table, first match wins. */
+/* The control socket's commands: every command sslvpnctl can send is
+ * declared once, word by word, in include/sslvpnd/ctlgram.def -- each
+ * word's help, the handler of the word a command ends at, and whether it
+ * changes state (logged as 111008 rather than 111009).  The dispatcher
+ * parses with the grammar (src/common/ctlgram.c: unique abbreviations, the
+ * ASA's errors) and hands the handler the words spelled out; "help",
+ * sslvpnctl's usage, `?`, completion and the man page read the same table. */
 #include "config.h"
 
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include "ctl.h"
 #include "main.h"
 #include "mban.h"
+#include "sslvpnd/ctlgram.h"
 #include "sslvpnd/doctor.h"
 #include "sslvpnd/json.h"
 #include "sslvpnd/log.h"
@@ -239,12 +242,13 @@ static void cmd_doctor(struct request *r)
 
 static void cmd_debug_on(struct request *r)
 {
-	cmd_debug(r, 1, ctl_kw(r->argv[0], "undebug"));
+	cmd_debug(r, 1, 0);
 }
 
-static void cmd_no_debug(struct request *r)
+/* undebug CLASS | no debug CLASS (the grammar spelled argv[0] out) */
+static void cmd_undebug(struct request *r)
 {
-	cmd_debug(r, 2, 1);
+	cmd_debug(r, strcmp(r->argv[0], "no") ? 1 : 2, 1);
 }
 
 static void cmd_show_ip(struct request *r)
@@ -278,57 +282,32 @@ static void cmd_clear_ban(struct request *r)
 
 static void cmd_help(struct request *r);
 
-enum { W_EXACT0 = 1, W_EXACT1 = 2, W_EXACT2 = 4 };
-
-/* One row of include/sslvpnd/ctlcmds.def (its header says what the
- * columns mean). */
-struct ctl_cmd {
-	const char *w[3];
-	unsigned exact;
-	int argc_min, argc_max;
-	void (*run)(struct request *r);
-	int changes;
-	const char *help;         /* NULL: not listed ("\n" separates lines) */
+/* Main's handler of each command of include/sslvpnd/ctlgram.def, by the
+ * node of its last word; NULL for words no command ends at and for
+ * sslvpnctl's own (LOCAL) commands. */
+static void (*const runs[CTLG__COUNT])(struct request *r) = {
+#define CTLN(id, parent, link, word, type, flags, run, help) [CTLG_##id] = run,
+#include "sslvpnd/ctlgram.def"
+#undef CTLN
 };
 
-static const struct ctl_cmd cmds[] = {
-#define CTLCMD(w0, w1, w2, exact, mn, mx, run, changes, help) \
-	{ { w0, w1, w2 }, exact, mn, mx, run, changes, help },
-#include "sslvpnd/ctlcmds.def"
-#undef CTLCMD
-};
-
-static int word_ok(const char *word, const char *key, int exact)
+static void help_line(const char *syntax, const char *help, void *arg)
 {
-	if (!word)
-		return 0;
-	return exact ? strcmp(word, key) == 0 : ctl_kw(word, key);
+	struct request *r = arg;
+	char line[600];
+
+	if (r->json) {
+		json_obj_begin(r->j);
+		json_kv_str(r->j, "syntax", syntax);
+		json_kv_str(r->j, "help", help);
+		json_obj_end(r->j);
+		return;
+	}
+	ctlg_help_line(line, sizeof(line), syntax, help);
+	ctl_printf(r->t, "%s\n", line);
 }
 
-static int cmd_words(const struct ctl_cmd *c)
-{
-	int n = 0;
-
-	while (n < 3 && c->w[n])
-		n++;
-	return n;
-}
-
-/* A catch-all (run NULL: "show" alone) matches on fewer words than it
- * names, so its "Incomplete command" answers a short request. */
-static int cmd_match(const struct ctl_cmd *c, const struct request *r)
-{
-	int n = cmd_words(c);
-
-	if (c->run && (r->argc < c->argc_min || (c->argc_max && r->argc > c->argc_max)))
-		return 0;
-	for (int i = 0; i < n; i++)
-		if (i < r->argc && !word_ok(r->argv[i], c->w[i], c->exact & (1u << i)))
-			return 0;
-	return c->run ? 1 : r->argc >= 1;
-}
-
-/* help: the help lines of the table, in its order. */
+/* help: every command of the grammar with its help, as sslvpnctl's usage */
 static void cmd_help(struct request *r)
 {
 	if (r->json) {
@@ -336,39 +315,54 @@ static void cmd_help(struct request *r)
 		json_key(r->j, "commands");
 		json_arr_begin(r->j);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
-		const char *p = cmds[i].help;
-
-		while (p && *p) {
-			size_t n = strcspn(p, "\n");
-
-			if (r->json)
-				json_strn(r->j, p, n);
-			else
-				ctl_printf(r->t, "%.*s\n", (int)n, p);
-			p += n + (p[n] == '\n');
-		}
-	}
+	ctlg_commands(0, help_line, r);
 	if (r->json) {
 		json_arr_end(r->j);
 		json_obj_end(r->j);
 	}
 }
 
+/* The grammar's verdict in words naming the culprit: over the socket
+ * there is no line to put a caret under (sslvpnctl puts one itself). */
+static void parse_error(struct request *r, const struct ctlg_parse *p)
+{
+	if (p->status == CTLG_INVALID)
+		ctl_invalid(r, p->at);
+	else
+		ctlg_message(p, r->argc, r->argv, r->err, sizeof(r->err));
+}
+
+int ctl_cmd_check(void)
+{
+	int bad = 0;
+
+	for (int i = 0; i < CTLG__COUNT; i++) {
+		unsigned f = ctlg_nodes[i].flags;
+
+		if ((f & CTLG_F_END) && !(f & CTLG_F_LOCAL) && !runs[i]) {
+			log_warnx("control commands: \"%s\" ends a command without a handler",
+				  ctlg_nodes[i].word);
+			bad = 1;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
 void ctl_cmd_dispatch(struct request *r)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++) {
-		const struct ctl_cmd *c = &cmds[i];
+	struct ctlg_parse p;
 
-		if (!cmd_match(c, r))
-			continue;
-		r->changes = c->changes;
-		if (c->run)
-			c->run(r);
-		else
-			ctl_invalid(r, cmd_words(c) < r->argc ? cmd_words(c) : r->argc);
+	ctlg_parse(CTLG_ROOT, r->argc, r->argv, 1, &p);
+	r->changes = (p.flags & CTLG_F_CHANGES) != 0;
+	if (p.status != CTLG_OK) {
+		parse_error(r, &p);
 		return;
 	}
-	r->changes = 0;
-	ctl_invalid(r, 0);
+	if (!runs[p.last]) {
+		r->changes = 0;
+		snprintf(r->err, sizeof(r->err), "'%.40s' is a command of sslvpnctl's command "
+			 "line, not of the daemon", r->argv[0]);
+		return;
+	}
+	runs[p.last](r);
 }

@@ -1,9 +1,8 @@
-/* The logging views of the control socket (S14): "show logging [| include
- * RE | exclude RE]" (the ASA's header, then the buffered lines), "clear
- * logging buffer" and "show running-config logging" in ASA syntax. */
+/* The logging views of the control socket (S14): "show logging" (the
+ * ASA's header, then the buffered lines; sslvpnctl applies "| include RE"),
+ * "clear logging buffer" and "show running-config logging" in ASA syntax. */
 #include "config.h"
 
-#include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,45 +79,10 @@ int showrun_logging(FILE *fp, const struct sslvpnd_config *cfg, int all)
 
 /* ------------------------------------------------------- show logging */
 
-/* "| include RE" / "| exclude RE" (also "| i", "| e" as typed on an ASA):
- * applied to every output line, the header's too, as the ASA's pipe. */
-struct pipe_filter {
-	int on, exclude;
-	regex_t re;
-};
-
-static int filter_parse(struct request *r, int at, struct pipe_filter *f)
-{
-	const char *w;
-
-	f->on = 0;
-	if (at == r->argc)
-		return 0;
-	if (strcmp(r->argv[at], "|") != 0 || at + 3 != r->argc) {
-		ctl_invalid(r, at + (at + 3 < r->argc ? 3 : 0));
-		return -1;
-	}
-	w = r->argv[at + 1];
-	if (!strcmp(w, "i") || ctl_kw(w, "include"))
-		f->exclude = 0;
-	else if (!strcmp(w, "e") || ctl_kw(w, "exclude"))
-		f->exclude = 1;
-	else {
-		ctl_invalid(r, at + 1);
-		return -1;
-	}
-	if (regcomp(&f->re, r->argv[at + 2], REG_EXTENDED | REG_NOSUB) != 0) {
-		snprintf(r->err, sizeof(r->err), "| %s: \"%.60s\" is not a regular expression",
-			 w, r->argv[at + 2]);
-		return -1;
-	}
-	f->on = 1;
-	return 0;
-}
-
+/* show logging's lines go to text or JSON; "| include RE" and the other
+ * filters are sslvpnctl's (src/tools/sslvpnctl/cli.c), for every command. */
 struct show_out {
 	struct request *r;
-	struct pipe_filter *f;
 };
 
 static void out_line(const char *line, size_t len, void *arg)
@@ -130,8 +94,6 @@ static void out_line(const char *line, size_t len, void *arg)
 		len = sizeof(buf) - 1;
 	memcpy(buf, line, len);
 	buf[len] = 0;
-	if (o->f->on && (regexec(&o->f->re, buf, 0, NULL, 0) == 0) == o->f->exclude)
-		return;
 	if (o->r->json)
 		json_str(o->r->j, buf);
 	else
@@ -188,11 +150,8 @@ static void show_header(struct show_out *o, const struct sslvpnd_config *cfg)
 
 void ctl_view_logging(struct request *r)
 {
-	struct pipe_filter f;
-	struct show_out o = { r, &f };
+	struct show_out o = { r };
 
-	if (filter_parse(r, 2, &f) < 0)
-		return;
 	if (r->json) {
 		json_obj_begin(r->j);
 		json_kv_int(r->j, "buffered_level", log_buffer_level());
@@ -209,8 +168,6 @@ void ctl_view_logging(struct request *r)
 		json_arr_end(r->j);
 		json_obj_end(r->j);
 	}
-	if (f.on)
-		regfree(&f.re);
 }
 
 void ctl_clear_logging(struct request *r)

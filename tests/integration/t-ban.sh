@@ -145,13 +145,13 @@ assert_ping b
 oc_stop b
 
 # 4. show ip bans, text and JSON; the daemon's help and sslvpnctl's usage
-# come from one table (ctlcmds.def) and list both commands.
+# come from one grammar (ctlgram.def) and list both commands.
 ctl_ok help
 help_d=$(cat "$CTL_OUT")
 help_c=$("$CTL" --help | sed -n '/^commands:$/,$p' | tail -n +2 | sed 's/^  //')
 assert_eq "$help_d" "$help_c" "daemon help = sslvpnctl usage"
 grep -q '^show ip bans ' "$CTL_OUT" || fail "help does not list show ip bans"
-grep -q '^clear ip ban \[ADDR\]' "$CTL_OUT" || fail "help does not list clear ip ban"
+grep -q '^clear ip ban \[A.B.C.D\] ' "$CTL_OUT" || fail "help does not list clear ip ban"
 ok "help lists show ip bans and clear ip ban"
 ctl_ok show ip bans
 assert_match "$(cat "$CTL_OUT")" "$(re $A) +20 +password +0h:0[45]m:[0-9]{2}s" "show ip bans lists A"

@@ -264,7 +264,9 @@ ok "c: cookie rejected after logoff ($(grep -E '401|[Cc]ookie' "${OC_LOG[c]}" | 
 # --- errors
 ctl show vpn-sessiondb frobnicate
 assert_fails "$CTL_RC" "unknown command"
-assert_match "$(cat "$CTL_ERR")" "Invalid input detected at 'frobnicate'" "unknown command: message"
+assert_match "$(cat "$CTL_ERR")" "Invalid input detected at '\\^' marker" "unknown command: message"
+# the ASA's caret, under the word: "show vpn-sessiondb " is 19 columns
+assert_eq "$(printf '%19s^' '')" "$(sed -n 2p "$CTL_ERR")" "unknown command: caret under the word"
 ctl make-coffee
 assert_fails "$CTL_RC" "unknown verb"
 ctl vpn-sessiondb logoff index 99999

@@ -1,10 +1,11 @@
 /* sslvpnctl: the administrator's client of sslvpnd's control socket.
  *
- * It sends one request line ("text|json <command words>\n"), reads the
- * reply ("OK\n" + output, "EXIT <n>\n" + output, or "ERR <message>\n" with
- * optional details after it) and exits 0, n or 1.  The
- * commands and their output belong to main (src/main/ctl.c); this program
- * only carries words and bytes, with a bounded wait. */
+ * For each command it sends one request line ("text|json <command
+ * words>\n"), reads the reply ("OK\n" + output, "EXIT <n>\n" + output, or
+ * "ERR <message>\n" with optional details after it): status 0, n or 1.
+ * The commands and their output belong to main (src/main/ctl*.c); the
+ * grammar both read is include/sslvpnd/ctlgram.def.  This file is the
+ * transport and the options; cli.c the command line. */
 #include "config.h"
 
 #include <errno.h>
@@ -17,7 +18,9 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
-#include <unistd.h>
+
+#include "sslvpnd/ctlgram.h"
+#include "sslvpnctl.h"
 
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR "/var"
@@ -31,38 +34,34 @@ enum { REQ_MAX = 1024, REPLY_MAX = 16 << 20, TIMEOUT_MS = 10000, TEST_TIMEOUT_MS
 /* Where etc/sslvpnd.service puts the control socket (--ctl-socket). */
 #define RUN_CTL_SOCKET "/run/sslvpnd/ctl.sock"
 
-/* The help lines of the daemon's command table, two blanks in. */
-static void usage_commands(FILE *fp)
+static void usage_line(const char *syntax, const char *help, void *arg)
 {
-	static const char *const lines[] = {
-#define CTLCMD(w0, w1, w2, exact, mn, mx, run, changes, help) help,
-#include "sslvpnd/ctlcmds.def"
-#undef CTLCMD
-	};
+	char line[600];
 
-	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
-		const char *p = lines[i];
+	ctlg_help_line(line, sizeof(line), syntax, help);
+	for (const char *p = line; *p;) {
+		size_t n = strcspn(p, "\n");
 
-		while (p && *p) {
-			size_t n = strcspn(p, "\n");
-
-			fprintf(fp, "  %.*s\n", (int)n, p);
-			p += n + (p[n] == '\n');
-		}
+		fprintf(arg, "  %.*s\n", (int)n, p);
+		p += n + (p[n] == '\n');
 	}
 }
 
 static void usage(FILE *fp)
 {
 	fprintf(fp,
-		"usage: sslvpnctl [--socket PATH | --state-dir DIR] [--json] COMMAND...\n"
+		"usage: sslvpnctl [--socket PATH | --state-dir DIR] [--json] [COMMAND...]\n"
 		"  --socket PATH    sslvpnd's control socket (default " RUN_CTL_SOCKET "\n"
 		"                   when it exists, as under systemd)\n"
 		"  --state-dir DIR  use DIR/ctl.sock (default %s)\n"
 		"  --json           machine output (one JSON document)\n"
+		"  --complete WORDS...  the words that may complete the last one\n"
+		"Without a command: a prompt on a terminal ('?' lists what may follow,\n"
+		"Tab completes, keywords abbreviate, '| include|exclude|begin RE' filters,\n"
+		"exit), else one command per line of the standard input.\n"
 		"commands:\n",
 		DEFAULT_STATE_DIR);
-	usage_commands(fp);
+	ctlg_commands(0, usage_line, fp);
 }
 
 /* "json show vpn-sessiondb ..." with words holding blanks in quotes. */
@@ -208,8 +207,34 @@ static char *recv_all(int fd, size_t *len, long long deadline, const char *path)
 	return NULL;
 }
 
+/* The output through the filter, line by line (the ASA's pipe: every
+ * line, the headers' too). */
+static int write_out(const char *p, size_t len, struct out_filter *f)
+{
+	while (f && f->kind && len) {
+		const char *nl = memchr(p, '\n', len);
+		size_t n = nl ? (size_t)(nl - p) + 1 : len;
+		char line[4096];
+		int hit;
+
+		snprintf(line, sizeof(line), "%.*s", (int)(nl ? n - 1 : n), p);
+		hit = regexec(&f->re, line, 0, NULL, 0) == 0;
+		if (f->kind == CTLG_PIPE_BEGIN && hit)
+			f->begun = 1;
+		if (f->kind == CTLG_PIPE_INCLUDE ? hit : f->kind == CTLG_PIPE_EXCLUDE ? !hit
+											: f->begun)
+			if (fwrite(p, 1, n, stdout) != n)
+				return -1;
+		p += n;
+		len -= n;
+	}
+	if (len && fwrite(p, 1, len, stdout) != len)
+		return -1;
+	return 0;
+}
+
 /* Prints the reply; the exit status of the command. */
-static int show_reply(const char *buf, size_t len)
+static int show_reply(const char *buf, size_t len, struct out_filter *f)
 {
 	const char *nl = memchr(buf, '\n', len);
 
@@ -220,7 +245,7 @@ static int show_reply(const char *buf, size_t len)
 	if (nl - buf == 2 && memcmp(buf, "OK", 2) == 0) {
 		size_t body = len - (size_t)(nl + 1 - buf);
 
-		if (body && fwrite(nl + 1, 1, body, stdout) != body)
+		if (write_out(nl + 1, body, f) < 0)
 			return 1;
 		return fflush(stdout) ? 1 : 0;
 	}
@@ -228,7 +253,7 @@ static int show_reply(const char *buf, size_t len)
 	if (nl - buf == 6 && memcmp(buf, "EXIT ", 5) == 0 && buf[5] >= '1' && buf[5] <= '9') {
 		size_t body = len - (size_t)(nl + 1 - buf);
 
-		if (body && fwrite(nl + 1, 1, body, stdout) != body)
+		if (write_out(nl + 1, body, f) < 0)
 			return 1;
 		return fflush(stdout) ? 1 : buf[5] - '0';
 	}
@@ -237,14 +262,43 @@ static int show_reply(const char *buf, size_t len)
 
 		/* The details (reload: one file:line error per line) first,
 		 * the verdict last. */
-		if (body)
-			fwrite(nl + 1, 1, body, stdout);
+		write_out(nl + 1, body, f);
 		fflush(stdout);
 		fprintf(stderr, "sslvpnctl: %.*s\n", (int)(nl - buf - 4), buf + 4);
 		return 1;
 	}
 	fprintf(stderr, "sslvpnctl: malformed reply from sslvpnd\n");
 	return 1;
+}
+
+int ctl_exchange(const struct ctl_opts *o, int argc, char **argv, int long_wait,
+		 struct out_filter *f)
+{
+	char req[REQ_MAX + 64];
+	long long deadline;
+	int fd, n, rc;
+	size_t len;
+	char *reply;
+
+	n = build_request(req, sizeof(req), o->json, argc, argv);
+	if (n < 0)
+		return 2;
+	fd = connect_to(o->path);
+	if (fd < 0)
+		return 1;
+	deadline = now_ms() + (long_wait ? TEST_TIMEOUT_MS : TIMEOUT_MS);
+	if (send_all(fd, req, (size_t)n, deadline) < 0) {
+		fprintf(stderr, "sslvpnctl: %s: cannot send the request\n", o->path);
+		close(fd);
+		return 1;
+	}
+	reply = recv_all(fd, &len, deadline, o->path);
+	close(fd);
+	if (!reply)
+		return 1;
+	rc = show_reply(reply, len, f);
+	free(reply);
+	return rc;
 }
 
 int main(int argc, char **argv)
@@ -254,26 +308,31 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "complete", no_argument, NULL, 'c' },
+		{ "man", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct ctl_opts o = { .json = 0 };
 	const char *sock = NULL, *state = NULL;
-	char path[4096], req[REQ_MAX + 64];
-	int json = 0, c, fd, n, rc;
-	long long deadline;
-	size_t len;
-	char *reply;
+	int c, complete = 0;
 
 	/* "+": options only before the command (its words may start with -). */
 	while ((c = getopt_long(argc, argv, "+s:S:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': sock = optarg; break;
 		case 'S': state = optarg; break;
-		case 'j': json = 1; break;
+		case 'j': o.json = 1; break;
 		case 'h': usage(stdout); return 0;
+		case 'c': complete = 1; break;
+		case 'm': cli_man(stdout); return fflush(stdout) ? 1 : 0;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (optind == argc || (sock && state)) {
+	if (complete) {
+		cli_complete(argc - optind, argv + optind, stdout);
+		return 0;
+	}
+	if (sock && state) {
 		usage(stderr);
 		return 2;
 	}
@@ -282,27 +341,15 @@ int main(int argc, char **argv)
 	if (!sock && !state && access(RUN_CTL_SOCKET, F_OK) == 0)
 		sock = RUN_CTL_SOCKET;
 	if (sock)
-		snprintf(path, sizeof(path), "%s", sock);
+		snprintf(o.path, sizeof(o.path), "%s", sock);
 	else
-		snprintf(path, sizeof(path), "%s/ctl.sock", state ? state : DEFAULT_STATE_DIR);
-	n = build_request(req, sizeof(req), json, argc - optind, argv + optind);
-	if (n < 0)
-		return 2;
-	fd = connect_to(path);
-	if (fd < 0)
-		return 1;
-	deadline = now_ms() + (optind < argc && !strcmp(argv[optind], "test") ? TEST_TIMEOUT_MS
-									     : TIMEOUT_MS);
-	if (send_all(fd, req, (size_t)n, deadline) < 0) {
-		fprintf(stderr, "sslvpnctl: %s: cannot send the request\n", path);
-		close(fd);
-		return 1;
+		snprintf(o.path, sizeof(o.path), "%s/ctl.sock", state ? state : DEFAULT_STATE_DIR);
+	if (optind < argc) {
+		int rc = cli_command(&o, argc - optind, argv + optind, -1);
+
+		return rc == CLI_EXIT ? 0 : rc;
 	}
-	reply = recv_all(fd, &len, deadline, path);
-	close(fd);
-	if (!reply)
-		return 1;
-	rc = show_reply(reply, len);
-	free(reply);
-	return rc;
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return cli_interactive(&o);
+	return cli_run_lines(&o, stdin);
 }
