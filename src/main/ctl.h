@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "main.h"
+#include "sslvpnd/ctlgram.h"
 
 enum {
 	CTL_MAX_CLIENTS = 4,
@@ -58,6 +59,9 @@ struct request {
 	int json;
 	int argc;
 	char *argv[CTL_MAX_WORDS];
+	/* the grammar's node of each word (ctlgram.def): handlers read what
+	 * a word is from it, the value from argv */
+	int node[CTL_MAX_WORDS];
 	struct text *t;           /* text output */
 	struct json *j;           /* JSON output */
 	char err[160];            /* set: the command failed */
@@ -86,10 +90,6 @@ void ctl_cmd_test_aaa(struct request *r);
 /* ctl_printf: appends to t (printf format); on overflow or ENOMEM sets
  * t->err and ignores later calls. */
 void ctl_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* ctl_kw: 1 when word is keyword or an abbreviation of at least two
- * characters (ASA style); word may be NULL. */
-int ctl_kw(const char *word, const char *keyword);
 
 /* ctl_invalid: r->err = the ASA's "Invalid input detected at" word at, or
  * "Incomplete command" when at is past the last word. */

@@ -21,15 +21,6 @@
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 
-/* ASA-style keyword match: the whole keyword or an abbreviation of at
- * least two characters. */
-int ctl_kw(const char *word, const char *keyword)
-{
-	size_t n = word ? strlen(word) : 0;
-
-	return n >= 2 && n <= strlen(keyword) && strncmp(word, keyword, n) == 0;
-}
-
 void ctl_invalid(struct request *r, int at)
 {
 	if (at < r->argc)
@@ -39,42 +30,38 @@ void ctl_invalid(struct request *r, int at)
 		snprintf(r->err, sizeof(r->err), "%% Incomplete command");
 }
 
-/* vpn-sessiondb logoff name U | index N | tunnel-group T | all [noconfirm] */
+/* vpn-sessiondb logoff name U | index N | tunnel-group T | all [noconfirm]
+ * (the grammar checked the words; noconfirm: sslvpnctl never asks) */
 static void cmd_logoff(struct request *r)
 {
 	struct session_selector sel = { .kind = SESSION_SEL_ALL };
-	int argc = r->argc, n;
 	char what[96] = "";
+	unsigned long v;
+	int n;
 
-	if (argc > 3 && ctl_kw(r->argv[argc - 1], "noconfirm"))
-		argc--; /* sslvpnctl never asks */
-	if (argc == 3 && ctl_kw(r->argv[2], "all")) {
-		sel.kind = SESSION_SEL_ALL;
-	} else if (argc == 4 && ctl_kw(r->argv[2], "name")) {
+	switch (r->node[2]) {
+	case CTLG_VPNS_LOGOFF_NAME:
 		sel.kind = SESSION_SEL_NAME;
 		sel.name = r->argv[3];
 		snprintf(what, sizeof(what), " with name \"%.60s\"", sel.name);
-	} else if (argc == 4 && ctl_kw(r->argv[2], "index")) {
-		char *end;
-		unsigned long v = strtoul(r->argv[3], &end, 10);
-
-		if (!*r->argv[3] || *end || v == 0 || v > UINT32_MAX) {
+		break;
+	case CTLG_VPNS_LOGOFF_INDEX:
+		v = strtoul(r->argv[3], NULL, 10);
+		if (v == 0 || v > UINT32_MAX) {
 			ctl_invalid(r, 3);
 			return;
 		}
 		sel.kind = SESSION_SEL_INDEX;
 		sel.index = (uint32_t)v;
 		snprintf(what, sizeof(what), " with index \"%lu\"", v);
-	} else if (argc == 4 && ctl_kw(r->argv[2], "tunnel-group")) {
+		break;
+	case CTLG_VPNS_LOGOFF_TG:
 		sel.kind = SESSION_SEL_TUNNEL_GROUP;
 		sel.name = r->argv[3];
 		snprintf(what, sizeof(what), " from TunnelGroup \"%.60s\"", sel.name);
-	} else {
-		int known = argc > 2 && (ctl_kw(r->argv[2], "name") || ctl_kw(r->argv[2], "index") ||
-					 ctl_kw(r->argv[2], "all") || ctl_kw(r->argv[2], "tunnel-group"));
-
-		ctl_invalid(r, argc <= 2 ? 2 : known ? (argc < 4 ? argc : 4) : 2);
-		return;
+		break;
+	default: /* all */
+		break;
 	}
 	n = sessions_logoff(r->ctl->m, &sel);
 	if (r->json) {
@@ -150,23 +137,20 @@ static void cmd_debug(struct request *r, int from, int off)
 	const char *const *words = (const char *const *)&r->argv[from];
 	int n = r->argc - from, level = 1, c;
 
-	if (n == 1 && off && ctl_kw(words[0], "all")) {
+	if (off && r->node[from] == CTLG_UNDEBUG_ALL) {
 		for (c = 0; c < LOGC__COUNT; c++)
 			log_class_set((enum log_class)c, 0);
 	} else {
-		if (!off && n > 1) {
-			char *end;
-			long v = strtol(words[n - 1], &end, 10);
+		if (!off && r->node[r->argc - 1] == CTLG_LEVEL) {
+			long v = strtol(words[n - 1], NULL, 10);
 
-			if (!*end && end != words[n - 1]) {
-				if (v < 1 || v > 255) {
-					snprintf(r->err, sizeof(r->err),
-						 "%% Invalid level %.20s (1-255)", words[n - 1]);
-					return;
-				}
-				level = (int)v;
-				n--;
+			if (v < 1 || v > 255) {
+				snprintf(r->err, sizeof(r->err), "%% Invalid level %.20s (1-255)",
+					 words[n - 1]);
+				return;
 			}
+			level = (int)v;
+			n--;
 		}
 		c = n > 0 ? log_class_lookup(words, n) : -1;
 		if (c < 0) {
@@ -193,8 +177,6 @@ static void cmd_crypto(struct request *r)
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return;
 	}
-	if (r->argc > 2 && strcmp(r->argv[0], "crypto") == 0)
-		r->changes = strcmp(r->argv[2], "enroll") == 0;
 	rc = tls_ca_command(r->ctl->m->cfg, r->argc, r->argv, out, NULL, err, sizeof(err));
 	fclose(out);
 	if (rc < 0)
@@ -353,6 +335,7 @@ void ctl_cmd_dispatch(struct request *r)
 	struct ctlg_parse p;
 
 	ctlg_parse(CTLG_ROOT, r->argc, r->argv, 1, &p);
+	memcpy(r->node, p.node, sizeof(r->node));
 	r->changes = (p.flags & CTLG_F_CHANGES) != 0;
 	if (p.status != CTLG_OK) {
 		parse_error(r, &p);

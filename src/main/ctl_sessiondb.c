@@ -104,21 +104,20 @@ static int filter_ok(const struct listing *l, const struct session_view *v)
 	return 0;
 }
 
-/* The filters after "filter", in match order: "ip" first so that it is
- * not taken for an abbreviation of "ipaddress". */
+/* The filters after "filter": the grammar's word -> what it matches. */
 static const struct {
-	const char *kw;
+	int node;
 	enum filter_kind fk;
 } filter_kws[] = {
-	{ "ip", F_IP },                 { "name", F_NAME },
-	{ "a-ipaddress", F_ASSIGNED },  { "ipaddress", F_ASSIGNED },
-	{ "p-ipaddress", F_PUBLIC },    { "tunnel-group", F_TUNNEL_GROUP },
+	{ CTLG_SHOW_VPNS_AC_F_IP, F_IP },              { CTLG_SHOW_VPNS_AC_F_NAME, F_NAME },
+	{ CTLG_SHOW_VPNS_AC_F_AIP, F_ASSIGNED },       { CTLG_SHOW_VPNS_AC_F_IPADDR, F_ASSIGNED },
+	{ CTLG_SHOW_VPNS_AC_F_PIP, F_PUBLIC },         { CTLG_SHOW_VPNS_AC_F_TG, F_TUNNEL_GROUP },
 };
 
-static enum filter_kind filter_kind_of(const char *word)
+static enum filter_kind filter_kind_of(int node)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(filter_kws); i++)
-		if (ctl_kw(word, filter_kws[i].kw))
+		if (filter_kws[i].node == node)
 			return filter_kws[i].fk;
 	return F_NONE;
 }
@@ -537,46 +536,21 @@ static void listing_cb(const struct session_view *v, void *arg)
 		text_session(l, v);
 }
 
-/* show vpn-sessiondb [detail] anyconnect [filter name U | filter ip A |
- * filter a-ipaddress A | filter p-ipaddress A | filter tunnel-group T] */
-/* "show vpn-sessiondb detail anyconnect" (the ASA's order) or "... anyconnect
- * detail": 1 when the word was there (it is removed from argv). */
-static int take_detail(struct request *r)
-{
-	for (int i = 2; i <= 3 && i < r->argc; i++) {
-		if (!ctl_kw(r->argv[i], "detail"))
-			continue;
-		memmove(&r->argv[i], &r->argv[i + 1],
-			(size_t)(r->argc - i - 1) * sizeof(r->argv[0]));
-		r->argv[--r->argc] = NULL;
-		return 1;
-	}
-	return 0;
-}
-
+/* show vpn-sessiondb [detail] anyconnect [detail] [filter name U | filter ip A |
+ * filter a-ipaddress A | filter p-ipaddress A | filter tunnel-group T]: the
+ * grammar placed the words ("detail" in the ASA's order or after). */
 void ctl_view_anyconnect(struct request *r)
 {
 	struct listing l = { .ctl = r->ctl, .json = r->json, .t = r->t, .j = r->j };
 
-	l.detail = take_detail(r);
-	if (!ctl_kw(r->argv[2], "anyconnect")) {
-		ctl_invalid(r, 2);
-		return;
-	}
-
-	if (r->argc > 3) {
-		if (!ctl_kw(r->argv[3], "filter") || r->argc != 6) {
-			ctl_invalid(r, r->argc < 6 ? r->argc : 6);
-			if (!ctl_kw(r->argv[3], "filter"))
-				ctl_invalid(r, 3);
-			return;
+	for (int i = 2; i < r->argc; i++) {
+		if (r->node[i] == CTLG_SHOW_VPNS_DETAIL || r->node[i] == CTLG_SHOW_VPNS_AC_DETAIL)
+			l.detail = 1;
+		if (r->node[i] == CTLG_SHOW_VPNS_AC_FILTER && i + 2 < r->argc) {
+			l.fk = filter_kind_of(r->node[i + 1]);
+			l.fv = r->argv[i + 2];
+			break;
 		}
-		l.fk = filter_kind_of(r->argv[4]);
-		if (l.fk == F_NONE) {
-			ctl_invalid(r, 4);
-			return;
-		}
-		l.fv = r->argv[5];
 	}
 	if (r->json) {
 		json_obj_begin(r->j);

@@ -187,66 +187,68 @@ static int showrun_all(FILE *fp, const struct sslvpnd_config *cfg, int all)
 	return rc < 0 ? -1 : 0;
 }
 
-/* show running-config [all] [group-policy [NAME] | tunnel-group [NAME] |
- * access-list [NAME] | logging | ssl | webvpn | ip local pool]: the policy model's own
+/* One section of the running configuration (section: the grammar's node
+ * of its last keyword; name: NULL for all); the policy model's own
  * renderers (showrun.c) and main's sections. */
-void ctl_view_run(struct request *r)
+static void show_section(struct request *r, int section, int all, const char *name)
 {
 	const struct sslvpnd_config *cfg = r->ctl->m->cfg;
-	int at = 2, all = 0, rc;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *fp;
+	int rc;
 
-	if (at < r->argc && ctl_kw(r->argv[at], "all")) {
-		all = 1;
-		at++;
-	}
-	const char *what = at < r->argc ? r->argv[at] : NULL;
-	const char *name = at + 1 < r->argc ? r->argv[at + 1] : NULL;
-	/* "ip local pool": three words, no name */
-	int pools = ctl_kw(what, "ip") && at + 3 == r->argc && ctl_kw(name, "local") &&
-		    ctl_kw(r->argv[at + 2], "pool");
-
-	if (at + 2 < r->argc && !pools) {
-		ctl_invalid(r, at + 2);
-		return;
-	}
 	if (!(fp = open_memstream(&buf, &len))) {
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return;
 	}
-	if (!what)
-		rc = showrun_all(fp, cfg, all);
-	else if (pools && !all)
-		rc = showrun_pools(fp, cfg);
-	else if (ctl_kw(what, "group-policy"))
-		rc = showrun_group_policy(fp, cfg, name, all);
-	else if (ctl_kw(what, "tunnel-group") && !all)
-		rc = showrun_tunnel_group(fp, cfg, name);
-	else if (ctl_kw(what, "access-list") && !all)
-		rc = showrun_access_list(fp, cfg, name);
-	else if (ctl_kw(what, "aaa-server") && !all)
-		rc = showrun_aaa_server(fp, cfg, name);
-	else if (ctl_kw(what, "logging") && !name)
-		rc = showrun_logging(fp, cfg, all);
-	else if (ctl_kw(what, "ssl") && !name && !all)
-		rc = showrun_ssl(fp, cfg);
-	else if (ctl_kw(what, "webvpn") && !name && !all)
-		rc = showrun_webvpn(fp, cfg);
-	else if (ctl_kw(what, "dynamic-access-policy-record") && !all)
-		rc = dap_showrun(fp, cfg, name);
-	else
-		rc = -2;
+	switch (section) {
+	case CTLG_SHOW_RUN_IP_LOCAL_POOL: rc = showrun_pools(fp, cfg); break;
+	case CTLG_SHOW_RUN_GP:
+	case CTLG_SHOW_RUN_ALL_GP: rc = showrun_group_policy(fp, cfg, name, all); break;
+	case CTLG_SHOW_RUN_TG: rc = showrun_tunnel_group(fp, cfg, name); break;
+	case CTLG_SHOW_RUN_ACL: rc = showrun_access_list(fp, cfg, name); break;
+	case CTLG_SHOW_RUN_AAA: rc = showrun_aaa_server(fp, cfg, name); break;
+	case CTLG_SHOW_RUN_LOGGING:
+	case CTLG_SHOW_RUN_ALL_LOGGING: rc = showrun_logging(fp, cfg, all); break;
+	case CTLG_SHOW_RUN_SSL: rc = showrun_ssl(fp, cfg); break;
+	case CTLG_SHOW_RUN_WEBVPN: rc = showrun_webvpn(fp, cfg); break;
+	case CTLG_SHOW_RUN_DAP: rc = dap_showrun(fp, cfg, name); break;
+	default: rc = showrun_all(fp, cfg, all); break; /* show running-config [all] */
+	}
 	fclose(fp);
-	if (rc == -2)
-		ctl_invalid(r, at);
-	else if (rc < 0)
-		snprintf(r->err, sizeof(r->err), "%.60s %.60s does not exist", what,
-			 name ? name : "");
+	if (rc < 0)
+		snprintf(r->err, sizeof(r->err), "%.60s %.60s does not exist",
+			 ctlg_nodes[section].word, name ? name : "");
 	else
 		reply_rendered(r, "config", buf, len);
 	free(buf);
+}
+
+/* show running-config [all] [group-policy [NAME] | tunnel-group [NAME] |
+ * access-list [NAME] | aaa-server [NAME] | dynamic-access-policy-record
+ * [NAME] | logging | ssl | webvpn | ip local pool]: the grammar placed the
+ * words (and allows "all" only before group-policy and logging). */
+void ctl_view_run(struct request *r)
+{
+	int section = CTLG_SHOW_RUN, all = 0;
+	const char *name = NULL;
+
+	for (int i = 1; i < r->argc; i++) {
+		if (ctlg_nodes[r->node[i]].type == CTLG_T_KW)
+			section = r->node[i];
+		else
+			name = r->argv[i];
+		all |= r->node[i] == CTLG_SHOW_RUN_ALL;
+	}
+	show_section(r, section, all, name);
+}
+
+/* show dap [NAME]: the DAP records, as show running-config
+ * dynamic-access-policy-record [NAME] prints them. */
+void ctl_view_dap(struct request *r)
+{
+	show_section(r, CTLG_SHOW_RUN_DAP, 0, r->argc == 3 ? r->argv[2] : NULL);
 }
 
 /* ------------------------------------------------ show ip local pool */
@@ -362,13 +364,8 @@ void ctl_view_pool(struct request *r, int family)
 	struct mainctx *m = r->ctl->m;
 	struct pool **v = family == 4 ? m->pools : m->pools6;
 	size_t n = family == 4 ? m->cfg->n_pools : m->n_pools6, shown = 0;
-	const char *name = r->argc == 5 ? r->argv[4] : NULL;
+	const char *name = r->argc == 5 ? r->argv[4] : NULL; /* show ip local pool NAME */
 
-	if (r->argc < 4 || !ctl_kw(r->argv[2], "local") || !ctl_kw(r->argv[3], "pool") || r->argc > 5) {
-		ctl_invalid(r, r->argc < 4 ? r->argc : !ctl_kw(r->argv[2], "local") ? 2
-					 : !ctl_kw(r->argv[3], "pool") ? 3 : 5);
-		return;
-	}
 	if (r->json) {
 		json_obj_begin(r->j);
 		json_key(r->j, "pools");
@@ -560,19 +557,6 @@ void ctl_view_debug(struct request *r)
 		ctl_printf(r->t, "No debug classes are enabled\n");
 }
 
-/* show dap [NAME]: the DAP records, as show running-config
- * dynamic-access-policy-record [NAME] prints them. */
-void ctl_view_dap(struct request *r)
-{
-	static char run[] = "running-config", rec[] = "dynamic-access-policy-record";
-
-	if (r->argc == 3)
-		r->argv[3] = r->argv[2];
-	r->argv[1] = run;
-	r->argv[2] = rec;
-	r->argc++;
-	ctl_view_run(r);
-}
 
 /* ------------------------------------------------ show ip bans */
 
