@@ -330,6 +330,8 @@ int ctl_cmd_check(void)
 	return bad ? -1 : 0;
 }
 
+_Static_assert((int)CTL_MAX_WORDS == (int)CTLG_MAX_WORDS, "request.node[] holds the parser's nodes");
+
 void ctl_cmd_dispatch(struct request *r)
 {
 	struct ctlg_parse p;

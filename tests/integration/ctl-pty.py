@@ -73,6 +73,10 @@ def ok(msg):
 
 
 P = re.escape(PROMPT)
+# What `?` prints: the "?" and a new line, rows, then the prompt and the
+# line again.  The rows are required: while the keys are echoed, the line
+# alone is already on the screen (a match there would race the answer).
+ANSWER = r"\?\n(  .*\n)+"
 
 read_until(P + "$", "the prompt")
 ok(f"prompt {PROMPT!r}")
@@ -80,7 +84,7 @@ ok(f"prompt {PROMPT!r}")
 # `?` answered at once, without Enter, the line kept
 mark()
 send("show ?")
-out = read_until(P + "show $", "show ?")
+out = read_until(ANSWER + P + "show $", "show ?")
 for word in ("vpn-sessiondb", "version", "running-config", "ip"):
     if not re.search(r"^  " + re.escape(word) + r" +\S", plain(out), re.M):
         fail(f"show ? does not list {word}: {plain(out)!r}")
@@ -90,14 +94,14 @@ ok("show ? lists the next words with their help, without Enter; the line is kept
 
 mark()
 send("\x15sh vpn-s?")
-out = plain(read_until(P + "sh vpn-s$", "sh vpn-s?"))
+out = read_until(ANSWER + P + "sh vpn-s$", "sh vpn-s?")
 if not re.search(r"^  vpn-sessiondb +VPN sessions$", out, re.M):
     fail(f"sh vpn-s? does not complete to vpn-sessiondb: {out!r}")
 ok("sh vpn-s? lists vpn-sessiondb")
 
 mark()
 send("\x15sh vpn-s det any ?")
-out = plain(read_until(P + "sh vpn-s det any $", "sh vpn-s det any ?"))
+out = read_until(ANSWER + P + "sh vpn-s det any $", "sh vpn-s det any ?")
 for row in (r"filter +Filter the sessions", r"\| +Output modifiers", r"<cr>"):
     if not re.search(r"^  " + row, out, re.M):
         fail(f"sh vpn-s det any ? lacks /{row}/: {out!r}")

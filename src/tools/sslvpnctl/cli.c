@@ -227,7 +227,8 @@ static int run_words(const struct ctl_opts *o, struct words *w, int indent)
 	struct ctlg_parse p;
 	int k = 0, rc;
 
-	if (w->argc && w->argv[w->argc - 1][strlen(w->argv[w->argc - 1]) - 1] == '?') {
+	if (w->argc && *w->argv[w->argc - 1] &&
+	    w->argv[w->argc - 1][strlen(w->argv[w->argc - 1]) - 1] == '?') {
 		/* `?` typed with Enter (scripts, one-shot): the help of the line */
 		char *q = w->argv[w->argc - 1];
 		size_t len = (size_t)(q - w->buf) + strlen(q) - 1;
