@@ -1,5 +1,6 @@
 /* The control socket's request line (ctl.c), without I/O so that a fuzz
- * target (tests/fuzz/fuzz_ctl.c) can drive it. */
+ * target (tests/fuzz/fuzz_ctl.c) can drive it; sslvpnctl splits the lines
+ * typed at its prompt with the same rules (quotes group a word). */
 #ifndef SSLVPND_CTLREQ_H
 #define SSLVPND_CTLREQ_H
 
