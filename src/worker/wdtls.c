@@ -329,8 +329,12 @@ static void tx_commit(struct wdtls_chan *ch, size_t len)
 
 static void udp_send(struct wdtls_chan *ch, const uint8_t *p, size_t len)
 {
-	uint8_t *slot = tx_slot(ch, len);
+	uint8_t *slot;
 
+	/* Nothing may queue for a closed channel: the queue holds ch. */
+	if (ch->fd < 0)
+		return;
+	slot = tx_slot(ch, len);
 	if (slot) {
 		memcpy(slot, p, len);
 		tx_commit(ch, len);
