@@ -12,8 +12,9 @@
  * feeds it received datagrams and timer ticks and sends whatever it hands
  * back.  Nothing is logged here; the owner logs from events and counters.
  * No heap allocation happens per record in this module once the session is
- * set up (on the plain fallback path libcrypto 3.0 itself allocates while
- * re-initialising HMAC; the stitched path does not).
+ * set up, on either path: the stitched cipher, or AES-CBC with HMAC-SHA1
+ * kept as precomputed SHA-1 states (libcrypto 3.0's EVP HMAC allocates on
+ * every re-initialisation; check_dtls09 counts).
  */
 #ifndef SSLVPND_DTLS09_H
 #define SSLVPND_DTLS09_H

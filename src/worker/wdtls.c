@@ -38,6 +38,13 @@ enum {
 	DTLS_DPD_DEFAULT = 30,
 };
 
+/* Datagrams taken per recvmmsg: one system call for a burst of records
+ * (S11).  A slot holds the largest UDP payload, so nothing is ever
+ * truncated and the record layer judges every datagram as before; only
+ * the pages a datagram lands on become resident (about one per slot). */
+enum { RX_BATCH = 16, RX_SLOT = 65536 };
+
+static uint8_t rx_slots[RX_BATCH][RX_SLOT];
 static uint8_t frame_buf[DTLS09_MAX_FRAME + 64];  /* decrypted records */
 static uint8_t tx_buf[DTLS09_MAX_FRAME + 256];    /* records to send */
 
@@ -231,20 +238,108 @@ void wdtls_reset(struct wdtls *d)
 	d->est = d->cand = NULL;
 }
 
-static void udp_send(struct wdtls_chan *ch, const uint8_t *p, size_t len)
+/* UDP: a full socket buffer loses the datagram, as the network would;
+ * ECONNREFUSED means the client's port is gone. */
+static void tx_failed(struct wdtls_chan *ch, int err)
 {
 	struct conn *c = ch->c;
 	struct wdtls *d = &c->t.dtls;
 
-	/* UDP: a full socket buffer loses the datagram, as the network
-	 * would; ECONNREFUSED means the client's port is gone. */
-	if (send(ch->fd, p, len, MSG_DONTWAIT) < 0) {
-		c->t.drops++;
-		if (errno == ECONNREFUSED && ch == d->est && d->active) {
-			d->active = 0;
-			log_event(LM_DTLS_FALLBACK, c->t.group_policy, c->t.user,
-				  c->meta.peer, "client UDP port unreachable");
+	c->t.drops++;
+	if (err == ECONNREFUSED && ch == d->est && d->active) {
+		d->active = 0;
+		log_event(LM_DTLS_FALLBACK, c->t.group_policy, c->t.user, c->meta.peer,
+			  "client UDP port unreachable");
+	}
+}
+
+/* Records to send wait in txq until the loop is about to sleep (an
+ * ev_prepare watcher), then go out with one sendmmsg per run of records
+ * for the same socket: the tun loop reads up to 32 packets per wake-up,
+ * one system call now carries them all (S11).  A channel's records leave
+ * before its socket closes (chan_free flushes). */
+enum { TX_BATCH = 32, TX_SLOT = 2048 };
+
+static struct {
+	uint8_t buf[TX_BATCH][TX_SLOT];
+	struct wdtls_chan *ch[TX_BATCH];
+	size_t len[TX_BATCH];
+	int n;
+	ev_prepare flush;
+	struct ev_loop *loop;
+} txq;
+
+static void tx_flush(void)
+{
+	struct mmsghdr m[TX_BATCH];
+	struct iovec iov[TX_BATCH];
+	int n = txq.n;
+
+	txq.n = 0;
+	for (int i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ .iov_base = txq.buf[i], .iov_len = txq.len[i] };
+		m[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+	}
+	/* Every pass sends or drops at least one record. */
+	for (int i = 0; i < n;) {
+		int fd = txq.ch[i]->fd, run = 1, sent;
+
+		while (i + run < n && txq.ch[i + run]->fd == fd)
+			run++;
+		sent = sendmmsg(fd, m + i, (unsigned)run, MSG_DONTWAIT);
+		if (sent <= 0) {
+			tx_failed(txq.ch[i], sent < 0 ? errno : EAGAIN);
+			i++;
+		} else {
+			i += sent;
 		}
+	}
+}
+
+static void tx_prepare_cb(struct ev_loop *loop, ev_prepare *p, int revents)
+{
+	(void)loop;
+	(void)p;
+	(void)revents;
+	if (txq.n)
+		tx_flush();
+}
+
+/* Room for one record of len bytes, or NULL when it is larger than a
+ * slot (it then goes out alone, after what is queued). */
+static uint8_t *tx_slot(struct wdtls_chan *ch, size_t len)
+{
+	if (!txq.loop) {
+		txq.loop = ch->c->w->loop;
+		ev_prepare_init(&txq.flush, tx_prepare_cb);
+		ev_prepare_start(txq.loop, &txq.flush);
+		/* the watcher alone must not keep the loop running */
+		ev_unref(txq.loop);
+	}
+	if (txq.n == TX_BATCH || len > TX_SLOT)
+		tx_flush();
+	return len > TX_SLOT ? NULL : txq.buf[txq.n];
+}
+
+static void tx_commit(struct wdtls_chan *ch, size_t len)
+{
+	txq.ch[txq.n] = ch;
+	txq.len[txq.n++] = len;
+}
+
+static void udp_send(struct wdtls_chan *ch, const uint8_t *p, size_t len)
+{
+	uint8_t *slot;
+
+	/* Nothing may queue for a closed channel: the queue holds ch. */
+	if (ch->fd < 0)
+		return;
+	slot = tx_slot(ch, len);
+	if (slot) {
+		memcpy(slot, p, len);
+		tx_commit(ch, len);
+	} else if (send(ch->fd, p, len, MSG_DONTWAIT) < 0) {
+		tx_failed(ch, errno);
 	}
 }
 
@@ -286,6 +381,7 @@ static void chan_free(struct wdtls *d, struct wdtls_chan *ch, struct ev_loop *lo
 {
 	d->bad_prev += chan_bad(ch);
 	if (ch->fd >= 0) {
+		tx_flush();
 		ev_io_stop(loop, &ch->io);
 		ev_timer_stop(loop, &ch->hs);
 		close(ch->fd);
@@ -456,23 +552,43 @@ static int feed(struct wdtls_chan *ch, const uint8_t *pkt, size_t len)
 	return r;
 }
 
+/* One recvmmsg: how many datagrams came (0: none or an error that ends
+ * this wake-up). */
+static int rx_batch(int fd, struct mmsghdr *m, struct iovec *iov)
+{
+	for (int i = 0; i < RX_BATCH; i++) {
+		iov[i] = (struct iovec){ .iov_base = rx_slots[i], .iov_len = RX_SLOT };
+		m[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i], .msg_iovlen = 1 };
+	}
+	for (int tries = 0; tries < 2; tries++) {
+		int n = recvmmsg(fd, m, RX_BATCH, MSG_DONTWAIT, NULL);
+
+		if (n >= 0)
+			return n;
+		if (errno != ECONNREFUSED)
+			return 0;
+		/* an ICMP error for an earlier send, reported once: read on */
+	}
+	return 0;
+}
+
 static void udp_cb(struct ev_loop *loop, ev_io *io, int revents)
 {
 	struct wdtls_chan *ch = io->data;
-	uint8_t *buf = ch->c->w->dgram;
+	struct mmsghdr m[RX_BATCH];
+	struct iovec iov[RX_BATCH];
 
 	(void)loop;
 	(void)revents;
-	for (int i = 0; i < UDP_READS_PER_WAKE; i++) {
-		ssize_t n = recv(ch->fd, buf, sizeof(ch->c->w->dgram), MSG_DONTWAIT);
+	for (int got = 0; got < UDP_READS_PER_WAKE;) {
+		int n = rx_batch(ch->fd, m, iov);
 
-		if (n < 0) {
-			if (errno == ECONNREFUSED)
-				continue;  /* an ICMP error for an earlier send */
+		for (int i = 0; i < n; i++)
+			if (feed(ch, rx_slots[i], m[i].msg_len) < 0)
+				return;
+		if (n < RX_BATCH)
 			return;
-		}
-		if (feed(ch, buf, (size_t)n) < 0)
-			return;
+		got += n;
 	}
 }
 
@@ -572,15 +688,21 @@ int wdtls_send(struct conn *c, uint8_t type, const uint8_t *p, size_t len)
 	    len + 1 > sizeof(frame_buf))
 		return -1;
 	if (d->est->d09) {
-		uint8_t *f = tx_buf + DTLS09_HDR_LEN + DTLS09_IV_LEN;
+		/* sealed in place, straight into the send queue when it fits */
+		size_t rlen = dtls09_sealed_len(len + 1);
+		uint8_t *slot = tx_slot(d->est, rlen), *out = slot ? slot : tx_buf;
+		uint8_t *f = out + DTLS09_HDR_LEN + DTLS09_IV_LEN;
 		int n;
 
 		f[0] = type;
 		memcpy(f + 1, p, len);
-		n = dtls09_seal(d->est->d09, f, len + 1, tx_buf, sizeof(tx_buf));
+		n = dtls09_seal(d->est->d09, f, len + 1, out, slot ? TX_SLOT : sizeof(tx_buf));
 		if (n < 0)
 			return -1;
-		udp_send(d->est, tx_buf, (size_t)n);
+		if (slot)
+			tx_commit(d->est, (size_t)n);
+		else
+			udp_send(d->est, tx_buf, (size_t)n);
 		return 0;
 	}
 	frame_buf[0] = type;
