@@ -383,6 +383,8 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	 * before this reply (main orders the messages), so the slot is free. */
 	c->state = CS_TUNNEL;
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS); /* busy from now on */
+	/* one read() for many records, not two (header, body) per frame */
+	SSL_set_read_ahead(c->ssl, 1);
 	free(c->req);
 	c->req = NULL;
 	filter_start(c, rp);
@@ -506,8 +508,9 @@ void tunnel_on_readable(struct conn *c)
 {
 	uint32_t id = c->id;
 	struct worker *w = c->w;
+	int i;
 
-	for (int i = 0; i < READS_PER_WAKE; i++) {
+	for (i = 0; i < READS_PER_WAKE; i++) {
 		ERR_clear_error(); /* see conn_ssl_error */
 		int r = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 
@@ -530,6 +533,10 @@ void tunnel_on_readable(struct conn *c)
 			return;
 		}
 	}
+	/* With read-ahead, records the bound left behind sit in libssl's
+	 * buffer, not in the socket: poll would not wake us for them. */
+	if (i == READS_PER_WAKE && SSL_has_pending(c->ssl))
+		ev_feed_event(w->loop, &c->io, EV_READ);
 	/* DPD answers queued above; a TLS 1.3 KeyUpdate answer may wait in
 	 * the write buffer */
 	if (worker_conn_by_id(w, id) && conn_out_pending(c))
