@@ -22,6 +22,7 @@
 #include "sslvpnd/ban.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
+#include "wire.h"
 #include "worker.h"
 
 static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents);
@@ -279,19 +280,45 @@ static int write_head(struct conn *c)
 	return -1;
 }
 
+/* A tunnel that carries data over TLS seals its records into a write
+ * buffer (wire.c) and sends them per batch; anything else writes each
+ * record straight to the socket.  Failing to get the buffer only costs
+ * speed. */
+void conn_wire_buffer(struct conn *c)
+{
+	if (c->wire_buffered)
+		return;
+	if (wire_buffer(c->ssl, WIRE_BYTES) < 0) {
+		log_debug("conn %u: no TLS write buffer (out of memory): one send per record",
+			  c->id);
+		c->wire_buffered = -1;
+		return;
+	}
+	c->wire_buffered = 1;
+}
+
+int conn_out_pending(struct conn *c)
+{
+	return c->out.used || (c->wire_buffered > 0 && wire_pending(c->ssl));
+}
+
 void conn_flush(struct conn *c)
 {
 	int r = 1;
 
 	while (c->out.used && (r = write_head(c)) > 0)
 		;
+	/* the queue is sealed: send what the buffer holds (after a
+	 * WANT_WRITE the socket is full, nothing to try before EV_WRITE) */
+	if (r > 0 && c->wire_buffered > 0)
+		r = wire_flush(c->ssl);
 	if (r < 0) {
 		if (c->state == CS_TUNNEL && !c->t.close_reason)
 			c->t.close_reason = IPC_CLOSE_LOST;
 		conn_close(c, "TLS write failed");
 		return;
 	}
-	c->want_write = c->out.used != 0;
+	c->want_write = conn_out_pending(c);
 	if (!c->want_write && c->close_after_flush) {
 		conn_close(c, "response sent");
 		return;

@@ -383,6 +383,8 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	 * before this reply (main orders the messages), so the slot is free. */
 	c->state = CS_TUNNEL;
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS); /* busy from now on */
+	/* one read() for many records, not two (header, body) per frame */
+	SSL_set_read_ahead(c->ssl, 1);
 	free(c->req);
 	c->req = NULL;
 	filter_start(c, rp);
@@ -506,8 +508,9 @@ void tunnel_on_readable(struct conn *c)
 {
 	uint32_t id = c->id;
 	struct worker *w = c->w;
+	int i;
 
-	for (int i = 0; i < READS_PER_WAKE; i++) {
+	for (i = 0; i < READS_PER_WAKE; i++) {
 		ERR_clear_error(); /* see conn_ssl_error */
 		int r = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 
@@ -530,7 +533,13 @@ void tunnel_on_readable(struct conn *c)
 			return;
 		}
 	}
-	if (worker_conn_by_id(w, id) && c->out.used)
+	/* With read-ahead, records the bound left behind sit in libssl's
+	 * buffer, not in the socket: poll would not wake us for them. */
+	if (i == READS_PER_WAKE && SSL_has_pending(c->ssl))
+		ev_feed_event(w->loop, &c->io, EV_READ);
+	/* DPD answers queued above; a TLS 1.3 KeyUpdate answer may wait in
+	 * the write buffer */
+	if (worker_conn_by_id(w, id) && conn_out_pending(c))
 		conn_flush(c);
 }
 
@@ -614,6 +623,36 @@ static int send_data_tls(struct conn *c, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* A tunnel that queued a frame in this tun batch is flushed once at its
+ * end: its records leave in one send (wire.c) instead of one per packet.
+ * The list holds ids, not pointers: nothing closes a tunnel between a
+ * packet and the batch's end today, and a lookup keeps it so. */
+static void tls_batch_add(struct worker *w, struct conn *c)
+{
+	if (c->t.in_tls_batch || c->want_write)
+		return;         /* listed, or waiting for EV_WRITE anyway */
+	if (w->n_tls_batch == TUN_READS_PER_WAKE) {
+		conn_flush(c);  /* cannot happen: one packet, at most one entry */
+		return;
+	}
+	conn_wire_buffer(c);
+	c->t.in_tls_batch = 1;
+	w->tls_batch[w->n_tls_batch++] = c->id;
+}
+
+void tunnel_tun_batch_end(struct worker *w)
+{
+	for (unsigned i = 0; i < w->n_tls_batch; i++) {
+		struct conn *c = worker_conn_by_id(w, w->tls_batch[i]);
+
+		if (!c)
+			continue;
+		c->t.in_tls_batch = 0;
+		conn_flush(c);
+	}
+	w->n_tls_batch = 0;
+}
+
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len)
 {
 	struct conn *c = tun_dest(w, pkt, len);
@@ -633,8 +672,7 @@ void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len)
 	}
 	c->t.bytes_out += len;
 	c->t.pkts_out++;
-	if (!c->want_write)
-		conn_flush(c);
+	tls_batch_add(w, c);
 }
 
 /* Runs every second: server-side DPD (3 x DPD of silence ends the tunnel,

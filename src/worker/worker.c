@@ -29,7 +29,7 @@
 #include "sslvpnd/util.h"
 #include "worker.h"
 
-enum { IPC_FD = 3, TUN_READS_PER_WAKE = 64, CONFIG_WAIT_MS = 10000 };
+enum { IPC_FD = 3, CONFIG_WAIT_MS = 10000 };
 
 struct wopts {
 	uint32_t id;
@@ -79,9 +79,10 @@ static void on_tun_cb(struct ev_loop *loop, ev_io *io, int revents)
 		ssize_t n = read(w->tun, w->pkt, sizeof(w->pkt));
 
 		if (n <= 0)
-			return;
+			break;
 		tunnel_on_tun_packet(w, w->pkt, (size_t)n);
 	}
+	tunnel_tun_batch_end(w);
 }
 
 static void on_tun_fd(struct worker *w, const uint8_t *buf, size_t len, int fd)

@@ -26,6 +26,10 @@ struct aclfilter;
  * read and flush; a power of two (worker_conn_by_id hashes into it). */
 enum { ADDR_BUCKETS = 4096, ID_BITS = 13, ID_BUCKETS = 1 << ID_BITS };
 
+/* Packets read from tun per wake-up: bounded, so that the clients' sockets
+ * and timers get their turn under a flood. */
+enum { TUN_READS_PER_WAKE = 64 };
+
 struct worker {
 	struct ev_loop *loop;
 	uint32_t id;
@@ -45,6 +49,10 @@ struct worker {
 	ev_timer log_flush;              /* log_rl_flush */
 	struct dtls12_ctx *dtls12;       /* DTLS 1.2 + PSK contexts */
 	uint8_t pkt[65536];              /* one tun read */
+	/* tunnels that queued TLS frames in this tun batch, by conn_id: each
+	 * is flushed once at its end (tunnel_tun_batch_end) */
+	uint32_t tls_batch[TUN_READS_PER_WAKE];
+	unsigned n_tls_batch;
 	uint8_t dgram[65536 + 128];      /* one UDP read / one sealed record */
 	struct conn *by_addr6[ADDR_BUCKETS]; /* tunnels by IPv6 address */
 };
@@ -60,6 +68,11 @@ enum conn_state {
 /* Output queue of whole TLS writes: each entry is written with exactly one
  * SSL_write, so each CSTP frame is one TLS record. */
 enum { OUTQ_BYTES = 65536 };
+
+/* A tunnel's TLS write buffer (wire.c): the records of up to this many
+ * bytes leave in one send(), about 23 full-size packets.  Allocated when a
+ * tunnel first sends data over TLS (a phone on DTLS never does). */
+enum { WIRE_BYTES = 32768 };
 
 struct outq {
 	uint8_t *buf;       /* ring of [u16 len][bytes] entries */
@@ -136,6 +149,7 @@ struct tunnel_state {
 	 * timer (not from inside the DTLS record loop). */
 	struct comp_ctx comp_tls, comp_dtls;
 	int comp_failed;
+	int in_tls_batch;               /* listed in w->tls_batch */
 };
 
 struct conn {
@@ -151,6 +165,8 @@ struct conn {
 	struct ipc_conn_new meta;
 	enum conn_state state;
 	int want_write;
+	int wire_buffered;          /* 1 records go through a wire.c buffer,
+				     * -1 could not get one */
 	int cipher_told;            /* 725012 logged */
 	uint8_t *in;              /* request bytes / CSTP stream */
 	size_t in_len, in_cap;
@@ -184,6 +200,8 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta);
 void conn_close(struct conn *c, const char *why);
 int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t blen);
 void conn_flush(struct conn *c);
+void conn_wire_buffer(struct conn *c);
+int conn_out_pending(struct conn *c);
 int conn_ssl_error(struct conn *c, int r);
 void conn_set_timer(struct conn *c, double seconds);
 /* conn_in_reserve: grow the input buffer to cap bytes (keeping its data);
@@ -229,6 +247,7 @@ int tunnel_client_ipv6(const struct http_request *req);
 void tunnel_on_readable(struct conn *c);
 void tunnel_on_timer(struct conn *c);
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len);
+void tunnel_tun_batch_end(struct worker *w);
 void tunnel_on_kick(struct worker *w, const uint8_t *buf, size_t len);
 void tunnel_end(struct conn *c);
 /* A frame that arrived over DTLS (type byte + payload). */
