@@ -363,10 +363,14 @@ static int setup(struct worker *w, const struct wopts *o)
 }
 
 /* Counts of rate-limited log lines (log_event_rl) are told within a
- * second of their window's end. */
+ * second of their window's end; what closed connections and resting
+ * tunnels freed goes back to the kernel (util_heap_tick). */
 static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	log_rl_flush(util_now_ms());
+	uint64_t now = util_now_ms();
+
+	log_rl_flush(now);
+	util_heap_tick(now);
 }
 
 int main(int argc, char **argv)
