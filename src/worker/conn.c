@@ -230,15 +230,12 @@ static void release_buffers(struct conn *c)
 		c->out.buf = NULL;
 		c->out.head = c->out.tail = 0;
 	}
-	/* no way to ask OpenSSL how much it held: counted as a small record */
-	if (SSL_free_buffers(c->ssl))
-		n += 4096;
 	util_heap_freed(n);
 }
 
-/* One channel's rest: -1 data flows again (end the rest), 1 quiet for
- * CONN_REST_TICKS ticks or more (rest: release again what a keepalive
- * brought back), 0 nothing to do. */
+/* One channel's rest: -1 data flows again (end the rest), 2 quiet for
+ * CONN_REST_TICKS ticks (the rest begins), 1 resting (release again what a
+ * keepalive brought back), 0 nothing to do. */
 static int rest_step(struct conn_rest *r, uint64_t pkts)
 {
 	if (pkts != r->seen) {
@@ -251,16 +248,18 @@ static int rest_step(struct conn_rest *r, uint64_t pkts)
 	}
 	if (r->quiet < CONN_REST_TICKS && ++r->quiet < CONN_REST_TICKS)
 		return 0;
+	if (r->resting)
+		return 1;
 	r->resting = 1;
-	return 1;
+	return 2;
 }
 
 /* Held per tunnel otherwise: the input buffer (4 to 32 KB), the output
  * queue (64 KB), OpenSSL's TLS read and write buffers (about 17 KB each)
- * and the DTLS 1.2 session's read buffer (16.7 KB), of which a phone's keepalives
- * touch a few pages, but recycled chunks come back already resident.
- * Released buffers cost a malloc and free per record, so a channel
- * carrying data keeps them (SSL_MODE_RELEASE_BUFFERS off). */
+ * and the DTLS 1.2 session's read buffer (16.7 KB), of which a phone's
+ * keepalives touch a few pages, but recycled chunks come back already
+ * resident.  Released buffers cost a malloc and free per record, so a
+ * channel carrying data keeps them (SSL_MODE_RELEASE_BUFFERS off). */
 void conn_rest_tick(struct conn *c)
 {
 	const struct tunnel_state *t = &c->t;
@@ -270,10 +269,16 @@ void conn_rest_tick(struct conn *c)
 
 	if (r < 0)
 		SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
-	if (r > 0) {
+	if (r == 2) {
+		/* from now on libssl frees its own buffers after each
+		 * record (counted as two small records) */
 		SSL_set_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
-		release_buffers(c);
+		if (SSL_free_buffers(c->ssl))
+			util_heap_freed(8192);
 	}
+	if (r > 0)
+		release_buffers(c);
+	/* every resting tick: the established channel may be a new one */
 	r = rest_step(&c->rest_dtls, t->dtls_pkts_in + t->dtls_pkts_out);
 	if (r && d12)
 		dtls12_rest(d12, r > 0);
