@@ -173,16 +173,22 @@ uint64_t util_now_ms(void)
 }
 
 static size_t heap_freed;
-static uint64_t heap_trimmed_ms;
+static uint64_t heap_trimmed_ms, heap_freed_ms;
 
 void util_heap_freed(size_t n)
 {
+	if (!n)
+		return;
 	heap_freed += n;
+	heap_freed_ms = util_now_ms();
 }
 
+/* The tail of a burst (less than the threshold) goes too, once nothing
+ * has been freed for UTIL_HEAP_QUIET_MS. */
 int util_heap_tick(uint64_t now_ms)
 {
-	if (heap_freed < UTIL_HEAP_TRIM_BYTES || now_ms - heap_trimmed_ms < UTIL_HEAP_TRIM_GAP_MS)
+	if (!heap_freed || now_ms - heap_trimmed_ms < UTIL_HEAP_TRIM_GAP_MS ||
+	    (heap_freed < UTIL_HEAP_TRIM_BYTES && now_ms - heap_freed_ms < UTIL_HEAP_QUIET_MS))
 		return 0;
 	heap_freed = 0;
 	heap_trimmed_ms = now_ms;

@@ -214,18 +214,19 @@ int conn_in_room(struct conn *c, size_t first, size_t max)
 	return conn_in_reserve(c, c->in_cap ? max : first);
 }
 
-/* Only what is empty goes: a partial frame, a queued record or a record
- * OpenSSL holds (SSL_free_buffers refuses then) stays until the next tick. */
+/* Only what is empty goes: a partial frame or a queued record stays until
+ * the next tick.  Counted for the trim: the pages a keepalive or a DPD
+ * touched, not the capacity. */
 static void release_buffers(struct conn *c)
 {
 	size_t n = 0;
 
 	if (c->in && !c->in_len) {
-		n += c->in_cap;
+		n += c->in_hwm < c->in_cap ? c->in_hwm : c->in_cap;
 		conn_in_free(c);
 	}
 	if (c->out.buf && !c->out.used) {
-		n += OUTQ_BYTES;
+		n += 4096;
 		free(c->out.buf);
 		c->out.buf = NULL;
 		c->out.head = c->out.tail = 0;
