@@ -152,6 +152,14 @@ int dtls12_psk_from_tls(SSL *tls, uint8_t out[DTLS12_PSK_LEN]);
 /* dtls12_free: wipes and frees; NULL is a no-op. */
 void dtls12_free(struct dtls12 *d);
 
+/* dtls12_rest: on = an established session went quiet: libssl frees its
+ * read buffer (16.7 KB) after each record until it is called with off (a
+ * flow of records keeps it).  Only the read buffer: libssl 3.0's DTLS
+ * write path assumes its buffer is there (SSL_free_buffers on a DTLS
+ * object, then a write, is a NULL write in do_dtls1_write), and it keeps
+ * the handshake buffer for retransmissions.  During the handshake a no-op. */
+void dtls12_rest(struct dtls12 *d, int on);
+
 /*
  * dtls12_input: feeds one received datagram.  Drives the handshake, then
  * delivers every application record through the frame callback.  Returns

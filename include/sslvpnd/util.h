@@ -39,6 +39,17 @@ void util_random(void *buf, size_t n);
 void util_cookie_tag(char out[9], const char *cookie);
 /* Monotonic time in seconds / milliseconds. */
 uint64_t util_now_ms(void);
+/* Memory that comes back (S11).  glibc gives the kernel back only the top
+ * of the heap; a freed chunk between live ones (a closed connection's
+ * buffers among the tunnels still up) stays resident.  util_heap_freed:
+ * the caller just freed about n resident bytes.  util_heap_tick (from a
+ * periodic timer): malloc_trim(0) once at least UTIL_HEAP_TRIM_BYTES were
+ * freed since the last trim, or less and then nothing for
+ * UTIL_HEAP_QUIET_MS, and UTIL_HEAP_TRIM_GAP_MS have passed, so a burst of
+ * closes costs one walk of the heap, not one per close; 1 when it trimmed. */
+enum { UTIL_HEAP_TRIM_BYTES = 1 << 20, UTIL_HEAP_TRIM_GAP_MS = 2000, UTIL_HEAP_QUIET_MS = 5000 };
+void util_heap_freed(size_t n);
+int util_heap_tick(uint64_t now_ms);
 /* util_cookie_well_formed: 1 when s can be a session cookie (16-63
  * characters of URL-safe base64), else 0; checked before any lookup. */
 int util_cookie_well_formed(const char *s);

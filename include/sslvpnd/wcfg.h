@@ -28,6 +28,7 @@ struct wcfg {
 	size_t n_aliases;
 	struct tls_material tls;
 	char hsts[96];                      /* Strict-Transport-Security, "" = off */
+	int tls_session_timeout;            /* s a cached TLS session lives: cookie-timeout */
 	struct wcfg_profile {               /* anyconnect profiles, file order */
 		char name[CFG_NAME_MAX];
 		struct tls_blob data;

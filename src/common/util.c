@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,6 +170,30 @@ uint64_t util_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static size_t heap_freed;
+static uint64_t heap_trimmed_ms, heap_freed_ms;
+
+void util_heap_freed(size_t n)
+{
+	if (!n)
+		return;
+	heap_freed += n;
+	heap_freed_ms = util_now_ms();
+}
+
+/* The tail of a burst (less than the threshold) goes too, once nothing
+ * has been freed for UTIL_HEAP_QUIET_MS. */
+int util_heap_tick(uint64_t now_ms)
+{
+	if (!heap_freed || now_ms - heap_trimmed_ms < UTIL_HEAP_TRIM_GAP_MS ||
+	    (heap_freed < UTIL_HEAP_TRIM_BYTES && now_ms - heap_freed_ms < UTIL_HEAP_QUIET_MS))
+		return 0;
+	heap_freed = 0;
+	heap_trimmed_ms = now_ms;
+	malloc_trim(0);
+	return 1;
 }
 
 void util_duration(char *dst, size_t cap, uint64_t s)

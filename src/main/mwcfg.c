@@ -31,6 +31,7 @@ static void fill_general(struct wcfg *w, const struct sslvpnd_config *cfg)
 	snprintf(w->sandbox_root, sizeof(w->sandbox_root), "%s/" SANDBOX_EMPTY_DIR,
 		 cfg->general.state_dir);
 	w->tunnel_group_list = cfg->webvpn.tunnel_group_list;
+	w->tls_session_timeout = cfg->general.cookie_timeout;
 	if (cfg->webvpn.hsts)
 		snprintf(w->hsts, sizeof(w->hsts), "max-age=%d%s%s", cfg->webvpn.hsts_max_age,
 			 cfg->webvpn.hsts_include_sub_domains ? "; includeSubDomains" : "",

@@ -546,6 +546,16 @@ void dtls12_free(struct dtls12 *d)
 	free(d);
 }
 
+void dtls12_rest(struct dtls12 *d, int on)
+{
+	if (!d || d->state != ST_ESTABLISHED)
+		return;
+	if (on)
+		SSL_set_mode(d->ssl, SSL_MODE_RELEASE_BUFFERS);
+	else
+		SSL_clear_mode(d->ssl, SSL_MODE_RELEASE_BUFFERS);
+}
+
 /* --- handshake and records --- */
 
 /* A resumption that did not resume is a full handshake, which without a

@@ -20,10 +20,16 @@
 #include <openssl/err.h>
 
 #include "sslvpnd/ban.h"
+#include "sslvpnd/dtls12.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 #include "wire.h"
 #include "worker.h"
+
+/* What a closed connection gives back besides its own buffers: OpenSSL's
+ * SSL object, its session and the client's certificate, about this much
+ * (for util_heap_freed: the trim threshold, not an account). */
+enum { CONN_SSL_BYTES = 16384 };
 
 static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
@@ -163,6 +169,7 @@ void conn_close(struct conn *c, const char *why)
 	if (c->req)
 		OPENSSL_cleanse(c->req, sizeof(*c->req));
 	free(c->req);
+	util_heap_freed(sizeof(*c) + c->in_cap + (c->out.buf ? OUTQ_BYTES : 0) + CONN_SSL_BYTES);
 	conn_in_free(c);
 	free(c->out.buf);
 	free(c);
@@ -199,6 +206,84 @@ void conn_in_free(struct conn *c)
 	}
 	c->in = NULL;
 	c->in_len = c->in_cap = c->in_hwm = 0;
+}
+
+int conn_in_room(struct conn *c, size_t first, size_t max)
+{
+	if (c->in_len < c->in_cap)
+		return 0;
+	return conn_in_reserve(c, c->in_cap ? max : first);
+}
+
+/* Only what is empty goes: a partial frame or a queued record stays until
+ * the next tick.  Counted for the trim: the pages a keepalive or a DPD
+ * touched, not the capacity. */
+static void release_buffers(struct conn *c)
+{
+	size_t n = 0;
+
+	if (c->in && !c->in_len) {
+		n += c->in_hwm < c->in_cap ? c->in_hwm : c->in_cap;
+		conn_in_free(c);
+	}
+	if (c->out.buf && !c->out.used) {
+		n += 4096;
+		free(c->out.buf);
+		c->out.buf = NULL;
+		c->out.head = c->out.tail = 0;
+	}
+	util_heap_freed(n);
+}
+
+/* One channel's rest: -1 data flows again (end the rest), 2 quiet for
+ * CONN_REST_TICKS ticks (the rest begins), 1 resting (release again what a
+ * keepalive brought back), 0 nothing to do. */
+static int rest_step(struct conn_rest *r, uint64_t pkts)
+{
+	if (pkts != r->seen) {
+		int was = r->resting;
+
+		r->seen = pkts;
+		r->quiet = 0;
+		r->resting = 0;
+		return was ? -1 : 0;
+	}
+	if (r->quiet < CONN_REST_TICKS && ++r->quiet < CONN_REST_TICKS)
+		return 0;
+	if (r->resting)
+		return 1;
+	r->resting = 1;
+	return 2;
+}
+
+/* Held per tunnel otherwise: the input buffer (4 to 32 KB), the output
+ * queue (64 KB), OpenSSL's TLS read and write buffers (about 17 KB each)
+ * and the DTLS 1.2 session's read buffer (16.7 KB), of which a phone's
+ * keepalives touch a few pages, but recycled chunks come back already
+ * resident.  Released buffers cost a malloc and free per record, so a
+ * channel carrying data keeps them (SSL_MODE_RELEASE_BUFFERS off). */
+void conn_rest_tick(struct conn *c)
+{
+	const struct tunnel_state *t = &c->t;
+	struct dtls12 *d12 = t->dtls.est ? t->dtls.est->d12 : NULL;
+	int r = rest_step(&c->rest_tls, t->pkts_in + t->pkts_out - t->dtls_pkts_in -
+				       t->dtls_pkts_out);
+
+	if (r < 0)
+		SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
+	if (r == 2) {
+		/* from now on libssl frees its own buffers after each
+		 * record (counted as two small records) */
+		SSL_set_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
+		if (SSL_free_buffers(c->ssl))
+			util_heap_freed(8192);
+	}
+	if (r > 0)
+		release_buffers(c);
+	/* every resting tick: the established channel may be a new one */
+	r = rest_step(&c->rest_dtls, t->dtls_pkts_in + t->dtls_pkts_out);
+	if (r && d12)
+		dtls12_rest(d12, r > 0);
 }
 
 void conn_in_got(struct conn *c, size_t n)

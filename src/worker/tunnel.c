@@ -341,8 +341,11 @@ static int filter_pass(struct conn *c, const uint8_t *p, size_t len,
 	return 0;
 }
 
-/* Two whole CSTP frames: a partial frame always leaves room for a read. */
-enum { TUNNEL_IN_CAP = 2 * (CSTP_HDR_LEN + CSTP_MAX_PAYLOAD) };
+/* Two whole CSTP frames: a partial frame always leaves room for a read.
+ * The buffer starts at one page (control frames and packets of a normal
+ * MTU) and grows to the whole cap only for a longer frame (conn_in_room);
+ * a resting tunnel has none (conn_rest_tick). */
+enum { TUNNEL_IN_CAP = 2 * (CSTP_HDR_LEN + CSTP_MAX_PAYLOAD), TUNNEL_IN_FIRST = 4096 };
 
 int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 {
@@ -369,7 +372,7 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	wbuf_init(&b, hdrs, sizeof(hdrs));
 	/* The HTTP phase grew the input buffer only as far as its requests
 	 * needed; CSTP reads whole frames. */
-	if (conn_in_reserve(c, TUNNEL_IN_CAP) < 0 || reply_headers(c, &b, rp, 1500) < 0) {
+	if (conn_in_reserve(c, TUNNEL_IN_FIRST) < 0 || reply_headers(c, &b, rp, 1500) < 0) {
 		wdtls_end(c);
 		wcomp_end(c);
 		wauth_send_status(c, 500, NULL);
@@ -511,6 +514,10 @@ void tunnel_on_readable(struct conn *c)
 	int i;
 
 	for (i = 0; i < READS_PER_WAKE; i++) {
+		if (conn_in_room(c, TUNNEL_IN_FIRST, TUNNEL_IN_CAP) < 0) {
+			conn_close(c, "out of memory");
+			return;
+		}
 		ERR_clear_error(); /* see conn_ssl_error */
 		int r = SSL_read(c->ssl, c->in + c->in_len, (int)(c->in_cap - c->in_len));
 
@@ -688,6 +695,7 @@ void tunnel_on_timer(struct conn *c)
 	}
 	wdtls_on_timer(c, now);
 	wdtls_report(c, now);
+	conn_rest_tick(c);
 	if (t->idle_timeout && now - t->last_data_ms > (uint64_t)t->idle_timeout * 1000) {
 		t->close_reason = IPC_CLOSE_IDLE;
 		send_frame(c, CSTP_TERMINATE, NULL, 0);

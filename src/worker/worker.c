@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -267,6 +268,8 @@ static int load_tls(struct worker *w)
 			return -1;
 		}
 		w->servers[i] = s;
+		if (w->wc.tls_session_timeout > 0)
+			SSL_CTX_set_timeout(s->ctx, w->wc.tls_session_timeout);
 		if (w->id != 0)
 			continue;  /* one line per interface is enough */
 		util_hex(hex, s->sha1, 20, 1);
@@ -363,11 +366,41 @@ static int setup(struct worker *w, const struct wopts *o)
 	return 0;
 }
 
+/* A cached TLS session (resumption; a 7962G resumes) holds the client's
+ * parsed certificate chain, about 24 KB with its heap fragments.  It lives
+ * as long as a session cookie (cookie-timeout, not libssl's 2 hours), and
+ * libssl drops expired ones only every 255 handshakes, so after the last
+ * phone is gone they are swept here, every SESS_SWEEP_MS. */
+enum { SESS_SWEEP_MS = 5000, SESS_BYTES = 24576 };
+
+static void sweep_sessions(struct worker *w, uint64_t now)
+{
+	static uint64_t last;
+
+	if (now - last < SESS_SWEEP_MS)
+		return;
+	last = now;
+	for (size_t i = 0; w->servers && i < w->wc.tls.n_ifaces; i++) {
+		SSL_CTX *ctx = w->servers[i]->ctx;
+		long before = SSL_CTX_sess_number(ctx);
+
+		SSL_CTX_flush_sessions(ctx, (long)time(NULL));
+		util_heap_freed((size_t)(before - SSL_CTX_sess_number(ctx)) * SESS_BYTES);
+	}
+}
+
 /* Counts of rate-limited log lines (log_event_rl) are told within a
- * second of their window's end. */
+ * second of their window's end; expired TLS sessions go, and what they,
+ * closed connections and resting tunnels freed goes back to the kernel
+ * (util_heap_tick). */
 static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	log_rl_flush(util_now_ms());
+	struct worker *w = t->data;
+	uint64_t now = util_now_ms();
+
+	log_rl_flush(now);
+	sweep_sessions(w, now);
+	util_heap_tick(now);
 }
 
 int main(int argc, char **argv)
@@ -401,6 +434,7 @@ int main(int argc, char **argv)
 	ev_signal_init(&w.sigterm, on_sigterm_cb, SIGTERM);
 	ev_signal_start(w.loop, &w.sigterm);
 	ev_timer_init(&w.log_flush, on_log_flush_cb, 1., 1.);
+	w.log_flush.data = &w;
 	ev_timer_start(w.loop, &w.log_flush);
 
 	struct ipc_worker_ready r = { .worker_id = w.id };

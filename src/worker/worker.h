@@ -181,6 +181,13 @@ struct conn {
 	char want_profile[CFG_NAME_MAX]; /* a profile GET waiting for main (S7) */
 	struct tunnel_state t;
 	struct conn *hnext6;      /* by_addr6 chain */
+	/* conn_rest_tick, per channel (TLS, DTLS): data packets at the last
+	 * tick, ticks since they last changed, whether the buffers rest. */
+	struct conn_rest {
+		uint64_t seen;
+		uint8_t quiet;
+		uint8_t resting;
+	} rest_tls, rest_dtls;
 };
 
 /* worker.c */
@@ -210,6 +217,19 @@ void conn_set_timer(struct conn *c, double seconds);
 int conn_in_reserve(struct conn *c, size_t cap);
 void conn_in_free(struct conn *c);
 void conn_in_got(struct conn *c, size_t n);
+/* conn_in_room: room to read into: a first buffer of `first` bytes, grown
+ * to `max` when it is full (a frame longer than it); 0, or -1 out of
+ * memory. */
+int conn_in_room(struct conn *c, size_t first, size_t max);
+/* conn_rest_tick (tunnels, once a second): after CONN_REST_TICKS ticks
+ * without a data packet over TLS, the connection's empty buffers and
+ * OpenSSL's record buffers are freed and stay freed between keepalives
+ * (SSL_MODE_RELEASE_BUFFERS); the first data packet over TLS ends the
+ * rest.  The same for the DTLS 1.2 session's buffers and DTLS packets.
+ * A phone's tunnel carries only control frames over TLS, and over DTLS
+ * nothing between calls. */
+enum { CONN_REST_TICKS = 3 };
+void conn_rest_tick(struct conn *c);
 /* conn_report_source: tells main that c's client address earned ban points
  * for cause (enum ban_cause): failures main cannot see itself. */
 void conn_report_source(struct conn *c, int cause);
