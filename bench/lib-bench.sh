@@ -1,4 +1,7 @@
 # shellcheck shell=bash
+# The VER_*, CPU_* and SERVER_CERT_SHA1 it sets are read by the benches;
+# top, SRV_PID and the namespaces come from them and lib.sh.
+# shellcheck disable=SC2034,SC2154,SC2153
 # Helpers shared by the side-by-side benchmarks (bench/dtls-cpu, bench/run):
 # ocserv started the way both benches compare it, the server's CPU and
 # memory read from /proc, the machine and load lines.  Source it after
@@ -170,6 +173,7 @@ CONF
 # stop_bench_server [SIGNAL]: stop the server started last (sslvpnd or
 # ocserv) and anything of it left in the server namespace whose command
 # name is a server's.
+# shellcheck disable=SC2120 # the signal is optional
 stop_bench_server() {
 	local pid
 	case $SRV_KIND in
