@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,16 +138,100 @@ static void cookie_drop(struct mainctx *m, struct session *s)
 	s->cookie_next = NULL;
 }
 
+/* A list of sessions (m->sessions, m->ending) with O(1) unlink. */
+static void list_push(struct session **head, struct session *s)
+{
+	s->next = *head;
+	if (s->next)
+		s->next->pprev = &s->next;
+	s->pprev = head;
+	*head = s;
+}
+
+static void list_unlink(struct session *s)
+{
+	if (!s->pprev)
+		return;
+	*s->pprev = s->next;
+	if (s->next)
+		s->next->pprev = s->pprev;
+	s->next = NULL;
+	s->pprev = NULL;
+}
+
+static struct session **id_slot(struct mainctx *m, uint32_t id)
+{
+	return &m->id_table[id & (SESSION_ID_BUCKETS - 1)];
+}
+
+struct session *sessions_by_id(struct mainctx *m, uint32_t id)
+{
+	for (struct session *s = *id_slot(m, id); s; s = s->id_next)
+		if (s->id == id)
+			return s;
+	return NULL;
+}
+
+static void id_drop(struct mainctx *m, struct session *s)
+{
+	for (struct session **pp = id_slot(m, s->id); *pp; pp = &(*pp)->id_next)
+		if (*pp == s) {
+			*pp = s->id_next;
+			break;
+		}
+	s->id_next = NULL;
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The session's next deadline, UINT64_MAX for none: its vpn-session-timeout,
+ * its cookie's expiry while it has no tunnel (cookie-timeout of the
+ * snapshot it was admitted under), its next Interim-Update. */
+static uint64_t next_due(const struct mainctx *m, const struct session *s)
+{
+	uint64_t due = UINT64_MAX, acct = macct_interim_due(m, s);
+
+	if (s->session_timeout)
+		due = s->created_ms + (uint64_t)s->session_timeout * 1000;
+	if (s->state != SS_ACTIVE)
+		due = earliest(due, s->idle_since_ms +
+					    (uint64_t)s->snap->cfg->general.cookie_timeout * 1000);
+	return acct ? earliest(due, acct) : due;
+}
+
+/* Every session of the table has its node in m->timers (UINT64_MAX when
+ * nothing is due), placed at sessions_insert: a move never allocates. */
+void sessions_rearm(struct mainctx *m, struct session *s)
+{
+	if (dheap_queued(&s->timer))
+		(void)dheap_set(&m->timers, &s->timer, next_due(m, s));
+}
+
+void sessions_rearm_all(struct mainctx *m)
+{
+	for (struct session *s = m->sessions; s; s = s->next)
+		sessions_rearm(m, s);
+}
+
 int sessions_insert(struct mainctx *m, struct session *s)
 {
-	if (sessions_users_add(&m->users, s->user) < 0)
-		return -1; /* uncounted, it could outnumber vpn-simultaneous-logins */
+	if (dheap_set(&m->timers, &s->timer, next_due(m, s)) < 0)
+		return -1;
+	if (sessions_users_add(&m->users, s->user) < 0) {
+		/* uncounted, it could outnumber vpn-simultaneous-logins */
+		dheap_del(&m->timers, &s->timer);
+		return -1;
+	}
 	unsigned b = cookie_bucket(s->cookie_hash);
 
 	s->cookie_next = m->cookie_table[b];
 	m->cookie_table[b] = s;
-	s->next = m->sessions;
-	m->sessions = s;
+	s->id_next = *id_slot(m, s->id);
+	*id_slot(m, s->id) = s;
+	list_push(&m->sessions, s);
 	s->peak_before = m->peak_sessions;
 	m->n_sessions++;
 	if (m->n_sessions > m->peak_sessions)
@@ -240,14 +325,6 @@ struct session *sessions_by_cookie(struct mainctx *m, const char *cookie)
 	return found;
 }
 
-static struct session *by_id(struct mainctx *m, uint32_t id)
-{
-	for (struct session *s = m->sessions; s; s = s->next)
-		if (s->id == id)
-			return s;
-	return NULL;
-}
-
 /* O(1): the count sessions_insert and detach keep (sessions_user.c). */
 unsigned sessions_count_user(const struct mainctx *m, const char *user)
 {
@@ -265,19 +342,12 @@ static void log_ended(struct session *s, const char *reason)
 		  out, in, reason);
 }
 
-static void unlink_from(struct session **pp, struct session *s)
-{
-	while (*pp && *pp != s)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = s->next;
-	s->next = NULL;
-}
-
 /* Out of the table: no cookie, no listing, no DTLS id, address back. */
 static void detach(struct mainctx *m, struct session *s)
 {
-	unlink_from(&m->sessions, s);
+	list_unlink(s);
+	id_drop(m, s);
+	dheap_del(&m->timers, &s->timer);
 	m->n_sessions--;
 	sessions_users_del(&m->users, s->user);
 	cookie_drop(m, s);
@@ -370,8 +440,7 @@ void sessions_end(struct mainctx *m, struct session *s, uint8_t kick_reason,
 	detach(m, s);
 	s->end_reason = reason;
 	s->end_ms = util_now_ms() + ENDING_WAIT_MS;
-	s->next = m->ending;
-	m->ending = s;
+	list_push(&m->ending, s);
 }
 
 /* The ending session's last word: the final counters (TUNNEL_CLOSED) or,
@@ -379,7 +448,7 @@ void sessions_end(struct mainctx *m, struct session *s, uint8_t kick_reason,
 static void ending_done(struct mainctx *m, struct session *s, uint64_t in, uint64_t out,
 			uint64_t pin, uint64_t pout)
 {
-	unlink_from(&m->ending, s);
+	list_unlink(s);
 	add_bytes(s, in, out, pin, pout);
 	log_tunnel_down(s, s->end_reason);
 	finish(m, s, s->end_reason);
@@ -685,6 +754,7 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	log_event(LM_CLIENT_TYPE, s->policy, s->user, s->peer, s->user_agent);
 	if (!s->acct_started)  /* the session's first tunnel: it has its address */
 		macct_event(m, s, IPC_ACCT_START, NULL);
+	sessions_rearm(m, s); /* a tunnel: no cookie expiry; its timeouts, its Start */
 	return 0;
 }
 
@@ -716,6 +786,7 @@ static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 	s->state = SS_DISCONNECTED;
 	log_event(LM_SESSION_LOST, s->policy, s->user, s->peer);
 	s->idle_since_ms = util_now_ms();
+	sessions_rearm(m, s); /* the cookie expires from now */
 	leases_dirty(); /* the registry: since when without a tunnel */
 }
 
@@ -734,7 +805,7 @@ void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t
 		ending_done(w->m, s, c.bytes_in, c.bytes_out, c.pkts_in, c.pkts_out);
 		return;
 	}
-	s = by_id(w->m, c.session_id);
+	s = sessions_by_id(w->m, c.session_id);
 	if (!s)
 		return;
 	/* A replaced tunnel reports late: the session already moved on,
@@ -761,7 +832,7 @@ void sessions_on_tunnel_stats(struct worker_proc *w, const uint8_t *buf, size_t 
 		proc_kill(w, "bad TUNNEL_STATS");
 		return;
 	}
-	struct session *s = by_id(w->m, st.session_id);
+	struct session *s = sessions_by_id(w->m, st.session_id);
 
 	if (!s || s->worker != w || s->conn_id != st.conn_id)
 		return;
@@ -792,33 +863,48 @@ void sessions_on_worker_lost(struct worker_proc *w)
 	ending_tick(w->m, w, 0);
 }
 
+/* A session whose deadline came (it is out of m->timers): whichever of
+ * its timers is due. */
+static void session_due(struct mainctx *m, struct session *s, uint64_t now)
+{
+	uint64_t limit = (uint64_t)s->snap->cfg->general.cookie_timeout * 1000;
+	uint64_t acct = macct_interim_due(m, s);
+
+	if (s->session_timeout && now - s->created_ms >= (uint64_t)s->session_timeout * 1000) {
+		/* vpn-session-timeout: the ASA ends the session, tunnel or
+		 * not, and the client is told. */
+		sessions_end(m, s, IPC_KICK_TIMEOUT, "Max time exceeded");
+		return;
+	}
+	if (s->state != SS_ACTIVE && now - s->idle_since_ms >= limit) {
+		char dur[48];
+
+		util_duration(dur, sizeof(dur), limit / 1000);
+		log_event(LM_SESSION_EXPIRED, s->user, s->policy, dur);
+		destroy(m, s, s->state == SS_AUTHENTICATED ? "Idle Timeout" : "Lost Service");
+		return;
+	}
+	if (acct && now >= acct)
+		macct_event(m, s, IPC_ACCT_INTERIM, NULL);
+	/* Back in the heap (its slot is free: no allocation).  Never due
+	 * again in this tick: an Interim-Update the full queue dropped is
+	 * tried at the next. */
+	uint64_t due = next_due(m, s);
+
+	(void)dheap_set(&m->timers, &s->timer, due > now ? due : now + 1000);
+}
+
+/* Once a second, but only the sessions whose deadline came: the cost is
+ * per timer event, not per session (S11). */
 void sessions_tick(struct mainctx *m)
 {
 	uint64_t now = util_now_ms();
 
 	leases_tick(m);
 	ending_tick(m, NULL, now);
-
-	for (struct session *s = m->sessions, *n; s; s = n) {
-		uint64_t limit = (uint64_t)s->snap->cfg->general.cookie_timeout * 1000;
-
-		n = s->next;
-		if (s->session_timeout &&
-		    now - s->created_ms >= (uint64_t)s->session_timeout * 1000) {
-			/* vpn-session-timeout: the ASA ends the session, tunnel
-			 * or not, and the client is told. */
-			sessions_end(m, s, IPC_KICK_TIMEOUT, "Max time exceeded");
-			continue;
-		}
-		if (s->state == SS_ACTIVE || now - s->idle_since_ms < limit)
-			continue;
-		char dur[48];
-
-		util_duration(dur, sizeof(dur), limit / 1000);
-		log_event(LM_SESSION_EXPIRED, s->user, s->policy, dur);
-		destroy(m, s, s->state == SS_AUTHENTICATED ? "Idle Timeout"
-							    : "Lost Service");
-	}
+	for (struct dheap_node *e; (e = dheap_pop_due(&m->timers, now));)
+		session_due(m, (struct session *)((char *)e - offsetof(struct session, timer)),
+			    now);
 }
 
 /* Sessions saved for the next start leave quietly: no 113019 (they go on
@@ -863,6 +949,7 @@ void sessions_shutdown(struct mainctx *m)
 			    m->ending->stats.pkts_in, m->ending->stats.pkts_out);
 	leases_save(m);
 	sessions_users_free(&m->users);
+	dheap_free(&m->timers);
 }
 
 /* Ports for the detailed listing: the TCP port the client logged in on

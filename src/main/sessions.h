@@ -18,8 +18,11 @@ enum { SESSION_COOKIE_HASH_LEN = 32 };
 enum session_state { SS_AUTHENTICATED = 1, SS_ACTIVE, SS_DISCONNECTED };
 
 struct session {
-	struct session *next;
+	struct session *next;         /* m->sessions or m->ending */
+	struct session **pprev;       /* what points at this one: O(1) unlink */
 	struct session *cookie_next;  /* chain of m->cookie_table */
+	struct session *id_next;      /* chain of m->id_table */
+	struct dheap_node timer;      /* in m->timers while in the table */
 	uint32_t id;
 	char cookie[48];
 	char cookie_tag[9];
@@ -117,6 +120,14 @@ void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LE
 /* sessions_insert: s (filled in) into the table: counts, peak, registry.
  * -1 out of memory (the per-user count): s is not in the table. */
 int sessions_insert(struct mainctx *m, struct session *s);
+/* sessions_by_id: the session of that id in the table, or NULL (one
+ * bucket of m->id_table). */
+struct session *sessions_by_id(struct mainctx *m, uint32_t id);
+/* sessions_rearm: s's deadline again from what it holds now (its timeouts,
+ * its state, its accounting); call after changing any of them. */
+void sessions_rearm(struct mainctx *m, struct session *s);
+/* macct_interim_due: when s's next Interim-Update is due, 0 for none. */
+uint64_t macct_interim_due(const struct mainctx *m, const struct session *s);
 /* sessions_free: a session out of every table: its snapshot reference
  * dropped, secrets wiped, memory freed; NULL is a no-op. */
 void sessions_free(struct session *s);
