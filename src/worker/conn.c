@@ -49,6 +49,37 @@ void conn_set_timer(struct conn *c, double seconds)
 	ev_timer_stop(c->w->loop, &c->timer);
 	ev_timer_set(&c->timer, seconds, seconds);
 	ev_timer_start(c->w->loop, &c->timer);
+	c->timer_due = 0; /* periodic: conn_traffic leaves it alone */
+}
+
+/* Once, at due (ms of util_now_ms): the tunnel's timer sleeps until its
+ * next deadline.  Never more than an hour at once (then it looks again),
+ * never less than a millisecond (a deadline of now is due at once). */
+static void timer_at(struct conn *c, uint64_t due, uint64_t now)
+{
+	enum { MAX_SLEEP_MS = 3600 * 1000 };
+	uint64_t ms = due > now ? due - now : 1;
+
+	if (ms > MAX_SLEEP_MS)
+		ms = MAX_SLEEP_MS;
+	ev_timer_stop(c->w->loop, &c->timer);
+	ev_timer_set(&c->timer, (double)ms / 1000., 0.);
+	ev_timer_start(c->w->loop, &c->timer);
+	c->timer_due = now + ms;
+}
+
+void conn_timer_rearm(struct conn *c)
+{
+	uint64_t now = util_now_ms(), due;
+
+	if (c->timer_due && c->timer_due > now && (due = tunnel_next_due(c, now)) < c->timer_due)
+		timer_at(c, due, now);
+}
+
+void conn_traffic(struct conn *c, uint64_t now)
+{
+	if (c->timer_due > now + TUNNEL_STATS_PERIOD_MS)
+		conn_timer_rearm(c);
 }
 
 static void tls_log_start(struct conn *c)
@@ -426,7 +457,20 @@ static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	char port[8], secs[16];
 
 	if (c->state == CS_TUNNEL) {
+		/* Not every second for every tunnel (S11): the timer fires
+		 * at the tunnel's next deadline, computed again here. */
+		struct worker *w = c->w;
+		uint32_t id = c->id;
+
 		tunnel_on_timer(c);
+		if (worker_conn_by_id(w, id) == c && c->state == CS_TUNNEL) {
+			uint64_t now = util_now_ms(), due = tunnel_next_due(c, now);
+
+			/* A deadline still past (the idle TERMINATE waits for
+			 * its flush) is looked at again a second later, as
+			 * before, not in a loop. */
+			timer_at(c, due > now ? due : now + 1000, now);
+		}
 		return;
 	}
 	snprintf(port, sizeof(port), "%u", c->meta.peer_port);

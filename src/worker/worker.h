@@ -145,6 +145,7 @@ struct conn {
 	int fd;
 	ev_io io;
 	ev_timer timer;
+	uint64_t timer_due;             /* in a tunnel: when the timer fires (ms) */
 	SSL *ssl;
 	const struct tls_server *srv;
 	struct tls_conn_info info;
@@ -186,6 +187,14 @@ int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t
 void conn_flush(struct conn *c);
 int conn_ssl_error(struct conn *c, int r);
 void conn_set_timer(struct conn *c, double seconds);
+/* conn_traffic: data (or denied packets) on a tunnel at now: a timer asleep
+ * past the next statistics report is brought forward; one compare when not.
+ * conn_timer_rearm: a deadline may have come nearer (DTLS came up): the
+ * tunnel's timer is brought forward to tunnel_next_due if it is earlier. */
+void conn_traffic(struct conn *c, uint64_t now);
+void conn_timer_rearm(struct conn *c);
+/* TUNNEL_STATS while data flows: at most one per period (wdtls_report). */
+enum { TUNNEL_STATS_PERIOD_MS = 5000 };
 /* conn_in_reserve: grow the input buffer to cap bytes (keeping its data);
  * 0, or -1 out of memory.  conn_in_free: wipe (the bytes that ever held
  * data) and drop it.  conn_in_got: n bytes were read in at in_len. */
@@ -228,6 +237,9 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp);
 int tunnel_client_ipv6(const struct http_request *req);
 void tunnel_on_readable(struct conn *c);
 void tunnel_on_timer(struct conn *c);
+/* tunnel_next_due: the earliest of the tunnel's deadlines after now (ms):
+ * what tunnel_on_timer would act on, so the timer sleeps until then. */
+uint64_t tunnel_next_due(const struct conn *c, uint64_t now);
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len);
 void tunnel_on_kick(struct worker *w, const uint8_t *buf, size_t len);
 void tunnel_end(struct conn *c);
@@ -253,6 +265,9 @@ void wdtls_on_tls_data(struct conn *c, size_t len);
 void wdtls_on_timer(struct conn *c, uint64_t now);
 /* Periodic TUNNEL_STATS to main while data flows (tunnel_on_timer). */
 void wdtls_report(struct conn *c, uint64_t now);
+/* wdtls_next_due: when wdtls_on_timer or wdtls_report next has something
+ * to do (UINT64_MAX: nothing until traffic, conn_traffic). */
+uint64_t wdtls_next_due(const struct conn *c, uint64_t now);
 /* An authentic DTLS record of this type arrived. */
 void wdtls_on_rx(struct conn *c, uint8_t type);
 /* Refused DTLS records so far (all channels of the tunnel). */
