@@ -120,6 +120,19 @@ void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LE
 /* sessions_insert: s (filled in) into the table: counts, peak, registry.
  * -1 out of memory (the per-user count): s is not in the table. */
 int sessions_insert(struct mainctx *m, struct session *s);
+/* sessions_table.c: the indexes of the table.  sessions_table_remove: s
+ * out of all of them (the addresses stay: sessions_lease_release).
+ * sessions_list_push / _unlink: m->sessions and m->ending, O(1) unlink.
+ * sessions_dtls_id_new: a fresh DTLS id for s's tunnel (hex out);
+ * sessions_dtls_id_drop: none.  sessions_next_due: s's next deadline
+ * (vpn-session-timeout, cookie expiry without a tunnel, Interim-Update),
+ * UINT64_MAX for none. */
+void sessions_table_remove(struct mainctx *m, struct session *s);
+void sessions_list_push(struct session **head, struct session *s);
+void sessions_list_unlink(struct session *s);
+void sessions_dtls_id_new(struct mainctx *m, struct session *s, char hex[65]);
+void sessions_dtls_id_drop(struct mainctx *m, struct session *s);
+uint64_t sessions_next_due(const struct mainctx *m, const struct session *s);
 /* sessions_by_id: the session of that id in the table, or NULL (one
  * bucket of m->id_table). */
 struct session *sessions_by_id(struct mainctx *m, uint32_t id);
