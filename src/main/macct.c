@@ -37,11 +37,21 @@ struct acct_rec {
 
 static struct acct_rec q[ACCT_QUEUE_MAX];
 static uint32_t last_seq;
+/* No record waits for a send before this: macct_tick walks the queue only
+ * when one is due, not every second (S11). */
+static uint64_t q_next_due = UINT64_MAX;
 static int dirty;                      /* the Stops on disk are out of date */
 
 static const char *status_name(uint8_t st)
 {
 	return st == IPC_ACCT_START ? "Start" : st == IPC_ACCT_STOP ? "Stop" : "Interim-Update";
+}
+
+static void due_at(struct acct_rec *r, uint64_t ms)
+{
+	r->due_ms = ms;
+	if (ms < q_next_due)
+		q_next_due = ms;
 }
 
 static void send_rec(struct mainctx *m, struct acct_rec *r)
@@ -51,7 +61,7 @@ static void send_rec(struct mainctx *m, struct acct_rec *r)
 	r->rq.delay = now > r->event ? (uint32_t)(now - r->event) : 0;
 	r->in_flight = msecmod_acct(m, &r->rq) == 0;
 	if (!r->in_flight)
-		r->due_ms = util_now_ms() + ACCT_RETRY_MS;
+		due_at(r, util_now_ms() + ACCT_RETRY_MS);
 }
 
 static struct acct_rec *slot(void)
@@ -150,7 +160,7 @@ int macct_on_rep(struct mainctx *m, const struct ipc_acct_rep *rp)
 			dirty |= r->rq.status == IPC_ACCT_STOP;
 			memset(r, 0, sizeof(*r));
 		} else if (r->rq.status == IPC_ACCT_STOP) {
-			r->due_ms = util_now_ms() + ACCT_RETRY_MS;
+			due_at(r, util_now_ms() + ACCT_RETRY_MS);
 			log_warnx("accounting: no server of %s took the Stop of %s (%s): "
 				  "kept, sent again in %d s", r->rq.group, r->rq.user,
 				  r->rq.session_id, ACCT_RETRY_MS / 1000);
@@ -173,7 +183,7 @@ void macct_secmod_lost(struct mainctx *m)
 	for (size_t i = 0; i < ACCT_QUEUE_MAX; i++)
 		if (q[i].used && q[i].in_flight) {
 			q[i].in_flight = 0;
-			q[i].due_ms = util_now_ms() + 1000;
+			due_at(&q[i], util_now_ms() + 1000);
 		}
 }
 
@@ -376,9 +386,9 @@ static void kept_apply(struct mainctx *m, const char *line)
 		return;
 	dash(u), dash(g), dash(c), dash(id), dash(f), dash(srv);
 	unhex(user, sizeof(user), u);
-	for (struct session *s = m->sessions; s; s = s->next) {
-		if (s->id != sid || strcmp(s->user, user))
-			continue;
+	struct session *s = sessions_by_id(m, sid);
+
+	if (s && !strcmp(s->user, user)) {
 		util_strlcpy(s->acct_group, g, sizeof(s->acct_group));
 		unhex(s->acct_class, sizeof(s->acct_class), c);
 		util_strlcpy(s->acct_id, id, sizeof(s->acct_id));
@@ -390,7 +400,7 @@ static void kept_apply(struct mainctx *m, const char *line)
 		s->aaa_session_timeout = stmo;
 		s->pkts_in = pi;
 		s->pkts_out = po;
-		return;
+		sessions_rearm(m, s); /* its Interim-Updates go on */
 	}
 }
 
@@ -428,7 +438,7 @@ void macct_start(struct mainctx *m)
 			continue;
 		}
 		r->rq.seq = next_seq();
-		r->due_ms = util_now_ms();  /* at the first tick: secmod is up */
+		due_at(r, util_now_ms());  /* at the first tick: secmod is up */
 		n++;
 	}
 	fclose(fp);
@@ -437,22 +447,36 @@ void macct_start(struct mainctx *m)
 			  "(%zu unreadable lines skipped) from %s", n, bad, path);
 }
 
+/* The sessions' Interim-Updates are their own deadlines (sessions_tick);
+ * this resends what waits, when something does. */
 void macct_tick(struct mainctx *m)
 {
 	uint64_t now = util_now_ms();
 
-	for (size_t i = 0; i < ACCT_QUEUE_MAX; i++)
-		if (q[i].used && !q[i].in_flight && now >= q[i].due_ms)
-			send_rec(m, &q[i]);
-	for (struct session *s = m->sessions; s; s = s->next) {
-		const struct cfg_aaa_server *as = config_aaa_server(m->cfg, s->acct_group);
-
-		if (as && s->acct_started && as->interim_accounting_update > 0 &&
-		    now - s->acct_interim_ms >= (uint64_t)as->interim_accounting_update * 1000)
-			macct_event(m, s, IPC_ACCT_INTERIM, NULL);
+	if (now >= q_next_due) {
+		q_next_due = UINT64_MAX;
+		for (size_t i = 0; i < ACCT_QUEUE_MAX; i++) {
+			if (!q[i].used || q[i].in_flight)
+				continue;
+			if (now >= q[i].due_ms)
+				send_rec(m, &q[i]); /* a failure sets the next due */
+			else if (q[i].due_ms < q_next_due)
+				q_next_due = q[i].due_ms;
+		}
 	}
 	if (dirty && stops_write(m) == 0)
 		dirty = 0;
+}
+
+uint64_t macct_interim_due(const struct mainctx *m, const struct session *s)
+{
+	if (!s->acct_started || !s->acct_group[0])
+		return 0;
+	const struct cfg_aaa_server *as = config_aaa_server(m->cfg, s->acct_group);
+
+	if (!as || as->interim_accounting_update <= 0)
+		return 0;
+	return s->acct_interim_ms + (uint64_t)as->interim_accounting_update * 1000;
 }
 
 void macct_stop(struct mainctx *m)

@@ -13,6 +13,7 @@
 #include "sslvpnd/config.h"
 #include "mwcfg.h"
 #include "sessions_user.h"
+#include "sslvpnd/dheap.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/policy.h"
 #include "sslvpnd/dap.h"
@@ -36,7 +37,8 @@ struct held_conn {
 	struct listener *l;
 	struct sockaddr_storage peer;
 };
-enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096, SESSION_COOKIE_BUCKETS = 4096 };
+enum { SESSION_DTLS_ID_LEN = 32, SESSION_DTLS_BUCKETS = 4096, SESSION_COOKIE_BUCKETS = 4096,
+       SESSION_ID_BUCKETS = 16384 /* ids are sequential: one per bucket up to here */ };
 
 /* A sandboxed process's log socket, main's end (mlog.c). */
 struct mlog {
@@ -162,6 +164,11 @@ struct mainctx {
 	uint32_t n_discarded;
 	struct session *dtls_table[SESSION_DTLS_BUCKETS]; /* by DTLS id */
 	struct session *cookie_table[SESSION_COOKIE_BUCKETS]; /* by cookie hash */
+	struct session *id_table[SESSION_ID_BUCKETS]; /* by session id */
+	/* Every session of the table, by its next deadline (vpn-session-
+	 * timeout, cookie expiry, Interim-Update): sessions_tick pops only
+	 * what is due (S11). */
+	struct dheap timers;
 };
 
 /* proc.c: worker processes */
@@ -423,6 +430,9 @@ struct session *sessions_by_dtls_id(struct mainctx *m,
 				    struct worker_proc **w, uint32_t *conn_id,
 				    uint32_t *session_id);
 void sessions_tick(struct mainctx *m);
+/* sessions_rearm_all: every session's deadline again (reload: the
+ * accounting intervals are the running configuration's). */
+void sessions_rearm_all(struct mainctx *m);
 void sessions_shutdown(struct mainctx *m);
 unsigned sessions_count_user(const struct mainctx *m, const char *user);
 void sessions_logoff_oldest(struct mainctx *m, const char *user);

@@ -354,6 +354,7 @@ static int swap_in(struct mainctx *m, struct sslvpnd_config *next, int *fresh,
 	pools_commit(m, next, np, reused);
 	sessions_pools6_reload(m, next); /* IPv6 pools: same rules (sessions_lease.c) */
 	m->cfg = next;
+	sessions_rearm_all(m);           /* interim-accounting-update may have changed */
 	leases_dirty();                  /* the lease file lists the new pools */
 	free(reused);
 	snapshot_unref(old);

@@ -1,6 +1,6 @@
-/* The session table: one entry per authenticated user session, found by
- * its cookie (the webvpn token), its id or its DTLS id, and its lifecycle
- * (login, tunnels, end).  Addresses: sessions_lease.c; the tunnel's
+/* The sessions' lifecycle: login, tunnels, timers, end.  The table's
+ * indexes (by cookie, id, DTLS id; deadlines): sessions_table.c.
+ * Addresses: sessions_lease.c; the tunnel's
  * parameters: tunparams_fill (pure, src/policy/tunparams.c); the control
  * socket's view: sessions_view.c.  A session outlives its tunnel:
  * when TLS drops without a DISCONNECT the address stays leased and the
@@ -9,13 +9,13 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "sessions.h"
 #include "sessions_user.h"
@@ -29,158 +29,6 @@
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/tbucket.h"
 #include "sslvpnd/util.h"
-
-/* Bucket of a DTLS id: its bytes are random, so any four will do. */
-static unsigned dtls_bucket(const uint8_t id[SESSION_DTLS_ID_LEN])
-{
-	uint32_t v;
-
-	memcpy(&v, id, sizeof(v));
-	return v & (SESSION_DTLS_BUCKETS - 1);
-}
-
-static void dtls_id_drop(struct mainctx *m, struct session *s)
-{
-	if (!s->has_dtls_id)
-		return;
-	for (struct session **pp = &m->dtls_table[dtls_bucket(s->dtls_id)]; *pp;
-	     pp = &(*pp)->dtls_next)
-		if (*pp == s) {
-			*pp = s->dtls_next;
-			break;
-		}
-	s->has_dtls_id = 0;
-	OPENSSL_cleanse(s->dtls_id, sizeof(s->dtls_id));
-}
-
-/* A fresh id per tunnel: the master secret is fresh too, and an old id
- * must stop routing the moment a new CONNECT replaced it. */
-static void dtls_id_new(struct mainctx *m, struct session *s, char hex[65])
-{
-	unsigned b;
-
-	dtls_id_drop(m, s);
-	util_random(s->dtls_id, sizeof(s->dtls_id));
-	b = dtls_bucket(s->dtls_id);
-	s->dtls_next = m->dtls_table[b];
-	m->dtls_table[b] = s;
-	s->has_dtls_id = 1;
-	util_hex(hex, s->dtls_id, SESSION_DTLS_ID_LEN, 1);
-}
-
-/* One bucket walk, no allocation: what a flood of random ids costs.  Only
- * a session whose tunnel is up has a worker to take the datagram. */
-struct session *sessions_by_dtls_id(struct mainctx *m,
-				    const uint8_t id[SESSION_DTLS_ID_LEN],
-				    struct worker_proc **w, uint32_t *conn_id,
-				    uint32_t *session_id)
-{
-	for (struct session *s = m->dtls_table[dtls_bucket(id)]; s; s = s->dtls_next) {
-		if (CRYPTO_memcmp(s->dtls_id, id, SESSION_DTLS_ID_LEN))
-			continue;
-		if (s->state != SS_ACTIVE || !s->worker)
-			return NULL;
-		*w = s->worker;
-		*conn_id = s->conn_id;
-		*session_id = s->id;
-		return s;
-	}
-	return NULL;
-}
-
-/* Cookies are 32 random bytes as URL-safe base64 without padding: cookie-
- * safe (no ';', ',' or blanks) and opaque to every client. */
-static void make_cookie(char out[48])
-{
-	uint8_t raw[32];
-	char b64[64];
-
-	util_random(raw, sizeof(raw));
-	util_base64(b64, sizeof(b64), raw, sizeof(raw));
-	size_t o = 0;
-
-	for (const char *p = b64; *p && *p != '=' && o < 47; p++)
-		out[o++] = *p == '+' ? '-' : *p == '/' ? '_' : *p;
-	out[o] = 0;
-	OPENSSL_cleanse(raw, sizeof(raw));
-}
-
-/* SHA-256 of a cookie: what the table (and the registry file) keeps to
- * find a session; the cookie itself leaves main only in the login reply. */
-void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LEN])
-{
-	unsigned int n = 0;
-
-	if (!EVP_Digest(cookie, strlen(cookie), out, &n, EVP_sha256(), NULL) ||
-	    n != SESSION_COOKIE_HASH_LEN)
-		util_random(out, SESSION_COOKIE_HASH_LEN); /* matches nothing */
-}
-
-/* Bucket of a cookie's SHA-256: the bits of a hash, so the bucket a guess
- * falls in tells nothing about the cookies in the table. */
-static unsigned cookie_bucket(const uint8_t h[SESSION_COOKIE_HASH_LEN])
-{
-	uint32_t v;
-
-	memcpy(&v, h, sizeof(v));
-	return v & (SESSION_COOKIE_BUCKETS - 1);
-}
-
-static void cookie_drop(struct mainctx *m, struct session *s)
-{
-	for (struct session **pp = &m->cookie_table[cookie_bucket(s->cookie_hash)]; *pp;
-	     pp = &(*pp)->cookie_next)
-		if (*pp == s) {
-			*pp = s->cookie_next;
-			break;
-		}
-	s->cookie_next = NULL;
-}
-
-int sessions_insert(struct mainctx *m, struct session *s)
-{
-	if (sessions_users_add(&m->users, s->user) < 0)
-		return -1; /* uncounted, it could outnumber vpn-simultaneous-logins */
-	unsigned b = cookie_bucket(s->cookie_hash);
-
-	s->cookie_next = m->cookie_table[b];
-	m->cookie_table[b] = s;
-	s->next = m->sessions;
-	m->sessions = s;
-	s->peak_before = m->peak_sessions;
-	m->n_sessions++;
-	if (m->n_sessions > m->peak_sessions)
-		m->peak_sessions = m->n_sessions;
-	leases_dirty(); /* the registry lists it (sessions_store.c) */
-	return 0;
-}
-
-struct session *sessions_create(struct mainctx *m, const char *user,
-				const char *tunnel_group, const char *policy,
-				const char *peer)
-{
-	struct session *s = calloc(1, sizeof(*s));
-
-	if (!s)
-		return NULL;
-	s->id = ++m->next_session_id;
-	make_cookie(s->cookie);
-	sessions_cookie_hash(s->cookie, s->cookie_hash);
-	util_cookie_tag(s->cookie_tag, s->cookie);
-	util_strlcpy(s->user, user, sizeof(s->user));
-	util_strlcpy(s->tunnel_group, tunnel_group, sizeof(s->tunnel_group));
-	util_strlcpy(s->policy, policy, sizeof(s->policy));
-	util_strlcpy(s->peer, peer, sizeof(s->peer));
-	s->snap = snapshot_ref(m->snap);
-	s->state = SS_AUTHENTICATED;
-	s->created_ms = s->idle_since_ms = util_now_ms();
-	s->login_time = time(NULL);
-	if (sessions_insert(m, s) < 0) {
-		sessions_free(s);
-		return NULL;
-	}
-	return s;
-}
 
 void sessions_set_dap(struct session *s, const struct dap_result *r)
 {
@@ -221,33 +69,6 @@ static void dap_tunnel_log(const struct session *s)
 							      : "one list, in order");
 }
 
-const char *session_cookie(const struct session *s)
-{
-	return s->cookie;
-}
-
-/* One bucket, not the table (S11: this runs at every CONNECT); constant-
- * time compare within it: the cookie is the tunnel's only credential. */
-struct session *sessions_by_cookie(struct mainctx *m, const char *cookie)
-{
-	uint8_t h[SESSION_COOKIE_HASH_LEN];
-	struct session *found = NULL;
-
-	sessions_cookie_hash(cookie, h);
-	for (struct session *s = m->cookie_table[cookie_bucket(h)]; s; s = s->cookie_next)
-		if (!found && CRYPTO_memcmp(s->cookie_hash, h, sizeof(h)) == 0)
-			found = s;
-	return found;
-}
-
-static struct session *by_id(struct mainctx *m, uint32_t id)
-{
-	for (struct session *s = m->sessions; s; s = s->next)
-		if (s->id == id)
-			return s;
-	return NULL;
-}
-
 /* O(1): the count sessions_insert and detach keep (sessions_user.c). */
 unsigned sessions_count_user(const struct mainctx *m, const char *user)
 {
@@ -265,24 +86,10 @@ static void log_ended(struct session *s, const char *reason)
 		  out, in, reason);
 }
 
-static void unlink_from(struct session **pp, struct session *s)
-{
-	while (*pp && *pp != s)
-		pp = &(*pp)->next;
-	if (*pp)
-		*pp = s->next;
-	s->next = NULL;
-}
-
-/* Out of the table: no cookie, no listing, no DTLS id, address back. */
+/* Out of the table (sessions_table_remove), address back. */
 static void detach(struct mainctx *m, struct session *s)
 {
-	unlink_from(&m->sessions, s);
-	m->n_sessions--;
-	sessions_users_del(&m->users, s->user);
-	cookie_drop(m, s);
-	leases_dirty(); /* out of the registry too */
-	dtls_id_drop(m, s);
+	sessions_table_remove(m, s);
 	sessions_lease_release(m, s);
 }
 
@@ -370,8 +177,7 @@ void sessions_end(struct mainctx *m, struct session *s, uint8_t kick_reason,
 	detach(m, s);
 	s->end_reason = reason;
 	s->end_ms = util_now_ms() + ENDING_WAIT_MS;
-	s->next = m->ending;
-	m->ending = s;
+	sessions_list_push(&m->ending, s);
 }
 
 /* The ending session's last word: the final counters (TUNNEL_CLOSED) or,
@@ -379,7 +185,7 @@ void sessions_end(struct mainctx *m, struct session *s, uint8_t kick_reason,
 static void ending_done(struct mainctx *m, struct session *s, uint64_t in, uint64_t out,
 			uint64_t pin, uint64_t pout)
 {
-	unlink_from(&m->ending, s);
+	sessions_list_unlink(s);
 	add_bytes(s, in, out, pin, pout);
 	log_tunnel_down(s, s->end_reason);
 	finish(m, s, s->end_reason);
@@ -674,9 +480,9 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	fill_identity(s, rp);
 	fill_params(s, cfg, &e, rq, rp);
 	if (rp->dtls)
-		dtls_id_new(m, s, rp->dtls_id);
+		sessions_dtls_id_new(m, s, rp->dtls_id);
 	else
-		dtls_id_drop(m, s);
+		sessions_dtls_id_drop(m, s);
 	log_tunnel_up(s, rp->resumed);
 	filter_entries(s, cfg, rp);
 	log_event(LM_TUNNEL_UP, s->policy, s->user, s->peer, "without");
@@ -685,6 +491,7 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	log_event(LM_CLIENT_TYPE, s->policy, s->user, s->peer, s->user_agent);
 	if (!s->acct_started)  /* the session's first tunnel: it has its address */
 		macct_event(m, s, IPC_ACCT_START, NULL);
+	sessions_rearm(m, s); /* a tunnel: no cookie expiry; its timeouts, its Start */
 	return 0;
 }
 
@@ -703,7 +510,7 @@ static const char *close_reason_text(uint8_t r)
 static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 {
 	log_tunnel_down(s, close_reason_text(reason));
-	dtls_id_drop(m, s);
+	sessions_dtls_id_drop(m, s);
 	s->worker = NULL;
 	s->conn_id = 0;
 	if (reason == IPC_CLOSE_USER || reason == IPC_CLOSE_IDLE ||
@@ -716,6 +523,7 @@ static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 	s->state = SS_DISCONNECTED;
 	log_event(LM_SESSION_LOST, s->policy, s->user, s->peer);
 	s->idle_since_ms = util_now_ms();
+	sessions_rearm(m, s); /* the cookie expires from now */
 	leases_dirty(); /* the registry: since when without a tunnel */
 }
 
@@ -734,7 +542,7 @@ void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t
 		ending_done(w->m, s, c.bytes_in, c.bytes_out, c.pkts_in, c.pkts_out);
 		return;
 	}
-	s = by_id(w->m, c.session_id);
+	s = sessions_by_id(w->m, c.session_id);
 	if (!s)
 		return;
 	/* A replaced tunnel reports late: the session already moved on,
@@ -761,7 +569,7 @@ void sessions_on_tunnel_stats(struct worker_proc *w, const uint8_t *buf, size_t 
 		proc_kill(w, "bad TUNNEL_STATS");
 		return;
 	}
-	struct session *s = by_id(w->m, st.session_id);
+	struct session *s = sessions_by_id(w->m, st.session_id);
 
 	if (!s || s->worker != w || s->conn_id != st.conn_id)
 		return;
@@ -792,33 +600,48 @@ void sessions_on_worker_lost(struct worker_proc *w)
 	ending_tick(w->m, w, 0);
 }
 
+/* A session whose deadline came (it is out of m->timers): whichever of
+ * its timers is due. */
+static void session_due(struct mainctx *m, struct session *s, uint64_t now)
+{
+	uint64_t limit = (uint64_t)s->snap->cfg->general.cookie_timeout * 1000;
+	uint64_t acct = macct_interim_due(m, s);
+
+	if (s->session_timeout && now - s->created_ms >= (uint64_t)s->session_timeout * 1000) {
+		/* vpn-session-timeout: the ASA ends the session, tunnel or
+		 * not, and the client is told. */
+		sessions_end(m, s, IPC_KICK_TIMEOUT, "Max time exceeded");
+		return;
+	}
+	if (s->state != SS_ACTIVE && now - s->idle_since_ms >= limit) {
+		char dur[48];
+
+		util_duration(dur, sizeof(dur), limit / 1000);
+		log_event(LM_SESSION_EXPIRED, s->user, s->policy, dur);
+		destroy(m, s, s->state == SS_AUTHENTICATED ? "Idle Timeout" : "Lost Service");
+		return;
+	}
+	if (acct && now >= acct)
+		macct_event(m, s, IPC_ACCT_INTERIM, NULL);
+	/* Back in the heap (its slot is free: no allocation).  Never due
+	 * again in this tick: an Interim-Update the full queue dropped is
+	 * tried at the next. */
+	uint64_t due = sessions_next_due(m, s);
+
+	(void)dheap_set(&m->timers, &s->timer, due > now ? due : now + 1000);
+}
+
+/* Once a second, but only the sessions whose deadline came: the cost is
+ * per timer event, not per session (S11). */
 void sessions_tick(struct mainctx *m)
 {
 	uint64_t now = util_now_ms();
 
 	leases_tick(m);
 	ending_tick(m, NULL, now);
-
-	for (struct session *s = m->sessions, *n; s; s = n) {
-		uint64_t limit = (uint64_t)s->snap->cfg->general.cookie_timeout * 1000;
-
-		n = s->next;
-		if (s->session_timeout &&
-		    now - s->created_ms >= (uint64_t)s->session_timeout * 1000) {
-			/* vpn-session-timeout: the ASA ends the session, tunnel
-			 * or not, and the client is told. */
-			sessions_end(m, s, IPC_KICK_TIMEOUT, "Max time exceeded");
-			continue;
-		}
-		if (s->state == SS_ACTIVE || now - s->idle_since_ms < limit)
-			continue;
-		char dur[48];
-
-		util_duration(dur, sizeof(dur), limit / 1000);
-		log_event(LM_SESSION_EXPIRED, s->user, s->policy, dur);
-		destroy(m, s, s->state == SS_AUTHENTICATED ? "Idle Timeout"
-							    : "Lost Service");
-	}
+	for (struct dheap_node *e; (e = dheap_pop_due(&m->timers, now));)
+		session_due(m, (struct session *)((char *)e - offsetof(struct session, timer)),
+			    now);
 }
 
 /* Sessions saved for the next start leave quietly: no 113019 (they go on
@@ -863,6 +686,7 @@ void sessions_shutdown(struct mainctx *m)
 			    m->ending->stats.pkts_in, m->ending->stats.pkts_out);
 	leases_save(m);
 	sessions_users_free(&m->users);
+	dheap_free(&m->timers);
 }
 
 /* Ports for the detailed listing: the TCP port the client logged in on

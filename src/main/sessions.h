@@ -18,8 +18,11 @@ enum { SESSION_COOKIE_HASH_LEN = 32 };
 enum session_state { SS_AUTHENTICATED = 1, SS_ACTIVE, SS_DISCONNECTED };
 
 struct session {
-	struct session *next;
+	struct session *next;         /* m->sessions or m->ending */
+	struct session **pprev;       /* what points at this one: O(1) unlink */
 	struct session *cookie_next;  /* chain of m->cookie_table */
+	struct session *id_next;      /* chain of m->id_table */
+	struct dheap_node timer;      /* in m->timers while in the table */
 	uint32_t id;
 	char cookie[48];
 	char cookie_tag[9];
@@ -117,6 +120,27 @@ void sessions_cookie_hash(const char *cookie, uint8_t out[SESSION_COOKIE_HASH_LE
 /* sessions_insert: s (filled in) into the table: counts, peak, registry.
  * -1 out of memory (the per-user count): s is not in the table. */
 int sessions_insert(struct mainctx *m, struct session *s);
+/* sessions_table.c: the indexes of the table.  sessions_table_remove: s
+ * out of all of them (the addresses stay: sessions_lease_release).
+ * sessions_list_push / _unlink: m->sessions and m->ending, O(1) unlink.
+ * sessions_dtls_id_new: a fresh DTLS id for s's tunnel (hex out);
+ * sessions_dtls_id_drop: none.  sessions_next_due: s's next deadline
+ * (vpn-session-timeout, cookie expiry without a tunnel, Interim-Update),
+ * UINT64_MAX for none. */
+void sessions_table_remove(struct mainctx *m, struct session *s);
+void sessions_list_push(struct session **head, struct session *s);
+void sessions_list_unlink(struct session *s);
+void sessions_dtls_id_new(struct mainctx *m, struct session *s, char hex[65]);
+void sessions_dtls_id_drop(struct mainctx *m, struct session *s);
+uint64_t sessions_next_due(const struct mainctx *m, const struct session *s);
+/* sessions_by_id: the session of that id in the table, or NULL (one
+ * bucket of m->id_table). */
+struct session *sessions_by_id(struct mainctx *m, uint32_t id);
+/* sessions_rearm: s's deadline again from what it holds now (its timeouts,
+ * its state, its accounting); call after changing any of them. */
+void sessions_rearm(struct mainctx *m, struct session *s);
+/* macct_interim_due: when s's next Interim-Update is due, 0 for none. */
+uint64_t macct_interim_due(const struct mainctx *m, const struct session *s);
 /* sessions_free: a session out of every table: its snapshot reference
  * dropped, secrets wiped, memory freed; NULL is a no-op. */
 void sessions_free(struct session *s);

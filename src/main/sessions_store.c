@@ -185,9 +185,8 @@ static int restore_one(struct mainctx *m, const struct sessfile_rec *r, uint64_t
 	const char *why = stale(m, r, now, buf, sizeof(buf));
 	struct session *s = NULL;
 
-	for (struct session *o = m->sessions; !why && o; o = o->next)
-		if (o->id == r->id)
-			why = "its session id appears twice in the file";
+	if (!why && sessions_by_id(m, r->id)) /* one bucket: restore stays linear */
+		why = "its session id appears twice in the file";
 	if (!why && !(s = from_record(m, r, now_ms, now)))
 		why = "out of memory";
 	if (!why && sessions_lease_take(m, s, r->pool, r->addr, r->pool6, r->addr6, buf,

@@ -56,6 +56,37 @@ void conn_set_timer(struct conn *c, double seconds)
 	ev_timer_stop(c->w->loop, &c->timer);
 	ev_timer_set(&c->timer, seconds, seconds);
 	ev_timer_start(c->w->loop, &c->timer);
+	c->timer_due = 0; /* periodic: conn_traffic leaves it alone */
+}
+
+/* Once, at due (ms of util_now_ms): the tunnel's timer sleeps until its
+ * next deadline.  Never more than an hour at once (then it looks again),
+ * never less than a millisecond (a deadline of now is due at once). */
+static void timer_at(struct conn *c, uint64_t due, uint64_t now)
+{
+	enum { MAX_SLEEP_MS = 3600 * 1000 };
+	uint64_t ms = due > now ? due - now : 1;
+
+	if (ms > MAX_SLEEP_MS)
+		ms = MAX_SLEEP_MS;
+	ev_timer_stop(c->w->loop, &c->timer);
+	ev_timer_set(&c->timer, (double)ms / 1000., 0.);
+	ev_timer_start(c->w->loop, &c->timer);
+	c->timer_due = now + ms;
+}
+
+void conn_timer_rearm(struct conn *c)
+{
+	uint64_t now = util_now_ms(), due;
+
+	if (c->timer_due && c->timer_due > now && (due = tunnel_next_due(c, now)) < c->timer_due)
+		timer_at(c, due, now);
+}
+
+void conn_traffic(struct conn *c, uint64_t now)
+{
+	if (c->timer_due > now + TUNNEL_STATS_PERIOD_MS)
+		conn_timer_rearm(c);
 }
 
 static void tls_log_start(struct conn *c)
@@ -236,24 +267,35 @@ static void release_buffers(struct conn *c)
 }
 
 /* One channel's rest: -1 data flows again (end the rest), 2 quiet for
- * CONN_REST_TICKS ticks (the rest begins), 1 resting (release again what a
+ * CONN_REST_MS (the rest begins), 1 resting (release again what a
  * keepalive brought back), 0 nothing to do. */
-static int rest_step(struct conn_rest *r, uint64_t pkts)
+static int rest_step(struct conn_rest *r, uint64_t pkts, uint64_t now)
 {
-	if (pkts != r->seen) {
+	if (pkts != r->seen || !r->quiet_since) {
 		int was = r->resting;
 
 		r->seen = pkts;
-		r->quiet = 0;
+		r->quiet_since = now;
 		r->resting = 0;
 		return was ? -1 : 0;
 	}
-	if (r->quiet < CONN_REST_TICKS && ++r->quiet < CONN_REST_TICKS)
+	if (now - r->quiet_since < CONN_REST_MS)
 		return 0;
 	if (r->resting)
 		return 1;
 	r->resting = 1;
 	return 2;
+}
+
+uint64_t conn_rest_due(const struct conn *c, uint64_t due)
+{
+	uint64_t d;
+
+	if (c->rest_tls.quiet_since && !c->rest_tls.resting && (d = c->rest_tls.quiet_since + CONN_REST_MS) < due)
+		due = d;
+	if (c->rest_dtls.quiet_since && !c->rest_dtls.resting && (d = c->rest_dtls.quiet_since + CONN_REST_MS) < due)
+		due = d;
+	return due;
 }
 
 /* Held per tunnel otherwise: the input buffer (4 to 32 KB), the output
@@ -262,12 +304,12 @@ static int rest_step(struct conn_rest *r, uint64_t pkts)
  * keepalives touch a few pages, but recycled chunks come back already
  * resident.  Released buffers cost a malloc and free per record, so a
  * channel carrying data keeps them (SSL_MODE_RELEASE_BUFFERS off). */
-void conn_rest_tick(struct conn *c)
+void conn_rest_tick(struct conn *c, uint64_t now)
 {
 	const struct tunnel_state *t = &c->t;
 	struct dtls12 *d12 = t->dtls.est ? t->dtls.est->d12 : NULL;
 	int r = rest_step(&c->rest_tls, t->pkts_in + t->pkts_out - t->dtls_pkts_in -
-				       t->dtls_pkts_out);
+				       t->dtls_pkts_out, now);
 
 	if (r < 0)
 		SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
@@ -281,7 +323,7 @@ void conn_rest_tick(struct conn *c)
 	if (r > 0)
 		release_buffers(c);
 	/* every resting tick: the established channel may be a new one */
-	r = rest_step(&c->rest_dtls, t->dtls_pkts_in + t->dtls_pkts_out);
+	r = rest_step(&c->rest_dtls, t->dtls_pkts_in + t->dtls_pkts_out, now);
 	if (r && d12)
 		dtls12_rest(d12, r > 0);
 }
@@ -538,7 +580,20 @@ static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	char port[8], secs[16];
 
 	if (c->state == CS_TUNNEL) {
+		/* Not every second for every tunnel (S11): the timer fires
+		 * at the tunnel's next deadline, computed again here. */
+		struct worker *w = c->w;
+		uint32_t id = c->id;
+
 		tunnel_on_timer(c);
+		if (worker_conn_by_id(w, id) == c && c->state == CS_TUNNEL) {
+			uint64_t now = util_now_ms(), due = tunnel_next_due(c, now);
+
+			/* A deadline still past (the idle TERMINATE waits for
+			 * its flush) is looked at again a second later, as
+			 * before, not in a loop. */
+			timer_at(c, due > now ? due : now + 1000, now);
+		}
 		return;
 	}
 	snprintf(port, sizeof(port), "%u", c->meta.peer_port);

@@ -328,6 +328,7 @@ static int filter_pass(struct conn *c, const uint8_t *p, size_t len,
 	if (v == ACLF_PERMIT)
 		return 1;
 	t->last_drop_ms = util_now_ms();
+	conn_traffic(c, t->last_drop_ms); /* denied packets are reported too */
 	if (v == ACLF_MALFORMED) {
 		t->drops++;
 		return 0;
@@ -449,6 +450,7 @@ static void on_data(struct conn *c, const uint8_t *p, uint16_t len, int dtls)
 	if (!filter_pass(c, p, len, ACLF_UP))
 		return;
 	c->t.last_data_ms = util_now_ms();
+	conn_traffic(c, c->t.last_data_ms);
 	worker_tun_write(c->w, p, len);
 }
 
@@ -682,7 +684,7 @@ void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len)
 	tls_batch_add(w, c);
 }
 
-/* Runs every second: server-side DPD (3 x DPD of silence ends the tunnel,
+/* Runs at the tunnel's next deadline (tunnel_next_due): server-side DPD (3 x DPD of silence ends the tunnel,
  * the session stays resumable), keepalive, idle timeout on user data. */
 void tunnel_on_timer(struct conn *c)
 {
@@ -695,7 +697,7 @@ void tunnel_on_timer(struct conn *c)
 	}
 	wdtls_on_timer(c, now);
 	wdtls_report(c, now);
-	conn_rest_tick(c);
+	conn_rest_tick(c, now);
 	if (t->idle_timeout && now - t->last_data_ms > (uint64_t)t->idle_timeout * 1000) {
 		t->close_reason = IPC_CLOSE_IDLE;
 		send_frame(c, CSTP_TERMINATE, NULL, 0);
@@ -713,6 +715,20 @@ void tunnel_on_timer(struct conn *c)
 		send_frame(c, CSTP_DPD_REQ, NULL, 0);
 		conn_flush(c);
 	}
+}
+
+uint64_t tunnel_next_due(const struct conn *c, uint64_t now)
+{
+	const struct tunnel_state *t = &c->t;
+	uint64_t due = wdtls_next_due(c, now), d;
+
+	if (t->idle_timeout && (d = t->last_data_ms + (uint64_t)t->idle_timeout * 1000 + 1) < due)
+		due = d;
+	if (t->dpd && (d = t->last_rx_ms + 3ull * t->dpd * 1000 + 1) < due)
+		due = d;
+	if (t->dpd && !t->dpd_pending && (d = t->last_rx_ms + (uint64_t)t->dpd * 1000 + 1) < due)
+		due = d;
+	return conn_rest_due(c, due);
 }
 
 void tunnel_on_kick(struct worker *w, const uint8_t *buf, size_t len)

@@ -95,6 +95,7 @@ static void send_stats(struct conn *c, uint8_t state)
 	}
 	tunnel_counters(c, &st);
 	worker_send(c->w, IPC_TUNNEL_STATS, buf, ipc_enc_tunnel_stats(&st, buf, sizeof(buf)));
+	conn_timer_rearm(c); /* a state change: DTLS DPD may be due sooner */
 }
 
 /* Every STATS_PERIOD seconds while the client sends data, main gets the
@@ -102,7 +103,7 @@ static void send_stats(struct conn *c, uint8_t state)
  * costs nothing.  The period is cut by the wall-clock second, as the
  * tunnel has no field for the last report; a report missed when the 1 s
  * timer skips a second comes 5 s later, and TUNNEL_CLOSED is exact. */
-enum { STATS_PERIOD = 5 };
+enum { STATS_PERIOD = TUNNEL_STATS_PERIOD_MS / 1000 };
 
 void wdtls_report(struct conn *c, uint64_t now)
 {
@@ -740,6 +741,29 @@ void wdtls_on_rx(struct conn *c, uint8_t type)
 		log_event(LM_DTLS_BACK, c->t.group_policy, c->t.user, c->meta.peer);
 		send_stats(c, IPC_DTLS_UP);
 	}
+}
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The conditions of wdtls_report and wdtls_on_timer as times: each is
+ * strict (>), hence the + 1. */
+uint64_t wdtls_next_due(const struct conn *c, uint64_t now)
+{
+	const struct wdtls *d = &c->t.dtls;
+	uint64_t dpd = (c->t.dpd ? c->t.dpd : DTLS_DPD_DEFAULT) * 1000ull;
+	uint64_t last = c->t.last_data_ms > c->t.last_drop_ms ? c->t.last_data_ms
+							       : c->t.last_drop_ms;
+	uint64_t due = UINT64_MAX;
+
+	if (now - last < STATS_PERIOD * 1000) /* the next period's first second */
+		due = (now / (STATS_PERIOD * 1000) + 1) * (STATS_PERIOD * 1000);
+	if (!d->est || !d->active)
+		return due;
+	due = earliest(due, d->last_rx_ms + 2 * dpd + 1000 + 1);
+	return d->dpd_pending ? due : earliest(due, d->last_rx_ms + dpd + 1);
 }
 
 void wdtls_on_timer(struct conn *c, uint64_t now)

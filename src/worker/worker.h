@@ -159,6 +159,7 @@ struct conn {
 	int fd;
 	ev_io io;
 	ev_timer timer;
+	uint64_t timer_due;             /* in a tunnel: when the timer fires (ms) */
 	SSL *ssl;
 	const struct tls_server *srv;
 	struct tls_conn_info info;
@@ -182,10 +183,11 @@ struct conn {
 	struct tunnel_state t;
 	struct conn *hnext6;      /* by_addr6 chain */
 	/* conn_rest_tick, per channel (TLS, DTLS): data packets at the last
-	 * tick, ticks since they last changed, whether the buffers rest. */
+	 * tick, since when (ms) they have not changed, whether the buffers
+	 * rest. */
 	struct conn_rest {
 		uint64_t seen;
-		uint8_t quiet;
+		uint64_t quiet_since;
 		uint8_t resting;
 	} rest_tls, rest_dtls;
 };
@@ -211,6 +213,14 @@ void conn_wire_buffer(struct conn *c);
 int conn_out_pending(struct conn *c);
 int conn_ssl_error(struct conn *c, int r);
 void conn_set_timer(struct conn *c, double seconds);
+/* conn_traffic: data (or denied packets) on a tunnel at now: a timer asleep
+ * past the next statistics report is brought forward; one compare when not.
+ * conn_timer_rearm: a deadline may have come nearer (DTLS came up): the
+ * tunnel's timer is brought forward to tunnel_next_due if it is earlier. */
+void conn_traffic(struct conn *c, uint64_t now);
+void conn_timer_rearm(struct conn *c);
+/* TUNNEL_STATS while data flows: at most one per period (wdtls_report). */
+enum { TUNNEL_STATS_PERIOD_MS = 5000 };
 /* conn_in_reserve: grow the input buffer to cap bytes (keeping its data);
  * 0, or -1 out of memory.  conn_in_free: wipe (the bytes that ever held
  * data) and drop it.  conn_in_got: n bytes were read in at in_len. */
@@ -221,15 +231,18 @@ void conn_in_got(struct conn *c, size_t n);
  * to `max` when it is full (a frame longer than it); 0, or -1 out of
  * memory. */
 int conn_in_room(struct conn *c, size_t first, size_t max);
-/* conn_rest_tick (tunnels, once a second): after CONN_REST_TICKS ticks
- * without a data packet over TLS, the connection's empty buffers and
+/* conn_rest_tick (at a tunnel's timer): after CONN_REST_MS without a data
+ * packet over TLS, the connection's empty buffers and
  * OpenSSL's record buffers are freed and stay freed between keepalives
  * (SSL_MODE_RELEASE_BUFFERS); the first data packet over TLS ends the
  * rest.  The same for the DTLS 1.2 session's buffers and DTLS packets.
  * A phone's tunnel carries only control frames over TLS, and over DTLS
  * nothing between calls. */
-enum { CONN_REST_TICKS = 3 };
-void conn_rest_tick(struct conn *c);
+enum { CONN_REST_MS = 3000 };
+void conn_rest_tick(struct conn *c, uint64_t now);
+/* conn_rest_due: the earlier of due and when a channel's rest begins (the
+ * tunnel's timer must fire then: it no longer ticks every second). */
+uint64_t conn_rest_due(const struct conn *c, uint64_t due);
 /* conn_report_source: tells main that c's client address earned ban points
  * for cause (enum ban_cause): failures main cannot see itself. */
 void conn_report_source(struct conn *c, int cause);
@@ -266,6 +279,9 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp);
 int tunnel_client_ipv6(const struct http_request *req);
 void tunnel_on_readable(struct conn *c);
 void tunnel_on_timer(struct conn *c);
+/* tunnel_next_due: the earliest of the tunnel's deadlines after now (ms):
+ * what tunnel_on_timer would act on, so the timer sleeps until then. */
+uint64_t tunnel_next_due(const struct conn *c, uint64_t now);
 void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len);
 void tunnel_tun_batch_end(struct worker *w);
 void tunnel_on_kick(struct worker *w, const uint8_t *buf, size_t len);
@@ -292,6 +308,9 @@ void wdtls_on_tls_data(struct conn *c, size_t len);
 void wdtls_on_timer(struct conn *c, uint64_t now);
 /* Periodic TUNNEL_STATS to main while data flows (tunnel_on_timer). */
 void wdtls_report(struct conn *c, uint64_t now);
+/* wdtls_next_due: when wdtls_on_timer or wdtls_report next has something
+ * to do (UINT64_MAX: nothing until traffic, conn_traffic). */
+uint64_t wdtls_next_due(const struct conn *c, uint64_t now);
 /* An authentic DTLS record of this type arrived. */
 void wdtls_on_rx(struct conn *c, uint8_t type);
 /* Refused DTLS records so far (all channels of the tunnel). */
