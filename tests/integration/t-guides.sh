@@ -1,6 +1,6 @@
 #!/bin/bash
-# t-guide-from-asa: doc/from-asa.md, run as written.  Every ```sh block of
-# the guide runs in order (lib-guide.sh: /etc/sslvpnd and /var/lib/sslvpnd
+# t-guides: the guides, run as written.  doc/from-asa.md first: every
+# ```sh block of the guide runs in order (lib-guide.sh: /etc/sslvpnd and /var/lib/sslvpnd
 # moved into the test's directory, the build's tools first in PATH) on what
 # the guide tells the administrator to save from the ASA:
 #   asa-running-config.txt  seed 001's fixed configuration, the lab pool and
@@ -11,7 +11,8 @@
 # The blocks that need a running daemon (sslvpnctl) run after sslvpnd is
 # started on the configuration the earlier blocks produced; between the two,
 # the guide's promise is checked: a phone that pins the ASA's certificate
-# hash (nothing re-provisioned) connects to sslvpnd.
+# hash (nothing re-provisioned) connects to sslvpnd.  Then the ```sh blocks
+# of doc/cucm.md and doc/operations.md against that daemon.
 #
 #   client ns svd-c-$$                     server ns svd-s-$$
 #   sslvpn-phone 7962G  --- TLS 443 --->   sslvpnd -c (the guide's sslvpnd.conf)
@@ -49,10 +50,10 @@ srv="$PKI/server"
 asa_hex=$(openssl x509 -in "$srv/server.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
 asa_b64=$(hex_b64 "$asa_hex")
 
-n=$(guide_extract "$top_srcdir/doc/from-asa.md" "$TMPD/blocks")
+n=$(guide_extract "$top_srcdir/doc/from-asa.md" "$TMPD/from-asa")
 [ "$n" -ge 5 ] || fail "doc/from-asa.md: $n sh blocks, expected the guide's 5 or more"
 started=
-for b in "$TMPD"/blocks/*.sh; do
+for b in "$TMPD"/from-asa/*.sh; do
 	if [ -z "$started" ] && grep -q sslvpnctl "$b"; then
 		# The guide's configuration as written, with the test's process
 		# settings in front (one worker, log to stderr for assert_log).
@@ -64,10 +65,10 @@ for b in "$TMPD"/blocks/*.sh; do
 		start_sslvpnd -c "$TMPD/run.conf"
 		assert_eq "$asa_hex" "$(printf '%s' "$SERVER_CERT_SHA1" | tr a-f A-F)" \
 			"sslvpnd serves the ASA's identity certificate"
-		# held up while the guide's sslvpnctl blocks list it
+		# held up while the guides' sslvpnctl blocks list it
 		run_phone_bg p7962 -p 7962G --url "https://$host/VPNPhone" --resolve "$host:$SRV_IP" \
 			--cert-hash "$asa_b64" --cert "$PKI/mic-sha1/leaf-fullchain.pem" \
-			--key "$PKI/mic-sha1/leaf.key" --hold 15 --json
+			--key "$PKI/mic-sha1/leaf.key" --hold 12 --json
 		wait_for 20 "722051 of the phone" log_has 722051 "Group <GroupPolicy_VPNPhone>" ||
 			fail "a phone pinning the ASA's hash does not connect"
 		ok "a phone pinning the ASA's hash connects, nothing re-provisioned"
@@ -76,15 +77,32 @@ for b in "$TMPD"/blocks/*.sh; do
 	guide_block "$b"
 done
 [ -n "$started" ] || fail "doc/from-asa.md has no sslvpnctl block"
-grep -q "Imported .* trustpoint SSL" "$TMPD"/blocks/*.out ||
+out="$TMPD/from-asa"
+grep -q "Imported .* trustpoint SSL" "$out"/*.out ||
 	fail "the guide's crypto ca import did not report the import"
-grep -q "SHA-1 (base64): $asa_b64" "$TMPD"/blocks/*.out ||
+grep -q "SHA-1 (base64): $asa_b64" "$out"/*.out ||
 	fail "the guide's certhash does not print the ASA's hash $asa_b64"
 ok "certhash prints the ASA's hash (the phones' certHash1)"
-grep -q "configuration OK" "$TMPD"/blocks/*.out || fail "the guide's sslvpnd -t did not pass"
-grep -q "$(re "$(cert_cn "$PKI/mic-sha1/leaf-fullchain.pem")")" "$TMPD"/blocks/*.out ||
+grep -q "configuration OK" "$out"/*.out || fail "the guide's sslvpnd -t did not pass"
+grep -q "$(re "$(cert_cn "$PKI/mic-sha1/leaf-fullchain.pem")")" "$out"/*.out ||
 	fail "the guide's show vpn-sessiondb does not list the phone"
 ok "$GUIDE_BLOCKS blocks of doc/from-asa.md run as written"
+
+# doc/cucm.md and doc/operations.md: every block against the running daemon.
+for g in cucm operations; do
+	n=$(guide_extract "$top_srcdir/doc/$g.md" "$TMPD/$g")
+	[ "$n" -ge 2 ] || fail "doc/$g.md: $n sh blocks, expected 2 or more"
+	for b in "$TMPD/$g"/*.sh; do
+		guide_block "$b"
+	done
+	ok "the $n blocks of doc/$g.md run as written"
+done
+cmp -s "$GUIDE_ETC/phone-vpn-trust.pem" "$GUIDE_ETC/ssl-identity.pem" ||
+	fail "cucm.md: the exported Phone-VPN-trust PEM is not the served identity"
+ok "cucm.md exports the served identity for Phone-VPN-trust"
+grep -q "<url1>https://$host/VPNPhone</url1>" "$TMPD"/cucm/*.out ||
+	fail "cucm.md: certhash does not give the group-url as url1"
+assert_log 100510 'reloaded' "operations.md's reload applied"
 phone_wait
 assert_rc 0 "$PHONE_RC" "sslvpn-phone 7962G exit status"
 assert_server_alive
