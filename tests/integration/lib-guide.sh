@@ -14,7 +14,9 @@ GUIDE_BLOCKS=0 # blocks run so far
 # --state-dir (the package's default is /var/lib/sslvpnd), sslvpnctl the
 # test daemon's socket.
 guide_init() {
-	[ -d "$TMPD" ] && [ -n "$STATE" ] || hard_error "guide_init before lib_init/state_init"
+	if [ ! -d "$TMPD" ] || [ -z "$STATE" ]; then
+		hard_error "guide_init before lib_init/state_init"
+	fi
 	GUIDE_BIN="$TMPD/guide-bin"
 	GUIDE_ETC="$TMPD/etc-sslvpnd"
 	mkdir -p "$GUIDE_BIN" "$GUIDE_ETC"

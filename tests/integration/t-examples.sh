@@ -42,8 +42,9 @@ make_file() {
 		;;
 	*.*) fail "$b: the test cannot make a file of this kind for an example" ;;
 	*)
-		mkdir -p "$f" && cp "$PKI/capf/root.pem" "$f/capf.pem" &&
-			openssl rehash "$f" >/dev/null 2>&1 || fail "openssl rehash $f"
+		mkdir -p "$f"
+		cp "$PKI/capf/root.pem" "$f/capf.pem"
+		openssl rehash "$f" >/dev/null 2>&1 || fail "openssl rehash $f"
 		;;
 	esac
 }
