@@ -10,7 +10,7 @@ openconnect iproute2 iputils-ping curl openssl python3 procps psmisc kmod rsyslo
 # scripts/test only: the real servers the integration tests start inside
 # their own namespaces (never as system services: see deps_install).
 # shellcheck disable=SC2034 # used by scripts/test
-SSLVPND_TEST_DEPS="freeradius freeradius-utils slapd ldap-utils"
+SSLVPND_TEST_DEPS="freeradius freeradius-utils slapd ldap-utils groff-base"
 # scripts/fuzz only: libFuzzer comes with clang.
 # shellcheck disable=SC2034 # used by scripts/fuzz
 SSLVPND_FUZZ_DEPS="clang"
