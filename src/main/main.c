@@ -450,11 +450,14 @@ int main_reload(struct mainctx *m, FILE *out)
 
 static void on_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
+	uint64_t now = util_now_ms();
+
 	sessions_tick(w->data);
 	reload_tick(w->data);
 	msecmod_tick(w->data);
 	macct_tick(w->data);
-	log_rl_flush(util_now_ms());
+	log_rl_flush(now);
+	util_heap_tick(now); /* what ended sessions freed goes back (S11, M) */
 }
 
 static void setup_signals(struct mainctx *m)

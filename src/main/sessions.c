@@ -121,6 +121,8 @@ void sessions_free(struct session *s)
 	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
 	OPENSSL_cleanse(s->cookie_hash, sizeof(s->cookie_hash));
 	free(s);
+	/* its lease, hash entries and ACL copies go with it: about 2 pages */
+	util_heap_freed(sizeof(*s) + 8192);
 }
 
 static void finish(struct mainctx *m, struct session *s, const char *reason)
