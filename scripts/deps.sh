@@ -165,7 +165,7 @@ build_deb() {
 	rm -rf "$_bd/deb" && mkdir -p "$_bd/deb" || return 1
 	(cd "$_bd" && timeout 300 make -s dist >/dev/null) || { echo "deb: make dist failed" >&2; return 1; }
 	tar -C "$_bd/deb" -xzf "$_bd/sslvpnd-$_ver.tar.gz" || return 1
-	(cd "$_bd/deb/sslvpnd-$_ver" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
+	(cd "$_bd/deb/sslvpnd-$_ver" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=2" \
 		timeout 1200 dpkg-buildpackage -us -uc -b >"$_bd/deb/build.log" 2>&1) || {
 		tail -n 40 "$_bd/deb/build.log" >&2
 		echo "deb: dpkg-buildpackage failed (whole log: $_bd/deb/build.log)" >&2

@@ -190,7 +190,9 @@ oc_stop mic
 	{ cat "$TMPD/ctl.out"; fail "sslvpnctl (installed) cannot talk to the installed sslvpnd"; }
 ok "sslvpnctl in /usr/bin answers on /run/sslvpnd/ctl.sock"
 stop_pid "$SRV_PID" TERM
-ip netns pids "$NS_SRV" | grep -q . && fail "processes left in the server namespace after SIGTERM"
+srv_empty() { [ -z "$(ip netns pids "$NS_SRV")" ]; }
+wait_for 10 "server namespace empty" srv_empty ||
+	fail "processes left in the server namespace after SIGTERM: $(ip netns pids "$NS_SRV" | tr '\n' ' ')"
 rm -rf /run/sslvpnd # RuntimeDirectory= goes with the service
 
 # ---------------------------------------------------------------- 4. purge
