@@ -8,9 +8,11 @@ SSLVPND_DEPS="autoconf automake pkg-config gcc make libssl-dev libev-dev
 libconfig-dev libnl-3-dev libnl-route-3-dev libseccomp-dev zlib1g-dev liblz4-dev libldap-dev check
 openconnect iproute2 iputils-ping curl openssl python3 procps psmisc kmod rsyslog"
 # scripts/test only: the real servers the integration tests start inside
-# their own namespaces (never as system services: see deps_install).
+# their own namespaces (never as system services: see deps_install), and
+# what builds and checks the Debian package (build_deb, t-deb).
 # shellcheck disable=SC2034 # used by scripts/test
-SSLVPND_TEST_DEPS="freeradius freeradius-utils slapd ldap-utils groff-base"
+SSLVPND_TEST_DEPS="freeradius freeradius-utils slapd ldap-utils groff-base
+debhelper dpkg-dev fakeroot lintian adduser"
 # scripts/fuzz only: libFuzzer comes with clang.
 # shellcheck disable=SC2034 # used by scripts/fuzz
 SSLVPND_FUZZ_DEPS="clang"
@@ -151,3 +153,31 @@ deps_user() {
 	echo "deps: created the system user sslvpnd (workers and secmod run as it)"
 }
 
+
+# build_deb SRCDIR: the Debian package from the release tarball: `make
+# dist` in SRCDIR/build, unpacked in SRCDIR/build/deb, dpkg-buildpackage
+# there (the .deb lands in build/deb; the source tree stays as it is), then
+# lintian, whose errors fail it.  Without tests (DEB_BUILD_OPTIONS nocheck:
+# make check runs once, in build/) and bounded in time.
+build_deb() {
+	_bd="$1/${SSLVPND_BUILD:-build}"
+	_ver=$(sed -n 's/^PACKAGE_VERSION = //p' "$_bd/Makefile")
+	rm -rf "$_bd/deb" && mkdir -p "$_bd/deb" || return 1
+	(cd "$_bd" && timeout 300 make -s dist >/dev/null) || { echo "deb: make dist failed" >&2; return 1; }
+	tar -C "$_bd/deb" -xzf "$_bd/sslvpnd-$_ver.tar.gz" || return 1
+	(cd "$_bd/deb/sslvpnd-$_ver" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=2" \
+		timeout 1200 dpkg-buildpackage -us -uc -b >"$_bd/deb/build.log" 2>&1) || {
+		tail -n 40 "$_bd/deb/build.log" >&2
+		echo "deb: dpkg-buildpackage failed (whole log: $_bd/deb/build.log)" >&2
+		return 1
+	}
+	echo "deb: built $(cd "$_bd/deb" && ls ./*.deb | tr '\n' ' ')"
+	# lintian: errors fail the build; warnings and notes are printed
+	_lrc=0
+	timeout 600 lintian --fail-on error "$_bd/deb"/sslvpnd_*.changes \
+		>"$_bd/deb/lintian.log" 2>&1 || _lrc=$?
+	grep -v 'running with root privileges is not recommended' "$_bd/deb/lintian.log" |
+		sed 's/^/lintian: /'
+	[ "$_lrc" -eq 0 ] || { echo "deb: lintian failed (exit $_lrc)" >&2; return 1; }
+	echo "deb: lintian: no errors"
+}
