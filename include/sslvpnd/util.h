@@ -57,6 +57,8 @@ int util_cookie_well_formed(const char *s);
 void util_duration(char *dst, size_t cap, uint64_t seconds);
 /* Set O_NONBLOCK and FD_CLOEXEC. */
 int util_nonblock(int fd);
+/* Let fd queue bytes (SO_SNDBUFFORCE, else SO_SNDBUF up to wmem_max). */
+int util_sndbuf(int fd, int bytes);
 /* util_close_from: close every descriptor >= lowfd of the calling process
  * (close_range(2); on a kernel without it, a walk of /proc/self/fd, then
  * of every number below RLIMIT_NOFILE when /proc is absent).  Meant for a

@@ -218,6 +218,15 @@ int util_nonblock(int fd)
 	return fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 ? -1 : 0;
 }
 
+int util_sndbuf(int fd, int bytes)
+{
+	/* FORCE passes net.core.wmem_max (needs CAP_NET_ADMIN: main is root);
+	 * plain SO_SNDBUF, capped at wmem_max, is the fallback */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &bytes, sizeof(bytes)) == 0)
+		return 0;
+	return setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
+}
+
 /* The fallback when close_range(2) is missing (Linux < 5.9): the numbers
  * are read first and closed afterwards, so closing never disturbs the
  * directory stream being read (its own descriptor is skipped). */

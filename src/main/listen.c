@@ -39,6 +39,8 @@ int listen_parse_addr(const char *text, uint16_t port, struct sockaddr_storage *
 	return -1;
 }
 
+enum { LISTEN_BACKLOG = 65535 };
+
 static int open_listener(const struct cfg_interface *ifc)
 {
 	struct sockaddr_storage ss;
@@ -56,7 +58,10 @@ static int open_listener(const struct cfg_interface *ifc)
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 1024) < 0) {
+	/* The kernel caps the backlog at net.core.somaxconn: ask for the most
+	 * so a reconnect storm (10,000 phones within a second after a restart)
+	 * is bounded by the administrator's sysctl, not by a constant here. */
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
 		log_warn("interface %s: cannot listen on %s port %u", ifc->name,
 			 ifc->address, ifc->port);
 		close(fd);

@@ -478,19 +478,37 @@ static void setup_signals(struct mainctx *m)
 /* Each tunnel holds a TCP and a UDP socket in its worker: the usual soft
  * limit of 1024 descriptors would cap a worker near 500 phones.  Raise the
  * soft limit to the hard one; workers inherit it. */
-static void raise_nofile(void)
+/* Each tunnel holds two descriptors (TLS and its UDP socket) in its
+ * worker, and main spreads tunnels evenly over the workers, which inherit
+ * this limit: it must cover 2 x max-sessions / workers plus the channels
+ * and logs.  As root the hard limit is raised too when it is short
+ * (systemd's LimitNOFILE normally sets it); a container may forbid that. */
+static void raise_nofile(const struct sslvpnd_config *cfg)
 {
 	struct rlimit rl;
+	size_t workers = proc_worker_count(cfg);
+	rlim_t per = ((rlim_t)cfg->limits.max_sessions + workers - 1) / workers;
+	rlim_t need = per * 2 + 1024;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= rl.rlim_max)
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 		return;
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-		log_warn("cannot raise the open-file limit to %llu",
-			 (unsigned long long)rl.rlim_max);
-	else if (rl.rlim_max < 4096)
-		log_warnx("open-file limit is %llu: each tunnel needs two descriptors",
-			  (unsigned long long)rl.rlim_max);
+	if (rl.rlim_max < need) {
+		struct rlimit up = { need, need };
+
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open-file limit to %llu",
+				 (unsigned long long)rl.rlim_max);
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need)
+		log_warnx("open-file limit is %llu: max-sessions %d over %zu workers needs %llu per "
+			  "process (two descriptors per tunnel); raise LimitNOFILE or general.workers",
+			  (unsigned long long)rl.rlim_cur, cfg->limits.max_sessions, workers,
+			  (unsigned long long)need);
 }
 
 static int run(struct mainctx *m, const struct opts *o)
@@ -502,7 +520,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	main_logging(m);
 	if (geteuid() != 0)
 		log_warnx("not running as root: tun devices, routes and port 443 will likely fail");
-	raise_nofile();
+	raise_nofile(m->cfg);
 	if (!o->foreground && daemon(0, 0) < 0)
 		fatal("daemon");
 	if (o->pid_file)

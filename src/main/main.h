@@ -175,6 +175,8 @@ struct mainctx {
 int proc_start_all(struct mainctx *m);
 void proc_stop_all(struct mainctx *m);
 struct worker_proc *proc_least_loaded(struct mainctx *m);
+/* general.workers, or one per CPU when 0, at most MAIN_MAX_WORKERS */
+size_t proc_worker_count(const struct sslvpnd_config *cfg);
 int proc_send(struct worker_proc *w, enum ipc_type type, const uint8_t *buf,
 	      int len, int fd);
 void proc_kill(struct worker_proc *w, const char *why);

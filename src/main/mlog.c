@@ -21,14 +21,10 @@ enum { MLOG_READS = 512, MLOG_SNDBUF = 1 << 20 };
 
 int mlog_pair(int sv[2])
 {
-	int sz = MLOG_SNDBUF;
-
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -1;
-	/* the child's end queues this much before it drops lines; FORCE
-	 * passes wmem_max (main is root), plain SO_SNDBUF is the fallback */
-	if (setsockopt(sv[1], SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz)) < 0)
-		(void)setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sz, sizeof(sz));
+	/* the child's end queues this much before it drops lines */
+	(void)util_sndbuf(sv[1], MLOG_SNDBUF);
 	util_nonblock(sv[0]);
 	return 0;
 }

@@ -31,7 +31,7 @@
 #include "sslvpnd/util.h"
 
 enum { RESTART_BACKOFF_MS = 1000, SEND_WAIT_MS = 2000, SECMOD_READS_PER_WAKE = 64,
-       HEAP_PERTURB = 0x5a, KEYS_MAX = 64 };
+       HEAP_PERTURB = 0x5a, KEYS_MAX = 64, SECMOD_CHANNEL_SNDBUF = 16 << 20 };
 
 struct msecmod {
 	struct mainctx *m;
@@ -135,6 +135,11 @@ static int spawn(struct mainctx *m)
 		log_warn("secmod: socketpair");
 		return -1;
 	}
+	/* main announces every connection here (msecmod_conn) and drops the
+	 * announcement when the channel is full: at the default 208 KB a few
+	 * hundred filled it while secmod signed for 8 workers (10,000 phones
+	 * at 100/s), and each dropped one failed a handshake (100714) */
+	(void)util_sndbuf(sv[0], SECMOD_CHANNEL_SNDBUF);
 	if (mlog_pair(lv) < 0) {
 		log_warn("secmod: log socketpair");
 		close(sv[0]);

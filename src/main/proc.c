@@ -24,12 +24,12 @@
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 
-enum { WORKER_TUN_MTU = 1500, RESTART_BACKOFF_MS = 1000 };
+enum { WORKER_TUN_MTU = 1500, RESTART_BACKOFF_MS = 1000, WORKER_CHANNEL_SNDBUF = 16 << 20 };
 
 static void on_worker_msg_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void on_child_cb(struct ev_loop *loop, ev_child *cw, int revents);
 
-static size_t worker_count(const struct sslvpnd_config *cfg)
+size_t proc_worker_count(const struct sslvpnd_config *cfg)
 {
 	long n = cfg->general.workers;
 
@@ -104,6 +104,13 @@ static int spawn(struct mainctx *m, struct worker_proc *w)
 		close(sv[1]);
 		return -1;
 	}
+	/* Each end may queue a burst while the other is busy: at the default
+	 * 208 KB a few dozen TUNNEL_REQ/REP (a few KB of skb each) fill it,
+	 * and a full channel loses a login (main) or ends the worker (a send
+	 * to main that fails is fatal there) -- 2,000 phones at 100/s on a
+	 * loaded 2-core machine did both.  Memory is taken only while queued. */
+	(void)util_sndbuf(sv[0], WORKER_CHANNEL_SNDBUF);
+	(void)util_sndbuf(sv[1], WORKER_CHANNEL_SNDBUF);
 	if (mlog_pair(lv) < 0) {
 		log_warn("worker %u: log socketpair", w->id);
 		close_pair(sv);
@@ -204,7 +211,7 @@ static int start_one(struct mainctx *m, uint32_t id)
 
 int proc_start_all(struct mainctx *m)
 {
-	m->n_workers = worker_count(m->cfg);
+	m->n_workers = proc_worker_count(m->cfg);
 	for (size_t i = 0; i < m->n_workers; i++)
 		if (start_one(m, (uint32_t)i) < 0)
 			return -1;
@@ -237,7 +244,7 @@ static size_t count_gen(const struct mainctx *m, int draining_only)
 
 int proc_start_generation(struct mainctx *m, char *err, size_t errlen)
 {
-	size_t want = worker_count(m->cfg), started = 0;
+	size_t want = proc_worker_count(m->cfg), started = 0;
 
 	if (free_slots(m) < want) {
 		snprintf(err, errlen, "%zu workers of earlier configurations still serve "

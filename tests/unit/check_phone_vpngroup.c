@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
@@ -224,6 +226,88 @@ START_TEST(test_too_many)
 }
 END_TEST
 
+/* ---- scale.c: --source-addrs, --procs shares, storm figures ----------------- */
+
+static const struct {
+	const char *text;
+	int rc;
+	const char *lo, *hi;
+} srcs[] = {
+	{ "198.18.4.1-198.18.7.254", 0, "198.18.4.1", "198.18.7.254" },
+	{ "198.18.4.1", 0, "198.18.4.1", "198.18.4.1" },
+	{ "198.18.4.0/22", 0, "198.18.4.1", "198.18.7.254" },  /* no network/broadcast */
+	{ "198.18.4.9/30", 0, "198.18.4.9", "198.18.4.10" },
+	{ "198.18.4.6/31", 0, "198.18.4.6", "198.18.4.7" },
+	{ "198.18.4.6/32", 0, "198.18.4.6", "198.18.4.6" },
+	{ "198.18.7.254-198.18.4.1", -1, NULL, NULL },          /* A > B */
+	{ "198.18.4.0/33", -1, NULL, NULL },
+	{ "198.18.4.0/", -1, NULL, NULL },
+	{ "198.18.4.0/2x", -1, NULL, NULL },
+	{ "-198.18.4.1", -1, NULL, NULL },
+	{ "198.18.4.1-", -1, NULL, NULL },
+	{ "phones", -1, NULL, NULL },
+};
+
+START_TEST(test_src_range)
+{
+	struct in_addr lo, hi;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+	ck_assert_int_eq(src_range_parse(srcs[_i].text, &lo, &hi), srcs[_i].rc);
+	if (srcs[_i].rc)
+		return;
+	inet_ntop(AF_INET, &lo, a, sizeof(a));
+	inet_ntop(AF_INET, &hi, b, sizeof(b));
+	ck_assert_str_eq(a, srcs[_i].lo);
+	ck_assert_str_eq(b, srcs[_i].hi);
+}
+END_TEST
+
+/* every session in exactly one process, in order, shares differing by <= 1 */
+START_TEST(test_proc_share)
+{
+	static const unsigned cases[][2] = { { 40, 2 }, { 50000, 8 }, { 7, 3 }, { 5, 5 }, { 1, 1 },
+					     { 100001, 64 } };
+
+	for (size_t c = 0; c < ARRAY_SIZE(cases); c++) {
+		unsigned total = cases[c][0], procs = cases[c][1], next = 0, lo = ~0u, hi = 0;
+
+		for (unsigned p = 0; p < procs; p++) {
+			unsigned base, n = proc_share(total, procs, p, &base);
+
+			ck_assert_uint_eq(base, next);
+			next += n;
+			lo = n < lo ? n : lo;
+			hi = n > hi ? n : hi;
+		}
+		ck_assert_uint_eq(next, total);
+		ck_assert_uint_le(hi - lo, 1);
+	}
+	ck_assert_uint_eq(nofile_need(50000), 100064);
+}
+END_TEST
+
+START_TEST(test_storm)
+{
+	/* 4 sessions: 3 lost at 1000 and back after 100, 300, 200 ms; one
+	 * never lost; one lost at 1500 and not back (back before lost) */
+	const uint64_t lost[] = { 1000, 1000, 1000, 0, 1500 };
+	const uint64_t back[] = { 1100, 1300, 1200, 0, 900 };
+	struct storm st;
+
+	storm_figures(lost, back, 5, &st);
+	ck_assert_uint_eq(st.lost, 4);
+	ck_assert_uint_eq(st.back, 3);
+	ck_assert_uint_eq(st.p50_ms, 200);
+	ck_assert_uint_eq(st.p99_ms, 300);
+	ck_assert_uint_eq(st.max_ms, 300);
+	ck_assert_uint_eq(st.span_ms, 300);
+	storm_figures(lost, back, 0, &st);
+	ck_assert_uint_eq(st.lost, 0);
+	ck_assert_uint_eq(st.span_ms, 0);
+}
+END_TEST
+
 static Suite *phone_suite(void)
 {
 	Suite *s = suite_create("phone_vpngroup");
@@ -240,6 +324,12 @@ static Suite *phone_suite(void)
 	tcase_add_loop_test(limits, test_bad_docs, 0, ARRAY_SIZE(bad_docs));
 	tcase_add_test(limits, test_too_many);
 	suite_add_tcase(s, limits);
+	TCase *scale = tcase_create("scale");
+
+	tcase_add_loop_test(scale, test_src_range, 0, ARRAY_SIZE(srcs));
+	tcase_add_test(scale, test_proc_share);
+	tcase_add_test(scale, test_storm);
+	suite_add_tcase(s, scale);
 	return s;
 }
 

@@ -56,7 +56,7 @@ enum {
 	O_RESOLVE, O_NODTLS, O_REQDTLS, O_DTLSTMO, O_PING, O_PINGN, O_VOICE, O_VSECS,
 	O_VPPS, O_VSIZE, O_MAXLOSS, O_RECONN, O_HOLD, O_SESS, O_RATE, O_PROCS, O_SRC,
 	O_JSON, O_DEADLINE, O_DPD, O_ECHO, O_LIST, O_CNBASE, O_VEVERY, O_REBIND,
-	O_DRETRY,
+	O_DRETRY, O_RRETRY,
 };
 
 static const struct option longopts[] = {
@@ -99,6 +99,8 @@ static const struct option longopts[] = {
 	{ "rate", required_argument, NULL, O_RATE },
 	{ "procs", required_argument, NULL, O_PROCS },
 	{ "source-range", required_argument, NULL, O_SRC },
+	{ "source-addrs", required_argument, NULL, O_SRC },
+	{ "reconnect-retries", required_argument, NULL, O_RRETRY },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "deadline", required_argument, NULL, O_DEADLINE },
 	{ "dpd", required_argument, NULL, O_DPD },
@@ -116,7 +118,7 @@ static void usage(FILE *f)
 		"usage: sslvpn-phone [-p PROFILE] [--vpngroup FILE] [--url URL]... [--cert-hash H]...\n"
 		"         [--cert PEM --key PEM | --ca-cert PEM --ca-key PEM | --mic-dir DIR]\n"
 		"         [--ping ADDR] [--voice ADDR:PORT --voice-secs S] [--hold S]\n"
-		"         [--sessions N --rate R --procs P --source-range A-B] [--json]\n"
+		"         [--sessions N --rate R --procs P --source-addrs A-B|A/LEN] [--json]\n"
 		"       sslvpn-phone --echo-server ADDR:PORT [--hold S]\n"
 		"       sslvpn-phone --list-profiles\n"
 		"See sslvpn-phone(1).\n");
@@ -196,6 +198,7 @@ static void parse_opts(int argc, char **argv, const char **echo)
 	opt.sessions = 1;
 	opt.procs = 1;
 	opt.rate = 50;
+	opt.reconnect_retries = 3;
 	vpngroup_defaults(&opt.vg);
 	while ((c = getopt_long(argc, argv, "p:vqh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -266,6 +269,9 @@ static void parse_opts(int argc, char **argv, const char **echo)
 		case O_RECONN: opt.reconnect_after = num(optarg, "--reconnect-after", 1, 86400); break;
 		case O_REBIND: opt.dtls_rebind = num(optarg, "--dtls-rebind", 1, 86400); break;
 		case O_DRETRY: opt.dtls_retry = num(optarg, "--dtls-retry", 0, 1000); break;
+		case O_RRETRY:
+			opt.reconnect_retries = num(optarg, "--reconnect-retries", 0, 1000);
+			break;
 		case O_HOLD: opt.hold = num(optarg, "--hold", 0, 86400); break;
 		case O_SESS: opt.sessions = num(optarg, "--sessions", 1, 100000); break;
 		case O_RATE:
@@ -274,22 +280,12 @@ static void parse_opts(int argc, char **argv, const char **echo)
 				die(NT_USAGE, "--rate: sessions per second > 0");
 			break;
 		case O_PROCS: opt.procs = num(optarg, "--procs", 1, 64); break;
-		case O_SRC: {
-			char a[32], b[32];
-			const char *dash = strchr(optarg, '-');
-
-			if (!dash || (size_t)(dash - optarg) >= sizeof(a) || strlen(dash + 1) >= sizeof(b))
-				die(NT_USAGE, "--source-range A-B");
-			memcpy(a, optarg, (size_t)(dash - optarg));
-			a[dash - optarg] = 0;
-			strcpy(b, dash + 1);
-			if (inet_pton(AF_INET, a, &opt.src_lo) != 1 ||
-			    inet_pton(AF_INET, b, &opt.src_hi) != 1 ||
-			    ntohl(opt.src_hi.s_addr) < ntohl(opt.src_lo.s_addr))
-				die(NT_USAGE, "--source-range A-B with A <= B");
+		case O_SRC:
+			if (src_range_parse(optarg, &opt.src_lo, &opt.src_hi) < 0)
+				die(NT_USAGE, "--source-addrs '%s': want A, A-B with A <= B, or A/LEN",
+				    optarg);
 			opt.have_src = 1;
 			break;
-		}
 		case O_JSON: opt.json = 1; break;
 		case O_DEADLINE: opt.deadline = num(optarg, "--deadline", 1, 86400 * 7); break;
 		case O_DPD: opt.dpd_override = num(optarg, "--dpd", 1, 3600); break;
@@ -582,11 +578,14 @@ struct agg {
 	unsigned jit_n;
 	unsigned fails[NT__COUNT];
 	const char *fail_desc[NT__COUNT];
+	struct storm storm;
 };
 
 static void aggregate(const struct session_result *res, unsigned n, struct agg *a)
 {
 	double *lat = calloc(n ? n : 1, sizeof(double));
+	uint64_t *lost = calloc(n ? n : 1, sizeof(uint64_t));
+	uint64_t *back = calloc(n ? n : 1, sizeof(uint64_t));
 
 	memset(a, 0, sizeof(*a));
 	a->n = n;
@@ -605,6 +604,10 @@ static void aggregate(const struct session_result *res, unsigned n, struct agg *
 		if (r->fail != NT_OK && !a->fail_desc[r->fail])
 			a->fail_desc[r->fail] = r->fail_desc;
 		a->reconn += r->reconnects > 0;
+		if (lost && back) {
+			lost[i] = r->lost_at_ms;
+			back[i] = r->back_at_ms;
+		}
 		a->reconn_same += r->same_addr_after_reconnect == 1;
 		a->vtx += r->st.voice_tx;
 		a->vrx += r->st.voice_rx;
@@ -629,6 +632,10 @@ static void aggregate(const struct session_result *res, unsigned n, struct agg *
 	a->p99 = pct(lat, a->up, 99);
 	a->pmax = a->up ? lat[a->up - 1] : 0;
 	free(lat);
+	if (lost && back)
+		storm_figures(lost, back, n, &a->storm);
+	free(lost);
+	free(back);
 }
 
 static double loss_pct(uint64_t tx, uint64_t rx)
@@ -673,6 +680,11 @@ static void report_text(const struct session_result *res, const struct agg *a, u
 	if (a->reconn)
 		printf("reconnects with the cookie: %u sessions, %u kept their address\n", a->reconn,
 		       a->reconn_same);
+	if (a->storm.lost && a->n > 1)
+		printf("reconnect storm: %u lost the tunnel, %u back; outage ms p50 %llu p99 %llu "
+		       "max %llu; first loss to last back %.1f s\n", a->storm.lost, a->storm.back,
+		       (unsigned long long)a->storm.p50_ms, (unsigned long long)a->storm.p99_ms,
+		       (unsigned long long)a->storm.max_ms, (double)a->storm.span_ms / 1000.0);
 	if (a->dtls_pkts + a->cstp_pkts)
 		printf("packets sent: dtls %llu cstp %llu dropped %llu\n",
 		       (unsigned long long)a->dtls_pkts, (unsigned long long)a->cstp_pkts,
@@ -715,7 +727,11 @@ static void report_json(const struct session_result *res, const struct agg *a, u
 	       (unsigned long long)a->vtx, (unsigned long long)a->vrx, loss_pct(a->vtx, a->vrx),
 	       a->vrx ? a->rtt_sum / (double)a->vrx : 0.0, a->rtt_max,
 	       a->jit_n ? a->jit_sum / a->jit_n : 0.0, a->jit_max);
-	printf("\"reconnect\":{\"sessions\":%u,\"same_address\":%u},", a->reconn, a->reconn_same);
+	printf("\"reconnect\":{\"sessions\":%u,\"same_address\":%u,\"lost\":%u,\"back\":%u,"
+	       "\"outage_ms\":{\"p50\":%llu,\"p99\":%llu,\"max\":%llu},\"span_s\":%.3f},",
+	       a->reconn, a->reconn_same, a->storm.lost, a->storm.back,
+	       (unsigned long long)a->storm.p50_ms, (unsigned long long)a->storm.p99_ms,
+	       (unsigned long long)a->storm.max_ms, (double)a->storm.span_ms / 1000.0);
 	printf("\"packets\":{\"dtls\":%llu,\"cstp\":%llu,\"dropped\":%llu},\"failures\":{",
 	       (unsigned long long)a->dtls_pkts, (unsigned long long)a->cstp_pkts,
 	       (unsigned long long)a->drop);
@@ -820,11 +836,12 @@ struct child {
 static unsigned run_procs(struct session_result *res)
 {
 	struct child ch[64];
-	unsigned per = (unsigned)opt.sessions / (unsigned)opt.procs, base = 0, peak = 0;
+	unsigned peak = 0;
 
 	for (int p = 0; p < opt.procs; p++) {
 		int fds[2];
-		unsigned n = per + ((unsigned)p < (unsigned)opt.sessions % (unsigned)opt.procs);
+		unsigned base, n = proc_share((unsigned)opt.sessions, (unsigned)opt.procs,
+					      (unsigned)p, &base);
 
 		if (pipe(fds) < 0)
 			die(NT_INTERNAL, "pipe: %s", strerror(errno));
@@ -843,7 +860,6 @@ static unsigned run_procs(struct session_result *res)
 			_exit(bad ? 99 : 0);
 		}
 		close(fds[1]);
-		base += n;
 	}
 	for (int p = 0; p < opt.procs; p++) {
 		if (read_all(ch[p].fd, &ch[p].peak, sizeof(ch[p].peak)) < 0 ||
@@ -861,6 +877,37 @@ static unsigned run_procs(struct session_result *res)
 	return peak;
 }
 
+/* The descriptors one process needs for its share of the sessions (the
+ * children share them out; the parent opens no socket).  As root the hard
+ * limit is raised too; where that is not allowed (a container), a share
+ * the limit cannot hold would fail sessions with EMFILE minutes into the
+ * run: refuse it now and say how many processes would do. */
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+	unsigned first;
+	unsigned long need = nofile_need(proc_share((unsigned)opt.sessions, (unsigned)opt.procs, 0,
+						    &first));
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max < need) {
+		struct rlimit up = { need, need };
+
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return;
+	}
+	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur >= need)
+		return;
+	unsigned long long room = rl.rlim_cur > 64 ? rl.rlim_cur - 64 : 1;
+
+	die(NT_USAGE, "open-file limit %llu: %d sessions in %d process(es) need %lu each; "
+	    "use --procs %llu or more (or raise ulimit -n)", (unsigned long long)rl.rlim_cur,
+	    opt.sessions, opt.procs, need, (2ull * (unsigned)opt.sessions + room - 1) / room);
+}
+
 int main(int argc, char **argv)
 {
 	const char *echo = NULL;
@@ -871,14 +918,7 @@ int main(int argc, char **argv)
 		return echo_server_main(echo, opt.hold ? opt.hold : 3600);
 	if (!opt.deadline)
 		opt.deadline = default_deadline();
-	struct rlimit rl;
-
-	/* two sockets per session, plus slack */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < (rlim_t)opt.sessions * 2 + 64) {
-		rl.rlim_cur = rl.rlim_max < (rlim_t)opt.sessions * 2 + 64 ? rl.rlim_max
-									    : (rlim_t)opt.sessions * 2 + 64;
-		setrlimit(RLIMIT_NOFILE, &rl);
-	}
+	raise_nofile();
 	if (opt.sessions > 1 && !ph_verbose)
 		ph_quiet = ph_quiet > 1 ? ph_quiet : 1;
 	struct session_result *res = calloc((size_t)opt.sessions, sizeof(*res));

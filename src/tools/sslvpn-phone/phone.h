@@ -160,6 +160,7 @@ struct ph_opts {
 	int voice_every;         /* only sessions idx % every == 0 talk */
 	double max_loss;         /* percent, -1 = do not judge */
 	int reconnect_after;     /* seconds; 0 = never (test reconnect) */
+	int reconnect_retries;   /* failed reconnect attempts retried (1 s apart) */
 	int dtls_rebind;         /* seconds after DTLS up: move DTLS to a new UDP port; 0 = never */
 	int dtls_retry;          /* DTLS attempts after a failed one (the firmware
 				  * retries for ever; this bounds a run); 0 = none */
@@ -195,6 +196,7 @@ struct session_result {
 	char fail_desc[160];
 	int reconnects;
 	int same_addr_after_reconnect; /* -1 unknown */
+	uint64_t lost_at_ms, back_at_ms; /* last loss / reconnect, monotonic ms; 0 none */
 	int dtls_rebinds;        /* DTLS moved to a new local UDP port (--dtls-rebind) */
 	int dtls_failures;       /* failed DTLS setups (--dtls-retry) */
 	unsigned dtls_first_port, dtls_last_port; /* local UDP ports of the first/last DTLS that came up */
@@ -246,6 +248,17 @@ size_t pkt_icmp_reply(uint8_t *buf, size_t len, struct in_addr me);
 uint64_t now_us(void);
 void stats_rtt(struct ph_stats *st, double rtt_ms);
 int echo_server_main(const char *addrport, int lifetime);
+
+/* scale.c: the arithmetic of large runs */
+int src_range_parse(const char *text, struct in_addr *lo, struct in_addr *hi);
+unsigned proc_share(unsigned total, unsigned procs, unsigned p, unsigned *base);
+unsigned long nofile_need(unsigned n);
+struct storm {
+	unsigned lost, back;      /* sessions that lost the tunnel / came back */
+	uint64_t p50_ms, p99_ms, max_ms; /* outage per session */
+	uint64_t span_ms;         /* first loss to last return */
+};
+void storm_figures(const uint64_t *lost, const uint64_t *back, unsigned n, struct storm *st);
 
 /* mic.c */
 extern X509 *mic_chain; /* CA sent after generated MICs, or NULL */
