@@ -43,7 +43,7 @@ F=198.18.2.18
 # load average of 34 a serial step gets about 1/17 of a core, so each run
 # may take ~2 s.  Under load the old 90 s stopped it in a login.
 CLIENT_RUNS=145
-LIB_DEADLINE=${LIB_DEADLINE:-$((45 + 2 * CLIENT_RUNS))}
+LIB_DEADLINE=$((45 + 2 * CLIENT_RUNS))
 
 lib_init
 phone_init

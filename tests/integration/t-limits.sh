@@ -39,7 +39,7 @@ PER_SOURCE=6
 # 5. waits out a log-rate window (11.5 s) before its flood and, when the
 # machine is too loaded to send it within one window, tries again: up to
 # 3 rounds of 10 s windows beyond the ~60 s the rest takes under load.
-LIB_DEADLINE=${LIB_DEADLINE:-150}
+LIB_DEADLINE=150
 
 lib_init
 phone_init
