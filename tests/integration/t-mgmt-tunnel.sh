@@ -152,6 +152,10 @@ ok "no profile bytes without the session's cookie"
 printf '<!-- v2 -->\n' >>"$prof"
 sha2=$(sha1sum "$prof" | cut -d' ' -f1 | tr a-f A-F)
 ctl reload >"$TMPD/reload1.out" 2>&1 || fail "reload with a changed profile: $(cat "$TMPD/reload1.out")"
+# the new bytes are the new worker generation's: until it serves (100513),
+# a connection may still reach the old one (seen under ASan)
+wait_for 20 "the generation 2 worker is ready" log_has 100513 'generation 2 is serving' ||
+	fail "no 100513 for generation 2"
 oc_authenticate r2 "${SERVER_URL}mgmt" -c "$cert" -k "$key" --dump-http-traffic
 grep -q "<hash type=\"sha1\">$sha2</hash>" "$TMPD/r2.auth.err" "$OC_AUTH_OUT" ||
 	fail "after reload the manifest does not name the new SHA-1 $sha2"
