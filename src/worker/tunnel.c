@@ -684,8 +684,9 @@ void tunnel_on_tun_packet(struct worker *w, const uint8_t *pkt, size_t len)
 	tls_batch_add(w, c);
 }
 
-/* Runs at the tunnel's next deadline (tunnel_next_due): server-side DPD (3 x DPD of silence ends the tunnel,
- * the session stays resumable), keepalive, idle timeout on user data. */
+/* Runs at the tunnel's next deadline (tunnel_next_due): server-side DPD
+ * (3 x DPD of silence ends the tunnel, the session stays resumable),
+ * keepalive, idle timeout on user data, the rest of quiet buffers. */
 void tunnel_on_timer(struct conn *c)
 {
 	struct tunnel_state *t = &c->t;

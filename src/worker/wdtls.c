@@ -101,8 +101,10 @@ static void send_stats(struct conn *c, uint8_t state)
 /* Every STATS_PERIOD seconds while the client sends data, main gets the
  * counters so `show vpn-sessiondb` shows them rising; an idle tunnel
  * costs nothing.  The period is cut by the wall-clock second, as the
- * tunnel has no field for the last report; a report missed when the 1 s
- * timer skips a second comes 5 s later, and TUNNEL_CLOSED is exact. */
+ * tunnel has no field for the last report: wdtls_next_due wakes the
+ * tunnel's timer at the next such second while data flows; a report
+ * missed when the timer runs late comes 5 s later, and TUNNEL_CLOSED is
+ * exact. */
 enum { STATS_PERIOD = TUNNEL_STATS_PERIOD_MS / 1000 };
 
 void wdtls_report(struct conn *c, uint64_t now)
@@ -256,9 +258,9 @@ static void tx_failed(struct wdtls_chan *ch, int err)
 
 /* Records to send wait in txq until the loop is about to sleep (an
  * ev_prepare watcher), then go out with one sendmmsg per run of records
- * for the same socket: the tun loop reads up to 32 packets per wake-up,
- * one system call now carries them all (S11).  A channel's records leave
- * before its socket closes (chan_free flushes). */
+ * for the same socket: the tun loop reads up to TUN_READS_PER_WAKE packets
+ * per wake-up, and one system call now carries a run of them (S11).  A
+ * channel's records leave before its socket closes (chan_free flushes). */
 enum { TX_BATCH = 32, TX_SLOT = 2048 };
 
 static struct {

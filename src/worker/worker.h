@@ -53,7 +53,6 @@ struct worker {
 	 * is flushed once at its end (tunnel_tun_batch_end) */
 	uint32_t tls_batch[TUN_READS_PER_WAKE];
 	unsigned n_tls_batch;
-	uint8_t dgram[65536 + 128];      /* one UDP read / one sealed record */
 	struct conn *by_addr6[ADDR_BUCKETS]; /* tunnels by IPv6 address */
 };
 
