@@ -5,13 +5,13 @@
 # so re-runs are fast.
 
 SSLVPND_DEPS="autoconf automake pkg-config gcc make libssl-dev libev-dev
-libconfig-dev libnl-3-dev libnl-route-3-dev libseccomp-dev zlib1g-dev liblz4-dev libldap-dev check
+libconfig-dev libnl-3-dev libnl-route-3-dev libseccomp-dev zlib1g-dev liblz4-dev libldap-dev libhiredis-dev check
 openconnect iproute2 iputils-ping curl openssl python3 procps psmisc kmod rsyslog"
 # scripts/test only: the real servers the integration tests start inside
 # their own namespaces (never as system services: see deps_install), and
 # what builds and checks the Debian package (build_deb, t-deb).
 # shellcheck disable=SC2034 # used by scripts/test
-SSLVPND_TEST_DEPS="freeradius freeradius-utils slapd ldap-utils groff-base
+SSLVPND_TEST_DEPS="freeradius freeradius-utils slapd ldap-utils groff-base redis-server bird2
 debhelper dpkg-dev fakeroot lintian adduser"
 # scripts/fuzz only: libFuzzer comes with clang.
 # shellcheck disable=SC2034 # used by scripts/fuzz

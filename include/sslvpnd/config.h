@@ -134,6 +134,17 @@ struct cfg_metrics {
 /* limits = { ... }: what one unauthenticated client may cost (S10 item 4).
  * The worker enforces the request limits and timeouts, main the connection
  * and session counts. */
+/* fleet = { ... } (S16): this node's place in a fleet sharing sessions,
+ * address leases and bans on Redis.  redis "" = a node alone. */
+struct cfg_fleet {
+	char redis[CFG_URL_MAX];       /* host:port of the shared Redis */
+	char node[64];                 /* this node's name in the fleet */
+	char url[CFG_URL_MAX];         /* what phones use for this node (url1..3) */
+	int slice, slices;             /* pool slice of this node (1..slices) */
+	int lease_ttl;                 /* seconds an address claim lives unrefreshed */
+	int heartbeat;                 /* seconds between node records */
+};
+
 struct cfg_limits {
 	int max_header_bytes;        /* request line + headers */
 	int max_body_bytes;          /* Content-Length */
@@ -453,6 +464,7 @@ struct sslvpnd_config {
 	struct cfg_log_message *log_messages;
 	size_t n_log_messages;
 	struct cfg_metrics metrics;
+	struct cfg_fleet fleet;
 	struct cfg_limits limits;
 	struct cfg_bans bans;
 	struct cfg_ssl ssl;

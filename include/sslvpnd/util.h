@@ -12,6 +12,9 @@
 
 /* strlcpy semantics: always NUL-terminates when cap > 0; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t cap);
+/* util_hostport: "HOST:PORT" (HOST a name or IPv4 address, PORT 1..65535)
+ * into host and *port; 0, or -1 when s is not of that form. */
+int util_hostport(const char *s, char *host, size_t hostcap, uint16_t *port);
 /* util_path_eq: two request paths name the same group-url: compared
  * case-sensitively (as the ASA does), without a query and trailing
  * slashes ("/phone/" = "/phone", "/" stays "/"). */

@@ -57,6 +57,24 @@ static int hexval(char c)
 	return -1;
 }
 
+int util_hostport(const char *s, char *host, size_t hostcap, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	char *end;
+
+	if (!colon || colon == s || (size_t)(colon - s) >= hostcap || strchr(s, '/') ||
+	    memchr(s, ' ', (size_t)(colon - s)))
+		return -1;
+	unsigned long p = strtoul(colon + 1, &end, 10);
+
+	if (colon[1] < '0' || colon[1] > '9' || *end || p < 1 || p > 65535)
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
+
 int util_unhex(uint8_t *dst, size_t n, const char *src, size_t srclen)
 {
 	if (srclen != 2 * n)

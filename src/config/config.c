@@ -2108,6 +2108,25 @@ static void ld_check_load_balancing(struct config_ld *ld)
 			       lb->peers[i].url, lb->cluster_address);
 }
 
+/* A fleet needs a Redis address that parses and a slice that exists: a
+ * node outside every slice would lease nothing during a Redis outage. */
+static void ld_check_fleet(struct config_ld *ld)
+{
+	const struct cfg_fleet *f = &ld->cfg->fleet;
+	const config_setting_t *g = config_setting_get_member(ld->root, "fleet");
+	char host[CFG_URL_MAX];
+	uint16_t port;
+
+	if (f->slice > f->slices)
+		ld_err(ld, g, "fleet.slice %d is beyond fleet.slices %d: number the nodes 1..slices",
+		       f->slice, f->slices);
+	if (f->redis[0] && util_hostport(f->redis, host, sizeof(host), &port) < 0)
+		ld_err(ld, g, "fleet.redis \"%s\" is not HOST:PORT (for example 198.18.0.1:6379)",
+		       f->redis);
+	if (strpbrk(f->node, " \t:/"))
+		ld_err(ld, g, "fleet.node \"%s\": a node name has no blank, ':' or '/'", f->node);
+}
+
 static void ld_check_logging(struct config_ld *ld)
 {
 	const struct schema_key *l = schema_find(SO_ROOT, "logging_messages");
@@ -2244,6 +2263,7 @@ static struct sslvpnd_config *ld_build(struct config_ld *ld,
 	if (ld->cfg->notices)
 		ld_sort_errors(ld->cfg->notices); /* file order, as the errors */
 	ld_check_load_balancing(ld);
+	ld_check_fleet(ld);
 	return ld->cfg;
 }
 

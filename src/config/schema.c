@@ -148,6 +148,7 @@ static const struct schema_enum schema_map_dap_match[] = {
 #define SCHEMA_T_WEBVPN struct sslvpnd_config
 #define SCHEMA_T_METRICS struct sslvpnd_config
 #define SCHEMA_T_LOAD_BALANCING struct sslvpnd_config
+#define SCHEMA_T_FLEET struct sslvpnd_config
 #define SCHEMA_T_LIMITS struct sslvpnd_config
 #define SCHEMA_T_BANS struct sslvpnd_config
 #define SCHEMA_T_INTERFACE struct cfg_interface

@@ -49,6 +49,7 @@ enum schema_obj {
 	SO_AC_CATTR,
 	SO_AC_CDATA,
 	SO_LOAD_BALANCING,
+	SO_FLEET,
 	SO__COUNT
 };
 

@@ -22,6 +22,7 @@
 
 #include <openssl/crypto.h>
 
+#include "fleet.h"
 #include "main.h"
 #include "mban.h"
 #include "sslvpnd/doctor.h"
@@ -548,6 +549,12 @@ static int run(struct mainctx *m, const struct opts *o)
 	}
 	msecmod_heap_guard(0);
 	macct_start(m);
+	if (fleet_start(m) < 0) {
+		log_warnx("fleet: out of memory");
+		ctl_stop(m);
+		msecmod_stop(m);
+		return 1;
+	}
 	if (proc_start_all(m) < 0) {
 		ctl_stop(m);
 		proc_stop_all(m);
@@ -562,6 +569,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	sessions_shutdown(m);
 	proc_stop_all(m);
 	macct_stop(m);
+	fleet_stop(m);
 	msecmod_stop(m);
 	mban_stop(m);
 	if (o->pid_file)

@@ -169,6 +169,7 @@ struct mainctx {
 	 * timeout, cookie expiry, Interim-Update): sessions_tick pops only
 	 * what is due (S11). */
 	struct dheap timers;
+	struct fleet *fleet;             /* S16: NULL when alone (fleet.c) */
 };
 
 /* proc.c: worker processes */
