@@ -17,6 +17,7 @@ struct pool;
 enum {
 	POOL_MAX_ADDRS = 1 << 20,  /* addresses in one pool, either family */
 	POOL_OWNER_MAX = 256,      /* longer owner keys are not remembered */
+	POOL_MAX_SLICES = 16,      /* fleet.slices at most */
 };
 
 /* pool_new: IPv4 addresses first..last (host order) inclusive, handed out
@@ -99,5 +100,32 @@ int pool_foreach(const struct pool *p,
  * moves here.  0, or -1 when index is out of range, leased, or owner is
  * empty / too long. */
 int pool_remember(struct pool *p, size_t index, const char *owner, int64_t last_used);
+
+/* ---- slices: a fleet of nodes sharing the pools (S16).  Slot i (of
+ * either family) belongs to slice i % slices + 1. */
+/* pool_set_slice: fresh leases (and the sticky return) take only slots of
+ * slice (1..slices); pool_take still takes any slot.  Default 1 of 1
+ * (everything).  -1 when slices is 0 or above POOL_MAX_SLICES or slice is
+ * outside 1..slices. */
+int pool_set_slice(struct pool *p, unsigned slice, unsigned slices);
+void pool_slice(const struct pool *p, unsigned *slice, unsigned *slices);
+/* pool_slice_size: addresses in this node's slice. */
+size_t pool_slice_size(const struct pool *p);
+/* pool_in_slice: 1 when the slot at index is in this node's slice. */
+int pool_in_slice(const struct pool *p, size_t index);
+/* pool_hold_elsewhere: the slot at index is held by another node (a session
+ * that moved there): not leased here (a local lease of it ends without
+ * freeing it), not free, not remembered for any owner.  0 (also when
+ * already held elsewhere), -1 out of range.  pool_take takes it back. */
+int pool_hold_elsewhere(struct pool *p, size_t index);
+/* pool_unhold: the other node let it go: free again (end of its slice's
+ * free list).  -1 when not held elsewhere. */
+int pool_unhold(struct pool *p, size_t index);
+int pool_is_elsewhere(const struct pool *p, size_t index);
+/* pool_elsewhere: how many slots are held elsewhere (O(1)). */
+size_t pool_elsewhere(const struct pool *p);
+/* pool_elsewhere_list: up to max of their indexes into out; the count
+ * (O(count)). */
+size_t pool_elsewhere_list(const struct pool *p, size_t *out, size_t max);
 
 #endif

@@ -20,6 +20,15 @@
  *
  * Both families share the slot machinery: slot i is address first+i, a
  * 32-bit offset from a 32-bit (IPv4) or 128-bit (IPv6) base.
+ *
+ * Slices (S16, a fleet of nodes): slot i belongs to slice i % slices + 1,
+ * and there is one free list per slice.  A fresh lease (and the sticky
+ * return) takes only from this node's slice, so nodes that share a pool
+ * never hand out one address, Redis or not.  pool_take (restore, Framed-IP,
+ * adopting a session that moved here) may take any slot.  A slot "held
+ * elsewhere" (a session that moved to another node holds it) is neither
+ * free nor leased: it sits on its own list, so listing and returning those
+ * is O(held) and a lease never sees one.  With one slice nothing changes.
  */
 #include "config.h"
 
@@ -33,6 +42,12 @@ enum {
 	POOL_MIN_BUCKETS = 16,
 };
 
+/* The lists a slot can be on: the free list of its slice, or the list of
+ * slots held elsewhere. */
+struct list {
+	uint32_t head, tail;
+};
+
 #define NIL UINT32_MAX
 
 struct slot {
@@ -41,6 +56,7 @@ struct slot {
 	char *owner;           /* last owner, NULL when none remembered */
 	int64_t last_used;     /* time of the last lease or release */
 	uint8_t leased;
+	uint8_t elsewhere;     /* held by another node: on p->elsewhere */
 };
 
 struct pool {
@@ -50,41 +66,57 @@ struct pool {
 	uint8_t first6[16];    /* IPv6, network order */
 	unsigned plen;
 	uint32_t window;       /* seconds, 0 = unlimited */
-	size_t size, in_use;
-	uint32_t fhead, ftail;
+	size_t size, in_use, n_elsewhere;
+	uint32_t slice, slices;        /* this node's slice (0-based), count */
+	struct list free[POOL_MAX_SLICES]; /* free slots, one list per slice */
+	struct list elsewhere;         /* slots held by other nodes */
 	struct slot *slots;
 	uint32_t *buckets; /* slot index of the first entry, NIL if empty */
 	uint32_t nbuckets; /* power of two */
 };
 
-/* ---- free list */
+/* ---- free lists (one per slice) and the held-elsewhere list */
 
-static void free_unlink(struct pool *p, uint32_t i)
+static struct list *list_of(struct pool *p, uint32_t i)
+{
+	return p->slots[i].elsewhere ? &p->elsewhere : &p->free[i % p->slices];
+}
+
+static void list_unlink(struct pool *p, uint32_t i)
 {
 	struct slot *s = &p->slots[i];
+	struct list *l = list_of(p, i);
 
 	if (s->fprev != NIL)
 		p->slots[s->fprev].fnext = s->fnext;
 	else
-		p->fhead = s->fnext;
+		l->head = s->fnext;
 	if (s->fnext != NIL)
 		p->slots[s->fnext].fprev = s->fprev;
 	else
-		p->ftail = s->fprev;
+		l->tail = s->fprev;
 	s->fnext = s->fprev = NIL;
 }
 
-static void free_append(struct pool *p, uint32_t i)
+static void list_append(struct pool *p, uint32_t i)
 {
 	struct slot *s = &p->slots[i];
+	struct list *l = list_of(p, i);
 
 	s->fnext = NIL;
-	s->fprev = p->ftail;
-	if (p->ftail != NIL)
-		p->slots[p->ftail].fnext = i;
+	s->fprev = l->tail;
+	if (l->tail != NIL)
+		p->slots[l->tail].fnext = i;
 	else
-		p->fhead = i;
-	p->ftail = i;
+		l->head = i;
+	l->tail = i;
+}
+
+static void lists_clear(struct pool *p)
+{
+	for (uint32_t k = 0; k < POOL_MAX_SLICES; k++)
+		p->free[k].head = p->free[k].tail = NIL;
+	p->elsewhere.head = p->elsewhere.tail = NIL;
 }
 
 /* ---- owner hash table */
@@ -196,10 +228,11 @@ static struct pool *pool_alloc(const char *name, size_t n)
 	}
 	memset(p->buckets, 0xff, p->nbuckets * sizeof(*p->buckets));
 	p->size = n;
-	p->fhead = p->ftail = NIL;
+	p->slices = 1;
+	lists_clear(p);
 	for (i = 0; i < n; i++) {
 		p->slots[i].hnext = NIL;
-		free_append(p, i);
+		list_append(p, i);
 	}
 	return p;
 }
@@ -357,7 +390,11 @@ int pool_contains6(const struct pool *p, const uint8_t addr[16])
 
 static void slot_lease(struct pool *p, uint32_t i, const char *owner, int64_t now)
 {
-	free_unlink(p, i);
+	list_unlink(p, i);
+	if (p->slots[i].elsewhere) {
+		p->slots[i].elsewhere = 0;
+		p->n_elsewhere--;
+	}
 	p->slots[i].leased = 1;
 	p->slots[i].last_used = now;
 	p->in_use++;
@@ -368,7 +405,7 @@ static int lease_index(struct pool *p, const char *owner, int64_t now, uint32_t 
 {
 	uint32_t i = NIL;
 
-	if (p->fhead == NIL)
+	if (p->free[p->slice].head == NIL)
 		return -1;
 	if (owner_usable(owner)) {
 		i = owner_find_free(p, owner, NIL);
@@ -376,9 +413,12 @@ static int lease_index(struct pool *p, const char *owner, int64_t now, uint32_t 
 			owner_forget(p, i);
 			i = NIL;
 		}
+		/* remembered in another node's slice: adopted here, then released */
+		if (i != NIL && i % p->slices != p->slice)
+			i = NIL;
 	}
 	if (i == NIL)
-		i = p->fhead;
+		i = p->free[p->slice].head;
 	slot_lease(p, i, owner, now);
 	*idx = i;
 	return 0;
@@ -400,7 +440,7 @@ static int release_index(struct pool *p, uint32_t i, int64_t now)
 	p->slots[i].leased = 0;
 	p->slots[i].last_used = now;
 	p->in_use--;
-	free_append(p, i);
+	list_append(p, i);
 	return 0;
 }
 
@@ -534,13 +574,113 @@ int pool_remember(struct pool *p, size_t index, const char *owner, int64_t last_
 {
 	uint32_t i = (uint32_t)index;
 
-	if (index >= p->size || p->slots[i].leased || !owner_usable(owner))
+	if (index >= p->size || p->slots[i].leased || p->slots[i].elsewhere ||
+	    !owner_usable(owner))
 		return -1;
 	owner_remember(p, i, owner);
 	if (p->slots[i].owner == NULL)
 		return -1;
 	p->slots[i].last_used = last_used;
-	free_unlink(p, i);
-	free_append(p, i);
+	list_unlink(p, i);
+	list_append(p, i);
 	return 0;
+}
+
+/* ---- slices and slots held elsewhere (S16) */
+
+int pool_set_slice(struct pool *p, unsigned slice, unsigned slices)
+{
+	uint32_t order[POOL_MAX_SLICES], old = p->slices;
+	struct list held = p->elsewhere;
+
+	if (slices < 1 || slices > POOL_MAX_SLICES || slice < 1 || slice > slices)
+		return -1;
+	/* Free slots move to their new lists in their present FIFO order
+	 * (old list by old list), so release order survives within a slice. */
+	for (uint32_t k = 0; k < old; k++)
+		order[k] = p->free[k].head;
+	p->slices = slices;
+	p->slice = slice - 1;
+	lists_clear(p);
+	p->elsewhere = held;
+	for (uint32_t k = 0; k < old; k++) {
+		for (uint32_t i = order[k], next; i != NIL; i = next) {
+			next = p->slots[i].fnext;
+			list_append(p, i);
+		}
+	}
+	return 0;
+}
+
+void pool_slice(const struct pool *p, unsigned *slice, unsigned *slices)
+{
+	*slice = p->slice + 1;
+	*slices = p->slices;
+}
+
+size_t pool_slice_size(const struct pool *p)
+{
+	return p->size / p->slices + (p->slice < p->size % p->slices);
+}
+
+int pool_in_slice(const struct pool *p, size_t index)
+{
+	return index < p->size && index % p->slices == p->slice;
+}
+
+/* The slot is another node's now: nobody here may lease it and no owner
+ * here gets it back (the session that remembered it lives there). */
+int pool_hold_elsewhere(struct pool *p, size_t index)
+{
+	uint32_t i = (uint32_t)index;
+	struct slot *s;
+
+	if (index >= p->size)
+		return -1;
+	s = &p->slots[i];
+	if (s->elsewhere)
+		return 0;
+	if (s->leased) {
+		s->leased = 0;
+		p->in_use--;
+	} else {
+		list_unlink(p, i);
+	}
+	owner_forget(p, i);
+	s->elsewhere = 1;
+	p->n_elsewhere++;
+	list_append(p, i);
+	return 0;
+}
+
+int pool_unhold(struct pool *p, size_t index)
+{
+	uint32_t i = (uint32_t)index;
+
+	if (index >= p->size || !p->slots[i].elsewhere)
+		return -1;
+	list_unlink(p, i);
+	p->slots[i].elsewhere = 0;
+	p->n_elsewhere--;
+	list_append(p, i);
+	return 0;
+}
+
+int pool_is_elsewhere(const struct pool *p, size_t index)
+{
+	return index < p->size && p->slots[index].elsewhere;
+}
+
+size_t pool_elsewhere(const struct pool *p)
+{
+	return p->n_elsewhere;
+}
+
+size_t pool_elsewhere_list(const struct pool *p, size_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (uint32_t i = p->elsewhere.head; i != NIL && n < max; i = p->slots[i].fnext)
+		out[n++] = i;
+	return n;
 }

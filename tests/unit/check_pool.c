@@ -824,6 +824,154 @@ START_TEST(test_random_window)
 }
 END_TEST
 
+/* ---- slices and slots held elsewhere (S16: a fleet sharing the pools) */
+
+/* Three nodes cut one pool of 30 in 3 slices: each leases 10, never one
+ * the others lease, and each address of slice k satisfies i % 3 == k - 1. */
+START_TEST(test_slices_disjoint)
+{
+	enum { N = 30, SLICES = 3 };
+	struct pool *p[SLICES];
+	int seen[N] = { 0 };
+	uint32_t a;
+
+	for (unsigned k = 0; k < SLICES; k++) {
+		p[k] = pool_new("p", A(10, 0, 0, 0), A(10, 0, 0, N - 1), MASK24);
+		ck_assert_int_eq(pool_set_slice(p[k], k + 1, SLICES), 0);
+		ck_assert_uint_eq(pool_slice_size(p[k]), N / SLICES);
+		for (int n = 0; n < N / SLICES; n++) {
+			ck_assert_int_eq(pool_lease(p[k], NULL, &a), 0);
+			ck_assert_uint_eq((a - A(10, 0, 0, 0)) % SLICES, k);
+			ck_assert_int_eq(seen[a - A(10, 0, 0, 0)]++, 0);
+		}
+		/* the slice is exhausted: refused although 20 are free here */
+		ck_assert_int_eq(pool_lease(p[k], "late", &a), -1);
+		ck_assert_uint_eq(pool_in_use(p[k]), N / SLICES);
+	}
+	for (int i = 0; i < N; i++)
+		ck_assert_int_eq(seen[i], 1);
+	for (unsigned k = 0; k < SLICES; k++)
+		pool_free(p[k]);
+}
+END_TEST
+
+START_TEST(test_slice_bad)
+{
+	struct pool *p = pool_new("p", A(10, 0, 0, 1), A(10, 0, 0, 9), MASK24);
+	unsigned k, n;
+
+	ck_assert_int_eq(pool_set_slice(p, 0, 3), -1);
+	ck_assert_int_eq(pool_set_slice(p, 4, 3), -1);
+	ck_assert_int_eq(pool_set_slice(p, 1, 0), -1);
+	ck_assert_int_eq(pool_set_slice(p, 1, POOL_MAX_SLICES + 1), -1);
+	pool_slice(p, &k, &n);
+	ck_assert_uint_eq(k, 1);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(pool_slice_size(p), 9);
+	pool_free(p);
+}
+END_TEST
+
+/* The sticky return stays inside the slice: an owner whose remembered
+ * address lies in another slice (adopted here, then released) gets one of
+ * this slice; one remembered in the slice gets it back. */
+START_TEST(test_slice_sticky)
+{
+	struct pool *p = pool_new("p", A(10, 0, 0, 0), A(10, 0, 0, 9), MASK24);
+	uint32_t a, b;
+
+	ck_assert_int_eq(pool_set_slice(p, 2, 2), 0);
+	ck_assert_int_eq(pool_lease(p, "phone1", &a), 0);
+	ck_assert_uint_eq(a, A(10, 0, 0, 1));
+	ck_assert_int_eq(pool_release(p, a), 0);
+	ck_assert_int_eq(pool_lease(p, NULL, &b), 0);
+	ck_assert_uint_eq(b, A(10, 0, 0, 3));
+	ck_assert_int_eq(pool_lease(p, "phone1", &b), 0);
+	ck_assert_uint_eq(b, a);
+	/* adopted from slice 1, released here, back: not given again */
+	ck_assert_int_eq(pool_take(p, A(10, 0, 0, 4), "phone2"), 0);
+	ck_assert_int_eq(pool_release(p, A(10, 0, 0, 4)), 0);
+	ck_assert_int_eq(pool_lease(p, "phone2", &b), 0);
+	ck_assert_uint_eq(b % 2, 1);
+	pool_free(p);
+}
+END_TEST
+
+/* Held-elsewhere slots are never leased, whoever asks, until unheld;
+ * adopting (pool_take) takes any slot, held or of another slice. */
+START_TEST(test_elsewhere)
+{
+	struct pool *p = pool_new("p", A(10, 0, 0, 0), A(10, 0, 0, 7), MASK24);
+	size_t list[8];
+	uint32_t a, x;
+
+	ck_assert_int_eq(pool_set_slice(p, 1, 2), 0);  /* .0 .2 .4 .6 */
+	ck_assert_int_eq(pool_lease(p, "moved", &a), 0);
+	ck_assert_uint_eq(a, A(10, 0, 0, 0));
+	/* the session moved away: its lease ends, the slot is not free */
+	ck_assert_int_eq(pool_hold_elsewhere(p, 0), 0);
+	ck_assert_int_eq(pool_hold_elsewhere(p, 0), 0);
+	ck_assert_uint_eq(pool_in_use(p), 0);
+	ck_assert_uint_eq(pool_elsewhere(p), 1);
+	ck_assert_int_eq(pool_is_elsewhere(p, 0), 1);
+	ck_assert_int_eq(pool_release(p, a), -1);
+	/* a free slot found leased elsewhere at a reconcile */
+	ck_assert_int_eq(pool_hold_elsewhere(p, 4), 0);
+	ck_assert_uint_eq(pool_elsewhere_list(p, list, 8), 2);
+	ck_assert_uint_eq(list[0], 0);
+	ck_assert_uint_eq(list[1], 4);
+	/* neither the old owner nor anyone else gets them */
+	ck_assert_int_eq(pool_lease(p, "moved", &x), 0);
+	ck_assert_uint_eq(x, A(10, 0, 0, 2));
+	ck_assert_int_eq(pool_lease(p, NULL, &x), 0);
+	ck_assert_uint_eq(x, A(10, 0, 0, 6));
+	ck_assert_int_eq(pool_lease(p, NULL, &x), -1);
+	ck_assert_int_eq(pool_remember(p, 4, "moved", 5), -1);
+	/* the other node let .4 go: free again, leased next */
+	ck_assert_int_eq(pool_unhold(p, 4), 0);
+	ck_assert_int_eq(pool_unhold(p, 4), -1);
+	ck_assert_int_eq(pool_lease(p, NULL, &x), 0);
+	ck_assert_uint_eq(x, A(10, 0, 0, 4));
+	/* adopt: a held slot and one of the other slice */
+	ck_assert_int_eq(pool_take(p, A(10, 0, 0, 0), "back"), 0);
+	ck_assert_uint_eq(pool_elsewhere(p), 0);
+	ck_assert_int_eq(pool_take(p, A(10, 0, 0, 5), "visitor"), 0);
+	ck_assert_uint_eq(pool_in_use(p), 5);
+	ck_assert_int_eq(pool_hold_elsewhere(p, 8), -1);
+	pool_free(p);
+}
+END_TEST
+
+/* Cutting a pool that already has free, remembered and held slots keeps
+ * every slot on exactly one list: leasing everything from each slice in
+ * turn covers the pool once. */
+START_TEST(test_slice_recut)
+{
+	enum { N = 12 };
+	struct pool *p = pool_new("p", A(10, 0, 0, 0), A(10, 0, 0, N - 1), MASK24);
+	int seen[N] = { 0 };
+	uint32_t a;
+
+	ck_assert_int_eq(pool_lease(p, "u", &a), 0);
+	ck_assert_int_eq(pool_release(p, a), 0);
+	ck_assert_int_eq(pool_hold_elsewhere(p, 5), 0);
+	for (unsigned k = 1; k <= 3; k++) {
+		ck_assert_int_eq(pool_set_slice(p, k, 3), 0);
+		while (pool_lease(p, NULL, &a) == 0) {
+			ck_assert_uint_eq((a - A(10, 0, 0, 0)) % 3, k - 1);
+			seen[a - A(10, 0, 0, 0)]++;
+		}
+	}
+	ck_assert_int_eq(pool_unhold(p, 5), 0);
+	ck_assert_int_eq(pool_set_slice(p, 3, 3), 0);
+	ck_assert_int_eq(pool_lease(p, NULL, &a), 0);
+	seen[a - A(10, 0, 0, 0)]++;
+	for (int i = 0; i < N; i++)
+		ck_assert_int_eq(seen[i], 1);
+	pool_free(p);
+}
+END_TEST
+
 static Suite *pool_suite(void)
 {
 	Suite *s = suite_create("pool");
@@ -848,6 +996,11 @@ static Suite *pool_suite(void)
 	tcase_add_test(core, test_ipv6_carry);
 	tcase_add_test(core, test_persist_roundtrip);
 	tcase_add_test(core, test_persist_torn);
+	tcase_add_test(core, test_slices_disjoint);
+	tcase_add_test(core, test_slice_bad);
+	tcase_add_test(core, test_slice_sticky);
+	tcase_add_test(core, test_elsewhere);
+	tcase_add_test(core, test_slice_recut);
 	suite_add_tcase(s, core);
 
 	tcase_set_timeout(limits, 60);
