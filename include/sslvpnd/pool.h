@@ -122,6 +122,7 @@ int pool_hold_elsewhere(struct pool *p, size_t index);
  * free list).  -1 when not held elsewhere. */
 int pool_unhold(struct pool *p, size_t index);
 int pool_is_elsewhere(const struct pool *p, size_t index);
+int pool_is_leased(const struct pool *p, size_t index);
 /* pool_elsewhere: how many slots are held elsewhere (O(1)). */
 size_t pool_elsewhere(const struct pool *p);
 /* pool_elsewhere_list: up to max of their indexes into out; the count

@@ -20,6 +20,7 @@
 #include <hiredis/adapters/libev.h>
 
 #include "fleet.h"
+#include "fleet_lease.h"
 #include "main.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
@@ -61,6 +62,7 @@ static const struct {
 static void node_record(struct mainctx *m);
 static void (*const on_up[])(struct mainctx *m) = {
 	node_record,
+	fleet_lease_reconcile,
 };
 
 static struct fleet *F(const struct mainctx *m)

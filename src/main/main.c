@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 
 #include "fleet.h"
+#include "fleet_lease.h"
 #include "main.h"
 #include "mban.h"
 #include "sslvpnd/doctor.h"
@@ -330,6 +331,7 @@ static int make_pools(struct mainctx *m)
 			return -1;
 		}
 		pool_set_window(m->pools[i], (uint32_t)m->cfg->general.address_reuse_window);
+		fleet_lease_cut(m, m->pools[i]);
 	}
 	m->pools6 = calloc(m->cfg->n_pools6 + 1, sizeof(*m->pools6));
 	if (!m->pools6)
@@ -344,6 +346,7 @@ static int make_pools(struct mainctx *m)
 			return -1;
 		}
 		pool_set_window(m->pools6[i], (uint32_t)m->cfg->general.address_reuse_window);
+		fleet_lease_cut(m, m->pools6[i]);
 	}
 	leases_load(m); /* an unusable file is logged and ignored */
 	sessions_store_load(m); /* the sessions of the previous run, same */
@@ -569,6 +572,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	sessions_shutdown(m);
 	proc_stop_all(m);
 	macct_stop(m);
+	fleet_lease_stop(m);
 	fleet_stop(m);
 	msecmod_stop(m);
 	mban_stop(m);

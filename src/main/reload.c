@@ -38,6 +38,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fleet_lease.h"
 #include "main.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/pool.h"
@@ -152,6 +153,8 @@ static struct pool **pools_prepare(struct mainctx *m, const struct sslvpnd_confi
 			continue;
 		}
 		np[i] = pool_new(p->name, p->first, p->last, p->mask);
+		if (np[i])
+			fleet_lease_cut(m, np[i]);
 		if (!np[i]) {
 			snapshot_error(errs, next->source, p->line,
 				       "ip local pool %s: cannot create (out of memory)", p->name);

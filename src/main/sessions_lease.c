@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "fleet_lease.h"
 #include "sessions.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
@@ -47,6 +48,7 @@ void sessions_lease_release(struct mainctx *m, struct session *s)
 	char tag[16], a[INET6_ADDRSTRLEN];
 
 	sessions_lease_unroute(m, s);
+	fleet_lease_drop(m, s);
 	snprintf(tag, sizeof(tag), "%x", s->id);
 	if (s->addr && s->pool && pool_release_at(s->pool, s->addr, now) == 0)
 		log_event(LM_ADDR_RELEASED, tag, sessions_fmt4(s->addr, a, sizeof(a)));
@@ -82,6 +84,7 @@ size_t sessions_move_leases(struct mainctx *m, struct pool *from, struct pool *t
 			continue;
 		pool_release(from, s->addr);
 		s->pool = to;
+		fleet_lease_claim(m, s);  /* a renamed pool is another key */
 		n++;
 	}
 	return n;
@@ -96,6 +99,7 @@ static int lease(struct mainctx *m, struct session *s,
 				continue;
 			if (pool_lease_at(m->pools[j], s->user, time(NULL), &s->addr) == 0) {
 				s->pool = m->pools[j];
+				fleet_lease_claim(m, s);
 				leases_dirty();
 				return 0;
 			}
@@ -167,8 +171,11 @@ void sessions_pools6_reload(struct mainctx *m, const struct sslvpnd_config *next
 				np[i] = m->pools6[j];
 				m->pools6[j] = NULL; /* kept: not retired below */
 			}
-		if (!np[i])
+		if (!np[i]) {
 			np[i] = pool_new6(p->name, p->first, (unsigned)p->plen, (uint32_t)p->count);
+			if (np[i])
+				fleet_lease_cut(m, np[i]);
+		}
 		if (!np[i])
 			log_warnx("ipv6 local pool %s: cannot create (out of memory)", p->name);
 		else
@@ -262,6 +269,7 @@ static int lease_framed(struct mainctx *m, struct session *s,
 		if (pool_take(p, a, s->user) == 0) {
 			s->pool = p;
 			s->addr = a;
+			fleet_lease_claim(m, s);
 			leases_dirty();
 			return 0;
 		}

@@ -666,6 +666,11 @@ int pool_unhold(struct pool *p, size_t index)
 	return 0;
 }
 
+int pool_is_leased(const struct pool *p, size_t index)
+{
+	return index < p->size && p->slots[index].leased;
+}
+
 int pool_is_elsewhere(const struct pool *p, size_t index)
 {
 	return index < p->size && p->slots[index].elsewhere;
