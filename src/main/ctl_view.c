@@ -296,7 +296,8 @@ static int pool_line_cb(const struct pool_entry *e, void *arg)
 static void pool_header(struct request *r, const struct pool *p, size_t held)
 {
 	char first[64], last[64], mask[INET_ADDRSTRLEN];
-	size_t n = pool_size(p), used = pool_in_use(p);
+	/* Free + Held + In use (+ held elsewhere, in a fleet) = size */
+	size_t n = pool_size(p), used = pool_in_use(p), avail = n - used - held - pool_elsewhere(p);
 	struct in_addr m4 = { htonl(pool_mask(p)) };
 
 	pool_addr_format(p, 0, first, sizeof(first));
@@ -311,7 +312,7 @@ static void pool_header(struct request *r, const struct pool *p, size_t held)
 		else
 			json_kv_uint(r->j, "prefix_length", pool_prefix_len(p));
 		json_kv_uint(r->j, "size", n);
-		json_kv_uint(r->j, "free", n - used - held);
+		json_kv_uint(r->j, "free", avail);
 		json_kv_uint(r->j, "held", held);
 		json_kv_uint(r->j, "in_use", used);
 		return;
@@ -320,7 +321,7 @@ static void pool_header(struct request *r, const struct pool *p, size_t held)
 		ctl_printf(r->t, "%-15s %-15s %-15s %8s %8s %8s\n", "Begin", "End", "Mask",
 			    "Free", "Held", "In use");
 		ctl_printf(r->t, "%-15s %-15s %-15s %8zu %8zu %8zu\n", first, last,
-			    inet_ntop(AF_INET, &m4, mask, sizeof(mask)), n - used - held, held,
+			    inet_ntop(AF_INET, &m4, mask, sizeof(mask)), avail, held,
 			    used);
 		return;
 	}
@@ -328,7 +329,27 @@ static void pool_header(struct request *r, const struct pool *p, size_t held)
 		    "Prefix Length: %u\nPool Size: %zu\nNumber of used addresses: %zu\n"
 		    "Number of held addresses: %zu\nNumber of available addresses: %zu\n",
 		    pool_name(p), first, last, pool_prefix_len(p), n, used, held,
-		    n - used - held);
+		    avail);
+}
+
+/* A pool cut into fleet slices (S16): which one this node leases from, and
+ * the addresses sessions that moved to other nodes hold (not in Free). */
+static void pool_fleet(struct request *r, const struct pool *p)
+{
+	unsigned slice, slices;
+
+	pool_slice(p, &slice, &slices);
+	if (slices < 2)
+		return;
+	if (r->json) {
+		json_kv_uint(r->j, "slice", slice);
+		json_kv_uint(r->j, "slices", slices);
+		json_kv_uint(r->j, "slice_size", pool_slice_size(p));
+		json_kv_uint(r->j, "held_elsewhere", pool_elsewhere(p));
+		return;
+	}
+	ctl_printf(r->t, "Fleet: this node leases slice %u of %u (%zu addresses); "
+		    "held elsewhere: %zu\n", slice, slices, pool_slice_size(p), pool_elsewhere(p));
 }
 
 static void show_one_pool(struct request *r, const struct pool *p, int named)
@@ -344,6 +365,7 @@ static void show_one_pool(struct request *r, const struct pool *p, int named)
 	if (!r->json && !named && pool_family(p) == 4)
 		ctl_printf(r->t, "Pool %s\n", pool_name(p));
 	pool_header(r, p, held);
+	pool_fleet(r, p);
 	for (pv.want_leased = 1; pv.want_leased >= 0; pv.want_leased--) {
 		if (r->json) {
 			json_key(r->j, pv.want_leased ? "in_use_addresses" : "held_addresses");
