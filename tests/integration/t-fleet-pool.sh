@@ -9,7 +9,10 @@
 #     shows the slice;
 #  3. Redis stopped: new logins on each node still get addresses of its
 #     own slice, none held twice across the nodes;
-#  4. Redis back (empty): every live lease is claimed again (100880).
+#  4. Redis back (empty): every live lease is claimed again (100880); a
+#     claim of b in a's slice found at a reconcile is held elsewhere on a
+#     (100882, show ip local pool) and free again when it expires (100883);
+#  5. the phones leave: every claim deleted, user-addr keys written.
 #
 #   client ns svd-c-$$                         node a: ns svd-s-$$
 #   sslvpn-phone x4 -> a 198.18.0.1 --- veth --- sslvpnd (slice 1 of 2)
@@ -195,6 +198,19 @@ wait_for 20 "both nodes reconciled" eval 'back_a && back_b' || fail "no 100880 w
 wait_for 5 "lease keys = live sessions again" keys_match ||
 	fail "after Redis returned: keys $(lease_keys | tr '\n' ,) differ from sessions $(expected_keys | tr '\n' ,)"
 ok "every live lease is in Redis again (16 keys, one per address)"
+
+# 4b. a claim of node b on a free address of a's slice (a session that
+# moved to b while the nodes did not hear each other): at a's next
+# reconcile it is held elsewhere, and free again once the claim is gone
+rcli SET sslvpnd:lease:phones:198.19.0.28 "b $(printf '%064d' 0) moved-user" PX 6000 >/dev/null
+rcli CLIENT KILL TYPE normal >/dev/null
+held() { log_has 100882 'address 198\.19\.0\.28 of ip local pool phones is held by node b'; }
+wait_for 15 "a holds .28 for b" held || fail "no 100882 for 198.19.0.28"
+out=$(timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" show ip local pool phones 2>&1)
+assert_match "$out" 'held elsewhere: 1' "show ip local pool counts it held elsewhere"
+freed() { log_has 100883 'address 198\.19\.0\.28 of ip local pool phones is free here again'; }
+wait_for 15 "the claim expired, .28 free again" freed || fail "no 100883 for 198.19.0.28"
+assert_no_log 722051 'Address <198\.19\.0\.28>' "a never leased the address held elsewhere"
 
 # 5. the phones leave: each claim goes (compare-and-delete), the address
 # is remembered for its user fleet-wide
