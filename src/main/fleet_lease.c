@@ -135,17 +135,55 @@ void fleet_lease_cut(struct mainctx *m, struct pool *p)
 
 /* ---- claims */
 
+/* The local session other than self holding addr in p (a walk: rare). */
+static struct session *holder_of(struct mainctx *m, const struct pool *p, uint32_t addr,
+				 const struct session *self)
+{
+	for (struct session *s = m->sessions; s; s = s->next)
+		if (s != self && s->pool == p && s->addr == addr)
+			return s;
+	return NULL;
+}
+
+/* Another node claims slot idx of p in Redis.  Its claim wins (it took
+ * the address last: a session that moved there, or one leased while this
+ * node could not see the claim): a local holder ends, so no address is
+ * routed from two nodes for longer than one claim round trip, and the
+ * slot is held elsewhere until that claim is gone. */
+static void other_claim(struct mainctx *m, struct pool *p, size_t idx, const char *node)
+{
+	char a[INET_ADDRSTRLEN];
+	struct in_addr in;
+	struct session *s;
+
+	if (pool_is_elsewhere(p, idx))
+		return;
+	pool_addr_format(p, idx, a, sizeof(a));
+	if (pool_is_leased(p, idx)) {
+		inet_pton(AF_INET, a, &in);
+		s = holder_of(m, p, ntohl(in.s_addr), NULL);
+		pool_hold_elsewhere(p, idx);
+		log_event(LM_FLEET_LEASE_CONFLICT, a, pool_name(p), node, s ? s->user : "-");
+		if (s)
+			sessions_end(m, s, IPC_KICK_ADMIN, "Address in use on another node");
+		return;
+	}
+	if (!pool_in_slice(p, idx))
+		return;  /* another slice's: its node's business */
+	pool_hold_elsewhere(p, idx);
+	L.held_found++;
+	log_event(LM_FLEET_LEASE_HELD, a, pool_name(p), node);
+}
+
 static void claim_answered(struct mainctx *m, struct redisReply *r, void *arg)
 {
-	char *key = arg, node[64], a[INET_ADDRSTRLEN], pool[KEY_MAX];
+	char *key = arg, node[64];
 	struct pool *p;
 	size_t idx;
 
-	if (r && r->type == REDIS_REPLY_STRING && key_slot(m, key, &p, &idx, pool,
-							     sizeof(pool)) == 0) {
+	if (r && r->type == REDIS_REPLY_STRING && key_slot(m, key, &p, &idx, NULL, 0) == 0) {
 		claim_node(r->str, node, sizeof(node));
-		pool_addr_format(p, idx, a, sizeof(a));
-		log_event_rl(LM_FLEET_LEASE_CONFLICT, a, pool, node);
+		other_claim(m, p, idx, node);
 	}
 	free(key);
 }
@@ -254,29 +292,16 @@ static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void scan_claim_answered(struct mainctx *m, struct redisReply *r, void *arg)
 {
-	char *key = arg, node[64], a[INET_ADDRSTRLEN], pool[KEY_MAX];
+	char *key = arg, node[64];
 	struct pool *p;
 	size_t idx;
 
-	if (!r || r->type != REDIS_REPLY_STRING ||
-	    key_slot(m, key, &p, &idx, pool, sizeof(pool)) < 0) {
-		free(key);
-		return;
-	}
-	claim_node(r->str, node, sizeof(node));
-	pool_addr_format(p, idx, a, sizeof(a));
-	if (!strcmp(node, fleet_node(m))) {
-		/* ours from before a restart whose session is gone */
-		if (!pool_is_elsewhere(p, idx) && !pool_is_leased(p, idx))
+	if (r && r->type == REDIS_REPLY_STRING && key_slot(m, key, &p, &idx, NULL, 0) == 0) {
+		claim_node(r->str, node, sizeof(node));
+		if (strcmp(node, fleet_node(m)))
+			other_claim(m, p, idx, node);
+		else if (!pool_is_leased(p, idx))  /* ours, its session gone */
 			fleet_cmd(m, NULL, NULL, "EVAL %s 1 %s %s", drop_lua, key, r->str);
-	} else if (pool_in_slice(p, idx) && !pool_is_elsewhere(p, idx)) {
-		if (pool_is_leased(p, idx)) {
-			log_event_rl(LM_FLEET_LEASE_CONFLICT, a, pool, node);
-		} else {
-			pool_hold_elsewhere(p, idx);
-			L.held_found++;
-			log_event(LM_FLEET_LEASE_HELD, a, pool, node);
-		}
 	}
 	free(key);
 }
@@ -357,18 +382,6 @@ static struct pool *pool_holding(struct mainctx *m, const struct session *s)
 	for (size_t j = 0; m->pools && j < m->cfg->n_pools; j++)
 		if (m->pools[j] && pool_contains(m->pools[j], s->addr))
 			return m->pools[j];
-	return NULL;
-}
-
-/* The local session other than self holding addr in p (a walk: adopting
- * is rare).  s->pool/s->addr of the session being adopted are set from its
- * record before it holds anything, so it is skipped. */
-static const struct session *holder_of(struct mainctx *m, const struct pool *p, uint32_t addr,
-				       const struct session *self)
-{
-	for (const struct session *s = m->sessions; s; s = s->next)
-		if (s != self && s->pool == p && s->addr == addr)
-			return s;
 	return NULL;
 }
 

@@ -10,8 +10,9 @@
 #  3. Redis stopped: new logins on each node still get addresses of its
 #     own slice, none held twice across the nodes;
 #  4. Redis back (empty): every live lease is claimed again (100880); a
-#     claim of b in a's slice found at a reconcile is held elsewhere on a
+#     claim of a third node in a's slice found at a reconcile is held elsewhere on a
 #     (100882, show ip local pool) and free again when it expires (100883);
+#     one on an address a leases ends a's session (100881, 113019);
 #  5. the phones leave: every claim deleted, user-addr keys written.
 #
 #   client ns svd-c-$$                         node a: ns svd-s-$$
@@ -119,12 +120,12 @@ up_b() { b_has '100860.*node b connected'; }
 wait_for 10 "both nodes on Redis" eval 'up_a && up_b' || fail "a node did not reach Redis"
 hash=$(server_hash_b64)
 
-# phones NAME IP CN-BASE: 4 phones held 45 s in the background.
+# phones NAME IP CN-BASE: 4 phones held 50 s in the background.
 PIDS=()
 phones() {
 	run_phone_bg "$1" -p 8861 --url "https://$2/phone" --cert-hash "$hash" \
 		--ca-cert "$PKI/mic-sha2/ca.pem" --ca-key "$PKI/mic-sha2/ca.key" --no-dtls \
-		--sessions 4 --rate 20 --hold 45 --cn-base "$3"
+		--sessions 4 --rate 20 --hold 50 --cn-base "$3"
 	PIDS+=("$PHONE_PID")
 }
 # addrs LOG: the addresses assigned on a node (722051), one a line
@@ -199,18 +200,30 @@ wait_for 5 "lease keys = live sessions again" keys_match ||
 	fail "after Redis returned: keys $(lease_keys | tr '\n' ,) differ from sessions $(expected_keys | tr '\n' ,)"
 ok "every live lease is in Redis again (16 keys, one per address)"
 
-# 4b. a claim of node b on a free address of a's slice (a session that
-# moved to b while the nodes did not hear each other): at a's next
+# 4b. a claim of a third node c on a free address of a's slice (a session that
+# moved to c while the nodes did not hear each other): at a's next
 # reconcile it is held elsewhere, and free again once the claim is gone
-rcli SET sslvpnd:lease:phones:198.19.0.28 "b $(printf '%064d' 0) moved-user" PX 6000 >/dev/null
+rcli SET sslvpnd:lease:phones:198.19.0.28 "c $(printf '%064d' 0) moved-user" PX 6000 >/dev/null
 rcli CLIENT KILL TYPE normal >/dev/null
-held() { log_has 100882 'address 198\.19\.0\.28 of ip local pool phones is held by node b'; }
-wait_for 15 "a holds .28 for b" held || fail "no 100882 for 198.19.0.28"
+held() { log_has 100882 'address 198\.19\.0\.28 of ip local pool phones is held by node c'; }
+wait_for 15 "a holds .28 for c" held || fail "no 100882 for 198.19.0.28"
 out=$(timeout -k 2 15 "$CTL" --socket "$STATE/ctl.sock" show ip local pool phones 2>&1)
 assert_match "$out" 'held elsewhere: 1' "show ip local pool counts it held elsewhere"
 freed() { log_has 100883 'address 198\.19\.0\.28 of ip local pool phones is free here again'; }
 wait_for 15 "the claim expired, .28 free again" freed || fail "no 100883 for 198.19.0.28"
 assert_no_log 722051 'Address <198\.19\.0\.28>' "a never leased the address held elsewhere"
+
+# 4c. a claim of c on an address a leases (a session leased while a could
+# not see that one had moved to c): at a's next refresh (lease-ttl/3) the
+# claim in Redis wins, a's session ends and the address waits for c's
+# claim to go
+rcli SET sslvpnd:lease:phones:198.19.0.10 "c $(printf '%064d' 0) moved-user" PX 7000 >/dev/null
+conflict() { log_has 100881 'address 198\.19\.0\.10 of ip local pool phones, leased here to CP-8861-.*, is claimed in Redis by node c'; }
+wait_for 10 "100881 at a's refresh" conflict || fail "no 100881 for 198.19.0.10"
+wait_for 5 "a's session ended" log_has 113019 'Reason: Address in use on another node' ||
+	fail "the session holding 198.19.0.10 did not end"
+back10() { log_has 100883 'address 198\.19\.0\.10 of ip local pool phones is free here again'; }
+wait_for 15 "c's claim expired, .10 free again" back10 || fail "no 100883 for 198.19.0.10"
 
 # 5. the phones leave: each claim goes (compare-and-delete), the address
 # is remembered for its user fleet-wide
