@@ -49,6 +49,7 @@ static struct {
 	ev_timer refresh;
 	int refresh_on;
 	size_t rewritten, held_found; /* of the running reconcile, for 100880 */
+	uint64_t up_ms;           /* when the link last came up */
 } L;
 
 /* ---- names */
@@ -237,8 +238,13 @@ static void held_answered(struct mainctx *m, struct redisReply *r, void *arg)
 	struct pool *p;
 	size_t idx;
 
-	/* NULL: the link went: unknown, the slot stays held */
+	/* NULL: the link went: unknown, the slot stays held.  A claim missing
+	 * within lease-ttl of an up may be one Redis lost (restarted empty)
+	 * that its node has not written again yet (nodes come back within
+	 * the 10 s back-off, lease-ttl is 10 s or more): only later does a
+	 * missing claim mean released or expired. */
 	if (r && r->type == REDIS_REPLY_NIL &&
+	    util_now_ms() - L.up_ms >= (uint64_t)m->cfg->fleet.lease_ttl * 1000 &&
 	    key_slot(m, key, &p, &idx, pool, sizeof(pool)) == 0 && pool_unhold(p, idx) == 0) {
 		pool_addr_format(p, idx, a, sizeof(a));
 		log_event(LM_FLEET_LEASE_BACK, a, pool);
@@ -355,6 +361,7 @@ void fleet_lease_reconcile(struct mainctx *m)
 {
 	double every = m->cfg->fleet.lease_ttl / 3.0;
 
+	L.up_ms = util_now_ms();
 	L.held_found = 0;
 	L.rewritten = refresh_all(m);
 	scan_page(m, "0");
