@@ -176,7 +176,9 @@ static void other_claim(struct mainctx *m, struct pool *p, size_t idx, const cha
 	log_event(LM_FLEET_LEASE_HELD, a, pool_name(p), node);
 }
 
-static void claim_answered(struct mainctx *m, struct redisReply *r, void *arg)
+/* A claim as Redis holds it: the answer of a claim (another node's, which
+ * it kept) or of the reconcile's GET (anyone's). */
+static void claim_seen(struct mainctx *m, struct redisReply *r, void *arg)
 {
 	char *key = arg, node[64];
 	struct pool *p;
@@ -184,12 +186,15 @@ static void claim_answered(struct mainctx *m, struct redisReply *r, void *arg)
 
 	if (r && r->type == REDIS_REPLY_STRING && key_slot(m, key, &p, &idx, NULL, 0) == 0) {
 		claim_node(r->str, node, sizeof(node));
-		other_claim(m, p, idx, node);
+		if (strcmp(node, fleet_node(m)))
+			other_claim(m, p, idx, node);
+		else if (!pool_is_leased(p, idx))  /* ours, its session gone */
+			fleet_cmd(m, NULL, NULL, "EVAL %s 1 %s %s", drop_lua, key, r->str);
 	}
 	free(key);
 }
 
-static void claim(struct mainctx *m, const struct session *s)
+void fleet_lease_claim(struct mainctx *m, const struct session *s)
 {
 	char key[KEY_MAX], val[VAL_MAX], prefix[80], ttl[16], *arg;
 
@@ -202,14 +207,9 @@ static void claim(struct mainctx *m, const struct session *s)
 	arg = strdup(key);
 	if (!arg)
 		return;
-	if (fleet_cmd(m, claim_answered, arg, "EVAL %s 1 %s %s %s %s", claim_lua, key, val,
+	if (fleet_cmd(m, claim_seen, arg, "EVAL %s 1 %s %s %s %s", claim_lua, key, val,
 		      prefix, ttl) < 0)
 		free(arg);
-}
-
-void fleet_lease_claim(struct mainctx *m, const struct session *s)
-{
-	claim(m, s);
 }
 
 void fleet_lease_drop(struct mainctx *m, const struct session *s)
@@ -278,7 +278,7 @@ static size_t refresh_all(struct mainctx *m)
 		return 0;
 	for (struct session *s = m->sessions; s; s = s->next)
 		if (s->pool && s->addr) {
-			claim(m, s);
+			fleet_lease_claim(m, s);
 			n++;
 		}
 	for (size_t j = 0; m->pools && j < m->cfg->n_pools; j++)
@@ -295,22 +295,6 @@ static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* ---- reconcile: the claims of other nodes in this node's slice */
-
-static void scan_claim_answered(struct mainctx *m, struct redisReply *r, void *arg)
-{
-	char *key = arg, node[64];
-	struct pool *p;
-	size_t idx;
-
-	if (r && r->type == REDIS_REPLY_STRING && key_slot(m, key, &p, &idx, NULL, 0) == 0) {
-		claim_node(r->str, node, sizeof(node));
-		if (strcmp(node, fleet_node(m)))
-			other_claim(m, p, idx, node);
-		else if (!pool_is_leased(p, idx))  /* ours, its session gone */
-			fleet_cmd(m, NULL, NULL, "EVAL %s 1 %s %s", drop_lua, key, r->str);
-	}
-	free(key);
-}
 
 static void scan_page(struct mainctx *m, const char *cursor);
 
@@ -342,7 +326,7 @@ static void scan_answered(struct mainctx *m, struct redisReply *r, void *arg)
 		if (keys->element[i]->type != REDIS_REPLY_STRING)
 			continue;
 		key = strdup(keys->element[i]->str);
-		if (key && fleet_cmd(m, scan_claim_answered, key, "GET %s", key) < 0)
+		if (key && fleet_cmd(m, claim_seen, key, "GET %s", key) < 0)
 			free(key);
 	}
 	if (strcmp(r->element[0]->str, "0"))
