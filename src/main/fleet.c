@@ -20,6 +20,7 @@
 #include <hiredis/adapters/libev.h>
 
 #include "fleet.h"
+#include "fleet_sess.h"
 #include "main.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
@@ -54,6 +55,7 @@ static const struct {
 	const char *verb;
 	fleet_msg_fn *fn;
 } verbs[] = {
+	{ "kick", fleet_sess_on_kick },
 	{ NULL, NULL },
 };
 
@@ -61,6 +63,7 @@ static const struct {
 static void node_record(struct mainctx *m);
 static void (*const on_up[])(struct mainctx *m) = {
 	node_record,
+	fleet_sess_reconcile,
 };
 
 static struct fleet *F(const struct mainctx *m)
