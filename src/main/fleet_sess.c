@@ -389,7 +389,7 @@ static void claim_adopt(struct mainctx *m, struct claim *c)
 	}
 	/* IPv6 is best effort: without it the CONNECT leases a new one */
 	if (c->rec.pool6[0] &&
-	    sessions_lease_take(m, s, "", "", c->rec.pool6, c->rec.addr6, buf, sizeof(buf), &why))
+	    sessions_lease_take6(m, s, c->rec.pool6, c->rec.addr6, buf, sizeof(buf), &why) < 0)
 		log_debug("fleet: session %u moved without its IPv6 address: %s", s->id, why);
 	if (sessions_insert(m, s) < 0) {
 		sessions_lease_release(m, s);

@@ -204,6 +204,10 @@ int sessions_lease_take(struct mainctx *m, struct session *s, const char *pool,
  * (buf) when that pool is not configured here or does not hold the address. */
 int sessions_lease_locate(struct mainctx *m, struct session *s, const char *pool,
 			  const char *addr, char *buf, size_t buflen, const char **why);
+/* sessions_lease_take6: only the IPv6 address of a record, the IPv4 one
+ * untouched (a session moving here: fleet_lease_adopt took that). */
+int sessions_lease_take6(struct mainctx *m, struct session *s, const char *pool6,
+			 const char *addr6, char *buf, size_t buflen, const char **why);
 const char *sessions_fmt4(uint32_t a, char *buf, size_t len);
 const char *sessions_fmt6(const uint8_t a[16], char *buf, size_t len);
 

@@ -367,6 +367,15 @@ static int take6(struct mainctx *m, struct session *s, const char *pool, const c
 	return -1;
 }
 
+int sessions_lease_take6(struct mainctx *m, struct session *s, const char *pool6,
+			 const char *addr6, char *buf, size_t buflen, const char **why)
+{
+	if (take6(m, s, pool6, addr6, buf, buflen, why) < 0)
+		return -1;
+	leases_dirty();
+	return 0;
+}
+
 int sessions_lease_take(struct mainctx *m, struct session *s, const char *pool,
 			const char *addr, const char *pool6, const char *addr6, char *buf,
 			size_t buflen, const char **why)
