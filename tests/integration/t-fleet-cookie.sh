@@ -136,6 +136,10 @@ assert_eq n2 "$(rcli HGET "$key" node)" "the registry still names n2"
 
 # 4. Both alive: the cookie goes back to n1, n2 is told.
 oc_stop b KILL
+# n2 has seen the tunnel go (716058) before the cookie reaches n1: its own
+# registry write then comes first, and the move is told by the kick
+lost_n2() { on_node 2 log_has 716058 'lost connection'; }
+wait_for 10 "n2 lost b's tunnel" lost_n2 || fail "n2 did not see b's tunnel go"
 connect c 1 || fail "n1 refused n2's cookie"
 assert_eq "$A" "${OC_ADDR[c]}" "the same address back on n1"
 kicked() { on_node 2 log_has 100871 "moved to node n1 \(its cookie was presented there\)"; }
