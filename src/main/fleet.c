@@ -21,6 +21,7 @@
 
 #include "fleet.h"
 #include "fleet_lease.h"
+#include "fleet_sess.h"
 #include "main.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
@@ -55,6 +56,7 @@ static const struct {
 	const char *verb;
 	fleet_msg_fn *fn;
 } verbs[] = {
+	{ "kick", fleet_sess_on_kick },
 	{ NULL, NULL },
 };
 
@@ -63,6 +65,7 @@ static void node_record(struct mainctx *m);
 static void (*const on_up[])(struct mainctx *m) = {
 	node_record,
 	fleet_lease_reconcile,
+	fleet_sess_reconcile,
 };
 
 static struct fleet *F(const struct mainctx *m)
@@ -173,7 +176,7 @@ int fleet_cmdargv(struct mainctx *m, fleet_reply_fn *fn, void *arg, int argc,
 int fleet_publish(struct mainctx *m, const char *node, const char *verb, const char *body)
 {
 	struct fleet *f = F(m);
-	char chan[128];
+	char chan[128], payload[512];
 
 	if (!f)
 		return -1;
@@ -181,8 +184,9 @@ int fleet_publish(struct mainctx *m, const char *node, const char *verb, const c
 		snprintf(chan, sizeof(chan), FLEET_PREFIX "node:%s", node);
 	else
 		util_strlcpy(chan, f->chan_all, sizeof(chan));
-	return fleet_cmd(m, NULL, NULL, "PUBLISH %s %s %s %s", chan, verb, f->node,
-			 body ? body : "");
+	/* one argument: hiredis makes each %s of the format its own */
+	snprintf(payload, sizeof(payload), "%s %s %s", verb, f->node, body ? body : "");
+	return fleet_cmd(m, NULL, NULL, "PUBLISH %s %s", chan, payload);
 }
 
 /* ---- messages: "VERB FROM BODY" on this node's channel or the fleet's */

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "main.h"
 #include "sessions.h"
 #include "sslvpnd/log.h"
@@ -298,22 +300,8 @@ struct kept {
 static struct kept *kept;
 static size_t n_kept, cap_kept;
 
-void macct_keep(const struct session *s)
+static void kept_fill(struct kept *k, const struct session *s)
 {
-	struct kept *k;
-
-	if (!s->acct_group[0] && !s->aaa_server[0])
-		return;
-	if (n_kept == cap_kept) {
-		size_t nc = cap_kept ? cap_kept * 2 : 64;
-		struct kept *nk = realloc(kept, nc * sizeof(*nk));
-
-		if (!nk)
-			return;
-		kept = nk;
-		cap_kept = nc;
-	}
-	k = &kept[n_kept++];
 	memset(k, 0, sizeof(*k));
 	k->id = s->id;
 	util_strlcpy(k->user, s->user, sizeof(k->user));
@@ -329,14 +317,46 @@ void macct_keep(const struct session *s)
 	k->pkts_out = s->pkts_out + (s->state == SS_ACTIVE ? s->stats.pkts_out : 0);
 }
 
+void macct_keep(const struct session *s)
+{
+	if (!s->acct_group[0] && !s->aaa_server[0])
+		return;
+	if (n_kept == cap_kept) {
+		size_t nc = cap_kept ? cap_kept * 2 : 64;
+		struct kept *nk = realloc(kept, nc * sizeof(*nk));
+
+		if (!nk)
+			return;
+		kept = nk;
+		cap_kept = nc;
+	}
+	kept_fill(&kept[n_kept++], s);
+}
+
 static void kept_path(const struct mainctx *m, char *path, size_t len)
 {
 	snprintf(path, len, "%s/aaa-sessions", m->cfg->general.state_dir);
 }
 
+/* One session's line of the file (no newline). */
+static void kept_line(const struct kept *k, char *buf, size_t len)
+{
+	char u[600], c[600], f[2100];
+
+	hex(u, sizeof(u), k->user);
+	hex(c, sizeof(c), k->acct_class);
+	hex(f, sizeof(f), k->aaa_filter);
+	snprintf(buf, len, "%u %s %s %s %s %s %s %d %u %u %llu %llu", k->id, u[0] ? u : "-",
+		 k->acct_group[0] ? k->acct_group : "-", c[0] ? c : "-",
+		 k->acct_id[0] ? k->acct_id : "-", f[0] ? f : "-",
+		 k->aaa_server[0] ? k->aaa_server : "-", k->acct_started, k->aaa_idle_timeout,
+		 k->aaa_session_timeout, (unsigned long long)k->pkts_in,
+		 (unsigned long long)k->pkts_out);
+}
+
 static int kept_write(struct mainctx *m)
 {
-	char path[CFG_PATH_MAX + 16], u[600], c[600], f[2100];
+	char path[CFG_PATH_MAX + 16], line[MACCT_LINE_MAX];
 	char *text = NULL;
 	size_t len = 0;
 	FILE *fp;
@@ -348,17 +368,8 @@ static int kept_write(struct mainctx *m)
 	if (!(fp = open_memstream(&text, &len)))
 		return -1;
 	for (size_t i = 0; i < n_kept; i++) {
-		const struct kept *k = &kept[i];
-
-		hex(u, sizeof(u), k->user);
-		hex(c, sizeof(c), k->acct_class);
-		hex(f, sizeof(f), k->aaa_filter);
-		fprintf(fp, "%u %s %s %s %s %s %s %d %u %u %llu %llu\n", k->id, u[0] ? u : "-",
-			k->acct_group[0] ? k->acct_group : "-", c[0] ? c : "-",
-			k->acct_id[0] ? k->acct_id : "-", f[0] ? f : "-",
-			k->aaa_server[0] ? k->aaa_server : "-", k->acct_started,
-			k->aaa_idle_timeout, k->aaa_session_timeout,
-			(unsigned long long)k->pkts_in, (unsigned long long)k->pkts_out);
+		kept_line(&kept[i], line, sizeof(line));
+		fprintf(fp, "%s\n", line);
 	}
 	fclose(fp);
 	rc = leases_write_atomic(m->cfg->general.state_dir, path, text, len);
@@ -372,8 +383,9 @@ static void dash(char *s)
 		s[0] = '\0';
 }
 
-/* One line back onto the restored session of that id and user. */
-static void kept_apply(struct mainctx *m, const char *line)
+/* One line back onto the restored session of that id and user (only: onto
+ * that session, whatever its id). */
+static void kept_apply(struct mainctx *m, const char *line, struct session *only)
 {
 	char u[600], g[CFG_NAME_MAX + 1], c[600], id[32], f[2100], srv[CFG_NAME_MAX + 1];
 	char user[256];
@@ -386,7 +398,7 @@ static void kept_apply(struct mainctx *m, const char *line)
 		return;
 	dash(u), dash(g), dash(c), dash(id), dash(f), dash(srv);
 	unhex(user, sizeof(user), u);
-	struct session *s = sessions_by_id(m, sid);
+	struct session *s = only ? only : sessions_by_id(m, sid);
 
 	if (s && !strcmp(s->user, user)) {
 		util_strlcpy(s->acct_group, g, sizeof(s->acct_group));
@@ -404,16 +416,35 @@ static void kept_apply(struct mainctx *m, const char *line)
 	}
 }
 
+/* The same line for a session that moves to another node (fleet_sess.c). */
+int macct_state_line(const struct session *s, char *buf, size_t len)
+{
+	struct kept k;
+
+	buf[0] = 0;
+	if (!s->acct_group[0] && !s->aaa_server[0])
+		return -1;
+	kept_fill(&k, s);
+	kept_line(&k, buf, len);
+	OPENSSL_cleanse(&k, sizeof(k));
+	return 0;
+}
+
+void macct_state_apply(struct mainctx *m, struct session *s, const char *line)
+{
+	kept_apply(m, line, s);
+}
+
 static void kept_read(struct mainctx *m)
 {
-	char path[CFG_PATH_MAX + 16], line[ACCT_FILE_LINE * 3];
+	char path[CFG_PATH_MAX + 16], line[MACCT_LINE_MAX];
 	FILE *fp;
 
 	kept_path(m, path, sizeof(path));
 	if (!(fp = fopen(path, "re")))
 		return;
 	while (fgets(line, sizeof(line), fp))
-		kept_apply(m, line);
+		kept_apply(m, line, NULL);
 	fclose(fp);
 	unlink(path);  /* the sessions have it now; written again at shutdown */
 }

@@ -279,6 +279,9 @@ struct mconn {
 const struct mconn *mconn_check(struct worker_proc *w, uint32_t conn_id,
 				enum ipc_type type);
 const char *mconn_state_name(enum mconn_state st);
+/* mconn_find: the record of conn_id of w as it is, or NULL (closed since):
+ * for an answer that comes later (fleet_sess.c); changes nothing. */
+const struct mconn *mconn_find(const struct worker_proc *w, uint32_t conn_id);
 size_t preauth_count(void);
 /* listen_parse_addr: an interface address (IPv4 or IPv6 text) and port as a
  * sockaddr; 0 or -1. */
@@ -294,6 +297,13 @@ void udp_stop_all(struct mainctx *m);
 void mauth_on_auth_req(struct worker_proc *w, const uint8_t *buf, size_t len);
 void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len);
 void mauth_on_profile_req(struct worker_proc *w, const uint8_t *buf, size_t len);
+/* mauth_tunnel_answer: the TUNNEL_REP for rq (peer: main's record): s's
+ * tunnel, or, s NULL, refused with why (100502); score: the refusal counts
+ * towards a ban of the peer (an unknown cookie, not one another node's
+ * session could not bring here). */
+struct session;
+void mauth_tunnel_answer(struct worker_proc *w, struct session *s,
+			 const struct ipc_tunnel_req *rq, const char *why, int score);
 /* mauth_on_passwd_rep: secmod's verdict for the parked login req_id; the
  * login goes on (or is refused) as if the check had run in place.  A
  * login whose worker died meanwhile is dropped.  Returns 0, -1 when no
@@ -365,6 +375,13 @@ void macct_secmod_lost(struct mainctx *m);
  * state goes to <state-dir>/aaa-sessions at macct_stop, back onto the
  * restored session at macct_start. */
 void macct_keep(const struct session *s);
+/* macct_state_line: s's AAA state and accounting (the Class, filter,
+ * timeouts, Acct-Session-Id, Start sent, packets) as one line of text for
+ * the fleet's registry; -1 (buf "") when it has none.  macct_state_apply:
+ * that line back onto s, a session that moved here (fleet_sess.c). */
+enum { MACCT_LINE_MAX = 3 * 2048 };
+int macct_state_line(const struct session *s, char *buf, size_t len);
+void macct_state_apply(struct mainctx *m, struct session *s, const char *line);
 /* sessions_audit_id: the session's Audt Sess ID (show vpn-sessiondb
  * detail; Acct-Session-Id): 24 hex digits. */
 void sessions_audit_id(const struct mainctx *m, const struct session *s, char out[25]);

@@ -19,6 +19,7 @@
 #include "metrics.h"
 #include "mban.h"
 #include "mfail.h"
+#include "fleet_sess.h"
 #include "sessions.h"
 #include "sslvpnd/snapshot.h"
 #include "sslvpnd/doctor.h"
@@ -1128,11 +1129,35 @@ out:
 	OPENSSL_cleanse(rq.password, sizeof(rq.password));
 }
 
+void mauth_tunnel_answer(struct worker_proc *w, struct session *s,
+			 const struct ipc_tunnel_req *rq, const char *why, int score)
+{
+	static struct ipc_tunnel_rep rp;
+	uint8_t out[IPC_MAX_MSG];
+
+	memset(&rp, 0, sizeof(rp));
+	rp.conn_id = rq->conn_id;
+	if (!s) {
+		rp.result = IPC_TUNNEL_BAD_COOKIE;
+		util_strlcpy(rp.reason, why, sizeof(rp.reason));
+		log_event_rl(LM_CONNECT_REFUSED, rq->peer, rp.reason);
+		if (score)
+			mban_event(w->m, rq->peer, BAN_COOKIE);
+	} else {
+		sessions_open_tunnel(w, s, rq, &rp);
+		if (rp.result != IPC_TUNNEL_OK)
+			log_event_rl(LM_CONNECT_REFUSED, rq->peer, rp.reason);
+		else
+			preauth_tunnel(w, rq->conn_id);  /* a tunnel now */
+	}
+	int n = ipc_enc_tunnel_rep(&rp, out, sizeof(out));
+
+	proc_send(w, IPC_TUNNEL_REP, out, n, -1);
+}
+
 void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 {
 	static struct ipc_tunnel_req rq;
-	static struct ipc_tunnel_rep rp;
-	uint8_t out[IPC_MAX_MSG];
 
 	if (ipc_dec_tunnel_req(&rq, buf, len) < 0) {
 		proc_kill(w, "bad TUNNEL_REQ");
@@ -1145,32 +1170,22 @@ void mauth_on_tunnel_req(struct worker_proc *w, const uint8_t *buf, size_t len)
 	/* main's record, not the worker's word: sessions and bans use it */
 	util_strlcpy(rq.peer, c->peer, sizeof(rq.peer));
 	rq.peer_port = c->peer_port;
-	memset(&rp, 0, sizeof(rp));
-	rp.conn_id = rq.conn_id;
 	/* the format is checked before any lookup: a guess that cannot be a
 	 * cookie costs no comparison */
 	int well_formed = util_cookie_well_formed(rq.cookie);
 	struct session *s = well_formed ? sessions_by_cookie(w->m, rq.cookie) : NULL;
 
-	if (!s) {
-		rp.result = IPC_TUNNEL_BAD_COOKIE;
-		util_strlcpy(rp.reason, !rq.cookie[0] ? "no webvpn cookie"
-					: !well_formed ? "malformed webvpn cookie"
-					: "cookie is not acceptable",
-			     sizeof(rp.reason));
-		log_event_rl(LM_CONNECT_REFUSED, rq.peer, rp.reason);
-		if (rq.cookie[0])
-			mban_event(w->m, rq.peer, BAN_COOKIE);
-	} else {
-		sessions_open_tunnel(w, s, &rq, &rp);
-		if (rp.result != IPC_TUNNEL_OK)
-			log_event_rl(LM_CONNECT_REFUSED, rq.peer, rp.reason);
-		else
-			preauth_tunnel(w, rq.conn_id);  /* a tunnel now */
-	}
-	int n = ipc_enc_tunnel_rep(&rp, out, sizeof(out));
+	/* S16 (fleet_sess.c): a login's first CONNECT may keep its user's
+	 * address from another node; a cookie of no session here may be
+	 * another node's.  Either asks Redis and answers later: the worker
+	 * waits. */
+	int deferred = s ? fleet_sess_sticky(w, s, &rq)
+			 : well_formed && fleet_sess_claim(w, &rq);
 
-	proc_send(w, IPC_TUNNEL_REP, out, n, -1);
+	if (!deferred)
+		mauth_tunnel_answer(w, s, &rq, !rq.cookie[0] ? "no webvpn cookie"
+					      : !well_formed ? "malformed webvpn cookie"
+					      : "cookie is not acceptable", rq.cookie[0] != 0);
 	OPENSSL_cleanse(rq.cookie, sizeof(rq.cookie));
 }
 

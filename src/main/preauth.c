@@ -228,6 +228,13 @@ static const struct {
 	{ IPC_CONN_DONE, M_TAKEN | M_TUNNEL, -2 },
 };
 
+const struct mconn *mconn_find(const struct worker_proc *w, uint32_t conn_id)
+{
+	struct pa_conn **pp = find(w, conn_id);
+
+	return pp ? &(*pp)->pub : NULL;
+}
+
 const char *mconn_state_name(enum mconn_state st)
 {
 	static const char *const names[] = {

@@ -17,6 +17,8 @@
 
 #include <openssl/crypto.h>
 
+#include "fleet_lease.h"
+#include "fleet_sess.h"
 #include "sessions.h"
 #include "sessions_user.h"
 #include "sslvpnd/acl.h"
@@ -86,11 +88,13 @@ static void log_ended(struct session *s, const char *reason)
 		  out, in, reason);
 }
 
-/* Out of the table (sessions_table_remove), address back. */
+/* Out of the table (sessions_table_remove), address back, out of the
+ * fleet's registry (if this node still owns its record there). */
 static void detach(struct mainctx *m, struct session *s)
 {
 	sessions_table_remove(m, s);
 	sessions_lease_release(m, s);
+	fleet_sess_gone(m, s);
 }
 
 static void add_bytes(struct session *s, uint64_t in, uint64_t out, uint64_t pin,
@@ -177,6 +181,20 @@ void sessions_end(struct mainctx *m, struct session *s, uint8_t kick_reason,
 	}
 	kick(s, kick_reason);
 	detach(m, s);
+	s->end_reason = reason;
+	s->end_ms = util_now_ms() + ENDING_WAIT_MS;
+	sessions_list_push(&m->ending, s);
+}
+
+void sessions_moved_away(struct mainctx *m, struct session *s, const char *reason)
+{
+	sessions_table_remove(m, s);
+	fleet_lease_moved_away(m, s);
+	if (s->state != SS_ACTIVE || !s->worker) {
+		finish(m, s, reason);
+		return;
+	}
+	kick(s, IPC_KICK_REPLACED);
 	s->end_reason = reason;
 	s->end_ms = util_now_ms() + ENDING_WAIT_MS;
 	sessions_list_push(&m->ending, s);
@@ -494,6 +512,7 @@ int sessions_open_tunnel(struct worker_proc *w, struct session *s,
 	if (!s->acct_started)  /* the session's first tunnel: it has its address */
 		macct_event(m, s, IPC_ACCT_START, NULL);
 	sessions_rearm(m, s); /* a tunnel: no cookie expiry; its timeouts, its Start */
+	fleet_sess_update(m, s); /* tunnel 1, and the Acct-Session-Id of its Start */
 	return 0;
 }
 
@@ -527,6 +546,7 @@ static void tunnel_gone(struct mainctx *m, struct session *s, uint8_t reason)
 	s->idle_since_ms = util_now_ms();
 	sessions_rearm(m, s); /* the cookie expires from now */
 	leases_dirty(); /* the registry: since when without a tunnel */
+	fleet_sess_update(m, s);
 }
 
 void sessions_on_tunnel_closed(struct worker_proc *w, const uint8_t *buf, size_t len)
@@ -640,6 +660,7 @@ void sessions_tick(struct mainctx *m)
 	uint64_t now = util_now_ms();
 
 	leases_tick(m);
+	fleet_sess_tick(m, now);
 	ending_tick(m, NULL, now);
 	for (struct dheap_node *e; (e = dheap_pop_due(&m->timers, now));)
 		session_due(m, (struct session *)((char *)e - offsetof(struct session, timer)),
@@ -654,7 +675,9 @@ static size_t keep_for_restart(struct mainctx *m)
 	size_t n = 0;
 
 	for (struct session *s; (s = m->sessions); n++) {
-		detach(m, s);
+		/* not detach: the fleet's record stays, the session goes on */
+		sessions_table_remove(m, s);
+		sessions_lease_release(m, s);
 		settle_replaced(s);
 		macct_keep(s);  /* its AAA state and accounting, beside the registry */
 		sessions_free(s);

@@ -141,6 +141,25 @@ struct session *sessions_by_id(struct mainctx *m, uint32_t id);
 void sessions_rearm(struct mainctx *m, struct session *s);
 /* macct_interim_due: when s's next Interim-Update is due, 0 for none. */
 uint64_t macct_interim_due(const struct mainctx *m, const struct session *s);
+/* sessions_by_cookie_hash: the session of that cookie SHA-256, or NULL. */
+struct session *sessions_by_cookie_hash(struct mainctx *m,
+					const uint8_t h[SESSION_COOKIE_HASH_LEN]);
+/* sessions_store.c: a session as one registry record, and back.
+ * sessions_store_record: s as a record now.  sessions_store_rebuild: a
+ * session from r under the configuration of now (its tunnel group and
+ * group policy must exist, its cookie and vpn-session-timeout must not have
+ * run out), not in the table and without its addresses (r->pool/addr say
+ * which); NULL with *why (static text or buf) otherwise. */
+struct sessfile_rec;
+void sessions_store_record(const struct session *s, struct sessfile_rec *r);
+struct session *sessions_store_rebuild(struct mainctx *m, const struct sessfile_rec *r,
+				       char *buf, size_t len, const char **why);
+/* sessions_moved_away: s's cookie was taken over by another node
+ * (fleet_sess.c, reason names it for 113019): its tunnel here is kicked, it
+ * leaves the table without giving its address back to the pool
+ * (fleet_lease_moved_away) and without touching the registry in Redis (the
+ * record is the new owner's now); accounting Stop as for any end. */
+void sessions_moved_away(struct mainctx *m, struct session *s, const char *reason);
 /* sessions_free: a session out of every table: its snapshot reference
  * dropped, secrets wiped, memory freed; NULL is a no-op. */
 void sessions_free(struct session *s);
@@ -158,6 +177,10 @@ void sessions_end(struct mainctx *m, struct session *s, uint8_t kick_reason,
  * naming the pools tried. */
 int sessions_lease_first(struct mainctx *m, struct session *s, const struct gp_effective *e,
 		    const struct cfg_tunnel_group *tg, struct cfg_name_list *pools);
+/* sessions_lease_pools: the IPv4 pools s's first CONNECT leases from, in
+ * order (its snapshot's policy over its tunnel group). */
+void sessions_lease_pools(struct mainctx *m, const struct session *s,
+			 struct cfg_name_list *pools);
 /* sessions_lease_ipv6: an IPv6 address when the policy names IPv6 pools; none
  * free is logged (737019) and the session stays IPv4 only. */
 void sessions_lease_ipv6(struct mainctx *m, struct session *s, const struct gp_effective *e,
@@ -176,6 +199,15 @@ void sessions_lease_log_no_address(const struct session *s, const struct cfg_nam
 int sessions_lease_take(struct mainctx *m, struct session *s, const char *pool,
 			const char *addr, const char *pool6, const char *addr6, char *buf,
 			size_t buflen, const char **why);
+/* sessions_lease_locate: s->pool and s->addr from a record's pool and address
+ * text, nothing taken (fleet_lease_adopt takes it); 0, or -1 with *why
+ * (buf) when that pool is not configured here or does not hold the address. */
+int sessions_lease_locate(struct mainctx *m, struct session *s, const char *pool,
+			  const char *addr, char *buf, size_t buflen, const char **why);
+/* sessions_lease_take6: only the IPv6 address of a record, the IPv4 one
+ * untouched (a session moving here: fleet_lease_adopt took that). */
+int sessions_lease_take6(struct mainctx *m, struct session *s, const char *pool6,
+			 const char *addr6, char *buf, size_t buflen, const char **why);
 const char *sessions_fmt4(uint32_t a, char *buf, size_t len);
 const char *sessions_fmt6(const uint8_t a[16], char *buf, size_t len);
 

@@ -15,6 +15,7 @@
 #include "sslvpnd/log.h"
 #include "sslvpnd/net.h"
 #include "sslvpnd/pool.h"
+#include "sslvpnd/snapshot.h"
 #include "sslvpnd/util.h"
 
 const char *sessions_fmt4(uint32_t a, char *buf, size_t len)
@@ -282,6 +283,16 @@ static int lease_framed(struct mainctx *m, struct session *s,
 	return -1;
 }
 
+void sessions_lease_pools(struct mainctx *m, const struct session *s,
+			 struct cfg_name_list *pools)
+{
+	const struct sslvpnd_config *cfg = s->snap->cfg;
+	struct gp_effective e;
+
+	policy_resolve(cfg, s->policy, &e);
+	session_pools(m, &e, config_tunnel_group(cfg, s->tunnel_group), pools);
+}
+
 int sessions_lease_first(struct mainctx *m, struct session *s, const struct gp_effective *e,
 		    const struct cfg_tunnel_group *tg, struct cfg_name_list *pools)
 {
@@ -309,8 +320,10 @@ static struct pool *pool6_named(struct mainctx *m, const char *name)
 	return NULL;
 }
 
-static int take4(struct mainctx *m, struct session *s, const char *pool, const char *addr,
-		 char *buf, size_t buflen, const char **why)
+/* The pool and address of a record, without taking the address: s->pool and
+ * s->addr set, or -1 with *why (buf) when the pool or address is gone. */
+int sessions_lease_locate(struct mainctx *m, struct session *s, const char *pool,
+			  const char *addr, char *buf, size_t buflen, const char **why)
 {
 	struct pool *p = pool4_named(m, pool);
 	struct in_addr in;
@@ -319,13 +332,25 @@ static int take4(struct mainctx *m, struct session *s, const char *pool, const c
 		snprintf(buf, buflen, "ip local pool %s no longer exists", pool);
 	} else if (inet_pton(AF_INET, addr, &in) != 1 || !pool_contains(p, ntohl(in.s_addr))) {
 		snprintf(buf, buflen, "address %s is no longer in ip local pool %s", addr, pool);
-	} else if (pool_take(p, ntohl(in.s_addr), s->user) < 0) {
-		snprintf(buf, buflen, "address %s of ip local pool %s is in use", addr, pool);
 	} else {
 		s->pool = p;
 		s->addr = ntohl(in.s_addr);
 		return 0;
 	}
+	*why = buf;
+	return -1;
+}
+
+static int take4(struct mainctx *m, struct session *s, const char *pool, const char *addr,
+		 char *buf, size_t buflen, const char **why)
+{
+	if (sessions_lease_locate(m, s, pool, addr, buf, buflen, why) < 0)
+		return -1;
+	if (pool_take(s->pool, s->addr, s->user) == 0)
+		return 0;
+	snprintf(buf, buflen, "address %s of ip local pool %s is in use", addr, pool);
+	s->pool = NULL;
+	s->addr = 0;
 	*why = buf;
 	return -1;
 }
@@ -348,6 +373,15 @@ static int take6(struct mainctx *m, struct session *s, const char *pool, const c
 	}
 	*why = buf;
 	return -1;
+}
+
+int sessions_lease_take6(struct mainctx *m, struct session *s, const char *pool6,
+			 const char *addr6, char *buf, size_t buflen, const char **why)
+{
+	if (take6(m, s, pool6, addr6, buf, buflen, why) < 0)
+		return -1;
+	leases_dirty();
+	return 0;
 }
 
 int sessions_lease_take(struct mainctx *m, struct session *s, const char *pool,

@@ -177,18 +177,35 @@ static struct session *from_record(struct mainctx *m, const struct sessfile_rec 
 	return s;
 }
 
-/* 0 restored, -1 dropped (logged). */
-static int restore_one(struct mainctx *m, const struct sessfile_rec *r, uint64_t now_ms,
-		       int64_t now)
+struct session *sessions_store_rebuild(struct mainctx *m, const struct sessfile_rec *r,
+				       char *buf, size_t len, const char **why)
 {
-	char buf[256], id[16];
-	const char *why = stale(m, r, now, buf, sizeof(buf));
+	uint64_t now_ms = util_now_ms();
+	int64_t now = time(NULL);
 	struct session *s = NULL;
 
-	if (!why && sessions_by_id(m, r->id)) /* one bucket: restore stays linear */
+	*why = stale(m, r, now, buf, len);
+	if (!*why && !(s = from_record(m, r, now_ms, now)))
+		*why = "out of memory";
+	return s;
+}
+
+void sessions_store_record(const struct session *s, struct sessfile_rec *r)
+{
+	to_record(s, util_now_ms(), time(NULL), r);
+}
+
+/* 0 restored, -1 dropped (logged). */
+static int restore_one(struct mainctx *m, const struct sessfile_rec *r)
+{
+	char buf[256], id[16];
+	const char *why = NULL;
+	struct session *s = NULL;
+
+	if (sessions_by_id(m, r->id)) /* one bucket: restore stays linear */
 		why = "its session id appears twice in the file";
-	if (!why && !(s = from_record(m, r, now_ms, now)))
-		why = "out of memory";
+	else
+		s = sessions_store_rebuild(m, r, buf, sizeof(buf), &why);
 	if (!why && sessions_lease_take(m, s, r->pool, r->addr, r->pool6, r->addr6, buf,
 					sizeof(buf), &why) == 0) {
 		if (sessions_insert(m, s) == 0) {
@@ -225,7 +242,7 @@ void sessions_store_load(struct mainctx *m)
 	if (n < 0)
 		return; /* no registry: a first start */
 	for (long i = 0; i < n; i++)
-		kept += restore_one(m, &v[i], util_now_ms(), time(NULL)) == 0;
+		kept += restore_one(m, &v[i]) == 0;
 	if (v)
 		OPENSSL_cleanse(v, (size_t)n * sizeof(*v));
 	free(v);

@@ -12,6 +12,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "fleet_sess.h"
 #include "sessions.h"
 #include "sessions_user.h"
 #include "sslvpnd/snapshot.h"
@@ -223,6 +224,7 @@ int sessions_insert(struct mainctx *m, struct session *s)
 	if (m->n_sessions > m->peak_sessions)
 		m->peak_sessions = m->n_sessions;
 	leases_dirty(); /* the registry lists it (sessions_store.c) */
+	fleet_sess_put(m, s); /* and the fleet's (fleet_sess.c) */
 	return 0;
 }
 
@@ -260,16 +262,23 @@ const char *session_cookie(const struct session *s)
 
 /* One bucket, not the table (S11: this runs at every CONNECT); constant-
  * time compare within it: the cookie is the tunnel's only credential. */
+struct session *sessions_by_cookie_hash(struct mainctx *m,
+					const uint8_t h[SESSION_COOKIE_HASH_LEN])
+{
+	struct session *found = NULL;
+
+	for (struct session *s = m->cookie_table[cookie_bucket(h)]; s; s = s->cookie_next)
+		if (!found && CRYPTO_memcmp(s->cookie_hash, h, SESSION_COOKIE_HASH_LEN) == 0)
+			found = s;
+	return found;
+}
+
 struct session *sessions_by_cookie(struct mainctx *m, const char *cookie)
 {
 	uint8_t h[SESSION_COOKIE_HASH_LEN];
-	struct session *found = NULL;
 
 	sessions_cookie_hash(cookie, h);
-	for (struct session *s = m->cookie_table[cookie_bucket(h)]; s; s = s->cookie_next)
-		if (!found && CRYPTO_memcmp(s->cookie_hash, h, sizeof(h)) == 0)
-			found = s;
-	return found;
+	return sessions_by_cookie_hash(m, h);
 }
 
 /* Out of every index of the table (list, id, cookie, DTLS id, timers,
