@@ -171,7 +171,7 @@ int fleet_cmdargv(struct mainctx *m, fleet_reply_fn *fn, void *arg, int argc,
 int fleet_publish(struct mainctx *m, const char *node, const char *verb, const char *body)
 {
 	struct fleet *f = F(m);
-	char chan[128];
+	char chan[128], payload[1024];
 
 	if (!f)
 		return -1;
@@ -179,8 +179,12 @@ int fleet_publish(struct mainctx *m, const char *node, const char *verb, const c
 		snprintf(chan, sizeof(chan), FLEET_PREFIX "node:%s", node);
 	else
 		util_strlcpy(chan, f->chan_all, sizeof(chan));
-	return fleet_cmd(m, NULL, NULL, "PUBLISH %s %s %s %s", chan, verb, f->node,
-			 body ? body : "");
+	/* one argument: hiredis makes each %s its own, and PUBLISH takes
+	 * exactly a channel and a message */
+	if ((size_t)snprintf(payload, sizeof(payload), "%s %s %s", verb, f->node,
+			     body ? body : "") >= sizeof(payload))
+		return -1;
+	return fleet_cmd(m, NULL, NULL, "PUBLISH %s %s", chan, payload);
 }
 
 /* ---- messages: "VERB FROM BODY" on this node's channel or the fleet's */
