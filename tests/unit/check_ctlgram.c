@@ -130,7 +130,9 @@ static const struct {
 	  "show vpn-sessiondb anyconnect filter name alice" },
 	{ "show vpn-sessiondb anyconnect filter ip 198.18.0.9", CTLG_OK, CTLG_SHOW_VPNS_AC_F_IP_A, NULL },
 	{ "show vpn-sessiondb anyconnect filter ip nothere", CTLG_INVALID, 5, NULL },
-	{ "vpn-sessiondb logoff index 12 noconfirm", CTLG_OK, CTLG_NOCONFIRM, NULL },
+	{ "vpn-sessiondb logoff index 12 noconfirm", CTLG_OK, CTLG_LOGOFF_NOCONFIRM, NULL },
+	/* enroll's noconfirm is not logoff's (it ran logoff all before S16) */
+	{ "crypto ca enroll TP noconfirm", CTLG_OK, CTLG_NOCONFIRM, NULL },
 	{ "vpn-sessiondb logoff index x", CTLG_INVALID, 3, NULL },
 	{ "vpn-sessiondb logoff all", CTLG_OK, CTLG_VPNS_LOGOFF_ALL, NULL },
 	{ "clear ip ban 2001:db8::1", CTLG_OK, CTLG_CLEAR_IP_BAN_ADDR, NULL },
