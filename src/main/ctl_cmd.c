@@ -253,6 +253,7 @@ static void cmd_clear_ban(struct request *r)
 		snprintf(r->err, sizeof(r->err), "%.60s is not an IP address", addr);
 		return;
 	}
+	mban_fleet_cleared(r->ctl->m, addr);  /* every node's too (S16) */
 	if (r->json) {
 		json_obj_begin(r->j);
 		json_kv_int(r->j, "cleared", n);

@@ -21,6 +21,7 @@
 
 #include "fleet.h"
 #include "main.h"
+#include "mban.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 
@@ -54,6 +55,8 @@ static const struct {
 	const char *verb;
 	fleet_msg_fn *fn;
 } verbs[] = {
+	{ "ban", mban_fleet_ban },
+	{ "unban", mban_fleet_unban },
 	{ NULL, NULL },
 };
 
@@ -61,6 +64,7 @@ static const struct {
 static void node_record(struct mainctx *m);
 static void (*const on_up[])(struct mainctx *m) = {
 	node_record,
+	mban_fleet_reconcile,
 };
 
 static struct fleet *F(const struct mainctx *m)
