@@ -129,17 +129,35 @@ static void reply_err(struct ctl_client *cl, const char *msg)
 	reply_set(cl, line, NULL, 0);
 }
 
-void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+/* The client waiting for deferred answer id (its wait ends), or NULL
+ * when it left. */
+static struct ctl_client *deferred_client(struct ctl *c, uint32_t id)
 {
 	for (size_t i = 0; id && i < CTL_MAX_CLIENTS; i++) {
 		struct ctl_client *cl = &c->clients[i];
 
-		if (cl->fd < 0 || cl->deferred != id)
-			continue;
-		cl->deferred = 0;
-		reply_set(cl, "OK\n", text, strlen(text));
-		return;
+		if (cl->fd >= 0 && cl->deferred == id) {
+			cl->deferred = 0;
+			return cl;
+		}
 	}
+	return NULL;
+}
+
+void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+{
+	struct ctl_client *cl = deferred_client(c, id);
+
+	if (cl)
+		reply_set(cl, "OK\n", text, strlen(text));
+}
+
+void ctl_deferred_fail(struct ctl *c, uint32_t id, const char *msg)
+{
+	struct ctl_client *cl = deferred_client(c, id);
+
+	if (cl)
+		reply_err(cl, msg);
 }
 
 /* The command words as one line for the audit log (111008/111009); the

@@ -20,6 +20,7 @@
 #include <hiredis/adapters/libev.h>
 
 #include "fleet.h"
+#include "fleet_view.h"
 #include "main.h"
 #include "mban.h"
 #include "sslvpnd/log.h"
@@ -55,6 +56,7 @@ static const struct {
 	const char *verb;
 	fleet_msg_fn *fn;
 } verbs[] = {
+	{ "logoff", fleet_view_logoff_msg },
 	{ "ban", mban_fleet_ban },
 	{ "unban", mban_fleet_unban },
 	{ NULL, NULL },

@@ -133,6 +133,12 @@ static const struct {
 	{ "vpn-sessiondb logoff index 12 noconfirm", CTLG_OK, CTLG_LOGOFF_NOCONFIRM, NULL },
 	/* enroll's noconfirm is not logoff's (it ran logoff all before S16) */
 	{ "crypto ca enroll TP noconfirm", CTLG_OK, CTLG_NOCONFIRM, NULL },
+	{ "vpn-sessiondb logoff name alice noconfirm --fleet", CTLG_OK, CTLG_VPNS_LOGOFF_FLEET, NULL },
+	{ "vpn-sessiondb logoff all --fleet", CTLG_OK, CTLG_VPNS_LOGOFF_FLEET, NULL },
+	{ "crypto ca enroll TP --fleet", CTLG_INVALID, 4, NULL },
+	{ "show vpn-sessiondb detail anyconnect --fleet", CTLG_OK, CTLG_SHOW_VPNS_FLEET, NULL },
+	{ "show vpn-sessiondb anyconnect filter name alice --fleet", CTLG_OK, CTLG_SHOW_VPNS_FLEET, NULL },
+	{ "show fleet", CTLG_OK, CTLG_SHOW_FLEET, NULL },
 	{ "vpn-sessiondb logoff index x", CTLG_INVALID, 3, NULL },
 	{ "vpn-sessiondb logoff all", CTLG_OK, CTLG_VPNS_LOGOFF_ALL, NULL },
 	{ "clear ip ban 2001:db8::1", CTLG_OK, CTLG_CLEAR_IP_BAN_ADDR, NULL },
