@@ -463,6 +463,12 @@ int ctl_start(struct mainctx *m)
 		return -1;
 	}
 	util_random(&c->audit_prefix, sizeof(c->audit_prefix));
+	/* The fleet (S16): the first byte is this node's pool slice, which
+	 * no other node has, so two nodes never make the same Audt Sess ID /
+	 * Acct-Session-Id; the rest stays new at each start, as alone. */
+	if (m->cfg->fleet.redis[0])
+		c->audit_prefix = ((uint32_t)m->cfg->fleet.slice << 24) |
+				  (c->audit_prefix & 0xffffffu);
 	metrics_init();
 	if (metrics_http_start(m, &c->http) < 0)
 		return -1;
