@@ -206,6 +206,7 @@ static void execute(struct ctl_client *cl, char *line)
 	if (r.deferred && !r.err[0]) {
 		/* the answer comes later: the client waits, bounded */
 		cl->deferred = r.deferred;
+		cl->deferred_from = r.deferred_timeout;
 		ev_io_stop(cl->ctl->m->loop, &cl->io);
 		ev_timer_stop(cl->ctl->m->loop, &cl->timer);
 		ev_timer_set(&cl->timer, CTL_DEFER_S, 0.);
@@ -300,7 +301,8 @@ static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (cl->deferred) {
 		cl->deferred = 0;
-		reply_err(cl, "ERROR: no answer from the security module");
+		reply_err(cl, cl->deferred_from ? cl->deferred_from
+						: "ERROR: no answer from the security module");
 		return;
 	}
 	log_event(LM_CTL_REFUSED, "client too slow", cl->who);

@@ -34,6 +34,7 @@ struct ctl_client {
 	char *out;
 	size_t out_len, out_off;
 	uint32_t deferred;        /* waiting for ctl_deferred_reply(id) (0: no) */
+	const char *deferred_from; /* its timeout's error (NULL: secmod's) */
 };
 
 struct ctl {
@@ -71,8 +72,11 @@ struct request {
 	const char *who;          /* the peer: "root" or "uid N" */
 	/* A command whose answer comes later (test aaa-server: secmod asks
 	 * the server) sets deferred to an id != 0 and answers with
-	 * ctl_deferred_reply; the client waits at most CTL_DEFER_S. */
+	 * ctl_deferred_reply; the client waits at most CTL_DEFER_S, then gets
+	 * deferred_timeout (a static "ERROR: ..."; NULL: the security
+	 * module's). */
 	uint32_t deferred;
+	const char *deferred_timeout;
 };
 
 enum { CTL_DEFER_S = 60 };

@@ -280,6 +280,10 @@ static void job_run(struct request *r, struct fv_job *j)
 		return;
 	}
 	r->deferred = j->id;
+	/* fleet.c drops a link silent for two heartbeats, which can exceed
+	 * the client's wait when fleet.heartbeat is long */
+	r->deferred_timeout = "ERROR: the fleet's Redis did not answer in time: try again "
+			      "(without --fleet this node's own view works)";
 }
 
 /* ---------------------------------------------------------- show fleet */
