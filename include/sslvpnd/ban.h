@@ -50,6 +50,8 @@ void ban_free(struct ban_table *t);
 /* ban_cause_key / ban_cause_text / ban_cause_weight: the row of cause
  * (bancause.def); key "?" and weight 0 for a value outside the enum. */
 const char *ban_cause_key(enum ban_cause cause);
+/* ban_cause_of: the cause of a key, BAN__COUNT for none. */
+enum ban_cause ban_cause_of(const char *key);
 const char *ban_cause_text(enum ban_cause cause);
 unsigned ban_cause_weight(enum ban_cause cause);
 
@@ -60,6 +62,12 @@ unsigned ban_cause_weight(enum ban_cause cause);
  * ban is not extended. */
 int ban_score(struct ban_table *t, const struct ban_params *p, const char *addr,
 	      enum ban_cause cause, uint64_t now, struct ban_entry *out);
+
+/* ban_impose: addr banned until `until` whatever its score (a ban another
+ * node of the fleet decided); a running ban that lasts longer is kept.
+ * Returns 1 when this started or lengthened the ban. */
+int ban_impose(struct ban_table *t, const char *addr, enum ban_cause cause, uint64_t now,
+	       uint64_t until);
 
 /* ban_refuse: is addr banned at now?  0: no.  Otherwise counts one refused
  * connection and returns the seconds of the ban left (>= 1); *log_count is

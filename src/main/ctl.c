@@ -129,17 +129,35 @@ static void reply_err(struct ctl_client *cl, const char *msg)
 	reply_set(cl, line, NULL, 0);
 }
 
-void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+/* The client waiting for deferred answer id (its wait ends), or NULL
+ * when it left. */
+static struct ctl_client *deferred_client(struct ctl *c, uint32_t id)
 {
 	for (size_t i = 0; id && i < CTL_MAX_CLIENTS; i++) {
 		struct ctl_client *cl = &c->clients[i];
 
-		if (cl->fd < 0 || cl->deferred != id)
-			continue;
-		cl->deferred = 0;
-		reply_set(cl, "OK\n", text, strlen(text));
-		return;
+		if (cl->fd >= 0 && cl->deferred == id) {
+			cl->deferred = 0;
+			return cl;
+		}
 	}
+	return NULL;
+}
+
+void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+{
+	struct ctl_client *cl = deferred_client(c, id);
+
+	if (cl)
+		reply_set(cl, "OK\n", text, strlen(text));
+}
+
+void ctl_deferred_fail(struct ctl *c, uint32_t id, const char *msg)
+{
+	struct ctl_client *cl = deferred_client(c, id);
+
+	if (cl)
+		reply_err(cl, msg);
 }
 
 /* The command words as one line for the audit log (111008/111009); the
@@ -188,6 +206,7 @@ static void execute(struct ctl_client *cl, char *line)
 	if (r.deferred && !r.err[0]) {
 		/* the answer comes later: the client waits, bounded */
 		cl->deferred = r.deferred;
+		cl->deferred_from = r.deferred_timeout;
 		ev_io_stop(cl->ctl->m->loop, &cl->io);
 		ev_timer_stop(cl->ctl->m->loop, &cl->timer);
 		ev_timer_set(&cl->timer, CTL_DEFER_S, 0.);
@@ -282,7 +301,8 @@ static void client_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (cl->deferred) {
 		cl->deferred = 0;
-		reply_err(cl, "ERROR: no answer from the security module");
+		reply_err(cl, cl->deferred_from ? cl->deferred_from
+						: "ERROR: no answer from the security module");
 		return;
 	}
 	log_event(LM_CTL_REFUSED, "client too slow", cl->who);
@@ -445,6 +465,12 @@ int ctl_start(struct mainctx *m)
 		return -1;
 	}
 	util_random(&c->audit_prefix, sizeof(c->audit_prefix));
+	/* The fleet (S16): the first byte is this node's pool slice, which
+	 * no other node has, so two nodes never make the same Audt Sess ID /
+	 * Acct-Session-Id; the rest stays new at each start, as alone. */
+	if (m->cfg->fleet.redis[0])
+		c->audit_prefix = ((uint32_t)m->cfg->fleet.slice << 24) |
+				  (c->audit_prefix & 0xffffffu);
 	metrics_init();
 	if (metrics_http_start(m, &c->http) < 0)
 		return -1;

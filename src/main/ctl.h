@@ -34,6 +34,7 @@ struct ctl_client {
 	char *out;
 	size_t out_len, out_off;
 	uint32_t deferred;        /* waiting for ctl_deferred_reply(id) (0: no) */
+	const char *deferred_from; /* its timeout's error (NULL: secmod's) */
 };
 
 struct ctl {
@@ -71,8 +72,11 @@ struct request {
 	const char *who;          /* the peer: "root" or "uid N" */
 	/* A command whose answer comes later (test aaa-server: secmod asks
 	 * the server) sets deferred to an id != 0 and answers with
-	 * ctl_deferred_reply; the client waits at most CTL_DEFER_S. */
+	 * ctl_deferred_reply; the client waits at most CTL_DEFER_S, then gets
+	 * deferred_timeout (a static "ERROR: ..."; NULL: the security
+	 * module's). */
 	uint32_t deferred;
+	const char *deferred_timeout;
 };
 
 enum { CTL_DEFER_S = 60 };
@@ -80,6 +84,16 @@ enum { CTL_DEFER_S = 60 };
 /* ctl_deferred_reply: the text answer of the deferred request id (no-op
  * when its client left). */
 void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text);
+/* ctl_deferred_fail: the same as a failure (ERR + msg). */
+void ctl_deferred_fail(struct ctl *c, uint32_t id, const char *msg);
+
+/* fleet_view.c (S16): show fleet; show vpn-sessiondb ... --fleet from
+ * ctl_view_anyconnect (filter_node: the grammar's filter word, 0 none;
+ * fv its value); logoff ... --fleet from cmd_logoff (what: the ASA's
+ * words for the selector).  Each defers its answer until Redis replied. */
+void ctl_view_fleet(struct request *r);
+void ctl_fleet_sessions(struct request *r, int detail, int filter_node, const char *fv);
+void ctl_fleet_logoff(struct request *r, const struct session_selector *sel, const char *what);
 
 /* ctl_aaa.c (S15): show aaa-server [NAME], test aaa-server; the hosts'
  * counters from secmod (AAA_STATS); ctl_aaa_test_done: secmod's answer

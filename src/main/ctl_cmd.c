@@ -31,7 +31,8 @@ void ctl_invalid(struct request *r, int at)
 }
 
 /* vpn-sessiondb logoff name U | index N | tunnel-group T | all [noconfirm]
- * (the grammar checked the words; noconfirm: sslvpnctl never asks) */
+ * [--fleet] (the grammar checked the words; noconfirm: sslvpnctl never
+ * asks; --fleet: every node, fleet_view.c) */
 static void cmd_logoff(struct request *r)
 {
 	struct session_selector sel = { .kind = SESSION_SEL_ALL };
@@ -62,6 +63,10 @@ static void cmd_logoff(struct request *r)
 		break;
 	default: /* all */
 		break;
+	}
+	if (r->node[r->argc - 1] == CTLG_VPNS_LOGOFF_FLEET) {
+		ctl_fleet_logoff(r, &sel, what);
+		return;
 	}
 	n = sessions_logoff(r->ctl->m, &sel);
 	if (r->json) {
@@ -253,6 +258,7 @@ static void cmd_clear_ban(struct request *r)
 		snprintf(r->err, sizeof(r->err), "%.60s is not an IP address", addr);
 		return;
 	}
+	mban_fleet_cleared(r->ctl->m, addr);  /* every node's too (S16) */
 	if (r->json) {
 		json_obj_begin(r->j);
 		json_kv_int(r->j, "cleared", n);

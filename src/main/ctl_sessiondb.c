@@ -537,20 +537,28 @@ static void listing_cb(const struct session_view *v, void *arg)
 }
 
 /* show vpn-sessiondb [detail] anyconnect [detail] [filter name U | filter ip A |
- * filter a-ipaddress A | filter p-ipaddress A | filter tunnel-group T]: the
- * grammar placed the words ("detail" in the ASA's order or after). */
+ * filter a-ipaddress A | filter p-ipaddress A | filter tunnel-group T]
+ * [--fleet]: the grammar placed the words ("detail" in the ASA's order or
+ * after); --fleet reads every node's sessions from the registry
+ * (fleet_view.c). */
 void ctl_view_anyconnect(struct request *r)
 {
 	struct listing l = { .ctl = r->ctl, .json = r->json, .t = r->t, .j = r->j };
+	int filter_node = 0;
 
 	for (int i = 2; i < r->argc; i++) {
 		if (r->node[i] == CTLG_SHOW_VPNS_DETAIL || r->node[i] == CTLG_SHOW_VPNS_AC_DETAIL)
 			l.detail = 1;
 		if (r->node[i] == CTLG_SHOW_VPNS_AC_FILTER && i + 2 < r->argc) {
-			l.fk = filter_kind_of(r->node[i + 1]);
+			filter_node = r->node[i + 1];
+			l.fk = filter_kind_of(filter_node);
 			l.fv = r->argv[i + 2];
 			break;
 		}
+	}
+	if (r->node[r->argc - 1] == CTLG_SHOW_VPNS_FLEET) {
+		ctl_fleet_sessions(r, l.detail, filter_node, l.fv);
+		return;
 	}
 	if (r->json) {
 		json_obj_begin(r->j);

@@ -22,7 +22,9 @@
 #include "fleet.h"
 #include "fleet_lease.h"
 #include "fleet_sess.h"
+#include "fleet_view.h"
 #include "main.h"
+#include "mban.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
 
@@ -57,6 +59,9 @@ static const struct {
 	fleet_msg_fn *fn;
 } verbs[] = {
 	{ "kick", fleet_sess_on_kick },
+	{ "logoff", fleet_view_logoff_msg },
+	{ "ban", mban_fleet_ban },
+	{ "unban", mban_fleet_unban },
 	{ NULL, NULL },
 };
 
@@ -66,6 +71,7 @@ static void (*const on_up[])(struct mainctx *m) = {
 	node_record,
 	fleet_lease_reconcile,
 	fleet_sess_reconcile,
+	mban_fleet_reconcile,
 };
 
 static struct fleet *F(const struct mainctx *m)
@@ -176,7 +182,7 @@ int fleet_cmdargv(struct mainctx *m, fleet_reply_fn *fn, void *arg, int argc,
 int fleet_publish(struct mainctx *m, const char *node, const char *verb, const char *body)
 {
 	struct fleet *f = F(m);
-	char chan[128], payload[512];
+	char chan[128], payload[1024];
 
 	if (!f)
 		return -1;
@@ -184,8 +190,11 @@ int fleet_publish(struct mainctx *m, const char *node, const char *verb, const c
 		snprintf(chan, sizeof(chan), FLEET_PREFIX "node:%s", node);
 	else
 		util_strlcpy(chan, f->chan_all, sizeof(chan));
-	/* one argument: hiredis makes each %s of the format its own */
-	snprintf(payload, sizeof(payload), "%s %s %s", verb, f->node, body ? body : "");
+	/* one argument: hiredis makes each %s its own, and PUBLISH takes
+	 * exactly a channel and a message */
+	if ((size_t)snprintf(payload, sizeof(payload), "%s %s %s", verb, f->node,
+			     body ? body : "") >= sizeof(payload))
+		return -1;
 	return fleet_cmd(m, NULL, NULL, "PUBLISH %s %s", chan, payload);
 }
 

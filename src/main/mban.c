@@ -7,8 +7,13 @@
 
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include <hiredis/hiredis.h>
+
+#include "fleet.h"
 #include "main.h"
 #include "mban.h"
 #include "sslvpnd/ban.h"
@@ -98,6 +103,167 @@ static int canonical(const char *in, char out[BAN_ADDR_MAX])
 	return -1;
 }
 
+/* ---- the fleet (S16): a ban decided here is every node's.  Key
+ * sslvpnd:ban:<addr> = "<until-epoch> <cause> <node>" EX the seconds left
+ * (a node that was away reads it at reconcile), and "ban <addr> <secs>
+ * <cause> <score> <threshold>" published to the others, which refuse the
+ * address at once.  No-ops when the fleet is off or Redis is away: the
+ * reconcile writes what was decided meanwhile. */
+static void share(struct mainctx *m, const struct ban_entry *e, uint64_t secs)
+{
+	char key[96], val[160], body[160];
+	const char *cause = ban_cause_key((enum ban_cause)e->last_cause);
+
+	if (!fleet_up(m) || !secs)
+		return;
+	snprintf(key, sizeof(key), FLEET_PREFIX "ban:%s", e->addr);
+	snprintf(val, sizeof(val), "%lld %s %s", (long long)time(NULL) + (long long)secs, cause,
+		 fleet_node(m));
+	/* NX: a ban another node wrote first stays its own */
+	fleet_cmd(m, NULL, NULL, "SET %s %s EX %llu NX", key, val, (unsigned long long)secs);
+	snprintf(body, sizeof(body), "%s %llu %s %u %u", e->addr, (unsigned long long)secs, cause,
+		 e->score, (unsigned)m->cfg->bans.threshold);
+	fleet_publish(m, NULL, "ban", body);
+}
+
+/* Another node's ban: refused here from now on, logged as 100720 naming
+ * the node (score and threshold are that node's). */
+static int impose(const char *addr_in, uint64_t secs, const char *cause_key, const char *from,
+		  const char *score, const char *thr, int loaded)
+{
+	enum ban_cause cause = ban_cause_of(cause_key);
+	char addr[BAN_ADDR_MAX], dur[24], last[160];
+
+	if (!table || canonical(addr_in, addr) < 0 || cause == BAN__COUNT || !secs)
+		return -1;
+	if (!ban_impose(table, addr, cause, now_s(), now_s() + secs))
+		return 0;
+	snprintf(dur, sizeof(dur), "%llu", (unsigned long long)secs);
+	if (loaded) {
+		log_event(LM_FLEET_BAN_LOADED, addr, dur, from, ban_cause_text(cause));
+		return 0;
+	}
+	snprintf(last, sizeof(last), "%s; decided by fleet node %s", ban_cause_text(cause), from);
+	log_event(LM_BAN_ADDED, addr, dur, score, thr, last);
+	return 0;
+}
+
+void mban_fleet_ban(struct mainctx *m, const char *from, const char *body)
+{
+	char addr[BAN_ADDR_MAX], cause[32], score[16] = "?", thr[16] = "?";
+	unsigned long long secs;
+
+	(void)m;
+	if (sscanf(body, "%63s %llu %31s %15s %15s", addr, &secs, cause, score, thr) < 3 ||
+	    impose(addr, secs, cause, from, score, thr, 0) < 0)
+		log_debug("fleet: ban \"%s\" from node %s is not one this node understands", body,
+			  from);
+}
+
+void mban_fleet_unban(struct mainctx *m, const char *from, const char *body)
+{
+	char who[96];
+
+	(void)m;
+	snprintf(who, sizeof(who), "fleet node %s", from);
+	if (mban_clear(strcmp(body, "*") ? body : NULL, who) < 0)
+		log_debug("fleet: unban \"%s\" from node %s names no address", body, from);
+}
+
+/* ---- the fleet's ban keys, read (reconcile) or deleted (clear ip ban)
+ * with SCAN: bounded batches, never KEYS. */
+struct ban_scan {
+	int del;
+};
+
+static void scan_step(struct mainctx *m, struct ban_scan *sc, const char *cursor);
+
+static void loaded_cb(struct mainctx *m, struct redisReply *r, void *arg)
+{
+	char *key = arg, until[24], cause[32], node[64];
+	long long left;
+
+	(void)m;
+	if (r && r->type == REDIS_REPLY_STRING &&
+	    sscanf(r->str, "%23s %31s %63s", until, cause, node) == 3 &&
+	    (left = strtoll(until, NULL, 10) - (long long)time(NULL)) > 0 &&
+	    strcmp(node, fleet_node(m)))
+		impose(key + strlen(FLEET_PREFIX "ban:"), (uint64_t)left, cause, node, "?", "?", 1);
+	free(key);
+}
+
+static void scanned_cb(struct mainctx *m, struct redisReply *r, void *arg)
+{
+	struct ban_scan *sc = arg;
+
+	if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+	    r->element[0]->type != REDIS_REPLY_STRING || r->element[1]->type != REDIS_REPLY_ARRAY) {
+		free(sc);  /* link lost: the next reconcile reads again */
+		return;
+	}
+	for (size_t i = 0; i < r->element[1]->elements; i++) {
+		const redisReply *k = r->element[1]->element[i];
+		char *key;
+
+		if (k->type != REDIS_REPLY_STRING)
+			continue;
+		if (sc->del)
+			fleet_cmd(m, NULL, NULL, "DEL %s", k->str);
+		else if ((key = strdup(k->str)) && fleet_cmd(m, loaded_cb, key, "GET %s", key) < 0)
+			free(key);
+	}
+	if (strcmp(r->element[0]->str, "0"))
+		scan_step(m, sc, r->element[0]->str);
+	else
+		free(sc);
+}
+
+static void scan_step(struct mainctx *m, struct ban_scan *sc, const char *cursor)
+{
+	if (fleet_cmd(m, scanned_cb, sc, "SCAN %s MATCH " FLEET_PREFIX "ban:* COUNT 500",
+		      cursor) < 0)
+		free(sc);
+}
+
+static void scan_start(struct mainctx *m, int del)
+{
+	struct ban_scan *sc = calloc(1, sizeof(*sc));
+
+	if (sc) {
+		sc->del = del;
+		scan_step(m, sc, "0");
+	}
+}
+
+static void push_cb(const struct ban_entry *e, void *arg)
+{
+	struct mainctx *m = arg;
+
+	share(m, e, e->until - now_s());
+}
+
+void mban_fleet_reconcile(struct mainctx *m)
+{
+	if (!table)
+		return;
+	/* what was decided here while Redis was away, then everybody's */
+	ban_foreach(table, now_s(), push_cb, m);
+	scan_start(m, 0);
+}
+
+void mban_fleet_cleared(struct mainctx *m, const char *peer)
+{
+	char addr[BAN_ADDR_MAX];
+
+	if (!fleet_up(m) || (peer && canonical(peer, addr) < 0))
+		return;
+	if (peer)
+		fleet_cmd(m, NULL, NULL, "DEL " FLEET_PREFIX "ban:%s", addr);
+	else
+		scan_start(m, 1);
+	fleet_publish(m, NULL, "unban", peer ? addr : "*");
+}
+
 void mban_event(struct mainctx *m, const char *peer, enum ban_cause cause)
 {
 	struct ban_params p = params(m);
@@ -112,6 +278,7 @@ void mban_event(struct mainctx *m, const char *peer, enum ban_cause cause)
 	snprintf(score, sizeof(score), "%u", e.score);
 	snprintf(thr, sizeof(thr), "%u", p.threshold);
 	log_event(LM_BAN_ADDED, addr, dur, score, thr, ban_cause_text(cause));
+	share(m, &e, p.duration);
 }
 
 void mban_login_ok(const char *peer)

@@ -51,4 +51,14 @@ void mban_foreach(void (*cb)(const struct mban_view *v, void *arg), void *arg);
  * for each.  Returns the number lifted, -1 when peer is no address. */
 int mban_clear(const char *peer, const char *who);
 
+/* The fleet (S16): bans shared through Redis (sslvpnd:ban:<addr>).
+ * mban_fleet_ban / _unban: the verbs "ban" and "unban" another node
+ * published; mban_fleet_reconcile (on_up): this node's bans written,
+ * everybody's read; mban_fleet_cleared: clear ip ban [ADDR] here (peer
+ * NULL: all), so the key goes and every node lifts it too. */
+void mban_fleet_ban(struct mainctx *m, const char *from, const char *body);
+void mban_fleet_unban(struct mainctx *m, const char *from, const char *body);
+void mban_fleet_reconcile(struct mainctx *m);
+void mban_fleet_cleared(struct mainctx *m, const char *peer);
+
 #endif

@@ -16,6 +16,7 @@
 
 #include <openssl/crypto.h>
 
+#include "fleet.h"
 #include "main.h"
 #include "mban.h"
 #include "metrics.h"
@@ -404,7 +405,60 @@ static void render_process(struct mainctx *m, FILE *fp)
 	sample(fp, "sslvpnd_worker_connections", conns);
 }
 
+/* The fleet (S16): every sample gets node="<fleet.node>" first, so the
+ * scrapes of several nodes merge in Prometheus without a relabel rule.
+ * Done on the rendered text (one rule for every family, present and
+ * future): "name value" -> "name{node="n"} value", "name{..." ->
+ * "name{node="n",...". */
+static int add_node_label(FILE *fp, const char *text, size_t len, const char *node)
+{
+	const char *p = text, *end = text + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		size_t name = strcspn(p, "{ \n");
+
+		if (*p == '#' || name >= n || (p[name] != '{' && p[name] != ' ')) {
+			fwrite(p, 1, n, fp);
+		} else {
+			fwrite(p, 1, name, fp);
+			fputs("{node=\"", fp);
+			label_value(fp, node);
+			if (p[name] == '{')
+				fputs(p[name + 1] == '}' ? "\"" : "\",", fp);
+			else
+				fputs("\"}", fp);
+			fwrite(p + name + (p[name] == '{'), 1, n - name - (p[name] == '{'), fp);
+		}
+		p += n;
+	}
+	return ferror(fp) ? -1 : 0;
+}
+
+static int render_all(struct mainctx *m, FILE *fp);
+
 int metrics_render(struct mainctx *m, FILE *fp)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem;
+	int rc;
+
+	if (!fleet_enabled(m))
+		return render_all(m, fp);
+	if (!(mem = open_memstream(&buf, &len)))
+		return -1;
+	rc = render_all(m, mem);
+	if (fclose(mem) != 0)
+		rc = -1;
+	if (rc == 0)
+		rc = add_node_label(fp, buf, len, fleet_node(m));
+	free(buf);
+	return rc;
+}
+
+static int render_all(struct mainctx *m, FILE *fp)
 {
 	struct sess_scan sc = { 0 };
 

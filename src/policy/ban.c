@@ -30,6 +30,14 @@ struct ban_table {
 	struct ban_slot *slots;
 };
 
+enum ban_cause ban_cause_of(const char *key)
+{
+	for (unsigned i = 0; i < BAN__COUNT; i++)
+		if (!strcmp(causes[i].key, key))
+			return (enum ban_cause)i;
+	return BAN__COUNT;
+}
+
 const char *ban_cause_key(enum ban_cause cause)
 {
 	return (unsigned)cause < BAN__COUNT ? causes[cause].key : "?";
@@ -183,6 +191,28 @@ int ban_score(struct ban_table *t, const struct ban_params *p, const char *addr,
 	e->log_after = 0;
 	if (out)
 		*out = *e;
+	return 1;
+}
+
+int ban_impose(struct ban_table *t, const char *addr, enum ban_cause cause, uint64_t now,
+	       uint64_t until)
+{
+	struct ban_slot *s;
+	struct ban_entry *e;
+
+	if (!addr || !*addr || (unsigned)cause >= BAN__COUNT || until <= now)
+		return 0;
+	s = take(t, addr);
+	e = &s->e;
+	if (banned(e, now) && e->until >= until)
+		return 0;
+	if (!banned(e, now)) {
+		e->refused = e->refused_unlogged = 0;
+		e->log_after = 0;
+	}
+	e->until = until;
+	e->last_cause = (uint8_t)cause;
+	e->last = now;
 	return 1;
 }
 

@@ -217,6 +217,26 @@ START_TEST(test_full_table)
 	ban_free(t);
 }
 END_TEST
+/* Another node's ban (S16): imposed whatever the score, a longer running
+ * one kept, a shorter one lengthened; causes by key. */
+START_TEST(test_impose)
+{
+	struct ban_table *t = ban_new(8);
+	uint64_t logn;
+
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(ban_impose(t, "198.18.2.2", BAN_MALFORMED, T0, T0), 0);
+	ck_assert_int_eq(ban_impose(t, "198.18.2.2", BAN_MALFORMED, T0, T0 + 100), 1);
+	ck_assert_uint_eq(ban_refuse(t, "198.18.2.2", T0 + 10, 60, &logn), 90);
+	ck_assert_int_eq(ban_impose(t, "198.18.2.2", BAN_COOKIE, T0, T0 + 50), 0);
+	ck_assert_int_eq(ban_impose(t, "198.18.2.2", BAN_COOKIE, T0, T0 + 200), 1);
+	ck_assert_uint_eq(ban_refuse(t, "198.18.2.2", T0 + 10, 60, &logn), 190);
+	ck_assert_uint_eq(ban_get(t, "198.18.2.2")->last_cause, BAN_COOKIE);
+	ck_assert_int_eq(ban_cause_of("malformed"), BAN_MALFORMED);
+	ck_assert_int_eq(ban_cause_of("nonsense"), BAN__COUNT);
+	ban_free(t);
+}
+END_TEST
 
 static Suite *ban_suite(void)
 {
@@ -228,6 +248,7 @@ static Suite *ban_suite(void)
 	tcase_add_test(c, test_expiry);
 	tcase_add_test(c, test_reset);
 	tcase_add_test(c, test_clear);
+	tcase_add_test(c, test_impose);
 	suite_add_tcase(s, c);
 	tcase_add_test(l, test_refusal_log_rate);
 	tcase_add_test(l, test_threshold_off);
