@@ -129,17 +129,29 @@ static void reply_err(struct ctl_client *cl, const char *msg)
 	reply_set(cl, line, NULL, 0);
 }
 
-void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+void ctl_deferred_end(struct ctl *c, uint32_t id, const char *err, int exit_code,
+		      const char *text)
 {
+	char status[200] = "OK\n";
+
+	if (err)
+		snprintf(status, sizeof(status), "ERR ERROR: %.150s\n", err);
+	else if (exit_code)
+		snprintf(status, sizeof(status), "EXIT %d\n", exit_code);
 	for (size_t i = 0; id && i < CTL_MAX_CLIENTS; i++) {
 		struct ctl_client *cl = &c->clients[i];
 
 		if (cl->fd < 0 || cl->deferred != id)
 			continue;
 		cl->deferred = 0;
-		reply_set(cl, "OK\n", text, strlen(text));
+		reply_set(cl, status, text, strlen(text));
 		return;
 	}
+}
+
+void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+{
+	ctl_deferred_end(c, id, NULL, 0, text);
 }
 
 /* The command words as one line for the audit log (111008/111009); the

@@ -80,6 +80,10 @@ enum { CTL_DEFER_S = 60 };
 /* ctl_deferred_reply: the text answer of the deferred request id (no-op
  * when its client left). */
 void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text);
+/* ctl_deferred_end: the same with a failure (err: "ERR ERROR: err", text
+ * may be "") or an exit status (exit_code != 0: doctor's verdict). */
+void ctl_deferred_end(struct ctl *c, uint32_t id, const char *err, int exit_code,
+		      const char *text);
 
 /* ctl_aaa.c (S15): show aaa-server [NAME], test aaa-server; the hosts'
  * counters from secmod (AAA_STATS); ctl_aaa_test_done: secmod's answer

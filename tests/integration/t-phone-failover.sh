@@ -13,7 +13,8 @@
 #  - the tunnel is up on B within failConnectTime of the loss, with an
 #    address of B's pool, and voice resumes (replies after the move);
 #  - the report's outage/failover lines say so (the emulator before this
-#    change ended the session: "tunnel lost ..., reconnect failed").
+#    change ended the session: "tunnel lost ..., reconnect failed");
+#  - `sslvpnctl certhash --fleet` on B (no fleet configured) is a clear error.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$ (A)
 #   +--------------------------------+          +-------------------------------+
@@ -143,4 +144,10 @@ assert_phone_log "Leaf cert hash = $b_sha1" "phone log: B's certificate pinned (
 grep -q '722051.*Address <198\.19\.1\.' "$PEER_LOG" || fail "B logged no 722051 for the phone"
 ok "B assigned the phone an address (722051)"
 pid_alive "$b_pid" || fail "B died"
+# certhash --fleet on a node alone: a clear error, at once
+out=$(timeout -k 2 15 "$top_builddir/src/tools/sslvpnctl/sslvpnctl" --socket "$STATE_B/ctl.sock" \
+	certhash --fleet 2>&1)
+rc=$?
+assert_fails "$rc" "certhash --fleet on a node without fleet"
+assert_match "$out" 'not in a fleet \(fleet\.redis is not set\)' "the error says fleet.redis is not set"
 echo "PASS: $T_NAME"
