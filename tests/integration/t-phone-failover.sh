@@ -37,22 +37,7 @@ pki_ensure
 netns_setup
 state_init
 
-PEER_IP=198.18.0.5
-NS_PEER="svd-b-$$"
-ip netns add "$NS_PEER" || fail "ip netns add $NS_PEER"
-LIB_NETNS+=("$NS_PEER")
-ip -n "$NS_PEER" link add v-peer type veth peer name v-cli2 netns "$NS_CLI" || fail "veth to B"
-ip -n "$NS_PEER" link set lo up
-ip -n "$NS_PEER" addr add "$PEER_IP/30" dev v-peer
-ip -n "$NS_CLI" addr add 198.18.0.6/30 dev v-cli2
-ip -n "$NS_PEER" addr add "$BEHIND_IP/32" dev lo
-ip -n "$NS_PEER" link set v-peer up
-ip -n "$NS_CLI" link set v-cli2 up
-wait_for 5 "B reachable" ns_cli ping -c 1 -W 1 "$PEER_IP" >/dev/null ||
-	fail "client namespace cannot reach $PEER_IP"
-STATE_B="$TMPD/state-b"
-mkdir -p "$STATE_B/trust"
-cp "$PKI"/trust/* "$STATE_B/trust/"
+peer_setup
 
 # node_conf FILE IP STATE NET IFACE_EXTRA: one node, phones on /phone.
 node_conf() {
@@ -77,13 +62,8 @@ node_conf "$TMPD/b.conf" "$PEER_IP" "$STATE_B" 1 ''
 start_sslvpnd -c "$TMPD/a.conf"
 a_pid=$SRV_PID
 start_echo
-PEER_LOG="$TMPD/peer.log"
-ip netns exec "$NS_PEER" "$SSLVPND" -f --state-dir "$STATE_B" \
-	--pid-file "$TMPD/peer.pid" -c "$TMPD/b.conf" >>"$PEER_LOG" 2>&1 </dev/null &
-b_pid=$!
-track_pid "$b_pid"
-wait_for 15 "B listening" grep -q '100007.*listening on .* port 443' "$PEER_LOG" ||
-	fail "B: no 100007 within 15 s: $(tail -n 5 "$PEER_LOG")"
+start_peer b "$TMPD/b.conf"
+b_pid=$PEER_PID
 ip netns exec "$NS_PEER" "$SSLVPN_PHONE" --echo-server "$BEHIND_IP:$ECHO_PORT" \
 	--hold "$LIB_DEADLINE" >>"$TMPD/echo-b.log" 2>&1 </dev/null &
 track_pid $!
@@ -93,14 +73,6 @@ b_sha1=$(openssl x509 -in "$STATE_B/identity/temporary-rsa.pem" -noout -fingerpr
 	sed 's/^.*=//; s/://g')
 assert_ne "$SERVER_RSA_SHA1" "$b_sha1" "B's certificate differs from A's"
 ok "B (pid $b_pid) listening on $PEER_IP with its own certificate $b_sha1"
-
-# On failure: B's log too.
-eval "phone_dump_logs() $(declare -f dump_logs | tail -n +2)"
-dump_logs() {
-	phone_dump_logs
-	echo "---- node B, last 60 lines"
-	tail -n 60 "$PEER_LOG"
-}
 
 # The certHash list: two decoys, A's, B's (any of up to 10 pins).
 cat >"$TMPD/vpngroup.xml" <<XML
@@ -141,7 +113,7 @@ assert_match "$(grep '^failover:' "$PHONE_OUT")" \
 assert_phone_log 'url1 gave up .*failing over to url2' "phone log: url1 gave up, failover to url2"
 assert_phone_log 'url2 refused the cookie of url1' "phone log: cookie refused, fresh login"
 assert_phone_log "Leaf cert hash = $b_sha1" "phone log: B's certificate pinned (certHash4)"
-grep -q '722051.*Address <198\.19\.1\.' "$PEER_LOG" || fail "B logged no 722051 for the phone"
+peer_has '722051.*Address <198\.19\.1\.' || fail "B logged no 722051 for the phone"
 ok "B assigned the phone an address (722051)"
 pid_alive "$b_pid" || fail "B died"
 # certhash --fleet on a node alone: a clear error, at once

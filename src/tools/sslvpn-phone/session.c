@@ -1273,9 +1273,9 @@ static void tunnel_up(struct session *s, const struct resp *r)
 		s->reconnects++;
 		s->back_at_ms = t;
 		s->voice_rx_at_back = s->st_.voice_rx;
-		vpnc_log("protocol_handler", "%s reconnected %s on url%d, address %s (%s)",
-			 s->tag, s->relogin ? "by a fresh login" : "with the cookie",
-			 s->url_i + 1, s->addr, s->same_addr ? "same" : "CHANGED");
+		vpnc_log("protocol_handler", "%s reconnected %s, address %s (%s), on url%d",
+			 s->tag, s->relogin ? "by a fresh login" : "with the cookie", s->addr,
+			 s->same_addr ? "same" : "CHANGED", s->url_i + 1);
 	} else {
 		s->setup_ms = (double)(now_us() - s->t_start_us) / 1000.0;
 		s->up_once = 1;
