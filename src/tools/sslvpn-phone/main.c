@@ -824,8 +824,13 @@ static void report_json(const struct session_result *res, const struct agg *a, u
 		printf(",\"dtls_failures\":%d", r->dtls_failures);
 		printf(",\"dtls_rebinds\":%d,\"dtls_ports\":[%u,%u]", r->dtls_rebinds,
 		       r->dtls_first_port, r->dtls_last_port);
-		printf(",\"reconnects\":%d,\"same_address\":%d,\"notify\":", r->reconnects,
+		printf(",\"reconnects\":%d,\"same_address\":%d,", r->reconnects,
 		       r->same_addr_after_reconnect);
+		printf("\"url\":%d,\"url_lost\":%d,\"failovers\":%d,\"relogin\":%d,"
+		       "\"voice_rx_after\":%llu,\"address_before\":", r->url_now, r->url_lost,
+		       r->failovers, r->relogin, (unsigned long long)r->voice_rx_after);
+		json_str(r->addr_before);
+		printf(",\"notify\":");
 		json_str(notify_row(r->fail)->name);
 		printf(",\"desc\":");
 		json_str(r->fail_desc);
