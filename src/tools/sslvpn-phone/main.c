@@ -736,9 +736,10 @@ static void report_text(const struct session_result *res, const struct agg *a, u
 		       (unsigned long long)a->vtx, (unsigned long long)a->vrx, loss_pct(a->vtx, a->vrx),
 		       a->vrx ? a->rtt_sum / (double)a->vrx : 0.0, a->rtt_max,
 		       a->jit_n ? a->jit_sum / a->jit_n : 0.0, a->jit_max);
+	/* "reconnects", not "with the cookie": after a failover a session may
+	 * come back by a fresh login (the outage lines say which) */
 	if (a->reconn)
-		printf("reconnects with the cookie: %u sessions, %u kept their address\n", a->reconn,
-		       a->reconn_same);
+		printf("reconnects: %u sessions, %u kept their address\n", a->reconn, a->reconn_same);
 	if (a->storm.lost && a->n > 1)
 		printf("reconnect storm: %u lost the tunnel, %u back; outage ms p50 %llu p99 %llu "
 		       "max %llu; first loss to last back %.1f s\n", a->storm.lost, a->storm.back,
