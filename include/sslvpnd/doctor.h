@@ -96,6 +96,23 @@ const char *doctor_sev_name(enum doc_sev s);
 size_t doctor_n_checks(void);
 const char *doctor_check_name(size_t i);
 
+/* ---- the fleet check (S16): `sslvpnctl doctor --fleet FILE` */
+enum { DOC_HASH_B64 = 32 };
+/* One live node of the fleet (its record in Redis). */
+struct doc_fleet_node {
+	const char *name, *url;
+	const char *certhash;    /* comma-separated SHA-1 hex */
+};
+/* doctor_vpngroup_hashes: the certHash1..certHash10 of a CUCM vpnGroup
+ * (SEP<MAC>.cnf.xml, or what certhash --fleet printed), base64 or 40 hex
+ * digits each, into out as base64.  Count, or -1 with why. */
+int doctor_vpngroup_hashes(const char *xml, char out[][DOC_HASH_B64], int max, char *why,
+			   size_t wlen);
+/* doctor_fleet: check fleet-certhash: an error per live node's hash that is
+ * not in pins (the phones' list, read from file), naming node and hash. */
+void doctor_fleet(struct doc_report *rep, const struct doc_fleet_node *nodes, size_t n,
+		  char pins[][DOC_HASH_B64], int npins, const char *file);
+
 /* doctor_phone_group: 1 when tg serves phones as the checks assume:
  * certificate authentication, without-csd, or "phone" in its name. */
 int doctor_phone_group(const struct cfg_tunnel_group *tg);

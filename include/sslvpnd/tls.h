@@ -204,6 +204,31 @@ void tls_cert_sha1(X509 *cert, uint8_t out[20]);
  * ("5X6B...=", CUCM's certHash). */
 void tls_sha1_forms(X509 *cert, char hex[60], char b64[32]);
 
+/* tls_phone_sha1s (S16, the fleet's node record): the SHA-1 (40 upper-case
+ * hex digits) of the RSA identity certificate each interface presents to
+ * phones (they offer only RSA suites: the configured RSA identity, else the
+ * temporary RSA one; the 100006/100120 certificate), distinct ones joined
+ * by ',' into out.  Reads the certificate files (main only).  Returns how
+ * many hashes, -1 when none could be read (out then ""). */
+int tls_phone_sha1s(const struct sslvpnd_config *cfg, char *out, size_t len);
+
+/* One live node of the fleet as its record in Redis says (certhash: the
+ * comma-separated SHA-1 hex tls_phone_sha1s made on that node). */
+struct tls_fleet_node {
+	const char *name, *url, *certhash;
+	int slice;
+};
+
+/* tls_certhash_fleet: `certhash --fleet [--tunnel-group NAME]`: each node's
+ * hashes (hex and base64, as certhash prints them), then the CUCM
+ * <vpnGroup> with url1..url3 = the first three nodes (the caller's order:
+ * slice order) and certHash1.. = the distinct hashes; the authMethod of the
+ * tunnel group certhash would choose on this node.  -1 with err: no node, a
+ * node without url or hash, more than 10 distinct hashes. */
+int tls_certhash_fleet(const struct sslvpnd_config *cfg, const char *tgname,
+		       const struct tls_fleet_node *nodes, size_t n, FILE *out, char *err,
+		       size_t errlen);
+
 /* tls_ca_command: run one of the ASA certificate commands (words of argv):
  *   show crypto ca certificates [TP] | show crypto ca expiry [DAYS] |
  *   crypto ca enroll TP | crypto ca authenticate TP (PEM from in) |

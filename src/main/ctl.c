@@ -144,12 +144,24 @@ static struct ctl_client *deferred_client(struct ctl *c, uint32_t id)
 	return NULL;
 }
 
-void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+void ctl_deferred_end(struct ctl *c, uint32_t id, const char *err, int exit_code,
+		      const char *text)
 {
 	struct ctl_client *cl = deferred_client(c, id);
+	char status[200] = "OK\n";
 
-	if (cl)
-		reply_set(cl, "OK\n", text, strlen(text));
+	if (!cl)
+		return;
+	if (err)
+		snprintf(status, sizeof(status), "ERR ERROR: %.150s\n", err);
+	else if (exit_code)
+		snprintf(status, sizeof(status), "EXIT %d\n", exit_code);
+	reply_set(cl, status, text, strlen(text));
+}
+
+void ctl_deferred_reply(struct ctl *c, uint32_t id, const char *text)
+{
+	ctl_deferred_end(c, id, NULL, 0, text);
 }
 
 void ctl_deferred_fail(struct ctl *c, uint32_t id, const char *msg)

@@ -94,6 +94,10 @@ void ctl_deferred_fail(struct ctl *c, uint32_t id, const char *msg);
 void ctl_view_fleet(struct request *r);
 void ctl_fleet_sessions(struct request *r, int detail, int filter_node, const char *fv);
 void ctl_fleet_logoff(struct request *r, const struct session_selector *sel, const char *what);
+/* ctl_deferred_end: the same with a failure (err: "ERR ERROR: err", text
+ * may be "") or an exit status (exit_code != 0: doctor's verdict). */
+void ctl_deferred_end(struct ctl *c, uint32_t id, const char *err, int exit_code,
+		      const char *text);
 
 /* ctl_aaa.c (S15): show aaa-server [NAME], test aaa-server; the hosts'
  * counters from secmod (AAA_STATS); ctl_aaa_test_done: secmod's answer

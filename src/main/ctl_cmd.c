@@ -7,11 +7,13 @@
  * sslvpnctl's usage, `?`, completion and the man page read the same table. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
+#include "fleet_phones.h"
 #include "main.h"
 #include "mban.h"
 #include "sslvpnd/ctlgram.h"
@@ -196,6 +198,92 @@ static void cmd_crypto(struct request *r)
 	free(buf);
 }
 
+/* certhash --fleet [--tunnel-group NAME]: the records come from Redis, so
+ * the answer is deferred (ctl_deferred_end) until fleet_phones.c has them;
+ * fleet unset or Redis down fail at once. */
+enum { FLEET_ID_BIT = 0x40000000u }; /* test aaa-server ids have 0x80000000 */
+
+/* The id of a deferred request that waits on the fleet's Redis. */
+static uint32_t fleet_req_id(void)
+{
+	static uint32_t seq;
+
+	if (++seq >= FLEET_ID_BIT)
+		seq = 1;
+	return FLEET_ID_BIT | seq;
+}
+
+struct certhash_fleet {
+	uint32_t id;
+	int json;
+	char tg[CFG_NAME_MAX];
+};
+
+static void certhash_fleet_reply(struct mainctx *m, struct certhash_fleet *q, const char *err,
+				 const char *text)
+{
+	struct json j;
+	const char *body = text;
+	size_t len;
+
+	if (!m->ctl)
+		return;
+	json_init(&j, CTL_REPLY_MAX);
+	if (!err && q->json) {
+		json_obj_begin(&j);
+		json_kv_str(&j, "output", text);
+		json_obj_end(&j);
+		body = json_result(&j, &len);
+	}
+	ctl_deferred_end(m->ctl, q->id, err, 0, err ? "" : body ? body : "");
+	json_free(&j);
+}
+
+static void certhash_fleet_done(struct mainctx *m, const struct fleet_node_rec *rec, size_t n,
+				const char *err, void *arg)
+{
+	struct certhash_fleet *q = arg;
+	struct tls_fleet_node nodes[FLEET_NODES_MAX];
+	char *buf = NULL, why[256];
+	size_t len = 0;
+	FILE *out;
+
+	for (size_t i = 0; !err && i < n; i++)
+		nodes[i] = (struct tls_fleet_node){ rec[i].name, rec[i].url, rec[i].certhash,
+						    rec[i].slice };
+	if (!err && !(out = open_memstream(&buf, &len)))
+		err = "out of memory";
+	if (!err) {
+		int rc = tls_certhash_fleet(m->cfg, q->tg[0] ? q->tg : NULL, nodes, n, out, why,
+					    sizeof(why));
+
+		fclose(out);
+		if (rc < 0)
+			err = why;
+	}
+	certhash_fleet_reply(m, q, err, buf ? buf : "");
+	free(buf);
+	free(q);
+}
+
+static void cmd_certhash_fleet(struct request *r)
+{
+	struct certhash_fleet *q = calloc(1, sizeof(*q));
+
+	if (!q) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return;
+	}
+	q->id = fleet_req_id();
+	q->json = r->json;
+	if (r->argc == 4)
+		util_strlcpy(q->tg, r->argv[3], sizeof(q->tg));
+	if (fleet_nodes_read(r->ctl->m, certhash_fleet_done, q, r->err, sizeof(r->err)) < 0) {
+		free(q);
+		return;
+	}
+	r->deferred = q->id;
+}
 
 /* doctor: main reads the certificate files of the running configuration
  * (doctor.h); the verdict is sslvpnctl's exit status. */
@@ -225,6 +313,100 @@ static void cmd_doctor(struct request *r)
 		snprintf(r->err, sizeof(r->err), "out of memory");
 	}
 	free(rep);
+}
+
+/* doctor --fleet FILE: the table's checks, then fleet-certhash on every
+ * live node's record (deferred until Redis answered).  The phones' list is
+ * the vpnGroup the operator gave CUCM, read here (main reads files). */
+enum { VPNGROUP_MAX = 1 << 16 };
+
+struct doctor_fleet_q {
+	uint32_t id;
+	int json;
+	char file[CFG_PATH_MAX];
+	char pins[10][DOC_HASH_B64];
+	int npins;
+};
+
+static int read_vpngroup(const char *path, struct doctor_fleet_q *q, char *err, size_t errlen)
+{
+	char *buf = malloc(VPNGROUP_MAX + 1), why[160];
+	FILE *fp = fopen(path, "r");
+	size_t n = 0;
+
+	if (!buf || !fp) {
+		snprintf(err, errlen, "cannot read the phones' vpnGroup %.80s: %s", path,
+			 buf ? strerror(errno) : "out of memory");
+		free(buf);
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	n = fread(buf, 1, VPNGROUP_MAX, fp);
+	fclose(fp);
+	buf[n] = 0;
+	q->npins = doctor_vpngroup_hashes(buf, q->pins, 10, why, sizeof(why));
+	free(buf);
+	if (q->npins < 0) {
+		snprintf(err, errlen, "%.80s: %.70s", path, why);
+		return -1;
+	}
+	return 0;
+}
+
+static void doctor_fleet_done(struct mainctx *m, const struct fleet_node_rec *rec, size_t n,
+			      const char *err, void *arg)
+{
+	struct doctor_fleet_q *q = arg;
+	struct doc_fleet_node nodes[FLEET_NODES_MAX];
+	struct doc_report *rep = err ? NULL : main_doctor(m->cfg);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = NULL;
+	struct json j;
+
+	json_init(&j, CTL_REPLY_MAX);
+	if (!err && !rep)
+		err = "out of memory";
+	for (size_t i = 0; !err && i < n; i++)
+		nodes[i] = (struct doc_fleet_node){ rec[i].name, rec[i].url, rec[i].certhash };
+	if (!err) {
+		doctor_fleet(rep, nodes, n, q->pins, q->npins, q->file);
+		if (q->json)
+			doctor_json(&j, rep);
+		else if ((out = open_memstream(&buf, &len)))
+			doctor_print(out, rep, DOC_NOTICE);
+		else
+			err = "out of memory";
+		if (out)
+			fclose(out);
+	}
+	if (m->ctl)
+		ctl_deferred_end(m->ctl, q->id, err, rep ? doctor_exit(rep) : 0,
+				 err ? "" : q->json ? json_result(&j, &len) : buf ? buf : "");
+	json_free(&j);
+	free(buf);
+	free(rep);
+	free(q);
+}
+
+static void cmd_doctor_fleet(struct request *r)
+{
+	struct doctor_fleet_q *q = calloc(1, sizeof(*q));
+
+	if (!q) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		return;
+	}
+	util_strlcpy(q->file, r->argv[2], sizeof(q->file));
+	q->json = r->json;
+	if (read_vpngroup(q->file, q, r->err, sizeof(r->err)) < 0 ||
+	    fleet_nodes_read(r->ctl->m, doctor_fleet_done, q, r->err, sizeof(r->err)) < 0) {
+		free(q);
+		return;
+	}
+	q->id = fleet_req_id();
+	r->deferred = q->id;
 }
 
 static void cmd_debug_on(struct request *r)

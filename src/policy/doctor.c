@@ -848,6 +848,114 @@ static const struct doc_check checks[] = {
 	{ "asa-compat", "issue 16: ASA failure modes on demand", chk_asa_compat },
 };
 
+/* ---- fleet-certhash (S16): every live node's certificate in the phones'
+ * list.  Not in checks[]: it needs the fleet's records from Redis, so
+ * `sslvpnctl doctor --fleet FILE` runs it after the table (doctor_fleet). */
+
+static const struct doc_check fleet_check = {
+	"fleet-certhash", "seed 001: hash match between the headend certificate and the phones' trust list",
+	NULL
+};
+
+/* The text of <certHashN>..</certHashN> (N = 1..10) into out; 1 found. */
+static int vg_elem(const char *xml, int k, char *out, size_t cap)
+{
+	char open[24], close_[24];
+	const char *a, *b;
+
+	snprintf(open, sizeof(open), "<certHash%d>", k);
+	snprintf(close_, sizeof(close_), "</certHash%d>", k);
+	if (!(a = strcasestr(xml, open)) || !(b = strcasestr(a, close_)))
+		return 0;
+	a += strlen(open);
+	while (a < b && (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r'))
+		a++;
+	while (b > a && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\n' || b[-1] == '\r'))
+		b--;
+	if ((size_t)(b - a) >= cap)
+		return -1;
+	memcpy(out, a, (size_t)(b - a));
+	out[b - a] = 0;
+	return 1;
+}
+
+/* A hash as CUCM holds it (base64, 28 characters) from either form. */
+static int hash_b64(const char *in, char out[DOC_HASH_B64])
+{
+	uint8_t raw[20];
+
+	if (strlen(in) == 40 && util_unhex(raw, sizeof(raw), in, 40) == 0)
+		return util_base64(out, DOC_HASH_B64, raw, sizeof(raw)) < 0 ? -1 : 0;
+	if (strlen(in) != 28 || in[27] != '=')
+		return -1;
+	util_strlcpy(out, in, DOC_HASH_B64);
+	return 0;
+}
+
+int doctor_vpngroup_hashes(const char *xml, char out[][DOC_HASH_B64], int max, char *why,
+			   size_t wlen)
+{
+	char val[128];
+	int n = 0;
+
+	if (!strcasestr(xml, "<vpnGroup")) {
+		snprintf(why, wlen, "no <vpnGroup> element");
+		return -1;
+	}
+	for (int k = 1; k <= 10 && n < max; k++) {
+		int r = vg_elem(xml, k, val, sizeof(val));
+
+		if (r == 0)
+			continue;
+		if (r < 0 || hash_b64(val, out[n]) < 0) {
+			snprintf(why, wlen, "<certHash%d>: not a SHA-1 (base64 or 40 hex digits)", k);
+			return -1;
+		}
+		n++;
+	}
+	return n;
+}
+
+void doctor_fleet(struct doc_report *rep, const struct doc_fleet_node *nodes, size_t n,
+		  char pins[][DOC_HASH_B64], int npins, const char *file)
+{
+	struct doc_ctx c = { .rep = rep, .chk = &fleet_check };
+	char obj[96], fix[DOC_FIX_MAX];
+
+	if (!n)
+		finding(&c, DOC_WARNING, "the fleet", NULL,
+			"no live node in the fleet's Redis to check against %s", file);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(obj, sizeof(obj), "node %s", nodes[i].name);
+		if (!nodes[i].certhash[0])
+			finding(&c, DOC_WARNING, obj, NULL,
+				"its record has no certhash (an older version?): not checked");
+		for (const char *p = nodes[i].certhash; *p; p += *p == ',') {
+			size_t len = strcspn(p, ",");
+			char hex[41] = "", b64[DOC_HASH_B64] = "";
+			int k;
+
+			if (len == 40) {
+				memcpy(hex, p, 40);
+				hash_b64(hex, b64);
+			}
+			for (k = 0; k < npins && (!b64[0] || strcmp(pins[k], b64)); k++)
+				;
+			if (k == npins) {
+				snprintf(fix, sizeof(fix),
+					 "add <certHash%d>%s</certHash%d> to the phones' vpnGroup in CUCM "
+					 "(sslvpnctl certhash --fleet prints the whole list), and to %s",
+					 npins + 1, b64, npins + 1, file);
+				finding(&c, DOC_ERROR, obj, fix,
+					"its certificate SHA-1 %s (%s) is not in the phones' certHash list (%s, %d hashes): phones failing over to %s refuse it (unknown CA)",
+					hex[0] ? hex : "?", b64, file, npins,
+					nodes[i].url);
+			}
+			p += len;
+		}
+	}
+}
+
 size_t doctor_n_checks(void)
 {
 	return sizeof(checks) / sizeof(checks[0]);

@@ -266,6 +266,62 @@ static int cmd_show(struct ca_cmd *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- the certificates phones pin, per interface (tls.h) */
+
+/* The RSA identity interface ifc presents to RSA-only clients: its first
+ * configured RSA identity, else the temporary RSA certificate (the
+ * gather's rule, tlsgather.c gather_ids).  0 with sha1, or -1. */
+static int iface_phone_sha1(const struct sslvpnd_config *cfg,
+			    const struct cfg_interface *ifc, uint8_t sha1[20])
+{
+	struct identity id;
+	char err[256];
+
+	for (size_t i = 0; i < ifc->trustpoints.n; i++) {
+		const struct cfg_trustpoint *tp = tp_find(cfg, ifc->trustpoints.v[i]);
+
+		if (!tp || identity_peek(cfg, tp, &id, err, sizeof(err)) < 0)
+			continue;
+		int rsa = EVP_PKEY_get_base_id(id.key) == EVP_PKEY_RSA;
+
+		if (rsa)
+			tls_cert_sha1(id.cert, sha1);
+		identity_clear(&id);
+		if (rsa)
+			return 0;
+	}
+	if (identity_peek_temporary(cfg->general.state_dir, CFG_KEY_RSA, &id, err,
+				    sizeof(err)) < 0)
+		return -1;
+	tls_cert_sha1(id.cert, sha1);
+	identity_clear(&id);
+	return 0;
+}
+
+int tls_phone_sha1s(const struct sslvpnd_config *cfg, char *out, size_t len)
+{
+	char hex[41];
+	uint8_t sha1[20];
+	int n = 0;
+
+	if (len)
+		out[0] = 0;
+	for (size_t i = 0; i < cfg->n_interfaces; i++) {
+		if (iface_phone_sha1(cfg, &cfg->interfaces[i], sha1) < 0)
+			continue;
+		util_hex(hex, sha1, sizeof(sha1), 1);
+		if (strstr(out, hex))
+			continue;
+		size_t used = strlen(out);
+
+		if (used + 42 > len)
+			break;
+		snprintf(out + used, len - used, "%s%s", n ? "," : "", hex);
+		n++;
+	}
+	return n ? n : -1;
+}
+
 /* ---- certhash */
 
 /* One certificate certhash prints: what the user named, and for the
@@ -464,29 +520,36 @@ static void xml_text(FILE *out, const char *s)
 	}
 }
 
+static void ch_url(FILE *out, size_t u, const char *url)
+{
+	fprintf(out, "    <url%zu>", u);
+	xml_text(out, url);
+	fprintf(out, "</url%zu>\n", u);
+}
+
 /* The CUCM <vpnGroup> of SEP<MAC>.cnf.xml: url1..url3 are the tunnel
  * group's enabled group-urls as written (the ASA matches host and path),
- * authMethod follows its authentication. */
+ * or the fleet's node URLs (fleet, n_fleet: certhash --fleet); authMethod
+ * follows the group's authentication. */
 static void ch_snippet(struct ca_cmd *c, const struct cfg_tunnel_group *tg,
-		       const char *host, char slots[][32], int n)
+		       const char *host, const struct tls_fleet_node *fleet, size_t n_fleet,
+		       char slots[][32], int n)
 {
 	size_t i, u = 0;
 	int k;
 
 	fprintf(c->out,
-		"\nCUCM phone configuration (SEP<MAC>.cnf.xml) for tunnel-group %s:\n<vpnGroup>\n"
+		"\nCUCM phone configuration (SEP<MAC>.cnf.xml) for tunnel-group %s%s:\n<vpnGroup>\n"
 		"  <mtu>1290</mtu>\n  <failConnectTime>30</failConnectTime>\n"
 		"  <authMethod>%d</authMethod>\n  <pswdPersistent>0</pswdPersistent>\n"
 		"  <autoNetDetect>0</autoNetDetect>\n"
 		"  <enableHostIDCheck>0</enableHostIDCheck>\n  <addresses>\n",
-		tg->name, ch_auth_method(tg->authentication));
-	for (i = 0; i < tg->n_urls && i < CFG_LIST_MAX && u < 3; i++)
-		if (tg->urls[i].enabled) {
-			u++;
-			fprintf(c->out, "    <url%zu>", u);
-			xml_text(c->out, tg->urls[i].url);
-			fprintf(c->out, "</url%zu>\n", u);
-		}
+		tg->name, fleet ? ", the fleet's nodes" : "", ch_auth_method(tg->authentication));
+	for (i = 0; fleet && i < n_fleet && u < 3; i++)
+		ch_url(c->out, ++u, fleet[i].url);
+	for (i = 0; !fleet && i < tg->n_urls && i < CFG_LIST_MAX && u < 3; i++)
+		if (tg->urls[i].enabled)
+			ch_url(c->out, ++u, tg->urls[i].url);
 	if (!u) {
 		fputs("    <url1>https://", c->out);
 		xml_text(c->out, host);
@@ -530,7 +593,101 @@ static int cmd_certhash(struct ca_cmd *c, int argc, char **argv)
 			it[i].name, it[i].label, subj, hex, b64);
 		identity_clear(&id);
 	}
-	ch_snippet(c, tg, host, slots, n);
+	ch_snippet(c, tg, host, NULL, 0, slots, n);
+	return 0;
+}
+
+/* ---- certhash --fleet (tls.h) */
+
+/* The distinct hashes of the nodes into slots (base64) and hex (for the
+ * listing); -1 with the cause when a node has none or there are more than
+ * certHash1..certHash10 hold. */
+static int fleet_slots(struct ca_cmd *c, const struct tls_fleet_node *nodes, size_t n,
+		       char slots[][32], int *nslots)
+{
+	char seen[64][41]; /* counted exactly up to 64, for the error */
+	int distinct = 0;
+
+	*nslots = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *p = nodes[i].certhash;
+		uint8_t sha1[20];
+
+		if (!*p)
+			return cmd_fail(c, "certhash --fleet: node %s published no certificate hash (its version predates the certhash field?)",
+					nodes[i].name);
+		for (; *p; p += *p == ',') {
+			size_t len = strcspn(p, ",");
+			int k;
+
+			if (len != 40 || util_unhex(sha1, 20, p, 40) < 0)
+				return cmd_fail(c, "certhash --fleet: node %s: bad hash in its record: %.*s",
+						nodes[i].name, (int)(len > 60 ? 60 : len), p);
+			for (k = 0; k < distinct && strncasecmp(seen[k], p, 40); k++)
+				;
+			if (k == distinct && distinct < (int)ARRAY_SIZE(seen)) {
+				memcpy(seen[distinct], p, 40);
+				seen[distinct][40] = 0;
+				if (distinct < CH_MAX)
+					EVP_EncodeBlock((unsigned char *)slots[distinct], sha1, 20);
+				distinct++;
+			}
+			p += len;
+		}
+	}
+	if (distinct > CH_MAX)
+		return cmd_fail(c, "certhash --fleet: the fleet's nodes present %d%s distinct certificates; a phone holds at most %d: give the nodes one identity certificate",
+				distinct, distinct == (int)ARRAY_SIZE(seen) ? " or more" : "", CH_MAX);
+	*nslots = distinct;
+	return 0;
+}
+
+static void fleet_listing(struct ca_cmd *c, const struct tls_fleet_node *nodes, size_t n)
+{
+	char hexc[60], b64[32];
+	uint8_t sha1[20];
+
+	for (size_t i = 0; i < n; i++) {
+		fprintf(c->out, "node %s (slice %d) %s%s:\n", nodes[i].name, nodes[i].slice,
+			nodes[i].url, i < 3 ? "" : " (not in the phones' url1..url3)");
+		for (const char *p = nodes[i].certhash; *p; p += *p == ',') {
+			size_t len = strcspn(p, ",");
+
+			if (len == 40 && util_unhex(sha1, 20, p, 40) == 0) {
+				util_hex_colon(hexc, sha1, 20);
+				EVP_EncodeBlock((unsigned char *)b64, sha1, 20);
+				fprintf(c->out, "  SHA-1 (hex):    %s\n  SHA-1 (base64): %s\n", hexc, b64);
+			}
+			p += len;
+		}
+	}
+	if (n > 3)
+		fprintf(c->out,
+			"\nnote: %zu live nodes; a phone takes three URLs: url1..url3 are %s, %s, %s (slice order); give the other nodes' phones a vpnGroup of their own\n",
+			n, nodes[0].name, nodes[1].name, nodes[2].name);
+}
+
+int tls_certhash_fleet(const struct sslvpnd_config *cfg, const char *tgname,
+		       const struct tls_fleet_node *nodes, size_t n, FILE *out, char *err,
+		       size_t errlen)
+{
+	struct ca_cmd c = { cfg, out, NULL, err, errlen };
+	const struct cfg_tunnel_group *tg;
+	char slots[CH_MAX][32];
+	int nslots;
+
+	err[0] = 0;
+	if (!n)
+		return cmd_fail(&c, "certhash --fleet: no live node in the fleet's Redis");
+	for (size_t i = 0; i < n; i++)
+		if (!nodes[i].url[0])
+			return cmd_fail(&c, "certhash --fleet: node %s has no fleet.url (the URL its phones use)",
+					nodes[i].name);
+	tg = ch_tunnel_group(&c, tgname);
+	if (!tg || fleet_slots(&c, nodes, n, slots, &nslots) < 0)
+		return -1;
+	fleet_listing(&c, nodes, n);
+	ch_snippet(&c, tg, "", nodes, n, slots, nslots);
 	return 0;
 }
 

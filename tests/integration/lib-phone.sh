@@ -147,3 +147,54 @@ dump_logs() {
 	lib_dump_logs
 	dump_phone_logs
 }
+
+# ---- node B: a second headend (t-asa-compat-lb, t-phone-failover)
+# peer_setup: node B's namespace $NS_PEER (its tun device is sslvpn0 too)
+# with $PEER_IP on a second veth from the client namespace (client side
+# 198.18.0.6), the host behind it ($BEHIND_IP) on its lo as well, and its
+# state directory $STATE_B with the lab trust.  Its logs join dump_logs.
+PEER_IP=198.18.0.5
+NS_PEER="svd-b-$$"
+STATE_B=
+PEER_PID=
+PEER_LOG=
+peer_setup() {
+	ip netns add "$NS_PEER" || fail "ip netns add $NS_PEER"
+	LIB_NETNS+=("$NS_PEER")
+	ip -n "$NS_PEER" link add v-peer type veth peer name v-cli2 netns "$NS_CLI" || fail "veth to B"
+	ip -n "$NS_PEER" link set lo up
+	ip -n "$NS_PEER" addr add "$PEER_IP/30" dev v-peer
+	ip -n "$NS_CLI" addr add 198.18.0.6/30 dev v-cli2
+	ip -n "$NS_PEER" addr add "$BEHIND_IP/32" dev lo
+	ip -n "$NS_PEER" link set v-peer up
+	ip -n "$NS_CLI" link set v-cli2 up
+	wait_for 5 "B reachable" ns_cli ping -c 1 -W 1 "$PEER_IP" >/dev/null ||
+		fail "client namespace cannot reach $PEER_IP"
+	STATE_B="$TMPD/state-b"
+	mkdir -p "$STATE_B/trust"
+	cp "$PKI"/trust/* "$STATE_B/trust/"
+}
+
+# start_peer NAME CONF: node B in its namespace, log $TMPD/peer-NAME.log.
+start_peer() {
+	PEER_LOG="$TMPD/peer-$1.log"
+	ip netns exec "$NS_PEER" "$SSLVPND" -f --state-dir "$STATE_B" \
+		--pid-file "$TMPD/peer.pid" -c "$2" >>"$PEER_LOG" 2>&1 </dev/null &
+	PEER_PID=$!
+	track_pid "$PEER_PID"
+	wait_for 15 "peer $1 listening" grep -q '100007.*listening on .* port 443' "$PEER_LOG" ||
+		fail "peer $1: no 100007 within 15 s: $(tail -n 5 "$PEER_LOG")"
+	ok "peer $1 (pid $PEER_PID) listening on $PEER_IP"
+}
+peer_has() { grep -Eq -- "$1" "$PEER_LOG"; }
+
+eval "phone_dump_logs() $(declare -f dump_logs | tail -n +2)"
+dump_logs() {
+	local f
+	phone_dump_logs
+	for f in "$TMPD"/peer-*.log; do
+		[ -f "$f" ] || continue
+		echo "---- node B: $(basename "$f"), last 60 lines"
+		tail -n 60 "$f"
+	done
+}

@@ -35,24 +35,7 @@ pki_ensure
 netns_setup
 state_init
 
-# Node B: a namespace of its own (its tun device is sslvpn0 too), a second
-# veth from the client namespace, the host behind it on its lo as well.
-PEER_IP=198.18.0.5
-NS_PEER="svd-b-$$"
-ip netns add "$NS_PEER" || fail "ip netns add $NS_PEER"
-LIB_NETNS+=("$NS_PEER")
-ip -n "$NS_PEER" link add v-peer type veth peer name v-cli2 netns "$NS_CLI" || fail "veth to B"
-ip -n "$NS_PEER" link set lo up
-ip -n "$NS_PEER" addr add "$PEER_IP/30" dev v-peer
-ip -n "$NS_CLI" addr add 198.18.0.6/30 dev v-cli2
-ip -n "$NS_PEER" addr add "$BEHIND_IP/32" dev lo
-ip -n "$NS_PEER" link set v-peer up
-ip -n "$NS_CLI" link set v-cli2 up
-wait_for 5 "B reachable" ns_cli ping -c 1 -W 1 "$PEER_IP" >/dev/null ||
-	fail "client namespace cannot reach $PEER_IP"
-STATE_B="$TMPD/state-b"
-mkdir -p "$STATE_B/trust"
-cp "$PKI"/trust/* "$STATE_B/trust/"
+peer_setup
 
 printf '%s\n' 'lb-pw-1' >"$TMPD/pw"
 hash=$(printf '%s\n' 'lb-pw-1' | "$SSLVPND" --hash-password) || fail "--hash-password"
@@ -83,30 +66,6 @@ CONF
 LB="load_balancing = { participate = true; cluster-address = \"$SRV_IP\"; peers = [ \"https://$PEER_IP\" ]; };"
 conf_a="$TMPD/a.conf"
 node_conf "$conf_a" "$SRV_IP" "$STATE" 0 'trustpoint = "ID";' '' "$LB"
-
-# start_peer NAME CONF: node B in the server namespace, log $TMPD/peer-NAME.log
-start_peer() {
-	PEER_LOG="$TMPD/peer-$1.log"
-	ip netns exec "$NS_PEER" "$SSLVPND" -f --state-dir "$STATE_B" \
-		--pid-file "$TMPD/peer.pid" -c "$2" >>"$PEER_LOG" 2>&1 </dev/null &
-	PEER_PID=$!
-	track_pid "$PEER_PID"
-	wait_for 15 "peer $1 listening" grep -q '100007.*listening on .* port 443' "$PEER_LOG" ||
-		fail "peer $1: no 100007 within 15 s: $(tail -n 5 "$PEER_LOG")"
-	ok "peer $1 (pid $PEER_PID) listening on $PEER_IP"
-}
-peer_has() { grep -Eq -- "$1" "$PEER_LOG"; }
-# On failure: node B's logs too.
-eval "phone_dump_logs() $(declare -f dump_logs | tail -n +2)"
-dump_logs() {
-	local f
-	phone_dump_logs
-	for f in "$TMPD"/peer-*.log; do
-		[ -f "$f" ] || continue
-		echo "---- node B: $(basename "$f"), last 60 lines"
-		tail -n 60 "$f"
-	done
-}
 
 # --- (a) the safe default, announced in advance
 out="$TMPD/check.out"

@@ -427,6 +427,42 @@ START_TEST(test_load_balancing_load)
 }
 END_TEST
 
+/* fleet-certhash (S16): the phones' list in either form; a node whose hash
+ * is missing is one error naming it, the hash and the slot to add. */
+START_TEST(test_fleet_certhash)
+{
+	static const char vg[] =
+		"<vpnGroup><credentials><hashAlg>0</hashAlg>\n"
+		"<certHash1>NFAVlSDa8vWPfvY35J1D8N9USRs=</certHash1>\n"
+		"<certHash3> 825E618025198AB2E4F625D90ADB55034BC823D7 </certHash3>"
+		"</credentials></vpnGroup>";
+	char pins[10][DOC_HASH_B64], why[160];
+	struct doc_fleet_node nodes[] = {
+		{ "n1", "https://a/phone", "3450159520DAF2F58F7EF637E49D43F0DF54491B" },
+		{ "n2", "https://b/phone",
+		  "825E618025198AB2E4F625D90ADB55034BC823D7,1111111111111111111111111111111111111111" },
+	};
+	static struct doc_report rep;
+	int n = doctor_vpngroup_hashes(vg, pins, 10, why, sizeof(why));
+
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(pins[0], "NFAVlSDa8vWPfvY35J1D8N9USRs=");
+	ck_assert_str_eq(pins[1], "gl5hgCUZirLk9iXZCttVA0vII9c=");
+	memset(&rep, 0, sizeof(rep));
+	doctor_fleet(&rep, nodes, 2, pins, n, "vg.xml");
+	ck_assert_uint_eq(rep.n, 1);
+	ck_assert_int_eq(rep.worst, DOC_ERROR);
+	ck_assert_str_eq(rep.f[0].check, "fleet-certhash");
+	ck_assert_str_eq(rep.f[0].object, "node n2");
+	ck_assert_ptr_nonnull(strstr(rep.f[0].what, "1111111111111111111111111111111111111111"));
+	ck_assert_ptr_nonnull(strstr(rep.f[0].fix, "<certHash3>ERERERERERERERERERERERERERE=</certHash3>"));
+	ck_assert_int_eq(doctor_vpngroup_hashes("<vpnGroup><certHash2>xyz</certHash2></vpnGroup>",
+						pins, 10, why, sizeof(why)), -1);
+	ck_assert_ptr_nonnull(strstr(why, "<certHash2>"));
+	ck_assert_int_eq(doctor_vpngroup_hashes("<phone/>", pins, 10, why, sizeof(why)), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("doctor");
@@ -440,6 +476,7 @@ int main(void)
 	tcase_add_test(tc, test_asa_compat_unknown);
 	tcase_add_test(tc, test_load_balancing_load);
 	tcase_add_test(tc, test_seed001_every_problem);
+	tcase_add_test(tc, test_fleet_certhash);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -498,8 +498,9 @@ static int default_deadline(void)
 		t += opt.voice_secs;
 	if (opt.ping_dst.s_addr)
 		t += opt.ping_count / 5 + 1;
+	/* a loss may fail over through every URL, failConnectTime each */
 	if (opt.reconnect_after)
-		t += opt.reconnect_after + opt.vg.fail_connect_time;
+		t += opt.reconnect_after + opt.vg.fail_connect_time * opt.vg.n_url;
 	return t;
 }
 
@@ -579,7 +580,64 @@ struct agg {
 	unsigned fails[NT__COUNT];
 	const char *fail_desc[NT__COUNT];
 	struct storm storm;
+	/* the last outage of each session (tunnel lost after it was up) */
+	unsigned fo_lost, fo_back, fo_moved, fo_relogin, fo_same, fo_voice;
+	uint64_t fo_max_ms;
 };
+
+/* back: the session's tunnel came back after its last loss */
+static int came_back(const struct session_result *r)
+{
+	return r->lost_at_ms && r->back_at_ms >= r->lost_at_ms;
+}
+
+static void aggregate_outage(const struct session_result *r, struct agg *a)
+{
+	if (!r->lost_at_ms)
+		return;
+	a->fo_lost++;
+	if (!came_back(r))
+		return;
+	uint64_t ms = r->back_at_ms - r->lost_at_ms;
+
+	a->fo_back++;
+	a->fo_moved += r->url_now != r->url_lost;
+	a->fo_relogin += r->relogin;
+	a->fo_same += r->same_addr_after_reconnect == 1;
+	a->fo_voice += r->voice_rx_after > 0;
+	if (ms > a->fo_max_ms)
+		a->fo_max_ms = ms;
+}
+
+/* One line per session that lost its tunnel (the first 64), then one
+ * summary line; both are parsed by the tests (t-phone-failover). */
+static void report_outages(const struct session_result *res, const struct agg *a)
+{
+	unsigned shown = 0;
+
+	if (!a->fo_lost)
+		return;
+	for (unsigned i = 0; i < a->n && shown < 64; i++) {
+		const struct session_result *r = &res[i];
+
+		if (!r->lost_at_ms)
+			continue;
+		shown++;
+		if (!came_back(r)) {
+			printf("outage [%u]: lost on url%d, address %s, not back: %s\n", i, r->url_lost,
+			       r->addr_before, r->fail_desc);
+			continue;
+		}
+		printf("outage [%u]: lost on url%d, up on url%d, address %s -> %s, outage %llu ms, "
+		       "back by %s, voice resumed %s (%llu replies after)\n", i, r->url_lost, r->url_now,
+		       r->addr_before, r->addr, (unsigned long long)(r->back_at_ms - r->lost_at_ms),
+		       r->relogin ? "login" : "cookie", r->voice_rx_after ? "yes" : "no",
+		       (unsigned long long)r->voice_rx_after);
+	}
+	printf("failover: lost %u back %u moved %u relogin %u same-address %u voice-resumed %u "
+	       "outage-ms-max %llu\n", a->fo_lost, a->fo_back, a->fo_moved, a->fo_relogin, a->fo_same,
+	       a->fo_voice, (unsigned long long)a->fo_max_ms);
+}
 
 static void aggregate(const struct session_result *res, unsigned n, struct agg *a)
 {
@@ -609,6 +667,7 @@ static void aggregate(const struct session_result *res, unsigned n, struct agg *
 			back[i] = r->back_at_ms;
 		}
 		a->reconn_same += r->same_addr_after_reconnect == 1;
+		aggregate_outage(r, a);
 		a->vtx += r->st.voice_tx;
 		a->vrx += r->st.voice_rx;
 		a->ptx += r->st.ping_tx;
@@ -677,14 +736,16 @@ static void report_text(const struct session_result *res, const struct agg *a, u
 		       (unsigned long long)a->vtx, (unsigned long long)a->vrx, loss_pct(a->vtx, a->vrx),
 		       a->vrx ? a->rtt_sum / (double)a->vrx : 0.0, a->rtt_max,
 		       a->jit_n ? a->jit_sum / a->jit_n : 0.0, a->jit_max);
+	/* "reconnects", not "with the cookie": after a failover a session may
+	 * come back by a fresh login (the outage lines say which) */
 	if (a->reconn)
-		printf("reconnects with the cookie: %u sessions, %u kept their address\n", a->reconn,
-		       a->reconn_same);
+		printf("reconnects: %u sessions, %u kept their address\n", a->reconn, a->reconn_same);
 	if (a->storm.lost && a->n > 1)
 		printf("reconnect storm: %u lost the tunnel, %u back; outage ms p50 %llu p99 %llu "
 		       "max %llu; first loss to last back %.1f s\n", a->storm.lost, a->storm.back,
 		       (unsigned long long)a->storm.p50_ms, (unsigned long long)a->storm.p99_ms,
 		       (unsigned long long)a->storm.max_ms, (double)a->storm.span_ms / 1000.0);
+	report_outages(res, a);
 	if (a->dtls_pkts + a->cstp_pkts)
 		printf("packets sent: dtls %llu cstp %llu dropped %llu\n",
 		       (unsigned long long)a->dtls_pkts, (unsigned long long)a->cstp_pkts,
@@ -732,6 +793,10 @@ static void report_json(const struct session_result *res, const struct agg *a, u
 	       a->reconn, a->reconn_same, a->storm.lost, a->storm.back,
 	       (unsigned long long)a->storm.p50_ms, (unsigned long long)a->storm.p99_ms,
 	       (unsigned long long)a->storm.max_ms, (double)a->storm.span_ms / 1000.0);
+	printf("\"failover\":{\"lost\":%u,\"back\":%u,\"moved\":%u,\"relogin\":%u,"
+	       "\"same_address\":%u,\"voice_resumed\":%u,\"outage_ms_max\":%llu},",
+	       a->fo_lost, a->fo_back, a->fo_moved, a->fo_relogin, a->fo_same, a->fo_voice,
+	       (unsigned long long)a->fo_max_ms);
 	printf("\"packets\":{\"dtls\":%llu,\"cstp\":%llu,\"dropped\":%llu},\"failures\":{",
 	       (unsigned long long)a->dtls_pkts, (unsigned long long)a->cstp_pkts,
 	       (unsigned long long)a->drop);
@@ -760,8 +825,13 @@ static void report_json(const struct session_result *res, const struct agg *a, u
 		printf(",\"dtls_failures\":%d", r->dtls_failures);
 		printf(",\"dtls_rebinds\":%d,\"dtls_ports\":[%u,%u]", r->dtls_rebinds,
 		       r->dtls_first_port, r->dtls_last_port);
-		printf(",\"reconnects\":%d,\"same_address\":%d,\"notify\":", r->reconnects,
+		printf(",\"reconnects\":%d,\"same_address\":%d,", r->reconnects,
 		       r->same_addr_after_reconnect);
+		printf("\"url\":%d,\"url_lost\":%d,\"failovers\":%d,\"relogin\":%d,"
+		       "\"voice_rx_after\":%llu,\"address_before\":", r->url_now, r->url_lost,
+		       r->failovers, r->relogin, (unsigned long long)r->voice_rx_after);
+		json_str(r->addr_before);
+		printf(",\"notify\":");
 		json_str(notify_row(r->fail)->name);
 		printf(",\"desc\":");
 		json_str(r->fail_desc);

@@ -200,6 +200,12 @@ struct session_result {
 	int dtls_rebinds;        /* DTLS moved to a new local UDP port (--dtls-rebind) */
 	int dtls_failures;       /* failed DTLS setups (--dtls-retry) */
 	unsigned dtls_first_port, dtls_last_port; /* local UDP ports of the first/last DTLS that came up */
+	/* the last outage: URLs are 1-based (url1..url3), 0 = none */
+	int url_now, url_lost;
+	int failovers;           /* moves to another URL after a loss */
+	int relogin;             /* back by a fresh login (cookie refused) */
+	char addr_before[INET_ADDRSTRLEN];
+	uint64_t voice_rx_after; /* voice replies since the tunnel came back */
 	struct ph_stats st;
 };
 void session_result(const struct session *s, struct session_result *r);

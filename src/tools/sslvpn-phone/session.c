@@ -1,6 +1,7 @@
 /* One emulated phone: TCP, TLS with its MIC, server pinning and host-ID
  * check, SVC (or XML) login, CONNECT, CSTP, DTLS, DPD/keepalive, traffic,
- * reconnect with the cookie, URL failover after failConnectTime.
+ * reconnect with the cookie, URL failover after failConnectTime, at the
+ * first login and when an established tunnel is lost.
  *
  * Everything is non-blocking on the run's libev loop.  One ev_io watches the
  * TCP socket; sess_drive() advances the state machine until it would block.
@@ -105,6 +106,11 @@ struct session {
 	uint64_t t_start_us, up_at_ms, end_at_ms, traffic_end_ms;
 	int up_once, reconnecting, reconnects, same_addr, retries;
 	uint64_t lost_at_ms, back_at_ms; /* last tunnel loss and reconnect (monotonic) */
+	/* failover after a loss: the URL that issued the cookie, the URL the
+	 * tunnel was on when lost, URLs tried in this outage, and whether the
+	 * tunnel came back by a fresh login (the cookie refused elsewhere) */
+	int cookie_url, lost_url, urls_tried, relogin, failovers;
+	uint64_t voice_rx_at_back;
 	int redirects;           /* followed in this login (load balancing) */
 	ev_timer retry;
 	ev_timer dretry;         /* next DTLS attempt (--dtls-retry) */
@@ -737,6 +743,7 @@ static void on_svc_post(struct session *s, const struct resp *r)
 	}
 	util_strlcpy(s->cookie, v, sizeof(s->cookie));
 	OPENSSL_cleanse(v, sizeof(v));
+	s->cookie_url = s->url_i;
 	next_connect(s, r);
 }
 
@@ -778,6 +785,7 @@ static void on_xml(struct session *s, const struct resp *r)
 		}
 		util_strlcpy(s->cookie, v, sizeof(s->cookie));
 		OPENSSL_cleanse(v, sizeof(v));
+		s->cookie_url = s->url_i;
 		next_connect(s, r);
 		return;
 	}
@@ -808,10 +816,31 @@ static void on_xml(struct session *s, const struct resp *r)
 	attempt_failed(s);
 }
 
+/* After a failover the phone first presents the cookie of the URL it lost
+ * (a fleet's nodes share sessions, so the next one may continue it and keep
+ * the address); a server that refuses it gets a fresh login, on a new
+ * connection, inside the same failConnectTime.  1 = handled. */
+static int cookie_refused(struct session *s, const struct resp *r)
+{
+	if (!s->reconnecting || s->url_i == s->cookie_url || !s->cookie[0])
+		return 0;
+	vpnc_log("do_login", "%s url%d refused the cookie of url%d (HTTP %d), logging in afresh",
+		 s->tag, s->url_i + 1, s->cookie_url + 1, r->status);
+	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
+	s->cookie[0] = 0;
+	s->relogin = 1;
+	tcp_close(s);
+	tcp_start(s);
+	return 1;
+}
+
 static void on_connect(struct session *s, const struct resp *r)
 {
 	if (r->status != 200) {
 		const char *why = resp_hdr(r, "X-Reason");
+
+		if (cookie_refused(s, r))
+			return;
 
 		sess_fail(s, NT_TUNNEL, "CONNECT: HTTP %d%s%s", r->status, why ? " " : "",
 			  why ? why : "");
@@ -1243,8 +1272,10 @@ static void tunnel_up(struct session *s, const struct resp *r)
 		s->reconnecting = 0;
 		s->reconnects++;
 		s->back_at_ms = t;
-		vpnc_log("protocol_handler", "%s reconnected with the cookie, address %s (%s)",
-			 s->tag, s->addr, s->same_addr ? "same" : "CHANGED");
+		s->voice_rx_at_back = s->st_.voice_rx;
+		vpnc_log("protocol_handler", "%s reconnected %s, address %s (%s), on url%d",
+			 s->tag, s->relogin ? "by a fresh login" : "with the cookie", s->addr,
+			 s->same_addr ? "same" : "CHANGED", s->url_i + 1);
 	} else {
 		s->setup_ms = (double)(now_us() - s->t_start_us) / 1000.0;
 		s->up_once = 1;
@@ -1279,8 +1310,30 @@ static void tunnel_up(struct session *s, const struct resp *r)
 		cstp_read(s);
 }
 
+/* The URL the phone lost gave up (failConnectTime, or every retry failed):
+ * the next URL in the vpnGroup's order, wrapping, each tried once per
+ * outage and bounded by its own failConnectTime (url_attempt), so an outage
+ * lasts at most n_url x failConnectTime.  Its certificate is checked against
+ * the whole certHash list (verify_cb), as at the first login. */
+static void url_failover(struct session *s, const char *why)
+{
+	int from = s->url_i;
+
+	ev_timer_stop(s->run->loop, &s->retry);
+	tcp_close(s);
+	dtls_close(s);
+	s->url_i = (s->url_i + 1) % opt.vg.n_url;
+	s->urls_tried++;
+	s->failovers++;
+	s->retries = 0;
+	s->fail = NT_OK;
+	vpnc_log("do_login", "%s url%d gave up (%s), failing over to url%d -> %s", s->tag,
+		 from + 1, why, s->url_i + 1, opt.vg.url[s->url_i]);
+	url_attempt(s);
+}
+
 /* Reconnect with the cookie after the TLS path died; bounded by
- * failConnectTime per attempt and 3 attempts. */
+ * failConnectTime per URL, the URLs of the vpnGroup, and 3 reconnects. */
 static void tunnel_lost(struct session *s, const char *why_in)
 {
 	char why[160];
@@ -1303,8 +1356,13 @@ static void tunnel_lost(struct session *s, const char *why_in)
 		ev_timer_start(s->run->loop, &s->retry);
 		return;
 	}
+	if (s->reconnecting && s->fail != NT_OK && s->urls_tried < opt.vg.n_url) {
+		url_failover(s, why);
+		return;
+	}
 	if (s->reconnects >= 3 || (s->reconnecting && s->fail != NT_OK)) {
-		sess_fail(s, NT_LOST, "tunnel lost (%s), reconnect failed", why);
+		sess_fail(s, NT_LOST, "tunnel lost (%s), reconnect failed%s", why,
+			  opt.vg.n_url > 1 ? " on every URL" : "");
 		notify_print(s->tag, s->fail, s->fail_desc);
 		s->reconnecting = 0;
 		finish(s);
@@ -1314,6 +1372,9 @@ static void tunnel_lost(struct session *s, const char *why_in)
 		 s->tag, why);
 	util_strlcpy(s->prev_addr, s->addr, sizeof(s->prev_addr));
 	s->lost_at_ms = now_ms();
+	s->lost_url = s->url_i;
+	s->urls_tried = 1;
+	s->relogin = 0;
 	tcp_close(s);
 	dtls_close(s);
 	ev_timer_stop(s->run->loop, &s->tick);
@@ -1781,5 +1842,11 @@ void session_result(const struct session *s, struct session_result *r)
 	r->dtls_failures = s->dtls_failures;
 	r->dtls_first_port = s->dtls_first_port;
 	r->dtls_last_port = s->dtls_last_port;
+	r->url_now = s->up_once ? s->url_i + 1 : 0;
+	r->url_lost = s->lost_at_ms ? s->lost_url + 1 : 0;
+	r->failovers = s->failovers;
+	r->relogin = s->relogin;
+	util_strlcpy(r->addr_before, s->prev_addr, sizeof(r->addr_before));
+	r->voice_rx_after = s->back_at_ms ? s->st_.voice_rx - s->voice_rx_at_back : 0;
 	r->st = s->st_;
 }

@@ -252,7 +252,9 @@ static int run_words(const struct ctl_opts *o, struct words *w, int indent)
 			return 1;
 		ctlg_parse(CTLG_ROOT, k, w->argv, 1, &p);
 	}
-	rc = ctl_exchange(o, k, w->argv, p.node[0] == CTLG_TEST, &f);
+	/* deferred answers: a test's server, the fleet's Redis */
+	rc = ctl_exchange(o, k, w->argv,
+			  p.node[0] == CTLG_TEST || (k > 1 && (p.node[1] == CTLG_CERTHASH_FLEET || p.node[1] == CTLG_DOCTOR_FLEET)), &f);
 	if (f.kind)
 		regfree(&f.re);
 	return rc;
