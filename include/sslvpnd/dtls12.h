@@ -219,6 +219,23 @@ int dtls12_established(const struct dtls12 *d);
 const char *dtls12_cipher(const struct dtls12 *d);
 const struct dtls12_stats *dtls12_stats(const struct dtls12 *d);
 
+/* dtls12_own_records: 1 once the session's records run on our own record
+ * layer (dtlsrec.h) and the SSL object is freed, 0 while libssl runs
+ * them.  The handover happens inside dtls12_input once the peer has
+ * proven it holds our Finished, for AES-GCM suites only (the others stay
+ * on libssl): at once when a resumption completes (the client's Finished
+ * is the last flight), for PSK-NEGOTIATE (our Finished is the last
+ * flight) at the client's first application record or at the first
+ * datagram 5 s after the handshake.  Sequence numbers continue above
+ * every epoch-1 record libssl sent; every epoch-1 record libssl was fed
+ * counts as seen by the replay window. */
+int dtls12_own_records(const struct dtls12 *d);
+
+/* dtls12_close: sends close_notify (one datagram) and closes the session:
+ * later sends fail with STATE, input is dropped.  0, STATE when not
+ * established, the session's error once dead. */
+int dtls12_close(struct dtls12 *d);
+
 /* dtls12_error: the last failure as one line ("" when none). */
 const char *dtls12_error(const struct dtls12 *d);
 
