@@ -3,10 +3,11 @@
  * frees the SSL object: 46 KB a phone that libssl 3.0 cannot release).
  *
  * Records (RFC 6347 4.1, RFC 5288): header type(1) version(2) epoch(2)
- * seq(6) length(2), then the explicit nonce (8: epoch || seq, as libssl
- * sends it), the ciphertext and the 16-byte tag; nonce = the 4-byte
- * implicit IV of the key block || the explicit nonce; AAD = epoch || seq
- * || type || version || plaintext length.  Keys come from the TLS 1.2 PRF
+ * seq(6) length(2), then the explicit nonce (8), the ciphertext and the
+ * 16-byte tag; nonce = the 4-byte implicit IV of the key block || the
+ * explicit nonce, which libcrypto's TLS mode of AES-GCM counts up from a
+ * random start, as for libssl; AAD = epoch || seq || type || version ||
+ * plaintext length.  Keys come from the TLS 1.2 PRF
  * "key expansion" (RFC 5246 6.3) with the suite's handshake digest.
  * Received records pass a 64-record replay window (RFC 6347 4.1.2.6)
  * before they are opened and mark it only once their tag verified.
@@ -33,7 +34,6 @@ enum {
 
 struct dtlsrec {
 	EVP_CIPHER_CTX *seal, *open;
-	uint8_t seal_iv[4], open_iv[4];
 	uint16_t epoch;
 	uint64_t tx_seq;  /* the next sequence number sent */
 	uint64_t rx_top;  /* the highest sequence number accepted */
@@ -65,11 +65,12 @@ int dtlsrec_init(struct dtlsrec *r, const SSL_CIPHER *c,
 size_t dtlsrec_seal(struct dtlsrec *r, uint8_t type, const uint8_t *pt,
 		    size_t len, uint8_t *out, size_t cap);
 
-/* dtlsrec_open: one whole record (header + body, rec_len bytes) into out
- * (cap bytes): its plaintext length (*type set), or -1 to drop it: not
- * DTLS 1.2, another epoch, a length that disagrees with rec_len, too
- * short, a replay or older than the window, a tag that does not verify,
- * or a plaintext larger than cap. */
+/* dtlsrec_open: one whole record (header + body, rec_len bytes), opened
+ * in out (cap bytes, at least the body): the plaintext is at
+ * out + DTLSREC_NONCE.  Returns its length (*type set), or -1 to drop the
+ * record: not DTLS 1.2, another epoch, a length that disagrees with
+ * rec_len, too short, a replay or older than the window, a tag that does
+ * not verify, or a body larger than cap. */
 long dtlsrec_open(struct dtlsrec *r, const uint8_t *rec, size_t rec_len,
 		  uint8_t *out, size_t cap, uint8_t *type);
 

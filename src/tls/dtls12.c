@@ -745,7 +745,7 @@ static int datagram_sane(const struct dtls12 *d, const uint8_t *pkt,
 
 /* --- our record layer after the handshake --- */
 
-/* dtls-openssl.md 10: the peer has our Finished, so libssl will never be
+/* RFC 6347 4.2.4: the peer has our Finished, so libssl will never be
  * asked to resend a flight.  In a resumption the client's Finished is
  * the last flight and proves it; in a PSK handshake ours is the last, so
  * the client's first application record (records > 0) or a quiet spell
@@ -840,7 +840,8 @@ static void own_handshake(struct dtls12 *d, const uint8_t *h, size_t n)
 static void own_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
 		      unsigned int *ev, size_t *records)
 {
-	static _Thread_local uint8_t buf[MAX_FRAME];
+	static _Thread_local uint8_t buf[DTLSREC_NONCE + MAX_FRAME + DTLSREC_TAG];
+	const uint8_t *text = buf + DTLSREC_NONCE;
 	size_t off = 0, used;
 	uint8_t type;
 	long n;
@@ -853,13 +854,13 @@ static void own_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
 		if (n < 0)
 			continue;
 		if (type == SSL3_RT_ALERT)
-			own_alert(d, buf, (size_t)n, ev);
+			own_alert(d, text, (size_t)n, ev);
 		else if (type == SSL3_RT_HANDSHAKE)
-			own_handshake(d, buf, (size_t)n);
+			own_handshake(d, text, (size_t)n);
 		else if (type == SSL3_RT_APPLICATION_DATA && n > 0) {
 			d->stats.rx++;
 			(*records)++;
-			d->frame(d->arg, buf, (size_t)n);
+			d->frame(d->arg, text, (size_t)n);
 		}
 	}
 }
