@@ -8,6 +8,9 @@
  * - PSK-NEGOTIATE: a full DTLS 1.2 PSK handshake, identity "psk", key = 32
  *   bytes of SSL_export_keying_material(cstp, "EXPORTER-openconnect-psk").
  *
+ * libssl runs the handshake; AES-GCM sessions then move to our own record
+ * layer (dtlsrec.h) and the SSL object is freed (dtls12_own_records).
+ *
  * Like struct dtls09, a struct dtls12 does no I/O of its own: the owner
  * feeds received datagrams (dtls12_input) and timer ticks
  * (dtls12_timeout); everything libssl wants to send goes out through the
@@ -157,7 +160,8 @@ void dtls12_free(struct dtls12 *d);
  * flow of records keeps it).  Only the read buffer: libssl 3.0's DTLS
  * write path assumes its buffer is there (SSL_free_buffers on a DTLS
  * object, then a write, is a NULL write in do_dtls1_write), and it keeps
- * the handshake buffer for retransmissions.  During the handshake a no-op. */
+ * the handshake buffer for retransmissions.  During the handshake and on
+ * our own record layer (which keeps no buffers) a no-op. */
 void dtls12_rest(struct dtls12 *d, int on);
 
 /*
@@ -207,7 +211,8 @@ int dtls12_timeout(struct dtls12 *d, uint64_t now_ms);
 int dtls12_send(struct dtls12 *d, const uint8_t *frame, size_t len);
 
 /* dtls12_data_mtu: largest frame that fits one datagram of link_mtu with
- * the negotiated suite (DTLS_get_data_mtu once established, capped at
+ * the negotiated suite (DTLS_get_data_mtu once established, as taken at
+ * the handover on our own record layer, capped at
  * 16384; before that dtls12_data_mtu_for the suite, or for GCM when PSK,
  * which is what openconnect gets). */
 size_t dtls12_data_mtu(const struct dtls12 *d);

@@ -2,11 +2,13 @@
  * include/sslvpnd/dtls12.h.
  *
  * Recipes and pitfalls: dtls-openssl.md 4, 5, 8 and 9 (P2, P3, P5, P6, P7,
- * P10).  libssl does the whole protocol; this file is glue: a BIO_METHOD
- * that hands libssl exactly the datagram the owner gave us and passes every
+ * P10).  libssl does the handshake; this file is glue: a BIO_METHOD that
+ * hands libssl exactly the datagram the owner gave us and passes every
  * datagram libssl writes to the owner's send callback, the session lookup
  * and PSK callbacks, a bounded retransmission schedule, and the check that
- * a "resumption" really resumed.
+ * a "resumption" really resumed.  After the handshake AES-GCM sessions are
+ * handed over to our own record layer (dtlsrec.c) and the SSL object is
+ * freed (dtls12_own_records in dtls12.h says when).
  */
 #include "config.h"
 
