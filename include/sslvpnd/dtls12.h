@@ -8,6 +8,9 @@
  * - PSK-NEGOTIATE: a full DTLS 1.2 PSK handshake, identity "psk", key = 32
  *   bytes of SSL_export_keying_material(cstp, "EXPORTER-openconnect-psk").
  *
+ * libssl runs the handshake; AES-GCM sessions then move to our own record
+ * layer (dtlsrec.h) and the SSL object is freed (dtls12_own_records).
+ *
  * Like struct dtls09, a struct dtls12 does no I/O of its own: the owner
  * feeds received datagrams (dtls12_input) and timer ticks
  * (dtls12_timeout); everything libssl wants to send goes out through the
@@ -157,7 +160,8 @@ void dtls12_free(struct dtls12 *d);
  * flow of records keeps it).  Only the read buffer: libssl 3.0's DTLS
  * write path assumes its buffer is there (SSL_free_buffers on a DTLS
  * object, then a write, is a NULL write in do_dtls1_write), and it keeps
- * the handshake buffer for retransmissions.  During the handshake a no-op. */
+ * the handshake buffer for retransmissions.  During the handshake and on
+ * our own record layer (which keeps no buffers) a no-op. */
 void dtls12_rest(struct dtls12 *d, int on);
 
 /*
@@ -207,7 +211,8 @@ int dtls12_timeout(struct dtls12 *d, uint64_t now_ms);
 int dtls12_send(struct dtls12 *d, const uint8_t *frame, size_t len);
 
 /* dtls12_data_mtu: largest frame that fits one datagram of link_mtu with
- * the negotiated suite (DTLS_get_data_mtu once established, capped at
+ * the negotiated suite (DTLS_get_data_mtu once established, as taken at
+ * the handover on our own record layer, capped at
  * 16384; before that dtls12_data_mtu_for the suite, or for GCM when PSK,
  * which is what openconnect gets). */
 size_t dtls12_data_mtu(const struct dtls12 *d);
@@ -218,6 +223,23 @@ size_t dtls12_data_mtu(const struct dtls12 *d);
 int dtls12_established(const struct dtls12 *d);
 const char *dtls12_cipher(const struct dtls12 *d);
 const struct dtls12_stats *dtls12_stats(const struct dtls12 *d);
+
+/* dtls12_own_records: 1 once the session's records run on our own record
+ * layer (dtlsrec.h) and the SSL object is freed, 0 while libssl runs
+ * them.  The handover happens inside dtls12_input once the peer has
+ * proven it holds our Finished, for AES-GCM suites only (the others stay
+ * on libssl): at once when a resumption completes (the client's Finished
+ * is the last flight), for PSK-NEGOTIATE (our Finished is the last
+ * flight) at the client's first application record or at the first
+ * datagram 5 s after the handshake.  Sequence numbers continue above
+ * every epoch-1 record libssl sent; every epoch-1 record libssl was fed
+ * counts as seen by the replay window. */
+int dtls12_own_records(const struct dtls12 *d);
+
+/* dtls12_close: sends close_notify (one datagram) and closes the session:
+ * later sends fail with STATE, input is dropped.  0, STATE when not
+ * established, the session's error once dead. */
+int dtls12_close(struct dtls12 *d);
 
 /* dtls12_error: the last failure as one line ("" when none). */
 const char *dtls12_error(const struct dtls12 *d);

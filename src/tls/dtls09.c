@@ -29,6 +29,7 @@
 
 #include "sslvpnd/buf.h"
 #include "sslvpnd/dtls09.h"
+#include "sslvpnd/dtlsrec.h"
 
 enum {
 	CT_CCS = 20,
@@ -290,35 +291,12 @@ int dtls09_prf(const uint8_t master[DTLS09_MASTER_LEN], const char *label,
 	       const uint8_t *seed, size_t seed_len, uint8_t *out,
 	       size_t out_len)
 {
-	static char digest[] = "MD5-SHA1";
-	uint8_t secret[DTLS09_MASTER_LEN], ls[256];
-	size_t llen = strlen(label);
-	EVP_KDF *kdf = NULL;
-	EVP_KDF_CTX *kctx = NULL;
-	OSSL_PARAM params[4];
-	int rc = DTLS09_ERR_INTERNAL;
-
-	if (llen > sizeof(ls) || seed_len > sizeof(ls) - llen)
+	if (strlen(label) > 256 || seed_len > 256 - strlen(label))
 		return DTLS09_ERR_INVAL;
-	/* OSSL_PARAM wants writable buffers: hand it copies. */
-	memcpy(secret, master, sizeof(secret));
-	memcpy(ls, label, llen);
-	memcpy(ls + llen, seed, seed_len);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
-						     digest, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET,
-						      secret, sizeof(secret));
-	params[2] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, ls,
-						      llen + seed_len);
-	params[3] = OSSL_PARAM_construct_end();
-	if ((kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL)) &&
-	    (kctx = EVP_KDF_CTX_new(kdf)) &&
-	    EVP_KDF_derive(kctx, out, out_len, params) > 0)
-		rc = 0;
-	EVP_KDF_CTX_free(kctx);
-	EVP_KDF_free(kdf);
-	explicit_bzero(secret, sizeof(secret));
-	return rc;
+	return dtlsrec_prf("MD5-SHA1", master, DTLS09_MASTER_LEN, label, seed,
+			   seed_len, out, out_len)
+		       ? DTLS09_ERR_INTERNAL
+		       : 0;
 }
 
 /* --- record layer: key installation --- */

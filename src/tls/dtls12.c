@@ -2,11 +2,13 @@
  * include/sslvpnd/dtls12.h.
  *
  * Recipes and pitfalls: dtls-openssl.md 4, 5, 8 and 9 (P2, P3, P5, P6, P7,
- * P10).  libssl does the whole protocol; this file is glue: a BIO_METHOD
- * that hands libssl exactly the datagram the owner gave us and passes every
+ * P10).  libssl does the handshake; this file is glue: a BIO_METHOD that
+ * hands libssl exactly the datagram the owner gave us and passes every
  * datagram libssl writes to the owner's send callback, the session lookup
  * and PSK callbacks, a bounded retransmission schedule, and the check that
- * a "resumption" really resumed.
+ * a "resumption" really resumed.  After the handshake AES-GCM sessions are
+ * handed over to our own record layer (dtlsrec.c) and the SSL object is
+ * freed (dtls12_own_records in dtls12.h says when).
  */
 #include "config.h"
 
@@ -24,6 +26,7 @@
 #include <openssl/ssl.h>
 
 #include "sslvpnd/dtls12.h"
+#include "sslvpnd/dtlsrec.h"
 
 enum {
 	/* A record never carries more than this (RFC 6347 4.1 via RFC 5246
@@ -42,6 +45,17 @@ enum {
 	 * of CONNECT; a reconnect gets a new dtls12 and a new session. */
 	SESSION_TIMEOUT_S = 24 * 3600,
 	ERR_TEXT_LEN = 160,
+	/* A PSK session's last flight is ours: the client resends its own
+	 * when ours is lost, and libssl must answer that.  Its first
+	 * application record proves it has our Finished; without one, this
+	 * long without a resend does too (its timer starts at 1 s). */
+	HANDOFF_QUIET_MS = 5000,
+	/* Epoch-1 sequence numbers below this, received before the handover,
+	 * count as seen by our replay window; higher ones only from a
+	 * datagram libssl authenticated (a forged one must not move the
+	 * window past the client). */
+	RX_EARLY_SEQ = 64,
+	EPOCH_DATA = 1, /* no renegotiation: the only protected epoch */
 };
 
 enum state {
@@ -81,6 +95,16 @@ struct dtls12 {
 	size_t min_body;
 	size_t cbc_block;
 	size_t cbc_iv;
+	/* The handover to our record layer (dtlsrec.h): once own is set the
+	 * SSL object is gone and rec runs the records. */
+	int own;
+	struct dtlsrec rec;
+	const SSL_CIPHER *cipher; /* libssl's static table: outlives ssl */
+	size_t own_mtu;
+	uint64_t tx_next;  /* above every epoch-1 record libssl sent */
+	uint64_t rx_after; /* above every epoch-1 record fed to libssl that
+			    * counts as seen (RX_EARLY_SEQ) */
+	uint64_t est_ms;   /* when the handshake completed, owner clock */
 	uint8_t psk[DTLS12_PSK_LEN];
 	char error[ERR_TEXT_LEN];
 };
@@ -90,6 +114,37 @@ struct dtls12 {
 static CRYPTO_ONCE glue_once = CRYPTO_ONCE_STATIC_INIT;
 static int ex_index = -1;
 static BIO_METHOD *bio_method;
+
+static uint64_t get48(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 6; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* The larger of at and one past the highest epoch-1 sequence number below
+ * limit among the records of a datagram (walked by their lengths, up to
+ * the first that does not fit). */
+static uint64_t epoch1_after(const uint8_t *p, size_t len, uint64_t at,
+			     uint64_t limit)
+{
+	size_t off = 0, body;
+	uint64_t seq;
+
+	while (len - off >= REC_HDR_LEN) {
+		body = (size_t)p[off + 11] << 8 | p[off + 12];
+		if (body > len - off - REC_HDR_LEN)
+			break;
+		seq = get48(p + off + 5);
+		if (((unsigned)p[off + 3] << 8 | p[off + 4]) == EPOCH_DATA &&
+		    seq < limit && seq + 1 > at)
+			at = seq + 1;
+		off += REC_HDR_LEN + body;
+	}
+	return at;
+}
 
 /* The datagram of the current dtls12_input, or EAGAIN: libssl reads until
  * it sees a retry, so a second read in the same call must not succeed.
@@ -123,6 +178,8 @@ static int bio_write(BIO *b, const char *buf, int len)
 	if (len <= 0)
 		return 0;
 	d->sent = 1;
+	d->tx_next = epoch1_after((const uint8_t *)buf, (size_t)len,
+				  d->tx_next, UINT64_MAX);
 	d->send(d->arg, (const uint8_t *)buf, (size_t)len);
 	return len;
 }
@@ -542,14 +599,15 @@ void dtls12_free(struct dtls12 *d)
 		return;
 	SSL_free(d->ssl);
 	SSL_SESSION_free(d->sess);
+	dtlsrec_wipe(&d->rec);
 	OPENSSL_cleanse(d, sizeof(*d));
 	free(d);
 }
 
 void dtls12_rest(struct dtls12 *d, int on)
 {
-	if (!d || d->state != ST_ESTABLISHED)
-		return;
+	if (!d || d->state != ST_ESTABLISHED || d->own)
+		return; /* our record layer keeps no buffers */
 	if (on)
 		SSL_set_mode(d->ssl, SSL_MODE_RELEASE_BUFFERS);
 	else
@@ -571,6 +629,7 @@ static int hs_done(struct dtls12 *d, unsigned int *ev)
 		return d->err;
 	}
 	d->state = ST_ESTABLISHED;
+	d->cipher = SSL_get_current_cipher(d->ssl);
 	shape_learn(d);
 	*ev |= DTLS12_EV_ESTABLISHED;
 	return 0;
@@ -580,6 +639,7 @@ static int hs_step(struct dtls12 *d, uint64_t now_ms, unsigned int *ev)
 {
 	int r = SSL_do_handshake(d->ssl);
 
+	d->est_ms = now_ms;
 	/* The deadline runs from our first flight: a datagram that libssl
 	 * did not answer commits nothing. */
 	if (d->sent && d->give_up_ms == UINT64_MAX)
@@ -685,6 +745,154 @@ static int datagram_sane(const struct dtls12 *d, const uint8_t *pkt,
 	return 1;
 }
 
+/* --- our record layer after the handshake --- */
+
+/* RFC 6347 4.2.4: the peer has our Finished, so libssl will never be
+ * asked to resend a flight.  In a resumption the client's Finished is
+ * the last flight and proves it; in a PSK handshake ours is the last, so
+ * the client's first application record (records > 0) or a quiet spell
+ * proves it. */
+static int handover_due(const struct dtls12 *d, size_t records,
+			uint64_t now_ms)
+{
+	if (d->own || d->state != ST_ESTABLISHED || !dtlsrec_covers(d->cipher))
+		return 0;
+	return d->mode == DTLS12_RESUME || records > 0 ||
+	       now_ms - d->est_ms >= HANDOFF_QUIET_MS;
+}
+
+/* Keys out of libssl (master secret, hello randoms), then the SSL object
+ * goes: its handshake buffer, write buffer and the object itself are
+ * ~46 KB a session that libssl 3.0 has no call to release.  On any
+ * failure libssl simply keeps the records. */
+static void handover(struct dtls12 *d)
+{
+	uint8_t master[DTLS12_MASTER_LEN], cr[DTLSREC_RANDOM],
+		sr[DTLSREC_RANDOM];
+	SSL_SESSION *s = SSL_get_session(d->ssl);
+	size_t m = DTLS_get_data_mtu(d->ssl);
+	int ok;
+
+	ok = d->tx_next > 0 && d->rx_after > 0 && s &&
+	     SSL_SESSION_get_master_key(s, master, sizeof(master)) ==
+		     sizeof(master) &&
+	     SSL_get_client_random(d->ssl, cr, sizeof(cr)) == sizeof(cr) &&
+	     SSL_get_server_random(d->ssl, sr, sizeof(sr)) == sizeof(sr) &&
+	     dtlsrec_init(&d->rec, d->cipher, master, sizeof(master), cr, sr,
+			  EPOCH_DATA, d->tx_next, d->rx_after - 1) == 0;
+	OPENSSL_cleanse(master, sizeof(master));
+	ERR_clear_error();
+	if (!ok)
+		return;
+	d->own_mtu = m > MAX_FRAME ? MAX_FRAME : m;
+	SSL_free(d->ssl);
+	SSL_SESSION_free(d->sess);
+	d->ssl = NULL;
+	d->sess = NULL;
+	d->own = 1;
+}
+
+static int own_seal_send(struct dtls12 *d, uint8_t type, const uint8_t *pt,
+			 size_t len)
+{
+	static _Thread_local uint8_t out[DTLSREC_OVERHEAD + MAX_FRAME];
+	size_t n = dtlsrec_seal(&d->rec, type, pt, len, out, sizeof(out));
+
+	if (!n) {
+		fail_text(d, DTLS12_ERR_INTERNAL,
+			  "write failed: cannot seal a record (sequence "
+			  "numbers spent or libcrypto failure)");
+		return d->err;
+	}
+	d->send(d->arg, out, n);
+	return 0;
+}
+
+/* close_notify or a fatal alert ends the session; warnings are dropped,
+ * as libssl does. */
+static void own_alert(struct dtls12 *d, const uint8_t *a, size_t n,
+		      unsigned int *ev)
+{
+	if (n != 2 || (a[1] != SSL3_AD_CLOSE_NOTIFY && a[0] != SSL3_AL_FATAL))
+		return;
+	if (a[1] == SSL3_AD_CLOSE_NOTIFY)
+		snprintf(d->error, sizeof(d->error), "peer sent close_notify");
+	else
+		snprintf(d->error, sizeof(d->error), "peer sent an alert: %s",
+			 SSL_alert_desc_string_long(a[1]));
+	d->state = ST_CLOSED;
+	*ev |= DTLS12_EV_CLOSED;
+}
+
+/* A protected ClientHello is a renegotiation: refused with the warning
+ * libssl sends (SSL_OP_NO_RENEGOTIATION).  Other handshake messages are
+ * late copies of the client's Finished flight: nothing to answer. */
+static void own_handshake(struct dtls12 *d, const uint8_t *h, size_t n)
+{
+	static const uint8_t refuse[2] = { SSL3_AL_WARNING,
+					   SSL_AD_NO_RENEGOTIATION };
+
+	if (n >= 1 && h[0] == SSL3_MT_CLIENT_HELLO)
+		(void)own_seal_send(d, SSL3_RT_ALERT, refuse, sizeof(refuse));
+}
+
+/* Records of a datagram that passed datagram_sane, one by one; those
+ * that do not open (epoch 0, replay, bad tag) are skipped.  The buffer is
+ * shared by the sessions of a thread, like rx_records'. */
+static void own_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
+		      unsigned int *ev, size_t *records)
+{
+	static _Thread_local uint8_t buf[DTLSREC_NONCE + MAX_FRAME + DTLSREC_TAG];
+	const uint8_t *text = buf + DTLSREC_NONCE;
+	size_t off = 0, used;
+	uint8_t type;
+	long n;
+
+	while (off < len && d->state == ST_ESTABLISHED) {
+		used = REC_HDR_LEN + ((size_t)pkt[off + 11] << 8 | pkt[off + 12]);
+		n = dtlsrec_open(&d->rec, pkt + off, used, buf, sizeof(buf),
+				 &type);
+		off += used;
+		if (n < 0)
+			continue;
+		if (type == SSL3_RT_ALERT)
+			own_alert(d, text, (size_t)n, ev);
+		else if (type == SSL3_RT_HANDSHAKE)
+			own_handshake(d, text, (size_t)n);
+		else if (type == SSL3_RT_APPLICATION_DATA && n > 0) {
+			d->stats.rx++;
+			(*records)++;
+			d->frame(d->arg, text, (size_t)n);
+		}
+	}
+}
+
+/* libssl's part of dtls12_input: the handshake, then its records.  The
+ * epoch-1 sequence numbers it was fed count for our replay window: low
+ * ones always, any from a datagram in which a record authenticated. */
+static int ssl_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
+		     uint64_t now_ms, unsigned int *ev, size_t *records)
+{
+	int rc = 0;
+
+	ERR_clear_error();
+	d->in = pkt;
+	d->in_len = len;
+	d->sent = 0;
+	if (d->state == ST_HANDSHAKE)
+		rc = hs_step(d, now_ms, ev);
+	/* Records may follow the Finished, or have been buffered by libssl
+	 * during the handshake. */
+	if (rc == 0 && d->state == ST_ESTABLISHED)
+		rc = rx_records(d, ev, records);
+	d->in = NULL;
+	d->rx_after = epoch1_after(pkt, len, d->rx_after,
+				   *records || (*ev & DTLS12_EV_ESTABLISHED)
+					   ? UINT64_MAX
+					   : RX_EARLY_SEQ);
+	return rc;
+}
+
 int dtls12_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
 		 uint64_t now_ms)
 {
@@ -702,23 +910,18 @@ int dtls12_input(struct dtls12 *d, const uint8_t *pkt, size_t len,
 		d->stats.rx_dropped += was_up || d->state == ST_CLOSED;
 		return 0;
 	}
-	ERR_clear_error();
-	d->in = pkt;
-	d->in_len = len;
-	d->sent = 0;
-	if (d->state == ST_HANDSHAKE)
-		rc = hs_step(d, now_ms, &ev);
-	/* Records may follow the Finished, or have been buffered by libssl
-	 * during the handshake. */
-	if (rc == 0 && d->state == ST_ESTABLISHED)
-		rc = rx_records(d, &ev, &records);
-	d->in = NULL;
+	if (d->own)
+		own_input(d, pkt, len, &ev, &records);
+	else
+		rc = ssl_input(d, pkt, len, now_ms, &ev, &records);
 	if (rc < 0)
 		return rc;
 	if (d->state == ST_FAILED)
 		return d->err;
 	if (was_up && !records && !(ev & DTLS12_EV_CLOSED))
 		d->stats.rx_dropped++;
+	if (handover_due(d, records, now_ms))
+		handover(d);
 	return (int)ev;
 }
 
@@ -732,7 +935,7 @@ uint64_t dtls12_next_timeout(const struct dtls12 *d, uint64_t now_ms)
 	struct timeval tv;
 	uint64_t at = UINT64_MAX;
 
-	if (d->state == ST_FAILED || d->state == ST_CLOSED)
+	if (d->state == ST_FAILED || d->state == ST_CLOSED || d->own)
 		return UINT64_MAX;
 	if (DTLSv1_get_timeout(d->ssl, &tv) == 1)
 		at = now_ms + (uint64_t)tv.tv_sec * 1000 +
@@ -746,7 +949,7 @@ int dtls12_timeout(struct dtls12 *d, uint64_t now_ms)
 {
 	if (d->state == ST_FAILED)
 		return d->err;
-	if (d->state == ST_CLOSED)
+	if (d->state == ST_CLOSED || d->own)
 		return 0;
 	if (d->state == ST_HANDSHAKE && now_ms >= d->give_up_ms) {
 		fail_text(d, DTLS12_ERR_HANDSHAKE,
@@ -775,6 +978,12 @@ int dtls12_send(struct dtls12 *d, const uint8_t *frame, size_t len)
 	/* libssl would send a record larger than the MTU (P6). */
 	if (!frame || len == 0 || len > dtls12_data_mtu(d))
 		return DTLS12_ERR_INVAL;
+	if (d->own) {
+		if (own_seal_send(d, SSL3_RT_APPLICATION_DATA, frame, len))
+			return d->err;
+		d->stats.tx++;
+		return 0;
+	}
 	ERR_clear_error();
 	if (SSL_write_ex(d->ssl, frame, len, &written) != 1 || written != len)
 		return fail_ssl(d, DTLS12_ERR_INTERNAL, "write failed");
@@ -788,6 +997,8 @@ size_t dtls12_data_mtu(const struct dtls12 *d)
 
 	if (d->state != ST_ESTABLISHED && d->state != ST_CLOSED)
 		return d->est_mtu;
+	if (d->own)
+		return d->own_mtu;
 	m = DTLS_get_data_mtu(d->ssl);
 	return m > MAX_FRAME ? MAX_FRAME : m;
 }
@@ -799,12 +1010,37 @@ int dtls12_established(const struct dtls12 *d)
 
 const char *dtls12_cipher(const struct dtls12 *d)
 {
-	const SSL_CIPHER *c;
-
 	if (d->state != ST_ESTABLISHED && d->state != ST_CLOSED)
 		return "";
-	c = SSL_get_current_cipher(d->ssl);
-	return c ? SSL_CIPHER_get_name(c) : "";
+	return d->cipher ? SSL_CIPHER_get_name(d->cipher) : "";
+}
+
+int dtls12_own_records(const struct dtls12 *d)
+{
+	return d->own;
+}
+
+int dtls12_close(struct dtls12 *d)
+{
+	static const uint8_t close_notify[2] = { SSL3_AL_WARNING,
+						 SSL3_AD_CLOSE_NOTIFY };
+	int rc = 0;
+
+	if (d->state != ST_ESTABLISHED)
+		return d->state == ST_FAILED ? d->err : DTLS12_ERR_STATE;
+	if (d->own)
+		rc = own_seal_send(d, SSL3_RT_ALERT, close_notify,
+				   sizeof(close_notify));
+	else {
+		ERR_clear_error();
+		(void)SSL_shutdown(d->ssl); /* one datagram; no answer awaited */
+		ERR_clear_error();
+	}
+	if (rc == 0) {
+		d->state = ST_CLOSED;
+		snprintf(d->error, sizeof(d->error), "closed by us");
+	}
+	return rc;
 }
 
 const struct dtls12_stats *dtls12_stats(const struct dtls12 *d)

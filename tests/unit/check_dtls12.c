@@ -119,6 +119,7 @@ static struct env {
 	int drop_srv, drop_cli;	 /* lose what that side sends */
 	unsigned int srv_sent;	 /* datagrams the server sent */
 	size_t srv_max;		 /* largest of them */
+	uint8_t srv_hdr[13];	 /* the header of the last record it held */
 	unsigned int cli_sent;
 	uint8_t frame[NFRAMES][PKT_MAX]; /* frames the server delivered */
 	size_t flen[NFRAMES];
@@ -135,6 +136,12 @@ static void srv_send(void *arg, const uint8_t *p, size_t len)
 	E.srv_sent++;
 	if (len > E.srv_max)
 		E.srv_max = len;
+	for (size_t off = 0; len - off >= sizeof(E.srv_hdr);) {
+		memcpy(E.srv_hdr, p + off, sizeof(E.srv_hdr));
+		off += sizeof(E.srv_hdr) + (size_t)(p[off + 11] << 8 | p[off + 12]);
+		if (off > len)
+			break;
+	}
 	if (!E.drop_srv)
 		dq_push(&E.to_cli, p, len);
 }
@@ -1475,6 +1482,9 @@ START_TEST(test_no_alloc)
 	for (i = 0; i < 100; i++)
 		lens[i] = cli_record(&p, f, sizeof(f), pkts[i]);
 	ck_assert_int_eq(dtls12_input(p.d, pkts[0], lens[0], 0), 0);
+	/* what is counted below is our record layer for AES-GCM, libssl's
+	 * for CBC */
+	ck_assert_int_eq(dtls12_own_records(p.d), t->must_be_zero);
 	ck_assert_int_eq(dtls12_send(p.d, f, sizeof(f)), 0);
 	E.to_cli.n = 0;
 	before = n_alloc;
@@ -1494,10 +1504,213 @@ START_TEST(test_no_alloc)
 }
 END_TEST
 
+
+/* ================= our record layer ================= */
+
+static uint64_t hdr_seq(const uint8_t *h)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 5; i < 11; i++)
+		v = v << 8 | h[i];
+	return v;
+}
+
+/* Which sessions hand over to our record layer, and when. */
+static const struct own_case {
+	const char *suite; /* NULL: PSK-NEGOTIATE with openconnect's offer */
+	int own;	   /* on our record layer once a frame went up */
+} own_cases[] = {
+	{ "AES128-GCM-SHA256", 1 },
+	{ "AES256-GCM-SHA384", 1 },
+	{ "ECDHE-RSA-AES256-GCM-SHA384", 1 },
+	{ NULL, 1 },
+	{ "AES256-SHA", 0 },
+	{ "ECDHE-RSA-CHACHA20-POLY1305", 0 },
+};
+
+static void own_up(struct pair *p, const struct own_case *t)
+{
+	if (t->suite)
+		up_resume(p, t->suite, LINK, 0);
+	else {
+		new_psk(p, OC_PSK_OFFER, NULL);
+		pair_up(p);
+	}
+}
+
+/* A resumption hands over when it completes; PSK (our Finished is the
+ * last flight) at the client's first record.  Records then go both ways
+ * between our layer and the libssl client, in sequence after libssl's
+ * own epoch-1 records (the client's replay window would drop a reused
+ * number), and the cipher and data MTU stay what libssl said. */
+START_TEST(test_own_handover)
+{
+	const struct own_case *t = &own_cases[_i];
+	struct pair p;
+	uint64_t last;
+	size_t mtu;
+	char cipher[64];
+
+	own_up(&p, t);
+	ck_assert_int_eq(dtls12_own_records(p.d), t->suite ? t->own : 0);
+	snprintf(cipher, sizeof(cipher), "%s", dtls12_cipher(p.d));
+	mtu = dtls12_data_mtu(p.d);
+	/* the server's last handshake record is its Finished, epoch 1 */
+	ck_assert_uint_eq(E.srv_hdr[3] << 8 | E.srv_hdr[4], 1);
+	last = hdr_seq(E.srv_hdr);
+	frames_both_ways(&p);
+	ck_assert_int_eq(dtls12_own_records(p.d), t->own);
+	ck_assert_str_eq(dtls12_cipher(p.d), cipher);
+	ck_assert_uint_eq(dtls12_data_mtu(p.d), mtu);
+	ck_assert_uint_eq(E.srv_hdr[3] << 8 | E.srv_hdr[4], 1);
+	ck_assert_uint_eq(hdr_seq(E.srv_hdr), last + 2);
+	ck_assert_uint_eq(dtls12_next_timeout(p.d, 0), UINT64_MAX);
+	ck_assert_int_eq(dtls12_timeout(p.d, UINT64_MAX - 1), 0);
+	dtls12_rest(p.d, 1); /* no-op on our layer */
+	frames_both_ways(&p);
+	ck_assert_uint_eq(ERR_peek_error(), 0);
+	pair_free(&p);
+}
+END_TEST
+
+/* PSK without a client record: handed over by the first datagram 5 s
+ * after the handshake (here a copy of the client's Finished flight,
+ * which libssl answers before it goes). */
+START_TEST(test_own_psk_quiet)
+{
+	struct pair p;
+	uint8_t fin[PKT_MAX];
+	size_t n = 0;
+	int i;
+
+	new_psk(&p, OC_PSK_OFFER, NULL);
+	for (i = 0; i < PUMP_ROUNDS && !p.c.up; i++) {
+		cli_step(&p.c);
+		while (E.to_srv.n) {
+			n = dq_pop(&E.to_srv, fin);
+			ck_assert_int_ge(dtls12_input(p.d, fin, n, 1000), 0);
+		}
+	}
+	cli_step(&p.c);
+	ck_assert_int_eq(dtls12_established(p.d), 1);
+	ck_assert_int_eq(dtls12_own_records(p.d), 0);
+	ck_assert_int_eq(dtls12_input(p.d, fin, n, 1000 + 4999), 0);
+	ck_assert_int_eq(dtls12_own_records(p.d), 0);
+	ck_assert_int_eq(dtls12_input(p.d, fin, n, 1000 + 5000), 0);
+	ck_assert_int_eq(dtls12_own_records(p.d), 1);
+	ck_assert_uint_eq(dtls12_stats(p.d)->rx_dropped, 2);
+	E.to_cli.n = 0; /* libssl's resent flights */
+	frame_up(&p, (const uint8_t *)"\0up", 3);
+	frame_down(&p, (const uint8_t *)"\0down", 5);
+	pair_free(&p);
+}
+END_TEST
+
+/* Copies of records libssl delivered before the handover, of the client's
+ * Finished, and of records ours delivered, are dropped; so is a record
+ * older than the 64-record window, while a late one inside it comes
+ * through once. */
+START_TEST(test_own_replay)
+{
+	static uint8_t pkts[80][PKT_MAX];
+	size_t lens[80];
+	struct pair p;
+	uint8_t first[PKT_MAX];
+	size_t nfirst;
+	unsigned int got, sent;
+	int i;
+
+	new_psk(&p, OC_PSK_OFFER, NULL);
+	pair_up(&p);
+	sent = E.srv_sent;
+	nfirst = cli_record(&p, (const uint8_t *)"\0first", 6, first);
+	ck_assert_int_eq(dtls12_input(p.d, first, nfirst, 0), 0);
+	ck_assert_int_eq(dtls12_own_records(p.d), 1);
+	ck_assert_uint_eq(E.nframes, 1);
+	ck_assert_int_eq(dtls12_input(p.d, first, nfirst, 0), 0);
+	ck_assert_uint_eq(E.nframes, 1);
+	for (i = 0; i < 80; i++)
+		lens[i] = cli_record(&p, (const uint8_t *)"\0n", 2, pkts[i]);
+	/* newest first: 79 is the top, 15 is 64 behind, 16 is 63 behind */
+	ck_assert_int_eq(dtls12_input(p.d, pkts[79], lens[79], 0), 0);
+	ck_assert_int_eq(dtls12_input(p.d, pkts[15], lens[15], 0), 0);
+	got = E.nframes;
+	ck_assert_uint_eq(got, 2);
+	ck_assert_int_eq(dtls12_input(p.d, pkts[16], lens[16], 0), 0);
+	ck_assert_int_eq(dtls12_input(p.d, pkts[16], lens[16], 0), 0);
+	ck_assert_int_eq(dtls12_input(p.d, pkts[79], lens[79], 0), 0);
+	ck_assert_uint_eq(E.nframes, 3);
+	ck_assert_uint_eq(dtls12_stats(p.d)->rx_dropped, 4);
+	ck_assert_uint_eq(E.srv_sent, sent); /* never answered */
+	pair_free(&p);
+}
+END_TEST
+
+/* A record whose tag does not verify, or whose header (AAD) was changed,
+ * is dropped without a mark in the window: the genuine copy that comes
+ * next is delivered. */
+START_TEST(test_own_bad_tag)
+{
+	static const int flips[] = { 0, 4, 10, 12, 13, 21, 40, 66 };
+	struct pair p;
+	uint8_t pkt[PKT_MAX], bad[PKT_MAX];
+	size_t n;
+	unsigned int i;
+
+	up_resume(&p, "AES128-GCM-SHA256", LINK, 0);
+	ck_assert_int_eq(dtls12_own_records(p.d), 1);
+	n = cli_record(&p, (const uint8_t *)"0123456789abcdefghijklmnopqrs", 30,
+		       pkt);
+	ck_assert_uint_eq(n, 67);
+	for (i = 0; i < NELEM(flips); i++) {
+		memcpy(bad, pkt, n);
+		bad[flips[i]] ^= 0x40;
+		ck_assert_int_eq(dtls12_input(p.d, bad, n, 0), 0);
+	}
+	ck_assert_uint_eq(E.nframes, 0);
+	ck_assert_uint_eq(dtls12_stats(p.d)->rx_dropped, NELEM(flips));
+	ck_assert_int_eq(dtls12_input(p.d, pkt, n, 0), 0);
+	ck_assert_uint_eq(E.nframes, 1);
+	ck_assert_mem_eq(E.frame[0], "0123456789abcdefghijklmnopqrs", 30);
+	pair_free(&p);
+}
+END_TEST
+
+/* close_notify both ways on our layer: the client's ends the session;
+ * ours (dtls12_close) reaches the libssl client as a clean shutdown. */
+START_TEST(test_own_close)
+{
+	const struct own_case *t = &own_cases[_i];
+	struct pair p;
+	uint8_t buf[64];
+	size_t n;
+	int r;
+
+	own_up(&p, t);
+	frames_both_ways(&p);
+	ck_assert_int_eq(dtls12_own_records(p.d), t->own);
+	ck_assert_int_eq(dtls12_close(p.d), 0);
+	ck_assert_int_eq(dtls12_established(p.d), 0);
+	ck_assert_int_eq(dtls12_send(p.d, (const uint8_t *)"x", 1),
+			 DTLS12_ERR_STATE);
+	ck_assert_int_eq(dtls12_close(p.d), DTLS12_ERR_STATE);
+	ck_assert_uint_eq(E.to_cli.n, 1);
+	r = SSL_read_ex(p.c.ssl, buf, sizeof(buf), &n);
+	ck_assert_int_eq(r, 0);
+	ck_assert_int_eq(SSL_get_error(p.c.ssl, r), SSL_ERROR_ZERO_RETURN);
+	ck_assert(SSL_get_shutdown(p.c.ssl) & SSL_RECEIVED_SHUTDOWN);
+	ERR_clear_error();
+	pair_free(&p);
+}
+END_TEST
+
 static Suite *dtls12_suite(void)
 {
 	Suite *s = suite_create("dtls12");
 	TCase *core = tcase_create("core"), *lim = tcase_create("limits");
+	TCase *own = tcase_create("own records");
 
 	tcase_add_checked_fixture(core, setup, teardown);
 	tcase_set_timeout(core, 60);
@@ -1533,7 +1746,14 @@ static Suite *dtls12_suite(void)
 	tcase_add_loop_test(lim, test_data_mtu_for, 0, NELEM(mtu_for_cases));
 	tcase_add_loop_test(lim, test_psk_from_tls, 0, 2);
 	tcase_add_loop_test(lim, test_no_alloc, 0, NELEM(alloc_cases));
+	tcase_add_loop_test(own, test_own_handover, 0, NELEM(own_cases));
+	tcase_add_test(own, test_own_psk_quiet);
+	tcase_add_test(own, test_own_replay);
+	tcase_add_test(own, test_own_bad_tag);
+	tcase_add_loop_test(own, test_own_close, 0, NELEM(own_cases));
 	suite_add_tcase(s, lim);
+	tcase_add_checked_fixture(own, setup, teardown);
+	suite_add_tcase(s, own);
 	return s;
 }
 
