@@ -53,6 +53,10 @@ uint64_t util_now_ms(void);
 enum { UTIL_HEAP_TRIM_BYTES = 1 << 20, UTIL_HEAP_TRIM_GAP_MS = 2000, UTIL_HEAP_QUIET_MS = 5000 };
 void util_heap_freed(size_t n);
 int util_heap_tick(uint64_t now_ms);
+/* util_heap_trim: malloc_trim(0), and the chunks glibc's per-thread cache
+ * of this thread holds no longer pin their pages; wipe: those chunks are
+ * cleared too (util.c says how). */
+void util_heap_trim(int wipe);
 /* util_cookie_well_formed: 1 when s can be a session cookie (16-63
  * characters of URL-safe base64), else 0; checked before any lookup. */
 int util_cookie_well_formed(const char *s);

@@ -331,27 +331,12 @@ void msecmod_heap_guard(int on)
 }
 
 /* glibc's per-thread cache keeps small freed chunks as they were (M_PERTURB
- * does not reach it): take every cached chunk of each size back, clear it,
- * free it again.  Called after a configuration load, so the parser's
- * freed copies of the hashes (libconfig's strings) do not stay in main's
- * heap. */
+ * does not reach it): every cached chunk is cleared (util_heap_trim).
+ * Called after a configuration load, so the parser's freed copies of the
+ * hashes (libconfig's strings) do not stay in main's heap. */
 void msecmod_heap_scrub(void)
 {
-	/* the 64 cache bins hold chunks of 32..1040 bytes: requests of
-	 * 24 + 16 i bytes; 7 chunks a bin by default, 16 taken to be sure */
-	enum { CACHED = 16, BINS = 64 };
-	void *p[CACHED];
-
-	for (size_t b = 0; b < BINS; b++) {
-		for (size_t k = 0; k < CACHED; k++) {
-			p[k] = malloc(24 + 16 * b);
-			if (p[k])
-				explicit_bzero(p[k], malloc_usable_size(p[k]));
-		}
-		for (size_t k = 0; k < CACHED; k++)
-			free(p[k]);
-	}
-	malloc_trim(0);
+	util_heap_trim(1);
 }
 
 /* Hand cfg's users to secmod and wipe main's copy (start, reload). */

@@ -456,6 +456,11 @@ static int conn_known(struct smworker *k, uint32_t conn_id)
 	return smkeys_conn_known(s->keys, k->worker_id, conn_id, util_now_ms());
 }
 
+/* What one key operation allocates and frees (libcrypto's BIGNUM scratch
+ * and contexts of an RSA-2048 private operation): for util_heap_freed, a
+ * trim threshold, not an account. */
+enum { KEY_OP_BYTES = 4096 };
+
 static void on_key_req(struct smworker *k, const uint8_t *buf, size_t len)
 {
 	static struct ipc_key_req m;
@@ -479,6 +484,7 @@ static void on_key_req(struct smworker *k, const uint8_t *buf, size_t len)
 		r.result = smkeys_do(k->s->keys, k->worker_id, m.conn_id, &rq, util_now_ms(),
 				     r.out, sizeof(r.out), &n, &why);
 		r.out_len = (uint16_t)n;
+		util_heap_freed(KEY_OP_BYTES);
 	}
 	if (r.result != IPC_KEY_OK)
 		refused_log(k, m.conn_id, r.result, why);
@@ -545,9 +551,14 @@ static void on_worker_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 	}
 }
 
+/* Rate-limited log counts are told; what key operations freed goes back
+ * after a burst (util_heap_tick, S11: every process trims, secmod too). */
 static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
-	log_rl_flush(util_now_ms());
+	uint64_t now = util_now_ms();
+
+	log_rl_flush(now);
+	util_heap_tick(now);
 }
 
 /* The KDF thread: one check at a time, for as long as secmod runs (it ends
