@@ -70,8 +70,10 @@ static const struct {
 static void node_record(struct mainctx *m);
 static void (*const on_up[])(struct mainctx *m) = {
 	node_record,
-	fleet_lease_reconcile,
+	/* sessions first: one that moved while this node was away leaves
+	 * as moved (its address held elsewhere) before the claims meet */
 	fleet_sess_reconcile,
+	fleet_lease_reconcile,
 	mban_fleet_reconcile,
 };
 
