@@ -77,11 +77,12 @@ static void timer_at(struct conn *c, uint64_t due, uint64_t now)
 	enum { MAX_SLEEP_MS = 3600 * 1000, TIMER_GRAIN_MS = 100, TIMER_LATE_MS = 2 };
 	uint64_t ms;
 
+	/* first the cap: "nothing due" is UINT64_MAX, which rounding up
+	 * would wrap to a deadline of now */
+	if (due > now + MAX_SLEEP_MS)
+		due = now + MAX_SLEEP_MS;
 	due = (due + TIMER_GRAIN_MS - 1) / TIMER_GRAIN_MS * TIMER_GRAIN_MS + TIMER_LATE_MS;
 	ms = due > now ? due - now : 1;
-
-	if (ms > MAX_SLEEP_MS)
-		ms = MAX_SLEEP_MS;
 	ev_timer_stop(c->w->loop, &c->timer);
 	ev_timer_set(&c->timer, (double)ms / 1000., 0.);
 	ev_timer_start(c->w->loop, &c->timer);
