@@ -1191,11 +1191,26 @@ int tls_chain_der(SSL *ssl, uint8_t *buf, size_t cap)
 	return (int)off;
 }
 
+/* Certificates main parsed before, by the SHA-256 of their DER: d2i_X509
+ * in OpenSSL 3.0 decodes the public key through OSSL_DECODER, about half
+ * of main's CPU per phone login (perf, 1,000 CP-8861), and the same CA
+ * and intermediate certificates (and a phone's own on its next request)
+ * come again and again.  Direct-mapped: a miss replaces the slot.  A
+ * parsed X509 is only read by the verification (and its cached extension
+ * flags are derived from its own bytes), so sharing one is safe. */
+enum { CERT_CACHE_SLOTS = 64 };
+
+struct cert_slot {
+	uint8_t sha[32];
+	X509 *x;
+};
+
 /* A trust-only server: the CA store and anchors of a material, the verify
  * callback's context (no identity, never handshakes). */
 struct tls_verifier {
 	struct tls_server *srv;
 	unsigned refs;
+	struct cert_slot cache[CERT_CACHE_SLOTS];
 };
 
 struct tls_verifier *tls_verifier_new(const struct tls_material *m, char *err,
@@ -1234,17 +1249,61 @@ void tls_verifier_free(struct tls_verifier *v)
 {
 	if (!v || --v->refs)
 		return;
+	for (size_t i = 0; i < CERT_CACHE_SLOTS; i++)
+		X509_free(v->cache[i].x);
 	tls_server_free(v->srv);
 	free(v);
 }
 
+/* One certificate at *p (at most end - *p bytes), from the cache or parsed
+ * (then cached); *p moves past it.  A new reference, or NULL. */
+static X509 *cert_get(struct tls_verifier *v, const unsigned char **p,
+		      const unsigned char *end)
+{
+	const unsigned char *q = *p;
+	long clen;
+	int tag, xclass;
+	unsigned int shalen = 0;
+	uint8_t sha[32];
+
+	if (ASN1_get_object(&q, &clen, &tag, &xclass, end - *p) & 0x80 ||
+	    clen > end - q ||
+	    !EVP_Digest(*p, (size_t)(q - *p) + (size_t)clen, sha, &shalen, EVP_sha256(), NULL)) {
+		ERR_clear_error();
+		X509 *x = d2i_X509(NULL, p, (long)(end - *p)); /* it says why it fails */
+
+		return x;
+	}
+	struct cert_slot *s = &v->cache[sha[0] % CERT_CACHE_SLOTS];
+	size_t n = (size_t)(q - *p) + (size_t)clen;
+
+	if (s->x && !memcmp(s->sha, sha, sizeof(sha)) && X509_up_ref(s->x)) {
+		*p += n;
+		return s->x;
+	}
+	const unsigned char *start = *p;
+	X509 *x = d2i_X509(NULL, p, (long)n);
+
+	if (!x || *p != start + n) { /* trailing bytes inside the element */
+		X509_free(x);
+		return NULL;
+	}
+	if (X509_up_ref(x)) {
+		X509_free(s->x);
+		s->x = x;
+		memcpy(s->sha, sha, sizeof(sha));
+	}
+	return x;
+}
+
 /* Concatenated DER -> leaf + the rest; -1 on a byte that is not one. */
-static int chain_parse(const uint8_t *der, size_t len, STACK_OF(X509) *out)
+static int chain_parse(struct tls_verifier *v, const uint8_t *der, size_t len,
+		       STACK_OF(X509) *out)
 {
 	const unsigned char *p = der, *end = der + len;
 
 	while (p < end) {
-		X509 *c = d2i_X509(NULL, &p, (long)(end - p));
+		X509 *c = cert_get(v, &p, end);
 
 		if (!c || !sk_X509_push(out, c)) {
 			X509_free(c);
@@ -1298,7 +1357,7 @@ int tls_verifier_check(struct tls_verifier *v, const uint8_t *der, size_t len, t
 	memset(out, 0, sizeof(*out));
 	if (!v || !chain)
 		snprintf(why, whylen, "no CA trustpoints to verify against");
-	else if (chain_parse(der, len, chain) < 0)
+	else if (chain_parse(v, der, len, chain) < 0)
 		snprintf(why, whylen, "not a DER certificate chain");
 	else if (chain_verify(v, chain, at, &info, why, whylen) == 0) {
 		tls_cert_facts(sk_X509_value(chain, 0), out);
