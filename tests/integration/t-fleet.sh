@@ -191,7 +191,13 @@ no_double() {
 	done
 	[ -z "$(core_routes | awk '{ print $1 }' | uniq -d)" ] || return 1
 	[ -z "$(sess_addrs | uniq -d)" ] || return 1
+	# and no claim left over: the claims are exactly the live addresses
+	[ "$(lease_addrs)" = "$(live_addrs | sort)" ] || {
+		echo "# claims: $(lease_addrs | tr '\n' ' ')"
+		return 1
+	}
 }
+lease_addrs() { redis_cli --scan --pattern 'sslvpnd:lease:phones:*' | sed 's/.*://' | sort; }
 # sess_addrs: the addresses of the registry's sessions, sorted.
 sess_addrs() {
 	local key
