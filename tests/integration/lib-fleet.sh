@@ -215,10 +215,6 @@ node_conf() {
 		-e "s/lease-ttl = 60;/lease-ttl = ${FLEET_LEASE_TTL:-15};/" \
 		-e 's/heartbeat = 5;/heartbeat = 1;/' \
 		"$FLEET_ETC/sslvpnd-node.conf" >"$TMPD/n$k.conf"
-	# FLEET_OWN_POOLS=1: each node its own ten addresses (198.19.0.K0-K9),
-	# for a build whose nodes do not share one pool by slices yet
-	[ "${FLEET_OWN_POOLS:-0}" = 0 ] ||
-		sed -i "s/198\.19\.0\.10-198\.19\.0\.250/198.19.0.${k}0-198.19.0.${k}9/" "$TMPD/n$k.conf"
 	if ! grep -q "node = \"n$k\"" "$TMPD/n$k.conf" || ! grep -q "slice = $k;" "$TMPD/n$k.conf"; then
 		fail "etc/fleet/sslvpnd-node.conf no longer has the lines node_conf rewrites"
 	fi

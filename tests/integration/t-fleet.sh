@@ -20,10 +20,6 @@
 #  6. The phones end after their hold time: exit 0, voice loss bounded by
 #     the outage; each n1 phone's outage line: url1 -> url2, same address,
 #     back by its cookie within failConnectTime, voice resumed.
-# The pieces come from parallel branches (S16: FL slices and leases, FS the
-# session registry, FP the phones' failover).  A build without one of them
-# runs what it can (without FL each node gets its own ten addresses) and
-# ends in SKIP naming what is missing, never in a silent pass.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 LIB_DEADLINE=150
 # shellcheck source=tests/integration/lib.sh
@@ -37,23 +33,6 @@ FCT=10          # the phones' failConnectTime
 PHONES=6
 HOLD=50         # seconds each phone keeps its tunnel
 BEHIND_IP=$FAR_IP # openconnect's script routes the far end through its tunnel
-
-# has_piece WHAT: the build has that S16 piece (its events are catalogued,
-# or the phone emulator reports failovers).
-logdef="$top_srcdir/include/sslvpnd/logmsg.def"
-has_piece() {
-	case $1 in
-	FL) grep -q 'FLEET_LEASE_ADOPTED' "$logdef" ;;
-	FS) grep -q 'FLEET_SESS_MOVED_IN' "$logdef" ;;
-	FP) grep -qa 'failover: lost ' "$SSLVPN_PHONE" ;;
-	esac
-}
-missing=
-for piece in FL FS FP; do has_piece "$piece" || missing="$missing $piece"; done
-has_piece FL || FLEET_OWN_POOLS=1
-skip_rest() { # what cannot be checked without the missing pieces
-	[ -z "$missing" ] || skip "the rest needs the S16 pieces${missing} (not in this build): $1"
-}
 
 fleet_init
 lib_init
@@ -102,7 +81,7 @@ fleet_wait 20 "every phone has a tunnel" all_up || fail "not every phone got a t
 slice_of() { echo $(((${1##*.} - 10) % 3 + 1)); }
 for ((j = 0; j < PHONES; j++)); do
 	P_ADDR[$j]=$(p_addr "$j")
-	[ "${FLEET_OWN_POOLS:-0}" = 1 ] || assert_eq "${P_HOME[$j]}" "$(slice_of "${P_ADDR[$j]}")" \
+	assert_eq "${P_HOME[$j]}" "$(slice_of "${P_ADDR[$j]}")" \
 		"phone p$j on n${P_HOME[$j]} has ${P_ADDR[$j]}, an address of slice ${P_HOME[$j]}"
 done
 
@@ -125,7 +104,7 @@ OC_STDIN="$TMPD/cookie"
 oc_connect a "${NODE_URL[1]}" --cookie-on-stdin ||
 	fail "openconnect did not come up on n1 with its cookie"
 oc_addr=${OC_ADDR[a]}
-[ "${FLEET_OWN_POOLS:-0}" = 1 ] || assert_eq 1 "$(slice_of "$oc_addr")" "openconnect on n1 has $oc_addr of slice 1"
+assert_eq 1 "$(slice_of "$oc_addr")" "openconnect on n1 has $oc_addr of slice 1"
 assert_ping a
 fleet_wait 10 "core routes $oc_addr to n1" routed_to "$oc_addr" 1 ||
 	fail "the core does not route $oc_addr to n1"
@@ -140,7 +119,6 @@ for ((j = 0; j < PHONES; j++)); do
 		fail "the core still routes ${P_ADDR[$j]} to the dead n1"
 done
 ok "n1's BIRD withdrew its routes ($((($(date +%s%N) - t0) / 1000000)) ms after the kill)"
-skip_rest "phones failing over with their address, openconnect's cookie on n2, the Redis restart"
 for ((j = 0; j < PHONES; j++)); do
 	[ "${P_HOME[$j]}" = 1 ] || continue
 	fleet_wait $((FCT + 3)) "p$j back on n${P_NEXT[$j]} with ${P_ADDR[$j]}" \
