@@ -29,7 +29,8 @@
 # Stable interface (other tests use it):
 #   fleet_init, fleet_setup, fleet_redis_start, fleet_redis_kill, redis_cli
 #   fleet_bird_start_core, fleet_bird_start K, bgp_up K, fleet_birdc NAME CMD
-#   node_start K, node_kill K, node_conf K, node_log_lines/node_log_has K ID ERE
+#   node_start K, node_kill K, node_conf K (then node_conf_hook K FILE when
+#   the test defines it), node_log_lines/node_log_has K ID ERE
 #   node_rsa_sha1 K (phones' certHash), node_cert_sha1 K (openconnect's pin)
 #   core_routes ("ADDR NEXTHOP" per BGP path), core_route_count ADDR,
 #   core_route_via ADDR (the core kernel's next hop), core_ping ADDR [COUNT]
@@ -218,6 +219,8 @@ node_conf() {
 	if ! grep -q "node = \"n$k\"" "$TMPD/n$k.conf" || ! grep -q "slice = $k;" "$TMPD/n$k.conf"; then
 		fail "etc/fleet/sslvpnd-node.conf no longer has the lines node_conf rewrites"
 	fi
+	# a test's own changes (node_conf_hook K FILE), if it defines one
+	if declare -F node_conf_hook >/dev/null; then node_conf_hook "$k" "$TMPD/n$k.conf"; fi
 }
 
 # node_state K: node K's state directory: the lab trust, and node 1's
