@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "ctl.h"
-#include "fleet_phones.h"
+#include "fleet_nodes.h"
 #include "main.h"
 #include "mban.h"
 #include "sslvpnd/ctlgram.h"
@@ -199,7 +199,7 @@ static void cmd_crypto(struct request *r)
 }
 
 /* certhash --fleet [--tunnel-group NAME]: the records come from Redis, so
- * the answer is deferred (ctl_deferred_end) until fleet_phones.c has them;
+ * the answer is deferred (ctl_deferred_end) until fleet_nodes.c has them;
  * fleet unset or Redis down fail at once. */
 enum { FLEET_ID_BIT = 0x40000000u }; /* test aaa-server ids have 0x80000000 */
 
@@ -239,11 +239,13 @@ static void certhash_fleet_reply(struct mainctx *m, struct certhash_fleet *q, co
 	json_free(&j);
 }
 
-static void certhash_fleet_done(struct mainctx *m, const struct fleet_node_rec *rec, size_t n,
+static void certhash_fleet_done(struct mainctx *m, const struct fleet_nodes *set,
 				const char *err, void *arg)
 {
 	struct certhash_fleet *q = arg;
 	struct tls_fleet_node nodes[FLEET_NODES_MAX];
+	const struct fleet_node_rec *rec = set ? set->rec : NULL;
+	size_t n = set ? set->n : 0;
 	char *buf = NULL, why[256];
 	size_t len = 0;
 	FILE *out;
@@ -278,7 +280,7 @@ static void cmd_certhash_fleet(struct request *r)
 	q->json = r->json;
 	if (r->argc == 4)
 		util_strlcpy(q->tg, r->argv[3], sizeof(q->tg));
-	if (fleet_nodes_read(r->ctl->m, certhash_fleet_done, q, r->err, sizeof(r->err)) < 0) {
+	if (fleet_nodes_read(r->ctl->m, FLEET_NODES_LIVE, certhash_fleet_done, q, r->err, sizeof(r->err)) < 0) {
 		free(q);
 		return;
 	}
@@ -354,11 +356,13 @@ static int read_vpngroup(const char *path, struct doctor_fleet_q *q, char *err, 
 	return 0;
 }
 
-static void doctor_fleet_done(struct mainctx *m, const struct fleet_node_rec *rec, size_t n,
+static void doctor_fleet_done(struct mainctx *m, const struct fleet_nodes *set,
 			      const char *err, void *arg)
 {
 	struct doctor_fleet_q *q = arg;
 	struct doc_fleet_node nodes[FLEET_NODES_MAX];
+	const struct fleet_node_rec *rec = set ? set->rec : NULL;
+	size_t n = set ? set->n : 0;
 	struct doc_report *rep = err ? NULL : main_doctor(m->cfg);
 	char *buf = NULL;
 	size_t len = 0;
@@ -401,7 +405,7 @@ static void cmd_doctor_fleet(struct request *r)
 	util_strlcpy(q->file, r->argv[2], sizeof(q->file));
 	q->json = r->json;
 	if (read_vpngroup(q->file, q, r->err, sizeof(r->err)) < 0 ||
-	    fleet_nodes_read(r->ctl->m, doctor_fleet_done, q, r->err, sizeof(r->err)) < 0) {
+	    fleet_nodes_read(r->ctl->m, FLEET_NODES_LIVE, doctor_fleet_done, q, r->err, sizeof(r->err)) < 0) {
 		free(q);
 		return;
 	}

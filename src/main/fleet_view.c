@@ -11,8 +11,10 @@
  *   vpn-sessiondb logoff ... --fleet   the registry's count per node, this
  *                                      node's logoff, "logoff" published
  *
- * The registry is read with pipelined commands on fleet.c's connection
- * (SMEMBERS, HGETALL, SCARD: one round trip per level, never KEYS) and the
+ * The nodes come from fleet_nodes.c (the one reader of the node records,
+ * which certhash --fleet and doctor --fleet use too); the rest of the
+ * registry is read here with pipelined commands on fleet.c's connection
+ * (SCARD, SMEMBERS, HGETALL: one round trip per level, never KEYS) and the
  * control socket's answer is deferred until the last reply (ctl.c).  Every
  * command gets a reply or NULL when the link drops, so a job always ends;
  * a lost link is an error naming Redis, and the local views need no Redis. */
@@ -27,6 +29,7 @@
 
 #include "ctl.h"
 #include "fleet.h"
+#include "fleet_nodes.h"
 #include "fleet_view.h"
 #include "main.h"
 #include "sslvpnd/json.h"
@@ -37,14 +40,11 @@
 enum {
 	FV_ID_BIT = 0x40000000u,  /* deferred ids of fleet views (aaa tests:
 				   * 0x80000000) */
-	FV_MAX_NODES = 64,
 	FV_MAX_SESSIONS = 100000, /* a bound on what one view holds */
 };
 
 struct fv_node {
-	char name[64];
-	char url[CFG_URL_MAX];
-	long long seen;           /* epoch s of the record; 0: no record */
+	struct fleet_node_rec rec;
 	long long sessions;       /* SCARD of its session set; -1 unknown */
 };
 
@@ -73,7 +73,8 @@ struct fv_job {
 	char what[96];                /* FV_LOGOFF: the ASA's " with name ..." */
 	char body[SESSFILE_USER_MAX + 32]; /* FV_LOGOFF: the published body */
 	int pending, lost, truncated;
-	struct fv_node nodes[FV_MAX_NODES];
+	char why[160];                /* the node read's failure, if any */
+	struct fv_node nodes[FLEET_NODES_MAX];
 	size_t n_nodes;
 	struct fv_sess *sess;
 	size_t n_sess, cap_sess;
@@ -85,7 +86,7 @@ struct fv_call {
 	int what;                 /* enum below */
 };
 
-enum { C_NODES, C_RECORD, C_COUNT, C_MEMBERS, C_SESS };
+enum { C_COUNT, C_MEMBERS, C_SESS };
 
 static uint32_t seq;
 
@@ -111,38 +112,33 @@ static void copy_field(char *dst, size_t len, const redisReply *r, const char *f
 	util_strlcpy(dst, v ? v : "", len);
 }
 
-static void got_nodes(struct fv_job *j, const redisReply *r)
+/* fleet_nodes_fn: every node of sslvpnd:nodes (dead ones too: their
+ * sessions still show), then per node its session set. */
+static void got_nodes(struct mainctx *m, const struct fleet_nodes *set, const char *err,
+		      void *arg)
 {
-	char rec[96], set[96];
+	struct fv_job *j = arg;
+	char key[96];
 
-	for (size_t i = 0; i < r->elements; i++) {
-		struct fv_node *n;
+	(void)m;
+	if (err) {
+		j->lost = 1;
+		util_strlcpy(j->why, err, sizeof(j->why));
+	}
+	for (size_t i = 0; set && i < set->n; i++) {
+		struct fv_node *n = &j->nodes[j->n_nodes];
 
-		if (r->element[i]->type != REDIS_REPLY_STRING)
-			continue;
-		if (j->n_nodes == FV_MAX_NODES) {
-			j->truncated = 1;
-			break;
-		}
-		n = &j->nodes[j->n_nodes];
-		util_strlcpy(n->name, r->element[i]->str, sizeof(n->name));
+		n->rec = set->rec[i];
 		n->sessions = -1;
-		snprintf(rec, sizeof(rec), "node:%s", n->name);
-		snprintf(set, sizeof(set), "node-sess:%s", n->name);
-		issue(j, C_RECORD, j->n_nodes, "HGETALL", rec);
-		issue(j, C_COUNT, j->n_nodes, "SCARD", set);
+		snprintf(key, sizeof(key), "node-sess:%s", n->rec.name);
+		issue(j, C_COUNT, j->n_nodes, "SCARD", key);
 		if (j->kind != FV_SHOW_FLEET)
-			issue(j, C_MEMBERS, j->n_nodes, "SMEMBERS", set);
+			issue(j, C_MEMBERS, j->n_nodes, "SMEMBERS", key);
 		j->n_nodes++;
 	}
-}
-
-static void got_record(struct fv_node *n, const redisReply *r)
-{
-	const char *seen = hfield(r, "seen");
-
-	copy_field(n->url, sizeof(n->url), r, "url");
-	n->seen = seen ? strtoll(seen, NULL, 10) : 0;
+	j->truncated |= set && set->truncated;
+	if (--j->pending == 0)
+		job_done(j);
 }
 
 static void got_members(struct fv_job *j, size_t node, const redisReply *r)
@@ -177,7 +173,7 @@ static void got_sess(struct fv_job *j, size_t node, const redisReply *r)
 	s = &j->sess[j->n_sess++];
 	/* the record's owner wins over the set it was found in (a move
 	 * updates both, not atomically) */
-	util_strlcpy(s->node, owner ? owner : j->nodes[node].name, sizeof(s->node));
+	util_strlcpy(s->node, owner ? owner : j->nodes[node].rec.name, sizeof(s->node));
 	copy_field(s->user, sizeof(s->user), r, "user");
 	copy_field(s->addr, sizeof(s->addr), r, "addr");
 	copy_field(s->pool, sizeof(s->pool), r, "pool");
@@ -196,8 +192,6 @@ static void reply_cb(struct mainctx *m, struct redisReply *r, void *arg)
 		j->lost = 1;
 	} else if (!j->lost) {
 		switch (c->what) {
-		case C_NODES: got_nodes(j, r); break;
-		case C_RECORD: got_record(&j->nodes[c->node], r); break;
 		case C_COUNT: j->nodes[c->node].sessions = r->integer; break;
 		case C_MEMBERS: got_members(j, c->node, r); break;
 		case C_SESS: got_sess(j, c->node, r); break;
@@ -273,10 +267,9 @@ static struct fv_job *job_start(struct request *r, enum fv_kind kind)
  * socket waits for job_done. */
 static void job_run(struct request *r, struct fv_job *j)
 {
-	issue(j, C_NODES, 0, "SMEMBERS", "nodes");
-	if (!j->pending) {
+	j->pending = 1; /* the node read, until got_nodes */
+	if (fleet_nodes_read(j->m, FLEET_NODES_ALL, got_nodes, j, r->err, sizeof(r->err)) < 0) {
 		free(j);
-		snprintf(r->err, sizeof(r->err), "the fleet's Redis went away: try again");
 		return;
 	}
 	r->deferred = j->id;
@@ -295,15 +288,15 @@ static void text_nodes(struct fv_job *j, struct text *t)
 	ctl_printf(t, "%-16s %-5s %-10s %-8s %s\n", "Node", "Alive", "Last Seen", "Sessions",
 		   "URL");
 	for (size_t i = 0; i < j->n_nodes; i++) {
-		const struct fv_node *n = &j->nodes[i];
+		const struct fleet_node_rec *n = &j->nodes[i].rec;
 		char seen[24], cnt[24];
 
-		if (n->seen)
+		if (n->alive && n->seen)
 			snprintf(seen, sizeof(seen), "%llds ago", (long long)(now - n->seen));
 		else
 			util_strlcpy(seen, "-", sizeof(seen));
-		snprintf(cnt, sizeof(cnt), "%lld", n->sessions);
-		ctl_printf(t, "%-16s %-5s %-10s %-8s %s\n", n->name, n->seen ? "yes" : "no", seen,
+		snprintf(cnt, sizeof(cnt), "%lld", j->nodes[i].sessions);
+		ctl_printf(t, "%-16s %-5s %-10s %-8s %s\n", n->name, n->alive ? "yes" : "no", seen,
 			   cnt, n->url[0] ? n->url : "-");
 	}
 }
@@ -313,14 +306,14 @@ static void json_nodes(struct fv_job *j, struct json *js)
 	json_key(js, "nodes");
 	json_arr_begin(js);
 	for (size_t i = 0; i < j->n_nodes; i++) {
-		const struct fv_node *n = &j->nodes[i];
+		const struct fleet_node_rec *n = &j->nodes[i].rec;
 
 		json_obj_begin(js);
 		json_kv_str(js, "name", n->name);
-		json_kv_bool(js, "alive", n->seen != 0);
+		json_kv_bool(js, "alive", n->alive);
 		json_kv_str(js, "url", n->url);
 		json_kv_int(js, "seen", n->seen);
-		json_kv_int(js, "sessions", n->sessions);
+		json_kv_int(js, "sessions", j->nodes[i].sessions);
 		json_obj_end(js);
 	}
 	json_arr_end(js);
@@ -472,8 +465,8 @@ static void logoff_counts(struct fv_job *j, char *out, size_t len)
 		size_t n = 0;
 
 		for (size_t i = 0; i < j->n_sess; i++)
-			n += sess_match(j, &j->sess[i]) && !strcmp(j->sess[i].node, j->nodes[k].name);
-		o += (size_t)snprintf(out + o, len - o, "%s%s %zu", k ? ", " : " (", j->nodes[k].name,
+			n += sess_match(j, &j->sess[i]) && !strcmp(j->sess[i].node, j->nodes[k].rec.name);
+		o += (size_t)snprintf(out + o, len - o, "%s%s %zu", k ? ", " : " (", j->nodes[k].rec.name,
 				      n);
 	}
 	if (j->n_nodes && o < len)
@@ -558,7 +551,7 @@ void fleet_view_logoff_msg(struct mainctx *m, const char *from, const char *body
  * index, so two views of one fleet read alike. */
 static int node_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct fv_node *)a)->name, ((const struct fv_node *)b)->name);
+	return strcmp(((const struct fv_node *)a)->rec.name, ((const struct fv_node *)b)->rec.name);
 }
 
 static int sess_cmp(const void *a, const void *b)
@@ -596,7 +589,7 @@ static void job_render(struct fv_job *j, struct text *t, struct json *js)
 		json_obj_end(js);
 	if (j->truncated && !js)
 		ctl_printf(t, "WARNING: the fleet holds more than this view shows (at most %d "
-			   "nodes, %d sessions)\n", FV_MAX_NODES, FV_MAX_SESSIONS);
+			   "nodes, %d sessions)\n", FLEET_NODES_MAX, FV_MAX_SESSIONS);
 }
 
 static void job_done(struct fv_job *j)
@@ -610,8 +603,12 @@ static void job_done(struct fv_job *j)
 	if (!m->ctl || m->stopping) {
 		/* nobody to answer */
 	} else if (j->lost) {
-		ctl_deferred_fail(m->ctl, j->id, "ERROR: the fleet's Redis went away before it "
-				  "answered: try again (without --fleet this node's own view works)");
+		char msg[256];
+
+		snprintf(msg, sizeof(msg), "ERROR: %s: try again (without --fleet this node's own "
+			 "view works)", j->why[0] ? j->why : "the fleet's Redis went away before it "
+			 "answered");
+		ctl_deferred_fail(m->ctl, j->id, msg);
 	} else {
 		size_t len = 0;
 		const char *body;
