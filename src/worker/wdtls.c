@@ -804,9 +804,17 @@ void wdtls_end(struct conn *c)
 {
 	struct wdtls *d = &c->t.dtls;
 
-	if (d->est)
+	if (d->est) {
 		log_event(LM_DTLS_DOWN, c->t.group_policy, c->t.user, d->est->peer,
 			  "tunnel ended");
+		/* The client learns DTLS is over from its own channel, as TLS
+		 * gets its close_notify in conn.c: one datagram, on either
+		 * DTLS 1.2 record path (ours or libssl's), queued now and
+		 * flushed by chan_free before the socket closes.  DTLS 0.9
+		 * has no close of its own. */
+		if (d->est->d12)
+			(void)dtls12_close(d->est->d12);
+	}
 	for (int i = 0; i < 2; i++)
 		if (d->slot[i].fd >= 0 || d->slot[i].d09 || d->slot[i].d12)
 			chan_free(d, &d->slot[i], c->w->loop);
