@@ -14,6 +14,7 @@
 
 #include "ctl.h"
 #include "fleet_nodes.h"
+#include "fleet_view.h"
 #include "main.h"
 #include "mban.h"
 #include "sslvpnd/ctlgram.h"
@@ -200,18 +201,8 @@ static void cmd_crypto(struct request *r)
 
 /* certhash --fleet [--tunnel-group NAME]: the records come from Redis, so
  * the answer is deferred (ctl_deferred_end) until fleet_nodes.c has them;
- * fleet unset or Redis down fail at once. */
-enum { FLEET_ID_BIT = 0x40000000u }; /* test aaa-server ids have 0x80000000 */
-
-/* The id of a deferred request that waits on the fleet's Redis. */
-static uint32_t fleet_req_id(void)
-{
-	static uint32_t seq;
-
-	if (++seq >= FLEET_ID_BIT)
-		seq = 1;
-	return FLEET_ID_BIT | seq;
-}
+ * fleet unset or Redis down fail at once.  The deferred id comes from
+ * fleet_view_req_id (one sequence with the fleet views). */
 
 struct certhash_fleet {
 	uint32_t id;
@@ -276,7 +267,7 @@ static void cmd_certhash_fleet(struct request *r)
 		snprintf(r->err, sizeof(r->err), "out of memory");
 		return;
 	}
-	q->id = fleet_req_id();
+	q->id = fleet_view_req_id();
 	q->json = r->json;
 	if (r->argc == 4)
 		util_strlcpy(q->tg, r->argv[3], sizeof(q->tg));
@@ -409,7 +400,7 @@ static void cmd_doctor_fleet(struct request *r)
 		free(q);
 		return;
 	}
-	q->id = fleet_req_id();
+	q->id = fleet_view_req_id();
 	r->deferred = q->id;
 }
 

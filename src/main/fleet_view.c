@@ -38,8 +38,8 @@
 #include "sslvpnd/util.h"
 
 enum {
-	FV_ID_BIT = 0x40000000u,  /* deferred ids of fleet views (aaa tests:
-				   * 0x80000000) */
+	FV_ID_BIT = 0x40000000u,  /* deferred ids of fleet commands (aaa
+				   * tests: 0x80000000) */
 	FV_MAX_SESSIONS = 100000, /* a bound on what one view holds */
 };
 
@@ -87,8 +87,6 @@ struct fv_call {
 };
 
 enum { C_COUNT, C_MEMBERS, C_SESS };
-
-static uint32_t seq;
 
 static void job_done(struct fv_job *j);
 
@@ -225,6 +223,15 @@ static void issue(struct fv_job *j, int what, size_t node, const char *cmd, cons
 	}
 }
 
+uint32_t fleet_view_req_id(void)
+{
+	static uint32_t seq;
+
+	if (++seq >= FV_ID_BIT)
+		seq = 1;
+	return FV_ID_BIT | seq;
+}
+
 /* The error of a view that needs Redis when it is not there. */
 static int need_redis(struct request *r)
 {
@@ -257,9 +264,7 @@ static struct fv_job *job_start(struct request *r, enum fv_kind kind)
 	j->m = r->ctl->m;
 	j->kind = kind;
 	j->json = r->json;
-	if (++seq >= FV_ID_BIT)
-		seq = 1;
-	j->id = FV_ID_BIT | seq;
+	j->id = fleet_view_req_id();
 	return j;
 }
 
