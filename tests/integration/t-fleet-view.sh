@@ -133,6 +133,14 @@ out=$(cat "$CTL_OUT")
 assert_match "$out" 'Fleet +: node n1, Redis 198\.18\.10\.1:16380 up' "show fleet: this node and Redis"
 assert_match "$out" "(^|$(printf '\n'))n2 +yes +[0-9]+s ago +1 +https://$(re "$N2_IP")/" "show fleet: n2 alive with 1 session"
 assert_match "$out" "(^|$(printf '\n'))n1 +yes " "show fleet: n1 alive"
+# a name in sslvpnd:nodes whose record expired (fleet_nodes.c's one reader,
+# FLEET_NODES_ALL): listed, not alive, no URL, no sessions
+rcli SADD sslvpnd:nodes gone >/dev/null
+ctl_ok 1 show fleet
+assert_match "$(cat "$CTL_OUT")" "(^|$(printf '\n'))gone +no +- +0 +-" "show fleet: an expired node shows, not alive"
+ctl_ok 1 --json show fleet
+assert_match "$(cat "$CTL_OUT")" '"name": ?"gone", ?"alive": ?false' "show fleet --json: the expired node, alive false"
+rcli SREM sslvpnd:nodes gone >/dev/null
 
 # --- the sessions of every node, from n1
 ctl_ok 1 show vpn-sessiondb anyconnect --fleet
