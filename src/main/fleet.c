@@ -21,12 +21,12 @@
 
 #include "fleet.h"
 #include "fleet_lease.h"
+#include "fleet_nodes.h"
 #include "fleet_sess.h"
 #include "fleet_view.h"
 #include "main.h"
 #include "mban.h"
 #include "sslvpnd/log.h"
-#include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 
 enum { LINK_CMD, LINK_SUB, LINK_COUNT };
@@ -235,39 +235,11 @@ static void sub_cb(redisAsyncContext *ac, void *r, void *priv)
 		dispatch(f, rep->element[2]->str);
 }
 
-/* ---- the node record: who is in the fleet, where phones reach it */
-/* certhash: what phones pin on this node (tls_phone_sha1s), read from the
- * certificate files once per configuration and worker generation (a reload
- * that changes a certificate starts one), not every heartbeat; slice:
- * certhash --fleet lists the nodes in slice order. */
-static const char *node_certhash(const struct mainctx *m)
-{
-	static const struct sslvpnd_config *cfg_seen;
-	static uint32_t gen_seen;
-	static char hashes[41 * 16];
-
-	if (cfg_seen != m->cfg || gen_seen != m->worker_gen || !hashes[0]) {
-		cfg_seen = m->cfg;
-		gen_seen = m->worker_gen;
-		tls_phone_sha1s(m->cfg, hashes, sizeof(hashes));
-	}
-	return hashes;
-}
-
+/* ---- the node record: who is in the fleet, where phones reach it
+ * (written and read by fleet_nodes.c, which owns its format) */
 static void node_record(struct mainctx *m)
 {
-	struct fleet *f = F(m);
-	char key[128], started[24], seen[24], ttl[16], slice[8];
-
-	snprintf(key, sizeof(key), FLEET_PREFIX "node:%s", f->node);
-	snprintf(started, sizeof(started), "%lld", (long long)f->started);
-	snprintf(seen, sizeof(seen), "%lld", (long long)time(NULL));
-	snprintf(ttl, sizeof(ttl), "%d", 3 * m->cfg->fleet.heartbeat);
-	snprintf(slice, sizeof(slice), "%d", m->cfg->fleet.slice);
-	fleet_cmd(m, NULL, NULL, "HSET %s url %s started %s seen %s version %s certhash %s slice %s",
-		  key, m->cfg->fleet.url, started, seen, PACKAGE_VERSION, node_certhash(m), slice);
-	fleet_cmd(m, NULL, NULL, "EXPIRE %s %s", key, ttl);
-	fleet_cmd(m, NULL, NULL, "SADD " FLEET_PREFIX "nodes %s", f->node);
+	fleet_node_write(m, (long long)F(m)->started);
 }
 
 /* ---- connection life */

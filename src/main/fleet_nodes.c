@@ -1,4 +1,5 @@
-/* The fleet's node records, read (fleet_nodes.h).  Two rounds on the
+/* The fleet's node records (fleet_nodes.h): this node's, written at every
+ * heartbeat, and every node's, read.  Reading takes two rounds on the
  * command link: SMEMBERS of the node names, then one HMGET per name
  * (pipelined; replies come in the order asked).  A name whose record
  * expired (a node silent for three heartbeats) between the two rounds or
@@ -9,13 +10,52 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <hiredis/hiredis.h>
 
 #include "fleet.h"
 #include "fleet_nodes.h"
 #include "main.h"
+#include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
+
+/* certhash: what phones pin on this node (tls_phone_sha1s), read from the
+ * certificate files once per configuration and worker generation (a reload
+ * that changes a certificate starts one), not every heartbeat; slice:
+ * certhash --fleet lists the nodes in slice order. */
+static const char *node_certhash(const struct mainctx *m)
+{
+	static const struct sslvpnd_config *cfg_seen;
+	static uint32_t gen_seen;
+	static char hashes[41 * 16];
+
+	if (cfg_seen != m->cfg || gen_seen != m->worker_gen || !hashes[0]) {
+		cfg_seen = m->cfg;
+		gen_seen = m->worker_gen;
+		tls_phone_sha1s(m->cfg, hashes, sizeof(hashes));
+	}
+	return hashes;
+}
+
+/* The record lives three heartbeats: a node silent that long is gone.
+ * started and version are for people reading Redis; the readers take
+ * FLEET_NODE_FIELDS. */
+void fleet_node_write(struct mainctx *m, long long started)
+{
+	const char *node = fleet_node(m);
+	char key[128], since[24], seen[24], ttl[16], slice[8];
+
+	snprintf(key, sizeof(key), FLEET_PREFIX "node:%s", node);
+	snprintf(since, sizeof(since), "%lld", started);
+	snprintf(seen, sizeof(seen), "%lld", (long long)time(NULL));
+	snprintf(ttl, sizeof(ttl), "%d", 3 * m->cfg->fleet.heartbeat);
+	snprintf(slice, sizeof(slice), "%d", m->cfg->fleet.slice);
+	fleet_cmd(m, NULL, NULL, "HSET %s url %s started %s seen %s version %s certhash %s slice %s",
+		  key, m->cfg->fleet.url, since, seen, PACKAGE_VERSION, node_certhash(m), slice);
+	fleet_cmd(m, NULL, NULL, "EXPIRE %s %s", key, ttl);
+	fleet_cmd(m, NULL, NULL, "SADD " FLEET_PREFIX "nodes %s", node);
+}
 
 #define LINK_LOST "the link to the fleet's Redis went away during the read"
 

@@ -1,10 +1,11 @@
-/* fleet_nodes (S16, one reader since S11): the fleet's node records in
- * Redis, sslvpnd:node:<name> (written by fleet.c's heartbeat, listed in
- * sslvpnd:nodes; the record expires after three heartbeats without one).
- * This module owns what a reader takes from a record and how every view
- * reads them: `show fleet` (fleet_view.c), `certhash --fleet` and
- * `doctor --fleet` (ctl_cmd.c).  fleet_noderec.c is the pure part
- * (parsing, order; unit-tested), fleet_nodes.c the reading. */
+/* fleet_nodes (S16, one module since S11): the fleet's node records in
+ * Redis, sslvpnd:node:<name>, listed in sslvpnd:nodes; a record expires
+ * after three heartbeats without one.  This module owns their format: it
+ * writes this node's (fleet.c's heartbeat and reconcile call it) and is
+ * the one reader for every view: `show fleet` (fleet_view.c),
+ * `certhash --fleet` and `doctor --fleet` (ctl_cmd.c).  fleet_noderec.c is
+ * the pure part (parsing, order; unit-tested), fleet_nodes.c the Redis
+ * part. */
 #ifndef SSLVPND_FLEET_NODES_H
 #define SSLVPND_FLEET_NODES_H
 
@@ -37,6 +38,12 @@ struct fleet_nodes {
 	int truncated;           /* sslvpnd:nodes named more than the bound */
 	struct fleet_node_rec rec[FLEET_NODES_MAX];
 };
+
+/* fleet_node_write: this node's record (HSET url started seen version
+ * certhash slice, EXPIRE three heartbeats, SADD sslvpnd:nodes); started is
+ * when this node's link first came up (epoch s).  Nothing when Redis is
+ * not up. */
+void fleet_node_write(struct mainctx *m, long long started);
 
 /* fleet_node_parse: rec of node name from the values of FLEET_NODE_FIELDS
  * (NULL: the field is absent).  A record without any field has expired
