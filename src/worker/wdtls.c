@@ -811,7 +811,9 @@ void wdtls_end(struct conn *c)
 		 * gets its close_notify in conn.c: one datagram, on either
 		 * DTLS 1.2 record path (ours or libssl's), queued now and
 		 * flushed by chan_free before the socket closes.  DTLS 0.9
-		 * has no close of its own. */
+		 * has no close of its own.  Not active first: a send error
+		 * now is no fallback to report (tx_failed). */
+		d->active = 0;
 		if (d->est->d12)
 			(void)dtls12_close(d->est->d12);
 	}
