@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -240,6 +241,20 @@ void util_heap_trim(int wipe)
 			free(p[k]);
 	}
 	malloc_trim(0);
+}
+
+size_t util_pages_release(void *p, size_t len)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uintptr_t a = (uintptr_t)p, lo, hi;
+
+	if (pg <= 0)
+		return 0;
+	lo = (a + (uintptr_t)pg - 1) & ~((uintptr_t)pg - 1);
+	hi = (a + len) & ~((uintptr_t)pg - 1);
+	if (hi <= lo || madvise((void *)lo, hi - lo, MADV_DONTNEED) < 0)
+		return 0;
+	return hi - lo;
 }
 
 /* The tail of a burst (less than the threshold) goes too, once nothing

@@ -455,12 +455,17 @@ int main_reload(struct mainctx *m, FILE *out)
 static void on_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	uint64_t now = util_now_ms();
+	struct mainctx *m = w->data;
 
-	sessions_tick(w->data);
-	reload_tick(w->data);
-	msecmod_tick(w->data);
-	macct_tick(w->data);
+	sessions_tick(m);
+	reload_tick(m);
+	msecmod_tick(m);
+	macct_tick(m);
 	log_rl_flush(now);
+	/* The last session gone: the phones' certificates main kept parsed
+	 * go too, or they pin the pages their burst left them on (S11) */
+	if (!m->n_sessions)
+		util_heap_freed(tls_verifier_forget(m->wcfg.verifier));
 	util_heap_tick(now); /* what ended sessions freed goes back (S11, M) */
 }
 
