@@ -190,6 +190,12 @@ struct tls_verifier *tls_verifier_new(const struct tls_material *m, char *err,
 				      size_t errlen);
 struct tls_verifier *tls_verifier_ref(struct tls_verifier *v);
 void tls_verifier_free(struct tls_verifier *v);
+/* tls_verifier_forget (S11, memory): drops the certificates the verifier
+ * keeps parsed (mostly phones' own, each a few kB scattered over the heap
+ * where the burst that brought it left it, pinning pages a trim would
+ * otherwise give back).  Returns about how many bytes that freed (for
+ * util_heap_freed), 0 when it kept none. */
+size_t tls_verifier_forget(struct tls_verifier *v);
 /* tls_verifier_check: der is a chain as tls_chain_der makes it, checked
  * at time at (0: now; dates, CRLs).  0: it verifies; out holds the leaf's
  * facts, verified = 1 and the trustpoint the chain ends at.  -1: it does

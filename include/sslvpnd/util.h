@@ -57,6 +57,12 @@ int util_heap_tick(uint64_t now_ms);
  * of this thread holds no longer pin their pages; wipe: those chunks are
  * cleared too (util.c says how). */
 void util_heap_trim(int wipe);
+/* util_pages_release: gives the whole pages inside [p, p + len) back to
+ * the kernel (MADV_DONTNEED: they read as zeros when touched again).  For
+ * static scratch buffers and tables a burst made resident and that hold
+ * nothing now (S11); a page never touched costs nothing.  Returns about
+ * how many bytes it covered. */
+size_t util_pages_release(void *p, size_t len);
 /* util_cookie_well_formed: 1 when s can be a session cookie (16-63
  * characters of URL-safe base64), else 0; checked before any lookup. */
 int util_cookie_well_formed(const char *s);

@@ -452,15 +452,38 @@ int main_reload(struct mainctx *m, FILE *out)
 	return rc;
 }
 
+/* The last session gone (S11): the phones' certificates main kept parsed
+ * go, or they pin the pages their burst left them on, and the pages the
+ * session lookup tables' buckets (192 kB, all NULL now) were written on go
+ * back to the kernel, once per time the table empties. */
+static void main_rest_tables(struct mainctx *m)
+{
+	static int rested;
+
+	if (m->n_sessions) {
+		rested = 0;
+		return;
+	}
+	util_heap_freed(tls_verifier_forget(m->wcfg.verifier));
+	if (rested)
+		return;
+	rested = 1;
+	util_pages_release(m->dtls_table, sizeof(m->dtls_table));
+	util_pages_release(m->cookie_table, sizeof(m->cookie_table));
+	util_pages_release(m->id_table, sizeof(m->id_table));
+}
+
 static void on_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	uint64_t now = util_now_ms();
+	struct mainctx *m = w->data;
 
-	sessions_tick(w->data);
-	reload_tick(w->data);
-	msecmod_tick(w->data);
-	macct_tick(w->data);
+	sessions_tick(m);
+	reload_tick(m);
+	msecmod_tick(m);
+	macct_tick(m);
 	log_rl_flush(now);
+	main_rest_tables(m);
 	util_heap_tick(now); /* what ended sessions freed goes back (S11, M) */
 }
 

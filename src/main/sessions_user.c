@@ -96,7 +96,12 @@ void sessions_users_del(struct sessions_users *t, const char *user)
 		return;
 	*pp = e->next;
 	free(e);
-	t->n_users--;
+	/* the last user gone: the buckets a burst grew go too (S11) */
+	if (!--t->n_users && t->n_buckets > FIRST_BUCKETS) {
+		free(t->bucket);
+		t->bucket = NULL;
+		t->n_buckets = 0;
+	}
 }
 
 unsigned sessions_users_count(const struct sessions_users *t, const char *user)

@@ -1245,12 +1245,29 @@ struct tls_verifier *tls_verifier_ref(struct tls_verifier *v)
 	return v;
 }
 
+/* A parsed certificate's heap, roughly (X509 with its name, key and
+ * extension objects): the trim threshold's count, not an account. */
+enum { CERT_PARSED_BYTES = 4608 };
+
+size_t tls_verifier_forget(struct tls_verifier *v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; v && i < CERT_CACHE_SLOTS; i++) {
+		if (!v->cache[i].x)
+			continue;
+		X509_free(v->cache[i].x);
+		v->cache[i].x = NULL;
+		n += CERT_PARSED_BYTES;
+	}
+	return n;
+}
+
 void tls_verifier_free(struct tls_verifier *v)
 {
 	if (!v || --v->refs)
 		return;
-	for (size_t i = 0; i < CERT_CACHE_SLOTS; i++)
-		X509_free(v->cache[i].x);
+	tls_verifier_forget(v);
 	tls_server_free(v->srv);
 	free(v);
 }

@@ -30,6 +30,7 @@ void worker_conn_add(struct worker *w, struct conn *c)
 
 	c->idnext = *b;
 	*b = c;
+	w->n_conns++;
 }
 
 void worker_conn_remove(struct worker *w, struct conn *c)
@@ -37,6 +38,7 @@ void worker_conn_remove(struct worker *w, struct conn *c)
 	for (struct conn **pp = id_bucket(w, c->id); *pp; pp = &(*pp)->idnext)
 		if (*pp == c) {
 			*pp = c->idnext;
+			w->n_conns--;
 			return;
 		}
 }

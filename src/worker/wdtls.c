@@ -44,7 +44,8 @@ enum {
  * the pages a datagram lands on become resident (about one per slot). */
 enum { RX_BATCH = 16, RX_SLOT = 65536 };
 
-static uint8_t rx_slots[RX_BATCH][RX_SLOT];
+/* page-aligned: wdtls_scratch_release gives back whole slots */
+static _Alignas(4096) uint8_t rx_slots[RX_BATCH][RX_SLOT];
 static uint8_t frame_buf[DTLS09_MAX_FRAME + 64];  /* decrypted records */
 static uint8_t tx_buf[DTLS09_MAX_FRAME + 256];    /* records to send */
 
@@ -271,6 +272,17 @@ static struct {
 	ev_prepare flush;
 	struct ev_loop *loop;
 } txq;
+
+size_t wdtls_scratch_release(void)
+{
+	size_t n = util_pages_release(rx_slots, sizeof(rx_slots));
+
+	n += util_pages_release(frame_buf, sizeof(frame_buf));
+	n += util_pages_release(tx_buf, sizeof(tx_buf));
+	/* records still queued for this wake-up's flush stay */
+	n += util_pages_release(txq.buf[txq.n], sizeof(txq.buf) - (size_t)txq.n * TX_SLOT);
+	return n;
+}
 
 static void tx_flush(void)
 {

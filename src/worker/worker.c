@@ -438,6 +438,31 @@ static void sweep_sessions(struct worker *w, uint64_t now)
 	}
 }
 
+/* Static scratch buffers and tables a burst made resident (S11): the
+ * receive slots (1 MB), record buffers, the tun read buffer, and with no
+ * connection left the lookup tables' buckets.  Given back every
+ * SCRATCH_QUIET_TICKS ticks without a data packet: idle phones' DPD and
+ * keepalives touch a page or two again, a few faults per period, never a
+ * cost per packet under load (busy: nothing is released). */
+enum { SCRATCH_QUIET_TICKS = 5 };
+
+static void worker_scratch_rest(struct worker *w, int busy)
+{
+	if (busy) {
+		w->scratch_quiet = 0;
+		return;
+	}
+	if (++w->scratch_quiet % SCRATCH_QUIET_TICKS)
+		return;
+	wdtls_scratch_release();
+	util_pages_release(w->pkt, sizeof(w->pkt));
+	if (w->n_conns)
+		return;
+	util_pages_release(w->by_id, sizeof(w->by_id));
+	util_pages_release(w->by_addr, sizeof(w->by_addr));
+	util_pages_release(w->by_addr6, sizeof(w->by_addr6));
+}
+
 /* Counts of rate-limited log lines (log_event_rl) are told within a
  * second of their window's end; expired TLS sessions go, and what they,
  * closed connections and resting tunnels freed goes back to the kernel
@@ -446,9 +471,11 @@ static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	struct worker *w = t->data;
 	uint64_t now = util_now_ms();
+	int busy = w->busy; /* io_gather_tick clears it */
 
 	log_rl_flush(now);
 	io_gather_tick(w);
+	worker_scratch_rest(w, busy);
 	sweep_sessions(w, now);
 	util_heap_tick(now);
 }

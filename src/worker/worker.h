@@ -44,6 +44,7 @@ struct worker {
 	ev_io tun_io;
 	char tun_name[32];
 	struct conn *by_id[ID_BUCKETS];  /* all connections, by conn_id */
+	unsigned n_conns;                /* in by_id */
 	struct conn *by_addr[ADDR_BUCKETS]; /* tunnels by assigned address */
 	ev_signal sigterm;
 	ev_timer log_flush;              /* log_rl_flush */
@@ -59,6 +60,7 @@ struct worker {
 	 * the loop gathers readiness now; ev_iteration at the last tick */
 	int busy, gathering;
 	unsigned quiet_ticks, iters_seen;
+	unsigned scratch_quiet;          /* ticks without a data packet (worker_scratch_rest) */
 };
 
 enum conn_state {
@@ -297,6 +299,10 @@ void tunnel_counters(const struct conn *c, struct ipc_tunnel_stats *st);
 
 /* wdtls.c: the DTLS channel of a tunnel */
 int wdtls_init(struct worker *w);
+/* wdtls_scratch_release: the receive slots and record buffers go back to
+ * the kernel (S11: between wake-ups they hold nothing); about how many
+ * bytes. */
+size_t wdtls_scratch_release(void);
 /* wdtls_reset: an empty DTLS side (no channel) after zeroing. */
 void wdtls_reset(struct wdtls *d);
 /* At CONNECT: negotiate (dtlsneg.h) and append the X-DTLS-* reply headers

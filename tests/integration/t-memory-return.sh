@@ -3,8 +3,9 @@
 # emulated CP-8861 phones hold a tunnel each (DTLS 1.2, DPD, keepalive),
 # end it (DISCONNECT), and once their cookies expired (cookie-timeout 10 s;
 # cached TLS sessions live as long) each server process (main, secmod, the
-# worker) must return to within 10 % of its idle memory + 1 MB, and the
-# whole server too (issue 18's target).  Memory is the anonymous part of
+# worker) must return to within 10 % of its idle memory + 128 kB (main) or
+# 512 kB (secmod, worker), and the whole server to 10 % + 256 kB (issue
+# 18's target: 10 % + 1 MB).  Memory is the anonymous part of
 # PSS (Pss_Anon): the file part moves with how many other processes on the
 # machine map the same libraries.  Before S11 a worker kept every page its
 # tunnels had touched (about 100 kB a session: glibc returns only the top
@@ -66,14 +67,21 @@ report() { # LABEL FIGURES
 	note "$n: anonymous PSS main $1 kB, secmod $2 kB, worker $3 kB, all $4 kB"
 }
 # over IDLE AFTER: the processes (and the sum) whose AFTER exceeds its
-# bound, 10 % of IDLE + 1 MB, with the figures
+# bound, with the figures: 10 % of IDLE + SLACK kB (main, secmod, worker,
+# the sum).  Reached (S11, ME): main +8 to +56, secmod +8 to +220, worker
+# +136 to +192, all +224 to +452 kB; the code before kept main +444 to
+# +464 (the phones' certificates main kept parsed, and the pages under
+# them), all +732 to +912 kB.
+# Issue 18's target is 10 % + 1 MB for the whole server.
+SLACK="128 512 512 256"
 over() {
-	local i=0 name out="" a b
+	local i=0 name out="" a b s
 	for name in $PROCS; do
 		i=$((i + 1))
 		a=$(echo "$1" | cut -d' ' -f$i) b=$(echo "$2" | cut -d' ' -f$i)
-		[ "$b" -le $((a + a / 10 + 1024)) ] ||
-			out+="$name kept $((b - a)) kB (idle $a kB, after $b kB); "
+		s=$(echo "$SLACK" | cut -d' ' -f$i)
+		[ "$b" -le $((a + a / 10 + s)) ] ||
+			out+="$name kept $((b - a)) kB (idle $a kB, after $b kB, bound +$((a / 10 + s)) kB); "
 	done
 	echo "$out"
 }

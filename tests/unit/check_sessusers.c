@@ -1,7 +1,8 @@
 /* Unit tests for the per-user session count (src/main/sessions_user.c):
  * add/del per name, names that differ only in case or by a prefix, an
  * entry that leaves at 0, growth past many buckets with every count kept,
- * a del of an unknown name, and free then reuse. */
+ * a del of an unknown name, free then reuse, and the grown buckets given
+ * back when the last name leaves (S11). */
 #include "config.h"
 
 #include <check.h>
@@ -58,7 +59,9 @@ START_TEST(test_steps)
 END_TEST
 
 /* 5,000 names, name i with i % 4 + 1 sessions: the table grows many times
- * over and every count survives the rehashing; then all leave. */
+ * over and every count survives the rehashing; then all leave, and the
+ * buckets the burst grew leave with the last of them (S11: memory after
+ * the sessions ended), and the table grows again from nothing. */
 START_TEST(test_grow)
 {
 	enum { N = 5000 };
@@ -85,6 +88,13 @@ START_TEST(test_grow)
 		ck_assert_uint_eq(sessions_users_count(&t, name), 0);
 	}
 	ck_assert_uint_eq(t.n_users, 0);
+	ck_assert_uint_eq(t.n_buckets, 0);
+	ck_assert_ptr_null(t.bucket);
+	ck_assert_int_eq(sessions_users_add(&t, "alice"), 0);
+	ck_assert_int_eq(sessions_users_add(&t, "alice"), 0);
+	ck_assert_uint_eq(sessions_users_count(&t, "alice"), 2);
+	sessions_users_del(&t, "alice");
+	ck_assert_uint_eq(sessions_users_count(&t, "alice"), 1);
 	sessions_users_free(&t);
 }
 END_TEST
