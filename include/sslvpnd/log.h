@@ -54,6 +54,12 @@ struct log_output {
 	enum log_format fmt;
 };
 void log_get_output(struct log_output *o);
+/* log_batch(1): stderr lines are gathered and written together by
+ * log_flush (main's event loop before it sleeps; at exit, when full and on
+ * a crash signal by themselves); log_batch(0) flushes and writes each line
+ * at once again.  syslog, the buffer and the hosts are not batched. */
+void log_batch(int on);
+void log_flush(void);
 
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -553,6 +553,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	if (o->pid_file)
 		write_pid(o->pid_file);
 	m->loop = ev_default_loop(EVFLAG_AUTO);
+	mlog_batch_start(m->loop);
 	if (tls_global_init() < 0 || prepare_state(m) < 0 || make_pools(m) < 0)
 		return 1;
 	if (make_worker_config(m) < 0)
@@ -589,6 +590,7 @@ static int run(struct mainctx *m, const struct opts *o)
 	}
 	log_event(LM_DAEMON_START, PACKAGE_VERSION, m->cfg->source);
 	ev_run(m->loop, 0);
+	mlog_batch_stop(m->loop);
 	ctl_stop(m);
 	listen_stop_all(m);
 	udp_stop_all(m);

@@ -53,6 +53,9 @@ void mlog_start(struct ev_loop *loop, struct mlog *l, int fd, const char *ident,
 /* mlog_drain: relay what is queued (bounded); mlog_stop: drain, close. */
 void mlog_drain(struct mlog *l);
 void mlog_stop(struct mlog *l);
+/* mlog_batch_start: main's stderr lines written once per loop iteration. */
+void mlog_batch_start(struct ev_loop *loop);
+void mlog_batch_stop(struct ev_loop *loop);
 
 struct worker_proc {
 	struct mainctx *m;

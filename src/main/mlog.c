@@ -73,3 +73,33 @@ void mlog_stop(struct mlog *l)
 	close(l->fd);
 	l->fd = -1;
 }
+
+/* main's stderr lines are gathered per loop iteration (log_batch) and
+ * written here, just before the loop sleeps: one write() for the ~14 lines
+ * of a login instead of one each.  Lowest priority: every other prepare
+ * watcher has logged by then. */
+static ev_prepare batch_prepare;
+
+static void on_batch_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	log_flush();
+}
+
+void mlog_batch_start(struct ev_loop *loop)
+{
+	ev_prepare_init(&batch_prepare, on_batch_prepare);
+	ev_set_priority(&batch_prepare, EV_MINPRI);
+	ev_prepare_start(loop, &batch_prepare);
+	ev_unref(loop);  /* it alone must not keep the loop running */
+	log_batch(1);
+}
+
+/* After the loop: the shutdown's lines go out one by one again. */
+void mlog_batch_stop(struct ev_loop *loop)
+{
+	log_batch(0);
+	if (ev_is_active(&batch_prepare)) {
+		ev_ref(loop);
+		ev_prepare_stop(loop, &batch_prepare);
+	}
+}

@@ -1,14 +1,19 @@
 /* Unit tests: src/common/logsink.c (S14) - the logging buffer ring, the
  * per-event overrides, the forwarding of a sandboxed process's lines to
  * main (drop and count when the socket is full, report 100760) and main's
- * relay of a record. */
+ * relay of a record; main's batched stderr (S11: one write() per loop
+ * iteration, nothing lost at a crash, nothing a forked child writes twice). */
 #include "config.h"
 
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sslvpnd/log.h"
@@ -207,6 +212,104 @@ START_TEST(decoration)
 }
 END_TEST
 
+/* stderr to a non-blocking pipe; returns its read end. */
+static int stderr_pipe(void)
+{
+	int p[2];
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	return p[0];
+}
+
+static size_t drain(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	while (n + 1 < len && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = 0;
+	return n;
+}
+
+START_TEST(batch_one_write_in_order)
+{
+	int fd = stderr_pipe();
+	unsigned char rec[64];
+	char out[4096];
+
+	log_init("sslvpnd", 1, 0, LOG_FMT_ASA, 0);
+	log_batch(1);
+	log_info("%%ASA-6-000000: one");
+	log_forward_hdr(rec, LOG_FWD_NOEVENT, 6);
+	memcpy(rec + LOG_FWD_HDR, "two", 3);
+	ck_assert_int_eq(log_relay("sslvpnd-worker", 4242, rec, LOG_FWD_HDR + 3), 0);
+	log_info("%%ASA-6-000000: three");
+	/* gathered: nothing written yet, the ring has them at once */
+	ck_assert_uint_eq(drain(fd, out, sizeof(out)), 0);
+	log_flush();
+	ck_assert_uint_gt(drain(fd, out, sizeof(out)), 0);
+	char *a = strstr(out, ": one\n"), *b = strstr(out, "sslvpnd-worker[4242]: two\n"),
+	     *c = strstr(out, ": three\n");
+	ck_assert(a && b && c && a < b && b < c);
+	/* off again: each line at once */
+	log_batch(0);
+	log_info("%%ASA-6-000000: four");
+	drain(fd, out, sizeof(out));
+	ck_assert_ptr_nonnull(strstr(out, ": four\n"));
+}
+END_TEST
+
+START_TEST(batch_flushed_on_abort)
+{
+	int fd = stderr_pipe(), st;
+	char out[4096];
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		log_init("sslvpnd", 1, 0, LOG_FMT_ASA, 0);
+		log_batch(1);
+		log_info("%%ASA-6-000000: last words");
+		abort();
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+	drain(fd, out, sizeof(out));
+	ck_assert_ptr_nonnull(strstr(out, ": last words\n"));
+}
+END_TEST
+
+START_TEST(batch_not_repeated_by_a_child)
+{
+	int fd = stderr_pipe(), st;
+	char out[4096];
+	pid_t pid;
+
+	log_init("sslvpnd", 1, 0, LOG_FMT_ASA, 0);
+	log_batch(1);
+	log_info("%%ASA-6-000000: parent");
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		log_info("%%ASA-6-000000: child");
+		exit(0);  /* atexit: log_flush */
+	}
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	log_flush();
+	drain(fd, out, sizeof(out));
+	char *p = strstr(out, ": parent\n");
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_null(strstr(p + 1, ": parent\n"));
+	ck_assert_ptr_nonnull(strstr(out, ": child\n"));
+	log_batch(0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("logsink");
@@ -218,6 +321,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, forward_drops_and_reports);
 	tcase_add_test(tc, relay_applies_overrides);
 	tcase_add_test(tc, decoration);
+	tcase_add_test(tc, batch_one_write_in_order);
+	tcase_add_test(tc, batch_flushed_on_abort);
+	tcase_add_test(tc, batch_not_repeated_by_a_child);
 	suite_add_tcase(s, tc);
 	return s;
 }
