@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,11 +113,55 @@ void worker_send(struct worker *w, enum ipc_type type, const uint8_t *buf, int l
 
 void worker_tun_write(struct worker *w, const uint8_t *pkt, size_t len)
 {
+	/* all zero: a plain packet whose checksums are complete */
+	static uint8_t vnet_none[TUNOFF_HDR];
+	struct iovec iov[2] = {
+		{ .iov_base = vnet_none, .iov_len = sizeof(vnet_none) },
+		{ .iov_base = (void *)(uintptr_t)pkt, .iov_len = len },
+	};
+	ssize_t r;
+
 	if (w->tun < 0)
 		return;
 	io_busy(w);
-	if (write(w->tun, pkt, len) < 0 && errno != EAGAIN)
+	r = w->tun_vnet ? writev(w->tun, iov, 2) : write(w->tun, pkt, len);
+	if (r < 0 && errno != EAGAIN)
 		log_debug("write to %s: %s", w->tun_name, strerror(errno));
+}
+
+/* One segment of a super packet (or the plain packet) goes its way like
+ * any packet read from tun: route, vpn-filter, MTU, counters.  CSTP over
+ * TLS queues a frame per segment in the tunnel's 64 KB output queue; a
+ * 64 KB super packet would overflow it before the batch's end, so the
+ * queued frames are flushed every SEG_FLUSH segments. */
+enum { SEG_FLUSH = 16 };
+
+static void on_tun_segment(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct worker *w = arg;
+
+	tunnel_on_tun_packet(w, pkt, len);
+	if (w->n_tls_batch && ++w->seg_unflushed >= SEG_FLUSH) {
+		tunnel_tun_batch_end(w);
+		w->seg_unflushed = 0;
+	}
+}
+
+static void tun_read_vnet(struct worker *w, size_t n)
+{
+	int segs = tunoff_rx(w->pkt, n, w->seg, on_tun_segment, w);
+
+	if (segs < 0) {
+		log_debug("%s: a packet with an unusable offload header (%zu bytes) dropped",
+			  w->tun_name, n);
+		return;
+	}
+	if (segs > 1 && !w->tso_seen) {
+		w->tso_seen = 1;
+		log_debugc(LOGC_ANYCONNECT, 1, "worker %u: tun offload: first TCP super packet"
+			   " from %s, %zu bytes in %d segments", w->id, w->tun_name,
+			   n - TUNOFF_HDR, segs);
+	}
 }
 
 static void on_tun_cb(struct ev_loop *loop, ev_io *io, int revents)
@@ -129,9 +174,13 @@ static void on_tun_cb(struct ev_loop *loop, ev_io *io, int revents)
 		if (n <= 0)
 			break;
 		io_busy(w);
-		tunnel_on_tun_packet(w, w->pkt, (size_t)n);
+		if (w->tun_vnet)
+			tun_read_vnet(w, (size_t)n);
+		else
+			tunnel_on_tun_packet(w, w->pkt, (size_t)n);
 	}
 	tunnel_tun_batch_end(w);
+	w->seg_unflushed = 0;
 }
 
 static void on_tun_fd(struct worker *w, const uint8_t *buf, size_t len, int fd)
@@ -142,6 +191,7 @@ static void on_tun_fd(struct worker *w, const uint8_t *buf, size_t len, int fd)
 		fatalx("worker %u: bad TUN_FD from main", w->id);
 	w->ipc_state = IPC_ST_READY;
 	w->tun = fd;
+	w->tun_vnet = t.vnet;
 	util_strlcpy(w->tun_name, t.ifname, sizeof(w->tun_name));
 	util_nonblock(fd);
 	ev_io_init(&w->tun_io, on_tun_cb, fd, EV_READ);
