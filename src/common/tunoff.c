@@ -196,3 +196,137 @@ int tunoff_rx(uint8_t *buf, size_t len, uint8_t *seg, tunoff_emit_fn emit, void 
 		return -1;  /* UDP (USO) or UFO: never asked for */
 	}
 }
+
+/* ---- userspace GRO (upstream) ---- */
+
+static const uint8_t ts_opt[4] = { 1, 1, 8, 10 };  /* NOP NOP TS len 10 */
+
+struct seg_info {
+	size_t l4, hl, payload;
+	uint32_t seq;
+	uint8_t v6, flags;
+};
+
+/* A segment that may join a train: see tunoff.h. */
+static int gro_candidate(const uint8_t *p, size_t len, struct seg_info *s)
+{
+	size_t doff;
+
+	if (len < 20)
+		return 0;
+	if ((p[0] >> 4) == 4) {
+		if (p[0] != 0x45 || p[9] != IPPROTO_TCP_ || (get16(p + 6) & 0x3fff) ||
+		    get16(p + 2) != len)
+			return 0;
+		s->v6 = 0;
+		s->l4 = 20;
+	} else if ((p[0] >> 4) == 6) {
+		if (len < 60 || p[6] != IPPROTO_TCP_ || (size_t)get16(p + 4) + 40 != len)
+			return 0;
+		s->v6 = 1;
+		s->l4 = 40;
+	} else {
+		return 0;
+	}
+	if (s->l4 + 20 > len)
+		return 0;
+	doff = (size_t)(p[s->l4 + 12] >> 4) * 4;
+	if ((doff != 20 && doff != 32) || s->l4 + doff >= len)
+		return 0;
+	if (doff == 32 && memcmp(p + s->l4 + 20, ts_opt, sizeof(ts_opt)) != 0)
+		return 0;
+	s->flags = p[s->l4 + 13];
+	if (s->flags != 0x10 && s->flags != (0x10 | TH_PSH))
+		return 0;
+	s->hl = s->l4 + doff;
+	s->payload = len - s->hl;
+	s->seq = get32(p + s->l4 + 4);
+	/* the checksum the client computed must hold: once joined, the
+	 * kernel only sees ours */
+	return fold(sum_raw(p + s->l4, len - s->l4, pseudo_sum(p, s->v6, len - s->l4))) == 0xffff;
+}
+
+/* Every header byte equal but IPv4 length/id/checksum, TCP sequence,
+ * flags (PSH) and checksum. */
+static int same_flow(const struct tunoff_gro *g, const uint8_t *p, const struct seg_info *s)
+{
+	const uint8_t *h = g->buf + TUNOFF_HDR;
+
+	if (s->v6 != g->v6 || s->hl != g->hl)
+		return 0;
+	if (s->v6 ? memcmp(h, p, 4) || memcmp(h + 6, p + 6, 34)
+		  : h[1] != p[1] || memcmp(h + 6, p + 6, 4) || memcmp(h + 12, p + 12, 8))
+		return 0;
+	return !memcmp(h + s->l4, p + s->l4, 4) &&            /* ports */
+	       !memcmp(h + s->l4 + 8, p + s->l4 + 8, 5) &&    /* ack, offset */
+	       !memcmp(h + s->l4 + 14, p + s->l4 + 14, 2) &&  /* window */
+	       !memcmp(h + s->l4 + 18, p + s->l4 + 18, s->hl - s->l4 - 18);
+}
+
+int tunoff_gro_add(struct tunoff_gro *g, const uint8_t *pkt, size_t len)
+{
+	struct seg_info s;
+
+	if (!gro_candidate(pkt, len, &s))
+		return 0;
+	if (g->len == 0) {
+		memcpy(g->buf + TUNOFF_HDR, pkt, len);
+		g->len = len;
+		g->l4 = s.l4;
+		g->hl = s.hl;
+		g->v6 = s.v6;
+		g->gso = (uint16_t)s.payload;
+		g->next_seq = s.seq + (uint32_t)s.payload;
+		g->closed = g->psh = (s.flags & TH_PSH) != 0;
+		g->segs = 1;
+		return 1;
+	}
+	if (g->closed || s.seq != g->next_seq || s.payload > g->gso ||
+	    g->len + s.payload > 65535 || !same_flow(g, pkt, &s))
+		return 0;
+	memcpy(g->buf + TUNOFF_HDR + g->len, pkt + s.hl, s.payload);
+	g->len += s.payload;
+	g->next_seq += (uint32_t)s.payload;
+	g->segs++;
+	if (s.payload < g->gso || (s.flags & TH_PSH)) {
+		g->closed = 1;
+		g->psh |= (s.flags & TH_PSH) != 0;
+	}
+	return 1;
+}
+
+size_t tunoff_gro_take(struct tunoff_gro *g, const uint8_t **out)
+{
+	struct virtio_net_hdr h = { 0 };
+	uint8_t *p = g->buf + TUNOFF_HDR;
+	size_t len = g->len;
+
+	if (len == 0)
+		return 0;
+	if (g->segs > 1) {
+		if (g->v6) {
+			put16(p + 4, (uint16_t)(len - 40));
+		} else {
+			put16(p + 2, (uint16_t)len);
+			p[10] = p[11] = 0;
+			put_sum(p + 10, sum_raw(p, 20, 0));
+		}
+		if (g->psh)
+			p[g->l4 + 13] |= TH_PSH;
+		/* partial: the pseudo-header's sum, not inverted, as a NIC's
+		 * GRO leaves it for CHECKSUM_PARTIAL */
+		uint16_t ps = (uint16_t)fold(pseudo_sum(p, g->v6, len - g->l4));
+
+		memcpy(p + g->l4 + 16, &ps, 2);
+		h.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		h.gso_type = g->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
+		h.hdr_len = (uint16_t)g->hl;
+		h.gso_size = g->gso;
+		h.csum_start = (uint16_t)g->l4;
+		h.csum_offset = 16;
+	}
+	memcpy(g->buf, &h, sizeof(h));
+	g->len = 0;
+	*out = g->buf;
+	return TUNOFF_HDR + len;
+}

@@ -57,6 +57,11 @@ struct worker {
 	int tso_seen;
 	unsigned seg_unflushed;
 	uint8_t seg[TUNOFF_SEG_MAX];
+	/* upstream: segments joined until the end of the loop iteration
+	 * (gro_flush, an ev_prepare watcher); gro_seen: first one logged */
+	struct tunoff_gro gro;
+	ev_prepare gro_flush;
+	int gro_seen;
 	/* tunnels that queued TLS frames in this tun batch, by conn_id: each
 	 * is flushed once at its end (tunnel_tun_batch_end) */
 	uint32_t tls_batch[TUN_READS_PER_WAKE];

@@ -1,11 +1,13 @@
 #!/bin/bash
 # t-tun-offload: bulk TCP both ways through real openconnect tunnels while
 # the worker's tun hands over TCP super packets (IFF_VNET_HDR + TSO4/TSO6,
-# src/common/tunoff.c cuts them), over DTLS and over CSTP/TLS.
+# src/common/tunoff.c cuts them) and takes joined ones (userspace GRO of
+# the client's segments), over DTLS and over CSTP/TLS.
 #   1. DTLS tunnel: 20 MB each way at once on one TCP connection between
 #      the client and a host behind the headend; both ends' SHA-256 match
-#      the files sent; the worker logged its first super packet (debug,
-#      711001: offload really used); the tunnel counters (100410) count
+#      the files sent; the worker logged its first super packet and its
+#      first joined write (debug, 711001: offload really used both ways);
+#      the tunnel counters (100410) count
 #      segments: at least one DTLS packet out per 1,400 bytes received;
 #   2. the same, 5 MB each way, over CSTP/TLS (openconnect --no-dtls): a
 #      super packet is many CSTP frames in the tunnel's output queue;
@@ -68,6 +70,8 @@ assert_ping d
 xfer d 5001 20
 assert_log 711001 "tun offload: first TCP super packet from sslvpn[0-9]+, [0-9]+ bytes in [0-9]+ segments" \
 	"the worker cut a TCP super packet (offload in use)"
+assert_log 711001 "tun offload: first joined TCP packet to sslvpn[0-9]+, [0-9]+ bytes from [0-9]+ segments" \
+	"the worker joined TCP segments into one tun write (userspace GRO)"
 oc_stop d
 wait_for 10 "d: tunnel counters logged" log_has 100410 "User <$(re "$cn")>" ||
 	fail "d: no 100410 counters line"

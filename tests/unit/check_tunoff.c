@@ -232,6 +232,130 @@ START_TEST(refused)
 }
 END_TEST
 
+/* The segments of a super packet, as a client's stack sends them: each
+ * with a valid checksum (tunoff_rx is checked above to make them so). */
+static int make_train(int v6, size_t payload, uint16_t gso, uint8_t flags)
+{
+	static uint8_t buf[TUNOFF_HDR + 65536];
+
+	n_got = 0;
+	return tunoff_rx(buf, super(buf, v6, payload, gso, flags), segbuf, collect, NULL);
+}
+
+static struct tunoff_gro gro;
+static uint8_t train[MAXSEG][2048];
+static size_t train_len[MAXSEG];
+
+static int keep_train(void)
+{
+	memcpy(train, got, sizeof(train));
+	memcpy(train_len, got_len, sizeof(train_len));
+	return n_got;
+}
+
+/* Joined, then cut again by tunoff_rx: the very segments sent. */
+static void round_trip(int v6, size_t payload, uint16_t gso, uint8_t flags)
+{
+	int n = (make_train(v6, payload, gso, flags), keep_train());
+	const uint8_t *out;
+	struct virtio_net_hdr h;
+	size_t len;
+	static uint8_t copy[TUNOFF_HDR + 65536];
+
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(tunoff_gro_add(&gro, train[i], train_len[i]), 1);
+	len = tunoff_gro_take(&gro, &out);
+	ck_assert_uint_eq(gro.len, 0);
+	ck_assert_uint_eq(len, TUNOFF_HDR + (v6 ? 40 : 20) + 32 + payload);
+	memcpy(&h, out, sizeof(h));
+	ck_assert_uint_eq(h.gso_type, n > 1 ? (v6 ? VIRTIO_NET_HDR_GSO_TCPV6
+						  : VIRTIO_NET_HDR_GSO_TCPV4)
+					    : VIRTIO_NET_HDR_GSO_NONE);
+	if (n > 1) {
+		ck_assert_uint_eq(h.gso_size, gso);
+		ck_assert_uint_eq(h.csum_start, v6 ? 40 : 20);
+		ck_assert_uint_eq(h.csum_offset, 16);
+		ck_assert_uint_eq(h.hdr_len, (v6 ? 40 : 20) + 32);
+		ck_assert_uint_eq(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
+		if (!v6)
+			ck_assert_uint_eq(ref_fold(ref_sum(out + TUNOFF_HDR, 20, 0)), 0xffff);
+	}
+	memcpy(copy, out, len);
+	n_got = 0;
+	ck_assert_int_eq(tunoff_rx(copy, len, segbuf, collect, NULL), n);
+	for (int i = 0; i < n; i++) {
+		ck_assert_uint_eq(got_len[i], train_len[i]);
+		ck_assert_mem_eq(got[i], train[i], got_len[i]);
+	}
+}
+
+START_TEST(gro_joins)
+{
+	round_trip(0, 20000, 1388, TH_ACK | TH_PSH);
+	round_trip(0, 1388 * 3, 1388, TH_ACK);
+	round_trip(1, 9000, 1228, TH_ACK | TH_PSH);
+	round_trip(0, 500, 1388, TH_ACK);          /* one segment: as it is */
+}
+END_TEST
+
+/* What must not join, and what must stay as it is. */
+START_TEST(gro_refuses)
+{
+	const uint8_t *out;
+	int n;
+
+	n = (make_train(0, 5000, 1000, TH_ACK), keep_train());
+	ck_assert_int_eq(n, 5);
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[0], train_len[0]), 1);
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[2], train_len[2]), 0); /* gap */
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[1], train_len[1]), 1);
+	train[2][20 + 16] ^= 1;                                          /* checksum */
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[2], train_len[2]), 0);
+	train[2][20 + 16] ^= 1;
+	train[2][20 + 14] ^= 1;                                  /* other window */
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[2], train_len[2]), 0);
+	train[2][20 + 14] ^= 1;
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[2], train_len[2]), 1);
+	ck_assert_uint_eq(tunoff_gro_take(&gro, &out), TUNOFF_HDR + 52 + 3000);
+	ck_assert_uint_eq(tunoff_gro_take(&gro, &out), 0);
+
+	/* a shorter segment ends the train; so does PSH */
+	n = (make_train(0, 2500, 1000, TH_ACK | TH_PSH), keep_train());
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[2], train_len[2]), 1);
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[0], train_len[0]), 0);
+	tunoff_gro_take(&gro, &out);
+	n = (make_train(0, 3000, 1000, TH_ACK | TH_PSH), keep_train());
+	train[0][33] |= TH_PSH;  /* PSH on the first: recompute its checksum */
+	train[0][36] = train[0][37] = 0;
+	{
+		uint16_t c = (uint16_t)~l4_check(train[0], train_len[0], 0, 6);
+
+		wr16(train[0] + 36, c);
+	}
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[0], train_len[0]), 1);
+	ck_assert_int_eq(tunoff_gro_add(&gro, train[1], train_len[1]), 0);
+	tunoff_gro_take(&gro, &out);
+
+	/* not candidates at all: SYN, an option other than timestamps, an
+	 * IPv4 option, no payload */
+	uint8_t p[128];
+
+	memcpy(p, train[1], 100);
+	wr16(p + 2, 100);
+	p[33] = TH_SYN | TH_ACK;
+	ck_assert_int_eq(tunoff_gro_add(&gro, p, 100), 0);
+	p[33] = TH_ACK;
+	p[40] = 2;               /* MSS where the timestamps were */
+	ck_assert_int_eq(tunoff_gro_add(&gro, p, 100), 0);
+	memcpy(p, train[1], 52);
+	wr16(p + 2, 52);
+	ck_assert_int_eq(tunoff_gro_add(&gro, p, 52), 0);
+	p[0] = 0x46;
+	ck_assert_int_eq(tunoff_gro_add(&gro, p, 52), 0);
+	ck_assert_uint_eq(gro.len, 0);
+}
+END_TEST
+
 START_TEST(sum)
 {
 	uint8_t b[7] = { 0x45, 0x00, 0x12, 0x34, 0xff, 0xee, 0x01 };
@@ -252,6 +376,8 @@ static Suite *tunoff_suite(void)
 	tcase_add_test(tc, tso6);
 	tcase_add_test(tc, partial_csum);
 	tcase_add_test(tc, refused);
+	tcase_add_test(tc, gro_joins);
+	tcase_add_test(tc, gro_refuses);
 	tcase_add_test(tc, sum);
 	suite_add_tcase(s, tc);
 	return s;
