@@ -6,7 +6,8 @@
 #   1. DTLS tunnel: 20 MB each way at once on one TCP connection between
 #      the client and a host behind the headend; both ends' SHA-256 match
 #      the files sent; the worker logged its first super packet and its
-#      first joined write (debug, 711001: offload really used both ways);
+#      first joined write and its first UDP GSO send of DTLS records
+#      (debug, 711001: offload really used both ways);
 #      the tunnel counters (100410) count
 #      segments: at least one DTLS packet out per 1,400 bytes received;
 #   2. the same, 5 MB each way, over CSTP/TLS (openconnect --no-dtls): a
@@ -72,6 +73,8 @@ assert_log 711001 "tun offload: first TCP super packet from sslvpn[0-9]+, [0-9]+
 	"the worker cut a TCP super packet (offload in use)"
 assert_log 711001 "tun offload: first joined TCP packet to sslvpn[0-9]+, [0-9]+ bytes from [0-9]+ segments" \
 	"the worker joined TCP segments into one tun write (userspace GRO)"
+assert_log 711001 "DTLS: first UDP GSO send: [0-9]+ records of [0-9]+ bytes in one sendmsg" \
+	"the worker sent a run of DTLS records in one UDP GSO sendmsg"
 oc_stop d
 wait_for 10 "d: tunnel counters logged" log_has 100410 "User <$(re "$cn")>" ||
 	fail "d: no 100410 counters line"
