@@ -297,6 +297,11 @@ enum ipc_key_result {
 	IPC_KEY__MAX = IPC_KEY_FAILED,
 };
 
+/* TUN_FD vnet (S11): IPC_TUN_VNET every read and write of the fd has a
+ * struct virtio_net_hdr first (IFF_VNET_HDR); IPC_TUN_TSO reads may be TCP
+ * super packets and partial checksums (include/sslvpnd/tunoff.h). */
+enum ipc_tun_vnet { IPC_TUN_VNET = 1, IPC_TUN_TSO = 2 };
+
 /* ---- the payload structs, generated from ipcfields.def ---- */
 
 #include "sslvpnd/ipcfields.def"

@@ -17,6 +17,13 @@ void net_free(struct net *n);
  * FD_CLOEXEC) and the interface index in *ifindex, or -1 with a logged
  * reason (missing /dev/net/tun, no CAP_NET_ADMIN, name taken...). */
 int net_tun_create(struct net *n, const char *name, int mtu, int *ifindex);
+/* net_tun_create_vnet: the same with IFF_VNET_HDR: every read and write
+ * of the fd starts with a struct virtio_net_hdr (include/sslvpnd/tunoff.h).
+ * *offload is 1 when the kernel also took TUNSETOFFLOAD (CSUM, TSO4,
+ * TSO6: reads may be TCP super packets), 0 when it refused (logged at
+ * debug; reads are plain packets behind a zero header). */
+int net_tun_create_vnet(struct net *n, const char *name, int mtu, int *ifindex,
+			int *offload);
 
 /* net_route_host_set: route addr/32 via ifindex (replacing any route for
  * that host).  net_route_host_del removes it; deleting a missing route is

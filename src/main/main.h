@@ -76,6 +76,7 @@ struct worker_proc {
 	int tun_fd;               /* kept open by main so the device and its
 				   * routes survive a worker crash */
 	int tun_ifindex;
+	uint8_t tun_vnet;          /* IPC_TUN_VNET | IPC_TUN_TSO as created */
 	char tun_name[32];
 	uint64_t started_ms;
 	unsigned restarts;

@@ -156,7 +156,7 @@ static int spawn(struct mainctx *m, struct worker_proc *w)
 	if (mwcfg_send(&m->wcfg, w->sock) < 0)
 		log_warn("worker %u: cannot send its configuration", w->id);
 
-	struct ipc_tun_fd t = { .mtu = WORKER_TUN_MTU };
+	struct ipc_tun_fd t = { .mtu = WORKER_TUN_MTU, .vnet = w->tun_vnet };
 
 	util_strlcpy(t.ifname, w->tun_name, sizeof(t.ifname));
 	if (IPC_SEND(w->sock, IPC_TUN_FD, tun_fd, &t, 0, w->tun_fd) < 0)
@@ -176,6 +176,23 @@ static void on_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		spawn(w->m, w);
 	else
 		release_slot(w);  /* a reload replaced it while it was down */
+}
+
+/* The worker's tun with offload (S11, src/common/tunoff.c) unless the
+ * test aid SSLVPND_TEST_NO_TUN_OFFLOAD asks for the plain device (the
+ * path a kernel without IFF_VNET_HDR would get; bench comparisons). */
+static int tun_create(struct mainctx *m, struct worker_proc *w)
+{
+	const char *off = getenv("SSLVPND_TEST_NO_TUN_OFFLOAD");
+	int tso = 0, fd;
+
+	if (off && *off && strcmp(off, "0") != 0) {
+		w->tun_vnet = 0;
+		return net_tun_create(m->net, w->tun_name, WORKER_TUN_MTU, &w->tun_ifindex);
+	}
+	fd = net_tun_create_vnet(m->net, w->tun_name, WORKER_TUN_MTU, &w->tun_ifindex, &tso);
+	w->tun_vnet = (uint8_t)(IPC_TUN_VNET | (tso ? IPC_TUN_TSO : 0));
+	return fd;
 }
 
 static int start_one(struct mainctx *m, uint32_t id)
@@ -200,8 +217,7 @@ static int start_one(struct mainctx *m, uint32_t id)
 	tls_verifier_free(w->verifier);
 	w->verifier = tls_verifier_ref(m->wcfg.verifier);
 	snprintf(w->tun_name, sizeof(w->tun_name), "sslvpn%u", id);
-	w->tun_fd = net_tun_create(m->net, w->tun_name, WORKER_TUN_MTU,
-				   &w->tun_ifindex);
+	w->tun_fd = tun_create(m, w);
 	if (w->tun_fd < 0)
 		return -1;
 	snprintf(idstr, sizeof(idstr), "%u", id);

@@ -52,9 +52,26 @@ static const char *setiff_hint(int err)
 	}
 }
 
+/* Offload (S11): the worker reads TCP super packets of up to 64 KB
+ * (TSO4/TSO6, which need CSUM) and cuts them itself (src/common/tunoff.c):
+ * one read() instead of one per segment.  USO and ECN are not asked for:
+ * the worker cuts TCP only.  A kernel that refuses keeps the vnet header
+ * (all zero: plain packets), which costs nothing more than today. */
+static int tun_offload(int fd, const char *name)
+{
+	unsigned int want = TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6;
+
+	if (ioctl(fd, TUNSETOFFLOAD, want) == 0)
+		return 1;
+	log_debug("tun device %s: offload refused by the kernel (%s): one read per packet",
+		  name, strerror(errno));
+	return 0;
+}
+
 /* Open the clone device and attach a new tun called name; the kernel
- * writes the final name back into ifr (a "%d" pattern gets its number). */
-static int tun_open(const char *name, struct ifreq *ifr)
+ * writes the final name back into ifr (a "%d" pattern gets its number).
+ * vnet: with a struct virtio_net_hdr before each packet (IFF_VNET_HDR). */
+static int tun_open(const char *name, struct ifreq *ifr, int vnet)
 {
 	int fd, err;
 
@@ -67,7 +84,7 @@ static int tun_open(const char *name, struct ifreq *ifr)
 	}
 	memset(ifr, 0, sizeof(*ifr));
 	/* IFF_NO_PI: packets are bare IP, exactly what CSTP/DTLS carry. */
-	ifr->ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr->ifr_flags = IFF_TUN | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
 	snprintf(ifr->ifr_name, IFNAMSIZ, "%s", name);
 	if (ioctl(fd, TUNSETIFF, ifr) < 0) {
 		err = errno;
@@ -116,6 +133,12 @@ static int name_ok(const char *name)
 
 int net_tun_create(struct net *n, const char *name, int mtu, int *ifindex)
 {
+	return net_tun_create_vnet(n, name, mtu, ifindex, NULL);
+}
+
+int net_tun_create_vnet(struct net *n, const char *name, int mtu, int *ifindex,
+			int *offload)
+{
 	struct ifreq ifr;
 	unsigned int idx;
 	int fd;
@@ -128,9 +151,11 @@ int net_tun_create(struct net *n, const char *name, int mtu, int *ifindex)
 		log_warnx("tun device %s: MTU %d out of range 68..65535", name, mtu);
 		return -1;
 	}
-	fd = tun_open(name, &ifr);
+	fd = tun_open(name, &ifr, offload != NULL);
 	if (fd < 0)
 		return -1;
+	if (offload)
+		*offload = tun_offload(fd, ifr.ifr_name);
 	idx = if_nametoindex(ifr.ifr_name);
 	if (idx == 0) {
 		log_warn("tun device %s: cannot find its interface index",

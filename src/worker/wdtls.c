@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/udp.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -49,10 +50,13 @@ static _Alignas(4096) uint8_t rx_slots[RX_BATCH][RX_SLOT];
 static uint8_t frame_buf[DTLS09_MAX_FRAME + 64];  /* decrypted records */
 static uint8_t tx_buf[DTLS09_MAX_FRAME + 256];    /* records to send */
 
+static void tx_gso_init(void);
+
 int wdtls_init(struct worker *w)
 {
 	char err[256];
 
+	tx_gso_init();
 	w->dtls12 = dtls12_ctx_new(w->wc.tls.cipher[CFG_DTLSV1_2], err, sizeof(err));
 	if (!w->dtls12) {
 		log_warnx("ssl cipher dtlsv1.2 \"%s\": %s",
@@ -284,6 +288,78 @@ size_t wdtls_scratch_release(void)
 	return n;
 }
 
+/* UDP GSO (S11): a run of equal-size records to one socket (the segments
+ * of a TCP super packet from tun, each sealed as a record) goes as one
+ * sendmsg with UDP_SEGMENT: one trip through the UDP/IP output path, cut
+ * by the kernel as late as it can.  The last record of the run may be
+ * shorter.  A kernel or path that refuses (anything but a full socket)
+ * turns it off for the worker, logged once at debug; the run then goes
+ * through sendmmsg as before. */
+enum { GSO_MAX_BYTES = 60000, GSO_MAX_SEGS = 64 };
+static int tx_gso_off, tx_gso_seen;
+
+static void tx_gso_init(void)
+{
+	/* the same switch as the tun offload (man sslvpnd(8)): the path of
+	 * before, for comparisons */
+	const char *off = getenv("SSLVPND_TEST_NO_TUN_OFFLOAD");
+
+	tx_gso_off = off && *off && strcmp(off, "0") != 0;
+}
+
+static int gso_run(int i, int run)
+{
+	size_t seg = txq.len[i], total = 0;
+	int k = 0;
+
+	while (!tx_gso_off && k < run && k < GSO_MAX_SEGS && total + txq.len[i + k] <= GSO_MAX_BYTES) {
+		size_t l = txq.len[i + k];
+
+		if (l > seg)
+			break;
+		total += l;
+		k++;
+		if (l < seg)
+			break;
+	}
+	return k;
+}
+
+static int tx_gso(int fd, struct iovec *iov, int k, size_t seg)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {
+		.msg_iov = iov, .msg_iovlen = (size_t)k,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	uint16_t gso = (uint16_t)seg;
+
+	memset(u.buf, 0, sizeof(u.buf));
+	cm->cmsg_level = SOL_UDP;
+	cm->cmsg_type = UDP_SEGMENT;
+	cm->cmsg_len = CMSG_LEN(sizeof(gso));
+	memcpy(CMSG_DATA(cm), &gso, sizeof(gso));
+	if (sendmsg(fd, &mh, MSG_DONTWAIT) >= 0) {
+		if (!tx_gso_seen) {
+			tx_gso_seen = 1;
+			log_debugc(LOGC_ANYCONNECT, 1, "DTLS: first UDP GSO send: %d records of %zu"
+				   " bytes in one sendmsg", k, seg);
+		}
+		return 0;
+	}
+	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != ENOBUFS &&
+	    errno != ECONNREFUSED) {
+		tx_gso_off = 1;
+		log_debug("DTLS: UDP GSO refused (%s): one datagram per record from now on",
+			  strerror(errno));
+	}
+	return -1;
+}
+
 static void tx_flush(void)
 {
 	struct mmsghdr m[TX_BATCH];
@@ -301,6 +377,12 @@ static void tx_flush(void)
 
 		while (i + run < n && txq.ch[i + run]->fd == fd)
 			run++;
+		int k = gso_run(i, run);
+
+		if (k >= 2 && tx_gso(fd, iov + i, k, txq.len[i]) == 0) {
+			i += k;
+			continue;
+		}
 		sent = sendmmsg(fd, m + i, (unsigned)run, MSG_DONTWAIT);
 		if (sent <= 0) {
 			tx_failed(txq.ch[i], sent < 0 ? errno : EAGAIN);

@@ -13,6 +13,7 @@
 #include "sslvpnd/http.h"
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/tls.h"
+#include "sslvpnd/tunoff.h"
 #include "sslvpnd/wcfg.h"
 
 struct conn;
@@ -49,7 +50,19 @@ struct worker {
 	ev_signal sigterm;
 	ev_timer log_flush;              /* log_rl_flush */
 	struct dtls12_ctx *dtls12;       /* DTLS 1.2 + PSK contexts */
-	uint8_t pkt[65536];              /* one tun read */
+	uint8_t pkt[TUNOFF_HDR + 65536]; /* one tun read (vnet header first) */
+	/* tun offload (S11): tun_vnet = TUN_FD's enum ipc_tun_vnet bits; a
+	 * TCP super packet is cut into seg one segment at a time; tso_seen
+	 * says the first one was logged (debug) */
+	uint8_t tun_vnet;
+	int tso_seen;
+	unsigned seg_unflushed;
+	uint8_t seg[TUNOFF_SEG_MAX];
+	/* upstream: segments joined until the end of the loop iteration
+	 * (gro_flush, an ev_prepare watcher); gro_seen: first one logged */
+	struct tunoff_gro gro;
+	ev_prepare gro_flush;
+	int gro_seen;
 	/* tunnels that queued TLS frames in this tun batch, by conn_id: each
 	 * is flushed once at its end (tunnel_tun_batch_end) */
 	uint32_t tls_batch[TUN_READS_PER_WAKE];
