@@ -541,6 +541,13 @@ void tunnel_on_readable(struct conn *c)
 						       : "tunnel ended by client");
 			return;
 		}
+		/* With read-ahead the read() behind this record took what the
+		 * socket held (up to libssl's buffer): nothing left buffered
+		 * means one more SSL_read would only be a read() that says
+		 * EAGAIN, one system call per voice frame.  Bytes still in the
+		 * socket wake the (level-triggered) loop again. */
+		if (!SSL_has_pending(c->ssl))
+			break;
 	}
 	/* With read-ahead, records the bound left behind sit in libssl's
 	 * buffer, not in the socket: poll would not wake us for them. */
