@@ -12,8 +12,10 @@ enum gather_mode {
 };
 
 /* A data packet rate of GATHER_BATCH_PKTS a second or more gathers the
- * readiness of GATHER_BATCH_S (200 us) into one wake-up. */
-enum { GATHER_BATCH_PKTS = 5000 };
+ * readiness of GATHER_BATCH_S (200 us) into one wake-up, until a second
+ * with fewer than GATHER_BATCH_OFF_PKTS (hysteresis: a rate around the
+ * threshold does not switch it every second). */
+enum { GATHER_BATCH_PKTS = 5000, GATHER_BATCH_OFF_PKTS = 2500 };
 
 struct gather {
 	enum gather_mode mode;

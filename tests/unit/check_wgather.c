@@ -32,8 +32,8 @@ START_TEST(low_rate_stays_off)
 END_TEST
 
 /* The packet that reaches the rate turns batching on at once (not at
- * the next tick); it stays on while the rate holds, off the tick after a
- * second below it. */
+ * the next tick); it stays on while the rate holds, even a little below
+ * it, and goes off at the tick after a second below half of it. */
 START_TEST(high_rate_batches_then_stops)
 {
 	struct gather g = { 0 };
@@ -47,8 +47,12 @@ START_TEST(high_rate_batches_then_stops)
 	/* the next second reaches the rate again: no change, no re-arm */
 	ck_assert_int_eq(packets(&g, 3 * GATHER_BATCH_PKTS), 0);
 	ck_assert_int_eq(gather_tick(&g, 10000), 0);
-	ck_assert_int_eq(packets(&g, 100), 0);
-	ck_assert_int_eq(gather_tick(&g, 10100), 1);
+	/* between the off and the on rate it stays on (hysteresis) */
+	ck_assert_int_eq(packets(&g, GATHER_BATCH_PKTS - 1), 0);
+	ck_assert_int_eq(gather_tick(&g, 12000), 0);
+	ck_assert_int_eq(g.mode, GATHER_BATCH);
+	ck_assert_int_eq(packets(&g, GATHER_BATCH_OFF_PKTS - 1), 0);
+	ck_assert_int_eq(gather_tick(&g, 14000), 1);
 	ck_assert_int_eq(g.mode, GATHER_OFF);
 	/* and no packet at all in a second ends it too */
 	packets(&g, GATHER_BATCH_PKTS);
