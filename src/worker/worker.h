@@ -14,7 +14,6 @@
 #include "sslvpnd/ipc.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/wcfg.h"
-#include "wgather.h"
 
 struct conn;
 struct wbuf;
@@ -55,9 +54,11 @@ struct worker {
 	uint32_t tls_batch[TUN_READS_PER_WAKE];
 	unsigned n_tls_batch;
 	struct conn *by_addr6[ADDR_BUCKETS]; /* tunnels by IPv6 address */
-	/* when the loop gathers readiness (wgather.c: high packet rates,
-	 * many idle phones) */
-	struct gather gather;
+	/* idle gathering (worker.c io_gather): a data packet or a new
+	 * connection since the last 1 s tick, quiet ticks since, and whether
+	 * the loop gathers readiness now; ev_iteration at the last tick */
+	int busy, gathering;
+	unsigned quiet_ticks, iters_seen;
 	/* the clock (util_now_ms) read once per wake-up (worker.c
 	 * on_wake_cb), for the per-packet time stamps */
 	uint64_t now_ms;
