@@ -327,7 +327,7 @@ static int filter_pass(struct conn *c, const uint8_t *p, size_t len,
 	v = t->filter ? aclfilter_check(t->filter, p, len, dir) : ACLF_DENY;
 	if (v == ACLF_PERMIT)
 		return 1;
-	t->last_drop_ms = util_now_ms();
+	t->last_drop_ms = worker_now(c->w);
 	conn_traffic(c, t->last_drop_ms); /* denied packets are reported too */
 	if (v == ACLF_MALFORMED) {
 		t->drops++;
@@ -407,7 +407,7 @@ static int send_frame(struct conn *c, uint8_t type, const uint8_t *p, size_t len
 	cstp_hdr(h, type, (uint16_t)len);
 	if (conn_queue(c, h, sizeof(h), p, len) < 0)
 		return -1;
-	c->t.last_tx_ms = util_now_ms();
+	c->t.last_tx_ms = worker_now(c->w);
 	return 0;
 }
 
@@ -449,7 +449,7 @@ static void on_data(struct conn *c, const uint8_t *p, uint16_t len, int dtls)
 	/* Denied traffic is no user data for the idle timeout. */
 	if (!filter_pass(c, p, len, ACLF_UP))
 		return;
-	c->t.last_data_ms = util_now_ms();
+	c->t.last_data_ms = worker_now(c->w);
 	conn_traffic(c, c->t.last_data_ms);
 	worker_tun_write(c->w, p, len);
 }
@@ -534,13 +534,20 @@ void tunnel_on_readable(struct conn *c)
 			return;
 		}
 		conn_in_got(c, (size_t)r);
-		c->t.last_rx_ms = util_now_ms();
+		c->t.last_rx_ms = worker_now(w);
 		c->t.dpd_pending = 0;
 		if (parse_frames(c) < 0) {
 			conn_close(c, c->t.comp_failed ? "malformed compressed packet"
 						       : "tunnel ended by client");
 			return;
 		}
+		/* With read-ahead the read() behind this record took what the
+		 * socket held (up to libssl's buffer): nothing left buffered
+		 * means one more SSL_read would only be a read() that says
+		 * EAGAIN, one system call per voice frame.  Bytes still in the
+		 * socket wake the (level-triggered) loop again. */
+		if (!SSL_has_pending(c->ssl))
+			break;
 	}
 	/* With read-ahead, records the bound left behind sit in libssl's
 	 * buffer, not in the socket: poll would not wake us for them. */
@@ -565,7 +572,7 @@ void tunnel_on_dtls_frame(struct conn *c, const uint8_t *frame, size_t len)
 	uint16_t plen = (uint16_t)(len - 1);
 
 	wdtls_on_rx(c, type);
-	c->t.last_rx_ms = util_now_ms();
+	c->t.last_rx_ms = worker_now(c->w);
 	c->t.dpd_pending = 0;
 	switch (type) {
 	case CSTP_DATA:

@@ -582,12 +582,16 @@ static void established(struct wdtls_chan *ch)
 static void arm_hs_timer(struct wdtls_chan *ch)
 {
 	struct conn *c = ch->c;
-	uint64_t now = util_now_ms();
-	uint64_t at = ch->d09 ? dtls09_next_timeout(ch->d09)
-			      : dtls12_next_timeout(ch->d12, now);
+	uint64_t now, at;
 
+	/* an established channel's timer was stopped when it became so
+	 * (established): nothing per record */
+	if (ch == c->t.dtls.est)
+		return;
+	now = util_now_ms();
+	at = ch->d09 ? dtls09_next_timeout(ch->d09) : dtls12_next_timeout(ch->d12, now);
 	ev_timer_stop(c->w->loop, &ch->hs);
-	if (ch == c->t.dtls.est || at == UINT64_MAX)
+	if (at == UINT64_MAX)
 		return;
 	ev_timer_set(&ch->hs, at > now ? (double)(at - now) / 1000.0 : 0.001, 0.);
 	ev_timer_start(c->w->loop, &ch->hs);
@@ -830,7 +834,7 @@ void wdtls_on_rx(struct conn *c, uint8_t type)
 {
 	struct wdtls *d = &c->t.dtls;
 
-	d->last_rx_ms = util_now_ms();
+	d->last_rx_ms = worker_now(c->w);
 	d->dpd_pending = 0;
 	if (d->est && !d->active && (type == CSTP_DATA || type == CSTP_DPD_REQ)) {
 		d->active = 1;

@@ -584,6 +584,15 @@ static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	util_heap_tick(now);
 }
 
+/* First of every wake-up (highest priority): the clock of the packets
+ * this wake-up handles (worker_now). */
+static void on_wake_cb(struct ev_loop *loop, ev_check *c, int revents)
+{
+	struct worker *w = c->data;
+
+	w->now_ms = util_now_ms();
+}
+
 int main(int argc, char **argv)
 {
 	static struct worker w;
@@ -612,6 +621,12 @@ int main(int argc, char **argv)
 	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);
 	w.ipc_io.data = &w;
 	ev_io_start(w.loop, &w.ipc_io);
+	w.now_ms = util_now_ms();
+	ev_check_init(&w.wake, on_wake_cb);
+	ev_set_priority(&w.wake, EV_MAXPRI);
+	w.wake.data = &w;
+	ev_check_start(w.loop, &w.wake);
+	ev_unref(w.loop); /* it alone must not keep the loop running */
 	ev_signal_init(&w.sigterm, on_sigterm_cb, SIGTERM);
 	ev_signal_start(w.loop, &w.sigterm);
 	/* A timer due sooner than this waits until then, gathering the

@@ -74,7 +74,21 @@ struct worker {
 	int busy, gathering;
 	unsigned quiet_ticks, iters_seen;
 	unsigned scratch_quiet;          /* ticks without a data packet (worker_scratch_rest) */
+	/* the clock (util_now_ms) read once per wake-up (worker.c
+	 * on_wake_cb), for the per-packet time stamps */
+	uint64_t now_ms;
+	ev_check wake;
 };
+
+/* When this wake-up of the loop began, in ms of util_now_ms: never later
+ * than util_now_ms(), and one clock read per wake-up instead of several
+ * per packet.  For stamps only (last_rx_ms, last_data_ms, ...): every
+ * comparison with them takes the timers' own util_now_ms(), which is never
+ * earlier, so the difference cannot wrap. */
+static inline uint64_t worker_now(const struct worker *w)
+{
+	return w->now_ms;
+}
 
 enum conn_state {
 	CS_HANDSHAKE = 1,
