@@ -488,8 +488,9 @@ static void on_key_req(struct smworker *k, const uint8_t *buf, size_t len)
 	}
 	if (r.result != IPC_KEY_OK)
 		refused_log(k, m.conn_id, r.result, why);
-	/* the worker waits for this answer: its channel has room (one
-	 * request at a time); a worker that does not read is its problem */
+	/* never waits for a worker: its channel (16 MB, proc.c) holds the
+	 * answers to its requests in flight (at most 64, wkey.c); one that
+	 * does not read loses this answer (its request times out) */
 	if (IPC_SEND(k->fd, IPC_KEY_REP, key_rep, &r, 0, -1) < 0 && errno != EAGAIN)
 		worker_close(k);
 	explicit_bzero(&r, sizeof(r));
