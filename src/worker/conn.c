@@ -546,7 +546,21 @@ static void log_cipher_chosen(struct conn *c)
 	log_event(LM_TLS_CHOSE, SSL_CIPHER_get_name(ch), c->meta.iface, c->meta.peer, port);
 }
 
+static void handshake_step(struct conn *c);
+
+/* While secmod has WKEY_INFLIGHT of this worker's requests, a handshake
+ * not yet paused waits with its bytes in the socket (backpressure: no job,
+ * no request shed) until a request is answered. */
 static void handshake(struct conn *c)
+{
+	if (wkey_defer(c->id)) {
+		ev_io_stop(c->w->loop, &c->io);
+		return;
+	}
+	handshake_step(c);
+}
+
+static void handshake_step(struct conn *c)
 {
 	ERR_clear_error();
 	wkey_conn(c->id, c->meta.peer, c->meta.iface);
@@ -586,7 +600,7 @@ static void handshake(struct conn *c)
 		/* no job free in the pool (not expected: wkey.c bounds the
 		 * paused ones): this handshake waits for secmod the old way */
 		SSL_clear_mode(c->ssl, SSL_MODE_ASYNC);
-		handshake(c);
+		handshake_step(c);
 	} else {
 		handshake_failed(c, e);
 	}
@@ -598,9 +612,10 @@ int conn_key_ready(struct worker *w, uint32_t id)
 
 	if (!c || c->state != CS_HANDSHAKE)
 		return 0;
-	handshake(c);
+	handshake_step(c);  /* never held back: it holds a slot, or had its turn */
 	return 1;
 }
+
 
 static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 {

@@ -40,10 +40,15 @@
  * synchronous wait since nothing else stands still meanwhile, and main
  * replaces a secmod silent for 10 s.  WKEY_READS: answers read per
  * wake-up of the key channel. */
-enum { WKEY_FD = 4, WKEY_WAIT_MS = 2000, WKEY_ASYNC_WAIT_MS = 10000, WKEY_INFLIGHT = 64,
-       WKEY_READS = 64, PROBE_CONN = 0xfffffff0u };
+enum { WKEY_FD = 4, WKEY_WAIT_MS = 2000, WKEY_ASYNC_WAIT_MS = 10000, WKEY_INFLIGHT = 256,
+       WKEY_READS = 64, WKEY_DEFERRED = 16384, PROBE_CONN = 0xfffffff0u };
 
 enum slot_state { SL_FREE, SL_WAITING, SL_DONE };
+
+struct wkey_log {
+	uint32_t conn_id;
+	char peer[64], iface[CFG_NAME_MAX], err[160];
+};
 
 /* One request of a paused handshake. */
 struct wkey_slot {
@@ -70,6 +75,13 @@ static struct {
 	int looping;                    /* wkey_start: the loop reads fd */
 	unsigned waiting;               /* slots in SL_WAITING */
 	struct wkey_slot slots[WKEY_INFLIGHT];
+	struct wkey_log logs[16];
+	unsigned n_logs;
+	unsigned used;                  /* slots not SL_FREE */
+	/* handshakes held back while every slot is used (wkey_defer), by
+	 * conn id, oldest first */
+	uint32_t deferred[WKEY_DEFERRED];
+	unsigned def_head, def_n;
 	ev_io io;
 	ev_prepare resume;              /* answers got outside key_io_cb */
 	ev_timer tick;                  /* while requests wait: timeouts */
@@ -239,6 +251,7 @@ static const char *result_name(uint8_t res)
 static int send_req(const struct keyprov_req *rq)
 {
 	static struct ipc_key_req m;
+	static uint8_t enc[IPC_MAX_MSG];
 	int rc;
 
 	memset(&m, 0, sizeof(m));
@@ -258,17 +271,51 @@ static int send_req(const struct keyprov_req *rq)
 	m.tls_alt_version = rq->tls_alt_version;
 	memcpy(m.in, rq->in, rq->inlen);
 	m.in_len = (uint16_t)rq->inlen;
-	rc = IPC_SEND(wk.fd, IPC_KEY_REQ, key_req, &m, 0, -1);
+	/* encoded in static memory, not IPC_SEND's stack buffer: this runs
+	 * on a libssl job's stack (32 KB) */
+	int n = ipc_enc_key_req(&m, enc, sizeof(enc));
+
+	rc = n < 0 ? -1 : ipc_send(wk.fd, IPC_KEY_REQ, 0, enc, (size_t)n, -1);
 	explicit_bzero(&m, sizeof(m));
+	explicit_bzero(enc, sizeof(enc));
 	return rc;
 }
 
-static void log_failed(uint32_t conn_id, const char *peer, const char *iface, const char *err)
+static void log_now(uint32_t conn_id, const char *peer, const char *iface, const char *err)
 {
 	char conn[16];
 
 	snprintf(conn, sizeof(conn), "%u", conn_id);
 	log_event_rl(LM_KEY_OP_FAILED, conn, peer, iface, err);
+}
+
+/* A failure inside a job is logged from the loop (run_ready): formatting
+ * a line takes kilobytes of stack a job does not have.  100714 is
+ * rate-limited anyway; what does not fit here is dropped. */
+static void log_failed(uint32_t conn_id, const char *peer, const char *iface, const char *err)
+{
+	struct wkey_log *l;
+
+	if (!ASYNC_get_current_job()) {
+		log_now(conn_id, peer, iface, err);
+		return;
+	}
+	if (wk.n_logs == ARRAY_SIZE(wk.logs))
+		return;
+	l = &wk.logs[wk.n_logs++];
+	l->conn_id = conn_id;
+	util_strlcpy(l->peer, peer, sizeof(l->peer));
+	util_strlcpy(l->iface, iface, sizeof(l->iface));
+	util_strlcpy(l->err, err, sizeof(l->err));
+	if (wk.looping)
+		ev_prepare_start(wk.w->loop, &wk.resume);
+}
+
+static void flush_logs(void)
+{
+	for (unsigned i = 0; i < wk.n_logs; i++)
+		log_now(wk.logs[i].conn_id, wk.logs[i].peer, wk.logs[i].iface, wk.logs[i].err);
+	wk.n_logs = 0;
 }
 
 /* One request and a bounded wait for its answer, the loop standing still. */
@@ -300,6 +347,7 @@ static int remote_async(struct wkey_slot *s, const struct keyprov_req *rq, char 
 		return -1;
 	}
 	memset(s, 0, sizeof(*s));
+	wk.used++;
 	s->state = SL_WAITING;
 	s->req_id = wk.req_id;
 	s->conn_id = wk.conn_id;
@@ -322,6 +370,9 @@ static int remote_async(struct wkey_slot *s, const struct keyprov_req *rq, char 
 	wk.rep = s->rep;  /* remote() takes it from there */
 	wkey_conn(s->conn_id, s->peer, s->iface);  /* for remote()'s log line */
 	explicit_bzero(s, sizeof(*s));  /* SL_FREE */
+	wk.used--;
+	if (wk.def_n)
+		ev_prepare_start(wk.w->loop, &wk.resume);  /* a held-back one may go */
 	return rc;
 }
 
@@ -332,7 +383,7 @@ static struct wkey_slot *slot_free(void)
 	for (size_t i = 0; i < WKEY_INFLIGHT; i++)
 		if (wk.slots[i].state == SL_FREE)
 			return &wk.slots[i];
-	return NULL;  /* WKEY_INFLIGHT wait already: this one waits in line */
+	return NULL;  /* WKEY_INFLIGHT wait already */
 }
 
 static int remote(const struct keyprov_req *rq, uint8_t *out, size_t outcap, size_t *outlen,
@@ -341,9 +392,12 @@ static int remote(const struct keyprov_req *rq, uint8_t *out, size_t outcap, siz
 	struct wkey_slot *s;
 	int rc = -1;
 
+	ASYNC_JOB *job = ASYNC_get_current_job();
+
 	wk.answered = 0;
-	if (wk.stalled && wk.fd >= 0)
-		wait_answer(0, err, errlen);  /* a late answer clears it */
+	if (!job && wk.stalled && wk.fd >= 0)
+		wait_answer(0, err, errlen);  /* a late answer clears it (in a job
+					       * the loop reads: no stack there) */
 	if (rq->inlen > KEYPROV_IN_MAX)
 		snprintf(err, errlen, "input of %zu bytes is too long", rq->inlen);
 	else if (wk.fd < 0)
@@ -353,6 +407,11 @@ static int remote(const struct keyprov_req *rq, uint8_t *out, size_t outcap, siz
 			 "request (stalled; main restarts it)");
 	else if ((s = slot_free()))
 		rc = remote_async(s, rq, err, errlen);
+	else if (job)
+		/* secmod is that far behind: shed this handshake (the client
+		 * retries) rather than stop the worker or queue without end */
+		snprintf(err, errlen, "%d key operations of this worker already wait for the "
+			 "security module", WKEY_INFLIGHT);
 	else
 		rc = remote_sync(rq, err, errlen);
 	if (rc == 0 && wk.rep.out_len > outcap) {
@@ -374,17 +433,30 @@ static int remote(const struct keyprov_req *rq, uint8_t *out, size_t outcap, siz
 static void run_ready(void)
 {
 	ev_prepare_stop(wk.w->loop, &wk.resume);
+	flush_logs();
 	for (size_t i = 0; i < WKEY_INFLIGHT; i++) {
 		struct wkey_slot *s = &wk.slots[i];
 
 		if (s->state != SL_DONE || !s->resume)
 			continue;
 		s->resume = 0;
-		if (!conn_key_ready(wk.w, s->conn_id))
+		if (!conn_key_ready(wk.w, s->conn_id)) {
 			explicit_bzero(s, sizeof(*s));  /* nobody left to take it */
+			wk.used--;
+		}
+	}
+	/* handshakes held back go on while slots are free; a closed one is
+	 * skipped */
+	while (wk.def_n && wk.used < WKEY_INFLIGHT) {
+		uint32_t id = wk.deferred[wk.def_head];
+
+		wk.def_head = (wk.def_head + 1) % WKEY_DEFERRED;
+		wk.def_n--;
+		conn_key_ready(wk.w, id);
 	}
 	if (!wk.waiting)
 		ev_timer_stop(wk.w->loop, &wk.tick);
+	flush_logs();  /* the resumed handshakes' failures */
 }
 
 static void resume_cb(struct ev_loop *loop, ev_prepare *p, int revents)
@@ -415,6 +487,14 @@ static void tick_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		}
 	}
 	run_ready();
+}
+
+int wkey_defer(uint32_t conn_id)
+{
+	if (!wk.looping || wk.used < WKEY_INFLIGHT || wk.def_n == WKEY_DEFERRED)
+		return 0;
+	wk.deferred[(wk.def_head + wk.def_n++) % WKEY_DEFERRED] = conn_id;
+	return 1;
 }
 
 /* The connection closes while its request waits or its answer is not yet

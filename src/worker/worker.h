@@ -212,7 +212,8 @@ void worker_conn_remove(struct worker *w, struct conn *c);
 void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta);
 void conn_close(struct conn *c, const char *why);
 /* conn_key_ready: secmod answered the key request of connection id's
- * handshake (wkey.c): it goes on.  0 when no such handshake is left. */
+ * handshake, or a handshake held back by wkey_defer has its turn (wkey.c):
+ * it goes on.  0 when no such handshake is left. */
 int conn_key_ready(struct worker *w, uint32_t id);
 int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t blen);
 void conn_flush(struct conn *c);
@@ -338,6 +339,10 @@ void wkey_conn(uint32_t conn_id, const char *peer, const char *iface);
  * request (or its answer is not yet taken): the request now fails, and the
  * caller must resume the handshake once so that its job ends. */
 int wkey_conn_closing(uint32_t conn_id);
+/* wkey_defer: 1 when every request slot is taken: the handshake of conn_id
+ * is held back (its ClientHello waits in the socket, no job is started)
+ * and goes on by conn_key_ready once a slot is free; 0: go on now. */
+int wkey_defer(uint32_t conn_id);
 void on_secmod_channel(struct worker *w, const uint8_t *buf, size_t len, int fd);
 /* wkey_arm_probe: the SSLVPND_TEST_KEY_PROBE test aid (man sslvpnd(8)). */
 void wkey_arm_probe(struct worker *w);
