@@ -186,7 +186,9 @@ static int read_one(void)
 	struct ipc_hdr h;
 	int fd, r = ipc_recv(wk.fd, IPC_S2W, &h, buf, sizeof(buf), &fd);
 
-	if (r == 0 && errno == 0) {
+	/* a secmod killed with our requests unread resets the channel
+	 * instead of closing it: the same for us */
+	if ((r == 0 && errno == 0) || (r < 0 && errno == ECONNRESET)) {
 		drop_channel();
 		return -1;
 	}
