@@ -510,6 +510,27 @@ static void setup_signals(struct mainctx *m)
  * this limit: it must cover 2 x max-sessions / workers plus the channels
  * and logs.  As root the hard limit is raised too when it is short
  * (systemd's LimitNOFILE normally sets it); a container may forbid that. */
+/* Which knob fits max-sessions in the limit we got: the workers that
+ * would (two descriptors per tunnel, 1024 for the rest), or, when even one
+ * tunnel per descriptor pair leaves no room, the limit itself. */
+static void nofile_short(const struct sslvpnd_config *cfg, size_t workers, rlim_t have,
+			 rlim_t need)
+{
+	rlim_t room = have > 1024 ? have - 1024 : 0;
+	unsigned long long fit = room >= 2 ? (2ull * (unsigned long long)cfg->limits.max_sessions +
+					      room - 1) / room : 0;
+
+	if (fit)
+		log_warnx("open-file limit is %llu: max-sessions %d over %zu workers needs %llu per "
+			  "process (two descriptors per tunnel); set general.workers to %llu or "
+			  "more, or raise LimitNOFILE",
+			  (unsigned long long)have, cfg->limits.max_sessions, workers,
+			  (unsigned long long)need, fit);
+	else
+		log_warnx("open-file limit is %llu: too low for any tunnel (1024 descriptors are "
+			  "kept for the rest); raise LimitNOFILE", (unsigned long long)have);
+}
+
 static void raise_nofile(const struct sslvpnd_config *cfg)
 {
 	struct rlimit rl;
@@ -532,10 +553,7 @@ static void raise_nofile(const struct sslvpnd_config *cfg)
 				 (unsigned long long)rl.rlim_max);
 	}
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < need)
-		log_warnx("open-file limit is %llu: max-sessions %d over %zu workers needs %llu per "
-			  "process (two descriptors per tunnel); raise LimitNOFILE or general.workers",
-			  (unsigned long long)rl.rlim_cur, cfg->limits.max_sessions, workers,
-			  (unsigned long long)need);
+		nofile_short(cfg, workers, rl.rlim_cur, need);
 }
 
 static int run(struct mainctx *m, const struct opts *o)

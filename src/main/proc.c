@@ -90,6 +90,20 @@ static void close_pair(const int sv[2])
 	close(sv[1]);
 }
 
+/* A worker's key channel to secmod: with asynchronous key operations a
+ * worker has up to 64 requests out and secmod as many answers queued
+ * (about 2 KB of skb each); at the default 208 KB a burst of eight
+ * workers' answers would fill it and secmod drops an answer it cannot
+ * send (that handshake then fails). */
+static int key_pair(int kv[2])
+{
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, kv) < 0)
+		return -1;
+	(void)util_sndbuf(kv[0], WORKER_CHANNEL_SNDBUF);
+	(void)util_sndbuf(kv[1], WORKER_CHANNEL_SNDBUF);
+	return 0;
+}
+
 static int spawn(struct mainctx *m, struct worker_proc *w)
 {
 	int sv[2], kv[2], lv[2];
@@ -98,7 +112,7 @@ static int spawn(struct mainctx *m, struct worker_proc *w)
 		log_warn("worker %u: socketpair", w->id);
 		return -1;
 	}
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, kv) < 0) {
+	if (key_pair(kv) < 0) {
 		log_warn("worker %u: socketpair", w->id);
 		close(sv[0]);
 		close(sv[1]);
@@ -302,7 +316,7 @@ void proc_secmod_channels(struct mainctx *m)
 
 		if (!w->used || w->pid <= 0 || w->sock < 0)
 			continue;
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, kv) < 0) {
+		if (key_pair(kv) < 0) {
 			log_warn("worker %u: socketpair", w->id);
 			continue;
 		}

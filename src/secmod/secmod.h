@@ -58,12 +58,15 @@ void smkeys_free(struct smkeys *k);
 int smkeys_on_key(struct smkeys *k, const struct ipc_secmod_key *m, size_t *n_loaded);
 
 /* smkeys_conn_add: connection conn_id of worker worker_id is in its
- * handshake for timeout_ms (SECMOD_CONN); bounded table. */
+ * handshake for timeout_ms (SECMOD_CONN), until its one key operation
+ * succeeded; a hashed table of at most 65,536 (the oldest goes first). */
 void smkeys_conn_add(struct smkeys *k, uint32_t worker_id, uint32_t conn_id,
 		     uint32_t timeout_ms, uint64_t now_ms);
 int smkeys_conn_known(struct smkeys *k, uint32_t worker_id, uint32_t conn_id,
 		      uint64_t now_ms);
 void smkeys_worker_gone(struct smkeys *k, uint32_t worker_id);
+/* smkeys_conns: handshakes tracked now. */
+size_t smkeys_conns(const struct smkeys *k);
 
 /* smkeys_do: check and run one key operation of worker worker_id for
  * conn_id; out gets the signature or premaster (cap bytes at most).

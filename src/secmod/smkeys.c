@@ -17,10 +17,16 @@
 #include "sslvpnd/keyprov.h"
 #include "sslvpnd/util.h"
 
-/* SMKEYS_CONNS handshakes tracked at once (main's pre-auth limit is far
- * below); SMKEYS_OPS per handshake: TLS needs one (a signature or the
- * premaster), 4 leaves room and no signing oracle. */
-enum { SMKEYS_CONNS = 4096, SMKEYS_OPS = 4, TLS_PREMASTER_LEN = 48 };
+/* SMKEYS_CONNS handshakes tracked at once, hashed (50,000 phones
+ * reconnecting after a restart are more than 4,096 handshakes at once;
+ * the linear table of 4,096 evicted live ones).  The table grows from
+ * SMKEYS_CONNS_FIRST as needed: an idle secmod stays small.
+ * SMKEYS_OPS attempts per handshake: a TLS server handshake needs exactly
+ * one private-key operation (a signature or the premaster; renegotiation
+ * is off), so the entry goes once one succeeded; refused or failed
+ * attempts count against SMKEYS_OPS (no signing oracle either way). */
+enum { SMKEYS_CONNS = 65536, SMKEYS_CONNS_FIRST = 1024, SMKEYS_BUCKETS = 65536,
+       SMKEYS_OPS = 4, TLS_PREMASTER_LEN = 48 };
 
 struct smkey {
 	uint8_t id[KEYPROV_ID_LEN];
@@ -34,16 +40,27 @@ struct smkeyset {
 	uint32_t gen;
 };
 
+/* Links are index + 1 (0: none): hash chain, free list, and the order of
+ * arrival (all handshakes have the same timeout, so the oldest is the
+ * nearest its end). */
 struct smconn {
 	uint32_t worker_id, conn_id;
-	uint64_t expires_ms;           /* 0: free */
+	uint64_t expires_ms;
+	uint32_t hnext, older, newer;
 	uint8_t ops;
+};
+
+struct smconns {
+	struct smconn *v;
+	uint32_t cap, used, n;         /* allocated, ever handed out, live */
+	uint32_t free, oldest, newest;
+	uint32_t *bucket;              /* SMKEYS_BUCKETS chains */
 };
 
 struct smkeys {
 	struct smkeyset cur, prev, next;
 	int loading;
-	struct smconn conns[SMKEYS_CONNS];
+	struct smconns c;
 };
 
 static void set_free(struct smkeyset *s)
@@ -66,6 +83,8 @@ void smkeys_free(struct smkeys *k)
 	set_free(&k->cur);
 	set_free(&k->prev);
 	set_free(&k->next);
+	free(k->c.v);
+	free(k->c.bucket);
 	free(k);
 }
 
@@ -125,52 +144,137 @@ int smkeys_on_key(struct smkeys *k, const struct ipc_secmod_key *m, size_t *n_lo
 
 /* ---- connections in their handshake */
 
+#define SC(t, i) (&(t)->v[(i) - 1])
+
+static uint32_t *chain_of(struct smconns *t, uint32_t worker_id, uint32_t conn_id)
+{
+	uint32_t h = (conn_id * 2654435761u) ^ (worker_id * 40503u);
+
+	return &t->bucket[(h ^ h >> 16) & (SMKEYS_BUCKETS - 1)];
+}
+
+static void conn_unlink(struct smconns *t, uint32_t i)
+{
+	struct smconn *c = SC(t, i);
+	uint32_t *pp = chain_of(t, c->worker_id, c->conn_id);
+
+	while (*pp != i)
+		pp = &SC(t, *pp)->hnext;
+	*pp = c->hnext;
+	if (c->older)
+		SC(t, c->older)->newer = c->newer;
+	else
+		t->oldest = c->newer;
+	if (c->newer)
+		SC(t, c->newer)->older = c->older;
+	else
+		t->newest = c->older;
+	memset(c, 0, sizeof(*c));
+	c->hnext = t->free;
+	t->free = i;
+	t->n--;
+}
+
+static uint32_t conn_lookup(struct smconns *t, uint32_t worker_id, uint32_t conn_id)
+{
+	if (!t->bucket)
+		return 0;
+	for (uint32_t i = *chain_of(t, worker_id, conn_id); i; i = SC(t, i)->hnext)
+		if (SC(t, i)->worker_id == worker_id && SC(t, i)->conn_id == conn_id)
+			return i;
+	return 0;
+}
+
 static struct smconn *conn_find(struct smkeys *k, uint32_t worker_id, uint32_t conn_id,
 				uint64_t now_ms)
 {
-	for (size_t i = 0; i < SMKEYS_CONNS; i++) {
-		struct smconn *c = &k->conns[i];
+	uint32_t i = conn_lookup(&k->c, worker_id, conn_id);
 
-		if (c->expires_ms > now_ms && c->worker_id == worker_id && c->conn_id == conn_id)
-			return c;
+	if (i && SC(&k->c, i)->expires_ms <= now_ms) {
+		conn_unlink(&k->c, i);
+		i = 0;
 	}
-	return NULL;
+	return i ? SC(&k->c, i) : NULL;
 }
 
-/* A free or expired slot, else the one closest to expiry: the table stays
- * bounded and the oldest handshakes lose their right first. */
+/* A free entry: from the free list, else a new one (the table doubles up
+ * to SMKEYS_CONNS), else the oldest handshake's (it loses its right
+ * first).  0: out of memory. */
+static uint32_t conn_take(struct smconns *t)
+{
+	uint32_t i;
+
+	if (!t->free && t->used == t->cap && t->cap < SMKEYS_CONNS) {
+		uint32_t cap = t->cap ? 2 * t->cap : SMKEYS_CONNS_FIRST;
+		struct smconn *v = realloc(t->v, cap * sizeof(*v));
+
+		if (v) {
+			t->v = v;
+			t->cap = cap;
+		}
+	}
+	if (!t->free && t->used < t->cap)
+		return ++t->used;
+	if (!t->free && t->oldest)
+		conn_unlink(t, t->oldest);
+	i = t->free;
+	if (i)
+		t->free = SC(t, i)->hnext;
+	return i;
+}
+
 void smkeys_conn_add(struct smkeys *k, uint32_t worker_id, uint32_t conn_id,
 		     uint32_t timeout_ms, uint64_t now_ms)
 {
-	struct smconn *slot = &k->conns[0];
+	struct smconns *t = &k->c;
+	uint32_t i, *chain;
+	struct smconn *c;
 
-	for (size_t i = 0; i < SMKEYS_CONNS; i++) {
-		struct smconn *c = &k->conns[i];
-
-		if (c->expires_ms <= now_ms) {
-			slot = c;
-			break;
-		}
-		if (c->expires_ms < slot->expires_ms)
-			slot = c;
-	}
-	slot->worker_id = worker_id;
-	slot->conn_id = conn_id;
-	slot->ops = 0;
-	slot->expires_ms = now_ms + (timeout_ms ? timeout_ms : 1);
+	if (!t->bucket && !(t->bucket = calloc(SMKEYS_BUCKETS, sizeof(*t->bucket))))
+		return;  /* that handshake is refused: "not in a handshake" */
+	if ((i = conn_lookup(t, worker_id, conn_id)))
+		conn_unlink(t, i);  /* announced again: a new handshake */
+	while (t->oldest && SC(t, t->oldest)->expires_ms <= now_ms)
+		conn_unlink(t, t->oldest);
+	if (!(i = conn_take(t)))
+		return;
+	c = SC(t, i);
+	memset(c, 0, sizeof(*c));
+	c->worker_id = worker_id;
+	c->conn_id = conn_id;
+	c->expires_ms = now_ms + (timeout_ms ? timeout_ms : 1);
+	chain = chain_of(t, worker_id, conn_id);
+	c->hnext = *chain;
+	*chain = i;
+	c->older = t->newest;
+	if (t->newest)
+		SC(t, t->newest)->newer = i;
+	else
+		t->oldest = i;
+	t->newest = i;
+	t->n++;
 }
 
 /* A worker that is gone: its connections' rights go too. */
 void smkeys_worker_gone(struct smkeys *k, uint32_t worker_id)
 {
-	for (size_t i = 0; i < SMKEYS_CONNS; i++)
-		if (k->conns[i].worker_id == worker_id)
-			k->conns[i].expires_ms = 0;
+	struct smconns *t = &k->c;
+
+	for (uint32_t i = t->oldest, next; i; i = next) {
+		next = SC(t, i)->newer;
+		if (SC(t, i)->worker_id == worker_id)
+			conn_unlink(t, i);
+	}
 }
 
 int smkeys_conn_known(struct smkeys *k, uint32_t worker_id, uint32_t conn_id, uint64_t now_ms)
 {
 	return conn_find(k, worker_id, conn_id, now_ms) != NULL;
+}
+
+size_t smkeys_conns(const struct smkeys *k)
+{
+	return k->c.n;
 }
 
 /* ---- the operations */
@@ -296,10 +400,10 @@ uint8_t smkeys_do(struct smkeys *k, uint32_t worker_id, uint32_t conn_id,
 		*why = "more than 4 operations in one handshake";
 		return IPC_KEY_BUDGET;
 	}
+	c->ops++;  /* a refused attempt counts too */
 	res = check_op(key, rq, &md, why);
 	if (res != IPC_KEY_OK)
 		return res;
-	c->ops++;
 	pc = EVP_PKEY_CTX_new_from_pkey(NULL, key->key, NULL);
 	*outlen = cap;
 	if (rq->op == KEYPROV_DECRYPT)
@@ -315,5 +419,7 @@ uint8_t smkeys_do(struct smkeys *k, uint32_t worker_id, uint32_t conn_id,
 		*why = "the operation failed";
 		return IPC_KEY_FAILED;
 	}
+	/* the handshake's one operation is done: its right ends here */
+	conn_unlink(&k->c, (uint32_t)(c - k->c.v) + 1);
 	return IPC_KEY_OK;
 }

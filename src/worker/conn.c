@@ -44,7 +44,7 @@ static const struct tls_server *server_for(struct worker *w, const char *iface)
 
 static void set_events(struct conn *c, int events)
 {
-	if (c->io.events == events)
+	if (c->io.events == events && ev_is_active(&c->io))
 		return;
 	ev_io_stop(c->w->loop, &c->io);
 	ev_io_set(&c->io, c->fd, events);
@@ -155,6 +155,9 @@ void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta)
 	SSL_set_mode(c->ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 	/* idle before the tunnel: OpenSSL's own record buffers go too */
 	SSL_set_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS);
+	/* the handshake runs in a libssl job that pauses while secmod signs
+	 * (wkey.c); cleared once it is done: a job per SSL_read would cost */
+	SSL_set_mode(c->ssl, SSL_MODE_ASYNC);
 	tls_conn_attach(c->ssl, &c->info);
 	worker_conn_add(w, c);
 	ev_io_init(&c->io, on_io_cb, fd, EV_READ);
@@ -184,6 +187,20 @@ static void send_conn_done(struct conn *c)
 	worker_send(c->w, IPC_CONN_DONE, buf, ipc_enc_conn_done(&d, buf, sizeof(buf)));
 }
 
+/* A handshake paused on a key request (timeout, or the worker stops):
+ * SSL_free does not end its job, so it is resumed once on a failed request
+ * and ends with the handshake's failure (an alert to the client, then the
+ * close).  Bounded: a resumed job never pauses again on that request. */
+static void end_paused_job(struct conn *c)
+{
+	if (c->state != CS_HANDSHAKE || !wkey_conn_closing(c->id))
+		return;
+	ERR_clear_error();
+	wkey_conn(c->id, c->meta.peer, c->meta.iface);
+	(void)SSL_do_handshake(c->ssl);
+	ERR_clear_error();
+}
+
 void conn_close(struct conn *c, const char *why)
 {
 	struct worker *w = c->w;
@@ -198,6 +215,7 @@ void conn_close(struct conn *c, const char *why)
 	}
 	ev_io_stop(w->loop, &c->io);
 	ev_timer_stop(w->loop, &c->timer);
+	end_paused_job(c);
 	SSL_set_quiet_shutdown(c->ssl, 0);
 	if (c->state != CS_HANDSHAKE) {
 		ERR_clear_error();
@@ -528,7 +546,21 @@ static void log_cipher_chosen(struct conn *c)
 	log_event(LM_TLS_CHOSE, SSL_CIPHER_get_name(ch), c->meta.iface, c->meta.peer, port);
 }
 
+static void handshake_step(struct conn *c);
+
+/* While secmod has WKEY_INFLIGHT of this worker's requests, a handshake
+ * not yet paused waits with its bytes in the socket (backpressure: no job,
+ * no request shed) until a request is answered. */
 static void handshake(struct conn *c)
+{
+	if (wkey_defer(c->id)) {
+		ev_io_stop(c->w->loop, &c->io);
+		return;
+	}
+	handshake_step(c);
+}
+
+static void handshake_step(struct conn *c)
 {
 	ERR_clear_error();
 	wkey_conn(c->id, c->meta.peer, c->meta.iface);
@@ -545,20 +577,45 @@ static void handshake(struct conn *c)
 			  SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),
 			  c->meta.local, lport);
 		debug_handshake(c);
+		SSL_clear_mode(c->ssl, SSL_MODE_ASYNC);
 		c->state = CS_HTTP;
 		conn_set_timer(c, c->w->wc.limits.request_timeout);
+		/* finished by a resumption (RSA key exchange: the premaster
+		 * was the last step) while the socket was not watched */
+		set_events(c, EV_READ);
 		wauth_on_readable(c);
 		return;
 	}
 	int e = SSL_get_error(c->ssl, r);
 
-	if (e == SSL_ERROR_WANT_READ)
+	if (e == SSL_ERROR_WANT_READ) {
 		set_events(c, EV_READ);
-	else if (e == SSL_ERROR_WANT_WRITE)
+	} else if (e == SSL_ERROR_WANT_WRITE) {
 		set_events(c, EV_READ | EV_WRITE);
-	else
+	} else if (e == SSL_ERROR_WANT_ASYNC) {
+		/* paused on secmod's answer: the socket is not looked at
+		 * until conn_key_ready (no wake-up per client byte) */
+		ev_io_stop(c->w->loop, &c->io);
+	} else if (e == SSL_ERROR_WANT_ASYNC_JOB) {
+		/* no job free in the pool (not expected: wkey.c bounds the
+		 * paused ones): this handshake waits for secmod the old way */
+		SSL_clear_mode(c->ssl, SSL_MODE_ASYNC);
+		handshake_step(c);
+	} else {
 		handshake_failed(c, e);
+	}
 }
+
+int conn_key_ready(struct worker *w, uint32_t id)
+{
+	struct conn *c = worker_conn_by_id(w, id);
+
+	if (!c || c->state != CS_HANDSHAKE)
+		return 0;
+	handshake_step(c);  /* never held back: it holds a slot, or had its turn */
+	return 1;
+}
+
 
 static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents)
 {

@@ -616,6 +616,7 @@ int main(int argc, char **argv)
 	if (!w.loop || enter_sandbox(&w) < 0)
 		fatalx("worker %u: cannot enter the sandbox; not starting", w.id);
 	arm_probe(&w);
+	wkey_start(&w);
 	wkey_arm_probe(&w);
 	wforge_arm(&w);
 	ev_io_init(&w.ipc_io, on_ipc_cb, w.ipc, EV_READ);

@@ -240,6 +240,10 @@ void worker_conn_remove(struct worker *w, struct conn *c);
 /* conn.c */
 void conn_new(struct worker *w, int fd, const struct ipc_conn_new *meta);
 void conn_close(struct conn *c, const char *why);
+/* conn_key_ready: secmod answered the key request of connection id's
+ * handshake, or a handshake held back by wkey_defer has its turn (wkey.c):
+ * it goes on.  0 when no such handshake is left. */
+int conn_key_ready(struct worker *w, uint32_t id);
 int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t blen);
 void conn_flush(struct conn *c);
 void conn_wire_buffer(struct conn *c);
@@ -359,7 +363,19 @@ void wdtls_end(struct conn *c);
  * (before the TLS contexts are built).  wkey_conn: the connection whose
  * handshake runs now (named in each request and in the 100714 line). */
 int wkey_init(struct worker *w);
+/* wkey_start: once the loop exists, secmod's answers are read by it and a
+ * handshake paused in its libssl job (SSL_MODE_ASYNC) is resumed when its
+ * answer is in (conn_key_ready). */
+void wkey_start(struct worker *w);
 void wkey_conn(uint32_t conn_id, const char *peer, const char *iface);
+/* wkey_conn_closing: 1 when the connection's handshake is paused on a key
+ * request (or its answer is not yet taken): the request now fails, and the
+ * caller must resume the handshake once so that its job ends. */
+int wkey_conn_closing(uint32_t conn_id);
+/* wkey_defer: 1 when every request slot is taken: the handshake of conn_id
+ * is held back (its ClientHello waits in the socket, no job is started)
+ * and goes on by conn_key_ready once a slot is free; 0: go on now. */
+int wkey_defer(uint32_t conn_id);
 void on_secmod_channel(struct worker *w, const uint8_t *buf, size_t len, int fd);
 /* wkey_arm_probe: the SSLVPND_TEST_KEY_PROBE test aid (man sslvpnd(8)). */
 void wkey_arm_probe(struct worker *w);

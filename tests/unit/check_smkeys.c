@@ -70,14 +70,19 @@ START_TEST(sign_checks)
 	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_NO_CONN);
 	smkeys_conn_add(k, W, CONN, 30000, NOW);
 	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_OK);
+	/* the handshake's one operation is done: its right has ended */
+	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_NO_CONN);
 	/* PSS and ECDSA; wrong lengths, digests, paddings */
+	smkeys_conn_add(k, W, CONN, 30000, NOW);
 	rq.pad = RSA_PKCS1_PSS_PADDING;
 	rq.saltlen = RSA_PSS_SALTLEN_DIGEST;
 	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_OK);
+	smkeys_conn_add(k, W, CONN, 30000, NOW);
 	rq.inlen = 31;
 	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_BAD_INPUT);
 	rq = sign_req(ec, dg, sizeof(dg));
 	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_OK);
+	smkeys_conn_add(k, W, CONN, 30000, NOW);
 	rq.pad = RSA_PKCS1_PADDING;
 	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_NOT_ALLOWED);
 	rq = sign_req(ec, dg, sizeof(dg));
@@ -87,9 +92,12 @@ START_TEST(sign_checks)
 	rq = sign_req(ec, dg, sizeof(dg));
 	rq.op = KEYPROV_DECRYPT;
 	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_NOT_ALLOWED);
-	/* 3 operations so far: the 4th is allowed, the 5th is over budget */
+	/* 3 refused attempts so far: a 4th is still looked at, the 5th is
+	 * over budget (refusals count: no oracle of many tries) */
 	rq = sign_req(ec, dg, sizeof(dg));
-	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_OK);
+	rq.inlen = 20;
+	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_BAD_INPUT);
+	rq = sign_req(ec, dg, sizeof(dg));
 	ck_assert_uint_eq(run(k, CONN, &rq, &why), IPC_KEY_BUDGET);
 	/* a worker that is gone takes its connections along */
 	smkeys_conn_add(k, W, CONN + 1, 30000, NOW);
@@ -138,15 +146,33 @@ START_TEST(generations)
 }
 END_TEST
 
-/* The conn table stays bounded: the entry nearest its end is replaced. */
+/* The conn table holds 50,000 handshakes at once (a storm after a
+ * restart), stays bounded at 65,536 (the oldest goes), and expired or
+ * finished entries make room. */
 START_TEST(conn_table_bounded)
 {
 	struct smkeys *k = smkeys_new();
+	uint32_t w;
 
-	for (uint32_t c = 0; c < 5000; c++)
-		smkeys_conn_add(k, W, c, 30000 + c, NOW);
-	ck_assert_int_eq(smkeys_conn_known(k, W, 4999, NOW), 1);
-	ck_assert_int_eq(smkeys_conn_known(k, W, 0, NOW), 0);
+	for (uint32_t c = 0; c < 50000; c++)
+		smkeys_conn_add(k, c % 8, c, 30000, NOW);
+	ck_assert_uint_eq(smkeys_conns(k), 50000);
+	ck_assert_int_eq(smkeys_conn_known(k, 0, 0, NOW), 1);
+	ck_assert_int_eq(smkeys_conn_known(k, 49999 % 8, 49999, NOW), 1);
+	for (uint32_t c = 50000; c < 70000; c++)
+		smkeys_conn_add(k, c % 8, c, 30000, NOW);
+	ck_assert_uint_eq(smkeys_conns(k), 65536);
+	ck_assert_int_eq(smkeys_conn_known(k, 0, 0, NOW), 0);
+	ck_assert_int_eq(smkeys_conn_known(k, 69999 % 8, 69999, NOW), 1);
+	/* a worker gone: its 1/8 of the entries go */
+	smkeys_worker_gone(k, 3);
+	ck_assert_uint_eq(smkeys_conns(k), 65536 - 8192);
+	ck_assert_int_eq(smkeys_conn_known(k, 3, 69995, NOW), 0);
+	/* all expired: the next add sweeps them */
+	smkeys_conn_add(k, 1, 1, 30000, NOW + 30001);
+	ck_assert_uint_eq(smkeys_conns(k), 1);
+	for (w = 0; w < 8; w++)
+		ck_assert_int_eq(smkeys_conn_known(k, w, 69992 + w, NOW + 30001), 0);
 	smkeys_free(k);
 }
 END_TEST
