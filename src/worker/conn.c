@@ -17,6 +17,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 
 #include "sslvpnd/ban.h"
@@ -397,6 +398,44 @@ int conn_ssl_error(struct conn *c, int r)
 			  ERR_reason_error_string(ERR_peek_last_error()) ?
 			  ERR_reason_error_string(ERR_peek_last_error()) : "(none)");
 	return e;
+}
+
+/* A tunnel reads with read-ahead: libssl asks the socket for all the room
+ * in its buffer, so a read() that returns less found the socket empty.
+ * Remembering that saves the second read() per keepalive or DPD record
+ * that only came back with EAGAIN (and, while the tunnel rests, the
+ * malloc and free of libssl's 17 KB buffer around it).  Data arriving
+ * after the short read is readiness again: the loop polls
+ * level-triggered. */
+static long read_note_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
+			 int ret, size_t *processed)
+{
+	(void)argp;
+	(void)argi;
+	(void)argl;
+	if (oper == (BIO_CB_READ | BIO_CB_RETURN)) {
+		struct conn *c = (struct conn *)BIO_get_callback_arg(b);
+
+		c->rd_drained = ret <= 0 || !processed || *processed < len;
+	}
+	return ret;
+}
+
+void conn_read_watch(struct conn *c)
+{
+	BIO *b = SSL_get_rbio(c->ssl);
+
+	if (!b)
+		return;
+	BIO_set_callback_arg(b, (char *)c);
+	BIO_set_callback_ex(b, read_note_cb);
+}
+
+/* Nothing left to read: the socket was empty at the last read() and
+ * libssl holds no byte of it (not even part of a record). */
+int conn_read_drained(const struct conn *c)
+{
+	return c->rd_drained && !SSL_has_pending(c->ssl);
 }
 
 static int write_head(struct conn *c)

@@ -387,8 +387,10 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	 * before this reply (main orders the messages), so the slot is free. */
 	c->state = CS_TUNNEL;
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS); /* busy from now on */
-	/* one read() for many records, not two (header, body) per frame */
+	/* one read() for many records, not two (header, body) per frame,
+	 * and none after a short one (conn_read_watch) */
 	SSL_set_read_ahead(c->ssl, 1);
+	conn_read_watch(c);
 	free(c->req);
 	c->req = NULL;
 	filter_start(c, rp);
@@ -541,6 +543,8 @@ void tunnel_on_readable(struct conn *c)
 						       : "tunnel ended by client");
 			return;
 		}
+		if (conn_read_drained(c))
+			break;
 	}
 	/* With read-ahead, records the bound left behind sit in libssl's
 	 * buffer, not in the socket: poll would not wake us for them. */
