@@ -24,6 +24,7 @@
 #include "sslvpnd/dtls12.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
+#include "bufcache.h"
 #include "wire.h"
 #include "worker.h"
 
@@ -31,6 +32,8 @@
  * SSL object, its session and the client's certificate, about this much
  * (for util_heap_freed: the trim threshold, not an account). */
 enum { CONN_SSL_BYTES = 16384 };
+/* a resting tunnel's output queue comes back from bufcache.c */
+_Static_assert((int)OUTQ_BYTES == (int)BUFCACHE_OUT, "bufcache keeps output queues");
 
 static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
@@ -217,7 +220,7 @@ void conn_close(struct conn *c, const char *why)
 	free(c->req);
 	util_heap_freed(sizeof(*c) + c->in_cap + (c->out.buf ? OUTQ_BYTES : 0) + CONN_SSL_BYTES);
 	conn_in_free(c);
-	free(c->out.buf);
+	bufcache_free(c->out.buf);
 	free(c);
 }
 
@@ -227,12 +230,12 @@ int conn_in_reserve(struct conn *c, size_t cap)
 
 	if (cap <= c->in_cap)
 		return 0;
-	if (cap < c->in_len || !(p = malloc(cap)))
+	if (cap < c->in_len || !(p = bufcache_alloc(cap)))
 		return -1;
 	if (c->in) {
 		memcpy(p, c->in, c->in_len);
 		OPENSSL_cleanse(c->in, c->in_hwm);
-		free(c->in);
+		bufcache_free(c->in);
 	}
 	c->in = p;
 	c->in_cap = cap;
@@ -248,7 +251,7 @@ void conn_in_free(struct conn *c)
 {
 	if (c->in) {
 		OPENSSL_cleanse(c->in, c->in_hwm);
-		free(c->in);
+		bufcache_free(c->in);
 	}
 	c->in = NULL;
 	c->in_len = c->in_cap = c->in_hwm = 0;
@@ -274,7 +277,7 @@ static void release_buffers(struct conn *c)
 	}
 	if (c->out.buf && !c->out.used) {
 		n += 4096;
-		free(c->out.buf);
+		bufcache_free(c->out.buf);
 		c->out.buf = NULL;
 		c->out.head = c->out.tail = 0;
 	}
@@ -360,7 +363,7 @@ int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t
 
 	if (alen + blen > UINT16_MAX)
 		return -1;
-	if (!q->buf && !(q->buf = malloc(OUTQ_BYTES)))
+	if (!q->buf && !(q->buf = bufcache_alloc(OUTQ_BYTES)))
 		return -1;
 	if (q->tail + need > OUTQ_BYTES) {
 		if (q->tail - q->head + need > OUTQ_BYTES)

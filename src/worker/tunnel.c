@@ -20,6 +20,7 @@
 #include "sslvpnd/http.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
+#include "bufcache.h"
 #include "worker.h"
 
 enum { HDRS_MAX = 8192, READS_PER_WAKE = 32, FILTER_LOG_INTERVAL_MS = 60000 };
@@ -347,6 +348,8 @@ static int filter_pass(struct conn *c, const uint8_t *p, size_t len,
  * MTU) and grows to the whole cap only for a longer frame (conn_in_room);
  * a resting tunnel has none (conn_rest_tick). */
 enum { TUNNEL_IN_CAP = 2 * (CSTP_HDR_LEN + CSTP_MAX_PAYLOAD), TUNNEL_IN_FIRST = 4096 };
+/* a resting tunnel's first buffer comes back from bufcache.c */
+_Static_assert((int)TUNNEL_IN_FIRST == (int)BUFCACHE_IN, "bufcache keeps first input buffers");
 
 int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 {

@@ -28,6 +28,7 @@
 #include "sslvpnd/log.h"
 #include "sslvpnd/sandbox.h"
 #include "sslvpnd/util.h"
+#include "bufcache.h"
 #include "worker.h"
 
 enum { IPC_FD = 3, CONFIG_WAIT_MS = 10000 };
@@ -450,6 +451,7 @@ static void on_log_flush_cb(struct ev_loop *loop, ev_timer *t, int revents)
 	log_rl_flush(now);
 	io_gather_tick(w);
 	sweep_sessions(w, now);
+	util_heap_freed(bufcache_tick(now));
 	util_heap_tick(now);
 }
 
@@ -458,7 +460,12 @@ int main(int argc, char **argv)
 	static struct worker w;
 	struct wopts o = { 0 };
 
+	/* first: OpenSSL's allocator can only be set before it allocates */
+	int cached = bufcache_install();
+
 	log_init("sslvpnd-worker", 1, 0, LOG_FMT_ASA, 0);
+	if (cached < 0)
+		fatalx("worker: OpenSSL allocated before the worker could set its allocator");
 	if (parse_opts(argc, argv, &o) < 0)
 		fatalx("usage: sslvpnd-worker --id N [-d N] [-f] (started by sslvpnd, which"
 		       " sends the configuration over fd 3)");
