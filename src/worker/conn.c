@@ -17,12 +17,14 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 
 #include "sslvpnd/ban.h"
 #include "sslvpnd/dtls12.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
+#include "bufcache.h"
 #include "wire.h"
 #include "worker.h"
 
@@ -30,6 +32,8 @@
  * SSL object, its session and the client's certificate, about this much
  * (for util_heap_freed: the trim threshold, not an account). */
 enum { CONN_SSL_BYTES = 16384 };
+/* a resting tunnel's output queue comes back from bufcache.c */
+_Static_assert((int)OUTQ_BYTES == (int)BUFCACHE_OUT, "bufcache keeps output queues");
 
 static void on_io_cb(struct ev_loop *loop, ev_io *io, int revents);
 static void on_timer_cb(struct ev_loop *loop, ev_timer *t, int revents);
@@ -234,7 +238,7 @@ void conn_close(struct conn *c, const char *why)
 	free(c->req);
 	util_heap_freed(sizeof(*c) + c->in_cap + (c->out.buf ? OUTQ_BYTES : 0) + CONN_SSL_BYTES);
 	conn_in_free(c);
-	free(c->out.buf);
+	bufcache_free(c->out.buf);
 	free(c);
 }
 
@@ -244,12 +248,12 @@ int conn_in_reserve(struct conn *c, size_t cap)
 
 	if (cap <= c->in_cap)
 		return 0;
-	if (cap < c->in_len || !(p = malloc(cap)))
+	if (cap < c->in_len || !(p = bufcache_alloc(cap)))
 		return -1;
 	if (c->in) {
 		memcpy(p, c->in, c->in_len);
 		OPENSSL_cleanse(c->in, c->in_hwm);
-		free(c->in);
+		bufcache_free(c->in);
 	}
 	c->in = p;
 	c->in_cap = cap;
@@ -265,7 +269,7 @@ void conn_in_free(struct conn *c)
 {
 	if (c->in) {
 		OPENSSL_cleanse(c->in, c->in_hwm);
-		free(c->in);
+		bufcache_free(c->in);
 	}
 	c->in = NULL;
 	c->in_len = c->in_cap = c->in_hwm = 0;
@@ -291,7 +295,7 @@ static void release_buffers(struct conn *c)
 	}
 	if (c->out.buf && !c->out.used) {
 		n += 4096;
-		free(c->out.buf);
+		bufcache_free(c->out.buf);
 		c->out.buf = NULL;
 		c->out.head = c->out.tail = 0;
 	}
@@ -377,7 +381,7 @@ int conn_queue(struct conn *c, const void *a, size_t alen, const void *b, size_t
 
 	if (alen + blen > UINT16_MAX)
 		return -1;
-	if (!q->buf && !(q->buf = malloc(OUTQ_BYTES)))
+	if (!q->buf && !(q->buf = bufcache_alloc(OUTQ_BYTES)))
 		return -1;
 	if (q->tail + need > OUTQ_BYTES) {
 		if (q->tail - q->head + need > OUTQ_BYTES)
@@ -415,6 +419,44 @@ int conn_ssl_error(struct conn *c, int r)
 			  ERR_reason_error_string(ERR_peek_last_error()) ?
 			  ERR_reason_error_string(ERR_peek_last_error()) : "(none)");
 	return e;
+}
+
+/* A tunnel reads with read-ahead: libssl asks the socket for all the room
+ * in its buffer, so a read() that returns less found the socket empty.
+ * Remembering that saves the second read() per keepalive or DPD record
+ * that only came back with EAGAIN (and, while the tunnel rests, the
+ * malloc and free of libssl's 17 KB buffer around it).  Data arriving
+ * after the short read is readiness again: the loop polls
+ * level-triggered. */
+static long read_note_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
+			 int ret, size_t *processed)
+{
+	(void)argp;
+	(void)argi;
+	(void)argl;
+	if (oper == (BIO_CB_READ | BIO_CB_RETURN)) {
+		struct conn *c = (struct conn *)BIO_get_callback_arg(b);
+
+		c->rd_drained = ret <= 0 || !processed || *processed < len;
+	}
+	return ret;
+}
+
+void conn_read_watch(struct conn *c)
+{
+	BIO *b = SSL_get_rbio(c->ssl);
+
+	if (!b)
+		return;
+	BIO_set_callback_arg(b, (char *)c);
+	BIO_set_callback_ex(b, read_note_cb);
+}
+
+/* Nothing left to read: the socket was empty at the last read() and
+ * libssl holds no byte of it (not even part of a record). */
+int conn_read_drained(const struct conn *c)
+{
+	return c->rd_drained && !SSL_has_pending(c->ssl);
 }
 
 static int write_head(struct conn *c)

@@ -20,6 +20,7 @@
 #include "sslvpnd/http.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/util.h"
+#include "bufcache.h"
 #include "worker.h"
 
 enum { HDRS_MAX = 8192, READS_PER_WAKE = 32, FILTER_LOG_INTERVAL_MS = 60000 };
@@ -347,6 +348,8 @@ static int filter_pass(struct conn *c, const uint8_t *p, size_t len,
  * MTU) and grows to the whole cap only for a longer frame (conn_in_room);
  * a resting tunnel has none (conn_rest_tick). */
 enum { TUNNEL_IN_CAP = 2 * (CSTP_HDR_LEN + CSTP_MAX_PAYLOAD), TUNNEL_IN_FIRST = 4096 };
+/* a resting tunnel's first buffer comes back from bufcache.c */
+_Static_assert((int)TUNNEL_IN_FIRST == (int)BUFCACHE_IN, "bufcache keeps first input buffers");
 
 int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 {
@@ -387,8 +390,10 @@ int tunnel_start(struct conn *c, const struct ipc_tunnel_rep *rp)
 	 * before this reply (main orders the messages), so the slot is free. */
 	c->state = CS_TUNNEL;
 	SSL_clear_mode(c->ssl, SSL_MODE_RELEASE_BUFFERS); /* busy from now on */
-	/* one read() for many records, not two (header, body) per frame */
+	/* one read() for many records, not two (header, body) per frame,
+	 * and none after a short one (conn_read_watch) */
 	SSL_set_read_ahead(c->ssl, 1);
+	conn_read_watch(c);
 	free(c->req);
 	c->req = NULL;
 	filter_start(c, rp);
@@ -541,12 +546,12 @@ void tunnel_on_readable(struct conn *c)
 						       : "tunnel ended by client");
 			return;
 		}
-		/* With read-ahead the read() behind this record took what the
-		 * socket held (up to libssl's buffer): nothing left buffered
-		 * means one more SSL_read would only be a read() that says
-		 * EAGAIN, one system call per voice frame.  Bytes still in the
-		 * socket wake the (level-triggered) loop again. */
-		if (!SSL_has_pending(c->ssl))
+		/* The read() behind this record came back short (the socket is
+		 * empty) and libssl holds nothing more: one more SSL_read would
+		 * only be a read() that says EAGAIN, one system call per voice
+		 * frame or keepalive.  Bytes still in the socket wake the
+		 * (level-triggered) loop again. */
+		if (conn_read_drained(c))
 			break;
 	}
 	/* With read-ahead, records the bound left behind sit in libssl's

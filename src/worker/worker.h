@@ -223,6 +223,8 @@ struct conn {
 		uint64_t quiet_since;
 		uint8_t resting;
 	} rest_tls, rest_dtls;
+	uint8_t rd_drained;       /* the socket's last read() was short or
+				   * found nothing (conn_read_watch) */
 };
 
 /* worker.c */
@@ -249,6 +251,8 @@ void conn_flush(struct conn *c);
 void conn_wire_buffer(struct conn *c);
 int conn_out_pending(struct conn *c);
 int conn_ssl_error(struct conn *c, int r);
+void conn_read_watch(struct conn *c);
+int conn_read_drained(const struct conn *c);
 void conn_set_timer(struct conn *c, double seconds);
 /* conn_traffic: data (or denied packets) on a tunnel at now: a timer asleep
  * past the next statistics report is brought forward; one compare when not.

@@ -1,5 +1,8 @@
 /* Unit tests for the tunnel's TLS write buffer (src/worker/wire.c): a real
- * TLS 1.2 and 1.3 connection over a socketpair, the server side buffered. */
+ * TLS 1.2 and 1.3 connection over a socketpair, the server side buffered;
+ * and libssl's record buffers of a resting tunnel served from the worker's
+ * small cache (src/worker/bufcache.c), installed as OpenSSL's allocator
+ * before anything else, as the worker does. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -11,6 +14,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "sslvpnd/util.h"
+#include "../../src/worker/bufcache.h"
 #include "../../src/worker/wire.h"
 
 enum { FRAME = 1400, FRAMES = 20, BUF = 32768 };
@@ -207,6 +212,80 @@ START_TEST(unbuffered_noop)
 }
 END_TEST
 
+
+/* A resting tunnel (SSL_MODE_RELEASE_BUFFERS) takes libssl's read buffer
+ * for every record it reads and its write buffer for every answer: after
+ * the first of each, every one comes from the cache, not the heap; once
+ * none was taken for BUFCACHE_IDLE_MS the cache gives its blocks back. */
+START_TEST(resting_buffers_cached)
+{
+	struct bufcache_stats a, b;
+	struct pair p;
+	uint8_t f[64], got[64];
+
+	pair_open(&p, TLS1_3_VERSION);
+	SSL_set_read_ahead(p.srv, 1);
+	SSL_set_mode(p.srv, SSL_MODE_RELEASE_BUFFERS);
+	SSL_free_buffers(p.srv);
+	bufcache_stats(&a);
+	for (int i = 0; i < 20; i++) {
+		memset(f, i, 8);
+		ck_assert_int_eq(SSL_write(p.cli, f, 8), 8);
+		ck_assert_int_eq(SSL_read(p.srv, got, sizeof(got)), 8);
+		ck_assert_mem_eq(got, f, 8);
+		ck_assert_int_eq(SSL_write(p.srv, f, 8), 8);
+		ck_assert_int_eq(SSL_read(p.cli, got, sizeof(got)), 8);
+	}
+	bufcache_stats(&b);
+	/* 40 buffers taken: at most the first read and write buffer of the
+	 * server (and the client's, which it keeps) from the heap */
+	ck_assert_uint_ge(b.hits - a.hits, 38);
+	ck_assert_uint_le(b.misses - a.misses, 4);
+	ck_assert_uint_gt(b.held, 0);
+	ck_assert_uint_le(b.held, BUFCACHE_CLASSES * BUFCACHE_SLOTS);
+	ck_assert_uint_eq(bufcache_tick(util_now_ms()), 0);
+	ck_assert_uint_ge(bufcache_tick(util_now_ms() + BUFCACHE_IDLE_MS), BUFCACHE_SIZE);
+	bufcache_stats(&b);
+	ck_assert_uint_eq(b.held, 0);
+	pair_close(&p);
+}
+END_TEST
+
+/* Other sizes never touch it; a block of its size comes back to it. */
+START_TEST(other_sizes_pass)
+{
+	struct bufcache_stats a, b;
+	void *small, *big, *ours;
+
+	bufcache_drain();
+	bufcache_stats(&a);
+	small = bufcache_alloc(BUFCACHE_LO - 1);
+	big = bufcache_alloc(BUFCACHE_SIZE + 4096);
+	bufcache_free(small);
+	bufcache_free(big);
+	bufcache_stats(&b);
+	ck_assert_uint_eq(b.hits + b.misses, a.hits + a.misses);
+	ck_assert_uint_eq(b.held, 0);
+	ours = bufcache_alloc(BUFCACHE_LO);
+	memset(ours, 0xa5, BUFCACHE_SIZE); /* the whole block is usable */
+	bufcache_free(ours);
+	bufcache_stats(&b);
+	ck_assert_uint_eq(b.held, 1);
+	ck_assert_ptr_eq(bufcache_alloc(BUFCACHE_SIZE), ours);
+	bufcache_free(ours);
+	/* the tunnel's own buffers: its first input buffer, its output queue */
+	ours = bufcache_alloc(BUFCACHE_IN);
+	bufcache_free(ours);
+	ck_assert_ptr_eq(bufcache_alloc(BUFCACHE_IN), ours);
+	bufcache_free(ours);
+	ours = bufcache_alloc(BUFCACHE_OUT);
+	bufcache_free(ours);
+	ck_assert_ptr_eq(bufcache_alloc(BUFCACHE_OUT), ours);
+	bufcache_free(ours);
+	bufcache_drain();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wire");
@@ -214,11 +293,16 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
+	/* before OpenSSL allocates anything, as in the worker */
+	if (bufcache_install() < 0)
+		return 1;
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, tls12_batched);
 	tcase_add_test(tc, tls13_batched);
 	tcase_add_test(tc, backpressure);
 	tcase_add_test(tc, unbuffered_noop);
+	tcase_add_test(tc, resting_buffers_cached);
+	tcase_add_test(tc, other_sizes_pass);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
