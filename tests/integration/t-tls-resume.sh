@@ -10,8 +10,9 @@
 #     and fail, 100714).
 #  3. An sslvpn-phone (CP-8861, --resume) holds a tunnel across a restart:
 #     it comes back with its cookie and address by a resumed handshake.
-#  4. The ticket-keys file removed before a restart: the old ticket is
-#     unknown, the client gets a full handshake (no 100114).
+#  4. A forged ticket (one byte of its sealed state altered) and, after a
+#     restart with the ticket-keys file removed, an unknown one: the client
+#     gets a full handshake (no 100114).
 #  5. A ticket of a certificate revoked since (CRL added to its trustpoint
 #     by a reload): the resumed handshake is refused like a full one (717009
 #     "Certificate has been revoked", 100113).
@@ -75,7 +76,7 @@ sc() {
 }
 sc_reused() { grep -q '^Reused,' "$TMPD/$1.sc"; }
 sc_new() { grep -q '^New,' "$TMPD/$1.sc"; }
-resumed_count() { log_lines 100114 "$@" | wc -l; }
+resumed_count() { log_lines 100114 | wc -l; }
 
 restart() { # CONF
 	local pid
@@ -155,7 +156,37 @@ phone_wait
 assert_rc 0 "$PHONE_RC" "sslvpn-phone --resume held its tunnel across the restart"
 assert_match "$(json_get session.resumed)" '^[1-9]' "the phone reports resumed handshakes"
 
-# ---- 4. keys lost: the old ticket is unknown, a full handshake
+# forge IN OUT: IN's session with one byte of its ticket's sealed state
+# flipped (the key name, its first 16 bytes, left alone)
+forge() {
+	python3 - "$1" "$2" <<'PY'
+import base64, re, subprocess, sys
+src, dst = sys.argv[1], sys.argv[2]
+txt = subprocess.run(["openssl", "sess_id", "-in", src, "-text", "-noout"],
+                     capture_output=True, text=True, check=True).stdout
+blk = txt.split("TLS session ticket:")[1]
+hexs = "".join(re.findall(r"^\s+[0-9a-f]{4} - ((?:[0-9a-f]{2}[ -]){1,16})", blk, re.M))
+tick = bytes(int(h, 16) for h in hexs.replace("-", " ").split()[:32])
+der = bytearray(base64.b64decode("".join(l for l in open(src).read().splitlines()
+                                         if not l.startswith("-----"))))
+i = der.find(tick)
+assert i >= 0, "ticket not found in the session"
+der[i + 24] ^= 0x5a
+b = base64.b64encode(bytes(der)).decode()
+open(dst, "w").write("-----BEGIN SSL SESSION PARAMETERS-----\n" +
+                     "\n".join(b[j:j + 64] for j in range(0, len(b), 64)) +
+                     "\n-----END SSL SESSION PARAMETERS-----\n")
+PY
+}
+
+# ---- 4. a forged ticket, then keys lost: both give a full handshake
+sc t12-forge "-tls1_2" "${MIC[@]}" -sess_out "$TMPD/f.sess"
+forge "$TMPD/f.sess" "$TMPD/forged.sess" || fail "cannot forge a ticket from $TMPD/f.sess"
+before=$(resumed_count)
+sc forged "-tls1_2" "${MIC[@]}" -sess_in "$TMPD/forged.sess"
+sc_new forged || fail "a forged ticket did not give a full handshake: $(tail -n 5 "$TMPD/forged.sc")"
+assert_eq "$before" "$(resumed_count)" "no 100114 for the forged ticket"
+ok "forged ticket (known key name, altered sealed state): full handshake"
 sc t13-keys "-tls1_3" "${MIC[@]}" -sess_out "$TMPD/k.sess"
 pid=$(cat "$TMPD/sslvpnd.pid")
 kill -TERM "$pid"
