@@ -14,8 +14,9 @@
 #     restart with the ticket-keys file removed, an unknown one: the client
 #     gets a full handshake (no 100114).
 #  5. A ticket of a certificate revoked since (CRL added to its trustpoint
-#     by a reload): the resumed handshake is refused like a full one (717009
-#     "Certificate has been revoked", 100113).
+#     by a reload) and one of a certificate whose trustpoint a reload
+#     removed: the resumed handshake is refused like a full one (717009
+#     "Certificate has been revoked" / "No suitable trustpoints", 100113).
 #  6. ssl session-resumption false: no ticket issued, no ticket-keys file.
 #
 #   client ns svd-c-$$                          server ns svd-s-$$
@@ -39,15 +40,17 @@ state_init
 bad="$PKI/bad"
 [ -f "$bad/capf.crl" ] || hard_error "lab PKI without bad/capf.crl (scripts/lab-pki too old)"
 
-write_conf() { # RESUMPTION (true|false) CAPF-EXTRA
+write_conf() { # RESUMPTION (true|false) CAPF-EXTRA [nocapf]
+	local capf="{ name = \"CAPF\"; enrollment = \"terminal\"; certificate = \"$PKI/capf/root.pem\"; $2 }"
+	[ "${3:-}" = nocapf ] && capf=""
 	cat >"$TMPD/resume.conf" <<CONF
 general = { workers = 1; state-dir = "$STATE"; };
 logging = { destination = "stderr"; format = "asa"; };
 ssl = { session-resumption = $1; session-resumption-lifetime = 600; };
 interfaces = ( { name = "outside"; address = "0.0.0.0"; port = 443; dtls-port = 443; } );
 trustpoints = (
-  { name = "MIC2"; enrollment = "terminal"; certificate = "$PKI/mic-sha2/root.pem"; },
-  { name = "CAPF"; enrollment = "terminal"; certificate = "$PKI/capf/root.pem"; $2 }
+  { name = "MIC2"; enrollment = "terminal"; certificate = "$PKI/mic-sha2/root.pem"; }${capf:+,}
+  $capf
 );
 ip_local_pools = ( { name = "phones"; range = "198.19.0.10-198.19.0.40"; mask = "255.255.255.0"; } );
 group_policies = ( { name = "DfltGrpPolicy"; },
@@ -199,20 +202,36 @@ sc_new unknown || fail "an unknown ticket did not give a full handshake: $(tail 
 assert_no_log 100114 '.' "no resumption with an unknown ticket"
 ok "unknown ticket: full handshake"
 
-# ---- 5. a ticket whose certificate was revoked since
+# ---- 5. tickets whose certificate was revoked since, or whose trustpoint
+# a reload removed
+reload_conf() { # WRITE_CONF-ARGS...
+	local n
+	n=$(log_lines 100510 | wc -l)
+	write_conf "$@"
+	timeout -k 2 30 "$CTL" --socket "$STATE/ctl.sock" reload >"$TMPD/reload.out" 2>&1 ||
+		fail "reload: $(cat "$TMPD/reload.out")"
+	wait_for 10 "reloaded" eval "[ \$(log_lines 100510 | wc -l) -gt $n ]" ||
+		fail "no 100510 after the reload: $(cat "$TMPD/reload.out")"
+	sleep 1 # the new generation's worker takes the connections
+}
+served() { grep -q 'HTTP/1' "$TMPD/$1.sc"; }
 sc revoked-full "-tls1_2" -cert "$bad/revoked.pem" -key "$bad/revoked.key" -sess_out "$TMPD/rv.sess"
 sc_new revoked-full || fail "the revoked certificate was refused before its CRL was configured"
-write_conf true "crl = \"$bad/capf.crl\";"
-timeout -k 2 30 "$CTL" --socket "$STATE/ctl.sock" reload >"$TMPD/reload.out" 2>&1 ||
-	fail "reload: $(cat "$TMPD/reload.out")"
-wait_for 10 "reloaded" log_has 100510 || fail "no 100510 after the reload: $(cat "$TMPD/reload.out")"
-sleep 1
+sc capf-full "-tls1_3" -cert "$PKI/capf/leaf.pem" -key "$PKI/capf/leaf.key" -sess_out "$TMPD/capf.sess"
+sc_new capf-full || fail "no full handshake with the CAPF LSC"
+reload_conf true "crl = \"$bad/capf.crl\";"
 sc revoked-again "-tls1_2" -sess_in "$TMPD/rv.sess"
-sc_reused revoked-again && grep -q 'HTTP/1' "$TMPD/revoked-again.sc" &&
-	fail "the revoked certificate's ticket was served"
+served revoked-again && fail "the revoked certificate's ticket was served"
 assert_log_all "717009 for the revoked certificate's ticket" 717009 'Certificate has been revoked'
 assert_log 100113 'refused: certificate revoked' "100113: revoked"
 assert_no_log 100114 'CP-8861-SEP000000BAD' "no 100114 for the revoked certificate"
+capf_cn=$(cert_cn "$PKI/capf/leaf.pem")
+reload_conf true "" nocapf
+sc capf-again "-tls1_3" -sess_in "$TMPD/capf.sess"
+served capf-again && fail "the ticket of a removed trustpoint's certificate was served"
+assert_log_all "717009 for the removed trustpoint's ticket" 717009 \
+	"No suitable trustpoints found.*subject name: .*$(re "$capf_cn")"
+assert_no_log 100114 "$(re "$capf_cn")" "no 100114 for the removed trustpoint's certificate"
 
 # ---- 6. off: no ticket
 restart_off() {
