@@ -209,6 +209,8 @@ enum cfg_sslver { CFG_TLSV1 = 0, CFG_TLSV1_1, CFG_TLSV1_2, CFG_DTLSV1, CFG_DTLSV
 struct cfg_ssl {
 	char server_version[CFG_SSLVER_MAX]; /* minimum: "tlsv1".."tlsv1.3" [dtlsv1|dtlsv1.2] */
 	char client_version[CFG_SSLVER_MAX]; /* accepted, not applicable ("" = absent) */
+	int session_resumption;      /* TLS session tickets (S11) */
+	int resumption_lifetime;     /* s: a ticket key encrypts for half, opens for all */
 	char cipher[CFG_SSLVER__COUNT][CFG_CIPHERS_MAX]; /* OpenSSL names, ':' separated
 							* (tlsv1_3: TLS 1.3 ciphersuites) */
 	/* where each list was set (else the ssl group's line; 0 when the file

@@ -107,7 +107,8 @@ int ipc_frame_next(struct rbuf *r, enum ipc_dir receiver, struct ipc_hdr *hdr,
 
 /* How far a connection got, for the handshake metrics: past the TLS
  * handshake, or closed during it (failure, timeout, peer gone). */
-enum ipc_handshake { IPC_HS_UNKNOWN = 0, IPC_HS_COMPLETED = 1, IPC_HS_FAILED = 2 };
+enum ipc_handshake { IPC_HS_UNKNOWN = 0, IPC_HS_COMPLETED = 1, IPC_HS_FAILED = 2,
+		     IPC_HS_RESUMED = 3 /* completed by a session ticket (S11) */ };
 
 /* CONN_TAKEN: the worker received CONN_NEW conn_id with its socket.  Until
  * then main keeps a copy of the socket: a worker that dies with CONN_NEW
@@ -217,6 +218,9 @@ enum { IPC_HELLO_MAX = 2048 };
  * message below IPC_MAX_MSG, so the chain travels in the login it belongs
  * to (no second row to order, match and bound). */
 enum { IPC_CHAIN_MAX = 16384 };
+
+/* The ticket keys' wire form (tkeys.h: TKEYS_WIRE_MAX, two keys). */
+enum { IPC_TKEYS_MAX = 176 };
 
 /* Test aid (man sslvpnd(8)): worker 1 forges AUTH_REQs ("cert": a
  * made-up chain; "conn[:SECONDS]": a connection it never got).  main

@@ -174,10 +174,32 @@ void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out);
 void tls_cert_facts(X509 *cert, struct tls_peer_cert *out);
 
 /* tls_chain_der: the client chain ssl's handshake verified
- * (SSL_get0_verified_chain), leaf first, as concatenated DER in buf.
+ * (SSL_get0_verified_chain), leaf first, as concatenated DER in buf; for a
+ * resumed session (no chain: OpenSSL keeps only the leaf in a session)
+ * the chain tls_resumed_verify builds from the leaf and the CA store.
  * Returns its length, 0 when there is none, -1 when it needs more than
  * cap bytes. */
 int tls_chain_der(SSL *ssl, uint8_t *buf, size_t cap);
+
+/* tls_resumed_verify: after a resumed handshake, checks the client
+ * certificate the session carries (leaf only) against the context's CA
+ * trustpoints, CRLs and rules now, as a full handshake would have (the
+ * verify callback: trustpoint, accept-sha1, ignore-expiry; a refusal
+ * fills the connection info as for a full handshake).  0: no certificate
+ * or it verifies; -1: refused. */
+int tls_resumed_verify(SSL *ssl);
+
+/* Session tickets (tickets.c).  tls_tickets_enable: ctx issues one ticket
+ * per handshake and opens tickets with the process's keys, sessions live
+ * life seconds, no server-side cache.  tls_tickets_set: the keys to use
+ * from now on (WORKER_TICKETS); none yet: no ticket is issued. */
+struct tkeys;
+enum { TLS_TICKET_CHAIN_MAX = 8192 };  /* intermediates carried in a ticket */
+int tls_tickets_enable(SSL_CTX *ctx, uint32_t life);
+/* tls_ticket_chain: the intermediates a resumed session's ticket carried
+ * (a new stack, empty when none; NULL out of memory). */
+STACK_OF(X509) *tls_ticket_chain(SSL *ssl);
+void tls_tickets_set(const struct tkeys *t, uint32_t life);
 
 /* A client-chain verifier built from the CA part of TLS material (CA
  * trustpoints with accept-sha1 / ignore-expiry, CRLs): main checks the

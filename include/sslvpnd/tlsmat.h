@@ -56,6 +56,7 @@ struct tls_mat_ca {
 
 struct tls_material {
 	char server_version[CFG_SSLVER_MAX]; /* ssl server-version ("" = tlsv1) */
+	uint32_t ticket_lifetime;      /* s; 0: no session tickets (ssl session-resumption) */
 	char cipher[CFG_SSLVER__COUNT][CFG_CIPHERS_MAX]; /* "" = default */
 	struct tls_mat_iface *ifaces;
 	size_t n_ifaces;

@@ -98,6 +98,7 @@ static void enc_general(struct out *o, const struct wcfg *c)
 	util_strlcpy(g.hsts, c->hsts, sizeof(g.hsts));
 	util_strlcpy(g.cipher_tlsv1_3, t->cipher[CFG_TLSV1_3], sizeof(g.cipher_tlsv1_3));
 	g.tls_session_timeout = (uint32_t)c->tls_session_timeout;
+	g.ticket_lifetime = t->ticket_lifetime;
 	rec(o, IPC_WCFG_GENERAL, &g);
 }
 
@@ -246,6 +247,7 @@ int wcfg_on_general(struct wcfg *c, const uint8_t *buf, size_t len)
 	util_strlcpy(c->hsts, g.hsts, sizeof(c->hsts));
 	util_strlcpy(t->cipher[CFG_TLSV1_3], g.cipher_tlsv1_3, CFG_CIPHERS_MAX);
 	c->tls_session_timeout = (int)g.tls_session_timeout;
+	t->ticket_lifetime = g.ticket_lifetime;
 	c->has_general = 1;
 	return 0;
 }

@@ -85,6 +85,8 @@ static const char *const ssl_versions[CFG_SSLVER__COUNT] = {
 static int showrun_ssl(FILE *fp, const struct sslvpnd_config *cfg)
 {
 	fprintf(fp, "ssl server-version %s\n", cfg->ssl.server_version);
+	fprintf(fp, "%sssl session-resumption lifetime %d\n",
+		cfg->ssl.session_resumption ? "" : "no ", cfg->ssl.resumption_lifetime);
 	for (int v = 0; v < CFG_SSLVER__COUNT; v++)
 		fprintf(fp, "ssl cipher %s custom \"%s\"\n", ssl_versions[v], cfg->ssl.cipher[v]);
 	for (size_t i = 0; i < cfg->n_interfaces; i++) {

@@ -586,6 +586,7 @@ static int run(struct mainctx *m, const struct opts *o)
 		ctl_stop(m);
 		return 1;
 	}
+	mtickets_load(m); /* the ticket keys of the previous run, for secmod */
 	/* secmod first: a worker's first password login finds it there. */
 	if (msecmod_start(m) < 0) {
 		ctl_stop(m);

@@ -342,6 +342,23 @@ void ctl_aaa_stats(const struct ipc_aaa_stats *st);
  * msecmod_heap_scrub clears the small freed blocks M_PERTURB does not
  * reach (glibc's thread cache). */
 int msecmod_start(struct mainctx *m);
+/* msecmod_tickets (S11): hand secmod the ticket-key lifetime (0 = off)
+ * and the keys main kept (SECMOD_TICKETS); at its start and a reload. */
+int msecmod_tickets(struct mainctx *m);
+/* mtickets.c (S11, ssl session-resumption): the TLS ticket keys secmod
+ * made, kept in <state-dir>/ticket-keys across a restart.  load: at
+ * start, before secmod (off: the file is removed); secmod_msg: what
+ * msecmod_tickets sends; on_keys: secmod's TICKET_KEYS (saved, handed to
+ * every worker); worker: to one ready worker (WORKER_TICKETS); reload: 1
+ * when the lifetime changed (secmod must be told; off: keys dropped, file
+ * removed, workers told). */
+struct ipc_secmod_tickets;
+struct ipc_ticket_keys;
+void mtickets_load(struct mainctx *m);
+int mtickets_secmod_msg(struct ipc_secmod_tickets *msg);
+void mtickets_on_keys(struct mainctx *m, const struct ipc_ticket_keys *k);
+void mtickets_worker(struct worker_proc *w);
+int mtickets_reload(struct mainctx *m);
 void msecmod_stop(struct mainctx *m);
 int msecmod_users(struct mainctx *m, struct sslvpnd_config *cfg);
 int msecmod_verify(struct mainctx *m, uint32_t req_id, const char *user,

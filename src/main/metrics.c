@@ -345,8 +345,9 @@ static void render_events(struct mainctx *m, FILE *fp)
 	       "DTLS ClientHellos matched to a session and handed to its worker.");
 	sample(fp, "sslvpnd_dtls_hellos_total", m->udp_handed);
 	render_counter(fp, MET_TLS_HANDSHAKE, "sslvpnd_tls_handshakes_total", "result",
-		       "TLS handshakes of ended connections: completed, or failed "
-		       "(refused, timed out, closed by the client).");
+		       "TLS handshakes of ended connections: completed, resumed (a session "
+		       "ticket, no signature: 100114), or failed (refused, timed out, closed "
+		       "by the client).");
 	render_counter(fp, MET_PREAUTH_REFUSED, "sslvpnd_preauth_refused_total", "limit",
 		       "Connections refused at accept by max-preauth-per-source (source) "
 		       "or max-preauth-total (total), event 100322.");

@@ -27,6 +27,7 @@
 #include "sslvpnd/log.h"
 #include "sslvpnd/sandbox.h"
 #include "sslvpnd/snapshot.h"
+#include "sslvpnd/tkeys.h"
 #include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 
@@ -505,6 +506,40 @@ void msecmod_conn(struct mainctx *m, uint32_t worker_id, uint32_t conn_id)
 		log_warn("secmod: cannot announce connection %u", conn_id);
 }
 
+/* ---- TLS ticket keys (mtickets.c keeps them; secmod rotates them) */
+
+static void bad_secmod(const char *why);
+
+int msecmod_tickets(struct mainctx *m)
+{
+	static struct ipc_secmod_tickets t;
+	static uint8_t buf[512];
+
+	(void)m;
+	if (sm.sock < 0)
+		return -1;
+	mtickets_secmod_msg(&t);
+	int rc = send_secret(IPC_SECMOD_TICKETS, buf, sizeof(buf),
+			     ipc_enc_secmod_tickets(&t, buf, sizeof(buf)));
+
+	explicit_bzero(&t, sizeof(t));
+	if (rc < 0)
+		log_warn("secmod: cannot hand over the TLS ticket keys");
+	return rc;
+}
+
+static void on_ticket_keys(struct msecmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_ticket_keys k;
+
+	if (ipc_dec_ticket_keys(&k, buf, len) < 0 || k.keys_len % TKEY_WIRE_LEN) {
+		bad_secmod("malformed TICKET_KEYS");
+		return;
+	}
+	mtickets_on_keys(s->m, &k);
+	explicit_bzero(&k, sizeof(k));
+}
+
 static void on_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 {
 	if (sm.m->stopping || sm.pid)
@@ -515,6 +550,7 @@ static void on_restart_cb(struct ev_loop *loop, ev_timer *t, int revents)
 		msecmod_keys(sm.m, sm.m->cfg);
 		msecmod_heap_scrub();
 		msecmod_heap_guard(0);
+		msecmod_tickets(sm.m);
 		proc_secmod_channels(sm.m);
 	}
 }
@@ -741,6 +777,7 @@ int msecmod_start(struct mainctx *m)
 		return -1;
 	if (msecmod_keys(m, m->cfg) < 0)
 		return -1;
+	(void)msecmod_tickets(m);  /* without them: full handshakes */
 	return msecmod_users(m, m->cfg);
 }
 

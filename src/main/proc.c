@@ -580,6 +580,7 @@ static void on_ready(struct worker_proc *w, const uint8_t *buf, size_t len)
 	}
 	w->ready = 1;
 	ctl_send_log_levels(w);
+	mtickets_worker(w);
 	snprintf(ids, sizeof(ids), "%u", w->id);
 	snprintf(pids, sizeof(pids), "%d", (int)w->pid);
 	log_event(LM_WORKER_STARTED, ids, pids);
@@ -593,7 +594,7 @@ static void on_conn_done(struct worker_proc *w, const uint8_t *buf, size_t len)
 {
 	struct ipc_conn_done d;
 
-	if (ipc_dec_conn_done(&d, buf, len) < 0 || d.handshake > IPC_HS_FAILED) {
+	if (ipc_dec_conn_done(&d, buf, len) < 0 || d.handshake > IPC_HS_RESUMED) {
 		proc_kill(w, "bad CONN_DONE");
 		return;
 	}
@@ -601,7 +602,8 @@ static void on_conn_done(struct worker_proc *w, const uint8_t *buf, size_t len)
 		return;
 	if (d.handshake != IPC_HS_UNKNOWN)
 		metrics_count(MET_TLS_HANDSHAKE,
-			      d.handshake == IPC_HS_COMPLETED ? "completed" : "failed");
+			      d.handshake == IPC_HS_COMPLETED ? "completed"
+			      : d.handshake == IPC_HS_RESUMED ? "resumed" : "failed");
 	if (w->conns)
 		w->conns--;
 	maybe_retire(w);

@@ -400,6 +400,8 @@ int reload_run(struct mainctx *m, FILE *out)
 		relog(m);
 		msecmod_users(m, m->cfg);  /* secmod's table now; main's copy wiped */
 		msecmod_keys(m, m->cfg);   /* the keys the new workers present */
+		if (mtickets_reload(m))    /* ssl session-resumption changed */
+			msecmod_tickets(m);
 		snprintf(gen, sizeof(gen), "%u", m->snap->gen);
 		snprintf(n, sizeof(n), "%zu", m->n_sessions);
 		log_event(LM_RELOAD_OK, m->cfg->source, gen, n, wk);

@@ -287,6 +287,16 @@ static void on_key(struct secmod *s, const uint8_t *buf, size_t len)
 	log_event(LM_SECMOD_KEYS, ns, gen);
 }
 
+static void on_tickets(struct secmod *s, const uint8_t *buf, size_t len)
+{
+	static struct ipc_secmod_tickets m;
+
+	if (ipc_dec_secmod_tickets(&m, buf, len) < 0)
+		fatalx("secmod: malformed SECMOD_TICKETS from main");
+	smtickets_on_conf(s->loop, s->ipc, &m);
+	explicit_bzero(&m, sizeof(m));
+}
+
 static void on_ping(struct secmod *s, const uint8_t *buf, size_t len)
 {
 	struct ipc_secmod_ping p;

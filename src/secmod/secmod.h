@@ -75,4 +75,14 @@ uint8_t smkeys_do(struct smkeys *k, uint32_t worker_id, uint32_t conn_id,
 		  const struct keyprov_req *rq, uint64_t now_ms, uint8_t *out, size_t cap,
 		  size_t *outlen, const char **why);
 
+/* ---- TLS session ticket keys (smtickets.c, S11) */
+struct ev_loop;
+
+/* smtickets_on_conf: main's SECMOD_TICKETS.  lifetime 0: resumption off,
+ * every key wiped.  Else the keys main kept (its file, or what this
+ * secmod's predecessor sent) are taken when secmod has none yet, pruned
+ * and rotated at once if due; main then gets the result (TICKET_KEYS) and
+ * again at every rotation, timed in loop.  ipc: main's channel. */
+void smtickets_on_conf(struct ev_loop *loop, int ipc, const struct ipc_secmod_tickets *m);
+
 #endif

@@ -226,7 +226,11 @@ void tls_peer_cert_get(SSL *ssl, struct tls_peer_cert *out)
 	tls_cert_facts(SSL_get0_peer_certificate(ssl), out);
 	if (!out->present)
 		return;
-	out->verified = SSL_get_verify_result(ssl) == X509_V_OK;
+	/* a resumed session's leaf counts once tls_resumed_verify passed it */
+	out->verified = SSL_session_reused(ssl)
+				? conn_info(ssl) && conn_info(ssl)->trustpoint[0] &&
+					  !conn_info(ssl)->verify_failed
+				: SSL_get_verify_result(ssl) == X509_V_OK;
 	if (conn_info(ssl))
 		util_strlcpy(out->trustpoint, conn_info(ssl)->trustpoint,
 			     sizeof(out->trustpoint));
@@ -752,12 +756,13 @@ static int setup_protocol(struct server *srv, const struct tls_material *m,
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION |
 					 SSL_OP_CIPHER_SERVER_PREFERENCE |
 					 SSL_OP_NO_TICKET);
-	/* TLS 1.3: no tickets.  An AnyConnect client comes back with its
-	 * cookie, never a TLS session, and a ticket would only be state
-	 * (stateful with SSL_OP_NO_TICKET) in one worker's cache. */
+	/* ssl session-resumption off: no tickets.  A TLS 1.3 ticket would
+	 * only be state (stateful with SSL_OP_NO_TICKET) in one worker's
+	 * cache.  On: stateless tickets under secmod's keys (tickets.c). */
 	if (!SSL_CTX_set_num_tickets(ctx, 0) ||
 	    !SSL_CTX_set_session_id_context(ctx, (const unsigned char *)SID_CTX,
-					    sizeof(SID_CTX) - 1))
+					    sizeof(SID_CTX) - 1) ||
+	    (m->ticket_lifetime && tls_tickets_enable(ctx, m->ticket_lifetime) < 0))
 		return fail(err, errlen, "interface %s: TLS setup",
 			    srv->pub.ifname);
 	SSL_CTX_set_client_hello_cb(ctx, client_hello_cb, srv);
@@ -1174,9 +1179,55 @@ void ca_anchors_free(struct ca_anchors *a)
 
 /* ---- client chains: the worker's report, main's re-check */
 
-int tls_chain_der(SSL *ssl, uint8_t *buf, size_t cap)
+/* The leaf's chain built against ssl's context now (its CA store,
+ * parameters and our verify callback, as libssl's ssl_verify_cert_chain
+ * does for a presented chain); NULL when it does not verify. */
+static STACK_OF(X509) *resumed_chain(SSL *ssl)
 {
-	STACK_OF(X509) *chain = SSL_get0_verified_chain(ssl);
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	X509_STORE_CTX *xs = leaf ? X509_STORE_CTX_new() : NULL;
+	STACK_OF(X509) *chain = NULL, *untrusted = xs ? tls_ticket_chain(ssl) : NULL;
+
+	if (xs && untrusted &&
+	    X509_STORE_CTX_init(xs, SSL_CTX_get_cert_store(SSL_get_SSL_CTX(ssl)), leaf,
+				untrusted) &&
+	    X509_STORE_CTX_set_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx(), ssl) &&
+	    X509_STORE_CTX_set_default(xs, "ssl_client") &&
+	    X509_VERIFY_PARAM_set1(X509_STORE_CTX_get0_param(xs), SSL_get0_param(ssl))) {
+		X509_STORE_CTX_set_verify_cb(xs, verify_cb);
+		if (X509_verify_cert(xs) > 0)
+			chain = X509_STORE_CTX_get1_chain(xs);
+	}
+	X509_STORE_CTX_free(xs);
+	sk_X509_pop_free(untrusted, X509_free);
+	return chain;
+}
+
+int tls_resumed_verify(SSL *ssl)
+{
+	struct tls_conn_info *info = conn_info(ssl);
+	STACK_OF(X509) *chain;
+	int ok;
+
+	if (!SSL_session_reused(ssl) || !SSL_get0_peer_certificate(ssl))
+		return 0;
+	chain = resumed_chain(ssl);
+	ok = chain && !(info && info->verify_failed);
+	sk_X509_pop_free(chain, X509_free);
+	if (ok)
+		return 0;
+	if (info && !info->verify_failed) {  /* no callback said why */
+		info->verify_failed = 1;
+		util_strlcpy(info->verify_reason, "the resumed session's certificate does not verify",
+			     sizeof(info->verify_reason));
+		util_strlcpy(info->verify_asa_reason, asa_verify_reason(0),
+			     sizeof(info->verify_asa_reason));
+	}
+	return -1;
+}
+
+static int chain_put(STACK_OF(X509) *chain, uint8_t *buf, size_t cap)
+{
 	size_t off = 0;
 
 	for (int i = 0; chain && i < sk_X509_num(chain); i++) {
@@ -1189,6 +1240,19 @@ int tls_chain_der(SSL *ssl, uint8_t *buf, size_t cap)
 		off += (size_t)n;
 	}
 	return (int)off;
+}
+
+int tls_chain_der(SSL *ssl, uint8_t *buf, size_t cap)
+{
+	STACK_OF(X509) *chain;
+	int n;
+
+	if (!SSL_session_reused(ssl))
+		return chain_put(SSL_get0_verified_chain(ssl), buf, cap);
+	chain = resumed_chain(ssl);
+	n = chain_put(chain, buf, cap);
+	sk_X509_pop_free(chain, X509_free);
+	return n;
 }
 
 /* Certificates main parsed before, by the SHA-256 of their DER: d2i_X509

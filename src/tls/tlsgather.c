@@ -272,6 +272,7 @@ int tls_material_gather(const struct sslvpnd_config *cfg, const struct cfg_inter
 			int dry, struct tls_material *m, char *err, size_t errlen)
 {
 	util_strlcpy(m->server_version, cfg->ssl.server_version, sizeof(m->server_version));
+	m->ticket_lifetime = cfg->ssl.session_resumption ? (uint32_t)cfg->ssl.resumption_lifetime : 0;
 	for (int v = 0; v < CFG_SSLVER__COUNT; v++)
 		util_strlcpy(m->cipher[v], cfg->ssl.cipher[v], CFG_CIPHERS_MAX);
 	if (gather_cas(m, cfg, err, errlen) < 0)

@@ -185,6 +185,7 @@ static void send_conn_done(struct conn *c)
 {
 	struct ipc_conn_done d = { .conn_id = c->id,
 				   .handshake = c->state == CS_HANDSHAKE ? IPC_HS_FAILED
+						: c->resumed		 ? IPC_HS_RESUMED
 									 : IPC_HS_COMPLETED };
 	uint8_t buf[32];
 
@@ -588,6 +589,28 @@ static void log_cipher_chosen(struct conn *c)
 	log_event(LM_TLS_CHOSE, SSL_CIPHER_get_name(ch), c->meta.iface, c->meta.peer, port);
 }
 
+/* A session resumed from a ticket: its client certificate (leaf only,
+ * from the ticket) is checked again now, as a full handshake checks the
+ * chain it is sent (trustpoints, CRLs, dates of this configuration); a
+ * refused one ends the connection with the full handshake's lines.
+ * 0: go on. */
+static int resumed(struct conn *c, const char *port)
+{
+	struct tls_peer_cert pc;
+
+	if (!SSL_session_reused(c->ssl))
+		return 0;
+	if (tls_resumed_verify(c->ssl) < 0) {
+		handshake_failed(c, SSL_ERROR_SSL);
+		return -1;
+	}
+	c->resumed = 1;
+	tls_peer_cert_get(c->ssl, &pc);
+	log_event(LM_TLS_RESUMED, c->meta.iface, c->meta.peer, port, SSL_get_version(c->ssl),
+		  pc.present ? pc.subject : "none");
+	return 0;
+}
+
 static void handshake_step(struct conn *c);
 
 /* While secmod has WKEY_INFLIGHT of this worker's requests, a handshake
@@ -614,6 +637,8 @@ static void handshake_step(struct conn *c)
 
 		snprintf(port, sizeof(port), "%u", c->meta.peer_port);
 		snprintf(lport, sizeof(lport), "%u", c->meta.local_port);
+		if (resumed(c, port) < 0)
+			return;
 		tls_log_cert_ok(c->ssl);
 		log_event(LM_TLS_DONE, c->meta.iface, c->meta.peer, port,
 			  SSL_get_version(c->ssl), SSL_get_cipher_name(c->ssl),

@@ -23,11 +23,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 #include "sslvpnd/buf.h"
 #include "sslvpnd/log.h"
 #include "sslvpnd/sandbox.h"
+#include "sslvpnd/tkeys.h"
+#include "sslvpnd/tls.h"
 #include "sslvpnd/util.h"
 #include "bufcache.h"
 #include "worker.h"
@@ -290,6 +293,19 @@ static void on_log_levels(struct worker *w, const uint8_t *buf, size_t len)
 		log_class_set((enum log_class)c, l.levels[c]);
 }
 
+/* The ticket keys secmod made (tickets.c seals and opens with them). */
+static void on_worker_tickets(struct worker *w, const uint8_t *buf, size_t len)
+{
+	struct ipc_worker_tickets m;
+	struct tkeys t;
+
+	if (ipc_dec_worker_tickets(&m, buf, len) < 0 || tkeys_decode(&t, m.keys, m.keys_len) < 0)
+		fatalx("worker %u: bad WORKER_TICKETS from main", w->id);
+	tls_tickets_set(&t, m.lifetime);
+	OPENSSL_cleanse(&t, sizeof(t));
+	OPENSSL_cleanse(&m, sizeof(m));
+}
+
 /* The WCFG_* messages of the configuration (read from WORKER_CONFIG's
  * memfd): each goes into w->wc; one that does not fit is main's bug. */
 #define WCFG_ON(part)                                                        \
@@ -432,7 +448,9 @@ static int load_tls(struct worker *w)
 			return -1;
 		}
 		w->servers[i] = s;
-		if (w->wc.tls_session_timeout > 0)
+		/* with tickets (tls_tickets_enable) a session lives as long as
+		 * the ticket keys open it */
+		if (w->wc.tls_session_timeout > 0 && !t->ticket_lifetime)
 			SSL_CTX_set_timeout(s->ctx, w->wc.tls_session_timeout);
 		if (w->id != 0)
 			continue;  /* one line per interface is enough */

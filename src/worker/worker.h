@@ -202,6 +202,7 @@ struct conn {
 	int wire_buffered;          /* 1 records go through a wire.c buffer,
 				     * -1 could not get one */
 	int cipher_told;            /* 725012 logged */
+	int resumed;                /* the handshake resumed a ticket's session (100114) */
 	uint8_t *in;              /* request bytes / CSTP stream */
 	size_t in_len, in_cap;
 	size_t in_hwm;            /* bytes of in ever written: what a wipe covers */

@@ -56,7 +56,7 @@ enum {
 	O_RESOLVE, O_NODTLS, O_REQDTLS, O_DTLSTMO, O_PING, O_PINGN, O_VOICE, O_VSECS,
 	O_VPPS, O_VSIZE, O_MAXLOSS, O_RECONN, O_HOLD, O_SESS, O_RATE, O_PROCS, O_SRC,
 	O_JSON, O_DEADLINE, O_DPD, O_ECHO, O_LIST, O_CNBASE, O_VEVERY, O_REBIND,
-	O_DRETRY, O_RRETRY,
+	O_DRETRY, O_RRETRY, O_RESUME,
 };
 
 static const struct option longopts[] = {
@@ -101,6 +101,7 @@ static const struct option longopts[] = {
 	{ "source-range", required_argument, NULL, O_SRC },
 	{ "source-addrs", required_argument, NULL, O_SRC },
 	{ "reconnect-retries", required_argument, NULL, O_RRETRY },
+	{ "resume", no_argument, NULL, O_RESUME },
 	{ "json", no_argument, NULL, O_JSON },
 	{ "deadline", required_argument, NULL, O_DEADLINE },
 	{ "dpd", required_argument, NULL, O_DPD },
@@ -118,7 +119,7 @@ static void usage(FILE *f)
 		"usage: sslvpn-phone [-p PROFILE] [--vpngroup FILE] [--url URL]... [--cert-hash H]...\n"
 		"         [--cert PEM --key PEM | --ca-cert PEM --ca-key PEM | --mic-dir DIR]\n"
 		"         [--ping ADDR] [--voice ADDR:PORT --voice-secs S] [--hold S]\n"
-		"         [--sessions N --rate R --procs P --source-addrs A-B|A/LEN] [--json]\n"
+		"         [--sessions N --rate R --procs P --source-addrs A-B|A/LEN] [--resume] [--json]\n"
 		"       sslvpn-phone --echo-server ADDR:PORT [--hold S]\n"
 		"       sslvpn-phone --list-profiles\n"
 		"See sslvpn-phone(1).\n");
@@ -272,6 +273,7 @@ static void parse_opts(int argc, char **argv, const char **echo)
 		case O_RRETRY:
 			opt.reconnect_retries = num(optarg, "--reconnect-retries", 0, 1000);
 			break;
+		case O_RESUME: opt.resume = 1; break;
 		case O_HOLD: opt.hold = num(optarg, "--hold", 0, 86400); break;
 		case O_SESS: opt.sessions = num(optarg, "--sessions", 1, 100000); break;
 		case O_RATE:
@@ -572,7 +574,7 @@ static double pct(const double *v, unsigned n, double p)
 }
 
 struct agg {
-	unsigned n, up, held, dtls, dtls09, dtls12, reconn, reconn_same;
+	unsigned n, up, held, dtls, dtls09, dtls12, reconn, reconn_same, resumed;
 	double p50, p95, p99, pmax;
 	uint64_t vtx, vrx, ptx, prx, drop, dtls_pkts, cstp_pkts;
 	double rtt_sum, rtt_max, jit_sum, jit_max;
@@ -662,6 +664,7 @@ static void aggregate(const struct session_result *res, unsigned n, struct agg *
 		if (r->fail != NT_OK && !a->fail_desc[r->fail])
 			a->fail_desc[r->fail] = r->fail_desc;
 		a->reconn += r->reconnects > 0;
+		a->resumed += (unsigned)r->resumed;
 		if (lost && back) {
 			lost[i] = r->lost_at_ms;
 			back[i] = r->back_at_ms;
@@ -740,6 +743,8 @@ static void report_text(const struct session_result *res, const struct agg *a, u
 	 * come back by a fresh login (the outage lines say which) */
 	if (a->reconn)
 		printf("reconnects: %u sessions, %u kept their address\n", a->reconn, a->reconn_same);
+	if (opt.resume)
+		printf("tls resumed: %u handshakes (--resume)\n", a->resumed);
 	if (a->storm.lost && a->n > 1)
 		printf("reconnect storm: %u lost the tunnel, %u back; outage ms p50 %llu p99 %llu "
 		       "max %llu; first loss to last back %.1f s\n", a->storm.lost, a->storm.back,
@@ -825,8 +830,8 @@ static void report_json(const struct session_result *res, const struct agg *a, u
 		printf(",\"dtls_failures\":%d", r->dtls_failures);
 		printf(",\"dtls_rebinds\":%d,\"dtls_ports\":[%u,%u]", r->dtls_rebinds,
 		       r->dtls_first_port, r->dtls_last_port);
-		printf(",\"reconnects\":%d,\"same_address\":%d,", r->reconnects,
-		       r->same_addr_after_reconnect);
+		printf(",\"reconnects\":%d,\"same_address\":%d,\"resumed\":%d,", r->reconnects,
+		       r->same_addr_after_reconnect, r->resumed);
 		printf("\"url\":%d,\"url_lost\":%d,\"failovers\":%d,\"relogin\":%d,"
 		       "\"voice_rx_after\":%llu,\"address_before\":", r->url_now, r->url_lost,
 		       r->failovers, r->relogin, (unsigned long long)r->voice_rx_after);

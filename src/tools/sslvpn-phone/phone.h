@@ -161,6 +161,7 @@ struct ph_opts {
 	double max_loss;         /* percent, -1 = do not judge */
 	int reconnect_after;     /* seconds; 0 = never (test reconnect) */
 	int reconnect_retries;   /* failed reconnect attempts retried (1 s apart) */
+	int resume;              /* keep the TLS session, offer it on reconnect */
 	int dtls_rebind;         /* seconds after DTLS up: move DTLS to a new UDP port; 0 = never */
 	int dtls_retry;          /* DTLS attempts after a failed one (the firmware
 				  * retries for ever; this bounds a run); 0 = none */
@@ -196,6 +197,7 @@ struct session_result {
 	char fail_desc[160];
 	int reconnects;
 	int same_addr_after_reconnect; /* -1 unknown */
+	int resumed;             /* TLS handshakes that resumed the kept session (--resume) */
 	uint64_t lost_at_ms, back_at_ms; /* last loss / reconnect, monotonic ms; 0 none */
 	int dtls_rebinds;        /* DTLS moved to a new local UDP port (--dtls-rebind) */
 	int dtls_failures;       /* failed DTLS setups (--dtls-retry) */

@@ -105,6 +105,8 @@ struct session {
 	double setup_ms;
 	uint64_t t_start_us, up_at_ms, end_at_ms, traffic_end_ms;
 	int up_once, reconnecting, reconnects, same_addr, retries;
+	SSL_SESSION *tls_sess;   /* --resume: offered at the next connect */
+	int resumed;
 	uint64_t lost_at_ms, back_at_ms; /* last tunnel loss and reconnect (monotonic) */
 	/* failover after a loss: the URL that issued the cookie, the URL the
 	 * tunnel was on when lost, URLs tried in this outage, and whether the
@@ -182,6 +184,26 @@ static int verify_cb(X509_STORE_CTX *xs, void *arg)
 	return 1;
 }
 
+/* --resume: the phone keeps the session the headend gave it (a TLS 1.3
+ * ticket arrives after the handshake, a TLS 1.2 one within it; a resumed
+ * handshake may renew it).  A copy: libssl marks the session of a
+ * connection that ends in an error (the headend's restart) not
+ * resumable, which is exactly when the phone wants it. */
+static int new_session_cb(SSL *ssl, SSL_SESSION *sess)
+{
+	struct session *s = SSL_get_ex_data(ssl, ssl_idx);
+	SSL_SESSION *copy = s ? SSL_SESSION_dup(sess) : NULL;
+
+	if (!copy)
+		return 0;
+	SSL_SESSION_free(s->tls_sess);
+	s->tls_sess = copy;
+	if (ph_verbose || opt.sessions <= 1)
+		vpnc_log("create_ssl_connection", "%s TLS session kept (ticket %s)", s->tag,
+			 SSL_SESSION_has_ticket(sess) ? "yes" : "no");
+	return 0;
+}
+
 SSL_CTX *tlsctx_new(const struct ph_profile *p)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
@@ -200,7 +222,15 @@ SSL_CTX *tlsctx_new(const struct ph_profile *p)
 	/* RELEASE_BUFFERS: an idle phone holds no 34 KB read and 17 KB write
 	 * buffer (50,000 of them would be 2.5 GB of the emulator's memory). */
 	SSL_CTX_set_mode(ctx, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	if (opt.resume) {
+		/* each phone keeps its own session (new_session_cb), none in
+		 * the context's cache: 50,000 phones, 50,000 sessions */
+		SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT |
+							    SSL_SESS_CACHE_NO_INTERNAL_STORE);
+		SSL_CTX_sess_set_new_cb(ctx, new_session_cb);
+	} else {
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	}
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
 	SSL_CTX_set_cert_verify_callback(ctx, verify_cb, NULL);
 	return ctx;
@@ -307,6 +337,7 @@ void session_free(struct session *s)
 	}
 	OPENSSL_cleanse(s->cookie, sizeof(s->cookie));
 	OPENSSL_cleanse(s->master, sizeof(s->master));
+	SSL_SESSION_free(s->tls_sess);
 	free(s);
 }
 
@@ -1592,6 +1623,11 @@ static void tls_step(struct session *s)
 	int r = SSL_connect(s->ssl);
 
 	if (r == 1) {
+		if (SSL_session_reused(s->ssl)) {
+			s->resumed++;
+			if (ph_verbose || opt.sessions <= 1)
+				vpnc_log("create_ssl_connection", "%s TLS session resumed", s->tag);
+		}
 		util_strlcpy(s->tls_version, SSL_get_version(s->ssl), sizeof(s->tls_version));
 		util_strlcpy(s->tls_cipher, SSL_get_cipher_name(s->ssl), sizeof(s->tls_cipher));
 		if (ph_verbose || opt.sessions <= 1)
@@ -1651,6 +1687,12 @@ static void tcp_connected(struct session *s)
 	}
 	SSL_set_ex_data(s->ssl, ssl_idx, s);
 	SSL_set_fd(s->ssl, s->fd);
+	SSL_SESSION *offer = s->tls_sess ? SSL_SESSION_dup(s->tls_sess) : NULL;
+
+	if (offer && SSL_SESSION_is_resumable(offer) && SSL_set_session(s->ssl, offer) &&
+	    (ph_verbose || opt.sessions <= 1))
+		vpnc_log("create_ssl_connection", "%s offering the kept TLS session", s->tag);
+	SSL_SESSION_free(offer);  /* the connection holds its own reference */
 	struct in_addr tmp;
 
 	if (inet_pton(AF_INET, s->host, &tmp) != 1)
@@ -1836,6 +1878,7 @@ void session_result(const struct session *s, struct session_result *r)
 	util_strlcpy(r->fail_desc, s->fail_desc, sizeof(r->fail_desc));
 	r->reconnects = s->reconnects;
 	r->same_addr_after_reconnect = s->same_addr;
+	r->resumed = s->resumed;
 	r->lost_at_ms = s->lost_at_ms;
 	r->back_at_ms = s->back_at_ms;
 	r->dtls_rebinds = s->dtls_rebinds;
