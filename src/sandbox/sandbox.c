@@ -284,6 +284,11 @@ static int add_restricted(scmp_filter_ctx ctx, enum sandbox_kind kind)
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sched_getaffinity), 0);
 		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);
 	}
+	/* and its swapcontext interceptor asks for the alternate signal
+	 * stack when a worker switches to a libssl async job (S11: a
+	 * handshake paused on secmod's answer) */
+	if (kind == SANDBOX_WORKER)
+		r |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sigaltstack), 0);
 #endif
 	/* secmod's AAA clients (S15): UDP to the RADIUS servers, TCP to the
 	 * LDAP servers (smldap.c, libldap), IPv4 or IPv6; no raw sockets */
